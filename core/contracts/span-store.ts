@@ -1,0 +1,58 @@
+import type { BusinessKeyEntry, MessageIdEntry, Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../model';
+
+/** What ingest hands a span store in one write: the spans and the index rows derived from them. */
+export interface SpanBatch {
+  spans: Span[];
+  businessKeys: BusinessKeyEntry[];
+  traceLinks: TraceLinkEntry[];
+  messageIds: MessageIdEntry[];
+}
+
+export interface AttributeFilter {
+  key: string;
+  value: string;
+}
+
+export interface TraceQuery extends TimeWindow {
+  service?: string;
+  operation?: string;
+  /** All must match (on any span of the trace). */
+  attributes?: AttributeFilter[];
+  minDurationUs?: number;
+  maxDurationUs?: number;
+  /** Already capped by the caller. */
+  limit: number;
+}
+
+export interface SpanStoreCapabilities {
+  /** Backend name as shown in /api/health. */
+  backend: string;
+  attributeSearch: boolean;
+  businessKeys: boolean;
+  traceLinks: boolean;
+}
+
+/**
+ * A span store. Writes are idempotent: span identity is traceId + spanId, and
+ * a replayed batch changes nothing (counts and summaries included).
+ * "Not found" is an empty answer ([] or null), never an exception; a backend
+ * that cannot do something throws UnsupportedError.
+ */
+export interface SpanStore {
+  readonly capabilities: SpanStoreCapabilities;
+  start(): Promise<void>;
+  shutdown(): Promise<void>;
+  writeSpans(batch: SpanBatch): Promise<void>;
+  /** All spans of a trace, ordered by start time; [] when the trace is unknown. */
+  getTrace(traceId: string): Promise<Span[]>;
+  /** Traces matching the query, newest first (by trace start). */
+  findTraces(query: TraceQuery): Promise<TraceSummary[]>;
+  /** Service names, sorted. */
+  services(): Promise<string[]>;
+  /** Span names of a service, sorted; [] for an unknown service. */
+  operations(service: string): Promise<string[]>;
+  /** Trace ids that carry key=value, newest first, at most `limit`. */
+  tracesByBusinessKey(key: string, value: string, window: TimeWindow, limit: number): Promise<string[]>;
+  /** Joins touching these traces, in both directions (links they hold and links to them). */
+  linkedTraces(traceIds: string[]): Promise<TraceLinkEntry[]>;
+}
