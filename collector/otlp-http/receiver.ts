@@ -1,0 +1,181 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  BackendUnavailableError,
+  ChainscopeError,
+  OverloadedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../../core/errors';
+import type { Counters } from '../../core/metrics';
+import {
+  decodeLogsRequestJson,
+  decodeLogsRequestProto,
+  decodeTraceRequestJson,
+  decodeTraceRequestProto,
+  encodeExportResponse,
+} from '../../core/otlp';
+import { RateLimitedLog } from '../../core/util/rate-limited-log';
+import type { OtlpPublisher } from '../publisher';
+import { contentTypeOf, otlpFormatOf, type OtlpFormat } from './content-type';
+import { readBody } from './read-body';
+import { encodeRpcStatus, RPC_CODE } from './rpc-status';
+
+export interface OtlpHttpReceiverOptions {
+  host: string;
+  port: number;
+  maxRequestBytes: number;
+  /** Request bytes being decoded or published at once, at most; past it new requests get 503. */
+  maxInflightBytes: number;
+  publisher: OtlpPublisher;
+  counters: Counters;
+  log?: (line: string) => void;
+}
+
+type Signal = 'traces' | 'logs';
+const ROUTES: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs' };
+
+/**
+ * OTLP/HTTP receiver (POST /v1/traces, /v1/logs; protobuf or JSON; gzip).
+ * Answers per the OTLP/HTTP spec and never crashes on input: every failure
+ * becomes a status code with a google.rpc.Status body.
+ */
+export class OtlpHttpReceiver {
+  private server: http.Server | null = null;
+  private inflightBytes = 0;
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly errors: RateLimitedLog;
+
+  constructor(private readonly options: OtlpHttpReceiverOptions) {
+    this.errors = new RateLimitedLog(options.log);
+    const c = options.counters;
+    c.describe('chainscope_receiver_spans_accepted_total', 'Spans accepted by the OTLP receiver');
+    c.describe('chainscope_receiver_spans_rejected_total', 'Spans rejected by validation');
+    c.describe('chainscope_receiver_logs_accepted_total', 'Log records accepted by the OTLP receiver');
+    c.describe('chainscope_receiver_logs_rejected_total', 'Log records rejected by validation');
+    c.describe('chainscope_receiver_requests_refused_total', 'Requests answered 4xx/5xx');
+  }
+
+  async start(): Promise<number> {
+    const server = http.createServer((req, res) => {
+      const work = this.handle(req, res).catch((err) => this.errors.warn('unexpected', `receiver: ${err}`));
+      this.inflight.add(work);
+      work.finally(() => this.inflight.delete(work));
+    });
+    server.keepAliveTimeout = 65_000;
+    server.requestTimeout = 120_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** Stops accepting, then waits for requests in flight to be published. */
+  async shutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await Promise.allSettled([...this.inflight]);
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    const signal = ROUTES[path];
+    setCors(res);
+    if (!signal) return sendJson(res, 404, { error: `no OTLP route ${path}: use POST /v1/traces or /v1/logs` });
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204).end();
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST, OPTIONS');
+      return sendJson(res, 405, { error: `${req.method} not allowed on ${path}; use POST` });
+    }
+    let format: OtlpFormat = 'json';
+    let reserved = 0;
+    try {
+      format = otlpFormatOf(req.headers['content-type']);
+      reserved = this.reserve(Number(req.headers['content-length']) || 0);
+      const body = await readBody(req, this.options.maxRequestBytes);
+      this.inflightBytes += body.length - reserved;
+      reserved = body.length;
+      const { accepted, rejected, reasons } = await this.accept(signal, format, body);
+      const c = this.options.counters;
+      c.add(`chainscope_receiver_${signal === 'traces' ? 'spans' : 'logs'}_accepted_total`, accepted);
+      c.add(`chainscope_receiver_${signal === 'traces' ? 'spans' : 'logs'}_rejected_total`, rejected);
+      const response = encodeExportResponse(signal, rejected, reasons.join('; '), format);
+      res.writeHead(200, { 'Content-Type': contentTypeOf(format) }).end(response);
+    } catch (err) {
+      this.refuse(res, err, format);
+    } finally {
+      this.inflightBytes -= reserved;
+    }
+  }
+
+  /**
+   * Counts a request's bytes against the in-flight budget. A request always
+   * passes when nothing else is in flight, so one large request is never refused.
+   */
+  private reserve(bytes: number): number {
+    if (this.inflightBytes > 0 && this.inflightBytes + bytes > this.options.maxInflightBytes) {
+      throw new OverloadedError('collector is busy: too many request bytes in flight', 1);
+    }
+    this.inflightBytes += bytes;
+    return bytes;
+  }
+
+  private async accept(signal: Signal, format: OtlpFormat, body: Buffer) {
+    const publisher = this.options.publisher;
+    if (signal === 'traces') {
+      const decoded = format === 'proto' ? decodeTraceRequestProto(body) : decodeTraceRequestJson(body.toString('utf8'));
+      const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
+      await publisher.publishSpans(decoded.spans, asIs);
+      return { accepted: decoded.spans.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
+    }
+    const decoded = format === 'proto' ? decodeLogsRequestProto(body) : decodeLogsRequestJson(body.toString('utf8'));
+    const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
+    await publisher.publishLogs(decoded.logs, asIs);
+    return { accepted: decoded.logs.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
+  }
+
+  private refuse(res: http.ServerResponse, err: unknown, format: OtlpFormat): void {
+    this.options.counters.add('chainscope_receiver_requests_refused_total');
+    const { status, code, retryAfter } = statusFor(err);
+    if (status >= 500 && !(err instanceof OverloadedError) && !(err instanceof BackendUnavailableError)) {
+      this.errors.warn('internal', `receiver: internal error: ${(err as Error)?.stack ?? err}`);
+    }
+    if (res.headersSent) return void res.destroy();
+    const message = err instanceof ChainscopeError ? err.message : 'internal error';
+    const headers: Record<string, string> = { 'Content-Type': contentTypeOf(format) };
+    if (retryAfter) headers['Retry-After'] = String(retryAfter);
+    // The body may be unread (413): close the connection after answering instead of draining it.
+    if (status === 413 || status === 400) headers.Connection = 'close';
+    res.writeHead(status, headers).end(encodeRpcStatus(code, message, format));
+  }
+}
+
+function statusFor(err: unknown): { status: number; code: number; retryAfter?: number } {
+  if (err instanceof PayloadTooLargeError) return { status: 413, code: RPC_CODE.INVALID_ARGUMENT };
+  if (err instanceof UnsupportedMediaTypeError) return { status: 415, code: RPC_CODE.INVALID_ARGUMENT };
+  if (err instanceof ValidationError) return { status: 400, code: RPC_CODE.INVALID_ARGUMENT };
+  if (err instanceof OverloadedError) return { status: 503, code: RPC_CODE.UNAVAILABLE, retryAfter: err.retryAfterSeconds };
+  if (err instanceof ChainscopeError && err.retriable) return { status: 503, code: RPC_CODE.UNAVAILABLE, retryAfter: 2 };
+  return { status: 500, code: RPC_CODE.INTERNAL };
+}
+
+function setCors(res: http.ServerResponse): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+  res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding');
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}

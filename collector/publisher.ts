@@ -1,0 +1,52 @@
+import type { Bus, BusMessage } from '../core/contracts/bus';
+import type { LogRecord, Span } from '../core/model';
+import { encodeLogsRequestProto, encodeTraceRequestProto } from '../core/otlp';
+
+export interface Topics {
+  spans: string;
+  logs: string;
+}
+
+/**
+ * Puts validated telemetry on the bus as OTLP protobuf requests, the format
+ * the OpenTelemetry Collector's Kafka exporter writes. A request that was
+ * already protobuf and fully valid goes on as it came; everything else is
+ * re-encoded, split so no message passes `maxMessageBytes`.
+ */
+export class OtlpPublisher {
+  constructor(
+    private readonly bus: Bus,
+    private readonly topics: Topics,
+    private readonly maxMessageBytes: number,
+  ) {}
+
+  async publishSpans(spans: Span[], originalProto?: Uint8Array): Promise<void> {
+    if (spans.length === 0) return;
+    await this.bus.publish(this.topics.spans, this.messages(spans, encodeTraceRequestProto, originalProto));
+  }
+
+  async publishLogs(logs: LogRecord[], originalProto?: Uint8Array): Promise<void> {
+    if (logs.length === 0) return;
+    await this.bus.publish(this.topics.logs, this.messages(logs, encodeLogsRequestProto, originalProto));
+  }
+
+  private messages<T>(items: T[], encode: (items: T[]) => Uint8Array, originalProto?: Uint8Array): BusMessage[] {
+    if (originalProto && originalProto.length <= this.maxMessageBytes) return [{ value: asBuffer(originalProto) }];
+    return encodeInChunks(items, encode, this.maxMessageBytes).map((value) => ({ value }));
+  }
+}
+
+/** Encodes items, halving the slice until each encoded piece fits (a single oversized item goes alone). */
+export function encodeInChunks<T>(items: T[], encode: (items: T[]) => Uint8Array, maxBytes: number): Buffer[] {
+  const encoded = asBuffer(encode(items));
+  if (encoded.length <= maxBytes || items.length <= 1) return [encoded];
+  const middle = Math.ceil(items.length / 2);
+  return [
+    ...encodeInChunks(items.slice(0, middle), encode, maxBytes),
+    ...encodeInChunks(items.slice(middle), encode, maxBytes),
+  ];
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,62 @@
+import type { AttributeValue, Attributes, BusinessKeyEntry, LogRecord, Span } from '../core/model';
+
+/** Longest business-key value indexed; longer values are not keys but payloads. */
+export const MAX_BUSINESS_KEY_VALUE_LENGTH = 256;
+
+export interface BusinessKeyRules {
+  /** Attribute names whose values are business keys (e.g. order.id). */
+  attributeNames: string[];
+  /** Patterns over log bodies; the first capture group is the value (e.g. order.id ← /order (ORD-[\w-]+)/). */
+  bodyPatterns?: { key: string; pattern: RegExp }[];
+}
+
+function keyValue(value: AttributeValue | undefined): string | null {
+  if (typeof value === 'string') return value.length > 0 && value.length <= MAX_BUSINESS_KEY_VALUE_LENGTH ? value : null;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return null;
+}
+
+function collect(
+  out: Map<string, BusinessKeyEntry>,
+  names: string[],
+  traceId: string,
+  timeUs: number,
+  ...sources: Attributes[]
+): void {
+  for (const key of names) {
+    for (const attributes of sources) {
+      const value = keyValue(attributes[key]);
+      if (value === null) continue;
+      const id = `${key}\u0000${value}\u0000${traceId}`;
+      const seen = out.get(id);
+      // One row per key, value and trace: keep the earliest time seen.
+      if (!seen || seen.timeUs > timeUs) out.set(id, { key, value, traceId, timeUs });
+    }
+  }
+}
+
+/** Business keys carried by spans (span or resource attributes), one entry per key, value and trace. */
+export function businessKeysOfSpans(spans: Span[], rules: BusinessKeyRules): BusinessKeyEntry[] {
+  const out = new Map<string, BusinessKeyEntry>();
+  for (const span of spans) collect(out, rules.attributeNames, span.traceId, span.startUs, span.attributes, span.resource);
+  return [...out.values()];
+}
+
+/**
+ * Business keys carried by log records that belong to a trace: from attributes,
+ * and from the body through the configured patterns.
+ */
+export function businessKeysOfLogs(logs: LogRecord[], rules: BusinessKeyRules): BusinessKeyEntry[] {
+  const out = new Map<string, BusinessKeyEntry>();
+  for (const log of logs) {
+    if (!log.traceId) continue;
+    collect(out, rules.attributeNames, log.traceId, log.timeUs, log.attributes, log.resource);
+    for (const { key, pattern } of rules.bodyPatterns ?? []) {
+      const value = keyValue(pattern.exec(log.body)?.[1]);
+      if (value === null) continue;
+      const id = `${key}\u0000${value}\u0000${log.traceId}`;
+      if (!out.has(id)) out.set(id, { key, value, traceId: log.traceId, timeUs: log.timeUs });
+    }
+  }
+  return [...out.values()];
+}

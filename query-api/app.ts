@@ -1,0 +1,62 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import type { LogStore } from '../core/contracts/log-store';
+import type { SpanStore } from '../core/contracts/span-store';
+import type { Counters } from '../core/metrics';
+import { errorMiddleware } from './error-middleware';
+import { logsRouter } from './routes/logs';
+import { tracesRouter } from './routes/traces';
+import { LogService } from './services/log-service';
+import { TraceService } from './services/trace-service';
+
+export interface QueryAppOptions {
+  spanStore: SpanStore;
+  logStore: LogStore;
+  counters: Counters;
+  /** Folder with the built UI (index.html, app.js); the UI is not served when absent. */
+  uiDir?: string;
+  log?: (line: string) => void;
+}
+
+export function createQueryApp(options: QueryAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+
+  const api = express.Router();
+  api.get('/health', (_req, res) => {
+    res.json({
+      status: 'ok',
+      spanStore: options.spanStore.capabilities.backend,
+      logStore: options.logStore.capabilities.backend,
+    });
+  });
+  api.use(tracesRouter(new TraceService(options.spanStore)));
+  api.use(logsRouter(new LogService(options.logStore)));
+  api.use((req, res) => {
+    res.status(404).json({ error: `no API route ${req.method} /api${req.path}` });
+  });
+  app.use('/api', api);
+
+  app.get('/metrics', (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(options.counters.toPrometheus());
+  });
+
+  if (options.uiDir && fs.existsSync(path.join(options.uiDir, 'index.html'))) {
+    const uiDir = path.resolve(options.uiDir);
+    app.use(
+      express.static(uiDir, {
+        index: 'index.html',
+        setHeaders: (res) =>
+          res.setHeader('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"),
+      }),
+    );
+  }
+  app.use(errorMiddleware(options.log));
+  return app;
+}

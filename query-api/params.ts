@@ -1,0 +1,83 @@
+import { ValidationError } from '../core/errors';
+
+/** Query-string readers: each returns a typed value or throws ValidationError naming the parameter. */
+export type Query = Record<string, unknown>;
+
+const MAX_PARAM_LENGTH = 1024;
+
+export function optionalString(query: Query, name: string): string | undefined {
+  const raw = query[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string') throw new ValidationError(`${name} must be given once, as a string`, name);
+  if (raw.length > MAX_PARAM_LENGTH) throw new ValidationError(`${name} is longer than ${MAX_PARAM_LENGTH} characters`, name);
+  return raw;
+}
+
+export function stringList(query: Query, name: string, max: number): string[] {
+  const raw = query[name];
+  if (raw === undefined || raw === '') return [];
+  const values = Array.isArray(raw) ? raw : [raw];
+  if (values.length > max) throw new ValidationError(`${name} may be given at most ${max} times`, name);
+  return values.map((v) => {
+    if (typeof v !== 'string') throw new ValidationError(`${name} must be a string`, name);
+    if (v.length > MAX_PARAM_LENGTH) throw new ValidationError(`${name} is longer than ${MAX_PARAM_LENGTH} characters`, name);
+    return v;
+  });
+}
+
+export function optionalNumber(query: Query, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const raw = optionalString(query, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || raw.trim() === '') throw new ValidationError(`${name} must be a number, got "${raw}"`, name);
+  if (n < min || n > max) throw new ValidationError(`${name} must be between ${min} and ${max}, got ${n}`, name);
+  return n;
+}
+
+/** A result-size limit: default when absent, capped at `max` (asking for more is not an error). */
+export function limit(query: Query, name: string, defaultValue: number, max: number): number {
+  const n = optionalNumber(query, name, 1);
+  if (n === undefined) return defaultValue;
+  if (!Number.isInteger(n)) throw new ValidationError(`${name} must be a whole number, got ${n}`, name);
+  return Math.min(n, max);
+}
+
+/** A time as ISO-8601 or epoch milliseconds → microseconds since epoch. */
+export function optionalTimeUs(query: Query, name: string): number | undefined {
+  const raw = optionalString(query, name);
+  if (raw === undefined) return undefined;
+  if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.round(Number(raw) * 1000);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw.trim())) {
+    throw new ValidationError(`${name} must be ISO-8601 (2026-01-31T12:00:00Z) or epoch milliseconds, got "${raw}"`, name);
+  }
+  const ms = Date.parse(raw);
+  if (Number.isNaN(ms)) throw new ValidationError(`${name} is not a valid date: "${raw}"`, name);
+  return ms * 1000;
+}
+
+export function timeWindow(query: Query): { startUs?: number; endUs?: number } {
+  const startUs = optionalTimeUs(query, 'start');
+  const endUs = optionalTimeUs(query, 'end');
+  if (startUs !== undefined && endUs !== undefined && startUs > endUs) {
+    throw new ValidationError('start must not be after end', 'start');
+  }
+  return { startUs, endUs };
+}
+
+const TRACE_ID = /^[0-9a-fA-F]{32}$/;
+const SPAN_ID = /^[0-9a-fA-F]{16}$/;
+
+/** A trace id in any case → lowercase; anything but 32 hex digits is a 400. */
+export function traceIdParam(raw: unknown, name = 'traceId'): string {
+  if (typeof raw !== 'string' || !TRACE_ID.test(raw) || /^0+$/.test(raw)) {
+    throw new ValidationError(`${name} must be 32 hex digits (not all zero)`, name);
+  }
+  return raw.toLowerCase();
+}
+
+export function spanIdParam(raw: unknown, name = 'spanId'): string {
+  if (typeof raw !== 'string' || !SPAN_ID.test(raw) || /^0+$/.test(raw)) {
+    throw new ValidationError(`${name} must be 16 hex digits (not all zero)`, name);
+  }
+  return raw.toLowerCase();
+}

@@ -1,0 +1,53 @@
+import { Router } from 'express';
+import type { AttributeFilter } from '../../core/contracts/span-store';
+import { ValidationError } from '../../core/errors';
+import { limit, optionalNumber, optionalString, stringList, timeWindow, traceIdParam, type Query } from '../params';
+import type { TraceService } from '../services/trace-service';
+
+export const MAX_TRACES_LIMIT = 1000;
+export const DEFAULT_TRACES_LIMIT = 20;
+const MAX_ATTRIBUTE_FILTERS = 16;
+
+export function tracesRouter(traces: TraceService): Router {
+  const router = Router();
+
+  router.get('/services', async (_req, res) => {
+    res.json({ services: await traces.services() });
+  });
+
+  router.get('/services/:service/operations', async (req, res) => {
+    res.json({ operations: await traces.operations(req.params.service) });
+  });
+
+  router.get('/traces', async (req, res) => {
+    const query = req.query as Query;
+    const minDurationMs = optionalNumber(query, 'minDurationMs');
+    const maxDurationMs = optionalNumber(query, 'maxDurationMs');
+    if (minDurationMs !== undefined && maxDurationMs !== undefined && minDurationMs > maxDurationMs) {
+      throw new ValidationError('minDurationMs must not exceed maxDurationMs', 'minDurationMs');
+    }
+    const found = await traces.findTraces({
+      ...timeWindow(query),
+      service: optionalString(query, 'service'),
+      operation: optionalString(query, 'operation'),
+      attributes: stringList(query, 'attr', MAX_ATTRIBUTE_FILTERS).map(attributeFilter),
+      minDurationUs: minDurationMs === undefined ? undefined : Math.round(minDurationMs * 1000),
+      maxDurationUs: maxDurationMs === undefined ? undefined : Math.round(maxDurationMs * 1000),
+      limit: limit(query, 'limit', DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT),
+    });
+    res.json({ traces: found });
+  });
+
+  router.get('/traces/:traceId', async (req, res) => {
+    res.json(await traces.trace(traceIdParam(req.params.traceId)));
+  });
+
+  return router;
+}
+
+/** `key:value`; the key is everything before the first colon. */
+function attributeFilter(raw: string): AttributeFilter {
+  const colon = raw.indexOf(':');
+  if (colon <= 0) throw new ValidationError(`attr must look like key:value, got "${raw}"`, 'attr');
+  return { key: raw.slice(0, colon), value: raw.slice(colon + 1) };
+}
