@@ -1,0 +1,67 @@
+import { SPAN_KINDS, STATUS_CODES } from '../../core/model';
+import type { AttributeValue, SpanKind, StatusCode } from '../../core/model';
+
+const KIND_CODES = new Map<SpanKind, number>(SPAN_KINDS.map((k, i) => [k, i]));
+const STATUS_NUMBERS = new Map<StatusCode, number>(STATUS_CODES.map((c, i) => [c, i]));
+
+export function kindToInt(kind: SpanKind): number {
+  return KIND_CODES.get(kind) ?? 0;
+}
+export function intToKind(n: number): SpanKind {
+  return SPAN_KINDS[n] ?? 'unspecified';
+}
+export function statusToInt(code: StatusCode): number {
+  return STATUS_NUMBERS.get(code) ?? 0;
+}
+export function intToStatus(n: number): StatusCode {
+  return STATUS_CODES[n] ?? 'unset';
+}
+export const STATUS_ERROR = statusToInt('error');
+
+/**
+ * The text form an attribute filter compares against: strings as they are,
+ * numbers and booleans as JS prints them. Arrays, objects and null have no
+ * text form for search and are not indexed (undefined).
+ */
+export function attributeText(value: AttributeValue): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+      return String(value);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * 53-bit hash of (key, value text): two independent 32-bit FNV-1a variants
+ * over the UTF-16 code units, folded to a safe integer. Collisions among the
+ * few thousand distinct pairs of a real workload are astronomically unlikely;
+ * a collision would only add a trace to a result, never lose one.
+ */
+export function attributeHash(key: string, value: string): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  // separator that cannot appear ambiguously: key length
+  h1 = Math.imul(h1 ^ (key.length + 0x10000), 0x01000193);
+  h2 = Math.imul(h2 ^ (key.length + 0x10000), 0x5bd1e995);
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  }
+  h1 ^= h1 >>> 16;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 13;
+  // high 21 bits from h2, low 32 bits from h1
+  return (h2 >>> 11) * 0x100000000 + (h1 >>> 0);
+}

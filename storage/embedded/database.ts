@@ -1,0 +1,224 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Attributes } from '../../core/model';
+import { BackendUnavailableError, ChainscopeError } from '../../core/errors';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+
+export interface EmbeddedDatabaseOptions {
+  /** Directory holding the database file; created when missing. */
+  dataDir: string;
+  /** File name inside dataDir (default 'chainscope.db'). */
+  fileName?: string;
+  /** SQLite page cache in MiB (default 64). */
+  cacheSizeMiB?: number;
+  /** Memory-mapped I/O in MiB (default 256; 0 disables). */
+  mmapSizeMiB?: number;
+  /** How long a writer waits for a lock held by another connection (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+export interface Operation {
+  service: string;
+  name: string;
+}
+
+/** Caps on the JS-side interning caches; past them we fall back to SQL lookups. */
+const MAX_CACHED_RESOURCES = 10_000;
+const MAX_CACHED_OPERATIONS = 100_000;
+
+/**
+ * One SQLite file shared by the embedded span and log stores. Owns the
+ * connection, the schema migrations and the interning of resources and
+ * (service, span name) pairs. Reference-counted: the file is closed when the
+ * last store using it shuts down.
+ */
+export class EmbeddedDatabase {
+  readonly db: Database.Database;
+  readonly file: string;
+  private refs = 0;
+  private closed = false;
+
+  private resourceIdsByObject = new WeakMap<object, number>();
+  private readonly resourceIdsByJson = new Map<string, number>();
+  private readonly resourceJsonById = new Map<number, string>();
+  private readonly opIdsByKey = new Map<string, number>();
+  private readonly opsById = new Map<number, Operation>();
+
+  private readonly stmts: {
+    findResource: Database.Statement<[string], { id: number }>;
+    insertResource: Database.Statement<[string]>;
+    resourceById: Database.Statement<[number], { json: string }>;
+    findOp: Database.Statement<[string, string], { id: number }>;
+    insertOp: Database.Statement<[string, string]>;
+    opById: Database.Statement<[number], { service: string; name: string }>;
+  };
+
+  constructor(options: EmbeddedDatabaseOptions) {
+    fs.mkdirSync(options.dataDir, { recursive: true });
+    this.file = path.join(options.dataDir, options.fileName ?? 'chainscope.db');
+    try {
+      this.db = new Database(this.file);
+    } catch (err) {
+      throw new BackendUnavailableError(`cannot open embedded database ${this.file}: ${(err as Error).message}`, err);
+    }
+    const db = this.db;
+    // Page size only takes effect before the first table is created.
+    db.pragma('page_size = 8192');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    db.pragma(`cache_size = ${-1024 * (options.cacheSizeMiB ?? 64)}`);
+    db.pragma(`mmap_size = ${1024 * 1024 * (options.mmapSizeMiB ?? 256)}`);
+    db.pragma('temp_store = MEMORY');
+    // Let WAL grow a little more between checkpoints: fewer, larger checkpoints.
+    db.pragma('wal_autocheckpoint = 4000');
+    this.migrate();
+
+    this.stmts = {
+      findResource: db.prepare('SELECT id FROM resources WHERE json = ?'),
+      insertResource: db.prepare('INSERT INTO resources (json) VALUES (?)'),
+      resourceById: db.prepare('SELECT json FROM resources WHERE id = ?'),
+      findOp: db.prepare('SELECT id FROM operations WHERE service = ? AND name = ?'),
+      insertOp: db.prepare('INSERT INTO operations (service, name) VALUES (?, ?)'),
+      opById: db.prepare('SELECT service, name FROM operations WHERE id = ?'),
+    };
+    for (const row of db
+      .prepare('SELECT id, service, name FROM operations LIMIT ?')
+      .iterate(MAX_CACHED_OPERATIONS) as IterableIterator<{ id: number; service: string; name: string }>) {
+      this.rememberOp(row.id, row.service, row.name);
+    }
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    if (current > SCHEMA_VERSION) {
+      throw new ChainscopeError(
+        `embedded database ${this.file} has schema version ${current}, newer than this build (${SCHEMA_VERSION})`,
+      );
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  acquire(): void {
+    if (this.closed) throw closedError('embedded database');
+    this.refs++;
+  }
+
+  /** Closes the file when the last holder lets go. */
+  release(): void {
+    if (this.closed) return;
+    this.refs--;
+    if (this.refs <= 0) this.close();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.pragma('optimize');
+    } catch {
+      // best effort
+    }
+    this.db.close();
+  }
+
+  /** Id of a resource attribute set, inserting it the first time. Call inside the write transaction. */
+  resourceId(resource: Attributes): number {
+    const byObject = this.resourceIdsByObject.get(resource);
+    if (byObject !== undefined) return byObject;
+    const json = JSON.stringify(resource);
+    let id = this.resourceIdsByJson.get(json);
+    if (id === undefined) {
+      const row = this.stmts.findResource.get(json);
+      id = row ? row.id : Number(this.stmts.insertResource.run(json).lastInsertRowid);
+      if (this.resourceIdsByJson.size >= MAX_CACHED_RESOURCES) this.resourceIdsByJson.clear();
+      this.resourceIdsByJson.set(json, id);
+    }
+    this.resourceIdsByObject.set(resource, id);
+    return id;
+  }
+
+  /** The JSON text of the resource attributes behind an id. */
+  resourceJson(id: number): string {
+    let r = this.resourceJsonById.get(id);
+    if (r === undefined) {
+      const row = this.stmts.resourceById.get(id);
+      r = row ? row.json : '{}';
+      if (this.resourceJsonById.size >= MAX_CACHED_RESOURCES) this.resourceJsonById.clear();
+      this.resourceJsonById.set(id, r);
+    }
+    return r;
+  }
+
+  /** Id of a (service, span name) pair, inserting it the first time; `isNew` when inserted now. */
+  operationId(service: string, name: string): number {
+    const key = service + '\u0000' + name;
+    let id = this.opIdsByKey.get(key);
+    if (id !== undefined) return id;
+    const row = this.stmts.findOp.get(service, name);
+    id = row ? row.id : Number(this.stmts.insertOp.run(service, name).lastInsertRowid);
+    this.rememberOp(id, service, name);
+    return id;
+  }
+
+  operation(id: number): Operation {
+    let op = this.opsById.get(id);
+    if (op === undefined) {
+      const row = this.stmts.opById.get(id);
+      op = row ? { service: row.service, name: row.name } : { service: '', name: '' };
+      this.rememberOp(id, op.service, op.name);
+    }
+    return op;
+  }
+
+  /**
+   * Forgets interned ids learned inside a transaction that rolled back, so a
+   * retried batch does not reuse an id that was never committed.
+   */
+  dropCaches(): void {
+    this.resourceIdsByJson.clear();
+    this.resourceJsonById.clear();
+    this.opIdsByKey.clear();
+    this.opsById.clear();
+    // WeakMap has no clear(); objects seen in the failed batch may still map to stale ids.
+    this.resourceIdsByObject = new WeakMap();
+  }
+
+  private rememberOp(id: number, service: string, name: string): void {
+    if (this.opIdsByKey.size >= MAX_CACHED_OPERATIONS) {
+      this.opIdsByKey.clear();
+      this.opsById.clear();
+    }
+    this.opIdsByKey.set(service + '\u0000' + name, id);
+    this.opsById.set(id, { service, name });
+  }
+}
+
+export function closedError(what: string): BackendUnavailableError {
+  return new BackendUnavailableError(`${what} is shut down`);
+}
+
+/** Maps a SQLite failure to a domain error: lock/IO trouble is retriable, the rest is not. */
+export function storageError(what: string, err: unknown): Error {
+  if (err instanceof ChainscopeError) return err;
+  const code = (err as { code?: string }).code ?? '';
+  const message = `${what}: ${(err as Error).message ?? String(err)}`;
+  if (/^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|PROTOCOL)/.test(code)) {
+    return new BackendUnavailableError(message, err);
+  }
+  return new ChainscopeError(message, false);
+}

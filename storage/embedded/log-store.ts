@@ -1,0 +1,59 @@
+import type { LogBatch, LogQuery, LogSearchResult, LogStore, LogStoreCapabilities } from '../../core/contracts/log-store';
+import type { LogRecord } from '../../core/model';
+import { closedError, storageError } from './database';
+import type { EmbeddedDatabase } from './database';
+import { LogReader } from './log-reader';
+import { LogWriter } from './log-writer';
+
+/** LogStore on the embedded SQLite database, full text through FTS5 (unicode61, diacritics folded). */
+export class EmbeddedLogStore implements LogStore {
+  readonly capabilities: LogStoreCapabilities = { backend: 'embedded', fullText: true };
+  private readonly writer: LogWriter;
+  private readonly reader: LogReader;
+  private closed = false;
+
+  constructor(private readonly edb: EmbeddedDatabase) {
+    edb.acquire();
+    this.writer = new LogWriter(edb);
+    this.reader = new LogReader(edb);
+  }
+
+  async start(): Promise<void> {
+    this.ensureOpen();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.edb.release();
+  }
+
+  async writeLogs(batch: LogBatch): Promise<void> {
+    this.run('writeLogs', () => this.writer.write(batch));
+  }
+
+  async search(query: LogQuery): Promise<LogSearchResult> {
+    return this.run('search', () => this.reader.search(query));
+  }
+
+  async byTrace(traceId: string, limit: number, spanId?: string): Promise<LogRecord[]> {
+    return this.run('byTrace', () => this.reader.byTrace(traceId, limit, spanId));
+  }
+
+  async context(logId: string, before: number, after: number): Promise<LogRecord[] | null> {
+    return this.run('context', () => this.reader.context(logId, before, after));
+  }
+
+  private ensureOpen(): void {
+    if (this.closed || !this.edb.isOpen) throw closedError('embedded log store');
+  }
+
+  private run<T>(what: string, fn: () => T): T {
+    this.ensureOpen();
+    try {
+      return fn();
+    } catch (err) {
+      throw storageError(`embedded log store ${what}`, err);
+    }
+  }
+}

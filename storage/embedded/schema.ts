@@ -1,0 +1,133 @@
+/**
+ * Embedded store schema. `PRAGMA user_version` holds the number of migrations
+ * applied; append new migrations to MIGRATIONS, never edit an applied one.
+ *
+ * Layout notes (why, not what):
+ * - spans is a rowid table with a UNIQUE (trace_id, span_id) index: appends are
+ *   sequential and the only random-order insert per span is that small index.
+ *   service/name are interned into `operations` (op_id), resources into
+ *   `resources` (resource_id), so the hot table stays small.
+ * - traces is the per-trace summary maintained at write time; findTraces walks
+ *   it newest-first and probes trace_ops / trace_attrs by point lookups.
+ * - trace_attrs holds a 53-bit hash of (key, value-as-text) per trace, deduped,
+ *   so attribute search is an index probe instead of JSON parsing.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: initial schema
+  `
+  CREATE TABLE resources (
+    id INTEGER PRIMARY KEY,
+    json TEXT NOT NULL UNIQUE
+  );
+
+  CREATE TABLE operations (
+    id INTEGER PRIMARY KEY,
+    service TEXT NOT NULL,
+    name TEXT NOT NULL,
+    UNIQUE (service, name)
+  );
+
+  CREATE TABLE spans (
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    parent_span_id TEXT NOT NULL,
+    op_id INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    start_us INTEGER NOT NULL,
+    duration_us INTEGER NOT NULL,
+    status_code INTEGER NOT NULL,
+    status_message TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    resource_id INTEGER NOT NULL,
+    events TEXT,
+    links TEXT,
+    scope_name TEXT NOT NULL,
+    scope_version TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX spans_trace_span ON spans (trace_id, span_id);
+
+  CREATE TABLE traces (
+    id INTEGER PRIMARY KEY,
+    trace_id TEXT NOT NULL UNIQUE,
+    start_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    span_count INTEGER NOT NULL,
+    error_count INTEGER NOT NULL,
+    -- 0 = a real root (parentSpanId ''), 1 = earliest span standing in for it
+    root_rank INTEGER NOT NULL,
+    root_start_us INTEGER NOT NULL,
+    root_op_id INTEGER NOT NULL
+  );
+  CREATE INDEX traces_start ON traces (start_us);
+
+  CREATE TABLE trace_ops (
+    trace_ref INTEGER NOT NULL,
+    op_id INTEGER NOT NULL,
+    PRIMARY KEY (trace_ref, op_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE trace_attrs (
+    hash INTEGER NOT NULL,
+    trace_ref INTEGER NOT NULL,
+    PRIMARY KEY (hash, trace_ref)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE business_keys (
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    trace_id TEXT NOT NULL,
+    time_us INTEGER NOT NULL,
+    PRIMARY KEY (key, value, trace_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE trace_links (
+    from_trace_id TEXT NOT NULL,
+    from_span_id TEXT NOT NULL,
+    to_trace_id TEXT NOT NULL,
+    to_span_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    time_us INTEGER NOT NULL,
+    PRIMARY KEY (from_trace_id, from_span_id, to_trace_id, to_span_id, kind)
+  ) WITHOUT ROWID;
+  CREATE INDEX trace_links_to ON trace_links (to_trace_id);
+
+  CREATE TABLE message_ids (
+    message_id TEXT NOT NULL,
+    side TEXT NOT NULL,
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    time_us INTEGER NOT NULL,
+    PRIMARY KEY (message_id, side, trace_id, span_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX message_ids_trace ON message_ids (trace_id);
+
+  CREATE TABLE logs (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    time_us INTEGER NOT NULL,
+    observed_time_us INTEGER NOT NULL,
+    service TEXT NOT NULL,
+    severity_text TEXT NOT NULL,
+    severity_number INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    resource_id INTEGER NOT NULL,
+    scope_name TEXT NOT NULL,
+    scope_version TEXT NOT NULL
+  );
+  CREATE INDEX logs_time ON logs (time_us);
+  CREATE INDEX logs_service_time ON logs (service, time_us);
+  CREATE INDEX logs_trace ON logs (trace_id, time_us) WHERE trace_id <> '';
+
+  CREATE VIRTUAL TABLE logs_fts USING fts5 (
+    body,
+    content = 'logs',
+    content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 2'
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

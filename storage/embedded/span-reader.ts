@@ -1,0 +1,255 @@
+import type Database from 'better-sqlite3';
+import type { Attributes, Span, SpanEvent, SpanLink, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
+import type { TraceQuery } from '../../core/contracts/span-store';
+import { ValidationError } from '../../core/errors';
+import { attributeHash, intToKind, intToStatus } from './codec';
+import type { EmbeddedDatabase } from './database';
+
+/** Hard caps for reads whose contract has no limit argument. */
+export const SPAN_READ_LIMITS = {
+  spansPerTrace: 100_000,
+  services: 10_000,
+  operationsPerService: 10_000,
+  linkedTraceIds: 1_000,
+  linkedTraceRows: 10_000,
+  findTraces: 10_000,
+} as const;
+
+interface SpanRow {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string;
+  op_id: number;
+  kind: number;
+  start_us: number;
+  duration_us: number;
+  status_code: number;
+  status_message: string;
+  attributes: string;
+  resource_id: number;
+  events: string | null;
+  links: string | null;
+  scope_name: string;
+  scope_version: string;
+}
+
+interface TraceRow {
+  id: number;
+  trace_id: string;
+  start_us: number;
+  end_us: number;
+  span_count: number;
+  error_count: number;
+  root_op_id: number;
+}
+
+interface LinkRow {
+  from_trace_id: string;
+  from_span_id: string;
+  to_trace_id: string;
+  to_span_id: string;
+  kind: 'link' | 'message';
+  time_us: number;
+}
+
+export class SpanReader {
+  private readonly traceSpans: Database.Statement<[string, number], SpanRow>;
+  private readonly traceOps: Database.Statement<[number], { op_id: number }>;
+  private readonly servicesStmt: Database.Statement<[number], { service: string }>;
+  private readonly operationsStmt: Database.Statement<[string, number], { name: string }>;
+  private readonly findQueries = new Map<string, Database.Statement>();
+  private readonly keyedTraces = new Map<string, Database.Statement>();
+  private readonly linksStmt: Database.Statement<[string, string, number], LinkRow>;
+  private readonly messagePairsStmt: Database.Statement<[string, number], LinkRow>;
+
+  constructor(private readonly edb: EmbeddedDatabase) {
+    const db = edb.db;
+    this.traceSpans = db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_us, rowid LIMIT ?');
+    this.traceOps = db.prepare('SELECT op_id FROM trace_ops WHERE trace_ref = ?');
+    this.servicesStmt = db.prepare('SELECT DISTINCT service FROM operations ORDER BY service LIMIT ?');
+    this.operationsStmt = db.prepare('SELECT name FROM operations WHERE service = ? ORDER BY name LIMIT ?');
+    this.linksStmt = db.prepare(
+      `SELECT * FROM trace_links WHERE from_trace_id IN (SELECT value FROM json_each(?))
+       UNION
+       SELECT * FROM trace_links WHERE to_trace_id IN (SELECT value FROM json_each(?))
+       LIMIT ?`,
+    );
+    this.messagePairsStmt = db.prepare(
+      `SELECT DISTINCT p.trace_id AS from_trace_id, p.span_id AS from_span_id,
+              c.trace_id AS to_trace_id, c.span_id AS to_span_id, 'message' AS kind, p.time_us AS time_us
+       FROM message_ids m
+       JOIN message_ids p ON p.message_id = m.message_id AND p.side = 'producer'
+       JOIN message_ids c ON c.message_id = m.message_id AND c.side = 'consumer'
+       WHERE m.trace_id IN (SELECT value FROM json_each(?)) AND p.trace_id <> c.trace_id
+       LIMIT ?`,
+    );
+  }
+
+  getTrace(traceId: string): Span[] {
+    const rows = this.traceSpans.all(traceId, SPAN_READ_LIMITS.spansPerTrace);
+    const resources = new Map<number, Attributes>();
+    return rows.map((r) => this.toSpan(r, resources));
+  }
+
+  private toSpan(r: SpanRow, resources: Map<number, Attributes>): Span {
+    let resource = resources.get(r.resource_id);
+    if (resource === undefined) {
+      resource = JSON.parse(this.edb.resourceJson(r.resource_id)) as Attributes;
+      resources.set(r.resource_id, resource);
+    }
+    const op = this.edb.operation(r.op_id);
+    return {
+      traceId: r.trace_id,
+      spanId: r.span_id,
+      parentSpanId: r.parent_span_id,
+      service: op.service,
+      name: op.name,
+      kind: intToKind(r.kind),
+      startUs: r.start_us,
+      durationUs: r.duration_us,
+      status: { code: intToStatus(r.status_code), message: r.status_message },
+      attributes: JSON.parse(r.attributes) as Attributes,
+      resource,
+      events: r.events === null ? [] : (JSON.parse(r.events) as SpanEvent[]),
+      links: r.links === null ? [] : (JSON.parse(r.links) as SpanLink[]),
+      scope: { name: r.scope_name, version: r.scope_version },
+    };
+  }
+
+  findTraces(query: TraceQuery): TraceSummary[] {
+    const limit = checkLimit(query.limit, SPAN_READ_LIMITS.findTraces);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.startUs !== undefined) {
+      where.push('t.start_us >= ?');
+      params.push(query.startUs);
+    }
+    if (query.endUs !== undefined) {
+      where.push('t.start_us <= ?');
+      params.push(query.endUs);
+    }
+    if (query.minDurationUs !== undefined) {
+      where.push('t.end_us - t.start_us >= ?');
+      params.push(query.minDurationUs);
+    }
+    if (query.maxDurationUs !== undefined) {
+      where.push('t.end_us - t.start_us <= ?');
+      params.push(query.maxDurationUs);
+    }
+    if (query.service !== undefined || query.operation !== undefined) {
+      const opWhere: string[] = [];
+      if (query.service !== undefined) {
+        opWhere.push('service = ?');
+        params.push(query.service);
+      }
+      if (query.operation !== undefined) {
+        opWhere.push('name = ?');
+        params.push(query.operation);
+      }
+      where.push(
+        `EXISTS (SELECT 1 FROM trace_ops o WHERE o.trace_ref = t.id
+           AND o.op_id IN (SELECT id FROM operations WHERE ${opWhere.join(' AND ')}))`,
+      );
+    }
+    for (const filter of query.attributes ?? []) {
+      where.push('EXISTS (SELECT 1 FROM trace_attrs a WHERE a.hash = ? AND a.trace_ref = t.id)');
+      params.push(attributeHash(filter.key, filter.value));
+    }
+    const sql =
+      `SELECT t.id, t.trace_id, t.start_us, t.end_us, t.span_count, t.error_count, t.root_op_id
+       FROM traces t` +
+      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY t.start_us DESC, t.id DESC LIMIT ?';
+    params.push(limit);
+    const rows = this.statement(this.findQueries, sql).all(
+      ...params,
+    ) as TraceRow[];
+    return rows.map((r) => this.toSummary(r));
+  }
+
+  private toSummary(r: TraceRow): TraceSummary {
+    const root = this.edb.operation(r.root_op_id);
+    const services = new Set<string>();
+    for (const { op_id } of this.traceOps.all(r.id)) services.add(this.edb.operation(op_id).service);
+    return {
+      traceId: r.trace_id,
+      rootService: root.service,
+      rootName: root.name,
+      startUs: r.start_us,
+      durationUs: r.end_us - r.start_us,
+      spanCount: r.span_count,
+      errorCount: r.error_count,
+      services: [...services].sort(),
+    };
+  }
+
+  services(): string[] {
+    return this.servicesStmt.all(SPAN_READ_LIMITS.services).map((r) => r.service);
+  }
+
+  operations(service: string): string[] {
+    return this.operationsStmt.all(service, SPAN_READ_LIMITS.operationsPerService).map((r) => r.name);
+  }
+
+  tracesByBusinessKey(key: string, value: string, window: TimeWindow, limit: number): string[] {
+    const n = checkLimit(limit, SPAN_READ_LIMITS.findTraces);
+    const where = ['key = ?', 'value = ?'];
+    const params: unknown[] = [key, value];
+    if (window.startUs !== undefined) {
+      where.push('time_us >= ?');
+      params.push(window.startUs);
+    }
+    if (window.endUs !== undefined) {
+      where.push('time_us <= ?');
+      params.push(window.endUs);
+    }
+    params.push(n);
+    const sql = `SELECT trace_id FROM business_keys WHERE ${where.join(' AND ')} ORDER BY time_us DESC, trace_id LIMIT ?`;
+    return (this.statement(this.keyedTraces, sql).all(...params) as { trace_id: string }[]).map((r) => r.trace_id);
+  }
+
+  linkedTraces(traceIds: string[]): TraceLinkEntry[] {
+    if (traceIds.length === 0) return [];
+    if (traceIds.length > SPAN_READ_LIMITS.linkedTraceIds) {
+      throw new ValidationError(
+        `linkedTraces takes at most ${SPAN_READ_LIMITS.linkedTraceIds} trace ids (got ${traceIds.length})`,
+        'traceIds',
+      );
+    }
+    const ids = JSON.stringify(traceIds);
+    const cap = SPAN_READ_LIMITS.linkedTraceRows;
+    const seen = new Set<string>();
+    const out: TraceLinkEntry[] = [];
+    const add = (r: LinkRow) => {
+      const k = `${r.from_trace_id}/${r.from_span_id}/${r.to_trace_id}/${r.to_span_id}/${r.kind}`;
+      if (seen.has(k) || out.length >= cap) return;
+      seen.add(k);
+      out.push({
+        fromTraceId: r.from_trace_id,
+        fromSpanId: r.from_span_id,
+        toTraceId: r.to_trace_id,
+        toSpanId: r.to_span_id,
+        kind: r.kind,
+        timeUs: r.time_us,
+      });
+    };
+    for (const r of this.linksStmt.all(ids, ids, cap)) add(r);
+    for (const r of this.messagePairsStmt.all(ids, cap)) add(r);
+    return out;
+  }
+
+  private statement(cache: Map<string, Database.Statement>, sql: string): Database.Statement {
+    let stmt = cache.get(sql);
+    if (stmt === undefined) {
+      stmt = this.edb.db.prepare(sql);
+      if (cache.size > 200) cache.clear();
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+}
+
+export function checkLimit(limit: number, max: number): number {
+  if (!Number.isInteger(limit) || limit < 0) throw new ValidationError(`limit must be a non-negative integer`, 'limit');
+  return Math.min(limit, max);
+}

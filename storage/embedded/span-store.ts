@@ -1,0 +1,80 @@
+import type { SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
+import type { Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
+import { closedError, storageError } from './database';
+import type { EmbeddedDatabase } from './database';
+import { SpanReader } from './span-reader';
+import { SpanWriter } from './span-writer';
+
+/**
+ * SpanStore on the embedded SQLite database. better-sqlite3 is synchronous:
+ * each call runs to completion on the calling thread (a 1,000-span batch
+ * takes a few milliseconds) and the promise only carries the result.
+ */
+export class EmbeddedSpanStore implements SpanStore {
+  readonly capabilities: SpanStoreCapabilities = {
+    backend: 'embedded',
+    attributeSearch: true,
+    businessKeys: true,
+    traceLinks: true,
+  };
+  private readonly writer: SpanWriter;
+  private readonly reader: SpanReader;
+  private closed = false;
+
+  constructor(private readonly edb: EmbeddedDatabase) {
+    edb.acquire();
+    this.writer = new SpanWriter(edb);
+    this.reader = new SpanReader(edb);
+  }
+
+  async start(): Promise<void> {
+    this.ensureOpen();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.edb.release();
+  }
+
+  async writeSpans(batch: SpanBatch): Promise<void> {
+    this.run('writeSpans', () => this.writer.write(batch));
+  }
+
+  async getTrace(traceId: string): Promise<Span[]> {
+    return this.run('getTrace', () => this.reader.getTrace(traceId));
+  }
+
+  async findTraces(query: TraceQuery): Promise<TraceSummary[]> {
+    return this.run('findTraces', () => this.reader.findTraces(query));
+  }
+
+  async services(): Promise<string[]> {
+    return this.run('services', () => this.reader.services());
+  }
+
+  async operations(service: string): Promise<string[]> {
+    return this.run('operations', () => this.reader.operations(service));
+  }
+
+  async tracesByBusinessKey(key: string, value: string, window: TimeWindow, limit: number): Promise<string[]> {
+    return this.run('tracesByBusinessKey', () => this.reader.tracesByBusinessKey(key, value, window, limit));
+  }
+
+  async linkedTraces(traceIds: string[]): Promise<TraceLinkEntry[]> {
+    return this.run('linkedTraces', () => this.reader.linkedTraces(traceIds));
+  }
+
+  private ensureOpen(): void {
+    if (this.closed || !this.edb.isOpen) throw closedError('embedded span store');
+  }
+
+  private run<T>(what: string, fn: () => T): T {
+    this.ensureOpen();
+    try {
+      return fn();
+    } catch (err) {
+      throw storageError(`embedded span store ${what}`, err);
+    }
+  }
+}
