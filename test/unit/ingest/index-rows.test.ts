@@ -1,0 +1,84 @@
+import type { Span } from '../../../core/model';
+import { businessKeysOfLogs, businessKeysOfSpans } from '../../../ingest/business-keys';
+import { messageIdsOf, traceLinksOf } from '../../../ingest/trace-links';
+
+const T1 = '1'.repeat(32);
+const T2 = '2'.repeat(32);
+
+function span(overrides: Partial<Span>): Span {
+  return {
+    traceId: T1,
+    spanId: 'a'.repeat(16),
+    parentSpanId: '',
+    service: 'order-api',
+    name: 'POST /orders',
+    kind: 'server',
+    startUs: 1000,
+    durationUs: 10,
+    status: { code: 'unset', message: '' },
+    attributes: {},
+    resource: { 'service.name': 'order-api' },
+    events: [],
+    links: [],
+    scope: { name: 'test', version: '' },
+    ...overrides,
+  };
+}
+
+describe('business keys', () => {
+  const rules = { attributeNames: ['order.id', 'customer.id'], bodyPatterns: [{ key: 'order.id', pattern: /order (ORD-[\w-]+)/ }] };
+
+  it('takes one row per key, value and trace, at the earliest time, from span and resource attributes', () => {
+    const rows = businessKeysOfSpans(
+      [
+        span({ startUs: 2000, attributes: { 'order.id': 'ORD-1' } }),
+        span({ startUs: 1000, spanId: 'b'.repeat(16), attributes: { 'order.id': 'ORD-1', 'customer.id': 42 } }),
+        span({ traceId: T2, resource: { 'service.name': 'x', 'customer.id': 'C-9' } }),
+        span({ attributes: { 'order.id': ['not', 'a', 'key'], 'customer.id': 'x'.repeat(300) } }),
+      ],
+      rules,
+    );
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        { key: 'order.id', value: 'ORD-1', traceId: T1, timeUs: 1000 },
+        { key: 'customer.id', value: '42', traceId: T1, timeUs: 1000 },
+        { key: 'customer.id', value: 'C-9', traceId: T2, timeUs: 1000 },
+      ]),
+    );
+    expect(rows).toHaveLength(3);
+  });
+
+  it('finds keys in log bodies by pattern, only for logs that belong to a trace', () => {
+    const base = { id: 'x', observedTimeUs: 0, service: 's', severityText: 'INFO', severityNumber: 9, spanId: '', attributes: {}, resource: {}, scope: { name: '', version: '' } };
+    const rows = businessKeysOfLogs(
+      [
+        { ...base, timeUs: 5, traceId: T1, body: 'reserved stock for order ORD-77 ok' },
+        { ...base, timeUs: 6, traceId: '', body: 'order ORD-78 without trace' },
+      ],
+      rules,
+    );
+    expect(rows).toEqual([{ key: 'order.id', value: 'ORD-77', traceId: T1, timeUs: 5 }]);
+  });
+});
+
+describe('trace joins', () => {
+  it('turns cross-trace span links into joins and ignores links inside the trace', () => {
+    const joins = traceLinksOf([
+      span({ traceId: T2, spanId: 'c'.repeat(16), kind: 'consumer', startUs: 9, links: [{ traceId: T1, spanId: 'a'.repeat(16), attributes: {} }] }),
+      span({ links: [{ traceId: T1, spanId: 'b'.repeat(16), attributes: {} }] }),
+    ]);
+    expect(joins).toEqual([{ fromTraceId: T2, fromSpanId: 'c'.repeat(16), toTraceId: T1, toSpanId: 'a'.repeat(16), kind: 'link', timeUs: 9 }]);
+  });
+
+  it('records messaging ids of producer and consumer spans only', () => {
+    const ids = messageIdsOf([
+      span({ kind: 'producer', attributes: { 'messaging.message.id': 'm-1' } }),
+      span({ traceId: T2, kind: 'consumer', attributes: { 'messaging.message.id': 'm-1' } }),
+      span({ kind: 'client', attributes: { 'messaging.message.id': 'm-2' } }),
+    ]);
+    expect(ids.map((i) => [i.traceId, i.side, i.messageId])).toEqual([
+      [T1, 'producer', 'm-1'],
+      [T2, 'consumer', 'm-1'],
+    ]);
+  });
+});
