@@ -1,0 +1,67 @@
+import { api } from './api';
+import { errorBox, replace } from './dom';
+import { parseHash, type Route } from './route';
+import { renderLogSearch } from './views/logSearch';
+import { renderTracePage } from './views/tracePage';
+import { renderTraceSearch } from './views/traceSearch';
+
+/** A view draws into `root`; it may return a cleanup run when the route changes. */
+export type View = (root: HTMLElement, route: Route, signal: AbortSignal) => void | (() => void);
+
+function pick(route: Route): { view: View; nav: string } | null {
+  const [first, second] = route.path;
+  if (first === undefined || first === 'traces') return { view: renderTraceSearch, nav: 'traces' };
+  if (first === 'trace' && second) return { view: renderTracePage, nav: 'traces' };
+  if (first === 'logs') return { view: renderLogSearch, nav: 'logs' };
+  return null;
+}
+
+let current: { abort: AbortController; cleanup?: () => void } | null = null;
+
+function render(): void {
+  const root = document.getElementById('app')!;
+  if (current) {
+    current.abort.abort();
+    current.cleanup?.();
+  }
+  const abort = new AbortController();
+  current = { abort };
+  const route = parseHash(location.hash);
+  const chosen = pick(route);
+  for (const a of document.querySelectorAll<HTMLAnchorElement>('[data-nav]')) {
+    a.classList.toggle('active', a.dataset.nav === chosen?.nav);
+  }
+  replace(root);
+  if (!chosen) {
+    replace(root, errorBox(new Error(`No page at ${location.hash}`)));
+    return;
+  }
+  try {
+    current.cleanup = chosen.view(root, route, abort.signal) || undefined;
+  } catch (err) {
+    replace(root, errorBox(err));
+  }
+}
+
+function checkHealth(): void {
+  const badge = document.getElementById('health');
+  if (!badge) return;
+  api
+    .health()
+    .then((h) => {
+      badge.textContent = h.status === 'ok' ? 'API ok' : `API ${h.status}`;
+      badge.className = `health ${h.status === 'ok' ? 'ok' : 'bad'}`;
+    })
+    .catch((err: Error) => {
+      badge.textContent = 'API down';
+      badge.title = err.message;
+      badge.className = 'health bad';
+    });
+}
+
+window.addEventListener('hashchange', render);
+window.addEventListener('DOMContentLoaded', () => {
+  if (!location.hash) history.replaceState(null, '', '#/traces');
+  render();
+  checkHealth();
+});

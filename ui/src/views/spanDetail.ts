@@ -1,0 +1,131 @@
+import { api, isAbort, type Attributes, type LogRecord, type Span } from '../api';
+import { errorBox, h, replace, valueText } from '../dom';
+import { formatClock, formatDuration, formatTime, severityClass } from '../format';
+import { traceHref } from '../route';
+
+export interface SpanDetailContext {
+  traceStartUs: number;
+  color: string;
+  signal: AbortSignal;
+  onClose(): void;
+}
+
+/** The detail panel of one span: facts, attributes, resource, events, links and its logs. */
+export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetailContext): void {
+  const isError = span.status?.code === 'error';
+  const logsBox = h('div', { class: 'span-logs' }, h('p', { class: 'muted' }, 'Loading logs…'));
+  replace(
+    panel,
+    h(
+      'div',
+      { class: 'detail-head' },
+      h('h2', { class: 'detail-title' }, span.name),
+      h('button', { class: 'close', attrs: { type: 'button', 'aria-label': 'Close details' }, on: { click: ctx.onClose } }, '×'),
+    ),
+    h(
+      'div',
+      { class: 'detail-tags' },
+      h('span', { class: 'chip', style: { borderColor: ctx.color } }, h('span', { class: 'swatch', style: { background: ctx.color } }), span.service),
+      h('span', { class: 'chip' }, span.kind),
+      h('span', { class: `badge status-${span.status?.code ?? 'unset'}` }, isError ? '! error' : span.status?.code ?? 'unset'),
+    ),
+    kvTable(
+      [
+        ['Span ID', span.spanId],
+        ['Parent', span.parentSpanId || '(root)'],
+        ['Start', `+${formatDuration(span.startUs - ctx.traceStartUs)}  (${formatTime(span.startUs)})`],
+        ['Duration', formatDuration(span.durationUs)],
+        ['Status', span.status?.message ? `${span.status.code}: ${span.status.message}` : span.status?.code ?? 'unset'],
+      ],
+      'facts',
+    ),
+    section('Attributes', attributesTable(span.attributes)),
+    section('Resource', attributesTable(span.resource)),
+    section(`Events (${span.events?.length ?? 0})`, eventsList(span)),
+    section(`Links (${span.links?.length ?? 0})`, linksList(span)),
+    section('Logs', logsBox),
+  );
+  panel.scrollTop = 0;
+
+  api
+    .logs({ traceId: span.traceId, spanId: span.spanId, limit: 200 }, ctx.signal)
+    .then((res) => replace(logsBox, logLines(res.logs)))
+    .catch((err) => {
+      if (!isAbort(err)) replace(logsBox, errorBox(err));
+    });
+}
+
+function section(title: string, content: Node): HTMLElement {
+  return h('section', { class: 'detail-section' }, h('h3', null, title), content);
+}
+
+function kvTable(rows: Array<[string, string]>, cls = 'kv'): HTMLElement {
+  return h(
+    'table',
+    { class: `kv ${cls}` },
+    h('tbody', null, ...rows.map(([k, v]) => h('tr', null, h('th', null, k), h('td', null, v)))),
+  );
+}
+
+export function attributesTable(attrs: Attributes | undefined): HTMLElement {
+  const entries = Object.entries(attrs ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (!entries.length) return h('p', { class: 'muted' }, 'none');
+  return kvTable(entries.map(([k, v]) => [k, valueText(v)]));
+}
+
+function eventsList(span: Span): HTMLElement {
+  const events = [...(span.events ?? [])].sort((a, b) => a.timeUs - b.timeUs);
+  if (!events.length) return h('p', { class: 'muted' }, 'none');
+  return h(
+    'ul',
+    { class: 'events' },
+    ...events.map((e) =>
+      h(
+        'li',
+        null,
+        h('span', { class: 'offset' }, `+${formatDuration(e.timeUs - span.startUs)}`),
+        ' ',
+        h('strong', null, e.name),
+        Object.keys(e.attributes ?? {}).length ? attributesTable(e.attributes) : null,
+      ),
+    ),
+  );
+}
+
+function linksList(span: Span): HTMLElement {
+  const links = span.links ?? [];
+  if (!links.length) return h('p', { class: 'muted' }, 'none');
+  return h(
+    'ul',
+    { class: 'links' },
+    ...links.map((l) =>
+      h(
+        'li',
+        null,
+        h('a', { href: traceHref(l.traceId), class: 'mono' }, l.traceId),
+        h('span', { class: 'mono muted' }, ` span ${l.spanId}`),
+        Object.keys(l.attributes ?? {}).length ? attributesTable(l.attributes) : null,
+      ),
+    ),
+  );
+}
+
+function logLines(logs: LogRecord[]): HTMLElement {
+  if (!logs.length) return h('p', { class: 'muted' }, 'No logs for this span.');
+  const sorted = [...logs].sort((a, b) => a.timeUs - b.timeUs);
+  return h(
+    'ul',
+    { class: 'log-lines' },
+    ...sorted.map((l) =>
+      h(
+        'li',
+        { class: 'log-line' },
+        h('span', { class: 'mono muted' }, formatClock(l.timeUs)),
+        ' ',
+        h('span', { class: `sev sev-${severityClass(l.severityNumber, l.severityText)}` }, l.severityText || String(l.severityNumber)),
+        ' ',
+        h('span', { class: 'log-body' }, valueText(l.body)),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,132 @@
+import { api, isAbort, type Trace } from '../api';
+import { errorBox, h, replace } from '../dom';
+import { serviceColors } from '../colors';
+import { formatDuration, formatTime } from '../format';
+import { formatHash, replaceHash, type Route } from '../route';
+import { buildTree, type TraceTree, type TreeNode } from '../traceTree';
+import { renderSpanDetail } from './spanDetail';
+import { createWaterfall, type Waterfall } from './waterfall';
+
+export function renderTracePage(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
+  const traceId = route.path[1];
+  const status = h('div', { class: 'status-line' }, `Loading trace ${traceId}…`);
+  replace(root, status);
+  let waterfall: Waterfall | null = null;
+  let detailAbort: AbortController | null = null;
+
+  api
+    .trace(traceId, signal)
+    .then((trace) => {
+      waterfall = mount(root, trace, route.params.get('span'), signal, (c) => (detailAbort = c));
+    })
+    .catch((err) => {
+      if (isAbort(err)) return;
+      replace(root, errorBox(err), h('p', null, h('a', { href: '#/traces' }, '← Back to trace search')));
+    });
+
+  return () => {
+    waterfall?.destroy();
+    detailAbort?.abort();
+  };
+}
+
+function mount(
+  root: HTMLElement,
+  trace: Trace,
+  initialSpan: string | null,
+  signal: AbortSignal,
+  trackDetailRequest: (c: AbortController) => void,
+): Waterfall | null {
+  if (!trace.spans?.length) {
+    replace(root, errorBox(new Error(`Trace ${trace.traceId} has no spans`)));
+    return null;
+  }
+  const tree = buildTree(trace.spans);
+  const colors = serviceColors(tree.services);
+  const detail = h('aside', { class: 'detail', attrs: { 'aria-label': 'Span details' } });
+  const showPlaceholder = () => {
+    detail.classList.add('empty');
+    replace(detail, h('p', { class: 'muted' }, 'Click a span to see its attributes, events, links and logs.'));
+  };
+  showPlaceholder();
+
+  let detailAbort: AbortController | null = null;
+  signal.addEventListener('abort', () => detailAbort?.abort(), { once: true });
+  const onSelect = (node: TreeNode) => {
+    detailAbort?.abort();
+    detailAbort = new AbortController();
+    trackDetailRequest(detailAbort);
+    detail.classList.remove('empty');
+    renderSpanDetail(detail, node.span, {
+      traceStartUs: tree.startUs,
+      color: colors(node.span.service),
+      signal: detailAbort.signal,
+      onClose: () => {
+        waterfall.select(null);
+        showPlaceholder();
+        replaceHash(formatHash(['trace', trace.traceId]));
+      },
+    });
+    const p = new URLSearchParams({ span: node.span.spanId });
+    replaceHash(formatHash(['trace', trace.traceId], p));
+  };
+
+  const waterfall = createWaterfall({ tree, colors, onSelect });
+  const toolbar = h(
+    'div',
+    { class: 'wf-toolbar' },
+    h('button', { attrs: { type: 'button' }, on: { click: () => waterfall.expandAll() } }, 'Expand all'),
+    h('button', { attrs: { type: 'button' }, on: { click: () => waterfall.collapseAll() } }, 'Collapse all'),
+    legend(tree, colors),
+  );
+  replace(
+    root,
+    header(trace.traceId, tree),
+    toolbar,
+    h('div', { class: 'trace-body' }, h('div', { class: 'waterfall' }, waterfall.element), detail),
+  );
+  waterfall.refresh();
+  if (initialSpan) {
+    const node = tree.order.find((n) => n.span.spanId === initialSpan);
+    if (node) {
+      waterfall.select(initialSpan, true);
+      onSelect(node);
+    }
+  }
+  return waterfall;
+}
+
+function header(traceId: string, tree: TraceTree): HTMLElement {
+  const rootSpan = tree.root?.span;
+  const maxDepth = tree.order.reduce((m, n) => Math.max(m, n.depth), 0);
+  const fact = (label: string, value: string | Node, cls?: string) =>
+    h('div', { class: `fact ${cls ?? ''}` }, h('span', { class: 'fact-label' }, label), h('span', { class: 'fact-value' }, value));
+  return h(
+    'section',
+    { class: 'trace-header' },
+    h('h1', null, rootSpan ? h('span', { class: 'svc' }, rootSpan.service) : null, ' ', rootSpan?.name ?? traceId),
+    h(
+      'div',
+      { class: 'facts' },
+      fact('Trace ID', h('span', { class: 'mono' }, traceId)),
+      fact('Start', formatTime(tree.startUs)),
+      fact('Duration', formatDuration(tree.endUs - tree.startUs)),
+      fact('Spans', String(tree.order.length)),
+      fact('Depth', String(maxDepth + 1)),
+      fact('Services', String(tree.services.length)),
+      fact('Errors', String(tree.errorCount), tree.errorCount ? 'error' : ''),
+    ),
+  );
+}
+
+function legend(tree: TraceTree, colors: (s: string) => string): HTMLElement {
+  const counts = new Map<string, number>();
+  for (const n of tree.order) counts.set(n.span.service, (counts.get(n.span.service) ?? 0) + 1);
+  return h(
+    'div',
+    { class: 'legend', attrs: { 'aria-label': 'Services' } },
+    ...tree.services.map((s) =>
+      h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: { background: colors(s) } }), s, h('span', { class: 'muted' }, ` ${counts.get(s) ?? 0}`)),
+    ),
+  );
+}

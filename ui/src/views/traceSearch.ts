@@ -1,0 +1,212 @@
+import { api, isAbort, type TraceSummary } from '../api';
+import { errorBox, h, option, replace } from '../dom';
+import { formatDuration, formatTime } from '../format';
+import { formatHash, navigate, replaceHash, traceHref, type Route } from '../route';
+import { resolveRange, timeRangeControl } from '../timerange';
+import { drawScatter } from './scatter';
+
+const DEFAULT_RANGE = '1h';
+const DEFAULT_LIMIT = '50';
+const ATTR_PATTERN = /([^\s:"]+):(?:"([^"]*)"|(\S+))/g;
+
+/** Splits `a:b c:"d e"` into ['a:b', 'c:d e']; anything that is not key:value is an error. */
+export function parseAttrFilters(text: string): string[] {
+  const out: string[] = [];
+  let rest = text;
+  for (const m of text.matchAll(ATTR_PATTERN)) {
+    out.push(`${m[1]}:${m[2] ?? m[3]}`);
+    rest = rest.replace(m[0], '');
+  }
+  if (rest.trim() !== '') throw new Error(`Attribute filter must be key:value (got "${rest.trim()}")`);
+  return out;
+}
+
+function formatAttrFilters(values: string[]): string {
+  return values
+    .map((v) => {
+      const i = v.indexOf(':');
+      const val = v.slice(i + 1);
+      return /\s/.test(val) ? `${v.slice(0, i)}:"${val}"` : v;
+    })
+    .join(' ');
+}
+
+export function renderTraceSearch(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
+  const params = route.params;
+  const service = h('select', { attrs: { name: 'service', 'aria-label': 'Service' } }, option('', 'All services'));
+  const operation = h('select', { attrs: { name: 'operation', 'aria-label': 'Operation' } }, option('', 'All operations'));
+  const attr = h('input', { attrs: { name: 'attr', type: 'text', placeholder: 'http.status_code:500', size: 22 } });
+  attr.value = formatAttrFilters(params.getAll('attr'));
+  const minD = h('input', { attrs: { name: 'minDurationMs', type: 'number', min: 0, step: 'any', placeholder: 'min', class: 'num' } });
+  const maxD = h('input', { attrs: { name: 'maxDurationMs', type: 'number', min: 0, step: 'any', placeholder: 'max', class: 'num' } });
+  minD.value = params.get('minDurationMs') ?? '';
+  maxD.value = params.get('maxDurationMs') ?? '';
+  const limit = h('input', { attrs: { name: 'limit', type: 'number', min: 1, max: 1000, class: 'num' } });
+  limit.value = params.get('limit') ?? DEFAULT_LIMIT;
+  const range = timeRangeControl(params, DEFAULT_RANGE);
+  const logScale = h('input', { attrs: { type: 'checkbox', name: 'log' } });
+  logScale.checked = params.get('log') === '1';
+
+  const wantedService = params.get('service') ?? '';
+  const wantedOperation = params.get('operation') ?? '';
+  if (wantedService) service.appendChild(option(wantedService, wantedService, true));
+  if (wantedOperation) operation.appendChild(option(wantedOperation, wantedOperation, true));
+
+  const formError = h('div');
+  const form = h(
+    'form',
+    { class: 'search-form', attrs: { 'aria-label': 'Find traces' } },
+    h('label', { class: 'field' }, h('span', null, 'Service'), service),
+    h('label', { class: 'field' }, h('span', null, 'Operation'), operation),
+    h('label', { class: 'field' }, h('span', null, 'Attributes'), attr),
+    h('label', { class: 'field' }, h('span', null, 'Duration ms'), minD, '–', maxD),
+    range.element,
+    h('label', { class: 'field' }, h('span', null, 'Limit'), limit),
+    h('button', { class: 'primary', attrs: { type: 'submit' } }, 'Find traces'),
+  );
+  const summary = h('div', { class: 'result-summary' });
+  const plot = h('div', { class: 'plot-box' });
+  const table = h('div', { class: 'table-box' });
+  const status = h('div', { class: 'status-line' }, 'Searching…');
+  replace(
+    root,
+    h('section', { class: 'panel' }, form, formError),
+    h(
+      'section',
+      { class: 'panel' },
+      h('div', { class: 'panel-head' }, summary, h('label', { class: 'check' }, logScale, ' log scale')),
+      status,
+      plot,
+      table,
+    ),
+  );
+
+  const loadOperations = async (svc: string, keep: string) => {
+    replace(operation, option('', 'All operations'));
+    if (!svc) return;
+    try {
+      const ops = await api.operations(svc, signal);
+      for (const op of ops) operation.appendChild(option(op, op, op === keep));
+      if (keep && !ops.includes(keep)) operation.appendChild(option(keep, keep, true));
+    } catch (err) {
+      if (!isAbort(err)) replace(formError, errorBox(err));
+    }
+  };
+
+  api
+    .services(signal)
+    .then((services) => {
+      replace(service, option('', 'All services'));
+      for (const s of services) service.appendChild(option(s, s, s === wantedService));
+      if (wantedService && !services.includes(wantedService)) service.appendChild(option(wantedService, wantedService, true));
+      return loadOperations(wantedService, wantedOperation);
+    })
+    .catch((err) => {
+      if (!isAbort(err)) replace(formError, errorBox(err));
+    });
+  service.addEventListener('change', () => void loadOperations(service.value, ''));
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const next = new URLSearchParams();
+    try {
+      if (service.value) next.set('service', service.value);
+      if (operation.value) next.set('operation', operation.value);
+      for (const a of parseAttrFilters(attr.value)) next.append('attr', a);
+      if (minD.value) next.set('minDurationMs', minD.value);
+      if (maxD.value) next.set('maxDurationMs', maxD.value);
+      range.write(next);
+      resolveRange(next, DEFAULT_RANGE);
+      if (limit.value) next.set('limit', limit.value);
+      if (logScale.checked) next.set('log', '1');
+    } catch (err) {
+      replace(formError, errorBox(err));
+      return;
+    }
+    navigate(formatHash(['traces'], next));
+  });
+
+  let traces: TraceSummary[] = [];
+  const open = (id: string) => navigate(traceHref(id));
+  const draw = () => {
+    if (traces.length) drawScatter(plot, traces, { logScale: logScale.checked, onOpen: open });
+    else replace(plot);
+  };
+  logScale.addEventListener('change', () => {
+    const p = new URLSearchParams(params);
+    if (logScale.checked) p.set('log', '1');
+    else p.delete('log');
+    replaceHash(formatHash(['traces'], p));
+    draw();
+  });
+  let resizeTimer = 0;
+  const onResize = () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(draw, 150);
+  };
+  window.addEventListener('resize', onResize);
+
+  void (async () => {
+    try {
+      const { start, end } = resolveRange(params, DEFAULT_RANGE);
+      traces = await api.findTraces(
+        {
+          service: params.get('service') ?? undefined,
+          operation: params.get('operation') ?? undefined,
+          attr: params.getAll('attr'),
+          minDurationMs: params.get('minDurationMs') ?? undefined,
+          maxDurationMs: params.get('maxDurationMs') ?? undefined,
+          start,
+          end,
+          limit: params.get('limit') ?? DEFAULT_LIMIT,
+        },
+        signal,
+      );
+      status.remove();
+      summary.textContent = traces.length === 1 ? '1 trace' : `${traces.length} traces`;
+      if (!traces.length) {
+        replace(table, h('p', { class: 'empty' }, 'No traces match. Widen the time range or remove filters.'));
+        return;
+      }
+      draw();
+      replace(table, resultTable(traces));
+    } catch (err) {
+      if (isAbort(err)) return;
+      replace(status, errorBox(err));
+    }
+  })();
+
+  return () => {
+    window.removeEventListener('resize', onResize);
+    clearTimeout(resizeTimer);
+  };
+}
+
+function resultTable(traces: TraceSummary[]): HTMLTableElement {
+  const body = h('tbody');
+  for (const t of traces) {
+    body.appendChild(
+      h(
+        'tr',
+        { class: t.errorCount > 0 ? 'has-error' : undefined },
+        h(
+          'td',
+          null,
+          h('a', { href: traceHref(t.traceId), class: 'trace-link' }, h('span', { class: 'svc' }, t.rootService), ' ', t.rootName),
+          h('div', { class: 'mono muted' }, t.traceId),
+        ),
+        h('td', { class: 'nowrap' }, formatTime(t.startUs)),
+        h('td', { class: 'num' }, formatDuration(t.durationUs)),
+        h('td', { class: 'num' }, t.spanCount),
+        h('td', { class: 'num' }, t.errorCount > 0 ? h('span', { class: 'badge error' }, t.errorCount) : '0'),
+        h('td', null, ...t.services.map((s) => h('span', { class: 'chip' }, s))),
+      ),
+    );
+  }
+  return h(
+    'table',
+    { class: 'results' },
+    h('thead', null, h('tr', null, ...['Root', 'Start', 'Duration', 'Spans', 'Errors', 'Services'].map((c) => h('th', null, c)))),
+    body,
+  );
+}

@@ -1,0 +1,231 @@
+import { axisTop, scaleLinear, select, type ScaleLinear } from 'd3';
+import type { ScaleOrdinal } from 'd3';
+import { h } from '../dom';
+import { formatDuration } from '../format';
+import { visibleRows, type TraceTree, type TreeNode } from '../traceTree';
+
+export const ROW_HEIGHT = 24;
+/** Rows drawn above and below the viewport so fast scrolling does not show gaps. */
+const OVERSCAN = 20;
+const LABEL_WIDTH = 340;
+const INDENT = 14;
+const MAX_INDENT_LEVELS = 24;
+const TRACK_PADDING_RIGHT = 16;
+
+export interface Waterfall {
+  element: HTMLElement;
+  /** Measures the container and draws; call once the element is in the document. */
+  refresh(): void;
+  select(spanId: string | null, scrollIntoView?: boolean): void;
+  expandAll(): void;
+  collapseAll(): void;
+  destroy(): void;
+}
+
+export interface WaterfallOptions {
+  tree: TraceTree;
+  colors: ScaleOrdinal<string, string>;
+  onSelect(node: TreeNode): void;
+}
+
+/**
+ * A virtualized waterfall: only rows inside the viewport (plus OVERSCAN) exist
+ * in the DOM, redrawn once per animation frame while scrolling, so a
+ * 10,000-span trace costs the same as a 50-span one.
+ */
+export function createWaterfall({ tree, colors, onSelect }: WaterfallOptions): Waterfall {
+  const collapsed = new Set<string>();
+  let rows: TreeNode[] = tree.order;
+  let selected: string | null = null;
+  let trackWidth = 600;
+  let frame = 0;
+  const traceDuration = Math.max(1, tree.endUs - tree.startUs);
+  let x: ScaleLinear<number, number> = scaleLinear().domain([0, traceDuration]);
+
+  const axisSvg = select(h('div', { class: 'wf-axis' })).append('svg').attr('height', 26);
+  const axisG = axisSvg.append('g').attr('transform', 'translate(0,24)');
+  const header = h(
+    'div',
+    { class: 'wf-header' },
+    h('div', { class: 'wf-label-head', style: { width: `${LABEL_WIDTH}px` } }, 'Service · operation'),
+    axisSvg.node()!.parentElement!,
+  );
+  const grid = h('div', { class: 'wf-grid', style: { left: `${LABEL_WIDTH}px` } });
+  const rowLayer = h('div', { class: 'wf-rows' });
+  const body = h('div', { class: 'wf-body' }, grid, rowLayer);
+  const scroller = h('div', { class: 'wf-scroll', attrs: { tabindex: 0, 'aria-label': 'Spans' } }, header, body);
+
+  const layout = () => {
+    trackWidth = Math.max(120, scroller.clientWidth - LABEL_WIDTH - TRACK_PADDING_RIGHT);
+    x = scaleLinear().domain([0, traceDuration]).range([0, trackWidth]);
+    axisSvg.attr('width', trackWidth + TRACK_PADDING_RIGHT);
+    const ticks = Math.max(2, Math.floor(trackWidth / 90));
+    axisG.call(
+      axisTop(x)
+        .ticks(ticks)
+        .tickFormat((d) => formatDuration(Number(d))),
+    );
+    axisG.selectAll('.tick text').attr('text-anchor', (_d, i) => (i === 0 ? 'start' : 'middle'));
+    select(grid)
+      .selectAll('div')
+      .data(x.ticks(ticks))
+      .join('div')
+      .attr('class', 'wf-gridline')
+      .style('left', (d) => `${x(d)}px`);
+  };
+
+  const drawRows = () => {
+    frame = 0;
+    body.style.height = `${rows.length * ROW_HEIGHT}px`;
+    body.dataset.totalRows = String(rows.length);
+    const viewTop = Math.max(0, scroller.scrollTop - header.offsetHeight);
+    const first = Math.max(0, Math.floor(viewTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((viewTop + scroller.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    const slice: Array<{ node: TreeNode; pos: number }> = [];
+    for (let i = first; i < last; i++) slice.push({ node: rows[i], pos: i });
+
+    select(rowLayer)
+      .selectAll<HTMLDivElement, { node: TreeNode; pos: number }>('div.wf-row')
+      .data(slice, (d) => d.node.span.spanId)
+      .join((enter) => enter.append((d) => buildRow(d.node)))
+      .each(function (d) {
+        updateRow(this, d.node, d.pos);
+      });
+  };
+
+  const schedule = () => {
+    if (!frame) frame = requestAnimationFrame(drawRows);
+  };
+
+  const buildRow = (node: TreeNode): HTMLDivElement => {
+    const s = node.span;
+    const isError = s.status?.code === 'error';
+    const color = colors(s.service);
+    const caret = node.childCount
+      ? h('button', {
+          class: 'caret',
+          attrs: { type: 'button', 'aria-label': 'Collapse or expand children' },
+          on: {
+            click: (ev) => {
+              ev.stopPropagation();
+              toggle(s.spanId);
+            },
+          },
+        })
+      : h('span', { class: 'caret-spacer' });
+    const label = h(
+      'div',
+      { class: 'wf-label', style: { width: `${LABEL_WIDTH}px`, paddingLeft: `${6 + Math.min(node.depth, MAX_INDENT_LEVELS) * INDENT}px` } },
+      caret,
+      h('span', { class: 'swatch', style: { background: color } }),
+      h('span', { class: 'wf-service' }, s.service),
+      h('span', { class: 'wf-name' }, s.name),
+      isError ? h('span', { class: 'err-icon', title: s.status.message || 'error' }, '!') : null,
+      node.orphan ? h('span', { class: 'orphan-icon', title: `Parent span ${s.parentSpanId} is not in this trace` }, '⤴') : null,
+    );
+    label.title = `${s.service}: ${s.name}${node.depth > MAX_INDENT_LEVELS ? ` (depth ${node.depth})` : ''}`;
+    const bar = h('div', { class: isError ? 'wf-bar error' : 'wf-bar', style: { background: color } });
+    const dur = h('span', { class: 'wf-dur' }, formatDuration(s.durationUs));
+    const track = h('div', { class: 'wf-track' }, bar, dur);
+    const row = h(
+      'div',
+      {
+        class: 'wf-row',
+        data: { spanId: s.spanId },
+        attrs: { role: 'button', tabindex: -1 },
+        on: {
+          click: () => setSelected(s.spanId, node),
+          keydown: (ev) => {
+            if (ev.key === 'Enter') setSelected(s.spanId, node);
+          },
+        },
+      },
+      label,
+      track,
+    );
+    if (isError) row.classList.add('error');
+    return row;
+  };
+
+  const updateRow = (row: HTMLElement, node: TreeNode, pos: number) => {
+    const s = node.span;
+    row.style.top = `${pos * ROW_HEIGHT}px`;
+    row.classList.toggle('selected', s.spanId === selected);
+    const caret = row.querySelector<HTMLElement>('.caret');
+    if (caret) {
+      const isCollapsed = collapsed.has(s.spanId);
+      caret.textContent = isCollapsed ? '▸' : '▾';
+      caret.setAttribute('aria-expanded', String(!isCollapsed));
+      caret.title = isCollapsed ? `Show ${node.descendants} hidden spans` : 'Hide children';
+    }
+    const left = x(s.startUs - tree.startUs);
+    const width = Math.max(1, x(Math.max(0, s.durationUs)));
+    const bar = row.querySelector<HTMLElement>('.wf-bar')!;
+    bar.style.left = `${left}px`;
+    bar.style.width = `${width}px`;
+    const dur = row.querySelector<HTMLElement>('.wf-dur')!;
+    const labelOnLeft = left + width > trackWidth * 0.8;
+    dur.classList.toggle('left', labelOnLeft);
+    dur.style.left = labelOnLeft ? '' : `${left + width + 4}px`;
+    dur.style.right = labelOnLeft ? `${trackWidth + TRACK_PADDING_RIGHT - left + 4}px` : '';
+  };
+
+  const setSelected = (spanId: string, node: TreeNode) => {
+    selected = spanId;
+    for (const r of rowLayer.querySelectorAll<HTMLElement>('.wf-row')) r.classList.toggle('selected', r.dataset.spanId === spanId);
+    onSelect(node);
+  };
+
+  const refreshRows = () => {
+    rows = visibleRows(tree.order, collapsed);
+    drawRows();
+  };
+
+  const toggle = (spanId: string) => {
+    if (collapsed.has(spanId)) collapsed.delete(spanId);
+    else collapsed.add(spanId);
+    refreshRows();
+  };
+
+  scroller.addEventListener('scroll', schedule, { passive: true });
+  const resize = new ResizeObserver(() => {
+    layout();
+    drawRows();
+  });
+  resize.observe(scroller);
+
+  return {
+    element: scroller,
+    refresh() {
+      layout();
+      drawRows();
+    },
+    select(spanId, scrollIntoView = false) {
+      selected = spanId;
+      if (spanId && scrollIntoView) {
+        let pos = rows.findIndex((n) => n.span.spanId === spanId);
+        if (pos < 0) {
+          // Reveal a span hidden inside a collapsed subtree.
+          collapsed.clear();
+          rows = tree.order;
+          pos = rows.findIndex((n) => n.span.spanId === spanId);
+        }
+        if (pos >= 0) scroller.scrollTop = Math.max(0, pos * ROW_HEIGHT - scroller.clientHeight / 3);
+      }
+      drawRows();
+    },
+    expandAll() {
+      collapsed.clear();
+      refreshRows();
+    },
+    collapseAll() {
+      collapsed.clear();
+      for (const n of tree.order) if (n.childCount && n.depth >= 1) collapsed.add(n.span.spanId);
+      refreshRows();
+    },
+    destroy() {
+      resize.disconnect();
+      if (frame) cancelAnimationFrame(frame);
+    },
+  };
+}
