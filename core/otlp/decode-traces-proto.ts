@@ -1,0 +1,248 @@
+import type { Reader } from 'protobufjs/minimal';
+import type { Attributes, InstrumentationScope, Span, SpanEvent, SpanLink, SpanStatus } from '../model';
+import { InputLimits, resolveInputLimits } from '../limits';
+import { DecodeReport, serviceOf } from './decode-report';
+import { allZero, bytesToHex } from './hex';
+import { readKeyValueInto, readResource, readScope } from './proto-any-value';
+import { createReader, enterLengthDelimited, leaveMessage, skipField, skipTo, wrapDecodeError } from './proto-reader';
+import { spanKindFromNumber, statusFromNumber } from './enums';
+import { nanosBitsToMicros } from './time';
+import type { DecodedTraces } from './types';
+
+/**
+ * Decodes an OTLP ExportTraceServiceRequest (protobuf) into model spans.
+ *
+ * Per span: the trace id must be 16 non-zero bytes and the span id 8 non-zero bytes,
+ * the parent span id empty or 8 bytes (8 zero bytes count as no parent); other spans
+ * are rejected and counted. An end time before the start time gives durationUs 0 (the
+ * span is kept). Links with unusable ids are dropped and counted as truncated.
+ * Bytes that are not a well-formed request throw ValidationError.
+ */
+export function decodeTraceRequestProto(bytes: Uint8Array, limits?: Partial<InputLimits>): DecodedTraces {
+  const report = new DecodeReport(resolveInputLimits(limits));
+  const spans: Span[] = [];
+  const r = createReader(bytes);
+  try {
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === 10) readResourceSpans(r, enterLengthDelimited(r), spans, report);
+      else skipField(r, tag);
+    }
+  } catch (err) {
+    throw wrapDecodeError(err, 'ExportTraceServiceRequest');
+  }
+  return { spans, ...report.outcome() };
+}
+
+const EMPTY_RESOURCE: Attributes = Object.freeze({}) as Attributes;
+
+function readResourceSpans(r: Reader, end: number, spans: Span[], report: DecodeReport): void {
+  const first = spans.length;
+  let resource: Attributes | undefined;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) resource = readResource(r, enterLengthDelimited(r), report);
+    else if (tag === 18) readScopeSpans(r, enterLengthDelimited(r), spans, report);
+    else skipField(r, tag);
+  }
+  leaveMessage(r, end);
+  // The resource may come after the spans on the wire; spans share one resource object.
+  const res = resource ?? {};
+  const service = serviceOf(res);
+  for (let i = first; i < spans.length; i++) {
+    spans[i].resource = res;
+    spans[i].service = service;
+  }
+}
+
+function readScopeSpans(r: Reader, end: number, spans: Span[], report: DecodeReport): void {
+  const first = spans.length;
+  let scope: InstrumentationScope | undefined;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) scope = readScope(r, enterLengthDelimited(r), report);
+    else if (tag === 18) readSpan(r, enterLengthDelimited(r), spans, report);
+    else skipField(r, tag);
+  }
+  leaveMessage(r, end);
+  const sc = scope ?? { name: '', version: '' };
+  for (let i = first; i < spans.length; i++) spans[i].scope = sc;
+}
+
+function readSpan(r: Reader, end: number, spans: Span[], report: DecodeReport): void {
+  const limits = report.limits;
+  const buf = r.buf;
+  let traceStart = 0;
+  let traceLen = 0;
+  let spanStart = 0;
+  let spanLen = 0;
+  let parentStart = 0;
+  let parentLen = 0;
+  let name = '';
+  let kind = 0;
+  let startLo = 0;
+  let startHi = 0;
+  let endLo = 0;
+  let endHi = 0;
+  const attributes: Attributes = {};
+  let attrCount = 0;
+  const events: SpanEvent[] = [];
+  const links: SpanLink[] = [];
+  let status: SpanStatus | undefined;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: // trace_id
+        traceLen = r.uint32();
+        traceStart = r.pos;
+        r.skip(traceLen);
+        break;
+      case 18: // span_id
+        spanLen = r.uint32();
+        spanStart = r.pos;
+        r.skip(spanLen);
+        break;
+      case 34: // parent_span_id
+        parentLen = r.uint32();
+        parentStart = r.pos;
+        r.skip(parentLen);
+        break;
+      case 42: // name
+        name = report.cut(r.string(), limits.maxNameLength);
+        break;
+      case 48: // kind
+        kind = r.int32();
+        break;
+      case 57: // start_time_unix_nano
+        startLo = r.fixed32();
+        startHi = r.fixed32();
+        break;
+      case 65: // end_time_unix_nano
+        endLo = r.fixed32();
+        endHi = r.fixed32();
+        break;
+      case 74: // attributes
+        attrCount = readKeyValueInto(r, enterLengthDelimited(r), attributes, attrCount, 1, report);
+        break;
+      case 90: {
+        // events
+        const inner = enterLengthDelimited(r);
+        if (events.length >= limits.maxEventsPerSpan) {
+          skipTo(r, inner);
+          report.truncated++;
+        } else events.push(readEvent(r, inner, report));
+        break;
+      }
+      case 106: {
+        // links
+        const inner = enterLengthDelimited(r);
+        if (links.length >= limits.maxLinksPerSpan) {
+          skipTo(r, inner);
+          report.truncated++;
+        } else {
+          const link = readLink(r, inner, report);
+          if (link) links.push(link);
+          else report.truncated++;
+        }
+        break;
+      }
+      case 122: // status
+        status = readStatus(r, enterLengthDelimited(r), report);
+        break;
+      default: // trace_state, dropped_*, flags and unknown fields
+        skipField(r, tag);
+    }
+  }
+  leaveMessage(r, end);
+
+  if (traceLen !== 16) return report.reject(`trace id must be 16 bytes, got ${traceLen}`);
+  if (allZero(buf, traceStart, traceStart + 16)) return report.reject('trace id is all zeros');
+  if (spanLen !== 8) return report.reject(`span id must be 8 bytes, got ${spanLen}`);
+  if (allZero(buf, spanStart, spanStart + 8)) return report.reject('span id is all zeros');
+  if (parentLen !== 0 && parentLen !== 8) return report.reject(`parent span id must be empty or 8 bytes, got ${parentLen}`);
+
+  const startUs = nanosBitsToMicros(startLo, startHi);
+  const endUs = nanosBitsToMicros(endLo, endHi);
+  spans.push({
+    traceId: bytesToHex(buf, traceStart, traceStart + 16),
+    spanId: bytesToHex(buf, spanStart, spanStart + 8),
+    parentSpanId: parentLen === 8 && !allZero(buf, parentStart, parentStart + 8) ? bytesToHex(buf, parentStart, parentStart + 8) : '',
+    service: '',
+    name,
+    kind: spanKindFromNumber(kind),
+    startUs,
+    durationUs: endUs > startUs ? endUs - startUs : 0,
+    status: status ?? { code: 'unset', message: '' },
+    attributes,
+    resource: EMPTY_RESOURCE,
+    events,
+    links,
+    scope: NO_SCOPE,
+  });
+}
+
+const NO_SCOPE: InstrumentationScope = Object.freeze({ name: '', version: '' }) as InstrumentationScope;
+
+function readEvent(r: Reader, end: number, report: DecodeReport): SpanEvent {
+  let lo = 0;
+  let hi = 0;
+  let name = '';
+  const attributes: Attributes = {};
+  let count = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 9) {
+      lo = r.fixed32();
+      hi = r.fixed32();
+    } else if (tag === 18) name = report.cut(r.string(), report.limits.maxNameLength);
+    else if (tag === 26) count = readKeyValueInto(r, enterLengthDelimited(r), attributes, count, 1, report);
+    else skipField(r, tag);
+  }
+  leaveMessage(r, end);
+  return { timeUs: nanosBitsToMicros(lo, hi), name, attributes };
+}
+
+/** A link, or null when its ids are unusable (it is then dropped). */
+function readLink(r: Reader, end: number, report: DecodeReport): SpanLink | null {
+  const buf = r.buf;
+  let traceStart = 0;
+  let traceLen = 0;
+  let spanStart = 0;
+  let spanLen = 0;
+  const attributes: Attributes = {};
+  let count = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) {
+      traceLen = r.uint32();
+      traceStart = r.pos;
+      r.skip(traceLen);
+    } else if (tag === 18) {
+      spanLen = r.uint32();
+      spanStart = r.pos;
+      r.skip(spanLen);
+    } else if (tag === 34) count = readKeyValueInto(r, enterLengthDelimited(r), attributes, count, 1, report);
+    else skipField(r, tag);
+  }
+  leaveMessage(r, end);
+  if (traceLen !== 16 || spanLen !== 8) return null;
+  if (allZero(buf, traceStart, traceStart + 16) || allZero(buf, spanStart, spanStart + 8)) return null;
+  return {
+    traceId: bytesToHex(buf, traceStart, traceStart + 16),
+    spanId: bytesToHex(buf, spanStart, spanStart + 8),
+    attributes,
+  };
+}
+
+function readStatus(r: Reader, end: number, report: DecodeReport): SpanStatus {
+  let message = '';
+  let code = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 18) message = report.cut(r.string(), report.limits.maxAttributeValueLength);
+    else if (tag === 24) code = r.int32();
+    else skipField(r, tag);
+  }
+  leaveMessage(r, end);
+  return { code: statusFromNumber(code), message };
+}

@@ -1,0 +1,25 @@
+import type { LogRecord, Span } from '../model';
+
+/** Shared by every decode result. */
+export interface DecodeOutcome {
+  /** Items refused (bad ids, missing timestamps…); the sender learns of them through partial_success. */
+  rejected: number;
+  /** Up to MAX_REJECT_REASONS distinct reasons, first seen first. */
+  rejectReasons: string[];
+  /** Values cut or items dropped to respect the input limits (and unusable span links dropped). */
+  truncated: number;
+  /**
+   * True when the model differs from what the request literally said because of
+   * limits (truncated > 0). With rejected === 0 and modified false, re-decoding the
+   * same protobuf bytes gives the same items, so a receiver may forward them as-is.
+   */
+  modified: boolean;
+}
+
+export interface DecodedTraces extends DecodeOutcome {
+  spans: Span[];
+}
+
+export interface DecodedLogs extends DecodeOutcome {
+  logs: LogRecord[];
+}
