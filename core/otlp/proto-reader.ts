@@ -35,7 +35,7 @@ export function skipField(r: Reader, tag: number): void {
   if (tag >>> 3 === 0) throw new MalformedProtobuf('field number 0');
   switch (tag & 7) {
     case 0:
-      r.skip(0); // varint
+      r.skip(); // no length: skips one varint
       return;
     case 1:
       r.skip(8);
