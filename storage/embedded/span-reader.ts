@@ -60,7 +60,7 @@ export class SpanReader {
   private readonly findQueries = new Map<string, Database.Statement>();
   private readonly keyedTraces = new Map<string, Database.Statement>();
   private readonly linksStmt: Database.Statement<[string, string, number], LinkRow>;
-  private readonly messagePairsStmt: Database.Statement<[string, number], LinkRow>;
+  private readonly messagePairsStmt: Database.Statement<[{ ids: string; cap: number }], LinkRow>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
@@ -74,14 +74,18 @@ export class SpanReader {
        SELECT * FROM trace_links WHERE to_trace_id IN (SELECT value FROM json_each(?))
        LIMIT ?`,
     );
+    // a pair touches the asked traces on its producer side or on its consumer side
+    const pairColumns = `p.trace_id AS from_trace_id, p.span_id AS from_span_id,
+              c.trace_id AS to_trace_id, c.span_id AS to_span_id, 'message' AS kind, p.time_us AS time_us`;
     this.messagePairsStmt = db.prepare(
-      `SELECT DISTINCT p.trace_id AS from_trace_id, p.span_id AS from_span_id,
-              c.trace_id AS to_trace_id, c.span_id AS to_span_id, 'message' AS kind, p.time_us AS time_us
-       FROM message_ids m
-       JOIN message_ids p ON p.message_id = m.message_id AND p.side = 'producer'
-       JOIN message_ids c ON c.message_id = m.message_id AND c.side = 'consumer'
-       WHERE m.trace_id IN (SELECT value FROM json_each(?)) AND p.trace_id <> c.trace_id
-       LIMIT ?`,
+      `SELECT ${pairColumns} FROM message_ids p
+         JOIN message_ids c ON c.message_id = p.message_id AND c.side = 'consumer'
+       WHERE p.side = 'producer' AND p.trace_id IN (SELECT value FROM json_each(@ids)) AND p.trace_id <> c.trace_id
+       UNION
+       SELECT ${pairColumns} FROM message_ids c
+         JOIN message_ids p ON p.message_id = c.message_id AND p.side = 'producer'
+       WHERE c.side = 'consumer' AND c.trace_id IN (SELECT value FROM json_each(@ids)) AND p.trace_id <> c.trace_id
+       LIMIT @cap`,
     );
   }
 
@@ -234,7 +238,7 @@ export class SpanReader {
       });
     };
     for (const r of this.linksStmt.all(ids, ids, cap)) add(r);
-    for (const r of this.messagePairsStmt.all(ids, cap)) add(r);
+    for (const r of this.messagePairsStmt.all({ ids, cap })) add(r);
     return out;
   }
 

@@ -1,0 +1,390 @@
+import type { SpanStore } from '../../core/contracts/span-store';
+import type { BusinessKeyEntry, MessageIdEntry, Span, TraceLinkEntry } from '../../core/model';
+import { BASE_US, makeSpan, makeTrace, newSpanId, newTraceId, spanBatch, uniq } from './fixtures';
+
+export interface OpenedSpanStore {
+  store: SpanStore;
+  cleanup: () => Promise<void>;
+  /** For eventually-indexing backends: make everything written so far searchable. */
+  flush?: () => Promise<void>;
+}
+
+/**
+ * The behaviour every SpanStore backend must show. Each test scopes its data
+ * with fresh trace ids and unique service names / attribute values, so the
+ * suite also runs against a shared engine that holds older data.
+ */
+export function describeSpanStoreContract(name: string, open: () => Promise<OpenedSpanStore>): void {
+  describe(`SpanStore contract: ${name}`, () => {
+    let opened: OpenedSpanStore;
+    let store: SpanStore;
+
+    beforeAll(async () => {
+      opened = await open();
+      store = opened.store;
+      await store.start();
+    });
+    afterAll(async () => {
+      await opened?.cleanup();
+    });
+
+    async function write(spans: Span[], extra: Parameters<typeof spanBatch>[1] = {}): Promise<void> {
+      await store.writeSpans(spanBatch(spans, extra));
+      await opened.flush?.();
+    }
+
+    const sortById = (spans: Span[]) => [...spans].sort((a, b) => a.spanId.localeCompare(b.spanId));
+
+    describe('getTrace', () => {
+      it('round-trips a span with every attribute kind, events and links', async () => {
+        const traceId = newTraceId();
+        const span = makeSpan({
+          traceId,
+          service: uniq('rt'),
+          name: 'GET /orders/{id}',
+          kind: 'client',
+          durationUs: 12_345,
+          status: { code: 'error', message: 'boom: "quoted" \\ backslash' },
+          attributes: {
+            str: 'text',
+            empty: '',
+            unicode: 'Grüße 日本語 🚀',
+            int: 42,
+            negative: -7,
+            float: 3.25,
+            big: 2 ** 52 + 1,
+            yes: true,
+            no: false,
+            nothing: null,
+            list: ['a', 1, true, null],
+            nested: { inner: { deep: [1, { x: 'y' }] } },
+            'key.with.dots': 'v',
+          },
+          resource: { 'service.name': 'rt', 'host.name': 'h1', 'process.pid': 1234 },
+          events: [
+            { timeUs: BASE_US + 10, name: 'exception', attributes: { 'exception.message': 'bad', code: 3 } },
+            { timeUs: BASE_US + 20, name: 'retry', attributes: {} },
+          ],
+          links: [{ traceId: newTraceId(), spanId: newSpanId(), attributes: { reason: 'batch', n: 2 } }],
+          scope: { name: '@acme/instr', version: '2.3.4' },
+        });
+        await write([span]);
+        expect(await store.getTrace(traceId)).toEqual([span]);
+      });
+
+      it('returns [] for an unknown trace', async () => {
+        expect(await store.getTrace(newTraceId())).toEqual([]);
+      });
+
+      it('returns all spans of a trace ordered by start time', async () => {
+        const spans = makeTrace({ spans: 5 });
+        const shuffled = [spans[3], spans[0], spans[4], spans[2], spans[1]];
+        await write(shuffled.slice(0, 2));
+        await write(shuffled.slice(2));
+        const got = await store.getTrace(spans[0].traceId);
+        expect(got.map((s) => s.spanId)).toEqual(spans.map((s) => s.spanId));
+        expect(got).toEqual(spans);
+      });
+
+      it('keeps traces apart', async () => {
+        const a = makeTrace({ spans: 2 });
+        const b = makeTrace({ spans: 3 });
+        await write([...a, ...b]);
+        expect(sortById(await store.getTrace(a[0].traceId))).toEqual(sortById(a));
+        expect(sortById(await store.getTrace(b[0].traceId))).toEqual(sortById(b));
+      });
+    });
+
+    describe('idempotent writes', () => {
+      it('a replayed batch changes nothing, summaries included', async () => {
+        const service = uniq('replay');
+        const spans = makeTrace({
+          service,
+          spans: 4,
+          overrides: (i) => (i === 2 ? { status: { code: 'error', message: 'x' } } : {}),
+        });
+        const batch = spanBatch(spans, {
+          businessKeys: [{ key: 'order.id', value: uniq('ORD'), traceId: spans[0].traceId, timeUs: BASE_US }],
+        });
+        await store.writeSpans(batch);
+        await opened.flush?.();
+        const before = await store.findTraces({ service, limit: 10 });
+        await store.writeSpans(batch);
+        await store.writeSpans(batch);
+        await opened.flush?.();
+        expect(await store.getTrace(spans[0].traceId)).toHaveLength(4);
+        const after = await store.findTraces({ service, limit: 10 });
+        expect(after).toEqual(before);
+        expect(after).toHaveLength(1);
+        expect(after[0].spanCount).toBe(4);
+        expect(after[0].errorCount).toBe(1);
+        expect(await store.tracesByBusinessKey('order.id', batch.businessKeys[0].value, {}, 10)).toEqual([
+          spans[0].traceId,
+        ]);
+      });
+
+      it('a batch overlapping an earlier one counts only the new spans', async () => {
+        const service = uniq('overlap');
+        const spans = makeTrace({ service, spans: 6 });
+        await write(spans.slice(0, 4));
+        await write(spans.slice(2));
+        const [summary] = await store.findTraces({ service, limit: 10 });
+        expect(summary.spanCount).toBe(6);
+        expect(await store.getTrace(spans[0].traceId)).toHaveLength(6);
+      });
+    });
+
+    describe('findTraces', () => {
+      it('finds traces by any service that took part, with a summary', async () => {
+        const front = uniq('front');
+        const back = uniq('back');
+        const spans = makeTrace({
+          service: front,
+          spans: 4,
+          startUs: BASE_US,
+          durationUs: 5000,
+          rootName: 'GET /checkout',
+          overrides: (i) =>
+            i >= 2
+              ? { service: back, resource: { 'service.name': back }, status: { code: 'error', message: 'e' } }
+              : {},
+        });
+        await write(spans);
+        for (const service of [front, back]) {
+          const found = await store.findTraces({ service, limit: 10 });
+          expect(found).toHaveLength(1);
+          expect(found[0]).toEqual({
+            traceId: spans[0].traceId,
+            rootService: front,
+            rootName: 'GET /checkout',
+            startUs: BASE_US,
+            durationUs: 5000,
+            spanCount: 4,
+            errorCount: 2,
+            services: [back, front].sort(),
+          });
+        }
+        expect(await store.findTraces({ service: uniq('nobody'), limit: 10 })).toEqual([]);
+      });
+
+      it('matches an operation only within the given service', async () => {
+        const a = uniq('opsa');
+        const b = uniq('opsb');
+        const t1 = makeTrace({ service: a, rootName: 'shared-op' });
+        const t2 = makeTrace({ service: b, rootName: 'shared-op' });
+        const t3 = makeTrace({ service: a, rootName: 'other-op' });
+        await write([...t1, ...t2, ...t3]);
+        const ids = async (q: { service?: string; operation?: string }) =>
+          (await store.findTraces({ ...q, limit: 10 })).map((t) => t.traceId).sort();
+        expect(await ids({ service: a, operation: 'shared-op' })).toEqual([t1[0].traceId]);
+        expect(await ids({ service: b, operation: 'shared-op' })).toEqual([t2[0].traceId]);
+        expect(await ids({ service: a, operation: 'child-1' })).toEqual([t1[0].traceId, t3[0].traceId].sort());
+        expect(await ids({ service: b, operation: 'other-op' })).toEqual([]);
+      });
+
+      it('filters by attributes on any span, all filters required, numbers and booleans by their text', async () => {
+        const service = uniq('attrs');
+        const order = uniq('ORD');
+        const t1 = makeTrace({
+          service,
+          spans: 3,
+          overrides: (i) =>
+            i === 1
+              ? { attributes: { 'order.id': order, 'http.status_code': 503, retried: true, ratio: 0.5 } }
+              : i === 2
+                ? { attributes: { 'customer.tier': 'gold' } }
+                : {},
+        });
+        const t2 = makeTrace({
+          service,
+          overrides: (i) => (i === 1 ? { attributes: { 'order.id': order, 'http.status_code': 200 } } : {}),
+        });
+        await write([...t1, ...t2]);
+        const ids = async (attributes: { key: string; value: string }[]) =>
+          (await store.findTraces({ service, attributes, limit: 10 })).map((t) => t.traceId).sort();
+        expect(await ids([{ key: 'order.id', value: order }])).toEqual([t1[0].traceId, t2[0].traceId].sort());
+        expect(await ids([{ key: 'http.status_code', value: '503' }])).toEqual([t1[0].traceId]);
+        expect(await ids([{ key: 'retried', value: 'true' }])).toEqual([t1[0].traceId]);
+        expect(await ids([{ key: 'ratio', value: '0.5' }])).toEqual([t1[0].traceId]);
+        // two filters matched by two different spans of the same trace
+        expect(
+          await ids([
+            { key: 'order.id', value: order },
+            { key: 'customer.tier', value: 'gold' },
+          ]),
+        ).toEqual([t1[0].traceId]);
+        expect(await ids([{ key: 'order.id', value: order.toUpperCase() + 'X' }])).toEqual([]);
+        expect(await ids([{ key: 'order.idx', value: order }])).toEqual([]);
+        // without a service filter too
+        expect(
+          (await store.findTraces({ attributes: [{ key: 'customer.tier', value: 'gold' }, { key: 'order.id', value: order }], limit: 10 })).map(
+            (t) => t.traceId,
+          ),
+        ).toEqual([t1[0].traceId]);
+      });
+
+      it('filters by duration bounds (inclusive)', async () => {
+        const service = uniq('dur');
+        const short = makeTrace({ service, durationUs: 1_000 });
+        const mid = makeTrace({ service, durationUs: 50_000 });
+        const long = makeTrace({ service, durationUs: 2_000_000 });
+        await write([...short, ...mid, ...long]);
+        const ids = async (q: { minDurationUs?: number; maxDurationUs?: number }) =>
+          (await store.findTraces({ service, ...q, limit: 10 })).map((t) => t.traceId).sort();
+        expect(await ids({ minDurationUs: 50_000 })).toEqual([mid[0].traceId, long[0].traceId].sort());
+        expect(await ids({ maxDurationUs: 50_000 })).toEqual([short[0].traceId, mid[0].traceId].sort());
+        expect(await ids({ minDurationUs: 2_000, maxDurationUs: 1_000_000 })).toEqual([mid[0].traceId]);
+      });
+
+      it('filters by a time window on trace start and returns newest first within limit', async () => {
+        const service = uniq('window');
+        const traces = [0, 1, 2, 3, 4].map((i) => makeTrace({ service, startUs: BASE_US + i * 1_000_000 }));
+        // written out of order
+        await write([...traces[2], ...traces[0], ...traces[4], ...traces[1], ...traces[3]]);
+        const all = await store.findTraces({ service, limit: 10 });
+        expect(all.map((t) => t.traceId)).toEqual([4, 3, 2, 1, 0].map((i) => traces[i][0].traceId));
+        const windowed = await store.findTraces({
+          service,
+          startUs: BASE_US + 1_000_000,
+          endUs: BASE_US + 3_000_000,
+          limit: 10,
+        });
+        expect(windowed.map((t) => t.traceId)).toEqual([3, 2, 1].map((i) => traces[i][0].traceId));
+        const limited = await store.findTraces({ service, limit: 2 });
+        expect(limited.map((t) => t.traceId)).toEqual([4, 3].map((i) => traces[i][0].traceId));
+        expect(await store.findTraces({ service, limit: 0 })).toEqual([]);
+      });
+
+      it('detects the root when it arrives last, and uses the earliest span until then', async () => {
+        const service = uniq('lateroot');
+        const spans = makeTrace({ service, spans: 4, rootName: 'the-root', startUs: BASE_US, durationUs: 9_000 });
+        const children = spans.slice(1);
+        await write([children[2], children[1]]);
+        let [summary] = await store.findTraces({ service, limit: 1 });
+        expect(summary.rootName).toBe(children[1].name); // earliest span so far
+        expect(summary.spanCount).toBe(2);
+        await write([children[0]]);
+        [summary] = await store.findTraces({ service, limit: 1 });
+        expect(summary.rootName).toBe(children[0].name);
+        await write([spans[0]]);
+        [summary] = await store.findTraces({ service, limit: 1 });
+        expect(summary.rootName).toBe('the-root');
+        expect(summary.rootService).toBe(service);
+        expect(summary.startUs).toBe(BASE_US);
+        expect(summary.durationUs).toBe(9_000);
+        expect(summary.spanCount).toBe(4);
+        // a later, non-root span does not displace the real root
+        await write([makeSpan({ traceId: spans[0].traceId, service, parentSpanId: spans[0].spanId, name: 'late', startUs: BASE_US - 500 })]);
+        [summary] = await store.findTraces({ service, limit: 1 });
+        expect(summary.rootName).toBe('the-root');
+        expect(summary.startUs).toBe(BASE_US - 500);
+        expect(summary.durationUs).toBe(9_500);
+      });
+    });
+
+    describe('services and operations', () => {
+      it('lists services and their operations sorted and distinct', async () => {
+        const s1 = uniq('zz-list');
+        const s2 = uniq('aa-list');
+        await write([
+          ...makeTrace({ service: s1, rootName: 'b-op', spans: 1 }),
+          ...makeTrace({ service: s1, rootName: 'a-op', spans: 1 }),
+          ...makeTrace({ service: s1, rootName: 'b-op', spans: 1 }),
+          ...makeTrace({ service: s2, rootName: 'only', spans: 1 }),
+        ]);
+        const services = await store.services();
+        expect(services).toEqual(expect.arrayContaining([s1, s2]));
+        expect(services).toEqual([...services].sort());
+        expect(new Set(services).size).toBe(services.length);
+        expect(await store.operations(s1)).toEqual(['a-op', 'b-op']);
+        expect(await store.operations(s2)).toEqual(['only']);
+        expect(await store.operations(uniq('unknown'))).toEqual([]);
+      });
+    });
+
+    describe('business keys', () => {
+      it('returns traces carrying key=value newest first, within a window and limit', async () => {
+        const value = uniq('ORD');
+        const traces = [newTraceId(), newTraceId(), newTraceId()];
+        const keys: BusinessKeyEntry[] = traces.map((traceId, i) => ({
+          key: 'order.id',
+          value,
+          traceId,
+          timeUs: BASE_US + i * 1_000,
+        }));
+        await write(
+          traces.map((traceId, i) => makeSpan({ traceId, startUs: BASE_US + i * 1_000 })),
+          { businessKeys: [keys[1], keys[0], keys[2], { ...keys[0], key: 'customer.id' }] },
+        );
+        expect(await store.tracesByBusinessKey('order.id', value, {}, 10)).toEqual([...traces].reverse());
+        expect(await store.tracesByBusinessKey('order.id', value, {}, 2)).toEqual([traces[2], traces[1]]);
+        expect(
+          await store.tracesByBusinessKey('order.id', value, { startUs: BASE_US + 500, endUs: BASE_US + 1_500 }, 10),
+        ).toEqual([traces[1]]);
+        expect(await store.tracesByBusinessKey('customer.id', value, {}, 10)).toEqual([traces[0]]);
+        expect(await store.tracesByBusinessKey('order.id', uniq('none'), {}, 10)).toEqual([]);
+      });
+    });
+
+    describe('linkedTraces', () => {
+      const key = (l: TraceLinkEntry) => `${l.kind}:${l.fromTraceId}/${l.fromSpanId}->${l.toTraceId}/${l.toSpanId}`;
+
+      it('finds span links in both directions', async () => {
+        const a = makeSpan({ traceId: newTraceId() });
+        const b = makeSpan({ traceId: newTraceId() });
+        const link: TraceLinkEntry = {
+          fromTraceId: b.traceId,
+          fromSpanId: b.spanId,
+          toTraceId: a.traceId,
+          toSpanId: a.spanId,
+          kind: 'link',
+          timeUs: BASE_US,
+        };
+        await write([a, b], { traceLinks: [link] });
+        expect(await store.linkedTraces([b.traceId])).toEqual([link]);
+        expect(await store.linkedTraces([a.traceId])).toEqual([link]);
+        expect((await store.linkedTraces([a.traceId, b.traceId])).map(key)).toEqual([key(link)]);
+        expect(await store.linkedTraces([newTraceId()])).toEqual([]);
+        expect(await store.linkedTraces([])).toEqual([]);
+      });
+
+      it('pairs producer and consumer spans that share a messaging id', async () => {
+        const producer = makeSpan({ traceId: newTraceId(), kind: 'producer', startUs: BASE_US });
+        const consumer1 = makeSpan({ traceId: newTraceId(), kind: 'consumer', startUs: BASE_US + 100 });
+        const consumer2 = makeSpan({ traceId: newTraceId(), kind: 'consumer', startUs: BASE_US + 200 });
+        const messageId = uniq('msg');
+        const entries: MessageIdEntry[] = [
+          { messageId, traceId: consumer1.traceId, spanId: consumer1.spanId, side: 'consumer', timeUs: BASE_US + 100 },
+          { messageId, traceId: producer.traceId, spanId: producer.spanId, side: 'producer', timeUs: BASE_US },
+        ];
+        await write([producer, consumer1], { messageIds: entries });
+        // the second consumer (a redelivery elsewhere) arrives in a later batch
+        await write([consumer2], {
+          messageIds: [{ messageId, traceId: consumer2.traceId, spanId: consumer2.spanId, side: 'consumer', timeUs: BASE_US + 200 }],
+        });
+        const pair = (c: Span) => ({
+          fromTraceId: producer.traceId,
+          fromSpanId: producer.spanId,
+          toTraceId: c.traceId,
+          toSpanId: c.spanId,
+          kind: 'message',
+        });
+        const fromProducer = await store.linkedTraces([producer.traceId]);
+        expect(fromProducer.map((l) => ({ ...l, timeUs: undefined }))).toEqual(
+          expect.arrayContaining([pair(consumer1), pair(consumer2)].map((p) => ({ ...p, timeUs: undefined }))),
+        );
+        expect(fromProducer).toHaveLength(2);
+        const fromConsumer = await store.linkedTraces([consumer1.traceId]);
+        expect(fromConsumer).toHaveLength(1);
+        expect(fromConsumer[0]).toMatchObject(pair(consumer1));
+        expect(typeof fromConsumer[0].timeUs).toBe('number');
+        // an unpaired messaging id joins nothing
+        const lonely = makeSpan({ traceId: newTraceId(), kind: 'producer' });
+        await write([lonely], {
+          messageIds: [{ messageId: uniq('msg'), traceId: lonely.traceId, spanId: lonely.spanId, side: 'producer', timeUs: BASE_US }],
+        });
+        expect(await store.linkedTraces([lonely.traceId])).toEqual([]);
+      });
+    });
+  });
+}
