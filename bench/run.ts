@@ -75,7 +75,7 @@ async function main() {
       if (written < prepared) await new Promise((r) => setTimeout(r, 100));
     }
     const tQueryable = performance.now();
-    const probe = await fetch(`${api}/api/traces/${probeTraceId}`).then((r) => r.json());
+    const probe = (await fetch(`${api}/api/traces/${probeTraceId}`).then((r) => r.json())) as { spans?: unknown[] };
     if (probe.spans?.length !== 1000) throw new Error(`probe trace has ${probe.spans?.length} spans, expected 1000`);
 
     const latencies: number[] = [];
