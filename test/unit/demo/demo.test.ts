@@ -1,0 +1,359 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Reader } from 'protobufjs/minimal';
+import { startDemo } from '../../../demo';
+
+/*
+ * Jest runs modules in a vm context where a dynamic `import('http')` throws
+ * ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG unless node runs with
+ * --experimental-vm-modules. The official OTLP HTTP transport loads node:http that way,
+ * so under Jest (only) we swap in the same transport with a static require. The demo
+ * itself uses the unmodified OTLPTraceExporter / OTLPLogExporter.
+ */
+jest.mock('../../../node_modules/@opentelemetry/otlp-exporter-base/build/src/transport/http-exporter-transport', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mockHttp = require('node:http');
+  const utils = jest.requireActual(
+    '../../../node_modules/@opentelemetry/otlp-exporter-base/build/src/transport/http-transport-utils',
+  );
+  return {
+    createHttpExporterTransport: (p: {
+      url: string;
+      headers: () => Promise<Record<string, string>>;
+      compression: 'gzip' | 'none';
+      userAgent?: string;
+      agentFactory: (protocol: string) => unknown;
+    }) => ({
+      async send(data: Uint8Array, timeoutMillis: number) {
+        const agent = await p.agentFactory(new URL(p.url).protocol);
+        return utils.sendWithHttp(mockHttp.request, p.url, await p.headers(), p.compression, p.userAgent, agent, data, timeoutMillis);
+      },
+      shutdown() {},
+    }),
+  };
+});
+
+// The otlp-transformer package ships a protobufjs static root for the OTLP protos.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js');
+const TraceReq = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+const { AnyValue, KeyValue } = root.opentelemetry.proto.common.v1;
+const { Resource } = root.opentelemetry.proto.resource.v1;
+
+/**
+ * The generated root has no logs protos, so ExportLogsServiceRequest is walked by hand
+ * (field numbers from opentelemetry/proto/logs/v1/logs.proto), reusing the common decoders.
+ */
+interface DecodedLogRecord {
+  severityText: string;
+  body?: { stringValue?: string };
+  attributes: KV[];
+  traceId?: Uint8Array;
+  spanId?: Uint8Array;
+}
+function forEachField(buf: Uint8Array, fn: (field: number, r: Reader, wire: number) => boolean): void {
+  const r = Reader.create(buf);
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (!fn(tag >>> 3, r, tag & 7)) r.skipType(tag & 7);
+  }
+}
+function decodeLogs(buf: Uint8Array): { service: string; records: DecodedLogRecord[] }[] {
+  const out: { service: string; records: DecodedLogRecord[] }[] = [];
+  forEachField(buf, (f, r) => {
+    if (f !== 1) return false;
+    const group = { service: '', records: [] as DecodedLogRecord[] };
+    forEachField(r.bytes(), (f2, r2) => {
+      if (f2 === 1) {
+        group.service = String(attrMap(Resource.decode(r2.bytes()).attributes)['service.name']);
+        return true;
+      }
+      if (f2 !== 2) return false;
+      forEachField(r2.bytes(), (f3, r3) => {
+        if (f3 !== 2) return false;
+        const rec: DecodedLogRecord = { severityText: '', attributes: [] };
+        forEachField(r3.bytes(), (f4, r4) => {
+          if (f4 === 3) rec.severityText = r4.string();
+          else if (f4 === 5) rec.body = AnyValue.decode(r4.bytes());
+          else if (f4 === 6) rec.attributes.push(KeyValue.decode(r4.bytes()));
+          else if (f4 === 9) rec.traceId = r4.bytes();
+          else if (f4 === 10) rec.spanId = r4.bytes();
+          else return false;
+          return true;
+        });
+        group.records.push(rec);
+        return true;
+      });
+      return true;
+    });
+    out.push(group);
+    return true;
+  });
+  return out;
+}
+
+interface KV {
+  key: string;
+  value: { stringValue?: string; intValue?: unknown; boolValue?: boolean; doubleValue?: number };
+}
+interface DecodedSpan {
+  traceId: Uint8Array;
+  spanId: Uint8Array;
+  name: string;
+  kind: number;
+  attributes: KV[];
+  links: { traceId: Uint8Array; spanId: Uint8Array; attributes: KV[] }[];
+  status?: { code?: number };
+}
+interface FlatSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  name: string;
+  kind: number;
+  attrs: Record<string, unknown>;
+  links: { traceId: string; spanId: string; attrs: Record<string, unknown> }[];
+  statusCode: number;
+}
+interface FlatLog {
+  service: string;
+  traceId: string;
+  spanId: string;
+  severity: string;
+  body: string;
+  attrs: Record<string, unknown>;
+}
+
+const SPAN_KIND = { INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
+const hex = (b: Uint8Array | undefined) => (b ? Buffer.from(b).toString('hex') : '');
+const attrMap = (kvs: KV[] | undefined) => {
+  const out: Record<string, unknown> = {};
+  for (const kv of kvs ?? []) {
+    const v = kv.value ?? {};
+    out[kv.key] = v.stringValue ?? (v.intValue != null ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue;
+  }
+  return out;
+};
+
+class Collector {
+  readonly spans: FlatSpan[] = [];
+  readonly logs: FlatLog[] = [];
+  readonly requests = { traces: 0, logs: 0, other: 0, bytes: 0, decodeErrors: 0, contentTypes: new Set<string>() };
+  private server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const buf = Buffer.concat(chunks);
+      this.requests.bytes += buf.length;
+      this.requests.contentTypes.add(String(req.headers['content-type']));
+      try {
+        if (req.url === '/v1/traces') {
+          this.requests.traces++;
+          this.addTraces(buf);
+        } else if (req.url === '/v1/logs') {
+          this.requests.logs++;
+          this.addLogs(buf);
+        } else {
+          this.requests.other++;
+          res.writeHead(404).end();
+          return;
+        }
+      } catch {
+        this.requests.decodeErrors++;
+      }
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private addTraces(buf: Buffer): void {
+    const msg = TraceReq.decode(buf);
+    for (const rs of msg.resourceSpans ?? []) {
+      const service = String(attrMap(rs.resource?.attributes)['service.name']);
+      for (const ss of rs.scopeSpans ?? []) {
+        for (const s of (ss.spans ?? []) as DecodedSpan[]) {
+          this.spans.push({
+            service,
+            traceId: hex(s.traceId),
+            spanId: hex(s.spanId),
+            name: s.name,
+            kind: s.kind,
+            attrs: attrMap(s.attributes),
+            links: (s.links ?? []).map((l) => ({ traceId: hex(l.traceId), spanId: hex(l.spanId), attrs: attrMap(l.attributes) })),
+            statusCode: s.status?.code ?? 0,
+          });
+        }
+      }
+    }
+  }
+
+  private addLogs(buf: Buffer): void {
+    for (const { service, records } of decodeLogs(buf)) {
+      for (const l of records) {
+        this.logs.push({
+          service,
+          traceId: hex(l.traceId),
+          spanId: hex(l.spanId),
+          severity: l.severityText,
+          body: String(l.body?.stringValue ?? ''),
+          attrs: attrMap(l.attributes),
+        });
+      }
+    }
+  }
+}
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('demo order center', () => {
+  const collector = new Collector();
+  let endpoint = '';
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    endpoint = await collector.start();
+  });
+  afterAll(async () => {
+    await collector.stop();
+  });
+
+  it('sends real OTLP protobuf traces and logs describing multi-trace order journeys', async () => {
+    const demo = await startDemo({ otlpEndpoint: endpoint, ordersPerSecond: 40, logger: (l) => lines.push(l), stopDrainMs: 3500 });
+    // Let it run until some orders have gone through all three stages (bounded by a deadline).
+    await waitFor('a completed order journey', () => demo.stats().jobsCompleted >= 5, 15000);
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = Date.now();
+    await demo.stop();
+    const stopMs = Date.now() - t0;
+    expect(stopMs).toBeLessThan(15000);
+    await demo.stop(); // idempotent
+
+    // stop() flushed everything: spans/logs must already be here (small grace for the last responses).
+    await waitFor('spans and logs', () => collector.spans.length > 0 && collector.logs.length > 0, 5000);
+    expect(collector.requests.decodeErrors).toBe(0);
+    expect(collector.requests.other).toBe(0);
+    expect([...collector.requests.contentTypes]).toEqual(['application/x-protobuf']);
+
+    const services = new Set(collector.spans.map((s) => s.service));
+    expect(services.size).toBeGreaterThanOrEqual(7);
+    for (const name of ['order-api', 'customer', 'product-catalog', 'inventory', 'payment', 'billing', 'notification', 'fulfilment', 'scheduler']) {
+      expect(services).toContain(name);
+    }
+
+    // Spans carry order.id; entry spans of the intake trace are order-api SERVER roots.
+    const withOrder = collector.spans.filter((s) => typeof s.attrs['order.id'] === 'string');
+    expect(withOrder.length).toBeGreaterThan(50);
+    expect(withOrder.every((s) => /^ORD-\d{8}-\d+$/.test(String(s.attrs['order.id'])))).toBe(true);
+    const intake = collector.spans.filter((s) => s.service === 'order-api' && s.kind === SPAN_KIND.SERVER && s.name === 'POST /api/orders');
+    expect(intake.length).toBeGreaterThan(5);
+    expect(intake.every((s) => s.attrs['order.id'] && s.attrs['customer.id'])).toBe(true);
+
+    // CLIENT spans to other services and to the uninstrumented DB/cache/SMS gateway.
+    const clientToPayment = collector.spans.find((s) => s.kind === SPAN_KIND.CLIENT && s.attrs['peer.service'] === 'payment');
+    expect(clientToPayment?.attrs).toEqual(
+      expect.objectContaining({ 'http.request.method': 'POST', 'server.address': '127.0.0.1', 'http.response.status_code': expect.any(Number) }),
+    );
+    expect(String(clientToPayment?.attrs['url.full'])).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/payments\/authorize$/);
+    const pg = collector.spans.find((s) => s.attrs['db.system'] === 'postgresql');
+    expect(pg?.attrs['server.address']).toBe('orders-db');
+    expect(String(pg?.attrs['db.statement'])).toMatch(/'/);
+    expect(collector.spans.some((s) => s.attrs['db.system'] === 'redis')).toBe(true);
+    expect(collector.spans.some((s) => s.kind === SPAN_KIND.CLIENT && s.attrs['peer.service'] === 'sms-gateway')).toBe(true);
+
+    // Server spans are children of the caller's client span (traceparent propagated).
+    const byId = new Map(collector.spans.map((s) => [s.spanId, s]));
+    const paymentServer = collector.spans.filter((s) => s.service === 'payment' && s.kind === SPAN_KIND.SERVER);
+    expect(paymentServer.length).toBeGreaterThan(0);
+    expect(paymentServer.some((s) => intake.some((i) => i.traceId === s.traceId))).toBe(true);
+    expect(byId.size).toBe(collector.spans.length); // unique span ids
+
+    // Producer / consumer with links and shared message ids.
+    const producers = collector.spans.filter((s) => s.kind === SPAN_KIND.PRODUCER);
+    const consumers = collector.spans.filter((s) => s.kind === SPAN_KIND.CONSUMER);
+    expect(consumers.length).toBeGreaterThan(5);
+    for (const c of consumers) {
+      expect(c.links).toHaveLength(1);
+      const p = byId.get(c.links[0].spanId);
+      expect(p).toBeDefined();
+      expect(p?.kind).toBe(SPAN_KIND.PRODUCER);
+      expect(p?.traceId).toBe(c.links[0].traceId);
+      expect(p?.traceId).not.toBe(c.traceId);
+      expect(p?.attrs['messaging.message.id']).toBe(c.attrs['messaging.message.id']);
+      expect(c.links[0].attrs['messaging.message.id']).toBe(c.attrs['messaging.message.id']);
+      expect(c.attrs['messaging.system']).toBe('inproc');
+      expect(c.attrs['order.id']).toBe(p?.attrs['order.id']);
+    }
+    expect(new Set(producers.map((p) => p.attrs['messaging.message.id'])).size).toBe(producers.length);
+    expect(consumers.some((c) => c.service === 'fulfilment' && c.attrs['messaging.destination.name'] === 'order-events')).toBe(true);
+    expect(consumers.some((c) => c.service === 'scheduler' && c.attrs['messaging.destination.name'] === 'order-jobs')).toBe(true);
+
+    // At least one order spans >= 3 distinct traces.
+    const tracesByOrder = new Map<string, Set<string>>();
+    for (const s of withOrder) {
+      const id = String(s.attrs['order.id']);
+      if (!tracesByOrder.has(id)) tracesByOrder.set(id, new Set());
+      tracesByOrder.get(id)?.add(s.traceId);
+    }
+    const fullJourneys = [...tracesByOrder.values()].filter((t) => t.size >= 3);
+    expect(fullJourneys.length).toBeGreaterThanOrEqual(5);
+
+    // Logs: emitted inside spans, mention order ids, several severities.
+    const withTrace = collector.logs.filter((l) => /^[0-9a-f]{32}$/.test(l.traceId) && !/^0+$/.test(l.traceId));
+    expect(withTrace.length).toBeGreaterThan(collector.logs.length * 0.9);
+    const spanIds = new Set(collector.spans.map((s) => s.spanId));
+    expect(withTrace.filter((l) => spanIds.has(l.spanId)).length).toBeGreaterThan(withTrace.length * 0.9);
+    const orderLogs = collector.logs.filter((l) => typeof l.attrs['order.id'] === 'string');
+    expect(orderLogs.length).toBeGreaterThan(20);
+    expect(orderLogs.every((l) => l.body.includes(String(l.attrs['order.id'])))).toBe(true);
+    expect(collector.logs.some((l) => /order ORD-\d{8}-\d+ reserved \d+ items/.test(l.body))).toBe(true);
+    const severities = new Set(collector.logs.map((l) => l.severity));
+    expect(severities).toContain('INFO');
+    expect(severities).toContain('DEBUG');
+    expect(new Set(collector.logs.map((l) => l.service)).size).toBeGreaterThanOrEqual(7);
+
+    expect(lines.some((l) => l.startsWith('demo stopped:'))).toBe(true);
+  });
+
+  it('stays bounded and stops cleanly when the endpoint is down', async () => {
+    // A port nobody listens on: exports fail, processors drop, nothing throws.
+    const dead = http.createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const port = (dead.address() as AddressInfo).port;
+    await new Promise<void>((r) => dead.close(() => r()));
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => rejections.push(e);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const demo = await startDemo({ otlpEndpoint: `http://127.0.0.1:${port}`, ordersPerSecond: 30, stopDrainMs: 500 });
+      await waitFor('some accepted orders', () => demo.stats().ordersAccepted >= 3, 10000);
+      const t0 = Date.now();
+      await demo.stop();
+      expect(Date.now() - t0).toBeLessThan(10000);
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+
+  it('rejects bad options', async () => {
+    await expect(startDemo({ otlpEndpoint: 'nope' })).rejects.toThrow(/otlpEndpoint/);
+    await expect(startDemo({ otlpEndpoint: endpoint, ordersPerSecond: 0 })).rejects.toThrow(/ordersPerSecond/);
+  });
+});
