@@ -86,6 +86,7 @@ spawn() {
   rm -f "$pf"
   # shellcheck disable=SC2016
   nohup setsid bash -c 'echo $$ > "$0"; exec "$@"' "$pf" "$@" >>"$logfile" 2>&1 </dev/null &
+  date +%s >"$pf.started"
   local i
   for i in $(seq 1 50); do
     [ -s "$pf" ] && return 0
@@ -140,8 +141,8 @@ wait_healthy() {
   local engine="$1" check="$2"
   shift 2
   local start deadline
-  start="$(now_s)"
-  deadline=$(( start + ENGINES_START_TIMEOUT ))
+  start="$(cat "$(pid_file "$engine").started" 2>/dev/null || now_s)"
+  deadline=$(( $(now_s) + ENGINES_START_TIMEOUT ))
   while ! "$check" 2>/dev/null; do
     if ! running "$engine"; then
       fail_with_log "$engine" "the process exited before it became healthy" "$@"
@@ -151,7 +152,7 @@ wait_healthy() {
     fi
     sleep 0.5
   done
-  log "$engine: healthy after $(elapsed_since "$start")"
+  log "$engine: healthy, $(elapsed_since "$start") after it was started"
 }
 
 # --- java --------------------------------------------------------------------
