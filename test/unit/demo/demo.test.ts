@@ -3,36 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { Reader } from 'protobufjs/minimal';
 import { startDemo } from '../../../demo';
 
-/*
- * Jest runs modules in a vm context where a dynamic `import('http')` throws
- * ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG unless node runs with
- * --experimental-vm-modules. The official OTLP HTTP transport loads node:http that way,
- * so under Jest (only) we swap in the same transport with a static require. The demo
- * itself uses the unmodified OTLPTraceExporter / OTLPLogExporter.
- */
-jest.mock('../../../node_modules/@opentelemetry/otlp-exporter-base/build/src/transport/http-exporter-transport', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mockHttp = require('node:http');
-  const utils = jest.requireActual(
-    '../../../node_modules/@opentelemetry/otlp-exporter-base/build/src/transport/http-transport-utils',
-  );
-  return {
-    createHttpExporterTransport: (p: {
-      url: string;
-      headers: () => Promise<Record<string, string>>;
-      compression: 'gzip' | 'none';
-      userAgent?: string;
-      agentFactory: (protocol: string) => unknown;
-    }) => ({
-      async send(data: Uint8Array, timeoutMillis: number) {
-        const agent = await p.agentFactory(new URL(p.url).protocol);
-        return utils.sendWithHttp(mockHttp.request, p.url, await p.headers(), p.compression, p.userAgent, agent, data, timeoutMillis);
-      },
-      shutdown() {},
-    }),
-  };
-});
-
 // The otlp-transformer package ships a protobufjs static root for the OTLP protos.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js');
