@@ -4,6 +4,7 @@ import { timeFormat } from 'd3';
 export function formatDuration(us: number): string {
   if (!Number.isFinite(us)) return '–';
   const abs = Math.abs(us);
+  if (us === 0) return '0';
   if (abs < 1000) return `${Math.round(us)}µs`;
   if (abs < 1_000_000) return `${trim(us / 1000)}ms`;
   if (abs < 60_000_000) return `${trim(us / 1_000_000)}s`;

@@ -49,7 +49,7 @@ export function timeRangeControl(params: URLSearchParams, defaultRange: string):
   select.addEventListener('change', sync);
   sync();
   return {
-    element: h('label', { class: 'field' }, h('span', null, 'Time'), select, custom),
+    element: h('label', { class: 'field' }, h('span', null, 'Time'), h('span', { class: 'inline' }, select, custom)),
     write(p) {
       p.set('range', select.value);
       if (select.value === 'custom') {

@@ -97,7 +97,8 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
       );
       const shown = res.logs.length;
       const total = `${res.totalIsLowerBound ? '≥ ' : ''}${res.total}`;
-      summary.textContent = shown < res.total ? `${shown} of ${total} logs` : `${total} logs`;
+      const noun = res.total === 1 ? 'log' : 'logs';
+      summary.textContent = shown < res.total ? `${shown} of ${total} ${noun}` : `${total} ${noun}`;
       results.className = 'log-results';
       replace(results, shown ? logTable(res.logs) : h('p', { class: 'empty' }, 'No logs match.'));
     } catch (err) {

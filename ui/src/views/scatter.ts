@@ -1,4 +1,4 @@
-import { axisBottom, axisLeft, extent, max, min, pointer, scaleLinear, scaleLog, scaleTime, select } from 'd3';
+import { axisBottom, axisLeft, extent, max, min, pointer, scaleLinear, scaleLog, scaleTime, select, timeFormat } from 'd3';
 import type { TraceSummary } from '../api';
 import { h } from '../dom';
 import { formatDuration, formatTime } from '../format';
@@ -9,7 +9,7 @@ export interface ScatterOptions {
 }
 
 const HEIGHT = 220;
-const MARGIN = { top: 12, right: 20, bottom: 28, left: 64 };
+const MARGIN = { top: 12, right: 36, bottom: 28, left: 64 };
 
 /** Trace durations over time: x = start, y = duration, red dots for traces with errors. */
 export function drawScatter(container: HTMLElement, traces: TraceSummary[], opts: ScatterOptions): void {
@@ -27,6 +27,8 @@ export function drawScatter(container: HTMLElement, traces: TraceSummary[], opts
     t1 = new Date(+t1 + 30_000);
   }
   const x = scaleTime().domain([t0, t1]).range([0, innerW]).nice();
+  const spanMs = +x.domain()[1] - +x.domain()[0];
+  const tickFormat = timeFormat(spanMs < 120_000 ? '%H:%M:%S' : spanMs < 86_400_000 ? '%H:%M' : '%b %d %H:%M');
 
   // Durations in ms; a log scale needs a positive floor (1µs).
   const ms = (t: TraceSummary) => Math.max(t.durationUs / 1000, 0.001);
@@ -42,7 +44,11 @@ export function drawScatter(container: HTMLElement, traces: TraceSummary[], opts
     .attr('role', 'img')
     .attr('aria-label', 'Trace durations over time');
   const g = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
-  g.append('g').attr('class', 'axis x').attr('transform', `translate(0,${innerH})`).call(axisBottom(x).ticks(Math.max(2, Math.floor(innerW / 110))));
+  g.append('g').attr('class', 'axis x').attr('transform', `translate(0,${innerH})`).call(
+      axisBottom(x)
+        .ticks(Math.max(2, Math.floor(innerW / 150)))
+        .tickFormat((d) => tickFormat(d as Date)),
+    );
   g.append('g')
     .attr('class', 'axis y')
     .call(axisLeft(y).ticks(opts.logScale ? 4 : 5).tickFormat((d) => formatDuration(Number(d) * 1000)));

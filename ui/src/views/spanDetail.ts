@@ -37,7 +37,7 @@ export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetail
         ['Duration', formatDuration(span.durationUs)],
         ['Status', span.status?.message ? `${span.status.code}: ${span.status.message}` : span.status?.code ?? 'unset'],
       ],
-      'facts',
+      'span-facts',
     ),
     section('Attributes', attributesTable(span.attributes)),
     section('Resource', attributesTable(span.resource)),

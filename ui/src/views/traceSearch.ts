@@ -59,7 +59,7 @@ export function renderTraceSearch(root: HTMLElement, route: Route, signal: Abort
     h('label', { class: 'field' }, h('span', null, 'Service'), service),
     h('label', { class: 'field' }, h('span', null, 'Operation'), operation),
     h('label', { class: 'field' }, h('span', null, 'Attributes'), attr),
-    h('label', { class: 'field' }, h('span', null, 'Duration ms'), minD, '–', maxD),
+    h('label', { class: 'field' }, h('span', null, 'Duration (ms)'), h('span', { class: 'inline' }, minD, '–', maxD)),
     range.element,
     h('label', { class: 'field' }, h('span', null, 'Limit'), limit),
     h('button', { class: 'primary', attrs: { type: 'submit' } }, 'Find traces'),
@@ -206,7 +206,11 @@ function resultTable(traces: TraceSummary[]): HTMLTableElement {
   return h(
     'table',
     { class: 'results' },
-    h('thead', null, h('tr', null, ...['Root', 'Start', 'Duration', 'Spans', 'Errors', 'Services'].map((c) => h('th', null, c)))),
+    h(
+      'thead',
+      null,
+      h('tr', null, ...['Root', 'Start', 'Duration', 'Spans', 'Errors', 'Services'].map((c, i) => h('th', { class: i >= 2 && i <= 4 ? 'num' : undefined }, c))),
+    ),
     body,
   );
 }
