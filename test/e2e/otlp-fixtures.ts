@@ -97,7 +97,7 @@ export function logsBody(traceId: string, logs: FixtureLog[]): unknown {
 
 export const XSS_NAME = '<img src=x onerror=window.__xss=1>';
 
-/** ~50 spans over 3 services, one error span, one span whose name is an HTML injection attempt. */
+/** 51 spans over 3 services: one error span, one span whose name is an HTML injection attempt, one orphan. */
 export function checkoutTrace(nowMs: number, linkTo: { traceId: string; spanId: string }) {
   const services = ['frontend', 'orders', 'payments'];
   const root: FixtureSpan = {
@@ -149,14 +149,24 @@ export function checkoutTrace(nowMs: number, linkTo: { traceId: string; spanId: 
     durationMs: 50,
     attributes: { '<b>key</b>': '<script>window.__xss=2</script>' },
   };
-  spans.push(errorSpan, xssSpan);
+  // Its parent never arrives: the UI must show it as an extra root, not drop it.
+  const orphanSpan: FixtureSpan = {
+    spanId: hexId(8),
+    parentSpanId: hexId(8),
+    service: 'orders',
+    name: 'late callback',
+    kind: 5,
+    startMs: root.startMs + 1100,
+    durationMs: 30,
+  };
+  spans.push(errorSpan, xssSpan, orphanSpan);
   const logs: FixtureLog[] = [
     { timeMs: root.startMs + 1, service: 'frontend', severityNumber: 9, severityText: 'INFO', body: 'checkout started for ord-e2e-1', spanId: root.spanId },
     { timeMs: errorSpan.startMs + 400, service: 'payments', severityNumber: 17, severityText: 'ERROR', body: 'charge failed: card declined zebra42', spanId: errorSpan.spanId },
     { timeMs: errorSpan.startMs + 410, service: 'payments', severityNumber: 13, severityText: 'WARN', body: 'retry budget exhausted', spanId: errorSpan.spanId },
     { timeMs: xssSpan.startMs + 1, service: 'orders', severityNumber: 9, severityText: 'INFO', body: XSS_NAME, spanId: xssSpan.spanId },
   ];
-  return { spans, root, errorSpan, xssSpan, logs };
+  return { spans, root, errorSpan, xssSpan, orphanSpan, logs };
 }
 
 /**

@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startAllInOne } from '../../bin/all-in-one';
 import { bigTrace, checkoutTrace, hexId, logsBody, tracesBody, XSS_NAME } from './otlp-fixtures';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const REPO = path.resolve(__dirname, '..', '..');
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -159,8 +159,10 @@ async function postJson(url: string, body: unknown): Promise<void> {
     await page.locator(`.wf-row[data-span-id="${checkout.root.spanId}"]`).waitFor();
     const renderedBefore = await page.locator('.wf-row').count();
     await page.click(`.wf-row[data-span-id="${checkout.root.spanId}"] .caret`);
-    expect(await page.locator('.wf-row').count()).toBe(1);
-    expect(await page.getAttribute('.wf-body', 'data-total-rows')).toBe('1');
+    // Left: the collapsed root and the orphan, which became a root of its own.
+    expect(await page.locator('.wf-row').count()).toBe(2);
+    expect(await page.getAttribute('.wf-body', 'data-total-rows')).toBe('2');
+    expect(await page.locator(`.wf-row[data-span-id="${checkout.orphanSpan.spanId}"] .orphan-icon`).count()).toBe(1);
     await page.click(`.wf-row[data-span-id="${checkout.root.spanId}"] .caret`);
     expect(await page.locator('.wf-row').count()).toBe(renderedBefore);
     expect(await page.getAttribute('.wf-body', 'data-total-rows')).toBe(String(total));
