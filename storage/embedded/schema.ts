@@ -66,10 +66,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (trace_ref, op_id)
   ) WITHOUT ROWID;
 
+  -- keyed by trace first: new traces append at the end of the b-tree, so a
+  -- batch dirties a few pages instead of one random page per attribute
   CREATE TABLE trace_attrs (
-    hash INTEGER NOT NULL,
     trace_ref INTEGER NOT NULL,
-    PRIMARY KEY (hash, trace_ref)
+    hash INTEGER NOT NULL,
+    PRIMARY KEY (trace_ref, hash)
   ) WITHOUT ROWID;
 
   CREATE TABLE business_keys (

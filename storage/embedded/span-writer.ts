@@ -3,6 +3,7 @@ import type { Span } from '../../core/model';
 import type { SpanBatch } from '../../core/contracts/span-store';
 import { attributeHash, attributeText, kindToInt, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
+import { PairInserter } from './pair-inserter';
 
 /** What the spans of one trace that were really inserted in this batch add to its summary. */
 interface TraceDelta {
@@ -25,8 +26,8 @@ interface TraceDelta {
 export class SpanWriter {
   private readonly insertSpan: Database.Statement;
   private readonly upsertTrace: Database.Statement;
-  private readonly insertTraceOp: Database.Statement;
-  private readonly insertTraceAttr: Database.Statement;
+  private readonly traceOps: PairInserter;
+  private readonly traceAttrs: PairInserter;
   private readonly upsertBusinessKey: Database.Statement;
   private readonly insertTraceLink: Database.Statement;
   private readonly insertMessageId: Database.Statement;
@@ -54,8 +55,8 @@ export class SpanWriter {
          root_rank = min(root_rank, excluded.root_rank)
        RETURNING id`,
     );
-    this.insertTraceOp = db.prepare('INSERT OR IGNORE INTO trace_ops (trace_ref, op_id) VALUES (?, ?)');
-    this.insertTraceAttr = db.prepare('INSERT OR IGNORE INTO trace_attrs (hash, trace_ref) VALUES (?, ?)');
+    this.traceOps = new PairInserter(db, 'trace_ops', 'trace_ref', 'op_id');
+    this.traceAttrs = new PairInserter(db, 'trace_attrs', 'trace_ref', 'hash');
     this.upsertBusinessKey = db.prepare(
       `INSERT INTO business_keys (key, value, trace_id, time_us) VALUES (?, ?, ?, ?)
        ON CONFLICT (key, value, trace_id) DO UPDATE SET time_us = excluded.time_us
@@ -78,6 +79,8 @@ export class SpanWriter {
       // ids interned inside the rolled-back transaction no longer exist
       this.edb.dropCaches();
       this.resourceHashes.clear();
+      this.traceOps.reset();
+      this.traceAttrs.reset();
       throw err;
     }
   }
@@ -91,9 +94,11 @@ export class SpanWriter {
         traceId, d.startUs, d.endUs, d.count, d.errors, d.rootRank, d.rootStartUs, d.rootOpId,
       ) as { id: number };
       const ref = row.id;
-      for (const op of d.ops) this.insertTraceOp.run(ref, op);
-      for (const h of d.attrHashes) this.insertTraceAttr.run(h, ref);
+      for (const op of d.ops) this.traceOps.add(ref, op);
+      for (const h of d.attrHashes) this.traceAttrs.add(ref, h);
     }
+    this.traceOps.flush();
+    this.traceAttrs.flush();
 
     for (const k of batch.businessKeys) this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs);
     for (const l of batch.traceLinks) {
