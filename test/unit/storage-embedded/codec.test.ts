@@ -1,0 +1,37 @@
+import { attributeHash, attributeText, intToKind, intToStatus, kindToInt, statusToInt } from '../../../storage/embedded/codec';
+import { SPAN_KINDS, STATUS_CODES } from '../../../core/model';
+
+describe('embedded codec', () => {
+  it('maps kinds and status codes both ways', () => {
+    for (const k of SPAN_KINDS) expect(intToKind(kindToInt(k))).toBe(k);
+    for (const c of STATUS_CODES) expect(intToStatus(statusToInt(c))).toBe(c);
+  });
+
+  it('gives the text form of searchable attribute values only', () => {
+    expect(attributeText('x')).toBe('x');
+    expect(attributeText(200)).toBe('200');
+    expect(attributeText(0.5)).toBe('0.5');
+    expect(attributeText(true)).toBe('true');
+    expect(attributeText(null)).toBeUndefined();
+    expect(attributeText([1])).toBeUndefined();
+    expect(attributeText({ a: 1 })).toBeUndefined();
+  });
+
+  it('hashes (key, value) to a deterministic safe integer that keeps the key/value boundary', () => {
+    const h = attributeHash('order.id', 'ORD-1');
+    expect(Number.isSafeInteger(h)).toBe(true);
+    expect(h).toBeGreaterThanOrEqual(0);
+    expect(attributeHash('order.id', 'ORD-1')).toBe(h);
+    expect(attributeHash('ab', 'c')).not.toBe(attributeHash('a', 'bc'));
+    expect(attributeHash('', 'x')).not.toBe(attributeHash('x', ''));
+  });
+
+  it('has no collisions over 200k distinct pairs', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 100_000; i++) {
+      seen.add(attributeHash('request.id', `req-${i}`));
+      seen.add(attributeHash(`k${i}`, 'v'));
+    }
+    expect(seen.size).toBe(200_000);
+  });
+});
