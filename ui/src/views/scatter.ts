@@ -28,7 +28,7 @@ export function drawScatter(container: HTMLElement, traces: TraceSummary[], opts
   }
   const x = scaleTime().domain([t0, t1]).range([0, innerW]).nice();
   const spanMs = +x.domain()[1] - +x.domain()[0];
-  const tickFormat = timeFormat(spanMs < 120_000 ? '%H:%M:%S' : spanMs < 86_400_000 ? '%H:%M' : '%b %d %H:%M');
+  const tickFormat = timeFormat(spanMs < 10_000 ? '%H:%M:%S.%L' : spanMs < 120_000 ? '%H:%M:%S' : spanMs < 86_400_000 ? '%H:%M' : '%b %d %H:%M');
 
   // Durations in ms; a log scale needs a positive floor (1µs).
   const ms = (t: TraceSummary) => Math.max(t.durationUs / 1000, 0.001);
