@@ -10,6 +10,8 @@ set -euo pipefail
 ENGINES_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$ENGINES_SCRIPT_DIR/../.." && pwd)"
 ENGINES_DIR="${ENGINES_DIR:-$REPO_ROOT/.engines}"
+# absolute, because the engines run with other working directories
+ENGINES_DIR="$(mkdir -p "$ENGINES_DIR" && cd "$ENGINES_DIR" && pwd)"
 ALL_ENGINES=(kafka opensearch clickhouse)
 
 # Ports (override by env). OpenSearch's transport and ClickHouse's TCP and
@@ -83,7 +85,7 @@ spawn() {
   shift 2
   local pf
   pf="$(pid_file "$engine")"
-  rm -f "$pf"
+  rm -f "$pf" "$pf.started"
   # shellcheck disable=SC2016
   nohup setsid bash -c 'echo $$ > "$0"; exec "$@"' "$pf" "$@" >>"$logfile" 2>&1 </dev/null &
   date +%s >"$pf.started"
@@ -117,7 +119,7 @@ stop() {
     fi
     sleep 0.5
   done
-  rm -f "$pf"
+  rm -f "$pf" "$pf.started" "$ENGINES_DIR/$engine/$engine.ports"
   log "$engine: stopped"
 }
 
@@ -129,7 +131,7 @@ fail_with_log() {
   for f in "$@"; do
     if [ -s "$f" ]; then
       printf '[engines] ---- last lines of %s ----\n' "$f" >&2
-      tail -n 40 "$f" >&2
+      tail -n 30 "$f" >&2
     fi
   done
   die "$engine: $msg"

@@ -65,6 +65,8 @@ start_clickhouse() {
 
 wait_clickhouse() { wait_healthy clickhouse clickhouse_probe "$CLICKHOUSE_DIR/err.log" "$CLICKHOUSE_DIR/stdout.log"; }
 
+clickhouse_ports() { echo "$CLICKHOUSE_HTTP_PORT,$CLICKHOUSE_TCP_PORT,$CLICKHOUSE_INTERSERVER_PORT"; }
+
 clickhouse_in_use() { port_open "$CLICKHOUSE_HTTP_PORT" || port_open "$CLICKHOUSE_TCP_PORT"; }
 
 export_clickhouse() { echo "export CLICKHOUSE_URL=http://127.0.0.1:$CLICKHOUSE_HTTP_PORT"; }

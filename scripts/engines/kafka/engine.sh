@@ -77,6 +77,8 @@ start_kafka() {
 
 wait_kafka() { wait_healthy kafka kafka_probe "$KAFKA_LOG"; }
 
+kafka_ports() { echo "$KAFKA_PORT,$KAFKA_CONTROLLER_PORT"; }
+
 kafka_in_use() { port_open "$KAFKA_PORT" || port_open "$KAFKA_CONTROLLER_PORT"; }
 
 export_kafka() { echo "export KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"; }

@@ -38,12 +38,15 @@ start_opensearch() {
   mkdir -p "$OPENSEARCH_DIR/base"
   # shellcheck disable=SC2086
   spawn opensearch "$OPENSEARCH_LOG" "$java" $OPENSEARCH_HEAP_OPTS -Djava.awt.headless=true -XX:+UseG1GC \
+    --enable-native-access=ALL-UNNAMED \
     -Dfile.encoding=UTF-8 -Djava.io.tmpdir="$OPENSEARCH_DIR/base" \
     -cp "$OPENSEARCH_DIR/lib/*:$OPENSEARCH_DIR/classes" ChainscopeOpenSearch \
     "$OPENSEARCH_DIR/base" "$OPENSEARCH_PORT" "$OPENSEARCH_TRANSPORT_PORT" "$OPENSEARCH_CLUSTER"
 }
 
-wait_opensearch() { wait_healthy opensearch opensearch_probe "$OPENSEARCH_LOG" "$OPENSEARCH_DIR/base/node_1/logs/$OPENSEARCH_CLUSTER.log"; }
+wait_opensearch() { wait_healthy opensearch opensearch_probe "$OPENSEARCH_LOG"; }
+
+opensearch_ports() { echo "$OPENSEARCH_PORT,$OPENSEARCH_TRANSPORT_PORT"; }
 
 opensearch_in_use() { port_open "$OPENSEARCH_PORT" || port_open "$OPENSEARCH_TRANSPORT_PORT"; }
 
