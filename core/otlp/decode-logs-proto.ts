@@ -5,7 +5,7 @@ import { DecodeReport } from './decode-report';
 import { allZero, bytesToHex } from './hex';
 import { finishResourceLogs, finishScopeLogs, PendingLog, pendingLog } from './log-record-builder';
 import { readAnyValue, readKeyValueInto, readResource, readScope } from './proto-any-value';
-import { createReader, enterLengthDelimited, leaveMessage, skipField, wrapDecodeError } from './proto-reader';
+import { createReader, enterLengthDelimited, leaveMessage, readString, skipField, wrapDecodeError } from './proto-reader';
 import { nanosBitsToMicros } from './time';
 import type { DecodedLogs } from './types';
 
@@ -88,7 +88,7 @@ function readLogRecord(r: Reader, end: number, report: DecodeReport): PendingLog
         severityNumber = r.int32();
         break;
       case 26: // severity_text
-        severityText = r.string();
+        severityText = readString(r);
         break;
       case 42: // body
         body = readAnyValue(r, enterLengthDelimited(r), 1, report, report.limits.maxLogBodyLength);

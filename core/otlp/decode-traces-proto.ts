@@ -4,7 +4,7 @@ import { InputLimits, resolveInputLimits } from '../limits';
 import { DecodeReport, serviceOf } from './decode-report';
 import { allZero, bytesToHex } from './hex';
 import { readKeyValueInto, readResource, readScope } from './proto-any-value';
-import { createReader, enterLengthDelimited, leaveMessage, skipField, skipTo, wrapDecodeError } from './proto-reader';
+import { createReader, enterLengthDelimited, leaveMessage, readString, skipField, skipTo, wrapDecodeError } from './proto-reader';
 import { spanKindFromNumber, statusFromNumber } from './enums';
 import { nanosBitsToMicros } from './time';
 import type { DecodedTraces } from './types';
@@ -108,7 +108,7 @@ function readSpan(r: Reader, end: number, spans: Span[], report: DecodeReport): 
         r.skip(parentLen);
         break;
       case 42: // name
-        name = report.cut(r.string(), limits.maxNameLength);
+        name = report.cut(readString(r), limits.maxNameLength);
         break;
       case 48: // kind
         kind = r.int32();
@@ -194,7 +194,7 @@ function readEvent(r: Reader, end: number, report: DecodeReport): SpanEvent {
     if (tag === 9) {
       lo = r.fixed32();
       hi = r.fixed32();
-    } else if (tag === 18) name = report.cut(r.string(), report.limits.maxNameLength);
+    } else if (tag === 18) name = report.cut(readString(r), report.limits.maxNameLength);
     else if (tag === 26) count = readKeyValueInto(r, enterLengthDelimited(r), attributes, count, 1, report);
     else skipField(r, tag);
   }
@@ -239,7 +239,7 @@ function readStatus(r: Reader, end: number, report: DecodeReport): SpanStatus {
   let code = 0;
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 18) message = report.cut(r.string(), report.limits.maxAttributeValueLength);
+    if (tag === 18) message = report.cut(readString(r), report.limits.maxAttributeValueLength);
     else if (tag === 24) code = r.int32();
     else skipField(r, tag);
   }

@@ -1,9 +1,7 @@
-import type { Writer } from 'protobufjs/minimal';
 import type { LogRecord } from '../model';
 import { groupByResourceAndScope } from './group-by-resource';
 import {
-  finish,
-  newWriter,
+  ProtoSink,
   writeAttributes,
   writeHexId,
   writeMicrosAsNanos,
@@ -19,37 +17,37 @@ import {
  * recomputes the same id.
  */
 export function encodeLogsRequestProto(logs: readonly LogRecord[]): Uint8Array {
-  const w = newWriter();
+  const w = new ProtoSink();
   for (const group of groupByResourceAndScope(logs)) {
-    w.uint32(10).fork(); // resource_logs
-    w.uint32(10).fork();
+    const resourceLogs = w.varint(10).begin(); // resource_logs
+    const resource = w.varint(10).begin();
     writeResourceBody(w, group.resource);
-    w.ldelim();
+    w.end(resource);
     for (const scopeGroup of group.scopes) {
-      w.uint32(18).fork(); // scope_logs
-      w.uint32(10).fork();
+      const scopeLogs = w.varint(18).begin(); // scope_logs
+      const scope = w.varint(10).begin();
       writeScopeBody(w, scopeGroup.scope);
-      w.ldelim();
+      w.end(scope);
       for (const log of scopeGroup.items) {
-        w.uint32(18).fork();
+        const record = w.varint(18).begin();
         writeLogBody(w, log);
-        w.ldelim();
+        w.end(record);
       }
-      w.ldelim();
+      w.end(scopeLogs);
     }
-    w.ldelim();
+    w.end(resourceLogs);
   }
-  return finish(w);
+  return w.finish();
 }
 
-function writeLogBody(w: Writer, log: LogRecord): void {
+function writeLogBody(w: ProtoSink, log: LogRecord): void {
   writeMicrosAsNanos(w, 9, log.timeUs);
-  if (log.severityNumber) w.uint32(16).int32(log.severityNumber);
+  if (log.severityNumber) w.varint(16).int64(log.severityNumber);
   writeString(w, 26, log.severityText);
   if (log.body) {
-    w.uint32(42).fork();
-    w.uint32(10).string(log.body);
-    w.ldelim();
+    const bodyMark = w.varint(42).begin();
+    w.varint(10).string(log.body);
+    w.end(bodyMark);
   }
   writeAttributes(w, 6, log.attributes);
   writeHexId(w, 74, log.traceId);

@@ -1,10 +1,8 @@
-import type { Writer } from 'protobufjs/minimal';
 import type { Span } from '../model';
 import { spanKindToNumber, statusToNumber } from './enums';
 import { groupByResourceAndScope } from './group-by-resource';
 import {
-  finish,
-  newWriter,
+  ProtoSink,
   writeAttributes,
   writeHexId,
   writeMicrosAsNanos,
@@ -20,59 +18,59 @@ import {
  * decodeTraceRequestProto(encodeTraceRequestProto(spans)) gives back equal spans.
  */
 export function encodeTraceRequestProto(spans: readonly Span[]): Uint8Array {
-  const w = newWriter();
+  const w = new ProtoSink();
   for (const group of groupByResourceAndScope(spans)) {
-    w.uint32(10).fork(); // resource_spans
-    w.uint32(10).fork();
+    const resourceSpans = w.varint(10).begin(); // resource_spans
+    const resource = w.varint(10).begin();
     writeResourceBody(w, group.resource);
-    w.ldelim();
+    w.end(resource);
     for (const scopeGroup of group.scopes) {
-      w.uint32(18).fork(); // scope_spans
-      w.uint32(10).fork();
+      const scopeSpans = w.varint(18).begin(); // scope_spans
+      const scope = w.varint(10).begin();
       writeScopeBody(w, scopeGroup.scope);
-      w.ldelim();
+      w.end(scope);
       for (const span of scopeGroup.items) {
-        w.uint32(18).fork();
+        const spanMark = w.varint(18).begin();
         writeSpanBody(w, span);
-        w.ldelim();
+        w.end(spanMark);
       }
-      w.ldelim();
+      w.end(scopeSpans);
     }
-    w.ldelim();
+    w.end(resourceSpans);
   }
-  return finish(w);
+  return w.finish();
 }
 
-function writeSpanBody(w: Writer, span: Span): void {
+function writeSpanBody(w: ProtoSink, span: Span): void {
   writeHexId(w, 10, span.traceId);
   writeHexId(w, 18, span.spanId);
   writeHexId(w, 34, span.parentSpanId);
   writeString(w, 42, span.name);
   const kind = spanKindToNumber(span.kind);
-  if (kind !== 0) w.uint32(48).int32(kind);
+  if (kind !== 0) w.varint(48).int64(kind);
   writeMicrosAsNanos(w, 57, span.startUs);
   writeMicrosAsNanos(w, 65, span.startUs + Math.max(0, span.durationUs || 0));
   writeAttributes(w, 9, span.attributes);
   for (const event of span.events ?? []) {
-    w.uint32(90).fork();
+    const eventMark = w.varint(90).begin();
     writeMicrosAsNanos(w, 9, event.timeUs);
     writeString(w, 18, event.name);
     writeAttributes(w, 3, event.attributes);
-    w.ldelim();
+    w.end(eventMark);
   }
   for (const link of span.links ?? []) {
-    w.uint32(106).fork();
+    const linkMark = w.varint(106).begin();
     writeHexId(w, 10, link.traceId);
     writeHexId(w, 18, link.spanId);
     writeAttributes(w, 4, link.attributes);
-    w.ldelim();
+    w.end(linkMark);
   }
   const status = span.status;
   if (status && (status.code !== 'unset' || status.message)) {
-    w.uint32(122).fork();
+    const statusMark = w.varint(122).begin();
     writeString(w, 18, status.message);
     const code = statusToNumber(status.code);
-    if (code !== 0) w.uint32(24).int32(code);
-    w.ldelim();
+    if (code !== 0) w.varint(24).int64(code);
+    w.end(statusMark);
   }
 }

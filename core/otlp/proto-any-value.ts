@@ -2,7 +2,7 @@ import type { Reader } from 'protobufjs/minimal';
 import type { AttributeValue, Attributes } from '../model';
 import { NESTING_MARKER } from '../limits';
 import { DecodeReport, setOwn } from './decode-report';
-import { enterLengthDelimited, leaveMessage, skipField, skipTo } from './proto-reader';
+import { enterLengthDelimited, leaveMessage, readString, skipField, skipTo } from './proto-reader';
 
 /**
  * Protobuf AnyValue / KeyValue decoding into model attribute values:
@@ -29,7 +29,7 @@ export function readAnyValue(r: Reader, end: number, level: number, report: Deco
     const tag = r.uint32();
     switch (tag) {
       case 10: // string_value
-        value = report.cut(r.string(), stringMax);
+        value = report.cut(readString(r), stringMax);
         break;
       case 16: // bool_value
         value = r.bool();
@@ -124,7 +124,7 @@ export function readKeyValueInto(
   let value: AttributeValue = null;
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 10) key = r.string();
+    if (tag === 10) key = readString(r);
     else if (tag === 18) {
       const inner = enterLengthDelimited(r);
       value = readAnyValue(r, inner, level, report, report.limits.maxAttributeValueLength);
@@ -156,8 +156,8 @@ export function readScope(r: Reader, end: number, report: DecodeReport): { name:
   let version = '';
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 10) name = report.cut(r.string(), report.limits.maxNameLength);
-    else if (tag === 18) version = report.cut(r.string(), report.limits.maxNameLength);
+    if (tag === 10) name = report.cut(readString(r), report.limits.maxNameLength);
+    else if (tag === 18) version = report.cut(readString(r), report.limits.maxNameLength);
     else skipField(r, tag);
   }
   leaveMessage(r, end);

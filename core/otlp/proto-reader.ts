@@ -68,3 +68,49 @@ export function wrapDecodeError(err: unknown, what: string): ValidationError {
   const detail = err instanceof Error ? err.message : String(err);
   return new ValidationError(`malformed protobuf ${what}: ${detail}`);
 }
+
+/*
+ * Short strings (attribute keys, methods, routes, host names) repeat from span to
+ * span; decoding each one through Buffer#utf8Slice dominates decode time. A small
+ * direct-mapped cache keyed by a hash of the bytes returns the already-decoded
+ * string when the bytes match exactly. Bounded: INTERN_SLOTS × INTERN_MAX_BYTES.
+ */
+const INTERN_MAX_BYTES = 32;
+const INTERN_SLOTS = 4096;
+const internBytes = new Uint8Array(INTERN_SLOTS * INTERN_MAX_BYTES);
+const internLengths = new Int32Array(INTERN_SLOTS).fill(-1);
+const internStrings: string[] = new Array(INTERN_SLOTS).fill('');
+
+/** Node's Buffer#utf8Slice: toString('utf8', …) without the encoding dispatch. createReader always gives a Buffer. */
+type Utf8SliceBuffer = Buffer & { utf8Slice(start: number, end: number): string };
+
+/** A length-delimited string field, decoded as UTF-8 (invalid sequences become U+FFFD). */
+export function readString(r: Reader): string {
+  const len = r.uint32();
+  const start = r.pos;
+  const end = start + len;
+  if (end > r.len) throw new MalformedProtobuf(`length ${len} runs past the end of the data`);
+  r.pos = end;
+  const buf = r.buf as Utf8SliceBuffer;
+  if (len > INTERN_MAX_BYTES) return buf.utf8Slice(start, end);
+  if (len === 0) return '';
+  let h = len;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  const base = slot * INTERN_MAX_BYTES;
+  if (internLengths[slot] === len) {
+    let same = true;
+    for (let i = 0; i < len; i++) {
+      if (internBytes[base + i] !== buf[start + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return internStrings[slot];
+  }
+  const s = buf.utf8Slice(start, end);
+  for (let i = 0; i < len; i++) internBytes[base + i] = buf[start + i];
+  internLengths[slot] = len;
+  internStrings[slot] = s;
+  return s;
+}

@@ -1,6 +1,6 @@
-import { Writer } from 'protobufjs/minimal';
 import type { AttributeValue, Attributes } from '../model';
 import { MAX_NESTING_DEPTH_CAP, NESTING_MARKER } from '../limits';
+import { ProtoSink } from './proto-sink';
 import { microsToNanosBits } from './time';
 
 /**
@@ -11,98 +11,97 @@ import { microsToNanosBits } from './time';
  * Decoding what is written here gives back the same model values.
  */
 
-export function newWriter(): Writer {
-  return Writer.create();
-}
+export { ProtoSink };
 
 /** A fixed64 nanosecond field from microseconds, exactly. */
-export function writeMicrosAsNanos(w: Writer, tag: number, us: number): void {
+export function writeMicrosAsNanos(w: ProtoSink, tag: number, us: number): void {
   const { lo, hi } = microsToNanosBits(us);
-  w.uint32(tag).fixed32(lo).fixed32(hi);
+  w.varint(tag).fixed32(lo).fixed32(hi);
 }
 
 /** A bytes field from a hex id; nothing for ''. */
-export function writeHexId(w: Writer, tag: number, hex: string): void {
-  if (hex) w.uint32(tag).bytes(Buffer.from(hex, 'hex'));
+export function writeHexId(w: ProtoSink, tag: number, hex: string): void {
+  if (hex) w.varint(tag).hexBytes(hex);
 }
 
-export function writeString(w: Writer, tag: number, s: string): void {
-  if (s) w.uint32(tag).string(s);
+export function writeString(w: ProtoSink, tag: number, s: string): void {
+  if (s) w.varint(tag).string(s);
 }
 
 /** Repeated KeyValue field `field` from an attributes object. */
-export function writeAttributes(w: Writer, field: number, attrs: Attributes | undefined): void {
+export function writeAttributes(w: ProtoSink, field: number, attrs: Attributes | undefined): void {
   if (!attrs) return;
   const tag = (field << 3) | 2;
   for (const key in attrs) {
     if (!Object.prototype.hasOwnProperty.call(attrs, key)) continue;
-    w.uint32(tag).fork();
+    w.varint(tag);
+    const mark = w.begin();
     writeKeyValueBody(w, key, attrs[key], 1);
-    w.ldelim();
+    w.end(mark);
   }
 }
 
-function writeKeyValueBody(w: Writer, key: string, value: AttributeValue, level: number): void {
-  w.uint32(10).string(key);
-  w.uint32(18).fork();
+function writeKeyValueBody(w: ProtoSink, key: string, value: AttributeValue, level: number): void {
+  w.varint(10).string(key);
+  w.varint(18);
+  const mark = w.begin();
   writeAnyValueBody(w, value, level);
-  w.ldelim();
+  w.end(mark);
 }
 
 /** The fields of an AnyValue (without its own tag/length). */
-export function writeAnyValueBody(w: Writer, v: AttributeValue, level: number): void {
+export function writeAnyValueBody(w: ProtoSink, v: AttributeValue, level: number): void {
   if (v === null || v === undefined) return;
   switch (typeof v) {
     case 'string':
-      w.uint32(10).string(v);
+      w.varint(10).string(v);
       return;
     case 'boolean':
-      w.uint32(16).bool(v);
+      w.varint(16).varint(v ? 1 : 0);
       return;
     case 'number':
-      if (Number.isSafeInteger(v) && !Object.is(v, -0)) w.uint32(24).int64(v);
-      else w.uint32(33).double(v);
+      if (Number.isSafeInteger(v) && !Object.is(v, -0)) w.varint(24).int64(v);
+      else w.varint(33).double(v);
       return;
   }
   if (level > MAX_NESTING_DEPTH_CAP) {
     // Only reachable with values not built by our decoders; keeps the recursion bounded.
-    w.uint32(10).string(NESTING_MARKER);
+    w.varint(10).string(NESTING_MARKER);
     return;
   }
   if (Array.isArray(v)) {
-    w.uint32(42).fork();
+    w.varint(42);
+    const list = w.begin();
     for (let i = 0; i < v.length; i++) {
-      w.uint32(10).fork();
+      w.varint(10);
+      const item = w.begin();
       writeAnyValueBody(w, v[i], level + 1);
-      w.ldelim();
+      w.end(item);
     }
-    w.ldelim();
+    w.end(list);
     return;
   }
   if (typeof v === 'object') {
-    w.uint32(50).fork();
+    w.varint(50);
+    const list = w.begin();
     for (const key in v) {
       if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
-      w.uint32(10).fork();
+      w.varint(10);
+      const item = w.begin();
       writeKeyValueBody(w, key, v[key], level + 1);
-      w.ldelim();
+      w.end(item);
     }
-    w.ldelim();
+    w.end(list);
   }
 }
 
 /** Resource message body: attributes. */
-export function writeResourceBody(w: Writer, resource: Attributes): void {
+export function writeResourceBody(w: ProtoSink, resource: Attributes): void {
   writeAttributes(w, 1, resource);
 }
 
 /** InstrumentationScope message body: name, version. */
-export function writeScopeBody(w: Writer, scope: { name: string; version: string }): void {
+export function writeScopeBody(w: ProtoSink, scope: { name: string; version: string }): void {
   writeString(w, 10, scope?.name ?? '');
   writeString(w, 18, scope?.version ?? '');
-}
-
-/** Writer output as bytes (a Buffer in Node). */
-export function finish(w: Writer): Uint8Array {
-  return w.finish();
 }

@@ -96,6 +96,16 @@ describe('encodeTraceRequestProto', () => {
     expect(BigInt(consume.endTimeUnixNano)).toBe((1n + 2n ** 40n) * 1000n);
   });
 
+  test('bytes are canonical: the generated encoder re-encodes them identically (long strings, unicode, negatives)', () => {
+    const [span] = modelSpans();
+    const spans = [...modelSpans(), { ...span, spanId: '6666666666666666', name: 'ü'.repeat(300), attributes: { long: 'x'.repeat(20_000), neg: -(2 ** 53 - 1), zero: 0 } }];
+    const ours = encodeTraceRequestProto(spans);
+    const theirs = TraceRequest.encode(TraceRequest.decode(ours)).finish();
+    expect(Buffer.from(ours).equals(Buffer.from(theirs))).toBe(true);
+    const decoded = decodeTraceRequestProto(ours, { maxAttributeValueLength: 100_000, maxNameLength: 100_000 });
+    expect(decoded.spans.find((s) => s.spanId === '6666666666666666')?.attributes).toEqual({ long: 'x'.repeat(20_000), neg: -(2 ** 53 - 1), zero: 0 });
+  });
+
   test('a span whose service disagrees with its resource gets service.name in the encoded resource', () => {
     const [span] = modelSpans();
     const odd = { ...span, service: 'billing', resource: { 'host.name': 'h9' } };
