@@ -2,6 +2,7 @@
  * Embedded store benchmark (a script, not a test).
  *
  *   npx tsc -p tsconfig.json && node dist/bench/embedded-store.js [spans=1000000] [--dir=/path] [--keep]
+ *     [--page-size=8192] [--cache-mib=64] [--mmap-mib=256]
  *
  * Writes N realistic spans (20-span traces over 5 services, 10 attributes per
  * span, an order.id business key per trace) in batches of 1,000, then a
@@ -113,7 +114,16 @@ function dirSize(dir: string): number {
 
 async function main(): Promise<void> {
   const dataDir = dirArg ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-bench-'));
-  const { spans: store, logs } = openEmbeddedStores({ dataDir });
+  const num = (name: string) => {
+    const v = args.find((a) => a.startsWith(`--${name}=`));
+    return v === undefined ? undefined : Number(v.split('=')[1]);
+  };
+  const { spans: store, logs } = openEmbeddedStores({
+    dataDir,
+    pageSize: num('page-size'),
+    cacheSizeMiB: num('cache-mib'),
+    mmapSizeMiB: num('mmap-mib'),
+  });
   await logs.shutdown();
   console.log(`embedded store bench: ${total.toLocaleString()} spans, batches of ${BATCH}, dir ${dataDir}`);
 
@@ -172,10 +182,11 @@ async function main(): Promise<void> {
 
   const midOrder = `ORD-${Math.floor(counter / 2)}`;
   const windowEnd = t0Us + Math.floor((traceStart - t0Us) / 2);
+  const someOperation = (await store.operations('order-service'))[0];
   const queries: [string, Parameters<typeof store.findTraces>[0]][] = [
     ['newest 20, no filter', { limit: 20 }],
     ['service', { service: 'payment-service', limit: 20 }],
-    ['service + operation', { service: 'order-service', operation: 'POST /orders#1', limit: 20 }],
+    ['service + operation', { service: 'order-service', operation: someOperation, limit: 20 }],
     ['service + minDuration 4ms', { service: 'gateway', minDurationUs: 4_000, limit: 20 }],
     ['attribute order.id (one trace, mid-history)', { attributes: [{ key: 'order.id', value: midOrder }], limit: 20 }],
     ['attribute http.status_code=503 + service', { service: 'inventory-service', attributes: [{ key: 'http.status_code', value: '503' }], limit: 20 }],

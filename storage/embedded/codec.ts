@@ -65,3 +65,31 @@ export function attributeHash(key: string, value: string): number {
   // high 21 bits from h2, low 32 bits from h1
   return (h2 >>> 11) * 0x100000000 + (h1 >>> 0);
 }
+
+/** Sorted distinct hashes as little-endian float64s (exact: every hash is below 2^53). */
+export function encodeHashSet(hashes: number[]): Buffer {
+  const sorted = Float64Array.from(hashes).sort();
+  const out = Buffer.allocUnsafe(sorted.length * 8);
+  let n = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i > 0 && sorted[i] === sorted[i - 1]) continue;
+    out.writeDoubleLE(sorted[i], n * 8);
+    n++;
+  }
+  return out.subarray(0, n * 8);
+}
+
+/** Binary search in a set written by encodeHashSet. */
+export function hashSetHas(set: Uint8Array, hash: number): boolean {
+  const buf = Buffer.isBuffer(set) ? set : Buffer.from(set.buffer, set.byteOffset, set.byteLength);
+  let lo = 0;
+  let hi = (buf.length >>> 3) - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = buf.readDoubleLE(mid * 8);
+    if (v === hash) return true;
+    if (v < hash) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Attributes } from '../../core/model';
 import { BackendUnavailableError, ChainscopeError } from '../../core/errors';
+import { hashSetHas } from './codec';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 
 export interface EmbeddedDatabaseOptions {
@@ -10,6 +11,8 @@ export interface EmbeddedDatabaseOptions {
   dataDir: string;
   /** File name inside dataDir (default 'chainscope.db'). */
   fileName?: string;
+  /** Page size for a new database file (default 8192); ignored for an existing one. */
+  pageSize?: number;
   /** SQLite page cache in MiB (default 64). */
   cacheSizeMiB?: number;
   /** Memory-mapped I/O in MiB (default 256; 0 disables). */
@@ -64,7 +67,7 @@ export class EmbeddedDatabase {
     }
     const db = this.db;
     // Page size only takes effect before the first table is created.
-    db.pragma('page_size = 8192');
+    db.pragma(`page_size = ${options.pageSize ?? 8192}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -74,6 +77,9 @@ export class EmbeddedDatabase {
     // Let WAL grow a little more between checkpoints: fewer, larger checkpoints.
     db.pragma('wal_autocheckpoint = 4000');
     this.migrate();
+    db.function('cs_has_hash', { deterministic: true, directOnly: true }, (set: unknown, hash: unknown) =>
+      set instanceof Uint8Array && typeof hash === 'number' && hashSetHas(set, hash) ? 1 : 0,
+    );
 
     this.stmts = {
       findResource: db.prepare('SELECT id FROM resources WHERE json = ?'),

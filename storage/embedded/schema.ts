@@ -3,14 +3,14 @@
  * applied; append new migrations to MIGRATIONS, never edit an applied one.
  *
  * Layout notes (why, not what):
- * - spans is a rowid table with a UNIQUE (trace_id, span_id) index: appends are
- *   sequential and the only random-order insert per span is that small index.
+ * - spans is keyed by (trace_ref, span_id), trace_ref being traces.id: new
+ *   traces get growing refs, so writes append and a trace is one key range.
  *   service/name are interned into `operations` (op_id), resources into
  *   `resources` (resource_id), so the hot table stays small.
  * - traces is the per-trace summary maintained at write time; findTraces walks
- *   it newest-first and probes trace_ops / trace_attrs by point lookups.
- * - trace_attrs holds a 53-bit hash of (key, value-as-text) per trace, deduped,
- *   so attribute search is an index probe instead of JSON parsing.
+ *   it newest-first and probes trace_ops / trace_attr_sets by trace ref.
+ * - trace_attr_sets holds 53-bit hashes of (key, value-as-text) per trace, so
+ *   attribute search is a binary search instead of JSON parsing.
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: initial schema
@@ -27,8 +27,11 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (service, name)
   );
 
+  -- clustered by trace: a new trace's spans append at the end of the b-tree
+  -- (trace_ref grows), a trace reads as one contiguous range, and the primary
+  -- key is the idempotency check, with no second index to maintain
   CREATE TABLE spans (
-    trace_id TEXT NOT NULL,
+    trace_ref INTEGER NOT NULL,
     span_id TEXT NOT NULL,
     parent_span_id TEXT NOT NULL,
     op_id INTEGER NOT NULL,
@@ -42,9 +45,9 @@ export const MIGRATIONS: readonly string[] = [
     events TEXT,
     links TEXT,
     scope_name TEXT NOT NULL,
-    scope_version TEXT NOT NULL
-  );
-  CREATE UNIQUE INDEX spans_trace_span ON spans (trace_id, span_id);
+    scope_version TEXT NOT NULL,
+    PRIMARY KEY (trace_ref, span_id)
+  ) WITHOUT ROWID;
 
   CREATE TABLE traces (
     id INTEGER PRIMARY KEY,
@@ -53,7 +56,8 @@ export const MIGRATIONS: readonly string[] = [
     end_us INTEGER NOT NULL,
     span_count INTEGER NOT NULL,
     error_count INTEGER NOT NULL,
-    -- 0 = a real root (parentSpanId ''), 1 = earliest span standing in for it
+    -- 0 = a real root (parentSpanId ''), 1 = earliest span standing in for it,
+    -- 2 = no span yet (the row is created just before its first spans)
     root_rank INTEGER NOT NULL,
     root_start_us INTEGER NOT NULL,
     root_op_id INTEGER NOT NULL
@@ -66,13 +70,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (trace_ref, op_id)
   ) WITHOUT ROWID;
 
-  -- keyed by trace first: new traces append at the end of the b-tree, so a
-  -- batch dirties a few pages instead of one random page per attribute
-  CREATE TABLE trace_attrs (
+  -- the distinct attribute hashes of the spans one batch added to a trace,
+  -- as a sorted array of little-endian float64 (exact below 2^53); probed by
+  -- the cs_has_hash() function. One row per trace and batch instead of one
+  -- row per distinct attribute keeps writes cheap.
+  CREATE TABLE trace_attr_sets (
     trace_ref INTEGER NOT NULL,
-    hash INTEGER NOT NULL,
-    PRIMARY KEY (trace_ref, hash)
-  ) WITHOUT ROWID;
+    hashes BLOB NOT NULL
+  );
+  CREATE INDEX trace_attr_sets_ref ON trace_attr_sets (trace_ref);
 
   CREATE TABLE business_keys (
     key TEXT NOT NULL,

@@ -16,7 +16,6 @@ export const SPAN_READ_LIMITS = {
 } as const;
 
 interface SpanRow {
-  trace_id: string;
   span_id: string;
   parent_span_id: string;
   op_id: number;
@@ -53,7 +52,8 @@ interface LinkRow {
 }
 
 export class SpanReader {
-  private readonly traceSpans: Database.Statement<[string, number], SpanRow>;
+  private readonly traceRef: Database.Statement<[string], { id: number }>;
+  private readonly traceSpans: Database.Statement<[number, number], SpanRow>;
   private readonly traceOps: Database.Statement<[number], { op_id: number }>;
   private readonly servicesStmt: Database.Statement<[number], { service: string }>;
   private readonly operationsStmt: Database.Statement<[string, number], { name: string }>;
@@ -64,7 +64,8 @@ export class SpanReader {
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
-    this.traceSpans = db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_us, rowid LIMIT ?');
+    this.traceRef = db.prepare('SELECT id FROM traces WHERE trace_id = ?');
+    this.traceSpans = db.prepare('SELECT * FROM spans WHERE trace_ref = ? ORDER BY start_us, span_id LIMIT ?');
     this.traceOps = db.prepare('SELECT op_id FROM trace_ops WHERE trace_ref = ?');
     this.servicesStmt = db.prepare('SELECT DISTINCT service FROM operations ORDER BY service LIMIT ?');
     this.operationsStmt = db.prepare('SELECT name FROM operations WHERE service = ? ORDER BY name LIMIT ?');
@@ -90,12 +91,14 @@ export class SpanReader {
   }
 
   getTrace(traceId: string): Span[] {
-    const rows = this.traceSpans.all(traceId, SPAN_READ_LIMITS.spansPerTrace);
+    const trace = this.traceRef.get(traceId);
+    if (!trace) return [];
+    const rows = this.traceSpans.all(trace.id, SPAN_READ_LIMITS.spansPerTrace);
     const resources = new Map<number, Attributes>();
-    return rows.map((r) => this.toSpan(r, resources));
+    return rows.map((r) => this.toSpan(traceId, r, resources));
   }
 
-  private toSpan(r: SpanRow, resources: Map<number, Attributes>): Span {
+  private toSpan(traceId: string, r: SpanRow, resources: Map<number, Attributes>): Span {
     let resource = resources.get(r.resource_id);
     if (resource === undefined) {
       resource = JSON.parse(this.edb.resourceJson(r.resource_id)) as Attributes;
@@ -103,7 +106,7 @@ export class SpanReader {
     }
     const op = this.edb.operation(r.op_id);
     return {
-      traceId: r.trace_id,
+      traceId,
       spanId: r.span_id,
       parentSpanId: r.parent_span_id,
       service: op.service,
@@ -156,7 +159,7 @@ export class SpanReader {
       );
     }
     for (const filter of query.attributes ?? []) {
-      where.push('EXISTS (SELECT 1 FROM trace_attrs a WHERE a.hash = ? AND a.trace_ref = t.id)');
+      where.push('EXISTS (SELECT 1 FROM trace_attr_sets a WHERE a.trace_ref = t.id AND cs_has_hash(a.hashes, ?))');
       params.push(attributeHash(filter.key, filter.value));
     }
     const sql =

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Span } from '../../core/model';
 import type { SpanBatch } from '../../core/contracts/span-store';
-import { attributeHash, attributeText, kindToInt, STATUS_ERROR, statusToInt } from './codec';
+import { attributeHash, attributeText, encodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
 import { PairInserter } from './pair-inserter';
 
@@ -14,9 +14,9 @@ interface TraceDelta {
   rootRank: number;
   rootStartUs: number;
   rootOpId: number;
-  ops: Set<number>;
-  attrHashes: Set<number>;
 }
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
  * Writes a SpanBatch in one transaction. Every derived row (summary, trace
@@ -24,10 +24,12 @@ interface TraceDelta {
  * IGNORE reported a change, so a replayed batch leaves the database as it was.
  */
 export class SpanWriter {
+  private readonly selectTraceRef: Database.Statement<[string], { id: number }>;
+  private readonly insertTrace: Database.Statement<[string], { id: number }>;
   private readonly insertSpan: Database.Statement;
-  private readonly upsertTrace: Database.Statement;
+  private readonly updateTrace: Database.Statement;
   private readonly traceOps: PairInserter;
-  private readonly traceAttrs: PairInserter;
+  private readonly insertAttrSet: Database.Statement;
   private readonly upsertBusinessKey: Database.Statement;
   private readonly insertTraceLink: Database.Statement;
   private readonly insertMessageId: Database.Statement;
@@ -36,27 +38,31 @@ export class SpanWriter {
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
+    this.selectTraceRef = db.prepare('SELECT id FROM traces WHERE trace_id = ?');
+    // an empty summary (root_rank 2 = no span yet) that the first inserted spans fill in
+    this.insertTrace = db.prepare(
+      `INSERT INTO traces (trace_id, start_us, end_us, span_count, error_count, root_rank, root_start_us, root_op_id)
+       VALUES (?, ${MAX_SAFE}, ${-MAX_SAFE}, 0, 0, 2, ${MAX_SAFE}, 0) RETURNING id`,
+    );
     this.insertSpan = db.prepare(
-      `INSERT OR IGNORE INTO spans (trace_id, span_id, parent_span_id, op_id, kind, start_us, duration_us,
+      `INSERT OR IGNORE INTO spans (trace_ref, span_id, parent_span_id, op_id, kind, start_us, duration_us,
          status_code, status_message, attributes, resource_id, events, links, scope_name, scope_version)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const better = `(excluded.root_rank < root_rank OR (excluded.root_rank = root_rank AND excluded.root_start_us < root_start_us))`;
-    this.upsertTrace = db.prepare(
-      `INSERT INTO traces (trace_id, start_us, end_us, span_count, error_count, root_rank, root_start_us, root_op_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (trace_id) DO UPDATE SET
-         start_us = min(start_us, excluded.start_us),
-         end_us = max(end_us, excluded.end_us),
-         span_count = span_count + excluded.span_count,
-         error_count = error_count + excluded.error_count,
-         root_op_id = CASE WHEN ${better} THEN excluded.root_op_id ELSE root_op_id END,
-         root_start_us = CASE WHEN ${better} THEN excluded.root_start_us ELSE root_start_us END,
-         root_rank = min(root_rank, excluded.root_rank)
-       RETURNING id`,
+    const better = `(@rootRank < root_rank OR (@rootRank = root_rank AND @rootStartUs < root_start_us))`;
+    this.updateTrace = db.prepare(
+      `UPDATE traces SET
+         start_us = min(start_us, @startUs),
+         end_us = max(end_us, @endUs),
+         span_count = span_count + @count,
+         error_count = error_count + @errors,
+         root_op_id = CASE WHEN ${better} THEN @rootOpId ELSE root_op_id END,
+         root_start_us = CASE WHEN ${better} THEN @rootStartUs ELSE root_start_us END,
+         root_rank = min(root_rank, @rootRank)
+       WHERE id = @ref`,
     );
     this.traceOps = new PairInserter(db, 'trace_ops', 'trace_ref', 'op_id');
-    this.traceAttrs = new PairInserter(db, 'trace_attrs', 'trace_ref', 'hash');
+    this.insertAttrSet = db.prepare('INSERT INTO trace_attr_sets (trace_ref, hashes) VALUES (?, ?)');
     this.upsertBusinessKey = db.prepare(
       `INSERT INTO business_keys (key, value, trace_id, time_us) VALUES (?, ?, ?, ?)
        ON CONFLICT (key, value, trace_id) DO UPDATE SET time_us = excluded.time_us
@@ -80,25 +86,13 @@ export class SpanWriter {
       this.edb.dropCaches();
       this.resourceHashes.clear();
       this.traceOps.reset();
-      this.traceAttrs.reset();
       throw err;
     }
   }
 
   private writeInTransaction(batch: SpanBatch): void {
-    const deltas = new Map<string, TraceDelta>();
-    for (const span of batch.spans) this.writeSpan(span, deltas);
-
-    for (const [traceId, d] of deltas) {
-      const row = this.upsertTrace.get(
-        traceId, d.startUs, d.endUs, d.count, d.errors, d.rootRank, d.rootStartUs, d.rootOpId,
-      ) as { id: number };
-      const ref = row.id;
-      for (const op of d.ops) this.traceOps.add(ref, op);
-      for (const h of d.attrHashes) this.traceAttrs.add(ref, h);
-    }
+    for (const spans of groupByTrace(batch.spans)) this.writeTrace(spans);
     this.traceOps.flush();
-    this.traceAttrs.flush();
 
     for (const k of batch.businessKeys) this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs);
     for (const l of batch.traceLinks) {
@@ -107,65 +101,74 @@ export class SpanWriter {
     for (const m of batch.messageIds) this.insertMessageId.run(m.messageId, m.side, m.traceId, m.spanId, m.timeUs);
   }
 
-  private writeSpan(span: Span, deltas: Map<string, TraceDelta>): void {
-    const opId = this.edb.operationId(span.service, span.name);
-    const resourceId = this.edb.resourceId(span.resource);
-    const statusCode = statusToInt(span.status.code);
-    const info = this.insertSpan.run(
-      span.traceId,
-      span.spanId,
-      span.parentSpanId,
-      opId,
-      kindToInt(span.kind),
-      span.startUs,
-      span.durationUs,
-      statusCode,
-      span.status.message,
-      JSON.stringify(span.attributes),
-      resourceId,
-      span.events.length ? JSON.stringify(span.events) : null,
-      span.links.length ? JSON.stringify(span.links) : null,
-      span.scope.name,
-      span.scope.version,
-    );
-    if (info.changes === 0) return;
+  /** Spans of one trace (from one batch). */
+  private writeTrace(spans: Span[]): void {
+    const traceId = spans[0].traceId;
+    const ref = (this.selectTraceRef.get(traceId) ?? this.insertTrace.get(traceId))!.id;
+    const d: TraceDelta = {
+      startUs: MAX_SAFE,
+      endUs: -MAX_SAFE,
+      count: 0,
+      errors: 0,
+      rootRank: 2,
+      rootStartUs: MAX_SAFE,
+      rootOpId: 0,
+    };
+    const ops = new Set<number>();
+    const hashes: number[] = [];
 
-    const endUs = span.startUs + span.durationUs;
-    const rootRank = span.parentSpanId === '' ? 0 : 1;
-    let d = deltas.get(span.traceId);
-    if (d === undefined) {
-      d = {
-        startUs: span.startUs,
-        endUs,
-        count: 0,
-        errors: 0,
-        rootRank,
-        rootStartUs: span.startUs,
-        rootOpId: opId,
-        ops: new Set(),
-        attrHashes: new Set(),
-      };
-      deltas.set(span.traceId, d);
-    } else {
+    let lastResourceId = -1;
+    for (const span of spans) {
+      const opId = this.edb.operationId(span.service, span.name);
+      const resourceId = this.edb.resourceId(span.resource);
+      const statusCode = statusToInt(span.status.code);
+      const info = this.insertSpan.run(
+        ref,
+        span.spanId,
+        span.parentSpanId,
+        opId,
+        kindToInt(span.kind),
+        span.startUs,
+        span.durationUs,
+        statusCode,
+        span.status.message,
+        JSON.stringify(span.attributes),
+        resourceId,
+        span.events.length ? JSON.stringify(span.events) : null,
+        span.links.length ? JSON.stringify(span.links) : null,
+        span.scope.name,
+        span.scope.version,
+      );
+      if (info.changes === 0) continue;
+
+      const endUs = span.startUs + span.durationUs;
       if (span.startUs < d.startUs) d.startUs = span.startUs;
       if (endUs > d.endUs) d.endUs = endUs;
+      const rootRank = span.parentSpanId === '' ? 0 : 1;
       if (rootRank < d.rootRank || (rootRank === d.rootRank && span.startUs < d.rootStartUs)) {
         d.rootRank = rootRank;
         d.rootStartUs = span.startUs;
         d.rootOpId = opId;
       }
+      d.count++;
+      if (statusCode === STATUS_ERROR) d.errors++;
+      ops.add(opId);
+      const attrs = span.attributes;
+      for (const key in attrs) {
+        const text = attributeText(attrs[key]);
+        if (text !== undefined) hashes.push(attributeHash(key, text));
+      }
+      // a resource is usually shared by every span of a trace: add its hashes once
+      if (resourceId !== lastResourceId) {
+        for (const h of this.hashesOfResource(resourceId, span)) hashes.push(h);
+        lastResourceId = resourceId;
+      }
     }
-    d.count++;
-    if (statusCode === STATUS_ERROR) d.errors++;
-    d.ops.add(opId);
 
-    const hashes = d.attrHashes;
-    const attrs = span.attributes;
-    for (const key in attrs) {
-      const text = attributeText(attrs[key]);
-      if (text !== undefined) hashes.add(attributeHash(key, text));
-    }
-    for (const h of this.hashesOfResource(resourceId, span)) hashes.add(h);
+    if (d.count === 0) return;
+    this.updateTrace.run({ ref, ...d });
+    for (const op of ops) this.traceOps.add(ref, op);
+    if (hashes.length) this.insertAttrSet.run(ref, encodeHashSet(hashes));
   }
 
   private hashesOfResource(resourceId: number, span: Span): number[] {
@@ -181,4 +184,15 @@ export class SpanWriter {
     }
     return hashes;
   }
+}
+
+/** Spans grouped by trace id, groups in order of first appearance. */
+function groupByTrace(spans: Span[]): Span[][] {
+  const groups = new Map<string, Span[]>();
+  for (const span of spans) {
+    const g = groups.get(span.traceId);
+    if (g === undefined) groups.set(span.traceId, [span]);
+    else g.push(span);
+  }
+  return [...groups.values()];
 }
