@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import { ValidationError } from './errors';
 
 /**
- * One typed configuration for every role. Defaults live here and only here;
- * values come from environment variables. Validation happens once, at start-up:
- * a bad value stops the process with a message naming the variable.
+ * One typed configuration for every role. Defaults live here and only here.
+ * Sources, later wins: defaults < config file (CONFIG_FILE, JSON with the keys
+ * below) < environment variables. Validation happens once, at start-up: a bad
+ * value or an unknown key stops the process with a message naming it.
  */
 export interface Config {
   /** Query API + UI port. */
@@ -30,6 +32,25 @@ export interface Config {
   ingestBatchSize: number;
   /** Largest bus message the collector publishes; bigger requests are split. */
   maxBusMessageBytes: number;
+  bus: 'memory' | 'kafka';
+  spanStore: 'embedded' | 'clickhouse';
+  logStore: 'embedded' | 'elasticsearch' | 'opensearch';
+  kafkaBrokers: string[];
+  spansTopic: string;
+  logsTopic: string;
+  /** Payload encoding on the bus topics: otlp_proto (default, what we and the OTel Collector write) or otlp_json. */
+  kafkaEncoding: 'otlp_proto' | 'otlp_json';
+  kafkaPartitions: number;
+  ingestGroup: string;
+  clickhouseUrl: string;
+  clickhouseDatabase: string;
+  clickhouseUser: string;
+  clickhousePassword: string;
+  elasticsearchUrl: string;
+  elasticsearchApiKey: string;
+  opensearchUrl: string;
+  /** Index name prefix of the search-engine log store. */
+  logIndexPrefix: string;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
@@ -45,45 +66,110 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   businessKeys: ['order.id', 'customer.id', 'business.id'],
   ingestBatchSize: 5000,
   maxBusMessageBytes: 900 * 1024,
-});
+  bus: 'memory',
+  spanStore: 'embedded',
+  logStore: 'embedded',
+  kafkaBrokers: ['127.0.0.1:9092'],
+  spansTopic: 'otlp_spans',
+  logsTopic: 'otlp_logs',
+  kafkaEncoding: 'otlp_proto',
+  kafkaPartitions: 4,
+  ingestGroup: 'chainscope-ingest',
+  clickhouseUrl: 'http://127.0.0.1:8123',
+  clickhouseDatabase: 'chainscope',
+  clickhouseUser: 'default',
+  clickhousePassword: '',
+  elasticsearchUrl: 'http://127.0.0.1:9200',
+  elasticsearchApiKey: '',
+  opensearchUrl: 'http://127.0.0.1:9200',
+  logIndexPrefix: 'chainscope-logs',
+} satisfies Config);
 
-type Parser<T> = (raw: string, name: string) => T;
+/** Parses a raw value (a string from the environment, or any JSON value from the file). */
+type Parser<T> = (raw: unknown, name: string) => T;
+
+function text(raw: unknown, name: string): string {
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  if (typeof raw !== 'string') throw new ValidationError(`${name} must be a string`, name);
+  return raw.trim();
+}
 
 const integer =
   (min: number, max: number): Parser<number> =>
   (raw, name) => {
-    if (!/^\d+$/.test(raw.trim())) throw new ValidationError(`${name} must be an integer, got "${raw}"`, name);
-    const n = Number(raw);
+    const s = text(raw, name);
+    if (!/^\d+$/.test(s)) throw new ValidationError(`${name} must be a whole number, got "${s}"`, name);
+    const n = Number(s);
     if (n < min || n > max) throw new ValidationError(`${name} must be between ${min} and ${max}, got ${n}`, name);
     return n;
   };
 
 const positiveNumber: Parser<number> = (raw, name) => {
-  const n = Number(raw);
+  const n = Number(text(raw, name));
   if (!Number.isFinite(n) || n <= 0) throw new ValidationError(`${name} must be a positive number, got "${raw}"`, name);
   return n;
 };
 
 const boolean: Parser<boolean> = (raw, name) => {
-  const v = raw.trim().toLowerCase();
+  const v = text(raw, name).toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
   throw new ValidationError(`${name} must be 0/1/true/false, got "${raw}"`, name);
 };
 
 const nonEmpty: Parser<string> = (raw, name) => {
-  if (raw.trim() === '') throw new ValidationError(`${name} must not be empty`, name);
-  return raw.trim();
+  const s = text(raw, name);
+  if (s === '') throw new ValidationError(`${name} must not be empty`, name);
+  return s;
+};
+
+const anyString: Parser<string> = (raw, name) => text(raw, name);
+
+const url: Parser<string> = (raw, name) => {
+  const s = nonEmpty(raw, name);
+  let parsed: URL;
+  try {
+    parsed = new URL(s);
+  } catch {
+    throw new ValidationError(`${name} must be a URL like http://host:port, got "${s}"`, name);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ValidationError(`${name} must be an http or https URL, got "${s}"`, name);
+  }
+  return s.replace(/\/+$/, '');
 };
 
 const list: Parser<string[]> = (raw, name) => {
-  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  if (items.length === 0) throw new ValidationError(`${name} must list at least one name`, name);
+  const items = Array.isArray(raw) ? raw.map((v) => text(v, name)) : text(raw, name).split(',');
+  const cleaned = items.map((s) => s.trim()).filter(Boolean);
+  if (cleaned.length === 0) throw new ValidationError(`${name} must list at least one value`, name);
+  return cleaned;
+};
+
+const hostPorts: Parser<string[]> = (raw, name) => {
+  const items = list(raw, name);
+  for (const item of items) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(item)) throw new ValidationError(`${name} must list host:port pairs, got "${item}"`, name);
+  }
   return items;
 };
 
-/** Environment variable → config key and its parser. */
-const ENV_SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } } = {
+const oneOf =
+  <T extends string>(...choices: T[]): Parser<T> =>
+  (raw, name) => {
+    const s = text(raw, name).toLowerCase();
+    if (!(choices as string[]).includes(s)) throw new ValidationError(`${name} must be one of ${choices.join(', ')}, got "${raw}"`, name);
+    return s as T;
+  };
+
+const topicName: Parser<string> = (raw, name) => {
+  const s = nonEmpty(raw, name);
+  if (!/^[A-Za-z0-9._-]{1,200}$/.test(s)) throw new ValidationError(`${name} may hold letters, digits, . _ - only, got "${s}"`, name);
+  return s;
+};
+
+/** Every key: its environment variable and its parser. The config file uses the keys themselves. */
+const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } } = {
   port: { env: 'PORT', parse: integer(0, 65535) },
   otlpHttpPort: { env: 'OTLP_HTTP_PORT', parse: integer(0, 65535) },
   host: { env: 'HOST', parse: nonEmpty },
@@ -96,16 +182,70 @@ const ENV_SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]>
   businessKeys: { env: 'BUSINESS_KEYS', parse: list },
   ingestBatchSize: { env: 'INGEST_BATCH_SIZE', parse: integer(1, 100_000) },
   maxBusMessageBytes: { env: 'MAX_BUS_MESSAGE_BYTES', parse: integer(1024, 64 * 1024 * 1024) },
+  bus: { env: 'BUS', parse: oneOf('memory', 'kafka') },
+  spanStore: { env: 'SPAN_STORE', parse: oneOf('embedded', 'clickhouse') },
+  logStore: { env: 'LOG_STORE', parse: oneOf('embedded', 'elasticsearch', 'opensearch') },
+  kafkaBrokers: { env: 'KAFKA_BROKERS', parse: hostPorts },
+  spansTopic: { env: 'KAFKA_SPANS_TOPIC', parse: topicName },
+  logsTopic: { env: 'KAFKA_LOGS_TOPIC', parse: topicName },
+  kafkaEncoding: { env: 'KAFKA_ENCODING', parse: oneOf('otlp_proto', 'otlp_json') },
+  kafkaPartitions: { env: 'KAFKA_PARTITIONS', parse: integer(1, 1000) },
+  ingestGroup: { env: 'INGEST_GROUP', parse: topicName },
+  clickhouseUrl: { env: 'CLICKHOUSE_URL', parse: url },
+  clickhouseDatabase: { env: 'CLICKHOUSE_DATABASE', parse: (raw, name) => {
+    const s = nonEmpty(raw, name);
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(s)) throw new ValidationError(`${name} must be a plain identifier, got "${s}"`, name);
+    return s;
+  } },
+  clickhouseUser: { env: 'CLICKHOUSE_USER', parse: nonEmpty },
+  clickhousePassword: { env: 'CLICKHOUSE_PASSWORD', parse: anyString },
+  elasticsearchUrl: { env: 'ELASTICSEARCH_URL', parse: url },
+  elasticsearchApiKey: { env: 'ELASTICSEARCH_API_KEY', parse: anyString },
+  opensearchUrl: { env: 'OPENSEARCH_URL', parse: url },
+  logIndexPrefix: { env: 'LOG_INDEX_PREFIX', parse: (raw, name) => {
+    const s = nonEmpty(raw, name);
+    if (!/^[a-z0-9][a-z0-9._-]{0,100}$/.test(s)) throw new ValidationError(`${name} must be lowercase letters, digits, . _ -, got "${s}"`, name);
+    return s;
+  } },
 };
 
-export const CONFIG_ENV_VARS: readonly string[] = Object.values(ENV_SCHEMA).map((s) => s.env);
+export const CONFIG_KEYS = Object.keys(SCHEMA) as (keyof Config)[];
+export const CONFIG_ENV_VARS: Readonly<Record<keyof Config, string>> = Object.fromEntries(
+  CONFIG_KEYS.map((k) => [k, SCHEMA[k].env]),
+) as Record<keyof Config, string>;
 
-/** Reads the config from environment variables over the defaults. Throws ValidationError on a bad value. */
+/** Reads a JSON config file; unknown keys are errors. */
+export function readConfigFile(path: string): Partial<Record<keyof Config, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ValidationError(`CONFIG_FILE ${path} could not be read as JSON: ${(err as Error).message}`, 'CONFIG_FILE');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ValidationError(`CONFIG_FILE ${path} must hold a JSON object`, 'CONFIG_FILE');
+  }
+  const unknown = Object.keys(parsed).filter((k) => !(k in SCHEMA));
+  if (unknown.length > 0) {
+    throw new ValidationError(`CONFIG_FILE ${path}: unknown key(s) ${unknown.join(', ')}; known keys: ${CONFIG_KEYS.join(', ')}`, unknown[0]);
+  }
+  return parsed as Partial<Record<keyof Config, unknown>>;
+}
+
+/**
+ * Builds the config: defaults, then the file named by CONFIG_FILE (if any),
+ * then environment variables, then `overrides` (already typed, from code).
+ * Throws ValidationError naming the key or variable at fault.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
-  for (const [key, spec] of Object.entries(ENV_SCHEMA) as [keyof Config, { env: string; parse: Parser<unknown> }][]) {
+  const fileValues = env.CONFIG_FILE ? readConfigFile(env.CONFIG_FILE) : {};
+  for (const key of CONFIG_KEYS) {
+    const spec = SCHEMA[key] as { env: string; parse: Parser<unknown> };
+    if (fileValues[key] !== undefined) config[key] = spec.parse(fileValues[key], key);
     const raw = env[spec.env];
-    if (raw !== undefined) config[key] = spec.parse(raw, spec.env);
+    if (raw !== undefined && raw !== '') config[key] = spec.parse(raw, spec.env);
   }
-  return { ...(config as unknown as Config), ...overrides };
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) config[key] = value;
+  return config as unknown as Config;
 }

@@ -4,7 +4,7 @@ import type { SpanStore } from '../core/contracts/span-store';
 import { isRetriable } from '../core/errors';
 import type { Counters } from '../core/metrics';
 import type { LogRecord, Span } from '../core/model';
-import { decodeLogsRequestProto, decodeTraceRequestProto } from '../core/otlp';
+import { decodeLogsRequestJson, decodeLogsRequestProto, decodeTraceRequestJson, decodeTraceRequestProto } from '../core/otlp';
 import { RateLimitedLog } from '../core/util/rate-limited-log';
 import { businessKeysOfLogs, businessKeysOfSpans, type BusinessKeyRules } from './business-keys';
 import { messageIdsOf, traceLinksOf } from './trace-links';
@@ -13,6 +13,8 @@ export interface IngestWorkerOptions {
   bus: Bus;
   topics: { spans: string; logs: string };
   group: string;
+  /** How bus payloads are encoded: OTLP protobuf (what our collector and the OTel Collector write) or OTLP/JSON. */
+  payloadEncoding?: 'otlp_proto' | 'otlp_json';
   spanStore: SpanStore;
   logStore: LogStore;
   businessKeys: BusinessKeyRules;
@@ -50,9 +52,10 @@ export class IngestWorker {
   }
 
   async start(): Promise<void> {
-    const { bus, topics, group } = this.options;
-    this.subscriptions.push(await bus.subscribe(topics.spans, group, (m) => this.handle(topics.spans, m, decodeSpans, this.writeSpans)));
-    this.subscriptions.push(await bus.subscribe(topics.logs, group, (m) => this.handle(topics.logs, m, decodeLogs, this.writeLogs)));
+    const { bus, topics, group, payloadEncoding = 'otlp_proto' } = this.options;
+    const decoders = DECODERS[payloadEncoding];
+    this.subscriptions.push(await bus.subscribe(topics.spans, group, (m) => this.handle(topics.spans, m, decoders.spans, this.writeSpans)));
+    this.subscriptions.push(await bus.subscribe(topics.logs, group, (m) => this.handle(topics.logs, m, decoders.logs, this.writeLogs)));
   }
 
   async shutdown(): Promise<void> {
@@ -114,13 +117,18 @@ export class IngestWorker {
   }
 }
 
-function decodeSpans(bytes: Uint8Array): Span[] {
-  return decodeTraceRequestProto(bytes).spans;
-}
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function decodeLogs(bytes: Uint8Array): LogRecord[] {
-  return decodeLogsRequestProto(bytes).logs;
-}
+const DECODERS = {
+  otlp_proto: {
+    spans: (bytes: Uint8Array): Span[] => decodeTraceRequestProto(bytes).spans,
+    logs: (bytes: Uint8Array): LogRecord[] => decodeLogsRequestProto(bytes).logs,
+  },
+  otlp_json: {
+    spans: (bytes: Uint8Array): Span[] => decodeTraceRequestJson(utf8.decode(bytes)).spans,
+    logs: (bytes: Uint8Array): LogRecord[] => decodeLogsRequestJson(utf8.decode(bytes)).logs,
+  },
+} as const;
 
 function deadLetter(message: BusMessage, topic: string, err: unknown): BusMessage {
   const reason = String((err as Error)?.message ?? err).slice(0, 1000);

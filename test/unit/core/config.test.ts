@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_CONFIG, loadConfig } from '../../../core/config';
+import { ValidationError } from '../../../core/errors';
+
+function failure(fn: () => unknown): ValidationError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError);
+    return err as ValidationError;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+function configFile(content: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cs-config-')), 'chainscope.json');
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+describe('config', () => {
+  it('defaults with no environment', () => {
+    expect(loadConfig({})).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('reads typed values from environment variables', () => {
+    const c = loadConfig({
+      PORT: '9090',
+      DEMO: '0',
+      BUSINESS_KEYS: 'order.id, ticket.id',
+      BUS: 'kafka',
+      KAFKA_BROKERS: 'k1:9092,k2:9092',
+      SPAN_STORE: 'ClickHouse',
+      CLICKHOUSE_URL: 'http://ch:8123/',
+    });
+    expect(c).toMatchObject({
+      port: 9090,
+      demo: false,
+      businessKeys: ['order.id', 'ticket.id'],
+      bus: 'kafka',
+      kafkaBrokers: ['k1:9092', 'k2:9092'],
+      spanStore: 'clickhouse',
+      clickhouseUrl: 'http://ch:8123',
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DEMO', 'maybe'],
+    ['BUS', 'rabbitmq'],
+    ['LOG_STORE', 'loki'],
+    ['KAFKA_BROKERS', 'no-port'],
+    ['CLICKHOUSE_URL', 'ftp://x'],
+    ['CLICKHOUSE_DATABASE', 'a;drop'],
+    ['KAFKA_SPANS_TOPIC', 'bad topic'],
+    ['DEMO_RATE', '-1'],
+  ])('refuses %s=%s naming the variable', (name, value) => {
+    const err = failure(() => loadConfig({ [name]: value }));
+    expect(err.parameter).toBe(name);
+    expect(err.message).toContain(name);
+  });
+
+  it('reads a JSON config file under the environment', () => {
+    const file = configFile(JSON.stringify({ port: 7070, otlpHttpPort: 7071, logStore: 'opensearch', businessKeys: ['order.id'] }));
+    expect(loadConfig({ CONFIG_FILE: file, OTLP_HTTP_PORT: '6061' })).toMatchObject({
+      port: 7070,
+      otlpHttpPort: 6061,
+      logStore: 'opensearch',
+      businessKeys: ['order.id'],
+    });
+  });
+
+  it('refuses unknown keys and bad values in the config file', () => {
+    expect(failure(() => loadConfig({ CONFIG_FILE: configFile('{"prot": 1}') })).message).toMatch(/unknown key\(s\) prot/);
+    expect(failure(() => loadConfig({ CONFIG_FILE: configFile('{"port": "x"}') })).parameter).toBe('port');
+    expect(failure(() => loadConfig({ CONFIG_FILE: configFile('[1]') })).parameter).toBe('CONFIG_FILE');
+    expect(failure(() => loadConfig({ CONFIG_FILE: '/no/such/file.json' })).parameter).toBe('CONFIG_FILE');
+  });
+});
