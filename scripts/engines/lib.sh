@@ -97,30 +97,40 @@ spawn() {
   die "$engine: could not start (no pid file after 5 s); see $logfile"
 }
 
-# stop ENGINE : TERM the process group from the pid file, wait, KILL if needed.
+# stop ENGINE... : TERM each engine's process group from its pid file, then
+# wait for each to exit (KILL after ENGINES_STOP_TIMEOUT). Signalling all first
+# lets them shut down in parallel.
 stop() {
-  local engine="$1" pf pid deadline
-  pf="$(pid_file "$engine")"
-  if ! running "$engine"; then
-    rm -f "$pf"
-    log "$engine: not running (nothing started by scripts/engines/up)"
-    return 0
-  fi
-  pid="$(cat "$pf")"
-  log "$engine: stopping process group $pid"
-  kill -TERM -- "-$pid" 2>/dev/null || true
-  deadline=$(( $(now_s) + ENGINES_STOP_TIMEOUT ))
-  while kill -0 -- "-$pid" 2>/dev/null; do
-    if [ "$(now_s)" -ge "$deadline" ]; then
-      log "$engine: still running after ${ENGINES_STOP_TIMEOUT}s, sending SIGKILL"
-      kill -KILL -- "-$pid" 2>/dev/null || true
-      sleep 1
-      break
+  local engine pf pid deadline
+  local stopping=()
+  for engine in "$@"; do
+    pf="$(pid_file "$engine")"
+    if ! running "$engine"; then
+      rm -f "$pf" "$pf.started" "$ENGINES_DIR/$engine/$engine.ports"
+      log "$engine: not running (nothing started by scripts/engines/up)"
+      continue
     fi
-    sleep 0.5
+    pid="$(cat "$pf")"
+    log "$engine: stopping process group $pid"
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    stopping+=("$engine")
   done
-  rm -f "$pf" "$pf.started" "$ENGINES_DIR/$engine/$engine.ports"
-  log "$engine: stopped"
+  deadline=$(( $(now_s) + ENGINES_STOP_TIMEOUT ))
+  for engine in "${stopping[@]+"${stopping[@]}"}"; do
+    pf="$(pid_file "$engine")"
+    pid="$(cat "$pf")"
+    while kill -0 -- "-$pid" 2>/dev/null; do
+      if [ "$(now_s)" -ge "$deadline" ]; then
+        log "$engine: still running after ${ENGINES_STOP_TIMEOUT}s, sending SIGKILL"
+        kill -KILL -- "-$pid" 2>/dev/null || true
+        sleep 1
+        break
+      fi
+      sleep 0.2
+    done
+    rm -f "$pf" "$pf.started" "$ENGINES_DIR/$engine/$engine.ports"
+    log "$engine: stopped"
+  done
 }
 
 # fail_with_log ENGINE MESSAGE LOGFILE... : print the tail of the logs, exit 1.
