@@ -56,12 +56,6 @@ export function skipTo(r: Reader, end: number): void {
   r.pos = end;
 }
 
-/** Reads a fixed64 as two little-endian 32-bit halves (no Long allocation). */
-export function readFixed64Bits(r: Reader, out: { lo: number; hi: number }): void {
-  out.lo = r.fixed32();
-  out.hi = r.fixed32();
-}
-
 /** Any error thrown while decoding `what`, as a ValidationError (ours pass through). */
 export function wrapDecodeError(err: unknown, what: string): ValidationError {
   if (err instanceof ValidationError) return err;
