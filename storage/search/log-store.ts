@@ -1,0 +1,238 @@
+import type { LogBatch, LogQuery, LogSearchResult, LogStore, LogStoreCapabilities } from '../../core/contracts/log-store';
+import { ChainscopeError, ValidationError } from '../../core/errors';
+import { Counters } from '../../core/metrics';
+import type { LogRecord } from '../../core/model';
+import { RateLimitedLog } from '../../core/util/rate-limited-log';
+import { BulkWriter, SEARCH_COUNTERS, describeSearchCounters } from './bulk';
+import type { BulkDocument, BulkOutcome, BulkRetryOptions, DeadLetter } from './bulk';
+import {
+  DEFAULT_INDEX_PREFIX,
+  IndexNames,
+  businessKeysByTrace,
+  dlqIndexTemplate,
+  fromDocument,
+  isIndexableTime,
+  logIndexTemplate,
+  toDocument,
+} from './mappings';
+import { buildAnchorBody, buildByTraceBody, buildContextBodies, buildSearchBody, parseTotal } from './query';
+import type { SearchHit, SearchTransport } from './transport';
+import { toTransportError } from './transport';
+
+export interface SearchLogStoreOptions {
+  /** Index names start with this (default 'chainscope-logs'): `<prefix>-YYYY.MM.DD`, `<prefix>-dlq`. */
+  indexPrefix?: string;
+  /** Daily indices older than this many days are deleted on start and then hourly. Unset: keep everything. */
+  retentionDays?: number;
+  /** Primary shards per daily index (default 1). */
+  numberOfShards?: number;
+  /** Replicas per index; unset leaves the engine default (1). Single-node set-ups use 0. */
+  numberOfReplicas?: number;
+  bulk?: Partial<BulkRetryOptions>;
+  counters?: Counters;
+  log?: RateLimitedLog;
+}
+
+const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** What one writeLogs call did (also kept on the store as `lastWrite`, for tests and diagnostics). */
+export interface WriteReport extends BulkOutcome {
+  /** Refused records that were written to the dead-letter index. */
+  deadLetterIndex: string;
+}
+
+/**
+ * LogStore on Elasticsearch or OpenSearch: everything engine-specific in
+ * behaviour lives here (mappings, index names, query translation, bulk
+ * handling, response parsing); the transport only moves requests.
+ */
+export class SearchLogStore implements LogStore {
+  readonly capabilities: LogStoreCapabilities;
+  readonly names: IndexNames;
+  lastWrite: WriteReport | undefined;
+  private readonly writer: BulkWriter;
+  private readonly counters: Counters;
+  private readonly log: RateLimitedLog;
+  private started: Promise<void> | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly transport: SearchTransport,
+    private readonly options: SearchLogStoreOptions = {},
+  ) {
+    this.names = new IndexNames(options.indexPrefix ?? DEFAULT_INDEX_PREFIX);
+    if (options.retentionDays !== undefined && !(Number.isInteger(options.retentionDays) && options.retentionDays >= 1)) {
+      throw new ValidationError('retentionDays must be a positive integer', 'retentionDays');
+    }
+    this.capabilities = { backend: transport.engine, fullText: true };
+    this.counters = options.counters ?? new Counters();
+    this.log = options.log ?? new RateLimitedLog();
+    describeSearchCounters(this.counters);
+    this.writer = new BulkWriter(transport, options.bulk, this.counters, this.log);
+  }
+
+  /** Installs the index templates (idempotent) and applies retention. Writes and reads start it too. */
+  async start(): Promise<void> {
+    this.ensureOpen();
+    this.started ??= this.install().catch((err) => {
+      this.started = undefined;
+      throw err;
+    });
+    await this.started;
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.transport.close();
+  }
+
+  async writeLogs(batch: LogBatch): Promise<void> {
+    await this.start();
+    const keys = businessKeysByTrace(batch.businessKeys);
+    const docs: BulkDocument[] = [];
+    const refused: DeadLetter[] = [];
+    for (const log of batch.logs) {
+      const doc = isIndexableTime(log.timeUs) ? toDocument(log, (log.traceId && keys.get(log.traceId)) || []) : null;
+      if (doc === null) {
+        refused.push({ index: '', id: log.id, status: 400, errorType: 'invalid_time', reason: `timeUs ${log.timeUs} cannot name a daily index`, doc: log });
+      } else {
+        docs.push({ index: this.names.daily(log.timeUs), id: log.id, doc });
+      }
+    }
+    const outcome = await this.call('writeLogs', () => this.writer.write('create', docs));
+    outcome.deadLettered.unshift(...refused);
+    this.counters.add(SEARCH_COUNTERS.written, outcome.written);
+    this.counters.add(SEARCH_COUNTERS.duplicates, outcome.duplicates);
+    if (outcome.deadLettered.length > 0) await this.deadLetter(outcome.deadLettered);
+    this.lastWrite = { ...outcome, deadLetterIndex: this.names.dlq };
+  }
+
+  async search(query: LogQuery): Promise<LogSearchResult> {
+    const body = buildSearchBody(query);
+    if (body === null) return { total: 0, logs: [] };
+    await this.start();
+    const response = await this.call('search', () => this.transport.search(this.names.read, body));
+    const logs = hitsOf(response.hits?.hits);
+    const { total, totalIsLowerBound } = parseTotal(response.hits?.total, logs.length);
+    const result: LogSearchResult = { total, logs };
+    if (totalIsLowerBound) result.totalIsLowerBound = true;
+    return result;
+  }
+
+  async byTrace(traceId: string, limit: number, spanId?: string): Promise<LogRecord[]> {
+    const body = buildByTraceBody(traceId, limit, spanId);
+    if (body === null || body.size === 0) return [];
+    await this.start();
+    const response = await this.call('byTrace', () => this.transport.search(this.names.read, body));
+    return hitsOf(response.hits?.hits);
+  }
+
+  async context(logId: string, before: number, after: number): Promise<LogRecord[] | null> {
+    buildContextBodies({ id: logId, timeUs: 0, service: '' }, before, after); // validates before/after first
+    await this.start();
+    const found = await this.call('context', () => this.transport.search(this.names.read, buildAnchorBody(logId)));
+    const [anchor] = hitsOf(found.hits?.hits);
+    if (!anchor) return null;
+    const bodies = buildContextBodies(anchor, before, after);
+    const [older, newer] = await this.call('context', () =>
+      Promise.all([
+        bodies.before.size === 0 ? undefined : this.transport.search(this.names.read, bodies.before),
+        bodies.after.size === 0 ? undefined : this.transport.search(this.names.read, bodies.after),
+      ]),
+    );
+    return [...hitsOf(older?.hits?.hits).reverse(), anchor, ...hitsOf(newer?.hits?.hits)];
+  }
+
+  /** Makes everything written so far searchable (the engine does it on its own within its refresh interval, 1 s by default). */
+  async refresh(): Promise<void> {
+    await this.call('refresh', () => this.transport.refresh(`${this.names.read},${this.names.dlq}`));
+  }
+
+  /** Deletes daily indices whose whole day is older than `retentionDays`; returns their names. */
+  async enforceRetention(nowMs = Date.now()): Promise<string[]> {
+    const days = this.options.retentionDays;
+    if (days === undefined) return [];
+    const todayMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
+    const oldestKeptMs = todayMs - (days - 1) * DAY_MS;
+    const indices = await this.call('retention', () => this.transport.listIndices(this.names.read));
+    const expired = indices.filter((name) => {
+      const day = this.names.dayOfIndex(name);
+      return day !== null && day < oldestKeptMs;
+    });
+    if (expired.length > 0) await this.call('retention', () => this.transport.deleteIndices(expired));
+    return expired;
+  }
+
+  /** Deletes every index of this prefix, dead-letter index included (tests, uninstall). Templates stay. */
+  async deleteAllIndices(): Promise<string[]> {
+    const names = [
+      ...(await this.call('deleteAllIndices', () => this.transport.listIndices(this.names.read))),
+      ...(await this.call('deleteAllIndices', () => this.transport.listIndices(this.names.dlq))),
+    ];
+    if (names.length > 0) await this.call('deleteAllIndices', () => this.transport.deleteIndices(names));
+    return names;
+  }
+
+  private async install(): Promise<void> {
+    const settings = { numberOfShards: this.options.numberOfShards, numberOfReplicas: this.options.numberOfReplicas };
+    await this.call('start', () => this.transport.putIndexTemplate(this.names.template, logIndexTemplate(this.names, settings)));
+    await this.call('start', () => this.transport.putIndexTemplate(this.names.dlqTemplate, dlqIndexTemplate(this.names, settings)));
+    if (this.options.retentionDays !== undefined) {
+      await this.enforceRetention();
+      this.retentionTimer = setInterval(() => {
+        this.enforceRetention().catch((err) => this.log.warn('search-retention', `log retention failed: ${err}`));
+      }, RETENTION_INTERVAL_MS);
+      this.retentionTimer.unref();
+    }
+  }
+
+  private async deadLetter(refused: DeadLetter[]): Promise<void> {
+    const now = new Date().toISOString();
+    const docs: BulkDocument[] = refused.map((r) => ({
+      index: this.names.dlq,
+      // one DLQ entry per refused record, however often it is replayed
+      id: r.id !== undefined && Buffer.byteLength(r.id) <= 512 ? r.id : undefined,
+      doc: {
+        '@timestamp': now,
+        record_id: r.id ?? '',
+        target_index: r.index,
+        status: r.status,
+        error_type: r.errorType,
+        reason: r.reason.slice(0, 8192),
+        document: r.doc,
+      },
+    }));
+    const outcome = await this.call('dead-letter', () => this.writer.write('index', docs));
+    this.counters.add(SEARCH_COUNTERS.deadLettered, outcome.written);
+    for (const lost of outcome.deadLettered) {
+      this.counters.add(SEARCH_COUNTERS.deadLetterLost);
+      this.log.warn('search-dlq-lost', `a refused log record could not be dead-lettered either: ${lost.status} ${lost.errorType}: ${lost.reason}`);
+    }
+    const first = refused[0];
+    this.log.warn(
+      'search-dlq',
+      `search engine refused ${refused.length} log record(s), written to ${this.names.dlq}; e.g. ${first.status} ${first.errorType}: ${first.reason}`,
+    );
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new ChainscopeError('search log store is shut down', false);
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.ensureOpen();
+    try {
+      return await fn();
+    } catch (err) {
+      throw toTransportError(err, `search log store ${what}`);
+    }
+  }
+}
+
+function hitsOf(hits: SearchHit[] | undefined): LogRecord[] {
+  return (hits ?? []).map((h) => fromDocument(h._source));
+}
