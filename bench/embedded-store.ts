@@ -2,20 +2,22 @@
  * Embedded store benchmark (a script, not a test).
  *
  *   npx tsc -p tsconfig.json && node dist/bench/embedded-store.js [spans=1000000] [--dir=/path] [--keep]
- *     [--page-size=8192] [--cache-mib=64] [--mmap-mib=256]
+ *     [--page-size=8192] [--cache-mib=64] [--mmap-mib=256] [--logs=100000]
  *
  * Writes N realistic spans (20-span traces over 5 services, 10 attributes per
  * span, an order.id business key per trace) in batches of 1,000, then a
  * 1,000-span trace among them, and prints write throughput, getTrace and
- * findTraces latencies and the database size.
+ * findTraces latencies, then writes and searches --logs records, and prints
+ * the database size.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { SpanBatch } from '../core/contracts/span-store';
-import type { Attributes, Span, SpanKind } from '../core/model';
+import type { Attributes, LogRecord, Span, SpanKind } from '../core/model';
 import { openEmbeddedStores } from '../storage/embedded';
+import type { EmbeddedLogStore } from '../storage/embedded';
 
 const args = process.argv.slice(2);
 const total = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
@@ -108,6 +110,58 @@ async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<{ p50: 
   return { p50: pct(times, 50), p95: pct(times, 95) };
 }
 
+const WORDS = ['payment', 'order', 'declined', 'accepted', 'timeout', 'retry', 'inventory', 'reserved', 'customer', 'shipped', 'cache', 'miss', 'connection', 'reset', 'user', 'login', 'café', 'Überweisung'];
+
+async function benchLogs(logs: EmbeddedLogStore, n: number): Promise<void> {
+  if (n <= 0) return;
+  let cpuUs = 0;
+  let wallNs = 0n;
+  const base = Date.now() * 1000;
+  for (let i = 0; i < n; i += BATCH) {
+    const records: LogRecord[] = [];
+    for (let j = i; j < Math.min(n, i + BATCH); j++) {
+      const svc = j % SERVICES.length;
+      const words = Array.from({ length: 12 }, (_, k) => WORDS[(j * 7 + k * 13) % WORDS.length]).join(' ');
+      records.push({
+        id: `bench-log-${j}-${hex(4)}`,
+        timeUs: base + j * 100,
+        observedTimeUs: base + j * 100 + 5,
+        service: SERVICES[svc],
+        severityText: j % 50 === 0 ? 'ERROR' : 'INFO',
+        severityNumber: j % 50 === 0 ? 17 : 9,
+        body: `${words} ORD-${j % 10_000} took ${j % 997} ms`,
+        traceId: j % 3 ? hex(16) : '',
+        spanId: j % 3 ? hex(8) : '',
+        attributes: { 'log.file.name': `${SERVICES[svc]}.log`, 'thread.name': `worker-${j % 8}` },
+        resource: resources[svc],
+        scope: { name: 'logback', version: '' },
+      });
+    }
+    const t = process.hrtime.bigint();
+    const c = process.cpuUsage();
+    await logs.writeLogs({ logs: records, businessKeys: [] });
+    const cpu = process.cpuUsage(c);
+    cpuUs += cpu.user + cpu.system;
+    wallNs += process.hrtime.bigint() - t;
+  }
+  const wallS = Number(wallNs) / 1e9;
+  console.log(
+    `logs write: ${n.toLocaleString()} records -> ${Math.round(n / wallS).toLocaleString()} logs/s (${Math.round(n / (cpuUs / 1e6)).toLocaleString()} per CPU-second)`,
+  );
+  const queries: [string, Parameters<EmbeddedLogStore['search']>[0]][] = [
+    ['newest 50, no filter', { limit: 50 }],
+    ['service + severity ERROR', { service: 'gateway', severity: 'error', limit: 50 }],
+    ['text: 2 common terms', { text: { terms: ['payment', 'declined'], phrases: [] }, limit: 50 }],
+    ['text: rare term ORD-1234', { text: { terms: ['ORD-1234'], phrases: [] }, limit: 50 }],
+    ['text phrase + service', { service: 'gateway', text: { terms: [], phrases: ['retry user'] }, limit: 50 }],
+  ];
+  for (const [label, q] of queries) {
+    const r = await timeIt(20, () => logs.search(q));
+    const res = await logs.search(q);
+    console.log(`  search ${label.padEnd(30)} p50 ${r.p50.toFixed(2).padStart(7)} ms  p95 ${r.p95.toFixed(2).padStart(7)} ms  (total ${res.total}${res.totalIsLowerBound ? '+' : ''})`);
+  }
+}
+
 function dirSize(dir: string): number {
   return fs.readdirSync(dir).reduce((sum, f) => sum + fs.statSync(path.join(dir, f)).size, 0);
 }
@@ -118,13 +172,12 @@ async function main(): Promise<void> {
     const v = args.find((a) => a.startsWith(`--${name}=`));
     return v === undefined ? undefined : Number(v.split('=')[1]);
   };
-  const { spans: store, logs } = openEmbeddedStores({
+  const { spans: store, logs: logStore } = openEmbeddedStores({
     dataDir,
     pageSize: num('page-size'),
     cacheSizeMiB: num('cache-mib'),
     mmapSizeMiB: num('mmap-mib'),
   });
-  await logs.shutdown();
   console.log(`embedded store bench: ${total.toLocaleString()} spans, batches of ${BATCH}, dir ${dataDir}`);
 
   let written = 0;
@@ -206,7 +259,9 @@ async function main(): Promise<void> {
   const ops = await timeIt(50, () => store.operations('order-service'));
   console.log(`services(): p50 ${sv.p50.toFixed(3)} ms; operations(): p50 ${ops.p50.toFixed(3)} ms`);
 
+  await benchLogs(logStore, num('logs') ?? 100_000);
   await store.shutdown();
+  await logStore.shutdown();
   const bytes = dirSize(dataDir);
   console.log(`database size: ${(bytes / 1024 / 1024).toFixed(1)} MiB (${(bytes / written).toFixed(0)} bytes/span)`);
   if (!keep && !dirArg) fs.rmSync(dataDir, { recursive: true, force: true });

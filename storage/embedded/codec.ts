@@ -66,17 +66,20 @@ export function attributeHash(key: string, value: string): number {
   return (h2 >>> 11) * 0x100000000 + (h1 >>> 0);
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+
 /** Sorted distinct hashes as little-endian float64s (exact: every hash is below 2^53). */
 export function encodeHashSet(hashes: number[]): Buffer {
   const sorted = Float64Array.from(hashes).sort();
-  const out = Buffer.allocUnsafe(sorted.length * 8);
   let n = 0;
   for (let i = 0; i < sorted.length; i++) {
-    if (i > 0 && sorted[i] === sorted[i - 1]) continue;
-    out.writeDoubleLE(sorted[i], n * 8);
-    n++;
+    if (n > 0 && sorted[i] === sorted[n - 1]) continue;
+    sorted[n++] = sorted[i];
   }
-  return out.subarray(0, n * 8);
+  if (LITTLE_ENDIAN) return Buffer.from(sorted.buffer, 0, n * 8);
+  const out = Buffer.allocUnsafe(n * 8);
+  for (let i = 0; i < n; i++) out.writeDoubleLE(sorted[i], i * 8);
+  return out;
 }
 
 /** Binary search in a set written by encodeHashSet. */

@@ -31,6 +31,9 @@ interface LogRow {
 }
 
 const COLUMNS = 'l.rowid AS rowid, l.*';
+const FTS_COUNT_SQL = 'SELECT count(*) AS n FROM (SELECT 1 FROM logs_fts WHERE logs_fts MATCH ? LIMIT ?)';
+/** Up to this many text matches a search starts from the matches; above it, from the time index. */
+const FTS_DRIVE_MAX = 2_000;
 
 export class LogReader {
   private readonly statements = new Map<string, Database.Statement>();
@@ -53,14 +56,20 @@ export class LogReader {
 
   search(query: LogQuery): LogSearchResult {
     const limit = checkLimit(query.limit, LOG_READ_LIMITS.search);
+    const cap = LOG_READ_LIMITS.countCap;
     const where: string[] = [];
     const params: unknown[] = [];
+    let ftsMatches = -1;
     if (hasTextCriteria(query.text)) {
       const match = buildFtsQuery(query.text);
       if (match === null) return { total: 0, logs: [] };
+      // counting in the FTS index alone is cheap and picks the plan below
+      ftsMatches = (this.statement(FTS_COUNT_SQL).get(match, cap + 1) as { n: number }).n;
+      if (ftsMatches === 0) return { total: 0, logs: [] };
       where.push('l.rowid IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)');
       params.push(match);
     }
+    const textOnly = where.length;
     if (query.service !== undefined) {
       where.push('l.service = ?');
       params.push(query.service);
@@ -87,15 +96,33 @@ export class LogReader {
       params.push(query.endUs);
     }
     const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-    const rows = this.statement(
-      `SELECT ${COLUMNS} FROM logs l${whereSql} ORDER BY l.time_us DESC, l.rowid DESC LIMIT ?`,
-    ).all(...params, limit) as LogRow[];
-    const cap = LOG_READ_LIMITS.countCap;
-    const counted = (
-      this.statement(`SELECT count(*) AS n FROM (SELECT 1 FROM logs l${whereSql} LIMIT ?)`).get(...params, cap + 1) as {
-        n: number;
-      }
-    ).n;
+    const order = 'ORDER BY l.time_us DESC, l.rowid DESC';
+
+    let rowsSql: string;
+    if (ftsMatches > FTS_DRIVE_MAX && !query.traceId) {
+      // Many text matches: walk the time index newest-first and probe the
+      // match set, stopping at `limit`, instead of sorting every match.
+      const index = query.service !== undefined ? 'logs_service_time' : 'logs_time';
+      rowsSql = `SELECT ${COLUMNS} FROM logs l INDEXED BY ${index}${whereSql} ${order} LIMIT ?`;
+    } else if (ftsMatches >= 0) {
+      // Few text matches: start from them, sort narrow (time, rowid) pairs, then fetch the rows.
+      rowsSql =
+        `SELECT ${COLUMNS} FROM logs l WHERE l.rowid IN ` +
+        `(SELECT l.rowid FROM logs l${whereSql} ${order} LIMIT ?) ${order}`;
+    } else {
+      rowsSql = `SELECT ${COLUMNS} FROM logs l${whereSql} ${order} LIMIT ?`;
+    }
+    const rows = this.statement(rowsSql).all(...params, limit) as LogRow[];
+
+    const counted =
+      ftsMatches >= 0 && where.length === textOnly
+        ? ftsMatches
+        : (
+            this.statement(`SELECT count(*) AS n FROM (SELECT 1 FROM logs l${whereSql} LIMIT ?)`).get(
+              ...params,
+              cap + 1,
+            ) as { n: number }
+          ).n;
     const resources = new Map<number, Attributes>();
     const result: LogSearchResult = {
       total: Math.min(counted, cap),

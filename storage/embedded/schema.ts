@@ -74,11 +74,13 @@ export const MIGRATIONS: readonly string[] = [
   -- as a sorted array of little-endian float64 (exact below 2^53); probed by
   -- the cs_has_hash() function. One row per trace and batch instead of one
   -- row per distinct attribute keeps writes cheap.
+  -- seq = the trace's span count before the batch: unique per trace and batch
   CREATE TABLE trace_attr_sets (
     trace_ref INTEGER NOT NULL,
-    hashes BLOB NOT NULL
-  );
-  CREATE INDEX trace_attr_sets_ref ON trace_attr_sets (trace_ref);
+    seq INTEGER NOT NULL,
+    hashes BLOB NOT NULL,
+    PRIMARY KEY (trace_ref, seq)
+  ) WITHOUT ROWID;
 
   CREATE TABLE business_keys (
     key TEXT NOT NULL,

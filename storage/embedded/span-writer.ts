@@ -24,8 +24,8 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
  * IGNORE reported a change, so a replayed batch leaves the database as it was.
  */
 export class SpanWriter {
-  private readonly selectTraceRef: Database.Statement<[string], { id: number }>;
-  private readonly insertTrace: Database.Statement<[string], { id: number }>;
+  private readonly selectTraceRef: Database.Statement<[string], { id: number; span_count: number }>;
+  private readonly insertTrace: Database.Statement<[string], { id: number; span_count: number }>;
   private readonly insertSpan: Database.Statement;
   private readonly updateTrace: Database.Statement;
   private readonly traceOps: PairInserter;
@@ -38,11 +38,11 @@ export class SpanWriter {
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
-    this.selectTraceRef = db.prepare('SELECT id FROM traces WHERE trace_id = ?');
+    this.selectTraceRef = db.prepare('SELECT id, span_count FROM traces WHERE trace_id = ?');
     // an empty summary (root_rank 2 = no span yet) that the first inserted spans fill in
     this.insertTrace = db.prepare(
       `INSERT INTO traces (trace_id, start_us, end_us, span_count, error_count, root_rank, root_start_us, root_op_id)
-       VALUES (?, ${MAX_SAFE}, ${-MAX_SAFE}, 0, 0, 2, ${MAX_SAFE}, 0) RETURNING id`,
+       VALUES (?, ${MAX_SAFE}, ${-MAX_SAFE}, 0, 0, 2, ${MAX_SAFE}, 0) RETURNING id, span_count`,
     );
     this.insertSpan = db.prepare(
       `INSERT OR IGNORE INTO spans (trace_ref, span_id, parent_span_id, op_id, kind, start_us, duration_us,
@@ -62,7 +62,7 @@ export class SpanWriter {
        WHERE id = @ref`,
     );
     this.traceOps = new PairInserter(db, 'trace_ops', 'trace_ref', 'op_id');
-    this.insertAttrSet = db.prepare('INSERT INTO trace_attr_sets (trace_ref, hashes) VALUES (?, ?)');
+    this.insertAttrSet = db.prepare('INSERT INTO trace_attr_sets (trace_ref, seq, hashes) VALUES (?, ?, ?)');
     this.upsertBusinessKey = db.prepare(
       `INSERT INTO business_keys (key, value, trace_id, time_us) VALUES (?, ?, ?, ?)
        ON CONFLICT (key, value, trace_id) DO UPDATE SET time_us = excluded.time_us
@@ -104,7 +104,8 @@ export class SpanWriter {
   /** Spans of one trace (from one batch). */
   private writeTrace(spans: Span[]): void {
     const traceId = spans[0].traceId;
-    const ref = (this.selectTraceRef.get(traceId) ?? this.insertTrace.get(traceId))!.id;
+    const trace = (this.selectTraceRef.get(traceId) ?? this.insertTrace.get(traceId))!;
+    const ref = trace.id;
     const d: TraceDelta = {
       startUs: MAX_SAFE,
       endUs: -MAX_SAFE,
@@ -168,7 +169,7 @@ export class SpanWriter {
     if (d.count === 0) return;
     this.updateTrace.run({ ref, ...d });
     for (const op of ops) this.traceOps.add(ref, op);
-    if (hashes.length) this.insertAttrSet.run(ref, encodeHashSet(hashes));
+    if (hashes.length) this.insertAttrSet.run(ref, trace.span_count, encodeHashSet(hashes));
   }
 
   private hashesOfResource(resourceId: number, span: Span): number[] {

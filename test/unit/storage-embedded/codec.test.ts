@@ -35,3 +35,18 @@ describe('embedded codec', () => {
     expect(seen.size).toBe(200_000);
   });
 });
+
+describe('hash sets', () => {
+  it('encodes sorted distinct hashes and finds exactly those', () => {
+    const { encodeHashSet, hashSetHas } = jest.requireActual('../../../storage/embedded/codec');
+    const values = [5, 3, 2 ** 53 - 1, 3, 0, 123456789012345, 5];
+    const set: Buffer = encodeHashSet(values);
+    expect(set.length).toBe(5 * 8);
+    for (const v of values) expect(hashSetHas(set, v)).toBe(true);
+    for (const v of [1, 4, 6, 2 ** 52, 123456789012344]) expect(hashSetHas(set, v)).toBe(false);
+    expect(hashSetHas(encodeHashSet([]), 1)).toBe(false);
+    // the stored form is little-endian float64, whatever the host
+    expect(set.readDoubleLE(0)).toBe(0);
+    expect(set.readDoubleLE(32)).toBe(2 ** 53 - 1);
+  });
+});

@@ -123,4 +123,27 @@ describe('embedded store specifics', () => {
     await logs.shutdown();
     expect(database.isOpen).toBe(false);
   });
+
+  it('orders many text matches newest first by time, not by insertion (time-index plan)', async () => {
+    const { spans, logs } = openEmbeddedStores({ dataDir });
+    const service = uniq('many');
+    const n = 2_600; // above the FTS-driven threshold
+    // times are a permutation of 0..n-1, written in a scrambled order
+    const records = Array.from({ length: n }, (_, i) =>
+      makeLog({ service: i % 2 ? service : uniq('other'), timeUs: 1_000_000 + ((i * 7919) % n), body: `common word ${i}` }),
+    );
+    await logs.writeLogs({ logs: records, businessKeys: [] });
+    const byTimeDesc = [...records].sort((a, b) => b.timeUs - a.timeUs);
+    const all = await logs.search({ text: { terms: ['common'], phrases: [] }, limit: 7 });
+    expect(all.logs.map((l) => l.id)).toEqual(byTimeDesc.slice(0, 7).map((l) => l.id));
+    expect(all.total).toBe(n);
+    const mine = await logs.search({ service, text: { terms: ['common', 'word'], phrases: [] }, limit: 5 });
+    expect(mine.logs.map((l) => l.id)).toEqual(byTimeDesc.filter((l) => l.service === service).slice(0, 5).map((l) => l.id));
+    expect(mine.total).toBe(n / 2);
+    const windowed = await logs.search({ text: { terms: ['common'], phrases: [] }, startUs: 1_000_010, endUs: 1_000_019, limit: 50 });
+    expect(windowed.logs.map((l) => l.timeUs)).toEqual([19, 18, 17, 16, 15, 14, 13, 12, 11, 10].map((t) => 1_000_000 + t));
+    expect(windowed.total).toBe(10);
+    await spans.shutdown();
+    await logs.shutdown();
+  });
 });
