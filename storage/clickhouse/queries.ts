@@ -1,0 +1,175 @@
+/**
+ * Read queries, built only from quote.ts. Pure functions: the store runs
+ * them, the unit tests read them.
+ */
+import type { TraceQuery } from '../../core/contracts/span-store';
+import type { TimeWindow } from '../../core/model';
+import { qualifiedName, quoteInList, quoteString, quoteUInt } from './quote';
+import { dayOf, TABLES } from './schema';
+
+/** Hard caps for reads whose contract has no limit argument (the same as the embedded store's). */
+export const CLICKHOUSE_READ_LIMITS = {
+  spansPerTrace: 100_000,
+  services: 10_000,
+  operationsPerService: 10_000,
+  linkedTraceIds: 1_000,
+  linkedTraceRows: 10_000,
+  findTraces: 10_000,
+} as const;
+
+export const SPAN_COLUMNS = [
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'service',
+  'name',
+  'kind',
+  'start_us',
+  'duration_us',
+  'status_code',
+  'status_message',
+  'attributes',
+  'resource',
+  'events',
+  'links',
+  'scope_name',
+  'scope_version',
+] as const;
+
+export function getTraceSql(db: string, traceId: string): string {
+  return `SELECT ${SPAN_COLUMNS.join(', ')}
+FROM ${qualifiedName(db, TABLES.spans)} FINAL
+WHERE trace_id = ${quoteString(traceId)}
+ORDER BY start_us, span_id
+LIMIT ${quoteUInt(CLICKHOUSE_READ_LIMITS.spansPerTrace)}`;
+}
+
+/** Server-side day of a microsecond literal, the same expression the tables partition by. */
+function dayOfLiteral(us: number): string {
+  return dayOf(`toUInt64(${quoteUInt(us)})`);
+}
+
+/**
+ * findTraces in one statement: candidate trace ids from the index tables
+ * (one IN per filter, so all filters must hold, each on any span), then the
+ * exact summary of each candidate merged from trace_summaries across all its
+ * partitions, filtered on the merged values and sorted newest first.
+ *
+ * A candidate index row may only be narrowed by a lower time bound: every
+ * span of a trace starts at or after the trace's start, but a span of the
+ * trace can start after the window ends. Summary rows are never narrowed by
+ * day, or a trace that began before the window would be summarised from its
+ * later spans alone.
+ */
+export function findTracesSql(db: string, q: TraceQuery, limit: number): string {
+  const candidates: string[] = [];
+  const since = (column = 'start_us') =>
+    q.startUs === undefined ? '' : ` AND day >= ${dayOfLiteral(q.startUs)} AND ${column} >= ${quoteUInt(q.startUs)}`;
+
+  if (q.service !== undefined || q.operation !== undefined) {
+    const where: string[] = [];
+    if (q.service !== undefined) where.push(`service = ${quoteString(q.service)}`);
+    if (q.operation !== undefined) where.push(`name = ${quoteString(q.operation)}`);
+    candidates.push(`SELECT trace_id FROM ${qualifiedName(db, TABLES.traceOps)} WHERE ${where.join(' AND ')}${since()}`);
+  }
+  for (const a of q.attributes ?? []) {
+    candidates.push(
+      `SELECT trace_id FROM ${qualifiedName(db, TABLES.traceAttrs)} WHERE key = ${quoteString(a.key)} AND value = ${quoteString(a.value)}${since()}`,
+    );
+  }
+  if (candidates.length === 0 && (q.startUs !== undefined || q.endUs !== undefined)) {
+    // the day row holding a trace's earliest span has its merged start inside the window
+    const days: string[] = [];
+    const having: string[] = [];
+    if (q.startUs !== undefined) {
+      days.push(`day >= ${dayOfLiteral(q.startUs)}`);
+      having.push(`minMerge(start_min) >= ${quoteUInt(q.startUs)}`);
+    }
+    if (q.endUs !== undefined) {
+      days.push(`day <= ${dayOfLiteral(q.endUs)}`);
+      having.push(`minMerge(start_min) <= ${quoteUInt(q.endUs)}`);
+    }
+    candidates.push(
+      `SELECT trace_id FROM ${qualifiedName(db, TABLES.traceSummaries)} WHERE ${days.join(' AND ')} GROUP BY day, trace_id HAVING ${having.join(' AND ')}`,
+    );
+  }
+
+  const having: string[] = [];
+  if (q.startUs !== undefined) having.push(`trace_start_us >= ${quoteUInt(q.startUs)}`);
+  if (q.endUs !== undefined) having.push(`trace_start_us <= ${quoteUInt(q.endUs)}`);
+  if (q.minDurationUs !== undefined) having.push(`trace_end_us - trace_start_us >= ${quoteUInt(q.minDurationUs)}`);
+  if (q.maxDurationUs !== undefined) having.push(`trace_end_us - trace_start_us <= ${quoteUInt(q.maxDurationUs)}`);
+
+  return `SELECT
+  trace_id,
+  minMerge(start_min) AS trace_start_us,
+  maxMerge(end_max) AS trace_end_us,
+  uniqExactMerge(span_ids) AS span_count,
+  uniqExactIfMerge(error_span_ids) AS error_count,
+  minMerge(root) AS root,
+  groupUniqArrayMerge(services) AS services
+FROM ${qualifiedName(db, TABLES.traceSummaries)}
+${candidates.length ? `WHERE ${candidates.map((c) => `trace_id IN (${c})`).join('\n  AND ')}\n` : ''}GROUP BY trace_id
+${having.length ? `HAVING ${having.join(' AND ')}\n` : ''}ORDER BY trace_start_us DESC, trace_id DESC
+LIMIT ${quoteUInt(limit)}`;
+}
+
+export function servicesSql(db: string): string {
+  return `SELECT DISTINCT service FROM ${qualifiedName(db, TABLES.operations)} ORDER BY service LIMIT ${quoteUInt(CLICKHOUSE_READ_LIMITS.services)}`;
+}
+
+export function operationsSql(db: string, service: string): string {
+  return `SELECT DISTINCT name FROM ${qualifiedName(db, TABLES.operations)} WHERE service = ${quoteString(service)} ORDER BY name LIMIT ${quoteUInt(CLICKHOUSE_READ_LIMITS.operationsPerService)}`;
+}
+
+/** A trace's time for a key is the earliest occurrence written (as in the embedded store). */
+export function tracesByBusinessKeySql(db: string, key: string, value: string, window: TimeWindow, limit: number): string {
+  const having: string[] = [];
+  if (window.startUs !== undefined) having.push(`first_us >= ${quoteUInt(window.startUs)}`);
+  if (window.endUs !== undefined) having.push(`first_us <= ${quoteUInt(window.endUs)}`);
+  return `SELECT trace_id, min(time_us) AS first_us
+FROM ${qualifiedName(db, TABLES.businessKeys)}
+WHERE key = ${quoteString(key)} AND value = ${quoteString(value)}
+GROUP BY trace_id
+${having.length ? `HAVING ${having.join(' AND ')}\n` : ''}ORDER BY first_us DESC, trace_id
+LIMIT ${quoteUInt(limit)}`;
+}
+
+export function traceLinksSql(db: string, traceIds: readonly string[]): string {
+  return `SELECT from_trace_id, from_span_id, to_trace_id, to_span_id, kind, min(time_us) AS time_us
+FROM ${qualifiedName(db, TABLES.traceLinks)}
+WHERE trace_id IN ${quoteInList(traceIds)}
+GROUP BY from_trace_id, from_span_id, to_trace_id, to_span_id, kind
+ORDER BY time_us, from_trace_id, from_span_id, to_trace_id, to_span_id, kind
+LIMIT ${quoteUInt(CLICKHOUSE_READ_LIMITS.linkedTraceRows)}`;
+}
+
+/** Every producer and consumer of every messaging id seen on these traces. */
+export function messageRowsSql(db: string, traceIds: readonly string[]): string {
+  return `SELECT message_id, side, trace_id, span_id, min(time_us) AS time_us
+FROM ${qualifiedName(db, TABLES.messageIds)}
+WHERE message_id IN (
+  SELECT message_id FROM ${qualifiedName(db, TABLES.messageIdsByTrace)} WHERE trace_id IN ${quoteInList(traceIds)}
+)
+GROUP BY message_id, side, trace_id, span_id
+ORDER BY message_id, side, time_us, trace_id, span_id
+LIMIT ${quoteUInt(CLICKHOUSE_READ_LIMITS.linkedTraceRows)}`;
+}
+
+export function versionSql(): string {
+  return 'SELECT version() AS version';
+}
+
+/** Partitions of our tables older than `retentionDays` (server calendar), for servers without TTL. */
+export function expiredPartitionsSql(db: string, tables: readonly string[], retentionDays: number): string {
+  return `SELECT DISTINCT table, partition_id
+FROM system.parts
+WHERE database = ${quoteString(db)} AND active AND table IN ${quoteInList(tables)}
+  AND partition_id < toString(toYYYYMMDD(today() - ${quoteUInt(retentionDays)}))
+ORDER BY table, partition_id`;
+}
+
+export function dropPartitionSql(db: string, table: string, partitionId: string): string {
+  if (!/^\d{8}$/.test(partitionId)) throw new Error(`unexpected partition id ${JSON.stringify(partitionId)}`);
+  return `ALTER TABLE ${qualifiedName(db, table)} DROP PARTITION ID ${quoteString(partitionId)}`;
+}

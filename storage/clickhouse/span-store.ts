@@ -1,0 +1,296 @@
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
+import { BackendUnavailableError, ValidationError } from '../../core/errors';
+import type { Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
+import { toStoreError } from './errors';
+import {
+  CLICKHOUSE_READ_LIMITS,
+  dropPartitionSql,
+  expiredPartitionsSql,
+  findTracesSql,
+  getTraceSql,
+  messageRowsSql,
+  operationsSql,
+  servicesSql,
+  traceLinksSql,
+  tracesByBusinessKeySql,
+  versionSql,
+} from './queries';
+import { isValidIdentifier, qualifiedName } from './quote';
+import { batchRows, pairMessages, rowToSpan } from './rows';
+import type { BatchRows, MessageRow, StoredSpanRow } from './rows';
+import { DATA_TABLES, schemaFor } from './schema';
+import { featuresFor, parseServerVersion } from './version';
+import type { SchemaFeatures, ServerVersion } from './version';
+
+export interface ClickHouseSpanStoreOptions {
+  /** HTTP endpoint, e.g. http://127.0.0.1:8123 */
+  url: string;
+  /** Database holding the tables (created when missing); default 'chainscope'. */
+  database?: string;
+  username?: string;
+  password?: string;
+  /** Keep this many days of data; default: keep everything. */
+  retentionDays?: number;
+}
+
+export const CLICKHOUSE_DEFAULTS = {
+  database: 'chainscope',
+  /** How often a server without TTL has old partitions dropped by the store. */
+  retentionSweepMs: 60 * 60 * 1000,
+} as const;
+
+interface SummaryRow {
+  trace_id: string;
+  trace_start_us: string;
+  trace_end_us: string;
+  span_count: string;
+  error_count: string;
+  /** (not-a-root, start, span id, service, name) */
+  root: [number, string, string, string, string];
+  services: string[];
+}
+
+interface LinkRow {
+  from_trace_id: string;
+  from_span_id: string;
+  to_trace_id: string;
+  to_span_id: string;
+  kind: 'link' | 'message';
+  time_us: string;
+}
+
+/**
+ * SpanStore on ClickHouse 18.16 and later. Writes are idempotent through
+ * ReplacingMergeTree identities and replay-proof aggregate states (see
+ * schema.ts); reads never depend on whether merges have happened yet.
+ */
+export class ClickHouseSpanStore implements SpanStore {
+  readonly capabilities: SpanStoreCapabilities = {
+    backend: 'clickhouse',
+    attributeSearch: true,
+    businessKeys: true,
+    traceLinks: true,
+  };
+  readonly database: string;
+  private readonly options: ClickHouseSpanStoreOptions;
+  private client: ClickHouseClient | undefined;
+  private version: ServerVersion | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private starting: Promise<void> | undefined;
+  private closed = false;
+  /** The last failure of the background retention sweep, for health reporting. */
+  lastRetentionError: Error | undefined;
+
+  constructor(options: ClickHouseSpanStoreOptions) {
+    this.options = validateOptions(options);
+    this.database = this.options.database ?? CLICKHOUSE_DEFAULTS.database;
+  }
+
+  /** The server version detected by start(). */
+  get serverVersion(): ServerVersion | undefined {
+    return this.version;
+  }
+
+  get features(): SchemaFeatures | undefined {
+    return this.version && featuresFor(this.version);
+  }
+
+  start(): Promise<void> {
+    if (this.closed) return Promise.reject(new BackendUnavailableError('clickhouse span store is shut down'));
+    this.starting ??= this.doStart().catch((err) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    const client =
+      this.client ??
+      createClient({
+        url: this.options.url,
+        username: this.options.username,
+        password: this.options.password,
+        // the store maps every failure to a domain error; the client's own ERROR lines would be noise
+        log: { level: ClickHouseLogLevel.OFF },
+      });
+    this.client = client;
+    try {
+      const [row] = await this.select<{ version: string }>(versionSql(), 'version');
+      this.version = parseServerVersion(row.version);
+      for (const ddl of schemaFor(this.version, { database: this.database, retentionDays: this.options.retentionDays })) {
+        await client.command({ query: ddl });
+      }
+    } catch (err) {
+      throw toStoreError('start', err);
+    }
+    if (this.options.retentionDays !== undefined && !featuresFor(this.version).ttl) {
+      await this.dropExpiredPartitions();
+      this.retentionTimer = setInterval(() => {
+        this.dropExpiredPartitions().catch(() => undefined);
+      }, CLICKHOUSE_DEFAULTS.retentionSweepMs);
+      this.retentionTimer.unref();
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.starting?.catch(() => undefined);
+    await this.client?.close();
+  }
+
+  /**
+   * Drops whole day partitions older than retentionDays. Runs by itself on
+   * servers without TTL; returns the number of partitions dropped.
+   */
+  async dropExpiredPartitions(): Promise<number> {
+    const days = this.options.retentionDays;
+    if (days === undefined) return 0;
+    try {
+      const parts = await this.select<{ table: string; partition_id: string }>(
+        expiredPartitionsSql(this.database, DATA_TABLES, days),
+        'retention',
+      );
+      for (const p of parts) await this.ready().command({ query: dropPartitionSql(this.database, p.table, p.partition_id) });
+      this.lastRetentionError = undefined;
+      return parts.length;
+    } catch (err) {
+      this.lastRetentionError = toStoreError('retention', err);
+      throw this.lastRetentionError;
+    }
+  }
+
+  async writeSpans(batch: SpanBatch): Promise<void> {
+    const client = this.ready();
+    const rows = batchRows(batch);
+    // one insert per table; a failed write is retried whole, which the schema makes harmless
+    const inserts = (Object.keys(rows) as (keyof BatchRows)[])
+      .filter((table) => rows[table].length > 0)
+      .map((table) =>
+        client.insert({ table: qualifiedName(this.database, table), values: rows[table] as object[], format: 'JSONEachRow' }),
+      );
+    const results = await Promise.allSettled(inserts);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw toStoreError('writeSpans', failed.reason);
+  }
+
+  async getTrace(traceId: string): Promise<Span[]> {
+    const rows = await this.select<StoredSpanRow>(getTraceSql(this.database, traceId), 'getTrace');
+    return rows.map(rowToSpan);
+  }
+
+  async findTraces(query: TraceQuery): Promise<TraceSummary[]> {
+    const limit = checkLimit(query.limit, CLICKHOUSE_READ_LIMITS.findTraces);
+    this.ready();
+    if (limit === 0) return [];
+    const rows = await this.select<SummaryRow>(findTracesSql(this.database, query, limit), 'findTraces');
+    return rows.map((r) => {
+      const start = Number(r.trace_start_us);
+      return {
+        traceId: r.trace_id,
+        rootService: r.root[3],
+        rootName: r.root[4],
+        startUs: start,
+        durationUs: Number(r.trace_end_us) - start,
+        spanCount: Number(r.span_count),
+        errorCount: Number(r.error_count),
+        services: [...r.services].sort(),
+      };
+    });
+  }
+
+  async services(): Promise<string[]> {
+    return (await this.select<{ service: string }>(servicesSql(this.database), 'services')).map((r) => r.service);
+  }
+
+  async operations(service: string): Promise<string[]> {
+    return (await this.select<{ name: string }>(operationsSql(this.database, service), 'operations')).map((r) => r.name);
+  }
+
+  async tracesByBusinessKey(key: string, value: string, window: TimeWindow, limit: number): Promise<string[]> {
+    const n = checkLimit(limit, CLICKHOUSE_READ_LIMITS.findTraces);
+    this.ready();
+    if (n === 0) return [];
+    const sql = tracesByBusinessKeySql(this.database, key, value, window, n);
+    return (await this.select<{ trace_id: string }>(sql, 'tracesByBusinessKey')).map((r) => r.trace_id);
+  }
+
+  async linkedTraces(traceIds: string[]): Promise<TraceLinkEntry[]> {
+    this.ready();
+    if (traceIds.length === 0) return [];
+    if (traceIds.length > CLICKHOUSE_READ_LIMITS.linkedTraceIds) {
+      throw new ValidationError(
+        `linkedTraces takes at most ${CLICKHOUSE_READ_LIMITS.linkedTraceIds} trace ids (got ${traceIds.length})`,
+        'traceIds',
+      );
+    }
+    const ids = [...new Set(traceIds)];
+    const [links, messages] = await Promise.all([
+      this.select<LinkRow>(traceLinksSql(this.database, ids), 'linkedTraces'),
+      this.select<MessageRow>(messageRowsSql(this.database, ids), 'linkedTraces'),
+    ]);
+    const out: TraceLinkEntry[] = links.map((r) => ({
+      fromTraceId: r.from_trace_id,
+      fromSpanId: r.from_span_id,
+      toTraceId: r.to_trace_id,
+      toSpanId: r.to_span_id,
+      kind: r.kind,
+      timeUs: Number(r.time_us),
+    }));
+    for (const pair of pairMessages(messages, new Set(ids))) {
+      if (out.length >= CLICKHOUSE_READ_LIMITS.linkedTraceRows) break;
+      out.push(pair);
+    }
+    return out;
+  }
+
+  private ready(): ClickHouseClient {
+    if (this.closed) throw new BackendUnavailableError('clickhouse span store is shut down');
+    if (!this.client || !this.version) throw new BackendUnavailableError('clickhouse span store is not started');
+    return this.client;
+  }
+
+  private async select<T>(query: string, what: string): Promise<T[]> {
+    const client = this.client;
+    if (this.closed || !client) this.ready();
+    try {
+      const result = await client!.query({ query, format: 'JSONEachRow' });
+      return await result.json<T>();
+    } catch (err) {
+      throw toStoreError(what, err);
+    }
+  }
+}
+
+function validateOptions(options: ClickHouseSpanStoreOptions): ClickHouseSpanStoreOptions {
+  const known = new Set(['url', 'database', 'username', 'password', 'retentionDays']);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new ValidationError(`unknown clickhouse option '${key}'`, key);
+  }
+  let url: URL;
+  try {
+    url = new URL(options.url);
+  } catch {
+    throw new ValidationError(`clickhouse url is not a URL: ${JSON.stringify(options.url)}`, 'url');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ValidationError(`clickhouse url must be http(s): ${options.url}`, 'url');
+  }
+  if (options.database !== undefined && !isValidIdentifier(options.database)) {
+    throw new ValidationError(`clickhouse database must be a plain name ([A-Za-z_][A-Za-z0-9_]*)`, 'database');
+  }
+  const days = options.retentionDays;
+  if (days !== undefined && (!Number.isSafeInteger(days) || days < 1)) {
+    throw new ValidationError('clickhouse retentionDays must be a positive integer', 'retentionDays');
+  }
+  return { ...options };
+}
+
+function checkLimit(limit: number, max: number): number {
+  if (!Number.isInteger(limit) || limit < 0) throw new ValidationError('limit must be a non-negative integer', 'limit');
+  return Math.min(limit, max);
+}
