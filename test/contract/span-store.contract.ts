@@ -188,7 +188,7 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
         const t1 = makeTrace({
           service,
           spans: 3,
-          overrides: (i) =>
+          overrides: (i): Partial<Span> =>
             i === 1
               ? { attributes: { 'order.id': order, 'http.status_code': 503, retried: true, ratio: 0.5 } }
               : i === 2
