@@ -28,6 +28,15 @@ export class ElasticsearchTransport implements SearchTransport {
     await this.run('putIndexTemplate', () => this.client.indices.putIndexTemplate({ name, body: body as never }));
   }
 
+  async deleteIndexTemplate(name: string): Promise<void> {
+    try {
+      await this.client.indices.deleteIndexTemplate({ name });
+    } catch (err) {
+      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return;
+      throw toTransportError(err, 'elasticsearch deleteIndexTemplate');
+    }
+  }
+
   async bulk(ndjson: string): Promise<BulkResponse> {
     const body = await this.run('bulk', () => this.client.bulk({ body: ndjson as never }));
     return body as unknown as BulkResponse;
@@ -59,10 +68,15 @@ export class ElasticsearchTransport implements SearchTransport {
   }
 
   async listIndices(pattern: string): Promise<string[]> {
-    const rows = await this.run('listIndices', () =>
-      this.client.cat.indices({ index: pattern, format: 'json', h: ['index'], expand_wildcards: 'all' }),
-    );
-    return (rows as unknown as { index: string }[]).map((r) => r.index).sort();
+    try {
+      const res = await this.client.cat.indices({ index: pattern, format: 'json', h: ['index'], expand_wildcards: 'all' } as never);
+      const rows = res as unknown as { index: string }[] | undefined;
+      return (rows ?? []).map((r) => r.index).sort();
+    } catch (err) {
+      // an exact name (no wildcard) that does not exist
+      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return [];
+      throw toTransportError(err, 'elasticsearch listIndices');
+    }
   }
 
   async deleteIndices(names: string[]): Promise<void> {

@@ -177,6 +177,14 @@ export class SearchLogStore implements LogStore {
     return names;
   }
 
+  /** Deletes every index of this prefix and both index templates: nothing of this store is left on the engine. */
+  async uninstall(): Promise<void> {
+    await this.deleteAllIndices();
+    await this.call('uninstall', () => this.transport.deleteIndexTemplate(this.names.template));
+    await this.call('uninstall', () => this.transport.deleteIndexTemplate(this.names.dlqTemplate));
+    this.started = undefined;
+  }
+
   private async install(): Promise<void> {
     const settings = { numberOfShards: this.options.numberOfShards, numberOfReplicas: this.options.numberOfReplicas };
     await this.call('start', () => this.transport.putIndexTemplate(this.names.template, logIndexTemplate(this.names, settings)));

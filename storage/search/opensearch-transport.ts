@@ -27,6 +27,15 @@ export class OpenSearchTransport implements SearchTransport {
     await this.run('putIndexTemplate', () => this.client.indices.putIndexTemplate({ name, body: body as never }));
   }
 
+  async deleteIndexTemplate(name: string): Promise<void> {
+    try {
+      await this.client.indices.deleteIndexTemplate({ name });
+    } catch (err) {
+      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return;
+      throw toTransportError(err, 'opensearch deleteIndexTemplate');
+    }
+  }
+
   async bulk(ndjson: string): Promise<BulkResponse> {
     const { body } = await this.run('bulk', () => this.client.bulk({ body: ndjson as never }));
     return body as unknown as BulkResponse;
@@ -59,10 +68,15 @@ export class OpenSearchTransport implements SearchTransport {
   }
 
   async listIndices(pattern: string): Promise<string[]> {
-    const res = await this.run('listIndices', () =>
-      this.client.cat.indices({ index: pattern, format: 'json', h: ['index'], expand_wildcards: 'all' } as never),
-    );
-    return ((res.body ?? []) as unknown as { index: string }[]).map((r) => r.index).sort();
+    try {
+      const res = await this.client.cat.indices({ index: pattern, format: 'json', h: ['index'], expand_wildcards: 'all' } as never);
+      const rows = (res as { body?: unknown }).body as unknown as { index: string }[] | undefined;
+      return (rows ?? []).map((r) => r.index).sort();
+    } catch (err) {
+      // an exact name (no wildcard) that does not exist
+      if ((err as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return [];
+      throw toTransportError(err, 'opensearch listIndices');
+    }
   }
 
   async deleteIndices(names: string[]): Promise<void> {

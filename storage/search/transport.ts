@@ -15,6 +15,8 @@ export interface SearchTransport {
   readonly engine: string;
   info(): Promise<EngineInfo>;
   putIndexTemplate(name: string, body: object): Promise<void>;
+  /** Deletes a composable index template; a missing one is not an error. */
+  deleteIndexTemplate(name: string): Promise<void>;
   /** POST /_bulk with a complete NDJSON body (every line ends with \n). */
   bulk(ndjson: string): Promise<BulkResponse>;
   search(index: string, body: object): Promise<SearchResponse>;
