@@ -65,11 +65,7 @@ export function quoteNumber(value: number): string {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new ValidationError(`not a finite number: ${String(value)}`);
   }
-  if (Number.isInteger(value)) {
-    if (!Number.isSafeInteger(value)) throw new ValidationError(`integer outside the exact range: ${value}`);
-    return value.toString();
-  }
-  // JS prints the shortest round-tripping form; ClickHouse reads exponents (1e-7) too
+  // JS prints the shortest form that reads back as the same double; ClickHouse reads exponents (1e-7, 1e+21) too
   return value.toString();
 }
 
