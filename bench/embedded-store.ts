@@ -2,7 +2,7 @@
  * Embedded store benchmark (a script, not a test).
  *
  *   npx tsc -p tsconfig.json && node dist/bench/embedded-store.js [spans=1000000] [--dir=/path] [--keep]
- *     [--page-size=8192] [--cache-mib=64] [--mmap-mib=256] [--logs=100000]
+ *     [--page-size=16384] [--cache-mib=64] [--mmap-mib=256] [--logs=100000]
  *
  * Writes N realistic spans (20-span traces over 5 services, 10 attributes per
  * span, an order.id business key per trace) in batches of 1,000, then a

@@ -36,34 +36,53 @@ export function attributeText(value: AttributeValue): string | undefined {
 }
 
 /**
- * 53-bit hash of (key, value text): two independent 32-bit FNV-1a variants
- * over the UTF-16 code units, folded to a safe integer. Collisions among the
- * few thousand distinct pairs of a real workload are astronomically unlikely;
- * a collision would only add a trace to a result, never lose one.
+ * 53-bit hash of (key, value text): two 32-bit FNV-1a lanes with different
+ * primes over the UTF-16 code units, each finished with murmur3's fmix, folded
+ * to a safe integer. The key's lanes are computed once per distinct key and
+ * seed the value's. Collisions among the distinct pairs of a real workload are
+ * astronomically unlikely; a collision would only add a trace to a result,
+ * never lose one.
  */
 export function attributeHash(key: string, value: string): number {
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
+  let seed = keySeeds.get(key);
+  if (seed === undefined) {
+    seed = keySeed(key);
+    if (keySeeds.size >= 10_000) keySeeds.clear();
+    keySeeds.set(key, seed);
   }
-  // separator that cannot appear ambiguously: key length
-  h1 = Math.imul(h1 ^ (key.length + 0x10000), 0x01000193);
-  h2 = Math.imul(h2 ^ (key.length + 0x10000), 0x5bd1e995);
+  let h1 = seed[0];
+  let h2 = seed[1];
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
-    h2 ^= h2 >>> 15;
   }
-  h1 ^= h1 >>> 16;
-  h1 = Math.imul(h1, 0x85ebca6b);
-  h1 ^= h1 >>> 13;
+  h1 = fmix(h1 ^ value.length);
+  h2 = fmix(h2 ^ value.length);
   // high 21 bits from h2, low 32 bits from h1
   return (h2 >>> 11) * 0x100000000 + (h1 >>> 0);
+}
+
+const keySeeds = new Map<string, Int32Array>();
+
+function keySeed(key: string): Int32Array {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  // the key length ends the key, so ("ab", "c") and ("a", "bc") differ
+  return Int32Array.of(fmix(h1 ^ (key.length + 0x10000)), fmix(h2 ^ (key.length + 0x10000)));
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;

@@ -11,7 +11,7 @@ export interface EmbeddedDatabaseOptions {
   dataDir: string;
   /** File name inside dataDir (default 'chainscope.db'). */
   fileName?: string;
-  /** Page size for a new database file (default 8192); ignored for an existing one. */
+  /** Page size for a new database file (default 16384, suits the wide span rows); ignored for an existing one. */
   pageSize?: number;
   /** SQLite page cache in MiB (default 64). */
   cacheSizeMiB?: number;
@@ -67,7 +67,7 @@ export class EmbeddedDatabase {
     }
     const db = this.db;
     // Page size only takes effect before the first table is created.
-    db.pragma(`page_size = ${options.pageSize ?? 8192}`);
+    db.pragma(`page_size = ${options.pageSize ?? 16384}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -134,11 +134,8 @@ export class EmbeddedDatabase {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.db.pragma('optimize');
-    } catch {
-      // best effort
-    }
+    // No PRAGMA optimize/ANALYZE: the queries are written for the planner's
+    // defaults, and statistics could steer it to plans that were not measured.
     this.db.close();
   }
 

@@ -7,7 +7,7 @@ export class LogWriter {
   private readonly insertLog: Database.Statement;
   private readonly insertFts: Database.Statement;
   private readonly upsertBusinessKey: Database.Statement;
-  private readonly writeBatch: (batch: LogBatch) => void;
+  private readonly writeBatch: Database.Transaction<(batch: LogBatch) => void>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
@@ -47,7 +47,8 @@ export class LogWriter {
 
   write(batch: LogBatch): void {
     try {
-      this.writeBatch(batch);
+      // IMMEDIATE: take the write lock up front, so a second process waits (busy_timeout) instead of failing on upgrade
+      this.writeBatch.immediate(batch);
     } catch (err) {
       this.edb.dropCaches();
       throw err;

@@ -34,7 +34,7 @@ export class SpanWriter {
   private readonly insertTraceLink: Database.Statement;
   private readonly insertMessageId: Database.Statement;
   private readonly resourceHashes = new Map<number, number[]>();
-  private readonly writeBatch: (batch: SpanBatch) => void;
+  private readonly writeBatch: Database.Transaction<(batch: SpanBatch) => void>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
@@ -80,7 +80,8 @@ export class SpanWriter {
 
   write(batch: SpanBatch): void {
     try {
-      this.writeBatch(batch);
+      // IMMEDIATE: take the write lock up front, so a second process waits (busy_timeout) instead of failing on upgrade
+      this.writeBatch.immediate(batch);
     } catch (err) {
       // ids interned inside the rolled-back transaction no longer exist
       this.edb.dropCaches();
