@@ -47,10 +47,10 @@ class ScriptedTransport implements SearchTransport {
   async get() {
     return null;
   }
-  async listIndices() {
+  async listIndices(_pattern: string): Promise<string[]> {
     return [];
   }
-  async deleteIndices() {}
+  async deleteIndices(_names: string[]): Promise<void> {}
   async close() {}
 }
 
@@ -213,7 +213,9 @@ describe('SearchLogStore writes through its transport', () => {
     const transport = new ScriptedTransport([]);
     const deleted: string[][] = [];
     transport.listIndices = async () => ['p-2024.01.01', 'p-2024.01.09', 'p-2024.01.10', 'p-2024.13.01', 'p-dlq'];
-    transport.deleteIndices = async (names: string[]) => void deleted.push(names);
+    transport.deleteIndices = async (names: string[]) => {
+      deleted.push(names);
+    };
     const store = new SearchLogStore(transport, { indexPrefix: 'p', retentionDays: 2, log: quiet });
     expect(await store.enforceRetention(Date.UTC(2024, 0, 10, 12))).toEqual(['p-2024.01.01']);
     expect(deleted).toEqual([['p-2024.01.01']]);
