@@ -254,11 +254,13 @@ export class ClickHouseSpanStore implements SpanStore {
     return this.client;
   }
 
+  /** Runs a SELECT; also used by start() before the version is known, so it checks only for a client. */
   private async select<T>(query: string, what: string): Promise<T[]> {
+    if (this.closed) throw new BackendUnavailableError('clickhouse span store is shut down');
     const client = this.client;
-    if (this.closed || !client) this.ready();
+    if (!client) throw new BackendUnavailableError('clickhouse span store is not started');
     try {
-      const result = await client!.query({ query, format: 'JSONEachRow' });
+      const result = await client.query({ query, format: 'JSONEachRow' });
       return await result.json<T>();
     } catch (err) {
       throw toStoreError(what, err);
