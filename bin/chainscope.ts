@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 import { ValidationError } from '../core/errors';
-import { startAllInOne } from './all-in-one';
+import { ROLES, startRole, type Role } from './run-role';
 
 const USAGE = `usage: chainscope <role>
 
 roles:
-  all-in-one   collector + ingest + embedded store + query API + UI (+ demo) in one process
+  all-in-one   collector + ingest + stores + query API + UI (+ demo) in one process (default)
+  collector    OTLP/HTTP receiver publishing to Kafka
+  ingest       Kafka consumer writing spans and logs to the stores
+  query        query API + UI over the stores
+
+Configuration: environment variables and an optional CONFIG_FILE (JSON); see docs/configuration.md.
 `;
 
 /** The one entry point: the only place that calls process.exit. */
@@ -15,13 +20,13 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  if (role !== 'all-in-one') {
+  if (!(ROLES as readonly string[]).includes(role)) {
     process.stderr.write(`chainscope: unknown role "${role}"\n${USAGE}`);
     process.exit(2);
   }
-  let running: Awaited<ReturnType<typeof startAllInOne>>;
+  let running: Awaited<ReturnType<typeof startRole>>;
   try {
-    running = await startAllInOne();
+    running = await startRole(role as Role);
   } catch (err) {
     if (err instanceof ValidationError) {
       process.stderr.write(`chainscope: bad configuration: ${err.message}\n`);

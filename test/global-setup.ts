@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import { ensureFreshBuild } from './helpers/fresh-build';
 import { AVAILABLE_ENGINES_ENV, ENGINE_ADDRESSES, type EngineName } from './helpers/engine-addresses';
 
 /**
@@ -8,6 +9,7 @@ import { AVAILABLE_ENGINES_ENV, ENGINE_ADDRESSES, type EngineName } from './help
  * REQUIRE_ENGINES=1 (CI) a missing engine fails the run here, up front.
  */
 export default async function globalSetup(): Promise<void> {
+  ensureFreshBuild();
   const probes: Record<EngineName, () => Promise<boolean>> = {
     kafka: () => tcpReachable(ENGINE_ADDRESSES.kafka().split(',')[0]),
     clickhouse: () => httpOk(`${ENGINE_ADDRESSES.clickhouse().replace(/\/$/, '')}/ping`),

@@ -1,0 +1,64 @@
+import type { Config } from '../core/config';
+import type { Bus } from '../core/contracts/bus';
+import type { LogStore } from '../core/contracts/log-store';
+import type { SpanStore } from '../core/contracts/span-store';
+import { ValidationError } from '../core/errors';
+
+/**
+ * Builds the configured backends. Engines' client libraries are loaded only
+ * when chosen, so the all-in-one on a bare machine never touches them.
+ */
+export interface Backends {
+  bus?: Bus;
+  spanStore?: SpanStore;
+  logStore?: LogStore;
+}
+
+export type Log = (line: string) => void;
+
+export function createBus(config: Config, log: Log, role: string): Bus {
+  if (config.bus === 'memory') {
+    if (role !== 'all-in-one') {
+      throw new ValidationError(`BUS=memory only works in all-in-one; the ${role} role needs BUS=kafka`, 'BUS');
+    }
+    const { MemoryBus } = require('../bus/memory/memory-bus') as typeof import('../bus/memory/memory-bus');
+    return new MemoryBus({ capacityBytes: config.memoryBusCapacityBytes, log });
+  }
+  const { KafkaBus } = require('../bus/kafka') as typeof import('../bus/kafka');
+  return new KafkaBus({ brokers: config.kafkaBrokers, clientId: `chainscope-${role}`, numPartitions: config.kafkaPartitions, log });
+}
+
+/** The embedded database is shared by its span and log stores: open it once per process. */
+function embedded(config: Config, cache: Map<string, unknown>) {
+  let stores = cache.get('embedded') as import('../storage/embedded').EmbeddedStores | undefined;
+  if (!stores) {
+    const { openEmbeddedStores } = require('../storage/embedded') as typeof import('../storage/embedded');
+    stores = openEmbeddedStores({ dataDir: config.dataDir });
+    cache.set('embedded', stores);
+  }
+  return stores;
+}
+
+export function createSpanStore(config: Config, cache: Map<string, unknown>): SpanStore {
+  if (config.spanStore === 'embedded') return embedded(config, cache).spans;
+  const { ClickHouseSpanStore } = require('../storage/clickhouse') as typeof import('../storage/clickhouse');
+  return new ClickHouseSpanStore({
+    url: config.clickhouseUrl,
+    database: config.clickhouseDatabase,
+    username: config.clickhouseUser,
+    password: config.clickhousePassword,
+  });
+}
+
+export function createLogStore(config: Config, cache: Map<string, unknown>): LogStore {
+  if (config.logStore === 'embedded') return embedded(config, cache).logs;
+  const search = require('../storage/search') as typeof import('../storage/search');
+  if (config.logStore === 'opensearch') {
+    return search.openSearchLogStore({ url: config.opensearchUrl, indexPrefix: config.logIndexPrefix });
+  }
+  return search.elasticsearchLogStore({
+    url: config.elasticsearchUrl,
+    apiKey: config.elasticsearchApiKey || undefined,
+    indexPrefix: config.logIndexPrefix,
+  });
+}

@@ -1,0 +1,36 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Counters } from '../core/metrics';
+
+/** /health and /metrics for roles that serve no API (collector, ingest). */
+export class OpsServer {
+  private server: http.Server | null = null;
+
+  constructor(private readonly options: { host: string; port: number; role: string; counters: Counters }) {}
+
+  async start(): Promise<number> {
+    const { role, counters } = this.options;
+    const server = http.createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/health' || path === '/api/health') {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'ok', role }));
+      } else if (path === '/metrics') {
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(counters.toPrometheus());
+      } else {
+        res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `no route ${path}; try /health or /metrics` }));
+      }
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async shutdown(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,148 @@
+import path from 'node:path';
+import { OtlpHttpReceiver } from '../collector/otlp-http/receiver';
+import { OtlpPublisher } from '../collector/publisher';
+import { loadConfig, type Config } from '../core/config';
+import { Counters } from '../core/metrics';
+import { IngestWorker } from '../ingest/ingest-worker';
+import { QueryServer } from '../query-api/server';
+import { createBus, createLogStore, createSpanStore, type Log } from './components';
+import { OpsServer } from './ops-server';
+
+export const ROLES = ['all-in-one', 'collector', 'ingest', 'query'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RoleOptions extends Partial<Config> {
+  /** Where lines about endpoints and problems go (default: console). */
+  log?: Log;
+}
+
+export interface RunningRole {
+  role: Role;
+  config: Config;
+  /** Query API + UI (all-in-one, query) or health/metrics (collector, ingest). */
+  apiUrl: string;
+  /** OTLP/HTTP receiver (all-in-one, collector); '' otherwise. */
+  otlpUrl: string;
+  counters: Counters;
+  /** Stops accepting, drains what was accepted, closes everything. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const HAS = {
+  receiver: ['all-in-one', 'collector'],
+  ingest: ['all-in-one', 'ingest'],
+  queryApi: ['all-in-one', 'query'],
+  bus: ['all-in-one', 'collector', 'ingest'],
+  stores: ['all-in-one', 'ingest', 'query'],
+} as const satisfies Record<string, readonly Role[]>;
+
+const has = (part: keyof typeof HAS, role: Role) => (HAS[part] as readonly Role[]).includes(role);
+
+/**
+ * Starts one role from the same parts: all-in-one wires all of them in one
+ * process, the distributed roles one each. Options override the config from
+ * CONFIG_FILE and the environment; port 0 picks a free port.
+ */
+export async function startRole(role: Role, options: RoleOptions = {}): Promise<RunningRole> {
+  const { log = (line: string) => console.log(line), ...overrides } = options;
+  const config = loadConfig(process.env, overrides);
+  const counters = new Counters();
+  const stopSteps: { name: string; run: () => Promise<void> }[] = [];
+  const stop = once(async () => {
+    for (const step of stopSteps.reverse()) {
+      try {
+        await step.run();
+      } catch (err) {
+        log(`chainscope: error while stopping ${step.name}: ${(err as Error)?.message ?? err}`);
+      }
+    }
+  });
+  const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+
+  try {
+    const cache = new Map<string, unknown>();
+    const spanStore = has('stores', role) ? createSpanStore(config, cache) : undefined;
+    const logStore = has('stores', role) ? createLogStore(config, cache) : undefined;
+    if (spanStore && logStore) {
+      await spanStore.start();
+      stopSteps.push({ name: 'span store', run: () => spanStore.shutdown() });
+      await logStore.start();
+      stopSteps.push({ name: 'log store', run: () => logStore.shutdown() });
+    }
+
+    const bus = has('bus', role) ? createBus(config, log, role) : undefined;
+    if (bus) await bus.start();
+    const topics = { spans: config.spansTopic, logs: config.logsTopic };
+    if (bus && spanStore && logStore && has('ingest', role)) {
+      const ingest = new IngestWorker({
+        bus,
+        topics,
+        group: config.ingestGroup,
+        payloadEncoding: config.kafkaEncoding,
+        spanStore,
+        logStore,
+        businessKeys: { attributeNames: config.businessKeys },
+        batchSize: config.ingestBatchSize,
+        counters,
+        log,
+      });
+      await ingest.start();
+      stopSteps.push({ name: 'ingest', run: () => ingest.shutdown() });
+    }
+    // On stop the bus goes before ingest: an in-process bus drains into ingest first.
+    if (bus) stopSteps.push({ name: 'bus', run: () => bus.shutdown() });
+
+    let apiUrl: string;
+    if (spanStore && logStore && has('queryApi', role)) {
+      const query = new QueryServer({ host: config.host, port: config.port, spanStore, logStore, counters, uiDir: uiDir(), log });
+      apiUrl = `http://${shownHost}:${await query.start()}`;
+      stopSteps.push({ name: 'query API', run: () => query.shutdown() });
+      log(`chainscope: query API and UI listening on ${apiUrl} (API under /api)`);
+    } else {
+      const ops = new OpsServer({ host: config.host, port: config.port, role, counters });
+      apiUrl = `http://${shownHost}:${await ops.start()}`;
+      stopSteps.push({ name: 'ops server', run: () => ops.shutdown() });
+      log(`chainscope: ${role} health and metrics on ${apiUrl} (/health, /metrics)`);
+    }
+
+    let otlpUrl = '';
+    if (bus && has('receiver', role)) {
+      const receiver = new OtlpHttpReceiver({
+        host: config.host,
+        port: config.otlpHttpPort,
+        maxRequestBytes: config.maxRequestBytes,
+        maxInflightBytes: config.maxInflightBytes,
+        publisher: new OtlpPublisher(bus, topics, config.maxBusMessageBytes),
+        counters,
+        log,
+      });
+      otlpUrl = `http://${shownHost}:${await receiver.start()}`;
+      stopSteps.push({ name: 'receiver', run: () => receiver.shutdown() });
+      log(`chainscope: OTLP/HTTP receiver listening on ${otlpUrl} (POST /v1/traces, /v1/logs)`);
+    }
+    log(`chainscope: ${role} running (bus ${has('bus', role) ? config.bus : '-'}, spans ${spanStore ? config.spanStore : '-'}, logs ${logStore ? config.logStore : '-'})`);
+    if (config.spanStore === 'embedded' && spanStore) log(`chainscope: embedded store in ${path.resolve(config.dataDir)}`);
+
+    if (role === 'all-in-one' && config.demo) {
+      const { startDemo } = await import('../demo');
+      const demo = await startDemo({ otlpEndpoint: otlpUrl, ordersPerSecond: config.demoRate, logger: log });
+      stopSteps.push({ name: 'demo', run: () => demo.stop() });
+      log(`chainscope: demo order center sending ${config.demoRate} orders/s (DEMO=0 switches it off)`);
+    }
+    return { role, config, apiUrl, otlpUrl, counters, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Compiled: dist/bin → <repo>/ui/dist; from source (tests): bin → <repo>/ui/dist. */
+function uiDir(): string {
+  const up = __dirname.includes(`${path.sep}dist${path.sep}`) ? ['..', '..'] : ['..'];
+  return path.resolve(__dirname, ...up, 'ui', 'dist');
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  return () => (running ??= fn());
+}
