@@ -160,6 +160,13 @@ export class SpanWriter {
         const text = attributeText(attrs[key]);
         if (text !== undefined) hashes.push(attributeHash(key, text));
       }
+      // like Jaeger's tag search: event attributes count too
+      for (const event of span.events) {
+        for (const key in event.attributes) {
+          const text = attributeText(event.attributes[key]);
+          if (text !== undefined) hashes.push(attributeHash(key, text));
+        }
+      }
       // a resource is usually shared by every span of a trace: add its hashes once
       if (resourceId !== lastResourceId) {
         for (const h of this.hashesOfResource(resourceId, span)) hashes.push(h);

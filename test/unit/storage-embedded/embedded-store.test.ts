@@ -146,4 +146,25 @@ describe('embedded store specifics', () => {
     await spans.shutdown();
     await logs.shutdown();
   });
+
+  it('searches resource and event attributes like span attributes (Jaeger-style tag search)', async () => {
+    const { spans, logs } = openEmbeddedStores({ dataDir });
+    const host = uniq('host');
+    const cacheKey = uniq('key');
+    const trace = makeTrace({
+      spans: 2,
+      overrides: (i) =>
+        i === 1
+          ? { resource: { 'service.name': 'x', 'host.name': host }, events: [{ timeUs: 1, name: 'miss', attributes: { 'cache.key': cacheKey } }] }
+          : {},
+    });
+    await spans.writeSpans(spanBatch(trace));
+    const ids = async (key: string, value: string) =>
+      (await spans.findTraces({ attributes: [{ key, value }], limit: 5 })).map((t) => t.traceId);
+    expect(await ids('host.name', host)).toEqual([trace[0].traceId]);
+    expect(await ids('cache.key', cacheKey)).toEqual([trace[0].traceId]);
+    expect(await ids('cache.key', host)).toEqual([]);
+    await spans.shutdown();
+    await logs.shutdown();
+  });
 });
