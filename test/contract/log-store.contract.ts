@@ -3,6 +3,7 @@ import type { LogRecord } from '../../core/model';
 import { BASE_US, logBatch, makeLog, newSpanId, newTraceId, uniq } from './fixtures';
 
 export interface OpenedLogStore {
+  /** Not started yet: the suite calls start() once before its tests and cleanup() after them. */
   store: LogStore;
   cleanup: () => Promise<void>;
   /** For eventually-indexing backends (search engines): refresh so written records are searchable. */

@@ -3,6 +3,7 @@ import type { BusinessKeyEntry, MessageIdEntry, Span, TraceLinkEntry } from '../
 import { BASE_US, makeSpan, makeTrace, newSpanId, newTraceId, spanBatch, uniq } from './fixtures';
 
 export interface OpenedSpanStore {
+  /** Not started yet: the suite calls start() once before its tests and cleanup() after them. */
   store: SpanStore;
   cleanup: () => Promise<void>;
   /** For eventually-indexing backends: make everything written so far searchable. */
