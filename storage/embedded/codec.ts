@@ -101,6 +101,13 @@ export function encodeHashSet(hashes: number[]): Buffer {
   return out;
 }
 
+/** One hash in the byte form encodeHashSet stores. */
+export function hashBytes(hash: number): Buffer {
+  const out = Buffer.allocUnsafe(8);
+  out.writeDoubleLE(hash, 0);
+  return out;
+}
+
 /** Binary search in a set written by encodeHashSet. */
 export function hashSetHas(set: Uint8Array, hash: number): boolean {
   const buf = Buffer.isBuffer(set) ? set : Buffer.from(set.buffer, set.byteOffset, set.byteLength);

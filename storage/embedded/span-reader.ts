@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Attributes, Span, SpanEvent, SpanLink, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
 import type { TraceQuery } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
-import { attributeHash, intToKind, intToStatus } from './codec';
+import { attributeHash, hashBytes, intToKind, intToStatus } from './codec';
 import type { EmbeddedDatabase } from './database';
 
 /** Hard caps for reads whose contract has no limit argument. */
@@ -159,8 +159,13 @@ export class SpanReader {
       );
     }
     for (const filter of query.attributes ?? []) {
-      where.push('EXISTS (SELECT 1 FROM trace_attr_sets a WHERE a.trace_ref = t.id AND cs_has_hash(a.hashes, ?))');
-      params.push(attributeHash(filter.key, filter.value));
+      // instr() is a native byte search that rejects most sets cheaply; cs_has_hash()
+      // confirms on aligned entries (a byte match could straddle two hashes)
+      const hash = attributeHash(filter.key, filter.value);
+      where.push(
+        'EXISTS (SELECT 1 FROM trace_attr_sets a WHERE a.trace_ref = t.id AND instr(a.hashes, ?) > 0 AND cs_has_hash(a.hashes, ?))',
+      );
+      params.push(hashBytes(hash), hash);
     }
     const sql =
       `SELECT t.id, t.trace_id, t.start_us, t.end_us, t.span_count, t.error_count, t.root_op_id
