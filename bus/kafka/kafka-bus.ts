@@ -1,6 +1,7 @@
 import {
   CompressionTypes,
   Kafka,
+  PartitionAssigners,
   logLevel,
   type Admin,
   type Batch,
@@ -13,6 +14,7 @@ import type { BatchHandler, Bus, BusMessage, Subscription } from '../../core/con
 import { ChainscopeError } from '../../core/errors';
 import { backoffDelayMs, sleep } from '../../core/util/backoff';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
+import { subscriptionAwareRoundRobin } from './assigner';
 import { isRebalanceError, toBusError, withDeadline } from './errors';
 import { kafkaLogCreator } from './kafka-log';
 import { chunks, fromKafkaMessage, nextOffset, toKafkaMessage } from './messages';
@@ -337,6 +339,9 @@ export class KafkaSubscription implements Subscription {
       heartbeatInterval: settings.heartbeatIntervalMs,
       rebalanceTimeout: Math.max(60_000, settings.sessionTimeoutMs),
       allowAutoTopicCreation: false,
+      // One group holds consumers of different topics (ingest: spans and logs). kafkajs'
+      // round robin stays second so a group with workers of an older version can still form.
+      partitionAssigners: [subscriptionAwareRoundRobin, PartitionAssigners.roundRobin],
       retry: {
         retries: 5,
         initialRetryTime: 300,
