@@ -3,7 +3,10 @@ import { OtlpHttpReceiver } from '../collector/otlp-http/receiver';
 import { OtlpPublisher } from '../collector/publisher';
 import { loadConfig, type Config } from '../core/config';
 import { Counters } from '../core/metrics';
+import fs from 'node:fs';
+import { StoreBatchProcessor, type BatchProcessor } from '../ingest/batch-processor';
 import { IngestWorker } from '../ingest/ingest-worker';
+import { ThreadedBatchProcessor } from '../ingest/thread/threaded-processor';
 import { QueryServer } from '../query-api/server';
 import { createBus, createLogStore, createSpanStore, type Log } from './components';
 import { OpsServer } from './ops-server';
@@ -61,8 +64,11 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
 
   try {
     const cache = new Map<string, unknown>();
-    const spanStore = has('stores', role) ? createSpanStore(config, cache) : undefined;
-    const logStore = has('stores', role) ? createLogStore(config, cache) : undefined;
+    const threadEntry = has('ingest', role) && config.ingestThread ? ingestThreadEntry(log) : undefined;
+    // With ingest on its own thread, the main thread needs stores only to answer queries.
+    const storesHere = has('queryApi', role) || (has('ingest', role) && !threadEntry);
+    const spanStore = storesHere ? createSpanStore(config, cache) : undefined;
+    const logStore = storesHere ? createLogStore(config, cache) : undefined;
     if (spanStore && logStore) {
       await spanStore.start();
       stopSteps.push({ name: 'span store', run: () => spanStore.shutdown() });
@@ -73,19 +79,24 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     const bus = has('bus', role) ? createBus(config, log, role) : undefined;
     if (bus) await bus.start();
     const topics = { spans: config.spansTopic, logs: config.logsTopic };
-    if (bus && spanStore && logStore && has('ingest', role)) {
-      const ingest = new IngestWorker({
-        bus,
-        topics,
-        group: config.ingestGroup,
-        payloadEncoding: config.kafkaEncoding,
-        spanStore,
-        logStore,
-        businessKeys: { attributeNames: config.businessKeys },
-        batchSize: config.ingestBatchSize,
-        counters,
-        log,
-      });
+    if (bus && has('ingest', role)) {
+      let processor: BatchProcessor;
+      if (threadEntry) {
+        const threaded = new ThreadedBatchProcessor({ entry: threadEntry, workerData: { config }, counters, log });
+        stopSteps.push({ name: 'ingest thread', run: () => threaded.close() });
+        await threaded.start();
+        processor = threaded;
+      } else {
+        processor = new StoreBatchProcessor({
+          spanStore: spanStore!,
+          logStore: logStore!,
+          businessKeys: { attributeNames: config.businessKeys },
+          payloadEncoding: config.kafkaEncoding,
+          batchSize: config.ingestBatchSize,
+          counters,
+        });
+      }
+      const ingest = new IngestWorker({ bus, topics, group: config.ingestGroup, processor, counters, log });
       await ingest.start();
       stopSteps.push({ name: 'ingest', run: () => ingest.shutdown() });
     }
@@ -136,10 +147,21 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
   }
 }
 
-/** Compiled: dist/bin → <repo>/ui/dist; from source (tests): bin → <repo>/ui/dist. */
+/** The repository root, from dist/bin (compiled) or bin (sources, in tests). */
+function repoRoot(): string {
+  return path.resolve(__dirname, ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..', '..'] : ['..']));
+}
+
 function uiDir(): string {
-  const up = __dirname.includes(`${path.sep}dist${path.sep}`) ? ['..', '..'] : ['..'];
-  return path.resolve(__dirname, ...up, 'ui', 'dist');
+  return path.join(repoRoot(), 'ui', 'dist');
+}
+
+/** The compiled ingest thread; without a build (sources only) ingest stays on the main thread. */
+function ingestThreadEntry(log: Log): string | undefined {
+  const entry = path.join(repoRoot(), 'dist', 'bin', 'ingest-thread.js');
+  if (fs.existsSync(entry)) return entry;
+  log(`chainscope: ${entry} not built; ingest runs on the main thread (npm run build to change that)`);
+  return undefined;
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

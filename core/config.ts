@@ -32,6 +32,8 @@ export interface Config {
   ingestBatchSize: number;
   /** Largest bus message the collector publishes; bigger requests are split. */
   maxBusMessageBytes: number;
+  /** Decode and write ingest batches on a worker thread (uses a second core; SQLite writes are synchronous). */
+  ingestThread: boolean;
   bus: 'memory' | 'kafka';
   spanStore: 'embedded' | 'clickhouse';
   logStore: 'embedded' | 'elasticsearch' | 'opensearch';
@@ -66,6 +68,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   businessKeys: ['order.id', 'customer.id', 'business.id'],
   ingestBatchSize: 5000,
   maxBusMessageBytes: 900 * 1024,
+  ingestThread: true,
   bus: 'memory',
   spanStore: 'embedded',
   logStore: 'embedded',
@@ -182,6 +185,7 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   businessKeys: { env: 'BUSINESS_KEYS', parse: list },
   ingestBatchSize: { env: 'INGEST_BATCH_SIZE', parse: integer(1, 100_000) },
   maxBusMessageBytes: { env: 'MAX_BUS_MESSAGE_BYTES', parse: integer(1024, 64 * 1024 * 1024) },
+  ingestThread: { env: 'INGEST_THREAD', parse: boolean },
   bus: { env: 'BUS', parse: oneOf('memory', 'kafka') },
   spanStore: { env: 'SPAN_STORE', parse: oneOf('embedded', 'clickhouse') },
   logStore: { env: 'LOG_STORE', parse: oneOf('embedded', 'elasticsearch', 'opensearch') },

@@ -1,42 +1,25 @@
-import type { Bus, BusMessage, Subscription } from '../core/contracts/bus';
-import type { LogStore } from '../core/contracts/log-store';
-import type { SpanStore } from '../core/contracts/span-store';
-import { isRetriable } from '../core/errors';
+import { deadLetterTopic, type Bus, type BusMessage, type Subscription } from '../core/contracts/bus';
 import type { Counters } from '../core/metrics';
-import type { LogRecord, Span } from '../core/model';
-import { decodeLogsRequestJson, decodeLogsRequestProto, decodeTraceRequestJson, decodeTraceRequestProto } from '../core/otlp';
 import { RateLimitedLog } from '../core/util/rate-limited-log';
-import { businessKeysOfLogs, businessKeysOfSpans, type BusinessKeyRules } from './business-keys';
-import { messageIdsOf, traceLinksOf } from './trace-links';
+import { DEAD_LETTER_REASON_HEADER, INGEST_COUNTERS, type BatchProcessor, type Signal } from './batch-processor';
+
+export { DEAD_LETTER_REASON_HEADER, DEAD_LETTER_SOURCE_HEADER } from './batch-processor';
 
 export interface IngestWorkerOptions {
   bus: Bus;
   topics: { spans: string; logs: string };
   group: string;
-  /** How bus payloads are encoded: OTLP protobuf (what our collector and the OTel Collector write) or OTLP/JSON. */
-  payloadEncoding?: 'otlp_proto' | 'otlp_json';
-  spanStore: SpanStore;
-  logStore: LogStore;
-  businessKeys: BusinessKeyRules;
-  /** Items per store write, at most. */
-  batchSize: number;
+  /** Decodes and writes batches: in this thread (StoreBatchProcessor) or in a worker thread. */
+  processor: BatchProcessor;
   counters: Counters;
   log?: (line: string) => void;
 }
 
-export const DEAD_LETTER_REASON_HEADER = 'chainscope-dlq-reason';
-export const DEAD_LETTER_SOURCE_HEADER = 'chainscope-dlq-source-topic';
-
-export function deadLetterTopic(topic: string): string {
-  return `${topic}_dlq`;
-}
-
 /**
- * Bus consumer → stores. Decodes OTLP messages, derives the index rows
- * (business keys, trace links, message ids), writes in bounded batches and
- * lets the bus advance only after the stores acknowledged. Undecodable
- * messages and batches a store refuses for good go to `<topic>_dlq`;
- * retriable store failures are thrown back so the bus redelivers.
+ * Bus consumer → stores. Hands each batch to the processor and lets the bus
+ * advance only after it resolved (the stores acknowledged). Messages the
+ * processor could not use go to `<topic>_dlq`; a retriable failure is thrown
+ * back so the bus delivers the batch again.
  */
 export class IngestWorker {
   private subscriptions: Subscription[] = [];
@@ -44,93 +27,27 @@ export class IngestWorker {
 
   constructor(private readonly options: IngestWorkerOptions) {
     this.warn = new RateLimitedLog(options.log);
-    const c = options.counters;
-    c.describe('chainscope_ingest_spans_written_total', 'Spans written to the span store');
-    c.describe('chainscope_ingest_logs_written_total', 'Log records written to the log store');
-    c.describe('chainscope_ingest_dead_lettered_total', 'Bus messages sent to a dead-letter topic');
-    c.describe('chainscope_ingest_store_retries_total', 'Batches handed back to the bus after a retriable store error');
+    for (const [name, help] of Object.entries(INGEST_COUNTERS)) options.counters.describe(name, help);
   }
 
   async start(): Promise<void> {
-    const { bus, topics, group, payloadEncoding = 'otlp_proto' } = this.options;
-    const decoders = DECODERS[payloadEncoding];
-    this.subscriptions.push(await bus.subscribe(topics.spans, group, (m) => this.handle(topics.spans, m, decoders.spans, this.writeSpans)));
-    this.subscriptions.push(await bus.subscribe(topics.logs, group, (m) => this.handle(topics.logs, m, decoders.logs, this.writeLogs)));
+    const { bus, topics, group } = this.options;
+    this.subscriptions.push(await bus.subscribe(topics.spans, group, (m) => this.handle('spans', topics.spans, m)));
+    this.subscriptions.push(await bus.subscribe(topics.logs, group, (m) => this.handle('logs', topics.logs, m)));
   }
 
   async shutdown(): Promise<void> {
     const subs = this.subscriptions;
     this.subscriptions = [];
     await Promise.all(subs.map((s) => s.close()));
+    await this.options.processor.close();
   }
 
-  private readonly writeSpans = async (spans: Span[]): Promise<void> => {
-    const { spanStore, businessKeys, counters } = this.options;
-    await spanStore.writeSpans({
-      spans,
-      businessKeys: businessKeysOfSpans(spans, businessKeys),
-      traceLinks: traceLinksOf(spans),
-      messageIds: messageIdsOf(spans),
-    });
-    counters.add('chainscope_ingest_spans_written_total', spans.length);
-  };
-
-  private readonly writeLogs = async (logs: LogRecord[]): Promise<void> => {
-    const { logStore, businessKeys, counters } = this.options;
-    await logStore.writeLogs({ logs, businessKeys: businessKeysOfLogs(logs, businessKeys) });
-    counters.add('chainscope_ingest_logs_written_total', logs.length);
-  };
-
-  private async handle<T>(
-    topic: string,
-    messages: BusMessage[],
-    decode: (bytes: Uint8Array) => T[],
-    write: (items: T[]) => Promise<void>,
-  ): Promise<void> {
-    const items: T[] = [];
-    const dead: BusMessage[] = [];
-    for (const message of messages) {
-      try {
-        for (const item of decode(message.value)) items.push(item);
-      } catch (err) {
-        dead.push(deadLetter(message, topic, err));
-      }
-    }
-    if (dead.length > 0) await this.deadLetter(topic, dead);
-    const { batchSize } = this.options;
-    try {
-      for (let i = 0; i < items.length; i += batchSize) await write(items.slice(i, i + batchSize));
-    } catch (err) {
-      if (isRetriable(err)) {
-        this.options.counters.add('chainscope_ingest_store_retries_total');
-        throw err;
-      }
-      // A store refused this batch for good: park it (replaying the whole batch is idempotent) and move on.
-      await this.deadLetter(topic, messages.map((m) => deadLetter(m, topic, err)));
-    }
+  private async handle(signal: Signal, topic: string, messages: BusMessage[]): Promise<void> {
+    const dead = await this.options.processor.process(signal, topic, messages);
+    if (dead.length === 0) return;
+    await this.options.bus.publish(deadLetterTopic(topic), dead);
+    this.options.counters.add('chainscope_ingest_dead_lettered_total', dead.length);
+    this.warn.warn(`dlq:${topic}`, `ingest: ${dead.length} message(s) from ${topic} dead-lettered: ${dead[0].headers?.[DEAD_LETTER_REASON_HEADER]}`);
   }
-
-  private async deadLetter(topic: string, messages: BusMessage[]): Promise<void> {
-    await this.options.bus.publish(deadLetterTopic(topic), messages);
-    this.options.counters.add('chainscope_ingest_dead_lettered_total', messages.length);
-    this.warn.warn(`dlq:${topic}`, `ingest: ${messages.length} message(s) from ${topic} dead-lettered: ${messages[0].headers?.[DEAD_LETTER_REASON_HEADER]}`);
-  }
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-const DECODERS = {
-  otlp_proto: {
-    spans: (bytes: Uint8Array): Span[] => decodeTraceRequestProto(bytes).spans,
-    logs: (bytes: Uint8Array): LogRecord[] => decodeLogsRequestProto(bytes).logs,
-  },
-  otlp_json: {
-    spans: (bytes: Uint8Array): Span[] => decodeTraceRequestJson(utf8.decode(bytes)).spans,
-    logs: (bytes: Uint8Array): LogRecord[] => decodeLogsRequestJson(utf8.decode(bytes)).logs,
-  },
-} as const;
-
-function deadLetter(message: BusMessage, topic: string, err: unknown): BusMessage {
-  const reason = String((err as Error)?.message ?? err).slice(0, 1000);
-  return { value: message.value, key: message.key, headers: { ...message.headers, [DEAD_LETTER_REASON_HEADER]: reason, [DEAD_LETTER_SOURCE_HEADER]: topic } };
 }

@@ -38,3 +38,8 @@ export interface Bus {
 }
 
 export const DEFAULT_TOPICS = { spans: 'otlp_spans', logs: 'otlp_logs' } as const;
+
+/** Where messages a consumer cannot use are parked: `<topic>_dlq`. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}_dlq`;
+}

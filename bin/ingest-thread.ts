@@ -1,0 +1,71 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Config } from '../core/config';
+import { isRetriable } from '../core/errors';
+import { Counters } from '../core/metrics';
+import { StoreBatchProcessor } from '../ingest/batch-processor';
+import type { FromThread, ToThread, WireMessage } from '../ingest/thread/protocol';
+import { createLogStore, createSpanStore } from './components';
+
+/**
+ * Entry of the ingest worker thread: opens its own stores from the config it
+ * was given and processes the batches its owner posts, one at a time.
+ */
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('bin/ingest-thread must run as a worker thread');
+  const config = (workerData as { config: Config }).config;
+  const reply = (msg: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
+  const cache = new Map<string, unknown>();
+  const spanStore = createSpanStore(config, cache);
+  const logStore = createLogStore(config, cache);
+  try {
+    await spanStore.start();
+    await logStore.start();
+  } catch (err) {
+    reply({ type: 'started-failed', message: (err as Error)?.message ?? String(err) });
+    return;
+  }
+  const counters = new Counters();
+  const processor = new StoreBatchProcessor({
+    spanStore,
+    logStore,
+    businessKeys: { attributeNames: config.businessKeys },
+    payloadEncoding: config.kafkaEncoding,
+    batchSize: config.ingestBatchSize,
+    counters,
+  });
+  let reported: Record<string, number> = {};
+  const counterDeltas = () => {
+    const now = counters.snapshot();
+    const delta = Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (reported[k] ?? 0)]).filter(([, v]) => v !== 0));
+    reported = now;
+    return delta;
+  };
+
+  // One batch at a time, in arrival order: the owner's bus already serialises per topic.
+  let queue = Promise.resolve();
+  port.on('message', (msg: ToThread) => {
+    queue = queue.then(async () => {
+      if (msg.type === 'close') {
+        await spanStore.shutdown();
+        await logStore.shutdown();
+        reply({ type: 'closed' });
+        port.close();
+        return;
+      }
+      const messages = msg.messages.map((m) => ({ ...m, value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength) }));
+      try {
+        const dead = await processor.process(msg.signal, msg.topic, messages);
+        const wire: WireMessage[] = dead.map((m) => ({ key: m.key, headers: m.headers, value: new Uint8Array(m.value) }));
+        reply({ type: 'done', id: msg.id, deadLetters: wire, counters: counterDeltas() }, wire.map((m) => m.value.buffer as ArrayBuffer));
+      } catch (err) {
+        reply({ type: 'failed', id: msg.id, message: (err as Error)?.message ?? String(err), retriable: isRetriable(err), counters: counterDeltas() });
+      }
+    });
+  });
+  reply({ type: 'ready' });
+}
+
+main().catch((err) => {
+  parentPort?.postMessage({ type: 'started-failed', message: (err as Error)?.stack ?? String(err) } satisfies FromThread);
+});

@@ -1,0 +1,125 @@
+import type { BusMessage } from '../core/contracts/bus';
+import type { LogStore } from '../core/contracts/log-store';
+import type { SpanStore } from '../core/contracts/span-store';
+import { isRetriable } from '../core/errors';
+import type { Counters } from '../core/metrics';
+import type { LogRecord, Span } from '../core/model';
+import { decodeLogsRequestJson, decodeLogsRequestProto, decodeTraceRequestJson, decodeTraceRequestProto } from '../core/otlp';
+import { businessKeysOfLogs, businessKeysOfSpans, type BusinessKeyRules } from './business-keys';
+import { messageIdsOf, traceLinksOf } from './trace-links';
+
+export type Signal = 'spans' | 'logs';
+export type PayloadEncoding = 'otlp_proto' | 'otlp_json';
+
+export const DEAD_LETTER_REASON_HEADER = 'chainscope-dlq-reason';
+export const DEAD_LETTER_SOURCE_HEADER = 'chainscope-dlq-source-topic';
+
+export const INGEST_COUNTERS = {
+  chainscope_ingest_spans_written_total: 'Spans written to the span store',
+  chainscope_ingest_logs_written_total: 'Log records written to the log store',
+  chainscope_ingest_dead_lettered_total: 'Bus messages sent to a dead-letter topic',
+  chainscope_ingest_store_retries_total: 'Batches handed back to the bus after a retriable store error',
+} as const;
+
+/**
+ * Turns one bus batch into store writes. Resolves with the messages that must
+ * go to the dead-letter topic (undecodable, or refused for good by a store);
+ * rejects with a retriable error when a store failed transiently, so the bus
+ * delivers the batch again.
+ */
+export interface BatchProcessor {
+  process(signal: Signal, topic: string, messages: BusMessage[]): Promise<BusMessage[]>;
+  close(): Promise<void>;
+}
+
+export interface StoreBatchProcessorOptions {
+  spanStore: SpanStore;
+  logStore: LogStore;
+  businessKeys: BusinessKeyRules;
+  payloadEncoding?: PayloadEncoding;
+  /** Items per store write, at most. */
+  batchSize: number;
+  counters: Counters;
+}
+
+/** Decodes OTLP payloads, derives the index rows (business keys, trace links, message ids) and writes in bounded batches. */
+export class StoreBatchProcessor implements BatchProcessor {
+  constructor(private readonly options: StoreBatchProcessorOptions) {}
+
+  async process(signal: Signal, topic: string, messages: BusMessage[]): Promise<BusMessage[]> {
+    const decoders = DECODERS[this.options.payloadEncoding ?? 'otlp_proto'];
+    return signal === 'spans'
+      ? this.run(topic, messages, decoders.spans, this.writeSpans)
+      : this.run(topic, messages, decoders.logs, this.writeLogs);
+  }
+
+  async close(): Promise<void> {}
+
+  private readonly writeSpans = async (spans: Span[]): Promise<void> => {
+    const { spanStore, businessKeys, counters } = this.options;
+    await spanStore.writeSpans({
+      spans,
+      businessKeys: businessKeysOfSpans(spans, businessKeys),
+      traceLinks: traceLinksOf(spans),
+      messageIds: messageIdsOf(spans),
+    });
+    counters.add('chainscope_ingest_spans_written_total', spans.length);
+  };
+
+  private readonly writeLogs = async (logs: LogRecord[]): Promise<void> => {
+    const { logStore, businessKeys, counters } = this.options;
+    await logStore.writeLogs({ logs, businessKeys: businessKeysOfLogs(logs, businessKeys) });
+    counters.add('chainscope_ingest_logs_written_total', logs.length);
+  };
+
+  private async run<T>(
+    topic: string,
+    messages: BusMessage[],
+    decode: (bytes: Uint8Array) => T[],
+    write: (items: T[]) => Promise<void>,
+  ): Promise<BusMessage[]> {
+    const items: T[] = [];
+    const dead: BusMessage[] = [];
+    for (const message of messages) {
+      try {
+        for (const item of decode(message.value)) items.push(item);
+      } catch (err) {
+        dead.push(deadLetter(message, topic, err));
+      }
+    }
+    const { batchSize, counters } = this.options;
+    try {
+      for (let i = 0; i < items.length; i += batchSize) await write(items.slice(i, i + batchSize));
+    } catch (err) {
+      if (isRetriable(err)) {
+        counters.add('chainscope_ingest_store_retries_total');
+        throw err;
+      }
+      // A store refused this batch for good: park all of it (replaying the whole batch is idempotent) and move on.
+      return messages.map((m) => deadLetter(m, topic, err));
+    }
+    return dead;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+const DECODERS = {
+  otlp_proto: {
+    spans: (bytes: Uint8Array): Span[] => decodeTraceRequestProto(bytes).spans,
+    logs: (bytes: Uint8Array): LogRecord[] => decodeLogsRequestProto(bytes).logs,
+  },
+  otlp_json: {
+    spans: (bytes: Uint8Array): Span[] => decodeTraceRequestJson(utf8.decode(bytes)).spans,
+    logs: (bytes: Uint8Array): LogRecord[] => decodeLogsRequestJson(utf8.decode(bytes)).logs,
+  },
+} as const;
+
+function deadLetter(message: BusMessage, topic: string, err: unknown): BusMessage {
+  const reason = String((err as Error)?.message ?? err).slice(0, 1000);
+  return {
+    value: message.value,
+    key: message.key,
+    headers: { ...message.headers, [DEAD_LETTER_REASON_HEADER]: reason, [DEAD_LETTER_SOURCE_HEADER]: topic },
+  };
+}

@@ -1,0 +1,19 @@
+import type { Signal } from '../batch-processor';
+
+/** Messages between the ingest thread and its owner. Buffers travel as transferred ArrayBuffers. */
+export interface WireMessage {
+  key?: string;
+  value: Uint8Array;
+  headers?: Record<string, string>;
+}
+
+export type ToThread =
+  | { type: 'process'; id: number; signal: Signal; topic: string; messages: WireMessage[] }
+  | { type: 'close' };
+
+export type FromThread =
+  | { type: 'ready' }
+  | { type: 'started-failed'; message: string }
+  | { type: 'done'; id: number; deadLetters: WireMessage[]; counters: Record<string, number> }
+  | { type: 'failed'; id: number; message: string; retriable: boolean; counters: Record<string, number> }
+  | { type: 'closed' };
