@@ -253,6 +253,13 @@ export class KafkaBus implements Bus {
     return admin;
   }
 
+  /** After a failed admin request start over with fresh connections (a half-open socket otherwise only times out). */
+  private retireAdmin(): void {
+    const admin = this.admin;
+    this.admin = null;
+    admin?.client.disconnect().catch(() => undefined);
+  }
+
   /** Creates the topic if it is missing (once per bus; a failure is tried again next time). */
   private ensureTopic(topic: string): Promise<void> {
     let ready = this.topicsReady.get(topic);
@@ -266,7 +273,10 @@ export class KafkaBus implements Bus {
           timeout: this.settings.requestTimeoutMs,
         });
       })();
-      ready.catch(() => this.topicsReady.delete(topic));
+      ready.catch(() => {
+        this.topicsReady.delete(topic);
+        this.retireAdmin();
+      });
       this.topicsReady.set(topic, ready);
     }
     return ready;
@@ -339,6 +349,9 @@ export class KafkaSubscription implements Subscription {
       heartbeatInterval: settings.heartbeatIntervalMs,
       rebalanceTimeout: Math.max(60_000, settings.sessionTimeoutMs),
       allowAutoTopicCreation: false,
+      // Short long-polls: kafkajs heartbeats between fetches, so a member notices a rebalance (and a
+      // closing member finishes) within about this long instead of the 5 s default.
+      maxWaitTimeInMs: 1_000,
       // One group holds consumers of different topics (ingest: spans and logs). kafkajs'
       // round robin stays second so a group with workers of an older version can still form.
       partitionAssigners: [subscriptionAwareRoundRobin, PartitionAssigners.roundRobin],
