@@ -2,6 +2,7 @@ import {
   CompressionTypes,
   Kafka,
   PartitionAssigners,
+  Partitioners,
   logLevel,
   type Admin,
   type Batch,
@@ -103,6 +104,8 @@ export class KafkaBus implements Bus {
   private readonly settings: Settings;
   private readonly warn: RateLimitedLog;
   private slot: ProducerSlot | null = null;
+  /** Every producer not yet disconnected: the current one and retired ones with sends still running. */
+  private readonly slots = new Set<ProducerSlot>();
   private admin: { client: Admin; ready: Promise<void> } | null = null;
   private readonly topicsReady = new Map<string, Promise<void>>();
   private readonly subscriptions = new Set<KafkaSubscription>();
@@ -141,28 +144,37 @@ export class KafkaBus implements Bus {
     if (this.stopped) throw new ChainscopeError('bus is shut down', true);
     if (messages.length === 0) return;
     const slot = this.producerSlot();
+    const send = (async () => {
+      await this.ensureTopic(topic);
+      await slot.ready;
+      await slot.producer.send({
+        topic,
+        acks: -1,
+        timeout: this.settings.requestTimeoutMs,
+        compression: this.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        messages: messages.map(toKafkaMessage),
+      });
+    })();
+    // Count the send until kafkajs has really finished with it, not until our deadline: a producer
+    // disconnected under a running send is reconnected by that send's retries and never closed.
     slot.inflight++;
+    send
+      .finally(() => {
+        slot.inflight--;
+        if (slot.retired && slot.inflight === 0) this.disconnectQuietly(slot);
+      })
+      .catch(() => undefined);
     try {
-      const send = async () => {
-        await this.ensureTopic(topic);
-        await slot.ready;
-        await slot.producer.send({
-          topic,
-          acks: -1,
-          timeout: this.settings.requestTimeoutMs,
-          compression: this.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-          messages: messages.map(toKafkaMessage),
-        });
-      };
-      await withDeadline(send(), this.settings.requestTimeoutMs, `publish to ${topic}`);
+      await withDeadline(send, this.settings.requestTimeoutMs, `publish to ${topic}`);
     } catch (err) {
       const mapped = toBusError(err, `publish to ${topic}`, this.settings.maxMessageBytes);
-      if (mapped.retriable) this.retire(slot);
+      if (mapped.retriable) {
+        // Kafka trouble: the next publish (and topic check) starts on fresh connections.
+        this.retire(slot);
+        this.retireAdmin();
+      }
       this.warn.warn(`publish:${topic}`, mapped.message);
       throw mapped;
-    } finally {
-      slot.inflight--;
-      if (slot.retired && slot.inflight === 0) this.disconnectQuietly(slot.producer);
     }
   }
 
@@ -202,16 +214,12 @@ export class KafkaBus implements Bus {
   private async doShutdown(): Promise<void> {
     this.stopped = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
-    const slot = this.slot;
-    this.slot = null;
-    if (slot) {
-      const deadline = Date.now() + this.settings.requestTimeoutMs;
-      while (slot.inflight > 0 && Date.now() < deadline) await sleep(10);
-      await slot.producer.disconnect().catch(() => undefined);
-    }
-    const admin = this.admin;
-    this.admin = null;
-    if (admin) await admin.client.disconnect().catch(() => undefined);
+    const deadline = Date.now() + this.settings.requestTimeoutMs;
+    for (const slot of [...this.slots]) this.retire(slot);
+    // Retired producers disconnect once their sends settle; wait for that, bounded.
+    while (this.slots.size > 0 && Date.now() < deadline) await sleep(10);
+    await Promise.all([...this.slots].map((slot) => slot.producer.disconnect().catch(() => undefined)));
+    this.retireAdmin();
   }
 
   private producerSlot(): ProducerSlot {
@@ -219,10 +227,12 @@ export class KafkaBus implements Bus {
     const producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
     });
     const slot: ProducerSlot = { producer, ready: producer.connect(), inflight: 0, retired: false };
+    this.slots.add(slot);
     // A failed connect is answered through publish(); here it only retires the slot.
     slot.ready.catch(() => this.retire(slot));
     this.slot = slot;
@@ -234,11 +244,12 @@ export class KafkaBus implements Bus {
     if (slot.retired) return;
     slot.retired = true;
     if (this.slot === slot) this.slot = null;
-    if (slot.inflight === 0) this.disconnectQuietly(slot.producer);
+    if (slot.inflight === 0) this.disconnectQuietly(slot);
   }
 
-  private disconnectQuietly(producer: Producer): void {
-    producer.disconnect().catch(() => undefined);
+  private disconnectQuietly(slot: ProducerSlot): void {
+    this.slots.delete(slot);
+    slot.producer.disconnect().catch(() => undefined);
   }
 
   private adminClient(): { client: Admin; ready: Promise<void> } {

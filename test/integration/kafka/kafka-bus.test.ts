@@ -172,6 +172,23 @@ describeWithEngines(['kafka'], 'KafkaBus against a real Kafka', () => {
     await s2.close();
   });
 
+  it('serves two topics in one group (ingest: spans and logs) with every partition of each consumed', async () => {
+    const spans = uniqueName('cs_two_spans');
+    const logs = uniqueName('cs_two_logs');
+    const group = uniqueName('cs_two_g');
+    const b = bus();
+    const messages = Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`m${i}`) }));
+    await b.publish(spans, messages);
+    await b.publish(logs, messages);
+    const seen = { spans: new Set<string>(), logs: new Set<string>() };
+    const s1 = await b.subscribe(spans, group, async (batch) => batch.forEach((m) => seen.spans.add(m.value.toString())));
+    const s2 = await b.subscribe(logs, group, async (batch) => batch.forEach((m) => seen.logs.add(m.value.toString())));
+    await until(() => seen.spans.size === 40 && seen.logs.size === 40, 30_000, 'both topics fully consumed');
+    expect(s1.assignedPartitions()).toEqual([0, 1, 2, 3]);
+    expect(s2.assignedPartitions()).toEqual([0, 1, 2, 3]);
+    await Promise.all([s1.close(), s2.close()]);
+  });
+
   it('rejects publish with BackendUnavailableError within a bounded time when Kafka is unreachable', async () => {
     const b = bus({ brokers: ['127.0.0.1:1'], requestTimeoutMs: 3_000 });
     await b.start(); // never rejects
