@@ -233,6 +233,29 @@ describeWithEngines(['kafka'], 'KafkaBus against a real Kafka', () => {
     await sub.close();
   });
 
+  it('a consumer survives losing its connections and goes on delivering once they are back', async () => {
+    const sockets = switchableSockets();
+    const topic = uniqueName('cs_cons_outage');
+    const group = uniqueName('cs_cons_outage_g');
+    const producer = bus();
+    const consumerLogs: string[] = [];
+    const b = bus({ socketFactory: sockets.factory, log: (line) => consumerLogs.push(line) });
+    const seen = new Set<string>();
+    const sub = await b.subscribe(topic, group, async (batch) => batch.forEach((m) => seen.add(m.value.toString())));
+    await producer.publish(topic, [{ value: Buffer.from('before') }]);
+    await until(() => seen.has('before'), 30_000, 'first message');
+
+    sockets.down();
+    await until(() => consumerLogs.some((l) => /crashed/.test(l)), 60_000, 'consumer crashed on the outage');
+    await producer.publish(topic, [{ value: Buffer.from('during') }]);
+    const t0 = Date.now();
+    sockets.up();
+    await producer.publish(topic, [{ value: Buffer.from('after') }]);
+    await until(() => seen.has('during') && seen.has('after'), 60_000, 'messages after the outage');
+    console.log(`consumer outage: delivering again ${Date.now() - t0} ms after the connections came back; logged: ${consumerLogs.slice(0, 3).join(' | ')}`);
+    await sub.close();
+  });
+
   it('shutdown is idempotent and publish afterwards is refused', async () => {
     const b = bus();
     await b.publish(uniqueName('cs_stop'), [{ value: Buffer.from('x') }]);
