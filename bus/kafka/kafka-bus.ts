@@ -11,7 +11,7 @@ import {
   type ISocketFactory,
   type Producer,
 } from 'kafkajs';
-import type { BatchHandler, Bus, BusMessage, Subscription } from '../../core/contracts/bus';
+import { deadLetterTopic, type BatchHandler, type Bus, type BusMessage, type Subscription } from '../../core/contracts/bus';
 import { ChainscopeError } from '../../core/errors';
 import { backoffDelayMs, sleep } from '../../core/util/backoff';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
@@ -71,10 +71,6 @@ const DEFAULTS = {
 
 type Settings = typeof DEFAULTS & Pick<KafkaBusOptions, 'maxMessageBytes'>;
 
-/** Messages for a poison-message topic go to `<topic>_dlq` (see ingest/). */
-export function deadLetterTopicOf(topic: string): string {
-  return `${topic}_dlq`;
-}
 
 /** One producer generation: replaced after a failed send so the next publish starts on fresh connections. */
 interface ProducerSlot {
@@ -183,7 +179,7 @@ export class KafkaBus implements Bus {
     try {
       await withDeadline(this.ensureTopic(topic), this.settings.joinTimeoutMs, `create topic ${topic}`);
       if (!topic.endsWith('_dlq')) {
-        await withDeadline(this.ensureTopic(deadLetterTopicOf(topic)), this.settings.joinTimeoutMs, `create topic ${deadLetterTopicOf(topic)}`);
+        await withDeadline(this.ensureTopic(deadLetterTopic(topic)), this.settings.joinTimeoutMs, `create topic ${deadLetterTopic(topic)}`);
       }
     } catch (err) {
       throw toBusError(err, `subscribe to ${topic}`);
