@@ -31,7 +31,7 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: two ing
   const harness = new Harness();
   afterAll(() => harness.dispose(), 60_000);
 
-  it('share the partitions; SIGTERM one mid-stream and the other takes its partitions without loss', async () => {
+  it('share the partitions; SIGTERM one mid-stream and the other takes its partitions without loss', harness.withOutputs(async () => {
     const t0 = performance.now();
     const engines = sharedEngines();
     const names = runNames('group');
@@ -78,5 +78,5 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: two ing
         `a stopped (exit ${exitCode}) at >= ${aBeforeStop} written; b ends with ${bTotal} and all partitions; ` +
         `API: ${seen.spans} spans in ${seen.traces} traces, each once; total ${elapsed(t0)}`,
     );
-  }, 240_000);
+  }), 240_000);
 });

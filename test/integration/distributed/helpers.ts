@@ -134,6 +134,18 @@ export class Harness {
     });
   }
 
+  /** The test body, with every role's output added to its failure message. */
+  withOutputs(body: () => Promise<void>): () => Promise<void> {
+    return async () => {
+      try {
+        await body();
+      } catch (err) {
+        if (err instanceof Error) err.message += `\n\nrole output:\n${this.outputs()}`;
+        throw err;
+      }
+    };
+  }
+
   /** Output of every role started, for failure messages. */
   outputs(): string {
     return this.roles.map((r) => `----- ${r.role} (pid ${r.proc.child.pid}) -----\n${r.proc.output().slice(-4000)}`).join('\n');

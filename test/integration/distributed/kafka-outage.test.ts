@@ -26,7 +26,7 @@ describeWithEngines(['kafka'], 'distributed: Kafka unreachable behind a collecto
   const harness = new Harness();
   afterAll(() => harness.dispose(), 120_000);
 
-  it('answers 200, then 503 with Retry-After while Kafka is down, then 200 again once it is back', async () => {
+  it('answers 200, then 503 with Retry-After while Kafka is down, then 200 again once it is back', harness.withOutputs(async () => {
     const t0 = performance.now();
     const kafka = await startPrivateEngine('kafka', { timeoutMs: 90_000 });
     harness.onDispose(`private kafka in ${kafka.dir}`, () => kafka.destroy());
@@ -78,5 +78,5 @@ describeWithEngines(['kafka'], 'distributed: Kafka unreachable behind a collecto
         `${refusedAfter} after down, answered in ${refused.ms} ms, next 503 in ${again.ms} ms; up again took ${upTook}; ` +
         `first 200 ${elapsed(tBack)} after up; total ${elapsed(t0)}`,
     );
-  }, 300_000);
+  }), 300_000);
 });

@@ -19,7 +19,7 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: an inge
   const harness = new Harness();
   afterAll(() => harness.dispose(), 60_000);
 
-  it('SIGKILL during a 100,000-span stream, restart: every span is there exactly once', async () => {
+  it('SIGKILL during a 100,000-span stream, restart: every span is there exactly once', harness.withOutputs(async () => {
     const t0 = performance.now();
     const engines = sharedEngines();
     const names = runNames('kill');
@@ -62,5 +62,5 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: an inge
     );
     // at least once underneath: the restarted worker wrote everything that had not been committed
     expect(before + rewritten).toBeGreaterThanOrEqual(stream.total);
-  }, 300_000);
+  }), 300_000);
 });

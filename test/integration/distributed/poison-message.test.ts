@@ -26,7 +26,7 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: a poiso
   const harness = new Harness();
   afterAll(() => harness.dispose(), 60_000);
 
-  it('goes to <topic>_dlq with its reason; spans after it on the same partition are still ingested', async () => {
+  it('goes to <topic>_dlq with its reason; spans after it on the same partition are still ingested', harness.withOutputs(async () => {
     const t0 = performance.now();
     const engines = sharedEngines();
     const names = runNames('poison');
@@ -88,5 +88,5 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: a poiso
       `poison-message: dead-lettered with ${DEAD_LETTER_REASON_HEADER}="${letter.headers[DEAD_LETTER_REASON_HEADER]}"; ` +
         `${stream.total} spans before and after it ingested once; total ${elapsed(t0)}`,
     );
-  }, 180_000);
+  }), 180_000);
 });
