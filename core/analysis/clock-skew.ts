@@ -1,0 +1,142 @@
+import type { AttributeValue, Span } from '../model';
+import { buildSpanTree, endUs } from './span-tree';
+
+export interface ClockSkewOptions {
+  /** Corrections larger than this (absolute, µs) are not applied and produce a warning. Default: no limit. */
+  maxDeltaUs?: number;
+}
+
+export interface SkewFlag {
+  /** Added to startUs (and to event times); 0 when the span was left alone. */
+  skewCorrectedByUs: number;
+}
+
+export interface ClockSkewResult {
+  /** The input spans in input order; a corrected span is a new object, an unchanged one is the input object. */
+  spans: Span[];
+  /** One entry per span id. */
+  flags: Map<string, SkewFlag>;
+  /** Number of spans whose times were shifted. */
+  correctedCount: number;
+  warnings: string[];
+}
+
+/**
+ * Detects and corrects clock skew between processes, after Jaeger's ClockSkew
+ * adjuster (model/adjuster/clockskew.go).
+ *
+ * Walking each tree from its root, every span gets a delta:
+ * - a root keeps its clock (delta 0);
+ * - a span on the same clock as its parent (same service, and no evidence of
+ *   a different host) inherits the parent's delta, so a corrected server span
+ *   moves together with its local subtree;
+ * - a span on another clock that is the server side of a synchronous call
+ *   (its parent is a client span, or it is a server span under a span that is
+ *   not messaging) is fitted into its already-corrected parent:
+ *     - if it is not longer than the parent and sticks out of it, it is
+ *       centred, i.e. the parent's extra time is split evenly into request and
+ *       response latency (delta = parent.start + (parent.dur - child.dur) / 2 - child.start);
+ *     - if it is longer than the parent (it cannot fit), starts are aligned
+ *       when it starts before the parent (as Jaeger does) or at/after the
+ *       parent's end (a synchronous callee cannot start after its caller ended);
+ *     - if it already fits, delta 0;
+ * - any other span on another clock (e.g. a consumer of a message, which may
+ *   legitimately run after the producer) keeps its own clock: delta 0.
+ *
+ * Never mutates the input and never drops a span.
+ */
+export function adjustClockSkew(spans: readonly Span[], options: ClockSkewOptions = {}): ClockSkewResult {
+  const maxDeltaUs = options.maxDeltaUs ?? Infinity;
+  const tree = buildSpanTree(spans);
+  const delta = new Map<string, number>();
+  let tooLarge = 0;
+  let largestRefusedUs = 0;
+
+  for (const span of tree.preorder) {
+    const parent = span.parentSpanId && span.parentSpanId !== span.spanId ? tree.byId.get(span.parentSpanId) : undefined;
+    if (!parent) {
+      delta.set(span.spanId, 0);
+      continue;
+    }
+    const parentDelta = delta.get(parent.spanId) ?? 0;
+    if (!onDifferentClocks(span, parent)) {
+      delta.set(span.spanId, parentDelta);
+      continue;
+    }
+    if (!isSynchronousCall(parent, span)) {
+      delta.set(span.spanId, 0);
+      continue;
+    }
+    let d = skewAgainst(span, parent.startUs + parentDelta, parent.durationUs);
+    if (Math.abs(d) > maxDeltaUs) {
+      tooLarge++;
+      largestRefusedUs = Math.max(largestRefusedUs, Math.abs(d));
+      d = 0;
+    }
+    delta.set(span.spanId, d);
+  }
+
+  const flags = new Map<string, SkewFlag>();
+  for (const id of tree.byId.keys()) flags.set(id, { skewCorrectedByUs: delta.get(id) ?? 0 });
+  let correctedCount = 0;
+  for (const f of flags.values()) if (f.skewCorrectedByUs !== 0) correctedCount++;
+
+  const out = spans.map((s) => {
+    const d = delta.get(s.spanId) ?? 0;
+    return d === 0 ? s : shift(s, d);
+  });
+
+  const warnings: string[] = [];
+  if (correctedCount) warnings.push(`${correctedCount} ${correctedCount === 1 ? 'span' : 'spans'} corrected for clock skew`);
+  if (tooLarge) {
+    warnings.push(
+      `${tooLarge} clock skew ${tooLarge === 1 ? 'correction' : 'corrections'} larger than the maximum of ${maxDeltaUs} µs not applied (largest ${largestRefusedUs} µs)`,
+    );
+  }
+  return { spans: out, flags, correctedCount, warnings };
+}
+
+/** The delta that fits `child` (raw times) into a parent at [parentStartUs, parentStartUs + parentDurationUs]. */
+export function skewAgainst(child: Span, parentStartUs: number, parentDurationUs: number): number {
+  const parentDuration = Math.max(0, parentDurationUs);
+  const childDuration = Math.max(0, child.durationUs);
+  const parentEndUs = parentStartUs + parentDuration;
+  if (parentDuration < childDuration) {
+    return child.startUs < parentStartUs || child.startUs >= parentEndUs ? parentStartUs - child.startUs : 0;
+  }
+  if (child.startUs >= parentStartUs && endUs(child) <= parentEndUs) return 0;
+  const latency = Math.floor((parentDuration - childDuration) / 2);
+  return parentStartUs + latency - child.startUs;
+}
+
+function isSynchronousCall(parent: Span, child: Span): boolean {
+  if (parent.kind === 'client') return true;
+  return child.kind === 'server' && parent.kind !== 'producer' && parent.kind !== 'consumer';
+}
+
+/** Different services, or the same service on two hosts we can tell apart (by the first host attribute both carry). */
+function onDifferentClocks(a: Span, b: Span): boolean {
+  if (a.service !== b.service) return true;
+  for (const key of HOST_KEYS) {
+    const hostA = firstScalar(a.resource?.[key]);
+    const hostB = firstScalar(b.resource?.[key]);
+    if (hostA !== '' && hostB !== '') return hostA !== hostB;
+  }
+  return false;
+}
+
+const HOST_KEYS = ['host.id', 'host.name', 'host.ip', 'ip'];
+
+function firstScalar(v: AttributeValue | undefined): string {
+  if (Array.isArray(v)) return v.length ? firstScalar(v[0]) : '';
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  return '';
+}
+
+function shift(span: Span, d: number): Span {
+  return {
+    ...span,
+    startUs: span.startUs + d,
+    events: span.events.map((e) => ({ ...e, timeUs: e.timeUs + d })),
+  };
+}

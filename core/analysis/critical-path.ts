@@ -1,0 +1,141 @@
+import type { Span } from '../model';
+import { buildSpanTree, endUs, traceRoot, type SpanTree } from './span-tree';
+
+/** A stretch of time during which `spanId` itself (not one of its children) held up the trace. */
+export interface CriticalPathSegment {
+  spanId: string;
+  startUs: number;
+  endUs: number;
+}
+
+export interface TreeCriticalPath {
+  rootSpanId: string;
+  /** Ordered in time; together they cover the root span from its start to its end. */
+  segments: CriticalPathSegment[];
+}
+
+export interface CriticalPath {
+  /** The root that stands for the trace (see traceRoot), or null for an empty trace. */
+  rootSpanId: string | null;
+  /** The trace root's path, ordered in time. */
+  segments: CriticalPathSegment[];
+  /** Spans with at least one segment on the trace root's path. */
+  spanIds: Set<string>;
+  /** One path per root tree (orphan subtrees are roots of their own), in root order. */
+  trees: TreeCriticalPath[];
+}
+
+/**
+ * The critical path of a trace, computed as Jaeger UI computes it
+ * (components/TracePage/CriticalPath):
+ *
+ * 1. Children are first fitted into their (already fitted) parent: a child
+ *    wholly outside its parent's time range is dropped with its subtree (it
+ *    cannot have held the parent up); one that overlaps an edge is clipped to
+ *    the parent, so an async child that outlives its parent counts only up to
+ *    the parent's end.
+ * 2. Starting at the root's end, walk back: the current span's last finishing
+ *    child (LFC) is the child that ends last (before the point we came back
+ *    from, when returning from a child). The span owns the time between that
+ *    child's end and the current point; the walk descends into the LFC. A span
+ *    with no such child owns everything back to its own start, and the walk
+ *    returns to its parent with that start as the new point.
+ *
+ * The walk is iterative (a 10,000-deep chain is fine) and each parent's
+ * children are scanned once, in end order, so it runs in O(n log n).
+ * Zero-length sections are left out, adjacent sections of one span are merged.
+ */
+export function computeCriticalPath(spans: readonly Span[]): CriticalPath {
+  const tree = buildSpanTree(spans);
+  const trees = tree.roots.map((root) => ({ rootSpanId: root.spanId, segments: criticalPathOfTree(tree, root) }));
+  const root = traceRoot(tree.roots);
+  const segments = root ? trees.find((t) => t.rootSpanId === root.spanId)!.segments : [];
+  return { rootSpanId: root?.spanId ?? null, segments, spanIds: new Set(segments.map((s) => s.spanId)), trees };
+}
+
+interface FittedSpan {
+  spanId: string;
+  parent: FittedSpan | null;
+  startUs: number;
+  endUs: number;
+  /** Kept children, latest end first (ties: earlier start, then span id). */
+  children: FittedSpan[];
+  /** Index of the first child not yet ruled out; the walk only ever moves it forward. */
+  cursor: number;
+}
+
+/** The critical path of the tree under `root`, ordered in time. */
+export function criticalPathOfTree(tree: SpanTree, root: Span): CriticalPathSegment[] {
+  const top = fitTree(tree, root);
+  const backwards: CriticalPathSegment[] = [];
+  const push = (spanId: string, startUs: number, end: number) => {
+    if (startUs >= end) return;
+    const last = backwards[backwards.length - 1];
+    if (last && last.spanId === spanId && last.startUs === end) last.startUs = startUs;
+    else backwards.push({ spanId, startUs, endUs: end });
+  };
+
+  let current: FittedSpan | undefined = top;
+  let returningFrom: number | undefined;
+  while (current) {
+    const lfc = lastFinishingChild(current, returningFrom);
+    const sectionEnd = returningFrom ?? current.endUs;
+    if (lfc) {
+      push(current.spanId, lfc.endUs, sectionEnd);
+      current = lfc;
+      returningFrom = undefined;
+    } else {
+      push(current.spanId, current.startUs, sectionEnd);
+      returningFrom = current.startUs;
+      current = current.parent ?? undefined;
+    }
+  }
+  return backwards.reverse();
+}
+
+function lastFinishingChild(span: FittedSpan, before: number | undefined): FittedSpan | undefined {
+  if (before !== undefined) {
+    // `before` only decreases between visits of one span, so skipped children stay skipped.
+    while (span.cursor < span.children.length && span.children[span.cursor].endUs >= before) span.cursor++;
+  }
+  return span.children[span.cursor];
+}
+
+/** Step 1: clip every child to its fitted parent, drop children outside it (with their subtrees). */
+function fitTree(tree: SpanTree, root: Span): FittedSpan {
+  const top: FittedSpan = { spanId: root.spanId, parent: null, startUs: root.startUs, endUs: endUs(root), children: [], cursor: 0 };
+  const stack: Array<{ span: Span; node: FittedSpan }> = [{ span: root, node: top }];
+  while (stack.length) {
+    const { span, node } = stack.pop()!;
+    for (const child of tree.children.get(span.spanId) ?? []) {
+      const start = child.startUs;
+      const end = endUs(child);
+      // Jaeger's rules: a child starting at or after the parent's end, or ending at or before its start, is dropped.
+      if (start >= node.endUs || (start < node.startUs && end <= node.startUs)) continue;
+      const fittedChild: FittedSpan = {
+        spanId: child.spanId,
+        parent: node,
+        startUs: Math.max(start, node.startUs),
+        endUs: Math.min(end, node.endUs),
+        children: [],
+        cursor: 0,
+      };
+      node.children.push(fittedChild);
+      stack.push({ span: child, node: fittedChild });
+    }
+    // tree.children is in start order, so a stable sort keeps "earlier start first" among equal ends.
+    node.children.sort((a, b) => b.endUs - a.endUs);
+  }
+  return top;
+}
+
+/** Segments grouped by span id (each list in time order). */
+export function segmentsBySpan(segments: readonly CriticalPathSegment[]): Map<string, Array<{ startUs: number; endUs: number }>> {
+  const out = new Map<string, Array<{ startUs: number; endUs: number }>>();
+  for (const s of segments) {
+    let list = out.get(s.spanId);
+    if (!list) out.set(s.spanId, (list = []));
+    list.push({ startUs: s.startUs, endUs: s.endUs });
+  }
+  return out;
+}
