@@ -98,18 +98,18 @@ export class Harness {
   async start(role: 'collector' | 'ingest' | 'query', env: Record<string, string>): Promise<StartedRole> {
     const proc = spawnRole(role, env);
     this.onDispose(`stop ${role} ${proc.child.pid}`, () => stopWithin(proc, 20_000));
-    const url = (await proc.waitForOutput(URL_LINES.api, 60_000))[1];
-    const otlpUrl = role === 'collector' ? (await proc.waitForOutput(URL_LINES.otlp, 60_000))[1] : '';
-    await proc.waitForOutput(/ running \(bus /, 60_000);
     const started: StartedRole = {
       role,
       proc,
-      url,
-      otlpUrl,
-      counter: (name) => counter(`${url}/metrics`, name),
+      url: '',
+      otlpUrl: '',
+      counter: (name) => counter(`${started.url}/metrics`, name),
       alive: () => proc.child.exitCode === null && proc.child.signalCode === null,
     };
     this.roles.push(started);
+    started.url = (await proc.waitForOutput(URL_LINES.api, 90_000))[1];
+    if (role === 'collector') started.otlpUrl = (await proc.waitForOutput(URL_LINES.otlp, 90_000))[1];
+    await proc.waitForOutput(/ running \(bus /, 90_000);
     return started;
   }
 

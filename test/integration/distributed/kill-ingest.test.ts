@@ -57,7 +57,7 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: an inge
     const raw = await rawSpanRows(engines.clickhouse, names.database);
     console.log(
       `kill-ingest: killed after ${before} spans written (${killedAt}); the restarted worker wrote ${rewritten} ` +
-        `(${before + rewritten - stream.total} redelivered); spans table holds ${raw} rows before merges; ` +
+        `(at least ${before + rewritten - stream.total} written twice); spans table holds ${raw} rows before merges; ` +
         `API: ${seen.spans} spans in ${seen.traces} traces, each once; total ${elapsed(t0)}`,
     );
     // at least once underneath: the restarted worker wrote everything that had not been committed
