@@ -55,4 +55,19 @@ export interface SpanStore {
   tracesByBusinessKey(key: string, value: string, window: TimeWindow, limit: number): Promise<string[]>;
   /** Joins touching these traces, in both directions (links they hold and links to them). */
   linkedTraces(traceIds: string[]): Promise<TraceLinkEntry[]>;
+  /** Summaries of the given traces (unknown ids are left out), in no particular order. At most 1,000 ids. */
+  traceSummaries(traceIds: string[]): Promise<TraceSummary[]>;
+  /**
+   * Business-key values of `key` first seen in the window, with the time span of the traces that carry them
+   * directly (first start to last end), slowest first, at most `limit`. An index read over the key table and trace summaries.
+   */
+  slowestBusinessKeys(key: string, window: TimeWindow, limit: number): Promise<BusinessKeySpan[]>;
+}
+
+/** One business-key value with the traces that carry it directly and their time span (first start to last end). */
+export interface BusinessKeySpan {
+  value: string;
+  traceIds: string[];
+  startUs: number;
+  endUs: number;
 }

@@ -1,8 +1,9 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
+import type { BusinessKeySpan, SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
 import { BackendUnavailableError, ValidationError } from '../../core/errors';
 import type { Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
+import { CLICKHOUSE_CHAIN_LIMITS, slowestBusinessKeysSql, traceSummariesSql } from './chain-queries';
 import { toStoreError } from './errors';
 import {
   CLICKHOUSE_READ_LIMITS,
@@ -248,6 +249,35 @@ export class ClickHouseSpanStore implements SpanStore {
     return out;
   }
 
+  async traceSummaries(traceIds: string[]): Promise<TraceSummary[]> {
+    this.ready();
+    if (traceIds.length === 0) return [];
+    if (traceIds.length > CLICKHOUSE_CHAIN_LIMITS.summaryTraceIds) {
+      throw new ValidationError(
+        `traceSummaries takes at most ${CLICKHOUSE_CHAIN_LIMITS.summaryTraceIds} trace ids (got ${traceIds.length})`,
+        'traceIds',
+      );
+    }
+    const rows = await this.select<SummaryRow>(traceSummariesSql(this.database, [...new Set(traceIds)]), 'traceSummaries');
+    return rows.map(summaryOf);
+  }
+
+  async slowestBusinessKeys(key: string, window: TimeWindow, limit: number): Promise<BusinessKeySpan[]> {
+    const n = checkLimit(limit, CLICKHOUSE_CHAIN_LIMITS.slowestKeys);
+    this.ready();
+    if (n === 0) return [];
+    const rows = await this.select<{ value: string; chain_start_us: string; chain_end_us: string; trace_ids: string[] }>(
+      slowestBusinessKeysSql(this.database, key, window, n),
+      'slowestBusinessKeys',
+    );
+    return rows.map((r) => ({
+      value: r.value,
+      traceIds: r.trace_ids.slice(0, CLICKHOUSE_CHAIN_LIMITS.traceIdsPerValue),
+      startUs: Number(r.chain_start_us),
+      endUs: Number(r.chain_end_us),
+    }));
+  }
+
   private ready(): ClickHouseClient {
     if (this.closed) throw new BackendUnavailableError('clickhouse span store is shut down');
     if (!this.client || !this.version) throw new BackendUnavailableError('clickhouse span store is not started');
@@ -295,4 +325,18 @@ function validateOptions(options: ClickHouseSpanStoreOptions): ClickHouseSpanSto
 function checkLimit(limit: number, max: number): number {
   if (!Number.isInteger(limit) || limit < 0) throw new ValidationError('limit must be a non-negative integer', 'limit');
   return Math.min(limit, max);
+}
+
+function summaryOf(r: SummaryRow): TraceSummary {
+  const start = Number(r.trace_start_us);
+  return {
+    traceId: r.trace_id,
+    rootService: r.root[3],
+    rootName: r.root[4],
+    startUs: start,
+    durationUs: Number(r.trace_end_us) - start,
+    spanCount: Number(r.span_count),
+    errorCount: Number(r.error_count),
+    services: [...r.services].sort(),
+  };
 }

@@ -138,6 +138,10 @@ export const MIGRATIONS: readonly string[] = [
     tokenize = 'unicode61 remove_diacritics 2'
   );
   `,
+  // 2: business-key values by first-seen time, for slowestBusinessKeys (chains)
+  `
+  CREATE INDEX business_keys_time ON business_keys (key, time_us);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,5 +1,6 @@
-import type { SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
+import type { BusinessKeySpan, SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
 import type { Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
+import { ChainReader } from './chain-reader';
 import { closedError, storageError } from './database';
 import type { EmbeddedDatabase } from './database';
 import { SpanReader } from './span-reader';
@@ -19,12 +20,14 @@ export class EmbeddedSpanStore implements SpanStore {
   };
   private readonly writer: SpanWriter;
   private readonly reader: SpanReader;
+  private readonly chainReader: ChainReader;
   private closed = false;
 
   constructor(private readonly edb: EmbeddedDatabase) {
     edb.acquire();
     this.writer = new SpanWriter(edb);
     this.reader = new SpanReader(edb);
+    this.chainReader = new ChainReader(edb);
   }
 
   async start(): Promise<void> {
@@ -63,6 +66,14 @@ export class EmbeddedSpanStore implements SpanStore {
 
   async linkedTraces(traceIds: string[]): Promise<TraceLinkEntry[]> {
     return this.run('linkedTraces', () => this.reader.linkedTraces(traceIds));
+  }
+
+  async traceSummaries(traceIds: string[]): Promise<TraceSummary[]> {
+    return this.run('traceSummaries', () => this.chainReader.traceSummaries(traceIds));
+  }
+
+  async slowestBusinessKeys(key: string, window: TimeWindow, limit: number): Promise<BusinessKeySpan[]> {
+    return this.run('slowestBusinessKeys', () => this.chainReader.slowestBusinessKeys(key, window, limit));
   }
 
   private ensureOpen(): void {

@@ -1,0 +1,72 @@
+/**
+ * Read queries for chain assembly (trace summaries by id, slowest business-key
+ * values), built only from quote.ts like queries.ts. Pure functions.
+ */
+import type { TimeWindow } from '../../core/model';
+import { qualifiedName, quoteInList, quoteString, quoteUInt } from './quote';
+import { dayOf, TABLES } from './schema';
+
+/** Caps of the chain reads (the same as the embedded store's). */
+export const CLICKHOUSE_CHAIN_LIMITS = {
+  summaryTraceIds: 1_000,
+  slowestKeys: 1_000,
+  /** Distinct values first looked at by slowestBusinessKeys; a window with more is ranked over these. */
+  slowestCandidates: 100_000,
+  traceIdsPerValue: 1_000,
+} as const;
+
+/** The exact summary of each trace, merged across all its partitions (replay-proof states). */
+export function traceSummariesSql(db: string, traceIds: readonly string[]): string {
+  return `SELECT
+  trace_id,
+  minMerge(start_min) AS trace_start_us,
+  maxMerge(end_max) AS trace_end_us,
+  uniqExactMerge(span_ids) AS span_count,
+  uniqExactIfMerge(error_span_ids) AS error_count,
+  minMerge(root) AS root,
+  groupUniqArrayMerge(services) AS services
+FROM ${qualifiedName(db, TABLES.traceSummaries)}
+WHERE trace_id IN ${quoteInList(traceIds)}
+GROUP BY trace_id
+LIMIT ${quoteUInt(CLICKHOUSE_CHAIN_LIMITS.summaryTraceIds)}`;
+}
+
+/**
+ * Values of `key` whose first occurrence is in the window, with the span of
+ * the traces that carry them. Candidates come from the key table narrowed by
+ * day and time (an occurrence in the window); the first occurrence and the
+ * trace summaries are then merged over all partitions, so a value or trace
+ * that began before the window is judged on its whole history.
+ */
+export function slowestBusinessKeysSql(db: string, key: string, window: TimeWindow, limit: number): string {
+  const keys = qualifiedName(db, TABLES.businessKeys);
+  const inWindow: string[] = [`key = ${quoteString(key)}`];
+  if (window.startUs !== undefined) {
+    inWindow.push(`day >= ${dayOf(`toUInt64(${quoteUInt(window.startUs)})`)}`, `time_us >= ${quoteUInt(window.startUs)}`);
+  }
+  if (window.endUs !== undefined) {
+    inWindow.push(`day <= ${dayOf(`toUInt64(${quoteUInt(window.endUs)})`)}`, `time_us <= ${quoteUInt(window.endUs)}`);
+  }
+  const candidates = `SELECT DISTINCT value FROM ${keys} WHERE ${inWindow.join(' AND ')} LIMIT ${quoteUInt(CLICKHOUSE_CHAIN_LIMITS.slowestCandidates)}`;
+  const having = window.startUs === undefined ? '' : `\nHAVING value_first_us >= ${quoteUInt(window.startUs)}`;
+  return `SELECT
+  value,
+  min(key_first_us) AS value_first_us,
+  min(trace_start_us) AS chain_start_us,
+  max(trace_end_us) AS chain_end_us,
+  groupUniqArray(trace_id) AS trace_ids
+FROM (
+  SELECT value, trace_id, min(time_us) AS key_first_us
+  FROM ${keys}
+  WHERE key = ${quoteString(key)} AND value IN (${candidates})
+  GROUP BY value, trace_id
+) ANY INNER JOIN (
+  SELECT trace_id, minMerge(start_min) AS trace_start_us, maxMerge(end_max) AS trace_end_us
+  FROM ${qualifiedName(db, TABLES.traceSummaries)}
+  WHERE trace_id IN (SELECT trace_id FROM ${keys} WHERE key = ${quoteString(key)} AND value IN (${candidates}))
+  GROUP BY trace_id
+) USING trace_id
+GROUP BY value${having}
+ORDER BY chain_end_us - chain_start_us DESC, value
+LIMIT ${quoteUInt(limit)}`;
+}

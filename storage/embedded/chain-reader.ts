@@ -1,0 +1,110 @@
+import type Database from 'better-sqlite3';
+import type { BusinessKeySpan } from '../../core/contracts/span-store';
+import { ValidationError } from '../../core/errors';
+import type { TimeWindow, TraceSummary } from '../../core/model';
+import type { EmbeddedDatabase } from './database';
+import { checkLimit } from './span-reader';
+
+/** Caps of the chain reads (the same as the ClickHouse store's). */
+export const CHAIN_READ_LIMITS = {
+  summaryTraceIds: 1_000,
+  slowestKeys: 1_000,
+  /** Distinct values first looked at by slowestBusinessKeys; a window with more is ranked over these. */
+  slowestCandidates: 100_000,
+  traceIdsPerValue: 1_000,
+} as const;
+
+interface SummaryRow {
+  id: number;
+  trace_id: string;
+  start_us: number;
+  end_us: number;
+  span_count: number;
+  error_count: number;
+  root_op_id: number;
+}
+
+interface SlowRow {
+  value: string;
+  start_us: number;
+  end_us: number;
+  trace_ids: string;
+}
+
+/**
+ * The reads chain assembly needs on top of SpanReader: trace summaries by id
+ * and the slowest business-key values in a window. Both are index reads:
+ * traces by its trace_id key, business_keys by (key, time_us) then its
+ * primary key (key, value, trace_id).
+ */
+export class ChainReader {
+  private readonly summariesStmt: Database.Statement<[string], SummaryRow>;
+  private readonly traceOps: Database.Statement<[number], { op_id: number }>;
+  private readonly slowestStmt: Database.Statement<[Record<string, unknown>], SlowRow>;
+
+  constructor(private readonly edb: EmbeddedDatabase) {
+    const db = edb.db;
+    this.summariesStmt = db.prepare(
+      `SELECT id, trace_id, start_us, end_us, span_count, error_count, root_op_id FROM traces
+       WHERE trace_id IN (SELECT value FROM json_each(?)) AND span_count > 0`,
+    );
+    this.traceOps = db.prepare('SELECT op_id FROM trace_ops WHERE trace_ref = ?');
+    // candidates: values with an occurrence in the window (index business_keys_time);
+    // a value counts when its first occurrence of all is in the window
+    this.slowestStmt = db.prepare(
+      `SELECT c.value AS value, min(t.start_us) AS start_us, max(t.end_us) AS end_us,
+              json_group_array(b.trace_id) AS trace_ids
+       FROM (SELECT DISTINCT value FROM business_keys
+             WHERE key = @key AND time_us >= @startUs AND time_us <= @endUs LIMIT @cap) c
+       JOIN business_keys b ON b.key = @key AND b.value = c.value
+       JOIN traces t ON t.trace_id = b.trace_id AND t.span_count > 0
+       GROUP BY c.value
+       HAVING (SELECT min(time_us) FROM business_keys f WHERE f.key = @key AND f.value = c.value) >= @startUs
+       ORDER BY max(t.end_us) - min(t.start_us) DESC, c.value
+       LIMIT @limit`,
+    );
+  }
+
+  traceSummaries(traceIds: string[]): TraceSummary[] {
+    if (traceIds.length === 0) return [];
+    if (traceIds.length > CHAIN_READ_LIMITS.summaryTraceIds) {
+      throw new ValidationError(
+        `traceSummaries takes at most ${CHAIN_READ_LIMITS.summaryTraceIds} trace ids (got ${traceIds.length})`,
+        'traceIds',
+      );
+    }
+    return this.summariesStmt.all(JSON.stringify([...new Set(traceIds)])).map((r) => {
+      const root = this.edb.operation(r.root_op_id);
+      const services = new Set<string>();
+      for (const { op_id } of this.traceOps.all(r.id)) services.add(this.edb.operation(op_id).service);
+      return {
+        traceId: r.trace_id,
+        rootService: root.service,
+        rootName: root.name,
+        startUs: r.start_us,
+        durationUs: r.end_us - r.start_us,
+        spanCount: r.span_count,
+        errorCount: r.error_count,
+        services: [...services].sort(),
+      };
+    });
+  }
+
+  slowestBusinessKeys(key: string, window: TimeWindow, limit: number): BusinessKeySpan[] {
+    const n = checkLimit(limit, CHAIN_READ_LIMITS.slowestKeys);
+    if (n === 0) return [];
+    const rows = this.slowestStmt.all({
+      key,
+      startUs: window.startUs ?? 0,
+      endUs: window.endUs ?? Number.MAX_SAFE_INTEGER,
+      cap: CHAIN_READ_LIMITS.slowestCandidates,
+      limit: n,
+    });
+    return rows.map((r) => ({
+      value: r.value,
+      traceIds: [...new Set(JSON.parse(r.trace_ids) as string[])].slice(0, CHAIN_READ_LIMITS.traceIdsPerValue),
+      startUs: r.start_us,
+      endUs: r.end_us,
+    }));
+  }
+}
