@@ -387,5 +387,79 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
         expect(await store.linkedTraces([lonely.traceId])).toEqual([]);
       });
     });
+
+    describe('traceSummaries', () => {
+      it('summarises the given traces and leaves unknown ids out', async () => {
+        const service = uniq('sum');
+        const a = makeTrace({ service, spans: 3, durationUs: 5_000, overrides: (i) => (i === 1 ? { status: { code: 'error', message: 'x' } } : {}) });
+        const b = makeTrace({ service, spans: 2, startUs: BASE_US + 1_000, durationUs: 2_000, rootName: 'consume' });
+        await write([...a, ...b]);
+        await write(a); // a replay changes nothing
+        const got = await store.traceSummaries([b[0].traceId, newTraceId(), a[0].traceId, a[0].traceId]);
+        const byId = new Map(got.map((s) => [s.traceId, s]));
+        expect(got).toHaveLength(2);
+        expect(byId.get(a[0].traceId)).toEqual({
+          traceId: a[0].traceId,
+          rootService: service,
+          rootName: 'GET /root',
+          startUs: BASE_US,
+          durationUs: 5_000,
+          spanCount: 3,
+          errorCount: 1,
+          services: [service],
+        });
+        expect(byId.get(b[0].traceId)).toMatchObject({ rootName: 'consume', startUs: BASE_US + 1_000, durationUs: 2_000, spanCount: 2, errorCount: 0 });
+        expect(await store.traceSummaries([])).toEqual([]);
+        expect(await store.traceSummaries([newTraceId()])).toEqual([]);
+      });
+    });
+
+    describe('slowestBusinessKeys', () => {
+      it('ranks values first seen in the window by the span of their traces, slowest first', async () => {
+        const key = uniq('bk'); // a key of its own keeps older data out
+        const t0 = BASE_US + 10_000_000;
+        const [fast, slow, middle, early] = [uniq('ORD'), uniq('ORD'), uniq('ORD'), uniq('ORD')];
+        // fast: one trace of 1 ms; slow: two traces 0..1 ms and 9..10 ms (10 ms end to end); middle: 5 ms
+        const fastTrace = makeTrace({ startUs: t0, durationUs: 1_000 });
+        const slowA = makeTrace({ startUs: t0 + 100, durationUs: 1_000 });
+        const slowB = makeTrace({ startUs: t0 + 9_100, durationUs: 1_000 });
+        const middleTrace = makeTrace({ startUs: t0 + 200, durationUs: 5_000 });
+        // early: first seen before the window, seen again inside it: not a value of this window
+        const earlyA = makeTrace({ startUs: t0 - 5_000_000, durationUs: 1_000 });
+        const earlyB = makeTrace({ startUs: t0 + 300, durationUs: 50_000 });
+        const entry = (value: string, spans: Span[]): BusinessKeyEntry => ({ key, value, traceId: spans[0].traceId, timeUs: spans[0].startUs });
+        const batch = {
+          businessKeys: [
+            entry(fast, fastTrace),
+            entry(slow, slowA),
+            entry(slow, slowB),
+            entry(middle, middleTrace),
+            entry(early, earlyA),
+            entry(early, earlyB),
+          ],
+        };
+        await write([...fastTrace, ...slowA, ...slowB, ...middleTrace, ...earlyA, ...earlyB], batch);
+        await write([...slowA, ...slowB], batch); // replayed: nothing shows twice
+
+        const window = { startUs: t0 - 1_000_000, endUs: t0 + 1_000_000 };
+        const got = await store.slowestBusinessKeys(key, window, 10);
+        expect(got.map((k) => k.value)).toEqual([slow, middle, fast]);
+        expect(got[0]).toEqual({
+          value: slow,
+          traceIds: expect.arrayContaining([slowA[0].traceId, slowB[0].traceId]),
+          startUs: t0 + 100,
+          endUs: t0 + 10_100,
+        });
+        expect(got[0].traceIds).toHaveLength(2);
+        expect(got[1]).toMatchObject({ value: middle, traceIds: [middleTrace[0].traceId], startUs: t0 + 200, endUs: t0 + 5_200 });
+        expect((await store.slowestBusinessKeys(key, window, 2)).map((k) => k.value)).toEqual([slow, middle]);
+        // the whole history: early counts too, and is the slowest
+        expect((await store.slowestBusinessKeys(key, {}, 1))[0]).toMatchObject({ value: early, startUs: t0 - 5_000_000 });
+        // a window holding only the second trace of slow (first seen earlier) lists nothing for it
+        const later = await store.slowestBusinessKeys(key, { startUs: t0 + 9_000, endUs: t0 + 9_500 }, 10);
+        expect(later).toEqual([]);
+        expect(await store.slowestBusinessKeys(uniq('nokey'), window, 10)).toEqual([]);
+      });
+    });
   });
 }
