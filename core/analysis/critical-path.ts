@@ -35,11 +35,17 @@ export interface CriticalPath {
  *    the parent, so an async child that outlives its parent counts only up to
  *    the parent's end.
  * 2. Starting at the root's end, walk back: the current span's last finishing
- *    child (LFC) is the child that ends last (before the point we came back
- *    from, when returning from a child). The span owns the time between that
- *    child's end and the current point; the walk descends into the LFC. A span
- *    with no such child owns everything back to its own start, and the walk
- *    returns to its parent with that start as the new point.
+ *    child (LFC) is the child that ends last (when returning from a child: the
+ *    last one ending at or before the returning child's start). The span owns
+ *    the time between that child's end and the current point; the walk
+ *    descends into the LFC. A span with no such child owns everything back to
+ *    its own start, and the walk returns to its parent with that start as the
+ *    new point.
+ *
+ * One deliberate difference from Jaeger UI: it takes only children ending
+ * strictly before the returning child's start, so of two back-to-back calls
+ * (A ends at the very microsecond B starts) A's time would go to the parent.
+ * Here A counts, which is what "sequential children" means.
  *
  * The walk is iterative (a 10,000-deep chain is fine) and each parent's
  * children are scanned once, in end order, so it runs in O(n log n).
@@ -94,11 +100,12 @@ export function criticalPathOfTree(tree: SpanTree, root: Span): CriticalPathSegm
 }
 
 function lastFinishingChild(span: FittedSpan, before: number | undefined): FittedSpan | undefined {
+  // Children are in end order and `before` only decreases between visits of one span,
+  // so a child skipped (or already walked) once never qualifies again: one cursor per span.
   if (before !== undefined) {
-    // `before` only decreases between visits of one span, so skipped children stay skipped.
-    while (span.cursor < span.children.length && span.children[span.cursor].endUs >= before) span.cursor++;
+    while (span.cursor < span.children.length && span.children[span.cursor].endUs > before) span.cursor++;
   }
-  return span.children[span.cursor];
+  return span.children[span.cursor++];
 }
 
 /** Step 1: clip every child to its fitted parent, drop children outside it (with their subtrees). */
