@@ -1,15 +1,33 @@
+import { adjustClockSkew } from '../../core/analysis/clock-skew';
+import { computeCriticalPath, segmentsBySpan } from '../../core/analysis/critical-path';
 import type { SpanStore, TraceQuery } from '../../core/contracts/span-store';
 import { NotFoundError } from '../../core/errors';
 import type { Span, TraceSummary } from '../../core/model';
+
+/** A span as GET /api/traces/:traceId returns it: the stored span (times skew-corrected) plus analysis fields. */
+export interface TraceSpanView extends Span {
+  /** The span owns at least one stretch of the trace root's critical path. */
+  criticalPath: boolean;
+  /** Those stretches, in time order; only on critical-path spans. */
+  criticalSegments?: Array<{ startUs: number; endUs: number }>;
+  /** Added to startUs (and event times) by clock-skew correction; the stored start is startUs - skewAdjustedUs. */
+  skewAdjustedUs: number;
+}
+
+export interface TraceView {
+  traceId: string;
+  spans: TraceSpanView[];
+  warnings: string[];
+}
 
 /** Trace reads for the API: thin over the span store, with "not found" as a domain error. */
 export class TraceService {
   constructor(private readonly spans: SpanStore) {}
 
-  async trace(traceId: string): Promise<{ traceId: string; spans: Span[] }> {
+  async trace(traceId: string): Promise<TraceView> {
     const spans = await this.spans.getTrace(traceId);
     if (spans.length === 0) throw new NotFoundError(`trace ${traceId} not found`);
-    return { traceId, spans };
+    return analyzeTrace(traceId, spans);
   }
 
   findTraces(query: TraceQuery): Promise<TraceSummary[]> {
@@ -23,4 +41,27 @@ export class TraceService {
   operations(service: string): Promise<string[]> {
     return this.spans.operations(service);
   }
+}
+
+/**
+ * Clock skew first (so the critical path is walked on corrected times), then
+ * the critical path of the trace root's tree. Span order and count are the store's.
+ */
+export function analyzeTrace(traceId: string, stored: Span[]): TraceView {
+  const skew = adjustClockSkew(stored);
+  const path = computeCriticalPath(skew.spans);
+  const segments = segmentsBySpan(path.segments);
+  const spans = skew.spans.map((s): TraceSpanView => {
+    const own = segments.get(s.spanId);
+    const view: TraceSpanView = { ...s, criticalPath: own !== undefined, skewAdjustedUs: skew.flags.get(s.spanId)?.skewCorrectedByUs ?? 0 };
+    if (own) view.criticalSegments = own;
+    return view;
+  });
+  const warnings = [...skew.warnings];
+  if (path.trees.length > 1) {
+    warnings.push(
+      `the trace has ${path.trees.length} root spans (spans without a parent in the trace); the critical path follows root span ${path.rootSpanId}`,
+    );
+  }
+  return { traceId, spans, warnings };
 }
