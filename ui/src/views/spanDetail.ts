@@ -2,9 +2,12 @@ import { api, isAbort, type Attributes, type LogRecord, type Span } from '../api
 import { errorBox, h, replace, valueText } from '../dom';
 import { formatClock, formatDuration, formatTime, severityClass } from '../format';
 import { traceHref } from '../route';
+import { analysisOf, skewText } from './waterfall';
 
 export interface SpanDetailContext {
   traceStartUs: number;
+  /** For the critical path's share of the trace; optional. */
+  traceDurationUs?: number;
   color: string;
   signal: AbortSignal;
   onClose(): void;
@@ -13,6 +16,11 @@ export interface SpanDetailContext {
 /** The detail panel of one span: facts, attributes, resource, events, links and its logs. */
 export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetailContext): void {
   const isError = span.status?.code === 'error';
+  const analysis = analysisOf(span);
+  const skewUs = analysis.skewAdjustedUs ?? 0;
+  const segments = analysis.criticalPath ? analysis.criticalSegments ?? [] : [];
+  const criticalUs = segments.reduce((n, seg) => n + (seg.endUs - seg.startUs), 0);
+  const share = ctx.traceDurationUs && ctx.traceDurationUs > 0 ? ` (${Math.round((criticalUs / ctx.traceDurationUs) * 1000) / 10}% of the trace)` : '';
   const logsBox = h('div', { class: 'span-logs' }, h('p', { class: 'muted' }, 'Loading logs…'));
   replace(
     panel,
@@ -28,6 +36,8 @@ export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetail
       h('span', { class: 'chip', style: { borderColor: ctx.color } }, h('span', { class: 'swatch', style: { background: ctx.color } }), span.service),
       h('span', { class: 'chip' }, span.kind),
       h('span', { class: `badge status-${span.status?.code ?? 'unset'}` }, isError ? '! error' : span.status?.code ?? 'unset'),
+      analysis.criticalPath ? h('span', { class: 'badge critical-badge', title: 'This span holds up the trace for part of its time' }, 'critical path') : null,
+      skewUs ? h('span', { class: 'badge skew-badge', title: skewText(span) }, '⏱ skew corrected') : null,
     ),
     kvTable(
       [
@@ -36,6 +46,24 @@ export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetail
         ['Start', `+${formatDuration(span.startUs - ctx.traceStartUs)}  (${formatTime(span.startUs)})`],
         ['Duration', formatDuration(span.durationUs)],
         ['Status', span.status?.message ? `${span.status.code}: ${span.status.message}` : span.status?.code ?? 'unset'],
+        ...(analysis.criticalPath === undefined
+          ? []
+          : [
+              [
+                'Critical path',
+                segments.length
+                  ? `${formatDuration(criticalUs)}${share} in ${segments.length} ${segments.length === 1 ? 'segment' : 'segments'}: ${segments
+                      .map((seg) => `+${formatDuration(seg.startUs - ctx.traceStartUs)}…+${formatDuration(seg.endUs - ctx.traceStartUs)}`)
+                      .join(', ')}`
+                  : 'no',
+              ] as [string, string],
+            ]),
+        ...(skewUs
+          ? [
+              ['Clock skew', `corrected by ${skewUs > 0 ? '+' : '−'}${formatDuration(Math.abs(skewUs))}`] as [string, string],
+              ['Reported start', formatTime(span.startUs - skewUs)] as [string, string],
+            ]
+          : []),
       ],
       'span-facts',
     ),

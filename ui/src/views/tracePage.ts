@@ -5,7 +5,7 @@ import { formatDuration, formatTime } from '../format';
 import { formatHash, replaceHash, type Route } from '../route';
 import { buildTree, type TraceTree, type TreeNode } from '../traceTree';
 import { renderSpanDetail } from './spanDetail';
-import { createWaterfall, type Waterfall } from './waterfall';
+import { analysisOf, createWaterfall, type Waterfall } from './waterfall';
 
 export function renderTracePage(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
   const traceId = route.path[1];
@@ -59,6 +59,7 @@ function mount(
     detail.classList.remove('empty');
     renderSpanDetail(detail, node.span, {
       traceStartUs: tree.startUs,
+      traceDurationUs: tree.endUs - tree.startUs,
       color: colors(node.span.service),
       signal: detailAbort.signal,
       onClose: () => {
@@ -71,17 +72,27 @@ function mount(
     replaceHash(formatHash(['trace', trace.traceId], p));
   };
 
-  const waterfall = createWaterfall({ tree, colors, onSelect });
+  const hasCriticalPath = tree.order.some((n) => analysisOf(n.span).criticalPath);
+  const waterfall = createWaterfall({ tree, colors, onSelect, criticalPath: hasCriticalPath });
+  const criticalToggle = h('input', {
+    attrs: { type: 'checkbox', name: 'critical-path', checked: hasCriticalPath, disabled: !hasCriticalPath },
+    on: { change: () => waterfall.showCriticalPath(criticalToggle.checked) },
+  });
   const toolbar = h(
     'div',
     { class: 'wf-toolbar' },
     h('button', { attrs: { type: 'button' }, on: { click: () => waterfall.expandAll() } }, 'Expand all'),
     h('button', { attrs: { type: 'button' }, on: { click: () => waterfall.collapseAll() } }, 'Collapse all'),
+    h('label', { class: 'check cp-toggle', title: 'Highlight the stretches of each span that held up the trace' }, criticalToggle, 'show critical path'),
     legend(tree, colors),
   );
+  const warnings = (trace as Trace & { warnings?: unknown }).warnings;
   replace(
     root,
     header(trace.traceId, tree),
+    Array.isArray(warnings) && warnings.length
+      ? h('ul', { class: 'trace-warnings', attrs: { 'aria-label': 'Warnings' } }, ...warnings.map((w) => h('li', null, String(w))))
+      : null,
     toolbar,
     h('div', { class: 'trace-body' }, h('div', { class: 'waterfall' }, waterfall.element), detail),
   );
@@ -122,11 +133,14 @@ function header(traceId: string, tree: TraceTree): HTMLElement {
 function legend(tree: TraceTree, colors: (s: string) => string): HTMLElement {
   const counts = new Map<string, number>();
   for (const n of tree.order) counts.set(n.span.service, (counts.get(n.span.service) ?? 0) + 1);
+  const skewed = tree.order.reduce((n, node) => n + (analysisOf(node.span).skewAdjustedUs ? 1 : 0), 0);
   return h(
     'div',
-    { class: 'legend', attrs: { 'aria-label': 'Services' } },
+    { class: 'legend', attrs: { 'aria-label': 'Legend' } },
     ...tree.services.map((s) =>
       h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: { background: colors(s) } }), s, h('span', { class: 'muted' }, ` ${counts.get(s) ?? 0}`)),
     ),
+    h('span', { class: 'legend-item legend-critical' }, h('span', { class: 'cp-swatch' }), 'critical path'),
+    skewed ? h('span', { class: 'legend-item legend-skew' }, h('span', { class: 'skew-icon' }, '⏱'), 'clock skew corrected', h('span', { class: 'muted' }, ` ${skewed}`)) : null,
   );
 }

@@ -1,5 +1,6 @@
 import { axisTop, scaleLinear, select, type ScaleLinear } from 'd3';
 import type { ScaleOrdinal } from 'd3';
+import type { Span } from '../api';
 import { h } from '../dom';
 import { formatDuration } from '../format';
 import { visibleRows, type TraceTree, type TreeNode } from '../traceTree';
@@ -12,8 +13,29 @@ const INDENT = 14;
 const MAX_INDENT_LEVELS = 24;
 const TRACK_PADDING_RIGHT = 16;
 
+/** The analysis fields GET /api/traces/:traceId adds to each span (absent on older servers). */
+export interface SpanAnalysis {
+  criticalPath?: boolean;
+  criticalSegments?: Array<{ startUs: number; endUs: number }>;
+  /** Added to startUs by clock-skew correction; the stored start is startUs - skewAdjustedUs. */
+  skewAdjustedUs?: number;
+}
+
+export function analysisOf(span: Span): SpanAnalysis {
+  return span as Span & SpanAnalysis;
+}
+
+/** Tooltip text for a skew-corrected span. */
+export function skewText(span: Span): string {
+  const d = analysisOf(span).skewAdjustedUs ?? 0;
+  const amount = `${d > 0 ? '+' : '−'}${formatDuration(Math.abs(d))}`;
+  return `Clock skew corrected: shifted ${amount} to fit inside its parent (this host's clock runs ${d > 0 ? 'behind' : 'ahead of'} the parent's)`;
+}
+
 export interface Waterfall {
   element: HTMLElement;
+  /** Show or hide the critical-path overlay. */
+  showCriticalPath(show: boolean): void;
   /** Measures the container and draws; call once the element is in the document. */
   refresh(): void;
   select(spanId: string | null, scrollIntoView?: boolean): void;
@@ -26,6 +48,8 @@ export interface WaterfallOptions {
   tree: TraceTree;
   colors: ScaleOrdinal<string, string>;
   onSelect(node: TreeNode): void;
+  /** Initial state of the critical-path overlay (default shown). */
+  criticalPath?: boolean;
 }
 
 /**
@@ -33,7 +57,7 @@ export interface WaterfallOptions {
  * in the DOM, redrawn once per animation frame while scrolling, so a
  * 10,000-span trace costs the same as a 50-span one.
  */
-export function createWaterfall({ tree, colors, onSelect }: WaterfallOptions): Waterfall {
+export function createWaterfall({ tree, colors, onSelect, criticalPath = true }: WaterfallOptions): Waterfall {
   const collapsed = new Set<string>();
   let rows: TreeNode[] = tree.order;
   let selected: string | null = null;
@@ -54,6 +78,8 @@ export function createWaterfall({ tree, colors, onSelect }: WaterfallOptions): W
   const rowLayer = h('div', { class: 'wf-rows' });
   const body = h('div', { class: 'wf-body' }, grid, rowLayer);
   const scroller = h('div', { class: 'wf-scroll', attrs: { tabindex: 0, 'aria-label': 'Spans' } }, header, body);
+  // One class on the scroller hides every overlay strip: no per-row work when toggling.
+  scroller.classList.toggle('hide-critical-path', !criticalPath);
 
   const layout = () => {
     trackWidth = Math.max(120, scroller.clientWidth - LABEL_WIDTH - TRACK_PADDING_RIGHT);
@@ -101,6 +127,7 @@ export function createWaterfall({ tree, colors, onSelect }: WaterfallOptions): W
     const s = node.span;
     const isError = s.status?.code === 'error';
     const color = colors(s.service);
+    const analysis = analysisOf(s);
     const caret = node.childCount
       ? h('button', {
           class: 'caret',
@@ -122,11 +149,13 @@ export function createWaterfall({ tree, colors, onSelect }: WaterfallOptions): W
       h('span', { class: 'wf-name' }, s.name),
       isError ? h('span', { class: 'err-icon', title: s.status.message || 'error' }, '!') : null,
       node.orphan ? h('span', { class: 'orphan-icon', title: `Parent span ${s.parentSpanId} is not in this trace` }, '⤴') : null,
+      analysis.skewAdjustedUs ? h('span', { class: 'skew-icon', title: skewText(s), attrs: { 'aria-label': skewText(s) } }, '⏱') : null,
     );
     label.title = `${s.service}: ${s.name}${node.depth > MAX_INDENT_LEVELS ? ` (depth ${node.depth})` : ''}`;
     const bar = h('div', { class: isError ? 'wf-bar error' : 'wf-bar', style: { background: color } });
     const dur = h('span', { class: 'wf-dur' }, formatDuration(s.durationUs));
-    const track = h('div', { class: 'wf-track' }, bar, dur);
+    const strips = (analysis.criticalPath ? analysis.criticalSegments ?? [] : []).map(() => h('div', { class: 'wf-cp', attrs: { 'aria-hidden': 'true' } }));
+    const track = h('div', { class: 'wf-track' }, bar, ...strips, dur);
     const row = h(
       'div',
       {
@@ -144,6 +173,8 @@ export function createWaterfall({ tree, colors, onSelect }: WaterfallOptions): W
       track,
     );
     if (isError) row.classList.add('error');
+    if (analysis.criticalPath) row.classList.add('critical');
+    if (analysis.skewAdjustedUs) row.classList.add('skewed');
     return row;
   };
 
@@ -163,6 +194,16 @@ export function createWaterfall({ tree, colors, onSelect }: WaterfallOptions): W
     const bar = row.querySelector<HTMLElement>('.wf-bar')!;
     bar.style.left = `${left}px`;
     bar.style.width = `${width}px`;
+    const segments = analysisOf(s).criticalSegments;
+    if (segments) {
+      const strips = row.querySelectorAll<HTMLElement>('.wf-cp');
+      segments.forEach((seg, i) => {
+        const strip = strips[i];
+        if (!strip) return;
+        strip.style.left = `${x(seg.startUs - tree.startUs)}px`;
+        strip.style.width = `${Math.max(1, x(seg.endUs - seg.startUs))}px`;
+      });
+    }
     const dur = row.querySelector<HTMLElement>('.wf-dur')!;
     const labelOnLeft = left + width > trackWidth * 0.8;
     dur.classList.toggle('left', labelOnLeft);
@@ -196,6 +237,9 @@ export function createWaterfall({ tree, colors, onSelect }: WaterfallOptions): W
 
   return {
     element: scroller,
+    showCriticalPath(show) {
+      scroller.classList.toggle('hide-critical-path', !show);
+    },
     refresh() {
       layout();
       drawRows();
