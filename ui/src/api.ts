@@ -120,3 +120,155 @@ export const api = {
 export function isAbort(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
 }
+
+// ---- Business chains, topology and service health (issue 4) ----
+
+export interface ChainTrace extends TraceSummary {
+  /** Stage name this trace belongs to (may be empty). */
+  stage?: string;
+}
+
+/** A span on a chain's merged timeline; the chain endpoint may leave out resource, events and links. */
+export type ChainSpan = Pick<Span, 'traceId' | 'spanId' | 'parentSpanId' | 'service' | 'name' | 'kind' | 'startUs' | 'durationUs' | 'status' | 'attributes'> &
+  Partial<Pick<Span, 'resource' | 'events' | 'links'>>;
+
+export interface ChainJoin {
+  kind: 'link' | 'message' | string;
+  fromTraceId: string;
+  fromSpanId: string;
+  toTraceId: string;
+  toSpanId: string;
+  waitUs?: number;
+}
+
+export interface ChainStage {
+  name: string;
+  startUs: number;
+  endUs: number;
+  traceIds: string[];
+}
+
+export interface ChainWait {
+  fromTraceId: string;
+  toTraceId: string;
+  startUs: number;
+  endUs: number;
+}
+
+export type ChainCriticalStep = { traceId: string; spanId: string; startUs: number; endUs: number; wait?: false } | { wait: true; startUs: number; endUs: number; traceId?: string; spanId?: string };
+
+export interface ChainError {
+  traceId: string;
+  spanId: string;
+  service: string;
+  name: string;
+  message: string;
+}
+
+/** A log line of a chain; the chain endpoint may send `severity` or the log store's severityText/severityNumber. */
+export interface ChainLog {
+  id: string;
+  timeUs: number;
+  service: string;
+  severity?: string;
+  severityText?: string;
+  severityNumber?: number;
+  body: unknown;
+  traceId: string;
+  spanId: string;
+  attributes?: Attributes;
+}
+
+export interface Chain {
+  key: string;
+  value: string;
+  traceCount: number;
+  truncated: boolean;
+  startUs: number;
+  endUs: number;
+  durationUs: number;
+  traces: ChainTrace[];
+  spans: ChainSpan[];
+  joins: ChainJoin[];
+  stages: ChainStage[];
+  waits: ChainWait[];
+  criticalPath: ChainCriticalStep[];
+  errors: ChainError[];
+  bottleneck: { service: string; operation: string; selfUs?: number } | null;
+  logs: ChainLog[];
+}
+
+export interface SlowChain {
+  value: string;
+  startUs: number;
+  endUs: number;
+  durationUs: number;
+  traceCount: number;
+  bottleneck: { service: string; operation: string; selfUs?: number } | null;
+}
+
+export type TopologyNodeKind = 'service' | 'database' | 'queue' | 'external';
+
+export interface TopologyNode {
+  id: string;
+  kind: TopologyNodeKind | string;
+  calls: number;
+  errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface TopologyEdge {
+  source: string;
+  target: string;
+  kind: 'sync' | 'async' | string;
+  calls: number;
+  errors: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface Topology {
+  nodes: TopologyNode[];
+  edges: TopologyEdge[];
+}
+
+export interface StatsPoint {
+  tUs: number;
+  calls: number;
+  errors: number;
+  ratePerSec: number;
+  errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface OperationStats {
+  name: string;
+  calls: number;
+  errors: number;
+  errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  series?: StatsPoint[];
+}
+
+export interface ServiceStats {
+  service: string;
+  stepUs: number;
+  series: StatsPoint[];
+  operations: OperationStats[];
+}
+
+/** Start/end are epoch milliseconds, like the other endpoints. */
+export const insightApi = {
+  chain: (key: string, value: string, query: Query = {}, signal?: AbortSignal) => getJson<Chain>('chains', { ...query, key, value }, signal),
+  slowChains: (query: Query, signal?: AbortSignal) => getJson<{ chains: SlowChain[] }>('chains/slow', query, signal).then((r) => r.chains),
+  topology: (query: Query, signal?: AbortSignal) => getJson<Topology>('topology', query, signal),
+  serviceStats: (service: string, query: Query, signal?: AbortSignal) =>
+    getJson<ServiceStats>(`services/${encodeURIComponent(service)}/stats`, query, signal),
+};

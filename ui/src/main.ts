@@ -1,7 +1,11 @@
 import { api } from './api';
 import { errorBox, replace } from './dom';
 import { parseHash, type Route } from './route';
+import { renderChainPage } from './views/chainPage';
+import { renderHome } from './views/home';
 import { renderLogSearch } from './views/logSearch';
+import { renderSlowOrders } from './views/slowOrders';
+import { renderTopologyPage } from './views/topologyPage';
 import { renderTracePage } from './views/tracePage';
 import { renderTraceSearch } from './views/traceSearch';
 
@@ -9,10 +13,14 @@ import { renderTraceSearch } from './views/traceSearch';
 export type View = (root: HTMLElement, route: Route, signal: AbortSignal) => void | (() => void);
 
 function pick(route: Route): { view: View; nav: string } | null {
-  const [first, second] = route.path;
-  if (first === undefined || first === 'traces') return { view: renderTraceSearch, nav: 'traces' };
+  const [first, second, third] = route.path;
+  if (first === undefined || first === 'home') return { view: renderHome, nav: 'home' };
+  if (first === 'traces') return { view: renderTraceSearch, nav: 'traces' };
   if (first === 'trace' && second) return { view: renderTracePage, nav: 'traces' };
   if (first === 'logs') return { view: renderLogSearch, nav: 'logs' };
+  if (first === 'chain' && second && third) return { view: renderChainPage, nav: 'home' };
+  if (first === 'topology') return { view: renderTopologyPage, nav: 'topology' };
+  if (first === 'slow') return { view: renderSlowOrders, nav: 'slow' };
   return null;
 }
 
@@ -61,7 +69,7 @@ function checkHealth(): void {
 
 window.addEventListener('hashchange', render);
 window.addEventListener('DOMContentLoaded', () => {
-  if (!location.hash) history.replaceState(null, '', '#/traces');
+  if (!location.hash) history.replaceState(null, '', '#/');
   render();
   checkHealth();
 });

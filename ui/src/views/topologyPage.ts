@@ -1,0 +1,263 @@
+import { insightApi, isAbort, type Topology, type TopologyEdge, type TopologyNode } from '../api';
+import { errorBox, h, replace } from '../dom';
+import { formatDuration } from '../format';
+import { formatHash, navigate, replaceHash, type Route } from '../route';
+import { drawRedCharts } from './redCharts';
+import { drawTopology, edgeId, pct, rateText, THRESHOLDS, type ColorMode, type TopologyGraph } from './topologyGraph';
+
+const WINDOWS: Array<{ value: string; label: string; ms: number; stepSec: number }> = [
+  { value: '15m', label: '15m', ms: 15 * 60_000, stepSec: 30 },
+  { value: '1h', label: '1h', ms: 3_600_000, stepSec: 60 },
+  { value: '6h', label: '6h', ms: 6 * 3_600_000, stepSec: 300 },
+  { value: '24h', label: '24h', ms: 24 * 3_600_000, stepSec: 900 },
+];
+const DEFAULT_WINDOW = '1h';
+
+/** #/topology?range=1h&color=errors|p95[&node=<id>|&edge=<source→target>] */
+export function renderTopologyPage(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
+  const params = route.params;
+  const win = WINDOWS.find((w) => w.value === params.get('range')) ?? WINDOWS.find((w) => w.value === DEFAULT_WINDOW)!;
+  let mode: ColorMode = params.get('color') === 'p95' ? 'p95' : 'errors';
+  const end = Date.now();
+  const start = end - win.ms;
+  const windowSeconds = win.ms / 1000;
+
+  const hashWith = (changes: Record<string, string | null>) => {
+    const p = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null) p.delete(k);
+      else p.set(k, v);
+    }
+    return formatHash(['topology'], p);
+  };
+
+  const windowButtons = h(
+    'div',
+    { class: 'seg', attrs: { role: 'group', 'aria-label': 'Time window' } },
+    ...WINDOWS.map((w) =>
+      h(
+        'button',
+        { class: w === win ? 'active' : undefined, attrs: { type: 'button', 'data-range': w.value, 'aria-pressed': w === win ? 'true' : 'false' }, on: { click: () => navigate(hashWith({ range: w.value })) } },
+        w.label,
+      ),
+    ),
+  );
+  const modeButtons = h('div', { class: 'seg', attrs: { role: 'group', 'aria-label': 'Colour by' } });
+  const legendBox = h('span', { class: 'legend topo-legend' });
+  const drawModeControls = () => {
+    replace(
+      modeButtons,
+      ...(['errors', 'p95'] as const).map((m) =>
+        h(
+          'button',
+          {
+            class: m === mode ? 'active' : undefined,
+            attrs: { type: 'button', 'data-color': m, 'aria-pressed': m === mode ? 'true' : 'false' },
+            on: {
+              click: () => {
+                mode = m;
+                params.set('color', m);
+                replaceHash(formatHash(['topology'], params));
+                graph?.setColorMode(m);
+                drawModeControls();
+              },
+            },
+          },
+          m === 'errors' ? 'Error rate' : 'p95 latency',
+        ),
+      ),
+    );
+    const t = THRESHOLDS[mode];
+    const fmt = (v: number) => (mode === 'errors' ? pct(v) : formatDuration(v * 1000));
+    replace(
+      legendBox,
+      h('span', { class: 'legend-item' }, h('span', { class: 'swatch health-ok' }), `< ${fmt(t.warn)}`),
+      h('span', { class: 'legend-item' }, h('span', { class: 'swatch health-warn' }), `${fmt(t.warn)} – ${fmt(t.bad)}`),
+      h('span', { class: 'legend-item' }, h('span', { class: 'swatch health-bad' }), `≥ ${fmt(t.bad)}`),
+      h('span', { class: 'legend-item muted' }, '○ service  ⌸ database  ▭ queue  ◇ external  ┄ async  width = calls/s'),
+    );
+  };
+  drawModeControls();
+
+  const stage = h('div', { class: 'topo-stage' }, h('div', { class: 'status-line' }, 'Loading topology…'));
+  const side = h('aside', { class: 'topo-side empty', attrs: { 'aria-label': 'Details' } }, h('p', { class: 'muted' }, 'Click a node for its RED charts, or an edge for its calls. Drag nodes to pin them; double-click to release.'));
+  replace(
+    root,
+    h(
+      'section',
+      { class: 'panel topo-toolbar' },
+      h('span', { class: 'field-label' }, 'Window'),
+      windowButtons,
+      h('span', { class: 'field-label' }, 'Colour by'),
+      modeButtons,
+      legendBox,
+    ),
+    h('div', { class: 'topo-body' }, h('section', { class: 'panel topo-main' }, stage), side),
+  );
+
+  let graph: TopologyGraph | null = null;
+  let topo: Topology | null = null;
+  let sideAbort: AbortController | null = null;
+
+  const clearSide = () => {
+    sideAbort?.abort();
+    side.className = 'topo-side empty';
+    replace(side, h('p', { class: 'muted' }, 'Click a node for its RED charts, or an edge for its calls.'));
+    graph?.select(null);
+    params.delete('node');
+    params.delete('edge');
+    replaceHash(formatHash(['topology'], params));
+  };
+
+  const showNode = (node: TopologyNode) => {
+    sideAbort?.abort();
+    sideAbort = new AbortController();
+    graph?.select('node', node.id);
+    params.delete('edge');
+    params.set('node', node.id);
+    replaceHash(formatHash(['topology'], params));
+    side.className = 'topo-side';
+    const inEdges = topo?.edges.filter((e) => e.target === node.id) ?? [];
+    const outEdges = topo?.edges.filter((e) => e.source === node.id) ?? [];
+    const charts = h('div', { class: 'red-charts' });
+    const ops = h('div', { class: 'ops-box' });
+    replace(
+      side,
+      h('div', { class: 'detail-head' }, h('h2', { class: 'detail-title' }, node.id), h('button', { class: 'close', attrs: { type: 'button', 'aria-label': 'Close' }, on: { click: clearSide } }, '×')),
+      h('div', { class: 'detail-tags' }, h('span', { class: `chip kind-chip kind-${node.kind}` }, node.kind)),
+      metricFacts(node.calls, windowSeconds, node.errorRate, node),
+      node.kind === 'service' ? h('p', null, h('a', { href: formatHash(['traces'], new URLSearchParams({ service: node.id, range: win.value })) }, `Search traces of ${node.id} →`)) : null,
+      edgeList('Called by', inEdges, (e) => e.source, showEdge),
+      edgeList('Calls', outEdges, (e) => e.target, showEdge),
+      node.kind === 'service' ? h('div', { class: 'detail-section' }, h('h3', null, 'RED over time'), charts) : null,
+      node.kind === 'service' ? h('div', { class: 'detail-section' }, h('h3', null, 'Slowest operations'), ops) : null,
+    );
+    if (node.kind !== 'service') return;
+    charts.appendChild(h('p', { class: 'muted' }, 'Loading…'));
+    const signalSide = sideAbort.signal;
+    insightApi
+      .serviceStats(node.id, { start, end, step: win.stepSec }, signalSide)
+      .then((stats) => {
+        drawRedCharts(charts, stats.series);
+        const sorted = [...stats.operations].sort((a, b) => b.p95Ms - a.p95Ms).slice(0, 10);
+        replace(
+          ops,
+          sorted.length
+            ? h(
+                'table',
+                { class: 'results ops-table' },
+                h('thead', null, h('tr', null, ...['Operation', 'Calls', 'Err', 'p50', 'p95', 'p99'].map((c, i) => h('th', { class: i ? 'num' : undefined }, c)))),
+                h(
+                  'tbody',
+                  null,
+                  ...sorted.map((o) =>
+                    h(
+                      'tr',
+                      null,
+                      h('td', null, h('a', { href: formatHash(['traces'], new URLSearchParams({ service: node.id, operation: o.name, range: win.value })) }, o.name)),
+                      h('td', { class: 'num' }, o.calls),
+                      h('td', { class: `num${o.errors ? ' err-text' : ''}` }, pct(o.errorRate)),
+                      h('td', { class: 'num' }, formatDuration(o.p50Ms * 1000)),
+                      h('td', { class: 'num' }, formatDuration(o.p95Ms * 1000)),
+                      h('td', { class: 'num' }, formatDuration(o.p99Ms * 1000)),
+                    ),
+                  ),
+                ),
+              )
+            : h('p', { class: 'muted' }, 'No operations in this window.'),
+        );
+      })
+      .catch((err) => {
+        if (isAbort(err)) return;
+        replace(charts, errorBox(err));
+        replace(ops);
+      });
+  };
+
+  const showEdge = (edge: TopologyEdge) => {
+    sideAbort?.abort();
+    graph?.select('edge', edgeId(edge));
+    params.delete('node');
+    params.set('edge', edgeId(edge));
+    replaceHash(formatHash(['topology'], params));
+    side.className = 'topo-side';
+    const errorRate = edge.calls > 0 ? edge.errors / edge.calls : 0;
+    replace(
+      side,
+      h(
+        'div',
+        { class: 'detail-head' },
+        h('h2', { class: 'detail-title' }, edge.source, ' → ', edge.target),
+        h('button', { class: 'close', attrs: { type: 'button', 'aria-label': 'Close' }, on: { click: clearSide } }, '×'),
+      ),
+      h('div', { class: 'detail-tags' }, h('span', { class: 'chip' }, edge.kind === 'async' ? 'async (messaging)' : 'sync call')),
+      metricFacts(edge.calls, windowSeconds, errorRate, edge, edge.errors),
+      h(
+        'p',
+        null,
+        h('a', { class: 'edge-traces', href: formatHash(['traces'], new URLSearchParams({ service: edge.source, range: win.value })) }, `Search traces from ${edge.source} →`),
+      ),
+    );
+  };
+
+  void (async () => {
+    try {
+      topo = await insightApi.topology({ start, end }, signal);
+      if (!topo.nodes.length) {
+        replace(stage, h('p', { class: 'empty' }, 'No calls in this window. Pick a longer window or send some traffic.'));
+        return;
+      }
+      replace(stage);
+      graph = drawTopology(stage, topo, { windowSeconds, colorMode: mode, onNode: showNode, onEdge: showEdge, onBackground: clearSide });
+      const wantedNode = params.get('node');
+      const wantedEdge = params.get('edge');
+      const n = wantedNode ? topo.nodes.find((x) => x.id === wantedNode) : undefined;
+      const e = wantedEdge ? topo.edges.find((x) => edgeId(x) === wantedEdge) : undefined;
+      if (n) showNode(n);
+      else if (e) showEdge(e);
+    } catch (err) {
+      if (!isAbort(err)) replace(stage, errorBox(err));
+    }
+  })();
+
+  return () => {
+    graph?.stop();
+    sideAbort?.abort();
+  };
+}
+
+function metricFacts(calls: number, windowSeconds: number, errorRate: number, lat: { p50Ms: number; p95Ms: number; p99Ms: number }, errors?: number): HTMLElement {
+  const f = (label: string, value: string, cls?: string) => h('div', { class: `fact${cls ? ` ${cls}` : ''}` }, h('span', { class: 'fact-label' }, label), h('span', { class: 'fact-value' }, value));
+  return h(
+    'div',
+    { class: 'facts topo-facts' },
+    f('Calls', String(calls)),
+    f('Rate', rateText(calls / windowSeconds)),
+    errors !== undefined ? f('Errors', String(errors), errors ? 'error' : undefined) : null,
+    f('Error rate', pct(errorRate), errorRate > 0 ? 'error' : undefined),
+    f('p50', formatDuration(lat.p50Ms * 1000)),
+    f('p95', formatDuration(lat.p95Ms * 1000)),
+    f('p99', formatDuration(lat.p99Ms * 1000)),
+  );
+}
+
+function edgeList(title: string, edges: TopologyEdge[], other: (e: TopologyEdge) => string, open: (e: TopologyEdge) => void): HTMLElement | null {
+  if (!edges.length) return null;
+  return h(
+    'div',
+    { class: 'detail-section' },
+    h('h3', null, title),
+    h(
+      'ul',
+      { class: 'links' },
+      ...edges.map((e) =>
+        h(
+          'li',
+          null,
+          h('a', { href: '#', on: { click: (ev) => (ev.preventDefault(), open(e)) } }, other(e)),
+          h('span', { class: 'muted' }, ` · ${e.kind} · ${e.calls} calls · ${e.errors} errors · p95 ${formatDuration(e.p95Ms * 1000)}`),
+        ),
+      ),
+    ),
+  );
+}
