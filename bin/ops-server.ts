@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../core/util/http-server';
 import type { Counters } from '../core/metrics';
 
 /** /health and /metrics for roles that serve no API (collector, ingest). */
@@ -21,16 +21,12 @@ export class OpsServer {
       }
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, this.options.host, this.options.port);
   }
 
   async shutdown(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await closeServer(server, { graceMs: 1000 });
   }
 }

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../core/util/http-server';
 import { createQueryApp, type QueryAppOptions } from './app';
 
 /** The query API + UI server as a component with start/shutdown. */
@@ -11,21 +11,14 @@ export class QueryServer {
   async start(): Promise<number> {
     const server = http.createServer(createQueryApp(this.options));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, this.options.host, this.options.port);
   }
 
   async shutdown(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    // Long-lived requests (none yet; live tail later) must not hold shutdown.
-    setTimeout(() => server.closeAllConnections(), 2000).unref();
-    await closed;
+    // Long-lived requests (live tail later) must not hold shutdown: cut them after a grace period.
+    await closeServer(server, { graceMs: 2000 });
   }
 }

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   BackendUnavailableError,
   ChainscopeError,
@@ -16,6 +15,7 @@ import {
   decodeTraceRequestProto,
   encodeExportResponse,
 } from '../../core/otlp';
+import { closeServer, listen } from '../../core/util/http-server';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import type { OtlpPublisher } from '../publisher';
 import { contentTypeOf, otlpFormatOf, type OtlpFormat } from './content-type';
@@ -66,11 +66,7 @@ export class OtlpHttpReceiver {
     server.keepAliveTimeout = 65_000;
     server.requestTimeout = 120_000;
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, this.options.host, this.options.port);
   }
 
   /** Stops accepting, then waits for requests in flight to be published. */
@@ -78,11 +74,7 @@ export class OtlpHttpReceiver {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await Promise.allSettled([...this.inflight]);
-    server.closeAllConnections();
-    await closed;
+    await closeServer(server, { drain: () => Promise.allSettled([...this.inflight]) });
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
