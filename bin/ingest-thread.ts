@@ -3,6 +3,7 @@ import type { Config } from '../core/config';
 import { isRetriable } from '../core/errors';
 import { Counters } from '../core/metrics';
 import { StoreBatchProcessor } from '../ingest/batch-processor';
+import { compileBodyPatterns } from '../ingest/business-keys';
 import type { FromThread, ToThread, WireMessage } from '../ingest/thread/protocol';
 import { createLogStore, createSpanStore } from './components';
 
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const processor = new StoreBatchProcessor({
     spanStore,
     logStore,
-    businessKeys: { attributeNames: config.businessKeys },
+    businessKeys: { attributeNames: config.businessKeys, bodyPatterns: compileBodyPatterns(config.businessKeyPatterns) },
     payloadEncoding: config.kafkaEncoding,
     batchSize: config.ingestBatchSize,
     counters,

@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../core/config';
 import { Counters } from '../core/metrics';
 import fs from 'node:fs';
 import { StoreBatchProcessor, type BatchProcessor } from '../ingest/batch-processor';
+import { compileBodyPatterns } from '../ingest/business-keys';
 import { IngestWorker } from '../ingest/ingest-worker';
 import { ThreadedBatchProcessor } from '../ingest/thread/threaded-processor';
 import { QueryServer } from '../query-api/server';
@@ -90,7 +91,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
         processor = new StoreBatchProcessor({
           spanStore: spanStore!,
           logStore: logStore!,
-          businessKeys: { attributeNames: config.businessKeys },
+          businessKeys: { attributeNames: config.businessKeys, bodyPatterns: compileBodyPatterns(config.businessKeyPatterns) },
           payloadEncoding: config.kafkaEncoding,
           batchSize: config.ingestBatchSize,
           counters,

@@ -53,6 +53,12 @@ export interface Config {
   opensearchUrl: string;
   /** Index name prefix of the search-engine log store. */
   logIndexPrefix: string;
+  /** Most traces in one business call chain (the walk over links and messages stops there). */
+  chainMaxTraces: number;
+  /** Stage of a chain's traces by service (and optionally span name); empty: one stage per kind of entry trace. */
+  chainStages: ChainStageConfig[];
+  /** Regexes over log bodies whose first capture group is a business-key value. */
+  businessKeyPatterns: BusinessKeyPatternConfig[];
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
@@ -86,6 +92,9 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   elasticsearchApiKey: '',
   opensearchUrl: 'http://127.0.0.1:9200',
   logIndexPrefix: 'chainscope-logs',
+  chainMaxTraces: 200,
+  chainStages: [],
+  businessKeyPatterns: [],
 } satisfies Config);
 
 /** Parses a raw value (a string from the environment, or any JSON value from the file). */
@@ -171,6 +180,74 @@ const topicName: Parser<string> = (raw, name) => {
   return s;
 };
 
+export interface ChainStageConfig {
+  stage: string;
+  service: string;
+  operation?: string;
+}
+
+export interface BusinessKeyPatternConfig {
+  key: string;
+  /** JavaScript regular expression source; the first capture group is the value. */
+  pattern: string;
+}
+
+/** Longest regex source accepted in BUSINESS_KEY_PATTERNS. */
+const MAX_PATTERN_LENGTH = 500;
+
+/** A JSON array of objects with exactly the given string fields (`optional` ones may be absent). */
+const jsonObjects =
+  (required: string[], optional: string[] = []): Parser<Record<string, string>[]> =>
+  (raw, name) => {
+    let value: unknown = raw;
+    if (typeof raw === 'string') {
+      if (raw.trim() === '') return [];
+      try {
+        value = JSON.parse(raw);
+      } catch (err) {
+        throw new ValidationError(`${name} must be a JSON array: ${(err as Error).message}`, name);
+      }
+    }
+    if (!Array.isArray(value)) throw new ValidationError(`${name} must be a JSON array of objects`, name);
+    if (value.length > 100) throw new ValidationError(`${name} may hold at most 100 entries`, name);
+    return value.map((item, i) => {
+      if (!item || typeof item !== 'object' || Array.isArray(item)) {
+        throw new ValidationError(`${name}[${i}] must be an object with ${required.join(', ')}`, name);
+      }
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(item)) {
+        if (!required.includes(k) && !optional.includes(k)) {
+          throw new ValidationError(`${name}[${i}] has unknown field "${k}" (known: ${[...required, ...optional].join(', ')})`, name);
+        }
+        if (typeof v !== 'string' || v === '') throw new ValidationError(`${name}[${i}].${k} must be a non-empty string`, name);
+        out[k] = v;
+      }
+      for (const k of required) if (!(k in out)) throw new ValidationError(`${name}[${i}] needs "${k}"`, name);
+      return out;
+    });
+  };
+
+const chainStages: Parser<ChainStageConfig[]> = (raw, name) =>
+  jsonObjects(['stage', 'service'], ['operation'])(raw, name) as unknown as ChainStageConfig[];
+
+const businessKeyPatterns: Parser<BusinessKeyPatternConfig[]> = (raw, name) => {
+  const entries = jsonObjects(['key', 'pattern'])(raw, name) as unknown as BusinessKeyPatternConfig[];
+  entries.forEach(({ pattern }, i) => {
+    if (pattern.length > MAX_PATTERN_LENGTH) throw new ValidationError(`${name}[${i}].pattern is longer than ${MAX_PATTERN_LENGTH} characters`, name);
+    let re: RegExp;
+    try {
+      re = new RegExp(pattern);
+    } catch (err) {
+      throw new ValidationError(`${name}[${i}].pattern is not a valid regular expression: ${(err as Error).message}`, name);
+    }
+    // a pattern without a group would have no value to index
+    if (new RegExp(`${re.source}|`).exec('')!.length < 2) {
+      throw new ValidationError(`${name}[${i}].pattern needs a capture group around the value, e.g. "order (ORD-[\\w-]+)"`, name);
+    }
+  });
+  return entries;
+};
+
 /** Every key: its environment variable and its parser. The config file uses the keys themselves. */
 const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } } = {
   port: { env: 'PORT', parse: integer(0, 65535) },
@@ -211,6 +288,9 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
     if (!/^[a-z0-9][a-z0-9._-]{0,100}$/.test(s)) throw new ValidationError(`${name} must be lowercase letters, digits, . _ -, got "${s}"`, name);
     return s;
   } },
+  chainMaxTraces: { env: 'CHAIN_MAX_TRACES', parse: integer(1, 1000) },
+  chainStages: { env: 'CHAIN_STAGES', parse: chainStages },
+  businessKeyPatterns: { env: 'BUSINESS_KEY_PATTERNS', parse: businessKeyPatterns },
 };
 
 export const CONFIG_KEYS = Object.keys(SCHEMA) as (keyof Config)[];

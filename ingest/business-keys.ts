@@ -3,6 +3,14 @@ import type { AttributeValue, Attributes, BusinessKeyEntry, LogRecord, Span } fr
 /** Longest business-key value indexed; longer values are not keys but payloads. */
 export const MAX_BUSINESS_KEY_VALUE_LENGTH = 256;
 
+/** Body patterns look at this many characters of a log body at most (bounds the regex work per record). */
+export const MAX_BODY_SCANNED = 4096;
+
+/** Body patterns from the config (BUSINESS_KEY_PATTERNS, validated at start-up) as rules. */
+export function compileBodyPatterns(specs: readonly { key: string; pattern: string }[]): { key: string; pattern: RegExp }[] {
+  return specs.map(({ key, pattern }) => ({ key, pattern: new RegExp(pattern) }));
+}
+
 export interface BusinessKeyRules {
   /** Attribute names whose values are business keys (e.g. order.id). */
   attributeNames: string[];
@@ -51,8 +59,12 @@ export function businessKeysOfLogs(logs: LogRecord[], rules: BusinessKeyRules): 
   for (const log of logs) {
     if (!log.traceId) continue;
     collect(out, rules.attributeNames, log.traceId, log.timeUs, log.attributes, log.resource);
-    for (const { key, pattern } of rules.bodyPatterns ?? []) {
-      const value = keyValue(pattern.exec(log.body)?.[1]);
+    const patterns = rules.bodyPatterns ?? [];
+    const body = patterns.length && log.body.length > MAX_BODY_SCANNED ? log.body.slice(0, MAX_BODY_SCANNED) : log.body;
+    for (const { key, pattern } of patterns) {
+      // exec on a global/sticky regex would carry lastIndex over to the next record
+      pattern.lastIndex = 0;
+      const value = keyValue(pattern.exec(body)?.[1]);
       if (value === null) continue;
       const id = `${key}\u0000${value}\u0000${log.traceId}`;
       if (!out.has(id)) out.set(id, { key, value, traceId: log.traceId, timeUs: log.timeUs });
