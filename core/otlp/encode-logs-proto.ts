@@ -1,12 +1,10 @@
 import type { LogRecord } from '../model';
-import { groupByResourceAndScope } from './group-by-resource';
+import { encodeGroupedRequest } from './encode-request';
 import {
   ProtoSink,
   writeAttributes,
   writeHexId,
   writeMicrosAsNanos,
-  writeResourceBody,
-  writeScopeBody,
   writeString,
 } from './proto-writer';
 
@@ -17,27 +15,7 @@ import {
  * recomputes the same id.
  */
 export function encodeLogsRequestProto(logs: readonly LogRecord[]): Uint8Array {
-  const w = new ProtoSink();
-  for (const group of groupByResourceAndScope(logs)) {
-    const resourceLogs = w.varint(10).begin(); // resource_logs
-    const resource = w.varint(10).begin();
-    writeResourceBody(w, group.resource);
-    w.end(resource);
-    for (const scopeGroup of group.scopes) {
-      const scopeLogs = w.varint(18).begin(); // scope_logs
-      const scope = w.varint(10).begin();
-      writeScopeBody(w, scopeGroup.scope);
-      w.end(scope);
-      for (const log of scopeGroup.items) {
-        const record = w.varint(18).begin();
-        writeLogBody(w, log);
-        w.end(record);
-      }
-      w.end(scopeLogs);
-    }
-    w.end(resourceLogs);
-  }
-  return w.finish();
+  return encodeGroupedRequest(logs, writeLogBody);
 }
 
 function writeLogBody(w: ProtoSink, log: LogRecord): void {

@@ -1,13 +1,11 @@
 import type { Span } from '../model';
 import { spanKindToNumber, statusToNumber } from './enums';
-import { groupByResourceAndScope } from './group-by-resource';
+import { encodeGroupedRequest } from './encode-request';
 import {
   ProtoSink,
   writeAttributes,
   writeHexId,
   writeMicrosAsNanos,
-  writeResourceBody,
-  writeScopeBody,
   writeString,
 } from './proto-writer';
 
@@ -18,27 +16,7 @@ import {
  * decodeTraceRequestProto(encodeTraceRequestProto(spans)) gives back equal spans.
  */
 export function encodeTraceRequestProto(spans: readonly Span[]): Uint8Array {
-  const w = new ProtoSink();
-  for (const group of groupByResourceAndScope(spans)) {
-    const resourceSpans = w.varint(10).begin(); // resource_spans
-    const resource = w.varint(10).begin();
-    writeResourceBody(w, group.resource);
-    w.end(resource);
-    for (const scopeGroup of group.scopes) {
-      const scopeSpans = w.varint(18).begin(); // scope_spans
-      const scope = w.varint(10).begin();
-      writeScopeBody(w, scopeGroup.scope);
-      w.end(scope);
-      for (const span of scopeGroup.items) {
-        const spanMark = w.varint(18).begin();
-        writeSpanBody(w, span);
-        w.end(spanMark);
-      }
-      w.end(scopeSpans);
-    }
-    w.end(resourceSpans);
-  }
-  return w.finish();
+  return encodeGroupedRequest(spans, writeSpanBody);
 }
 
 function writeSpanBody(w: ProtoSink, span: Span): void {

@@ -12,7 +12,7 @@ export interface ScopeGroup<T> {
   items: T[];
 }
 
-interface Groupable {
+export interface Groupable {
   resource: Attributes;
   scope: InstrumentationScope;
   service: string;
