@@ -1,3 +1,4 @@
+import type { ServiceStats, Topology } from '../topology';
 import type { BusinessKeyEntry, MessageIdEntry, Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../model';
 
 /** What ingest hands a span store in one write: the spans and the index rows derived from them. */
@@ -62,6 +63,18 @@ export interface SpanStore {
    * directly (first start to last end), slowest first, at most `limit`. An index read over the key table and trace summaries.
    */
   slowestBusinessKeys(key: string, window: TimeWindow, limit: number): Promise<BusinessKeySpan[]>;
+  /**
+   * Service topology over the window (both bounds required, else ValidationError), from the per-minute
+   * roll-ups written at ingest (never a scan of raw spans): nodes (services, databases, queues, external
+   * peers) and edges with calls, errors and latency quantiles. Whole minutes that touch the window count.
+   */
+  topology(window: TimeWindow): Promise<Topology>;
+  /**
+   * Time series (one point per step from the step holding window.startUs to the one holding endUs) of a
+   * service's entry-span calls, errors and latency quantiles, overall and per operation. `stepUs` is a
+   * whole number of minutes. An unknown service gives zero points and no operations.
+   */
+  serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats>;
 }
 
 /** One business-key value with the traces that carry it directly and their time span (first start to last end). */

@@ -27,6 +27,7 @@
  */
 import { qualifiedName, quoteIdentifier, quoteUInt } from './quote';
 import { featuresFor } from './version';
+import { TOPOLOGY_DATA_TABLES, topologySchemaFor } from './topology-schema';
 import type { SchemaFeatures, ServerVersion } from './version';
 
 export const TABLES = {
@@ -53,6 +54,7 @@ export const DATA_TABLES: readonly string[] = [
   TABLES.traceLinks,
   TABLES.messageIds,
   TABLES.messageIdsByTrace,
+  ...TOPOLOGY_DATA_TABLES,
 ];
 
 export interface SchemaOptions {
@@ -222,6 +224,7 @@ GROUP BY day, trace_id`,
       'day',
     ),
   ];
+  statements.push(...topologySchemaFor(version, options));
   return statements;
 }
 

@@ -23,6 +23,8 @@ import { batchRows, pairMessages, rowToSpan } from './rows';
 import type { BatchRows, MessageRow, StoredSpanRow } from './rows';
 import { DATA_TABLES, schemaFor } from './schema';
 import { featuresFor, parseServerVersion } from './version';
+import { ClickHouseTopology } from './topology-store';
+import type { ServiceStats, Topology } from '../../core/topology';
 import type { SchemaFeatures, ServerVersion } from './version';
 
 export interface ClickHouseSpanStoreOptions {
@@ -77,6 +79,7 @@ export class ClickHouseSpanStore implements SpanStore {
   readonly database: string;
   private readonly options: ClickHouseSpanStoreOptions;
   private client: ClickHouseClient | undefined;
+  private readonly topologyRollups: ClickHouseTopology;
   private version: ServerVersion | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
@@ -87,6 +90,7 @@ export class ClickHouseSpanStore implements SpanStore {
   constructor(options: ClickHouseSpanStoreOptions) {
     this.options = validateOptions(options);
     this.database = this.options.database ?? CLICKHOUSE_DEFAULTS.database;
+    this.topologyRollups = new ClickHouseTopology(this.database, (query, what) => this.select(query, what));
   }
 
   /** The server version detected by start(). */
@@ -168,12 +172,16 @@ export class ClickHouseSpanStore implements SpanStore {
   async writeSpans(batch: SpanBatch): Promise<void> {
     const client = this.ready();
     const rows = batchRows(batch);
+    const topologyRows = await this.topologyRollups.rowsFor(batch.spans);
     // one insert per table; a failed write is retried whole, which the schema makes harmless
     const inserts = (Object.keys(rows) as (keyof BatchRows)[])
       .filter((table) => rows[table].length > 0)
       .map((table) =>
         client.insert({ table: qualifiedName(this.database, table), values: rows[table] as object[], format: 'JSONEachRow' }),
       );
+    for (const [table, values] of Object.entries(topologyRows)) {
+      if (values.length > 0) inserts.push(client.insert({ table: qualifiedName(this.database, table), values, format: 'JSONEachRow' }));
+    }
     const results = await Promise.allSettled(inserts);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw toStoreError('writeSpans', failed.reason);
@@ -276,6 +284,16 @@ export class ClickHouseSpanStore implements SpanStore {
       startUs: Number(r.chain_start_us),
       endUs: Number(r.chain_end_us),
     }));
+  }
+
+  async topology(window: TimeWindow): Promise<Topology> {
+    this.ready();
+    return this.topologyRollups.topology(window);
+  }
+
+  async serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats> {
+    this.ready();
+    return this.topologyRollups.serviceStats(service, window, stepUs);
   }
 
   private ready(): ClickHouseClient {

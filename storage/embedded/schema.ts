@@ -142,6 +142,50 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX business_keys_time ON business_keys (key, time_us);
   `,
+  // 3: per-minute topology and service roll-ups (issue 4); see storage/embedded/topology-writer.ts
+  `
+  CREATE TABLE topo_edge_minutes (
+    minute INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    source_kind TEXT NOT NULL,
+    target TEXT NOT NULL,
+    target_kind TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    PRIMARY KEY (minute, source, source_kind, target, target_kind, kind, bucket)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE topo_op_minutes (
+    minute INTEGER NOT NULL,
+    service TEXT NOT NULL,
+    operation TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    errors INTEGER NOT NULL,
+    PRIMARY KEY (minute, service, operation, bucket)
+  ) WITHOUT ROWID;
+  CREATE INDEX topo_op_minutes_service ON topo_op_minutes (service, minute);
+
+  -- caller-side peer names (peer.service / server.address) seen calling an instrumented service
+  CREATE TABLE topo_aliases (
+    peer TEXT NOT NULL,
+    service TEXT NOT NULL,
+    PRIMARY KEY (peer, service)
+  ) WITHOUT ROWID;
+
+  -- server/consumer spans whose parent span has not arrived yet
+  CREATE TABLE topo_pending (
+    trace_ref INTEGER NOT NULL,
+    parent_span_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    parked_us INTEGER NOT NULL,
+    facts TEXT NOT NULL,
+    PRIMARY KEY (trace_ref, parent_span_id, span_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX topo_pending_parked ON topo_pending (parked_us);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

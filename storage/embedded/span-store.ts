@@ -5,6 +5,8 @@ import { closedError, storageError } from './database';
 import type { EmbeddedDatabase } from './database';
 import { SpanReader } from './span-reader';
 import { SpanWriter } from './span-writer';
+import { TopologyReader } from './topology-reader';
+import type { ServiceStats, Topology } from '../../core/topology';
 
 /**
  * SpanStore on the embedded SQLite database. better-sqlite3 is synchronous:
@@ -21,6 +23,7 @@ export class EmbeddedSpanStore implements SpanStore {
   private readonly writer: SpanWriter;
   private readonly reader: SpanReader;
   private readonly chainReader: ChainReader;
+  private readonly topologyReader: TopologyReader;
   private closed = false;
 
   constructor(private readonly edb: EmbeddedDatabase) {
@@ -28,6 +31,7 @@ export class EmbeddedSpanStore implements SpanStore {
     this.writer = new SpanWriter(edb);
     this.reader = new SpanReader(edb);
     this.chainReader = new ChainReader(edb);
+    this.topologyReader = new TopologyReader(edb);
   }
 
   async start(): Promise<void> {
@@ -74,6 +78,14 @@ export class EmbeddedSpanStore implements SpanStore {
 
   async slowestBusinessKeys(key: string, window: TimeWindow, limit: number): Promise<BusinessKeySpan[]> {
     return this.run('slowestBusinessKeys', () => this.chainReader.slowestBusinessKeys(key, window, limit));
+  }
+
+  async topology(window: TimeWindow): Promise<Topology> {
+    return this.run('topology', () => this.topologyReader.topology(window));
+  }
+
+  async serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats> {
+    return this.run('serviceStats', () => this.topologyReader.serviceStats(service, window, stepUs));
   }
 
   private ensureOpen(): void {

@@ -4,6 +4,7 @@ import type { SpanBatch } from '../../core/contracts/span-store';
 import { attributeHash, attributeText, encodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
 import { PairInserter } from './pair-inserter';
+import { TopologyWriter, type InsertedTraceSpans } from './topology-writer';
 
 /** What the spans of one trace that were really inserted in this batch add to its summary. */
 interface TraceDelta {
@@ -35,6 +36,9 @@ export class SpanWriter {
   private readonly insertMessageId: Database.Statement;
   private readonly resourceHashes = new Map<number, number[]>();
   private readonly writeBatch: Database.Transaction<(batch: SpanBatch) => void>;
+  private readonly topology: TopologyWriter;
+  /** Spans inserted by the running transaction, by trace (topology roll-ups are derived from these only). */
+  private inserted: InsertedTraceSpans[] = [];
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
@@ -76,6 +80,7 @@ export class SpanWriter {
       'INSERT OR IGNORE INTO message_ids (message_id, side, trace_id, span_id, time_us) VALUES (?, ?, ?, ?, ?)',
     );
     this.writeBatch = db.transaction((batch: SpanBatch) => this.writeInTransaction(batch));
+    this.topology = new TopologyWriter(edb);
   }
 
   write(batch: SpanBatch): void {
@@ -92,8 +97,11 @@ export class SpanWriter {
   }
 
   private writeInTransaction(batch: SpanBatch): void {
+    this.inserted = [];
     for (const spans of groupByTrace(batch.spans)) this.writeTrace(spans);
     this.traceOps.flush();
+    this.topology.write(batch.spans, this.inserted, (traceId) => this.selectTraceRef.get(traceId)?.id);
+    this.inserted = [];
 
     for (const k of batch.businessKeys) this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs);
     for (const l of batch.traceLinks) {
@@ -118,6 +126,7 @@ export class SpanWriter {
     };
     const ops = new Set<number>();
     const hashes: number[] = [];
+    const inserted: InsertedTraceSpans = { traceRef: ref, existed: trace.span_count > 0, spans: [] };
 
     let lastResourceId = -1;
     for (const span of spans) {
@@ -142,6 +151,7 @@ export class SpanWriter {
         span.scope.version,
       );
       if (info.changes === 0) continue;
+      inserted.spans.push(span);
 
       const endUs = span.startUs + span.durationUs;
       if (span.startUs < d.startUs) d.startUs = span.startUs;
@@ -175,6 +185,7 @@ export class SpanWriter {
     }
 
     if (d.count === 0) return;
+    this.inserted.push(inserted);
     this.updateTrace.run({ ref, ...d });
     for (const op of ops) this.traceOps.add(ref, op);
     if (hashes.length) this.insertAttrSet.run(ref, trace.span_count, encodeHashSet(hashes));

@@ -1,6 +1,7 @@
 import type { SpanStore } from '../../core/contracts/span-store';
 import type { BusinessKeyEntry, MessageIdEntry, Span, TraceLinkEntry } from '../../core/model';
 import { BASE_US, makeSpan, makeTrace, newSpanId, newTraceId, spanBatch, uniq } from './fixtures';
+import { describeTopologyContract } from './topology.contract';
 
 export interface OpenedSpanStore {
   /** Not started yet: the suite calls start() once before its tests and cleanup() after them. */
@@ -460,6 +461,10 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
         expect(later).toEqual([]);
         expect(await store.slowestBusinessKeys(uniq('nokey'), window, 10)).toEqual([]);
       });
+    });
+
+    describeTopologyContract(() => store, async () => {
+      await opened.flush?.();
     });
   });
 }
