@@ -59,9 +59,9 @@ export function analyzeTrace(traceId: string, stored: Span[]): TraceView {
   });
   const warnings = [...skew.warnings];
   if (path.trees.length > 1) {
-    warnings.push(
-      `the trace has ${path.trees.length} root spans (spans without a parent in the trace); the critical path follows root span ${path.rootSpanId}`,
-    );
+    const root = skew.spans.find((s) => s.spanId === path.rootSpanId);
+    const rootName = root ? `${root.service} ${root.name} (${root.spanId})` : String(path.rootSpanId);
+    warnings.push(`the trace has ${path.trees.length} root spans (spans without a parent in the trace); the critical path follows ${rootName}`);
   }
   return { traceId, spans, warnings };
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startAllInOne } from '../../bin/all-in-one';
-import { bigTrace, checkoutTrace, hexId, logsBody, tracesBody, XSS_NAME } from './otlp-fixtures';
+import { bigTrace, checkoutTrace, hexId, logsBody, tracesBody, XSS_NAME, type FixtureSpan } from './otlp-fixtures';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const REPO = path.resolve(__dirname, '..', '..');
@@ -42,6 +42,41 @@ async function postJson(url: string, body: unknown): Promise<void> {
   if (res.status !== 200) throw new Error(`POST ${url} → ${res.status} ${await res.text()}`);
 }
 
+/**
+ * A trace with a known critical path and one skewed server span (ms from its start):
+ *
+ *   R   edge GET /order        |0 ──────────────────────────────────────── 100|
+ *   D   edge cache warm          |2─8|
+ *   A   edge auth                   |5 ──── 20|
+ *   B   edge GET /stock (client)            |25 ─────────────────── 85|
+ *   C   edge audit log                           |30 ──── 60|
+ *   S   inventory GET /stock (server), clock 40 ms behind: sent as -10..40, shown 30..80
+ *   S1  inventory SELECT stock, same host as S: sent as -5..35, shown 35..75
+ *
+ * Critical path: R 0–5, A 5–20, R 20–25, B 25–30, S 30–35, S1 35–75, S 75–80, B 80–85, R 85–100.
+ * D ends after A started and C ends after B started: neither is on it.
+ */
+function skewedTrace(nowMs: number) {
+  const t0 = nowMs - 8000;
+  const mk = (name: string, service: string, kind: number, from: number, to: number, parent?: FixtureSpan): FixtureSpan => ({
+    spanId: hexId(8),
+    parentSpanId: parent?.spanId ?? '',
+    service,
+    name,
+    kind,
+    startMs: t0 + from,
+    durationMs: to - from,
+  });
+  const R = mk('GET /order', 'edge', 2, 0, 100);
+  const D = mk('cache warm', 'edge', 1, 2, 8, R);
+  const A = mk('auth', 'edge', 1, 5, 20, R);
+  const B = mk('GET /stock', 'edge', 3, 25, 85, R);
+  const C = mk('audit log', 'edge', 1, 30, 60, R);
+  const S = mk('GET /stock', 'inventory', 2, -10, 40, B);
+  const S1 = mk('SELECT stock', 'inventory', 1, -5, 35, S);
+  return { spans: [R, D, A, B, C, S, S1], R, D, A, B, C, S, S1, critical: [R, A, B, S, S1], skewUs: 40_000 };
+}
+
 (haveChromium ? describe : describe.skip)('web UI in Chromium', () => {
   let server: Awaited<ReturnType<typeof startAllInOne>>;
   let browser: Browser;
@@ -53,6 +88,8 @@ async function postJson(url: string, body: unknown): Promise<void> {
   const bigTraceId = hexId(16);
   const traceId = hexId(16);
   const checkout = checkoutTrace(now, { traceId: bigTraceId, spanId: big.root.spanId });
+  const skewedTraceId = hexId(16);
+  const skewed = skewedTrace(now);
 
   beforeAll(async () => {
     execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build-ui.mjs')], { stdio: 'pipe' });
@@ -62,6 +99,7 @@ async function postJson(url: string, body: unknown): Promise<void> {
 
     await postJson(`${server.otlpUrl}/v1/traces`, tracesBody(traceId, checkout.spans));
     await postJson(`${server.otlpUrl}/v1/logs`, logsBody(traceId, checkout.logs));
+    await postJson(`${server.otlpUrl}/v1/traces`, tracesBody(skewedTraceId, skewed.spans));
     for (let i = 0; i < big.spans.length; i += 1000) {
       await postJson(`${server.otlpUrl}/v1/traces`, tracesBody(bigTraceId, big.spans.slice(i, i + 1000)));
     }
@@ -70,6 +108,7 @@ async function postJson(url: string, body: unknown): Promise<void> {
       return res.status === 200 ? ((await res.json()) as { spans: unknown[] }).spans.length : 0;
     };
     await waitFor('checkout trace', async () => ((await spanCount(traceId)) === checkout.spans.length ? true : undefined));
+    await waitFor('skewed trace', async () => ((await spanCount(skewedTraceId)) === skewed.spans.length ? true : undefined));
     await waitFor('checkout logs', async () => {
       const res = await fetch(`${server.apiUrl}/api/logs?traceId=${traceId}&limit=10`);
       return res.status === 200 && ((await res.json()) as { total: number }).total >= checkout.logs.length ? true : undefined;
@@ -172,12 +211,78 @@ async function postJson(url: string, body: unknown): Promise<void> {
     expect(await page.getAttribute('.detail ul.links a', 'href')).toBe(`#/trace/${bigTraceId}`);
   });
 
+  test('critical path overlay sits on exactly the expected rows; the skewed server span is corrected and marked', async () => {
+    const res = await fetch(`${server.apiUrl}/api/traces/${skewedTraceId}`);
+    const body = (await res.json()) as { warnings: string[]; spans: Array<{ spanId: string; startUs: number; skewAdjustedUs: number; criticalPath: boolean }> };
+    expect(body.warnings).toEqual(['2 spans corrected for clock skew']);
+    const apiSpan = (id: string) => body.spans.find((s) => s.spanId === id)!;
+    expect(apiSpan(skewed.S.spanId).skewAdjustedUs).toBe(skewed.skewUs);
+    expect(apiSpan(skewed.S1.spanId).skewAdjustedUs).toBe(skewed.skewUs);
+    expect(apiSpan(skewed.B.spanId).skewAdjustedUs).toBe(0);
+    expect(body.spans.filter((s) => s.criticalPath).map((s) => s.spanId).sort()).toEqual(skewed.critical.map((s) => s.spanId).sort());
+
+    await open(`#/trace/${skewedTraceId}`);
+    await page.waitForSelector('.wf-row');
+    const rows = () =>
+      page.$$eval('.wf-row', (els) =>
+        els.map((r) => ({
+          id: (r as HTMLElement).dataset.spanId!,
+          strips: r.querySelectorAll('.wf-cp').length,
+          shownStrips: [...r.querySelectorAll('.wf-cp')].filter((e) => getComputedStyle(e).display !== 'none' && (e as HTMLElement).offsetWidth > 0).length,
+          skewIcon: r.querySelector('.skew-icon')?.getAttribute('title') ?? null,
+        })),
+      );
+    const all = await rows();
+    expect(all).toHaveLength(skewed.spans.length);
+    const byId = new Map(all.map((r) => [r.id, r]));
+    expect(all.filter((r) => r.shownStrips > 0).map((r) => r.id).sort()).toEqual(skewed.critical.map((s) => s.spanId).sort());
+    // One strip per segment: R has three (0–5, 20–25, 85–100), B and S two, A and S1 one.
+    expect(byId.get(skewed.R.spanId)!.strips).toBe(3);
+    expect(byId.get(skewed.B.spanId)!.strips).toBe(2);
+    expect(byId.get(skewed.S.spanId)!.strips).toBe(2);
+    expect(byId.get(skewed.A.spanId)!.strips).toBe(1);
+    expect(byId.get(skewed.S1.spanId)!.strips).toBe(1);
+    expect(await page.textContent('.legend')).toContain('critical path');
+    expect(await page.textContent('.trace-warnings')).toContain('2 spans corrected for clock skew');
+
+    // The skewed server span and its local child carry the icon; the tooltip gives the correction.
+    expect(all.filter((r) => r.skewIcon !== null).map((r) => r.id).sort()).toEqual([skewed.S.spanId, skewed.S1.spanId].sort());
+    expect(byId.get(skewed.S.spanId)!.skewIcon).toContain('+40ms');
+    // Corrected: the server bar now lies inside its client's bar.
+    const box = async (id: string) => (await page.locator(`.wf-row[data-span-id="${id}"] .wf-bar`).boundingBox())!;
+    const client = await box(skewed.B.spanId);
+    const serverBar = await box(skewed.S.spanId);
+    expect(serverBar.x).toBeGreaterThanOrEqual(client.x - 0.5);
+    expect(serverBar.x + serverBar.width).toBeLessThanOrEqual(client.x + client.width + 0.5);
+
+    // Span details show both.
+    await page.click(`.wf-row[data-span-id="${skewed.S.spanId}"]`);
+    await page.waitForSelector('.detail .skew-badge');
+    const detail = (await page.textContent('.detail')) ?? '';
+    expect(detail).toContain('critical path');
+    expect(detail).toContain('corrected by +40ms');
+    expect(detail).toContain('Reported start');
+    expect(detail).toMatch(/Critical path10ms \(10% of the trace\) in 2 segments/);
+    await page.click(`.wf-row[data-span-id="${skewed.C.spanId}"]`);
+    await page.waitForFunction(() => document.querySelector('.detail-title')?.textContent === 'audit log');
+    expect(await page.locator('.detail .critical-badge').count()).toBe(0);
+    expect(await page.textContent('.detail .span-facts')).toContain('Critical pathno');
+    await page.click(`.wf-row[data-span-id="${skewed.S.spanId}"]`);
+    await shot('critical-path');
+
+    // The toggle hides and shows the overlay.
+    await page.uncheck('input[name=critical-path]');
+    expect((await rows()).filter((r) => r.shownStrips > 0)).toEqual([]);
+    await page.check('input[name=critical-path]');
+    expect((await rows()).filter((r) => r.shownStrips > 0)).toHaveLength(skewed.critical.length);
+  });
+
   test('trace search plots a dot per trace; clicking one opens the trace', async () => {
     await open('#/traces');
     await page.waitForSelector('circle.dot');
-    expect(await page.locator('circle.dot').count()).toBe(2);
+    expect(await page.locator('circle.dot').count()).toBe(3);
     expect(await page.locator('circle.dot.error').count()).toBe(1);
-    expect(await page.locator('table.results tbody tr').count()).toBe(2);
+    expect(await page.locator('table.results tbody tr').count()).toBe(3);
     const options = await page.locator('select[name=service] option').allTextContents();
     expect(options).toEqual(expect.arrayContaining(['frontend', 'orders', 'payments', 'gateway']));
     await shot('trace-search');

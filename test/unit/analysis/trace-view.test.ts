@@ -28,7 +28,7 @@ describe('analyzeTrace (GET /api/traces/:traceId body)', () => {
 
   it('says when the trace has more than one root', () => {
     const view = analyzeTrace('t'.repeat(32), [span('R', 0, 100), span('O', 0, 10, { parent: 'ffffffffffffffff' })]);
-    expect(view.warnings).toEqual(['the trace has 2 root spans (spans without a parent in the trace); the critical path follows root span R']);
+    expect(view.warnings).toEqual(['the trace has 2 root spans (spans without a parent in the trace); the critical path follows svc op-R (R)']);
     expect(view.spans.find((s) => s.spanId === 'O')!.criticalPath).toBe(false);
   });
 });

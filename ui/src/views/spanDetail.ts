@@ -37,7 +37,7 @@ export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetail
       h('span', { class: 'chip' }, span.kind),
       h('span', { class: `badge status-${span.status?.code ?? 'unset'}` }, isError ? '! error' : span.status?.code ?? 'unset'),
       analysis.criticalPath ? h('span', { class: 'badge critical-badge', title: 'This span holds up the trace for part of its time' }, 'critical path') : null,
-      skewUs ? h('span', { class: 'badge skew-badge', title: skewText(span) }, '⏱ skew corrected') : null,
+      skewUs ? h('span', { class: 'badge skew-badge', title: skewText(span) }, '± skew corrected') : null,
     ),
     kvTable(
       [

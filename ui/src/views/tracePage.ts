@@ -141,6 +141,6 @@ function legend(tree: TraceTree, colors: (s: string) => string): HTMLElement {
       h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: { background: colors(s) } }), s, h('span', { class: 'muted' }, ` ${counts.get(s) ?? 0}`)),
     ),
     h('span', { class: 'legend-item legend-critical' }, h('span', { class: 'cp-swatch' }), 'critical path'),
-    skewed ? h('span', { class: 'legend-item legend-skew' }, h('span', { class: 'skew-icon' }, '⏱'), 'clock skew corrected', h('span', { class: 'muted' }, ` ${skewed}`)) : null,
+    skewed ? h('span', { class: 'legend-item legend-skew' }, h('span', { class: 'skew-icon' }, '±'), 'clock skew corrected', h('span', { class: 'muted' }, ` ${skewed}`)) : null,
   );
 }

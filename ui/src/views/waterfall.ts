@@ -149,7 +149,7 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
       h('span', { class: 'wf-name' }, s.name),
       isError ? h('span', { class: 'err-icon', title: s.status.message || 'error' }, '!') : null,
       node.orphan ? h('span', { class: 'orphan-icon', title: `Parent span ${s.parentSpanId} is not in this trace` }, '⤴') : null,
-      analysis.skewAdjustedUs ? h('span', { class: 'skew-icon', title: skewText(s), attrs: { 'aria-label': skewText(s) } }, '⏱') : null,
+      analysis.skewAdjustedUs ? h('span', { class: 'skew-icon', title: skewText(s), attrs: { 'aria-label': skewText(s) } }, '±') : null,
     );
     label.title = `${s.service}: ${s.name}${node.depth > MAX_INDENT_LEVELS ? ` (depth ${node.depth})` : ''}`;
     const bar = h('div', { class: isError ? 'wf-bar error' : 'wf-bar', style: { background: color } });
