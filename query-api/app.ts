@@ -7,6 +7,8 @@ import type { Counters } from '../core/metrics';
 import { errorMiddleware } from './error-middleware';
 import { logsRouter } from './routes/logs';
 import { tracesRouter } from './routes/traces';
+import { topologyRouter } from './routes/topology';
+import { TopologyService } from './services/topology-service';
 import { LogService } from './services/log-service';
 import { TraceService } from './services/trace-service';
 
@@ -38,6 +40,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
   });
   api.use(tracesRouter(new TraceService(options.spanStore)));
   api.use(logsRouter(new LogService(options.logStore)));
+  api.use(topologyRouter(new TopologyService(options.spanStore)));
   api.use((req, res) => {
     res.status(404).json({ error: `no API route ${req.method} /api${req.path}` });
   });
