@@ -106,7 +106,16 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
 
     let apiUrl: string;
     if (spanStore && logStore && has('queryApi', role)) {
-      const query = new QueryServer({ host: config.host, port: config.port, spanStore, logStore, counters, uiDir: uiDir(), log });
+      const query = new QueryServer({
+        host: config.host,
+        port: config.port,
+        spanStore,
+        logStore,
+        counters,
+        uiDir: uiDir(),
+        log,
+        chains: { businessKeys: config.businessKeys, maxTraces: config.chainMaxTraces, stages: config.chainStages },
+      });
       apiUrl = `http://${shownHost}:${await query.start()}`;
       stopSteps.push({ name: 'query API', run: () => query.shutdown() });
       log(`chainscope: query API and UI listening on ${apiUrl} (API under /api)`);

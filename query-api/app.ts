@@ -5,10 +5,12 @@ import type { LogStore } from '../core/contracts/log-store';
 import type { SpanStore } from '../core/contracts/span-store';
 import type { Counters } from '../core/metrics';
 import { errorMiddleware } from './error-middleware';
+import { chainsRouter } from './routes/chains';
 import { logsRouter } from './routes/logs';
 import { tracesRouter } from './routes/traces';
 import { topologyRouter } from './routes/topology';
 import { TopologyService } from './services/topology-service';
+import { ChainService, type ChainServiceOptions } from './services/chain-service';
 import { LogService } from './services/log-service';
 import { TraceService } from './services/trace-service';
 
@@ -19,6 +21,8 @@ export interface QueryAppOptions {
   /** Folder with the built UI (index.html, app.js); the UI is not served when absent. */
   uiDir?: string;
   log?: (line: string) => void;
+  /** Business chains: configured keys, stages and bounds (defaults from core/config). */
+  chains?: Partial<ChainServiceOptions>;
 }
 
 export function createQueryApp(options: QueryAppOptions): Express {
@@ -40,6 +44,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
   });
   api.use(tracesRouter(new TraceService(options.spanStore)));
   api.use(logsRouter(new LogService(options.logStore)));
+  api.use(chainsRouter(new ChainService(options.spanStore, options.logStore, options.chains)));
   api.use(topologyRouter(new TopologyService(options.spanStore)));
   api.use((req, res) => {
     res.status(404).json({ error: `no API route ${req.method} /api${req.path}` });
