@@ -25,6 +25,7 @@ const TOP = STAGE_H + AXIS_H + CP_H + 6;
 const ROW_PITCH = 11;
 const BAR_H = 8;
 const LANE_PAD = 6;
+const COMPACT_ABOVE_LANES = 8;
 const RIGHT = 24;
 const STAGE_FILLS = ['#e8f0fe', '#fef3e2', '#e6f4ea', '#f3e8fd', '#fde7ef', '#e0f7fa'];
 const STAGE_INK = ['#1a4fa0', '#8a5300', '#1e6b3a', '#6a2ca0', '#a0204d', '#006470'];
@@ -41,13 +42,25 @@ function clip(text: string, px: number): string {
  * over the bars and summarised in a strip under the axis, stages banded on top.
  */
 export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): ChainTimeline {
-  const layout: ChainLayout = layoutChain(chain, { rowPitch: ROW_PITCH, lanePadding: LANE_PAD, minLaneHeight: 36, maxRows: 12 });
+  // Many lanes start compact (deep nesting shares the last sub-row); the toolbar expands them.
+  let expanded = new Set(chain.spans.map((s) => s.traceId)).size <= COMPACT_ABOVE_LANES;
+  const makeLayout = () => layoutChain(chain, { rowPitch: ROW_PITCH, lanePadding: LANE_PAD, minLaneHeight: 36, maxRows: expanded ? 12 : 4 });
+  let layout: ChainLayout = makeLayout();
+  const expandButton = h('button', { attrs: { type: 'button', 'aria-pressed': String(expanded) }, class: 'ct-expand' }, expanded ? 'Compact lanes' : 'Expand lanes');
+  expandButton.addEventListener('click', () => {
+    expanded = !expanded;
+    expandButton.textContent = expanded ? 'Compact lanes' : 'Expand lanes';
+    expandButton.setAttribute('aria-pressed', String(expanded));
+    layout = makeLayout();
+    draw();
+  });
   const element = h('div', { class: 'chain-timeline', data: { lanes: layout.lanes.length } });
   const toolbar = h(
     'div',
     { class: 'ct-toolbar' },
     h('span', { class: 'muted' }, 'Drag to pan, Ctrl/⌘ + wheel (or double-click) to zoom.'),
     h('button', { attrs: { type: 'button' }, class: 'ct-reset', on: { click: () => resetZoom() } }, 'Reset zoom'),
+    expandButton,
     legend(),
   );
   const plot = h('div', { class: 'ct-plot' });

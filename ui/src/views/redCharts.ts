@@ -5,7 +5,7 @@ import { h } from '../dom';
 interface Series {
   name: string;
   cls: string;
-  value(p: StatsPoint): number;
+  value(p: StatsPoint): number | null;
 }
 
 const W_MIN = 300;
@@ -80,22 +80,22 @@ function chart(container: HTMLElement, title: string, fmt: (v: number) => string
     .call(axisLeft(y).ticks(3).tickFormat((d) => fmt(Number(d))));
   for (const s of series) {
     const l = line<StatsPoint>()
-      .defined((p) => Number.isFinite(s.value(p)))
+      .defined((p) => Number.isFinite(s.value(p) as number))
       .x((p) => x(new Date(p.tUs / 1000)))
-      .y((p) => y(s.value(p)));
+      .y((p) => y(s.value(p) as number));
     g.append('path').attr('class', `red-line ${s.cls}`).attr('d', l(points) ?? '');
     if (points.length <= 2) {
       g.selectAll(`circle.${s.cls}`)
-        .data(points.filter((p) => Number.isFinite(s.value(p))))
+        .data(points.filter((p) => Number.isFinite(s.value(p) as number)))
         .join('circle')
         .attr('class', `red-dot ${s.cls}`)
         .attr('r', 2.5)
         .attr('cx', (p) => x(new Date(p.tUs / 1000)))
-        .attr('cy', (p) => y(s.value(p)));
+        .attr('cy', (p) => y(s.value(p) as number));
     }
   }
 }
 
-function finite(v: number): number {
-  return Number.isFinite(v) ? v : 0;
+function finite(v: number | null): number {
+  return v !== null && Number.isFinite(v) ? v : 0;
 }

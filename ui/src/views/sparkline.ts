@@ -16,7 +16,7 @@ export function drawSparkline(container: HTMLElement, points: SparkPoint[], opts
   if (!points.length) return;
   const width = Math.max(280, container.clientWidth || 600);
   const height = opts.height ?? 64;
-  const m = { top: 8, right: 10, bottom: 6, left: 10 };
+  const m = { top: 8, right: 10, bottom: 6, left: 52 };
   const sorted = [...points].sort((a, b) => a.tUs - b.tUs);
   let [t0, t1] = extent(sorted, (p) => p.tUs) as [number, number];
   if (t0 === t1) {
@@ -34,6 +34,10 @@ export function drawSparkline(container: HTMLElement, points: SparkPoint[], opts
     .attr('height', height)
     .attr('role', 'img')
     .attr('aria-label', 'End-to-end latency over time');
+  const top = max(sorted, (p) => p.valueUs) ?? 0;
+  svg.append('line').attr('class', 'spark-base').attr('x1', m.left).attr('x2', width - m.right).attr('y1', y(0)).attr('y2', y(0));
+  svg.append('text').attr('class', 'spark-label').attr('x', m.left - 6).attr('y', y(top) + 4).text(formatDuration(top));
+  svg.append('text').attr('class', 'spark-label').attr('x', m.left - 6).attr('y', y(0)).text('0');
   svg
     .append('path')
     .attr('class', 'spark-line')

@@ -17,6 +17,8 @@ import {
 import type { Topology, TopologyEdge, TopologyNode } from '../api';
 import { formatDuration } from '../format';
 
+const ARROW = 12;
+
 export type ColorMode = 'errors' | 'p95';
 export type Health = 'ok' | 'warn' | 'bad' | 'none';
 
@@ -26,11 +28,11 @@ export const THRESHOLDS = {
   p95: { warn: 200, bad: 1000 },
 };
 
-export function health(mode: ColorMode, errorRate: number, p95Ms: number, calls: number): Health {
+export function health(mode: ColorMode, errorRate: number | null, p95Ms: number | null, calls: number): Health {
   if (!(calls > 0)) return 'none';
   const v = mode === 'errors' ? errorRate : p95Ms;
   const t = THRESHOLDS[mode];
-  if (!Number.isFinite(v)) return 'none';
+  if (v === null || !Number.isFinite(v)) return 'none';
   return v >= t.bad ? 'bad' : v >= t.warn ? 'warn' : 'ok';
 }
 
@@ -65,7 +67,7 @@ export interface TopologyGraphOptions {
 /** Positions survive re-renders (a new window, a colour toggle), so the map does not jump; pinned ones stay pinned. */
 const remembered = new Map<string, { x: number; y: number; pinned: boolean }>();
 
-export const edgeId = (e: Pick<TopologyEdge, 'source' | 'target'>): string => `${e.source}→${e.target}`;
+export const edgeId = (e: Pick<TopologyEdge, 'source' | 'target' | 'kind'>): string => `${e.source}→${e.target}:${e.kind}`;
 
 /** Depth from the entry points (nodes nobody calls), breadth-first so cycles terminate; used to lay calls out left to right. */
 function ranks(nodes: TopologyNode[], edges: TopologyEdge[]): Map<string, number> {
@@ -149,10 +151,10 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
     return g;
   });
   const byId = new Map(nodes.map((n) => [n.id, n]));
-  const pairs = new Set(topo.edges.map((e) => edgeId(e)));
+  const pairs = new Set(topo.edges.map((e) => `${e.source}→${e.target}`));
   const edges: GraphEdge[] = topo.edges
     .filter((e) => e.source !== e.target && byId.has(e.source) && byId.has(e.target))
-    .map((e) => ({ source: byId.get(e.source)!, target: byId.get(e.target)!, data: e, curve: pairs.has(edgeId({ source: e.target, target: e.source })) ? 0.18 : 0 }));
+    .map((e) => ({ source: byId.get(e.source)!, target: byId.get(e.target)!, data: e, curve: pairs.has(`${e.target}→${e.source}`) ? 0.18 : 0 }));
 
   const maxRate = (max(edges, (e) => e.data.calls) ?? 1) / opts.windowSeconds;
   const widthScale = scaleSqrt().domain([0, Math.max(maxRate, 1e-9)]).range([1.5, 9]);
@@ -166,11 +168,11 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
       .attr('id', `topo-arrow-${hl}`)
       .attr('class', `topo-arrow health-${hl}`)
       .attr('viewBox', '0 0 10 10')
-      .attr('refX', 8)
+      .attr('refX', 0)
       .attr('refY', 5)
-      .attr('markerWidth', 5)
-      .attr('markerHeight', 5)
-      .attr('markerUnits', 'strokeWidth')
+      .attr('markerWidth', ARROW)
+      .attr('markerHeight', ARROW)
+      .attr('markerUnits', 'userSpaceOnUse')
       .attr('orient', 'auto')
       .append('path')
       .attr('d', 'M0,0 L10,5 L0,10 z');
@@ -211,7 +213,7 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
     .append('title')
     .text(
       (e) =>
-        `${e.data.source} → ${e.data.target} (${e.data.kind})\n${e.data.calls} calls, ${e.data.errors} errors\np50 ${formatDuration(e.data.p50Ms * 1000)} · p95 ${formatDuration(e.data.p95Ms * 1000)} · p99 ${formatDuration(e.data.p99Ms * 1000)}`,
+        `${e.data.source} → ${e.data.target} (${e.data.kind})\n${e.data.calls} calls, ${e.data.errors} errors\np50 ${msText(e.data.p50Ms)} · p95 ${msText(e.data.p95Ms)} · p99 ${msText(e.data.p99Ms)}`,
     );
 
   const nodeG = world
@@ -252,7 +254,7 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
     .text((n) => (n.data.kind === 'service' ? `${rateText(n.data.calls / opts.windowSeconds)} · ${pct(n.data.errorRate)}` : String(n.data.kind)));
   nodeG.append('title').text(
     (n) =>
-      `${n.id} (${n.data.kind})\n${n.data.calls} calls · ${pct(n.data.errorRate)} errors\np50 ${formatDuration(n.data.p50Ms * 1000)} · p95 ${formatDuration(n.data.p95Ms * 1000)} · p99 ${formatDuration(n.data.p99Ms * 1000)}\nDrag to pin, double-click to release.`,
+      `${n.id} (${n.data.kind})\n${n.data.calls} calls · ${pct(n.data.errorRate)} errors\np50 ${msText(n.data.p50Ms)} · p95 ${msText(n.data.p95Ms)} · p99 ${msText(n.data.p99Ms)}\nDrag to pin, double-click to release.`,
   );
 
   const recolor = () => {
@@ -273,10 +275,10 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
         .distance(140)
         .strength(0.4),
     )
-    .force('charge', forceManyBody<GraphNode>().strength(-650))
-    .force('collide', forceCollide<GraphNode>().radius((n) => n.r + 34))
+    .force('charge', forceManyBody<GraphNode>().strength(-900))
+    .force('collide', forceCollide<GraphNode>().radius((n) => n.r + 44))
     .force('x', forceX<GraphNode>((n) => 70 + (n.rank / maxRank) * (width - 140)).strength(0.35))
-    .force('y', forceY<GraphNode>(height / 2).strength(0.08))
+    .force('y', forceY<GraphNode>(height / 2).strength(0.04))
     .alphaDecay(0.04);
 
   const ticked = () => {
@@ -296,8 +298,9 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
       const uy = dy / len;
       const x1 = sx + ux * (e.source.r + 2);
       const y1 = sy + uy * (e.source.r + 2);
-      const x2 = tx - ux * (e.target.r + 6);
-      const y2 = ty - uy * (e.target.r + 6);
+      // The arrowhead starts where the line ends, so a wide line never covers it.
+      const x2 = tx - ux * (e.target.r + 4 + ARROW);
+      const y2 = ty - uy * (e.target.r + 4 + ARROW);
       if (!e.curve) return `M${x1},${y1} L${x2},${y2}`;
       const cx = (x1 + x2) / 2 - uy * len * e.curve;
       const cy = (y1 + y2) / 2 + ux * len * e.curve;
@@ -348,8 +351,13 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
   };
 }
 
-export function pct(rate: number): string {
-  if (!Number.isFinite(rate)) return '–';
+/** Milliseconds (null: not measured) as a short duration. */
+export function msText(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : formatDuration(v * 1000);
+}
+
+export function pct(rate: number | null | undefined): string {
+  if (rate === null || rate === undefined || !Number.isFinite(rate)) return '–';
   const p = rate * 100;
   return `${p === 0 ? 0 : p < 0.1 ? '<0.1' : Number(p.toFixed(p < 10 ? 1 : 0))}%`;
 }

@@ -1,9 +1,8 @@
 import { insightApi, isAbort, type Topology, type TopologyEdge, type TopologyNode } from '../api';
 import { errorBox, h, replace } from '../dom';
-import { formatDuration } from '../format';
 import { formatHash, navigate, replaceHash, type Route } from '../route';
 import { drawRedCharts } from './redCharts';
-import { drawTopology, edgeId, pct, rateText, THRESHOLDS, type ColorMode, type TopologyGraph } from './topologyGraph';
+import { drawTopology, edgeId, msText, pct, rateText, THRESHOLDS, type ColorMode, type TopologyGraph } from './topologyGraph';
 
 const WINDOWS: Array<{ value: string; label: string; ms: number; stepSec: number }> = [
   { value: '15m', label: '15m', ms: 15 * 60_000, stepSec: 30 },
@@ -68,7 +67,7 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
       ),
     );
     const t = THRESHOLDS[mode];
-    const fmt = (v: number) => (mode === 'errors' ? pct(v) : formatDuration(v * 1000));
+    const fmt = (v: number) => (mode === 'errors' ? pct(v) : msText(v));
     replace(
       legendBox,
       h('span', { class: 'legend-item' }, h('span', { class: 'swatch health-ok' }), `< ${fmt(t.warn)}`),
@@ -139,7 +138,7 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
       .serviceStats(node.id, { start, end, step: win.stepSec }, signalSide)
       .then((stats) => {
         drawRedCharts(charts, stats.series);
-        const sorted = [...stats.operations].sort((a, b) => b.p95Ms - a.p95Ms).slice(0, 10);
+        const sorted = [...stats.operations].sort((a, b) => (b.p95Ms ?? -1) - (a.p95Ms ?? -1)).slice(0, 10);
         replace(
           ops,
           sorted.length
@@ -157,9 +156,9 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
                       h('td', null, h('a', { href: formatHash(['traces'], new URLSearchParams({ service: node.id, operation: o.name, range: win.value })) }, o.name)),
                       h('td', { class: 'num' }, o.calls),
                       h('td', { class: `num${o.errors ? ' err-text' : ''}` }, pct(o.errorRate)),
-                      h('td', { class: 'num' }, formatDuration(o.p50Ms * 1000)),
-                      h('td', { class: 'num' }, formatDuration(o.p95Ms * 1000)),
-                      h('td', { class: 'num' }, formatDuration(o.p99Ms * 1000)),
+                      h('td', { class: 'num' }, msText(o.p50Ms)),
+                      h('td', { class: 'num' }, msText(o.p95Ms)),
+                      h('td', { class: 'num' }, msText(o.p99Ms)),
                     ),
                   ),
                 ),
@@ -226,7 +225,7 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
   };
 }
 
-function metricFacts(calls: number, windowSeconds: number, errorRate: number, lat: { p50Ms: number; p95Ms: number; p99Ms: number }, errors?: number): HTMLElement {
+function metricFacts(calls: number, windowSeconds: number, errorRate: number | null, lat: { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null }, errors?: number): HTMLElement {
   const f = (label: string, value: string, cls?: string) => h('div', { class: `fact${cls ? ` ${cls}` : ''}` }, h('span', { class: 'fact-label' }, label), h('span', { class: 'fact-value' }, value));
   return h(
     'div',
@@ -234,10 +233,10 @@ function metricFacts(calls: number, windowSeconds: number, errorRate: number, la
     f('Calls', String(calls)),
     f('Rate', rateText(calls / windowSeconds)),
     errors !== undefined ? f('Errors', String(errors), errors ? 'error' : undefined) : null,
-    f('Error rate', pct(errorRate), errorRate > 0 ? 'error' : undefined),
-    f('p50', formatDuration(lat.p50Ms * 1000)),
-    f('p95', formatDuration(lat.p95Ms * 1000)),
-    f('p99', formatDuration(lat.p99Ms * 1000)),
+    f('Error rate', pct(errorRate), errorRate ? 'error' : undefined),
+    f('p50', msText(lat.p50Ms)),
+    f('p95', msText(lat.p95Ms)),
+    f('p99', msText(lat.p99Ms)),
   );
 }
 
@@ -255,7 +254,7 @@ function edgeList(title: string, edges: TopologyEdge[], other: (e: TopologyEdge)
           'li',
           null,
           h('a', { href: '#', on: { click: (ev) => (ev.preventDefault(), open(e)) } }, other(e)),
-          h('span', { class: 'muted' }, ` · ${e.kind} · ${e.calls} calls · ${e.errors} errors · p95 ${formatDuration(e.p95Ms * 1000)}`),
+          h('span', { class: 'muted' }, ` · ${e.kind} · ${e.calls} calls · ${e.errors} errors · p95 ${msText(e.p95Ms)}`),
         ),
       ),
     ),
