@@ -213,10 +213,11 @@ export interface TopologyNode {
   id: string;
   kind: TopologyNodeKind | string;
   calls: number;
-  errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
+  errorRate: number | null;
+  /** null when nothing was measured. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
 }
 
 export interface TopologyEdge {
@@ -225,9 +226,10 @@ export interface TopologyEdge {
   kind: 'sync' | 'async' | string;
   calls: number;
   errors: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
+  /** null when nothing was measured. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
 }
 
 export interface Topology {
@@ -240,20 +242,22 @@ export interface StatsPoint {
   calls: number;
   errors: number;
   ratePerSec: number;
-  errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
+  errorRate: number | null;
+  /** null when nothing was measured. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
 }
 
 export interface OperationStats {
   name: string;
   calls: number;
   errors: number;
-  errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
+  errorRate: number | null;
+  /** null when nothing was measured. */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
   series?: StatsPoint[];
 }
 
