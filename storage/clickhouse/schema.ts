@@ -22,8 +22,7 @@
  * Index tables are ReplacingMergeTree over their whole row; reads use
  * DISTINCT/GROUP BY with min(time), so duplicates never show.
  *
- * Per-minute topology and service roll-ups are a later issue (they will be
- * AggregatingMergeTree tables fed like trace_summaries); not built here.
+ * Per-minute topology and service roll-ups: topology-schema.ts (appended below).
  */
 import { qualifiedName, quoteIdentifier, quoteUInt } from './quote';
 import { featuresFor } from './version';
