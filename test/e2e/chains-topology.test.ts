@@ -159,9 +159,9 @@ async function getJson(url: string): Promise<{ status: number; body: any }> {
   const pageErrors: string[] = [];
   const orderId = `ORD-E2E-${hexId(3).toUpperCase()}`;
   const t0 = Date.now() - 90_000;
-  const order = orderFixture(orderId, t0, { slowBilling: 900 });
-  // Two more, faster orders so the slow list and its sparkline have something to compare.
-  const others = [orderFixture(`${orderId}-B`, t0 + 20_000, { slowBilling: 200 }), orderFixture(`${orderId}-C`, t0 + 40_000, { slowBilling: 100 })];
+  const order = orderFixture(orderId, t0, { slowBilling: 2500 });
+  // Faster orders so the slow list and its sparkline have something to compare.
+  const others = [150, 900, 400, 1600, 250, 700].map((billingMs, i) => orderFixture(`${orderId}-${i + 1}`, t0 + 8_000 * (i + 1), { slowBilling: billingMs }));
 
   beforeAll(async () => {
     execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build-ui.mjs')], { stdio: 'pipe' });
@@ -256,8 +256,19 @@ async function getJson(url: string): Promise<{ status: number; body: any }> {
     expect(detail).toContain('carrier-api');
     expect(detail).toContain(`carrier timed out for ${orderId}`);
     expect(await page.getAttribute('.chain-detail a.open-trace', 'href')).toBe(`#/trace/${order.fulfil.traceId}?span=${order.carrier.spanId}`);
-    await page.hover(`rect.chain-span[data-span-id="${order.publish1.spanId}"]`);
+    await page.mouse.move(5, 5);
     await shot('chain', 'screenshot-chain.png');
+
+    // Clicking a lane's label zooms the time axis to that trace: its root bar then spans most of the plot.
+    const rootBar = page.locator(`rect.chain-span[data-span-id="${order.intake.spans[0].spanId}"]`);
+    const widthBefore = Number(await rootBar.getAttribute('width'));
+    await page.click(`.ct-lane-label[data-trace-id="${order.intake.traceId}"] text.ct-lane-name`);
+    await page.waitForFunction(
+      ([id, w]) => Number(document.querySelector(`rect.chain-span[data-span-id="${id}"]`)?.getAttribute('width')) > (w as number) * 5,
+      [order.intake.spans[0].spanId, widthBefore] as const,
+    );
+    await shot('chain-zoomed');
+    await page.click('.ct-reset');
 
     // The hostile span name and attribute: text, no element, no script.
     await page.click(`rect.chain-span[data-span-id="${order.xss.spanId}"]`);
@@ -327,12 +338,12 @@ async function getJson(url: string): Promise<{ status: number; body: any }> {
     await open('#/slow');
     const row = page.locator(`.slow-row[data-value="${orderId}"]`);
     await row.waitFor();
-    expect(await page.locator('.slow-row').count()).toBe(3);
+    expect(await page.locator('.slow-row').count()).toBe(1 + others.length);
     // Slowest first.
     expect(await page.locator('.slow-row').first().getAttribute('data-value')).toBe(orderId);
     expect((await row.locator('td').last().textContent())?.trim()).not.toBe('–');
-    expect(await page.locator('.spark-dot').count()).toBe(3);
-    expect(await page.locator('.mini-bar-fg').count()).toBe(3);
+    expect(await page.locator('.spark-dot').count()).toBe(1 + others.length);
+    expect(await page.locator('.mini-bar-fg').count()).toBe(1 + others.length);
     await shot('slow-orders', 'screenshot-slow.png');
     await row.locator('td').nth(1).click();
     await page.waitForFunction((v) => decodeURIComponent(location.hash) === `#/chain/order.id/${v}`, orderId);

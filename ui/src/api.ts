@@ -196,6 +196,8 @@ export interface Chain {
   errors: ChainError[];
   bottleneck: { service: string; operation: string; selfUs?: number } | null;
   logs: ChainLog[];
+  /** Some trace had more logs than its share of the chain's log cap. */
+  logsTruncated?: boolean;
 }
 
 export interface SlowChain {

@@ -107,6 +107,7 @@ function drawChain(root: HTMLElement, chain: Chain, route: Route): ChainTimeline
     chain.truncated
       ? h('div', { class: 'warn-box', attrs: { role: 'status' } }, `This chain was cut at ${chain.traceCount} traces: more traces are linked to it than the server follows. The timeline shows the first ones found.`)
       : null,
+    chain.logsTruncated ? h('div', { class: 'warn-box', attrs: { role: 'status' } }, 'Some traces had more logs than shown here; open a trace for all of its logs.') : null,
     chain.errors?.length ? errorList(chain, (traceId, spanId) => timeline.select(traceId, spanId)) : null,
   );
 
@@ -200,7 +201,7 @@ export function renderChainSpanDetail(panel: HTMLElement, span: ChainSpan, chain
     h('p', null, h('a', { class: 'open-trace', href: spanHref(span.traceId, span.spanId) }, 'Open in the trace view →')),
     kv(
       [
-        ['Trace', h('span', null, trace ? `${trace.stage ? `${trace.stage} · ` : ''}${trace.rootService}: ${trace.rootName} ` : '', h('span', { class: 'muted' }, span.traceId))],
+        ['Trace', h('span', null, trace ? `${trace.stage && trace.stage !== `${trace.rootService}: ${trace.rootName}` ? `${trace.stage} · ` : ''}${trace.rootService}: ${trace.rootName} ` : '', h('span', { class: 'muted' }, span.traceId))],
         ['Span ID', span.spanId],
         ['Parent', span.parentSpanId || '(root)'],
         ['Start', `+${formatDuration(span.startUs - chain.startUs)} in the chain (${formatTime(span.startUs)})`],
@@ -260,7 +261,7 @@ export function renderChainSpanDetail(panel: HTMLElement, span: ChainSpan, chain
 }
 
 function sevBadge(l: ChainLog): HTMLElement {
-  const text = l.severity ?? l.severityText ?? '';
+  const text = l.severityText || l.severity || '';
   const cls = severityClass(l.severityNumber ?? 0, text);
   return h('span', { class: `sev sev-${cls}` }, text || (l.severityNumber ? String(l.severityNumber) : '–'));
 }

@@ -22,8 +22,8 @@ const STAGE_H = 22;
 const AXIS_H = 24;
 const CP_H = 16;
 const TOP = STAGE_H + AXIS_H + CP_H + 6;
-const ROW_PITCH = 11;
-const BAR_H = 8;
+const ROW_PITCH = 12;
+const BAR_H = 9;
 const LANE_PAD = 6;
 const COMPACT_ABOVE_LANES = 8;
 const RIGHT = 24;
@@ -44,7 +44,7 @@ function clip(text: string, px: number): string {
 export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): ChainTimeline {
   // Many lanes start compact (deep nesting shares the last sub-row); the toolbar expands them.
   let expanded = new Set(chain.spans.map((s) => s.traceId)).size <= COMPACT_ABOVE_LANES;
-  const makeLayout = () => layoutChain(chain, { rowPitch: ROW_PITCH, lanePadding: LANE_PAD, minLaneHeight: 36, maxRows: expanded ? 12 : 4 });
+  const makeLayout = () => layoutChain(chain, { rowPitch: ROW_PITCH, lanePadding: LANE_PAD, minLaneHeight: 40, maxRows: expanded ? 12 : 4 });
   let layout: ChainLayout = makeLayout();
   const expandButton = h('button', { attrs: { type: 'button', 'aria-pressed': String(expanded) }, class: 'ct-expand' }, expanded ? 'Compact lanes' : 'Expand lanes');
   expandButton.addEventListener('click', () => {
@@ -86,8 +86,10 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
     const width = Math.max(640, plot.clientWidth || element.clientWidth || 1100);
     const innerW = width - LABEL_W - RIGHT;
     const height = TOP + layout.height + 8;
-    const x0 = scaleLinear().domain([domainStart - pad, domainEnd + pad]).range([0, innerW]);
-    let x: ScaleLinear<number, number> = transform.rescaleX(x0);
+    // The zoom works in SVG coordinates (the plot starts at LABEL_W); drawing uses plot coordinates.
+    const x0 = scaleLinear().domain([domainStart - pad, domainEnd + pad]).range([LABEL_W, LABEL_W + innerW]);
+    const plotScale = (t: ZoomTransform): ScaleLinear<number, number> => scaleLinear().domain(t.rescaleX(x0).domain()).range([0, innerW]);
+    let x = plotScale(transform);
 
     const svg = select(plot)
       .insert('svg', ':first-child')
@@ -135,6 +137,7 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
       .data(layout.lanes)
       .join('g')
       .attr('class', 'ct-lane-label')
+      .attr('data-trace-id', (l) => l.trace.traceId)
       .attr('transform', (l) => `translate(0,${l.y})`);
     laneG
       .append('rect')
@@ -146,14 +149,24 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
       .attr('class', 'ct-lane-stage')
       .attr('x', 8)
       .attr('y', 13)
-      .text((l) => clip(`${l.trace.stage ? l.trace.stage.toUpperCase() + ' · ' : ''}${formatDuration(l.trace.durationUs)} · ${l.trace.spanCount} spans`, LABEL_W - 16));
+      .text((l) => clip(`${stageLabel(l.trace) ? stageLabel(l.trace).toUpperCase() + ' · ' : ''}${formatDuration(l.trace.durationUs)} · ${l.trace.spanCount} spans`, LABEL_W - 16));
     laneG
       .append('text')
       .attr('class', (l) => `ct-lane-name${l.trace.errorCount > 0 ? ' error' : ''}`)
       .attr('x', 8)
       .attr('y', 27)
       .text((l) => clip(`${l.trace.errorCount > 0 ? '! ' : ''}${l.trace.rootService}: ${l.trace.rootName}`, LABEL_W - 16));
-    laneG.append('title').text((l) => `${l.trace.rootService}: ${l.trace.rootName}\ntrace ${l.trace.traceId}`);
+    laneG.append('title').text((l) => `${l.trace.rootService}: ${l.trace.rootName}\ntrace ${l.trace.traceId}\nClick to zoom to this trace.`);
+    laneG.on('click', (_e, l) => {
+      // Zoom so the trace fills the plot, with a little air either side.
+      const margin = Math.max(l.trace.durationUs * 0.05, 1);
+      const a = l.trace.startUs - margin;
+      const b = l.trace.startUs + Math.max(l.trace.durationUs, 1) + margin;
+      const k = Math.max(1, Math.min(50_000, (x0(domainEnd + pad) - x0(domainStart - pad)) / (x0(b) - x0(a))));
+      // translate(tx).scale(k) maps x0(v) to k·x0(v) + tx; the trace's start must land on LABEL_W.
+      const target = zoomIdentity.translate(LABEL_W - k * x0(a), 0).scale(k);
+      svg.transition().duration(300).call(zoomBehaviour!.transform, target);
+    });
     labels
       .append('line')
       .attr('class', 'ct-divider')
@@ -330,7 +343,7 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
       axisG.call(
         axisTop(x)
           .ticks(Math.max(2, Math.floor(innerW / 110)))
-          .tickFormat((v) => `+${formatDuration(Number(v) - chain.startUs)}`),
+          .tickFormat((v) => offsetText(Number(v) - chain.startUs)),
       );
       cpStripRects.attr('x', (s) => x(s.startUs)).attr('width', (s) => Math.max(1, x(s.endUs) - x(s.startUs)));
       waitRects.attr('x', (w) => x(w.startUs)).attr('width', (w) => Math.max(2, x(w.endUs) - x(w.startUs)));
@@ -367,7 +380,7 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
       })
       .on('zoom', (event: { transform: ZoomTransform }) => {
         transform = event.transform;
-        x = transform.rescaleX(x0);
+        x = plotScale(transform);
         tooltip.hidden = true;
         update();
       });
@@ -418,6 +431,16 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
     resetZoom,
     resize: draw,
   };
+}
+
+function offsetText(us: number): string {
+  return us < 0 ? `−${formatDuration(-us)}` : `+${formatDuration(us)}`;
+}
+
+/** A trace's stage, unless it only repeats the root's service and name (the default stage naming). */
+function stageLabel(t: { stage?: string; rootService: string; rootName: string }): string {
+  if (!t.stage) return '';
+  return t.stage === `${t.rootService}: ${t.rootName}` || t.stage === t.rootName ? '' : t.stage;
 }
 
 function legend(): HTMLElement {

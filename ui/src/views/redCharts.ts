@@ -84,9 +84,12 @@ function chart(container: HTMLElement, title: string, fmt: (v: number) => string
       .x((p) => x(new Date(p.tUs / 1000)))
       .y((p) => y(s.value(p) as number));
     g.append('path').attr('class', `red-line ${s.cls}`).attr('d', l(points) ?? '');
-    if (points.length <= 2) {
+    // Points with no measured neighbour draw no line: give them a dot.
+    const has = (i: number) => i >= 0 && i < points.length && Number.isFinite(s.value(points[i]) as number);
+    const lonely = points.filter((_p, i) => has(i) && !has(i - 1) && !has(i + 1));
+    if (lonely.length) {
       g.selectAll(`circle.${s.cls}`)
-        .data(points.filter((p) => Number.isFinite(s.value(p) as number)))
+        .data(lonely)
         .join('circle')
         .attr('class', `red-dot ${s.cls}`)
         .attr('r', 2.5)

@@ -16,7 +16,7 @@ export function renderSlowOrders(root: HTMLElement, route: Route, signal: AbortS
   const key = h('select', { attrs: { name: 'key', 'aria-label': 'Business key' } }, ...BUSINESS_KEYS.map((k) => option(k, k, k === wantedKey)));
   if (!BUSINESS_KEYS.includes(wantedKey)) key.appendChild(option(wantedKey, wantedKey, true));
   const range = timeRangeControl(params, DEFAULT_RANGE);
-  const limit = h('input', { attrs: { name: 'limit', type: 'number', min: 1, max: 500, class: 'num' } });
+  const limit = h('input', { attrs: { name: 'limit', type: 'number', min: 1, max: 100, class: 'num' } });
   limit.value = params.get('limit') ?? DEFAULT_LIMIT;
   const formError = h('div');
   const form = h(
