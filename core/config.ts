@@ -72,7 +72,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   maxInflightBytes: 64 * 1024 * 1024,
   memoryBusCapacityBytes: 128 * 1024 * 1024,
   businessKeys: ['order.id', 'customer.id', 'business.id'],
-  ingestBatchSize: 5000,
+  ingestBatchSize: 20_000,
   maxBusMessageBytes: 900 * 1024,
   ingestThread: true,
   bus: 'memory',
