@@ -220,6 +220,8 @@ async function getJson(url: string): Promise<{ status: number; body: any }> {
     await page.waitForSelector('input[name=q]');
     expect(await page.locator('.nav a').allTextContents()).toEqual(['Home', 'Traces', 'Logs', 'Topology', 'Slow orders']);
     await page.fill('input[name=q]', orderId);
+    expect(await page.textContent('.home-hint')).toContain(`order.id = ${orderId}`);
+    await shot('home');
     await page.click('.home-search button[type=submit]');
     await page.waitForFunction((v) => decodeURIComponent(location.hash) === `#/chain/order.id/${v}`, orderId);
     await page.waitForSelector('.chain-timeline rect.chain-span');

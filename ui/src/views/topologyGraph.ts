@@ -277,13 +277,15 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
     )
     .force('charge', forceManyBody<GraphNode>().strength(-900))
     .force('collide', forceCollide<GraphNode>().radius((n) => n.r + 44))
-    .force('x', forceX<GraphNode>((n) => 70 + (n.rank / maxRank) * (width - 140)).strength(0.35))
+    .force('x', forceX<GraphNode>((n) => 90 + (n.rank / maxRank) * (width - 180)).strength(0.5))
     .force('y', forceY<GraphNode>(height / 2).strength(0.04))
     .alphaDecay(0.04);
 
   const ticked = () => {
     for (const n of nodes) {
-      n.x = Math.max(n.r + 10, Math.min(width - n.r - 10, n.x ?? 0));
+      // Keep room for the label under the node, which is wider than the node.
+      const half = Math.max(n.r + 10, Math.min(90, 4 + clipLabel(n.id).length * 3.6));
+      n.x = Math.max(half, Math.min(width - half, n.x ?? 0));
       n.y = Math.max(n.r + 10, Math.min(height - n.r - 34, n.y ?? 0));
     }
     const d = (e: GraphEdge) => {
