@@ -50,16 +50,18 @@ export class ChainReader {
     );
     this.traceOps = db.prepare('SELECT op_id FROM trace_ops WHERE trace_ref = ?');
     // candidates: values with an occurrence in the window (index business_keys_time);
-    // a value counts when its first occurrence of all is in the window
+    // a value counts when its first occurrence of all is in the window (min over all
+    // its rows, read by primary key; a correlated subquery here would pick the time
+    // index and scan the whole key per value)
     this.slowestStmt = db.prepare(
       `SELECT c.value AS value, min(t.start_us) AS start_us, max(t.end_us) AS end_us,
-              json_group_array(b.trace_id) AS trace_ids
+              json_group_array(t.trace_id) AS trace_ids
        FROM (SELECT DISTINCT value FROM business_keys
              WHERE key = @key AND time_us >= @startUs AND time_us <= @endUs LIMIT @cap) c
        JOIN business_keys b ON b.key = @key AND b.value = c.value
-       JOIN traces t ON t.trace_id = b.trace_id AND t.span_count > 0
+       LEFT JOIN traces t ON t.trace_id = b.trace_id AND t.span_count > 0
        GROUP BY c.value
-       HAVING (SELECT min(time_us) FROM business_keys f WHERE f.key = @key AND f.value = c.value) >= @startUs
+       HAVING min(b.time_us) >= @startUs AND count(t.id) > 0
        ORDER BY max(t.end_us) - min(t.start_us) DESC, c.value
        LIMIT @limit`,
     );
@@ -102,7 +104,10 @@ export class ChainReader {
     });
     return rows.map((r) => ({
       value: r.value,
-      traceIds: [...new Set(JSON.parse(r.trace_ids) as string[])].slice(0, CHAIN_READ_LIMITS.traceIdsPerValue),
+      traceIds: [...new Set((JSON.parse(r.trace_ids) as (string | null)[]).filter((id): id is string => id !== null))].slice(
+        0,
+        CHAIN_READ_LIMITS.traceIdsPerValue,
+      ),
       startUs: r.start_us,
       endUs: r.end_us,
     }));
