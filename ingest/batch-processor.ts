@@ -67,8 +67,12 @@ export class StoreBatchProcessor implements BatchProcessor {
   };
 
   private readonly writeLogs = async (logs: LogRecord[]): Promise<void> => {
-    const { logStore, businessKeys, counters } = this.options;
-    await logStore.writeLogs({ logs, businessKeys: businessKeysOfLogs(logs, businessKeys) });
+    const { logStore, spanStore, businessKeys, counters } = this.options;
+    const keys = businessKeysOfLogs(logs, businessKeys);
+    await logStore.writeLogs({ logs, businessKeys: keys });
+    // Chains are walked from the span store's key index: a key seen only in a log line
+    // (e.g. "order ORD-1 shipped") must land there too, whatever the log backend is.
+    if (keys.length > 0) await spanStore.writeSpans({ spans: [], businessKeys: keys, traceLinks: [], messageIds: [] });
     counters.add('chainscope_ingest_logs_written_total', logs.length);
   };
 

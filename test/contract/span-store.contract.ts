@@ -326,6 +326,16 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
         expect(await store.tracesByBusinessKey('customer.id', value, {}, 10)).toEqual([traces[0]]);
         expect(await store.tracesByBusinessKey('order.id', uniq('none'), {}, 10)).toEqual([]);
       });
+
+      it('indexes keys written without spans (keys found in log lines) and keeps the earliest time on replay', async () => {
+        const value = uniq('ORD-LOG');
+        const traceId = newTraceId();
+        const entry: BusinessKeyEntry = { key: 'order.id', value, traceId, timeUs: BASE_US + 5_000 };
+        await write([], { businessKeys: [entry] });
+        await write([], { businessKeys: [{ ...entry, timeUs: BASE_US + 9_000 }] });
+        expect(await store.tracesByBusinessKey('order.id', value, {}, 10)).toEqual([traceId]);
+        expect(await store.tracesByBusinessKey('order.id', value, { startUs: BASE_US + 4_000, endUs: BASE_US + 6_000 }, 10)).toEqual([traceId]);
+      });
     });
 
     describe('linkedTraces', () => {
