@@ -49,7 +49,7 @@ const has = (part: keyof typeof HAS, role: Role) => (HAS[part] as readonly Role[
  */
 export async function startRole(role: Role, options: RoleOptions = {}): Promise<RunningRole> {
   const { log = (line: string) => console.log(line), ...overrides } = options;
-  const config = loadConfig(process.env, overrides);
+  const config = withDemoDefaults(role, loadConfig(process.env, overrides));
   const counters = new Counters();
   const stopSteps: { name: string; run: () => Promise<void> }[] = [];
   const stop = once(async () => {
@@ -155,6 +155,16 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     await stop();
     throw err;
   }
+}
+
+/**
+ * The demo's log lines name their order ("order ORD-… reserved 3 items"): with
+ * the demo on and no patterns configured, index those mentions as order.id so
+ * the chain view shows log-only joins out of the box.
+ */
+function withDemoDefaults(role: Role, config: Config): Config {
+  if (role !== 'all-in-one' || !config.demo || config.businessKeyPatterns.length > 0) return config;
+  return { ...config, businessKeyPatterns: [{ key: 'order.id', pattern: '\\border (ORD-[\\w-]+)' }] };
 }
 
 /** The repository root, from dist/bin (compiled) or bin (sources, in tests). */
