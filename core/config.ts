@@ -59,6 +59,22 @@ export interface Config {
   chainStages: ChainStageConfig[];
   /** Regexes over log bodies whose first capture group is a business-key value. */
   businessKeyPatterns: BusinessKeyPatternConfig[];
+  /** Syslog TCP listener port (collector, all-in-one); null: off. */
+  syslogTcpPort: number | null;
+  /** Syslog UDP listener port (collector, all-in-one); null: off. */
+  syslogUdpPort: number | null;
+  /** Largest syslog message (one TCP frame or UDP datagram); bigger ones are dropped and counted. */
+  syslogMaxMessageBytes: number;
+  /** Open syslog TCP connections at most; further ones are closed at once. */
+  syslogMaxConnections: number;
+  /** A syslog TCP connection silent this long is closed. */
+  syslogIdleTimeoutMs: number;
+  /** Service of syslog records without APP-NAME / tag. */
+  syslogDefaultService: string;
+  /** Extra ingest topic of raw JSON-lines logs (Fluent Bit, Vector, Filebeat); '' = off. */
+  jsonLogsTopic: string;
+  /** Field mapping of the JSON-lines topic; fields not given keep their defaults. */
+  jsonLogsMapping: JsonLogsMappingConfig;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
@@ -95,6 +111,14 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   chainMaxTraces: 200,
   chainStages: [],
   businessKeyPatterns: [],
+  syslogTcpPort: null,
+  syslogUdpPort: null,
+  syslogMaxMessageBytes: 64 * 1024,
+  syslogMaxConnections: 1000,
+  syslogIdleTimeoutMs: 300_000,
+  syslogDefaultService: 'syslog',
+  jsonLogsTopic: '',
+  jsonLogsMapping: {},
 } satisfies Config);
 
 /** Parses a raw value (a string from the environment, or any JSON value from the file). */
@@ -248,6 +272,61 @@ const businessKeyPatterns: Parser<BusinessKeyPatternConfig[]> = (raw, name) => {
   return entries;
 };
 
+/** A port, or off ('off', 'none', '-', null). */
+const optionalPort: Parser<number | null> = (raw, name) => {
+  if (raw === null) return null;
+  const s = text(raw, name).toLowerCase();
+  if (s === 'off' || s === 'none' || s === '-') return null;
+  return integer(0, 65535)(s, name);
+};
+
+const optionalTopicName: Parser<string> = (raw, name) => (text(raw, name) === '' ? '' : topicName(raw, name));
+
+/** Where the JSON-lines decoder looks for each record field: dotted paths, tried in order. */
+export interface JsonLogsMappingConfig {
+  time?: string[];
+  message?: string[];
+  level?: string[];
+  service?: string[];
+  traceId?: string[];
+  spanId?: string[];
+  host?: string[];
+  /** Service of lines that carry none of the service fields. */
+  defaultService?: string;
+}
+
+const JSON_LOGS_PATH_FIELDS = ['time', 'message', 'level', 'service', 'traceId', 'spanId', 'host'] as const;
+
+const jsonLogsMapping: Parser<JsonLogsMappingConfig> = (raw, name) => {
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    if (raw.trim() === '') return {};
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      throw new ValidationError(`${name} must be a JSON object: ${(err as Error).message}`, name);
+    }
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ValidationError(`${name} must be a JSON object`, name);
+  const out: JsonLogsMappingConfig = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'defaultService') {
+      if (typeof v !== 'string' || v.trim() === '') throw new ValidationError(`${name}.defaultService must be a non-empty string`, name);
+      out.defaultService = v.trim();
+      continue;
+    }
+    if (!(JSON_LOGS_PATH_FIELDS as readonly string[]).includes(k)) {
+      throw new ValidationError(`${name} has unknown field "${k}" (known: ${[...JSON_LOGS_PATH_FIELDS, 'defaultService'].join(', ')})`, name);
+    }
+    const paths = typeof v === 'string' ? [v] : v;
+    if (!Array.isArray(paths) || paths.length > 20 || paths.some((p) => typeof p !== 'string' || p === '' || p.length > 200)) {
+      throw new ValidationError(`${name}.${k} must be a field path or an array of at most 20 paths, e.g. ["@timestamp", "ts"]`, name);
+    }
+    out[k as (typeof JSON_LOGS_PATH_FIELDS)[number]] = paths as string[];
+  }
+  return out;
+};
+
 /** Every key: its environment variable and its parser. The config file uses the keys themselves. */
 const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } } = {
   port: { env: 'PORT', parse: integer(0, 65535) },
@@ -291,6 +370,14 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   chainMaxTraces: { env: 'CHAIN_MAX_TRACES', parse: integer(1, 1000) },
   chainStages: { env: 'CHAIN_STAGES', parse: chainStages },
   businessKeyPatterns: { env: 'BUSINESS_KEY_PATTERNS', parse: businessKeyPatterns },
+  syslogTcpPort: { env: 'SYSLOG_TCP_PORT', parse: optionalPort },
+  syslogUdpPort: { env: 'SYSLOG_UDP_PORT', parse: optionalPort },
+  syslogMaxMessageBytes: { env: 'SYSLOG_MAX_MESSAGE_BYTES', parse: integer(480, 16 * 1024 * 1024) },
+  syslogMaxConnections: { env: 'SYSLOG_MAX_CONNECTIONS', parse: integer(1, 100_000) },
+  syslogIdleTimeoutMs: { env: 'SYSLOG_IDLE_TIMEOUT_MS', parse: integer(1000, 24 * 3600 * 1000) },
+  syslogDefaultService: { env: 'SYSLOG_DEFAULT_SERVICE', parse: nonEmpty },
+  jsonLogsTopic: { env: 'KAFKA_JSON_LOGS_TOPIC', parse: optionalTopicName },
+  jsonLogsMapping: { env: 'JSON_LOGS_MAPPING', parse: jsonLogsMapping },
 };
 
 export const CONFIG_KEYS = Object.keys(SCHEMA) as (keyof Config)[];
