@@ -8,6 +8,8 @@ export interface MemoryBusOptions {
   capacityBytes: number;
   /** Messages handed to a handler at once, at most. */
   maxBatchMessages?: number;
+  /** Payload bytes handed to a handler at once, at most (a single larger message still goes alone). Default 8 MiB. */
+  maxBatchBytes?: number;
   /** How long shutdown() waits for queues to drain. */
   drainTimeoutMs?: number;
   log?: (line: string) => void;
@@ -25,6 +27,7 @@ class GroupQueue {
     readonly name: string,
     private readonly handler: BatchHandler,
     private readonly maxBatch: number,
+    private readonly maxBatchBytes: number,
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -50,6 +53,18 @@ class GroupQueue {
     await this.loop;
   }
 
+  /** The oldest messages, bounded by count and bytes, so the decoded batch a handler holds stays bounded too. */
+  private nextBatch(): BusMessage[] {
+    const batch: BusMessage[] = [];
+    let bytes = 0;
+    for (const m of this.messages) {
+      if (batch.length >= this.maxBatch || (batch.length > 0 && bytes + m.value.length > this.maxBatchBytes)) break;
+      batch.push(m);
+      bytes += m.value.length;
+    }
+    return batch;
+  }
+
   private async run(): Promise<void> {
     const signal = this.stopController.signal;
     let attempt = 0;
@@ -59,7 +74,7 @@ class GroupQueue {
         this.wake = null;
         continue;
       }
-      const batch = this.messages.slice(0, this.maxBatch);
+      const batch = this.nextBatch();
       this.busy = true;
       try {
         await this.handler(batch);
@@ -139,7 +154,7 @@ export class MemoryBus implements Bus {
   async subscribe(topic: string, group: string, handler: BatchHandler): Promise<Subscription> {
     const t = this.topic(topic);
     if (t.groups.has(group)) throw new ChainscopeError(`group ${group} already subscribed to ${topic} in this process`);
-    const queue = new GroupQueue(group, handler, this.options.maxBatchMessages ?? 64, (err) =>
+    const queue = new GroupQueue(group, handler, this.options.maxBatchMessages ?? 64, this.options.maxBatchBytes ?? 8 * 1024 * 1024, (err) =>
       this.errors.warn(`${topic}/${group}`, `bus: handler for ${topic}/${group} failed, retrying: ${(err as Error)?.message ?? err}`),
     );
     if (t.groups.size === 0 && t.pending.length > 0) {

@@ -69,3 +69,21 @@ describe('MemoryBus', () => {
     await expect(bus.publish('t', [msg('late')])).rejects.toThrow(/shut down/);
   });
 });
+
+describe('MemoryBus batches', () => {
+  it('bounds a batch by bytes as well as by count, a single large message still going alone', async () => {
+    const bus = new MemoryBus({ capacityBytes: 1 << 20, maxBatchBytes: 10, log: () => {} });
+    const sizes: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    await bus.subscribe('t', 'g', async (batch) => {
+      await gate;
+      sizes.push(batch.map((m) => m.value.length));
+    });
+    await bus.publish('t', [msg('x'.repeat(4)), msg('x'.repeat(4)), msg('x'.repeat(4)), msg('x'.repeat(30)), msg('x')]);
+    release();
+    await until(() => sizes.flat().length === 5);
+    expect(sizes).toEqual([[4, 4], [4], [30], [1]]);
+    await bus.shutdown();
+  });
+});
