@@ -1,0 +1,3 @@
+export * from './ast';
+export * from './errors';
+export { LOGQL_LIMITS, SEVERITY_LEVELS, parseLogQuery } from './parser';
