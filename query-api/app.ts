@@ -6,12 +6,16 @@ import type { SpanStore } from '../core/contracts/span-store';
 import type { Counters } from '../core/metrics';
 import { errorMiddleware } from './error-middleware';
 import { chainsRouter } from './routes/chains';
+import { logContextRouter } from './routes/log-context';
+import { logTailRouter } from './routes/log-tail';
 import { logsRouter } from './routes/logs';
 import { tracesRouter } from './routes/traces';
 import { topologyRouter } from './routes/topology';
 import { TopologyService } from './services/topology-service';
 import { ChainService, type ChainServiceOptions } from './services/chain-service';
+import { LogContextService } from './services/log-context-service';
 import { LogService } from './services/log-service';
+import { LogTailService } from './services/log-tail-service';
 import { TraceService } from './services/trace-service';
 
 export interface QueryAppOptions {
@@ -43,6 +47,9 @@ export function createQueryApp(options: QueryAppOptions): Express {
     });
   });
   api.use(tracesRouter(new TraceService(options.spanStore)));
+  // before the logs router: /logs/tail and /logs/:id/context must not be taken for other /logs routes
+  api.use(logTailRouter(new LogTailService(options.logStore)));
+  api.use(logContextRouter(new LogContextService(options.logStore)));
   api.use(logsRouter(new LogService(options.logStore)));
   api.use(chainsRouter(new ChainService(options.spanStore, options.logStore, options.chains)));
   api.use(topologyRouter(new TopologyService(options.spanStore)));
