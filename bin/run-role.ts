@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { OtlpHttpReceiver } from '../collector/otlp-http/receiver';
 import { OtlpPublisher } from '../collector/publisher';
+import { SyslogReceiver } from '../collector/syslog/receiver';
 import { loadConfig, type Config } from '../core/config';
 import { Counters } from '../core/metrics';
 import fs from 'node:fs';
@@ -27,6 +28,8 @@ export interface RunningRole {
   apiUrl: string;
   /** OTLP/HTTP receiver (all-in-one, collector); '' otherwise. */
   otlpUrl: string;
+  /** Syslog listener ports (all-in-one, collector; SYSLOG_TCP_PORT / SYSLOG_UDP_PORT); null when off. */
+  syslog?: { tcpPort: number | null; udpPort: number | null };
   counters: Counters;
   /** Stops accepting, drains what was accepted, closes everything. Idempotent. */
   stop(): Promise<void>;
@@ -141,6 +144,26 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
       stopSteps.push({ name: 'receiver', run: () => receiver.shutdown() });
       log(`chainscope: OTLP/HTTP receiver listening on ${otlpUrl} (POST /v1/traces, /v1/logs)`);
     }
+    let syslog: RunningRole['syslog'];
+    if (bus && has('receiver', role) && (config.syslogTcpPort !== null || config.syslogUdpPort !== null)) {
+      const receiver = new SyslogReceiver({
+        host: config.host,
+        tcpPort: config.syslogTcpPort,
+        udpPort: config.syslogUdpPort,
+        maxMessageBytes: config.syslogMaxMessageBytes,
+        maxConnections: config.syslogMaxConnections,
+        idleTimeoutMs: config.syslogIdleTimeoutMs,
+        defaultService: config.syslogDefaultService,
+        promotedKeys: config.businessKeys,
+        publisher: new OtlpPublisher(bus, topics, config.maxBusMessageBytes),
+        counters,
+        log,
+      });
+      syslog = await receiver.start();
+      stopSteps.push({ name: 'syslog receiver', run: () => receiver.shutdown() });
+      const ports = [syslog.tcpPort !== null ? `tcp ${shownHost}:${syslog.tcpPort}` : '', syslog.udpPort !== null ? `udp ${shownHost}:${syslog.udpPort}` : ''];
+      log(`chainscope: syslog receiver listening on ${ports.filter(Boolean).join(', ')} (RFC 5424, RFC 3164)`);
+    }
     log(`chainscope: ${role} running (bus ${has('bus', role) ? config.bus : '-'}, spans ${spanStore ? config.spanStore : '-'}, logs ${logStore ? config.logStore : '-'})`);
     if (config.spanStore === 'embedded' && spanStore) log(`chainscope: embedded store in ${path.resolve(config.dataDir)}`);
 
@@ -150,7 +173,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
       stopSteps.push({ name: 'demo', run: () => demo.stop() });
       log(`chainscope: demo order center sending ${config.demoRate} orders/s (DEMO=0 switches it off)`);
     }
-    return { role, config, apiUrl, otlpUrl, counters, stop };
+    return { role, config, apiUrl, otlpUrl, syslog, counters, stop };
   } catch (err) {
     await stop();
     throw err;
