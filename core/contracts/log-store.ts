@@ -1,3 +1,4 @@
+import type { LogQlNode } from '../logql/ast';
 import type { BusinessKeyEntry, LogRecord, TimeWindow } from '../model';
 
 export interface LogBatch {
@@ -11,7 +12,18 @@ export interface TextQuery {
   phrases: string[];
 }
 
+export type LogSort = 'time_desc' | 'time_asc';
+
+/** Position after the last record of a page: records strictly beyond (timeUs, id) in the sort order come next. */
+export interface LogCursor {
+  timeUs: number;
+  id: string;
+}
+
 export interface LogQuery extends TimeWindow {
+  /** Parsed query-language filter (core/logql); ANDed with everything else. */
+  filter?: LogQlNode;
+  /** Legacy free text: every term and phrase must occur in the body. */
   text?: TextQuery;
   service?: string;
   /** Severity text, matched case-insensitively (e.g. 'ERROR'). */
@@ -20,16 +32,48 @@ export interface LogQuery extends TimeWindow {
   spanId?: string;
   /** Already capped by the caller. */
   limit: number;
+  /** Default time_desc; ties on time are broken by id in the same direction. */
+  sort?: LogSort;
+  /** From the previous page's nextCursor, with the same query and sort. */
+  cursor?: LogCursor;
 }
 
 export interface LogSearchResult {
   /** Number of matching records (may be a lower bound when `totalIsLowerBound`). */
   total: number;
   totalIsLowerBound?: boolean;
-  /** Newest first. */
+  /** In the query's sort order (newest first by default). */
   logs: LogRecord[];
+  /** Set when the page is full: pass it as `cursor` for the next page. `total` ignores the cursor. */
+  nextCursor?: LogCursor;
 }
 
+/** The query part of histogram/facets: filters and window, no paging. */
+export type LogFilterQuery = Omit<LogQuery, 'limit' | 'sort' | 'cursor'>;
+
+/** Canonical severity groups (from severity_number ranges of OpenTelemetry); 0 or out of range is UNSPECIFIED. */
+export const SEVERITY_GROUPS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'UNSPECIFIED'] as const;
+export type SeverityGroup = (typeof SEVERITY_GROUPS)[number];
+
+export function severityGroup(severityNumber: number): SeverityGroup {
+  if (!(severityNumber >= 1 && severityNumber <= 24)) return 'UNSPECIFIED';
+  return SEVERITY_GROUPS[Math.floor((severityNumber - 1) / 4)];
+}
+
+export interface HistogramBucket {
+  /** Bucket start: floor(timeUs / intervalUs) * intervalUs. */
+  tUs: number;
+  total: number;
+  counts: Partial<Record<SeverityGroup, number>>;
+}
+
+/** What `facets` can group by: a built-in field or an attribute name. */
+export type FacetField = { kind: 'service' | 'severity' | 'host' } | { kind: 'attribute'; name: string };
+
+export interface FacetValue {
+  value: string;
+  count: number;
+}
 export interface LogStoreCapabilities {
   backend: string;
   fullText: boolean;
@@ -45,6 +89,10 @@ export interface LogStore {
   shutdown(): Promise<void>;
   writeLogs(batch: LogBatch): Promise<void>;
   search(query: LogQuery): Promise<LogSearchResult>;
+  /** Non-empty buckets of matching records, oldest first, counted by severity group. */
+  histogram(query: LogFilterQuery, intervalUs: number): Promise<HistogramBucket[]>;
+  /** Top values of a field among matching records: count descending, then value ascending; at most `limit`. */
+  facets(query: LogFilterQuery, field: FacetField, limit: number): Promise<FacetValue[]>;
   /** Logs of a trace (optionally one span), oldest first, at most `limit`. */
   byTrace(traceId: string, limit: number, spanId?: string): Promise<LogRecord[]>;
   /** Records from the same source (service) around one record, oldest first; null if the id is unknown. */

@@ -1,7 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { LogQuery, LogSearchResult } from '../../core/contracts/log-store';
+import { severityGroup } from '../../core/contracts/log-store';
+import type { FacetField, FacetValue, HistogramBucket, LogFilterQuery, LogQuery, LogSearchResult } from '../../core/contracts/log-store';
+import { ValidationError } from '../../core/errors';
+import type { LogQlNode } from '../../core/logql/ast';
 import type { Attributes, LogRecord } from '../../core/model';
 import { buildFtsQuery, hasTextCriteria } from './fts-query';
+import { JSON_SCALAR_TEXT, filterSql, ftsOfText, jsonPath } from './log-filter';
 import type { EmbeddedDatabase } from './database';
 import { checkLimit } from './span-reader';
 
@@ -11,7 +15,30 @@ export const LOG_READ_LIMITS = {
   countCap: 10_000,
   byTrace: 10_000,
   contextSide: 1_000,
+  facets: 1_000,
 } as const;
+
+/** Smallest histogram interval: 1 ms. */
+export const MIN_HISTOGRAM_INTERVAL_US = 1_000;
+
+export function checkInterval(intervalUs: number): void {
+  if (!Number.isSafeInteger(intervalUs) || intervalUs < MIN_HISTOGRAM_INTERVAL_US) {
+    throw new ValidationError(`interval must be a whole number of µs ≥ ${MIN_HISTOGRAM_INTERVAL_US}`, 'interval');
+  }
+}
+
+/** (bucket, severity number, count) rows → buckets with counts per severity group, oldest first. */
+export function foldHistogram(rows: { t: number; sn: number; n: number }[]): HistogramBucket[] {
+  const buckets = new Map<number, HistogramBucket>();
+  for (const r of rows) {
+    let b = buckets.get(r.t);
+    if (!b) buckets.set(r.t, (b = { tUs: r.t, total: 0, counts: {} }));
+    const g = severityGroup(r.sn);
+    b.total += r.n;
+    b.counts[g] = (b.counts[g] ?? 0) + r.n;
+  }
+  return [...buckets.values()].sort((a, b) => a.tUs - b.tUs);
+}
 
 interface LogRow {
   rowid: number;
@@ -54,20 +81,38 @@ export class LogReader {
     );
   }
 
-  search(query: LogQuery): LogSearchResult {
-    const limit = checkLimit(query.limit, LOG_READ_LIMITS.search);
-    const cap = LOG_READ_LIMITS.countCap;
+  /**
+   * WHERE conditions of a query (without cursor). Positive free text at the
+   * top level (legacy `text` and words/phrases ANDed at the top of `filter`)
+   * is merged into one FTS5 MATCH string, which drives the plan; anything
+   * else becomes SQL via filterSql. null: the query cannot match.
+   */
+  private conditions(query: LogFilterQuery): { where: string[]; params: unknown[]; fts: string | null; textOnly: number } | null {
     const where: string[] = [];
     const params: unknown[] = [];
-    let ftsMatches = -1;
+    const ftsParts: string[] = [];
     if (hasTextCriteria(query.text)) {
       const match = buildFtsQuery(query.text);
-      if (match === null) return { total: 0, logs: [] };
-      // counting in the FTS index alone is cheap and picks the plan below
-      ftsMatches = (this.statement(FTS_COUNT_SQL).get(match, cap + 1) as { n: number }).n;
-      if (ftsMatches === 0) return { total: 0, logs: [] };
+      if (match === null) return null;
+      ftsParts.push(match);
+    }
+    const rest: LogQlNode[] = [];
+    if (query.filter) {
+      const top = query.filter.type === 'and' ? query.filter.children : [query.filter];
+      for (const node of top) {
+        if (node.type === 'text') {
+          const match = ftsOfText(node);
+          if (match === null) return null;
+          ftsParts.push(match);
+        } else {
+          rest.push(node);
+        }
+      }
+    }
+    const fts = ftsParts.length ? ftsParts.join(' AND ') : null;
+    if (fts !== null) {
       where.push('l.rowid IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)');
-      params.push(match);
+      params.push(fts);
     }
     const textOnly = where.length;
     if (query.service !== undefined) {
@@ -95,30 +140,59 @@ export class LogReader {
       where.push('l.time_us <= ?');
       params.push(query.endUs);
     }
-    const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-    const order = 'ORDER BY l.time_us DESC, l.rowid DESC';
+    for (const node of rest) {
+      const expr = filterSql(node);
+      where.push(expr.sql);
+      params.push(...expr.params);
+    }
+    return { where, params, fts, textOnly };
+  }
+
+  search(query: LogQuery): LogSearchResult {
+    const limit = checkLimit(query.limit, LOG_READ_LIMITS.search);
+    const cap = LOG_READ_LIMITS.countCap;
+    const c = this.conditions(query);
+    if (c === null) return { total: 0, logs: [] };
+    const { where, params } = c;
+    let ftsMatches = -1;
+    if (c.fts !== null) {
+      // counting in the FTS index alone is cheap and picks the plan below
+      ftsMatches = (this.statement(FTS_COUNT_SQL).get(c.fts, cap + 1) as { n: number }).n;
+      if (ftsMatches === 0) return { total: 0, logs: [] };
+    }
+    const countWhere = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const asc = query.sort === 'time_asc';
+    const rowWhere = [...where];
+    const rowParams = [...params];
+    if (query.cursor) {
+      // (time, id) strictly after the cursor in sort order; the plain time bound lets the time index narrow first
+      rowWhere.push(asc ? '(l.time_us >= ? AND (l.time_us > ? OR l.id > ?))' : '(l.time_us <= ? AND (l.time_us < ? OR l.id < ?))');
+      rowParams.push(query.cursor.timeUs, query.cursor.timeUs, query.cursor.id);
+    }
+    const whereSql = rowWhere.length ? ` WHERE ${rowWhere.join(' AND ')}` : '';
+    const order = asc ? 'ORDER BY l.time_us, l.id' : 'ORDER BY l.time_us DESC, l.id DESC';
 
     let rowsSql: string;
     if (ftsMatches > FTS_DRIVE_MAX && !query.traceId) {
-      // Many text matches: walk the time index newest-first and probe the
+      // Many text matches: walk the time index in order and probe the
       // match set, stopping at `limit`, instead of sorting every match.
       const index = query.service !== undefined ? 'logs_service_time' : 'logs_time';
       rowsSql = `SELECT ${COLUMNS} FROM logs l INDEXED BY ${index}${whereSql} ${order} LIMIT ?`;
     } else if (ftsMatches >= 0) {
-      // Few text matches: start from them, sort narrow (time, rowid) pairs, then fetch the rows.
+      // Few text matches: start from them, sort narrow (time, id) pairs, then fetch the rows.
       rowsSql =
         `SELECT ${COLUMNS} FROM logs l WHERE l.rowid IN ` +
         `(SELECT l.rowid FROM logs l${whereSql} ${order} LIMIT ?) ${order}`;
     } else {
       rowsSql = `SELECT ${COLUMNS} FROM logs l${whereSql} ${order} LIMIT ?`;
     }
-    const rows = this.statement(rowsSql).all(...params, limit) as LogRow[];
+    const rows = limit === 0 ? [] : (this.statement(rowsSql).all(...rowParams, limit) as LogRow[]);
 
     const counted =
-      ftsMatches >= 0 && where.length === textOnly
+      ftsMatches >= 0 && where.length === c.textOnly
         ? ftsMatches
         : (
-            this.statement(`SELECT count(*) AS n FROM (SELECT 1 FROM logs l${whereSql} LIMIT ?)`).get(
+            this.statement(`SELECT count(*) AS n FROM (SELECT 1 FROM logs l${countWhere} LIMIT ?)`).get(
               ...params,
               cap + 1,
             ) as { n: number }
@@ -129,7 +203,48 @@ export class LogReader {
       logs: rows.map((r) => this.toLog(r, resources)),
     };
     if (counted > cap) result.totalIsLowerBound = true;
+    if (limit > 0 && rows.length === limit) {
+      const last = rows[rows.length - 1];
+      result.nextCursor = { timeUs: last.time_us, id: last.id };
+    }
     return result;
+  }
+
+  histogram(query: LogFilterQuery, intervalUs: number): HistogramBucket[] {
+    checkInterval(intervalUs);
+    const c = this.conditions(query);
+    if (c === null) return [];
+    const whereSql = c.where.length ? ` WHERE ${c.where.join(' AND ')}` : '';
+    const rows = this.statement(
+      `SELECT (l.time_us - (l.time_us % ?)) AS t, l.severity_number AS sn, count(*) AS n FROM logs l${whereSql} GROUP BY t, sn ORDER BY t`,
+    ).all(intervalUs, ...c.params) as { t: number; sn: number; n: number }[];
+    return foldHistogram(rows);
+  }
+
+  facets(query: LogFilterQuery, field: FacetField, limit: number): FacetValue[] {
+    const n = checkLimit(limit, LOG_READ_LIMITS.facets);
+    const c = this.conditions(query);
+    if (c === null || n === 0) return [];
+    const where = [...c.where];
+    const params = [...c.params];
+    let from = 'logs l';
+    let value: string;
+    const before: unknown[] = [];
+    if (field.kind === 'service') value = 'l.service';
+    else if (field.kind === 'severity') value = 'l.severity_text';
+    else {
+      const column = field.kind === 'host' ? 'r.json' : 'l.attributes';
+      const path = jsonPath(field.kind === 'attribute' ? field.name : 'host.name');
+      from = field.kind === 'host' ? `logs l JOIN resources r ON r.id = l.resource_id, json_each(r.json, ?) j` : 'logs l, json_each(l.attributes, ?) j';
+      before.push(path);
+      where.push(`json_type(${column}, ?) <> 'object'`, "j.type NOT IN ('object', 'array', 'null')");
+      params.push(path);
+      value = JSON_SCALAR_TEXT;
+    }
+    const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    return this.statement(
+      `SELECT ${value} AS value, count(*) AS count FROM ${from}${whereSql} GROUP BY 1 ORDER BY count DESC, value ASC LIMIT ?`,
+    ).all(...before, ...params, n) as FacetValue[];
   }
 
   byTrace(traceId: string, limit: number, spanId?: string): LogRecord[] {

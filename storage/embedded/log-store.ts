@@ -1,4 +1,14 @@
-import type { LogBatch, LogQuery, LogSearchResult, LogStore, LogStoreCapabilities } from '../../core/contracts/log-store';
+import type {
+  FacetField,
+  FacetValue,
+  HistogramBucket,
+  LogBatch,
+  LogFilterQuery,
+  LogQuery,
+  LogSearchResult,
+  LogStore,
+  LogStoreCapabilities,
+} from '../../core/contracts/log-store';
 import type { LogRecord } from '../../core/model';
 import { closedError, storageError } from './database';
 import type { EmbeddedDatabase } from './database';
@@ -34,6 +44,14 @@ export class EmbeddedLogStore implements LogStore {
 
   async search(query: LogQuery): Promise<LogSearchResult> {
     return this.run('search', () => this.reader.search(query));
+  }
+
+  async histogram(query: LogFilterQuery, intervalUs: number): Promise<HistogramBucket[]> {
+    return this.run('histogram', () => this.reader.histogram(query, intervalUs));
+  }
+
+  async facets(query: LogFilterQuery, field: FacetField, limit: number): Promise<FacetValue[]> {
+    return this.run('facets', () => this.reader.facets(query, field, limit));
   }
 
   async byTrace(traceId: string, limit: number, spanId?: string): Promise<LogRecord[]> {

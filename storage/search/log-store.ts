@@ -1,5 +1,15 @@
-import type { LogBatch, LogQuery, LogSearchResult, LogStore, LogStoreCapabilities } from '../../core/contracts/log-store';
-import { ChainscopeError, ValidationError } from '../../core/errors';
+import type {
+  FacetField,
+  FacetValue,
+  HistogramBucket,
+  LogBatch,
+  LogFilterQuery,
+  LogQuery,
+  LogSearchResult,
+  LogStore,
+  LogStoreCapabilities,
+} from '../../core/contracts/log-store';
+import { ChainscopeError, UnsupportedError, ValidationError } from '../../core/errors';
 import { Counters } from '../../core/metrics';
 import type { LogRecord } from '../../core/model';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
@@ -121,6 +131,14 @@ export class SearchLogStore implements LogStore {
     const result: LogSearchResult = { total, logs };
     if (totalIsLowerBound) result.totalIsLowerBound = true;
     return result;
+  }
+
+  async histogram(_query: LogFilterQuery, _intervalUs: number): Promise<HistogramBucket[]> {
+    throw new UnsupportedError('histogram: not yet');
+  }
+
+  async facets(_query: LogFilterQuery, _field: FacetField, _limit: number): Promise<FacetValue[]> {
+    throw new UnsupportedError('facets: not yet');
   }
 
   async byTrace(traceId: string, limit: number, spanId?: string): Promise<LogRecord[]> {
