@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ValidationError } from '../core/errors';
 import { ROLES, startRole, type Role } from './run-role';
+import { startShip } from '../collector/shipper/start-ship';
 
 const USAGE = `usage: chainscope <role>
 
@@ -9,6 +10,7 @@ roles:
   collector    OTLP/HTTP receiver publishing to Kafka
   ingest       Kafka consumer writing spans and logs to the stores
   query        query API + UI over the stores
+  ship         tail log files and send them to a collector (chainscope ship --help)
 
 Configuration: environment variables and an optional CONFIG_FILE (JSON); see docs/configuration.md.
 `;
@@ -18,6 +20,12 @@ async function main(argv: string[]): Promise<void> {
   const role = argv[0] ?? 'all-in-one';
   if (role === '--help' || role === '-h' || role === 'help') {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (role === 'ship') {
+    const shipping = await startShip(argv.slice(1));
+    if (shipping === 'exit') process.exit(process.exitCode ?? 0);
+    stopOnSignals(shipping);
     return;
   }
   if (!(ROLES as readonly string[]).includes(role)) {
@@ -34,6 +42,10 @@ async function main(argv: string[]): Promise<void> {
     }
     throw err;
   }
+  stopOnSignals(running);
+}
+
+function stopOnSignals(running: { stop(): Promise<void> }): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -1,0 +1,75 @@
+import type { Attributes, LogRecord } from '../../core/model';
+import { detectLineSeverity, SEVERITY_FIELDS, severityFromValue } from './detect-severity';
+import { detectLineTime, parseTimeValue, TIME_FIELDS } from './detect-time';
+import { extractBusinessKeys, extractTraceContext } from './extract-context';
+import type { LineParser } from './parsers';
+
+/** Attribute names the shipper adds to every record. */
+export const FILE_PATH_ATTRIBUTE = 'log.file.path';
+export const FILE_OFFSET_ATTRIBUTE = 'log.file.offset';
+export const FILE_NAME_ATTRIBUTE = 'log.file.name';
+
+export interface RecordContext {
+  resource: Attributes;
+  scope: { name: string; version: string };
+  service: string;
+  parser: LineParser;
+  businessKeys: readonly string[];
+}
+
+/**
+ * One log record from the text of one (possibly joined) record. `timeUs` is 0
+ * when the text has no timestamp: the shipper fills it in deterministically
+ * (see Shipper), never with the read time, so a replay gets the same id.
+ * `id` stays '': the collector derives it from content and origin, and the
+ * file path + byte offset attributes make equal lines at different offsets
+ * distinct while a replay of the same offset collapses onto the first copy.
+ */
+export function buildRecord(ctx: RecordContext, text: string, originPath: string, fileName: string, offset: number): { record: LogRecord; parsed: boolean } {
+  const { body, fields, parsed } = ctx.parser(text);
+  let timeUs = 0;
+  for (const name of TIME_FIELDS) {
+    if (fields[name] !== undefined) {
+      timeUs = parseTimeValue(fields[name]);
+      if (timeUs) {
+        delete fields[name];
+        break;
+      }
+    }
+  }
+  if (!timeUs) timeUs = detectLineTime(text);
+  let severity = { number: 0, text: '' };
+  for (const name of SEVERITY_FIELDS) {
+    if (fields[name] !== undefined) {
+      severity = severityFromValue(fields[name]);
+      if (severity.number) {
+        delete fields[name];
+        break;
+      }
+    }
+  }
+  if (!severity.number) severity = detectLineSeverity(text);
+  const { traceId, spanId } = extractTraceContext(fields, text);
+  const attributes: Attributes = fields;
+  if (ctx.businessKeys.length > 0) extractBusinessKeys(fields, text, ctx.businessKeys, attributes);
+  attributes[FILE_PATH_ATTRIBUTE] = originPath;
+  attributes[FILE_NAME_ATTRIBUTE] = fileName;
+  attributes[FILE_OFFSET_ATTRIBUTE] = offset;
+  return {
+    record: {
+      id: '',
+      timeUs,
+      observedTimeUs: timeUs,
+      service: ctx.service,
+      severityText: severity.text,
+      severityNumber: severity.number,
+      body,
+      traceId,
+      spanId,
+      attributes,
+      resource: ctx.resource,
+      scope: ctx.scope,
+    },
+    parsed,
+  };
+}

@@ -1,0 +1,350 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LogRecord } from '../../core/model';
+import { sleep } from '../../core/util/backoff';
+import { CheckpointStore, type FileCheckpoint } from './checkpoint-store';
+import { fingerprintOf, identityKey } from './file-identity';
+import { expandGlob } from './glob';
+import { OtlpLogSender } from './otlp-sender';
+import type { ShipperOptions } from './options';
+import { createParser } from './parsers';
+import { buildRecord, type RecordContext } from './record-builder';
+import { formatStatus, type ShipperStats } from './status';
+import { TailedFile } from './tailed-file';
+
+interface BatchItem {
+  file: TailedFile;
+  record: LogRecord;
+  end: number;
+  generation: number;
+}
+
+/**
+ * The file shipper: follows the files of its sources, turns lines into log
+ * records and sends them to an OTLP/HTTP collector, one batch at a time.
+ *
+ * Exactly-once delivery rests on three rules:
+ * 1. A checkpoint (per file identity) moves only after the collector accepted
+ *    the batch holding the records before it, and is written atomically.
+ * 2. After a crash the records after the checkpoint are read and sent again;
+ *    the collector derives each record's id from its content, which includes
+ *    the origin path and byte offset, so a replay collapses onto the first copy.
+ * 3. That content is a function of the file bytes and the checkpoint only:
+ *    a record without a timestamp gets the last timestamp before it or, with
+ *    none, the file's clock fixed at the last commit, never the read time.
+ *
+ * Memory is bounded: one batch in flight, and nothing more is read while the
+ * collector is unreachable.
+ */
+export class Shipper {
+  private readonly files = new Map<string, TailedFile>();
+  private readonly store: CheckpointStore;
+  private checkpoints: Record<string, FileCheckpoint> = {};
+  private readonly contexts: RecordContext[];
+  private readonly sender: OtlpLogSender;
+  private readonly abort = new AbortController();
+  private loop?: Promise<void>;
+  private statusTimer?: NodeJS.Timeout;
+  private lastScanMs = 0;
+  private batch: BatchItem[] = [];
+  private batchBytes = 0;
+  private batchStartedMs = 0;
+  private stopped?: Promise<void>;
+  readonly stats: ShipperStats = { linesRead: 0, recordsRead: 0, shipped: 0, retried: 0, dropped: 0, unparsed: 0, requests: 0, waitingSince: 0, lastError: '' };
+
+  constructor(
+    private readonly options: ShipperOptions,
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  ) {
+    this.store = new CheckpointStore(options.stateDir);
+    this.contexts = options.sources.map((source) => ({
+      service: source.service,
+      resource: { 'service.name': source.service, 'host.name': options.hostName },
+      scope: { name: 'chainscope-shipper', version: '' },
+      parser: createParser(source.parser),
+      businessKeys: options.businessKeys,
+    }));
+    this.sender = new OtlpLogSender({
+      endpoint: options.endpoint,
+      timeoutMs: options.requestTimeoutMs,
+      maxBackoffMs: options.maxBackoffMs,
+      onRetry: (reason) => {
+        this.stats.retried++;
+        this.stats.lastError = reason;
+        if (!this.stats.waitingSince) this.stats.waitingSince = Date.now();
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    this.checkpoints = this.store.load();
+    this.scan(true);
+    this.loop = this.run().catch((err) => {
+      this.log(`chainscope ship: stopped on an unexpected error: ${(err as Error)?.stack ?? err}`);
+    });
+    if (this.options.statusIntervalMs > 0) {
+      this.statusTimer = setInterval(() => this.log(this.statusLine()), this.options.statusIntervalMs);
+      this.statusTimer.unref();
+    }
+  }
+
+  /** Stops reading, abandons an unsent batch (it is read again on restart), writes checkpoints, closes files. Idempotent. */
+  shutdown(): Promise<void> {
+    return (this.stopped ??= (async () => {
+      this.abort.abort();
+      if (this.statusTimer) clearInterval(this.statusTimer);
+      await this.loop;
+      this.saveCheckpoints();
+      for (const file of this.files.values()) file.close();
+      this.files.clear();
+    })());
+  }
+
+  /** Files followed now, with their lag (for status and tests). */
+  fileStates(): { path: string; key: string; offset: number; lagBytes: number; rotated: boolean }[] {
+    return [...this.files.values()].map((f) => ({ path: f.path, key: f.key, offset: f.checkpoint.offset, lagBytes: f.lagBytes, rotated: f.rotated }));
+  }
+
+  statusLine(): string {
+    return formatStatus(this.stats, [...this.files.values()]);
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      const now = Date.now();
+      if (now - this.lastScanMs >= this.options.scanIntervalMs) this.scan(false);
+      const more = this.fill();
+      const full = this.batch.length >= this.options.batchMaxRecords || this.batchBytes >= this.options.batchMaxBytes;
+      const due = this.batch.length > 0 && Date.now() - this.batchStartedMs >= this.options.batchWaitMs;
+      if (full || due) {
+        await this.ship(signal);
+        continue;
+      }
+      if (!more) await sleep(this.batch.length > 0 ? Math.min(this.options.pollIntervalMs, this.options.batchWaitMs) : this.options.pollIntervalMs, signal);
+    }
+  }
+
+  /** Reads and takes records into the batch until it is full or every file is at its end; true if anything was read. */
+  private fill(): boolean {
+    let progressed = false;
+    const order = [...this.files.values()].sort((a, b) => Number(b.rotated) - Number(a.rotated));
+    for (let round = true; round; ) {
+      round = false;
+      for (const file of order) {
+        if (this.isFull()) return true;
+        if (file.queue.length === 0) {
+          if (file.read() > 0) {
+            progressed = round = true;
+          } else if (Date.now() - file.lastDataMs >= this.options.multilineIdleMs) {
+            file.flushIdle();
+          }
+        }
+        while (file.queue.length > 0 && !this.isFull()) this.take(file);
+      }
+    }
+    return progressed;
+  }
+
+  private isFull(): boolean {
+    return this.batch.length >= this.options.batchMaxRecords || this.batchBytes >= this.options.batchMaxBytes;
+  }
+
+  private take(file: TailedFile): void {
+    const raw = file.queue.shift()!;
+    const cp = file.checkpoint;
+    const { record, parsed } = buildRecord(this.contexts[file.sourceIndex], raw.text, cp.originPath, path.basename(cp.originPath), raw.offset);
+    this.stats.recordsRead++;
+    if (!parsed) this.stats.unparsed++;
+    if (record.timeUs === 0) {
+      record.timeUs = record.observedTimeUs = file.timeCursorUs || file.clockUs;
+    } else {
+      file.timeCursorUs = record.timeUs;
+    }
+    if (this.batch.length === 0) this.batchStartedMs = Date.now();
+    this.batch.push({ file, record, end: raw.end, generation: raw.generation });
+    this.batchBytes += raw.text.length + 64;
+    file.inFlight++;
+  }
+
+  private async ship(signal: AbortSignal): Promise<void> {
+    const batch = this.batch;
+    const body = await this.sender.encode(batch.map((item) => item.record));
+    this.stats.requests++;
+    const outcome = await this.sender.send(body, signal);
+    if (outcome === undefined) return; // stopping: not committed, so read again after a restart
+    this.stats.waitingSince = 0;
+    if (outcome.ok) {
+      this.stats.shipped += batch.length;
+    } else {
+      this.stats.dropped += batch.length;
+      this.stats.lastError = outcome.reason;
+      this.log(`chainscope ship: collector refused ${batch.length} records for good (${outcome.reason}); moving on`);
+    }
+    const now = Date.now();
+    const touched = new Set<TailedFile>();
+    for (const item of batch) {
+      item.file.commit(item.end, item.generation);
+      item.file.inFlight--;
+      touched.add(item.file);
+    }
+    for (const file of touched) {
+      file.clockUs = now * 1000;
+      file.checkpoint.clockUs = file.clockUs;
+      file.checkpoint.lastTimeUs = file.timeCursorUs;
+    }
+    this.batch = [];
+    this.batchBytes = 0;
+    this.saveCheckpoints();
+  }
+
+  private saveCheckpoints(): void {
+    const now = Date.now();
+    for (const file of this.files.values()) file.checkpoint.updatedMs = now;
+    this.store.save(this.checkpoints);
+  }
+
+  /**
+   * Expands the globs: opens new files (resuming from their checkpoint when
+   * identity and fingerprint match), notices files renamed or deleted away
+   * (read on to their end, then let go), truncated files (restart at 0), and
+   * at start-up finds files rotated while the shipper was down.
+   */
+  private scan(initial: boolean): void {
+    this.lastScanMs = Date.now();
+    let dirty = initial;
+    const seen = new Set<string>();
+    this.options.sources.forEach((source, sourceIndex) => {
+      for (const pattern of source.paths) {
+        for (const file of expandGlob(pattern)) {
+          let stat: fs.Stats;
+          try {
+            stat = fs.statSync(file);
+          } catch {
+            continue;
+          }
+          const key = identityKey(stat);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const tracked = this.files.get(key);
+          if (tracked) {
+            if (tracked.path !== file || tracked.rotated) {
+              tracked.path = file;
+              tracked.checkpoint.path = file;
+              tracked.rotated = false;
+              dirty = true;
+            }
+            continue;
+          }
+          if (this.open(file, sourceIndex, false)) dirty = true;
+        }
+      }
+    });
+    for (const file of this.files.values()) {
+      if (!seen.has(file.key) && !file.rotated) {
+        file.rotated = true;
+        file.lastDataMs = Date.now();
+        this.log(`chainscope ship: ${file.path} was rotated or removed; reading it to its end`);
+      }
+    }
+    if (initial) dirty = this.recoverRotatedWhileDown(seen) || dirty;
+    const now = Date.now();
+    for (const file of [...this.files.values()]) {
+      if (file.rotated) {
+        file.refreshSize();
+        if (file.drained && now - file.lastDataMs >= this.options.rotatedIdleMs) {
+          this.stats.linesRead += file.linesRead;
+          file.close();
+          this.files.delete(file.key);
+          dirty = true;
+        }
+      } else if (file.detectTruncation()) {
+        this.log(`chainscope ship: ${file.path} was truncated; reading it again from the start`);
+        dirty = true;
+      }
+    }
+    for (const [key, cp] of Object.entries(this.checkpoints)) {
+      if (!this.files.has(key) && now - cp.updatedMs > this.options.forgetAfterMs) {
+        delete this.checkpoints[key];
+        dirty = true;
+      }
+    }
+    if (dirty) this.saveCheckpoints();
+  }
+
+  /** Opens a file and starts following it; returns false when it vanished meanwhile. */
+  private open(file: string, sourceIndex: number, rotated: boolean, expectedKey?: string): boolean {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch {
+      return false;
+    }
+    const stat = fs.fstatSync(fd);
+    const key = identityKey(stat);
+    if ((expectedKey && key !== expectedKey) || this.files.has(key)) {
+      fs.closeSync(fd);
+      return false;
+    }
+    let cp = this.checkpoints[key];
+    const matches = cp && cp.offset <= stat.size && (cp.fingerprintBytes === 0 || fingerprintOf(fd, cp.fingerprintBytes) === cp.fingerprint);
+    if (!matches) {
+      if (cp) this.log(`chainscope ship: ${file} reuses the identity of a file shipped before but its content differs; reading it from the start`);
+      cp = { originPath: file, path: file, offset: 0, fingerprint: '', fingerprintBytes: 0, lastTimeUs: 0, clockUs: Date.now() * 1000, truncations: 0, updatedMs: Date.now() };
+      this.checkpoints[key] = cp;
+    }
+    cp.path = file;
+    const tailed = new TailedFile(key, file, sourceIndex, fd, cp, {
+      chunkBytes: this.options.chunkBytes,
+      maxLineBytes: this.options.maxLineBytes,
+      multiline: this.options.sources[sourceIndex].multiline,
+    });
+    tailed.rotated = rotated;
+    this.files.set(key, tailed);
+    return true;
+  }
+
+  /** Checkpointed files no glob matches any more: if renamed within their folder while we were down, read them to their end. */
+  private recoverRotatedWhileDown(seen: Set<string>): boolean {
+    let found = false;
+    const byDir = new Map<string, string[]>();
+    for (const [key, cp] of Object.entries(this.checkpoints)) {
+      if (seen.has(key) || this.files.has(key)) continue;
+      const dir = path.dirname(cp.path);
+      byDir.set(dir, [...(byDir.get(dir) ?? []), key]);
+    }
+    for (const [dir, keys] of byDir) {
+      let names: string[];
+      try {
+        names = fs.readdirSync(dir);
+      } catch {
+        continue;
+      }
+      const wanted = new Set(keys);
+      for (const name of names) {
+        const full = path.join(dir, name);
+        let stat: fs.Stats;
+        try {
+          stat = fs.statSync(full);
+        } catch {
+          continue;
+        }
+        const key = identityKey(stat);
+        if (!stat.isFile() || !wanted.has(key)) continue;
+        const cp = this.checkpoints[key];
+        if (stat.size <= cp.offset) continue;
+        const sourceIndex = this.sourceOf(cp.originPath);
+        if (this.open(full, sourceIndex, true, key)) {
+          found = true;
+          this.log(`chainscope ship: ${cp.path} was rotated to ${full} while stopped; reading it to its end`);
+        }
+      }
+    }
+    return found;
+  }
+
+  private sourceOf(originPath: string): number {
+    const index = this.options.sources.findIndex((s) => s.paths.some((p) => expandGlob(p).includes(originPath)));
+    return index === -1 ? 0 : index;
+  }
+}
