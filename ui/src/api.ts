@@ -278,3 +278,100 @@ export const insightApi = {
   serviceStats: (service: string, query: Query, signal?: AbortSignal) =>
     getJson<ServiceStats>(`services/${encodeURIComponent(service)}/stats`, query, signal),
 };
+
+// ---- Log center (issue 5): query language, histogram, facets, context, live tail ----
+
+/** A log line as /api/logs, context and tail send it. */
+export interface LogLine extends LogRecord {
+  severity?: string;
+  body: string;
+  resource?: Attributes;
+}
+
+export interface LogHighlight {
+  terms: string[];
+  phrases: string[];
+}
+
+export interface LogPage {
+  total: number;
+  totalIsLowerBound?: boolean;
+  logs: LogLine[];
+  /** Present when more lines follow; pass back as `cursor`. */
+  nextCursor?: string | null;
+  highlight?: LogHighlight;
+}
+
+export interface LogHistogramBucket {
+  tUs: number;
+  total: number;
+  counts: Record<string, number>;
+}
+
+export interface LogHistogram {
+  intervalUs: number;
+  buckets: LogHistogramBucket[];
+}
+
+export interface LogFacet {
+  field: string;
+  values: Array<{ value: string; count: number }>;
+}
+
+export interface LogContext {
+  anchorId: string;
+  logs: LogLine[];
+}
+
+/** A 400 from the API with where the query went wrong, when the API says. */
+export class LogQueryError extends ApiError {
+  constructor(
+    message: string,
+    status: number,
+    readonly parameter?: string,
+    readonly position?: number,
+    readonly expected?: string[],
+  ) {
+    super(message, status);
+    this.name = 'LogQueryError';
+  }
+}
+
+async function getLogJson<T>(path: string, query: Query, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(apiUrl(path, query), { signal, headers: { accept: 'application/json' } });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(`Cannot reach the API: ${(err as Error).message}`, 0);
+  }
+  const text = await res.text();
+  let body: Record<string, unknown> | undefined;
+  try {
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok) {
+    const msg = typeof body?.error === 'string' ? body.error : text.slice(0, 200) || res.statusText;
+    throw new LogQueryError(
+      `${res.status} ${msg}`,
+      res.status,
+      typeof body?.parameter === 'string' ? body.parameter : undefined,
+      typeof body?.position === 'number' ? body.position : undefined,
+      Array.isArray(body?.expected) ? (body.expected as unknown[]).map(String) : undefined,
+    );
+  }
+  if (body === undefined) throw new ApiError(`Unexpected non-JSON answer from ${path}`, res.status);
+  return body as T;
+}
+
+/** Start/end are epoch milliseconds. */
+export const logApi = {
+  search: (query: Query, signal?: AbortSignal) => getLogJson<LogPage>('logs', query, signal),
+  histogram: (query: Query, signal?: AbortSignal) => getLogJson<LogHistogram>('logs/histogram', query, signal),
+  facets: (query: Query, signal?: AbortSignal) => getLogJson<LogFacet>('logs/facets', query, signal),
+  context: (id: string, query: Query = {}, signal?: AbortSignal) => getLogJson<LogContext>(`logs/${encodeURIComponent(id)}/context`, query, signal),
+  /** URL for an EventSource: `log` events carry one LogLine as JSON, `dropped` a { count } notice. */
+  tailUrl: (query: Query) => apiUrl('logs/tail', query),
+};

@@ -1,131 +1,280 @@
-import { api, isAbort, type LogRecord } from '../api';
-import { errorBox, h, option, replace, valueText } from '../dom';
-import { formatTime, severityClass } from '../format';
-import { formatHash, navigate, traceHref, type Route } from '../route';
+import { timeFormat } from 'd3';
+import { LogQueryError, isAbort, logApi, type LogHighlight, type LogLine, type LogPage, type Query } from '../api';
+import { errorBox, h, option, replace } from '../dom';
+import { formatHash, navigate, replaceHash, type Route } from '../route';
 import { resolveRange, timeRangeControl } from '../timerange';
+import { contextPanel } from './logContext';
+import { addClause, BASE_FACETS, renderFacets, topAttributeNames } from './logFacets';
+import { drawLogHistogram } from './logHistogram';
+import { logRow } from './logResults';
+import { LogTail } from './logTail';
 
 const DEFAULT_RANGE = '1h';
 const DEFAULT_LIMIT = '100';
-const SEVERITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+/** Lines kept on the page while tailing; the oldest go first. */
+const MAX_TAIL_ROWS = 2000;
+/** Older filters (links from spans and earlier versions of this page) still read from the URL. */
+const PASS_THROUGH = ['service', 'severity', 'traceId', 'spanId'] as const;
 
-export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSignal): void {
-  const params = route.params;
-  const q = h('input', { class: 'query', attrs: { name: 'q', type: 'search', placeholder: 'words or "a phrase"', 'aria-label': 'Search text' } });
-  q.value = params.get('q') ?? '';
-  const wantedService = params.get('service') ?? '';
-  const service = h('select', { attrs: { name: 'service', 'aria-label': 'Service' } }, option('', 'All services'));
-  if (wantedService) service.appendChild(option(wantedService, wantedService, true));
-  const wantedSeverity = (params.get('severity') ?? '').toUpperCase();
-  const severity = h(
-    'select',
-    { attrs: { name: 'severity', 'aria-label': 'Severity' } },
-    option('', 'Any severity', !wantedSeverity),
-    ...SEVERITIES.map((s) => option(s, s, s === wantedSeverity)),
+const localTime = timeFormat('%Y-%m-%dT%H:%M:%S.%L');
+
+/** Words and "phrases" of a query outside field clauses and NOT: what to mark when the API does not say. */
+export function guessHighlight(q: string): LogHighlight {
+  const terms: string[] = [];
+  const phrases: string[] = [];
+  const re = /(-|\bNOT\s+)?([\p{L}\p{N}_.@$/-]+:)?(?:"((?:[^"\\]|\\.)*)"|([^\s"()]+))/gu;
+  for (let m = re.exec(q); m; m = re.exec(q)) {
+    if (m[1] || m[2]) continue;
+    if (m[3] !== undefined) phrases.push(m[3].replace(/\\(.)/g, '$1'));
+    else if (m[4] && !/^(AND|OR|NOT)$/.test(m[4])) terms.push(m[4].replace(/[*?]+$/, ''));
+  }
+  return { terms, phrases };
+}
+
+/** The query text with the character at `position` underlined and a caret under it. */
+function syntaxError(q: string, err: LogQueryError): HTMLElement {
+  const pos = Math.max(0, Math.min(err.position ?? q.length, q.length));
+  const at = q.slice(pos, pos + 1);
+  const echo = h(
+    'div',
+    { class: 'q-echo mono' },
+    q.slice(0, pos),
+    h('span', { class: at ? 'q-error-at' : 'q-error-at q-error-end' }, at || ' '),
+    q.slice(pos + 1),
   );
-  const traceId = params.get('traceId') ?? '';
-  const limit = h('input', { attrs: { name: 'limit', type: 'number', min: 1, max: 1000, class: 'num' } });
-  limit.value = params.get('limit') ?? DEFAULT_LIMIT;
+  const caret = h('div', { class: 'q-caret mono' }, `${' '.repeat(pos)}^`);
+  const expected = err.expected?.length ? `expected ${err.expected.join(', ')}` : '';
+  const message = err.message.replace(/^400\s+/, '');
+  return h(
+    'div',
+    { class: 'q-error', attrs: { role: 'alert' }, data: { position: pos } },
+    h('div', { class: 'q-error-text' }, `Query error at character ${pos + 1}: ${message}`, expected ? h('span', { class: 'muted' }, ` · ${expected}`) : null),
+    echo,
+    caret,
+  );
+}
+
+export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
+  const params = route.params;
+  const qText = params.get('q') ?? '';
+  const q = h('input', { class: 'query', attrs: { name: 'q', type: 'search', placeholder: 'level:error service:checkout "payment declined" order.id:ORD-12*', 'aria-label': 'Log query', autocomplete: 'off', spellcheck: 'false' } });
+  q.value = qText;
+  const sortValue = params.get('sort') === 'time_asc' ? 'time_asc' : 'time_desc';
+  const sort = h('select', { attrs: { name: 'sort', 'aria-label': 'Sort' } }, option('time_desc', 'Newest first', sortValue === 'time_desc'), option('time_asc', 'Oldest first', sortValue === 'time_asc'));
   const range = timeRangeControl(params, DEFAULT_RANGE);
-  const formError = h('div');
+  const tailOn = params.get('tail') === '1';
+  const tailToggle = h('input', { attrs: { type: 'checkbox', name: 'tail', 'aria-label': 'Live tail' } });
+  tailToggle.checked = tailOn;
+  const pauseButton = h('button', { class: 'tail-pause', attrs: { type: 'button' } }, 'Pause');
+  pauseButton.hidden = !tailOn;
+  const tailStatus = h('span', { class: 'tail-status muted', attrs: { 'aria-live': 'polite' } });
+  const formError = h('div', { class: 'form-error' });
   const form = h(
     'form',
-    { class: 'search-form', attrs: { 'aria-label': 'Search logs' } },
-    h('label', { class: 'field grow' }, h('span', null, 'Text'), q),
-    h('label', { class: 'field' }, h('span', null, 'Service'), service),
-    h('label', { class: 'field' }, h('span', null, 'Severity'), severity),
+    { class: 'search-form log-query-form', attrs: { 'aria-label': 'Search logs' } },
+    h('label', { class: 'field grow' }, h('span', null, 'Query'), q),
     range.element,
-    h('label', { class: 'field' }, h('span', null, 'Limit'), limit),
+    h('label', { class: 'field' }, h('span', null, 'Sort'), sort),
     h('button', { class: 'primary', attrs: { type: 'submit' } }, 'Search'),
+    h('label', { class: 'check tail-toggle' }, tailToggle, 'Live tail'),
+    pauseButton,
+    tailStatus,
   );
+  const filters = h('div', { class: 'log-filters' });
+  const histogram = h('div', { class: 'log-histogram-box' }, h('div', { class: 'status-line' }, 'Counting…'));
+  const facets = h('aside', { class: 'log-facets panel', attrs: { 'aria-label': 'Fields' } });
   const summary = h('div', { class: 'result-summary' });
-  const results = h('div', { class: 'status-line' }, 'Searching…');
+  const results = h('div', { class: 'log-results' }, h('div', { class: 'status-line' }, 'Searching…'));
+  const more = h('div', { class: 'log-more' });
+  /** The URL's state as it changes without a new search (tail, context). */
+  const state = new URLSearchParams(params);
+  const context = contextPanel((id) => {
+    if (id) state.set('ctx', id);
+    else state.delete('ctx');
+    replaceHash(formatHash(['logs'], state));
+  });
   replace(
     root,
-    h('section', { class: 'panel' }, form, formError),
-    h(
-      'section',
-      { class: 'panel' },
-      h('div', { class: 'panel-head' }, summary, traceId ? h('span', { class: 'chip' }, `trace ${traceId}`) : null),
-      results,
-    ),
+    h('section', { class: 'panel' }, form, formError, filters),
+    h('section', { class: 'panel hist-panel' }, histogram),
+    h('div', { class: 'log-layout' }, facets, h('section', { class: 'panel log-main' }, h('div', { class: 'panel-head' }, summary), results, more)),
+    context.element,
   );
 
-  api
-    .services(signal)
-    .then((services) => {
-      replace(service, option('', 'All services'));
-      for (const s of services) service.appendChild(option(s, s, s === wantedService));
-      if (wantedService && !services.includes(wantedService)) service.appendChild(option(wantedService, wantedService, true));
-    })
-    .catch((err) => {
-      if (!isAbort(err)) replace(formError, errorBox(err));
-    });
+  /** Same URL with some parameters changed: a new search. */
+  const go = (change: (p: URLSearchParams) => void) => {
+    const next = new URLSearchParams(state);
+    next.delete('ctx');
+    change(next);
+    navigate(formatHash(['logs'], next));
+  };
+
+  for (const name of PASS_THROUGH) {
+    const v = params.get(name);
+    if (v) filters.appendChild(h('span', { class: 'chip' }, `${name} ${v}`, h('button', { class: 'close', title: `Remove ${name}`, attrs: { type: 'button' }, on: { click: () => go((p) => p.delete(name)) } }, '×')));
+  }
 
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const next = new URLSearchParams();
     try {
+      const next = new URLSearchParams();
+      for (const name of PASS_THROUGH) if (params.get(name)) next.set(name, params.get(name)!);
       if (q.value.trim()) next.set('q', q.value.trim());
-      if (service.value) next.set('service', service.value);
-      if (severity.value) next.set('severity', severity.value);
-      if (traceId) next.set('traceId', traceId);
       range.write(next);
       resolveRange(next, DEFAULT_RANGE);
-      if (limit.value) next.set('limit', limit.value);
+      if (sort.value !== 'time_desc') next.set('sort', sort.value);
+      if (params.get('limit')) next.set('limit', params.get('limit')!);
+      if (tailToggle.checked) next.set('tail', '1');
+      navigate(formatHash(['logs'], next));
     } catch (err) {
       replace(formError, errorBox(err));
-      return;
     }
-    navigate(formatHash(['logs'], next));
   });
 
-  void (async () => {
-    try {
-      const { start, end } = resolveRange(params, DEFAULT_RANGE);
-      const res = await api.logs(
-        {
-          q: params.get('q') ?? undefined,
-          service: wantedService || undefined,
-          severity: wantedSeverity || undefined,
-          traceId: traceId || undefined,
-          spanId: params.get('spanId') ?? undefined,
-          start,
-          end,
-          limit: params.get('limit') ?? DEFAULT_LIMIT,
-        },
-        signal,
-      );
-      const shown = res.logs.length;
-      const total = `${res.totalIsLowerBound ? '≥ ' : ''}${res.total}`;
-      const noun = res.total === 1 ? 'log' : 'logs';
-      summary.textContent = shown < res.total ? `${shown} of ${total} ${noun}` : `${total} ${noun}`;
-      results.className = 'log-results';
-      replace(results, shown ? logTable(res.logs) : h('p', { class: 'empty' }, 'No logs match.'));
-    } catch (err) {
-      if (!isAbort(err)) replace(results, errorBox(err));
-    }
-  })();
-}
+  let window_: { start?: number; end?: number };
+  try {
+    window_ = resolveRange(params, DEFAULT_RANGE);
+  } catch (err) {
+    replace(formError, errorBox(err));
+    replace(results);
+    replace(histogram);
+    return () => undefined;
+  }
+  const filterQuery: Query = { q: qText || undefined };
+  for (const name of PASS_THROUGH) filterQuery[name] = params.get(name) ?? undefined;
+  const windowQuery: Query = { ...filterQuery, start: window_.start, end: window_.end };
+  let highlight: LogHighlight = guessHighlight(qText);
+  const shown = new Set<string>();
+  const openContext = (log: LogLine) => context.open(log.id);
+  const rowsBox = h('div', { class: 'log-rows' });
 
-function logTable(logs: LogRecord[]): HTMLElement {
-  return h(
-    'table',
-    { class: 'results logs' },
-    h('thead', null, h('tr', null, ...['Time', 'Severity', 'Service', 'Message', 'Trace'].map((c) => h('th', null, c)))),
-    h(
-      'tbody',
-      null,
-      ...logs.map((l) =>
-        h(
-          'tr',
-          { class: 'log-row', data: { logId: l.id } },
-          h('td', { class: 'nowrap mono' }, formatTime(l.timeUs)),
-          h('td', null, h('span', { class: `sev sev-${severityClass(l.severityNumber, l.severityText)}` }, l.severityText || String(l.severityNumber || '–'))),
-          h('td', { class: 'nowrap' }, l.service),
-          h('td', { class: 'log-body' }, valueText(l.body)),
-          h('td', { class: 'nowrap' }, l.traceId ? h('a', { class: 'trace-link mono', href: traceHref(l.traceId), title: l.traceId }, l.traceId.slice(0, 12) + '…') : ''),
-        ),
-      ),
-    ),
-  );
+  const addRows = (logs: LogLine[], where: 'append' | 'prepend', extraClass?: string) => {
+    const fresh = logs.filter((l) => !shown.has(l.id));
+    for (const l of fresh) shown.add(l.id);
+    const nodes = fresh.map((l) => logRow(l, { highlight, onContext: openContext, extraClass }));
+    if (where === 'append') rowsBox.append(...nodes);
+    else rowsBox.prepend(...nodes.reverse());
+    while (rowsBox.childElementCount > MAX_TAIL_ROWS && rowsBox.lastElementChild) rowsBox.lastElementChild.remove();
+  };
+
+  const showPage = (page: LogPage, first: boolean) => {
+    if (page.highlight && (page.highlight.terms.length || page.highlight.phrases.length)) highlight = page.highlight;
+    if (first) {
+      const total = `${page.totalIsLowerBound ? '≥ ' : ''}${page.total}`;
+      summary.textContent = page.logs.length < page.total ? `${page.logs.length} of ${total} lines` : `${total} ${page.total === 1 ? 'line' : 'lines'}`;
+      replace(results, page.logs.length ? rowsBox : h('p', { class: 'empty' }, 'No logs match.'));
+    }
+    addRows(page.logs, 'append');
+    summary.dataset.shown = String(shown.size);
+    replace(more);
+    if (page.nextCursor) {
+      const button = h('button', { class: 'load-more', attrs: { type: 'button' } }, 'Load more');
+      button.addEventListener('click', () => {
+        button.disabled = true;
+        button.textContent = 'Loading…';
+        logApi
+          .search({ ...windowQuery, sort: sortValue, limit: params.get('limit') ?? DEFAULT_LIMIT, cursor: page.nextCursor ?? undefined }, signal)
+          .then((next) => showPage(next, false))
+          .catch((err) => {
+            if (!isAbort(err)) replace(more, errorBox(err));
+          });
+      });
+      more.appendChild(button);
+    }
+  };
+
+  const showQueryError = (err: unknown): boolean => {
+    if (err instanceof LogQueryError && err.status === 400 && err.parameter === 'q') {
+      q.classList.add('invalid');
+      q.setAttribute('aria-invalid', 'true');
+      replace(formError, syntaxError(qText, err));
+      return true;
+    }
+    return false;
+  };
+
+  void logApi
+    .search({ ...windowQuery, sort: sortValue, limit: params.get('limit') ?? DEFAULT_LIMIT }, signal)
+    .then((page) => {
+      showPage(page, true);
+      renderFacets(facets, [...BASE_FACETS, ...topAttributeNames(page.logs).filter((k) => !BASE_FACETS.includes(k))], {
+        query: windowQuery,
+        signal,
+        onPick: (clause) => go((p) => p.set('q', addClause(p.get('q') ?? '', clause))),
+      });
+    })
+    .catch((err) => {
+      if (isAbort(err)) return;
+      summary.textContent = '';
+      if (showQueryError(err)) replace(results, h('p', { class: 'empty' }, 'Fix the query to search.'));
+      else replace(results, errorBox(err));
+      replace(facets);
+    });
+
+  void logApi
+    .histogram(windowQuery, signal)
+    .then((hist) => {
+      const end = window_.end ?? Date.now();
+      const start = window_.start ?? (hist.buckets.length ? hist.buckets[0].tUs / 1000 : end - 3_600_000);
+      drawLogHistogram(histogram, hist, {
+        startMs: start,
+        endMs: end,
+        onZoom: (a, b) =>
+          go((p) => {
+            p.set('range', 'custom');
+            p.set('start', localTime(new Date(a)));
+            p.set('end', localTime(new Date(b)));
+          }),
+      });
+    })
+    .catch((err) => {
+      if (isAbort(err)) return;
+      if (err instanceof LogQueryError && err.status === 400 && err.parameter === 'q') replace(histogram);
+      else replace(histogram, h('div', { class: 'status-line', title: (err as Error).message }, `Histogram unavailable (${(err as Error).message})`));
+    });
+
+  let tail: LogTail | null = null;
+  const startTail = () => {
+    tail = new LogTail(filterQuery, {
+      onLines: (lines) => {
+        if (!rowsBox.isConnected) replace(results, rowsBox);
+        addRows(lines, 'prepend', 'tail-new');
+      },
+      onStatus: (text, state) => {
+        tailStatus.textContent = text;
+        tailStatus.dataset.state = state;
+      },
+    });
+    tail.start();
+    pauseButton.hidden = false;
+    pauseButton.textContent = 'Pause';
+  };
+  const stopTail = () => {
+    tail?.stop();
+    tail = null;
+    pauseButton.hidden = true;
+    tailStatus.textContent = '';
+  };
+  tailToggle.addEventListener('change', () => {
+    if (tailToggle.checked) {
+      state.set('tail', '1');
+      startTail();
+    } else {
+      state.delete('tail');
+      stopTail();
+    }
+    replaceHash(formatHash(['logs'], state));
+  });
+  pauseButton.addEventListener('click', () => {
+    if (!tail) return;
+    if (tail.isPaused) tail.resume();
+    else tail.pause();
+    pauseButton.textContent = tail.isPaused ? 'Resume' : 'Pause';
+  });
+  if (tailOn) startTail();
+
+  const ctx = params.get('ctx');
+  if (ctx) context.open(ctx);
+
+  return () => stopTail();
 }

@@ -1,0 +1,87 @@
+import { logApi, isAbort, type LogFacet, type LogLine, type Query } from '../api';
+import { h, replace } from '../dom';
+
+export const BASE_FACETS = ['service', 'severity', 'host'];
+const TOP_ATTRIBUTES = 4;
+const VALUES_PER_FACET = 8;
+
+/** `field:value`, the value quoted (with \ and " escaped) unless it is one plain word. */
+export function facetClause(field: string, value: string, exclude = false): string {
+  const plain = /^[\p{L}\p{N}_.\/@$][\p{L}\p{N}_.\-\/@$]*$/u.test(value) && !/^(AND|OR|NOT|TO)$/.test(value);
+  const v = plain ? value : `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return `${exclude ? '-' : ''}${field}:${v}`;
+}
+
+/** Adds a clause to a query (AND is implied between clauses). */
+export function addClause(q: string, clause: string): string {
+  const trimmed = q.trim();
+  if (!trimmed) return clause;
+  return /\bOR\b/.test(trimmed) ? `(${trimmed}) ${clause}` : `${trimmed} ${clause}`;
+}
+
+/** Attribute names most often present on the shown lines (the ones worth a facet). */
+export function topAttributeNames(logs: LogLine[], n = TOP_ATTRIBUTES): string[] {
+  const counts = new Map<string, number>();
+  for (const l of logs) for (const k of Object.keys(l.attributes ?? {})) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, n)
+    .map(([k]) => k);
+}
+
+export interface FacetsOptions {
+  query: Query;
+  signal: AbortSignal;
+  /** Called with a `field:value` clause to add to the query. */
+  onPick(clause: string): void;
+}
+
+/** Facet sidebar: one box per field, filled as its answer arrives. */
+export function renderFacets(container: HTMLElement, fields: string[], opts: FacetsOptions): void {
+  replace(container, h('h3', { class: 'facets-title' }, 'Fields'));
+  for (const field of fields) {
+    const list = h('ul', { class: 'facet-values' }, h('li', { class: 'muted' }, '…'));
+    const box = h('section', { class: 'facet', data: { field } }, h('h4', null, field), list);
+    container.appendChild(box);
+    logApi
+      .facets({ ...opts.query, field, limit: VALUES_PER_FACET }, opts.signal)
+      .then((facet: LogFacet) => {
+        if (!facet.values.length) {
+          box.remove();
+          return;
+        }
+        const top = Math.max(...facet.values.map((v) => v.count), 1);
+        replace(
+          list,
+          ...facet.values.map((v) =>
+            h(
+              'li',
+              { class: 'facet-value' },
+              h(
+                'button',
+                {
+                  class: 'facet-pick',
+                  title: `Only ${field}:${v.value}`,
+                  attrs: { type: 'button' },
+                  data: { value: v.value },
+                  on: { click: () => opts.onPick(facetClause(field, v.value)) },
+                },
+                h('span', { class: 'facet-bar', style: { width: `${Math.round((v.count / top) * 100)}%` } }),
+                h('span', { class: 'facet-label' }, v.value === '' ? '(empty)' : v.value),
+                h('span', { class: 'facet-count' }, String(v.count)),
+              ),
+              h(
+                'button',
+                { class: 'facet-exclude', title: `Without ${field}:${v.value}`, attrs: { type: 'button', 'aria-label': `Exclude ${v.value}` }, on: { click: () => opts.onPick(facetClause(field, v.value, true)) } },
+                '−',
+              ),
+            ),
+          ),
+        );
+      })
+      .catch((err) => {
+        if (isAbort(err)) return;
+        replace(list, h('li', { class: 'muted', title: (err as Error).message }, 'unavailable'));
+      });
+  }
+}
