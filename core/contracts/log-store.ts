@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors';
 import type { LogQlNode } from '../logql/ast';
 import type { BusinessKeyEntry, LogRecord, TimeWindow } from '../model';
 
@@ -69,6 +70,28 @@ export interface HistogramBucket {
 
 /** What `facets` can group by: a built-in field or an attribute name. */
 export type FacetField = { kind: 'service' | 'severity' | 'host' } | { kind: 'attribute'; name: string };
+
+/** Smallest histogram interval: 1 ms. */
+export const MIN_HISTOGRAM_INTERVAL_US = 1_000;
+
+export function checkInterval(intervalUs: number): void {
+  if (!Number.isSafeInteger(intervalUs) || intervalUs < MIN_HISTOGRAM_INTERVAL_US) {
+    throw new ValidationError(`interval must be a whole number of µs ≥ ${MIN_HISTOGRAM_INTERVAL_US}`, 'interval');
+  }
+}
+
+/** (bucket, severity number, count) rows → buckets with counts per severity group, oldest first. */
+export function foldHistogram(rows: { t: number; sn: number; n: number }[]): HistogramBucket[] {
+  const buckets = new Map<number, HistogramBucket>();
+  for (const r of rows) {
+    let b = buckets.get(r.t);
+    if (!b) buckets.set(r.t, (b = { tUs: r.t, total: 0, counts: {} }));
+    const g = severityGroup(r.sn);
+    b.total += r.n;
+    b.counts[g] = (b.counts[g] ?? 0) + r.n;
+  }
+  return [...buckets.values()].sort((a, b) => a.tUs - b.tUs);
+}
 
 export interface FacetValue {
   value: string;

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
-import { severityGroup } from '../../core/contracts/log-store';
+import { checkInterval, foldHistogram } from '../../core/contracts/log-store';
 import type { FacetField, FacetValue, HistogramBucket, LogFilterQuery, LogQuery, LogSearchResult } from '../../core/contracts/log-store';
-import { ValidationError } from '../../core/errors';
 import type { LogQlNode } from '../../core/logql/ast';
 import type { Attributes, LogRecord } from '../../core/model';
 import { buildFtsQuery, hasTextCriteria } from './fts-query';
@@ -17,28 +16,6 @@ export const LOG_READ_LIMITS = {
   contextSide: 1_000,
   facets: 1_000,
 } as const;
-
-/** Smallest histogram interval: 1 ms. */
-export const MIN_HISTOGRAM_INTERVAL_US = 1_000;
-
-export function checkInterval(intervalUs: number): void {
-  if (!Number.isSafeInteger(intervalUs) || intervalUs < MIN_HISTOGRAM_INTERVAL_US) {
-    throw new ValidationError(`interval must be a whole number of µs ≥ ${MIN_HISTOGRAM_INTERVAL_US}`, 'interval');
-  }
-}
-
-/** (bucket, severity number, count) rows → buckets with counts per severity group, oldest first. */
-export function foldHistogram(rows: { t: number; sn: number; n: number }[]): HistogramBucket[] {
-  const buckets = new Map<number, HistogramBucket>();
-  for (const r of rows) {
-    let b = buckets.get(r.t);
-    if (!b) buckets.set(r.t, (b = { tUs: r.t, total: 0, counts: {} }));
-    const g = severityGroup(r.sn);
-    b.total += r.n;
-    b.counts[g] = (b.counts[g] ?? 0) + r.n;
-  }
-  return [...buckets.values()].sort((a, b) => a.tUs - b.tUs);
-}
 
 interface LogRow {
   rowid: number;

@@ -9,7 +9,8 @@ import type {
   LogStore,
   LogStoreCapabilities,
 } from '../../core/contracts/log-store';
-import { ChainscopeError, UnsupportedError, ValidationError } from '../../core/errors';
+import { ChainscopeError, ValidationError } from '../../core/errors';
+import { checkInterval, foldHistogram } from '../../core/contracts/log-store';
 import { Counters } from '../../core/metrics';
 import type { LogRecord } from '../../core/model';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
@@ -25,7 +26,17 @@ import {
   logIndexTemplate,
   toDocument,
 } from './mappings';
-import { buildAnchorBody, buildByTraceBody, buildContextBodies, buildSearchBody, parseTotal } from './query';
+import {
+  SEARCH_READ_LIMITS,
+  buildAnchorBody,
+  buildByTraceBody,
+  buildContextBodies,
+  buildFacetsBody,
+  buildHistogramBody,
+  buildSearchBody,
+  checkLimit,
+  parseTotal,
+} from './query';
 import type { SearchHit, SearchTransport } from './transport';
 import { toTransportError } from './transport';
 
@@ -130,15 +141,34 @@ export class SearchLogStore implements LogStore {
     const { total, totalIsLowerBound } = parseTotal(response.hits?.total, logs.length);
     const result: LogSearchResult = { total, logs };
     if (totalIsLowerBound) result.totalIsLowerBound = true;
+    const size = body.size as number;
+    if (size > 0 && logs.length === size) {
+      const last = logs[logs.length - 1];
+      result.nextCursor = { timeUs: last.timeUs, id: last.id };
+    }
     return result;
   }
 
-  async histogram(_query: LogFilterQuery, _intervalUs: number): Promise<HistogramBucket[]> {
-    throw new UnsupportedError('histogram: not yet');
+  async histogram(query: LogFilterQuery, intervalUs: number): Promise<HistogramBucket[]> {
+    checkInterval(intervalUs);
+    const body = buildHistogramBody(query, intervalUs);
+    if (body === null) return [];
+    await this.start();
+    const response = (await this.call('histogram', () => this.transport.search(this.names.read, body))) as AggResponse;
+    const rows: { t: number; sn: number; n: number }[] = [];
+    for (const b of response.aggregations?.t?.buckets ?? []) {
+      for (const s of b.sn?.buckets ?? []) rows.push({ t: Math.round(Number(b.key)), sn: Number(s.key), n: s.doc_count });
+    }
+    return foldHistogram(rows);
   }
 
-  async facets(_query: LogFilterQuery, _field: FacetField, _limit: number): Promise<FacetValue[]> {
-    throw new UnsupportedError('facets: not yet');
+  async facets(query: LogFilterQuery, field: FacetField, limit: number): Promise<FacetValue[]> {
+    const n = checkLimit(limit, SEARCH_READ_LIMITS.facets);
+    const built = buildFacetsBody(query, field, n);
+    if (built === null || n === 0) return [];
+    await this.start();
+    const response = (await this.call('facets', () => this.transport.search(this.names.read, built.body))) as AggResponse;
+    return (response.aggregations?.f?.buckets ?? []).map((b) => ({ value: String(b.key).slice(built.strip.length), count: b.doc_count }));
   }
 
   async byTrace(traceId: string, limit: number, spanId?: string): Promise<LogRecord[]> {
@@ -257,6 +287,15 @@ export class SearchLogStore implements LogStore {
       throw toTransportError(err, `search log store ${what}`);
     }
   }
+}
+
+interface AggBucket {
+  key: number | string;
+  doc_count: number;
+  sn?: { buckets: AggBucket[] };
+}
+interface AggResponse {
+  aggregations?: { t?: { buckets: AggBucket[] }; f?: { buckets: AggBucket[] } };
 }
 
 function hitsOf(hits: SearchHit[] | undefined): LogRecord[] {

@@ -113,7 +113,7 @@ export const LOG_MAPPINGS = {
     resource: { type: 'object', enabled: false },
     scope_name: keyword,
     scope_version: { type: 'keyword', index: false },
-    /** `key=value` for every scalar attribute (and each scalar of an array): exact attribute filters. */
+    /** `key=value` for every scalar attribute (and each scalar of an array): exact attribute filters; numbers also as `key=\u0001<sortable hex>` for ranges. */
     attr_kv: { type: 'keyword', ignore_above: MAX_KEYWORD_ENTRY },
     resource_kv: { type: 'keyword', ignore_above: MAX_KEYWORD_ENTRY },
     /** `key=value` business keys of the record's trace seen in the written batch (e.g. `order.id=ORD-1`). */
@@ -193,8 +193,30 @@ function scalarText(value: AttributeValue): string | null {
   return null;
 }
 
-/** `key=value` entries for scalar attributes and scalars inside arrays; nested objects are left out. */
-export function keyValueEntries(attributes: Attributes): string[] {
+/**
+ * Marks a numeric `attr_kv` entry: `key=\u0001<16 hex digits>`, the number
+ * in an order-preserving encoding, so a keyword range over those entries is a
+ * numeric range, with no per-attribute mapping (the mapping stays strict and
+ * older indices need no change). Text values never start with U+0001 in practice.
+ */
+export const NUMERIC_MARK = '\u0001';
+
+/** A float64 as 16 hex digits whose string order is the numeric order. */
+export function sortableNumber(n: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, n === 0 ? 0 : n); // -0 sorts as 0
+  let bits = view.getBigUint64(0);
+  const sign = 1n << 63n;
+  bits = bits & sign ? ~bits & 0xffff_ffff_ffff_ffffn : bits | sign;
+  return bits.toString(16).padStart(16, '0');
+}
+
+/**
+ * `key=value` entries for scalar attributes and scalars inside arrays; nested
+ * objects are left out. With `numeric`, finite numbers also get a
+ * `key=\u0001<sortable>` entry for ranges.
+ */
+export function keyValueEntries(attributes: Attributes, numeric = false): string[] {
   const out: string[] = [];
   for (const [key, value] of Object.entries(attributes)) {
     const values = Array.isArray(value) ? value : [value];
@@ -203,6 +225,7 @@ export function keyValueEntries(attributes: Attributes): string[] {
       if (text === null) continue;
       const entry = `${key}=${text}`;
       if (entry.length <= MAX_KEYWORD_ENTRY) out.push(entry);
+      if (numeric && typeof v === 'number' && Number.isFinite(v)) out.push(`${key}=${NUMERIC_MARK}${sortableNumber(v)}`);
     }
   }
   return out;
@@ -238,7 +261,7 @@ export function toDocument(log: LogRecord, businessKeys: string[] = []): LogDocu
     resource: log.resource,
     scope_name: log.scope.name,
     scope_version: log.scope.version,
-    attr_kv: keyValueEntries(log.attributes),
+    attr_kv: keyValueEntries(log.attributes, true),
     resource_kv: keyValueEntries(log.resource),
     business_keys: businessKeys,
   };

@@ -1,4 +1,6 @@
-import type { LogQuery, TextQuery } from '../../core/contracts/log-store';
+import type { FacetField, LogFilterQuery, LogQuery, TextQuery } from '../../core/contracts/log-store';
+import type { LogQlNode, MatchNode, PatternPart, RangeNode, TextNode } from '../../core/logql/ast';
+import { NUMERIC_MARK, sortableNumber } from './mappings';
 import { ValidationError } from '../../core/errors';
 import type { LogRecord } from '../../core/model';
 
@@ -8,8 +10,10 @@ import type { LogRecord } from '../../core/model';
  * User text reaches the engine only as the value of `match_phrase` (body) and
  * `term` (keyword fields) clauses. Neither parses query syntax, so `*:*`,
  * `OR`, quotes, backslashes and `{!lucene}` are words to look for, never
- * operators. No `query_string`, `simple_query_string`, `regexp`, `wildcard`
- * or scripts are built from user input, ever.
+ * operators. No `query_string`, `simple_query_string` or scripts are built
+ * from user input, ever; `wildcard` only gets values whose own `*`, `?` and
+ * `\` are escaped (the wildcards are ours, from the parsed AST), and
+ * `regexp` only appears as a terms-aggregation filter over an escaped name.
  */
 export const SEARCH_READ_LIMITS = {
   /** = index.max_result_window default; deeper pages need search_after. */
@@ -18,6 +22,7 @@ export const SEARCH_READ_LIMITS = {
   countCap: 10_000,
   byTrace: 10_000,
   contextSide: 1_000,
+  facets: 1_000,
 } as const;
 
 export function checkLimit(limit: number, max: number, parameter = 'limit'): number {
@@ -61,15 +66,101 @@ const term = (field: string, value: string | number): Clause => ({ term: { [fiel
 export const NEWEST_FIRST = [{ time_us: { order: 'desc' } }, { id: { order: 'desc' } }];
 export const OLDEST_FIRST = [{ time_us: { order: 'asc' } }, { id: { order: 'asc' } }];
 
-/** The search body for `query`, or null when the text has nothing searchable (the answer is "no match"). */
-export function buildSearchBody(query: LogQuery): Record<string, unknown> | null {
-  const limit = checkLimit(query.limit, SEARCH_READ_LIMITS.search);
+/** Matches nothing (a word with no tokens, e.g. "(" or "*"): the same answer as the embedded store. */
+const NONE: Clause = { bool: { must_not: [{ match_all: {} }] } };
+
+/** Lowercase, diacritics folded: what the body analyzer makes of a single token. */
+function foldToken(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+function textClause(node: TextNode): Clause {
+  if (!hasTokens(node.value)) return NONE;
+  if (!node.prefix) return { match_phrase: { body: { query: node.value } } };
+  const tokens = node.value.match(/[\p{L}\p{N}\p{Co}]+/gu) ?? [];
+  if (tokens.length === 1) return { prefix: { body: { value: foldToken(tokens[0]) } } };
+  return { match_phrase_prefix: { body: { query: node.value, max_expansions: 1000 } } };
+}
+
+/** A Lucene wildcard pattern: our `*`/`?` as wildcards, the user's characters escaped. */
+export function wildcardPattern(parts: PatternPart[], prefix = ''): string {
+  const escape = (t: string) => t.replace(/[\\*?]/g, (c) => `\\${c}`);
+  return escape(prefix) + parts.map((p) => ('literal' in p ? escape(p.literal) : p.any === 'one' ? '?' : '*')).join('');
+}
+
+/** term / prefix / wildcard on a keyword field; `prefix` is our own key part (`order.id=`). */
+function keywordMatch(field: string, node: MatchNode, prefix = '', lower = false): Clause {
+  const fold = (t: string) => (lower ? t.toLowerCase() : t);
+  if (!node.pattern) return term(field, prefix + fold(node.value));
+  const parts = node.pattern.map((p) => ('literal' in p ? { literal: fold(p.literal) } : p));
+  const [first, second] = parts;
+  if (parts.length === 2 && 'literal' in first && 'any' in second && second.any === 'rest') {
+    return { prefix: { [field]: { value: prefix + first.literal } } };
+  }
+  return { wildcard: { [field]: { value: wildcardPattern(parts, prefix) } } };
+}
+
+function matchClause(node: MatchNode): Clause {
+  const f = node.field;
+  switch (f.kind) {
+    case 'service':
+    case 'trace_id':
+    case 'span_id':
+      return keywordMatch(f.kind, node);
+    case 'severity':
+      return keywordMatch('severity_text.lc', node, '', true);
+    case 'host':
+      return keywordMatch('resource_kv', node, 'host.name=');
+    case 'attribute':
+      return keywordMatch('attr_kv', node, `${f.name}=`);
+    case 'time':
+      return NONE;
+  }
+}
+
+function rangeClause(node: RangeNode): Clause {
+  const f = node.field;
+  const r: Record<string, unknown> = {};
+  if (f.kind === 'time' || f.kind === 'severity') {
+    for (const k of ['gt', 'gte', 'lt', 'lte'] as const) if (node[k] !== undefined) r[k] = node[k];
+    return { range: { [f.kind === 'time' ? 'time_us' : 'severity_number']: r } };
+  }
+  if (f.kind !== 'attribute') return NONE;
+  // numeric attributes are indexed as `name=\u0001<sortable hex>`: a range over those strings is the numeric range
+  const key = `${f.name}=${NUMERIC_MARK}`;
+  for (const k of ['gt', 'gte', 'lt', 'lte'] as const) if (node[k] !== undefined) r[k] = key + sortableNumber(node[k]!);
+  if (node.gt === undefined && node.gte === undefined) r.gte = key;
+  if (node.lt === undefined && node.lte === undefined) r.lte = key + 'g';
+  return { range: { attr_kv: r } };
+}
+
+/** LogQlNode → query DSL. */
+export function filterClause(node: LogQlNode): Clause {
+  switch (node.type) {
+    case 'and':
+      return { bool: { filter: node.children.map(filterClause) } };
+    case 'or':
+      return { bool: { should: node.children.map(filterClause), minimum_should_match: 1 } };
+    case 'not':
+      return { bool: { must_not: [filterClause(node.child)] } };
+    case 'text':
+      return textClause(node);
+    case 'match':
+      return matchClause(node);
+    case 'range':
+      return rangeClause(node);
+  }
+}
+
+/** The bool query of a query's filters, or null when the legacy text has nothing searchable. */
+export function buildQueryClause(query: LogFilterQuery): Clause | null {
   const filter: Clause[] = [];
   if (hasTextCriteria(query.text)) {
     const clauses = textClauses(query.text);
     if (clauses === null) return null;
     filter.push(...clauses);
   }
+  if (query.filter) filter.push(filterClause(query.filter));
   if (query.service !== undefined) filter.push(term('service', query.service));
   if (query.severity !== undefined) filter.push(term('severity_text.lc', query.severity.toLowerCase()));
   if (query.traceId) filter.push(term('trace_id', query.traceId));
@@ -80,12 +171,66 @@ export function buildSearchBody(query: LogQuery): Record<string, unknown> | null
     if (query.endUs !== undefined) range.lte = checkTime(query.endUs, 'endUs');
     filter.push({ range: { time_us: range } });
   }
+  return filter.length ? { bool: { filter } } : { match_all: {} };
+}
+
+/** Severity numbers per bucket; folded into severity groups by the store. */
+export function buildHistogramBody(query: LogFilterQuery, intervalUs: number): Record<string, unknown> | null {
+  const q = buildQueryClause(query);
+  if (q === null) return null;
   return {
-    query: filter.length ? { bool: { filter } } : { match_all: {} },
-    sort: NEWEST_FIRST,
+    query: q,
+    size: 0,
+    track_total_hits: false,
+    aggs: {
+      t: {
+        histogram: { field: 'time_us', interval: intervalUs, min_doc_count: 1 },
+        aggs: { sn: { terms: { field: 'severity_number', size: 100 } } },
+      },
+    },
+  };
+}
+
+/** Lucene regular expression matching `text` literally. */
+function regexLiteral(text: string): string {
+  return text.replace(/[.?+*|{}[\]()"\\#@&<>~\-/$^]/g, (c) => `\\${c}`);
+}
+
+/** Terms aggregation of a facet field; `strip` is the key prefix to remove from each bucket key. */
+export function buildFacetsBody(query: LogFilterQuery, field: FacetField, limit: number): { body: Record<string, unknown>; strip: string } | null {
+  const q = buildQueryClause(query);
+  if (q === null) return null;
+  let terms: Record<string, unknown>;
+  let strip = '';
+  if (field.kind === 'service') terms = { field: 'service' };
+  else if (field.kind === 'severity') terms = { field: 'severity_text' };
+  else {
+    strip = `${field.kind === 'attribute' ? field.name : 'host.name'}=`;
+    terms = {
+      field: field.kind === 'host' ? 'resource_kv' : 'attr_kv',
+      include: `${regexLiteral(strip)}.*`,
+      exclude: `${regexLiteral(strip + NUMERIC_MARK)}.*`,
+    };
+  }
+  return {
+    body: { query: q, size: 0, track_total_hits: false, aggs: { f: { terms: { ...terms, size: limit, order: [{ _count: 'desc' }, { _key: 'asc' }] } } } },
+    strip,
+  };
+}
+
+/** The search body for `query`, or null when the text has nothing searchable (the answer is "no match"). */
+export function buildSearchBody(query: LogQuery): Record<string, unknown> | null {
+  const limit = checkLimit(query.limit, SEARCH_READ_LIMITS.search);
+  const q = buildQueryClause(query);
+  if (q === null) return null;
+  const body: Record<string, unknown> = {
+    query: q,
+    sort: query.sort === 'time_asc' ? OLDEST_FIRST : NEWEST_FIRST,
     size: limit,
     track_total_hits: SEARCH_READ_LIMITS.countCap,
   };
+  if (query.cursor) body.search_after = [query.cursor.timeUs, query.cursor.id];
+  return body;
 }
 
 function checkTime(us: number, parameter: string): number {
