@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     businessKeys: { attributeNames: config.businessKeys, bodyPatterns: compileBodyPatterns(config.businessKeyPatterns) },
     payloadEncoding: config.kafkaEncoding,
     batchSize: config.ingestBatchSize,
+    jsonLogsMapping: config.jsonLogsMapping,
     counters,
   });
   let reported: Record<string, number> = {};

@@ -97,10 +97,12 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
           businessKeys: { attributeNames: config.businessKeys, bodyPatterns: compileBodyPatterns(config.businessKeyPatterns) },
           payloadEncoding: config.kafkaEncoding,
           batchSize: config.ingestBatchSize,
+          jsonLogsMapping: config.jsonLogsMapping,
           counters,
         });
       }
-      const ingest = new IngestWorker({ bus, topics, group: config.ingestGroup, processor, counters, log });
+      const ingestTopics = { ...topics, jsonLogs: config.jsonLogsTopic || undefined };
+      const ingest = new IngestWorker({ bus, topics: ingestTopics, group: config.ingestGroup, processor, counters, log });
       await ingest.start();
       stopSteps.push({ name: 'ingest', run: () => ingest.shutdown() });
     }

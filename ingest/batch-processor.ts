@@ -5,10 +5,13 @@ import { isRetriable } from '../core/errors';
 import type { Counters } from '../core/metrics';
 import type { LogRecord, Span } from '../core/model';
 import { decodeLogsRequestJson, decodeLogsRequestProto, decodeTraceRequestJson, decodeTraceRequestProto } from '../core/otlp';
+import type { JsonLogsMappingConfig } from '../core/config';
+import { decodeJsonLines, resolveJsonLinesMapping, type JsonLinesMapping } from './json-lines/decode';
 import { businessKeysOfLogs, businessKeysOfSpans, type BusinessKeyRules } from './business-keys';
 import { messageIdsOf, traceLinksOf } from './trace-links';
 
-export type Signal = 'spans' | 'logs';
+/** `json_logs`: raw JSON lines (Fluent Bit, Vector, Filebeat) on KAFKA_JSON_LOGS_TOPIC. */
+export type Signal = 'spans' | 'logs' | 'json_logs';
 export type PayloadEncoding = 'otlp_proto' | 'otlp_json';
 
 export const DEAD_LETTER_REASON_HEADER = 'chainscope-dlq-reason';
@@ -40,18 +43,32 @@ export interface StoreBatchProcessorOptions {
   /** Items per store write, at most. */
   batchSize: number;
   counters: Counters;
+  /** Field mapping of the JSON-lines topic (defaults fill what it leaves out). */
+  jsonLogsMapping?: JsonLogsMappingConfig;
 }
 
 /** Decodes OTLP payloads, derives the index rows (business keys, trace links, message ids) and writes in bounded batches. */
 export class StoreBatchProcessor implements BatchProcessor {
-  constructor(private readonly options: StoreBatchProcessorOptions) {}
+  private readonly jsonLines: JsonLinesMapping;
+
+  constructor(private readonly options: StoreBatchProcessorOptions) {
+    this.jsonLines = resolveJsonLinesMapping(options.jsonLogsMapping);
+  }
 
   async process(signal: Signal, topic: string, messages: BusMessage[]): Promise<BusMessage[]> {
     const decoders = DECODERS[this.options.payloadEncoding ?? 'otlp_proto'];
+    if (signal === 'json_logs') return this.run(topic, messages, this.decodeJsonLines, this.writeLogs);
     return signal === 'spans'
       ? this.run(topic, messages, decoders.spans, this.writeSpans)
       : this.run(topic, messages, decoders.logs, this.writeLogs);
   }
+
+  /** Good lines of a message are kept; each bad line is dead-lettered on its own (value = that line). */
+  private readonly decodeJsonLines = (bytes: Uint8Array, dead: (value: Buffer, reason: string) => void): LogRecord[] => {
+    const { logs, bad } = decodeJsonLines(bytes, this.jsonLines);
+    for (const b of bad) dead(Buffer.from(b.line, 'utf8'), b.reason);
+    return logs;
+  };
 
   async close(): Promise<void> {}
 
@@ -79,14 +96,15 @@ export class StoreBatchProcessor implements BatchProcessor {
   private async run<T>(
     topic: string,
     messages: BusMessage[],
-    decode: (bytes: Uint8Array) => T[],
+    decode: (bytes: Uint8Array, dead: (value: Buffer, reason: string) => void) => T[],
     write: (items: T[]) => Promise<void>,
   ): Promise<BusMessage[]> {
     const items: T[] = [];
     const dead: BusMessage[] = [];
     for (const message of messages) {
       try {
-        for (const item of decode(message.value)) items.push(item);
+        const partlyDead = (value: Buffer, reason: string) => dead.push(deadLetter({ ...message, value }, topic, new Error(reason)));
+        for (const item of decode(message.value, partlyDead)) items.push(item);
       } catch (err) {
         dead.push(deadLetter(message, topic, err));
       }

@@ -7,7 +7,8 @@ export { DEAD_LETTER_REASON_HEADER, DEAD_LETTER_SOURCE_HEADER } from './batch-pr
 
 export interface IngestWorkerOptions {
   bus: Bus;
-  topics: { spans: string; logs: string };
+  /** `jsonLogs`: optional topic of raw JSON lines (KAFKA_JSON_LOGS_TOPIC). */
+  topics: { spans: string; logs: string; jsonLogs?: string };
   group: string;
   /** Decodes and writes batches: in this thread (StoreBatchProcessor) or in a worker thread. */
   processor: BatchProcessor;
@@ -34,6 +35,8 @@ export class IngestWorker {
     const { bus, topics, group } = this.options;
     this.subscriptions.push(await bus.subscribe(topics.spans, group, (m) => this.handle('spans', topics.spans, m)));
     this.subscriptions.push(await bus.subscribe(topics.logs, group, (m) => this.handle('logs', topics.logs, m)));
+    const jsonLogs = topics.jsonLogs;
+    if (jsonLogs) this.subscriptions.push(await bus.subscribe(jsonLogs, group, (m) => this.handle('json_logs', jsonLogs, m)));
   }
 
   async shutdown(): Promise<void> {
