@@ -79,7 +79,8 @@ describe('syslog receiver in the all-in-one', () => {
 
   it('takes RFC 3164 over TCP with newline framing', async () => {
     const service = `${tag}-cron`;
-    const stamp = new Date().toString().slice(4, 15).replace(/^(\w{3}) 0/, '$1  ') + ' ' + new Date().toTimeString().slice(0, 8);
+    const d = new Date();
+    const stamp = `${d.toString().slice(4, 7)} ${String(d.getDate()).padStart(2, ' ')} ${d.toTimeString().slice(0, 8)}`;
     const lines = [1, 2, 3].map((i) => `<30>${stamp} web-2 ${service}[7${i}]: run ${i}\n`).join('');
     await sendTcp(tcpPort, lines);
     const logs = await logsOf(service, 3);
