@@ -58,8 +58,8 @@ export class OtlpLogSender {
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
       } catch (err) {
         if (signal.aborted) return undefined;
-        const cause = (err as { cause?: { code?: string } }).cause;
-        reason = cause?.code ?? (err as Error).message;
+        const cause = (err as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+        reason = cause?.code ?? cause?.errors?.[0]?.code ?? (err as Error).message;
       }
       const delay = Math.min(this.options.maxBackoffMs, Math.max(retryAfterMs, backoffDelayMs(attempt, 200, this.options.maxBackoffMs)));
       this.options.onRetry?.(reason, delay);

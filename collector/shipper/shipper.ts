@@ -333,10 +333,11 @@ export class Shipper {
         if (!stat.isFile() || !wanted.has(key)) continue;
         const cp = this.checkpoints[key];
         if (stat.size <= cp.offset) continue;
+        const lastPath = cp.path;
         const sourceIndex = this.sourceOf(cp.originPath);
         if (this.open(full, sourceIndex, true, key)) {
           found = true;
-          this.log(`chainscope ship: ${cp.path} was rotated to ${full} while stopped; reading it to its end`);
+          this.log(`chainscope ship: ${lastPath} was rotated to ${full} while stopped; reading it to its end`);
         }
       }
     }

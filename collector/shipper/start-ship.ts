@@ -23,5 +23,12 @@ export async function startShip(argv: string[]): Promise<{ stop(): Promise<void>
   await shipper.start();
   const files = options.sources.flatMap((s) => s.paths).join(' ');
   process.stderr.write(`chainscope ship: following ${files} -> ${options.endpoint}/v1/logs (checkpoints in ${options.stateDir})\n`);
-  return { stop: () => shipper.shutdown() };
+  // the shipper's own timers are unref'd; this one keeps the process alive until stopped
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  return {
+    stop: async () => {
+      await shipper.shutdown();
+      clearInterval(keepAlive);
+    },
+  };
 }

@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
+import { waitFor } from '../../helpers/wait';
+import { committedOffset, expectExactlyOnce, spawnShipper, writeLines, type ShipProcess } from './ship-helpers';
+
+describe('chainscope ship (real child process into the all-in-one)', () => {
+  let aio: TestAllInOne | undefined;
+  let dir: string;
+  const shippers: ShipProcess[] = [];
+  const ship = (args: string[]) => {
+    const p = spawnShipper(args);
+    shippers.push(p);
+    return p;
+  };
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ship-it-'));
+  });
+  afterEach(async () => {
+    for (const p of shippers.splice(0)) await p.stop('SIGKILL');
+    await aio?.dispose();
+    aio = undefined;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('kill -9 mid-file, rotate by rename while down, restart: every line arrives exactly once', async () => {
+    aio = await startTestAllInOne();
+    const logs = path.join(dir, 'logs');
+    fs.mkdirSync(logs);
+    const file = path.join(logs, 'app.log');
+    const state = path.join(dir, 'state');
+    writeLines(file, 'kill', 0, 700);
+    const args = ['--path', `${logs}/*.log`, '--service', 'ship-kill', '--endpoint', aio.otlpUrl, '--state-dir', state, '--batch-size', '10'];
+    const first = ship(args);
+    const size = fs.statSync(file).size;
+    await waitFor(() => committedOffset(state, file) > 0, 'a first checkpoint', 20_000);
+    await first.stop('SIGKILL');
+    const offset = committedOffset(state, file);
+    expect(offset).toBeLessThan(size); // killed mid-file
+
+    // rotation while the shipper is down: rename, a late write to the old file, a new file
+    fs.renameSync(file, `${file}.1`);
+    writeLines(`${file}.1`, 'kill', 700, 750);
+    writeLines(file, 'kill', 750, 950);
+    const second = ship(args);
+    await expectExactlyOnce(aio.apiUrl, 'ship-kill', 'kill', 950, 40_000).catch((err) => {
+      throw new Error(`${err.message}\n${second.output()}`);
+    });
+  });
+
+  it('follows rename and copy-truncate rotation while running', async () => {
+    aio = await startTestAllInOne();
+    const file = path.join(dir, 'svc.log');
+    writeLines(file, 'rot', 0, 200);
+    const p = ship(['--path', `${dir}/*.log`, '--service', 'ship-rotate', '--endpoint', aio.otlpUrl, '--state-dir', path.join(dir, 'state')]);
+    await expectExactlyOnce(aio.apiUrl, 'ship-rotate', 'rot', 200);
+    // rename rotation: the old inode gets a last line after the rename, the new file starts
+    fs.renameSync(file, `${file}.1`);
+    writeLines(`${file}.1`, 'rot', 200, 210);
+    writeLines(file, 'rot', 210, 400);
+    await expectExactlyOnce(aio.apiUrl, 'ship-rotate', 'rot', 400);
+    // copy-truncate rotation: same inode shrinks to 0 and refills
+    fs.copyFileSync(file, `${file}.2`);
+    fs.truncateSync(file, 0);
+    writeLines(file, 'rot', 400, 450);
+    await expectExactlyOnce(aio.apiUrl, 'ship-rotate', 'rot', 450).catch((err) => {
+      throw new Error(`${err.message}\n${p.output()}`);
+    });
+    expect(p.output()).toMatch(/truncated/);
+  });
+
+  it('pauses while the collector is down and ships everything once it is up', async () => {
+    const port = await freePort();
+    const file = path.join(dir, 'down.log');
+    writeLines(file, 'down', 0, 500);
+    const p = ship(['--path', file, '--service', 'ship-down', '--endpoint', `http://127.0.0.1:${port}`, '--state-dir', path.join(dir, 'state'), '--batch-size', '100']);
+    await waitFor(() => /collector unavailable/.test(p.output()) && /retried [1-9]/.test(p.output()), 'the shipper to report the collector down', 20_000);
+    expect(committedOffset(path.join(dir, 'state'), file)).toBe(0);
+    aio = await startTestAllInOne({ otlpHttpPort: port });
+    writeLines(file, 'down', 500, 600);
+    await expectExactlyOnce(aio.apiUrl, 'ship-down', 'down', 600, 60_000);
+  });
+
+  it('exits 2 with a clear message on a bad command line', async () => {
+    const p = ship(['--path', '/tmp/x.log', '--endpoint', 'http://127.0.0.1:1', '--state-dir', dir]);
+    expect(await p.stop('SIGCONT')).toBe(2);
+    expect(p.output()).toMatch(/--service is required with --path/);
+    expect(p.output()).toMatch(/usage: chainscope ship/);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
