@@ -1,6 +1,8 @@
 import type { LogQuery, LogStore } from '../../core/contracts/log-store';
 import type { LogRecord } from '../../core/model';
+import { parseLogQuery, matchesLogQuery } from '../../core/logql';
 import { BASE_US, logBatch, makeLog, newSpanId, newTraceId, uniq } from './fixtures';
+import { VALID_QUERIES, corpusLogs } from './logql-corpus';
 
 export interface OpenedLogStore {
   /** Not started yet: the suite calls start() once before its tests and cleanup() after them. */
@@ -217,6 +219,104 @@ export function describeLogStoreContract(name: string, open: () => Promise<Opene
         expect(ids((await store.context(mine[6].id, 1, 5))!)).toEqual(ids(mine.slice(5, 7)));
         expect(ids((await store.context(mine[3].id, 0, 0))!)).toEqual([mine[3].id]);
         expect(await store.context(uniq('no-such-log'), 5, 5)).toBeNull();
+      });
+    });
+
+    describe('query language (shared corpus: same hits on every backend)', () => {
+      // far from the other tests' records: the window isolates the corpus
+      const base = BASE_US + 7_000_000_000;
+      const window = { startUs: base, endUs: base + 1_000_000 };
+      const fixtures = corpusLogs(base);
+      const byId = new Map(Object.entries(fixtures).map(([k, l]) => [l.id, k]));
+      const keysOf = (logs: LogRecord[]) => logs.map((l) => byId.get(l.id) ?? l.id);
+
+      beforeAll(async () => {
+        await write(Object.values(fixtures));
+      });
+
+      it.each(VALID_QUERIES.map((c) => [c.q, c] as const))('%s', async (_q, c) => {
+        const filter = parseLogQuery(c.q);
+        const reference = Object.values(fixtures)
+          .filter((l) => matchesLogQuery(filter, l))
+          .sort((a, b) => b.timeUs - a.timeUs);
+        if (c.expect) expect(keysOf(reference).sort()).toEqual([...c.expect].sort());
+        const result = await search({ ...window, filter });
+        expect(keysOf(result.logs)).toEqual(keysOf(reference));
+        expect(result.total).toBe(reference.length);
+      });
+
+      it('combines the query with the old filters and sorts both ways', async () => {
+        const filter = parseLogQuery('declined OR order.id:ORD-1234');
+        const desc = await search({ ...window, filter, service: 'payment' });
+        expect(keysOf(desc.logs)).toEqual(['question', 'twice', 'declined']);
+        const asc = await search({ ...window, filter, service: 'payment', sort: 'time_asc' });
+        expect(keysOf(asc.logs)).toEqual(['declined', 'twice', 'question']);
+        expect(keysOf((await search({ ...window, filter, severity: 'error' })).logs)).toEqual(['declined']);
+      });
+
+      it('pages with a stable cursor in both directions, ties broken by id', async () => {
+        const service = uniq('cursor');
+        const t = BASE_US + 8_000_000_000;
+        // three records share a time: the id decides their order
+        const logs = [0, 1, 1, 1, 2, 3, 4].map((d, i) => makeLog({ id: `cur-${service}-${i}`, service, timeUs: t + d, body: `page line ${i}` }));
+        await write(logs);
+        for (const sort of ['time_desc', 'time_asc'] as const) {
+          const seen: string[] = [];
+          let cursor: LogQuery['cursor'];
+          for (let page = 0; page < 10; page++) {
+            const r = await search({ service, filter: parseLogQuery('page'), limit: 2, sort, cursor });
+            expect(r.total).toBe(7);
+            seen.push(...ids(r.logs));
+            cursor = r.nextCursor;
+            if (!cursor) break;
+          }
+          const expected = [...logs].sort((a, b) => a.timeUs - b.timeUs || (a.id < b.id ? -1 : 1)).map((l) => l.id);
+          expect(seen).toEqual(sort === 'time_asc' ? expected : expected.reverse());
+        }
+      });
+
+      it('counts by interval and severity group (histogram)', async () => {
+        const buckets = await store.histogram({ ...window, filter: parseLogQuery('NOT level:debug') }, 4_000);
+        const reference = new Map<number, number>();
+        for (const l of Object.values(fixtures)) {
+          if (l.severityNumber >= 5 && l.severityNumber <= 8) continue;
+          const t = l.timeUs - (l.timeUs % 4_000);
+          reference.set(t, (reference.get(t) ?? 0) + 1);
+        }
+        expect(buckets.map((b) => [b.tUs, b.total])).toEqual([...reference.entries()].sort((a, b) => a[0] - b[0]));
+        const all = buckets.reduce((acc, b) => {
+          for (const [g, n] of Object.entries(b.counts)) acc[g] = (acc[g] ?? 0) + (n ?? 0);
+          return acc;
+        }, {} as Record<string, number>);
+        expect(all).toEqual({ ERROR: 2, INFO: 4, WARN: 2, FATAL: 1, UNSPECIFIED: 1, TRACE: 1 });
+        expect(await store.histogram({ ...window, filter: parseLogQuery('"*:*"') }, 4_000)).toEqual([]);
+      });
+
+      it('lists top values of a field (facets)', async () => {
+        expect(await store.facets(window, { kind: 'service' }, 3)).toEqual([
+          { value: 'payment', count: 4 },
+          { value: 'billing', count: 2 },
+          { value: 'notification', count: 2 },
+        ]);
+        expect(await store.facets({ ...window, filter: parseLogQuery('declined') }, { kind: 'severity' }, 10)).toEqual([
+          { value: 'ERROR', count: 1 },
+          { value: 'INFO', count: 1 },
+          { value: 'warning', count: 1 },
+        ]);
+        expect(await store.facets(window, { kind: 'host' }, 2)).toEqual([
+          { value: 'pay-2', count: 3 },
+          { value: 'b-1', count: 2 },
+        ]);
+        expect(await store.facets(window, { kind: 'attribute', name: 'order.id' }, 3)).toEqual([
+          { value: 'ORD-1234', count: 3 },
+          { value: 'ORD-12', count: 1 },
+          { value: 'ORD-1235', count: 1 },
+        ]);
+        expect(await store.facets(window, { kind: 'attribute', name: 'http.status_code' }, 10)).toEqual([
+          { value: '200', count: 4 },
+          { value: '402', count: 1 },
+        ]);
+        expect(await store.facets(window, { kind: 'attribute', name: 'no.such' }, 10)).toEqual([]);
       });
     });
 
