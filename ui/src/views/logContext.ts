@@ -37,11 +37,11 @@ export function contextPanel(onChange: (logId: string | null) => void): ContextP
           body,
           older >= before && before < MAX_SIDE
             ? h('button', { class: 'link-button more-before', attrs: { type: 'button' }, on: { click: () => ((before = Math.min(MAX_SIDE, before + STEP)), load()) } }, 'Earlier lines')
-            : h('div', { class: 'muted context-edge' }, older ? `${older} earlier lines` : 'No earlier lines'),
+            : h('div', { class: 'muted context-edge' }, older >= MAX_SIDE ? `Showing the ${MAX_SIDE} earlier lines` : 'No earlier lines from this source'),
           ...ctx.logs.map((l) => logRow(l, { extraClass: l.id === ctx.anchorId ? 'anchor' : undefined })),
           newer >= after && after < MAX_SIDE
             ? h('button', { class: 'link-button more-after', attrs: { type: 'button' }, on: { click: () => ((after = Math.min(MAX_SIDE, after + STEP)), load()) } }, 'Later lines')
-            : h('div', { class: 'muted context-edge' }, newer ? `${newer} later lines` : 'No later lines'),
+            : h('div', { class: 'muted context-edge' }, newer >= MAX_SIDE ? `Showing the ${MAX_SIDE} later lines` : 'No later lines from this source'),
         );
         body.querySelector('.anchor')?.scrollIntoView({ block: 'center' });
       })
