@@ -5,12 +5,50 @@ export type Query = Record<string, unknown>;
 
 const MAX_PARAM_LENGTH = 1024;
 
-export function optionalString(query: Query, name: string): string | undefined {
+export function optionalString(query: Query, name: string, maxLength = MAX_PARAM_LENGTH): string | undefined {
   const raw = query[name];
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string') throw new ValidationError(`${name} must be given once, as a string`, name);
-  if (raw.length > MAX_PARAM_LENGTH) throw new ValidationError(`${name} is longer than ${MAX_PARAM_LENGTH} characters`, name);
+  if (raw.length > maxLength) throw new ValidationError(`${name} is longer than ${maxLength} characters`, name);
   return raw;
+}
+
+const DURATION_UNITS_US: Record<string, number> = { ms: 1_000, s: 1_000_000, m: 60_000_000, h: 3_600_000_000, d: 86_400_000_000 };
+
+/** `10s`, `1m`, `500ms`, `1h`, `1d` → µs; undefined when absent or `auto`. */
+export function optionalDurationUs(query: Query, name: string): number | undefined {
+  const raw = optionalString(query, name);
+  if (raw === undefined || raw === 'auto') return undefined;
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(raw.trim());
+  if (!m || Number(m[1]) === 0) throw new ValidationError(`${name} must be like 500ms, 10s, 1m, 1h, 1d or auto, got "${raw}"`, name);
+  return Number(m[1]) * DURATION_UNITS_US[m[2]];
+}
+
+/** A `cursor` from a previous page: base64url of JSON [timeUs, id]. */
+export function optionalCursor(query: Query, name = 'cursor'): { timeUs: number; id: string } | undefined {
+  const raw = optionalString(query, name);
+  if (raw === undefined) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
+      return { timeUs: value[0] as number, id: value[1] as string };
+    }
+  } catch {
+    // fall through
+  }
+  throw new ValidationError(`${name} is not a cursor returned by this API`, name);
+}
+
+export function encodeCursor(cursor: { timeUs: number; id: string }): string {
+  return Buffer.from(JSON.stringify([cursor.timeUs, cursor.id]), 'utf8').toString('base64url');
+}
+
+/** One of `allowed`, or `fallback` when absent. */
+export function optionalEnum<T extends string>(query: Query, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = optionalString(query, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ValidationError(`${name} must be one of ${allowed.join(', ')}`, name);
+  return raw as T;
 }
 
 export function stringList(query: Query, name: string, max: number): string[] {

@@ -1,4 +1,7 @@
-import type { LogQuery, LogStore } from '../../core/contracts/log-store';
+import type { FacetField, HistogramBucket, LogFilterQuery, LogQuery, LogStore } from '../../core/contracts/log-store';
+import { ValidationError } from '../../core/errors';
+import { highlightTerms } from '../../core/logql';
+import { encodeCursor } from '../params';
 import type { LogRecord } from '../../core/model';
 
 /** What the API shows of a log record. */
@@ -32,11 +35,79 @@ export function logView(log: LogRecord): LogView {
   };
 }
 
+export interface LogSearchView {
+  total: number;
+  totalIsLowerBound: boolean;
+  logs: LogView[];
+  /** Opaque; pass as `cursor` for the next page. null on the last page. */
+  nextCursor: string | null;
+  /** Positive free-text words and phrases of `q`, for highlighting. */
+  highlight: { terms: string[]; phrases: string[] };
+}
+
+export const MAX_HISTOGRAM_BUCKETS = 2_000;
+const NICE_STEPS_US = [1, 2, 5, 10, 15, 30].map((s) => s * 1_000_000).concat([1, 2, 5, 10, 15, 30].map((m) => m * 60_000_000), [1, 2, 3, 6, 12].map((h) => h * 3_600_000_000), [1, 2, 7].map((d) => d * 86_400_000_000));
+
+/** The smallest nice interval giving at most ~60 buckets (1 ms steps below a second). */
+export function autoInterval(spanUs: number): number {
+  const target = spanUs / 60;
+  if (target <= 1_000_000) {
+    for (const ms of [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]) if (ms * 1000 >= target) return ms * 1000;
+  }
+  for (const step of NICE_STEPS_US) if (step >= target) return step;
+  return Math.ceil(target / 86_400_000_000) * 86_400_000_000;
+}
+
+const FACET_NAME = /^[\p{L}\p{N}_@$][\p{L}\p{N}_.\-/@$]*$/u;
+
+export function facetField(name: string): FacetField {
+  const lower = name.toLowerCase();
+  if (lower === 'service') return { kind: 'service' };
+  if (lower === 'severity' || lower === 'level') return { kind: 'severity' };
+  if (lower === 'host' || lower === 'host.name') return { kind: 'host' };
+  if (!FACET_NAME.test(name) || name.length > 256) {
+    throw new ValidationError('field must be service, severity, host or an attribute name (letters, digits, _ . - / @)', 'field');
+  }
+  return { kind: 'attribute', name };
+}
+
 export class LogService {
   constructor(private readonly logs: LogStore) {}
 
-  async search(query: LogQuery): Promise<{ total: number; totalIsLowerBound: boolean; logs: LogView[] }> {
+  async search(query: LogQuery): Promise<LogSearchView> {
     const result = await this.logs.search(query);
-    return { total: result.total, totalIsLowerBound: result.totalIsLowerBound ?? false, logs: result.logs.map(logView) };
+    return {
+      total: result.total,
+      totalIsLowerBound: result.totalIsLowerBound ?? false,
+      logs: result.logs.map(logView),
+      nextCursor: result.nextCursor ? encodeCursor(result.nextCursor) : null,
+      highlight: highlightTerms(query.filter),
+    };
+  }
+
+  /**
+   * Counts per interval and severity group over [start, end] (default: the
+   * last hour up to now). `intervalUs` undefined = auto, about 60 buckets on a
+   * 1-2-5 ladder. Empty buckets are filled in, so the UI can draw the axis.
+   */
+  async histogram(query: LogFilterQuery, intervalUs: number | undefined, nowUs = Date.now() * 1000): Promise<{ intervalUs: number; buckets: HistogramBucket[] }> {
+    const endUs = query.endUs ?? nowUs;
+    const startUs = query.startUs ?? endUs - 3_600_000_000;
+    const span = Math.max(1, endUs - startUs);
+    const interval = intervalUs ?? autoInterval(span);
+    if (span / interval > MAX_HISTOGRAM_BUCKETS) {
+      throw new ValidationError(`interval is too small for the time range: more than ${MAX_HISTOGRAM_BUCKETS} buckets`, 'interval');
+    }
+    const found = await this.logs.histogram({ ...query, startUs, endUs }, interval);
+    const byStart = new Map(found.map((b) => [b.tUs, b]));
+    const buckets: HistogramBucket[] = [];
+    for (let t = startUs - (startUs % interval); t <= endUs; t += interval) {
+      buckets.push(byStart.get(t) ?? { tUs: t, total: 0, counts: {} });
+    }
+    return { intervalUs: interval, buckets };
+  }
+
+  async facets(query: LogFilterQuery, field: string, limit: number): Promise<{ field: string; values: { value: string; count: number }[] }> {
+    return { field, values: await this.logs.facets(query, facetField(field), limit) };
   }
 }
