@@ -169,6 +169,13 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     log(`chainscope: ${role} running (bus ${has('bus', role) ? config.bus : '-'}, spans ${spanStore ? config.spanStore : '-'}, logs ${logStore ? config.logStore : '-'})`);
     if (config.spanStore === 'embedded' && spanStore) log(`chainscope: embedded store in ${path.resolve(config.dataDir)}`);
 
+    if (role === 'all-in-one' && config.logPaths.length > 0) {
+      const { Shipper, shipperOptionsFromConfig } = await import('../collector/shipper');
+      const shipper = new Shipper(shipperOptionsFromConfig(config, otlpUrl), log);
+      await shipper.start();
+      stopSteps.push({ name: 'log shipper', run: () => shipper.shutdown() });
+      log(`chainscope: shipping ${config.logPaths.join(' ')} as service ${config.logService} through ${otlpUrl} (LOG_PATHS)`);
+    }
     if (role === 'all-in-one' && config.demo) {
       const { startDemo } = await import('../demo');
       const demo = await startDemo({ otlpEndpoint: otlpUrl, ordersPerSecond: config.demoRate, logger: log });

@@ -75,6 +75,14 @@ export interface Config {
   jsonLogsTopic: string;
   /** Field mapping of the JSON-lines topic; fields not given keep their defaults. */
   jsonLogsMapping: JsonLogsMappingConfig;
+  /** Globs of log files the all-in-one ships through its own receiver (the file shipper); empty = off. */
+  logPaths: string[];
+  /** service.name of the shipped records. */
+  logService: string;
+  /** Line format of those files: plain, json, logfmt or regex:<pattern with named groups>. */
+  logFormat: string;
+  /** Regex a record's first line matches (continuation lines do not); '' = one line per record. */
+  logMultilineStart: string;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
@@ -119,6 +127,10 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   syslogDefaultService: 'syslog',
   jsonLogsTopic: '',
   jsonLogsMapping: {},
+  logPaths: [],
+  logService: 'app',
+  logFormat: 'plain',
+  logMultilineStart: '',
 } satisfies Config);
 
 /** Parses a raw value (a string from the environment, or any JSON value from the file). */
@@ -327,6 +339,26 @@ const jsonLogsMapping: Parser<JsonLogsMappingConfig> = (raw, name) => {
   return out;
 };
 
+function regex(source: string, name: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (err) {
+    throw new ValidationError(`${name} is not a valid regular expression: ${(err as Error).message}`, name);
+  }
+}
+
+/** plain, json, logfmt or regex:<pattern with at least one named group>. */
+const logFormat: Parser<string> = (raw, name) => {
+  const s = nonEmpty(raw, name);
+  if (['plain', 'json', 'logfmt'].includes(s)) return s;
+  if (s.startsWith('regex:')) {
+    regex(s.slice('regex:'.length), name);
+    if (!/\(\?<[A-Za-z_]\w*>/.test(s)) throw new ValidationError(`${name} regex needs named groups, e.g. regex:^(?<level>\\w+) (?<message>.*)$`, name);
+    return s;
+  }
+  throw new ValidationError(`${name} must be plain, json, logfmt or regex:<pattern>, got "${s}"`, name);
+};
+
 /** Every key: its environment variable and its parser. The config file uses the keys themselves. */
 const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } } = {
   port: { env: 'PORT', parse: integer(0, 65535) },
@@ -378,6 +410,14 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   syslogDefaultService: { env: 'SYSLOG_DEFAULT_SERVICE', parse: nonEmpty },
   jsonLogsTopic: { env: 'KAFKA_JSON_LOGS_TOPIC', parse: optionalTopicName },
   jsonLogsMapping: { env: 'JSON_LOGS_MAPPING', parse: jsonLogsMapping },
+  logPaths: { env: 'LOG_PATHS', parse: (raw, name) => (typeof raw === 'string' && raw.trim() === '' ? [] : list(raw, name)) },
+  logService: { env: 'LOG_SERVICE', parse: nonEmpty },
+  logFormat: { env: 'LOG_FORMAT', parse: logFormat },
+  logMultilineStart: { env: 'LOG_MULTILINE_START', parse: (raw, name) => {
+    const s = anyString(raw, name);
+    if (s !== '') regex(s, name);
+    return s;
+  } },
 };
 
 export const CONFIG_KEYS = Object.keys(SCHEMA) as (keyof Config)[];

@@ -188,3 +188,19 @@ export function readShipConfig(file: string): ShipConfigFile {
   }
   return out;
 }
+
+/** Shipper options of the all-in-one (LOG_PATHS, LOG_SERVICE, LOG_FORMAT, LOG_MULTILINE_START), sending to its own receiver. */
+export function shipperOptionsFromConfig(
+  config: { logPaths: string[]; logService: string; logFormat: string; logMultilineStart: string; dataDir: string; businessKeys: string[] },
+  endpoint: string,
+): ShipperOptions {
+  return {
+    ...SHIPPER_DEFAULTS,
+    sources: [makeSource(config.logPaths.map((p) => path.resolve(p)), config.logService, config.logFormat, config.logMultilineStart || undefined, 'LOG_')],
+    endpoint,
+    stateDir: path.resolve(config.dataDir, 'shipper'),
+    businessKeys: config.businessKeys,
+    hostName: os.hostname(),
+    statusIntervalMs: 60_000,
+  };
+}

@@ -1,6 +1,6 @@
 /** The file shipper (`chainscope ship`, and LOG_PATHS in the all-in-one). See docs/shipper.md. */
 export { Shipper } from './shipper';
-export { parseShipArgs, ShipUsageError, SHIP_USAGE } from './cli';
+export { parseShipArgs, shipperOptionsFromConfig, ShipUsageError, SHIP_USAGE } from './cli';
 export { SHIPPER_DEFAULTS, MULTILINE_DEFAULTS } from './options';
 export type { ShipperOptions, ShipperSource } from './options';
 export { parseParserSpec } from './parsers';

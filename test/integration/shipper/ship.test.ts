@@ -102,3 +102,18 @@ function freePort(): Promise<number> {
     server.on('error', reject);
   });
 }
+
+describe('LOG_PATHS in the all-in-one', () => {
+  it('ships the files through its own receiver', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ship-aio-'));
+    writeLines(path.join(dir, 'a.log'), 'aio', 0, 50);
+    const aio = await startTestAllInOne({ logPaths: [`${dir}/*.log`], logService: 'ship-aio' });
+    try {
+      await expectExactlyOnce(aio.apiUrl, 'ship-aio', 'aio', 50);
+      expect(fs.existsSync(path.join(aio.dataDir, 'shipper', 'checkpoints.json'))).toBe(true);
+    } finally {
+      await aio.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
