@@ -93,8 +93,10 @@ describe('query API over the all-in-one', () => {
     expect(await bodies('q=cache%20served')).toEqual(['catalog served from cache']);
     expect(await bodies('severity=error')).toEqual(['payment card declined for order ORD-B']);
     expect(await bodies(`traceId=${fast.toUpperCase()}`)).toEqual(['catalog served from cache']);
-    expect(await bodies('q=%22unclosed')).toEqual([]);
-    expect(await bodies('q=NEAR(card%20declined)%20OR%20*')).toEqual([]);
+    // q is the query language now: broken syntax is a 400 with where and what was expected
+    const bad = await getJson(`${app.apiUrl}/api/logs?service=${service}&q=%22unclosed`);
+    expect([bad.status, bad.body]).toEqual([400, expect.objectContaining({ parameter: 'q', position: 9, expected: ['"'] })]);
+    expect(await bodies('q=%22NEAR(card%20declined)%20OR%20*%22')).toEqual([]);
     const r = await getJson(`${app.apiUrl}/api/logs?service=${service}&limit=1`);
     expect(r.body.total).toBe(3);
     expect(r.body.logs).toHaveLength(1);
