@@ -1,18 +1,22 @@
 import { Router, type Response } from 'express';
-import { parseTextQuery } from '../../core/text-query';
-import { optionalString, type Query } from '../params';
+import { LOGQL_LIMITS, LogQuerySyntaxError, parseLogQuery } from '../../core/logql';
+import { optionalString, spanIdParam, traceIdParam, type Query } from '../params';
 import type { LogView } from '../services/log-service';
 import type { LogTailService, TailFilter } from '../services/log-tail-service';
 
 export const TAIL_HEARTBEAT_MS = 15_000;
 
-/** The same filter /api/logs applies, without time window and paging. */
+/** The same filters /api/logs applies (q in the query language, the single-field ones), without time window and paging. */
 function tailFilter(query: Query): TailFilter {
-  const q = optionalString(query, 'q');
+  const q = optionalString(query, 'q', LOGQL_LIMITS.length);
+  const traceId = optionalString(query, 'traceId');
+  const spanId = optionalString(query, 'spanId');
   return {
-    text: q === undefined ? undefined : parseTextQuery(q),
+    filter: q === undefined ? undefined : parseLogQuery(q),
     service: optionalString(query, 'service'),
     severity: optionalString(query, 'severity'),
+    traceId: traceId === undefined ? undefined : traceIdParam(traceId),
+    spanId: spanId === undefined ? undefined : spanIdParam(spanId),
   };
 }
 
@@ -30,7 +34,14 @@ function writeEvent(res: Response, event: string, data: unknown, id?: string): v
 export function logTailRouter(tails: LogTailService, options: { heartbeatMs?: number } = {}): Router {
   const router = Router();
   router.get('/logs/tail', (req, res) => {
-    const filter = tailFilter(req.query as Query);
+    let filter: TailFilter;
+    try {
+      filter = tailFilter(req.query as Query);
+    } catch (err) {
+      // like /api/logs: where the query went wrong and what was expected there, for the query box
+      if (err instanceof LogQuerySyntaxError) return void res.status(400).json(err.toJSON());
+      throw err;
+    }
     let heartbeat: NodeJS.Timeout | undefined;
     let handle: { stop(): void } | undefined;
     const close = () => {

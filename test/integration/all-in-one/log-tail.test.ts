@@ -188,10 +188,26 @@ describe('log context and live tail over the all-in-one', () => {
       expect(client.logs().map((l) => l.service)).toEqual([`${service}-b`]);
     });
 
-    it('400 for a bad query, before the stream starts', async () => {
-      const res = await fetch(`${app.apiUrl}/api/logs/tail?q=${'x'.repeat(1100)}`);
+    it('takes the query language; a syntax error is a 400 with its position, before the stream starts', async () => {
+      const res = await fetch(`${app.apiUrl}/api/logs/tail?q=${encodeURIComponent('level:error AND (')}`);
       expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ parameter: 'q' });
+      expect(await res.json()).toMatchObject({ parameter: 'q', position: 17, expected: expect.any(Array) });
+      const long = await fetch(`${app.apiUrl}/api/logs/tail?q=${'x'.repeat(2100)}`);
+      expect(long.status).toBe(400);
+      expect(await long.json()).toMatchObject({ parameter: 'q' });
+
+      const word = `langword${run}`;
+      const client = await tail(`q=${encodeURIComponent(`${word} level:error -service:${service}-c`)}`);
+      await waitFor(() => client.comments.includes('tail open') || undefined, 'stream opened');
+      await new Promise((r) => setTimeout(r, 700));
+      await post([
+        { service: `${service}-a`, timeMs: Date.now(), body: `${word} info`, severityText: 'INFO', severityNumber: 9 },
+        { service: `${service}-c`, timeMs: Date.now(), body: `${word} excluded`, severityText: 'ERROR', severityNumber: 17 },
+        { service: `${service}-a`, timeMs: Date.now(), body: `${word} error`, severityText: 'ERROR', severityNumber: 17 },
+      ]);
+      await waitFor(() => client.logs().length >= 1 || undefined, 'the error line', 5_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(client.logs().map((l) => l.body)).toEqual([`${word} error`]);
     });
 
     it('refuses more than 50 concurrent tails with 503 and Retry-After; a closed tail frees its place', async () => {
