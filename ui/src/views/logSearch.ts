@@ -43,8 +43,9 @@ function syntaxError(q: string, err: LogQueryError): HTMLElement {
     q.slice(pos + 1),
   );
   const caret = h('div', { class: 'q-caret mono' }, `${' '.repeat(pos)}^`);
-  const expected = err.expected?.length ? `expected ${err.expected.join(', ')}` : '';
-  const message = err.message.replace(/^400\s+/, '');
+  const expected = err.expected?.length ? `expected one of: ${err.expected.join('  ')}` : '';
+  // the API's message ends with "at <offset>"; the echo below shows where
+  const message = err.message.replace(/^400\s+/, '').replace(/\s+at \d+$/, '');
   return h(
     'div',
     { class: 'q-error', attrs: { role: 'alert' }, data: { position: pos } },
@@ -82,6 +83,7 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
   );
   const filters = h('div', { class: 'log-filters' });
   const histogram = h('div', { class: 'log-histogram-box' }, h('div', { class: 'status-line' }, 'Counting…'));
+  const histPanel = h('section', { class: 'panel hist-panel' }, histogram);
   const facets = h('aside', { class: 'log-facets panel', attrs: { 'aria-label': 'Fields' } });
   const summary = h('div', { class: 'result-summary' });
   const results = h('div', { class: 'log-results' }, h('div', { class: 'status-line' }, 'Searching…'));
@@ -96,7 +98,7 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
   replace(
     root,
     h('section', { class: 'panel' }, form, formError, filters),
-    h('section', { class: 'panel hist-panel' }, histogram),
+    histPanel,
     h('div', { class: 'log-layout' }, facets, h('section', { class: 'panel log-main' }, h('div', { class: 'panel-head' }, summary), results, more)),
     context.element,
   );
@@ -229,7 +231,7 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
     })
     .catch((err) => {
       if (isAbort(err)) return;
-      if (err instanceof LogQueryError && err.status === 400 && err.parameter === 'q') replace(histogram);
+      if (err instanceof LogQueryError && err.status === 400 && err.parameter === 'q') histPanel.hidden = true;
       else replace(histogram, h('div', { class: 'status-line', title: (err as Error).message }, `Histogram unavailable (${(err as Error).message})`));
     });
 
