@@ -163,8 +163,9 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
     if (page.highlight && (page.highlight.terms.length || page.highlight.phrases.length)) highlight = page.highlight;
     if (first) {
       const total = `${page.totalIsLowerBound ? '≥ ' : ''}${page.total}`;
-      summary.textContent = page.logs.length < page.total ? `${page.logs.length} of ${total} lines` : `${total} ${page.total === 1 ? 'line' : 'lines'}`;
-      replace(results, page.logs.length ? rowsBox : h('p', { class: 'empty' }, 'No logs match.'));
+      summary.textContent = summary.dataset.base = page.logs.length < page.total ? `${page.logs.length} of ${total} lines` : `${total} ${page.total === 1 ? 'line' : 'lines'}`;
+      // live lines may have arrived before the first page
+      replace(results, page.logs.length || rowsBox.childElementCount ? rowsBox : h('p', { class: 'empty' }, 'No logs match.'));
     }
     addRows(page.logs, 'append');
     summary.dataset.shown = String(shown.size);
@@ -199,6 +200,7 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
     .search({ ...windowQuery, sort: sortValue, limit: params.get('limit') ?? DEFAULT_LIMIT }, signal)
     .then((page) => {
       showPage(page, true);
+      if (!page.logs.length) return;
       renderFacets(facets, [...BASE_FACETS, ...topAttributeNames(page.logs).filter((k) => !BASE_FACETS.includes(k))], {
         query: windowQuery,
         signal,
@@ -236,11 +238,16 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
     });
 
   let tail: LogTail | null = null;
+  let liveCount = 0;
   const startTail = () => {
     tail = new LogTail(filterQuery, {
       onLines: (lines) => {
         if (!rowsBox.isConnected) replace(results, rowsBox);
+        const before = shown.size;
         addRows(lines, 'prepend', 'tail-new');
+        liveCount += shown.size - before;
+        summary.dataset.live = String(liveCount);
+        summary.textContent = `${summary.dataset.base ?? ''} · ${liveCount} live`.replace(/^ · /, '');
       },
       onStatus: (text, state) => {
         tailStatus.textContent = text;
