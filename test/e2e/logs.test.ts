@@ -250,6 +250,16 @@ function logsBody(lines: Line[]): string {
     expect(page.url()).not.toContain('tail=1');
   });
 
+  test('load more follows the cursor to the next page', async () => {
+    await open(`#/logs?q=${word}&limit=3`);
+    await page.waitForSelector('.log-main .log-row');
+    expect(await page.locator('.log-main .log-row').count()).toBe(3);
+    await page.click('.load-more');
+    await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 4);
+    expect((await bodies()).sort()).toEqual(lines.filter((l) => l.body.includes(word)).map((l) => l.body).sort());
+    await page.waitForFunction(() => document.querySelector('.load-more') === null);
+  });
+
   test('a hostile log body renders as text', async () => {
     await open(`#/logs?q=xss${run}`);
     await page.waitForSelector('.log-main .log-row');
