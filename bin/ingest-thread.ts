@@ -44,25 +44,31 @@ async function main(): Promise<void> {
     return delta;
   };
 
-  // One batch at a time, in arrival order: the owner's bus already serialises per topic.
-  let queue = Promise.resolve();
+  // Batches are handled as they come (the owner's bus serialises each partition), so one batch's
+  // decoding overlaps another's store round trip; close waits for all of them.
+  const inFlight = new Set<Promise<void>>();
+  const handle = async (msg: Extract<ToThread, { type: 'process' }>) => {
+    const messages = msg.messages.map((m) => ({ ...m, value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength) }));
+    try {
+      const dead = await processor.process(msg.signal, msg.topic, messages);
+      const wire: WireMessage[] = dead.map((m) => ({ key: m.key, headers: m.headers, value: new Uint8Array(m.value) }));
+      reply({ type: 'done', id: msg.id, deadLetters: wire, counters: counterDeltas() }, wire.map((m) => m.value.buffer as ArrayBuffer));
+    } catch (err) {
+      reply({ type: 'failed', id: msg.id, message: (err as Error)?.message ?? String(err), retriable: isRetriable(err), counters: counterDeltas() });
+    }
+  };
   port.on('message', (msg: ToThread) => {
-    queue = queue.then(async () => {
-      if (msg.type === 'close') {
-        await spanStore.shutdown();
-        await logStore.shutdown();
-        reply({ type: 'closed' });
-        port.close();
-        return;
-      }
-      const messages = msg.messages.map((m) => ({ ...m, value: Buffer.from(m.value.buffer, m.value.byteOffset, m.value.byteLength) }));
-      try {
-        const dead = await processor.process(msg.signal, msg.topic, messages);
-        const wire: WireMessage[] = dead.map((m) => ({ key: m.key, headers: m.headers, value: new Uint8Array(m.value) }));
-        reply({ type: 'done', id: msg.id, deadLetters: wire, counters: counterDeltas() }, wire.map((m) => m.value.buffer as ArrayBuffer));
-      } catch (err) {
-        reply({ type: 'failed', id: msg.id, message: (err as Error)?.message ?? String(err), retriable: isRetriable(err), counters: counterDeltas() });
-      }
+    if (msg.type === 'process') {
+      const work = handle(msg);
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+      return;
+    }
+    void Promise.allSettled([...inFlight]).then(async () => {
+      await spanStore.shutdown();
+      await logStore.shutdown();
+      reply({ type: 'closed' });
+      port.close();
     });
   });
   reply({ type: 'ready' });

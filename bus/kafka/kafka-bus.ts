@@ -47,6 +47,10 @@ export interface KafkaBusOptions {
   /** Backoff between redeliveries of a batch whose handler failed: full jitter, base and cap. Default 200 ms / 10 s. */
   handlerRetryBaseMs?: number;
   handlerRetryCapMs?: number;
+  /** Bytes fetched per partition at once (the batch a handler gets grows with it). Default 16 MiB. */
+  maxFetchBytesPerPartition?: number;
+  /** Partitions whose batches are handled at the same time by one consumer. Default 2. */
+  partitionsConsumedConcurrently?: number;
   /** Largest record the brokers accept, reported in PayloadTooLargeError. Default Kafka's 1048588. */
   maxMessageBytes?: number;
   /** Where warnings go (rate-limited). Default console.warn. */
@@ -67,6 +71,8 @@ const DEFAULTS = {
   joinTimeoutMs: 30_000,
   handlerRetryBaseMs: 200,
   handlerRetryCapMs: 10_000,
+  maxFetchBytesPerPartition: 16 * 1024 * 1024,
+  partitionsConsumedConcurrently: 2,
 };
 
 type Settings = typeof DEFAULTS & Pick<KafkaBusOptions, 'maxMessageBytes'>;
@@ -359,6 +365,10 @@ export class KafkaSubscription implements Subscription {
       // Short long-polls: kafkajs heartbeats between fetches, so a member notices a rebalance (and a
       // closing member finishes) within about this long instead of the 5 s default.
       maxWaitTimeInMs: 1_000,
+      // Large fetches make large store writes: one ~1 MB message per partition per fetch (kafkajs'
+      // default) meant a ClickHouse insert per 2,000 spans, and the round trips capped ingest.
+      maxBytesPerPartition: settings.maxFetchBytesPerPartition,
+      maxBytes: settings.maxFetchBytesPerPartition * 4,
       // One group holds consumers of different topics (ingest: spans and logs). kafkajs'
       // round robin stays second so a group with workers of an older version can still form.
       partitionAssigners: [subscriptionAwareRoundRobin, PartitionAssigners.roundRobin],
@@ -404,7 +414,8 @@ export class KafkaSubscription implements Subscription {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
+        // Batches of different partitions in flight together: decoding one overlaps the store write of another.
+        partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
         eachBatch: (payload) => this.eachBatch(payload),
       });
     })().catch((err) => {
