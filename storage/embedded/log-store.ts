@@ -10,32 +10,21 @@ import type {
   LogStoreCapabilities,
 } from '../../core/contracts/log-store';
 import type { LogRecord } from '../../core/model';
-import { closedError, storageError } from './database';
+import { EmbeddedStoreHandle } from './store-handle';
 import type { EmbeddedDatabase } from './database';
 import { LogReader } from './log-reader';
 import { LogWriter } from './log-writer';
 
 /** LogStore on the embedded SQLite database, full text through FTS5 (unicode61, diacritics folded). */
-export class EmbeddedLogStore implements LogStore {
+export class EmbeddedLogStore extends EmbeddedStoreHandle implements LogStore {
   readonly capabilities: LogStoreCapabilities = { backend: 'embedded', fullText: true };
   private readonly writer: LogWriter;
   private readonly reader: LogReader;
-  private closed = false;
 
-  constructor(private readonly edb: EmbeddedDatabase) {
-    edb.acquire();
+  constructor(edb: EmbeddedDatabase) {
+    super(edb, 'embedded log store');
     this.writer = new LogWriter(edb);
     this.reader = new LogReader(edb);
-  }
-
-  async start(): Promise<void> {
-    this.ensureOpen();
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.edb.release();
   }
 
   async writeLogs(batch: LogBatch): Promise<void> {
@@ -60,18 +49,5 @@ export class EmbeddedLogStore implements LogStore {
 
   async context(logId: string, before: number, after: number): Promise<LogRecord[] | null> {
     return this.run('context', () => this.reader.context(logId, before, after));
-  }
-
-  private ensureOpen(): void {
-    if (this.closed || !this.edb.isOpen) throw closedError('embedded log store');
-  }
-
-  private run<T>(what: string, fn: () => T): T {
-    this.ensureOpen();
-    try {
-      return fn();
-    } catch (err) {
-      throw storageError(`embedded log store ${what}`, err);
-    }
   }
 }

@@ -1,7 +1,7 @@
 import type { BusinessKeySpan, SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
 import type { Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
 import { ChainReader } from './chain-reader';
-import { closedError, storageError } from './database';
+import { EmbeddedStoreHandle } from './store-handle';
 import type { EmbeddedDatabase } from './database';
 import { SpanReader } from './span-reader';
 import { SpanWriter } from './span-writer';
@@ -13,7 +13,7 @@ import type { ServiceStats, Topology } from '../../core/topology';
  * each call runs to completion on the calling thread (a 1,000-span batch
  * takes a few milliseconds) and the promise only carries the result.
  */
-export class EmbeddedSpanStore implements SpanStore {
+export class EmbeddedSpanStore extends EmbeddedStoreHandle implements SpanStore {
   readonly capabilities: SpanStoreCapabilities = {
     backend: 'embedded',
     attributeSearch: true,
@@ -24,24 +24,13 @@ export class EmbeddedSpanStore implements SpanStore {
   private readonly reader: SpanReader;
   private readonly chainReader: ChainReader;
   private readonly topologyReader: TopologyReader;
-  private closed = false;
 
-  constructor(private readonly edb: EmbeddedDatabase) {
-    edb.acquire();
+  constructor(edb: EmbeddedDatabase) {
+    super(edb, 'embedded span store');
     this.writer = new SpanWriter(edb);
     this.reader = new SpanReader(edb);
     this.chainReader = new ChainReader(edb);
     this.topologyReader = new TopologyReader(edb);
-  }
-
-  async start(): Promise<void> {
-    this.ensureOpen();
-  }
-
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.edb.release();
   }
 
   async writeSpans(batch: SpanBatch): Promise<void> {
@@ -86,18 +75,5 @@ export class EmbeddedSpanStore implements SpanStore {
 
   async serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats> {
     return this.run('serviceStats', () => this.topologyReader.serviceStats(service, window, stepUs));
-  }
-
-  private ensureOpen(): void {
-    if (this.closed || !this.edb.isOpen) throw closedError('embedded span store');
-  }
-
-  private run<T>(what: string, fn: () => T): T {
-    this.ensureOpen();
-    try {
-      return fn();
-    } catch (err) {
-      throw storageError(`embedded span store ${what}`, err);
-    }
   }
 }
