@@ -1,25 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, describeInBrowser, launchBrowser, REPO } from '../helpers/browser';
 import { startTestAllInOne, type TestAllInOne } from '../helpers/all-in-one';
 import { waitFor } from '../helpers/wait';
 import { hexId, logsBody, tracesBody, XSS_NAME, type FixtureLog, type FixtureSpan } from './otlp-fixtures';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const REPO = path.resolve(__dirname, '..', '..');
-const ARTIFACTS = path.join(REPO, 'test-artifacts');
-const haveChromium = fs.existsSync(CHROMIUM);
-const requireEngines = process.env.REQUIRE_ENGINES === '1';
-
-if (!haveChromium && !requireEngines) {
-  console.warn(`e2e chain/topology suite skipped: ${CHROMIUM} not found (apt-get install chromium; REQUIRE_ENGINES=1 makes this a failure)`);
-}
-if (!haveChromium && requireEngines) {
-  test('chromium is installed (REQUIRE_ENGINES=1)', () => {
-    throw new Error(`${CHROMIUM} is missing; install it with apt-get install chromium`);
-  });
-}
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -152,7 +139,7 @@ async function getJson(url: string): Promise<{ status: number; body: any }> {
   return { status: res.status, body };
 }
 
-(haveChromium ? describe : describe.skip)('chain, topology and slow-orders views in Chromium', () => {
+describeInBrowser('chain, topology and slow-orders views in Chromium', () => {
   let server: TestAllInOne;
   let browser: Browser;
   let page: Page;
@@ -191,10 +178,7 @@ async function getJson(url: string): Promise<{ status: number; body: any }> {
       30_000,
     );
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
   }, 120_000);

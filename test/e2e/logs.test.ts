@@ -2,25 +2,12 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, describeInBrowser, launchBrowser, REPO } from '../helpers/browser';
 import { startTestAllInOne, type TestAllInOne } from '../helpers/all-in-one';
 import { waitFor } from '../helpers/wait';
 import { XSS_NAME } from './otlp-fixtures';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const REPO = path.resolve(__dirname, '..', '..');
-const ARTIFACTS = path.join(REPO, 'test-artifacts');
-const haveChromium = fs.existsSync(CHROMIUM);
-const requireEngines = process.env.REQUIRE_ENGINES === '1';
-
-if (!haveChromium && !requireEngines) {
-  console.warn(`e2e log search suite skipped: ${CHROMIUM} not found (apt-get install chromium; REQUIRE_ENGINES=1 makes this a failure)`);
-}
-if (!haveChromium && requireEngines) {
-  test('chromium is installed (REQUIRE_ENGINES=1)', () => {
-    throw new Error(`${CHROMIUM} is missing; install it with apt-get install chromium`);
-  });
-}
 
 interface Line {
   service: string;
@@ -63,7 +50,7 @@ function logsBody(lines: Line[]): string {
   });
 }
 
-(haveChromium ? describe : describe.skip)('log search page in Chromium', () => {
+describeInBrowser('log search page in Chromium', () => {
   let app: TestAllInOne;
   let browser: Browser;
   let page: Page;
@@ -103,10 +90,7 @@ function logsBody(lines: Line[]): string {
       const res = await fetch(`${app.apiUrl}/api/logs?limit=1&start=${now - 3_600_000}`);
       return res.status === 200 && ((await res.json()) as { total: number }).total >= lines.length;
     }, 'the fixture lines', 30_000);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
   }, 120_000);

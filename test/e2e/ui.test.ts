@@ -2,25 +2,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, describeInBrowser, launchBrowser, REPO } from '../helpers/browser';
 import { startAllInOne } from '../../bin/all-in-one';
 import { bigTrace, checkoutTrace, hexId, logsBody, tracesBody, XSS_NAME, type FixtureSpan } from './otlp-fixtures';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const REPO = path.resolve(__dirname, '..', '..');
-const ARTIFACTS = path.join(REPO, 'test-artifacts');
-const haveChromium = fs.existsSync(CHROMIUM);
-const requireEngines = process.env.REQUIRE_ENGINES === '1';
-
-if (!haveChromium && !requireEngines) {
-  console.warn(`e2e UI suite skipped: ${CHROMIUM} not found (apt-get install chromium; REQUIRE_ENGINES=1 makes this a failure)`);
-}
-
-if (!haveChromium && requireEngines) {
-  test('chromium is installed (REQUIRE_ENGINES=1)', () => {
-    throw new Error(`${CHROMIUM} is missing; install it with apt-get install chromium`);
-  });
-}
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -77,7 +63,7 @@ function skewedTrace(nowMs: number) {
   return { spans: [R, D, A, B, C, S, S1], R, D, A, B, C, S, S1, critical: [R, A, B, S, S1], skewUs: 40_000 };
 }
 
-(haveChromium ? describe : describe.skip)('web UI in Chromium', () => {
+describeInBrowser('web UI in Chromium', () => {
   let server: Awaited<ReturnType<typeof startAllInOne>>;
   let browser: Browser;
   let page: Page;
@@ -115,10 +101,7 @@ function skewedTrace(nowMs: number) {
     });
     await waitFor('10,000-span trace', async () => ((await spanCount(bigTraceId)) === big.spans.length ? true : undefined), 60_000);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
   }, 120_000);
