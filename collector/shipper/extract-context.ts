@@ -59,18 +59,40 @@ export function extractBusinessKeys(fields: Attributes, text: string, keys: read
       out[key] = fields[key];
       continue;
     }
-    const snake = key.replace(/\./g, '_');
-    const camel = key.replace(/\.(\w)/g, (_, c: string) => c.toUpperCase());
+    const { snake, camel, inText } = spellingsOf(key);
     const found = fields[snake] ?? fields[camel];
     if (typeof found === 'string' || typeof found === 'number') {
       out[key] = found;
       continue;
     }
     if (text.includes(key) || text.includes(snake)) {
-      const m = new RegExp(`\\b(?:${escape(key)}|${escape(snake)})[=:]\\s*"?([\\w.:-]+)`).exec(text);
+      const m = inText.exec(text);
       if (m) out[key] = m[1];
     }
   }
+}
+
+interface KeySpellings {
+  snake: string;
+  camel: string;
+  inText: RegExp;
+}
+
+/** Per configured key, computed once: building them per line was a hot spot. */
+const spellings = new Map<string, KeySpellings>();
+
+function spellingsOf(key: string): KeySpellings {
+  let found = spellings.get(key);
+  if (!found) {
+    const snake = key.replace(/\./g, '_');
+    found = {
+      snake,
+      camel: key.replace(/\.(\w)/g, (_, c: string) => c.toUpperCase()),
+      inText: new RegExp(`\\b(?:${escape(key)}|${escape(snake)})[=:]\\s*"?([\\w.:-]+)`),
+    };
+    spellings.set(key, found);
+  }
+  return found;
 }
 
 function escape(s: string): string {

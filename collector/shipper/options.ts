@@ -25,6 +25,12 @@ export interface ShipperOptions {
   batchMaxBytes: number;
   /** A non-full batch is sent once its first record waited this long. */
   batchWaitMs: number;
+  /**
+   * Checkpoints are written (fsync) at most this often after shipping: lines
+   * shipped since the last write are sent again after a crash, and the server
+   * collapses them (their ids depend only on file bytes and checkpoint state).
+   */
+  checkpointIntervalMs: number;
   /** How often globs are expanded again (new files, rotation). */
   scanIntervalMs: number;
   /** Sleep when every file is at its end. */
@@ -52,6 +58,7 @@ export const SHIPPER_DEFAULTS = {
   batchMaxRecords: 5000,
   batchMaxBytes: 4 * 1024 * 1024,
   batchWaitMs: 200,
+  checkpointIntervalMs: 1000,
   scanIntervalMs: 1000,
   pollIntervalMs: 100,
   multilineIdleMs: 1000,

@@ -48,6 +48,9 @@ export class Shipper {
   private lastScanMs = 0;
   private batch: BatchItem[] = [];
   private batchBytes = 0;
+  private lastSaveMs = 0;
+  /** Files that shipped since the last checkpoint write. */
+  private readonly unsavedClocks = new Map<TailedFile, number>();
   private batchStartedMs = 0;
   private stopped?: Promise<void>;
   readonly stats: ShipperStats = { linesRead: 0, recordsRead: 0, shipped: 0, retried: 0, dropped: 0, unparsed: 0, requests: 0, waitingSince: 0, lastError: '' };
@@ -121,7 +124,13 @@ export class Shipper {
         await this.ship(signal);
         continue;
       }
-      if (!more) await sleep(this.batch.length > 0 ? Math.min(this.options.pollIntervalMs, this.options.batchWaitMs) : this.options.pollIntervalMs, signal);
+      if (!more) {
+        // Caught up: write the checkpoints shipping left pending, at the same pace as while busy.
+        if (this.unsavedClocks.size > 0 && this.batch.length === 0 && Date.now() - this.lastSaveMs >= this.options.checkpointIntervalMs) {
+          this.saveCheckpoints(true);
+        }
+        await sleep(this.batch.length > 0 ? Math.min(this.options.pollIntervalMs, this.options.batchWaitMs) : this.options.pollIntervalMs, signal);
+      }
     }
   }
 
@@ -133,14 +142,14 @@ export class Shipper {
       round = false;
       for (const file of order) {
         if (this.isFull()) return true;
-        if (file.queue.length === 0) {
+        if (file.queued === 0) {
           if (file.read() > 0) {
             progressed = round = true;
           } else if (Date.now() - file.lastDataMs >= this.options.multilineIdleMs) {
             file.flushIdle();
           }
         }
-        while (file.queue.length > 0 && !this.isFull()) this.take(file);
+        while (file.queued > 0 && !this.isFull()) this.take(file);
       }
     }
     return progressed;
@@ -151,7 +160,7 @@ export class Shipper {
   }
 
   private take(file: TailedFile): void {
-    const raw = file.queue.shift()!;
+    const raw = file.takeNext()!;
     const cp = file.checkpoint;
     const { record, parsed } = buildRecord(this.contexts[file.sourceIndex], raw.text, cp.originPath, path.basename(cp.originPath), raw.offset);
     this.stats.recordsRead++;
@@ -188,20 +197,30 @@ export class Shipper {
       item.file.inFlight--;
       touched.add(item.file);
     }
-    for (const file of touched) {
-      file.clockUs = now * 1000;
-      file.checkpoint.clockUs = file.clockUs;
-      file.checkpoint.lastTimeUs = file.timeCursorUs;
-    }
+    // Every line taken so far is in this batch, so each file's time cursor matches its committed offset now.
+    for (const file of touched) this.unsavedClocks.set(file, file.timeCursorUs);
     this.batch = [];
     this.batchBytes = 0;
-    this.saveCheckpoints();
+    if (now - this.lastSaveMs >= this.options.checkpointIntervalMs) this.saveCheckpoints(true);
   }
 
-  private saveCheckpoints(): void {
+  /**
+   * Writes the checkpoints. The per-file clock (the time given to lines that
+   * carry none) moves only here, so lines re-read after a crash get exactly
+   * the time they were first sent with.
+   */
+  private saveCheckpoints(afterShipping = false): void {
     const now = Date.now();
+    for (const [file, timeCursorUs] of this.unsavedClocks) {
+      file.clockUs = now * 1000;
+      file.checkpoint.clockUs = file.clockUs;
+      file.checkpoint.lastTimeUs = timeCursorUs;
+    }
+    this.unsavedClocks.clear();
     for (const file of this.files.values()) file.checkpoint.updatedMs = now;
     this.store.save(this.checkpoints);
+    // Only saves that record shipped lines pace the next one; scans and shutdown save whenever they need to.
+    if (afterShipping) this.lastSaveMs = now;
   }
 
   /**
