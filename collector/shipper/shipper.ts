@@ -51,6 +51,10 @@ export class Shipper {
   private lastSaveMs = 0;
   /** Files that shipped since the last checkpoint write. */
   private readonly unsavedClocks = new Map<TailedFile, number>();
+  /** The request in flight (at most one). */
+  private sending: Promise<void> = Promise.resolve();
+  /** A send was abandoned because we are stopping: nothing after it may be committed. */
+  private halted = false;
   private batchStartedMs = 0;
   private stopped?: Promise<void>;
   readonly stats: ShipperStats = { linesRead: 0, recordsRead: 0, shipped: 0, retried: 0, dropped: 0, unparsed: 0, requests: 0, waitingSince: 0, lastError: '' };
@@ -132,6 +136,7 @@ export class Shipper {
         await sleep(this.batch.length > 0 ? Math.min(this.options.pollIntervalMs, this.options.batchWaitMs) : this.options.pollIntervalMs, signal);
       }
     }
+    await this.sending;
   }
 
   /** Reads and takes records into the batch until it is full or every file is at its end; true if anything was read. */
@@ -176,12 +181,31 @@ export class Shipper {
     file.inFlight++;
   }
 
+  /**
+   * Closes the current batch and sends it. One request is in flight at a
+   * time, so commits stay in file order; the next batch is read and encoded
+   * while the previous one is on the wire.
+   */
   private async ship(signal: AbortSignal): Promise<void> {
     const batch = this.batch;
+    // Every line taken so far is in this batch: each file's time cursor belongs to its last line.
+    const cursors = new Map<TailedFile, number>();
+    for (const item of batch) cursors.set(item.file, item.file.timeCursorUs);
+    this.batch = [];
+    this.batchBytes = 0;
     const body = await this.sender.encode(batch.map((item) => item.record));
+    await this.sending;
+    if (signal.aborted || this.halted) return; // not committed: read again after a restart
+    this.sending = this.send(batch, body, cursors, signal);
+  }
+
+  private async send(batch: BatchItem[], body: Buffer, cursors: Map<TailedFile, number>, signal: AbortSignal): Promise<void> {
     this.stats.requests++;
     const outcome = await this.sender.send(body, signal);
-    if (outcome === undefined) return; // stopping: not committed, so read again after a restart
+    if (outcome === undefined) {
+      this.halted = true; // stopping: this batch and any after it stay uncommitted
+      return;
+    }
     this.stats.waitingSince = 0;
     if (outcome.ok) {
       this.stats.shipped += batch.length;
@@ -190,18 +214,12 @@ export class Shipper {
       this.stats.lastError = outcome.reason;
       this.log(`chainscope ship: collector refused ${batch.length} records for good (${outcome.reason}); moving on`);
     }
-    const now = Date.now();
-    const touched = new Set<TailedFile>();
     for (const item of batch) {
       item.file.commit(item.end, item.generation);
       item.file.inFlight--;
-      touched.add(item.file);
     }
-    // Every line taken so far is in this batch, so each file's time cursor matches its committed offset now.
-    for (const file of touched) this.unsavedClocks.set(file, file.timeCursorUs);
-    this.batch = [];
-    this.batchBytes = 0;
-    if (now - this.lastSaveMs >= this.options.checkpointIntervalMs) this.saveCheckpoints(true);
+    for (const [file, cursor] of cursors) this.unsavedClocks.set(file, cursor);
+    if (Date.now() - this.lastSaveMs >= this.options.checkpointIntervalMs) this.saveCheckpoints(true);
   }
 
   /**
@@ -212,7 +230,8 @@ export class Shipper {
   private saveCheckpoints(afterShipping = false): void {
     const now = Date.now();
     for (const [file, timeCursorUs] of this.unsavedClocks) {
-      file.clockUs = now * 1000;
+      // Lines already taken and not yet committed used the current clock: keep it until they are.
+      if (file.inFlight === 0) file.clockUs = now * 1000;
       file.checkpoint.clockUs = file.clockUs;
       file.checkpoint.lastTimeUs = timeCursorUs;
     }
