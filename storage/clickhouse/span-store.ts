@@ -197,19 +197,7 @@ export class ClickHouseSpanStore implements SpanStore {
     this.ready();
     if (limit === 0) return [];
     const rows = await this.select<SummaryRow>(findTracesSql(this.database, query, limit), 'findTraces');
-    return rows.map((r) => {
-      const start = Number(r.trace_start_us);
-      return {
-        traceId: r.trace_id,
-        rootService: r.root[3],
-        rootName: r.root[4],
-        startUs: start,
-        durationUs: Number(r.trace_end_us) - start,
-        spanCount: Number(r.span_count),
-        errorCount: Number(r.error_count),
-        services: [...r.services].sort(),
-      };
-    });
+    return rows.map(summaryOf);
   }
 
   async services(): Promise<string[]> {
