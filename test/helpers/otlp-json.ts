@@ -11,9 +11,12 @@ export interface JsonSpanSpec {
   service: string;
   startMs: number;
   durationMs: number;
+  /** OTLP: 1 internal, 2 server, 3 client, 4 producer, 5 consumer */
   kind?: number;
-  error?: boolean;
+  /** true, or the status message */
+  error?: boolean | string;
   attributes?: Record<string, string | number | boolean>;
+  links?: { traceId: string; spanId: string }[];
 }
 
 const anyValue = (v: string | number | boolean) =>
@@ -42,7 +45,8 @@ export function otlpJsonTraces(spans: JsonSpanSpec[]): string {
             startTimeUnixNano: nanos(s.startMs),
             endTimeUnixNano: nanos(s.startMs + s.durationMs),
             attributes: kvs(s.attributes),
-            status: s.error ? { code: 2, message: 'failed' } : { code: 0 },
+            links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: [] })),
+            status: s.error ? { code: 2, message: typeof s.error === 'string' ? s.error : 'failed' } : { code: 0 },
           })),
         },
       ],

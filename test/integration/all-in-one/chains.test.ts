@@ -1,53 +1,7 @@
 import crypto from 'node:crypto';
 import { getJson, startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
-import { otlpJsonLogs, randomSpanId, randomTraceId } from '../../helpers/otlp-json';
+import { otlpJsonLogs, otlpJsonTraces, randomSpanId, randomTraceId, type JsonSpanSpec } from '../../helpers/otlp-json';
 import { waitFor } from '../../helpers/wait';
-
-/** Like test/helpers/otlp-json's spans, plus span links. */
-interface LinkedSpanSpec {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  service: string;
-  startMs: number;
-  durationMs: number;
-  /** OTLP: 1 internal, 2 server, 3 client, 4 producer, 5 consumer */
-  kind?: number;
-  error?: string;
-  attributes?: Record<string, string>;
-  links?: { traceId: string; spanId: string }[];
-}
-
-const nanos = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
-
-function otlpJsonLinkedTraces(spans: LinkedSpanSpec[]): string {
-  const byService = new Map<string, LinkedSpanSpec[]>();
-  for (const s of spans) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
-  const kvs = (attrs: Record<string, string> = {}) => Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } }));
-  return JSON.stringify({
-    resourceSpans: [...byService].map(([service, list]) => ({
-      resource: { attributes: kvs({ 'service.name': service }) },
-      scopeSpans: [
-        {
-          scope: { name: 'chainscope-test', version: '1' },
-          spans: list.map((s) => ({
-            traceId: s.traceId,
-            spanId: s.spanId,
-            parentSpanId: s.parentSpanId ?? '',
-            name: s.name,
-            kind: s.kind ?? 1,
-            startTimeUnixNano: nanos(s.startMs),
-            endTimeUnixNano: nanos(s.startMs + s.durationMs),
-            attributes: kvs(s.attributes),
-            links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: [] })),
-            status: s.error ? { code: 2, message: s.error } : { code: 0 },
-          })),
-        },
-      ],
-    })),
-  });
-}
 
 async function post(url: string, body: string): Promise<void> {
   const res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
@@ -70,7 +24,7 @@ describe('business call chains over the all-in-one', () => {
     app = await startTestAllInOne({ businessKeyPatterns: [{ key: 'order.id', pattern: 'order (ORD-[\\w-]+)' }] });
     // A: HTTP intake publishes order.created; B: fulfilment consumes it (same messaging id), slow in inventory,
     // schedules billing; C: the delayed billing job links to B's schedule span and fails at the PSP.
-    const spans: LinkedSpanSpec[] = [
+    const spans: JsonSpanSpec[] = [
       { traceId: A, spanId: ids.aRoot, name: 'POST /orders', service: 'order-api', startMs: t0, durationMs: 100, kind: 2, attributes: { 'order.id': order } },
       { traceId: A, spanId: ids.aPub, parentSpanId: ids.aRoot, name: 'orders publish', service: 'order-api', startMs: t0 + 50, durationMs: 10, kind: 4, attributes: { 'messaging.message.id': messageId } },
       { traceId: B, spanId: ids.bRoot, name: 'orders process', service: 'fulfilment', startMs: t0 + 300, durationMs: 400, kind: 5, attributes: { 'messaging.message.id': messageId } },
@@ -83,7 +37,7 @@ describe('business call chains over the all-in-one', () => {
       // a trace that mentions its order only in a log body
       { traceId: M, spanId: randomSpanId(), name: 'send mail', service: 'mailer', startMs: t0 + 7, durationMs: 5 },
     ];
-    await post(`${app.otlpUrl}/v1/traces`, otlpJsonLinkedTraces(spans));
+    await post(`${app.otlpUrl}/v1/traces`, otlpJsonTraces(spans));
     await post(
       `${app.otlpUrl}/v1/logs`,
       otlpJsonLogs([
