@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { BusinessKeySpan } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
 import type { TimeWindow, TraceSummary } from '../../core/model';
+import { TraceSummaryReader } from './trace-summary';
 import type { EmbeddedDatabase } from './database';
 import { checkLimit } from './span-reader';
 
@@ -39,7 +40,7 @@ interface SlowRow {
  */
 export class ChainReader {
   private readonly summariesStmt: Database.Statement<[string], SummaryRow>;
-  private readonly traceOps: Database.Statement<[number], { op_id: number }>;
+  private readonly summaries: TraceSummaryReader;
   private readonly slowestStmt: Database.Statement<[Record<string, unknown>], SlowRow>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
@@ -48,7 +49,7 @@ export class ChainReader {
       `SELECT id, trace_id, start_us, end_us, span_count, error_count, root_op_id FROM traces
        WHERE trace_id IN (SELECT value FROM json_each(?)) AND span_count > 0`,
     );
-    this.traceOps = db.prepare('SELECT op_id FROM trace_ops WHERE trace_ref = ?');
+    this.summaries = new TraceSummaryReader(edb);
     // candidates: values with an occurrence in the window (index business_keys_time);
     // a value counts when its first occurrence of all is in the window (min over all
     // its rows, read by primary key; a correlated subquery here would pick the time
@@ -75,21 +76,7 @@ export class ChainReader {
         'traceIds',
       );
     }
-    return this.summariesStmt.all(JSON.stringify([...new Set(traceIds)])).map((r) => {
-      const root = this.edb.operation(r.root_op_id);
-      const services = new Set<string>();
-      for (const { op_id } of this.traceOps.all(r.id)) services.add(this.edb.operation(op_id).service);
-      return {
-        traceId: r.trace_id,
-        rootService: root.service,
-        rootName: root.name,
-        startUs: r.start_us,
-        durationUs: r.end_us - r.start_us,
-        spanCount: r.span_count,
-        errorCount: r.error_count,
-        services: [...services].sort(),
-      };
-    });
+    return this.summariesStmt.all(JSON.stringify([...new Set(traceIds)])).map((r) => this.summaries.summaryOf(r));
   }
 
   slowestBusinessKeys(key: string, window: TimeWindow, limit: number): BusinessKeySpan[] {

@@ -3,6 +3,7 @@ import type { Attributes, Span, SpanEvent, SpanLink, TimeWindow, TraceLinkEntry,
 import type { TraceQuery } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
 import { attributeHash, hashBytes, intToKind, intToStatus } from './codec';
+import { TraceSummaryReader, type TraceRow } from './trace-summary';
 import type { EmbeddedDatabase } from './database';
 
 /** Hard caps for reads whose contract has no limit argument. */
@@ -32,15 +33,6 @@ interface SpanRow {
   scope_version: string;
 }
 
-interface TraceRow {
-  id: number;
-  trace_id: string;
-  start_us: number;
-  end_us: number;
-  span_count: number;
-  error_count: number;
-  root_op_id: number;
-}
 
 interface LinkRow {
   from_trace_id: string;
@@ -54,7 +46,7 @@ interface LinkRow {
 export class SpanReader {
   private readonly traceRef: Database.Statement<[string], { id: number }>;
   private readonly traceSpans: Database.Statement<[number, number], SpanRow>;
-  private readonly traceOps: Database.Statement<[number], { op_id: number }>;
+  private readonly summaries: TraceSummaryReader;
   private readonly servicesStmt: Database.Statement<[number], { service: string }>;
   private readonly operationsStmt: Database.Statement<[string, number], { name: string }>;
   private readonly findQueries = new Map<string, Database.Statement>();
@@ -66,7 +58,7 @@ export class SpanReader {
     const db = edb.db;
     this.traceRef = db.prepare('SELECT id FROM traces WHERE trace_id = ?');
     this.traceSpans = db.prepare('SELECT * FROM spans WHERE trace_ref = ? ORDER BY start_us, span_id LIMIT ?');
-    this.traceOps = db.prepare('SELECT op_id FROM trace_ops WHERE trace_ref = ?');
+    this.summaries = new TraceSummaryReader(edb);
     this.servicesStmt = db.prepare('SELECT DISTINCT service FROM operations ORDER BY service LIMIT ?');
     this.operationsStmt = db.prepare('SELECT name FROM operations WHERE service = ? ORDER BY name LIMIT ?');
     this.linksStmt = db.prepare(
@@ -180,19 +172,7 @@ export class SpanReader {
   }
 
   private toSummary(r: TraceRow): TraceSummary {
-    const root = this.edb.operation(r.root_op_id);
-    const services = new Set<string>();
-    for (const { op_id } of this.traceOps.all(r.id)) services.add(this.edb.operation(op_id).service);
-    return {
-      traceId: r.trace_id,
-      rootService: root.service,
-      rootName: root.name,
-      startUs: r.start_us,
-      durationUs: r.end_us - r.start_us,
-      spanCount: r.span_count,
-      errorCount: r.error_count,
-      services: [...services].sort(),
-    };
+    return this.summaries.summaryOf(r);
   }
 
   services(): string[] {
