@@ -1,6 +1,7 @@
 import { insightApi, isAbort, type Chain, type ChainLog, type ChainSpan } from '../api';
 import { serviceColors } from '../colors';
 import { errorBox, h, replace, valueText } from '../dom';
+import { spanPanelHead } from './spanPanelHead';
 import { formatClock, formatDuration, formatTime, severityClass, shortId } from '../format';
 import { formatHash, type Route } from '../route';
 import { spanKey } from './chainLayout';
@@ -177,25 +178,16 @@ function kv(rows: Array<[string, Node | string]>, cls?: string): HTMLElement {
 }
 
 export function renderChainSpanDetail(panel: HTMLElement, span: ChainSpan, chain: Chain, ctx: { color: string; critical: boolean; onClose(): void }): void {
-  const isError = span.status?.code === 'error';
   const trace = chain.traces.find((t) => t.traceId === span.traceId);
   const attrs = Object.entries(span.attributes ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const logs = (chain.logs ?? []).filter((l) => l.traceId === span.traceId && l.spanId === span.spanId);
   const joins = (chain.joins ?? []).filter((j) => (j.fromTraceId === span.traceId && j.fromSpanId === span.spanId) || (j.toTraceId === span.traceId && j.toSpanId === span.spanId));
   replace(
     panel,
-    h(
-      'div',
-      { class: 'detail-head' },
-      h('h2', { class: 'detail-title' }, span.name),
-      h('button', { class: 'close', attrs: { type: 'button', 'aria-label': 'Close details' }, on: { click: ctx.onClose } }, '×'),
-    ),
-    h(
-      'div',
-      { class: 'detail-tags' },
-      h('span', { class: 'chip', style: { borderColor: ctx.color } }, h('span', { class: 'swatch', style: { background: ctx.color } }), span.service),
-      h('span', { class: 'chip' }, span.kind),
-      h('span', { class: `badge status-${span.status?.code ?? 'unset'}` }, isError ? '! error' : (span.status?.code ?? 'unset')),
+    ...spanPanelHead(
+      span,
+      ctx.color,
+      ctx.onClose,
       ctx.critical ? h('span', { class: 'badge cp-badge' }, 'critical path') : null,
     ),
     h('p', null, h('a', { class: 'open-trace', href: spanHref(span.traceId, span.spanId) }, 'Open in the trace view →')),

@@ -1,5 +1,6 @@
 import { api, isAbort, type Attributes, type LogRecord, type Span } from '../api';
 import { errorBox, h, replace, valueText } from '../dom';
+import { spanPanelHead } from './spanPanelHead';
 import { formatClock, formatDuration, formatTime, severityClass } from '../format';
 import { traceHref } from '../route';
 import { analysisOf, skewText } from './waterfall';
@@ -15,7 +16,6 @@ export interface SpanDetailContext {
 
 /** The detail panel of one span: facts, attributes, resource, events, links and its logs. */
 export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetailContext): void {
-  const isError = span.status?.code === 'error';
   const analysis = analysisOf(span);
   const skewUs = analysis.skewAdjustedUs ?? 0;
   const segments = analysis.criticalPath ? analysis.criticalSegments ?? [] : [];
@@ -24,18 +24,10 @@ export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetail
   const logsBox = h('div', { class: 'span-logs' }, h('p', { class: 'muted' }, 'Loading logs…'));
   replace(
     panel,
-    h(
-      'div',
-      { class: 'detail-head' },
-      h('h2', { class: 'detail-title' }, span.name),
-      h('button', { class: 'close', attrs: { type: 'button', 'aria-label': 'Close details' }, on: { click: ctx.onClose } }, '×'),
-    ),
-    h(
-      'div',
-      { class: 'detail-tags' },
-      h('span', { class: 'chip', style: { borderColor: ctx.color } }, h('span', { class: 'swatch', style: { background: ctx.color } }), span.service),
-      h('span', { class: 'chip' }, span.kind),
-      h('span', { class: `badge status-${span.status?.code ?? 'unset'}` }, isError ? '! error' : span.status?.code ?? 'unset'),
+    ...spanPanelHead(
+      span,
+      ctx.color,
+      ctx.onClose,
       analysis.criticalPath ? h('span', { class: 'badge critical-badge', title: 'This span holds up the trace for part of its time' }, 'critical path') : null,
       skewUs ? h('span', { class: 'badge skew-badge', title: skewText(span) }, '± skew corrected') : null,
     ),
