@@ -51,8 +51,14 @@ const TERM_START = ['a word', '"phrase"', 'field:value', '(', 'NOT', '-'];
  *   or      := and ('OR' and)*
  *   and     := unary (['AND'] unary)*          -- juxtaposition is AND
  *   unary   := ('NOT' | '-') unary | primary
- *   primary := '(' or ')' | PHRASE | WORD | NAME ':' value
+ *   primary := '(' or ')' | PHRASE | WORD | NAME ':' value | NAME ':' '(' group ')'
  *   value   := PHRASE | WORD | ('>'|'>='|'<'|'<=') WORD | ('['|'{') WORD 'TO' WORD (']'|'}')
+ *   group   := or, with value in place of PHRASE | WORD | NAME ':' ... (no field inside)
+ *
+ * A group is desugared here: `f:(a OR (b -c*))` becomes `(f:a OR (f:b -f:c*))`,
+ * so stores and the evaluator only ever see the plain nodes. Every value in a
+ * group counts as a term and its parentheses and NOTs as nesting, as in the
+ * written-out form.
  */
 export function parseLogQuery(input: string, parameter = 'q'): LogQlNode | undefined {
   try {
@@ -64,6 +70,9 @@ export function parseLogQuery(input: string, parameter = 'q'): LogQlNode | undef
     throw err;
   }
 }
+
+/** The field a group's values apply to: a stored field, or the body (free text). */
+type FieldScope = { name: string; field: LogField } | { name: string; body: true };
 
 class Parser {
   private readonly lexer: Lexer;
@@ -86,24 +95,25 @@ class Parser {
     return node;
   }
 
-  private or(depth: number): LogQlNode {
-    const children = [this.and(depth)];
+  /** `scope`: inside `field:( … )`, where every operand is a value of that field. */
+  private or(depth: number, scope?: FieldScope): LogQlNode {
+    const children = [this.and(depth, scope)];
     while (isKeyword(this.lexer.peek('term'), 'OR')) {
       this.lexer.next('term');
-      children.push(this.and(depth));
+      children.push(this.and(depth, scope));
     }
     return children.length === 1 ? children[0] : { type: 'or', children };
   }
 
-  private and(depth: number): LogQlNode {
-    const children = [this.unary(depth)];
+  private and(depth: number, scope?: FieldScope): LogQlNode {
+    const children = [this.unary(depth, scope)];
     for (;;) {
       const t = this.lexer.peek('term');
       if (isKeyword(t, 'AND')) {
         this.lexer.next('term');
-        children.push(this.unary(depth));
+        children.push(this.unary(depth, scope));
       } else if (startsTerm(t)) {
-        children.push(this.unary(depth));
+        children.push(this.unary(depth, scope));
       } else {
         break;
       }
@@ -111,14 +121,14 @@ class Parser {
     return children.length === 1 ? children[0] : { type: 'and', children };
   }
 
-  private unary(depth: number): LogQlNode {
+  private unary(depth: number, scope?: FieldScope): LogQlNode {
     const t = this.lexer.peek('term');
     if (isKeyword(t, 'NOT') || t.kind === 'minus') {
       this.checkDepth(depth + 1, t.pos);
       this.lexer.next('term');
-      return { type: 'not', child: this.unary(depth + 1) };
+      return { type: 'not', child: this.unary(depth + 1, scope) };
     }
-    return this.primary(depth);
+    return scope ? this.groupOperand(depth, scope) : this.primary(depth);
   }
 
   private primary(depth: number): LogQlNode {
@@ -135,7 +145,7 @@ class Parser {
       const next = this.lexer.peek('term');
       if (next.kind === 'colon' && next.pos === t.end) {
         this.lexer.next('term');
-        return this.count(t.pos, this.fieldClause(t));
+        return this.fieldClause(t, depth);
       }
       return this.count(t.pos, this.textWord(t.chars, t.pos));
     }
@@ -168,25 +178,67 @@ class Parser {
     return { literal, prefix };
   }
 
-  private fieldClause(name: Extract<Token, { kind: 'word' }>): LogQlNode {
+  private fieldClause(name: Extract<Token, { kind: 'word' }>, depth: number): LogQlNode {
     if (name.chars.some((c) => c.wild)) throw this.error('field names cannot have wildcards', name.pos, ['a field name']);
     if (!FIELD_NAME.test(name.text)) {
       throw this.error(`invalid field name ${JSON.stringify(name.text)}`, name.pos, ['a field name: letters, digits, _ . - / @']);
     }
     const lower = name.text.toLowerCase();
-    const isBody = lower === 'body' || lower === 'message' || lower === 'msg';
-    const field: LogField | undefined = FIELD_ALIASES[lower];
-    const resolved: LogField = field ?? { kind: 'attribute', name: name.text };
+    const scope: FieldScope =
+      lower === 'body' || lower === 'message' || lower === 'msg'
+        ? { name: name.text, body: true }
+        : { name: name.text, field: FIELD_ALIASES[lower] ?? { kind: 'attribute', name: name.text } };
     const t = this.lexer.next('value');
-    if (t.kind === 'eof' || t.kind === 'rparen' || t.kind === 'lparen') {
-      if (t.kind === 'lparen') throw this.error('grouped values field:(a OR b) are not supported; write (field:a OR field:b)', t.pos, ['a value']);
-      throw this.error(`expected a value after '${name.text}:'`, t.pos, ['a value', '"phrase"', '>', '>=', '<', '<=', '[']);
+    if (t.kind === 'lparen') return this.group(scope, t.pos, depth + 1);
+    if (t.kind === 'eof' || t.kind === 'rparen') {
+      throw this.error(`expected a value after '${name.text}:'`, t.pos, ['a value', '"phrase"', '>', '>=', '<', '<=', '[', '(']);
     }
-    if (isBody) {
+    return this.count(name.pos, this.fieldValue(scope, t));
+  }
+
+  /** `field:( … )` after its '(': the values with AND/OR/NOT/parentheses, each applied to the field. */
+  private group(scope: FieldScope, openPos: number, depth: number): LogQlNode {
+    this.checkDepth(depth, openPos);
+    const inner = this.or(depth, scope);
+    const close = this.lexer.next('term');
+    if (close.kind !== 'rparen') throw this.error("expected ')'", close.pos, [')', 'AND', 'OR']);
+    return inner;
+  }
+
+  /** One operand inside a group: a nested group or one value of the group's field. */
+  private groupOperand(depth: number, scope: FieldScope): LogQlNode {
+    const where = `${scope.name}:(...)`;
+    const t = this.lexer.peek('term');
+    if (t.kind === 'lparen') {
+      this.lexer.next('term');
+      return this.group(scope, t.pos, depth + 1);
+    }
+    const start = ['a value', '"phrase"', '(', 'NOT', '-'];
+    if (t.kind === 'eof') throw this.error(`expected a value in ${where}`, t.pos, start);
+    if (t.kind === 'rparen') throw this.error(`unexpected ')': expected a value in ${where}`, t.pos, start);
+    if (t.kind === 'word' && (isKeyword(t, 'AND') || isKeyword(t, 'OR') || isKeyword(t, 'NOT'))) {
+      throw this.error(`unexpected ${describe(t)}: expected a value in ${where}`, t.pos, start);
+    }
+    // `name:` inside a group would be a second field; comparisons and ranges (>=12:00, [a TO b]) are values
+    if (t.kind === 'word' && this.input[t.end] === ':' && !/^[<>[{]/.test(t.text)) {
+      throw this.error(
+        `field ${JSON.stringify(t.text)} inside ${where}: a group takes values only; put the field outside the group, or quote or escape (\\:) a value that has ':'`,
+        t.pos,
+        ['a value', '"phrase"'],
+      );
+    }
+    const value = this.lexer.next('value');
+    return this.count(value.pos, this.fieldValue(scope, value));
+  }
+
+  /** One value token (already read in value mode) of a field: match, range, or body text. */
+  private fieldValue(scope: FieldScope, t: Token): LogQlNode {
+    if ('body' in scope) {
       if (t.kind === 'phrase') return { type: 'text', value: t.value, phrase: true, prefix: false };
       if (t.kind === 'word') return this.textWord(t.chars, t.pos);
       throw this.error('body takes words and "phrases", not ranges', t.pos, ['a word', '"phrase"']);
     }
+    const resolved = scope.field;
     if (t.kind === 'op') {
       const bound = this.rangeValue(resolved, this.lexer.next('value'), t.op.startsWith('>') ? 'low' : 'high', t.op.length === 2);
       if (bound === undefined) throw this.error("expected a value, not '*'", t.end, ['a number']);
