@@ -193,6 +193,29 @@ describeInBrowser('log search page in Chromium', () => {
     expect(new Set(await page.locator('.log-main .log-row .svc').allTextContents())).toEqual(new Set([payments]));
   });
 
+  test('field groups filter; only free text in body groups is marked, and a facet adds its clause without wrapping', async () => {
+    const marks = () => page.locator('.log-main .log-row .log-body mark').allTextContents();
+    // the values of order.id and service appear in the bodies ("payment", the order id) but are not free text
+    await open(`#/logs?q=${encodeURIComponent(`order.id:(${order} OR payment) service:(${checkout} OR ${payments})`)}`);
+    await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 2);
+    expect((await bodies()).sort()).toEqual(lines.filter((l) => l.attributes?.['order.id'] === order).map((l) => l.body).sort());
+    expect(await marks()).toEqual([]);
+
+    await open(`#/logs?q=${encodeURIComponent(`body:(declined OR accepted) -msg:(card OR retrying) service:(${checkout} OR ${payments})`)}`);
+    await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 1);
+    expect(await bodies()).toEqual([lines[0].body]);
+    expect(await marks()).toEqual(['accepted']);
+
+    const grouped = `service:(${checkout} OR ${payments}) ${word}`;
+    await open(`#/logs?q=${encodeURIComponent(grouped)}`);
+    await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 4);
+    const pick = page.locator(`.facet[data-field=service] .facet-pick[data-value="${payments}"]`);
+    await pick.waitFor();
+    await pick.click();
+    await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 2);
+    expect(await page.inputValue('input[name=q]')).toBe(`${grouped} service:${payments}`);
+  });
+
   test('context shows the neighbouring lines of the same source with the line itself marked', async () => {
     await open(`#/logs?q=${encodeURIComponent(`"batch step 3" ${run}`)}`);
     await page.waitForSelector('.log-main .log-row');

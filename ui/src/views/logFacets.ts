@@ -1,5 +1,6 @@
 import { logApi, isAbort, type LogFacet, type LogLine, type Query } from '../api';
 import { h, replace } from '../dom';
+import { hasTopLevelOr } from '../logQueryText';
 
 export const BASE_FACETS = ['service', 'severity', 'host'];
 const TOP_ATTRIBUTES = 4;
@@ -16,7 +17,7 @@ export function facetClause(field: string, value: string, exclude = false): stri
 export function addClause(q: string, clause: string): string {
   const trimmed = q.trim();
   if (!trimmed) return clause;
-  return /\bOR\b/.test(trimmed) ? `(${trimmed}) ${clause}` : `${trimmed} ${clause}`;
+  return hasTopLevelOr(trimmed) ? `(${trimmed}) ${clause}` : `${trimmed} ${clause}`;
 }
 
 /** Attribute names most often present on the shown lines (the ones worth a facet). */

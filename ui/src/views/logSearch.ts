@@ -1,6 +1,7 @@
 import { timeFormat } from 'd3';
 import { LogQueryError, isAbort, logApi, type LogHighlight, type LogLine, type LogPage, type Query } from '../api';
 import { errorBox, h, option, replace } from '../dom';
+import { guessHighlight } from '../logQueryText';
 import { formatHash, navigate, replaceHash, type Route } from '../route';
 import { resolveRange, timeRangeControl } from '../timerange';
 import { contextPanel } from './logContext';
@@ -17,19 +18,6 @@ const MAX_TAIL_ROWS = 2000;
 const PASS_THROUGH = ['service', 'severity', 'traceId', 'spanId'] as const;
 
 const localTime = timeFormat('%Y-%m-%dT%H:%M:%S.%L');
-
-/** Words and "phrases" of a query outside field clauses and NOT: what to mark when the API does not say. */
-export function guessHighlight(q: string): LogHighlight {
-  const terms: string[] = [];
-  const phrases: string[] = [];
-  const re = /(-|\bNOT\s+)?([\p{L}\p{N}_.@$/-]+:)?(?:"((?:[^"\\]|\\.)*)"|([^\s"()]+))/gu;
-  for (let m = re.exec(q); m; m = re.exec(q)) {
-    if (m[1] || m[2]) continue;
-    if (m[3] !== undefined) phrases.push(m[3].replace(/\\(.)/g, '$1'));
-    else if (m[4] && !/^(AND|OR|NOT)$/.test(m[4])) terms.push(m[4].replace(/[*?]+$/, ''));
-  }
-  return { terms, phrases };
-}
 
 /** The query text with the character at `position` underlined and a caret under it. */
 function syntaxError(q: string, err: LogQueryError): HTMLElement {
@@ -160,7 +148,8 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
   };
 
   const showPage = (page: LogPage, first: boolean) => {
-    if (page.highlight && (page.highlight.terms.length || page.highlight.phrases.length)) highlight = page.highlight;
+    // the server's list is exact (it parsed the query): it replaces the guess, also when it says "nothing"
+    if (page.highlight) highlight = page.highlight;
     if (first) {
       const total = `${page.totalIsLowerBound ? '≥ ' : ''}${page.total}`;
       summary.textContent = summary.dataset.base = page.logs.length < page.total ? `${page.logs.length} of ${total} lines` : `${total} ${page.total === 1 ? 'line' : 'lines'}`;
