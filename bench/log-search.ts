@@ -2,7 +2,7 @@
  * Log search benchmark (a script, not a test).
  *
  *   npx tsc -p tsconfig.json && node dist/bench/log-search.js [lines=5000000] [--opensearch [url]] [--os-lines N]
- *     [--dir=/path] [--keep] [--runs 40]
+ *     [--dir=/path] [--keep] [--reuse] [--runs 40]
  *
  * Writes N order-center log lines (bench/synthetic-logs.ts: 5 services, 6
  * message shapes, order/customer ids, trace context) into the embedded store
@@ -10,7 +10,8 @@
  * (bulk, through SearchLogStore; --os-lines caps that count), then measures
  * search latency (p50/p95 over --runs runs, limit 100, total counted up to
  * 10,000) for a word query, a field+phrase query, a rare-word query and a
- * histogram. Prints one line per figure.
+ * histogram. Prints one line per figure. --reuse measures a --dir kept by an
+ * earlier run (with the same line count) without writing it again.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -30,6 +31,7 @@ const osIndex = args.indexOf('--opensearch');
 const osUrl = osIndex >= 0 && args[osIndex + 1] && !args[osIndex + 1].startsWith('--') && !/^\d+$/.test(args[osIndex + 1]) ? args[osIndex + 1] : 'http://127.0.0.1:9200';
 const osLines = numberFlag(args, 'os-lines', total);
 const keep = args.includes('--keep');
+const reuse = args.includes('--reuse');
 const dirArg = args.find((a) => a.startsWith('--dir='))?.slice(6);
 const BATCH = 5_000;
 /** One record per 10 µs from an hour ago (syntheticLogs spacing). */
@@ -98,7 +100,8 @@ async function main(): Promise<void> {
   const { spans, logs } = openEmbeddedStores({ dataDir: dir });
   await spans.shutdown();
   try {
-    await load(logs, total, 1, 'embedded');
+    if (reuse) console.log(`embedded: reusing ${dir}`);
+    else await load(logs, total, 1, 'embedded');
     await measure(logs, 'embedded');
   } finally {
     await logs.shutdown();

@@ -7,6 +7,8 @@ import { buildFtsQuery, hasTextCriteria } from './fts-query';
 import { JSON_SCALAR_TEXT, filterSql, ftsOfText, jsonPath } from './log-filter';
 import type { EmbeddedDatabase } from './database';
 import { checkLimit } from './span-reader';
+import { searchBlocks } from './block-search';
+import { LogBlockReader } from './log-blocks';
 
 export const LOG_READ_LIMITS = {
   search: 10_000,
@@ -36,17 +38,19 @@ interface LogRow {
 
 const COLUMNS = 'l.rowid AS rowid, l.*';
 const FTS_COUNT_SQL = 'SELECT count(*) AS n FROM (SELECT 1 FROM logs_fts WHERE logs_fts MATCH ? LIMIT ?)';
-/** Up to this many text matches a search starts from the matches; above it, from the time index. */
+/** Up to this many text matches a search starts from the matches; above it, it walks rowid blocks newest first. */
 const FTS_DRIVE_MAX = 2_000;
 
 export class LogReader {
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly blocks: LogBlockReader;
   private readonly anchorStmt: Database.Statement<[string], { rowid: number; time_us: number; service: string }>;
   private readonly beforeStmt: Database.Statement<[string, number, number, number], LogRow>;
   private readonly afterStmt: Database.Statement<[string, number, number, number], LogRow>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
+    this.blocks = new LogBlockReader(db);
     this.anchorStmt = db.prepare('SELECT rowid, time_us, service FROM logs WHERE id = ?');
     this.beforeStmt = db.prepare(
       `SELECT ${COLUMNS} FROM logs l WHERE l.service = ? AND (l.time_us, l.rowid) < (?, ?)
@@ -149,31 +153,39 @@ export class LogReader {
     const whereSql = rowWhere.length ? ` WHERE ${rowWhere.join(' AND ')}` : '';
     const order = asc ? 'ORDER BY l.time_us, l.id' : 'ORDER BY l.time_us DESC, l.id DESC';
 
-    let rowsSql: string;
-    if (ftsMatches > FTS_DRIVE_MAX && !query.traceId) {
-      // Many text matches: walk the time index in order and probe the
-      // match set, stopping at `limit`, instead of sorting every match.
-      const index = query.service !== undefined ? 'logs_service_time' : 'logs_time';
-      rowsSql = `SELECT ${COLUMNS} FROM logs l INDEXED BY ${index}${whereSql} ${order} LIMIT ?`;
-    } else if (ftsMatches >= 0) {
-      // Few text matches: start from them, sort narrow (time, id) pairs, then fetch the rows.
-      rowsSql =
-        `SELECT ${COLUMNS} FROM logs l WHERE l.rowid IN ` +
-        `(SELECT l.rowid FROM logs l${whereSql} ${order} LIMIT ?) ${order}`;
+    let rows: LogRow[];
+    let counted: number;
+    if (c.fts !== null && ftsMatches > FTS_DRIVE_MAX && !query.traceId && !query.spanId) {
+      // Many text matches: read them block by block, newest first, and stop early (block-search.ts).
+      const textOnly = where.length === c.textOnly;
+      const found = searchBlocks((sql) => this.statement(sql), this.blocks.blocks(query.startUs, query.endUs, !asc), {
+        fts: c.fts,
+        where: where.slice(c.textOnly),
+        params: params.slice(1),
+        asc,
+        cursor: query.cursor,
+        limit,
+        countCap: textOnly ? undefined : cap,
+      });
+      rows = this.rowsInOrder(found.rowids);
+      counted = found.counted ?? ftsMatches;
     } else {
-      rowsSql = `SELECT ${COLUMNS} FROM logs l${whereSql} ${order} LIMIT ?`;
+      // Few text matches: start from them, sort narrow (time, id) pairs, then fetch the rows.
+      const rowsSql =
+        ftsMatches >= 0
+          ? `SELECT ${COLUMNS} FROM logs l WHERE l.rowid IN (SELECT l.rowid FROM logs l${whereSql} ${order} LIMIT ?) ${order}`
+          : `SELECT ${COLUMNS} FROM logs l${whereSql} ${order} LIMIT ?`;
+      rows = limit === 0 ? [] : (this.statement(rowsSql).all(...rowParams, limit) as LogRow[]);
+      counted =
+        ftsMatches >= 0 && where.length === c.textOnly
+          ? ftsMatches
+          : (
+              this.statement(`SELECT count(*) AS n FROM (SELECT 1 FROM logs l${countWhere} LIMIT ?)`).get(
+                ...params,
+                cap + 1,
+              ) as { n: number }
+            ).n;
     }
-    const rows = limit === 0 ? [] : (this.statement(rowsSql).all(...rowParams, limit) as LogRow[]);
-
-    const counted =
-      ftsMatches >= 0 && where.length === c.textOnly
-        ? ftsMatches
-        : (
-            this.statement(`SELECT count(*) AS n FROM (SELECT 1 FROM logs l${countWhere} LIMIT ?)`).get(
-              ...params,
-              cap + 1,
-            ) as { n: number }
-          ).n;
     const resources = new Map<number, Attributes>();
     const result: LogSearchResult = {
       total: Math.min(counted, cap),
@@ -272,6 +284,16 @@ export class LogReader {
       resource,
       scope: { name: r.scope_name, version: r.scope_version },
     };
+  }
+
+  /** Full rows for `rowids`, in that order. */
+  private rowsInOrder(rowids: number[]): LogRow[] {
+    if (rowids.length === 0) return [];
+    const rows = this.statement(`SELECT ${COLUMNS} FROM logs l WHERE l.rowid IN (SELECT value FROM json_each(?))`).all(
+      JSON.stringify(rowids),
+    ) as LogRow[];
+    const byRowid = new Map(rows.map((r) => [r.rowid, r]));
+    return rowids.map((id) => byRowid.get(id)).filter((r): r is LogRow => r !== undefined);
   }
 
   private statement(sql: string): Database.Statement {

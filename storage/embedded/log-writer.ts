@@ -1,12 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { LogBatch } from '../../core/contracts/log-store';
 import type { EmbeddedDatabase } from './database';
+import { LogBlockWriter } from './log-blocks';
 
-/** Writes a LogBatch in one transaction; the FTS row is added only for records really inserted. */
+/** Writes a LogBatch in one transaction; the FTS row and the block range are added only for records really inserted. */
 export class LogWriter {
   private readonly insertLog: Database.Statement;
   private readonly insertFts: Database.Statement;
   private readonly upsertBusinessKey: Database.Statement;
+  private readonly blocks: LogBlockWriter;
   private readonly writeBatch: Database.Transaction<(batch: LogBatch) => void>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
@@ -22,7 +24,9 @@ export class LogWriter {
        ON CONFLICT (key, value, trace_id) DO UPDATE SET time_us = excluded.time_us
        WHERE excluded.time_us < time_us`,
     );
+    this.blocks = new LogBlockWriter(db);
     this.writeBatch = db.transaction((batch: LogBatch) => {
+      this.blocks.begin();
       for (const log of batch.logs) {
         const info = this.insertLog.run(
           log.id,
@@ -39,8 +43,12 @@ export class LogWriter {
           log.scope.name,
           log.scope.version,
         );
-        if (info.changes !== 0) this.insertFts.run(info.lastInsertRowid, log.body);
+        if (info.changes !== 0) {
+          this.insertFts.run(info.lastInsertRowid, log.body);
+          this.blocks.note(Number(info.lastInsertRowid), log.timeUs);
+        }
       }
+      this.blocks.flush();
       for (const k of batch.businessKeys) this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs);
     });
   }

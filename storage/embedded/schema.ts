@@ -186,6 +186,16 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX topo_pending_parked ON topo_pending (parked_us);
   `,
+  // 4: earliest and latest time per block of 4,096 log rowids, for time-ordered text search (storage/embedded/log-blocks.ts)
+  `
+  CREATE TABLE log_blocks (
+    block INTEGER PRIMARY KEY,
+    min_time_us INTEGER NOT NULL,
+    max_time_us INTEGER NOT NULL
+  );
+  INSERT INTO log_blocks (block, min_time_us, max_time_us)
+    SELECT rowid >> 12, min(time_us), max(time_us) FROM logs GROUP BY rowid >> 12;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
