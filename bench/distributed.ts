@@ -19,19 +19,7 @@ export async function benchDistributed(args: string[]): Promise<void> {
   const perRequest = numberFlag(args, 'batch', 2_000);
   const concurrency = numberFlag(args, 'concurrency', 4);
   const workers = numberFlag(args, 'workers', 1);
-  const run = `bench_${Date.now().toString(36)}`;
-  const env = {
-    BUS: 'kafka',
-    SPAN_STORE: 'clickhouse',
-    LOG_STORE: 'opensearch',
-    KAFKA_SPANS_TOPIC: `${run}_spans`,
-    KAFKA_LOGS_TOPIC: `${run}_logs`,
-    INGEST_GROUP: `${run}_ingest`,
-    CLICKHOUSE_DATABASE: run,
-    LOG_INDEX_PREFIX: run.replace(/_/g, '-'),
-    PORT: '0',
-    OTLP_HTTP_PORT: '0',
-  };
+  const env = distributedEnv();
 
   const startUs = Date.now() * 1000 - 3_600_000_000;
   const spanRequests: Buffer[] = [];
@@ -90,8 +78,29 @@ export async function benchDistributed(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * Settings of one distributed bench run: Kafka, ClickHouse and OpenSearch from
+ * the environment (scripts/engines/up) or their loopback defaults, with topic,
+ * consumer group, database and index prefix unique to this run.
+ */
+export function distributedEnv() {
+  const run = `bench_${Date.now().toString(36)}`;
+  return {
+    BUS: 'kafka',
+    SPAN_STORE: 'clickhouse',
+    LOG_STORE: 'opensearch',
+    KAFKA_SPANS_TOPIC: `${run}_spans`,
+    KAFKA_LOGS_TOPIC: `${run}_logs`,
+    INGEST_GROUP: `${run}_ingest`,
+    CLICKHOUSE_DATABASE: run,
+    LOG_INDEX_PREFIX: run.replace(/_/g, '-'),
+    PORT: '0',
+    OTLP_HTTP_PORT: '0',
+  };
+}
+
 /** Leaves the shared engines as they were: the run's database and indices go (its Kafka topics stay). */
-async function dropBenchData(database: string, indexPrefix: string): Promise<void> {
+export async function dropBenchData(database: string, indexPrefix: string): Promise<void> {
   const clickhouse = createClient({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123' });
   await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` }).catch((err) => console.warn(`bench: ${err}`));
   await clickhouse.close();

@@ -56,10 +56,10 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `chainscope <role>` from dist/ with the given environment. */
-export function startRoleProcess(role: string, env: Record<string, string>): ServerProcess {
+/** Starts `chainscope <role>` from dist/ with the given environment; `nodeArgs` go before the script (e.g. --cpu-prof). */
+export function startRoleProcess(role: string, env: Record<string, string>, nodeArgs: string[] = []): ServerProcess {
   const entry = path.resolve(__dirname, '..', 'bin', 'chainscope.js');
-  const child = spawn(process.execPath, [entry, role], {
+  const child = spawn(process.execPath, [...nodeArgs, entry, role], {
     env: { ...process.env, DEMO: '0', HOST: '127.0.0.1', KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -93,6 +93,21 @@ export function startRoleProcess(role: string, env: Record<string, string>): Ser
 export function peakRssMiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024);
+}
+
+/**
+ * CPU seconds (user + system) a process used so far, from /proc (Linux): in
+ * total and on its main thread (for the all-in-one: the receiver; the rest is
+ * the ingest thread, zlib's thread pool and V8's helpers).
+ */
+export function cpuSeconds(pid: number): { total: number; mainThread: number } {
+  const ticksOf = (statFile: string) => {
+    const stat = fs.readFileSync(statFile, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat(5))
+  };
+  // USER_HZ is 100 on every Linux build node runs on.
+  return { total: round(ticksOf(`/proc/${pid}/stat`) / 100, 2), mainThread: round(ticksOf(`/proc/${pid}/task/${pid}/stat`) / 100, 2) };
 }
 
 /** Prints the figures and writes them to bench-results/<name>-<time>.json. */
