@@ -131,7 +131,9 @@ export class OtlpHttpReceiver {
       await publisher.publishSpans(decoded.spans, asIs);
       return { accepted: decoded.spans.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
     }
-    const decoded = format === 'proto' ? decodeLogsRequestProto(body) : decodeLogsRequestJson(body.toString('utf8'));
+    // Ids are not carried on the bus (ingest derives them again): skip hashing every record here.
+    const noIds = { ids: false };
+    const decoded = format === 'proto' ? decodeLogsRequestProto(body, undefined, noIds) : decodeLogsRequestJson(body.toString('utf8'), undefined, noIds);
     const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
     await publisher.publishLogs(decoded.logs, asIs);
     return { accepted: decoded.logs.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };

@@ -18,14 +18,14 @@ import {
 } from './json-common';
 import { finishResourceLogs, finishScopeLogs, PendingLog, pendingLog } from './log-record-builder';
 import { jsonNanosToMicros } from './time';
-import type { DecodedLogs } from './types';
+import type { DecodedLogs, LogDecodeOptions } from './types';
 
 /**
  * Decodes an OTLP/JSON ExportLogsServiceRequest (a JSON string, UTF-8 bytes or an
  * already-parsed object) into model log records, with the same rules as the
  * protobuf decoder (see log-record-builder.ts).
  */
-export function decodeLogsRequestJson(body: string | unknown, limits?: Partial<InputLimits>): DecodedLogs {
+export function decodeLogsRequestJson(body: string | unknown, limits?: Partial<InputLimits>, options: LogDecodeOptions = {}): DecodedLogs {
   const report = new DecodeReport(resolveInputLimits(limits));
   const root = parseJsonBody(body, 'ExportLogsServiceRequest');
   const logs: PendingLog[] = [];
@@ -49,7 +49,7 @@ export function decodeLogsRequestJson(body: string | unknown, limits?: Partial<I
       }
       finishScopeLogs(logs, scopeFirst, scope);
     }
-    finishResourceLogs(logs, first, resource);
+    finishResourceLogs(logs, first, resource, options.ids ?? true);
   }
   return { logs, ...report.outcome() };
 }

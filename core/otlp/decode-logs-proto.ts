@@ -7,21 +7,22 @@ import { finishResourceLogs, finishScopeLogs, PendingLog, pendingLog } from './l
 import { readAnyValue, readKeyValueInto, readResource, readScope } from './proto-any-value';
 import { createReader, enterLengthDelimited, leaveMessage, readString, skipField, wrapDecodeError } from './proto-reader';
 import { nanosBitsToMicros } from './time';
-import type { DecodedLogs } from './types';
+import type { DecodedLogs, LogDecodeOptions } from './types';
 
 /**
  * Decodes an OTLP ExportLogsServiceRequest (protobuf) into model log records,
  * following the rules in log-record-builder.ts. Bytes that are not a well-formed
  * request throw ValidationError.
  */
-export function decodeLogsRequestProto(bytes: Uint8Array, limits?: Partial<InputLimits>): DecodedLogs {
+export function decodeLogsRequestProto(bytes: Uint8Array, limits?: Partial<InputLimits>, options: LogDecodeOptions = {}): DecodedLogs {
   const report = new DecodeReport(resolveInputLimits(limits));
+  const withIds = options.ids ?? true;
   const logs: PendingLog[] = [];
   const r = createReader(bytes);
   try {
     while (r.pos < r.len) {
       const tag = r.uint32();
-      if (tag === 10) readResourceLogs(r, enterLengthDelimited(r), logs, report);
+      if (tag === 10) readResourceLogs(r, enterLengthDelimited(r), logs, report, withIds);
       else skipField(r, tag);
     }
   } catch (err) {
@@ -30,7 +31,7 @@ export function decodeLogsRequestProto(bytes: Uint8Array, limits?: Partial<Input
   return { logs, ...report.outcome() };
 }
 
-function readResourceLogs(r: Reader, end: number, logs: PendingLog[], report: DecodeReport): void {
+function readResourceLogs(r: Reader, end: number, logs: PendingLog[], report: DecodeReport, withIds: boolean): void {
   const first = logs.length;
   let resource: Attributes | undefined;
   while (r.pos < end) {
@@ -40,7 +41,7 @@ function readResourceLogs(r: Reader, end: number, logs: PendingLog[], report: De
     else skipField(r, tag);
   }
   leaveMessage(r, end);
-  finishResourceLogs(logs, first, resource ?? {});
+  finishResourceLogs(logs, first, resource ?? {}, withIds);
 }
 
 function readScopeLogs(r: Reader, end: number, logs: PendingLog[], report: DecodeReport): void {

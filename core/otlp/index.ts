@@ -11,7 +11,7 @@ export { encodeTraceRequestProto } from './encode-traces-proto';
 export { encodeLogsRequestProto } from './encode-logs-proto';
 export { encodeExportResponse } from './export-response';
 export type { OtlpFormat, OtlpSignal } from './export-response';
-export type { DecodedLogs, DecodedTraces, DecodeOutcome } from './types';
+export type { DecodedLogs, DecodedTraces, DecodeOutcome, LogDecodeOptions } from './types';
 export { MAX_REJECT_REASONS } from './decode-report';
 export { nanosBitsToMicros, microsToNanosBits, jsonNanosToMicros, microsToNanosString } from './time';
 export { stableStringify } from './stable-json';

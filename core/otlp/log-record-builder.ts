@@ -67,16 +67,16 @@ function renderBody(body: AttributeValue, report: DecodeReport): string {
   return report.cut(text, report.limits.maxLogBodyLength);
 }
 
-/** Sets resource, service and then the deterministic id on logs[first..]. */
-export function finishResourceLogs(logs: PendingLog[], first: number, resource: Attributes): void {
+/** Sets resource, service and then (unless `withIds` is false: the id stays '') the deterministic id on logs[first..]. */
+export function finishResourceLogs(logs: PendingLog[], first: number, resource: Attributes, withIds = true): void {
   if (first >= logs.length) return;
   const service = serviceOf(resource);
-  const resourceKey = stableStringify(resource);
+  const resourceKey = withIds ? stableStringify(resource) : '';
   for (let i = first; i < logs.length; i++) {
     const log = logs[i];
     log.resource = resource;
     log.service = service;
-    log.id = logRecordId(log, resourceKey);
+    if (withIds) log.id = logRecordId(log, resourceKey);
   }
 }
 

@@ -23,3 +23,13 @@ export interface DecodedTraces extends DecodeOutcome {
 export interface DecodedLogs extends DecodeOutcome {
   logs: LogRecord[];
 }
+
+/** How log records are decoded. */
+export interface LogDecodeOptions {
+  /**
+   * Derive each record's id (core/log-id.ts; default true). A receiver that only
+   * validates and forwards records can skip it, ids then stay '': ids are not
+   * carried on the wire, whoever stores the records derives them again.
+   */
+  ids?: boolean;
+}

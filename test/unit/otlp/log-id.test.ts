@@ -5,6 +5,32 @@ describe('logRecordId', () => {
   const [base] = modelLogs();
   const { id: _id, ...record } = base;
 
+  test('is pinned: stored records keep their ids across versions (a replay must collapse onto them)', () => {
+    const pinned = {
+      service: 'checkout',
+      scope: { name: 'app', version: '1' },
+      timeUs: 1714564800123456,
+      observedTimeUs: 1714564800123999,
+      severityNumber: 17,
+      severityText: 'ERROR',
+      body: 'payment "failed" für ORD-1\n\tat x',
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      attributes: { 'order.id': 'ORD-1', 'log.file.offset': 42, nested: { b: [1, 2.5, null, true], a: 'x' }, z: -0.5, n: NaN },
+      resource: { 'service.name': 'checkout', 'host.name': 'h' },
+    };
+    expect(logRecordId(pinned)).toBe('80b38cb7bbee30824047472c73797b99');
+    expect(logRecordId({ ...pinned, attributes: {} })).toBe('7e08f82182dc21720dd425142bb01642');
+  });
+
+  test('decoders skip ids when asked (a receiver that only forwards), and give the same records otherwise', () => {
+    const bytes = encodeLogsRequestProto(modelLogs());
+    const withIds = decodeLogsRequestProto(bytes).logs;
+    const without = decodeLogsRequestProto(bytes, undefined, { ids: false }).logs;
+    expect(without.map((l) => l.id)).toEqual(withIds.map(() => ''));
+    expect(without.map((l) => ({ ...l, id: '' }))).toEqual(withIds.map((l) => ({ ...l, id: '' })));
+  });
+
   test('32 lowercase hex characters, stable across calls and attribute/resource key order', () => {
     const id = logRecordId(record);
     expect(id).toMatch(/^[0-9a-f]{32}$/);
