@@ -1,6 +1,6 @@
 import type { Bus, BusMessage } from '../core/contracts/bus';
 import type { LogRecord, Span } from '../core/model';
-import { encodeLogsRequestProto, encodeTraceRequestProto } from '../core/otlp';
+import { encodeLogsRequestProto, encodeTraceRequestProto, splitExportRequestProto } from '../core/otlp';
 
 export interface Topics {
   spans: string;
@@ -10,7 +10,8 @@ export interface Topics {
 /**
  * Puts validated telemetry on the bus as OTLP protobuf requests, the format
  * the OpenTelemetry Collector's Kafka exporter writes. A request that was
- * already protobuf and fully valid goes on as it came; everything else is
+ * already protobuf and fully valid goes on as it came, or cut into pieces of
+ * its own bytes when it passes `maxMessageBytes`; everything else is
  * re-encoded, split so no message passes `maxMessageBytes`.
  */
 export class OtlpPublisher {
@@ -32,6 +33,9 @@ export class OtlpPublisher {
 
   private messages<T>(items: T[], encode: (items: T[]) => Uint8Array, originalProto?: Uint8Array): BusMessage[] {
     if (originalProto && originalProto.length <= this.maxMessageBytes) return [{ value: asBuffer(originalProto) }];
+    // Cutting the bytes costs a walk over the envelope; re-encoding the items cost more than decoding them.
+    const pieces = originalProto ? splitExportRequestProto(originalProto, this.maxMessageBytes) : null;
+    if (pieces) return pieces.map((value) => ({ value }));
     return encodeInChunks(items, encode, this.maxMessageBytes).map((value) => ({ value }));
   }
 }

@@ -10,6 +10,7 @@ export { decodeLogsRequestJson } from './decode-logs-json';
 export { encodeTraceRequestProto } from './encode-traces-proto';
 export { encodeLogsRequestProto } from './encode-logs-proto';
 export { encodeExportResponse } from './export-response';
+export { splitExportRequestProto } from './split-request-proto';
 export type { OtlpFormat, OtlpSignal } from './export-response';
 export type { DecodedLogs, DecodedTraces, DecodeOutcome, LogDecodeOptions } from './types';
 export { MAX_REJECT_REASONS } from './decode-report';
