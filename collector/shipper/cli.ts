@@ -128,7 +128,7 @@ function makeSource(paths: string[], service: string, format: string, multilineS
 }
 
 /** Settings the config file may set besides sources, endpoint and stateDir. */
-const SETTING_KEYS = ['businessKeys', 'batchMaxRecords', 'batchMaxBytes', 'batchWaitMs', 'scanIntervalMs', 'pollIntervalMs', 'multilineIdleMs', 'rotatedIdleMs', 'statusIntervalMs', 'maxLineBytes', 'requestTimeoutMs', 'maxBackoffMs', 'forgetAfterMs'] as const;
+const SETTING_KEYS = ['businessKeys', 'batchMaxRecords', 'batchMaxBytes', 'batchWaitMs', 'maxInFlightRequests', 'scanIntervalMs', 'pollIntervalMs', 'multilineIdleMs', 'rotatedIdleMs', 'statusIntervalMs', 'maxLineBytes', 'requestTimeoutMs', 'maxBackoffMs', 'forgetAfterMs'] as const;
 
 interface ShipConfigFile {
   endpoint?: string;

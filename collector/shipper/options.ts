@@ -26,6 +26,11 @@ export interface ShipperOptions {
   /** A non-full batch is sent once its first record waited this long. */
   batchWaitMs: number;
   /**
+   * Batches sent and not yet committed, at most. More than one keeps the
+   * collector busy while an answer travels back; commits stay in send order.
+   */
+  maxInFlightRequests: number;
+  /**
    * Checkpoints are written (fsync) at most this often after shipping: lines
    * shipped since the last write are sent again after a crash, and the server
    * collapses them (their ids depend only on file bytes and checkpoint state).
@@ -58,6 +63,7 @@ export const SHIPPER_DEFAULTS = {
   batchMaxRecords: 5000,
   batchMaxBytes: 4 * 1024 * 1024,
   batchWaitMs: 200,
+  maxInFlightRequests: 2,
   checkpointIntervalMs: 1000,
   scanIntervalMs: 1000,
   pollIntervalMs: 100,

@@ -5,6 +5,7 @@ import { sleep } from '../../core/util/backoff';
 import { CheckpointStore, type FileCheckpoint } from './checkpoint-store';
 import { fingerprintOf, identityKey } from './file-identity';
 import { expandGlob } from './glob';
+import { InFlightRequests } from './in-flight';
 import { OtlpLogSender } from './otlp-sender';
 import type { ShipperOptions } from './options';
 import { createParser } from './parsers';
@@ -19,13 +20,23 @@ interface BatchItem {
   generation: number;
 }
 
+/** A batch on the wire: what committing it moves. */
+interface SentBatch {
+  items: BatchItem[];
+  /** Each file's time cursor after its last line in the batch. */
+  cursors: Map<TailedFile, number>;
+}
+
 /**
  * The file shipper: follows the files of its sources, turns lines into log
- * records and sends them to an OTLP/HTTP collector, one batch at a time.
+ * records and sends them to an OTLP/HTTP collector in batches, up to
+ * `maxInFlightRequests` requests at once while the next batch is read and encoded.
  *
  * Exactly-once delivery rests on three rules:
  * 1. A checkpoint (per file identity) moves only after the collector accepted
- *    the batch holding the records before it, and is written atomically.
+ *    the batch holding the records before it and every batch sent before that
+ *    one (requests may be answered out of order; commits are in order), and is
+ *    written atomically.
  * 2. After a crash the records after the checkpoint are read and sent again;
  *    the collector derives each record's id from its content, which includes
  *    the origin path and byte offset, so a replay collapses onto the first copy.
@@ -33,8 +44,9 @@ interface BatchItem {
  *    a record without a timestamp gets the last timestamp before it or, with
  *    none, the file's clock fixed at the last commit, never the read time.
  *
- * Memory is bounded: one batch in flight, and nothing more is read while the
- * collector is unreachable.
+ * Memory is bounded: at most `maxInFlightRequests` batches sent and not yet
+ * committed plus the one being filled, and nothing more is read while they
+ * wait for an unreachable collector.
  */
 export class Shipper {
   private readonly files = new Map<string, TailedFile>();
@@ -51,8 +63,10 @@ export class Shipper {
   private lastSaveMs = 0;
   /** Files that shipped since the last checkpoint write. */
   private readonly unsavedClocks = new Map<TailedFile, number>();
-  /** The request in flight (at most one). */
-  private sending: Promise<void> = Promise.resolve();
+  /** Batches sent and not yet committed, in the order they were sent. */
+  private readonly requests: InFlightRequests<SentBatch>;
+  /** Requests not yet answered. */
+  private readonly sends = new Set<Promise<void>>();
   /** A send was abandoned because we are stopping: nothing after it may be committed. */
   private halted = false;
   private batchStartedMs = 0;
@@ -64,6 +78,7 @@ export class Shipper {
     private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {
     this.store = new CheckpointStore(options.stateDir);
+    this.requests = new InFlightRequests(options.maxInFlightRequests);
     this.contexts = options.sources.map((source) => ({
       service: source.service,
       resource: { 'service.name': source.service, 'host.name': options.hostName },
@@ -136,7 +151,7 @@ export class Shipper {
         await sleep(this.batch.length > 0 ? Math.min(this.options.pollIntervalMs, this.options.batchWaitMs) : this.options.pollIntervalMs, signal);
       }
     }
-    await this.sending;
+    await Promise.all(this.sends);
   }
 
   /** Reads and takes records into the batch until it is full or every file is at its end; true if anything was read. */
@@ -182,24 +197,28 @@ export class Shipper {
   }
 
   /**
-   * Closes the current batch and sends it. One request is in flight at a
-   * time, so commits stay in file order; the next batch is read and encoded
-   * while the previous one is on the wire.
+   * Closes the current batch, encodes it and sends it once fewer than
+   * `maxInFlightRequests` batches are sent and uncommitted; the next batch is
+   * read and encoded while earlier ones are on the wire.
    */
   private async ship(signal: AbortSignal): Promise<void> {
-    const batch = this.batch;
+    const items = this.batch;
     // Every line taken so far is in this batch: each file's time cursor belongs to its last line.
     const cursors = new Map<TailedFile, number>();
-    for (const item of batch) cursors.set(item.file, item.file.timeCursorUs);
+    for (const item of items) cursors.set(item.file, item.file.timeCursorUs);
     this.batch = [];
     this.batchBytes = 0;
-    const body = await this.sender.encode(batch.map((item) => item.record));
-    await this.sending;
-    if (signal.aborted || this.halted) return; // not committed: read again after a restart
-    this.sending = this.send(batch, body, cursors, signal);
+    const body = await this.sender.encode(items.map((item) => item.record));
+    // A full window always holds an unanswered request (the oldest), unless stopping abandoned it.
+    while (this.requests.full && this.sends.size > 0 && !this.halted) await Promise.race(this.sends);
+    if (signal.aborted || this.halted || this.requests.full) return; // not committed: read again after a restart
+    const ticket = this.requests.open({ items, cursors });
+    const send = this.send(ticket, items.length, body, signal);
+    this.sends.add(send);
+    void send.finally(() => this.sends.delete(send));
   }
 
-  private async send(batch: BatchItem[], body: Buffer, cursors: Map<TailedFile, number>, signal: AbortSignal): Promise<void> {
+  private async send(ticket: number, records: number, body: Buffer, signal: AbortSignal): Promise<void> {
     this.stats.requests++;
     const outcome = await this.sender.send(body, signal);
     if (outcome === undefined) {
@@ -208,18 +227,23 @@ export class Shipper {
     }
     this.stats.waitingSince = 0;
     if (outcome.ok) {
-      this.stats.shipped += batch.length;
+      this.stats.shipped += records;
     } else {
-      this.stats.dropped += batch.length;
+      this.stats.dropped += records;
       this.stats.lastError = outcome.reason;
-      this.log(`chainscope ship: collector refused ${batch.length} records for good (${outcome.reason}); moving on`);
+      this.log(`chainscope ship: collector refused ${records} records for good (${outcome.reason}); moving on`);
     }
-    for (const item of batch) {
+    for (const sent of this.requests.answered(ticket)) this.commit(sent);
+    if (Date.now() - this.lastSaveMs >= this.options.checkpointIntervalMs) this.saveCheckpoints(true);
+  }
+
+  /** Moves the checkpoints past a batch the collector answered, after every batch sent before it. */
+  private commit(sent: SentBatch): void {
+    for (const item of sent.items) {
       item.file.commit(item.end, item.generation);
       item.file.inFlight--;
     }
-    for (const [file, cursor] of cursors) this.unsavedClocks.set(file, cursor);
-    if (Date.now() - this.lastSaveMs >= this.options.checkpointIntervalMs) this.saveCheckpoints(true);
+    for (const [file, cursor] of sent.cursors) this.unsavedClocks.set(file, cursor);
   }
 
   /**
