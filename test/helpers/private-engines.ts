@@ -56,6 +56,7 @@ export async function startPrivateEngine(name: PrivateEngineName, options: Priva
   } else {
     Object.assign(settings, { OPENSEARCH_PORT: String(ports[0]), OPENSEARCH_TRANSPORT_PORT: String(ports[1]) });
     env = { OPENSEARCH_URL: `http://127.0.0.1:${ports[0]}` };
+    seedOpenSearchRuntime(dir);
   }
   const seconds = String(Math.ceil(timeoutMs / 1000));
   const run = (script: 'up' | 'down') =>
@@ -89,6 +90,21 @@ function seedKafkaJars(dir: string): void {
   if (!fs.existsSync(shared) || !fs.readdirSync(shared).some((f) => f.startsWith('.resolved-from-pom-'))) return;
   fs.mkdirSync(path.join(dir, 'kafka'), { recursive: true });
   fs.symlinkSync(shared, path.join(dir, 'kafka', 'lib'));
+}
+
+/**
+ * Same for OpenSearch's 98 jars and the compiled launcher: link the shared
+ * engines' folders when their stamps are there (install_opensearch replaces
+ * a link, never its target, when a stamp does not match).
+ */
+function seedOpenSearchRuntime(dir: string): void {
+  const shared = path.join(process.env.ENGINES_DIR ?? path.join(ROOT, '.engines'), 'opensearch');
+  const stamped = (folder: string, prefix: string) =>
+    fs.existsSync(path.join(shared, folder)) && fs.readdirSync(path.join(shared, folder)).some((f) => f.startsWith(prefix));
+  if (!stamped('lib', '.resolved-from-pom-')) return;
+  fs.mkdirSync(path.join(dir, 'opensearch'), { recursive: true });
+  fs.symlinkSync(path.join(shared, 'lib'), path.join(dir, 'opensearch', 'lib'));
+  if (stamped('classes', '.built-from-')) fs.symlinkSync(path.join(shared, 'classes'), path.join(dir, 'opensearch', 'classes'));
 }
 
 function runScript(script: 'up' | 'down', engine: string, settings: Record<string, string>, timeoutMs: number): Promise<void> {

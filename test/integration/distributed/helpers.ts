@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { encodeTraceRequestProto } from '../../../core/otlp';
-import type { Span } from '../../../core/model';
+import { decodeLogsRequestProto, encodeLogsRequestProto, encodeTraceRequestProto } from '../../../core/otlp';
+import type { LogRecord, Span } from '../../../core/model';
 import { openSearchLogStore } from '../../../storage/search';
 import { ENGINE_ADDRESSES, uniqueName } from '../../helpers/engines';
 import { spawnRole, type RoleProcess } from '../../helpers/processes';
@@ -265,8 +265,65 @@ export function spanStream(service: string, traces: number, spansPerTrace: numbe
   return { requests: out, expected, total: traces * spansPerTrace, service };
 }
 
+// ---------------------------------------------------------------------------
+// The log stream: known records whose ids (derived from their content, as the
+// collector and ingest derive them) are known before anything is sent.
+
+export interface LogStream {
+  /** OTLP protobuf ExportLogsServiceRequests, in send order. */
+  requests: Buffer[];
+  /** The deterministic id of every record (= the search document _id). */
+  ids: Set<string>;
+  total: number;
+  service: string;
+}
+
+/** `total` distinct records cut into `requests` requests, over a few hosts and severities, all within the last minute. */
+export function logStream(service: string, total: number, requests: number): LogStream {
+  if (total % requests !== 0) throw new Error('total must be a multiple of requests');
+  const perRequest = total / requests;
+  const runTag = crypto.randomBytes(3).toString('hex');
+  const startUs = Date.now() * 1000 - 60_000_000;
+  const levels = [['INFO', 9], ['WARN', 13], ['ERROR', 17], ['DEBUG', 5]] as const;
+  const out: Buffer[] = [];
+  const ids = new Set<string>();
+  for (let r = 0; r < requests; r++) {
+    const logs: LogRecord[] = [];
+    for (let k = 0; k < perRequest; k++) {
+      const seq = r * perRequest + k;
+      const [severityText, severityNumber] = levels[seq % levels.length];
+      logs.push({
+        id: '',
+        timeUs: startUs + seq,
+        observedTimeUs: startUs + seq,
+        service,
+        severityNumber,
+        severityText,
+        body: `log ${seq} of ${total} in run ${runTag}`,
+        traceId: '',
+        spanId: '',
+        attributes: { seq, 'run.tag': runTag },
+        resource: { 'service.name': service, 'host.name': `host-${seq % 3}` },
+        scope: { name: 'chainscope-distributed-test', version: '1' },
+      });
+    }
+    const bytes = Buffer.from(encodeLogsRequestProto(logs));
+    // the ids the pipeline will compute: decode the bytes exactly as ingest does
+    for (const log of decodeLogsRequestProto(bytes).logs) ids.add(log.id);
+    out.push(bytes);
+  }
+  if (ids.size !== total) throw new Error(`log stream has ${ids.size} distinct ids for ${total} records`);
+  return { requests: out, ids, total, service };
+}
+
 /** POSTs OTLP protobuf requests with `concurrency` senders; a 503 is retried after its Retry-After (capped). */
-export async function sendAll(otlpUrl: string, requests: Buffer[], concurrency = 4, onSent?: (sent: number) => void): Promise<{ refused: number }> {
+export async function sendAll(
+  otlpUrl: string,
+  requests: Buffer[],
+  concurrency = 4,
+  onSent?: (sent: number) => void,
+  signal: 'traces' | 'logs' = 'traces',
+): Promise<{ refused: number }> {
   let next = 0;
   let sent = 0;
   let refused = 0;
@@ -274,7 +331,7 @@ export async function sendAll(otlpUrl: string, requests: Buffer[], concurrency =
     while (next < requests.length) {
       const body = requests[next++];
       for (let attempt = 0; ; attempt++) {
-        const res = await fetch(`${otlpUrl}/v1/traces`, {
+        const res = await fetch(`${otlpUrl}/v1/${signal}`, {
           method: 'POST',
           body,
           headers: { 'Content-Type': 'application/x-protobuf' },
