@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import crypto from 'crypto';
 import type { LogRecord } from './model';
 import { stableStringify } from './otlp/stable-json';
 
@@ -36,5 +36,11 @@ export function logRecordId(record: Omit<LogRecord, 'id'>, resourceKey?: string)
     (resourceKey ?? stableStringify(record.resource ?? {})) +
     '\n' +
     stableStringify(record.attributes);
-  return createHash('sha256').update(material).digest('hex').slice(0, 32);
+  return sha256Hex(material).slice(0, 32);
 }
+
+/** crypto.hash (Node 20.12+, 21.7+) hashes in one call, without a Hash object per record; the same digest either way. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const sha256Hex: (data: string) => string = oneShot
+  ? (data) => oneShot('sha256', data, 'hex')
+  : (data) => crypto.createHash('sha256').update(data).digest('hex');

@@ -35,11 +35,29 @@ function write(value: unknown, depthLeft: number): string {
     return out + ']';
   }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
+  const keys = Object.keys(obj);
+  if (keys.length > 1) keys.sort();
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     if (i > 0) out += ',';
-    out += JSON.stringify(keys[i]) + ':' + write(obj[keys[i]], depthLeft - 1);
+    out += quotedKey(keys[i]) + ':' + write(obj[keys[i]], depthLeft - 1);
   }
   return out + '}';
+}
+
+/**
+ * Attribute keys repeat from record to record; their JSON form is kept (this
+ * runs once per log record for its id). Bounded: past the limit keys are
+ * quoted each time.
+ */
+const quotedKeys = new Map<string, string>();
+const MAX_QUOTED_KEYS = 4096;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < MAX_QUOTED_KEYS && key.length <= 128) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
