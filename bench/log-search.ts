@@ -35,7 +35,7 @@ const reuse = args.includes('--reuse');
 const dirArg = args.find((a) => a.startsWith('--dir='))?.slice(6);
 const BATCH = 5_000;
 /** One record per 10 µs from an hour ago (syntheticLogs spacing). */
-const START_US = Date.now() * 1000 - 3_600_000_000;
+let START_US = Date.now() * 1000 - 3_600_000_000;
 
 const QUERIES: [string, string][] = [
   ['word', 'declined'],
@@ -100,7 +100,13 @@ async function main(): Promise<void> {
   const { spans, logs } = openEmbeddedStores({ dataDir: dir });
   await spans.shutdown();
   try {
-    if (reuse) console.log(`embedded: reusing ${dir}`);
+    if (reuse) {
+      // the kept lines start where that run started them
+      const first = await logs.search({ sort: 'time_asc', limit: 1 });
+      if (first.logs.length === 0) throw new Error(`--reuse: no lines in ${dir}`);
+      START_US = first.logs[0].timeUs;
+      console.log(`embedded: reusing ${dir}`);
+    }
     else await load(logs, total, 1, 'embedded');
     await measure(logs, 'embedded');
   } finally {

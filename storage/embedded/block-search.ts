@@ -1,14 +1,18 @@
 import type Database from 'better-sqlite3';
-import type { LogBlock } from './log-blocks';
+import { blockOf } from './log-blocks';
+import type { BlockBounds } from './log-blocks';
 
 /**
- * A text search with many matches, one rowid block at a time (see
- * log-blocks.ts): the FTS5 index is asked only for the matches inside the
- * block's rowid range, which it seeks to, so a search that needs the newest
- * 100 of 800,000 matches reads a few blocks instead of every match. Blocks
- * come newest first (oldest first for time_asc); the walk stops when it holds
- * `limit` rows that all sort before anything the next block can hold, and it
- * has counted past `countCap` (when asked to count).
+ * A text search with many matches. FTS5 streams its matches in rowid order
+ * cheaply, but it cannot seek to a rowid (a rowid bound is a linear skip)
+ * and sorting every match by time costs in proportion to all of them. So
+ * the matches are streamed in rowid order, newest rowids first for a
+ * newest-first page, each joined to its row and filtered; whenever the
+ * stream enters a new block (log-blocks.ts), every row of the blocks behind
+ * it has been seen, and the block bounds tell whether any row still ahead
+ * can sort before the page's last row. The stream stops once the page is
+ * settled and the count (when asked for) has passed its cap, or once nothing
+ * ahead can fall in the query's time window.
  */
 export interface BlockSearch {
   /** The FTS5 MATCH string. */
@@ -21,6 +25,8 @@ export interface BlockSearch {
   limit: number;
   /** Count matches up to countCap + 1; undefined: do not count. */
   countCap?: number;
+  startUs?: number;
+  endUs?: number;
 }
 
 export interface BlockSearchResult {
@@ -49,49 +55,44 @@ function afterCursor(key: Key, cursor: { timeUs: number; id: string }, asc: bool
   return asc ? key.id > cursor.id : key.id < cursor.id;
 }
 
-/** True when no row of `block` can come after the cursor. */
-function blockBeforeCursor(block: LogBlock, cursor: { timeUs: number } | undefined, asc: boolean): boolean {
-  if (!cursor) return false;
-  return asc ? block.maxTimeUs < cursor.timeUs : block.minTimeUs > cursor.timeUs;
-}
-
-/** True when every row of `block` sorts after `last`, so the page is settled. */
-function blockAfter(block: LogBlock, last: Key, asc: boolean): boolean {
-  return asc ? block.minTimeUs > last.time_us : block.maxTimeUs < last.time_us;
-}
-
-export function searchBlocks(prepare: Prepare, blocks: LogBlock[], q: BlockSearch): BlockSearchResult {
-  const from = 'FROM logs_fts f CROSS JOIN logs l ON l.rowid = f.rowid WHERE logs_fts MATCH ? AND f.rowid BETWEEN ? AND ?';
+export function searchBlocks(prepare: Prepare, bounds: BlockBounds, q: BlockSearch): BlockSearchResult {
   const rest = q.where.map((w) => ` AND ${w}`).join('');
-  const keysStmt = prepare(`SELECT l.rowid AS rowid, l.time_us AS time_us, l.id AS id ${from}${rest}`);
-  const countStmt = prepare(`SELECT count(*) AS n ${from}${rest}`);
+  const stream = prepare(
+    'SELECT l.rowid AS rowid, l.time_us AS time_us, l.id AS id ' +
+      `FROM logs_fts f CROSS JOIN logs l ON l.rowid = f.rowid WHERE logs_fts MATCH ?${rest} ORDER BY f.rowid ${q.asc ? 'ASC' : 'DESC'}`,
+  );
   const compare = compareKeys(q.asc);
+  /** The best time any row at or ahead of `block` in the stream can have. */
+  const bestAhead = (block: number) => (q.asc ? bounds.earliestFrom(block) : bounds.latestUpTo(block));
+  /** True when no row with time `t` can be in the window. */
+  const pastWindow = (t: number) => (q.asc ? q.endUs !== undefined && t > q.endUs : q.startUs !== undefined && t < q.startUs);
+
   let page: Key[] = [];
   let pageDone = q.limit === 0;
   let counted = 0;
-  const counting = q.countCap !== undefined;
-  const countDone = () => !counting || counted > (q.countCap as number);
-
-  for (let i = 0; i < blocks.length && !(pageDone && countDone()); i++) {
-    const block = blocks[i];
-    const args = [q.fts, block.firstRowid, block.lastRowid, ...q.params];
-    if (pageDone || blockBeforeCursor(block, q.cursor, q.asc)) {
-      if (counting) counted += (countStmt.get(...args) as { n: number }).n;
-      continue;
+  const cap = q.countCap;
+  let block = Number.NaN;
+  for (const key of stream.iterate(q.fts, ...q.params) as IterableIterator<Key>) {
+    const b = blockOf(key.rowid);
+    if (b !== block) {
+      block = b;
+      const best = bestAhead(b);
+      if (pastWindow(best)) break;
+      if (!pageDone && page.length >= q.limit) {
+        page.sort(compare);
+        page.length = q.limit;
+        const last = page[q.limit - 1];
+        // strictly: a row at the same time may still sort before `last` by id
+        pageDone = q.asc ? best > last.time_us : best < last.time_us;
+      }
+      if (pageDone && (cap === undefined || counted > cap)) break;
     }
-    const keys = keysStmt.all(...args) as Key[];
-    counted += keys.length;
-    for (const key of keys) if (!q.cursor || afterCursor(key, q.cursor, q.asc)) page.push(key);
-    if (page.length >= q.limit) {
-      page.sort(compare);
-      page.length = q.limit;
-      const next = blocks[i + 1];
-      pageDone = next === undefined || blockAfter(next, page[q.limit - 1], q.asc);
-    }
+    counted++;
+    if (!pageDone && (!q.cursor || afterCursor(key, q.cursor, q.asc))) page.push(key);
   }
   page.sort(compare);
   page = page.slice(0, q.limit);
   const result: BlockSearchResult = { rowids: page.map((k) => k.rowid) };
-  if (counting) result.counted = counted;
+  if (cap !== undefined) result.counted = counted;
   return result;
 }

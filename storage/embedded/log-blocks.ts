@@ -12,14 +12,6 @@ import type Database from 'better-sqlite3';
 export const LOG_BLOCK_SHIFT = 12;
 export const LOG_BLOCK_ROWS = 1 << LOG_BLOCK_SHIFT;
 
-export interface LogBlock {
-  /** First and last rowid of the block. */
-  firstRowid: number;
-  lastRowid: number;
-  minTimeUs: number;
-  maxTimeUs: number;
-}
-
 interface BlockRow {
   block: number;
   min_time_us: number;
@@ -46,7 +38,7 @@ export class LogBlockWriter {
   }
 
   note(rowid: number, timeUs: number): void {
-    const block = Math.floor(rowid / LOG_BLOCK_ROWS);
+    const block = blockOf(rowid);
     const seen = this.pending.get(block);
     if (seen === undefined) this.pending.set(block, { min: timeUs, max: timeUs });
     else {
@@ -62,25 +54,41 @@ export class LogBlockWriter {
   }
 }
 
-/** Blocks that may hold rows in [startUs, endUs], in the order a search visits them. */
+/**
+ * For each block, the latest time of it and every block below it, and the
+ * earliest time of it and every block above it: what a search streaming the
+ * text index in rowid order can still meet once it has entered a block.
+ */
+export interface BlockBounds {
+  /** Latest time of any row with a rowid at or below the block's last one. */
+  latestUpTo(block: number): number;
+  /** Earliest time of any row with a rowid at or above the block's first one. */
+  earliestFrom(block: number): number;
+}
+
+export function blockOf(rowid: number): number {
+  return Math.floor(rowid / LOG_BLOCK_ROWS);
+}
+
 export class LogBlockReader {
-  private readonly newestFirst: Database.Statement<[number, number], BlockRow>;
-  private readonly oldestFirst: Database.Statement<[number, number], BlockRow>;
+  private readonly all: Database.Statement<[], BlockRow>;
 
   constructor(db: Database.Database) {
-    const where = 'WHERE max_time_us >= ? AND min_time_us <= ?';
-    this.newestFirst = db.prepare(`SELECT * FROM log_blocks ${where} ORDER BY max_time_us DESC, block DESC`);
-    this.oldestFirst = db.prepare(`SELECT * FROM log_blocks ${where} ORDER BY min_time_us ASC, block ASC`);
+    this.all = db.prepare('SELECT block, min_time_us, max_time_us FROM log_blocks ORDER BY block');
   }
 
-  /** Newest-first orders by latest time (for time_desc), oldest-first by earliest time (for time_asc). */
-  blocks(startUs: number | undefined, endUs: number | undefined, newestFirst: boolean): LogBlock[] {
-    const stmt = newestFirst ? this.newestFirst : this.oldestFirst;
-    return stmt.all(startUs ?? Number.MIN_SAFE_INTEGER, endUs ?? Number.MAX_SAFE_INTEGER).map((b) => ({
-      firstRowid: b.block * LOG_BLOCK_ROWS,
-      lastRowid: b.block * LOG_BLOCK_ROWS + LOG_BLOCK_ROWS - 1,
-      minTimeUs: b.min_time_us,
-      maxTimeUs: b.max_time_us,
-    }));
+  bounds(): BlockBounds {
+    const rows = this.all.all();
+    const latest = new Map<number, number>();
+    const earliest = new Map<number, number>();
+    let max = -Infinity;
+    for (const r of rows) latest.set(r.block, (max = Math.max(max, r.max_time_us)));
+    let min = Infinity;
+    for (let i = rows.length - 1; i >= 0; i--) earliest.set(rows[i].block, (min = Math.min(min, rows[i].min_time_us)));
+    // a block with no row yet (none can be streamed) never asks; unknown blocks answer "anything"
+    return {
+      latestUpTo: (block) => latest.get(block) ?? Infinity,
+      earliestFrom: (block) => earliest.get(block) ?? -Infinity,
+    };
   }
 }

@@ -156,9 +156,9 @@ export class LogReader {
     let rows: LogRow[];
     let counted: number;
     if (c.fts !== null && ftsMatches > FTS_DRIVE_MAX && !query.traceId && !query.spanId) {
-      // Many text matches: read them block by block, newest first, and stop early (block-search.ts).
+      // Many text matches: stream them in rowid order and stop early (block-search.ts).
       const textOnly = where.length === c.textOnly;
-      const found = searchBlocks((sql) => this.statement(sql), this.blocks.blocks(query.startUs, query.endUs, !asc), {
+      const found = searchBlocks((sql) => this.statement(sql), this.blocks.bounds(), {
         fts: c.fts,
         where: where.slice(c.textOnly),
         params: params.slice(1),
@@ -166,6 +166,8 @@ export class LogReader {
         cursor: query.cursor,
         limit,
         countCap: textOnly ? undefined : cap,
+        startUs: query.startUs,
+        endUs: query.endUs,
       });
       rows = this.rowsInOrder(found.rowids);
       counted = found.counted ?? ftsMatches;
