@@ -11,7 +11,8 @@ export function encodeGroupedRequest<T extends Groupable>(
   items: readonly T[],
   writeItemBody: (w: ProtoSink, item: T) => void,
 ): Uint8Array {
-  const w = new ProtoSink();
+  const w = new ProtoSink(spare ?? INITIAL_BYTES);
+  spare = undefined;
   for (const group of groupByResourceAndScope(items)) {
     const resourceGroup = w.varint(10).begin();
     const resource = w.varint(10).begin();
@@ -31,5 +32,13 @@ export function encodeGroupedRequest<T extends Groupable>(
     }
     w.end(resourceGroup);
   }
-  return w.finish();
+  const bytes = w.finish();
+  // Encoding is synchronous, so one buffer serves every call: growing a fresh one to ~1 MiB per request was most of the encoder's garbage.
+  const buf = w.release();
+  if (buf.length <= MAX_SPARE_BYTES) spare = buf;
+  return bytes;
 }
+
+const INITIAL_BYTES = 64 * 1024;
+const MAX_SPARE_BYTES = 8 * 1024 * 1024;
+let spare: Buffer | undefined;

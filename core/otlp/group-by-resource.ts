@@ -32,7 +32,15 @@ export function groupByResourceAndScope<T extends Groupable>(items: readonly T[]
   const byKey = new Map<string, { group: ResourceGroup<T>; scopes: Map<string, ScopeGroup<T>> }>();
   // Items of one request usually share resource objects: serialise each object once per service.
   const keyOfObject = new Map<Attributes, { service: string; key: string; resource: Attributes }[]>();
+  // Items usually come in runs sharing resource, service and scope objects: such an item joins the previous one's group.
+  let previous: T | undefined;
+  let previousGroup: ScopeGroup<T> | undefined;
   for (const item of items) {
+    if (previous && previousGroup && item.resource === previous.resource && item.service === previous.service && item.scope === previous.scope && item.resource && item.scope) {
+      previousGroup.items.push(item);
+      continue;
+    }
+    previous = item;
     const resource = item.resource ?? {};
     let known = keyOfObject.get(resource);
     if (!known) keyOfObject.set(resource, (known = []));
@@ -57,6 +65,7 @@ export function groupByResourceAndScope<T extends Groupable>(items: readonly T[]
       slot.group.scopes.push(scopeGroup);
     }
     scopeGroup.items.push(item);
+    previousGroup = scopeGroup;
   }
   return groups;
 }

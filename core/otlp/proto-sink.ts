@@ -11,8 +11,9 @@ export class ProtoSink {
   private buf: Buffer;
   private pos = 0;
 
-  constructor(initialBytes = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+  /** `initial`: a size, or a buffer to write into (e.g. the one a previous sink gave back with `release()`). */
+  constructor(initial: number | Buffer = 64 * 1024) {
+    this.buf = typeof initial === 'number' ? Buffer.allocUnsafe(initial) : initial;
   }
 
   private ensure(extra: number): void {
@@ -71,6 +72,22 @@ export class ProtoSink {
   /** Length-delimited UTF-8 string (without its tag). */
   string(s: string): this {
     const len = s.length;
+    if (len >= NATIVE_WRITE_MIN_CHARS && len < 128) {
+      // One native copy beats the loop below from a few dozen characters on (a log body, a path).
+      this.ensure(3 + len * 3);
+      const bytes = (this.buf as Utf8WriteBuffer).utf8Write(s, this.pos + 1);
+      if (bytes < 128) {
+        this.buf[this.pos] = bytes;
+        this.pos += 1 + bytes;
+        return this;
+      }
+      // Non-ASCII text of 128 bytes or more: the length takes two bytes.
+      this.buf.copyWithin(this.pos + 2, this.pos + 1, this.pos + 1 + bytes);
+      this.buf[this.pos] = (bytes % 128) | 128;
+      this.buf[this.pos + 1] = Math.floor(bytes / 128);
+      this.pos += 2 + bytes;
+      return this;
+    }
     if (len < 128) {
       // Fast path: ASCII strings shorter than 128 bytes need one length byte and a byte copy.
       this.ensure(1 + len * 3);
@@ -88,10 +105,12 @@ export class ProtoSink {
         return this;
       }
     }
-    const mark = this.begin();
-    this.ensure(len * 3);
+    // Longer or non-ASCII: the byte length first, so the length prefix is written once (no shifting).
+    const bytes = Buffer.byteLength(s, 'utf8');
+    this.varint(bytes);
+    this.ensure(bytes);
     this.pos += this.buf.write(s, this.pos, 'utf8');
-    return this.end(mark);
+    return this;
   }
 
   /** Length-delimited bytes from a hex string (without its tag). */
@@ -137,4 +156,18 @@ export class ProtoSink {
   finish(): Uint8Array {
     return Buffer.from(this.buf.subarray(0, this.pos));
   }
+
+  /** After finish(): the sink's buffer, for another sink to write into (the sink is not usable any more). */
+  release(): Buffer {
+    const buf = this.buf;
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
+    return buf;
+  }
 }
+
+/** From this many UTF-16 units on, string() copies with one native call. */
+const NATIVE_WRITE_MIN_CHARS = 32;
+
+/** Node's Buffer#utf8Write: write(s, offset, 'utf8') without the encoding dispatch. */
+type Utf8WriteBuffer = Buffer & { utf8Write(s: string, offset: number): number };
