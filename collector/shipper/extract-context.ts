@@ -10,6 +10,11 @@ const SPAN_IN_TEXT = /\bspan[_.-]?id[=:\s"]+([0-9a-fA-F]{16})\b/i;
 const isHex = (v: AttributeValue | undefined, length: number): v is string =>
   typeof v === 'string' && v.length === length && /^[0-9a-fA-F]+$/.test(v) && !/^0+$/.test(v);
 
+function isEmpty(obj: object): boolean {
+  for (const _ in obj) return false;
+  return true;
+}
+
 export interface TraceContext {
   traceId: string;
   spanId: string;
@@ -23,14 +28,17 @@ export interface TraceContext {
 export function extractTraceContext(fields: Attributes, text: string): TraceContext {
   let traceId = '';
   let spanId = '';
-  for (const name of TRACE_FIELDS) {
+  const hasFields = !isEmpty(fields);
+  for (let i = 0; hasFields && i < TRACE_FIELDS.length; i++) {
+    const name = TRACE_FIELDS[i];
     if (isHex(fields[name], 32)) {
       traceId = (fields[name] as string).toLowerCase();
       delete fields[name];
       break;
     }
   }
-  for (const name of SPAN_FIELDS) {
+  for (let i = 0; hasFields && i < SPAN_FIELDS.length; i++) {
+    const name = SPAN_FIELDS[i];
     if (isHex(fields[name], 16)) {
       spanId = (fields[name] as string).toLowerCase();
       delete fields[name];
@@ -55,15 +63,18 @@ export function extractTraceContext(fields: Attributes, text: string): TraceCont
  */
 export function extractBusinessKeys(fields: Attributes, text: string, keys: readonly string[], out: Attributes): void {
   for (const key of keys) {
-    if (fields[key] !== undefined) {
-      out[key] = fields[key];
-      continue;
-    }
     const { snake, camel, inText } = spellingsOf(key);
-    const found = fields[snake] ?? fields[camel];
-    if (typeof found === 'string' || typeof found === 'number') {
-      out[key] = found;
-      continue;
+    // `out` may be `fields` (it is in buildRecord): look again for every key.
+    if (!isEmpty(fields)) {
+      if (fields[key] !== undefined) {
+        out[key] = fields[key];
+        continue;
+      }
+      const found = fields[snake] ?? fields[camel];
+      if (typeof found === 'string' || typeof found === 'number') {
+        out[key] = found;
+        continue;
+      }
     }
     if (text.includes(key) || text.includes(snake)) {
       const m = inText.exec(text);

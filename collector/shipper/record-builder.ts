@@ -4,6 +4,13 @@ import { detectLineTime, parseTimeValue, TIME_FIELDS } from './detect-time';
 import { extractBusinessKeys, extractTraceContext } from './extract-context';
 import type { LineParser } from './parsers';
 
+const NO_SEVERITY = { number: 0, text: '' };
+
+function isEmpty(obj: object): boolean {
+  for (const _ in obj) return false;
+  return true;
+}
+
 /** Attribute names the shipper adds to every record. */
 export const FILE_PATH_ATTRIBUTE = 'log.file.path';
 export const FILE_OFFSET_ATTRIBUTE = 'log.file.offset';
@@ -27,8 +34,11 @@ export interface RecordContext {
  */
 export function buildRecord(ctx: RecordContext, text: string, originPath: string, fileName: string, offset: number): { record: LogRecord; parsed: boolean } {
   const { body, fields, parsed } = ctx.parser(text);
+  // Plain lines have no fields: skip looking for a dozen names in an empty object.
+  const hasFields = !isEmpty(fields);
   let timeUs = 0;
-  for (const name of TIME_FIELDS) {
+  for (let i = 0; hasFields && i < TIME_FIELDS.length; i++) {
+    const name = TIME_FIELDS[i];
     if (fields[name] !== undefined) {
       timeUs = parseTimeValue(fields[name]);
       if (timeUs) {
@@ -38,8 +48,9 @@ export function buildRecord(ctx: RecordContext, text: string, originPath: string
     }
   }
   if (!timeUs) timeUs = detectLineTime(text);
-  let severity = { number: 0, text: '' };
-  for (const name of SEVERITY_FIELDS) {
+  let severity = NO_SEVERITY;
+  for (let i = 0; hasFields && i < SEVERITY_FIELDS.length; i++) {
+    const name = SEVERITY_FIELDS[i];
     if (fields[name] !== undefined) {
       severity = severityFromValue(fields[name]);
       if (severity.number) {
