@@ -2,16 +2,18 @@
  * Log search benchmark (a script, not a test).
  *
  *   npx tsc -p tsconfig.json && node dist/bench/log-search.js [lines=5000000] [--opensearch [url]] [--os-lines N]
- *     [--dir=/path] [--keep] [--reuse] [--runs 40]
+ *     [--dir=/path] [--keep] [--reuse] [--runs 40] [--spacing-us 1000]
  *
  * Writes N order-center log lines (bench/synthetic-logs.ts: 5 services, 6
- * message shapes, order/customer ids, trace context) into the embedded store
- * directly, in batches of 5,000, and with --opensearch also into OpenSearch
- * (bulk, through SearchLogStore; --os-lines caps that count), then measures
- * search latency (p50/p95 over --runs runs, limit 100, total counted up to
- * 10,000) for a word query, a field+phrase query, a rare-word query and a
- * histogram. Prints one line per figure. --reuse measures a --dir kept by an
- * earlier run (with the same line count) without writing it again.
+ * message shapes, order/customer ids, trace context), one every --spacing-us
+ * and ending now, into the embedded store directly, in batches of 5,000, and
+ * with --opensearch also into OpenSearch (bulk, through SearchLogStore;
+ * --os-lines caps that count). Then measures p50/p95 over --runs runs of:
+ * searches over every line (limit 100, total counted up to 10,000) for a
+ * word, a field+phrase query, a rare word and a level+attribute query; the
+ * histogram (60 one-minute buckets) and facets of the last hour, as the log
+ * page asks for them. Prints the figures and writes them to bench-results/.
+ * --reuse measures a --dir kept by an earlier run without writing it again.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,6 +24,7 @@ import { openEmbeddedStores } from '../storage/embedded';
 import { openSearchLogStore } from '../storage/search';
 import type { SearchLogStore } from '../storage/search';
 import { machineNote, numberFlag } from './args';
+import { report } from './load';
 import { syntheticLogs } from './synthetic-logs';
 
 const args = process.argv.slice(2);
@@ -34,8 +37,10 @@ const keep = args.includes('--keep');
 const reuse = args.includes('--reuse');
 const dirArg = args.find((a) => a.startsWith('--dir='))?.slice(6);
 const BATCH = 5_000;
-/** One record per 10 µs from an hour ago (syntheticLogs spacing). */
-let START_US = Date.now() * 1000 - 3_600_000_000;
+/** Time between two lines: 1 ms, so 5,000,000 lines are 83 minutes of a busy order center (1,000 lines/s). */
+const spacingUs = numberFlag(args, 'spacing-us', 1_000);
+/** The lines end now. */
+const START_US = Date.now() * 1000 - total * spacingUs;
 
 const QUERIES: [string, string][] = [
   ['word', 'declined'],
@@ -66,7 +71,7 @@ async function load(store: LogStore, n: number, concurrency: number, label: stri
   const worker = async () => {
     for (let seq = next++; seq * BATCH < n; seq = next++) {
       const count = Math.min(BATCH, n - seq * BATCH);
-      const logs = syntheticLogs(BATCH, START_US, seq).slice(0, count);
+      const logs = syntheticLogs(BATCH, START_US, seq, spacingUs).slice(0, count);
       await store.writeLogs({ logs, businessKeys: [] });
       if ((seq * BATCH) % 500_000 === 0) process.stderr.write(`${label}: ${seq * BATCH} lines\n`);
     }
@@ -76,39 +81,43 @@ async function load(store: LogStore, n: number, concurrency: number, label: stri
   console.log(`${label}: wrote ${n.toLocaleString('en')} lines in ${s.toFixed(1)} s (${Math.round(n / s).toLocaleString('en')} lines/s)`);
 }
 
-async function measure(store: LogStore, label: string): Promise<void> {
+type Figures = Record<string, { p50Ms: number; p95Ms: number; total?: string }>;
+
+async function measure(store: LogStore, label: string): Promise<Figures> {
+  const figures: Figures = {};
+  const note = (name: string, r: { p50: number; p95: number }, total?: string) => {
+    figures[name] = { p50Ms: Number(r.p50.toFixed(1)), p95Ms: Number(r.p95.toFixed(1)), ...(total ? { total } : {}) };
+    console.log(`${label} ${name}: p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms${total ? `; total ${total}` : ''}`);
+  };
   for (const [name, q] of QUERIES) {
     const filter = parseLogQuery(q);
     const first = await store.search({ filter, limit: 100 });
-    const r = await timeIt(() => store.search({ filter, limit: 100 }));
-    console.log(
-      `${label} search ${name} (${q}): p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms; total ${first.total}${first.totalIsLowerBound ? '+' : ''}`,
-    );
+    note(`search ${name} (${q})`, await timeIt(() => store.search({ filter, limit: 100 })), `${first.total}${first.totalIsLowerBound ? '+' : ''}`);
   }
-  const filter = parseLogQuery('declined');
-  const window = { startUs: START_US, endUs: START_US + total * 10 };
-  const interval = Math.max(1_000, Math.ceil((total * 10) / 60 / 1000) * 1000);
-  const h = await timeIt(() => store.histogram({ filter, ...window }, interval));
-  console.log(`${label} histogram (declined, 60 buckets): p50 ${h.p50.toFixed(1)} ms, p95 ${h.p95.toFixed(1)} ms`);
-  const f = await timeIt(() => store.facets({ filter: parseLogQuery('level:error'), ...window }, { kind: 'service' }, 10));
-  console.log(`${label} facets (service | level:error): p50 ${f.p50.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms`);
+  // what the log page asks for its opening view and a level filter: the last hour of the lines, 60 buckets, facets
+  const newest = (await store.search({ limit: 1 })).logs[0].timeUs;
+  const window = { startUs: newest - 3_600_000_000 + 1, endUs: newest };
+  for (const q of ['declined', '', 'level:error']) {
+    const query = { ...(q ? { filter: parseLogQuery(q) } : {}), ...window };
+    note(`histogram last hour (${q || 'all'}, 60 buckets)`, await timeIt(() => store.histogram(query, 60_000_000)));
+  }
+  for (const [field, q] of [['service', 'level:error'], ['severity', ''], ['host', 'declined']] as const) {
+    const query = { ...(q ? { filter: parseLogQuery(q) } : {}), ...window };
+    note(`facets last hour (${field} | ${q || 'all'})`, await timeIt(() => store.facets(query, { kind: field }, 10)));
+  }
+  return figures;
 }
 
 async function main(): Promise<void> {
+  const results: Record<string, unknown> = { lines: total, spacingUs, runs, machine: machineNote() };
   console.log(`log search bench: ${total.toLocaleString('en')} lines; ${machineNote()}`);
   const dir = dirArg ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-logbench-'));
   const { spans, logs } = openEmbeddedStores({ dataDir: dir });
   await spans.shutdown();
   try {
-    if (reuse) {
-      // the kept lines start where that run started them
-      const first = await logs.search({ sort: 'time_asc', limit: 1 });
-      if (first.logs.length === 0) throw new Error(`--reuse: no lines in ${dir}`);
-      START_US = first.logs[0].timeUs;
-      console.log(`embedded: reusing ${dir}`);
-    }
+    if (reuse) console.log(`embedded: reusing ${dir}`);
     else await load(logs, total, 1, 'embedded');
-    await measure(logs, 'embedded');
+    results.embedded = await measure(logs, 'embedded');
   } finally {
     await logs.shutdown();
     if (!keep && !dirArg) fs.rmSync(dir, { recursive: true, force: true });
@@ -119,12 +128,13 @@ async function main(): Promise<void> {
       await store.start();
       await load(store, Math.min(osLines, total), 4, 'opensearch');
       await store.refresh();
-      await measure(store, 'opensearch');
+      results.opensearch = await measure(store, 'opensearch');
     } finally {
       if (!keep) await store.uninstall();
       await store.shutdown();
     }
   }
+  report('log-search', results);
 }
 
 main().catch((err) => {

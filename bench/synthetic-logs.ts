@@ -12,8 +12,8 @@ const MESSAGES = [
   'sms sent to customer %c about order %s',
 ];
 
-/** `count` log records shaped like an order center's, with trace context and business keys. */
-export function syntheticLogs(count: number, startUs: number, seq: number): LogRecord[] {
+/** `count` log records shaped like an order center's, with trace context and business keys, `spacingUs` apart. */
+export function syntheticLogs(count: number, startUs: number, seq: number, spacingUs = 10): LogRecord[] {
   const ids = crypto.randomBytes(24 * count).toString('hex');
   const out: LogRecord[] = [];
   for (let i = 0; i < count; i++) {
@@ -22,8 +22,8 @@ export function syntheticLogs(count: number, startUs: number, seq: number): LogR
     const customer = `CUST-${n % 5000}`;
     const severityNumber = n % 50 === 0 ? 17 : n % 10 === 0 ? 13 : 9;
     const record: Omit<LogRecord, 'id'> = {
-      timeUs: startUs + n * 10,
-      observedTimeUs: startUs + n * 10,
+      timeUs: startUs + n * spacingUs,
+      observedTimeUs: startUs + n * spacingUs,
       service: SERVICES[n % SERVICES.length],
       severityText: severityNumber === 17 ? 'ERROR' : severityNumber === 13 ? 'WARN' : 'INFO',
       severityNumber,

@@ -9,6 +9,8 @@ import type { EmbeddedDatabase } from './database';
 import { checkLimit } from './span-reader';
 import { searchBlocks } from './block-search';
 import { LogBlockReader } from './log-blocks';
+import { MINUTE_US, answerableByMinutes, splitWindow } from './log-minutes';
+import type { MinuteSplit } from './log-minutes';
 
 export const LOG_READ_LIMITS = {
   search: 10_000,
@@ -203,22 +205,66 @@ export class LogReader {
 
   histogram(query: LogFilterQuery, intervalUs: number): HistogramBucket[] {
     checkInterval(intervalUs);
-    const c = this.conditions(query);
-    if (c === null) return [];
-    const whereSql = c.where.length ? ` WHERE ${c.where.join(' AND ')}` : '';
-    const rows = this.statement(
-      `SELECT (l.time_us - (l.time_us % ?)) AS t, l.severity_number AS sn, count(*) AS n FROM logs l${whereSql} GROUP BY t, sn ORDER BY t`,
-    ).all(intervalUs, ...c.params) as { t: number; sn: number; n: number }[];
-    return foldHistogram(rows);
+    // minute counts fit buckets that are whole minutes (bucket starts are multiples of the interval)
+    const split = intervalUs % MINUTE_US === 0 && answerableByMinutes(query) ? splitWindow(query.startUs, query.endUs) : null;
+    if (split === null) return foldHistogram(this.histogramRows(query, intervalUs));
+    return foldHistogram([
+      ...this.histogramRows(query, intervalUs, split),
+      ...split.edges.flatMap((edge) => this.histogramRows({ ...query, ...edge }, intervalUs)),
+    ]);
   }
 
   facets(query: LogFilterQuery, field: FacetField, limit: number): FacetValue[] {
     const n = checkLimit(limit, LOG_READ_LIMITS.facets);
-    const c = this.conditions(query);
-    if (c === null || n === 0) return [];
-    const where = [...c.where];
-    const params = [...c.params];
-    let from = 'logs l';
+    if (n === 0) return [];
+    const split = field.kind !== 'attribute' && answerableByMinutes(query) ? splitWindow(query.startUs, query.endUs) : null;
+    if (split === null) return this.facetRows(query, field, n);
+    const counts = new Map<string, number>();
+    for (const part of [this.facetRows(query, field, undefined, split), ...split.edges.map((edge) => this.facetRows({ ...query, ...edge }, field))]) {
+      for (const v of part) counts.set(v.value, (counts.get(v.value) ?? 0) + v.count);
+    }
+    return [...counts]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+      .slice(0, n);
+  }
+
+  /**
+   * Conditions of a query over `logs l`, or over `log_minutes l` for the whole
+   * minutes of `minutes` (same column names; the window becomes minute bounds).
+   */
+  private source(query: LogFilterQuery, minutes?: MinuteSplit): { from: string; time: string; count: string; where: string[]; params: unknown[] } | null {
+    if (!minutes) {
+      const c = this.conditions(query);
+      return c && { from: 'logs l', time: 'l.time_us', count: 'count(*)', where: c.where, params: c.params };
+    }
+    const c = this.conditions({ ...query, startUs: undefined, endUs: undefined });
+    if (c === null) return null;
+    return {
+      from: 'log_minutes l',
+      time: 'l.minute_us',
+      count: 'sum(l.n)',
+      where: [...c.where, 'l.minute_us >= ?', 'l.minute_us < ?'],
+      params: [...c.params, minutes.fromUs, minutes.toUs],
+    };
+  }
+
+  private histogramRows(query: LogFilterQuery, intervalUs: number, minutes?: MinuteSplit): { t: number; sn: number; n: number }[] {
+    const src = this.source(query, minutes);
+    if (src === null) return [];
+    const whereSql = src.where.length ? ` WHERE ${src.where.join(' AND ')}` : '';
+    return this.statement(
+      `SELECT (${src.time} - (${src.time} % ?)) AS t, l.severity_number AS sn, ${src.count} AS n FROM ${src.from}${whereSql} GROUP BY t, sn ORDER BY t`,
+    ).all(intervalUs, ...src.params) as { t: number; sn: number; n: number }[];
+  }
+
+  /** Top values (at most `limit`; every value when undefined) of a field. */
+  private facetRows(query: LogFilterQuery, field: FacetField, limit?: number, minutes?: MinuteSplit): FacetValue[] {
+    const src = this.source(query, minutes);
+    if (src === null) return [];
+    const where = [...src.where];
+    const params = [...src.params];
+    let from = src.from;
     let value: string;
     const before: unknown[] = [];
     if (field.kind === 'service') value = 'l.service';
@@ -226,16 +272,17 @@ export class LogReader {
     else {
       const column = field.kind === 'host' ? 'r.json' : 'l.attributes';
       const path = jsonPath(field.kind === 'attribute' ? field.name : 'host.name');
-      from = field.kind === 'host' ? `logs l JOIN resources r ON r.id = l.resource_id, json_each(r.json, ?) j` : 'logs l, json_each(l.attributes, ?) j';
+      from = field.kind === 'host' ? `${from} JOIN resources r ON r.id = l.resource_id, json_each(r.json, ?) j` : `${from}, json_each(l.attributes, ?) j`;
       before.push(path);
       where.push(`json_type(${column}, ?) <> 'object'`, "j.type NOT IN ('object', 'array', 'null')");
       params.push(path);
       value = JSON_SCALAR_TEXT;
     }
     const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const limitSql = limit === undefined ? '' : ' LIMIT ?';
     return this.statement(
-      `SELECT ${value} AS value, count(*) AS count FROM ${from}${whereSql} GROUP BY 1 ORDER BY count DESC, value ASC LIMIT ?`,
-    ).all(...before, ...params, n) as FacetValue[];
+      `SELECT ${value} AS value, ${src.count} AS count FROM ${from}${whereSql} GROUP BY 1 ORDER BY count DESC, value ASC${limitSql}`,
+    ).all(...before, ...params, ...(limit === undefined ? [] : [limit])) as FacetValue[];
   }
 
   byTrace(traceId: string, limit: number, spanId?: string): LogRecord[] {

@@ -2,13 +2,15 @@ import type Database from 'better-sqlite3';
 import type { LogBatch } from '../../core/contracts/log-store';
 import type { EmbeddedDatabase } from './database';
 import { LogBlockWriter } from './log-blocks';
+import { LogMinuteWriter } from './log-minutes';
 
-/** Writes a LogBatch in one transaction; the FTS row and the block range are added only for records really inserted. */
+/** Writes a LogBatch in one transaction; the FTS row, block range and minute count are added only for records really inserted. */
 export class LogWriter {
   private readonly insertLog: Database.Statement;
   private readonly insertFts: Database.Statement;
   private readonly upsertBusinessKey: Database.Statement;
   private readonly blocks: LogBlockWriter;
+  private readonly minutes: LogMinuteWriter;
   private readonly writeBatch: Database.Transaction<(batch: LogBatch) => void>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
@@ -25,9 +27,12 @@ export class LogWriter {
        WHERE excluded.time_us < time_us`,
     );
     this.blocks = new LogBlockWriter(db);
+    this.minutes = new LogMinuteWriter(db);
     this.writeBatch = db.transaction((batch: LogBatch) => {
       this.blocks.begin();
+      this.minutes.begin();
       for (const log of batch.logs) {
+        const resourceId = this.edb.resourceId(log.resource);
         const info = this.insertLog.run(
           log.id,
           log.timeUs,
@@ -39,16 +44,18 @@ export class LogWriter {
           log.traceId,
           log.spanId,
           JSON.stringify(log.attributes),
-          this.edb.resourceId(log.resource),
+          resourceId,
           log.scope.name,
           log.scope.version,
         );
         if (info.changes !== 0) {
           this.insertFts.run(info.lastInsertRowid, log.body);
           this.blocks.note(Number(info.lastInsertRowid), log.timeUs);
+          this.minutes.count(log.timeUs, log.service, log.severityText, log.severityNumber, resourceId);
         }
       }
       this.blocks.flush();
+      this.minutes.flush();
       for (const k of batch.businessKeys) this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs);
     });
   }

@@ -196,6 +196,21 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO log_blocks (block, min_time_us, max_time_us)
     SELECT rowid >> 12, min(time_us), max(time_us) FROM logs GROUP BY rowid >> 12;
   `,
+  // 5: log counts per minute, service, severity and resource, for histograms and facets (storage/embedded/log-minutes.ts)
+  `
+  CREATE TABLE log_minutes (
+    minute_us INTEGER NOT NULL,
+    service TEXT NOT NULL,
+    severity_text TEXT NOT NULL,
+    severity_number INTEGER NOT NULL,
+    resource_id INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (minute_us, service, severity_text, severity_number, resource_id)
+  ) WITHOUT ROWID;
+  INSERT INTO log_minutes (minute_us, service, severity_text, severity_number, resource_id, n)
+    SELECT time_us - ((time_us % 60000000) + 60000000) % 60000000 AS m, service, severity_text, severity_number, resource_id, count(*)
+    FROM logs GROUP BY m, service, severity_text, severity_number, resource_id;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
