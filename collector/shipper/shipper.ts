@@ -169,7 +169,11 @@ export class Shipper {
             file.flushIdle();
           }
         }
+        if (file.queued === 0) continue;
         while (file.queued > 0 && !this.isFull()) this.take(file);
+        // Its queue ran dry with room left in the batch: another round reads its next chunk
+        // (ending here slept a poll interval at every chunk boundary, ~40% of the time at full speed).
+        if (file.queued === 0) round = true;
       }
     }
     return progressed;
