@@ -1,9 +1,12 @@
 /**
  * Demo order center: nine small services on 127.0.0.1 that send real OpenTelemetry
  * traces and logs (OTLP protobuf over HTTP) to `otlpEndpoint`, so Chainscope shows
- * real traffic out of the box. See services.ts for the journey of one order.
+ * real traffic out of the box; with `logDir`, their logs go to JSON-lines files
+ * instead, for a shipper to send. See services.ts for the journey of one order.
  */
 import * as http from 'node:http';
+import path from 'node:path';
+import { DEFAULT_LOG_FILE_MAX_BYTES, JsonLinesLogFile } from './log-file';
 import { createServiceTelemetry, installGlobals, raceTimeout, type ServiceTelemetry } from './otel';
 import { intBetween, pick } from './random';
 import { DemoService } from './runtime';
@@ -23,6 +26,13 @@ export interface DemoOptions {
   stopDrainMs?: number;
   /** Interval of the stats line written to `logger`; 0 disables. Default 60000 ms. */
   statsIntervalMs?: number;
+  /**
+   * Write each service's logs as JSON lines to `<logDir>/<service>.log` instead of
+   * sending OTLP logs (traces still go to `otlpEndpoint`). Created if missing.
+   */
+  logDir?: string;
+  /** With `logDir`: a file is renamed to `<service>.log.1` before it grows past this. Default 4 MiB. */
+  logFileMaxBytes?: number;
 }
 
 export interface DemoHandle {
@@ -32,6 +42,8 @@ export interface DemoHandle {
   stats(): DemoStats;
   /** Port each service listens on (127.0.0.1). */
   ports: Record<string, number>;
+  /** With `logDir`: the file of each service (absolute paths); else empty. */
+  logFiles: string[];
 }
 
 const CHANNELS = ['web', 'web', 'web', 'app', 'app', 'shop', 'call-center'];
@@ -42,6 +54,20 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   if (!/^https?:\/\//.test(options.otlpEndpoint)) throw new Error(`otlpEndpoint must be an http(s) URL, got ${options.otlpEndpoint}`);
   const say = options.logger ?? (() => undefined);
   const drainMs = options.stopDrainMs ?? 3000;
+  const logFileMaxBytes = options.logFileMaxBytes ?? DEFAULT_LOG_FILE_MAX_BYTES;
+  if (options.logDir !== undefined && (!Number.isInteger(logFileMaxBytes) || logFileMaxBytes < 1024)) {
+    throw new Error(`logFileMaxBytes must be a whole number ≥ 1024, got ${logFileMaxBytes}`);
+  }
+  // Opened before anything starts: a folder we cannot write is a start-up error.
+  const logFiles: JsonLinesLogFile[] = [];
+  if (options.logDir !== undefined) {
+    try {
+      for (const name of SERVICE_NAMES) logFiles.push(new JsonLinesLogFile(path.resolve(options.logDir), name, { maxBytes: logFileMaxBytes }));
+    } catch (err) {
+      for (const f of logFiles) f.close();
+      throw new Error(`cannot write demo log files in ${path.resolve(options.logDir)}: ${(err as Error).message}`);
+    }
+  }
 
   installGlobals();
 
@@ -57,9 +83,10 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
       serviceName: name,
       serviceVersion: SERVICE_VERSIONS[name],
       agent: exportAgent,
+      logFile: logFiles.find((f) => f.service === name),
     });
     telemetry.push(t);
-    services[name] = new DemoService(name, t.tracer, t.logger, callAgent);
+    services[name] = new DemoService(name, t.tracer, t.emitLog, callAgent);
   }
   const center = buildOrderCenter(services);
 
@@ -78,7 +105,8 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   }
   const ports = Object.fromEntries(Object.values(services).map((s) => [s.name, s.port]));
   const orderApiPort = services['order-api'].port;
-  say(`demo order center: ${SERVICE_NAMES.length} services on 127.0.0.1 (order-api :${orderApiPort}), ${rate} orders/s → ${options.otlpEndpoint}`);
+  const logsTo = options.logDir === undefined ? '' : `, logs in ${path.resolve(options.logDir)}/<service>.log`;
+  say(`demo order center: ${SERVICE_NAMES.length} services on 127.0.0.1 (order-api :${orderApiPort}), ${rate} orders/s → ${options.otlpEndpoint}${logsTo}`);
 
   // ───────── load generator: an uninstrumented "storefront" posting orders ─────────
   const maxInFlight = Math.max(50, Math.ceil(rate * 10));
@@ -86,6 +114,14 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   let generating = true;
   let genTimer: NodeJS.Timeout | null = null;
   const stats = center.stats;
+  const logCounts = () => {
+    const c = { logLinesWritten: 0, logLinesDropped: 0 };
+    for (const f of logFiles) {
+      c.logLinesWritten += f.counts.written;
+      c.logLinesDropped += f.counts.dropped;
+    }
+    return c;
+  };
 
   const submitOrder = () => {
     if (inFlight >= maxInFlight) {
@@ -144,7 +180,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   const statsEvery = options.statsIntervalMs ?? 60000;
   const statsTimer =
     statsEvery > 0
-      ? setInterval(() => say(`demo: ${formatStats(stats)}`), statsEvery).unref()
+      ? setInterval(() => say(`demo: ${formatStats({ ...stats, ...logCounts() })}`), statsEvery).unref()
       : null;
 
   let stopping: Promise<void> | null = null;
@@ -167,18 +203,25 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
       await shutdownTelemetry();
       stats.eventsDropped = center.topic.dropped;
       stats.jobsDropped = center.jobs.dropped;
+      Object.assign(stats, logCounts());
       say(`demo stopped: ${formatStats(stats)}`);
     })().catch(() => undefined);
     return stopping;
   };
 
-  return { stop, stats: () => ({ ...stats, eventsDropped: center.topic.dropped, jobsDropped: center.jobs.dropped }), ports };
+  return {
+    stop,
+    stats: () => ({ ...stats, eventsDropped: center.topic.dropped, jobsDropped: center.jobs.dropped, ...logCounts() }),
+    ports,
+    logFiles: logFiles.map((f) => f.file),
+  };
 }
 
 function formatStats(s: DemoStats): string {
   return (
     `${s.ordersSubmitted} submitted, ${s.ordersAccepted} accepted, ${s.ordersRejected} rejected, ${s.ordersFailed} failed, ` +
     `${s.fulfilled} fulfilled, ${s.jobsCompleted} completed, ${s.ordersSkipped} skipped (overload), ` +
-    `${s.eventsDropped} events / ${s.jobsDropped} jobs dropped`
+    `${s.eventsDropped} events / ${s.jobsDropped} jobs dropped` +
+    (s.logLinesWritten || s.logLinesDropped ? `, ${s.logLinesWritten} log lines written to files, ${s.logLinesDropped} dropped` : '')
   );
 }

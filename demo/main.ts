@@ -2,16 +2,21 @@
 /**
  * Run the demo order center standalone:
  *   node dist/demo/main.js --endpoint http://127.0.0.1:4318 --rate 2
+ *   node dist/demo/main.js --log-dir /tmp/demo-logs   # logs as JSON lines in <dir>/<service>.log, for `chainscope ship`
  */
 import { startDemo } from './index';
 
 function usage(): never {
-  process.stderr.write('usage: main.js [--endpoint http://127.0.0.1:4318] [--rate 2] [--duration seconds]\n');
+  process.stderr.write('usage: main.js [--endpoint http://127.0.0.1:4318] [--rate 2] [--duration seconds] [--log-dir DIR]\n');
   process.exit(2);
 }
 
-function parseArgs(argv: string[]): { endpoint: string; rate: number; duration: number } {
-  const out = { endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318', rate: 2, duration: 0 };
+function parseArgs(argv: string[]): { endpoint: string; rate: number; duration: number; logDir?: string } {
+  const out: { endpoint: string; rate: number; duration: number; logDir?: string } = {
+    endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
+    rate: 2,
+    duration: 0,
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i] ?? usage();
@@ -24,6 +29,9 @@ function parseArgs(argv: string[]): { endpoint: string; rate: number; duration: 
         break;
       case '--duration':
         out.duration = Number(value());
+        break;
+      case '--log-dir':
+        out.logDir = value();
         break;
       case '-h':
       case '--help':
@@ -42,7 +50,7 @@ function parseArgs(argv: string[]): { endpoint: string; rate: number; duration: 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-  const demo = await startDemo({ otlpEndpoint: args.endpoint, ordersPerSecond: args.rate, logger: log, statsIntervalMs: 30000 });
+  const demo = await startDemo({ otlpEndpoint: args.endpoint, ordersPerSecond: args.rate, logger: log, statsIntervalMs: 30000, logDir: args.logDir });
   // Services' servers and timers are unref'd; this interval keeps the CLI alive until told to stop.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   let stopping = false;

@@ -2,7 +2,9 @@
  * OpenTelemetry plumbing for the demo order center.
  *
  * Every demo service gets its own Resource, NodeTracerProvider and LoggerProvider,
- * all exporting OTLP protobuf over HTTP. None of them is registered globally: code
+ * all exporting OTLP protobuf over HTTP; or, with a log file, no LoggerProvider:
+ * its log lines go to the file as JSON lines with the active trace context.
+ * None of them is registered globally: code
  * uses `provider.getTracer()` / `provider.getLogger()` directly. The only global
  * state is one AsyncLocalStorage context manager and the W3C propagator, installed
  * once per process (and left alone if the host process already installed its own).
@@ -12,8 +14,10 @@ import * as os from 'node:os';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   context,
+  isSpanContextValid,
   propagation,
   ROOT_CONTEXT,
+  trace,
   type Context,
   type ContextManager,
   type Tracer,
@@ -25,6 +29,7 @@ import { NodeTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace
 import { LoggerProvider, BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import type { JsonLinesLogFile, LogValue } from './log-file';
 
 /** A minimal AsyncLocalStorage-backed context manager (same semantics as
  * @opentelemetry/context-async-hooks' AsyncLocalStorageContextManager, which is
@@ -81,11 +86,16 @@ export interface ServiceTelemetryOptions {
   serviceVersion: string;
   /** Shared keep-alive agent for the exporters; destroyed by the demo on stop. */
   agent: http.Agent;
+  /** Write log lines to this file instead of exporting them over OTLP; closed on shutdown. */
+  logFile?: JsonLinesLogFile;
 }
+
+/** Emits one log record in the currently active span context (so it carries trace/span id). */
+export type EmitLog = (severity: Severity, body: string, attributes: Record<string, LogValue>) => void;
 
 export interface ServiceTelemetry {
   tracer: Tracer;
-  logger: Logger;
+  emitLog: EmitLog;
   flushAndShutdown(timeoutMs: number): Promise<void>;
 }
 
@@ -112,12 +122,6 @@ export function createServiceTelemetry(opts: ServiceTelemetryOptions): ServiceTe
     concurrencyLimit: 4,
     httpAgentOptions: agentFactory,
   });
-  const logExporter = new OTLPLogExporter({
-    url: `${base}/v1/logs`,
-    timeoutMillis: 3000,
-    concurrencyLimit: 4,
-    httpAgentOptions: agentFactory,
-  });
   // Bounded queues: when the endpoint is down exports fail and the processors drop.
   const tracerProvider = new NodeTracerProvider({
     resource,
@@ -131,6 +135,24 @@ export function createServiceTelemetry(opts: ServiceTelemetryOptions): ServiceTe
       }),
     ],
   });
+  const tracer = tracerProvider.getTracer('chainscope-demo', opts.serviceVersion);
+  const logFile = opts.logFile;
+  if (logFile) {
+    return {
+      tracer,
+      emitLog: (severity, body, attributes) => writeFileLog(logFile, severity, body, attributes),
+      async flushAndShutdown(timeoutMs: number) {
+        logFile.close();
+        await raceTimeout(tracerProvider.shutdown(), timeoutMs);
+      },
+    };
+  }
+  const logExporter = new OTLPLogExporter({
+    url: `${base}/v1/logs`,
+    timeoutMillis: 3000,
+    concurrencyLimit: 4,
+    httpAgentOptions: agentFactory,
+  });
   const loggerProvider = new LoggerProvider({
     resource,
     forceFlushTimeoutMillis: 4000,
@@ -143,11 +165,10 @@ export function createServiceTelemetry(opts: ServiceTelemetryOptions): ServiceTe
       }),
     ],
   });
-  const tracer = tracerProvider.getTracer('chainscope-demo', opts.serviceVersion);
   const logger = loggerProvider.getLogger('chainscope-demo', opts.serviceVersion);
   return {
     tracer,
-    logger,
+    emitLog: (severity, body, attributes) => emitOtlpLog(logger, severity, body, attributes),
     async flushAndShutdown(timeoutMs: number) {
       const work = Promise.allSettled([tracerProvider.shutdown(), loggerProvider.shutdown()]);
       await raceTimeout(work, timeoutMs);
@@ -177,18 +198,28 @@ const SEVERITY_NUMBER: Record<Severity, SeverityNumber> = {
   ERROR: SeverityNumber.ERROR,
 };
 
-/** Emit a log record in the currently active span context (so it carries trace/span id). */
-export function emitLog(
-  logger: Logger,
-  severity: Severity,
-  body: string,
-  attributes: Record<string, string | number | boolean> = {},
-): void {
+/** A log record over OTLP, in the currently active span context (the SDK takes trace/span id from it). */
+function emitOtlpLog(logger: Logger, severity: Severity, body: string, attributes: Record<string, LogValue>): void {
   logger.emit({
     severityNumber: SEVERITY_NUMBER[severity],
     severityText: severity,
     body,
     attributes,
     context: context.active(),
+  });
+}
+
+/** A JSON line in the service's log file, with the trace and span id of the active span. */
+function writeFileLog(file: JsonLinesLogFile, severity: Severity, body: string, attributes: Record<string, LogValue>): void {
+  const span = trace.getSpanContext(context.active());
+  const valid = span !== undefined && isSpanContextValid(span);
+  file.write({
+    // the same clock the SDK stamps spans with, so lines sort within their spans
+    timeUs: Math.floor((performance.timeOrigin + performance.now()) * 1000),
+    level: severity,
+    message: body,
+    traceId: valid ? span.traceId : '',
+    spanId: valid ? span.spanId : '',
+    attributes,
   });
 }

@@ -19,8 +19,7 @@ import {
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
-import type { Logger } from '@opentelemetry/api-logs';
-import { emitLog, w3c, type Severity } from './otel';
+import { w3c, type EmitLog, type Severity } from './otel';
 import { lognormal, sleep } from './random';
 
 /** The business context every demo request carries. */
@@ -102,7 +101,7 @@ export class DemoService {
   constructor(
     readonly name: string,
     readonly tracer: Tracer,
-    readonly logger: Logger,
+    private readonly emitLog: EmitLog,
     private readonly agent: http.Agent,
   ) {}
 
@@ -122,7 +121,7 @@ export class DemoService {
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') attrs[k] = v;
     }
     attrs['service.component'] = this.name;
-    emitLog(this.logger, severity, body, attrs);
+    this.emitLog(severity, body, attrs);
   }
 
   async listen(): Promise<number> {

@@ -100,6 +100,9 @@ export interface DemoStats {
   jobsCompleted: number;
   eventsDropped: number;
   jobsDropped: number;
+  /** With file logs (logDir): lines written to the files, and lines dropped (buffer full, failed writes). */
+  logLinesWritten: number;
+  logLinesDropped: number;
 }
 
 export interface OrderCenter {
@@ -221,6 +224,8 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
     jobsCompleted: 0,
     eventsDropped: 0,
     jobsDropped: 0,
+    logLinesWritten: 0,
+    logLinesDropped: 0,
   };
   const topic = new BoundedTopic<OrderEvent>('order-events', 1000, 16);
   const jobs = new DelayedJobs<JobPayload>('order-jobs', 2000);

@@ -1,7 +1,10 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Reader } from 'protobufjs/minimal';
-import { startDemo } from '../../../demo';
+import { SERVICE_NAMES, startDemo } from '../../../demo';
 
 // The otlp-transformer package ships a protobufjs static root for the OTLP protos.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -301,6 +304,53 @@ describe('demo order center', () => {
     expect(lines.some((l) => l.startsWith('demo stopped:'))).toBe(true);
   });
 
+  it('with logDir writes every service log as JSON lines with trace context, rotates them, and sends no OTLP logs', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'demo-logs-'));
+    const maxBytes = 32 * 1024;
+    const logRequestsBefore = collector.requests.logs;
+    const spansBefore = collector.spans.length;
+    try {
+      const demo = await startDemo({ otlpEndpoint: endpoint, ordersPerSecond: 40, logDir: dir, logFileMaxBytes: maxBytes, stopDrainMs: 3500 });
+      expect(demo.logFiles).toEqual(SERVICE_NAMES.map((s) => path.join(dir, `${s}.log`)));
+      await waitFor('a completed order journey', () => demo.stats().jobsCompleted >= 5, 15000);
+      await demo.stop();
+      const stats = demo.stats();
+      expect(stats.logLinesWritten).toBeGreaterThan(100);
+      expect(stats.logLinesDropped).toBe(0);
+      await waitFor('the last spans', () => collector.spans.length > spansBefore, 5000);
+      expect(collector.requests.logs).toBe(logRequestsBefore);
+
+      const spanIds = new Set(collector.spans.slice(spansBefore).map((s) => s.spanId));
+      const files = fs.readdirSync(dir).sort();
+      for (const service of SERVICE_NAMES) expect(files).toContain(`${service}.log`);
+      // order-api logs most: past 32 KiB it was renamed to .1, and neither file is over the cap
+      expect(files).toContain('order-api.log.1');
+      expect(files.every((f) => /^[\w-]+\.log(\.1)?$/.test(f))).toBe(true);
+      const lines: Record<string, unknown>[] = [];
+      for (const f of files) {
+        const text = fs.readFileSync(path.join(dir, f), 'utf8');
+        expect(fs.statSync(path.join(dir, f)).size).toBeLessThanOrEqual(maxBytes);
+        expect(text.endsWith('\n')).toBe(true);
+        for (const l of text.slice(0, -1).split('\n')) {
+          const rec = JSON.parse(l) as Record<string, unknown>;
+          expect(rec.service).toBe(f.replace(/\.log(\.1)?$/, ''));
+          lines.push(rec);
+        }
+      }
+      expect(lines[0]).toEqual(
+        expect.objectContaining({ time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/), level: expect.stringMatching(/^(DEBUG|INFO|WARN|ERROR)$/), message: expect.any(String) }),
+      );
+      const withTrace = lines.filter((l) => /^[0-9a-f]{32}$/.test(String(l.trace_id)) && /^[0-9a-f]{16}$/.test(String(l.span_id)));
+      expect(withTrace.length).toBeGreaterThan(lines.length * 0.9);
+      expect(withTrace.filter((l) => spanIds.has(String(l.span_id))).length).toBeGreaterThan(withTrace.length * 0.9);
+      const withOrder = lines.filter((l) => typeof l['order.id'] === 'string');
+      expect(withOrder.length).toBeGreaterThan(100);
+      expect(withOrder.every((l) => String(l.message).includes(String(l['order.id'])) && typeof l['customer.id'] === 'string')).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stays bounded and stops cleanly when the endpoint is down', async () => {
     // A port nobody listens on: exports fail, processors drop, nothing throws.
     const dead = http.createServer();
@@ -324,6 +374,11 @@ describe('demo order center', () => {
 
   it('rejects bad options', async () => {
     await expect(startDemo({ otlpEndpoint: 'nope' })).rejects.toThrow(/otlpEndpoint/);
+    const notADir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'demo-logs-')), 'a-file');
+    fs.writeFileSync(notADir, '');
+    await expect(startDemo({ otlpEndpoint: endpoint, logDir: path.join(notADir, 'logs') })).rejects.toThrow(/cannot write demo log files in .*a-file\/logs: ENOTDIR/);
+    fs.rmSync(path.dirname(notADir), { recursive: true, force: true });
+    await expect(startDemo({ otlpEndpoint: endpoint, logDir: os.tmpdir(), logFileMaxBytes: 10 })).rejects.toThrow(/logFileMaxBytes/);
     await expect(startDemo({ otlpEndpoint: endpoint, ordersPerSecond: 0 })).rejects.toThrow(/ordersPerSecond/);
   });
 });
