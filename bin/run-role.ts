@@ -169,16 +169,29 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     log(`chainscope: ${role} running (bus ${has('bus', role) ? config.bus : '-'}, spans ${spanStore ? config.spanStore : '-'}, logs ${logStore ? config.logStore : '-'})`);
     if (config.spanStore === 'embedded' && spanStore) log(`chainscope: embedded store in ${path.resolve(config.dataDir)}`);
 
-    if (role === 'all-in-one' && config.logPaths.length > 0) {
+    const demoLogDir = role === 'all-in-one' && config.demo ? config.demoLogDir : null;
+    if (role === 'all-in-one' && (config.logPaths.length > 0 || demoLogDir)) {
       const { Shipper, shipperOptionsFromConfig } = await import('../collector/shipper');
-      const shipper = new Shipper(shipperOptionsFromConfig(config, otlpUrl), log);
+      const options = shipperOptionsFromConfig(config, otlpUrl);
+      const demoSources = demoLogDir ? await demoLogSources(demoLogDir) : [];
+      // Demo files first: a file claimed by an earlier source is not taken again by a LOG_PATHS glob.
+      options.sources = [...demoSources, ...(config.logPaths.length > 0 ? options.sources : [])];
+      const shipper = new Shipper(options, log);
       await shipper.start();
-      stopSteps.push({ name: 'log shipper', run: () => shipper.shutdown() });
-      log(`chainscope: shipping ${config.logPaths.join(' ')} as service ${config.logService} through ${otlpUrl} (LOG_PATHS)`);
+      stopSteps.push({
+        name: 'log shipper',
+        run: async () => {
+          // The demo stopped just before: let its last lines go out (they would otherwise wait for the next start).
+          if (demoLogDir) await waitUntilShipped(shipper, 2_000);
+          await shipper.shutdown();
+        },
+      });
+      if (config.logPaths.length > 0) log(`chainscope: shipping ${config.logPaths.join(' ')} as service ${config.logService} through ${otlpUrl} (LOG_PATHS)`);
+      if (demoLogDir) log(`chainscope: shipping the demo's log files ${path.join(demoLogDir, '<service>.log')} through ${otlpUrl} (DEMO_LOG_DIR)`);
     }
     if (role === 'all-in-one' && config.demo) {
       const { startDemo } = await import('../demo');
-      const demo = await startDemo({ otlpEndpoint: otlpUrl, ordersPerSecond: config.demoRate, logger: log });
+      const demo = await startDemo({ otlpEndpoint: otlpUrl, ordersPerSecond: config.demoRate, logger: log, logDir: demoLogDir ?? undefined });
       stopSteps.push({ name: 'demo', run: () => demo.stop() });
       log(`chainscope: demo order center sending ${config.demoRate} orders/s (DEMO=0 switches it off)`);
     }
@@ -192,11 +205,42 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
 /**
  * The demo's log lines name their order ("order ORD-… reserved 3 items"): with
  * the demo on and no patterns configured, index those mentions as order.id so
- * the chain view shows log-only joins out of the box.
+ * the chain view shows log-only joins out of the box. Its log files go under
+ * DATA_DIR unless DEMO_LOG_DIR names a folder (or is `off`).
  */
 function withDemoDefaults(role: Role, config: Config): Config {
-  if (role !== 'all-in-one' || !config.demo || config.businessKeyPatterns.length > 0) return config;
-  return { ...config, businessKeyPatterns: [{ key: 'order.id', pattern: '\\border (ORD-[\\w-]+)' }] };
+  if (role !== 'all-in-one' || !config.demo) return config;
+  const out = { ...config };
+  if (config.businessKeyPatterns.length === 0) out.businessKeyPatterns = [{ key: 'order.id', pattern: '\\border (ORD-[\\w-]+)' }];
+  if (config.demoLogDir !== null) out.demoLogDir = path.resolve(config.demoLogDir || path.join(config.dataDir, 'demo-logs'));
+  return out;
+}
+
+/**
+ * One shipper source per demo service: its file, its service name, JSON lines.
+ * The shipper names a source's records with one fixed service, and cannot take
+ * it from a line's field or the file name, so `<dir>/*.log` is spelled out per service.
+ */
+async function demoLogSources(dir: string): Promise<import('../collector/shipper').ShipperSource[]> {
+  const { parseParserSpec } = await import('../collector/shipper');
+  const { SERVICE_NAMES } = await import('../demo');
+  return SERVICE_NAMES.map((service) => ({ paths: [path.join(dir, `${service}.log`)], service, parser: parseParserSpec('json') }));
+}
+
+/** Resolves once every followed file is shipped up to its current size on disk, or after `timeoutMs`. */
+async function waitUntilShipped(shipper: import('../collector/shipper').Shipper, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const behind = () =>
+    shipper.fileStates().some((f) => {
+      // a rotated file's path may name a newer file by now: the shipper's own lag counts there
+      if (f.rotated) return f.lagBytes > 0;
+      try {
+        return fs.statSync(f.path).size > f.offset;
+      } catch {
+        return false;
+      }
+    });
+  while (behind() && Date.now() < deadline) await new Promise<void>((r) => setTimeout(r, 50).unref());
 }
 
 /** The repository root, from dist/bin (compiled) or bin (sources, in tests). */

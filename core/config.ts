@@ -20,6 +20,12 @@ export interface Config {
   demo: boolean;
   /** Demo orders per second. */
   demoRate: number;
+  /**
+   * Folder where the demo's services write their logs as JSON lines
+   * (`<dir>/<service>.log`), which the all-in-one ships with its file shipper;
+   * '' = `<dataDir>/demo-logs`; null (`off`) = the demo sends its logs over OTLP.
+   */
+  demoLogDir: string | null;
   /** Largest accepted OTLP request body, after decompression. */
   maxRequestBytes: number;
   /** Bytes of decoded-but-unpublished requests the collector holds at once before answering 503. */
@@ -92,6 +98,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   dataDir: './data',
   demo: true,
   demoRate: 2,
+  demoLogDir: '',
   maxRequestBytes: 16 * 1024 * 1024,
   maxInflightBytes: 64 * 1024 * 1024,
   memoryBusCapacityBytes: 128 * 1024 * 1024,
@@ -292,6 +299,13 @@ const optionalPort: Parser<number | null> = (raw, name) => {
   return integer(0, 65535)(s, name);
 };
 
+/** A folder, or off ('off', 'none', '-', null). */
+const offOrPath: Parser<string | null> = (raw, name) => {
+  if (raw === null) return null;
+  const s = text(raw, name);
+  return ['off', 'none', '-'].includes(s.toLowerCase()) ? null : s;
+};
+
 const optionalTopicName: Parser<string> = (raw, name) => (text(raw, name) === '' ? '' : topicName(raw, name));
 
 /** Where the JSON-lines decoder looks for each record field: dotted paths, tried in order. */
@@ -367,6 +381,7 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   dataDir: { env: 'DATA_DIR', parse: nonEmpty },
   demo: { env: 'DEMO', parse: boolean },
   demoRate: { env: 'DEMO_RATE', parse: positiveNumber },
+  demoLogDir: { env: 'DEMO_LOG_DIR', parse: offOrPath },
   maxRequestBytes: { env: 'MAX_REQUEST_BYTES', parse: integer(1024, 256 * 1024 * 1024) },
   maxInflightBytes: { env: 'MAX_INFLIGHT_BYTES', parse: integer(1024, 4 * 1024 * 1024 * 1024) },
   memoryBusCapacityBytes: { env: 'MEMORY_BUS_CAPACITY_BYTES', parse: integer(1024, 8 * 1024 * 1024 * 1024) },

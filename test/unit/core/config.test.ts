@@ -63,6 +63,13 @@ describe('config', () => {
     expect(err.message).toContain(name);
   });
 
+  it('DEMO_LOG_DIR: a folder, or off (the demo sends its logs over OTLP); default empty = under DATA_DIR', () => {
+    expect(loadConfig({}).demoLogDir).toBe('');
+    expect(loadConfig({ DEMO_LOG_DIR: '/var/log/demo' }).demoLogDir).toBe('/var/log/demo');
+    for (const off of ['off', 'OFF', 'none', '-']) expect(loadConfig({ DEMO_LOG_DIR: off }).demoLogDir).toBeNull();
+    expect(loadConfig({ CONFIG_FILE: configFile('{"demoLogDir": null}') }).demoLogDir).toBeNull();
+  });
+
   it('reads a JSON config file under the environment', () => {
     const file = configFile(JSON.stringify({ port: 7070, otlpHttpPort: 7071, logStore: 'opensearch', businessKeys: ['order.id'] }));
     expect(loadConfig({ CONFIG_FILE: file, OTLP_HTTP_PORT: '6061' })).toMatchObject({
