@@ -143,7 +143,6 @@ export class LogReader {
       ftsMatches = (this.statement(FTS_COUNT_SQL).get(c.fts, cap + 1) as { n: number }).n;
       if (ftsMatches === 0) return { total: 0, logs: [] };
     }
-    const countWhere = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     const asc = query.sort === 'time_asc';
     const rowWhere = [...where];
     const rowParams = [...params];
@@ -180,15 +179,7 @@ export class LogReader {
           ? `SELECT ${COLUMNS} FROM logs l WHERE l.rowid IN (SELECT l.rowid FROM logs l${whereSql} ${order} LIMIT ?) ${order}`
           : `SELECT ${COLUMNS} FROM logs l${whereSql} ${order} LIMIT ?`;
       rows = limit === 0 ? [] : (this.statement(rowsSql).all(...rowParams, limit) as LogRow[]);
-      counted =
-        ftsMatches >= 0 && where.length === c.textOnly
-          ? ftsMatches
-          : (
-              this.statement(`SELECT count(*) AS n FROM (SELECT 1 FROM logs l${countWhere} LIMIT ?)`).get(
-                ...params,
-                cap + 1,
-              ) as { n: number }
-            ).n;
+      counted = ftsMatches >= 0 && where.length === c.textOnly ? ftsMatches : this.countUpTo(query, cap + 1);
     }
     const resources = new Map<number, Attributes>();
     const result: LogSearchResult = {
@@ -227,6 +218,26 @@ export class LogReader {
       .map(([value, count]) => ({ value, count }))
       .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
       .slice(0, n);
+  }
+
+  /** Matching rows, counted up to `max`: from log_minutes for whole minutes when the query allows it. */
+  private countUpTo(query: LogFilterQuery, max: number): number {
+    const split = answerableByMinutes(query) ? splitWindow(query.startUs, query.endUs) : null;
+    const parts: [LogFilterQuery, MinuteSplit | undefined][] = split
+      ? [[query, split], ...split.edges.map((edge): [LogFilterQuery, undefined] => [{ ...query, ...edge }, undefined])]
+      : [[query, undefined]];
+    let n = 0;
+    for (const [part, minutes] of parts) {
+      const src = this.source(part, minutes);
+      if (src === null) continue;
+      const whereSql = src.where.length ? ` WHERE ${src.where.join(' AND ')}` : '';
+      const sql = minutes
+        ? `SELECT coalesce(sum(l.n), 0) AS n FROM ${src.from}${whereSql}`
+        : `SELECT count(*) AS n FROM (SELECT 1 FROM ${src.from}${whereSql} LIMIT ?)`;
+      n += (this.statement(sql).get(...src.params, ...(minutes ? [] : [max])) as { n: number }).n;
+      if (n >= max) return max;
+    }
+    return n;
   }
 
   /**

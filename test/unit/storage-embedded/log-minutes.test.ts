@@ -100,7 +100,7 @@ describe('log histograms and facets from per-minute counts', () => {
     ['inside one minute', { startUs: BASE_US + 2 * MINUTE_US + 10, endUs: BASE_US + 2 * MINUTE_US + 30_000_000 }],
   ];
 
-  it.each(windows)('%s: histograms and facets equal counting record by record', async (_name, window) => {
+  it.each(windows)('%s: histograms, facets and search totals equal counting record by record', async (_name, window) => {
     for (const q of queries) {
       const query: LogFilterQuery = { ...(q ? { filter: parseLogQuery(q) } : {}), ...window };
       expect(answerableByMinutes(query)).toBe(true);
@@ -111,6 +111,7 @@ describe('log histograms and facets from per-minute counts', () => {
         expect(await store.facets(query, field, 100)).toEqual(facetsOf(query, field));
         expect(await store.facets(query, field, 2)).toEqual(facetsOf(query, field).slice(0, 2));
       }
+      expect((await store.search({ ...query, limit: 3 })).total).toBe(matching(query).length);
     }
   });
 
