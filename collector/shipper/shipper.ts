@@ -13,16 +13,20 @@ import { buildRecord, type RecordContext } from './record-builder';
 import { formatStatus, type ShipperStats } from './status';
 import { TailedFile } from './tailed-file';
 
-interface BatchItem {
+/**
+ * Consecutive records of a batch from one file and truncation generation: the
+ * end of the last one is where committing them moves the file's checkpoint.
+ */
+interface CommitMark {
   file: TailedFile;
-  record: LogRecord;
-  end: number;
   generation: number;
+  end: number;
+  records: number;
 }
 
-/** A batch on the wire: what committing it moves. */
+/** A batch handed to the sender: what committing it moves (its records are let go once encoded). */
 interface SentBatch {
-  items: BatchItem[];
+  marks: CommitMark[];
   /** Each file's time cursor after its last line in the batch. */
   cursors: Map<TailedFile, number>;
 }
@@ -58,7 +62,8 @@ export class Shipper {
   private loop?: Promise<void>;
   private statusTimer?: NodeJS.Timeout;
   private lastScanMs = 0;
-  private batch: BatchItem[] = [];
+  private batch: LogRecord[] = [];
+  private batchMarks: CommitMark[] = [];
   private batchBytes = 0;
   private lastSaveMs = 0;
   /** Files that shipped since the last checkpoint write. */
@@ -67,8 +72,10 @@ export class Shipper {
   private readonly requests: InFlightRequests<SentBatch>;
   /** Requests not yet answered. */
   private readonly sends = new Set<Promise<void>>();
-  /** A send was abandoned because we are stopping: nothing after it may be committed. */
+  /** A send was abandoned because we are stopping (or failed): nothing after it may be committed. */
   private halted = false;
+  /** An unexpected error of a send, rethrown by the loop (which then stops). */
+  private failure?: Error;
   private batchStartedMs = 0;
   private stopped?: Promise<void>;
   readonly stats: ShipperStats = { linesRead: 0, recordsRead: 0, shipped: 0, retried: 0, dropped: 0, unparsed: 0, requests: 0, waitingSince: 0, lastError: '' };
@@ -134,6 +141,7 @@ export class Shipper {
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted) {
+      if (this.failure) throw this.failure;
       const now = Date.now();
       if (now - this.lastScanMs >= this.options.scanIntervalMs) this.scan(false);
       const more = this.fill();
@@ -195,34 +203,52 @@ export class Shipper {
       file.timeCursorUs = record.timeUs;
     }
     if (this.batch.length === 0) this.batchStartedMs = Date.now();
-    this.batch.push({ file, record, end: raw.end, generation: raw.generation });
+    this.batch.push(record);
+    const mark = this.batchMarks[this.batchMarks.length - 1];
+    if (mark && mark.file === file && mark.generation === raw.generation) {
+      mark.end = raw.end;
+      mark.records++;
+    } else {
+      this.batchMarks.push({ file, generation: raw.generation, end: raw.end, records: 1 });
+    }
     this.batchBytes += raw.text.length + 64;
     file.inFlight++;
   }
 
   /**
-   * Closes the current batch, encodes it and sends it once fewer than
-   * `maxInFlightRequests` batches are sent and uncommitted; the next batch is
-   * read and encoded while earlier ones are on the wire.
+   * Once fewer than `maxInFlightRequests` batches are sent and uncommitted,
+   * closes the current batch and starts encoding and sending it; the next
+   * batch is read while earlier ones are compressed and on the wire.
    */
   private async ship(signal: AbortSignal): Promise<void> {
-    const items = this.batch;
-    // Every line taken so far is in this batch: each file's time cursor belongs to its last line.
-    const cursors = new Map<TailedFile, number>();
-    for (const item of items) cursors.set(item.file, item.file.timeCursorUs);
-    this.batch = [];
-    this.batchBytes = 0;
-    const body = await this.sender.encode(items.map((item) => item.record));
     // A full window always holds an unanswered request (the oldest), unless stopping abandoned it.
     while (this.requests.full && this.sends.size > 0 && !this.halted) await Promise.race(this.sends);
-    if (signal.aborted || this.halted || this.requests.full) return; // not committed: read again after a restart
-    const ticket = this.requests.open({ items, cursors });
-    const send = this.send(ticket, items.length, body, signal);
+    if (signal.aborted || this.halted || this.requests.full) return; // not sent: read again after a restart
+    const records = this.batch;
+    const marks = this.batchMarks;
+    // Every line taken so far is in this batch: each file's time cursor belongs to its last line.
+    const cursors = new Map<TailedFile, number>();
+    for (const mark of marks) cursors.set(mark.file, mark.file.timeCursorUs);
+    this.batch = [];
+    this.batchMarks = [];
+    this.batchBytes = 0;
+    const ticket = this.requests.open({ marks, cursors });
+    const send = this.send(ticket, records, signal).catch((err) => {
+      this.failure ??= err as Error;
+      this.halted = true;
+    });
     this.sends.add(send);
-    void send.finally(() => this.sends.delete(send));
+    void send.then(() => this.sends.delete(send));
   }
 
-  private async send(ticket: number, records: number, body: Buffer, signal: AbortSignal): Promise<void> {
+  /** Encodes (gzip runs off the main thread while the next batch is read) and sends one batch; commits what its answer allows. */
+  private async send(ticket: number, batch: LogRecord[], signal: AbortSignal): Promise<void> {
+    const records = batch.length;
+    const body = await this.sender.encode(batch);
+    if (signal.aborted || this.halted) {
+      this.halted = true; // stopping: this batch and any after it stay uncommitted
+      return;
+    }
     this.stats.requests++;
     const outcome = await this.sender.send(body, signal);
     if (outcome === undefined) {
@@ -243,9 +269,9 @@ export class Shipper {
 
   /** Moves the checkpoints past a batch the collector answered, after every batch sent before it. */
   private commit(sent: SentBatch): void {
-    for (const item of sent.items) {
-      item.file.commit(item.end, item.generation);
-      item.file.inFlight--;
+    for (const mark of sent.marks) {
+      mark.file.commit(mark.end, mark.generation);
+      mark.file.inFlight -= mark.records;
     }
     for (const [file, cursor] of sent.cursors) this.unsavedClocks.set(file, cursor);
   }
