@@ -1,8 +1,9 @@
 import { Router, type Response } from 'express';
+import type { LogCursor } from '../../core/contracts/log-store';
+import { ValidationError } from '../../core/errors';
 import { LOGQL_LIMITS, LogQuerySyntaxError, parseLogQuery } from '../../core/logql';
 import { optionalString, spanIdParam, traceIdParam, type Query } from '../params';
-import type { LogView } from '../services/log-service';
-import type { LogTailService, TailFilter } from '../services/log-tail-service';
+import type { LogTailService, TailFilter, TailLine } from '../services/log-tail-service';
 
 export const TAIL_HEARTBEAT_MS = 15_000;
 
@@ -20,6 +21,31 @@ function tailFilter(query: Query): TailFilter {
   };
 }
 
+/** The `id:` of a `log` event: where a tail resumed after it starts. */
+export function tailEventId(after: LogCursor): string {
+  return `${after.timeUs}-${after.id}`;
+}
+
+/** `<timeUs>-<log id>`, as tailEventId writes it; log ids are letters, digits, _ . : - (at most 128). */
+const EVENT_ID = /^(\d{1,17})-([0-9A-Za-z_.:-]{1,128})$/;
+
+/**
+ * The Last-Event-ID header a reconnecting EventSource sends: absent or empty
+ * = a new tail; an id this route wrote = resume after it; anything else is a
+ * 400 (it never came from this API, and starting afresh would hide a gap).
+ */
+export function resumeCursor(header: string | undefined): LogCursor | undefined {
+  const raw = header?.trim();
+  if (!raw) return undefined;
+  const m = EVENT_ID.exec(raw);
+  const timeUs = m ? Number(m[1]) : NaN;
+  if (!m || !Number.isSafeInteger(timeUs)) {
+    const shown = raw.length > 60 ? `${raw.slice(0, 60)}…` : raw;
+    throw new ValidationError(`Last-Event-ID must be the id of an event this tail sent (<timeUs>-<log id>), got "${shown}"`, 'Last-Event-ID');
+  }
+  return { timeUs, id: m[2] };
+}
+
 function writeEvent(res: Response, event: string, data: unknown, id?: string): void {
   // JSON has no raw newlines, so one `data:` line carries it whole.
   res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -27,9 +53,12 @@ function writeEvent(res: Response, event: string, data: unknown, id?: string): v
 
 /**
  * GET /logs/tail?q= — Server-Sent Events: `event: log` with a log line as JSON
- * for each new matching line (oldest first), `event: dropped` when one poll
- * found more than it may send, `event: problem` when a poll failed, and a
- * comment line every 15 s so proxies keep the stream open.
+ * for each new matching line (oldest first, `id:` to resume after it),
+ * `event: dropped` when matching lines were skipped (one poll found more than
+ * it may send, or a resumed gap reached too far back), `event: problem` when a
+ * poll failed, and a comment line every 15 s so proxies keep the stream open.
+ * A `Last-Event-ID` header (EventSource sends it when it reconnects) resumes
+ * after that line.
  */
 export function logTailRouter(tails: LogTailService, options: { heartbeatMs?: number } = {}): Router {
   const router = Router();
@@ -42,6 +71,7 @@ export function logTailRouter(tails: LogTailService, options: { heartbeatMs?: nu
       if (err instanceof LogQuerySyntaxError) return void res.status(400).json(err.toJSON());
       throw err;
     }
+    const resumeAfter = resumeCursor(req.get('Last-Event-ID'));
     let heartbeat: NodeJS.Timeout | undefined;
     let handle: { stop(): void } | undefined;
     const close = () => {
@@ -50,13 +80,17 @@ export function logTailRouter(tails: LogTailService, options: { heartbeatMs?: nu
       if (!res.writableEnded) res.end();
     };
     // Throws (→ 503 with Retry-After) before any header is sent when too many tails are open.
-    handle = tails.open(filter, {
-      lines: (logs: LogView[]) => {
-        for (const log of logs) writeEvent(res, 'log', log, `${log.timeUs}-${log.id}`);
+    handle = tails.open(
+      filter,
+      {
+        lines: (lines: TailLine[]) => {
+          for (const { log, after } of lines) writeEvent(res, 'log', log, tailEventId(after));
+        },
+        dropped: (count, atLeast, reason) => writeEvent(res, 'dropped', { count, atLeast, reason }),
+        problem: (message) => writeEvent(res, 'problem', { error: message }),
       },
-      dropped: (count, atLeast) => writeEvent(res, 'dropped', { count, atLeast }),
-      problem: (message) => writeEvent(res, 'problem', { error: message }),
-    });
+      resumeAfter,
+    );
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');

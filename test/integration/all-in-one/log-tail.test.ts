@@ -16,15 +16,17 @@ class SseClient {
   readonly comments: string[] = [];
   status = 0;
   contentType = '';
+  /** The body of a refused request. */
+  refusal = '';
   private readonly abort = new AbortController();
   private done: Promise<void> = Promise.resolve();
 
-  async open(url: string): Promise<this> {
-    const res = await fetch(url, { signal: this.abort.signal, headers: { accept: 'text/event-stream' } });
+  async open(url: string, headers: Record<string, string> = {}): Promise<this> {
+    const res = await fetch(url, { signal: this.abort.signal, headers: { accept: 'text/event-stream', ...headers } });
     this.status = res.status;
     this.contentType = res.headers.get('content-type') ?? '';
     if (res.status !== 200 || !res.body) {
-      await res.text();
+      this.refusal = await res.text();
       return this;
     }
     const reader = res.body.getReader();
@@ -87,8 +89,8 @@ describe('log context and live tail over the all-in-one', () => {
     expect(res.status).toBe(200);
   };
   const clients: SseClient[] = [];
-  const tail = async (query: string) => {
-    const client = await new SseClient().open(`${app.apiUrl}/api/logs/tail?${query}`);
+  const tail = async (query: string, headers: Record<string, string> = {}) => {
+    const client = await new SseClient().open(`${app.apiUrl}/api/logs/tail?${query}`, headers);
     clients.push(client);
     return client;
   };
@@ -208,6 +210,46 @@ describe('log context and live tail over the all-in-one', () => {
       await waitFor(() => client.logs().length >= 1 || undefined, 'the error line', 5_000);
       await new Promise((r) => setTimeout(r, 1_000));
       expect(client.logs().map((l) => l.body)).toEqual([`${word} error`]);
+    });
+
+    it('resumes after Last-Event-ID with exactly the lines written while disconnected, then stays live', async () => {
+      const word = `resumeword${run}`;
+      const stored = async (n: number) =>
+        waitFor(async () => (await getJson(`${app.apiUrl}/api/logs?q=${word}`)).body.total === n || undefined, `${n} lines stored`);
+      // first connection: not in `clients`, it is closed here
+      const first = await new SseClient().open(`${app.apiUrl}/api/logs/tail?q=${word}`);
+      await waitFor(() => first.comments.includes('tail open') || undefined, 'stream opened');
+      await new Promise((r) => setTimeout(r, 700));
+      // one ms apart: lines of the same µs are ordered by id
+      const at = (i: number) => Date.now() + i;
+      await post([1, 2].map((i) => ({ service, timeMs: at(i), body: `${word} line ${i}` })));
+      await waitFor(() => first.logs().length >= 2 || undefined, 'two lines on the first connection', 5_000);
+      const lastId = first.events.filter((e) => e.event === 'log').at(-1)!.id!;
+      await first.close();
+
+      await post([3, 4, 5].map((i) => ({ service, timeMs: at(i), body: `${word} line ${i}` })));
+      await stored(5);
+      const again = await tail(`q=${word}`, { 'Last-Event-ID': lastId });
+      expect(again.status).toBe(200);
+      await waitFor(() => again.logs().length >= 3 || undefined, 'the lines written while disconnected', 5_000);
+      await post([{ service, timeMs: at(6), body: `${word} line 6` }]);
+      await waitFor(() => again.logs().length >= 4 || undefined, 'a live line after the resume', 5_000);
+      // one more poll round: nothing more, nothing twice
+      await new Promise((r) => setTimeout(r, 1_200));
+      expect(first.logs().map((l) => l.body)).toEqual([1, 2].map((i) => `${word} line ${i}`));
+      expect(again.logs().map((l) => l.body)).toEqual([3, 4, 5, 6].map((i) => `${word} line ${i}`));
+      const ids = again.events.filter((e) => e.event === 'log').map((e) => e.id);
+      expect(ids).toEqual(again.logs().map((l) => `${l.timeUs}-${l.id}`));
+    });
+
+    it('answers a malformed Last-Event-ID with 400 naming the header; an empty one opens a new tail', async () => {
+      for (const bad of ['garbage', '123', 'abc-0123', '1714564800000000-', '1714564800000000-a b', `99999999999999999999-${'a'.repeat(32)}`]) {
+        const res = await fetch(`${app.apiUrl}/api/logs/tail?q=x`, { headers: { 'Last-Event-ID': bad } });
+        expect({ bad, status: res.status }).toEqual({ bad, status: 400 });
+        expect(await res.json()).toMatchObject({ parameter: 'Last-Event-ID', error: expect.stringMatching(/^Last-Event-ID must be the id of an event this tail sent/) });
+      }
+      const fresh = await tail(`q=emptyid${run}`, { 'Last-Event-ID': '' });
+      expect(fresh.status).toBe(200);
     });
 
     it('refuses more than 50 concurrent tails with 503 and Retry-After; a closed tail frees its place', async () => {

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { LogCursor } from '../../../core/contracts/log-store';
 import { OverloadedError } from '../../../core/errors';
 import type { LogView } from '../../../query-api/services/log-service';
-import { LogTailService, type TailSink } from '../../../query-api/services/log-tail-service';
+import { LogTailService, type DropReason, type TailSink } from '../../../query-api/services/log-tail-service';
 import { openEmbeddedStores } from '../../../storage/embedded';
 import { makeLog, uniq } from '../../contract/fixtures';
 import { waitFor } from '../../helpers/wait';
@@ -16,10 +17,16 @@ describe('LogTailService', () => {
   let tails: LogTailService;
 
   const recorder = () => {
-    const got = { lines: [] as LogView[], dropped: [] as number[], problems: [] as string[] };
+    const got = { lines: [] as LogView[], after: [] as LogCursor[], dropped: [] as number[], reasons: [] as DropReason[], problems: [] as string[] };
     const sink: TailSink = {
-      lines: (l) => got.lines.push(...l),
-      dropped: (n) => got.dropped.push(n),
+      lines: (l) => {
+        got.lines.push(...l.map((x) => x.log));
+        got.after.push(...l.map((x) => x.after));
+      },
+      dropped: (n, _atLeast, reason) => {
+        got.dropped.push(n);
+        got.reasons.push(reason);
+      },
       problem: (m) => got.problems.push(m),
     };
     return { got, sink };
@@ -41,7 +48,7 @@ describe('LogTailService', () => {
       searches++;
       return search(q);
     };
-    tails = new LogTailService(stores.logs, { pollMs: 10, maxLinesPerPoll: 5, maxTails: 2, lookbackUs: 10_000_000 }, () => nowUs);
+    tails = new LogTailService(stores.logs, { pollMs: 10, maxLinesPerPoll: 5, maxTails: 2, lookbackUs: 10_000_000, resumeWindowUs: 60_000_000 }, () => nowUs);
   });
   afterEach(async () => {
     tails.shutdown();
@@ -98,6 +105,114 @@ describe('LogTailService', () => {
     await stores.logs.writeLogs({ logs: [makeLog({ service, timeUs: nowUs + 20, body: 'after the burst' })], businessKeys: [] });
     await polls();
     expect(got.lines.map((l) => l.body).slice(5)).toEqual(['after the burst']);
+  });
+
+  describe('resume after the last line a client got', () => {
+    const writer = (service: string) => (timeUs: number, body: string, id?: string) =>
+      stores.logs.writeLogs({ logs: [makeLog({ service, timeUs, body, ...(id ? { id } : {}) })], businessKeys: [] });
+
+    it('sends exactly the lines written while disconnected, then goes on live; each line says where to resume after it', async () => {
+      const service = uniq('tail');
+      const write = writer(service);
+      const a = recorder();
+      const first = tails.open({ service }, a.sink);
+      await polls();
+      await write(nowUs + 1, 'one');
+      await write(nowUs + 2, 'two');
+      await polls();
+      expect(a.got.lines.map((l) => l.body)).toEqual(['one', 'two']);
+      expect(a.got.after).toEqual(a.got.lines.map((l) => ({ timeUs: l.timeUs, id: l.id })));
+      first.stop();
+
+      nowUs += 5_000_000;
+      await write(nowUs - 3_000_000, 'three');
+      await write(nowUs - 2_000_000, 'four');
+      await write(nowUs - 1_000_000, 'five');
+      const b = recorder();
+      tails.open({ service }, b.sink, a.got.after.at(-1));
+      await polls();
+      expect(b.got.lines.map((l) => l.body)).toEqual(['three', 'four', 'five']);
+      await write(nowUs + 1, 'six');
+      await polls();
+      expect(b.got.lines.map((l) => l.body)).toEqual(['three', 'four', 'five', 'six']);
+      expect(b.got.dropped).toEqual([]);
+    });
+
+    it('at the resume point, only lines after its id in (time, id) order', async () => {
+      const service = uniq('tail');
+      const write = writer(service);
+      await write(nowUs - 1_000_000, 'tie a', `${service}-a`);
+      await write(nowUs - 1_000_000, 'tie b', `${service}-b`);
+      await write(nowUs - 1_000_000, 'tie c', `${service}-c`);
+      await write(nowUs - 2_000_000, 'before the resume point');
+      const { got, sink } = recorder();
+      tails.open({ service }, sink, { timeUs: nowUs - 1_000_000, id: `${service}-b` });
+      await polls();
+      expect(got.lines.map((l) => l.body)).toEqual(['tie c']);
+    });
+
+    it('a line that came late carries the newest position sent, so resuming after it repeats nothing', async () => {
+      const service = uniq('tail');
+      const write = writer(service);
+      const a = recorder();
+      const first = tails.open({ service }, a.sink);
+      await polls();
+      await write(nowUs + 5, 'on time');
+      await polls();
+      await write(nowUs + 3, 'late');
+      await polls();
+      expect(a.got.lines.map((l) => l.body)).toEqual(['on time', 'late']);
+      const onTime = a.got.lines[0];
+      expect(a.got.after).toEqual([{ timeUs: onTime.timeUs, id: onTime.id }, { timeUs: onTime.timeUs, id: onTime.id }]);
+      first.stop();
+
+      await write(nowUs + 6, 'next');
+      const b = recorder();
+      tails.open({ service }, b.sink, a.got.after.at(-1));
+      await polls();
+      expect(b.got.lines.map((l) => l.body)).toEqual(['next']);
+    });
+
+    it('announces a gap reaching back past resumeWindowUs as dropped (reason resume) and sends the rest', async () => {
+      const service = uniq('tail');
+      const write = writer(service);
+      await write(nowUs - 120_000_000, 'the last line the client got', `${service}-last`);
+      await write(nowUs - 100_000_000, 'too old 1');
+      await write(nowUs - 90_000_000, 'too old 2');
+      await write(nowUs - 30_000_000, 'within the window');
+      const { got, sink } = recorder();
+      tails.open({ service }, sink, { timeUs: nowUs - 120_000_000, id: `${service}-last` });
+      await polls();
+      expect(got.dropped).toEqual([2]);
+      expect(got.reasons).toEqual(['resume']);
+      expect(got.lines.map((l) => l.body)).toEqual(['within the window']);
+    });
+
+    it('sends at most maxLinesPerPoll of a long gap, the newest, and counts the others as dropped', async () => {
+      const service = uniq('tail');
+      const write = writer(service);
+      await write(nowUs - 10_000_000, 'the last line the client got', `${service}-last`);
+      await stores.logs.writeLogs({ logs: Array.from({ length: 8 }, (_, i) => makeLog({ service, timeUs: nowUs - 9_000_000 + i, body: `gap ${i}` })), businessKeys: [] });
+      const { got, sink } = recorder();
+      tails.open({ service }, sink, { timeUs: nowUs - 10_000_000, id: `${service}-last` });
+      await polls();
+      expect(got.lines.map((l) => l.body)).toEqual([3, 4, 5, 6, 7].map((i) => `gap ${i}`));
+      expect(got.dropped).toEqual([3]);
+      expect(got.reasons).toEqual(['burst']);
+    });
+
+    it('takes a resume point stamped far ahead of its clock (past the look-back) as now', async () => {
+      const service = uniq('tail');
+      const write = writer(service);
+      const { got, sink } = recorder();
+      tails.open({ service }, sink, { timeUs: nowUs + 3_600_000_000, id: 'from-a-skewed-sender' });
+      await polls();
+      await write(nowUs + 1, 'stamped now');
+      await polls();
+      expect(got.lines.map((l) => l.body)).toEqual(['stamped now']);
+      // its id still continues from the client's position, so a later resume repeats nothing
+      expect(got.after).toEqual([{ timeUs: nowUs + 3_600_000_000, id: 'from-a-skewed-sender' }]);
+    });
   });
 
   it('refuses a tail beyond maxTails; a stopped one frees its place', () => {
