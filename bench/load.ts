@@ -97,17 +97,31 @@ export function peakRssMiB(pid: number): number {
 
 /**
  * CPU seconds (user + system) a process used so far, from /proc (Linux): in
- * total and on its main thread (for the all-in-one: the receiver; the rest is
- * the ingest thread, zlib's thread pool and V8's helpers).
+ * total, on its main thread and on its three busiest other threads (all named
+ * "node": in the all-in-one the busiest is the ingest thread, the others
+ * zlib's thread pool and V8's helpers).
  */
-export function cpuSeconds(pid: number): { total: number; mainThread: number } {
-  const ticksOf = (statFile: string) => {
-    const stat = fs.readFileSync(statFile, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat(5))
+export function cpuSeconds(pid: number): { total: number; mainThread: number; busiestOtherThreads: number[] } {
+  const secondsOf = (statFile: string) => {
+    try {
+      const stat = fs.readFileSync(statFile, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime + stime (fields 14 and 15 of proc(5)), in ticks of USER_HZ (100 on every Linux build node runs on)
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return 0; // the thread ended meanwhile
+    }
   };
-  // USER_HZ is 100 on every Linux build node runs on.
-  return { total: round(ticksOf(`/proc/${pid}/stat`) / 100, 2), mainThread: round(ticksOf(`/proc/${pid}/task/${pid}/stat`) / 100, 2) };
+  const others = fs
+    .readdirSync(`/proc/${pid}/task`)
+    .filter((tid) => tid !== String(pid))
+    .map((tid) => secondsOf(`/proc/${pid}/task/${tid}/stat`))
+    .sort((a, b) => b - a);
+  return {
+    total: round(secondsOf(`/proc/${pid}/stat`), 2),
+    mainThread: round(secondsOf(`/proc/${pid}/task/${pid}/stat`), 2),
+    busiestOtherThreads: others.slice(0, 3).map((s) => round(s, 2)),
+  };
 }
 
 /** Prints the figures and writes them to bench-results/<name>-<time>.json. */
