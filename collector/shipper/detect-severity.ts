@@ -60,5 +60,15 @@ const PLAIN_PREFIX = 120;
 /** Level of a plain line: the first level word near its start (`ERROR`, `[warn]`, `level=info`). */
 export function detectLineSeverity(line: string): Severity {
   const m = WORD.exec(line.length > PLAIN_PREFIX ? line.slice(0, PLAIN_PREFIX) : line);
-  return m ? severityFromValue(m[1]) : NONE;
+  if (!m) return NONE;
+  let found = wordSeverity.get(m[1]);
+  if (!found) {
+    found = severityFromValue(m[1]);
+    // Bounded: the words WORD matches, in the few spellings (INFO, info, Info) logs use.
+    if (wordSeverity.size < 256) wordSeverity.set(m[1], found);
+  }
+  return found;
 }
+
+/** Severity of each level word as matched, so a line costs one lookup instead of trim, lowercase and lookup. */
+const wordSeverity = new Map<string, Severity>();

@@ -157,7 +157,7 @@ export class TailedFile {
   private emit(line: string, offset: number, end: number, out: RawRecord[]): void {
     this.linesRead++;
     if (this.joiner) this.joiner.push(line, offset, end, out);
-    else out.push({ text: line, offset, end });
+    else this.queue.push({ text: line, offset, end, generation: this.generation }); // straight in: one object per line
   }
 
   private moveToQueue(out: RawRecord[]): void {
