@@ -81,6 +81,22 @@ function valueCond(expr: string, node: MatchNode, lower = false): { cond: string
   return lower ? { cond: `${expr} = ? COLLATE NOCASE`, params: [node.value] } : { cond: `${expr} = ?`, params: [node.value] };
 }
 
+/**
+ * Text that the attributes column (JSON.stringify output) must contain for an
+ * attribute `node` to match, or null when there is none to rely on. A string
+ * value appears there verbatim unless it holds characters JSON escapes (and
+ * astral characters are left out to be safe); a number's text may differ from
+ * the value typed (`1e-7` is stored, `1.0e-07` matches), so a piece that
+ * could be a number's text is never used. The longest literal piece of a
+ * pattern must appear as well.
+ */
+export function verbatimPiece(node: MatchNode): string | null {
+  const pieces = node.pattern ? node.pattern.flatMap((p) => ('literal' in p ? [p.literal] : [])) : [node.value];
+  const piece = pieces.reduce((a, b) => (b.length > a.length ? b : a), '');
+  if (piece === '' || /^[0-9.eE+-]*$/.test(piece) || /["\\\u0000-\u001f\ud800-\udfff]/.test(piece)) return null;
+  return piece;
+}
+
 function matchSql(node: MatchNode): SqlExpr {
   const f = node.field;
   switch (f.kind) {
@@ -101,7 +117,10 @@ function matchSql(node: MatchNode): SqlExpr {
     }
     case 'attribute': {
       const { cond, params } = valueCond(JSON_SCALAR_TEXT, node);
-      return kvExists('l.attributes', f.name, cond, params);
+      const exact = kvExists('l.attributes', f.name, cond, params);
+      // a cheap substring test first rejects most rows before their JSON is parsed
+      const piece = verbatimPiece(node);
+      return piece === null ? exact : { sql: `(instr(l.attributes, ?) > 0 AND ${exact.sql})`, params: [piece, ...exact.params] };
     }
     case 'time':
       return NONE;
