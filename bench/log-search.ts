@@ -1,6 +1,7 @@
 /**
  * Log search benchmark (a script, not a test).
  *
+ *   npm run bench -- --log-search [lines=5000000] [flags], or
  *   npx tsc -p tsconfig.json && node dist/bench/log-search.js [lines=5000000] [--opensearch [url]] [--os-lines N]
  *     [--dir=/path] [--keep] [--reuse] [--runs 40] [--spacing-us 1000]
  *
@@ -25,22 +26,44 @@ import { openSearchLogStore } from '../storage/search';
 import type { SearchLogStore } from '../storage/search';
 import { machineNote, numberFlag } from './args';
 import { report } from './load';
+import { percentile } from './stats';
 import { syntheticLogs } from './synthetic-logs';
 
-const args = process.argv.slice(2);
-const total = Number(args.find((a) => /^\d+$/.test(a)) ?? 5_000_000);
-const runs = numberFlag(args, 'runs', 40);
-const osIndex = args.indexOf('--opensearch');
-const osUrl = osIndex >= 0 && args[osIndex + 1] && !args[osIndex + 1].startsWith('--') && !/^\d+$/.test(args[osIndex + 1]) ? args[osIndex + 1] : 'http://127.0.0.1:9200';
-const osLines = numberFlag(args, 'os-lines', total);
-const keep = args.includes('--keep');
-const reuse = args.includes('--reuse');
-const dirArg = args.find((a) => a.startsWith('--dir='))?.slice(6);
 const BATCH = 5_000;
-/** Time between two lines: 1 ms, so 5,000,000 lines are 83 minutes of a busy order center (1,000 lines/s). */
-const spacingUs = numberFlag(args, 'spacing-us', 1_000);
-/** The lines end now. */
-const START_US = Date.now() * 1000 - total * spacingUs;
+
+interface Options {
+  total: number;
+  runs: number;
+  /** OpenSearch URL, when asked to measure it too. */
+  osUrl?: string;
+  osLines: number;
+  keep: boolean;
+  reuse: boolean;
+  dir?: string;
+  /** Time between two lines: 1 ms, so 5,000,000 lines are 83 minutes of a busy order center (1,000 lines/s). */
+  spacingUs: number;
+  /** The lines end now. */
+  startUs: number;
+}
+
+function parseOptions(args: string[]): Options {
+  const valued = new Set(['--runs', '--os-lines', '--spacing-us']);
+  const total = Number(args.find((a, i) => /^\d+$/.test(a) && !valued.has(args[i - 1])) ?? 5_000_000);
+  const osIndex = args.indexOf('--opensearch');
+  const next = args[osIndex + 1];
+  const spacingUs = numberFlag(args, 'spacing-us', 1_000);
+  return {
+    total,
+    runs: numberFlag(args, 'runs', 40),
+    osUrl: osIndex < 0 ? undefined : next && !next.startsWith('--') && !/^\d+$/.test(next) ? next : 'http://127.0.0.1:9200',
+    osLines: numberFlag(args, 'os-lines', total),
+    keep: args.includes('--keep'),
+    reuse: args.includes('--reuse'),
+    dir: args.find((a) => a.startsWith('--dir='))?.slice(6),
+    spacingUs,
+    startUs: Date.now() * 1000 - total * spacingUs,
+  };
+}
 
 const QUERIES: [string, string][] = [
   ['word', 'declined'],
@@ -49,12 +72,7 @@ const QUERIES: [string, string][] = [
   ['level+attr', 'level:>=warn AND customer.id:CUST-42*'],
 ];
 
-function pct(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-async function timeIt(fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
   await fn(); // warm-up
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -62,16 +80,16 @@ async function timeIt(fn: () => Promise<unknown>): Promise<{ p50: number; p95: n
     await fn();
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
-  return { p50: pct(times, 50), p95: pct(times, 95) };
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
 }
 
-async function load(store: LogStore, n: number, concurrency: number, label: string): Promise<void> {
+async function load(o: Options, store: LogStore, n: number, concurrency: number, label: string): Promise<void> {
   const t = Date.now();
   let next = 0;
   const worker = async () => {
     for (let seq = next++; seq * BATCH < n; seq = next++) {
       const count = Math.min(BATCH, n - seq * BATCH);
-      const logs = syntheticLogs(BATCH, START_US, seq, spacingUs).slice(0, count);
+      const logs = syntheticLogs(BATCH, o.startUs, seq, o.spacingUs).slice(0, count);
       await store.writeLogs({ logs, businessKeys: [] });
       if ((seq * BATCH) % 500_000 === 0) process.stderr.write(`${label}: ${seq * BATCH} lines\n`);
     }
@@ -83,7 +101,7 @@ async function load(store: LogStore, n: number, concurrency: number, label: stri
 
 type Figures = Record<string, { p50Ms: number; p95Ms: number; total?: string }>;
 
-async function measure(store: LogStore, label: string): Promise<Figures> {
+async function measure(runs: number, store: LogStore, label: string): Promise<Figures> {
   const figures: Figures = {};
   const note = (name: string, r: { p50: number; p95: number }, total?: string) => {
     figures[name] = { p50Ms: Number(r.p50.toFixed(1)), p95Ms: Number(r.p95.toFixed(1)), ...(total ? { total } : {}) };
@@ -92,52 +110,56 @@ async function measure(store: LogStore, label: string): Promise<Figures> {
   for (const [name, q] of QUERIES) {
     const filter = parseLogQuery(q);
     const first = await store.search({ filter, limit: 100 });
-    note(`search ${name} (${q})`, await timeIt(() => store.search({ filter, limit: 100 })), `${first.total}${first.totalIsLowerBound ? '+' : ''}`);
+    note(`search ${name} (${q})`, await timeIt(runs, () => store.search({ filter, limit: 100 })), `${first.total}${first.totalIsLowerBound ? '+' : ''}`);
   }
   // what the log page asks for its opening view and a level filter: the last hour of the lines, 60 buckets, facets
   const newest = (await store.search({ limit: 1 })).logs[0].timeUs;
   const window = { startUs: newest - 3_600_000_000 + 1, endUs: newest };
   for (const q of ['declined', '', 'level:error']) {
     const query = { ...(q ? { filter: parseLogQuery(q) } : {}), ...window };
-    note(`histogram last hour (${q || 'all'}, 60 buckets)`, await timeIt(() => store.histogram(query, 60_000_000)));
+    note(`histogram last hour (${q || 'all'}, 60 buckets)`, await timeIt(runs, () => store.histogram(query, 60_000_000)));
   }
   for (const [field, q] of [['service', 'level:error'], ['severity', ''], ['host', 'declined']] as const) {
     const query = { ...(q ? { filter: parseLogQuery(q) } : {}), ...window };
-    note(`facets last hour (${field} | ${q || 'all'})`, await timeIt(() => store.facets(query, { kind: field }, 10)));
+    note(`facets last hour (${field} | ${q || 'all'})`, await timeIt(runs, () => store.facets(query, { kind: field }, 10)));
   }
   return figures;
 }
 
-async function main(): Promise<void> {
-  const results: Record<string, unknown> = { lines: total, spacingUs, runs, machine: machineNote() };
-  console.log(`log search bench: ${total.toLocaleString('en')} lines; ${machineNote()}`);
-  const dir = dirArg ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-logbench-'));
+/** `npm run bench -- --log-search [lines] [flags]`, or `node dist/bench/log-search.js`: see the top of this file. */
+export async function benchLogSearch(args: string[]): Promise<void> {
+  const o = parseOptions(args);
+  const results: Record<string, unknown> = { lines: o.total, spacingUs: o.spacingUs, runs: o.runs, machine: machineNote() };
+  console.log(`log search bench: ${o.total.toLocaleString('en')} lines; ${machineNote()}`);
+  const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-logbench-'));
   const { spans, logs } = openEmbeddedStores({ dataDir: dir });
   await spans.shutdown();
   try {
-    if (reuse) console.log(`embedded: reusing ${dir}`);
-    else await load(logs, total, 1, 'embedded');
-    results.embedded = await measure(logs, 'embedded');
+    if (o.reuse) console.log(`embedded: reusing ${dir}`);
+    else await load(o, logs, o.total, 1, 'embedded');
+    results.embedded = await measure(o.runs, logs, 'embedded');
   } finally {
     await logs.shutdown();
-    if (!keep && !dirArg) fs.rmSync(dir, { recursive: true, force: true });
+    if (!o.keep && !o.dir) fs.rmSync(dir, { recursive: true, force: true });
   }
-  if (osIndex >= 0) {
-    const store = openSearchLogStore({ url: osUrl, indexPrefix: `cs-logbench-${process.pid}`, numberOfReplicas: 0 }) as SearchLogStore;
+  if (o.osUrl !== undefined) {
+    const store = openSearchLogStore({ url: o.osUrl, indexPrefix: `cs-logbench-${process.pid}`, numberOfReplicas: 0 }) as SearchLogStore;
     try {
       await store.start();
-      await load(store, Math.min(osLines, total), 4, 'opensearch');
+      await load(o, store, Math.min(o.osLines, o.total), 4, 'opensearch');
       await store.refresh();
-      results.opensearch = await measure(store, 'opensearch');
+      results.opensearch = await measure(o.runs, store, 'opensearch');
     } finally {
-      if (!keep) await store.uninstall();
+      if (!o.keep) await store.uninstall();
       await store.shutdown();
     }
   }
   report('log-search', results);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  benchLogSearch(process.argv.slice(2)).catch((err) => {
+    console.error(`bench failed: ${err?.stack ?? err}`);
+    process.exitCode = 1;
+  });
+}
