@@ -83,8 +83,10 @@ export interface Config {
   jsonLogsMapping: JsonLogsMappingConfig;
   /** Globs of log files the all-in-one ships through its own receiver (the file shipper); empty = off. */
   logPaths: string[];
-  /** service.name of the shipped records. */
+  /** service.name of the shipped records (with logServiceFrom: of those it names none for). */
   logService: string;
+  /** Per-record service.name, rules tried in order: `field:<name>` (a parsed field) or `file` (the file name); empty = always logService. */
+  logServiceFrom: string[];
   /** Line format of those files: plain, json, logfmt or regex:<pattern with named groups>. */
   logFormat: string;
   /** Regex a record's first line matches (continuation lines do not); '' = one line per record. */
@@ -136,6 +138,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   jsonLogsMapping: {},
   logPaths: [],
   logService: 'app',
+  logServiceFrom: [],
   logFormat: 'plain',
   logMultilineStart: '',
 } satisfies Config);
@@ -373,6 +376,21 @@ const logFormat: Parser<string> = (raw, name) => {
   throw new ValidationError(`${name} must be plain, json, logfmt or regex:<pattern>, got "${s}"`, name);
 };
 
+/** `field:<name>` or `file`, comma-separated (the shipper's serviceFrom rules); empty = none. */
+const serviceFromRules: Parser<string[]> = (raw, name) => {
+  if (typeof raw === 'string' && raw.trim() === '') return [];
+  if (Array.isArray(raw) && raw.length === 0) return [];
+  const rules = list(raw, name);
+  for (const rule of rules) {
+    if (rule === 'file') continue;
+    if (!rule.startsWith('field:') || rule.slice('field:'.length).trim() === '') {
+      throw new ValidationError(`${name} must list field:<name> or file, got "${rule}"`, name);
+    }
+    if (rule.length - 'field:'.length > 256) throw new ValidationError(`${name}: field name longer than 256 characters in "${rule.slice(0, 40)}…"`, name);
+  }
+  return rules;
+};
+
 /** Every key: its environment variable and its parser. The config file uses the keys themselves. */
 const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } } = {
   port: { env: 'PORT', parse: integer(0, 65535) },
@@ -426,7 +444,12 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   jsonLogsTopic: { env: 'KAFKA_JSON_LOGS_TOPIC', parse: optionalTopicName },
   jsonLogsMapping: { env: 'JSON_LOGS_MAPPING', parse: jsonLogsMapping },
   logPaths: { env: 'LOG_PATHS', parse: (raw, name) => (typeof raw === 'string' && raw.trim() === '' ? [] : list(raw, name)) },
-  logService: { env: 'LOG_SERVICE', parse: nonEmpty },
+  logService: { env: 'LOG_SERVICE', parse: (raw, name) => {
+    const s = nonEmpty(raw, name);
+    if (s.length > 256) throw new ValidationError(`${name} must be at most 256 characters, got ${s.length}`, name);
+    return s;
+  } },
+  logServiceFrom: { env: 'LOG_SERVICE_FROM', parse: serviceFromRules },
   logFormat: { env: 'LOG_FORMAT', parse: logFormat },
   logMultilineStart: { env: 'LOG_MULTILINE_START', parse: (raw, name) => {
     const s = anyString(raw, name);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MULTILINE_DEFAULTS, SHIPPER_DEFAULTS, type ShipperOptions, type ShipperSource } from './options';
 import { parseParserSpec } from './parsers';
+import { MAX_SERVICE_NAME_LENGTH, parseServiceRule, type ServiceRule } from './service-name';
 
 export const SHIP_USAGE = `usage: chainscope ship --path GLOB [--path GLOB ...] --service NAME --endpoint URL --state-dir DIR [options]
        chainscope ship --config FILE [--endpoint URL] [--state-dir DIR]
@@ -10,12 +11,14 @@ export const SHIP_USAGE = `usage: chainscope ship --path GLOB [--path GLOB ...] 
 Tails log files and sends their lines as OTLP logs to a Chainscope collector.
 
   --path GLOB              file(s) to follow; * ? [..] within a folder, ** across folders (repeatable)
-  --service NAME           service.name of these records
+  --service NAME           service.name of these records (with --service-from: of those it names none for)
+  --service-from RULE      service.name per record: field:<name> (a parsed field, then not an attribute)
+                           or file (file name without .log/.1...); repeatable, tried in order
   --endpoint URL           collector OTLP/HTTP base URL, e.g. http://127.0.0.1:4318
   --state-dir DIR          where checkpoints are kept (one folder per shipper)
   --format F               plain (default), json, logfmt, or regex:<pattern with (?<name>...) groups>
   --multiline-start REGEX  a line matching REGEX starts a record; other lines continue it (stack traces)
-  --config FILE            JSON file with many sources: {"endpoint", "stateDir", "sources": [{"paths", "service", "format", "multiline": {"start", "maxLines", "maxBytes"}}], ...}
+  --config FILE            JSON file with many sources: {"endpoint", "stateDir", "sources": [{"paths", "service", "serviceFrom", "format", "multiline": {"start", "maxLines", "maxBytes"}}], ...}
   --status-interval-ms N   status line on stderr every N ms (default 5000; 0: off)
   --batch-size N           records per request, at most (default 5000)
 
@@ -25,7 +28,7 @@ See docs/shipper.md.
 /** A wrong command line or config file: the message says what, and the caller prints SHIP_USAGE. */
 export class ShipUsageError extends Error {}
 
-const FLAGS_WITH_VALUE = new Set(['--path', '--service', '--endpoint', '--state-dir', '--format', '--multiline-start', '--config', '--status-interval-ms', '--batch-size']);
+const FLAGS_WITH_VALUE = new Set(['--path', '--service', '--service-from', '--endpoint', '--state-dir', '--format', '--multiline-start', '--config', '--status-interval-ms', '--batch-size']);
 
 /** Parses `chainscope ship` arguments (and the config file they name) into shipper options. */
 export function parseShipArgs(argv: readonly string[], cwd = process.cwd()): ShipperOptions | 'help' {
@@ -59,9 +62,20 @@ export function parseShipArgs(argv: readonly string[], cwd = process.cwd()): Shi
   if (paths.length > 0) {
     const service = one('--service');
     if (!service) throw new ShipUsageError('--service is required with --path');
-    sources.push(makeSource(paths.map((p) => path.resolve(cwd, p)), service, one('--format') ?? 'plain', one('--multiline-start'), '--'));
-  } else if (values.has('--service') || values.has('--format') || values.has('--multiline-start')) {
-    throw new ShipUsageError('--service, --format and --multiline-start describe a --path; give at least one --path');
+    sources.push(
+      makeSource(
+        {
+          paths: paths.map((p) => path.resolve(cwd, p)),
+          service,
+          serviceFrom: values.get('--service-from') ?? [],
+          format: one('--format') ?? 'plain',
+          multilineStart: one('--multiline-start'),
+        },
+        { service: '--service', serviceFrom: '--service-from', format: '--format', multiline: '--multiline-start' },
+      ),
+    );
+  } else if (['--service', '--service-from', '--format', '--multiline-start'].some((flag) => values.has(flag))) {
+    throw new ShipUsageError('--service, --service-from, --format and --multiline-start describe a --path; give at least one --path');
   }
   if (sources.length === 0) throw new ShipUsageError('nothing to ship: give --path GLOB (or --config FILE with sources)');
 
@@ -102,30 +116,62 @@ function checkUrl(value: string): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ShipUsageError(`--endpoint must be http or https, got "${value}"`);
 }
 
-function makeSource(paths: string[], service: string, format: string, multilineStart: string | undefined, where: string, maxLines?: unknown, maxBytes?: unknown): ShipperSource {
-  if (service.trim() === '') throw new ShipUsageError(`${where}service must not be empty`);
+interface SourceSpec {
+  paths: string[];
+  service: string;
+  serviceFrom: readonly string[];
+  format: string;
+  multilineStart?: string;
+  maxLines?: unknown;
+  maxBytes?: unknown;
+}
+
+/** How the caller spells each option in its messages (`--service-from`, `sources[0].serviceFrom`, `LOG_SERVICE_FROM`). */
+interface SourceNames {
+  service: string;
+  serviceFrom: string;
+  format: string;
+  multiline: string;
+}
+
+function makeSource(spec: SourceSpec, names: SourceNames): ShipperSource {
+  const { paths, service } = spec;
+  if (service.trim() === '') throw new ShipUsageError(`${names.service} must not be empty`);
+  if (service.length > MAX_SERVICE_NAME_LENGTH) throw new ShipUsageError(`${names.service} must be at most ${MAX_SERVICE_NAME_LENGTH} characters, got ${service.length}`);
   let parser;
   try {
-    parser = parseParserSpec(format);
+    parser = parseParserSpec(spec.format);
   } catch (err) {
-    throw new ShipUsageError(`${where}format: ${(err as Error).message}`);
+    throw new ShipUsageError(`${names.format}: ${(err as Error).message}`);
   }
   const source: ShipperSource = { paths, service, parser };
-  if (multilineStart !== undefined) {
+  if (spec.serviceFrom.length > 0) source.serviceFrom = spec.serviceFrom.map((value) => serviceRule(value, names.serviceFrom));
+  if (spec.multilineStart !== undefined) {
     let start: RegExp;
     try {
-      start = new RegExp(multilineStart);
+      start = new RegExp(spec.multilineStart);
     } catch (err) {
-      throw new ShipUsageError(`${where}multiline start is not a valid regular expression: ${(err as Error).message}`);
+      throw new ShipUsageError(`${names.multiline} is not a valid regular expression: ${(err as Error).message}`);
     }
     source.multiline = {
       start,
-      maxLines: maxLines === undefined ? MULTILINE_DEFAULTS.maxLines : wholeNumber(maxLines, `${where}multiline.maxLines`, 1),
-      maxBytes: maxBytes === undefined ? MULTILINE_DEFAULTS.maxBytes : wholeNumber(maxBytes, `${where}multiline.maxBytes`, 64),
+      maxLines: spec.maxLines === undefined ? MULTILINE_DEFAULTS.maxLines : wholeNumber(spec.maxLines, `${names.multiline}.maxLines`, 1),
+      maxBytes: spec.maxBytes === undefined ? MULTILINE_DEFAULTS.maxBytes : wholeNumber(spec.maxBytes, `${names.multiline}.maxBytes`, 64),
     };
   }
   return source;
 }
+
+function serviceRule(value: string, name: string): ServiceRule {
+  try {
+    return parseServiceRule(value);
+  } catch (err) {
+    throw new ShipUsageError(`${name} ${(err as Error).message}`);
+  }
+}
+
+/** Keys of one source in the config file. */
+const SOURCE_KEYS = ['paths', 'service', 'serviceFrom', 'format', 'multiline'];
 
 /** Settings the config file may set besides sources, endpoint and stateDir. */
 const SETTING_KEYS = ['businessKeys', 'batchMaxRecords', 'batchMaxBytes', 'batchWaitMs', 'maxInFlightRequests', 'scanIntervalMs', 'pollIntervalMs', 'multilineIdleMs', 'rotatedIdleMs', 'statusIntervalMs', 'maxLineBytes', 'requestTimeoutMs', 'maxBackoffMs', 'forgetAfterMs'] as const;
@@ -168,35 +214,53 @@ export function readShipConfig(file: string): ShipConfigFile {
       if (!s || typeof s !== 'object') throw new ShipUsageError(`${where} must be an object`);
       const src = s as Record<string, unknown>;
       for (const key of Object.keys(src)) {
-        if (!['paths', 'service', 'format', 'multiline'].includes(key)) throw new ShipUsageError(`${where}${key} is unknown (known: paths, service, format, multiline)`);
+        if (!SOURCE_KEYS.includes(key)) throw new ShipUsageError(`${where}${key} is unknown (known: ${SOURCE_KEYS.join(', ')})`);
       }
       const paths = typeof src.paths === 'string' ? [src.paths] : src.paths;
       if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string' && p !== '')) throw new ShipUsageError(`${where}paths must be a non-empty list of globs`);
       if (typeof src.service !== 'string') throw new ShipUsageError(`${where}service is required`);
       const ml = src.multiline as Record<string, unknown> | undefined;
       if (ml !== undefined && (typeof ml !== 'object' || typeof ml.start !== 'string')) throw new ShipUsageError(`${where}multiline must be {"start": "<regex>", "maxLines"?, "maxBytes"?}`);
+      const serviceFrom = src.serviceFrom === undefined ? [] : typeof src.serviceFrom === 'string' ? [src.serviceFrom] : src.serviceFrom;
+      if (!Array.isArray(serviceFrom) || !serviceFrom.every((v) => typeof v === 'string')) {
+        throw new ShipUsageError(`${where}serviceFrom must be "field:<name>", "file" or a list of them, got ${JSON.stringify(src.serviceFrom)}`);
+      }
       return makeSource(
-        (paths as string[]).map((p) => path.resolve(path.dirname(file), p)),
-        src.service,
-        src.format === undefined ? 'plain' : String(src.format),
-        ml?.start as string | undefined,
-        where,
-        ml?.maxLines,
-        ml?.maxBytes,
+        {
+          paths: (paths as string[]).map((p) => path.resolve(path.dirname(file), p)),
+          service: src.service,
+          serviceFrom: serviceFrom as string[],
+          format: src.format === undefined ? 'plain' : String(src.format),
+          multilineStart: ml?.start as string | undefined,
+          maxLines: ml?.maxLines,
+          maxBytes: ml?.maxBytes,
+        },
+        { service: `${where}service`, serviceFrom: `${where}serviceFrom`, format: `${where}format`, multiline: `${where}multiline` },
       );
     });
   }
   return out;
 }
 
-/** Shipper options of the all-in-one (LOG_PATHS, LOG_SERVICE, LOG_FORMAT, LOG_MULTILINE_START), sending to its own receiver. */
+/** Shipper options of the all-in-one (LOG_PATHS, LOG_SERVICE, LOG_SERVICE_FROM, LOG_FORMAT, LOG_MULTILINE_START), sending to its own receiver. */
 export function shipperOptionsFromConfig(
-  config: { logPaths: string[]; logService: string; logFormat: string; logMultilineStart: string; dataDir: string; businessKeys: string[] },
+  config: { logPaths: string[]; logService: string; logServiceFrom: string[]; logFormat: string; logMultilineStart: string; dataDir: string; businessKeys: string[] },
   endpoint: string,
 ): ShipperOptions {
   return {
     ...SHIPPER_DEFAULTS,
-    sources: [makeSource(config.logPaths.map((p) => path.resolve(p)), config.logService, config.logFormat, config.logMultilineStart || undefined, 'LOG_')],
+    sources: [
+      makeSource(
+        {
+          paths: config.logPaths.map((p) => path.resolve(p)),
+          service: config.logService,
+          serviceFrom: config.logServiceFrom,
+          format: config.logFormat,
+          multilineStart: config.logMultilineStart || undefined,
+        },
+        { service: 'LOG_SERVICE', serviceFrom: 'LOG_SERVICE_FROM', format: 'LOG_FORMAT', multiline: 'LOG_MULTILINE_START' },
+      ),
+    ],
     endpoint,
     stateDir: path.resolve(config.dataDir, 'shipper'),
     businessKeys: config.businessKeys,

@@ -42,6 +42,11 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** `text` as a glob that matches only itself: `*`, `?` and `[` become one-character classes. */
+export function escapeGlob(text: string): string {
+  return text.replace(/[*?[]/g, '[$&]');
+}
+
 /** True when the pattern has glob syntax (otherwise it names one file). */
 export function hasMagic(pattern: string): boolean {
   return /[*?[]/.test(pattern);

@@ -4,3 +4,6 @@ export { parseShipArgs, shipperOptionsFromConfig, ShipUsageError, SHIP_USAGE } f
 export { SHIPPER_DEFAULTS, MULTILINE_DEFAULTS } from './options';
 export type { ShipperOptions, ShipperSource } from './options';
 export { parseParserSpec } from './parsers';
+export { escapeGlob } from './glob';
+export { parseServiceRule, MAX_SERVICE_NAME_LENGTH } from './service-name';
+export type { ServiceRule } from './service-name';

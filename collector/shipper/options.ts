@@ -1,12 +1,15 @@
 import type { MultilineOptions } from './multiline';
 import type { ParserSpec } from './parsers';
+import type { ServiceRule } from './service-name';
 
 /** One kind of log file: where it is, whose it is, how to read it. */
 export interface ShipperSource {
   /** Glob patterns (`*`, `?`, `**`, `[…]`), made absolute against the working directory. */
   paths: string[];
-  /** service.name of the records. */
+  /** service.name of the records; with `serviceFrom`, of those it names no service for. */
   service: string;
+  /** Per-record service.name: from a field, or from the file name, tried in order (`serviceFrom`). */
+  serviceFrom?: ServiceRule[];
   parser: ParserSpec;
   multiline?: MultilineOptions;
 }

@@ -3,6 +3,7 @@ import { detectLineSeverity, SEVERITY_FIELDS, severityFromValue } from './detect
 import { detectLineTime, parseTimeValue, TIME_FIELDS } from './detect-time';
 import { extractBusinessKeys, extractTraceContext } from './extract-context';
 import type { LineParser } from './parsers';
+import type { ServiceNamer } from './service-name';
 
 const NO_SEVERITY = { number: 0, text: '' };
 
@@ -17,9 +18,12 @@ export const FILE_OFFSET_ATTRIBUTE = 'log.file.offset';
 export const FILE_NAME_ATTRIBUTE = 'log.file.name';
 
 export interface RecordContext {
+  /** Resource and service of the records (the fallback when `namer` names them per record). */
   resource: Attributes;
   scope: { name: string; version: string };
   service: string;
+  /** The source's `serviceFrom`: takes the service from a field or the file name; absent: always `service`. */
+  namer?: ServiceNamer;
   parser: LineParser;
   businessKeys: readonly string[];
 }
@@ -34,6 +38,8 @@ export interface RecordContext {
  */
 export function buildRecord(ctx: RecordContext, text: string, originPath: string, fileName: string, offset: number): { record: LogRecord; parsed: boolean } {
   const { body, fields, parsed } = ctx.parser(text);
+  // First, so that a field naming the service is not also read as a time, level or attribute.
+  const { service, resource } = ctx.namer ? ctx.namer.resolve(fields, fileName) : ctx;
   // Plain lines have no fields: skip looking for a dozen names in an empty object.
   const hasFields = !isEmpty(fields);
   let timeUs = 0;
@@ -71,14 +77,14 @@ export function buildRecord(ctx: RecordContext, text: string, originPath: string
       id: '',
       timeUs,
       observedTimeUs: timeUs,
-      service: ctx.service,
+      service,
       severityText: severity.text,
       severityNumber: severity.number,
       body,
       traceId,
       spanId,
       attributes,
-      resource: ctx.resource,
+      resource,
       scope: ctx.scope,
     },
     parsed,

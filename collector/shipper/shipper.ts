@@ -10,6 +10,7 @@ import { OtlpLogSender } from './otlp-sender';
 import type { ShipperOptions } from './options';
 import { createParser } from './parsers';
 import { buildRecord, type RecordContext } from './record-builder';
+import { ServiceNamer } from './service-name';
 import { formatStatus, type ShipperStats } from './status';
 import { TailedFile } from './tailed-file';
 
@@ -86,13 +87,17 @@ export class Shipper {
   ) {
     this.store = new CheckpointStore(options.stateDir);
     this.requests = new InFlightRequests(options.maxInFlightRequests);
-    this.contexts = options.sources.map((source) => ({
-      service: source.service,
-      resource: { 'service.name': source.service, 'host.name': options.hostName },
-      scope: { name: 'chainscope-shipper', version: '' },
-      parser: createParser(source.parser),
-      businessKeys: options.businessKeys,
-    }));
+    this.contexts = options.sources.map((source) => {
+      const resource = { 'service.name': source.service, 'host.name': options.hostName };
+      return {
+        service: source.service,
+        resource,
+        namer: source.serviceFrom?.length ? new ServiceNamer(source.serviceFrom, source.service, resource) : undefined,
+        scope: { name: 'chainscope-shipper', version: '' },
+        parser: createParser(source.parser),
+        businessKeys: options.businessKeys,
+      };
+    });
     this.sender = new OtlpLogSender({
       endpoint: options.endpoint,
       timeoutMs: options.requestTimeoutMs,

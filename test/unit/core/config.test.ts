@@ -70,6 +70,18 @@ describe('config', () => {
     expect(loadConfig({ CONFIG_FILE: configFile('{"demoLogDir": null}') }).demoLogDir).toBeNull();
   });
 
+  it('LOG_SERVICE_FROM: field:<name> and file rules, comma-separated, in order; LOG_SERVICE bounded', () => {
+    expect(loadConfig({}).logServiceFrom).toEqual([]);
+    expect(loadConfig({ LOG_SERVICE_FROM: 'field:service, file' }).logServiceFrom).toEqual(['field:service', 'file']);
+    expect(loadConfig({ CONFIG_FILE: configFile('{"logServiceFrom": ["field:app"]}') }).logServiceFrom).toEqual(['field:app']);
+    expect(loadConfig({ CONFIG_FILE: configFile('{"logServiceFrom": []}') }).logServiceFrom).toEqual([]);
+    const bad = failure(() => loadConfig({ LOG_SERVICE_FROM: 'field:service,filename' }));
+    expect(bad.parameter).toBe('LOG_SERVICE_FROM');
+    expect(bad.message).toBe('LOG_SERVICE_FROM must list field:<name> or file, got "filename"');
+    expect(failure(() => loadConfig({ LOG_SERVICE_FROM: 'field:' })).message).toContain('"field:"');
+    expect(failure(() => loadConfig({ LOG_SERVICE: 'x'.repeat(257) })).message).toBe('LOG_SERVICE must be at most 256 characters, got 257');
+  });
+
   it('reads a JSON config file under the environment', () => {
     const file = configFile(JSON.stringify({ port: 7070, otlpHttpPort: 7071, logStore: 'opensearch', businessKeys: ['order.id'] }));
     expect(loadConfig({ CONFIG_FILE: file, OTLP_HTTP_PORT: '6061' })).toMatchObject({

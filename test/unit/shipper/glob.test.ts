@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expandGlob, globToRegExp, staticBase } from '../../../collector/shipper/glob';
+import { escapeGlob, expandGlob, globToRegExp, staticBase } from '../../../collector/shipper/glob';
 
 describe('globToRegExp', () => {
   it.each([
@@ -38,6 +38,17 @@ describe('expandGlob', () => {
     expect(expandGlob(`${dir}/*/c.log`)).toEqual([`${dir}/sub/c.log`]);
     expect(expandGlob(`${dir}/b.txt`)).toEqual([`${dir}/b.txt`]);
     expect(expandGlob(`${dir}/missing/*.log`)).toEqual([]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('escapeGlob: a folder with glob characters in its name matches only itself', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'glob-'));
+    for (const f of ['data[1]*?/a.log', 'data1xy/b.log']) {
+      fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+      fs.writeFileSync(path.join(dir, f), 'x');
+    }
+    expect(escapeGlob('/d/a[1]*?')).toBe('/d/a[[]1][*][?]');
+    expect(expandGlob(`${escapeGlob(`${dir}/data[1]*?`)}/*.log`)).toEqual([`${dir}/data[1]*?/a.log`]);
     fs.rmSync(dir, { recursive: true });
   });
 });
