@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
+import { getJson, startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
 import { waitFor } from '../../helpers/wait';
 import { committedOffset, expectExactlyOnce, spawnShipper, writeLines, type ShipProcess } from './ship-helpers';
 
@@ -84,13 +84,54 @@ describe('chainscope ship (real child process into the all-in-one)', () => {
     await expectExactlyOnce(aio.apiUrl, 'ship-down', 'down', 600, 60_000);
   });
 
+  it('--service-from: one file of several services arrives with the right service per record', async () => {
+    aio = await startTestAllInOne();
+    const file = path.join(dir, 'mixed-file.log');
+    // interleaved services in one file, so each request carries several; every fourth line has no service field
+    const serviceOf = (i: number) => (i % 4 === 3 ? '' : ['mix-a', 'mix-b', 'mix-c'][i % 3]);
+    let text = '';
+    for (let i = 0; i < 120; i++) {
+      const service = serviceOf(i);
+      text += `${JSON.stringify({ time: new Date().toISOString(), level: 'info', message: `mixed-${i}`, ...(service ? { service } : {}) })}\n`;
+    }
+    fs.writeFileSync(file, text);
+    const p = ship(['--path', file, '--service', 'mix-fallback', '--service-from', 'field:service', '--service-from', 'file', '--format', 'json', '--endpoint', aio.otlpUrl, '--state-dir', path.join(dir, 'state')]);
+    const stored = await waitFor(async () => {
+      const { status, body } = await getJson(`${aio!.apiUrl}/api/logs?q=${encodeURIComponent('log.file.name:mixed-file.log')}&limit=1000`);
+      return status === 200 && body.logs.length >= 120 ? (body.logs as StoredLog[]) : undefined;
+    }, '120 mixed lines', 30_000).catch((err) => {
+      throw new Error(`${err.message}\n${p.output()}`);
+    });
+    expect(stored).toHaveLength(120);
+    for (const log of stored) {
+      const i = Number(/^mixed-(\d+)$/.exec(log.body)![1]);
+      const expected = serviceOf(i) || 'mixed-file'; // no field: the file name
+      expect({ i, service: log.service, resource: log.resource['service.name'] }).toEqual({ i, service: expected, resource: expected });
+      expect(log.attributes.service).toBeUndefined();
+    }
+    // the service filter of the query API sees each one
+    const { body } = await getJson(`${aio.apiUrl}/api/logs?service=mix-b&limit=1000`);
+    expect(body.logs).toHaveLength(30);
+    expect(p.output()).not.toMatch(/refused/);
+  });
+
   it('exits 2 with a clear message on a bad command line', async () => {
     const p = ship(['--path', '/tmp/x.log', '--endpoint', 'http://127.0.0.1:1', '--state-dir', dir]);
     expect(await p.stop('SIGCONT')).toBe(2);
     expect(p.output()).toMatch(/--service is required with --path/);
     expect(p.output()).toMatch(/usage: chainscope ship/);
+    const q = ship(['--path', '/tmp/x.log', '--service', 'x', '--service-from', 'filename', '--endpoint', 'http://127.0.0.1:1', '--state-dir', dir]);
+    expect(await q.stop('SIGCONT')).toBe(2);
+    expect(q.output()).toMatch(/--service-from must be field:<name> or file, got "filename"/);
   });
 });
+
+interface StoredLog {
+  body: string;
+  service: string;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -111,6 +152,20 @@ describe('LOG_PATHS in the all-in-one', () => {
     try {
       await expectExactlyOnce(aio.apiUrl, 'ship-aio', 'aio', 50);
       expect(fs.existsSync(path.join(aio.dataDir, 'shipper', 'checkpoints.json'))).toBe(true);
+    } finally {
+      await aio.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('LOG_SERVICE_FROM=file names each file\'s records after the file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ship-aio-'));
+    writeLines(path.join(dir, 'aio-left.log'), 'left', 0, 20);
+    writeLines(path.join(dir, 'aio-right.log'), 'right', 0, 30);
+    const aio = await startTestAllInOne({ logPaths: [`${dir}/*.log`], logService: 'ship-aio', logServiceFrom: ['file'] });
+    try {
+      await expectExactlyOnce(aio.apiUrl, 'aio-left', 'left', 20);
+      await expectExactlyOnce(aio.apiUrl, 'aio-right', 'right', 30);
     } finally {
       await aio.dispose();
       fs.rmSync(dir, { recursive: true, force: true });
