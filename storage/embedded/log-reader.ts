@@ -40,7 +40,7 @@ interface LogRow {
 
 const COLUMNS = 'l.rowid AS rowid, l.*';
 const FTS_COUNT_SQL = 'SELECT count(*) AS n FROM (SELECT 1 FROM logs_fts WHERE logs_fts MATCH ? LIMIT ?)';
-/** Up to this many text matches a search starts from the matches; above it, it walks rowid blocks newest first. */
+/** Up to this many text matches a search starts from the matches and sorts them; above it, it streams them (block-search.ts). */
 const FTS_DRIVE_MAX = 2_000;
 
 export class LogReader {
@@ -173,7 +173,7 @@ export class LogReader {
       rows = this.rowsInOrder(found.rowids);
       counted = found.counted ?? ftsMatches;
     } else {
-      // Few text matches: start from them, sort narrow (time, id) pairs, then fetch the rows.
+      // Few text matches: start from them, sort narrow (time, id) pairs, then fetch the rows; no text: walk the time index.
       const rowsSql =
         ftsMatches >= 0
           ? `SELECT ${COLUMNS} FROM logs l WHERE l.rowid IN (SELECT l.rowid FROM logs l${whereSql} ${order} LIMIT ?) ${order}`
@@ -197,22 +197,18 @@ export class LogReader {
   histogram(query: LogFilterQuery, intervalUs: number): HistogramBucket[] {
     checkInterval(intervalUs);
     // minute counts fit buckets that are whole minutes (bucket starts are multiples of the interval)
-    const split = intervalUs % MINUTE_US === 0 && answerableByMinutes(query) ? splitWindow(query.startUs, query.endUs) : null;
-    if (split === null) return foldHistogram(this.histogramRows(query, intervalUs));
-    return foldHistogram([
-      ...this.histogramRows(query, intervalUs, split),
-      ...split.edges.flatMap((edge) => this.histogramRows({ ...query, ...edge }, intervalUs)),
-    ]);
+    const parts = this.windowParts(query, intervalUs % MINUTE_US === 0);
+    return foldHistogram(parts.flatMap(([part, minutes]) => this.histogramRows(part, intervalUs, minutes)));
   }
 
   facets(query: LogFilterQuery, field: FacetField, limit: number): FacetValue[] {
     const n = checkLimit(limit, LOG_READ_LIMITS.facets);
     if (n === 0) return [];
-    const split = field.kind !== 'attribute' && answerableByMinutes(query) ? splitWindow(query.startUs, query.endUs) : null;
-    if (split === null) return this.facetRows(query, field, n);
+    const parts = this.windowParts(query, field.kind !== 'attribute');
+    if (parts.length === 1 && parts[0][1] === undefined) return this.facetRows(query, field, n);
     const counts = new Map<string, number>();
-    for (const part of [this.facetRows(query, field, undefined, split), ...split.edges.map((edge) => this.facetRows({ ...query, ...edge }, field))]) {
-      for (const v of part) counts.set(v.value, (counts.get(v.value) ?? 0) + v.count);
+    for (const [part, minutes] of parts) {
+      for (const v of this.facetRows(part, field, undefined, minutes)) counts.set(v.value, (counts.get(v.value) ?? 0) + v.count);
     }
     return [...counts]
       .map(([value, count]) => ({ value, count }))
@@ -220,14 +216,10 @@ export class LogReader {
       .slice(0, n);
   }
 
-  /** Matching rows, counted up to `max`: from log_minutes for whole minutes when the query allows it. */
+  /** Matching rows, counted up to `max`. */
   private countUpTo(query: LogFilterQuery, max: number): number {
-    const split = answerableByMinutes(query) ? splitWindow(query.startUs, query.endUs) : null;
-    const parts: [LogFilterQuery, MinuteSplit | undefined][] = split
-      ? [[query, split], ...split.edges.map((edge): [LogFilterQuery, undefined] => [{ ...query, ...edge }, undefined])]
-      : [[query, undefined]];
     let n = 0;
-    for (const [part, minutes] of parts) {
+    for (const [part, minutes] of this.windowParts(query, true)) {
       const src = this.source(part, minutes);
       if (src === null) continue;
       const whereSql = src.where.length ? ` WHERE ${src.where.join(' AND ')}` : '';
@@ -238,6 +230,17 @@ export class LogReader {
       if (n >= max) return max;
     }
     return n;
+  }
+
+  /**
+   * How to read a query: when `minutesFit` and log_minutes can answer its
+   * conditions, its whole minutes from there and each partial minute at the
+   * window's ends from the logs; otherwise all of it from the logs.
+   */
+  private windowParts(query: LogFilterQuery, minutesFit: boolean): [LogFilterQuery, MinuteSplit | undefined][] {
+    const split = minutesFit && answerableByMinutes(query) ? splitWindow(query.startUs, query.endUs) : null;
+    if (split === null) return [[query, undefined]];
+    return [[query, split], ...split.edges.map((edge): [LogFilterQuery, undefined] => [{ ...query, ...edge }, undefined])];
   }
 
   /**
