@@ -173,8 +173,9 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     if (role === 'all-in-one' && (config.logPaths.length > 0 || demoLogDir)) {
       const { Shipper, shipperOptionsFromConfig } = await import('../collector/shipper');
       const options = shipperOptionsFromConfig(config, otlpUrl);
-      const demoSources = demoLogDir ? await demoLogSources(demoLogDir) : [];
-      // Demo files first: a file claimed by an earlier source is not taken again by a LOG_PATHS glob.
+      const demoSources = demoLogDir ? [await demoLogSource(demoLogDir)] : [];
+      // Demo files first: a file claimed by an earlier source is not taken again by a LOG_PATHS glob
+      // (a file belongs to the first source whose glob matches it), so no demo file is shipped twice.
       options.sources = [...demoSources, ...(config.logPaths.length > 0 ? options.sources : [])];
       const shipper = new Shipper(options, log);
       await shipper.start();
@@ -186,8 +187,11 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
           await shipper.shutdown();
         },
       });
-      if (config.logPaths.length > 0) log(`chainscope: shipping ${config.logPaths.join(' ')} as service ${config.logService} through ${otlpUrl} (LOG_PATHS)`);
-      if (demoLogDir) log(`chainscope: shipping the demo's log files ${path.join(demoLogDir, '<service>.log')} through ${otlpUrl} (DEMO_LOG_DIR)`);
+      if (config.logPaths.length > 0) {
+        const naming = config.logServiceFrom.length > 0 ? `service from ${config.logServiceFrom.join(', ')}, else ${config.logService}` : `as service ${config.logService}`;
+        log(`chainscope: shipping ${config.logPaths.join(' ')} ${naming} through ${otlpUrl} (LOG_PATHS)`);
+      }
+      if (demoLogDir) log(`chainscope: shipping the demo's log files ${path.join(demoLogDir, '*.log')} through ${otlpUrl} (DEMO_LOG_DIR)`);
     }
     if (role === 'all-in-one' && config.demo) {
       const { startDemo } = await import('../demo');
@@ -217,14 +221,23 @@ function withDemoDefaults(role: Role, config: Config): Config {
 }
 
 /**
- * One shipper source per demo service: its file, its service name, JSON lines.
- * The shipper names a source's records with one fixed service, and cannot take
- * it from a line's field or the file name, so `<dir>/*.log` is spelled out per service.
+ * One shipper source for the demo's files: `<dir>/*.log`, JSON lines, each
+ * record named by its line's `service` field (which then is not also an
+ * attribute), else by its file name (`order-api.log` → order-api).
+ * `.log.1` files (renamed by the demo) are not matched: the shipper reads a
+ * renamed file to its end through the descriptor it already has.
  */
-async function demoLogSources(dir: string): Promise<import('../collector/shipper').ShipperSource[]> {
-  const { parseParserSpec } = await import('../collector/shipper');
-  const { SERVICE_NAMES } = await import('../demo');
-  return SERVICE_NAMES.map((service) => ({ paths: [path.join(dir, `${service}.log`)], service, parser: parseParserSpec('json') }));
+async function demoLogSource(dir: string): Promise<import('../collector/shipper').ShipperSource> {
+  const { escapeGlob, parseParserSpec } = await import('../collector/shipper');
+  return {
+    paths: [path.join(escapeGlob(dir), '*.log')],
+    service: 'demo',
+    serviceFrom: [
+      { kind: 'field', name: 'service' },
+      { kind: 'file' },
+    ],
+    parser: parseParserSpec('json'),
+  };
 }
 
 /** Resolves once every followed file is shipped up to its current size on disk, or after `timeoutMs`. */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { SERVICE_NAMES } from '../../../demo';
 import { getJson, startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
@@ -17,8 +18,9 @@ interface LogLine {
 /**
  * The all-in-one with the demo and its default DEMO_LOG_DIR: the demo's services
  * write JSON-lines files under DATA_DIR/demo-logs, the built-in shipper sends
- * them through the all-in-one's own receiver, and the logs still join their
- * traces and order chains.
+ * them (one source `<dir>/*.log`, service from each line's `service` field)
+ * through the all-in-one's own receiver, and the logs still join their traces
+ * and order chains. A LOG_PATHS glob over the same files ships none of them again.
  */
 describe('demo logs through the file shipper (DEMO_LOG_DIR)', () => {
   let app: TestAllInOne;
@@ -30,7 +32,9 @@ describe('demo logs through the file shipper (DEMO_LOG_DIR)', () => {
   };
 
   beforeAll(async () => {
-    app = await startTestAllInOne({ demo: true, demoRate: 10 });
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-test-'));
+    // LOG_PATHS also matches the demo's files: the demo source comes first and keeps them
+    app = await startTestAllInOne({ dataDir, demo: true, demoRate: 10, logPaths: [path.join(dataDir, 'demo-logs', '*.log')], logService: 'log-paths-overlap' });
     dir = path.join(app.dataDir, 'demo-logs');
   });
   afterAll(() => app?.dispose());
@@ -52,7 +56,12 @@ describe('demo logs through the file shipper (DEMO_LOG_DIR)', () => {
       expect({ service: l.service, file: l.attributes['log.file.name'] }).toEqual({ service: l.service, file: `${l.service}.log` });
       expect(l.attributes['log.file.path']).toBe(path.join(dir, `${l.service}.log`));
       expect(l.resource['service.name']).toBe(l.service);
+      // the line's `service` field named the record and is not kept again as an attribute
+      expect(l.attributes).not.toHaveProperty('service');
     }
+    // no demo file went to the LOG_PATHS source too
+    expect(page.logs.some((l) => l.service === 'log-paths-overlap')).toBe(false);
+    expect((await logs('service=log-paths-overlap&limit=1')).total).toBe(0);
     const payment = await waitFor(async () => (await logs('q=log.file.name:payment.log&limit=1')).logs[0], 'a payment log found by its file name');
     expect(payment.service).toBe('payment');
   });
