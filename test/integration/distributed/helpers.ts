@@ -429,3 +429,45 @@ export async function rawSpanRows(clickhouseUrl: string, database: string): Prom
 }
 
 export const elapsed = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+
+export const STORE_RETRIES = 'chainscope_ingest_store_retries_total';
+
+export interface HeldPosition {
+  /** The written counter and the committed offsets when the first failed write was seen. */
+  written: number;
+  committed: Record<number, number>;
+  firstRetry: number;
+  retries: number;
+  heldFor: string;
+}
+
+/**
+ * With the store down: waits for ingest to hand a batch back (a failed write),
+ * then for four more failed redeliveries (with backoff), and checks that in
+ * between nothing more was written and no committed offset of `topic` moved.
+ */
+export async function expectPositionHeld(
+  ingest: StartedRole,
+  kafka: string,
+  group: string,
+  topic: string,
+  writtenCounter: string,
+  timeouts: { firstRetryMs: number; retriesMs: number },
+): Promise<HeldPosition> {
+  const firstRetry = await waitFor(async () => {
+    const n = await ingest.counter(STORE_RETRIES);
+    return n >= 1 ? n : undefined;
+  }, 'ingest to hand a batch back after a store failure', timeouts.firstRetryMs);
+  const written = await ingest.counter(writtenCounter);
+  const committed = await committedOffsets(kafka, group, topic);
+  const tHeld = performance.now();
+  const retries = await waitFor(async () => {
+    const n = await ingest.counter(STORE_RETRIES);
+    return n >= firstRetry + 4 ? n : undefined;
+  }, 'four more failed redeliveries', timeouts.retriesMs);
+  const heldFor = elapsed(tHeld);
+  expect(await ingest.counter(writtenCounter)).toBe(written);
+  expect(await committedOffsets(kafka, group, topic)).toEqual(committed);
+  return { written, committed, firstRetry, retries, heldFor };
+}
+

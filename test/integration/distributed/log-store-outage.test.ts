@@ -4,6 +4,7 @@ import { waitFor } from '../../helpers/wait';
 import {
   committedOffsets,
   elapsed,
+  expectPositionHeld,
   Harness,
   logStream,
   roleEnv,
@@ -14,7 +15,6 @@ import {
 } from './helpers';
 
 const WRITTEN = 'chainscope_ingest_logs_written_total';
-const RETRIES = 'chainscope_ingest_store_retries_total';
 const DEAD_LETTERED = 'chainscope_ingest_dead_lettered_total';
 
 const sum = (offsets: Record<number, number>) => Object.values(offsets).reduce((a, o) => a + Math.max(0, o), 0);
@@ -86,23 +86,13 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: the log
     const fullEnd = await topicEnd(engines.kafka, names.logsTopic);
     expect(fullEnd).toBeGreaterThan(firstHalfEnd);
 
-    // a failed write seen, then the position held while four more redeliveries (with backoff) fail
-    const firstRetry = await waitFor(async () => {
-      const n = await ingest.counter(RETRIES);
-      return n >= 1 ? n : undefined;
-    }, 'ingest to hand a batch back after a log store failure', 60_000);
-    const written = await ingest.counter(WRITTEN);
-    const committed = await committedOffsets(engines.kafka, names.group, names.logsTopic);
-    const tHeld = performance.now();
-    const retries = await waitFor(async () => {
-      const n = await ingest.counter(RETRIES);
-      return n >= firstRetry + 4 ? n : undefined;
-    }, 'four more failed redeliveries', 90_000);
-    const heldFor = elapsed(tHeld);
-    expect(await ingest.counter(WRITTEN)).toBe(written);
-    expect(written).toBe(beforeDown);
+    // a failed write seen, then the position held while four more redeliveries (with backoff) fail:
     // not one offset past the records written before the outage
-    expect(await committedOffsets(engines.kafka, names.group, names.logsTopic)).toEqual(committed);
+    const { written, committed, firstRetry, retries, heldFor } = await expectPositionHeld(ingest, engines.kafka, names.group, names.logsTopic, WRITTEN, {
+      firstRetryMs: 60_000,
+      retriesMs: 90_000,
+    });
+    expect(written).toBe(beforeDown);
     expect(sum(committed)).toBe(firstHalfEnd);
     // unavailability is not a refusal: nothing dead-lettered
     expect(await ingest.counter(DEAD_LETTERED)).toBe(0);

@@ -4,6 +4,7 @@ import { waitFor } from '../../helpers/wait';
 import {
   committedOffsets,
   elapsed,
+  expectPositionHeld,
   expectEverySpanOnce,
   Harness,
   roleEnv,
@@ -16,7 +17,6 @@ import {
 } from './helpers';
 
 const WRITTEN = 'chainscope_ingest_spans_written_total';
-const RETRIES = 'chainscope_ingest_store_retries_total';
 
 const sum = (offsets: Record<number, number>) => Object.values(offsets).reduce((a, o) => a + Math.max(0, o), 0);
 
@@ -52,20 +52,10 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: the spa
     await sendAll(collector.otlpUrl, stream.requests.slice(half), 2); // the collector does not depend on the span store
 
     // a failed write seen, then the position held while four more redeliveries (with backoff) fail
-    const firstRetry = await waitFor(async () => {
-      const n = await ingest.counter(RETRIES);
-      return n >= 1 ? n : undefined;
-    }, 'ingest to hand a batch back after a store failure', 30_000);
-    const written = await ingest.counter(WRITTEN);
-    const committed = await committedOffsets(engines.kafka, names.group, names.spansTopic);
-    const tHeld = performance.now();
-    const retries = await waitFor(async () => {
-      const n = await ingest.counter(RETRIES);
-      return n >= firstRetry + 4 ? n : undefined;
-    }, 'four more failed redeliveries', 60_000);
-    const heldFor = elapsed(tHeld);
-    expect(await ingest.counter(WRITTEN)).toBe(written);
-    expect(await committedOffsets(engines.kafka, names.group, names.spansTopic)).toEqual(committed);
+    const { written, committed, firstRetry, retries, heldFor } = await expectPositionHeld(ingest, engines.kafka, names.group, names.spansTopic, WRITTEN, {
+      firstRetryMs: 30_000,
+      retriesMs: 60_000,
+    });
     expect(written).toBe(beforeDown);
     expect(ingest.alive()).toBe(true);
     expect((await fetch(`${ingest.url}/health`)).status).toBe(200);
