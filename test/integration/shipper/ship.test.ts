@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { getJson, startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
 import { waitFor } from '../../helpers/wait';
-import { committedOffset, expectExactlyOnce, spawnShipper, writeLines, type ShipProcess } from './ship-helpers';
+import { committedOffset, expectExactlyOnce, slowProxy, spawnShipper, writeLines, type ShipProcess } from './ship-helpers';
 
 describe('chainscope ship (real child process into the all-in-one)', () => {
   let aio: TestAllInOne | undefined;
@@ -33,11 +33,14 @@ describe('chainscope ship (real child process into the all-in-one)', () => {
     const file = path.join(logs, 'app.log');
     const state = path.join(dir, 'state');
     writeLines(file, 'kill', 0, 700);
-    const args = ['--path', `${logs}/*.log`, '--service', 'ship-kill', '--endpoint', aio.otlpUrl, '--state-dir', state, '--batch-size', '10'];
-    const first = ship(args);
+    // 70 requests of 10 lines at 50 ms each, two in flight: ~1.7 s of shipping, checkpoints at most once a second
+    const slow = await slowProxy(aio.otlpUrl, 50);
+    const args = (endpoint: string) => ['--path', `${logs}/*.log`, '--service', 'ship-kill', '--endpoint', endpoint, '--state-dir', state, '--batch-size', '10'];
+    const first = ship(args(slow.url));
     const size = fs.statSync(file).size;
     await waitFor(() => committedOffset(state, file) > 0, 'a first checkpoint', 20_000);
     await first.stop('SIGKILL');
+    await slow.close();
     const offset = committedOffset(state, file);
     expect(offset).toBeLessThan(size); // killed mid-file
 
@@ -45,7 +48,7 @@ describe('chainscope ship (real child process into the all-in-one)', () => {
     fs.renameSync(file, `${file}.1`);
     writeLines(`${file}.1`, 'kill', 700, 750);
     writeLines(file, 'kill', 750, 950);
-    const second = ship(args);
+    const second = ship(args(aio.otlpUrl));
     await expectExactlyOnce(aio.apiUrl, 'ship-kill', 'kill', 950, 40_000).catch((err) => {
       throw new Error(`${err.message}\n${second.output()}`);
     });
