@@ -119,10 +119,15 @@ describe('Shipper with two requests in flight', () => {
   });
 
   const offset = () => shipper!.fileStates()[0].offset;
+  /** Waits for two requests on the wire and puts them in file order: compression runs in the background, so the second batch may arrive first. */
+  const twoInFlight = async () => {
+    await waitFor(() => received.length === 2, 'two requests in flight');
+    received.sort((a, b) => a.offsets[0] - b.offsets[0]);
+  };
   const linesOf = (r: Held) => r.offsets.map((o) => o / lineBytes);
 
   it('does not move past the first request when the second is answered first', async () => {
-    await waitFor(() => received.length === 2, 'two requests in flight');
+    await twoInFlight();
     expect(linesOf(received[0])).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(linesOf(received[1])).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
     received[1].answer(200);
@@ -141,7 +146,7 @@ describe('Shipper with two requests in flight', () => {
   });
 
   it('does not move past a first request that fails and is retried, while the second is accepted', async () => {
-    await waitFor(() => received.length === 2, 'two requests in flight');
+    await twoInFlight();
     received[0].answer(503, { 'Retry-After': '0' });
     received[1].answer(200);
     await waitFor(() => received.length === 3, 'the retry of the first request');
@@ -157,7 +162,7 @@ describe('Shipper with two requests in flight', () => {
   });
 
   it('keeps everything after an unanswered request uncommitted when stopped', async () => {
-    await waitFor(() => received.length === 2, 'two requests in flight');
+    await twoInFlight();
     received[1].answer(200);
     await waitFor(() => shipper!.stats.shipped === 10, 'the second answer to arrive');
     await shipper!.shutdown();
