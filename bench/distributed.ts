@@ -1,4 +1,6 @@
 import { createClient } from '@clickhouse/client';
+import { Kafka, logLevel } from 'kafkajs';
+import { deadLetterTopic } from '../core/contracts/bus';
 import { quoteIdentifier } from '../storage/clickhouse/quote';
 import { openSearchLogStore } from '../storage/search';
 import { encodeLogsRequestProto, encodeTraceRequestProto } from '../core/otlp';
@@ -74,7 +76,7 @@ export async function benchDistributed(args: string[]): Promise<void> {
   } finally {
     await collector.stop();
     await Promise.all(ingests.map((p) => p.stop()));
-    await dropBenchData(env.CLICKHOUSE_DATABASE, env.LOG_INDEX_PREFIX);
+    await dropBenchData(env);
   }
 }
 
@@ -99,12 +101,25 @@ export function distributedEnv() {
   };
 }
 
-/** Leaves the shared engines as they were: the run's database and indices go (its Kafka topics stay). */
-export async function dropBenchData(database: string, indexPrefix: string): Promise<void> {
+/** Leaves the shared engines as they were: the run's database, indices, topics (with their dead-letter topics) and consumer group go. */
+export async function dropBenchData(env: ReturnType<typeof distributedEnv>): Promise<void> {
   const clickhouse = createClient({ url: process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123' });
-  await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` }).catch((err) => console.warn(`bench: ${err}`));
+  await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(env.CLICKHOUSE_DATABASE)}` }).catch((err) => console.warn(`bench: ${err}`));
   await clickhouse.close();
-  const logs = openSearchLogStore({ url: process.env.OPENSEARCH_URL ?? 'http://127.0.0.1:9200', indexPrefix });
+  const logs = openSearchLogStore({ url: process.env.OPENSEARCH_URL ?? 'http://127.0.0.1:9200', indexPrefix: env.LOG_INDEX_PREFIX });
   await logs.deleteAllIndices().catch((err) => console.warn(`bench: ${err}`));
   await logs.shutdown();
+  const kafka = new Kafka({ clientId: 'chainscope-bench', brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([env.INGEST_GROUP]).catch((err) => console.warn(`bench: ${err}`));
+    const topics = [env.KAFKA_SPANS_TOPIC, env.KAFKA_LOGS_TOPIC].flatMap((t) => [t, deadLetterTopic(t)]);
+    const existing = new Set(await admin.listTopics());
+    await admin.deleteTopics({ topics: topics.filter((t) => existing.has(t)) });
+  } catch (err) {
+    console.warn(`bench: could not delete the run's Kafka topics: ${err}`);
+  } finally {
+    await admin.disconnect();
+  }
 }

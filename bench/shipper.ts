@@ -176,7 +176,7 @@ async function startOpenSearch(nodeArgs: string[]): Promise<Target> {
   const stop = async () => {
     await collector.stop();
     await ingest.stop();
-    await dropBenchData(env.CLICKHOUSE_DATABASE, env.LOG_INDEX_PREFIX);
+    await dropBenchData(env);
   };
   try {
     const otlpUrl = await collector.url(/OTLP\/HTTP receiver listening/);
