@@ -276,27 +276,29 @@ export class LogReader {
   private facetRows(query: LogFilterQuery, field: FacetField, limit?: number, minutes?: MinuteSplit): FacetValue[] {
     const src = this.source(query, minutes);
     if (src === null) return [];
-    const where = [...src.where];
-    const params = [...src.params];
-    let from = src.from;
-    let value: string;
-    const before: unknown[] = [];
-    if (field.kind === 'service') value = 'l.service';
-    else if (field.kind === 'severity') value = 'l.severity_text';
-    else {
-      const column = field.kind === 'host' ? 'r.json' : 'l.attributes';
-      const path = jsonPath(field.kind === 'attribute' ? field.name : 'host.name');
-      from = field.kind === 'host' ? `${from} JOIN resources r ON r.id = l.resource_id, json_each(r.json, ?) j` : `${from}, json_each(l.attributes, ?) j`;
-      before.push(path);
-      where.push(`json_type(${column}, ?) <> 'object'`, "j.type NOT IN ('object', 'array', 'null')");
-      params.push(path);
-      value = JSON_SCALAR_TEXT;
+    const whereSql = (where: string[]) => (where.length ? ` WHERE ${where.join(' AND ')}` : '');
+    const tail = ` GROUP BY 1 ORDER BY count DESC, value ASC${limit === undefined ? '' : ' LIMIT ?'}`;
+    const limitParams = limit === undefined ? [] : [limit];
+    const scalar = "j.type NOT IN ('object', 'array', 'null')";
+    let sql: string;
+    let params: unknown[];
+    if (field.kind === 'service' || field.kind === 'severity') {
+      sql = `SELECT l.${field.kind === 'service' ? 'service' : 'severity_text'} AS value, ${src.count} AS count FROM ${src.from}${whereSql(src.where)}${tail}`;
+      params = [...src.params, ...limitParams];
+    } else if (field.kind === 'attribute') {
+      const path = jsonPath(field.name);
+      sql = `SELECT ${JSON_SCALAR_TEXT} AS value, ${src.count} AS count FROM ${src.from}, json_each(l.attributes, ?) j${whereSql([...src.where, "json_type(l.attributes, ?) <> 'object'", scalar])}${tail}`;
+      params = [path, ...src.params, path, ...limitParams];
+    } else {
+      // count per resource first, so each resource's JSON is read once, not once per row
+      const path = jsonPath('host.name');
+      sql =
+        `SELECT ${JSON_SCALAR_TEXT} AS value, sum(g.n) AS count ` +
+        `FROM (SELECT l.resource_id AS resource_id, ${src.count} AS n FROM ${src.from}${whereSql(src.where)} GROUP BY l.resource_id) g ` +
+        `JOIN resources r ON r.id = g.resource_id, json_each(r.json, ?) j WHERE json_type(r.json, ?) <> 'object' AND ${scalar}${tail}`;
+      params = [...src.params, path, path, ...limitParams];
     }
-    const whereSql = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-    const limitSql = limit === undefined ? '' : ' LIMIT ?';
-    return this.statement(
-      `SELECT ${value} AS value, ${src.count} AS count FROM ${from}${whereSql} GROUP BY 1 ORDER BY count DESC, value ASC${limitSql}`,
-    ).all(...before, ...params, ...(limit === undefined ? [] : [limit])) as FacetValue[];
+    return this.statement(sql).all(...params) as FacetValue[];
   }
 
   byTrace(traceId: string, limit: number, spanId?: string): LogRecord[] {
