@@ -212,7 +212,8 @@ export class LogReader {
     }
     return [...counts]
       .map(([value, count]) => ({ value, count }))
-      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+      // ties in UTF-8 byte order, as SQLite (BINARY) and the search engines order them; JS `<` compares UTF-16 units
+      .sort((a, b) => b.count - a.count || Buffer.compare(Buffer.from(a.value), Buffer.from(b.value)))
       .slice(0, n);
   }
 

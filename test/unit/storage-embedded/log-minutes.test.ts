@@ -43,6 +43,12 @@ function corpus(): LogRecord[] {
       }),
     );
   }
+  // two services with equal counts whose UTF-16 and UTF-8 orders differ (U+FF21 vs an astral character)
+  for (const service of ['\uFF21pp', '\u{1F600}pp']) {
+    for (let i = 0; i < 3; i++) {
+      logs.push(makeLog({ service, severityText: 'INFO', severityNumber: 9, timeUs: BASE_US + 2 * MINUTE_US + i * 1_000_000, body: `odd ${i}`, resource: { 'service.name': service, 'host.name': 'host-0' } }));
+    }
+  }
   return logs;
 }
 
@@ -87,7 +93,8 @@ describe('log histograms and facets from per-minute counts', () => {
       const v = field.kind === 'service' ? l.service : field.kind === 'severity' ? l.severityText : String(l.resource['host.name']);
       counts.set(v, (counts.get(v) ?? 0) + 1);
     }
-    return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    // ties in UTF-8 byte order (SQLite BINARY, the search engines' term order)
+    return [...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count || Buffer.compare(Buffer.from(a.value), Buffer.from(b.value)));
   }
 
   const queries = ['', 'level:error', 'level:>=warn AND -service:payment', 'service:payment OR service:inventory', 'host:host-1', 'service:pay*'];
