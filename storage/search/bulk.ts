@@ -108,9 +108,12 @@ function itemOf(entry: Record<string, BulkItemResult> | undefined): BulkItemResu
   return undefined;
 }
 
-/** Splits documents into chunks whose NDJSON stays under `maxBytes` (a single larger document goes alone). */
-export function chunkBySize(op: BulkOp, docs: BulkDocument[], maxBytes: number): { docs: BulkDocument[]; body: string }[] {
-  const chunks: { docs: BulkDocument[]; body: string }[] = [];
+/**
+ * Splits documents into chunks whose NDJSON stays under `maxBytes` (a single
+ * larger document goes alone), one at a time: a chunk's body is built only
+ * when the previous one has been sent, so one write holds one body at once.
+ */
+export function* chunkBySize(op: BulkOp, docs: BulkDocument[], maxBytes: number): Generator<{ docs: BulkDocument[]; body: string }> {
   let current: BulkDocument[] = [];
   let body = '';
   let bytes = 0;
@@ -118,7 +121,7 @@ export function chunkBySize(op: BulkOp, docs: BulkDocument[], maxBytes: number):
     const lines = `${actionLine(op, d)}\n${JSON.stringify(d.doc)}\n`;
     const size = Buffer.byteLength(lines);
     if (current.length > 0 && bytes + size > maxBytes) {
-      chunks.push({ docs: current, body });
+      yield { docs: current, body };
       current = [];
       body = '';
       bytes = 0;
@@ -127,8 +130,7 @@ export function chunkBySize(op: BulkOp, docs: BulkDocument[], maxBytes: number):
     body += lines;
     bytes += size;
   }
-  if (current.length) chunks.push({ docs: current, body });
-  return chunks;
+  if (current.length) yield { docs: current, body };
 }
 
 export class BulkWriter {

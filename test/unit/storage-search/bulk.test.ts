@@ -79,9 +79,23 @@ describe('bulk writer', () => {
 
   it('splits large batches by request size', () => {
     const docs = Array.from({ length: 10 }, (_, i) => ({ index: 'i', id: String(i), doc: { body: 'x'.repeat(100) } }));
-    const chunks = chunkBySize('create', docs, 450);
+    const chunks = [...chunkBySize('create', docs, 450)];
     expect(chunks.map((c) => c.docs.length)).toEqual([3, 3, 3, 1]);
     expect(chunks.map((c) => c.body).join('')).toBe(toNdjson('create', docs));
+  });
+
+  it('builds one request body at a time, not every body of a write up front', () => {
+    let serialised = 0;
+    const docs = Array.from({ length: 10 }, (_, i) => ({
+      index: 'i',
+      id: String(i),
+      doc: { toJSON: () => (serialised++, { body: 'x'.repeat(100) }) },
+    }));
+    const chunks = chunkBySize('create', docs, 450);
+    expect(chunks.next().value?.docs).toHaveLength(3);
+    expect(serialised).toBe(4); // the fourth document was read to find that it opens the next body
+    expect([...chunks].map((c) => c.docs.length)).toEqual([3, 3, 1]);
+    expect(serialised).toBe(10);
   });
 
   it('retries only the items rejected with 429 and 5xx, then succeeds', async () => {
