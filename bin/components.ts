@@ -1,3 +1,4 @@
+import type { Counters } from '../core/metrics';
 import type { Config } from '../core/config';
 import type { Bus } from '../core/contracts/bus';
 import type { LogStore } from '../core/contracts/log-store';
@@ -50,15 +51,17 @@ export function createSpanStore(config: Config, cache: Map<string, unknown>): Sp
   });
 }
 
-export function createLogStore(config: Config, cache: Map<string, unknown>): LogStore {
+/** `counters`: where a search-engine store counts written, duplicate, retried and dead-lettered records (shown on /metrics). */
+export function createLogStore(config: Config, cache: Map<string, unknown>, counters?: Counters): LogStore {
   if (config.logStore === 'embedded') return embedded(config, cache).logs;
   const search = require('../storage/search') as typeof import('../storage/search');
   if (config.logStore === 'opensearch') {
-    return search.openSearchLogStore({ url: config.opensearchUrl, indexPrefix: config.logIndexPrefix });
+    return search.openSearchLogStore({ url: config.opensearchUrl, indexPrefix: config.logIndexPrefix, counters });
   }
   return search.elasticsearchLogStore({
     url: config.elasticsearchUrl,
     apiKey: config.elasticsearchApiKey || undefined,
     indexPrefix: config.logIndexPrefix,
+    counters,
   });
 }

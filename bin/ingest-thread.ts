@@ -17,8 +17,10 @@ async function main(): Promise<void> {
   const config = (workerData as { config: Config }).config;
   const reply = (msg: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
   const cache = new Map<string, unknown>();
+  // the store's own counters travel with the processor's to the owner's /metrics
+  const counters = new Counters();
   const spanStore = createSpanStore(config, cache);
-  const logStore = createLogStore(config, cache);
+  const logStore = createLogStore(config, cache, counters);
   try {
     await spanStore.start();
     await logStore.start();
@@ -26,7 +28,6 @@ async function main(): Promise<void> {
     reply({ type: 'started-failed', message: (err as Error)?.message ?? String(err) });
     return;
   }
-  const counters = new Counters();
   const processor = new StoreBatchProcessor({
     spanStore,
     logStore,

@@ -72,7 +72,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     // With ingest on its own thread, the main thread needs stores only to answer queries.
     const storesHere = has('queryApi', role) || (has('ingest', role) && !threadEntry);
     const spanStore = storesHere ? createSpanStore(config, cache) : undefined;
-    const logStore = storesHere ? createLogStore(config, cache) : undefined;
+    const logStore = storesHere ? createLogStore(config, cache, counters) : undefined;
     if (spanStore && logStore) {
       await spanStore.start();
       stopSteps.push({ name: 'span store', run: () => spanStore.shutdown() });

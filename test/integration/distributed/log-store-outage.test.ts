@@ -1,3 +1,4 @@
+import { SEARCH_COUNTERS } from '../../../storage/search';
 import { describeWithEngines } from '../../helpers/engines';
 import { startPrivateEngine } from '../../helpers/private-engines';
 import { waitFor } from '../../helpers/wait';
@@ -136,6 +137,10 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: the log
       (r) => r.json() as Promise<{ buckets: { total: number }[] }>,
     );
     expect(histogram.buckets.reduce((a, b) => a + b.total, 0)).toBe(stream.total);
+
+    // the search store's own counters reach ingest's /metrics (from the ingest thread): each record created once, replays answered as duplicates
+    expect(await ingest.counter(SEARCH_COUNTERS.written)).toBe(stream.total);
+    expect(await ingest.counter(SEARCH_COUNTERS.deadLettered)).toBe(0);
 
     // and the group's position reaches the end of the topic, still with nothing dead-lettered
     await waitFor(async () => sum(await committedOffsets(engines.kafka, names.group, names.logsTopic)) === fullEnd, 'committed offsets to reach the end', 30_000);
