@@ -144,16 +144,6 @@ export class LogReader {
       if (ftsMatches === 0) return { total: 0, logs: [] };
     }
     const asc = query.sort === 'time_asc';
-    const rowWhere = [...where];
-    const rowParams = [...params];
-    if (query.cursor) {
-      // (time, id) strictly after the cursor in sort order; the plain time bound lets the time index narrow first
-      rowWhere.push(asc ? '(l.time_us >= ? AND (l.time_us > ? OR l.id > ?))' : '(l.time_us <= ? AND (l.time_us < ? OR l.id < ?))');
-      rowParams.push(query.cursor.timeUs, query.cursor.timeUs, query.cursor.id);
-    }
-    const whereSql = rowWhere.length ? ` WHERE ${rowWhere.join(' AND ')}` : '';
-    const order = asc ? 'ORDER BY l.time_us, l.id' : 'ORDER BY l.time_us DESC, l.id DESC';
-
     let rows: LogRow[];
     let counted: number;
     if (c.fts !== null && ftsMatches > FTS_DRIVE_MAX && !query.traceId && !query.spanId) {
@@ -173,12 +163,7 @@ export class LogReader {
       rows = this.rowsInOrder(found.rowids);
       counted = found.counted ?? ftsMatches;
     } else {
-      // Few text matches: start from them, sort narrow (time, id) pairs, then fetch the rows; no text: walk the time index.
-      const rowsSql =
-        ftsMatches >= 0
-          ? `SELECT ${COLUMNS} FROM logs l WHERE l.rowid IN (SELECT l.rowid FROM logs l${whereSql} ${order} LIMIT ?) ${order}`
-          : `SELECT ${COLUMNS} FROM logs l${whereSql} ${order} LIMIT ?`;
-      rows = limit === 0 ? [] : (this.statement(rowsSql).all(...rowParams, limit) as LogRow[]);
+      rows = limit === 0 ? [] : this.sortedPage(where, params, query.cursor, asc, limit, ftsMatches >= 0);
       counted = ftsMatches >= 0 && where.length === c.textOnly ? ftsMatches : this.countUpTo(query, cap + 1);
     }
     const resources = new Map<number, Attributes>();
@@ -192,6 +177,27 @@ export class LogReader {
       result.nextCursor = { timeUs: last.time_us, id: last.id };
     }
     return result;
+  }
+
+  /**
+   * One page in (time, id) order after the cursor. From text matches (few of
+   * them): sort narrow (time, id) pairs, then fetch the rows; without text:
+   * walk the time index.
+   */
+  private sortedPage(where: string[], params: unknown[], cursor: LogQuery['cursor'], asc: boolean, limit: number, fromMatches: boolean): LogRow[] {
+    const rowWhere = [...where];
+    const rowParams = [...params];
+    if (cursor) {
+      // (time, id) strictly after the cursor in sort order; the plain time bound lets the time index narrow first
+      rowWhere.push(asc ? '(l.time_us >= ? AND (l.time_us > ? OR l.id > ?))' : '(l.time_us <= ? AND (l.time_us < ? OR l.id < ?))');
+      rowParams.push(cursor.timeUs, cursor.timeUs, cursor.id);
+    }
+    const whereSql = rowWhere.length ? ` WHERE ${rowWhere.join(' AND ')}` : '';
+    const order = asc ? 'ORDER BY l.time_us, l.id' : 'ORDER BY l.time_us DESC, l.id DESC';
+    const sql = fromMatches
+      ? `SELECT ${COLUMNS} FROM logs l WHERE l.rowid IN (SELECT l.rowid FROM logs l${whereSql} ${order} LIMIT ?) ${order}`
+      : `SELECT ${COLUMNS} FROM logs l${whereSql} ${order} LIMIT ?`;
+    return this.statement(sql).all(...rowParams, limit) as LogRow[];
   }
 
   histogram(query: LogFilterQuery, intervalUs: number): HistogramBucket[] {
