@@ -214,6 +214,17 @@ export async function committedOffsets(brokers: string, group: string, topic: st
 // The span stream: known trace ids and span ids, so the API answer can be
 // checked span by span.
 
+/** Messages committed by a group on a topic: the sum of its partitions' committed offsets (no commit counts 0). */
+export const sumOffsets = (offsets: Record<number, number>) => Object.values(offsets).reduce((a, o) => a + Math.max(0, o), 0);
+
+/** Messages on a topic (sum of high watermarks); 0 when it does not exist. */
+export async function topicEnd(brokers: string, topic: string): Promise<number> {
+  return withAdmin(brokers, async (admin) => {
+    if (!(await admin.listTopics()).includes(topic)) return 0;
+    return (await admin.fetchTopicOffsets(topic)).reduce((a, p) => a + Number(p.high), 0);
+  });
+}
+
 export interface SpanStream {
   /** OTLP protobuf ExportTraceServiceRequests, in send order. */
   requests: Buffer[];

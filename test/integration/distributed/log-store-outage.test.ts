@@ -12,13 +12,12 @@ import {
   runNames,
   sendAll,
   sharedEngines,
-  withAdmin,
+  sumOffsets,
+  topicEnd,
 } from './helpers';
 
 const WRITTEN = 'chainscope_ingest_logs_written_total';
 const DEAD_LETTERED = 'chainscope_ingest_dead_lettered_total';
-
-const sum = (offsets: Record<number, number>) => Object.values(offsets).reduce((a, o) => a + Math.max(0, o), 0);
 
 /** A request straight to the private OpenSearch (the verdict on ids is read from the engine itself). */
 async function openSearch<T>(url: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
@@ -39,13 +38,6 @@ async function countDocs(url: string, index: string, query: unknown = { match_al
   return json.count;
 }
 
-/** Messages on a topic (sum of high watermarks); 0 when it does not exist. */
-async function topicEnd(brokers: string, topic: string): Promise<number> {
-  return withAdmin(brokers, async (admin) => {
-    if (!(await admin.listTopics()).includes(topic)) return 0;
-    return (await admin.fetchTopicOffsets(topic)).reduce((a, p) => a + Number(p.high), 0);
-  });
-}
 
 describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: the log store stops during ingest', () => {
   const harness = new Harness();
@@ -78,7 +70,7 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: the log
       60_000,
     );
     const firstHalfEnd = await topicEnd(engines.kafka, names.logsTopic);
-    await waitFor(async () => sum(await committedOffsets(engines.kafka, names.group, names.logsTopic)) === firstHalfEnd, 'the first half committed', 30_000);
+    await waitFor(async () => sumOffsets(await committedOffsets(engines.kafka, names.group, names.logsTopic)) === firstHalfEnd, 'the first half committed', 30_000);
 
     const tDown = performance.now();
     await opensearch.down();
@@ -94,7 +86,7 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: the log
       retriesMs: 90_000,
     });
     expect(written).toBe(beforeDown);
-    expect(sum(committed)).toBe(firstHalfEnd);
+    expect(sumOffsets(committed)).toBe(firstHalfEnd);
     // unavailability is not a refusal: nothing dead-lettered
     expect(await ingest.counter(DEAD_LETTERED)).toBe(0);
     expect(await topicEnd(engines.kafka, `${names.logsTopic}_dlq`)).toBe(0);
@@ -143,13 +135,13 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: the log
     expect(await ingest.counter(SEARCH_COUNTERS.deadLettered)).toBe(0);
 
     // and the group's position reaches the end of the topic, still with nothing dead-lettered
-    await waitFor(async () => sum(await committedOffsets(engines.kafka, names.group, names.logsTopic)) === fullEnd, 'committed offsets to reach the end', 30_000);
+    await waitFor(async () => sumOffsets(await committedOffsets(engines.kafka, names.group, names.logsTopic)) === fullEnd, 'committed offsets to reach the end', 30_000);
     expect(await ingest.counter(DEAD_LETTERED)).toBe(0);
     expect(await topicEnd(engines.kafka, `${names.logsTopic}_dlq`)).toBe(0);
     expect(ingest.alive()).toBe(true);
     console.log(
       `log-store-outage: private OpenSearch up in ${firstUp}; stopped after ${beforeDown} records written (down took ${downTook}); ` +
-        `held at ${written} written and ${sum(committed)} of ${fullEnd} messages committed for ${heldFor} (${retries - firstRetry + 1} failed deliveries); ` +
+        `held at ${written} written and ${sumOffsets(committed)} of ${fullEnd} messages committed for ${heldFor} (${retries - firstRetry + 1} failed deliveries); ` +
         `up again in ${upTook}, first write ${firstWrite} after up, all written ${allWritten} after up; all ${stream.total} records once ${caughtUp} after up; ingest counted ${await ingest.counter(WRITTEN)} written (replayed records included); total ${elapsed(t0)}`,
     );
   }), 300_000);

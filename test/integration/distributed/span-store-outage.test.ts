@@ -11,14 +11,13 @@ import {
   runNames,
   sendAll,
   sharedEngines,
+  sumOffsets,
   spanStream,
   waitForAllSpans,
-  withAdmin,
+  topicEnd,
 } from './helpers';
 
 const WRITTEN = 'chainscope_ingest_spans_written_total';
-
-const sum = (offsets: Record<number, number>) => Object.values(offsets).reduce((a, o) => a + Math.max(0, o), 0);
 
 describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: the span store stops during ingest', () => {
   const harness = new Harness();
@@ -69,14 +68,12 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: the spa
     const seen = await expectEverySpanOnce(query.url, stream);
 
     // and the group's position reaches the end of the topic
-    const end = await withAdmin(engines.kafka, async (admin) =>
-      (await admin.fetchTopicOffsets(names.spansTopic)).reduce((a, p) => a + Number(p.high), 0),
-    );
-    await waitFor(async () => sum(await committedOffsets(engines.kafka, names.group, names.spansTopic)) === end, 'committed offsets to reach the end', 30_000);
+    const end = await topicEnd(engines.kafka, names.spansTopic);
+    await waitFor(async () => sumOffsets(await committedOffsets(engines.kafka, names.group, names.spansTopic)) === end, 'committed offsets to reach the end', 30_000);
     expect(ingest.alive()).toBe(true);
     console.log(
       `span-store-outage: ClickHouse stopped after ${beforeDown} spans written (down took ${downTook}); ` +
-        `held at ${written} written and ${sum(committed)} committed messages for ${heldFor} (${retries - firstRetry + 1} failed deliveries); ` +
+        `held at ${written} written and ${sumOffsets(committed)} committed messages for ${heldFor} (${retries - firstRetry + 1} failed deliveries); ` +
         `up again in ${upTook}; all ${seen.spans} spans once ${caughtUp} after up; ingest wrote ${await ingest.counter(WRITTEN)} in all; total ${elapsed(t0)}`,
     );
   }), 300_000);
