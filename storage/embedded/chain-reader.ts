@@ -43,7 +43,7 @@ export class ChainReader {
   private readonly summaries: TraceSummaryReader;
   private readonly slowestStmt: Database.Statement<[Record<string, unknown>], SlowRow>;
 
-  constructor(private readonly edb: EmbeddedDatabase) {
+  constructor(edb: EmbeddedDatabase) {
     const db = edb.db;
     this.summariesStmt = db.prepare(
       `SELECT id, trace_id, start_us, end_us, span_count, error_count, root_op_id FROM traces

@@ -1,7 +1,6 @@
 import { BackendUnavailableError, ChainscopeError } from '../../core/errors';
 import { Counters } from '../../core/metrics';
 import { backoffDelayMs, sleep } from '../../core/util/backoff';
-import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import type { BulkItemResult, BulkResponse, SearchTransport } from './transport';
 import { SearchEngineResponseError } from './transport';
 
@@ -140,7 +139,6 @@ export class BulkWriter {
     private readonly transport: SearchTransport,
     retry: Partial<BulkRetryOptions> = {},
     private readonly counters: Counters = new Counters(),
-    private readonly log: RateLimitedLog = new RateLimitedLog(),
   ) {
     this.retry = { ...DEFAULT_BULK_RETRY, ...retry };
   }

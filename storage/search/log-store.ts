@@ -91,7 +91,7 @@ export class SearchLogStore implements LogStore {
     this.counters = options.counters ?? new Counters();
     this.log = options.log ?? new RateLimitedLog();
     describeSearchCounters(this.counters);
-    this.writer = new BulkWriter(transport, options.bulk, this.counters, this.log);
+    this.writer = new BulkWriter(transport, options.bulk, this.counters);
   }
 
   /** Installs the index templates (idempotent) and applies retention. Writes and reads start it too. */

@@ -113,7 +113,7 @@ describe('bulk writer', () => {
       },
     ]);
     const counters = new Counters();
-    const writer = new BulkWriter(transport, FAST, counters, quiet);
+    const writer = new BulkWriter(transport, FAST, counters);
     const outcome = await writer.write('create', [0, 1, 2, 3].map((n) => ({ index: 'i', id: `id${n}`, doc: { n } })));
     expect(round).toBe(1);
     expect(outcome).toMatchObject({ written: 4, duplicates: 0, retried: 3, deadLettered: [], requests: 3 });
