@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ValidationError } from '../core/errors';
+import { CannotStartError, ValidationError } from '../core/errors';
 import { ROLES, startRole, type Role } from './run-role';
 import { startShip } from '../collector/shipper/start-ship';
 
@@ -38,6 +38,10 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof ValidationError) {
       process.stderr.write(`chainscope: bad configuration: ${err.message}\n`);
+      process.exit(2);
+    }
+    if (err instanceof CannotStartError) {
+      process.stderr.write(`chainscope: cannot start: ${err.message}\n`);
       process.exit(2);
     }
     throw err;

@@ -4,6 +4,7 @@ import type { Bus } from '../core/contracts/bus';
 import type { LogStore } from '../core/contracts/log-store';
 import type { SpanStore } from '../core/contracts/span-store';
 import { ValidationError } from '../core/errors';
+import type { MemoryBusOptions } from '../bus/memory/memory-bus';
 
 /**
  * Builds the configured backends. Engines' client libraries are loaded only
@@ -17,13 +18,14 @@ export interface Backends {
 
 export type Log = (line: string) => void;
 
-export function createBus(config: Config, log: Log, role: string): Bus {
+/** `memory`: extra options of the in-process bus (e.g. where it spills at shutdown). */
+export function createBus(config: Config, log: Log, role: string, memory: Partial<MemoryBusOptions> = {}): Bus {
   if (config.bus === 'memory') {
     if (role !== 'all-in-one') {
       throw new ValidationError(`BUS=memory only works in all-in-one; the ${role} role needs BUS=kafka`, 'BUS');
     }
     const { MemoryBus } = require('../bus/memory/memory-bus') as typeof import('../bus/memory/memory-bus');
-    return new MemoryBus({ capacityBytes: config.memoryBusCapacityBytes, log });
+    return new MemoryBus({ capacityBytes: config.memoryBusCapacityBytes, log, ...memory });
   }
   const { KafkaBus } = require('../bus/kafka') as typeof import('../bus/kafka');
   return new KafkaBus({ brokers: config.kafkaBrokers, clientId: `chainscope-${role}`, numPartitions: config.kafkaPartitions, log });

@@ -12,6 +12,11 @@ import { ThreadedBatchProcessor } from '../ingest/thread/threaded-processor';
 import { QueryServer } from '../query-api/server';
 import { createBus, createLogStore, createSpanStore, type Log } from './components';
 import { OpsServer } from './ops-server';
+import { MemoryBus } from '../bus/memory/memory-bus';
+import { SpillKeeper } from '../bus/memory/spill-keeper';
+import { SpillStore } from '../bus/memory/spill-store';
+import { CannotStartError } from '../core/errors';
+import type { HealthCheck } from '../query-api/services/health-service';
 
 export const ROLES = ['all-in-one', 'collector', 'ingest', 'query'] as const;
 export type Role = (typeof ROLES)[number];
@@ -67,6 +72,8 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
   const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
   try {
+    // The in-process bus keeps what it could not write by shutdown (full disk) for the next start.
+    const keeper = role === 'all-in-one' && config.bus === 'memory' ? openSpillKeeper(config, log) : undefined;
     const cache = new Map<string, unknown>();
     const threadEntry = has('ingest', role) && config.ingestThread ? ingestThreadEntry(log) : undefined;
     // With ingest on its own thread, the main thread needs stores only to answer queries.
@@ -80,7 +87,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
       stopSteps.push({ name: 'log store', run: () => logStore.shutdown() });
     }
 
-    const bus = has('bus', role) ? createBus(config, log, role) : undefined;
+    const bus = has('bus', role) ? createBus(config, log, role, keeper ? { spill: keeper.spill } : {}) : undefined;
     if (bus) await bus.start();
     const topics = { spans: config.spansTopic, logs: config.logsTopic };
     if (bus && has('ingest', role)) {
@@ -105,6 +112,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
       const ingest = new IngestWorker({ bus, topics: ingestTopics, group: config.ingestGroup, processor, counters, log });
       await ingest.start();
       stopSteps.push({ name: 'ingest', run: () => ingest.shutdown() });
+      if (keeper && bus instanceof MemoryBus) keeper.restore(bus);
     }
     // On stop the bus goes before ingest: an in-process bus drains into ingest first.
     if (bus) stopSteps.push({ name: 'bus', run: () => bus.shutdown() });
@@ -120,6 +128,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
         uiDir: uiDir(),
         log,
         chains: { businessKeys: config.businessKeys, maxTraces: config.chainMaxTraces, stages: config.chainStages },
+        healthChecks: bus instanceof MemoryBus ? [memoryBusHealth(bus, keeper)] : [],
       });
       apiUrl = `http://${shownHost}:${await query.start()}`;
       stopSteps.push({ name: 'query API', run: () => query.shutdown() });
@@ -202,8 +211,38 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     return { role, config, apiUrl, otlpUrl, syslog, counters, stop };
   } catch (err) {
     await stop();
-    throw err;
+    throw asCannotStart(err);
   }
+}
+
+function openSpillKeeper(config: Config, log: Log): SpillKeeper {
+  // Room for everything both subscribed topics can hold unwritten at once.
+  const keeper = new SpillKeeper(new SpillStore(config.dataDir, 2 * config.memoryBusCapacityBytes), log);
+  keeper.open();
+  return keeper;
+}
+
+/** /api/health: a consumer that cannot write (its store failing, e.g. disk full) and kept messages not yet written. */
+function memoryBusHealth(bus: MemoryBus, keeper: SpillKeeper | undefined): HealthCheck {
+  return {
+    name: 'ingest',
+    check: () => {
+      const status = bus.status();
+      const problems = status.failing.map(
+        (f) => `cannot write ${f.topic} since ${new Date(f.sinceMs).toISOString()}: ${f.reason}; new data is refused with 503 until it can`,
+      );
+      return { problems, detail: { ...status, keptFromLastShutdown: keeper?.waitingMessages() ?? 0 } };
+    },
+  };
+}
+
+/** A store that cannot open for want of disk space is a start-up failure of one line, not a stack trace. */
+function asCannotStart(err: unknown): unknown {
+  const message = (err as Error)?.message ?? String(err);
+  if (!(err instanceof CannotStartError) && /database or disk is full|SQLITE_FULL|ENOSPC|no space left/i.test(message)) {
+    return new CannotStartError(`disk full: ${message}`);
+  }
+  return err;
 }
 
 /**

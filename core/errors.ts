@@ -49,6 +49,12 @@ export class BackendUnavailableError extends ChainscopeError {
   }
 }
 
+/**
+ * The process cannot start as configured on this machine (e.g. no disk space
+ * for what it must keep); the entry point prints one line and exits 2.
+ */
+export class CannotStartError extends ChainscopeError {}
+
 export function isRetriable(err: unknown): boolean {
   return err instanceof ChainscopeError ? err.retriable : true;
 }

@@ -9,10 +9,12 @@ import { chainsRouter } from './routes/chains';
 import { logContextRouter } from './routes/log-context';
 import { logTailRouter } from './routes/log-tail';
 import { logsRouter } from './routes/logs';
+import { openApiRouter } from './routes/openapi';
 import { tracesRouter } from './routes/traces';
 import { topologyRouter } from './routes/topology';
 import { TopologyService } from './services/topology-service';
 import { ChainService, type ChainServiceOptions } from './services/chain-service';
+import { HealthService, type HealthCheck } from './services/health-service';
 import { LogContextService } from './services/log-context-service';
 import { LogService } from './services/log-service';
 import { LogTailService } from './services/log-tail-service';
@@ -27,6 +29,8 @@ export interface QueryAppOptions {
   log?: (line: string) => void;
   /** Business chains: configured keys, stages and bounds (defaults from core/config). */
   chains?: Partial<ChainServiceOptions>;
+  /** The process's own parts that /api/health asks besides the stores (e.g. the in-process bus). */
+  healthChecks?: HealthCheck[];
 }
 
 export function createQueryApp(options: QueryAppOptions): Express {
@@ -39,12 +43,11 @@ export function createQueryApp(options: QueryAppOptions): Express {
   });
 
   const api = express.Router();
-  api.get('/health', (_req, res) => {
-    res.json({
-      status: 'ok',
-      spanStore: options.spanStore.capabilities.backend,
-      logStore: options.logStore.capabilities.backend,
-    });
+  const health = new HealthService(options.spanStore, options.logStore, options.healthChecks);
+  // 503 when degraded, so a monitor that looks only at the status code notices too; the body says why.
+  api.get('/health', async (_req, res) => {
+    const report = await health.report();
+    res.status(report.status === 'ok' ? 200 : 503).json(report);
   });
   api.use(tracesRouter(new TraceService(options.spanStore)));
   // before the logs router: /logs/tail and /logs/:id/context must not be taken for other /logs routes
@@ -53,6 +56,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
   api.use(logsRouter(new LogService(options.logStore)));
   api.use(chainsRouter(new ChainService(options.spanStore, options.logStore, options.chains)));
   api.use(topologyRouter(new TopologyService(options.spanStore)));
+  api.use(openApiRouter(options.chains?.businessKeys));
   api.use((req, res) => {
     res.status(404).json({ error: `no API route ${req.method} /api${req.path}` });
   });

@@ -12,7 +12,35 @@ export interface MemoryBusOptions {
   maxBatchBytes?: number;
   /** How long shutdown() waits for queues to drain. */
   drainTimeoutMs?: number;
+  /**
+   * How long a consumer may keep failing during shutdown before the drain
+   * gives up early (its store cannot write, so waiting longer only risks a
+   * SIGKILL before the spill). Default 2 s.
+   */
+  drainGiveUpAfterFailingMs?: number;
+  /**
+   * Called once at shutdown with every message still unhandled on a topic
+   * (after the drain), so the owner can keep them for the next start. Without
+   * it such messages are lost (and said so in the log).
+   */
+  spill?: (topic: string, messages: BusMessage[]) => Promise<void>;
   log?: (line: string) => void;
+}
+
+/** A consumer group whose handler is failing right now: publishing to its topic is refused until it recovers. */
+export interface FailingConsumer {
+  topic: string;
+  group: string;
+  /** The handler's last error message. */
+  reason: string;
+  /** Epoch ms of the first failure in the current run of failures. */
+  sinceMs: number;
+}
+
+export interface MemoryBusStatus {
+  /** Bytes queued per topic (the fullest group's queue). */
+  queuedBytes: Record<string, number>;
+  failing: FailingConsumer[];
 }
 
 /** One consumer group's queue on one topic. */
@@ -22,6 +50,12 @@ class GroupQueue {
   private wake: (() => void) | null = null;
   private readonly stopController = new AbortController();
   private loop: Promise<void> | null = null;
+  /** Set while the handler's latest attempt failed; cleared by the next success. */
+  failure: { reason: string; sinceMs: number } | null = null;
+  /** Messages ever enqueued and ever handled: a position to wait for (see handledThrough). */
+  private enqueuedTotal = 0;
+  private handledTotal = 0;
+  private readonly waiters: { position: number; resolve: () => void }[] = [];
 
   constructor(
     readonly name: string,
@@ -31,10 +65,19 @@ class GroupQueue {
     private readonly onError: (err: unknown) => void,
   ) {}
 
-  push(messages: BusMessage[], bytes: number): void {
+  /** Enqueues; returns the position after these messages (see handledThrough). */
+  push(messages: BusMessage[], bytes: number): number {
     for (const m of messages) this.messages.push(m);
     this.bytes += bytes;
+    this.enqueuedTotal += messages.length;
     this.wake?.();
+    return this.enqueuedTotal;
+  }
+
+  /** Resolves once every message enqueued up to `position` has been handled. */
+  handledThrough(position: number): Promise<void> {
+    if (this.handledTotal >= position) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ position, resolve }));
   }
 
   get idle(): boolean {
@@ -65,6 +108,13 @@ class GroupQueue {
     return batch;
   }
 
+  private advance(count: number): void {
+    this.handledTotal += count;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      if (this.waiters[i].position <= this.handledTotal) this.waiters.splice(i, 1)[0].resolve();
+    }
+  }
+
   private async run(): Promise<void> {
     const signal = this.stopController.signal;
     let attempt = 0;
@@ -81,8 +131,11 @@ class GroupQueue {
         // Advance only after the handler resolved: at-least-once.
         this.messages.splice(0, batch.length);
         this.bytes -= batch.reduce((n, m) => n + m.value.length, 0);
+        this.advance(batch.length);
         attempt = 0;
+        this.failure = null;
       } catch (err) {
+        this.failure = { reason: (err as Error)?.message ?? String(err), sinceMs: this.failure?.sinceMs ?? Date.now() };
         this.onError(err);
         await sleep(backoffDelayMs(attempt++, 50, 5_000), signal);
       } finally {
@@ -95,7 +148,10 @@ class GroupQueue {
 /**
  * The in-process bus of the all-in-one deployment: bounded per topic, with
  * back-pressure (publish rejects when full) and at-least-once delivery to each
- * consumer group. Not durable across restarts: shutdown() drains it first.
+ * consumer group. Not durable across a crash: shutdown() drains it first and
+ * hands what could not be handled (a store that cannot write) to `spill`.
+ * While a group's handler is failing, publishing to its topic is refused
+ * (OverloadedError), so senders keep their data instead of it piling up here.
  */
 export class MemoryBus implements Bus {
   private readonly topics = new Map<string, { groups: Map<string, GroupQueue>; pending: BusMessage[]; pendingBytes: number }>();
@@ -134,6 +190,11 @@ export class MemoryBus implements Bus {
     if (messages.length === 0) return;
     const bytes = messages.reduce((n, m) => n + m.value.length, 0);
     const subscribed = (this.topics.get(topic)?.groups.size ?? 0) > 0;
+    const failing = this.failingConsumers().find((f) => f.topic === topic);
+    if (failing) {
+      // The store behind this topic cannot write (e.g. disk full): say so and let senders keep their data.
+      throw new OverloadedError(`cannot store ${topic} right now: ${failing.reason}`, 5);
+    }
     if (subscribed && this.queuedBytes(topic) + bytes > this.options.capacityBytes) {
       throw new OverloadedError(`in-process bus topic ${topic} is full (${this.options.capacityBytes} bytes queued)`, 1);
     }
@@ -149,6 +210,36 @@ export class MemoryBus implements Bus {
       return;
     }
     for (const g of t.groups.values()) g.push(messages, bytes);
+  }
+
+  /**
+   * Puts back messages kept from an earlier run (see `spill`), ahead of new
+   * ones and regardless of capacity (they were within it when kept). Resolves
+   * once every current subscriber of the topic has handled them, so the owner
+   * knows when their copy may go.
+   */
+  async restore(topic: string, messages: BusMessage[]): Promise<void> {
+    if (this.stopped) throw new ChainscopeError('bus is shut down', true);
+    const t = this.topics.get(topic);
+    if (!t || t.groups.size === 0) throw new ChainscopeError(`cannot restore to ${topic}: nobody subscribed to it`);
+    if (messages.length === 0) return;
+    const bytes = messages.reduce((n, m) => n + m.value.length, 0);
+    await Promise.all([...t.groups.values()].map((g) => g.handledThrough(g.push(messages, bytes))));
+  }
+
+  /** Consumer groups whose latest attempt failed. */
+  failingConsumers(): FailingConsumer[] {
+    const out: FailingConsumer[] = [];
+    for (const [topic, t] of this.topics) {
+      for (const g of t.groups.values()) if (g.failure) out.push({ topic, group: g.name, ...g.failure });
+    }
+    return out;
+  }
+
+  status(): MemoryBusStatus {
+    const queuedBytes: Record<string, number> = {};
+    for (const [topic, t] of this.topics) if (t.groups.size > 0) queuedBytes[topic] = this.queuedBytes(topic);
+    return { queuedBytes, failing: this.failingConsumers() };
   }
 
   async subscribe(topic: string, group: string, handler: BatchHandler): Promise<Subscription> {
@@ -185,8 +276,32 @@ export class MemoryBus implements Bus {
   private async doShutdown(): Promise<void> {
     this.stopped = true;
     const deadline = Date.now() + (this.options.drainTimeoutMs ?? 30_000);
-    while (!this.drained() && Date.now() < deadline) await sleep(10);
-    if (!this.drained()) this.errors.warn('shutdown', 'bus: shutdown deadline passed with messages still queued');
+    const giveUpAfter = this.options.drainGiveUpAfterFailingMs ?? 2_000;
+    const stuck = () => {
+      const failing = this.failingConsumers();
+      return failing.length > 0 && failing.every((f) => Date.now() - f.sinceMs >= giveUpAfter);
+    };
+    while (!this.drained() && Date.now() < deadline && !stuck()) await sleep(10);
     await Promise.all([...this.topics.values()].flatMap((t) => [...t.groups.values()].map((g) => g.stop())));
+    await this.spillUnhandled();
+  }
+
+  /** Hands what no group handled to `spill`, once per message even when several groups hold it. */
+  private async spillUnhandled(): Promise<void> {
+    for (const [topic, t] of this.topics) {
+      const seen = new Set<BusMessage>();
+      for (const g of t.groups.values()) for (const m of g.messages) seen.add(m);
+      if (seen.size === 0) continue;
+      const messages = [...seen];
+      if (!this.options.spill) {
+        this.errors.warn('shutdown', `bus: shutdown with ${messages.length} unhandled messages on ${topic}; they are lost (no spill configured)`);
+        continue;
+      }
+      try {
+        await this.options.spill(topic, messages);
+      } catch (err) {
+        this.errors.warn('shutdown', `bus: could not keep ${messages.length} unhandled messages on ${topic}: ${(err as Error)?.message ?? err}`);
+      }
+    }
   }
 }
