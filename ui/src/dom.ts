@@ -1,7 +1,10 @@
+import { shortLabel, visibleNodes, visibleText } from './safeText';
+
 /**
  * Safe DOM building. Every string given here becomes a text node or an
  * attribute value, never markup: telemetry (span names, attributes, log
- * bodies) is untrusted and must not be parsed as HTML.
+ * bodies) is untrusted and must not be parsed as HTML. Text and tooltips show
+ * invisible and bidi control characters as escapes (safeText.ts).
  */
 
 export type Child = Node | string | number | null | undefined | false;
@@ -36,7 +39,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 
 function applyProps(node: HTMLElement, props: Props): void {
   if (props.class) node.className = props.class;
-  if (props.title !== undefined) node.title = props.title;
+  if (props.title !== undefined) node.title = visibleText(props.title, { keepBreaks: true });
   if (props.href !== undefined) {
     const href = safeHref(props.href);
     if (href !== null) node.setAttribute('href', href);
@@ -46,7 +49,8 @@ function applyProps(node: HTMLElement, props: Props): void {
       if (value === undefined || value === false) continue;
       // Event-handler attributes would execute strings as code.
       if (/^on/i.test(name)) throw new Error(`refusing event attribute ${name}`);
-      node.setAttribute(name, value === true ? '' : String(value));
+      const text = value === true ? '' : String(value);
+      node.setAttribute(name, name === 'title' || name === 'aria-label' ? visibleText(text, { keepBreaks: true }) : text);
     }
   }
   if (props.data) for (const [k, v] of Object.entries(props.data)) node.dataset[k] = String(v);
@@ -59,7 +63,7 @@ function applyProps(node: HTMLElement, props: Props): void {
 export function append(parent: Node, ...children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    parent.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    parent.appendChild(typeof c === 'string' ? visibleNodes(c, { keepBreaks: true }) : typeof c === 'number' ? document.createTextNode(String(c)) : c);
   }
 }
 
@@ -74,8 +78,11 @@ export function errorBox(err: unknown): HTMLElement {
   return h('div', { class: 'error-box', attrs: { role: 'alert' } }, message);
 }
 
+/** Longest option label; a select is as wide as its widest option. */
+const OPTION_CHARS = 80;
+
 export function option(value: string, label: string = value, selected = false): HTMLOptionElement {
-  const o = h('option', null, label);
+  const o = h('option', label.length > OPTION_CHARS ? { title: label } : null, shortLabel(label, OPTION_CHARS));
   o.value = value;
   o.selected = selected;
   return o;
@@ -91,4 +98,16 @@ export function valueText(v: unknown): string {
   } catch {
     return String(v);
   }
+}
+
+/**
+ * An untrusted name (service, operation, attribute key, node id): hidden
+ * characters as escapes (line breaks too), cut with an ellipsis by CSS when
+ * longer than its box, the whole name in the tooltip and in a copy.
+ */
+export function nameSpan(text: string, cls?: string): HTMLSpanElement {
+  const el = h('span', { class: cls ? `name ${cls}` : 'name' });
+  el.title = visibleText(text);
+  el.appendChild(visibleNodes(text));
+  return el;
 }

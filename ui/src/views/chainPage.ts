@@ -1,6 +1,6 @@
-import { insightApi, isAbort, type Chain, type ChainLog, type ChainSpan } from '../api';
+import { insightApi, isAbort, type Chain, type ChainLog, type ChainSpan, type ChainTrace } from '../api';
 import { serviceColors } from '../colors';
-import { errorBox, h, replace, valueText } from '../dom';
+import { errorBox, h, nameSpan, replace, valueText } from '../dom';
 import { spanPanelHead } from './spanPanelHead';
 import { formatClock, formatDuration, formatTime, severityClass, shortId } from '../format';
 import { formatHash, type Route } from '../route';
@@ -42,7 +42,7 @@ export function renderChainPage(root: HTMLElement, route: Route, signal: AbortSi
         h(
           'section',
           { class: 'panel' },
-          h('h1', { class: 'chain-title' }, `${key} `, h('span', { class: 'mono' }, value)),
+          h('h1', { class: 'chain-title' }, nameSpan(key), ' ', nameSpan(value, 'mono')),
           errorBox(err),
           h('p', { class: 'muted' }, 'Try another value from ', h('a', { href: '#/' }, 'Home'), ' or pick one from ', h('a', { href: '#/slow' }, 'Slow orders'), '.'),
         ),
@@ -86,7 +86,7 @@ function drawChain(root: HTMLElement, chain: Chain, route: Route): ChainTimeline
     h(
       'div',
       { class: 'chain-title-row' },
-      h('h1', { class: 'chain-title' }, h('span', { class: 'muted' }, `${chain.key} `), chain.value),
+      h('h1', { class: 'chain-title' }, nameSpan(chain.key, 'muted'), ' ', nameSpan(chain.value)),
       keySwitch(chain),
     ),
     h(
@@ -96,10 +96,10 @@ function drawChain(root: HTMLElement, chain: Chain, route: Route): ChainTimeline
       fact('Traces', String(chain.traceCount ?? chain.traces.length)),
       fact('Spans', String(chain.spans.length)),
       fact('Started', formatTime(chain.startUs)),
-      fact('Stages', stages.length ? h('span', null, ...stages.map((s) => h('span', { class: 'chip stage-chip' }, `${s.name} · ${formatDuration(s.endUs - s.startUs)}`))) : '–'),
+      fact('Stages', stages.length ? h('span', null, ...stages.map((s) => h('span', { class: 'chip stage-chip' }, nameSpan(s.name), ` · ${formatDuration(s.endUs - s.startUs)}`))) : '–'),
       fact(
         'Bottleneck',
-        bottleneck ? h('span', null, h('span', { class: 'svc' }, bottleneck.service), ' ', bottleneck.operation, bottleneck.selfUs ? h('span', { class: 'muted' }, ` (${formatDuration(bottleneck.selfUs)} on the critical path)`) : null) : '–',
+        bottleneck ? h('span', null, nameSpan(bottleneck.service, 'svc'), ' ', nameSpan(bottleneck.operation), bottleneck.selfUs ? h('span', { class: 'muted' }, ` (${formatDuration(bottleneck.selfUs)} on the critical path)`) : null) : '–',
         'bottleneck',
       ),
       fact('Errors', String(chain.errors?.length ?? 0), chain.errors?.length ? 'error' : undefined),
@@ -115,7 +115,7 @@ function drawChain(root: HTMLElement, chain: Chain, route: Route): ChainTimeline
   const legend = h(
     'div',
     { class: 'legend chain-services' },
-    ...services.map((s) => h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: { background: colors(s) } }), s)),
+    ...services.map((s) => h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: { background: colors(s) } }), nameSpan(s))),
   );
   const logsPanel = h('section', { class: 'panel chain-logs' }, h('div', { class: 'panel-head' }, h('h2', { class: 'section-title' }, `Logs (${chain.logs?.length ?? 0})`)), logTable(chain.logs ?? [], (traceId, spanId) => timeline.select(traceId, spanId)));
 
@@ -143,7 +143,7 @@ function keySwitch(chain: Chain): HTMLElement | null {
       if (typeof v === 'string' || typeof v === 'number') values.add(String(v));
       if (values.size > 3) break;
     }
-    for (const v of values) links.push(h('a', { class: 'chip', href: chainHref(k, v) }, `${k} ${v}`));
+    for (const v of values) links.push(h('a', { class: 'chip', href: chainHref(k, v) }, `${k} `, nameSpan(v)));
   }
   return links.length ? h('div', { class: 'key-switch' }, h('span', { class: 'muted' }, 'Related: '), ...links) : null;
 }
@@ -162,9 +162,9 @@ function errorList(chain: Chain, select: (traceId: string, spanId: string) => vo
         h(
           'a',
           { href: spanHref(e.traceId, e.spanId), on: { click: (ev) => (ev.preventDefault(), select(e.traceId, e.spanId)) } },
-          h('span', { class: 'svc' }, e.service),
+          nameSpan(e.service, 'svc'),
           ' ',
-          e.name,
+          nameSpan(e.name),
         ),
         e.message ? h('span', { class: 'muted' }, ` — ${e.message}`) : null,
       ),
@@ -173,7 +173,7 @@ function errorList(chain: Chain, select: (traceId: string, spanId: string) => vo
   );
 }
 
-function kv(rows: Array<[string, Node | string]>, cls?: string): HTMLElement {
+function kv(rows: Array<[Node | string, Node | string]>, cls?: string): HTMLElement {
   return h('table', { class: `kv${cls ? ` ${cls}` : ''}` }, h('tbody', null, ...rows.map(([k, v]) => h('tr', null, h('th', null, k), h('td', null, v)))));
 }
 
@@ -193,7 +193,7 @@ export function renderChainSpanDetail(panel: HTMLElement, span: ChainSpan, chain
     h('p', null, h('a', { class: 'open-trace', href: spanHref(span.traceId, span.spanId) }, 'Open in the trace view →')),
     kv(
       [
-        ['Trace', h('span', null, trace ? `${trace.stage && trace.stage !== `${trace.rootService}: ${trace.rootName}` ? `${trace.stage} · ` : ''}${trace.rootService}: ${trace.rootName} ` : '', h('span', { class: 'muted' }, span.traceId))],
+        ['Trace', h('span', null, ...(trace ? traceNames(trace) : []), h('span', { class: 'muted' }, span.traceId))],
         ['Span ID', span.spanId],
         ['Parent', span.parentSpanId || '(root)'],
         ['Start', `+${formatDuration(span.startUs - chain.startUs)} in the chain (${formatTime(span.startUs)})`],
@@ -227,14 +227,14 @@ export function renderChainSpanDetail(panel: HTMLElement, span: ChainSpan, chain
       'div',
       { class: 'detail-section' },
       h('h3', null, `Attributes (${attrs.length})`),
-      attrs.length ? kv(attrs.map(([k, v]) => [k, valueText(v)])) : h('p', { class: 'muted' }, 'None'),
+      attrs.length ? kv(attrs.map(([k, v]) => [nameSpan(k), valueText(v)])) : h('p', { class: 'muted' }, 'None'),
     ),
     span.events?.length
       ? h(
           'div',
           { class: 'detail-section' },
           h('h3', null, `Events (${span.events.length})`),
-          h('ul', { class: 'events' }, ...span.events.map((e) => h('li', null, h('span', { class: 'offset' }, `+${formatDuration(e.timeUs - span.startUs)} `), e.name))),
+          h('ul', { class: 'events' }, ...span.events.map((e) => h('li', null, h('span', { class: 'offset' }, `+${formatDuration(e.timeUs - span.startUs)} `), nameSpan(e.name)))),
         )
       : null,
     h(
@@ -250,6 +250,12 @@ export function renderChainSpanDetail(panel: HTMLElement, span: ChainSpan, chain
         : h('p', { class: 'muted' }, 'No logs for this span.'),
     ),
   );
+}
+
+/** A trace's stage (unless it only repeats the root) and root service and name, as names. */
+function traceNames(trace: ChainTrace): Array<Node | string> {
+  const stage = trace.stage && trace.stage !== `${trace.rootService}: ${trace.rootName}` ? [nameSpan(trace.stage), ' · '] : [];
+  return [...stage, nameSpan(trace.rootService), ': ', nameSpan(trace.rootName), ' '];
 }
 
 function sevBadge(l: ChainLog): HTMLElement {
@@ -274,7 +280,7 @@ function logTable(logs: ChainLog[], select: (traceId: string, spanId: string) =>
           { class: 'log-row chain-log-row', data: { logId: l.id ?? '' } },
           h('td', { class: 'nowrap mono' }, formatClock(l.timeUs)),
           h('td', null, sevBadge(l)),
-          h('td', { class: 'nowrap' }, l.service),
+          h('td', { class: 'nowrap' }, nameSpan(l.service)),
           h(
             'td',
             { class: 'log-body', on: l.traceId && l.spanId ? { click: () => select(l.traceId, l.spanId) } : undefined, title: l.spanId ? 'Click to show its span' : undefined },

@@ -1,7 +1,8 @@
 import { axisTop, pointer, scaleLinear, select, zoom, zoomIdentity, type ScaleLinear, type Selection, type ZoomTransform } from 'd3';
 import type { Chain, ChainSpan } from '../api';
-import { h, replace } from '../dom';
+import { h, nameSpan, replace } from '../dom';
 import { formatDuration } from '../format';
+import { shortLabel, visibleText } from '../safeText';
 import { layoutChain, spanKey, type ChainLayout, type PlacedSpan } from './chainLayout';
 
 export interface ChainTimelineOptions {
@@ -30,10 +31,9 @@ const RIGHT = 24;
 const STAGE_FILLS = ['#e8f0fe', '#fef3e2', '#e6f4ea', '#f3e8fd', '#fde7ef', '#e0f7fa'];
 const STAGE_INK = ['#1a4fa0', '#8a5300', '#1e6b3a', '#6a2ca0', '#a0204d', '#006470'];
 
-/** Fits `text` into about `px` pixels of 11-12px UI text (approximate: SVG text has no ellipsis). */
+/** Fits `text` into about `px` pixels of 11-12px UI text (approximate: SVG text has no ellipsis), hidden characters escaped. */
 function clip(text: string, px: number): string {
-  const max = Math.max(1, Math.floor(px / 6.4));
-  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+  return shortLabel(text, Math.max(1, Math.floor(px / 6.4)));
 }
 
 /**
@@ -156,7 +156,7 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
       .attr('x', 8)
       .attr('y', 27)
       .text((l) => clip(`${l.trace.errorCount > 0 ? '! ' : ''}${l.trace.rootService}: ${l.trace.rootName}`, LABEL_W - 16));
-    laneG.append('title').text((l) => `${l.trace.rootService}: ${l.trace.rootName}\ntrace ${l.trace.traceId}\nClick to zoom to this trace.`);
+    laneG.append('title').text((l) => `${visibleText(l.trace.rootService)}: ${visibleText(l.trace.rootName)}\ntrace ${l.trace.traceId}\nClick to zoom to this trace.`);
     laneG.on('click', (_e, l) => {
       // Zoom so the trace fills the plot, with a little air either side.
       const margin = Math.max(l.trace.durationUs * 0.05, 1);
@@ -212,7 +212,7 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
       .append('text')
       .attr('y', 15)
       .attr('fill', (_s, i) => STAGE_INK[i % STAGE_INK.length]);
-    stageG.append('title').text((s) => `${s.name}: ${formatDuration(s.endUs - s.startUs)} · ${s.traceIds.length} trace${s.traceIds.length === 1 ? '' : 's'}`);
+    stageG.append('title').text((s) => `${visibleText(s.name)}: ${formatDuration(s.endUs - s.startUs)} · ${s.traceIds.length} trace${s.traceIds.length === 1 ? '' : 's'}`);
 
     const axisG = top.append('g').attr('class', 'axis ct-axis').attr('transform', `translate(0,${STAGE_H + AXIS_H - 2})`);
 
@@ -406,7 +406,7 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
     const s = p.span;
     replace(
       tooltip,
-      h('strong', null, `${s.service}: ${s.name}`),
+      h('strong', null, nameSpan(s.service), ': ', nameSpan(s.name)),
       h('div', null, `${formatDuration(s.durationUs)} · starts +${formatDuration(s.startUs - chain.startUs)}`),
       s.status?.code === 'error' ? h('div', { class: 'tip-error' }, `error${s.status.message ? `: ${s.status.message}` : ''}`) : null,
       critical.has(spanKey(s.traceId, s.spanId)) ? h('div', { class: 'muted' }, 'on the critical path') : null,

@@ -35,11 +35,14 @@ export function renderHome(root: HTMLElement, route: Route): void {
   );
   const describe = () => {
     const v = input.value.trim();
-    hint.textContent = !v
-      ? 'A 32-digit hex id opens that trace; any other value opens the business call chain for the chosen key.'
-      : TRACE_ID.test(v)
-        ? 'Opens trace ' + v.toLowerCase()
-        : `Opens everything that happened to ${key.value} = ${v}`;
+    replace(
+      hint,
+      !v
+        ? 'A 32-digit hex id opens that trace; any other value opens the business call chain for the chosen key.'
+        : TRACE_ID.test(v)
+          ? 'Opens trace ' + v.toLowerCase()
+          : `Opens everything that happened to ${key.value} = ${v}`,
+    );
   };
   input.addEventListener('input', describe);
   key.addEventListener('change', describe);

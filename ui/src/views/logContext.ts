@@ -1,5 +1,5 @@
 import { logApi, isAbort, type LogLine } from '../api';
-import { errorBox, h, replace } from '../dom';
+import { errorBox, h, nameSpan, replace } from '../dom';
 import { logRow } from './logResults';
 
 const STEP = 20;
@@ -30,7 +30,8 @@ export function contextPanel(onChange: (logId: string | null) => void): ContextP
       .then((ctx) => {
         const index = ctx.logs.findIndex((l) => l.id === ctx.anchorId);
         const anchor: LogLine | undefined = ctx.logs[index];
-        title.textContent = anchor ? `Context: ${anchor.service}` : 'Context';
+        if (anchor) replace(title, 'Context: ', nameSpan(anchor.service));
+        else title.textContent = 'Context';
         const older = index >= 0 ? index : 0;
         const newer = index >= 0 ? ctx.logs.length - index - 1 : 0;
         replace(

@@ -1,5 +1,5 @@
 import { logApi, isAbort, type LogFacet, type LogLine, type Query } from '../api';
-import { h, replace } from '../dom';
+import { h, nameSpan, replace } from '../dom';
 import { hasTopLevelOr } from '../logQueryText';
 
 export const BASE_FACETS = ['service', 'severity', 'host'];
@@ -20,10 +20,23 @@ export function addClause(q: string, clause: string): string {
   return hasTopLevelOr(trimmed) ? `(${trimmed}) ${clause}` : `${trimmed} ${clause}`;
 }
 
-/** Attribute names most often present on the shown lines (the ones worth a facet). */
+/**
+ * Attribute names /api/logs/facets takes as `field` (the API answers 400 to
+ * any other): those the query language can name, so a picked value can become
+ * a `field:value` clause. The API's rule (query-api/services/log-service.ts
+ * facetField); test/unit/ui/log-facets.test.ts checks the two agree.
+ */
+const FACETABLE_NAME = /^[\p{L}\p{N}_@$][\p{L}\p{N}_.\-/@$]*$/u;
+const MAX_FACET_NAME_LENGTH = 256;
+
+export function isFacetable(name: string): boolean {
+  return name.length <= MAX_FACET_NAME_LENGTH && FACETABLE_NAME.test(name);
+}
+
+/** Facetable attribute names most often present on the shown lines (the ones worth a facet). */
 export function topAttributeNames(logs: LogLine[], n = TOP_ATTRIBUTES): string[] {
   const counts = new Map<string, number>();
-  for (const l of logs) for (const k of Object.keys(l.attributes ?? {})) counts.set(k, (counts.get(k) ?? 0) + 1);
+  for (const l of logs) for (const k of Object.keys(l.attributes ?? {})) if (isFacetable(k)) counts.set(k, (counts.get(k) ?? 0) + 1);
   return [...counts]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, n)
@@ -42,7 +55,7 @@ export function renderFacets(container: HTMLElement, fields: string[], opts: Fac
   replace(container, h('h3', { class: 'facets-title' }, 'Fields'));
   for (const field of fields) {
     const list = h('ul', { class: 'facet-values' }, h('li', { class: 'muted' }, '…'));
-    const box = h('section', { class: 'facet', data: { field } }, h('h4', null, field), list);
+    const box = h('section', { class: 'facet', data: { field } }, h('h4', null, nameSpan(field)), list);
     container.appendChild(box);
     logApi
       .facets({ ...opts.query, field, limit: VALUES_PER_FACET }, opts.signal)
@@ -68,7 +81,7 @@ export function renderFacets(container: HTMLElement, fields: string[], opts: Fac
                   on: { click: () => opts.onPick(facetClause(field, v.value)) },
                 },
                 h('span', { class: 'facet-bar', style: { width: `${Math.round((v.count / top) * 100)}%` } }),
-                h('span', { class: 'facet-label' }, v.value === '' ? '(empty)' : v.value),
+                v.value === '' ? h('span', { class: 'facet-label muted' }, '(empty)') : nameSpan(v.value, 'facet-label'),
                 h('span', { class: 'facet-count' }, String(v.count)),
               ),
               h(

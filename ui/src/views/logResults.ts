@@ -1,7 +1,8 @@
 import type { Attributes, LogHighlight, LogLine } from '../api';
-import { h, valueText } from '../dom';
+import { h, nameSpan, valueText } from '../dom';
 import { formatTime, severityClass } from '../format';
 import { formatHash } from '../route';
+import { visibleNodes } from '../safeText';
 
 export const ORDER_KEY = 'order.id';
 
@@ -25,18 +26,19 @@ export function matchRanges(text: string, highlight: LogHighlight | undefined): 
   return merged;
 }
 
-/** The text as text nodes with the matches wrapped in <mark>; nothing is parsed as markup. */
+/** The text as text nodes with the matches wrapped in <mark>; nothing is parsed as markup, hidden characters show as escapes. */
 export function highlighted(text: string, highlight: LogHighlight | undefined): DocumentFragment {
   const frag = document.createDocumentFragment();
+  const shown = (part: string) => visibleNodes(part, { keepBreaks: true });
   let at = 0;
   for (const [s, e] of matchRanges(text, highlight)) {
-    if (s > at) frag.appendChild(document.createTextNode(text.slice(at, s)));
+    if (s > at) frag.appendChild(shown(text.slice(at, s)));
     const mark = document.createElement('mark');
-    mark.textContent = text.slice(s, e);
+    mark.appendChild(shown(text.slice(s, e)));
     frag.appendChild(mark);
     at = e;
   }
-  if (at < text.length) frag.appendChild(document.createTextNode(text.slice(at)));
+  if (at < text.length) frag.appendChild(shown(text.slice(at)));
   return frag;
 }
 
@@ -70,7 +72,7 @@ function attributeTable(title: string, attrs: Attributes | undefined): HTMLEleme
     h(
       'table',
       { class: 'kv' },
-      h('tbody', null, ...entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => h('tr', null, h('th', null, k), h('td', { class: 'mono' }, valueText(v))))),
+      h('tbody', null, ...entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => h('tr', null, h('th', null, nameSpan(k)), h('td', { class: 'mono' }, valueText(v))))),
     ),
   );
 }
@@ -98,7 +100,7 @@ export function logRow(log: LogLine, opts: LogRowOptions = {}): HTMLElement {
     'span',
     { class: 'log-links' },
     log.traceId ? h('a', { class: 'trace-link', href: traceLink(log), title: `trace ${log.traceId}${log.spanId ? ` span ${log.spanId}` : ''}` }, 'trace') : null,
-    order ? h('a', { class: 'chain-link', href: formatHash(['chain', ORDER_KEY, order]), title: `order chain ${order}` }, `order ${order}`) : null,
+    order ? h('a', { class: 'chain-link', href: formatHash(['chain', ORDER_KEY, order]), title: `order chain ${order}` }, 'order ', nameSpan(order)) : null,
     opts.onContext
       ? h('button', { class: 'link-button context-button', attrs: { type: 'button' }, on: { click: () => opts.onContext?.(log) } }, 'context')
       : null,
@@ -114,7 +116,7 @@ export function logRow(log: LogLine, opts: LogRowOptions = {}): HTMLElement {
       caret,
       h('span', { class: 'nowrap mono log-time' }, formatTime(log.timeUs)),
       severityBadge(log),
-      h('span', { class: 'svc nowrap' }, log.service),
+      nameSpan(log.service, 'svc nowrap'),
       body,
       links,
     ),

@@ -1,6 +1,6 @@
 import { axisBottom, axisLeft, extent, max, min, pointer, scaleLinear, scaleLog, scaleTime, select, timeFormat } from 'd3';
 import type { TraceSummary } from '../api';
-import { h } from '../dom';
+import { h, nameSpan } from '../dom';
 import { formatDuration, formatTime } from '../format';
 
 export interface ScatterOptions {
@@ -71,7 +71,7 @@ export function drawScatter(container: HTMLElement, traces: TraceSummary[], opts
     .on('mouseenter focus', function (event: MouseEvent | FocusEvent, d) {
       const [px, py] = pointer(event, container);
       tooltip.replaceChildren(
-        h('strong', null, `${d.rootService}: ${d.rootName}`),
+        h('strong', null, nameSpan(d.rootService), ': ', nameSpan(d.rootName)),
         h('div', null, `${formatDuration(d.durationUs)} · ${d.spanCount} spans${d.errorCount ? ` · ${d.errorCount} errors` : ''}`),
         h('div', { class: 'muted' }, formatTime(d.startUs)),
       );

@@ -1,5 +1,5 @@
 import { insightApi, isAbort, type SlowChain } from '../api';
-import { errorBox, h, option, replace } from '../dom';
+import { errorBox, h, nameSpan, option, replace } from '../dom';
 import { formatDuration, formatTime } from '../format';
 import { formatHash, navigate, type Route } from '../route';
 import { resolveRange, timeRangeControl } from '../timerange';
@@ -69,9 +69,9 @@ export function renderSlowOrders(root: HTMLElement, route: Route, signal: AbortS
     try {
       const { start, end } = resolveRange(params, DEFAULT_RANGE);
       chains = await insightApi.slowChains({ key: wantedKey, start, end, limit: params.get('limit') ?? DEFAULT_LIMIT }, signal);
-      summary.textContent = chains.length === 1 ? `1 ${wantedKey}` : `${chains.length} slowest ${wantedKey} values`;
+      replace(summary, chains.length === 1 ? '1 ' : `${chains.length} slowest `, nameSpan(wantedKey), chains.length === 1 ? '' : ' values');
       if (!chains.length) {
-        replace(results, h('p', { class: 'empty' }, `No chains with ${wantedKey} in this window.`));
+        replace(results, h('p', { class: 'empty' }, 'No chains with ', nameSpan(wantedKey), ' in this window.'));
         return;
       }
       results.className = 'slow-results';
@@ -97,12 +97,12 @@ function slowTable(chains: SlowChain[], key: string): HTMLElement {
     return h(
       'tr',
       { class: 'slow-row', data: { value: c.value }, on: { click: (ev) => ((ev.target as Element).closest('a') ? undefined : navigate(href)) } },
-      h('td', null, h('a', { class: 'chain-link', href }, c.value)),
+      h('td', null, h('a', { class: 'chain-link', href }, nameSpan(c.value))),
       h('td', { class: 'nowrap' }, formatTime(c.startUs)),
       h('td', { class: 'num' }, formatDuration(c.durationUs)),
       h('td', null, bar),
       h('td', { class: 'num' }, c.traceCount),
-      h('td', null, c.bottleneck ? h('span', null, h('span', { class: 'svc' }, c.bottleneck.service), ' ', c.bottleneck.operation) : h('span', { class: 'muted' }, '–')),
+      h('td', null, c.bottleneck ? h('span', null, nameSpan(c.bottleneck.service, 'svc'), ' ', nameSpan(c.bottleneck.operation)) : h('span', { class: 'muted' }, '–')),
     );
   });
   return h(

@@ -1,5 +1,5 @@
 import { api, isAbort, type Attributes, type LogRecord, type Span } from '../api';
-import { errorBox, h, replace, valueText } from '../dom';
+import { errorBox, h, nameSpan, replace, valueText } from '../dom';
 import { spanPanelHead } from './spanPanelHead';
 import { formatClock, formatDuration, formatTime, severityClass } from '../format';
 import { traceHref } from '../route';
@@ -79,7 +79,7 @@ function section(title: string, content: Node): HTMLElement {
   return h('section', { class: 'detail-section' }, h('h3', null, title), content);
 }
 
-function kvTable(rows: Array<[string, string]>, cls = 'kv'): HTMLElement {
+function kvTable(rows: Array<[string | Node, string]>, cls = 'kv'): HTMLElement {
   return h(
     'table',
     { class: `kv ${cls}` },
@@ -90,7 +90,7 @@ function kvTable(rows: Array<[string, string]>, cls = 'kv'): HTMLElement {
 export function attributesTable(attrs: Attributes | undefined): HTMLElement {
   const entries = Object.entries(attrs ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (!entries.length) return h('p', { class: 'muted' }, 'none');
-  return kvTable(entries.map(([k, v]) => [k, valueText(v)]));
+  return kvTable(entries.map(([k, v]) => [nameSpan(k), valueText(v)]));
 }
 
 function eventsList(span: Span): HTMLElement {
@@ -105,7 +105,7 @@ function eventsList(span: Span): HTMLElement {
         null,
         h('span', { class: 'offset' }, `+${formatDuration(e.timeUs - span.startUs)}`),
         ' ',
-        h('strong', null, e.name),
+        h('strong', null, nameSpan(e.name)),
         Object.keys(e.attributes ?? {}).length ? attributesTable(e.attributes) : null,
       ),
     ),

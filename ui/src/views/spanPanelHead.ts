@@ -1,4 +1,4 @@
-import { h } from '../dom';
+import { h, nameSpan } from '../dom';
 
 /** What both span panels (trace waterfall, chain view) show at the top. */
 export interface SpanHeadFacts {
@@ -18,13 +18,13 @@ export function spanPanelHead(span: SpanHeadFacts, color: string, onClose: () =>
     h(
       'div',
       { class: 'detail-head' },
-      h('h2', { class: 'detail-title' }, span.name),
+      h('h2', { class: 'detail-title' }, nameSpan(span.name)),
       h('button', { class: 'close', attrs: { type: 'button', 'aria-label': 'Close details' }, on: { click: onClose } }, '×'),
     ),
     h(
       'div',
       { class: 'detail-tags' },
-      h('span', { class: 'chip', style: { borderColor: color } }, h('span', { class: 'swatch', style: { background: color } }), span.service),
+      h('span', { class: 'chip', style: { borderColor: color } }, h('span', { class: 'swatch', style: { background: color } }), nameSpan(span.service)),
       h('span', { class: 'chip' }, span.kind),
       h('span', { class: `badge status-${code}` }, code === 'error' ? '! error' : code),
       ...badges,

@@ -1,4 +1,5 @@
 import { extent, line, max, scaleLinear, select } from 'd3';
+import { visibleText } from '../safeText';
 import { formatDuration, formatTime } from '../format';
 
 export interface SparkPoint {
@@ -52,7 +53,7 @@ export function drawSparkline(container: HTMLElement, points: SparkPoint[], opts
     .attr('r', 3)
     .on('click', (_e, p) => opts.onClick?.(p))
     .append('title')
-    .text((p) => `${p.label}: ${formatDuration(p.valueUs)} at ${formatTime(p.tUs)}`);
+    .text((p) => `${visibleText(p.label)}: ${formatDuration(p.valueUs)} at ${formatTime(p.tUs)}`);
 }
 
 /** A horizontal bar of `value` relative to `maxValue`, for table cells. */

@@ -16,6 +16,7 @@ import {
 } from 'd3';
 import type { Topology, TopologyEdge, TopologyNode } from '../api';
 import { formatDuration } from '../format';
+import { shortLabel, visibleText } from '../safeText';
 
 const ARROW = 12;
 
@@ -120,9 +121,8 @@ function shapePath(kind: string, r: number): string {
   }
 }
 
-function clipLabel(text: string, n = 22): string {
-  return text.length > n ? text.slice(0, n - 1) + '…' : text;
-}
+/** Characters of a node's label under it: SVG text has no ellipsis, so it is cut (the whole id is in the node's <title>). */
+const LABEL_CHARS = 22;
 
 export function drawTopology(container: HTMLElement, topo: Topology, opts: TopologyGraphOptions): TopologyGraph {
   container.replaceChildren();
@@ -213,7 +213,7 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
     .append('title')
     .text(
       (e) =>
-        `${e.data.source} → ${e.data.target} (${e.data.kind})\n${e.data.calls} calls, ${e.data.errors} errors\np50 ${msText(e.data.p50Ms)} · p95 ${msText(e.data.p95Ms)} · p99 ${msText(e.data.p99Ms)}`,
+        `${visibleText(e.data.source)} → ${visibleText(e.data.target)} (${e.data.kind})\n${e.data.calls} calls, ${e.data.errors} errors\np50 ${msText(e.data.p50Ms)} · p95 ${msText(e.data.p95Ms)} · p99 ${msText(e.data.p99Ms)}`,
     );
 
   const nodeG = world
@@ -246,7 +246,7 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
     .append('text')
     .attr('class', 'topo-label')
     .attr('y', (n) => n.r + 14)
-    .text((n) => clipLabel(n.id));
+    .text((n) => shortLabel(n.id, LABEL_CHARS));
   nodeG
     .append('text')
     .attr('class', 'topo-sub')
@@ -254,7 +254,7 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
     .text((n) => (n.data.kind === 'service' ? `${rateText(n.data.calls / opts.windowSeconds)} · ${pct(n.data.errorRate)}` : String(n.data.kind)));
   nodeG.append('title').text(
     (n) =>
-      `${n.id} (${n.data.kind})\n${n.data.calls} calls · ${pct(n.data.errorRate)} errors\np50 ${msText(n.data.p50Ms)} · p95 ${msText(n.data.p95Ms)} · p99 ${msText(n.data.p99Ms)}\nDrag to pin, double-click to release.`,
+      `${visibleText(n.id)} (${n.data.kind})\n${n.data.calls} calls · ${pct(n.data.errorRate)} errors\np50 ${msText(n.data.p50Ms)} · p95 ${msText(n.data.p95Ms)} · p99 ${msText(n.data.p99Ms)}\nDrag to pin, double-click to release.`,
   );
 
   const recolor = () => {
@@ -284,7 +284,7 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
   const ticked = () => {
     for (const n of nodes) {
       // Keep room for the label under the node, which is wider than the node.
-      const half = Math.max(n.r + 10, Math.min(90, 4 + clipLabel(n.id).length * 3.6));
+      const half = Math.max(n.r + 10, Math.min(90, 4 + shortLabel(n.id, LABEL_CHARS).length * 3.6));
       n.x = Math.max(half, Math.min(width - half, n.x ?? 0));
       n.y = Math.max(n.r + 10, Math.min(height - n.r - 34, n.y ?? 0));
     }

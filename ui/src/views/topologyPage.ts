@@ -1,16 +1,9 @@
 import { insightApi, isAbort, type Topology, type TopologyEdge, type TopologyNode } from '../api';
-import { errorBox, h, replace } from '../dom';
+import { errorBox, h, nameSpan, replace } from '../dom';
 import { formatHash, navigate, replaceHash, type Route } from '../route';
 import { drawRedCharts } from './redCharts';
+import { DEFAULT_WINDOW, statsStepSeconds, WINDOWS } from './topologyWindows';
 import { drawTopology, edgeId, msText, pct, rateText, THRESHOLDS, type ColorMode, type TopologyGraph } from './topologyGraph';
-
-const WINDOWS: Array<{ value: string; label: string; ms: number; stepSec: number }> = [
-  { value: '15m', label: '15m', ms: 15 * 60_000, stepSec: 30 },
-  { value: '1h', label: '1h', ms: 3_600_000, stepSec: 60 },
-  { value: '6h', label: '6h', ms: 6 * 3_600_000, stepSec: 300 },
-  { value: '24h', label: '24h', ms: 24 * 3_600_000, stepSec: 900 },
-];
-const DEFAULT_WINDOW = '1h';
 
 /** #/topology?range=1h&color=errors|p95[&node=<id>|&edge=<source→target>] */
 export function renderTopologyPage(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
@@ -122,10 +115,10 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
     const ops = h('div', { class: 'ops-box' });
     replace(
       side,
-      h('div', { class: 'detail-head' }, h('h2', { class: 'detail-title' }, node.id), h('button', { class: 'close', attrs: { type: 'button', 'aria-label': 'Close' }, on: { click: clearSide } }, '×')),
+      h('div', { class: 'detail-head' }, h('h2', { class: 'detail-title' }, nameSpan(node.id)), h('button', { class: 'close', attrs: { type: 'button', 'aria-label': 'Close' }, on: { click: clearSide } }, '×')),
       h('div', { class: 'detail-tags' }, h('span', { class: `chip kind-chip kind-${node.kind}` }, node.kind)),
       metricFacts(node.calls, windowSeconds, node.errorRate, node),
-      node.kind === 'service' ? h('p', null, h('a', { href: formatHash(['traces'], new URLSearchParams({ service: node.id, range: win.value })) }, `Search traces of ${node.id} →`)) : null,
+      node.kind === 'service' ? h('p', null, h('a', { href: formatHash(['traces'], new URLSearchParams({ service: node.id, range: win.value })) }, 'Search traces of ', nameSpan(node.id), ' →')) : null,
       edgeList('Called by', inEdges, (e) => e.source, showEdge),
       edgeList('Calls', outEdges, (e) => e.target, showEdge),
       node.kind === 'service' ? h('div', { class: 'detail-section' }, h('h3', null, 'RED over time'), charts) : null,
@@ -135,7 +128,7 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
     charts.appendChild(h('p', { class: 'muted' }, 'Loading…'));
     const signalSide = sideAbort.signal;
     insightApi
-      .serviceStats(node.id, { start, end, step: win.stepSec }, signalSide)
+      .serviceStats(node.id, { start, end, step: statsStepSeconds(win.ms) }, signalSide)
       .then((stats) => {
         drawRedCharts(charts, stats.series);
         const sorted = [...stats.operations].sort((a, b) => (b.p95Ms ?? -1) - (a.p95Ms ?? -1)).slice(0, 10);
@@ -153,7 +146,7 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
                     h(
                       'tr',
                       null,
-                      h('td', null, h('a', { href: formatHash(['traces'], new URLSearchParams({ service: node.id, operation: o.name, range: win.value })) }, o.name)),
+                      h('td', null, h('a', { href: formatHash(['traces'], new URLSearchParams({ service: node.id, operation: o.name, range: win.value })) }, nameSpan(o.name))),
                       h('td', { class: 'num' }, o.calls),
                       h('td', { class: `num${o.errors ? ' err-text' : ''}` }, pct(o.errorRate)),
                       h('td', { class: 'num' }, msText(o.p50Ms)),
@@ -186,7 +179,7 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
       h(
         'div',
         { class: 'detail-head' },
-        h('h2', { class: 'detail-title' }, edge.source, ' → ', edge.target),
+        h('h2', { class: 'detail-title' }, nameSpan(edge.source), ' → ', nameSpan(edge.target)),
         h('button', { class: 'close', attrs: { type: 'button', 'aria-label': 'Close' }, on: { click: clearSide } }, '×'),
       ),
       h('div', { class: 'detail-tags' }, h('span', { class: 'chip' }, edge.kind === 'async' ? 'async (messaging)' : 'sync call')),
@@ -194,7 +187,7 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
       h(
         'p',
         null,
-        h('a', { class: 'edge-traces', href: formatHash(['traces'], new URLSearchParams({ service: edge.source, range: win.value })) }, `Search traces from ${edge.source} →`),
+        h('a', { class: 'edge-traces', href: formatHash(['traces'], new URLSearchParams({ service: edge.source, range: win.value })) }, 'Search traces from ', nameSpan(edge.source), ' →'),
       ),
     );
   };
@@ -253,7 +246,7 @@ function edgeList(title: string, edges: TopologyEdge[], other: (e: TopologyEdge)
         h(
           'li',
           null,
-          h('a', { href: '#', on: { click: (ev) => (ev.preventDefault(), open(e)) } }, other(e)),
+          h('a', { href: '#', on: { click: (ev) => (ev.preventDefault(), open(e)) } }, nameSpan(other(e))),
           h('span', { class: 'muted' }, ` · ${e.kind} · ${e.calls} calls · ${e.errors} errors · p95 ${msText(e.p95Ms)}`),
         ),
       ),

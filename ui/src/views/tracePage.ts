@@ -1,5 +1,5 @@
 import { api, isAbort, type Trace } from '../api';
-import { errorBox, h, replace } from '../dom';
+import { errorBox, h, nameSpan, replace } from '../dom';
 import { serviceColors } from '../colors';
 import { formatDuration, formatTime } from '../format';
 import { formatHash, replaceHash, type Route } from '../route';
@@ -115,7 +115,7 @@ function header(traceId: string, tree: TraceTree): HTMLElement {
   return h(
     'section',
     { class: 'trace-header' },
-    h('h1', null, rootSpan ? h('span', { class: 'svc' }, rootSpan.service) : null, ' ', rootSpan?.name ?? traceId),
+    h('h1', null, rootSpan ? nameSpan(rootSpan.service, 'svc') : null, ' ', rootSpan ? nameSpan(rootSpan.name) : traceId),
     h(
       'div',
       { class: 'facts' },
@@ -138,7 +138,7 @@ function legend(tree: TraceTree, colors: (s: string) => string): HTMLElement {
     'div',
     { class: 'legend', attrs: { 'aria-label': 'Legend' } },
     ...tree.services.map((s) =>
-      h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: { background: colors(s) } }), s, h('span', { class: 'muted' }, ` ${counts.get(s) ?? 0}`)),
+      h('span', { class: 'legend-item' }, h('span', { class: 'swatch', style: { background: colors(s) } }), nameSpan(s), h('span', { class: 'muted' }, ` ${counts.get(s) ?? 0}`)),
     ),
     h('span', { class: 'legend-item legend-critical' }, h('span', { class: 'cp-swatch' }), 'critical path'),
     skewed ? h('span', { class: 'legend-item legend-skew' }, h('span', { class: 'skew-icon' }, '±'), 'clock skew corrected', h('span', { class: 'muted' }, ` ${skewed}`)) : null,

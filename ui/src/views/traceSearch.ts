@@ -1,5 +1,5 @@
 import { api, isAbort, type TraceSummary } from '../api';
-import { errorBox, h, option, replace } from '../dom';
+import { errorBox, h, nameSpan, option, replace } from '../dom';
 import { formatDuration, formatTime } from '../format';
 import { formatHash, navigate, replaceHash, traceHref, type Route } from '../route';
 import { resolveRange, timeRangeControl } from '../timerange';
@@ -192,14 +192,14 @@ function resultTable(traces: TraceSummary[]): HTMLTableElement {
         h(
           'td',
           null,
-          h('a', { href: traceHref(t.traceId), class: 'trace-link' }, h('span', { class: 'svc' }, t.rootService), ' ', t.rootName),
+          h('a', { href: traceHref(t.traceId), class: 'trace-link' }, nameSpan(t.rootService, 'svc'), ' ', nameSpan(t.rootName)),
           h('div', { class: 'mono muted' }, t.traceId),
         ),
         h('td', { class: 'nowrap' }, formatTime(t.startUs)),
         h('td', { class: 'num' }, formatDuration(t.durationUs)),
         h('td', { class: 'num' }, t.spanCount),
         h('td', { class: 'num' }, t.errorCount > 0 ? h('span', { class: 'badge error' }, t.errorCount) : '0'),
-        h('td', null, ...t.services.map((s) => h('span', { class: 'chip' }, s))),
+        h('td', null, ...t.services.map((s) => h('span', { class: 'chip' }, nameSpan(s)))),
       ),
     );
   }

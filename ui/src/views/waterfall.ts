@@ -1,8 +1,9 @@
 import { axisTop, scaleLinear, select, type ScaleLinear } from 'd3';
 import type { ScaleOrdinal } from 'd3';
 import type { Span } from '../api';
-import { h } from '../dom';
+import { h, nameSpan } from '../dom';
 import { formatDuration } from '../format';
+import { visibleText } from '../safeText';
 import { visibleRows, type TraceTree, type TreeNode } from '../traceTree';
 
 export const ROW_HEIGHT = 24;
@@ -145,13 +146,13 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
       { class: 'wf-label', style: { width: `${LABEL_WIDTH}px`, paddingLeft: `${6 + Math.min(node.depth, MAX_INDENT_LEVELS) * INDENT}px` } },
       caret,
       h('span', { class: 'swatch', style: { background: color } }),
-      h('span', { class: 'wf-service' }, s.service),
-      h('span', { class: 'wf-name' }, s.name),
+      nameSpan(s.service, 'wf-service'),
+      nameSpan(s.name, 'wf-name'),
       isError ? h('span', { class: 'err-icon', title: s.status.message || 'error' }, '!') : null,
       node.orphan ? h('span', { class: 'orphan-icon', title: `Parent span ${s.parentSpanId} is not in this trace` }, '⤴') : null,
       analysis.skewAdjustedUs ? h('span', { class: 'skew-icon', title: skewText(s), attrs: { 'aria-label': skewText(s) } }, '±') : null,
     );
-    label.title = `${s.service}: ${s.name}${node.depth > MAX_INDENT_LEVELS ? ` (depth ${node.depth})` : ''}`;
+    label.title = `${visibleText(s.service)}: ${visibleText(s.name)}${node.depth > MAX_INDENT_LEVELS ? ` (depth ${node.depth})` : ''}`;
     const bar = h('div', { class: isError ? 'wf-bar error' : 'wf-bar', style: { background: color } });
     const dur = h('span', { class: 'wf-dur' }, formatDuration(s.durationUs));
     const strips = (analysis.criticalPath ? analysis.criticalSegments ?? [] : []).map(() => h('div', { class: 'wf-cp', attrs: { 'aria-hidden': 'true' } }));
