@@ -3,7 +3,8 @@ import { ValidationError } from '../core/errors';
 /** Query-string readers: each returns a typed value or throws ValidationError naming the parameter. */
 export type Query = Record<string, unknown>;
 
-const MAX_PARAM_LENGTH = 1024;
+/** Longest string any query or path parameter may be (the query language has its own, LOGQL_LIMITS.length). */
+export const MAX_PARAM_LENGTH = 1024;
 
 export function optionalString(query: Query, name: string, maxLength = MAX_PARAM_LENGTH): string | undefined {
   const raw = query[name];
@@ -15,13 +16,23 @@ export function optionalString(query: Query, name: string, maxLength = MAX_PARAM
 
 const DURATION_UNITS_US: Record<string, number> = { ms: 1_000, s: 1_000_000, m: 60_000_000, h: 3_600_000_000, d: 86_400_000_000 };
 
-/** `10s`, `1m`, `500ms`, `1h`, `1d` → µs; undefined when absent or `auto`. */
-export function optionalDurationUs(query: Query, name: string): number | undefined {
+/** Longest duration a parameter may give (histogram interval, span duration filters): 3660 days, about ten years. */
+export const MAX_DURATION_US = 3660 * 86_400_000_000;
+
+/** `10s`, `1m`, `500ms`, `1h`, `1d` → µs, at most `maxUs`; undefined when absent or `auto`. */
+export function optionalDurationUs(query: Query, name: string, maxUs = MAX_DURATION_US): number | undefined {
   const raw = optionalString(query, name);
   if (raw === undefined || raw === 'auto') return undefined;
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(raw.trim());
-  if (!m || Number(m[1]) === 0) throw new ValidationError(`${name} must be like 500ms, 10s, 1m, 1h, 1d or auto, got "${raw}"`, name);
-  return Number(m[1]) * DURATION_UNITS_US[m[2]];
+  const m = /^(\d{1,16})(ms|s|m|h|d)$/.exec(raw.trim());
+  if (!m || Number(m[1]) === 0) throw new ValidationError(`${name} must be like 500ms, 10s, 1m, 1h, 1d or auto, got "${shown(raw)}"`, name);
+  const us = Number(m[1]) * DURATION_UNITS_US[m[2]];
+  if (!(us <= maxUs)) throw new ValidationError(`${name} may be at most ${maxUs / 86_400_000_000}d, got "${shown(raw)}"`, name);
+  return us;
+}
+
+/** A caller's value quoted in an error message, cut so a 1 KiB parameter does not come back whole. */
+function shown(raw: string): string {
+  return raw.length > 60 ? `${raw.slice(0, 60)}…` : raw;
 }
 
 /** A `cursor` from a previous page: base64url of JSON [timeUs, id]. */
@@ -67,7 +78,7 @@ export function optionalNumber(query: Query, name: string, min = 0, max = Number
   const raw = optionalString(query, name);
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || raw.trim() === '') throw new ValidationError(`${name} must be a number, got "${raw}"`, name);
+  if (!Number.isFinite(n) || raw.trim() === '') throw new ValidationError(`${name} must be a number, got "${shown(raw)}"`, name);
   if (n < min || n > max) throw new ValidationError(`${name} must be between ${min} and ${max}, got ${n}`, name);
   return n;
 }
@@ -80,17 +91,32 @@ export function limit(query: Query, name: string, defaultValue: number, max: num
   return Math.min(n, max);
 }
 
-/** A time as ISO-8601 or epoch milliseconds → microseconds since epoch. */
+/** Earliest time a parameter may name: 1970-01-01T00:00:00Z. */
+export const MIN_TIME_MS = 0;
+/** Latest time a parameter may name: 2200-01-01T00:00:00Z. Past it a µs count leaves the range where adding an interval still changes a double. */
+export const MAX_TIME_MS = Date.UTC(2200, 0, 1);
+export const MIN_TIME_US = MIN_TIME_MS * 1000;
+export const MAX_TIME_US = MAX_TIME_MS * 1000;
+const TIME_RANGE_TEXT = '1970-01-01T00:00:00Z and 2200-01-01T00:00:00Z';
+
+/** A time as ISO-8601 or epoch milliseconds, within 1970..2200 → whole microseconds since epoch. */
 export function optionalTimeUs(query: Query, name: string): number | undefined {
   const raw = optionalString(query, name);
   if (raw === undefined) return undefined;
-  if (/^\d+(\.\d+)?$/.test(raw.trim())) return Math.round(Number(raw) * 1000);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw.trim())) {
-    throw new ValidationError(`${name} must be ISO-8601 (2026-01-31T12:00:00Z) or epoch milliseconds, got "${raw}"`, name);
+  const text = raw.trim();
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    ms = Number(text);
+  } else if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
+    ms = Date.parse(text);
+    if (Number.isNaN(ms)) throw new ValidationError(`${name} is not a valid date: "${shown(raw)}"`, name);
+  } else {
+    throw new ValidationError(`${name} must be ISO-8601 (2026-01-31T12:00:00Z) or epoch milliseconds, got "${shown(raw)}"`, name);
   }
-  const ms = Date.parse(raw);
-  if (Number.isNaN(ms)) throw new ValidationError(`${name} is not a valid date: "${raw}"`, name);
-  return ms * 1000;
+  if (!(ms >= MIN_TIME_MS && ms <= MAX_TIME_MS)) {
+    throw new ValidationError(`${name} must lie between ${TIME_RANGE_TEXT} (epoch ms ${MIN_TIME_MS}..${MAX_TIME_MS}), got "${shown(raw)}"`, name);
+  }
+  return Math.round(ms * 1000);
 }
 
 export function timeWindow(query: Query): { startUs?: number; endUs?: number } {
@@ -111,6 +137,13 @@ export function traceIdParam(raw: unknown, name = 'traceId'): string {
     throw new ValidationError(`${name} must be 32 hex digits (not all zero)`, name);
   }
   return raw.toLowerCase();
+}
+
+/** A name taken from the URL path (a service): 1 to `maxLength` characters. */
+export function pathName(raw: unknown, name: string, maxLength = MAX_PARAM_LENGTH): string {
+  if (typeof raw !== 'string' || raw.length === 0) throw new ValidationError(`${name} must not be empty`, name);
+  if (raw.length > maxLength) throw new ValidationError(`${name} is longer than ${maxLength} characters`, name);
+  return raw;
 }
 
 export function spanIdParam(raw: unknown, name = 'spanId'): string {

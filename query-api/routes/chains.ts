@@ -4,7 +4,7 @@ import { limit, optionalString, timeWindow, type Query } from '../params';
 import type { ChainService } from '../services/chain-service';
 
 /** Ingest indexes no longer values (ingest/business-keys.ts), so a longer one cannot match. */
-const MAX_BUSINESS_KEY_VALUE_LENGTH = 256;
+export const MAX_BUSINESS_KEY_VALUE_LENGTH = 256;
 export const DEFAULT_SLOW_CHAINS_LIMIT = 20;
 export const MAX_SLOW_CHAINS_LIMIT = 100;
 

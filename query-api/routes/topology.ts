@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { optionalString, timeWindow, type Query } from '../params';
+import { optionalString, pathName, timeWindow, type Query } from '../params';
 import { parseStep, type TopologyService } from '../services/topology-service';
 
 export function topologyRouter(topology: TopologyService): Router {
@@ -11,7 +11,7 @@ export function topologyRouter(topology: TopologyService): Router {
 
   router.get('/services/:service/stats', async (req, res) => {
     const query = req.query as Query;
-    res.json(await topology.serviceStats(req.params.service, timeWindow(query), parseStep(optionalString(query, 'step'))));
+    res.json(await topology.serviceStats(pathName(req.params.service, 'service'), timeWindow(query), parseStep(optionalString(query, 'step'))));
   });
 
   return router;

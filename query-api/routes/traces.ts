@@ -1,12 +1,14 @@
 import { Router } from 'express';
 import type { AttributeFilter } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
-import { limit, optionalNumber, optionalString, stringList, timeWindow, traceIdParam, type Query } from '../params';
+import { limit, MAX_DURATION_US, optionalNumber, optionalString, pathName, stringList, timeWindow, traceIdParam, type Query } from '../params';
 import type { TraceService } from '../services/trace-service';
 
 export const MAX_TRACES_LIMIT = 1000;
 export const DEFAULT_TRACES_LIMIT = 20;
-const MAX_ATTRIBUTE_FILTERS = 16;
+export const MAX_ATTRIBUTE_FILTERS = 16;
+/** minDurationMs / maxDurationMs: 0 up to the longest duration any parameter may give. */
+export const MAX_DURATION_MS = MAX_DURATION_US / 1000;
 
 export function tracesRouter(traces: TraceService): Router {
   const router = Router();
@@ -16,13 +18,13 @@ export function tracesRouter(traces: TraceService): Router {
   });
 
   router.get('/services/:service/operations', async (req, res) => {
-    res.json({ operations: await traces.operations(req.params.service) });
+    res.json({ operations: await traces.operations(pathName(req.params.service, 'service')) });
   });
 
   router.get('/traces', async (req, res) => {
     const query = req.query as Query;
-    const minDurationMs = optionalNumber(query, 'minDurationMs');
-    const maxDurationMs = optionalNumber(query, 'maxDurationMs');
+    const minDurationMs = optionalNumber(query, 'minDurationMs', 0, MAX_DURATION_MS);
+    const maxDurationMs = optionalNumber(query, 'maxDurationMs', 0, MAX_DURATION_MS);
     if (minDurationMs !== undefined && maxDurationMs !== undefined && minDurationMs > maxDurationMs) {
       throw new ValidationError('minDurationMs must not exceed maxDurationMs', 'minDurationMs');
     }

@@ -1,7 +1,7 @@
 import type { FacetField, HistogramBucket, LogFilterQuery, LogQuery, LogStore } from '../../core/contracts/log-store';
 import { ValidationError } from '../../core/errors';
 import { highlightTerms } from '../../core/logql';
-import { encodeCursor } from '../params';
+import { encodeCursor, MIN_TIME_US } from '../params';
 import type { LogRecord } from '../../core/model';
 
 /** What the API shows of a log record. */
@@ -92,16 +92,19 @@ export class LogService {
    */
   async histogram(query: LogFilterQuery, intervalUs: number | undefined, nowUs = Date.now() * 1000): Promise<{ intervalUs: number; buckets: HistogramBucket[] }> {
     const endUs = query.endUs ?? nowUs;
-    const startUs = query.startUs ?? endUs - 3_600_000_000;
-    const span = Math.max(1, endUs - startUs);
-    const interval = intervalUs ?? autoInterval(span);
-    if (span / interval > MAX_HISTOGRAM_BUCKETS) {
-      throw new ValidationError(`interval is too small for the time range: more than ${MAX_HISTOGRAM_BUCKETS} buckets`, 'interval');
+    const startUs = query.startUs ?? Math.max(MIN_TIME_US, endUs - 3_600_000_000);
+    const interval = intervalUs ?? autoInterval(Math.max(1, endUs - startUs));
+    // Bucket i starts at first + i·interval; the count is known before the loop, so no window/interval pair can make it run away.
+    const first = Math.floor(startUs / interval) * interval;
+    const count = Math.floor(endUs / interval) - Math.floor(startUs / interval) + 1;
+    if (!(count <= MAX_HISTOGRAM_BUCKETS)) {
+      throw new ValidationError(`interval is too small for the time range: ${count} buckets, at most ${MAX_HISTOGRAM_BUCKETS}`, 'interval');
     }
     const found = await this.logs.histogram({ ...query, startUs, endUs }, interval);
     const byStart = new Map(found.map((b) => [b.tUs, b]));
     const buckets: HistogramBucket[] = [];
-    for (let t = startUs - (startUs % interval); t <= endUs; t += interval) {
+    for (let i = 0; i < count; i++) {
+      const t = first + i * interval;
       buckets.push(byStart.get(t) ?? { tUs: t, total: 0, counts: {} });
     }
     return { intervalUs: interval, buckets };

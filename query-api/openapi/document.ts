@@ -1,0 +1,132 @@
+import { DEFAULT_SLOW_CHAINS_LIMIT, MAX_BUSINESS_KEY_VALUE_LENGTH, MAX_SLOW_CHAINS_LIMIT } from '../routes/chains';
+import { DEFAULT_CONTEXT_LINES } from '../routes/log-context';
+import { DEFAULT_FACETS_LIMIT, DEFAULT_LOGS_LIMIT, MAX_FACETS_LIMIT, MAX_LOGS_LIMIT } from '../routes/logs';
+import { DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT } from '../routes/traces';
+import * as p from './parameters';
+import { arrayOf, object, ref, SCHEMAS, strings } from './schemas';
+import type { Parameter, Schema } from './parameters';
+
+/** Version of the API description (not of the server); bump when a route or parameter changes. */
+export const OPENAPI_DOCUMENT_VERSION = '1.0.0';
+
+interface Operation {
+  summary: string;
+  parameters?: Parameter[];
+  /** Schema of the 200 JSON body (or the whole content map for other media types). */
+  ok: Schema | { content: Record<string, unknown> };
+  /** 404 when the thing asked for does not exist. */
+  notFound?: boolean;
+}
+
+const json = (schema: Schema) => ({ 'application/json': { schema } });
+const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+
+function operation(id: string, op: Operation): Record<string, unknown> {
+  const responses: Record<string, unknown> = {
+    200: { description: 'OK', content: 'content' in op.ok ? op.ok.content : json(op.ok as Schema) },
+    400: errorResponse('A parameter is missing, malformed or out of bounds; `parameter` names it'),
+  };
+  if (op.notFound) responses[404] = errorResponse('Not found');
+  responses[501] = errorResponse('The configured backend cannot answer this');
+  responses[503] = {
+    description: 'A store is unavailable or a bound is full; try again after Retry-After seconds',
+    headers: { 'Retry-After': { schema: { type: 'integer' } } },
+    content: json(ref('Error')),
+  };
+  return { get: { operationId: id, summary: op.summary, parameters: op.parameters ?? [], responses } };
+}
+
+/**
+ * The OpenAPI 3.1 description of the query API, served at GET /api/openapi.json.
+ * A unit test walks the express app and fails when a route is missing here or
+ * a path here has no route. `businessKeys` are the configured BUSINESS_KEYS.
+ */
+export function openApiDocument(businessKeys: readonly string[]): Record<string, unknown> {
+  const logsPage = [...p.timeWindow, ...p.logFilters];
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Chainscope query API',
+      version: OPENAPI_DOCUMENT_VERSION,
+      description: 'Traces, business chains, topology and log search. Every parameter is bounded; a value out of bounds is a 400 whose body names the parameter. Times are microseconds since the epoch in answers.',
+    },
+    servers: [{ url: '/' }],
+    paths: {
+      '/api/health': operation('health', { summary: 'Liveness and the configured stores', ok: ref('Health') }),
+      '/api/openapi.json': operation('openapi', { summary: 'This document', ok: { type: 'object', required: ['openapi', 'paths'] } }),
+      '/api/services': operation('services', { summary: 'Names of services that sent spans', ok: object({ services: strings }) }),
+      '/api/services/{service}/operations': operation('operations', {
+        summary: 'Span names of one service',
+        parameters: [p.serviceInPath],
+        ok: object({ operations: strings }),
+      }),
+      '/api/services/{service}/stats': operation('serviceStats', {
+        summary: 'Calls, errors and latency of one service over time (window at most 7 days, default the last 15 minutes)',
+        parameters: [p.serviceInPath, ...p.timeWindow, p.step],
+        ok: ref('ServiceStats'),
+      }),
+      '/api/traces': operation('findTraces', {
+        summary: 'Trace summaries matching the filters, newest first',
+        parameters: [...p.timeWindow, p.service, p.operation, p.attr, p.minDurationMs, p.maxDurationMs, p.limitParam(DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT)],
+        ok: object({ traces: arrayOf('TraceSummary') }),
+      }),
+      '/api/traces/{traceId}': operation('trace', {
+        summary: 'One trace: spans with clock-skew correction and critical path',
+        parameters: [p.pathParam('traceId', 'The trace id (any case).', p.traceIdSchema)],
+        ok: ref('Trace'),
+        notFound: true,
+      }),
+      '/api/logs': operation('searchLogs', {
+        summary: 'One page of matching log records',
+        parameters: [...logsPage, p.limitParam(DEFAULT_LOGS_LIMIT, MAX_LOGS_LIMIT), p.sort, p.cursor],
+        ok: ref('LogSearch'),
+      }),
+      '/api/logs/histogram': operation('logHistogram', {
+        summary: 'Matching records per interval and severity group (default window: the last hour)',
+        parameters: [...logsPage, p.interval],
+        ok: ref('LogHistogram'),
+      }),
+      '/api/logs/facets': operation('logFacets', {
+        summary: 'Top values of a field among matching records',
+        parameters: [...logsPage, p.facetField, p.limitParam(DEFAULT_FACETS_LIMIT, MAX_FACETS_LIMIT)],
+        ok: ref('LogFacets'),
+      }),
+      '/api/logs/tail': operation('tailLogs', {
+        summary: 'Server-Sent Events: new matching log lines as they arrive (event log, dropped, problem); never ends by itself',
+        parameters: [...p.logFilters, p.lastEventId],
+        ok: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
+      }),
+      '/api/logs/{id}/context': operation('logContext', {
+        summary: 'Lines around one record from the same source, oldest first, the anchor included',
+        parameters: [
+          p.pathParam('id', 'A log record id.', { type: 'string', pattern: '^[0-9A-Za-z_.:-]{1,128}$' }),
+          p.contextSide('before', DEFAULT_CONTEXT_LINES),
+          p.contextSide('after', DEFAULT_CONTEXT_LINES),
+        ],
+        ok: ref('LogContext'),
+        notFound: true,
+      }),
+      '/api/chains': operation('chain', {
+        summary: 'The business call chain of one key value: traces, joins, stages, critical path, logs',
+        parameters: [p.businessKey(businessKeys), p.businessValue(MAX_BUSINESS_KEY_VALUE_LENGTH), ...p.timeWindow],
+        ok: ref('Chain'),
+        notFound: true,
+      }),
+      '/api/chains/slow': operation('slowChains', {
+        summary: 'The slowest chains first seen in the window (default: the last hour)',
+        parameters: [p.businessKey(businessKeys), ...p.timeWindow, p.limitParam(DEFAULT_SLOW_CHAINS_LIMIT, MAX_SLOW_CHAINS_LIMIT)],
+        ok: object({ chains: arrayOf('SlowChain') }),
+      }),
+      '/api/topology': operation('topology', {
+        summary: 'Services, databases, queues and external peers with the calls between them (window at most 7 days, default the last 15 minutes)',
+        parameters: p.timeWindow,
+        ok: ref('Topology'),
+      }),
+      '/metrics': operation('metrics', {
+        summary: 'Counters in the Prometheus text format',
+        ok: { content: { 'text/plain': { schema: { type: 'string' } } } },
+      }),
+    },
+    components: { schemas: SCHEMAS },
+  };
+}

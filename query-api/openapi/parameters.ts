@@ -1,0 +1,121 @@
+import { LOGQL_LIMITS } from '../../core/logql';
+import { MAX_DURATION_US, MAX_PARAM_LENGTH, MAX_TIME_MS, MIN_TIME_MS } from '../params';
+import { MAX_CONTEXT_LINES } from '../routes/log-context';
+import { MAX_ATTRIBUTE_FILTERS, MAX_DURATION_MS } from '../routes/traces';
+
+/**
+ * OpenAPI parameter objects, built from the same constants the parsers in
+ * params.ts and the routes enforce, so the bounds written here are the ones
+ * a request meets.
+ */
+export type Schema = Record<string, unknown>;
+export interface Parameter {
+  name: string;
+  in: 'query' | 'path' | 'header';
+  required?: boolean;
+  description: string;
+  schema: Schema;
+  style?: 'form';
+  explode?: boolean;
+}
+
+const MAX_DURATION_DAYS = MAX_DURATION_US / 86_400_000_000;
+
+function query(name: string, description: string, schema: Schema, required = false): Parameter {
+  return { name, in: 'query', required, description, schema };
+}
+
+export function pathParam(name: string, description: string, schema: Schema): Parameter {
+  return { name, in: 'path', required: true, description, schema };
+}
+
+const timeSchema: Schema = {
+  anyOf: [
+    { type: 'integer', minimum: MIN_TIME_MS, maximum: MAX_TIME_MS, description: 'epoch milliseconds' },
+    { type: 'string', format: 'date-time', description: 'ISO-8601' },
+  ],
+};
+const timeText = `between 1970-01-01T00:00:00Z and 2200-01-01T00:00:00Z, as epoch milliseconds (${MIN_TIME_MS}..${MAX_TIME_MS}) or ISO-8601; anything else is a 400 naming the parameter`;
+
+export const start = query('start', `Start of the time window, ${timeText}. Must not be after end.`, timeSchema);
+export const end = query('end', `End of the time window, ${timeText}.`, timeSchema);
+export const timeWindow = [start, end];
+
+/** A result-size limit: at least 1, values above `max` are answered as `max`. */
+export function limitParam(defaultValue: number, max: number): Parameter {
+  return query('limit', `Most results (default ${defaultValue}); values above ${max} are answered as ${max}.`, {
+    type: 'integer',
+    minimum: 1,
+    maximum: Number.MAX_SAFE_INTEGER,
+    default: defaultValue,
+  });
+}
+
+const shortString: Schema = { type: 'string', maxLength: MAX_PARAM_LENGTH };
+export const traceIdSchema: Schema = { type: 'string', pattern: '^[0-9a-fA-F]{32}$', description: '32 hex digits, not all zero' };
+const spanIdSchema: Schema = { type: 'string', pattern: '^[0-9a-fA-F]{16}$', description: '16 hex digits, not all zero' };
+
+export const service = query('service', 'Only this service (exact name).', shortString);
+export const operation = query('operation', 'Only spans with this name (exact).', shortString);
+export const attr: Parameter = {
+  name: 'attr',
+  in: 'query',
+  description: `Span attribute filter key:value (the key is everything before the first colon); repeat for AND, at most ${MAX_ATTRIBUTE_FILTERS}.`,
+  schema: { type: 'array', maxItems: MAX_ATTRIBUTE_FILTERS, items: { type: 'string', pattern: '^[^:]+:', maxLength: MAX_PARAM_LENGTH } },
+  style: 'form',
+  explode: true,
+};
+export const minDurationMs = query('minDurationMs', 'Only traces at least this long (ms, fractions allowed); must not exceed maxDurationMs.', {
+  type: 'number',
+  minimum: 0,
+  maximum: MAX_DURATION_MS,
+});
+export const maxDurationMs = query('maxDurationMs', 'Only traces at most this long (ms, fractions allowed).', { type: 'number', minimum: 0, maximum: MAX_DURATION_MS });
+
+export const q = query('q', 'A query in the log query language (docs/log-query.md); a syntax error is a 400 with position and expected.', {
+  type: 'string',
+  maxLength: LOGQL_LIMITS.length,
+});
+export const severity = query('severity', 'Only this severity text (exact).', shortString);
+export const traceIdFilter = query('traceId', 'Only records of this trace.', traceIdSchema);
+export const spanIdFilter = query('spanId', 'Only records of this span.', spanIdSchema);
+/** `q` plus the single-field log filters, all ANDed. */
+export const logFilters = [q, service, severity, traceIdFilter, spanIdFilter];
+
+export const sort = query('sort', 'Order of the page.', { type: 'string', enum: ['time_desc', 'time_asc'], default: 'time_desc' });
+export const cursor = query('cursor', 'nextCursor of the previous page (opaque).', { type: 'string', maxLength: MAX_PARAM_LENGTH });
+export const interval = query('interval', `Bucket width like 500ms, 10s, 1m, 1h, 1d (at most ${MAX_DURATION_DAYS}d), or auto (about 60 buckets); a window needing more buckets than allowed is a 400.`, {
+  type: 'string',
+  pattern: '^(auto|[0-9]{1,16}(ms|s|m|h|d))$',
+  default: 'auto',
+});
+export const facetField = query('field', 'service, severity (or level), host (or host.name), or an attribute name (letters, digits, _ . - / @).', {
+  type: 'string',
+  minLength: 1,
+  maxLength: 256,
+}, true);
+
+export function contextSide(name: 'before' | 'after', defaultValue: number): Parameter {
+  return query(name, `Lines ${name} the anchor from the same source (0..${MAX_CONTEXT_LINES}).`, { type: 'integer', minimum: 0, maximum: MAX_CONTEXT_LINES, default: defaultValue });
+}
+
+export const step = query('step', 'Width of one point: 60s, 5m, 1h or a number of seconds; a whole number of minutes. Default: whole minutes giving about 60 points; a step giving too many points is a 400.', {
+  type: 'string',
+  pattern: '^[0-9]+(\\.[0-9]+)?(s|m|h)?$',
+});
+
+export const lastEventId: Parameter = {
+  name: 'Last-Event-ID',
+  in: 'header',
+  description: 'Sent by a reconnecting EventSource: the id of the last event received (<timeUs>-<log id>); the tail resumes after it.',
+  schema: { type: 'string', pattern: '^[0-9]{1,17}-[0-9A-Za-z_.:-]{1,128}$' },
+};
+
+export const serviceInPath = pathParam('service', 'Service name.', { type: 'string', minLength: 1, maxLength: MAX_PARAM_LENGTH });
+
+export function businessKey(keys: readonly string[]): Parameter {
+  return query('key', 'A configured business key (BUSINESS_KEYS).', keys.length > 0 ? { type: 'string', enum: [...keys] } : shortString, true);
+}
+export function businessValue(maxLength: number): Parameter {
+  return query('value', 'The business key value (exact).', { type: 'string', minLength: 1, maxLength }, true);
+}

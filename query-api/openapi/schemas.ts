@@ -1,0 +1,111 @@
+import { SPAN_KINDS } from '../../core/model';
+import { SEVERITY_GROUPS } from '../../core/contracts/log-store';
+import type { Schema } from './parameters';
+
+/** Response shapes of the query API (components.schemas). Top level exact, nested objects open to new fields. */
+const str = { type: 'string' };
+const int = { type: 'integer' };
+const num = { type: 'number' };
+const nullableNum = { type: ['number', 'null'] };
+const strings = { type: 'array', items: str };
+const openObject = { type: 'object' };
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const arrayOf = (name: string) => ({ type: 'array', items: ref(name) });
+
+function object(properties: Record<string, unknown>, required = Object.keys(properties)): Schema {
+  return { type: 'object', required, properties };
+}
+
+const latency = { p50Ms: nullableNum, p95Ms: nullableNum, p99Ms: nullableNum };
+
+export const SCHEMAS: Record<string, Schema> = {
+  Error: object({ error: str, parameter: str, position: int, expected: strings }, ['error']),
+  Health: object({ status: str, spanStore: str, logStore: str }, ['status']),
+  TraceSummary: object({ traceId: str, rootService: str, rootName: str, startUs: int, durationUs: num, spanCount: int, errorCount: int, services: strings }),
+  Span: object(
+    {
+      traceId: str,
+      spanId: str,
+      parentSpanId: str,
+      service: str,
+      name: str,
+      kind: { type: 'string', enum: [...SPAN_KINDS] },
+      startUs: num,
+      durationUs: num,
+      status: openObject,
+      attributes: openObject,
+      criticalPath: { type: 'boolean' },
+      skewAdjustedUs: num,
+    },
+    ['traceId', 'spanId', 'service', 'name', 'startUs', 'durationUs', 'criticalPath', 'skewAdjustedUs'],
+  ),
+  Trace: object({ traceId: str, spans: arrayOf('Span'), warnings: strings }),
+  Log: object({
+    id: str,
+    timeUs: num,
+    service: str,
+    severity: str,
+    severityText: str,
+    severityNumber: int,
+    body: str,
+    traceId: str,
+    spanId: str,
+    attributes: openObject,
+    resource: openObject,
+  }),
+  LogSearch: object({
+    total: int,
+    totalIsLowerBound: { type: 'boolean' },
+    logs: arrayOf('Log'),
+    nextCursor: { type: ['string', 'null'] },
+    highlight: object({ terms: strings, phrases: strings }),
+  }),
+  LogHistogram: object({
+    intervalUs: int,
+    buckets: {
+      type: 'array',
+      items: object({
+        tUs: int,
+        total: int,
+        counts: { type: 'object', propertyNames: { enum: [...SEVERITY_GROUPS] }, additionalProperties: int },
+      }),
+    },
+  }),
+  LogFacets: object({ field: str, values: { type: 'array', items: object({ value: str, count: int }) } }),
+  LogContext: object({ anchorId: str, logs: arrayOf('Log') }),
+  Chain: object(
+    {
+      key: str,
+      value: str,
+      traceCount: int,
+      truncated: { type: 'boolean' },
+      startUs: num,
+      endUs: num,
+      durationUs: num,
+      traces: { type: 'array', items: openObject },
+      spans: { type: 'array', items: openObject },
+      joins: { type: 'array', items: openObject },
+      stages: { type: 'array', items: openObject },
+      waits: { type: 'array', items: openObject },
+      criticalPath: { type: 'array', items: openObject },
+      errors: { type: 'array', items: openObject },
+      bottleneck: { type: ['object', 'null'] },
+      logs: arrayOf('Log'),
+      logsTruncated: { type: 'boolean' },
+    },
+  ),
+  SlowChain: object({ value: str, startUs: num, endUs: num, durationUs: num, traceCount: int, bottleneck: { type: ['object', 'null'] } }),
+  Topology: object({
+    nodes: { type: 'array', items: object({ id: str, kind: str, calls: int, errorRate: num, ...latency }) },
+    edges: { type: 'array', items: object({ source: str, target: str, kind: str, calls: int, errors: int, ...latency }) },
+  }),
+  StatsPoint: object({ tUs: int, calls: int, errors: int, ratePerSec: num, errorRate: num, ...latency }),
+  ServiceStats: object({
+    service: str,
+    stepUs: int,
+    series: arrayOf('StatsPoint'),
+    operations: { type: 'array', items: object({ name: str, calls: int, errors: int, errorRate: num, ...latency, series: arrayOf('StatsPoint') }) },
+  }),
+};
+
+export { ref, arrayOf, object, strings };
