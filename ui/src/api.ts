@@ -67,7 +67,8 @@ export interface LogSearchResult {
 }
 
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number) {
+  /** The parsed JSON body of the refusal, when it had one. */
+  constructor(message: string, readonly status: number, readonly body?: unknown) {
     super(message);
     this.name = 'ApiError';
   }
@@ -101,14 +102,24 @@ async function getJson<T>(path: string, query: Query = {}, signal?: AbortSignal)
   }
   if (!res.ok) {
     const msg = body && typeof (body as { error?: unknown }).error === 'string' ? (body as { error: string }).error : text.slice(0, 200) || res.statusText;
-    throw new ApiError(`${res.status} ${msg}`, res.status);
+    throw new ApiError(`${res.status} ${msg}`, res.status, body);
   }
   if (body === undefined) throw new ApiError(`Unexpected non-JSON answer from ${path}`, res.status);
   return body as T;
 }
 
 export const api = {
-  health: (signal?: AbortSignal) => getJson<{ status: string }>('health', {}, signal),
+  /** /api/health answers 503 with the same body when degraded: both are answers, not errors. */
+  health: async (signal?: AbortSignal): Promise<{ status: string; problems?: string[] }> => {
+    try {
+      return await getJson<{ status: string; problems?: string[] }>('health', {}, signal);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 503 && err.body && typeof (err.body as { status?: unknown }).status === 'string') {
+        return err.body as { status: string; problems?: string[] };
+      }
+      throw err;
+    }
+  },
   services: (signal?: AbortSignal) => getJson<{ services: string[] }>('services', {}, signal).then((r) => r.services),
   operations: (service: string, signal?: AbortSignal) =>
     getJson<{ operations: string[] }>(`services/${encodeURIComponent(service)}/operations`, {}, signal).then((r) => r.operations),

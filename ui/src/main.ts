@@ -58,6 +58,7 @@ function checkHealth(): void {
     .health()
     .then((h) => {
       badge.textContent = h.status === 'ok' ? 'API ok' : `API ${h.status}`;
+      badge.title = (h.problems ?? []).join('\n');
       badge.className = `health ${h.status === 'ok' ? 'ok' : 'bad'}`;
     })
     .catch((err: Error) => {
@@ -72,4 +73,6 @@ window.addEventListener('DOMContentLoaded', () => {
   if (!location.hash) history.replaceState(null, '', '#/');
   render();
   checkHealth();
+  // a full disk or a failing store shows up without a reload
+  setInterval(checkHealth, 30_000);
 });
