@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { OtlpHttpReceiver } from '../collector/otlp-http/receiver';
+import { OtlpHttpReceiver, otlpHttpLimitsFrom } from '../collector/otlp-http/receiver';
 import { OtlpPublisher } from '../collector/publisher';
 import { SyslogReceiver } from '../collector/syslog/receiver';
 import { loadConfig, type Config } from '../core/config';
 import { Counters } from '../core/metrics';
+import { httpServerLimitsFrom } from '../core/util/http-server';
 import fs from 'node:fs';
 import { StoreBatchProcessor, type BatchProcessor } from '../ingest/batch-processor';
 import { compileBodyPatterns } from '../ingest/business-keys';
@@ -129,6 +130,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
         log,
         chains: { businessKeys: config.businessKeys, maxTraces: config.chainMaxTraces, stages: config.chainStages },
         healthChecks: bus instanceof MemoryBus ? [memoryBusHealth(bus, keeper)] : [],
+        limits: httpServerLimitsFrom(config),
       });
       apiUrl = `http://${shownHost}:${await query.start()}`;
       stopSteps.push({ name: 'query API', run: () => query.shutdown() });
@@ -147,6 +149,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
         port: config.otlpHttpPort,
         maxRequestBytes: config.maxRequestBytes,
         maxInflightBytes: config.maxInflightBytes,
+        ...otlpHttpLimitsFrom(config),
         publisher: new OtlpPublisher(bus, topics, config.maxBusMessageBytes),
         counters,
         log,

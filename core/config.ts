@@ -16,6 +16,10 @@ export interface Config {
   host: string;
   /** Embedded store folder. */
   dataDir: string;
+  /** Embedded store: data older than this is deleted, in µs (RETENTION, e.g. `7d`); null (`off`) = kept by age forever. */
+  retention: number | null;
+  /** Embedded store: its files (database, WAL, shared memory) are kept under this many bytes by deleting the oldest data; null = unlimited. */
+  maxDiskBytes: number | null;
   /** Run the demo order center (all-in-one only). */
   demo: boolean;
   /** Demo orders per second. */
@@ -30,6 +34,16 @@ export interface Config {
   maxRequestBytes: number;
   /** Bytes of decoded-but-unpublished requests the collector holds at once before answering 503. */
   maxInflightBytes: number;
+  /** OTLP/HTTP receiver and query API: request headers must be complete this long after the request (or connection) started. */
+  httpHeadersTimeoutMs: number;
+  /** OTLP/HTTP receiver and query API: a whole request (headers and body) must arrive within this. */
+  httpRequestTimeoutMs: number;
+  /** OTLP/HTTP receiver and query API: an idle keep-alive connection is closed after this. */
+  httpKeepAliveTimeoutMs: number;
+  /** OTLP/HTTP receiver: a request body that sends no byte for this long is answered 408 and closed. */
+  otlpHttpBodyIdleTimeoutMs: number;
+  /** OTLP/HTTP receiver: open connections at most; further ones are answered 503 and closed. */
+  otlpHttpMaxConnections: number;
   /** In-process bus capacity per topic, in bytes of queued payload. */
   memoryBusCapacityBytes: number;
   /** Attribute names indexed as business keys. */
@@ -98,11 +112,19 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   otlpHttpPort: 4318,
   host: '0.0.0.0',
   dataDir: './data',
+  // a week: enough to look back over incidents and releases, and a laptop or small VM never fills up by default
+  retention: 7 * 24 * 3600 * 1_000_000,
+  maxDiskBytes: null,
   demo: true,
   demoRate: 2,
   demoLogDir: '',
   maxRequestBytes: 16 * 1024 * 1024,
   maxInflightBytes: 64 * 1024 * 1024,
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 60_000,
+  httpKeepAliveTimeoutMs: 65_000,
+  otlpHttpBodyIdleTimeoutMs: 15_000,
+  otlpHttpMaxConnections: 2000,
   memoryBusCapacityBytes: 128 * 1024 * 1024,
   businessKeys: ['order.id', 'customer.id', 'business.id'],
   ingestBatchSize: 20_000,
@@ -309,6 +331,34 @@ const offOrPath: Parser<string | null> = (raw, name) => {
   return ['off', 'none', '-'].includes(s.toLowerCase()) ? null : s;
 };
 
+const DURATION_UNITS_US: Record<string, number> = { m: 60e6, h: 3600e6, d: 86_400e6, w: 604_800e6 };
+
+/** An age like `30m`, `12h`, `7d`, `2w` (1 minute to 10 years) in µs, or off (`off`, `none`, `forever`, null). */
+const retentionAge: Parser<number | null> = (raw, name) => {
+  if (raw === null) return null;
+  const s = text(raw, name).toLowerCase();
+  if (['off', 'none', 'forever'].includes(s)) return null;
+  const m = /^(\d{1,7})\s*([mhdw])$/.exec(s);
+  if (!m) throw new ValidationError(`${name} must be an age like 30m, 12h, 7d or 2w, or off, got "${s}"`, name);
+  const us = Number(m[1]) * DURATION_UNITS_US[m[2]];
+  if (us < DURATION_UNITS_US.m || us > 3650 * DURATION_UNITS_US.d) throw new ValidationError(`${name} must be between 1m and 3650d, got "${s}"`, name);
+  return us;
+};
+
+const BYTE_UNITS: Record<string, number> = { '': 1, k: 2 ** 10, kib: 2 ** 10, m: 2 ** 20, mib: 2 ** 20, g: 2 ** 30, gib: 2 ** 30, t: 2 ** 40, tib: 2 ** 40 };
+
+/** Bytes, plain or with a binary unit (`512MiB`, `10G`), 16 MiB to 1 PiB; or unlimited (`off`, `none`, `unlimited`, null). */
+const diskBytes: Parser<number | null> = (raw, name) => {
+  if (raw === null) return null;
+  const s = text(raw, name).toLowerCase();
+  if (['off', 'none', 'unlimited'].includes(s)) return null;
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/.exec(s);
+  if (!m || !(m[2] in BYTE_UNITS)) throw new ValidationError(`${name} must be bytes like 1073741824, 512MiB or 10GiB, or unlimited, got "${s}"`, name);
+  const bytes = Math.floor(Number(m[1]) * BYTE_UNITS[m[2]]);
+  if (bytes < 16 * 2 ** 20 || bytes > 2 ** 50) throw new ValidationError(`${name} must be between 16MiB and 1PiB, got "${s}"`, name);
+  return bytes;
+};
+
 const optionalTopicName: Parser<string> = (raw, name) => (text(raw, name) === '' ? '' : topicName(raw, name));
 
 /** Where the JSON-lines decoder looks for each record field: dotted paths, tried in order. */
@@ -397,11 +447,18 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   otlpHttpPort: { env: 'OTLP_HTTP_PORT', parse: integer(0, 65535) },
   host: { env: 'HOST', parse: nonEmpty },
   dataDir: { env: 'DATA_DIR', parse: nonEmpty },
+  retention: { env: 'RETENTION', parse: retentionAge },
+  maxDiskBytes: { env: 'MAX_DISK_BYTES', parse: diskBytes },
   demo: { env: 'DEMO', parse: boolean },
   demoRate: { env: 'DEMO_RATE', parse: positiveNumber },
   demoLogDir: { env: 'DEMO_LOG_DIR', parse: offOrPath },
   maxRequestBytes: { env: 'MAX_REQUEST_BYTES', parse: integer(1024, 256 * 1024 * 1024) },
   maxInflightBytes: { env: 'MAX_INFLIGHT_BYTES', parse: integer(1024, 4 * 1024 * 1024 * 1024) },
+  httpHeadersTimeoutMs: { env: 'HTTP_HEADERS_TIMEOUT_MS', parse: integer(100, 600_000) },
+  httpRequestTimeoutMs: { env: 'HTTP_REQUEST_TIMEOUT_MS', parse: integer(100, 3_600_000) },
+  httpKeepAliveTimeoutMs: { env: 'HTTP_KEEP_ALIVE_TIMEOUT_MS', parse: integer(100, 3_600_000) },
+  otlpHttpBodyIdleTimeoutMs: { env: 'OTLP_HTTP_BODY_IDLE_TIMEOUT_MS', parse: integer(100, 600_000) },
+  otlpHttpMaxConnections: { env: 'OTLP_HTTP_MAX_CONNECTIONS', parse: integer(1, 1_000_000) },
   memoryBusCapacityBytes: { env: 'MEMORY_BUS_CAPACITY_BYTES', parse: integer(1024, 8 * 1024 * 1024 * 1024) },
   businessKeys: { env: 'BUSINESS_KEYS', parse: list },
   ingestBatchSize: { env: 'INGEST_BATCH_SIZE', parse: integer(1, 100_000) },

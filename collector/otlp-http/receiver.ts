@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 import {
   BackendUnavailableError,
   ChainscopeError,
@@ -15,22 +15,38 @@ import {
   decodeTraceRequestProto,
   encodeExportResponse,
 } from '../../core/otlp';
-import { closeServer, listen } from '../../core/util/http-server';
+import { DEFAULT_CONFIG, type Config } from '../../core/config';
+import { closeServer, createBoundedServer, httpServerLimitsFrom, listen, type HttpServerLimits } from '../../core/util/http-server';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import type { OtlpPublisher } from '../publisher';
 import { contentTypeOf, otlpFormatOf, type OtlpFormat } from './content-type';
-import { readBody } from './read-body';
+import { BodyIdleTimeoutError, readBody } from './read-body';
 import { encodeRpcStatus, RPC_CODE } from './rpc-status';
 
 export interface OtlpHttpReceiverOptions {
   host: string;
   port: number;
   maxRequestBytes: number;
-  /** Request bytes being decoded or published at once, at most; past it new requests get 503. */
+  /**
+   * Request bytes received and being decoded or published at once, at most;
+   * a request whose next bytes would pass it gets 503 (unless nothing else is in flight).
+   */
   maxInflightBytes: number;
+  /** Header, whole-request and keep-alive timeouts and the connection cap (default: from DEFAULT_CONFIG). */
+  connectionLimits?: HttpServerLimits;
+  /** A body that sends no byte for this long is answered 408 and its connection closed (default: from DEFAULT_CONFIG). */
+  bodyIdleTimeoutMs?: number;
   publisher: OtlpPublisher;
   counters: Counters;
   log?: (line: string) => void;
+}
+
+/** The receiver's connection limits and body idle timeout from the configuration. */
+export function otlpHttpLimitsFrom(config: Readonly<Config>): { connectionLimits: HttpServerLimits; bodyIdleTimeoutMs: number } {
+  return {
+    connectionLimits: { ...httpServerLimitsFrom(config), maxConnections: config.otlpHttpMaxConnections },
+    bodyIdleTimeoutMs: config.otlpHttpBodyIdleTimeoutMs,
+  };
 }
 
 type Signal = 'traces' | 'logs';
@@ -55,16 +71,18 @@ export class OtlpHttpReceiver {
     c.describe('chainscope_receiver_logs_accepted_total', 'Log records accepted by the OTLP receiver');
     c.describe('chainscope_receiver_logs_rejected_total', 'Log records rejected by validation');
     c.describe('chainscope_receiver_requests_refused_total', 'Requests answered 4xx/5xx');
+    c.describe('chainscope_receiver_body_idle_timeouts_total', 'Requests answered 408 and closed: their body stopped arriving (OTLP_HTTP_BODY_IDLE_TIMEOUT_MS)');
+    c.describe('chainscope_receiver_requests_overloaded_total', 'Requests answered 503: too many request bytes in flight (MAX_INFLIGHT_BYTES)');
   }
 
   async start(): Promise<number> {
-    const server = http.createServer((req, res) => {
+    const limits = this.options.connectionLimits ?? otlpHttpLimitsFrom(DEFAULT_CONFIG).connectionLimits;
+    const handler: http.RequestListener = (req, res) => {
       const work = this.handle(req, res).catch((err) => this.errors.warn('unexpected', `receiver: ${err}`));
       this.inflight.add(work);
       work.finally(() => this.inflight.delete(work));
-    });
-    server.keepAliveTimeout = 65_000;
-    server.requestTimeout = 120_000;
+    };
+    const server = createBoundedServer(handler, limits, this.options.counters, 'chainscope_receiver');
     this.server = server;
     return listen(server, this.options.host, this.options.port);
   }
@@ -91,13 +109,16 @@ export class OtlpHttpReceiver {
       return sendJson(res, 405, { error: `${req.method} not allowed on ${path}; use POST` });
     }
     let format: OtlpFormat = 'json';
-    let reserved = 0;
+    // Bytes of this request counted in inflightBytes: what has arrived, never what Content-Length promises.
+    const held = { bytes: 0 };
     try {
       format = otlpFormatOf(req.headers['content-type']);
-      reserved = this.reserve(Number(req.headers['content-length']) || 0);
-      const body = await readBody(req, this.options.maxRequestBytes);
-      this.inflightBytes += body.length - reserved;
-      reserved = body.length;
+      this.hold(held, 0);
+      const body = await readBody(req, {
+        limitBytes: this.options.maxRequestBytes,
+        idleTimeoutMs: this.options.bodyIdleTimeoutMs ?? DEFAULT_CONFIG.otlpHttpBodyIdleTimeoutMs,
+        onBytes: (bytes) => this.hold(held, bytes),
+      });
       const { accepted, rejected, reasons } = await this.accept(signal, format, body);
       const c = this.options.counters;
       c.add(`chainscope_receiver_${signal === 'traces' ? 'spans' : 'logs'}_accepted_total`, accepted);
@@ -105,22 +126,25 @@ export class OtlpHttpReceiver {
       const response = encodeExportResponse(signal, rejected, reasons.join('; '), format);
       res.writeHead(200, { 'Content-Type': contentTypeOf(format) }).end(response);
     } catch (err) {
-      this.refuse(res, err, format);
+      this.refuse(req, res, err, format);
     } finally {
-      this.inflightBytes -= reserved;
+      this.inflightBytes -= held.bytes;
     }
   }
 
   /**
-   * Counts a request's bytes against the in-flight budget. A request always
-   * passes when nothing else is in flight, so one large request is never refused.
+   * Counts bytes a request has received against the in-flight budget. A
+   * request always passes when nothing else is in flight, so one large
+   * request is never refused; a silent client holds nothing.
    */
-  private reserve(bytes: number): number {
-    if (this.inflightBytes > 0 && this.inflightBytes + bytes > this.options.maxInflightBytes) {
+  private hold(held: { bytes: number }, bytes: number): void {
+    const others = this.inflightBytes - held.bytes;
+    if (others > 0 && this.inflightBytes + bytes > this.options.maxInflightBytes) {
+      this.options.counters.add('chainscope_receiver_requests_overloaded_total');
       throw new OverloadedError('collector is busy: too many request bytes in flight', 1);
     }
     this.inflightBytes += bytes;
-    return bytes;
+    held.bytes += bytes;
   }
 
   private async accept(signal: Signal, format: OtlpFormat, body: Buffer) {
@@ -139,8 +163,9 @@ export class OtlpHttpReceiver {
     return { accepted: decoded.logs.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
   }
 
-  private refuse(res: http.ServerResponse, err: unknown, format: OtlpFormat): void {
+  private refuse(req: http.IncomingMessage, res: http.ServerResponse, err: unknown, format: OtlpFormat): void {
     this.options.counters.add('chainscope_receiver_requests_refused_total');
+    if (err instanceof BodyIdleTimeoutError) this.options.counters.add('chainscope_receiver_body_idle_timeouts_total');
     const { status, code, retryAfter } = statusFor(err);
     if (status >= 500 && !(err instanceof OverloadedError) && !(err instanceof BackendUnavailableError)) {
       this.errors.warn('internal', `receiver: internal error: ${(err as Error)?.stack ?? err}`);
@@ -149,14 +174,15 @@ export class OtlpHttpReceiver {
     const message = err instanceof ChainscopeError ? err.message : 'internal error';
     const headers: Record<string, string> = { 'Content-Type': contentTypeOf(format) };
     if (retryAfter) headers['Retry-After'] = String(retryAfter);
-    // The body may be unread (413): close the connection after answering instead of draining it.
-    if (status === 413 || status === 400) headers.Connection = 'close';
+    // The body may be unread (413, 408, 503 mid-body): close the connection after answering instead of draining it.
+    if (status === 413 || status === 400 || !req.complete) headers.Connection = 'close';
     res.writeHead(status, headers).end(encodeRpcStatus(code, message, format));
   }
 }
 
 function statusFor(err: unknown): { status: number; code: number; retryAfter?: number } {
   if (err instanceof PayloadTooLargeError) return { status: 413, code: RPC_CODE.INVALID_ARGUMENT };
+  if (err instanceof BodyIdleTimeoutError) return { status: 408, code: RPC_CODE.DEADLINE_EXCEEDED };
   if (err instanceof UnsupportedMediaTypeError) return { status: 415, code: RPC_CODE.INVALID_ARGUMENT };
   if (err instanceof ValidationError) return { status: 400, code: RPC_CODE.INVALID_ARGUMENT };
   if (err instanceof OverloadedError) return { status: 503, code: RPC_CODE.UNAVAILABLE, retryAfter: err.retryAfterSeconds };

@@ -1,7 +1,7 @@
 import { Writer } from 'protobufjs/minimal';
 
 /** gRPC status codes used in OTLP/HTTP error bodies. */
-export const RPC_CODE = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, INTERNAL: 13 } as const;
+export const RPC_CODE = { INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14, INTERNAL: 13 } as const;
 
 /**
  * The body OTLP/HTTP sends with a 4xx/5xx: a google.rpc.Status, in the
