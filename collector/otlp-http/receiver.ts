@@ -87,6 +87,11 @@ export class OtlpHttpReceiver {
     return listen(server, this.options.host, this.options.port);
   }
 
+  /** Body bytes received and not yet published (what MAX_INFLIGHT_BYTES bounds). */
+  get bytesInFlight(): number {
+    return this.inflightBytes;
+  }
+
   /** Stops accepting, then waits for requests in flight to be published. */
   async shutdown(): Promise<void> {
     const server = this.server;
