@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureFreshBuild } from '../../helpers/fresh-build';
+import { otlpJsonTraces, randomSpanId, randomTraceId } from '../../helpers/otlp-json';
+import { spawnRole, type RoleProcess } from '../../helpers/processes';
+import { waitFor } from '../../helpers/wait';
+
+/**
+ * kill -9 of the all-in-one in the middle of a burst from four senders, three
+ * times on the same data folder. What must hold: the store opens again every
+ * time, nothing is doubled, every trace that was stored before a kill is still
+ * whole after it, and the process takes data again. What is not promised yet
+ * (the durable write path is another issue): traces answered 200 but still in
+ * the in-memory bus at the kill are lost, or cut where a write batch ended
+ * inside their request; the test prints how many.
+ */
+const SPANS_PER_TRACE = 50;
+
+async function start(dataDir: string): Promise<{ proc: RoleProcess; api: string; otlp: string }> {
+  const proc = spawnRole('all-in-one', { DATA_DIR: dataDir, PORT: '0', OTLP_HTTP_PORT: '0' });
+  const api = (await proc.waitForOutput(/query API and UI listening on (http:\/\/\S+)/))[1];
+  const otlp = (await proc.waitForOutput(/OTLP\/HTTP receiver listening on (http:\/\/\S+)/))[1];
+  await proc.waitForOutput(/all-in-one running/);
+  return { proc, api, otlp };
+}
+
+function traceBody(traceId: string): string {
+  const now = Date.now();
+  return otlpJsonTraces(
+    Array.from({ length: SPANS_PER_TRACE }, (_, i) => ({ traceId, spanId: randomSpanId(), name: `op-${i}`, service: 'burst', startMs: now + i, durationMs: 1 })),
+  );
+}
+
+async function spanIds(api: string, traceId: string): Promise<string[] | null> {
+  const res = await fetch(`${api}/api/traces/${traceId}`);
+  if (res.status === 404) return null;
+  if (res.status !== 200) throw new Error(`GET trace answered ${res.status}`);
+  return ((await res.json()) as { spans: { spanId: string }[] }).spans.map((s) => s.spanId);
+}
+
+describe('all-in-one killed with -9 during bursts', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-kill-'));
+  beforeAll(() => ensureFreshBuild());
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('reopens after every kill with no doubles, keeps every trace stored before it whole, and takes data again', async () => {
+    const storedBefore: string[] = [];
+    let acked = 0;
+    let lost = 0;
+    let cut = 0;
+    for (let round = 0; round < 3; round++) {
+      const app = await start(dataDir);
+      // everything stored by earlier rounds is still whole
+      for (const id of storedBefore) {
+        const ids = await spanIds(app.api, id);
+        expect(ids).not.toBeNull();
+        expect(ids!).toHaveLength(SPANS_PER_TRACE);
+        expect(new Set(ids!).size).toBe(SPANS_PER_TRACE);
+      }
+      // one trace written and seen stored before the burst
+      const anchor = randomTraceId();
+      expect((await fetch(`${app.otlp}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: traceBody(anchor) })).status).toBe(200);
+      await waitFor(async () => (await spanIds(app.api, anchor))?.length === SPANS_PER_TRACE, 'the anchor trace to be stored');
+      storedBefore.push(anchor);
+
+      const ackedThisRound: string[] = [];
+      let stop = false;
+      const sender = async () => {
+        while (!stop) {
+          const id = randomTraceId();
+          try {
+            const res = await fetch(`${app.otlp}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: traceBody(id) });
+            if (res.status === 200) ackedThisRound.push(id);
+            await res.arrayBuffer();
+          } catch {
+            return; // the process is gone
+          }
+        }
+      };
+      const senders = Array.from({ length: 4 }, sender);
+      await waitFor(() => ackedThisRound.length >= 200, 'the burst to be under way', 60_000);
+      await app.proc.stop('SIGKILL');
+      stop = true;
+      await Promise.all(senders);
+      acked += ackedThisRound.length;
+
+      const after = await start(dataDir);
+      for (const id of ackedThisRound) {
+        const ids = await spanIds(after.api, id);
+        if (ids === null) {
+          lost++;
+          continue;
+        }
+        // never doubled (a write batch may end inside a request, so a trace may be cut at the kill)
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids.length).toBeLessThanOrEqual(SPANS_PER_TRACE);
+        if (ids.length === SPANS_PER_TRACE) storedBefore.push(id);
+        else cut++;
+      }
+      const again = randomTraceId();
+      expect((await fetch(`${after.otlp}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: traceBody(again) })).status).toBe(200);
+      await waitFor(async () => (await spanIds(after.api, again))?.length === SPANS_PER_TRACE, 'a new trace to be stored after the restart');
+      expect(await after.proc.stop('SIGTERM')).toBe(0);
+    }
+    console.log(`kill -9 bursts: 3 kills, ${acked} traces answered 200 during the bursts, ${acked - lost - cut} stored whole, ${cut} cut, ${lost} lost (in the in-memory bus at the kill)`);
+  }, 240_000);
+});
