@@ -36,7 +36,11 @@ function embedded(config: Config, cache: Map<string, unknown>) {
   let stores = cache.get('embedded') as import('../storage/embedded').EmbeddedStores | undefined;
   if (!stores) {
     const { openEmbeddedStores } = require('../storage/embedded') as typeof import('../storage/embedded');
-    stores = openEmbeddedStores({ dataDir: config.dataDir });
+    // every connection gets the limits (its status reports them); only the one that writes enforces them
+    stores = openEmbeddedStores({
+      dataDir: config.dataDir,
+      retention: { maxAgeUs: config.retention, maxBytes: config.maxDiskBytes },
+    });
     cache.set('embedded', stores);
   }
   return stores;

@@ -19,7 +19,14 @@ export interface EmbeddedDatabaseOptions {
   mmapSizeMiB?: number;
   /** How long a writer waits for a lock held by another connection (default 5000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * Bytes the write-ahead log may hold before it is checkpointed, and the size
+   * it is cut back to after a checkpoint (default 16 MiB, DEFAULT_WAL_LIMIT_BYTES).
+   */
+  walLimitBytes?: number;
 }
+
+export const DEFAULT_WAL_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export interface Operation {
   service: string;
@@ -41,6 +48,7 @@ export class EmbeddedDatabase {
   readonly file: string;
   private refs = 0;
   private closed = false;
+  private readonly closeListeners: (() => void)[] = [];
 
   private resourceIdsByObject = new WeakMap<object, number>();
   private readonly resourceIdsByJson = new Map<string, number>();
@@ -66,16 +74,23 @@ export class EmbeddedDatabase {
       throw new BackendUnavailableError(`cannot open embedded database ${this.file}: ${(err as Error).message}`, err);
     }
     const db = this.db;
-    // Page size only takes effect before the first table is created.
+    // Page size and auto-vacuum only take effect before the first table is created. INCREMENTAL
+    // keeps a map of pages so retention can hand freed pages back to the file system in small
+    // steps (incremental_vacuum); a file created without it is converted by retention (retention.ts).
     db.pragma(`page_size = ${options.pageSize ?? 16384}`);
+    db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     db.pragma(`cache_size = ${-1024 * (options.cacheSizeMiB ?? 64)}`);
     db.pragma(`mmap_size = ${1024 * 1024 * (options.mmapSizeMiB ?? 256)}`);
     db.pragma('temp_store = MEMORY');
-    // Let WAL grow a little more between checkpoints: fewer, larger checkpoints.
-    db.pragma('wal_autocheckpoint = 4000');
+    // A bounded WAL: checkpoint once it holds walLimitBytes of pages, and cut the file back to
+    // that size after a checkpoint (without the limit the file keeps its largest size ever).
+    const walLimitBytes = options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES;
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.pragma(`wal_autocheckpoint = ${Math.max(64, Math.floor(walLimitBytes / pageSize))}`);
+    db.pragma(`journal_size_limit = ${walLimitBytes}`);
     this.migrate();
     db.function('cs_has_hash', { deterministic: true, directOnly: true }, (set: unknown, hash: unknown) =>
       set instanceof Uint8Array && typeof hash === 'number' && hashSetHas(set, hash) ? 1 : 0,
@@ -131,9 +146,15 @@ export class EmbeddedDatabase {
     if (this.refs <= 0) this.close();
   }
 
+  /** Runs `listener` when the file closes (components that live as long as the connection stop there). */
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const listener of this.closeListeners.splice(0)) listener();
     // No PRAGMA optimize/ANALYZE: the queries are written for the planner's
     // defaults, and statistics could steer it to plans that were not measured.
     this.db.close();

@@ -1,6 +1,7 @@
 import { EmbeddedDatabase } from './database';
 import type { EmbeddedDatabaseOptions } from './database';
 import { EmbeddedLogStore } from './log-store';
+import { EmbeddedRetention, walLimitFor, type RetentionOptions } from './retention';
 import { EmbeddedSpanStore } from './span-store';
 
 export { EmbeddedDatabase } from './database';
@@ -10,22 +11,34 @@ export { EmbeddedLogStore } from './log-store';
 export { buildFtsQuery } from './fts-query';
 export { SPAN_READ_LIMITS } from './span-reader';
 export { LOG_READ_LIMITS } from './log-reader';
+export { EmbeddedRetention } from './retention';
+export type { PassReport, RetentionOptions } from './retention';
 
 export interface EmbeddedStores {
   spans: EmbeddedSpanStore;
   logs: EmbeddedLogStore;
   database: EmbeddedDatabase;
+  /** Runs on its own once this connection writes; exposed for tests and the bench. */
+  retention: EmbeddedRetention;
+}
+
+export interface EmbeddedStoreOptions extends EmbeddedDatabaseOptions {
+  /** Age and size limits (RETENTION, MAX_DISK_BYTES); absent: everything is kept. */
+  retention?: RetentionOptions;
 }
 
 /**
  * Opens (creating and migrating when needed) the embedded database in
  * `options.dataDir` and returns the span and log stores sharing it. The file
- * closes when both stores have shut down.
+ * closes when both stores have shut down. With `options.retention`, the
+ * connection deletes old data once it has written (see retention.ts).
  */
-export function openEmbeddedStores(options: EmbeddedDatabaseOptions): EmbeddedStores {
-  const database = new EmbeddedDatabase(options);
+export function openEmbeddedStores(options: EmbeddedStoreOptions): EmbeddedStores {
+  const { retention: retentionOptions, ...databaseOptions } = options;
+  const database = new EmbeddedDatabase({ walLimitBytes: walLimitFor(retentionOptions?.maxBytes), ...databaseOptions });
   try {
-    return { spans: new EmbeddedSpanStore(database), logs: new EmbeddedLogStore(database), database };
+    const retention = new EmbeddedRetention(database, retentionOptions);
+    return { spans: new EmbeddedSpanStore(database, retention), logs: new EmbeddedLogStore(database, retention), database, retention };
   } catch (err) {
     database.close();
     throw err;

@@ -12,6 +12,7 @@ import type {
 import type { LogRecord } from '../../core/model';
 import { EmbeddedStoreHandle } from './store-handle';
 import type { EmbeddedDatabase } from './database';
+import type { EmbeddedRetention } from './retention';
 import { LogReader } from './log-reader';
 import { LogWriter } from './log-writer';
 
@@ -21,14 +22,14 @@ export class EmbeddedLogStore extends EmbeddedStoreHandle implements LogStore {
   private readonly writer: LogWriter;
   private readonly reader: LogReader;
 
-  constructor(edb: EmbeddedDatabase) {
-    super(edb, 'embedded log store');
+  constructor(edb: EmbeddedDatabase, retention?: EmbeddedRetention) {
+    super(edb, 'embedded log store', retention);
     this.writer = new LogWriter(edb);
     this.reader = new LogReader(edb);
   }
 
   async writeLogs(batch: LogBatch): Promise<void> {
-    this.run('writeLogs', () => this.writer.write(batch));
+    this.runWrite('writeLogs', () => this.writer.write(batch));
   }
 
   async search(query: LogQuery): Promise<LogSearchResult> {

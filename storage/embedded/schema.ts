@@ -211,6 +211,18 @@ export const MIGRATIONS: readonly string[] = [
     SELECT time_us - ((time_us % 60000000) + 60000000) % 60000000 AS m, service, severity_text, severity_number, resource_id, count(*)
     FROM logs GROUP BY m, service, severity_text, severity_number, resource_id;
   `,
+  // 6: what retention last did, one row, written by the connection that runs it and read by every connection (storage/embedded/retention-state.ts)
+  `
+  CREATE TABLE retention_state (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    started_us INTEGER,
+    last_run_us INTEGER,
+    deleted_traces INTEGER NOT NULL DEFAULT 0,
+    deleted_logs INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+  );
+  INSERT INTO retention_state (id) VALUES (1);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,6 +3,7 @@ import type { Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/
 import { ChainReader } from './chain-reader';
 import { EmbeddedStoreHandle } from './store-handle';
 import type { EmbeddedDatabase } from './database';
+import type { EmbeddedRetention } from './retention';
 import { SpanReader } from './span-reader';
 import { SpanWriter } from './span-writer';
 import { TopologyReader } from './topology-reader';
@@ -25,8 +26,8 @@ export class EmbeddedSpanStore extends EmbeddedStoreHandle implements SpanStore 
   private readonly chainReader: ChainReader;
   private readonly topologyReader: TopologyReader;
 
-  constructor(edb: EmbeddedDatabase) {
-    super(edb, 'embedded span store');
+  constructor(edb: EmbeddedDatabase, retention?: EmbeddedRetention) {
+    super(edb, 'embedded span store', retention);
     this.writer = new SpanWriter(edb);
     this.reader = new SpanReader(edb);
     this.chainReader = new ChainReader(edb);
@@ -34,7 +35,7 @@ export class EmbeddedSpanStore extends EmbeddedStoreHandle implements SpanStore 
   }
 
   async writeSpans(batch: SpanBatch): Promise<void> {
-    this.run('writeSpans', () => this.writer.write(batch));
+    this.runWrite('writeSpans', () => this.writer.write(batch));
   }
 
   async getTrace(traceId: string): Promise<Span[]> {

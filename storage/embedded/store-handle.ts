@@ -1,18 +1,33 @@
+import type { StatusReporter, StoreStatus } from '../../core/contracts/store-status';
 import { closedError, storageError, type EmbeddedDatabase } from './database';
+import { EmbeddedRetention } from './retention';
+import { EmbeddedStatusReader } from './store-status';
 
 /**
  * What the embedded span and log stores share: a reference on the database
  * file taken at construction and given back once at shutdown, and every
- * operation run only while open with its errors mapped to store errors.
+ * operation run only while open with its errors mapped to store errors;
+ * the file's status (both stores report the same file) and its retention,
+ * which the first write starts.
  */
-export abstract class EmbeddedStoreHandle {
+export abstract class EmbeddedStoreHandle implements StatusReporter {
   private closed = false;
+  private readonly retention: EmbeddedRetention;
+  private readonly statusReader: EmbeddedStatusReader;
 
+  /** `retention`: shared by the stores of one connection; absent: nothing is deleted. */
   protected constructor(
     protected readonly edb: EmbeddedDatabase,
     private readonly label: string,
+    retention?: EmbeddedRetention,
   ) {
     edb.acquire();
+    this.retention = retention ?? new EmbeddedRetention(edb);
+    this.statusReader = new EmbeddedStatusReader(edb, this.retention);
+  }
+
+  async status(): Promise<StoreStatus> {
+    return this.run('status', () => this.statusReader.status());
   }
 
   async start(): Promise<void> {
@@ -27,6 +42,12 @@ export abstract class EmbeddedStoreHandle {
 
   protected ensureOpen(): void {
     if (this.closed || !this.edb.isOpen) throw closedError(this.label);
+  }
+
+  /** A write: also starts retention on this connection (only writers delete). */
+  protected runWrite(what: string, fn: () => void): void {
+    this.run(what, fn);
+    this.retention.noteWrite();
   }
 
   protected run<T>(what: string, fn: () => T): T {

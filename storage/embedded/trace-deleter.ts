@@ -1,0 +1,81 @@
+import type Database from 'better-sqlite3';
+
+export interface TraceDeletion {
+  /** Traces whose every row is gone. */
+  traces: number;
+  /** Span rows deleted (of those traces, or of one trace too big for a single step). */
+  spans: number;
+}
+
+interface OldTrace {
+  id: number;
+  trace_id: string;
+  span_count: number;
+}
+
+/**
+ * Deletes whole traces, oldest start first, with every row derived from them:
+ * spans, the summary, trace_ops, trace_attr_sets, topo_pending, the span links
+ * and messaging ids they wrote. One call is one transaction of at most
+ * `maxSpans` span rows (plus the few index rows of those traces): a trace with
+ * more spans than that loses them over several calls and its summary goes with
+ * the last ones.
+ *
+ * Rows that other traces wrote about these (a link from a kept trace to a
+ * deleted one) stay: they belong to the kept trace. Business keys and the
+ * per-minute topology are deleted by time (time-rows-deleter.ts).
+ */
+export class TraceDeleter {
+  private readonly oldest: Database.Statement<[number, number], OldTrace>;
+  private readonly deleteSomeSpans: Database.Statement<[number, number, number]>;
+  private readonly shrinkSummary: Database.Statement<[number, number]>;
+  private readonly deleteRows: Database.Statement<[number]>[];
+  private readonly deleteLinks: Database.Statement<[string]>;
+  private readonly deleteMessageIds: Database.Statement<[string]>;
+  private readonly deleteSummary: Database.Statement<[number]>;
+  private readonly run: Database.Transaction<(beforeUs: number, maxSpans: number) => TraceDeletion>;
+
+  constructor(db: Database.Database) {
+    this.oldest = db.prepare('SELECT id, trace_id, span_count FROM traces WHERE start_us < ? ORDER BY start_us LIMIT ?');
+    this.deleteSomeSpans = db.prepare(
+      'DELETE FROM spans WHERE trace_ref = ? AND span_id IN (SELECT span_id FROM spans WHERE trace_ref = ? LIMIT ?)',
+    );
+    this.shrinkSummary = db.prepare('UPDATE traces SET span_count = max(0, span_count - ?) WHERE id = ?');
+    this.deleteRows = ['spans', 'trace_ops', 'trace_attr_sets', 'topo_pending'].map((table) =>
+      db.prepare(`DELETE FROM ${table} WHERE trace_ref = ?`),
+    );
+    this.deleteLinks = db.prepare('DELETE FROM trace_links WHERE from_trace_id = ?');
+    this.deleteMessageIds = db.prepare('DELETE FROM message_ids WHERE trace_id = ?');
+    this.deleteSummary = db.prepare('DELETE FROM traces WHERE id = ?');
+    this.run = db.transaction((beforeUs: number, maxSpans: number) => this.deleteInTransaction(beforeUs, maxSpans));
+  }
+
+  /** Deletes traces that started before `beforeUs`, oldest first, at most `maxSpans` span rows; all zero when none is left. */
+  deleteBefore(beforeUs: number, maxSpans: number): TraceDeletion {
+    return this.run.immediate(beforeUs, maxSpans);
+  }
+
+  private deleteInTransaction(beforeUs: number, maxSpans: number): TraceDeletion {
+    const done: TraceDeletion = { traces: 0, spans: 0 };
+    for (const t of this.oldest.all(beforeUs, maxSpans)) {
+      const budget = maxSpans - done.spans;
+      if (t.span_count > budget) {
+        if (done.traces > 0) break;
+        // a trace bigger than one step: take what fits now, the rest (and the summary) in later steps
+        const n = this.deleteSomeSpans.run(t.id, t.id, budget).changes;
+        this.shrinkSummary.run(n, t.id);
+        done.spans += n;
+        if (n === budget) break;
+      }
+      for (const stmt of this.deleteRows) {
+        const n = stmt.run(t.id).changes;
+        if (stmt === this.deleteRows[0]) done.spans += n;
+      }
+      this.deleteLinks.run(t.trace_id);
+      this.deleteMessageIds.run(t.trace_id);
+      this.deleteSummary.run(t.id);
+      done.traces++;
+    }
+    return done;
+  }
+}
