@@ -1,6 +1,7 @@
 import { benchAllInOne } from './all-in-one';
 import { benchDistributed } from './distributed';
 import { benchLogSearch } from './log-search';
+import { benchRetention } from './retention';
 import { benchShipper } from './shipper';
 
 /**
@@ -8,17 +9,21 @@ import { benchShipper } from './shipper';
  * (collector + ingest against real Kafka, ClickHouse and OpenSearch) or
  * `npm run bench -- --shipper [--backend embedded|opensearch]` (a log file
  * through `chainscope ship`) or `npm run bench -- --log-search [lines] [--opensearch]`
- * (search, histogram and facet latency over millions of stored lines).
+ * (search, histogram and facet latency over millions of stored lines) or
+ * `npm run bench -- --retention [--spans N] [--max-mib M]` (embedded store write
+ * throughput while retention deletes by age and by size).
  * Figures are printed and written to bench-results/.
  */
 const args = process.argv.slice(2);
-const bench = args.includes('--shipper')
-  ? benchShipper
-  : args.includes('--log-search')
-    ? benchLogSearch
-    : args.includes('--distributed')
-      ? benchDistributed
-      : benchAllInOne;
+const bench = args.includes('--retention')
+  ? benchRetention
+  : args.includes('--shipper')
+    ? benchShipper
+    : args.includes('--log-search')
+      ? benchLogSearch
+      : args.includes('--distributed')
+        ? benchDistributed
+        : benchAllInOne;
 bench(args).catch((err) => {
   console.error(`bench failed: ${err?.stack ?? err}`);
   process.exitCode = 1;

@@ -27,12 +27,16 @@ export interface RetentionOptions {
   nowUs?: () => number;
   /** Where a pass that fails says so (rate: once per pass). */
   log?: (line: string) => void;
+  /** Told what each pass did (the bench). */
+  onPass?: (report: PassReport) => void;
 }
 
 /** With MAX_DISK_BYTES, a pass deletes once the files pass this share of it… */
 export const SIZE_TRIGGER_SHARE = 0.9;
 /** …and deletes until the pages in use, plus a full WAL, fit under this share. */
 export const SIZE_TARGET_SHARE = 0.8;
+/** How often a write may measure the files against MAX_DISK_BYTES. */
+const SIZE_CHECK_EVERY_MS = 1_000;
 /** Without MAX_DISK_BYTES, freed pages go back to the file system only when there are this many bytes of them and they are a quarter of the file. */
 const RECLAIM_MIN_FREE_BYTES = 64 * 1024 * 1024;
 
@@ -88,6 +92,7 @@ export class EmbeddedRetention {
   private stopped = false;
   private convertTried = false;
   private passing: Promise<PassReport> | undefined;
+  private lastSizeCheckMs = 0;
 
   constructor(
     private readonly edb: EmbeddedDatabase,
@@ -103,6 +108,7 @@ export class EmbeddedRetention {
       convertMaxBytes: options.convertMaxBytes ?? 256 * 1024 * 1024,
       nowUs: options.nowUs ?? (() => Date.now() * 1000),
       log: options.log ?? ((line) => console.error(line)),
+      onPass: options.onPass ?? (() => {}),
     };
     this.state = new RetentionStateTable(this.db);
     this.traces = new TraceDeleter(this.db);
@@ -119,12 +125,25 @@ export class EmbeddedRetention {
     return this.maxAgeUs !== null || this.maxBytes !== null;
   }
 
-  /** Called after each successful write: the first one starts the schedule (first pass within a second). */
+  /**
+   * Called after each successful write: the first one starts the schedule
+   * (first pass within a second). With a size limit, the files are also
+   * measured at most once a second and a pass starts at once when they pass
+   * the trigger, so a fast writer does not overshoot the limit by a whole interval.
+   */
   noteWrite(): void {
-    if (this.scheduled || this.stopped || !this.enabled) return;
-    this.scheduled = true;
-    this.state.start(this.o.nowUs());
-    this.schedule(Math.min(1_000, this.o.intervalMs));
+    if (this.stopped || !this.enabled) return;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.state.start(this.o.nowUs());
+      this.schedule(Math.min(1_000, this.o.intervalMs));
+      return;
+    }
+    if (this.maxBytes === null || this.passing) return;
+    const now = Date.now();
+    if (now - this.lastSizeCheckMs < SIZE_CHECK_EVERY_MS) return;
+    this.lastSizeCheckMs = now;
+    if (fileSizes(this.edb.file).totalBytes > this.maxBytes * SIZE_TRIGGER_SHARE) void this.runPass();
   }
 
   stop(): void {
@@ -183,6 +202,7 @@ export class EmbeddedRetention {
         this.o.log(`chainscope: embedded store retention could not record its state: ${(err as Error)?.message ?? err}`);
       }
     }
+    this.o.onPass(report);
     return report;
   }
 
