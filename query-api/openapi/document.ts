@@ -27,6 +27,8 @@ function operation(id: string, op: Operation): Record<string, unknown> {
     400: errorResponse('A parameter is missing, malformed or out of bounds; `parameter` names it'),
   };
   if (op.notFound) responses[404] = errorResponse('Not found');
+  // Node's HTTP server answers this itself, before any route, for a request line plus headers over 16 KiB
+  responses[431] = { description: 'Request line or headers too large' };
   responses[501] = errorResponse('The configured backend cannot answer this');
   responses[503] = {
     description: 'A store is unavailable or a bound is full; try again after Retry-After seconds',
