@@ -11,7 +11,16 @@ export function optionalString(query: Query, name: string, maxLength = MAX_PARAM
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string') throw new ValidationError(`${name} must be given once, as a string`, name);
   if (raw.length > maxLength) throw new ValidationError(`${name} is longer than ${maxLength} characters`, name);
+  noNul(raw, name);
   return raw;
+}
+
+/**
+ * U+0000 means nothing in a name or query, and ends a string early in the
+ * stores' own query parsers (SQLite FTS5 answered "unterminated string"): refused here, for every store.
+ */
+function noNul(raw: string, name: string): void {
+  if (raw.includes('\u0000')) throw new ValidationError(`${name} must not contain NUL (U+0000) characters`, name);
 }
 
 const DURATION_UNITS_US: Record<string, number> = { ms: 1_000, s: 1_000_000, m: 60_000_000, h: 3_600_000_000, d: 86_400_000_000 };
@@ -70,6 +79,7 @@ export function stringList(query: Query, name: string, max: number): string[] {
   return values.map((v) => {
     if (typeof v !== 'string') throw new ValidationError(`${name} must be a string`, name);
     if (v.length > MAX_PARAM_LENGTH) throw new ValidationError(`${name} is longer than ${MAX_PARAM_LENGTH} characters`, name);
+    noNul(v, name);
     return v;
   });
 }
@@ -143,6 +153,7 @@ export function traceIdParam(raw: unknown, name = 'traceId'): string {
 export function pathName(raw: unknown, name: string, maxLength = MAX_PARAM_LENGTH): string {
   if (typeof raw !== 'string' || raw.length === 0) throw new ValidationError(`${name} must not be empty`, name);
   if (raw.length > maxLength) throw new ValidationError(`${name} is longer than ${maxLength} characters`, name);
+  noNul(raw, name);
   return raw;
 }
 

@@ -51,7 +51,9 @@ export function limitParam(defaultValue: number, max: number): Parameter {
   });
 }
 
-const shortString: Schema = { type: 'string', maxLength: MAX_PARAM_LENGTH };
+/** No U+0000 in any string parameter (params.ts refuses it). */
+const NO_NUL = '^[^\\u0000]*$';
+const shortString: Schema = { type: 'string', maxLength: MAX_PARAM_LENGTH, pattern: NO_NUL };
 export const traceIdSchema: Schema = { type: 'string', pattern: '^[0-9a-fA-F]{32}$', description: '32 hex digits, not all zero' };
 const spanIdSchema: Schema = { type: 'string', pattern: '^[0-9a-fA-F]{16}$', description: '16 hex digits, not all zero' };
 
@@ -61,7 +63,7 @@ export const attr: Parameter = {
   name: 'attr',
   in: 'query',
   description: `Span attribute filter key:value (the key is everything before the first colon); repeat for AND, at most ${MAX_ATTRIBUTE_FILTERS}.`,
-  schema: { type: 'array', maxItems: MAX_ATTRIBUTE_FILTERS, items: { type: 'string', pattern: '^[^:]+:', maxLength: MAX_PARAM_LENGTH } },
+  schema: { type: 'array', maxItems: MAX_ATTRIBUTE_FILTERS, items: { type: 'string', pattern: '^[^:\\u0000]+:[^\\u0000]*$', maxLength: MAX_PARAM_LENGTH } },
   style: 'form',
   explode: true,
 };
@@ -75,6 +77,7 @@ export const maxDurationMs = query('maxDurationMs', 'Only traces at most this lo
 export const q = query('q', 'A query in the log query language (docs/log-query.md); a syntax error is a 400 with position and expected.', {
   type: 'string',
   maxLength: LOGQL_LIMITS.length,
+  pattern: NO_NUL,
 });
 export const severity = query('severity', 'Only this severity text (exact).', shortString);
 export const traceIdFilter = query('traceId', 'Only records of this trace.', traceIdSchema);
@@ -83,7 +86,7 @@ export const spanIdFilter = query('spanId', 'Only records of this span.', spanId
 export const logFilters = [q, service, severity, traceIdFilter, spanIdFilter];
 
 export const sort = query('sort', 'Order of the page.', { type: 'string', enum: ['time_desc', 'time_asc'], default: 'time_desc' });
-export const cursor = query('cursor', 'nextCursor of the previous page (opaque).', { type: 'string', maxLength: MAX_PARAM_LENGTH });
+export const cursor = query('cursor', 'nextCursor of the previous page (opaque).', { type: 'string', maxLength: MAX_PARAM_LENGTH, pattern: NO_NUL });
 export const interval = query('interval', `Bucket width like 500ms, 10s, 1m, 1h, 1d (at most ${MAX_DURATION_DAYS}d), or auto (about 60 buckets); a window needing more buckets than allowed is a 400.`, {
   type: 'string',
   pattern: '^(auto|[0-9]{1,16}(ms|s|m|h|d))$',
@@ -93,6 +96,7 @@ export const facetField = query('field', 'service, severity (or level), host (or
   type: 'string',
   minLength: 1,
   maxLength: 256,
+  pattern: NO_NUL,
 }, true);
 
 export function contextSide(name: 'before' | 'after', defaultValue: number): Parameter {
@@ -111,11 +115,11 @@ export const lastEventId: Parameter = {
   schema: { type: 'string', pattern: '^[0-9]{1,17}-[0-9A-Za-z_.:-]{1,128}$' },
 };
 
-export const serviceInPath = pathParam('service', 'Service name.', { type: 'string', minLength: 1, maxLength: MAX_PARAM_LENGTH });
+export const serviceInPath = pathParam('service', 'Service name.', { type: 'string', minLength: 1, maxLength: MAX_PARAM_LENGTH, pattern: NO_NUL });
 
 export function businessKey(keys: readonly string[]): Parameter {
   return query('key', 'A configured business key (BUSINESS_KEYS).', keys.length > 0 ? { type: 'string', enum: [...keys] } : shortString, true);
 }
 export function businessValue(maxLength: number): Parameter {
-  return query('value', 'The business key value (exact).', { type: 'string', minLength: 1, maxLength }, true);
+  return query('value', 'The business key value (exact).', { type: 'string', minLength: 1, maxLength, pattern: NO_NUL }, true);
 }

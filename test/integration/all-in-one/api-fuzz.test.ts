@@ -28,9 +28,9 @@ function schemathesisPath(): Promise<string | undefined> {
   return new Promise((resolve) => execFile(INSTALLER, ['--print-path'], (err, stdout) => resolve(err ? undefined : stdout.trim().split('\n').pop())));
 }
 
-function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+function run(cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -140,6 +140,8 @@ describe('query API under schemathesis', () => {
         '--report-har-path',
         harPath,
       ],
+      // its example database (.schemathesis/) goes to the scratch folder, not the repository
+      workDir,
       (MAX_SECONDS + 90) * 1000,
     );
     const entries = fs.existsSync(harPath) ? (JSON.parse(fs.readFileSync(harPath, 'utf8')) as { log: { entries: HarEntry[] } }).log.entries : [];

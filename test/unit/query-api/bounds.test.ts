@@ -79,4 +79,11 @@ describe('query API parameter bounds', () => {
     expect(await rejected('/api/logs/abc/context?before=1e9')).toBe('before');
     expect(await rejected('/api/logs?limit=1e300')).toBe('limit');
   });
+
+  it('refuses NUL in string parameters (SQLite FTS5 read it as the end of the query: a 500 the fuzzer found)', async () => {
+    expect(await rejected('/api/logs?q=ab%00cd')).toBe('q');
+    expect(await rejected('/api/logs/facets?field=service&service=a%00')).toBe('service');
+    expect(await rejected('/api/traces?attr=k:%00')).toBe('attr');
+    expect(await rejected('/api/services/a%00b/operations')).toBe('service');
+  });
 });

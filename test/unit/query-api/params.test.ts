@@ -5,6 +5,7 @@ import {
   MAX_TIME_US,
   optionalDurationUs,
   optionalNumber,
+  optionalString,
   optionalTimeUs,
   pathName,
   stringList,
@@ -102,6 +103,9 @@ describe('query parameters', () => {
     expect(paramOf(() => pathName('', 'service'))).toBe('service');
     expect(paramOf(() => pathName('x'.repeat(1025), 'service'))).toBe('service');
     expect(paramOf(() => pathName(['a'], 'service'))).toBe('service');
+    expect(paramOf(() => pathName('a\u0000', 'service'))).toBe('service');
+    expect(paramOf(() => optionalString({ q: 'ab\u0000cd' }, 'q'))).toBe('q');
+    expect(paramOf(() => stringList({ attr: ['k:v', 'k:\u0000'] }, 'attr', 4))).toBe('attr');
   });
 });
 
