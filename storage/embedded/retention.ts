@@ -13,9 +13,9 @@ export interface RetentionOptions {
   maxBytes?: number | null;
   /** Time between two passes (default 10 s). */
   intervalMs?: number;
-  /** Rows of each kind (spans, logs, time-kept rows) one transaction deletes at most (default 1,000). */
+  /** Rows of each kind (spans, logs, time-kept rows) one transaction deletes at most (default 500). */
   maxRowsPerStep?: number;
-  /** Pages one incremental_vacuum step hands back at most (default 256: 4 MiB at 16 KiB pages). */
+  /** Pages one incremental_vacuum step hands back at most (default 128: 2 MiB at 16 KiB pages). */
   vacuumPagesPerStep?: number;
   /**
    * A file created before incremental auto-vacuum is rewritten once (VACUUM) by
@@ -35,6 +35,8 @@ export interface RetentionOptions {
 export const SIZE_TRIGGER_SHARE = 0.9;
 /** …and deletes until the pages in use, plus a full WAL, fit under this share. */
 export const SIZE_TARGET_SHARE = 0.8;
+/** Over MAX_DISK_BYTES itself, retention runs steps back to back for this long before letting ingest in. */
+const URGENT_SLICE_MS = 200;
 /** How often a write may measure the files against MAX_DISK_BYTES. */
 const SIZE_CHECK_EVERY_MS = 1_000;
 /** Without MAX_DISK_BYTES, freed pages go back to the file system only when there are this many bytes of them and they are a quarter of the file. */
@@ -93,6 +95,9 @@ export class EmbeddedRetention {
   private convertTried = false;
   private passing: Promise<PassReport> | undefined;
   private lastSizeCheckMs = 0;
+  /** Steps run back to back for this long before letting go (0: let go after each). */
+  private sliceMs = 0;
+  private sliceStartMs = 0;
 
   constructor(
     private readonly edb: EmbeddedDatabase,
@@ -103,8 +108,8 @@ export class EmbeddedRetention {
     this.maxBytes = options.maxBytes ?? null;
     this.o = {
       intervalMs: options.intervalMs ?? 10_000,
-      maxRowsPerStep: options.maxRowsPerStep ?? 1_000,
-      vacuumPagesPerStep: options.vacuumPagesPerStep ?? 256,
+      maxRowsPerStep: options.maxRowsPerStep ?? 500,
+      vacuumPagesPerStep: options.vacuumPagesPerStep ?? 128,
       convertMaxBytes: options.convertMaxBytes ?? 256 * 1024 * 1024,
       nowUs: options.nowUs ?? (() => Date.now() * 1000),
       log: options.log ?? ((line) => console.error(line)),
@@ -221,17 +226,17 @@ export class EmbeddedRetention {
     report.deletedTraces += t.traces;
     report.deletedSpans += t.spans;
     rows += t.spans + t.traces;
-    await yieldToLoop();
+    await this.letGo();
     if (!this.live) return 0;
     const logs = this.timed(report, () => this.logs.deleteBefore(horizonUs, max));
     report.deletedLogs += logs;
     rows += logs;
-    await yieldToLoop();
+    await this.letGo();
     if (!this.live) return 0;
     const timeRows = this.timed(report, () => this.timeRows.deleteBefore(horizonUs, max));
     report.deletedTimeRows += timeRows;
     rows += timeRows;
-    await yieldToLoop();
+    await this.letGo();
     return rows;
   }
 
@@ -242,13 +247,28 @@ export class EmbeddedRetention {
    * cannot shrink (no auto-vacuum) never makes it delete more than that.
    */
   private async fitUnder(maxBytes: number, report: PassReport): Promise<void> {
-    if (fileSizes(this.edb.file).totalBytes <= maxBytes * SIZE_TRIGGER_SHARE) return;
-    const target = maxBytes * SIZE_TARGET_SHARE - walLimitFor(maxBytes);
-    while (this.live && pageUsage(this.db).liveBytes > target) {
-      const horizon = this.sizeHorizon();
-      if (horizon === null || (await this.stepEach(horizon, report)) === 0) break;
+    const files = fileSizes(this.edb.file).totalBytes;
+    if (files <= maxBytes * SIZE_TRIGGER_SHARE) return;
+    // over the limit itself: ingest gets the thread back only every URGENT_SLICE_MS, so a saturated writer
+    // cannot outgrow the deletes (it slows down, and the bus in front of it pushes back on senders)
+    this.sliceMs = files > maxBytes ? URGENT_SLICE_MS : 0;
+    try {
+      const target = maxBytes * SIZE_TARGET_SHARE - walLimitFor(maxBytes);
+      while (this.live && pageUsage(this.db).liveBytes > target) {
+        const horizon = this.sizeHorizon();
+        if (horizon === null || (await this.stepEach(horizon, report)) === 0) break;
+      }
+      await this.reclaim(report);
+    } finally {
+      this.sliceMs = 0;
     }
-    await this.reclaim(report);
+  }
+
+  /** Lets ingest and timers run between two steps: after every step, or when urgent after a slice of steps. */
+  private async letGo(): Promise<void> {
+    if (this.sliceMs > 0 && Date.now() - this.sliceStartMs < this.sliceMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.sliceStartMs = Date.now();
   }
 
   /**
@@ -296,7 +316,7 @@ export class EmbeddedRetention {
       const after = pageUsage(this.db).freePages;
       report.reclaimedPages += before.freePages - after;
       if (after >= before.freePages) return;
-      await yieldToLoop();
+      await this.letGo();
     }
   }
 
@@ -335,8 +355,4 @@ export class EmbeddedRetention {
       if (ms > report.maxStepMs) report.maxStepMs = ms;
     }
   }
-}
-
-function yieldToLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
