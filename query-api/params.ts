@@ -1,4 +1,5 @@
 import { ValidationError } from '../core/errors';
+import { DEFAULT_INPUT_LIMITS } from '../core/limits';
 
 /** Query-string readers: each returns a typed value or throws ValidationError naming the parameter. */
 export type Query = Record<string, unknown>;
@@ -149,8 +150,15 @@ export function traceIdParam(raw: unknown, name = 'traceId'): string {
   return raw.toLowerCase();
 }
 
+/**
+ * A service name taken from the URL path: 1 to the longest a stored service name can be
+ * (it is the resource attribute service.name, cut at ingest like every attribute value),
+ * so every service the API lists can be asked about.
+ */
+export const MAX_SERVICE_NAME_LENGTH = DEFAULT_INPUT_LIMITS.maxAttributeValueLength;
+
 /** A name taken from the URL path (a service): 1 to `maxLength` characters. */
-export function pathName(raw: unknown, name: string, maxLength = MAX_PARAM_LENGTH): string {
+export function pathName(raw: unknown, name: string, maxLength = MAX_SERVICE_NAME_LENGTH): string {
   if (typeof raw !== 'string' || raw.length === 0) throw new ValidationError(`${name} must not be empty`, name);
   if (raw.length > maxLength) throw new ValidationError(`${name} is longer than ${maxLength} characters`, name);
   noNul(raw, name);

@@ -1,4 +1,4 @@
 export * from './ast';
 export * from './errors';
-export { LOGQL_LIMITS, SEVERITY_LEVELS, parseLogQuery } from './parser';
+export { FIELD_NAME, LOGQL_LIMITS, SEVERITY_LEVELS, parseLogQuery } from './parser';
 export { matchesLogQuery } from './evaluate';

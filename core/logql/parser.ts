@@ -39,7 +39,8 @@ const FIELD_ALIASES: Readonly<Record<string, LogField>> = {
   '@timestamp': { kind: 'time' },
 };
 
-const FIELD_NAME = /^[\p{L}\p{N}_@$][\p{L}\p{N}_.\-/@$]*$/u;
+/** An attribute name the query language (and a facet) can name: a letter, digit, _, @ or $ first, then those and . - /. */
+export const FIELD_NAME = /^[\p{L}\p{N}_@$][\p{L}\p{N}_.\-/@$]*$/u;
 const TERM_START = ['a word', '"phrase"', 'field:value', '(', 'NOT', '-'];
 
 /**

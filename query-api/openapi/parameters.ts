@@ -1,5 +1,5 @@
 import { LOGQL_LIMITS } from '../../core/logql';
-import { MAX_DURATION_US, MAX_PARAM_LENGTH, MAX_TIME_MS, MIN_TIME_MS } from '../params';
+import { MAX_DURATION_US, MAX_PARAM_LENGTH, MAX_SERVICE_NAME_LENGTH, MAX_TIME_MS, MIN_TIME_MS } from '../params';
 import { MAX_CONTEXT_LINES } from '../routes/log-context';
 import { MAX_ATTRIBUTE_FILTERS, MAX_DURATION_MS } from '../routes/traces';
 
@@ -57,7 +57,7 @@ const shortString: Schema = { type: 'string', maxLength: MAX_PARAM_LENGTH, patte
 export const traceIdSchema: Schema = { type: 'string', pattern: '^[0-9a-fA-F]{32}$', description: '32 hex digits, not all zero' };
 const spanIdSchema: Schema = { type: 'string', pattern: '^[0-9a-fA-F]{16}$', description: '16 hex digits, not all zero' };
 
-export const service = query('service', 'Only this service (exact name).', shortString);
+export const service = query('service', 'Only this service (exact name).', { type: 'string', maxLength: MAX_SERVICE_NAME_LENGTH, pattern: NO_NUL });
 export const operation = query('operation', 'Only spans with this name (exact).', shortString);
 export const attr: Parameter = {
   name: 'attr',
@@ -115,7 +115,7 @@ export const lastEventId: Parameter = {
   schema: { type: 'string', pattern: '^[0-9]{1,17}-[0-9A-Za-z_.:-]{1,128}$' },
 };
 
-export const serviceInPath = pathParam('service', 'Service name.', { type: 'string', minLength: 1, maxLength: MAX_PARAM_LENGTH, pattern: NO_NUL });
+export const serviceInPath = pathParam('service', 'Service name.', { type: 'string', minLength: 1, maxLength: MAX_SERVICE_NAME_LENGTH, pattern: NO_NUL });
 
 export function businessKey(keys: readonly string[]): Parameter {
   return query('key', 'A configured business key (BUSINESS_KEYS).', keys.length > 0 ? { type: 'string', enum: [...keys] } : shortString, true);

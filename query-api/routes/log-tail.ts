@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import type { LogCursor } from '../../core/contracts/log-store';
 import { ValidationError } from '../../core/errors';
 import { LOGQL_LIMITS, LogQuerySyntaxError, parseLogQuery } from '../../core/logql';
-import { optionalString, spanIdParam, traceIdParam, type Query } from '../params';
+import { MAX_SERVICE_NAME_LENGTH, optionalString, spanIdParam, traceIdParam, type Query } from '../params';
 import type { LogTailService, TailFilter, TailLine } from '../services/log-tail-service';
 
 export const TAIL_HEARTBEAT_MS = 15_000;
@@ -14,7 +14,7 @@ function tailFilter(query: Query): TailFilter {
   const spanId = optionalString(query, 'spanId');
   return {
     filter: q === undefined ? undefined : parseLogQuery(q),
-    service: optionalString(query, 'service'),
+    service: optionalString(query, 'service', MAX_SERVICE_NAME_LENGTH),
     severity: optionalString(query, 'severity'),
     traceId: traceId === undefined ? undefined : traceIdParam(traceId),
     spanId: spanId === undefined ? undefined : spanIdParam(spanId),

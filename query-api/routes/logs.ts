@@ -3,6 +3,7 @@ import type { LogQuery } from '../../core/contracts/log-store';
 import { LOGQL_LIMITS, LogQuerySyntaxError, parseLogQuery } from '../../core/logql';
 import {
   limit,
+  MAX_SERVICE_NAME_LENGTH,
   optionalCursor,
   optionalDurationUs,
   optionalEnum,
@@ -27,7 +28,7 @@ function filterQuery(query: Query): Omit<LogQuery, 'limit'> {
   return {
     ...timeWindow(query),
     filter: q === undefined ? undefined : parseLogQuery(q),
-    service: optionalString(query, 'service'),
+    service: optionalString(query, 'service', MAX_SERVICE_NAME_LENGTH),
     severity: optionalString(query, 'severity'),
     traceId: traceId === undefined ? undefined : traceIdParam(traceId),
     spanId: spanId === undefined ? undefined : spanIdParam(spanId),

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AttributeFilter } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
-import { limit, MAX_DURATION_US, optionalNumber, optionalString, pathName, stringList, timeWindow, traceIdParam, type Query } from '../params';
+import { limit, MAX_DURATION_US, MAX_SERVICE_NAME_LENGTH, optionalNumber, optionalString, pathName, stringList, timeWindow, traceIdParam, type Query } from '../params';
 import type { TraceService } from '../services/trace-service';
 
 export const MAX_TRACES_LIMIT = 1000;
@@ -30,7 +30,7 @@ export function tracesRouter(traces: TraceService): Router {
     }
     const found = await traces.findTraces({
       ...timeWindow(query),
-      service: optionalString(query, 'service'),
+      service: optionalString(query, 'service', MAX_SERVICE_NAME_LENGTH),
       operation: optionalString(query, 'operation'),
       attributes: stringList(query, 'attr', MAX_ATTRIBUTE_FILTERS).map(attributeFilter),
       minDurationUs: minDurationMs === undefined ? undefined : Math.round(minDurationMs * 1000),

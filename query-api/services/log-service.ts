@@ -1,6 +1,6 @@
 import type { FacetField, HistogramBucket, LogFilterQuery, LogQuery, LogStore } from '../../core/contracts/log-store';
 import { ValidationError } from '../../core/errors';
-import { highlightTerms } from '../../core/logql';
+import { FIELD_NAME, highlightTerms } from '../../core/logql';
 import { encodeCursor, MIN_TIME_US } from '../params';
 import type { LogRecord } from '../../core/model';
 
@@ -58,14 +58,16 @@ export function autoInterval(spanUs: number): number {
   return Math.ceil(target / 86_400_000_000) * 86_400_000_000;
 }
 
-const FACET_NAME = /^[\p{L}\p{N}_@$][\p{L}\p{N}_.\-/@$]*$/u;
+/** Longest attribute name a facet may ask for. */
+const MAX_FACET_NAME_LENGTH = 256;
 
 export function facetField(name: string): FacetField {
   const lower = name.toLowerCase();
   if (lower === 'service') return { kind: 'service' };
   if (lower === 'severity' || lower === 'level') return { kind: 'severity' };
   if (lower === 'host' || lower === 'host.name') return { kind: 'host' };
-  if (!FACET_NAME.test(name) || name.length > 256) {
+  // the query language's own rule: a value picked from a facet must be writable as field:value
+  if (!FIELD_NAME.test(name) || name.length > MAX_FACET_NAME_LENGTH) {
     throw new ValidationError('field must be service, severity, host or an attribute name (letters, digits, _ . - / @)', 'field');
   }
   return { kind: 'attribute', name };

@@ -98,10 +98,11 @@ describe('query parameters', () => {
     expect(paramOf(() => limit({ limit: '1e300' }, 'limit', 20, 1000))).toBe('limit');
   });
 
-  it('takes path names of 1 to 1024 characters', () => {
+  it('takes path names of 1 to 8192 characters (as long as a stored service name can be)', () => {
     expect(pathName('payment', 'service')).toBe('payment');
+    expect(pathName('x'.repeat(8192), 'service')).toHaveLength(8192);
     expect(paramOf(() => pathName('', 'service'))).toBe('service');
-    expect(paramOf(() => pathName('x'.repeat(1025), 'service'))).toBe('service');
+    expect(paramOf(() => pathName('x'.repeat(8193), 'service'))).toBe('service');
     expect(paramOf(() => pathName(['a'], 'service'))).toBe('service');
     expect(paramOf(() => pathName('a\u0000', 'service'))).toBe('service');
     expect(paramOf(() => optionalString({ q: 'ab\u0000cd' }, 'q'))).toBe('q');
