@@ -251,10 +251,11 @@ export class EmbeddedRetention {
     if (files <= maxBytes * SIZE_TRIGGER_SHARE) return;
     // over the limit itself: ingest gets the thread back only every URGENT_SLICE_MS, so a saturated writer
     // cannot outgrow the deletes (it slows down, and the bus in front of it pushes back on senders)
-    this.sliceMs = files > maxBytes ? URGENT_SLICE_MS : 0;
     try {
       const target = maxBytes * SIZE_TARGET_SHARE - walLimitFor(maxBytes);
       while (this.live && pageUsage(this.db).liveBytes > target) {
+        // measured again each round: ingest keeps writing while the pass lets it in
+        this.sliceMs = fileSizes(this.edb.file).totalBytes > maxBytes ? URGENT_SLICE_MS : 0;
         const horizon = this.sizeHorizon();
         if (horizon === null || (await this.stepEach(horizon, report)) === 0) break;
       }
