@@ -35,8 +35,8 @@ export async function closeServer(server: http.Server, options: { drain?: () => 
 /** How long idle or slow clients may hold a connection, and how many connections there may be. */
 export interface HttpServerLimits {
   /**
-   * A request's headers must be complete this long after its first byte (for
-   * a new connection: after it opened, so a silent connection is closed too);
+   * A request's headers must be complete this long after its first byte, and
+   * a new connection that sends nothing is closed this long after it opened;
    * else 408 and close. Capped at requestTimeoutMs.
    */
   headersTimeoutMs: number;
@@ -77,8 +77,8 @@ export function createBoundedServer(
   counterPrefix: string,
 ): http.Server {
   const names = boundedServerCounters(counterPrefix);
-  const maxConnections = limits.maxConnections ?? 'unlimited';
-  counters.describe(names.refused, `Connections over the cap (${maxConnections}), answered 503 and closed`);
+  const maxConnections = limits.maxConnections;
+  if (maxConnections !== undefined) counters.describe(names.refused, `Connections over the cap (${maxConnections}), answered 503 and closed`);
   counters.describe(names.headerTimeouts, `Connections closed with 408: no complete request headers within ${limits.headersTimeoutMs} ms`);
   counters.describe(names.requestTimeouts, `Requests closed with 408: the whole request did not arrive within ${limits.requestTimeoutMs} ms`);
 
@@ -110,7 +110,7 @@ export function createBoundedServer(
   );
 
   server.on('connection', (socket: Socket) => {
-    if (limits.maxConnections !== undefined && open.size >= limits.maxConnections) {
+    if (maxConnections !== undefined && open.size >= maxConnections) {
       counters.add(names.refused);
       overCap.add(socket);
       setTimeout(() => socket.destroy(), REFUSED_CONNECTION_GRACE_MS).unref();
