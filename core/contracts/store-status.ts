@@ -8,6 +8,8 @@ export interface StoreStatus {
   backend: string;
   /** Human-readable reasons the store is not healthy right now (e.g. "disk full: …"); [] when it is. */
   problems: string[];
+  /** Things to look at before they become problems (e.g. little free space left); they do not make the store unhealthy. */
+  warnings?: string[];
   disk?: DiskStatus;
   retention?: RetentionStatus;
 }

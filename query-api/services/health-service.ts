@@ -13,6 +13,8 @@ export interface HealthReport {
   status: 'ok' | 'degraded';
   /** Every problem, each once, prefixed with where it comes from. */
   problems: string[];
+  /** Things to look at soon (e.g. disk almost full); they do not make the status degraded. */
+  warnings: string[];
   spanStore: string;
   logStore: string;
   /** What each store says about itself (disk, retention), when it can tell. */
@@ -35,7 +37,11 @@ export class HealthService {
     const [spans, logs] = await Promise.all([statusOf(this.spanStore), statusOf(this.logStore)]);
     if (spans) stores.spans = spans;
     if (logs) stores.logs = logs;
-    for (const status of [spans, logs]) for (const p of status?.problems ?? []) problems.add(`${status!.backend} store: ${p}`);
+    const warnings = new Set<string>();
+    for (const status of [spans, logs]) {
+      for (const p of status?.problems ?? []) problems.add(`${status!.backend} store: ${p}`);
+      for (const w of status?.warnings ?? []) warnings.add(`${status!.backend} store: ${w}`);
+    }
     const checks: Record<string, unknown> = {};
     for (const c of this.checks) {
       try {
@@ -49,6 +55,7 @@ export class HealthService {
     return {
       status: problems.size > 0 ? 'degraded' : 'ok',
       problems: [...problems],
+      warnings: [...warnings],
       spanStore: this.spanStore.capabilities.backend,
       logStore: this.logStore.capabilities.backend,
       stores,

@@ -5,7 +5,7 @@ import type { EmbeddedDatabase } from './database';
 import type { EmbeddedRetention } from './retention';
 import { fileSizes, freeBytesNear, pageUsage } from './store-files';
 
-/** Less free space than this on the store's file system is reported as a problem. */
+/** Less free space than this on the store's file system is a warning (a full disk is a problem once a write fails). */
 export const LOW_FREE_BYTES = 256 * 1024 * 1024;
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -43,11 +43,13 @@ export class EmbeddedStatusReader {
       );
     }
     if (state.lastError) problems.push(`retention failing: ${state.lastError}`);
-    if (freeBytes !== null && freeBytes < LOW_FREE_BYTES) problems.push(`disk almost full: ${mib(freeBytes)} free`);
+    const warnings: string[] = [];
+    if (freeBytes !== null && freeBytes < LOW_FREE_BYTES) warnings.push(`disk almost full: ${mib(freeBytes)} free`);
 
     return {
       backend: 'embedded',
       problems,
+      warnings,
       disk: {
         path: path.dirname(this.edb.file),
         usedBytes: files.totalBytes,

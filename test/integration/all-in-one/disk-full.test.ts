@@ -71,7 +71,7 @@ async function sendUntilRefused(otlp: string, refusals = 4, timeoutMs = 90_000):
   return { acked, refused };
 }
 
-async function health(api: string): Promise<{ status: number; body: { status: string; problems: string[] } }> {
+async function health(api: string): Promise<{ status: number; body: { status: string; problems: string[]; warnings: string[]; stores: Record<string, unknown> } }> {
   const res = await fetch(`${api}/api/health`);
   return { status: res.status, body: await res.json() };
 }
@@ -109,7 +109,11 @@ describeWithTmpfs('all-in-one on a disk that fills up', (mount) => {
   it('refuses with 503 + Retry-After and says why in /api/health while full, resumes by itself when space returns, and stores everything it answered 200', async () => {
     const dataDir = path.join(disk.dir, 'data');
     running = await start(dataDir);
-    expect((await health(running.api)).status).toBe(200);
+    const fresh = await health(running.api);
+    expect(fresh.status).toBe(200);
+    // a 40 MiB disk is worth a warning, not a degraded status; the store says what it holds and what is free
+    expect(fresh.body.warnings.join('\n')).toMatch(/embedded store: disk almost full/);
+    expect(fresh.body.stores.spans).toEqual(expect.objectContaining({ backend: 'embedded', disk: expect.objectContaining({ freeBytes: expect.any(Number) }) }));
     const filler = disk.fill(6 * 1024 * 1024);
 
     const { acked, refused } = await sendUntilRefused(running.otlp);
