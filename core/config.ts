@@ -32,7 +32,7 @@ export interface Config {
   demoLogDir: string | null;
   /** Largest accepted OTLP request body, after decompression. */
   maxRequestBytes: number;
-  /** Bytes of decoded-but-unpublished requests the collector holds at once before answering 503. */
+  /** Request body bytes the collector holds at once (arrived, being decoded or published; never a declared Content-Length) before answering 503. */
   maxInflightBytes: number;
   /** OTLP/HTTP receiver and query API: request headers must be complete this long after the request (or connection) started. */
   httpHeadersTimeoutMs: number;
