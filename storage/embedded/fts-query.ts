@@ -9,9 +9,13 @@ export function hasTokens(text: string): boolean {
   return /[\p{L}\p{N}\p{Co}]/u.test(text);
 }
 
-/** One user string as an FTS5 string literal: always a phrase, never syntax. */
+/**
+ * One user string as an FTS5 string literal: always a phrase, never syntax.
+ * FTS5's query parser takes U+0000 for the end of the query ("unterminated
+ * string"); the tokenizer splits words there anyway, so it becomes a space.
+ */
 export function ftsString(text: string): string {
-  return '"' + text.replace(/"/g, '""') + '"';
+  return '"' + text.replace(/"/g, '""').replace(/\u0000/g, ' ') + '"';
 }
 
 /**

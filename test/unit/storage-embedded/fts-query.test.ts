@@ -22,6 +22,7 @@ describe('buildFtsQuery', () => {
 
   it('quotes any string as one FTS5 string literal', () => {
     expect(ftsString('a"b""c')).toBe('"a""b""""c"');
+    expect(ftsString('ab\u0000cd')).toBe('"ab cd"');
   });
 
   it('knows when a string has tokens and when a query has criteria', () => {
