@@ -3,6 +3,7 @@ import { benchDistributed } from './distributed';
 import { benchLogSearch } from './log-search';
 import { benchRetention } from './retention';
 import { benchShipper } from './shipper';
+import { benchWal } from './wal';
 
 /**
  * `npm run bench` (all-in-one, embedded store), `npm run bench -- --distributed`
@@ -11,11 +12,14 @@ import { benchShipper } from './shipper';
  * through `chainscope ship`) or `npm run bench -- --log-search [lines] [--opensearch]`
  * (search, histogram and facet latency over millions of stored lines) or
  * `npm run bench -- --retention [--spans N] [--max-mib M]` (embedded store write
- * throughput while retention deletes by age and by size).
+ * throughput while retention deletes by age and by size) or `npm run bench -- --wal [--seconds 3]`
+ * (write-ahead log publish latency and throughput with fdatasync group commit).
  * Figures are printed and written to bench-results/.
  */
 const args = process.argv.slice(2);
-const bench = args.includes('--retention')
+const bench = args.includes('--wal')
+  ? benchWal
+  : args.includes('--retention')
   ? benchRetention
   : args.includes('--shipper')
     ? benchShipper

@@ -181,7 +181,9 @@ export class TopicLog {
 
   private async flushLoop(): Promise<void> {
     while (this.pending.length > 0) {
+      // let publishers the last sync just answered come back first, so they share the next one
       if (this.settings.groupCommitDelayMs > 0) await sleep(this.settings.groupCommitDelayMs);
+      else await new Promise<void>((resolve) => setImmediate(resolve));
       const batch = this.takeBatch();
       const bytes = batch.reduce((n, p) => n + p.bytes, 0);
       const start = this.end;

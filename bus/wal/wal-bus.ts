@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BatchHandler, Bus, BusMessage, Subscription } from '../../core/contracts/bus';
 import { ChainscopeError, ValidationError } from '../../core/errors';
-import { sleep } from '../../core/util/backoff';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import type { FailingConsumer, MemoryBusStatus } from '../memory/memory-bus';
 import { DirLock } from './dir-lock';
@@ -194,7 +193,8 @@ export class WalBus implements Bus {
       const failing = this.failingConsumers();
       return failing.length > 0 && failing.every((f) => Date.now() - f.sinceMs >= this.settings.drainGiveUpAfterFailingMs);
     };
-    while (!this.drained() && Date.now() < deadline && !stuck()) await sleep(10);
+    // a referenced timer: a script whose last handle is this drain must not exit in the middle of it
+    while (!this.drained() && Date.now() < deadline && !stuck()) await new Promise((resolve) => setTimeout(resolve, 10));
     this.stopped = true;
     const readers = [...this.readers];
     this.readers.clear();
