@@ -197,9 +197,11 @@ export class TopicLog {
         continue;
       }
       let pos = start;
+      // a topic nobody reads here (a dead-letter topic) keeps nothing in memory
+      const keep = this.live.size > 0;
       for (const p of batch) {
         for (let i = 0; i < p.messages.length; i++) {
-          this.recent.add(pos, p.frames[i].length, p.messages[i]);
+          if (keep) this.recent.add(pos, p.frames[i].length, p.messages[i]);
           pos += p.frames[i].length;
         }
         this.stats.appendedRecords += p.messages.length;
