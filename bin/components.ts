@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Counters } from '../core/metrics';
 import type { Config } from '../core/config';
 import type { Bus } from '../core/contracts/bus';
@@ -20,15 +21,30 @@ export type Log = (line: string) => void;
 
 /** `memory`: extra options of the in-process bus (e.g. where it spills at shutdown). */
 export function createBus(config: Config, log: Log, role: string, memory: Partial<MemoryBusOptions> = {}): Bus {
+  if (config.bus !== 'kafka' && role !== 'all-in-one') {
+    throw new ValidationError(`BUS=${config.bus} only works in all-in-one; the ${role} role needs BUS=kafka`, 'BUS');
+  }
+  if (config.bus === 'wal') {
+    const { WalBus } = require('../bus/wal') as typeof import('../bus/wal');
+    return new WalBus({
+      dir: walDir(config),
+      maxBytes: config.walMaxBytes,
+      segmentBytes: config.walSegmentBytes,
+      sync: config.walSync,
+      log,
+    });
+  }
   if (config.bus === 'memory') {
-    if (role !== 'all-in-one') {
-      throw new ValidationError(`BUS=memory only works in all-in-one; the ${role} role needs BUS=kafka`, 'BUS');
-    }
     const { MemoryBus } = require('../bus/memory/memory-bus') as typeof import('../bus/memory/memory-bus');
     return new MemoryBus({ capacityBytes: config.memoryBusCapacityBytes, log, ...memory });
   }
   const { KafkaBus } = require('../bus/kafka') as typeof import('../bus/kafka');
   return new KafkaBus({ brokers: config.kafkaBrokers, clientId: `chainscope-${role}`, numPartitions: config.kafkaPartitions, log });
+}
+
+/** The write-ahead log bus's folder: WAL_DIR, else `<DATA_DIR>/wal`. */
+export function walDir(config: Config): string {
+  return config.walDir || path.join(config.dataDir, 'wal');
 }
 
 /** The embedded database is shared by its span and log stores: open it once per process. */

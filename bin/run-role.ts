@@ -11,11 +11,12 @@ import { compileBodyPatterns } from '../ingest/business-keys';
 import { IngestWorker } from '../ingest/ingest-worker';
 import { ThreadedBatchProcessor } from '../ingest/thread/threaded-processor';
 import { QueryServer } from '../query-api/server';
-import { createBus, createLogStore, createSpanStore, type Log } from './components';
+import { createBus, createLogStore, createSpanStore, walDir, type Log } from './components';
 import { OpsServer } from './ops-server';
 import { MemoryBus } from '../bus/memory/memory-bus';
 import { SpillKeeper } from '../bus/memory/spill-keeper';
 import { SpillStore } from '../bus/memory/spill-store';
+import { WalBus } from '../bus/wal';
 import { CannotStartError } from '../core/errors';
 import type { HealthCheck } from '../query-api/services/health-service';
 
@@ -129,7 +130,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
         uiDir: uiDir(),
         log,
         chains: { businessKeys: config.businessKeys, maxTraces: config.chainMaxTraces, stages: config.chainStages },
-        healthChecks: bus instanceof MemoryBus ? [memoryBusHealth(bus, keeper)] : [],
+        healthChecks: bus instanceof MemoryBus || bus instanceof WalBus ? [localBusHealth(bus, keeper)] : [],
         limits: httpServerLimitsFrom(config),
       });
       apiUrl = `http://${shownHost}:${await query.start()}`;
@@ -180,6 +181,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     }
     log(`chainscope: ${role} running (bus ${has('bus', role) ? config.bus : '-'}, spans ${spanStore ? config.spanStore : '-'}, logs ${logStore ? config.logStore : '-'})`);
     if (config.spanStore === 'embedded' && spanStore) log(`chainscope: embedded store in ${path.resolve(config.dataDir)}`);
+    if (bus instanceof WalBus) log(`chainscope: write-ahead log in ${path.resolve(walDir(config))} (what is answered 200 is on disk first; BUS=wal)`);
 
     const demoLogDir = role === 'all-in-one' && config.demo ? config.demoLogDir : null;
     if (role === 'all-in-one' && (config.logPaths.length > 0 || demoLogDir)) {
@@ -225,15 +227,23 @@ function openSpillKeeper(config: Config, log: Log): SpillKeeper {
   return keeper;
 }
 
-/** /api/health: a consumer that cannot write (its store failing, e.g. disk full) and kept messages not yet written. */
-function memoryBusHealth(bus: MemoryBus, keeper: SpillKeeper | undefined): HealthCheck {
+/**
+ * /api/health of the all-in-one's own bus: a consumer that cannot write (its store failing, e.g. disk full)
+ * and, for the in-process bus, messages kept at the last shutdown and not yet written.
+ */
+function localBusHealth(bus: MemoryBus | WalBus, keeper: SpillKeeper | undefined): HealthCheck {
+  const meanwhile =
+    bus instanceof WalBus
+      ? 'new data waits in the write-ahead log and is refused with 503 once the log is full'
+      : 'new data is refused with 503 until it can';
   return {
     name: 'ingest',
     check: () => {
       const status = bus.status();
-      const problems = status.failing.map(
-        (f) => `cannot write ${f.topic} since ${new Date(f.sinceMs).toISOString()}: ${f.reason}; new data is refused with 503 until it can`,
-      );
+      const problems = status.failing.map((f) => `cannot write ${f.topic} since ${new Date(f.sinceMs).toISOString()}: ${f.reason}; ${meanwhile}`);
+      if (bus instanceof WalBus) {
+        for (const f of bus.failingAppends()) problems.push(`${f.reason} (since ${new Date(f.sinceMs).toISOString()}); senders get 503 until an append succeeds`);
+      }
       return { problems, detail: { ...status, keptFromLastShutdown: keeper?.waitingMessages() ?? 0 } };
     },
   };

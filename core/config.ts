@@ -46,6 +46,14 @@ export interface Config {
   otlpHttpMaxConnections: number;
   /** In-process bus capacity per topic, in bytes of queued payload. */
   memoryBusCapacityBytes: number;
+  /** Write-ahead log bus (all-in-one): its folder; '' = `<dataDir>/wal`. */
+  walDir: string;
+  /** Write-ahead log bus: bytes per topic not yet written to the store before the collector answers 503. */
+  walMaxBytes: number;
+  /** Write-ahead log bus: size of one segment file. */
+  walSegmentBytes: number;
+  /** Write-ahead log bus: how an append is made durable before the collector answers 200. */
+  walSync: 'fdatasync' | 'fsync' | 'none';
   /** Attribute names indexed as business keys. */
   businessKeys: string[];
   /** Spans (or log records) ingest writes to a store in one batch, at most. */
@@ -54,7 +62,8 @@ export interface Config {
   maxBusMessageBytes: number;
   /** Decode and write ingest batches on a worker thread (uses a second core; SQLite writes are synchronous). */
   ingestThread: boolean;
-  bus: 'memory' | 'kafka';
+  /** wal (all-in-one default: durable before 200), memory (all-in-one, not durable across a crash) or kafka. */
+  bus: 'wal' | 'memory' | 'kafka';
   spanStore: 'embedded' | 'clickhouse';
   logStore: 'embedded' | 'elasticsearch' | 'opensearch';
   kafkaBrokers: string[];
@@ -126,11 +135,15 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   otlpHttpBodyIdleTimeoutMs: 15_000,
   otlpHttpMaxConnections: 2000,
   memoryBusCapacityBytes: 128 * 1024 * 1024,
+  walDir: '',
+  walMaxBytes: 512 * 1024 * 1024,
+  walSegmentBytes: 64 * 1024 * 1024,
+  walSync: 'fdatasync',
   businessKeys: ['order.id', 'customer.id', 'business.id'],
   ingestBatchSize: 20_000,
   maxBusMessageBytes: 900 * 1024,
   ingestThread: true,
-  bus: 'memory',
+  bus: 'wal',
   spanStore: 'embedded',
   logStore: 'embedded',
   kafkaBrokers: ['127.0.0.1:9092'],
@@ -460,11 +473,15 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   otlpHttpBodyIdleTimeoutMs: { env: 'OTLP_HTTP_BODY_IDLE_TIMEOUT_MS', parse: integer(100, 600_000) },
   otlpHttpMaxConnections: { env: 'OTLP_HTTP_MAX_CONNECTIONS', parse: integer(1, 1_000_000) },
   memoryBusCapacityBytes: { env: 'MEMORY_BUS_CAPACITY_BYTES', parse: integer(1024, 8 * 1024 * 1024 * 1024) },
+  walDir: { env: 'WAL_DIR', parse: text },
+  walMaxBytes: { env: 'WAL_MAX_BYTES', parse: integer(1024 * 1024, 1024 * 1024 * 1024 * 1024) },
+  walSegmentBytes: { env: 'WAL_SEGMENT_BYTES', parse: integer(64 * 1024, 4 * 1024 * 1024 * 1024) },
+  walSync: { env: 'WAL_SYNC', parse: oneOf('fdatasync', 'fsync', 'none') },
   businessKeys: { env: 'BUSINESS_KEYS', parse: list },
   ingestBatchSize: { env: 'INGEST_BATCH_SIZE', parse: integer(1, 100_000) },
   maxBusMessageBytes: { env: 'MAX_BUS_MESSAGE_BYTES', parse: integer(1024, 64 * 1024 * 1024) },
   ingestThread: { env: 'INGEST_THREAD', parse: boolean },
-  bus: { env: 'BUS', parse: oneOf('memory', 'kafka') },
+  bus: { env: 'BUS', parse: oneOf('wal', 'memory', 'kafka') },
   spanStore: { env: 'SPAN_STORE', parse: oneOf('embedded', 'clickhouse') },
   logStore: { env: 'LOG_STORE', parse: oneOf('embedded', 'elasticsearch', 'opensearch') },
   kafkaBrokers: { env: 'KAFKA_BROKERS', parse: hostPorts },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BatchHandler, Bus, BusMessage, Subscription } from '../../core/contracts/bus';
-import { ChainscopeError, ValidationError } from '../../core/errors';
+import { BackendUnavailableError, ChainscopeError, ValidationError } from '../../core/errors';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import type { FailingConsumer, MemoryBusStatus } from '../memory/memory-bus';
 import { DirLock } from './dir-lock';
@@ -79,6 +79,8 @@ export class WalBus implements Bus {
   private readonly lock: DirLock;
   private readonly logs = new Map<string, TopicLog>();
   private readonly readers = new Set<GroupReader>();
+  /** Topics whose latest append failed (disk full, I/O error), until one succeeds again. */
+  private readonly appendFailures = new Map<string, { reason: string; sinceMs: number }>();
   private started = false;
   /** Set once the drain is over: publishes are refused from then on. */
   private stopped = false;
@@ -124,7 +126,20 @@ export class WalBus implements Bus {
   async publish(topic: string, messages: BusMessage[]): Promise<void> {
     this.ensureOpen();
     if (messages.length === 0) return;
-    await this.topicLog(topic).append(messages);
+    try {
+      await this.topicLog(topic).append(messages);
+      this.appendFailures.delete(topic);
+    } catch (err) {
+      if (err instanceof BackendUnavailableError) {
+        this.appendFailures.set(topic, { reason: err.message, sinceMs: this.appendFailures.get(topic)?.sinceMs ?? Date.now() });
+      }
+      throw err;
+    }
+  }
+
+  /** Topics whose latest append failed for want of disk (or an I/O error): nothing is acknowledged there until one succeeds. */
+  failingAppends(): { topic: string; reason: string; sinceMs: number }[] {
+    return [...this.appendFailures].map(([topic, f]) => ({ topic, ...f }));
   }
 
   async subscribe(topic: string, group: string, handler: BatchHandler): Promise<Subscription> {
