@@ -1,5 +1,6 @@
 import type { Span } from '../model';
-import { buildSpanTree, endUs, traceRoot, type SpanTree } from './span-tree';
+import { fitSpanTree, type FittedSpan } from './span-fit';
+import { buildSpanTree, traceRoot, type SpanTree } from './span-tree';
 
 /** A stretch of time during which `spanId` itself (not one of its children) held up the trace. */
 export interface CriticalPathSegment {
@@ -27,13 +28,14 @@ export interface CriticalPath {
 
 /**
  * The critical path of a trace, computed as Jaeger UI computes it
- * (components/TracePage/CriticalPath):
+ * (components/TracePage/CriticalPath), on times that survive real clocks:
  *
- * 1. Children are first fitted into their (already fitted) parent: a child
- *    wholly outside its parent's time range is dropped with its subtree (it
- *    cannot have held the parent up); one that overlaps an edge is clipped to
- *    the parent, so an async child that outlives its parent counts only up to
- *    the parent's end.
+ * 1. Children are first fitted into their (already fitted) parent, and
+ *    siblings that only seem to overlap because their start stamps are
+ *    rounded are made back-to-back (see span-fit.ts and clock-granularity.ts).
+ *    A child wholly outside its parent's time range is dropped with its
+ *    subtree; one that overlaps an edge is clipped to the parent, so an async
+ *    child that outlives its parent counts only up to the parent's end.
  * 2. Starting at the root's end, walk back: the current span's last finishing
  *    child (LFC) is the child that ends last (when returning from a child: the
  *    last one ending at or before the returning child's start). The span owns
@@ -42,12 +44,15 @@ export interface CriticalPath {
  *    its own start, and the walk returns to its parent with that start as the
  *    new point.
  *
- * One deliberate difference from Jaeger UI: it takes only children ending
- * strictly before the returning child's start, so of two back-to-back calls
- * (A ends at the very microsecond B starts) A's time would go to the parent.
- * Here A counts, which is what "sequential children" means.
+ * Differences from Jaeger UI: it takes only children ending strictly before
+ * the returning child's start, so of two back-to-back calls (A ends at the
+ * very microsecond B starts) A's time would go to the parent; here A counts,
+ * which is what "sequential children" means. And it takes stamps as exact, so
+ * on millisecond-stamped traces (OTel JS, many Java tracers) it drops about
+ * every other sequential call and gives its time to the parent; here an
+ * overlap within clock granularity does not make two calls parallel.
  *
- * The walk is iterative (a 10,000-deep chain is fine) and each parent's
+ * The walk is iterative (a 100,000-deep chain is fine) and each parent's
  * children are scanned once, in end order, so it runs in O(n log n).
  * Zero-length sections are left out, adjacent sections of one span are merged.
  */
@@ -59,20 +64,9 @@ export function computeCriticalPath(spans: readonly Span[]): CriticalPath {
   return { rootSpanId: root?.spanId ?? null, segments, spanIds: new Set(segments.map((s) => s.spanId)), trees };
 }
 
-interface FittedSpan {
-  spanId: string;
-  parent: FittedSpan | null;
-  startUs: number;
-  endUs: number;
-  /** Kept children, latest end first (ties: earlier start, then span id). */
-  children: FittedSpan[];
-  /** Index of the first child not yet ruled out; the walk only ever moves it forward. */
-  cursor: number;
-}
-
 /** The critical path of the tree under `root`, ordered in time. */
 export function criticalPathOfTree(tree: SpanTree, root: Span): CriticalPathSegment[] {
-  const top = fitTree(tree, root);
+  const top = fitSpanTree(tree, root);
   const backwards: CriticalPathSegment[] = [];
   const push = (spanId: string, startUs: number, end: number) => {
     if (startUs >= end) return;
@@ -87,11 +81,11 @@ export function criticalPathOfTree(tree: SpanTree, root: Span): CriticalPathSegm
     const lfc = lastFinishingChild(current, returningFrom);
     const sectionEnd = returningFrom ?? current.endUs;
     if (lfc) {
-      push(current.spanId, lfc.endUs, sectionEnd);
+      push(current.span.spanId, lfc.endUs, sectionEnd);
       current = lfc;
       returningFrom = undefined;
     } else {
-      push(current.spanId, current.startUs, sectionEnd);
+      push(current.span.spanId, current.startUs, sectionEnd);
       returningFrom = current.startUs;
       current = current.parent ?? undefined;
     }
@@ -106,34 +100,6 @@ function lastFinishingChild(span: FittedSpan, before: number | undefined): Fitte
     while (span.cursor < span.children.length && span.children[span.cursor].endUs > before) span.cursor++;
   }
   return span.children[span.cursor++];
-}
-
-/** Step 1: clip every child to its fitted parent, drop children outside it (with their subtrees). */
-function fitTree(tree: SpanTree, root: Span): FittedSpan {
-  const top: FittedSpan = { spanId: root.spanId, parent: null, startUs: root.startUs, endUs: endUs(root), children: [], cursor: 0 };
-  const stack: Array<{ span: Span; node: FittedSpan }> = [{ span: root, node: top }];
-  while (stack.length) {
-    const { span, node } = stack.pop()!;
-    for (const child of tree.children.get(span.spanId) ?? []) {
-      const start = child.startUs;
-      const end = endUs(child);
-      // Jaeger's rules: a child starting at or after the parent's end, or ending at or before its start, is dropped.
-      if (start >= node.endUs || (start < node.startUs && end <= node.startUs)) continue;
-      const fittedChild: FittedSpan = {
-        spanId: child.spanId,
-        parent: node,
-        startUs: Math.max(start, node.startUs),
-        endUs: Math.min(end, node.endUs),
-        children: [],
-        cursor: 0,
-      };
-      node.children.push(fittedChild);
-      stack.push({ span: child, node: fittedChild });
-    }
-    // tree.children is in start order, so a stable sort keeps "earlier start first" among equal ends.
-    node.children.sort((a, b) => b.endUs - a.endUs);
-  }
-  return top;
 }
 
 /** Segments grouped by span id (each list in time order). */
