@@ -1,4 +1,5 @@
 import type { AttributeValue, Span } from '../model';
+import { startGranularityUs } from './clock-granularity';
 import { buildSpanTree, endUs } from './span-tree';
 
 export interface ClockSkewOptions {
@@ -27,12 +28,20 @@ export interface ClockSkewResult {
  *
  * Walking each tree from its root, every span gets a delta:
  * - a root keeps its clock (delta 0);
- * - a span on the same clock as its parent (same service, and no evidence of
- *   a different host) inherits the parent's delta, so a corrected server span
- *   moves together with its local subtree;
+ * - a span on the same clock as its parent inherits the parent's delta, so a
+ *   corrected server span moves together with its local subtree. Two spans
+ *   share a clock when they run on the same host (`host.id`, else
+ *   `host.name`, `host.ip`, `ip`), else in the same process
+ *   (`service.instance.id`), else, with no evidence either way, when they
+ *   belong to the same service. As in Jaeger, a child is never adjusted
+ *   against a parent on the same host: whatever it seems to violate there is
+ *   stamping noise or real asynchrony, not skew;
  * - a span on another clock that is the server side of a synchronous call
  *   (its parent is a client span, or it is a server span under a span that is
  *   not messaging) is fitted into its already-corrected parent:
+ *     - if it sticks out of the parent by no more than clock granularity
+ *       (1 ms when both starts are whole milliseconds, see
+ *       clock-granularity.ts), it is left alone: rounded stamps, not skew;
  *     - if it is not longer than the parent and sticks out of it, it is
  *       centred, i.e. the parent's extra time is split evenly into request and
  *       response latency (delta = parent.start + (parent.dur - child.dur) / 2 - child.start);
@@ -67,7 +76,12 @@ export function adjustClockSkew(spans: readonly Span[], options: ClockSkewOption
       delta.set(span.spanId, 0);
       continue;
     }
-    let d = skewAgainst(span, parent.startUs + parentDelta, parent.durationUs);
+    const parentStartUs = parent.startUs + parentDelta;
+    if (fitsWithin(span, parentStartUs, parent.durationUs, startGranularityUs(span, parent))) {
+      delta.set(span.spanId, 0);
+      continue;
+    }
+    let d = skewAgainst(span, parentStartUs, parent.durationUs);
     if (Math.abs(d) > maxDeltaUs) {
       tooLarge++;
       largestRefusedUs = Math.max(largestRefusedUs, Math.abs(d));
@@ -114,18 +128,23 @@ function isSynchronousCall(parent: Span, child: Span): boolean {
   return child.kind === 'server' && parent.kind !== 'producer' && parent.kind !== 'consumer';
 }
 
-/** Different services, or the same service on two hosts we can tell apart (by the first host attribute both carry). */
-function onDifferentClocks(a: Span, b: Span): boolean {
-  if (a.service !== b.service) return true;
-  for (const key of HOST_KEYS) {
-    const hostA = firstScalar(a.resource?.[key]);
-    const hostB = firstScalar(b.resource?.[key]);
-    if (hostA !== '' && hostB !== '') return hostA !== hostB;
-  }
-  return false;
+/** Whether `child` (raw times) lies inside [parentStartUs, parentStartUs + parentDurationUs] give or take `toleranceUs`. */
+function fitsWithin(child: Span, parentStartUs: number, parentDurationUs: number, toleranceUs: number): boolean {
+  return child.startUs >= parentStartUs - toleranceUs && endUs(child) <= parentStartUs + Math.max(0, parentDurationUs) + toleranceUs;
 }
 
-const HOST_KEYS = ['host.id', 'host.name', 'host.ip', 'ip'];
+/** Whether two spans may carry different clocks: the first identity both resources carry decides. */
+export function onDifferentClocks(a: Span, b: Span): boolean {
+  for (const key of CLOCK_IDENTITY_KEYS) {
+    const idA = firstScalar(a.resource?.[key]);
+    const idB = firstScalar(b.resource?.[key]);
+    if (idA !== '' && idB !== '') return idA !== idB;
+  }
+  return a.service !== b.service;
+}
+
+/** Host identities first (one host, one clock), then the process: one process cannot run on two hosts. */
+const CLOCK_IDENTITY_KEYS = ['host.id', 'host.name', 'host.ip', 'ip', 'service.instance.id'];
 
 function firstScalar(v: AttributeValue | undefined): string {
   if (Array.isArray(v)) return v.length ? firstScalar(v[0]) : '';

@@ -2,6 +2,9 @@ import { adjustClockSkew } from '../../../core/analysis/clock-skew';
 import type { Span } from '../../../core/model';
 import { span } from './fixtures';
 
+/** A whole-millisecond epoch time in µs, as millisecond-stamping SDKs write starts. */
+const T0 = 1_796_000_000_000_000;
+
 interface Case {
   name: string;
   spans: Span[];
@@ -95,6 +98,67 @@ const cases: Case[] = [
       span('DS', -480, -440, { parent: 'BC', service: 'd', kind: 'server' }), // skewed like b → 30..70
     ],
     deltas: { BS: 510, BC: 510, DS: 510 },
+  },
+  {
+    name: 'different services on one host (host.name): never adjusted, even far outside the parent',
+    spans: [
+      span('C', T0, T0 + 100_000, { service: 'gateway', kind: 'client', resource: { 'host.name': 'box' } }),
+      span('S', T0 - 30_000, T0 + 60_000, { parent: 'C', service: 'orders', kind: 'server', resource: { 'host.name': 'box' } }),
+    ],
+    deltas: {},
+  },
+  {
+    name: 'host.id decides before host.name (same id, names differ: one host)',
+    spans: [
+      span('C', T0, T0 + 100_000, { service: 'a', kind: 'client', resource: { 'host.id': 'i-1', 'host.name': 'a.local' } }),
+      span('S', T0 - 30_000, T0 + 60_000, { parent: 'C', service: 'b', kind: 'server', resource: { 'host.id': 'i-1', 'host.name': 'b.local' } }),
+    ],
+    deltas: {},
+  },
+  {
+    name: 'no host attributes, same service.instance.id: one process, never adjusted',
+    spans: [
+      span('C', T0, T0 + 100_000, { service: 'a', kind: 'client', resource: { 'service.instance.id': 'p-7' } }),
+      span('S', T0 - 30_000, T0 + 60_000, { parent: 'C', service: 'b', kind: 'server', resource: { 'service.instance.id': 'p-7' } }),
+    ],
+    deltas: {},
+  },
+  {
+    name: 'no host attributes, two instances of one service: two processes, corrected',
+    spans: [
+      span('C', T0, T0 + 100_000, { service: 'a', kind: 'client', resource: { 'service.instance.id': 'p-1' } }),
+      span('S', T0 - 30_000, T0 + 60_000, { parent: 'C', service: 'a', kind: 'server', resource: { 'service.instance.id': 'p-2' } }),
+    ],
+    // centred: T0 + (100 ms - 90 ms) / 2
+    deltas: { S: 35_000 },
+  },
+  {
+    name: 'two hosts, millisecond stamps: a callee starting 1 ms before its caller is rounding, left alone',
+    spans: [
+      span('C', T0 + 1_000, T0 + 500_400, { service: 'a', kind: 'client', resource: { 'host.name': 'h1' } }),
+      span('S', T0, T0 + 499_700, { parent: 'C', service: 'b', kind: 'server', resource: { 'host.name': 'h2' } }),
+    ],
+    deltas: {},
+  },
+  {
+    name: 'two hosts, millisecond stamps: a callee ending up to 1 ms after its caller is rounding, left alone',
+    spans: [
+      span('C', T0, T0 + 200_100, { service: 'a', kind: 'client', resource: { 'host.name': 'h1' } }),
+      span('S', T0, T0 + 200_900, { parent: 'C', service: 'b', kind: 'server', resource: { 'host.name': 'h2' } }),
+      span('S1', T0 + 1_000, T0 + 200_500, { parent: 'S', service: 'b', resource: { 'host.name': 'h2' } }),
+    ],
+    deltas: {},
+  },
+  {
+    name: 'two hosts, millisecond stamps, a real 50 ms skew: corrected with the callee’s subtree',
+    spans: [
+      span('C', T0, T0 + 300_600, { service: 'a', kind: 'client', resource: { 'host.name': 'h1' } }),
+      // h2's clock runs 50 ms behind: the server really ran T0+0.3 ms .. T0+300.3 ms
+      span('S', T0 - 50_000, T0 + 250_000, { parent: 'C', service: 'b', kind: 'server', resource: { 'host.name': 'h2' } }),
+      span('S1', T0 - 49_000, T0 + 249_000, { parent: 'S', service: 'b', kind: 'client', resource: { 'host.name': 'h2' } }),
+    ],
+    // centred: T0 + (300.6 ms - 300 ms) / 2 = T0 + 300 µs
+    deltas: { S: 50_300, S1: 50_300 },
   },
   {
     name: 'orphans and roots keep their clocks',
