@@ -173,7 +173,7 @@ async function main(): Promise<void> {
   const slowTimes: number[] = [];
   for (let i = 0; i < 10; i++) {
     const t = process.hrtime.bigint();
-    await service.slowest('order.id', { startUs: baseUs, endUs: baseUs + 60 * 1_000_000 }, 20);
+    await service.slowest('order.id', { startUs: baseUs, endUs: baseUs + 60 * 1_000_000 }, { limit: 20 });
     slowTimes.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
   console.log(`GET chains/slow limit 20, window holding all ${orders} orders: p50 ${pct(slowTimes, 50).toFixed(1)} ms, p95 ${pct(slowTimes, 95).toFixed(1)} ms`);

@@ -86,6 +86,8 @@ export interface Config {
   chainMaxTraces: number;
   /** Stage of a chain's traces by service (and optionally span name); empty: one stage per kind of entry trace. */
   chainStages: ChainStageConfig[];
+  /** Messaging destinations or span names (producer or consumer) whose waits in a chain are intended (a scheduled delay), never a bottleneck. */
+  chainExpectedWaits: string[];
   /** Regexes over log bodies whose first capture group is a business-key value. */
   businessKeyPatterns: BusinessKeyPatternConfig[];
   /** Syslog TCP listener port (collector, all-in-one); null: off. */
@@ -162,6 +164,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   logIndexPrefix: 'chainscope-logs',
   chainMaxTraces: 200,
   chainStages: [],
+  chainExpectedWaits: [],
   businessKeyPatterns: [],
   syslogTcpPort: null,
   syslogUdpPort: null,
@@ -310,6 +313,18 @@ const jsonObjects =
 
 const chainStages: Parser<ChainStageConfig[]> = (raw, name) =>
   jsonObjects(['stage', 'service'], ['operation'])(raw, name) as unknown as ChainStageConfig[];
+
+const MAX_EXPECTED_WAITS = 100;
+const MAX_EXPECTED_WAIT_NAME_LENGTH = 1024;
+/** Comma-separated names (or an array in a config file, which may be empty). */
+const expectedWaitNames: Parser<string[]> = (raw, name) => {
+  const names = Array.isArray(raw) && raw.length === 0 ? [] : list(raw, name);
+  if (names.length > MAX_EXPECTED_WAITS) throw new ValidationError(`${name} lists more than ${MAX_EXPECTED_WAITS} names`, name);
+  for (const n of names) {
+    if (n.length > MAX_EXPECTED_WAIT_NAME_LENGTH) throw new ValidationError(`${name} has a name longer than ${MAX_EXPECTED_WAIT_NAME_LENGTH} characters`, name);
+  }
+  return names;
+};
 
 const businessKeyPatterns: Parser<BusinessKeyPatternConfig[]> = (raw, name) => {
   const entries = jsonObjects(['key', 'pattern'])(raw, name) as unknown as BusinessKeyPatternConfig[];
@@ -508,6 +523,7 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   } },
   chainMaxTraces: { env: 'CHAIN_MAX_TRACES', parse: integer(1, 1000) },
   chainStages: { env: 'CHAIN_STAGES', parse: chainStages },
+  chainExpectedWaits: { env: 'CHAIN_EXPECTED_WAITS', parse: expectedWaitNames },
   businessKeyPatterns: { env: 'BUSINESS_KEY_PATTERNS', parse: businessKeyPatterns },
   syslogTcpPort: { env: 'SYSLOG_TCP_PORT', parse: optionalPort },
   syslogUdpPort: { env: 'SYSLOG_UDP_PORT', parse: optionalPort },

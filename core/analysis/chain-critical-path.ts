@@ -1,10 +1,33 @@
 import type { Span } from '../model';
-import { buildSpanTree, endUs, traceRoot, type SpanTree } from './span-tree';
+import { criticalPathOfTree } from './critical-path';
+import { buildSpanTree, endUs, type SpanTree } from './span-tree';
+import type { WaitKind } from './chain-waits';
 
-/** A stretch of the chain's critical path: a span's own time, or time spent waiting between two traces. */
-export type ChainPathStep =
-  | { traceId: string; spanId: string; startUs: number; endUs: number }
-  | { wait: true; startUs: number; endUs: number };
+/** A stretch of the chain's critical path during which a span itself (not one of its children) held the chain up. */
+export interface ChainSpanStep {
+  traceId: string;
+  spanId: string;
+  startUs: number;
+  endUs: number;
+}
+
+/** A stretch of the chain's critical path during which no span held it up: the chain waited. */
+export interface ChainWaitStep {
+  wait: true;
+  kind: WaitKind;
+  startUs: number;
+  endUs: number;
+  /** The span the chain waited after (the producer, or the last span running before a gap). */
+  fromTraceId: string;
+  fromSpanId: string;
+  /** The span that waited (the consumer, or the first span after a gap). */
+  toTraceId: string;
+  toSpanId: string;
+  /** The messaging destination of a queue or intended wait, when the spans name one. */
+  destination?: string;
+}
+
+export type ChainPathStep = ChainSpanStep | ChainWaitStep;
 
 /** A join between traces, oriented cause → effect (producer → consumer, linked → linking span). */
 export interface OrientedJoin {
@@ -14,219 +37,226 @@ export interface OrientedJoin {
   toSpanId: string;
 }
 
-interface Node {
+/** The kind of the wait across a join (and the destination it names). */
+export type JoinWaitClassifier = (join: OrientedJoin) => { kind: 'queue' | 'intended'; destination?: string };
+
+interface Placed {
+  traceId: string;
   span: Span;
-  parent: Node | null;
-  startUs: number;
-  endUs: number;
-  /** Latest end first. */
-  children: Node[];
-  cursor: number;
+  tree: SpanTree;
+  /** The root of the span's tree (orphan subtrees are trees of their own). */
+  top: Span;
+  depth: number;
 }
 
-interface TraceIndex {
-  spans: readonly Span[];
-  tree: SpanTree;
-  nodes: Map<string, Node>;
-  endUs: number;
-}
+const placedKey = (traceId: string, spanId: string) => `${traceId}\u0000${spanId}`;
 
 /**
- * The critical path across a whole chain of traces.
+ * The critical path of a whole business chain: from the chain's first start
+ * to its last end, across every trace it depends on, each wait once.
  *
- * It starts in the trace that ends last and walks back from the end of its
- * root as Jaeger UI does within one trace (core/analysis/critical-path.ts):
- * a span owns the time after its last finishing child; the walk descends
- * into that child, and returns to the parent at the child's start. When the
- * walk reaches the start of the trace, it crosses the join that started the
- * trace (the incoming join whose consuming span starts first) into the
- * earlier trace: the gap between the producing span's end and that point is
- * a wait step (queue time), and the walk goes on from the producing span,
- * then up through its ancestors. Recursively, each trace at most once.
+ * 1. Start at the span that ends last (the shallowest on a tie), at its end.
+ * 2. Within its trace, take the critical path from the start of its tree to
+ *    that span and point (critical-path.ts's walk on a copy of the tree whose
+ *    ancestors of the span are held open to the point and whose other spans
+ *    still running then are left out: they ran beside it).
+ * 3. At the start of that tree, cross to what it depended on: the incoming
+ *    join whose consuming span starts first (with a producer that began
+ *    before): the time from the producer's end to here is a queue (or
+ *    intended) wait, and the walk goes on from the producer. Without such a
+ *    join, the span of another tree running then — or, failing that, the one
+ *    that ended last before — continues the path; the time between is a gap.
+ * 4. Repeat until nothing started earlier. Each tree is walked once.
  *
- * Why not reuse critical-path.ts directly: it walks from a root only; a chain
- * needs to enter a trace at an arbitrary span and point in time (where the
- * message was produced). Children are fitted into their parents with the same
- * rules, so within the last trace the result is the same.
+ * Steps are in time order and contiguous: span steps plus waits add up to the
+ * chain's end-to-end time. The per-trace walk is critical-path.ts's (clock
+ * granularity rules included); crossing a trace costs O(its spans).
  */
-export function chainCriticalPath(traces: ReadonlyMap<string, readonly Span[]>, joins: readonly OrientedJoin[]): ChainPathStep[] {
-  const index = new Map<string, TraceIndex>();
-  const indexOf = (traceId: string): TraceIndex | undefined => {
-    let t = index.get(traceId);
-    if (!t) {
-      const spans = traces.get(traceId);
-      if (!spans || spans.length === 0) return undefined;
-      const tree = buildSpanTree(spans);
-      t = { spans, tree, nodes: fitTrace(tree), endUs: Math.max(...spans.map(endUs)) };
-      index.set(traceId, t);
-    }
-    return t;
-  };
+export function chainCriticalPath(
+  traces: ReadonlyMap<string, readonly Span[]>,
+  joins: readonly OrientedJoin[],
+  classify: JoinWaitClassifier = () => ({ kind: 'queue' }),
+): ChainPathStep[] {
+  const placed = placeSpans(traces);
+  if (placed.size === 0) return [];
+  const joinsInto = new Map<string, OrientedJoin[]>();
+  for (const j of joins) {
+    let list = joinsInto.get(j.toTraceId);
+    if (!list) joinsInto.set(j.toTraceId, (list = []));
+    list.push(j);
+  }
 
-  let last: { traceId: string; endUs: number } | undefined;
+  const walked = new Set<Span>();
+  let entry: Placed | undefined = latestEnding(placed, Infinity, walked);
+  let point = entry ? endUs(entry.span) : 0;
+  const backwards: ChainPathStep[] = [];
+  for (let guard = 0; entry && guard <= placed.size; guard++) {
+    const segments = pathTo(entry, point);
+    for (let i = segments.length - 1; i >= 0; i--) backwards.push({ traceId: entry.traceId, ...segments[i] });
+    walked.add(entry.top);
+    const treeStart = segments.length ? segments[0].startUs : Math.min(point, entry.span.startUs);
+    const waited: Placed = entry;
+
+    const join = startingJoin(joinsInto.get(entry.traceId) ?? [], entry, treeStart, placed, walked);
+    if (join) {
+      const causeEnd = endUs(join.cause.span);
+      if (causeEnd < treeStart) {
+        const { kind, destination } = classify(join.join);
+        backwards.push(waitStep(kind, causeEnd, treeStart, join.cause, join.effect, destination));
+      }
+      entry = join.cause;
+      point = Math.min(causeEnd, treeStart);
+      continue;
+    }
+    entry = latestEnding(placed, treeStart, walked);
+    if (!entry) break;
+    const end = endUs(entry.span);
+    if (end < treeStart) backwards.push(waitStep('gap', end, treeStart, entry, topOf(waited, placed), undefined));
+    point = Math.min(end, treeStart);
+  }
+  return contiguous(backwards.reverse());
+}
+
+function waitStep(kind: WaitKind, startUs: number, end: number, from: Placed, to: Placed, destination: string | undefined): ChainWaitStep {
+  const step: ChainWaitStep = {
+    wait: true,
+    kind,
+    startUs,
+    endUs: end,
+    fromTraceId: from.traceId,
+    fromSpanId: from.span.spanId,
+    toTraceId: to.traceId,
+    toSpanId: to.span.spanId,
+  };
+  if (destination !== undefined) step.destination = destination;
+  return step;
+}
+
+const topOf = (p: Placed, placed: Map<string, Placed>): Placed => placed.get(placedKey(p.traceId, p.top.spanId)) ?? p;
+
+/** Every span reachable from a root of its trace, with its tree, root and depth. */
+function placeSpans(traces: ReadonlyMap<string, readonly Span[]>): Map<string, Placed> {
+  const placed = new Map<string, Placed>();
   for (const [traceId, spans] of traces) {
     if (spans.length === 0) continue;
-    const end = indexOf(traceId)!.endUs;
-    if (!last || end > last.endUs || (end === last.endUs && traceId < last.traceId)) last = { traceId, endUs: end };
+    const tree = buildSpanTree(spans);
+    const roots = new Set(tree.roots);
+    let top: Span | undefined;
+    for (const span of tree.preorder) {
+      if (roots.has(span)) top = span;
+      const parent = roots.has(span) ? undefined : placed.get(placedKey(traceId, span.parentSpanId));
+      placed.set(placedKey(traceId, span.spanId), { traceId, span, tree, top: top!, depth: parent ? parent.depth + 1 : 0 });
+    }
   }
-  if (!last) return [];
-
-  const backwards: ChainPathStep[] = [];
-  const visited = new Set<string>();
-  let traceId = last.traceId;
-  let trace = indexOf(traceId)!;
-  const root = traceRoot(trace.tree.roots)!;
-  let point = walkBack(traceId, trace.nodes.get(root.spanId)!, endUs(root), backwards);
-  visited.add(traceId);
-
-  for (;;) {
-    const into = startingJoin(joins, traceId, visited, point, indexOf);
-    if (!into) break;
-    const { join, cause, causeTrace } = into;
-    const causeEnd = endUs(cause);
-    if (causeEnd < point) backwards.push({ wait: true, startUs: causeEnd, endUs: point });
-    traceId = join.fromTraceId;
-    trace = causeTrace;
-    visited.add(traceId);
-    point = walkBack(traceId, trace.nodes.get(cause.spanId)!, Math.min(causeEnd, point), backwards);
-  }
-  return backwards.reverse();
+  return placed;
 }
 
-/** The incoming join that started `traceId`: its consuming span starts first; its producing span began before `point`. */
-function startingJoin(
-  joins: readonly OrientedJoin[],
-  traceId: string,
-  visited: Set<string>,
-  point: number,
-  indexOf: (traceId: string) => TraceIndex | undefined,
-): { join: OrientedJoin; cause: Span; causeTrace: TraceIndex } | undefined {
-  const here = indexOf(traceId);
-  let best: { join: OrientedJoin; cause: Span; causeTrace: TraceIndex; effectStart: number } | undefined;
-  for (const join of joins) {
-    if (join.toTraceId !== traceId || visited.has(join.fromTraceId)) continue;
-    const causeTrace = indexOf(join.fromTraceId);
-    const cause = causeTrace?.tree.byId.get(join.fromSpanId);
-    if (!causeTrace || !cause || !causeTrace.nodes.has(cause.spanId) || cause.startUs >= point) continue;
-    const effectStart = here?.tree.byId.get(join.toSpanId)?.startUs ?? point;
+/**
+ * The span (of a tree not walked yet, starting before `before`) whose end,
+ * cut at `before`, is latest; then the shallowest, the earliest start, the smallest ids.
+ */
+function latestEnding(placed: Map<string, Placed>, before: number, walked: Set<Span>): Placed | undefined {
+  let best: Placed | undefined;
+  let bestEnd = -Infinity;
+  for (const p of placed.values()) {
+    if ((p.span.startUs >= before && before !== Infinity) || walked.has(p.top)) continue;
+    const end = Math.min(endUs(p.span), before);
     if (
       !best ||
-      effectStart < best.effectStart ||
-      (effectStart === best.effectStart && endUs(cause) > endUs(best.cause))
+      end > bestEnd ||
+      (end === bestEnd &&
+        (p.depth < best.depth ||
+          (p.depth === best.depth &&
+            (p.span.startUs < best.span.startUs ||
+              (p.span.startUs === best.span.startUs && placedKey(p.traceId, p.span.spanId) < placedKey(best.traceId, best.span.spanId))))))
     ) {
-      best = { join, cause, causeTrace, effectStart };
+      best = p;
+      bestEnd = end;
     }
   }
   return best;
 }
 
 /**
- * Walks back from `start` at `point` (≤ its end) to the start of its top
- * ancestor, pushing steps latest first; returns where it stopped.
+ * The join that started the tree just walked: of the joins into a span of
+ * that tree whose producer is in a tree not walked yet and began before the
+ * tree's start, the one whose consumer starts first (then the latest producer end).
  */
-function walkBack(traceId: string, start: Node, point: number, out: ChainPathStep[]): number {
-  const push = (span: Span, from: number, to: number) => {
-    if (from >= to) return;
-    const prev = out[out.length - 1];
-    if (prev && !('wait' in prev) && prev.traceId === traceId && prev.spanId === span.spanId && prev.startUs === to) prev.startUs = from;
-    else out.push({ traceId, spanId: span.spanId, startUs: from, endUs: to });
-  };
-  let current = start;
-  let p = Math.min(point, start.endUs);
-  let entering = true;
-  for (;;) {
-    let next: Node | undefined;
-    let nextEnd = 0;
-    if (entering) {
-      // entering a span at a point in time: a child still running then is clipped to it
-      for (const c of current.children) {
-        if (c.startUs >= p) continue;
-        const e = Math.min(c.endUs, p);
-        if (!next || e > nextEnd) {
-          next = c;
-          nextEnd = e;
-        }
-      }
-    } else {
-      // returning from a child: siblings that end after that child started ran beside it
-      while (current.cursor < current.children.length && current.children[current.cursor].endUs >= p) current.cursor++;
-      next = current.children[current.cursor];
-      nextEnd = next?.endUs ?? 0;
-    }
-    if (next) {
-      push(current.span, nextEnd, p);
-      current = next;
-      p = nextEnd;
-      entering = true;
-    } else {
-      push(current.span, current.startUs, p);
-      p = current.startUs;
-      if (!current.parent) return p;
-      current = current.parent;
-      entering = false;
-    }
-  }
-}
-
-/** Every root tree fitted as Jaeger does: children clipped to their parent, those wholly outside dropped. */
-function fitTrace(tree: SpanTree): Map<string, Node> {
-  const nodes = new Map<string, Node>();
-  for (const root of tree.roots) {
-    const top: Node = { span: root, parent: null, startUs: root.startUs, endUs: endUs(root), children: [], cursor: 0 };
-    nodes.set(root.spanId, top);
-    const stack = [top];
-    while (stack.length) {
-      const node = stack.pop()!;
-      for (const child of tree.children.get(node.span.spanId) ?? []) {
-        const start = child.startUs;
-        const end = endUs(child);
-        if (start >= node.endUs || (start < node.startUs && end <= node.startUs)) continue;
-        const fitted: Node = {
-          span: child,
-          parent: node,
-          startUs: Math.max(start, node.startUs),
-          endUs: Math.min(end, node.endUs),
-          children: [],
-          cursor: 0,
-        };
-        node.children.push(fitted);
-        nodes.set(child.spanId, fitted);
-        stack.push(fitted);
-      }
-      node.children.sort((a, b) => b.endUs - a.endUs);
-    }
-  }
-  return nodes;
-}
-
-export interface Bottleneck {
-  service: string;
-  operation: string;
-  /** Time this operation itself spent on the critical path. */
-  selfUs: number;
-}
-
-/** The service and operation with the most own time on the critical path (waits are nobody's); null for an empty path. */
-export function chainBottleneck(path: readonly ChainPathStep[], spanOf: (traceId: string, spanId: string) => Span | undefined): Bottleneck | null {
-  const totals = new Map<string, Bottleneck>();
-  for (const step of path) {
-    if ('wait' in step) continue;
-    const span = spanOf(step.traceId, step.spanId);
-    if (!span) continue;
-    const key = `${span.service}\u0000${span.name}`;
-    let t = totals.get(key);
-    if (!t) totals.set(key, (t = { service: span.service, operation: span.name, selfUs: 0 }));
-    t.selfUs += step.endUs - step.startUs;
-  }
-  let best: Bottleneck | null = null;
-  for (const t of totals.values()) {
+function startingJoin(
+  candidates: readonly OrientedJoin[],
+  walkedEntry: Placed,
+  treeStart: number,
+  placed: Map<string, Placed>,
+  walked: Set<Span>,
+): { join: OrientedJoin; cause: Placed; effect: Placed } | undefined {
+  let best: { join: OrientedJoin; cause: Placed; effect: Placed } | undefined;
+  for (const join of candidates) {
+    const effect = placed.get(placedKey(join.toTraceId, join.toSpanId));
+    if (!effect || effect.top !== walkedEntry.top) continue;
+    const cause = placed.get(placedKey(join.fromTraceId, join.fromSpanId));
+    if (!cause || cause.span.startUs >= treeStart || walked.has(cause.top)) continue;
     if (
       !best ||
-      t.selfUs > best.selfUs ||
-      (t.selfUs === best.selfUs && (t.service < best.service || (t.service === best.service && t.operation < best.operation)))
+      effect.span.startUs < best.effect.span.startUs ||
+      (effect.span.startUs === best.effect.span.startUs && endUs(cause.span) > endUs(best.cause.span))
     ) {
-      best = t;
+      best = { join, cause, effect };
     }
   }
   return best;
+}
+
+/**
+ * The critical path of `entry`'s tree from its start to `entry` at `point`
+ * (≤ its end), in time order: critical-path.ts's walk over a copy of the
+ * tree in which `entry` ends at `point`, its ancestors are held open until
+ * then (they waited for it) and start no later than it, and their other
+ * children still running at `point` are left out (they ran beside it).
+ */
+function pathTo(entry: Placed, point: number): Array<{ spanId: string; startUs: number; endUs: number }> {
+  const onPath = new Map<string, { startUs: number; endUs: number }>();
+  let start = Math.min(entry.span.startUs, point);
+  onPath.set(entry.span.spanId, { startUs: start, endUs: point });
+  for (let id = entry.span.parentSpanId; entry.span !== entry.top && id; ) {
+    const ancestor = entry.tree.byId.get(id);
+    if (!ancestor || onPath.has(id)) break;
+    start = Math.min(ancestor.startUs, start);
+    onPath.set(id, { startUs: start, endUs: point });
+    if (ancestor === entry.top) break;
+    id = ancestor.parentSpanId;
+  }
+  const copy: Span[] = [];
+  const stack: Span[] = [entry.top];
+  while (stack.length) {
+    const span = stack.pop()!;
+    const forced = onPath.get(span.spanId);
+    if (forced) copy.push({ ...span, startUs: forced.startUs, durationUs: forced.endUs - forced.startUs });
+    else if (onPath.has(span.parentSpanId) && span.parentSpanId !== entry.span.spanId && endUs(span) >= point) continue;
+    else copy.push(span);
+    for (const child of entry.tree.children.get(span.spanId) ?? []) stack.push(child);
+  }
+  const tree = buildSpanTree(copy);
+  const root = tree.byId.get(entry.top.spanId)!;
+  return criticalPathOfTree(tree, root);
+}
+
+/** Steps in time order made contiguous: an overlap is cut from the later step, a hole becomes a gap, empty steps go. */
+function contiguous(steps: ChainPathStep[]): ChainPathStep[] {
+  const out: ChainPathStep[] = [];
+  let at = -Infinity;
+  for (const step of steps) {
+    const startUs = Math.max(step.startUs, at);
+    if (step.endUs <= startUs) continue;
+    const prev = out[out.length - 1];
+    if (prev && startUs > at) {
+      const after = 'wait' in step ? { traceId: step.toTraceId, spanId: step.toSpanId } : step;
+      const before = 'wait' in prev ? { traceId: prev.toTraceId, spanId: prev.toSpanId } : prev;
+      out.push({ wait: true, kind: 'gap', startUs: at, endUs: startUs, fromTraceId: before.traceId, fromSpanId: before.spanId, toTraceId: after.traceId, toSpanId: after.spanId });
+    }
+    if (prev && !('wait' in prev) && !('wait' in step) && prev.traceId === step.traceId && prev.spanId === step.spanId && prev.endUs === startUs) {
+      prev.endUs = step.endUs;
+    } else out.push({ ...step, startUs });
+    at = step.endUs;
+  }
+  return out;
 }

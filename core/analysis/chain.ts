@@ -1,7 +1,9 @@
 import type { Span, TraceLinkEntry, TraceLinkKind, TraceSummary } from '../model';
-import { chainBottleneck, chainCriticalPath, type Bottleneck, type ChainPathStep } from './chain-critical-path';
+import { chainBottleneck, type Bottleneck } from './chain-bottleneck';
+import { chainCriticalPath, type ChainPathStep, type OrientedJoin } from './chain-critical-path';
 import { chainStages, stageOfTrace, type ChainStage, type ChainStageRule, type StagedTrace } from './chain-stages';
 import { joinKey } from './chain-walk';
+import { chainTiming, classifyJoinWait, type ChainTiming, type ExpectedWaits, type WaitKind } from './chain-waits';
 import { buildSpanTree, compareByStart, endUs, traceRoot } from './span-tree';
 
 /** A join between two traces of the chain, oriented upstream → downstream. */
@@ -17,11 +19,18 @@ export interface ChainJoin {
   waitUs: number;
 }
 
+/** A wait across a join (one per producer/consumer pair, however many joins tie them). */
 export interface ChainWait {
+  kind: WaitKind;
   fromTraceId: string;
+  fromSpanId: string;
   toTraceId: string;
+  toSpanId: string;
   startUs: number;
   endUs: number;
+  destination?: string;
+  /** The chain's critical path runs through this wait (it held the chain up). */
+  onCriticalPath: boolean;
 }
 
 export interface ChainError {
@@ -39,10 +48,16 @@ export interface ChainTraceInput {
   summary?: TraceSummary;
 }
 
-export interface AssembledChain {
+export interface ChainAssemblyOptions {
+  /** CHAIN_STAGES. */
+  stageRules?: readonly ChainStageRule[];
+  /** CHAIN_EXPECTED_WAITS: destinations or operations whose waits are intended. */
+  expectedWaits?: ExpectedWaits;
+}
+
+export interface AssembledChain extends ChainTiming {
   startUs: number;
   endUs: number;
-  durationUs: number;
   /** Stage of each trace, in input order. */
   traceStages: Map<string, string>;
   /** Every span of every trace, by start time (then trace id, span id). */
@@ -50,10 +65,16 @@ export interface AssembledChain {
   joins: ChainJoin[];
   stages: ChainStage[];
   waits: ChainWait[];
+  /** From the first start to the last end, in time order; a trace known only by its summary is one step with spanId ''. */
   criticalPath: ChainPathStep[];
   errors: ChainError[];
+  /** Error spans over every trace, those known only by their summaries included. */
+  errorCount: number;
   bottleneck: Bottleneck | null;
 }
+
+/** The span id standing for a whole trace whose spans were not loaded. */
+export const WHOLE_TRACE_SPAN_ID = '';
 
 /**
  * Everything a chain view shows, from the chain's traces (with their spans)
@@ -62,26 +83,34 @@ export interface AssembledChain {
 export function assembleChain(
   traces: readonly ChainTraceInput[],
   links: readonly TraceLinkEntry[],
-  stageRules: readonly ChainStageRule[] = [],
+  options: ChainAssemblyOptions = {},
 ): AssembledChain {
+  const expectedWaits = options.expectedWaits ?? [];
   const spanIndex = new Map<string, Span>();
   const spansByTrace = new Map<string, readonly Span[]>();
+  /** Traces known only by their summary, each as one span. */
+  const wholeTraces = new Map<string, Span & { estimated: true }>();
   const staged: StagedTrace[] = [];
   let startUs = Infinity;
   let endAll = -Infinity;
+  let errorCount = 0;
   for (const t of traces) {
-    spansByTrace.set(t.traceId, t.spans);
     for (const s of t.spans) spanIndex.set(`${s.traceId}/${s.spanId}`, s);
     let tStart = Infinity;
     let tEnd = -Infinity;
     for (const s of t.spans) {
       tStart = Math.min(tStart, s.startUs);
       tEnd = Math.max(tEnd, endUs(s));
+      if (s.status.code === 'error') errorCount++;
     }
     if (t.spans.length === 0 && t.summary) {
       tStart = t.summary.startUs;
-      tEnd = t.summary.startUs + t.summary.durationUs;
-    }
+      tEnd = t.summary.startUs + Math.max(0, t.summary.durationUs);
+      errorCount += t.summary.errorCount;
+      const whole = summarySpan(t.summary);
+      wholeTraces.set(t.traceId, whole);
+      spansByTrace.set(t.traceId, [whole]);
+    } else spansByTrace.set(t.traceId, t.spans);
     if (tStart === Infinity) continue;
     startUs = Math.min(startUs, tStart);
     endAll = Math.max(endAll, tEnd);
@@ -101,27 +130,40 @@ export function assembleChain(
     endAll = 0;
   }
   const spanOf = (traceId: string, spanId: string) => spanIndex.get(`${traceId}/${spanId}`);
+  /** A loaded span, else the whole trace standing for any span of an unloaded one. */
+  const stepSpanOf = (traceId: string, spanId: string) => spanOf(traceId, spanId) ?? wholeTraces.get(traceId);
 
   const members = new Set(traces.map((t) => t.traceId));
-  const joins = orientJoins(links.filter((l) => members.has(l.fromTraceId) && members.has(l.toTraceId)), spanOf);
+  const joins = orientJoins(links.filter((l) => members.has(l.fromTraceId) && members.has(l.toTraceId)), stepSpanOf);
+  const pairs = joinPairs(joins, (traceId, spanId) => (wholeTraces.has(traceId) ? WHOLE_TRACE_SPAN_ID : spanId));
+  const classify = (j: OrientedJoin) => classifyJoinWait(expectedWaits, stepSpanOf(j.fromTraceId, j.fromSpanId), stepSpanOf(j.toTraceId, j.toSpanId));
+  const criticalPath = chainCriticalPath(spansByTrace, pairs, classify);
+  const waitsOnPath = new Set(criticalPath.flatMap((s) => ('wait' in s ? [pairKey(s)] : [])));
+
   const waits: ChainWait[] = [];
-  for (const j of joins) {
-    if (j.waitUs <= 0) continue;
-    const upstreamEnd = endUs(spanOf(j.fromTraceId, j.fromSpanId)!);
-    waits.push({ fromTraceId: j.fromTraceId, toTraceId: j.toTraceId, startUs: upstreamEnd, endUs: upstreamEnd + j.waitUs });
+  for (const j of pairs) {
+    const from = stepSpanOf(j.fromTraceId, j.fromSpanId);
+    const to = stepSpanOf(j.toTraceId, j.toSpanId);
+    if (!from || !to || to.startUs <= endUs(from)) continue;
+    const { kind, destination } = classify(j);
+    const wait: ChainWait = { kind, ...j, startUs: endUs(from), endUs: to.startUs, onCriticalPath: waitsOnPath.has(pairKey(j)) };
+    if (destination !== undefined) wait.destination = destination;
+    waits.push(wait);
   }
-  waits.sort((a, b) => a.startUs - b.startUs);
+  waits.sort((a, b) => a.startUs - b.startUs || a.endUs - b.endUs);
 
   const traceStages = new Map<string, string>();
-  for (const t of staged) traceStages.set(t.traceId, stageOfTrace(t, stageRules));
+  for (const t of staged) traceStages.set(t.traceId, stageOfTrace(t, options.stageRules ?? []));
 
   const spans = [...spanIndex.values()].sort(
     (a, b) => compareByStart(a, b) || (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0),
   );
-  const criticalPath = chainCriticalPath(spansByTrace, joins);
+  const timing = chainTiming(criticalPath);
   return {
     startUs,
     endUs: endAll,
+    ...timing,
+    // the path covers first start to last end; an empty chain has neither
     durationUs: endAll - startUs,
     traceStages,
     spans,
@@ -132,7 +174,46 @@ export function assembleChain(
     errors: spans
       .filter((s) => s.status.code === 'error')
       .map((s) => ({ traceId: s.traceId, spanId: s.spanId, service: s.service, name: s.name, message: s.status.message })),
-    bottleneck: chainBottleneck(criticalPath, spanOf),
+    errorCount,
+    bottleneck: chainBottleneck(criticalPath, stepSpanOf),
+  };
+}
+
+const pairKey = (j: OrientedJoin) => `${j.fromTraceId}/${j.fromSpanId}>${j.toTraceId}/${j.toSpanId}`;
+
+/** One join per producer/consumer pair (a message id and a span link often tie the same two spans), span ids mapped by `spanIdOf`. */
+function joinPairs(joins: readonly ChainJoin[], spanIdOf: (traceId: string, spanId: string) => string): OrientedJoin[] {
+  const out = new Map<string, OrientedJoin>();
+  for (const j of joins) {
+    const pair = {
+      fromTraceId: j.fromTraceId,
+      fromSpanId: spanIdOf(j.fromTraceId, j.fromSpanId),
+      toTraceId: j.toTraceId,
+      toSpanId: spanIdOf(j.toTraceId, j.toSpanId),
+    };
+    if (!out.has(pairKey(pair))) out.set(pairKey(pair), pair);
+  }
+  return [...out.values()];
+}
+
+/** A trace known only by its summary, as one span from its start to its end. */
+function summarySpan(summary: TraceSummary): Span & { estimated: true } {
+  return {
+    traceId: summary.traceId,
+    spanId: WHOLE_TRACE_SPAN_ID,
+    parentSpanId: '',
+    service: summary.rootService,
+    name: summary.rootName,
+    kind: 'unspecified',
+    startUs: summary.startUs,
+    durationUs: Math.max(0, summary.durationUs),
+    status: { code: summary.errorCount > 0 ? 'error' : 'unset', message: '' },
+    attributes: {},
+    resource: {},
+    events: [],
+    links: [],
+    scope: { name: '', version: '' },
+    estimated: true,
   };
 }
 

@@ -1,4 +1,5 @@
-import { DEFAULT_SLOW_CHAINS_LIMIT, MAX_BUSINESS_KEY_VALUE_LENGTH, MAX_SLOW_CHAINS_LIMIT } from '../routes/chains';
+import { DEFAULT_SLOW_CHAINS_LIMIT, MAX_BUSINESS_KEY_VALUE_LENGTH, MAX_SLOW_CHAINS_LIMIT, SLOW_CHAIN_ORDERS } from '../routes/chains';
+import { SLOW_CHAIN_SORTS } from '../services/chain-service';
 import { DEFAULT_CONTEXT_LINES } from '../routes/log-context';
 import { DEFAULT_FACETS_LIMIT, DEFAULT_LOGS_LIMIT, MAX_FACETS_LIMIT, MAX_LOGS_LIMIT } from '../routes/logs';
 import { DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT } from '../routes/traces';
@@ -115,8 +116,13 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         notFound: true,
       }),
       '/api/chains/slow': operation('slowChains', {
-        summary: 'The slowest chains first seen in the window (default: the last hour)',
-        parameters: [p.businessKey(businessKeys), ...p.timeWindow, p.limitParam(DEFAULT_SLOW_CHAINS_LIMIT, MAX_SLOW_CHAINS_LIMIT)],
+        summary: 'The slowest chains first seen in the window (default: the last hour), with working and waiting time, errors and bottleneck',
+        parameters: [
+          p.businessKey(businessKeys),
+          ...p.timeWindow,
+          p.limitParam(DEFAULT_SLOW_CHAINS_LIMIT, MAX_SLOW_CHAINS_LIMIT),
+          ...p.slowChainOptions(SLOW_CHAIN_SORTS, SLOW_CHAIN_ORDERS),
+        ],
         ok: object({ chains: arrayOf('SlowChain') }),
       }),
       '/api/topology': operation('topology', {

@@ -120,6 +120,20 @@ export const serviceInPath = pathParam('service', 'Service name.', { type: 'stri
 export function businessKey(keys: readonly string[]): Parameter {
   return query('key', 'A configured business key (BUSINESS_KEYS).', keys.length > 0 ? { type: 'string', enum: [...keys] } : shortString, true);
 }
+/** The slow-chains list's sort column, order and filters (routes/chains.ts parses them). */
+export function slowChainOptions(sorts: readonly string[], orders: readonly string[]): Parameter[] {
+  const flag = (name: string, description: string) => query(name, description, { type: 'string', enum: ['false', 'true'], default: 'false' });
+  return [
+    query('sort', 'Column to sort by: end-to-end duration, working or waiting time, error spans, the bottleneck\'s time on the critical path, or start time.', {
+      type: 'string',
+      enum: [...sorts],
+      default: 'duration',
+    }),
+    query('order', 'Sort order.', { type: 'string', enum: [...orders], default: 'desc' }),
+    flag('errorsOnly', 'Only chains with at least one error span.'),
+    flag('excludeIntendedWaits', 'Leave intended waits (CHAIN_EXPECTED_WAITS) out of durationUs and waitingUs, and so out of the ranking.'),
+  ];
+}
 export function businessValue(maxLength: number): Parameter {
   return query('value', 'The business key value (exact).', { type: 'string', minLength: 1, maxLength, pattern: NO_NUL }, true);
 }

@@ -17,6 +17,8 @@ function object(properties: Record<string, unknown>, required = Object.keys(prop
 }
 
 const latency = { p50Ms: nullableNum, p95Ms: nullableNum, p99Ms: nullableNum };
+/** A chain's end-to-end time split along its critical path (core/analysis/chain-waits.ts): working + waiting = durationUs. */
+const timing = { workingUs: num, waitingUs: num, queueWaitUs: num, intendedWaitUs: num, gapUs: num };
 
 export const SCHEMAS: Record<string, Schema> = {
   Error: object({ error: str, parameter: str, position: int, expected: strings }, ['error']),
@@ -82,6 +84,8 @@ export const SCHEMAS: Record<string, Schema> = {
       startUs: num,
       endUs: num,
       durationUs: num,
+      ...timing,
+      errorCount: int,
       traces: { type: 'array', items: openObject },
       spans: { type: 'array', items: openObject },
       joins: { type: 'array', items: openObject },
@@ -94,7 +98,16 @@ export const SCHEMAS: Record<string, Schema> = {
       logsTruncated: { type: 'boolean' },
     },
   ),
-  SlowChain: object({ value: str, startUs: num, endUs: num, durationUs: num, traceCount: int, bottleneck: { type: ['object', 'null'] } }),
+  SlowChain: object({
+    value: str,
+    startUs: num,
+    endUs: num,
+    durationUs: num,
+    ...timing,
+    traceCount: int,
+    errorCount: int,
+    bottleneck: { type: ['object', 'null'] },
+  }),
   Topology: object({
     nodes: { type: 'array', items: object({ id: str, kind: str, calls: int, errorRate: num, ...latency }) },
     edges: { type: 'array', items: object({ source: str, target: str, kind: str, calls: int, errors: int, ...latency }) },

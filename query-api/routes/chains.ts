@@ -1,12 +1,14 @@
 import { Router } from 'express';
 import { ValidationError } from '../../core/errors';
-import { limit, optionalString, timeWindow, type Query } from '../params';
-import type { ChainService } from '../services/chain-service';
+import { limit, optionalEnum, optionalString, timeWindow, type Query } from '../params';
+import { SLOW_CHAIN_SORTS, type ChainService } from '../services/chain-service';
 
 /** Ingest indexes no longer values (ingest/business-keys.ts), so a longer one cannot match. */
 export const MAX_BUSINESS_KEY_VALUE_LENGTH = 256;
 export const DEFAULT_SLOW_CHAINS_LIMIT = 20;
 export const MAX_SLOW_CHAINS_LIMIT = 100;
+export const SLOW_CHAIN_ORDERS = ['desc', 'asc'] as const;
+const BOOLEANS = ['false', 'true'] as const;
 
 function required(query: Query, name: string): string {
   const value = optionalString(query, name);
@@ -19,11 +21,13 @@ export function chainsRouter(chains: ChainService): Router {
 
   router.get('/chains/slow', async (req, res) => {
     const query = req.query as Query;
-    const found = await chains.slowest(
-      required(query, 'key'),
-      timeWindow(query),
-      limit(query, 'limit', DEFAULT_SLOW_CHAINS_LIMIT, MAX_SLOW_CHAINS_LIMIT),
-    );
+    const found = await chains.slowest(required(query, 'key'), timeWindow(query), {
+      limit: limit(query, 'limit', DEFAULT_SLOW_CHAINS_LIMIT, MAX_SLOW_CHAINS_LIMIT),
+      sort: optionalEnum(query, 'sort', SLOW_CHAIN_SORTS, 'duration'),
+      order: optionalEnum(query, 'order', SLOW_CHAIN_ORDERS, 'desc'),
+      errorsOnly: optionalEnum(query, 'errorsOnly', BOOLEANS, 'false') === 'true',
+      excludeIntendedWaits: optionalEnum(query, 'excludeIntendedWaits', BOOLEANS, 'false') === 'true',
+    });
     res.json({ chains: found });
   });
 

@@ -1,10 +1,12 @@
 import { assembleChain, type AssembledChain, type ChainError, type ChainJoin, type ChainWait } from '../../core/analysis/chain';
-import type { Bottleneck, ChainPathStep } from '../../core/analysis/chain-critical-path';
+import type { Bottleneck } from '../../core/analysis/chain-bottleneck';
+import type { ChainPathStep } from '../../core/analysis/chain-critical-path';
+import type { ChainTiming } from '../../core/analysis/chain-waits';
 import type { ChainStage, ChainStageRule } from '../../core/analysis/chain-stages';
 import { walkChain } from '../../core/analysis/chain-walk';
 import { DEFAULT_CONFIG } from '../../core/config';
 import type { LogStore } from '../../core/contracts/log-store';
-import type { SpanStore } from '../../core/contracts/span-store';
+import type { BusinessKeySpan, SpanStore } from '../../core/contracts/span-store';
 import { NotFoundError, ValidationError } from '../../core/errors';
 import type { Span, TimeWindow, TraceSummary } from '../../core/model';
 import { logView, type LogView } from './log-service';
@@ -18,8 +20,12 @@ export interface ChainServiceOptions {
   stages: ChainStageRule[];
   /** Most spans loaded for one chain; traces past it are listed without spans and `truncated` is set. */
   maxSpans: number;
-  /** Most spans loaded per chain when ranking slow chains (only the bottleneck is needed there). */
+  /** CHAIN_EXPECTED_WAITS: destinations or operations whose waits are intended. */
+  expectedWaits: string[];
+  /** Most spans loaded per chain when ranking slow chains (a trace past it counts as one step named by its summary). */
   maxSpansPerSlowChain: number;
+  /** Most spans loaded for one slow-chains answer: ranking, then reloading the listed chains that were cut, as far as it lasts. */
+  maxSpansPerSlowList: number;
   logsPerTrace: number;
   maxLogs: number;
   /** Window of /chains/slow when neither start nor end is given. */
@@ -30,8 +36,10 @@ export const CHAIN_DEFAULTS: Readonly<ChainServiceOptions> = Object.freeze({
   businessKeys: DEFAULT_CONFIG.businessKeys,
   maxTraces: DEFAULT_CONFIG.chainMaxTraces,
   stages: DEFAULT_CONFIG.chainStages,
+  expectedWaits: DEFAULT_CONFIG.chainExpectedWaits,
   maxSpans: 50_000,
   maxSpansPerSlowChain: 10_000,
+  maxSpansPerSlowList: 200_000,
   logsPerTrace: 200,
   maxLogs: 2_000,
   defaultSlowWindowUs: 60 * 60 * 1_000_000,
@@ -46,7 +54,7 @@ export type ChainSpanView = Pick<
   'traceId' | 'spanId' | 'parentSpanId' | 'service' | 'name' | 'kind' | 'startUs' | 'durationUs' | 'status' | 'attributes' | 'links'
 >;
 
-export interface ChainView {
+export interface ChainView extends ChainTiming {
   key: string;
   value: string;
   traceCount: number;
@@ -62,26 +70,50 @@ export interface ChainView {
   waits: ChainWait[];
   criticalPath: ChainPathStep[];
   errors: ChainError[];
+  errorCount: number;
   bottleneck: Bottleneck | null;
   logs: LogView[];
   /** Some trace had more logs than its share of the log cap. */
   logsTruncated: boolean;
 }
 
-export interface SlowChainView {
+export interface SlowChainView extends ChainTiming {
   value: string;
   startUs: number;
   endUs: number;
-  durationUs: number;
   traceCount: number;
+  errorCount: number;
+  /** Null only for a chain with no trace at all. */
   bottleneck: Bottleneck | null;
 }
+
+export const SLOW_CHAIN_SORTS = ['duration', 'working', 'waiting', 'errors', 'bottleneck', 'start'] as const;
+export type SlowChainSort = (typeof SLOW_CHAIN_SORTS)[number];
+
+export interface SlowChainQuery {
+  limit: number;
+  /** Column to sort by (default duration); `bottleneck` sorts by the bottleneck's time on the critical path. */
+  sort?: SlowChainSort;
+  order?: 'asc' | 'desc';
+  /** Only chains with at least one error span. */
+  errorsOnly?: boolean;
+  /** Leave intended waits out of durationUs and waitingUs (intendedWaitUs still says how much they were). */
+  excludeIntendedWaits?: boolean;
+}
+
+/** The store ranks this many times `limit` values by the traces carrying the key; the assembled chains are then filtered and sorted. */
+const SLOW_CANDIDATES_PER_ROW = 3;
+const MAX_SLOW_CANDIDATES = 300;
 
 interface Assembly {
   traceIds: string[];
   summaries: TraceSummary[];
   chain: AssembledChain;
   truncated: boolean;
+  /** Some trace was left unloaded because of the span budget. */
+  spansCut: boolean;
+  /** Spans of every trace of the chain, by the summaries. */
+  spanTotal: number;
 }
 
 /**
@@ -116,6 +148,11 @@ export class ChainService {
       startUs: chain.startUs,
       endUs: chain.endUs,
       durationUs: chain.durationUs,
+      workingUs: chain.workingUs,
+      waitingUs: chain.waitingUs,
+      queueWaitUs: chain.queueWaitUs,
+      intendedWaitUs: chain.intendedWaitUs,
+      gapUs: chain.gapUs,
       traces: summaries.map((s) => ({ ...s, stage: chain.traceStages.get(s.traceId) ?? '' })),
       spans: chain.spans.map(spanView),
       joins: chain.joins,
@@ -123,6 +160,7 @@ export class ChainService {
       waits: chain.waits,
       criticalPath: chain.criticalPath,
       errors: chain.errors,
+      errorCount: chain.errorCount,
       bottleneck: chain.bottleneck,
       logs,
       logsTruncated,
@@ -131,29 +169,41 @@ export class ChainService {
 
   /**
    * The slowest chains whose key value was first seen in the window. The
-   * store ranks values by the traces that carry the key directly; each of
-   * the top `limit` is then assembled (linked traces included, spans capped)
-   * for its end-to-end time and bottleneck, and the list is sorted by that.
+   * store ranks values by the traces that carry the key directly; the top
+   * SLOW_CANDIDATES_PER_ROW × limit are assembled (linked traces included,
+   * spans capped per chain so the whole answer stays within
+   * maxSpansPerSlowList), filtered, sorted and cut to `limit`. Listed chains
+   * whose spans were cut are then assembled again with the chain page's cap
+   * while the answer's span budget lasts, so their bottleneck is the page's;
+   * past it the bottleneck is named from the trace summaries (`estimated`).
    */
-  async slowest(key: string, window: TimeWindow, limit: number): Promise<SlowChainView[]> {
+  async slowest(key: string, window: TimeWindow, query: SlowChainQuery): Promise<SlowChainView[]> {
     this.checkKey(key);
     const w =
       window.startUs === undefined && window.endUs === undefined
         ? { startUs: Date.now() * 1000 - this.options.defaultSlowWindowUs }
         : window;
-    const ranked = await this.spans.slowestBusinessKeys(key, w, limit);
-    const out = await mapLimited(ranked, 4, async (r): Promise<SlowChainView> => {
-      const { summaries, chain } = await this.assemble(r.traceIds.slice(0, this.options.maxTraces), this.options.maxSpansPerSlowChain);
-      return {
-        value: r.value,
-        startUs: Math.min(chain.startUs, r.startUs),
-        endUs: Math.max(chain.endUs, r.endUs),
-        durationUs: Math.max(chain.endUs, r.endUs) - Math.min(chain.startUs, r.startUs),
-        traceCount: summaries.length,
-        bottleneck: chain.bottleneck,
-      };
-    });
-    return out.sort((a, b) => b.durationUs - a.durationUs || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    const limit = Math.max(0, Math.floor(query.limit));
+    const candidates = Math.min(MAX_SLOW_CANDIDATES, limit * SLOW_CANDIDATES_PER_ROW);
+    const ranked = await this.spans.slowestBusinessKeys(key, w, candidates);
+    let budget = this.options.maxSpansPerSlowList;
+    const perChain = Math.max(1, Math.min(this.options.maxSpansPerSlowChain, Math.floor(budget / Math.max(1, ranked.length))));
+    const assembled = await mapLimited(ranked, 4, async (r) => ({ r, a: await this.assemble(r.traceIds.slice(0, this.options.maxTraces), perChain) }));
+    for (const { a } of assembled) budget -= Math.min(perChain, a.spanTotal);
+
+    const exclude = query.excludeIntendedWaits === true;
+    const listed = assembled
+      .map(({ r, a }) => ({ r, a, row: slowRow(r, a, exclude) }))
+      .filter(({ row }) => !query.errorsOnly || row.errorCount > 0)
+      .sort((x, y) => compareSlow(x.row, y.row, query))
+      .slice(0, limit);
+    for (const item of listed) {
+      if (!item.a.spansCut || item.a.spanTotal > this.options.maxSpans || item.a.spanTotal > budget) continue;
+      budget -= item.a.spanTotal;
+      item.a = await this.assemble(item.r.traceIds.slice(0, this.options.maxTraces), this.options.maxSpans);
+      item.row = slowRow(item.r, item.a, exclude);
+    }
+    return listed.map(({ row }) => row).sort((x, y) => compareSlow(x, y, query));
   }
 
   private checkKey(key: string): void {
@@ -184,9 +234,10 @@ export class ChainService {
     const chain = assembleChain(
       summaries.map((summary) => ({ traceId: summary.traceId, spans: loaded.get(summary.traceId) ?? [], summary })),
       walk.joins,
-      this.options.stages,
+      { stageRules: this.options.stages, expectedWaits: this.options.expectedWaits },
     );
-    return { traceIds: walk.traceIds, summaries, chain, truncated };
+    const spanTotal = summaries.reduce((n, s) => n + s.spanCount, 0);
+    return { traceIds: walk.traceIds, summaries, chain, truncated, spansCut: load.length < summaries.length, spanTotal };
   }
 
   /** Logs of every trace of the chain (a fair share of the cap each), merged oldest first. */
@@ -204,6 +255,44 @@ export class ChainService {
     if (merged.length > maxLogs) logsTruncated = true;
     return { logs: merged.slice(0, maxLogs).map(logView), logsTruncated };
   }
+}
+
+/** A row of the slow-chains list; the business-key span from the store widens the chain's when its traces were not all assembled. */
+function slowRow(r: BusinessKeySpan, a: Assembly, excludeIntendedWaits: boolean): SlowChainView {
+  const { chain } = a;
+  const startUs = Math.min(chain.startUs, r.startUs);
+  const endUs = Math.max(chain.endUs, r.endUs);
+  const unexplained = endUs - startUs - chain.durationUs;
+  const cut = excludeIntendedWaits ? chain.intendedWaitUs : 0;
+  return {
+    value: r.value,
+    startUs,
+    endUs,
+    durationUs: endUs - startUs - cut,
+    workingUs: chain.workingUs,
+    waitingUs: chain.waitingUs + unexplained - cut,
+    queueWaitUs: chain.queueWaitUs,
+    intendedWaitUs: chain.intendedWaitUs,
+    gapUs: chain.gapUs + unexplained,
+    traceCount: a.summaries.length,
+    errorCount: chain.errorCount,
+    bottleneck: chain.bottleneck,
+  };
+}
+
+const SORT_VALUE: Record<SlowChainSort, (c: SlowChainView) => number> = {
+  duration: (c) => c.durationUs,
+  working: (c) => c.workingUs,
+  waiting: (c) => c.waitingUs,
+  errors: (c) => c.errorCount,
+  bottleneck: (c) => c.bottleneck?.selfUs ?? 0,
+  start: (c) => c.startUs,
+};
+
+function compareSlow(a: SlowChainView, b: SlowChainView, query: SlowChainQuery): number {
+  const value = SORT_VALUE[query.sort ?? 'duration'];
+  const sign = query.order === 'asc' ? 1 : -1;
+  return sign * (value(a) - value(b)) || b.durationUs - a.durationUs || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
 }
 
 function spanView(s: Span): ChainSpanView {

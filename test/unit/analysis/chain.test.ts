@@ -1,17 +1,12 @@
 import { assembleChain, orientJoins } from '../../../core/analysis/chain';
-import { chainBottleneck, chainCriticalPath, type ChainPathStep } from '../../../core/analysis/chain-critical-path';
+import type { ChainPathStep } from '../../../core/analysis/chain-critical-path';
 import { stageOfTrace } from '../../../core/analysis/chain-stages';
-import { computeCriticalPath } from '../../../core/analysis/critical-path';
-import type { Span, TraceLinkEntry } from '../../../core/model';
+import type { Span } from '../../../core/model';
 import { cspan, link, threeTraceOrder } from './chain-fixtures';
 
 const inputs = (traces: Map<string, Span[]>) => [...traces].map(([traceId, spans]) => ({ traceId, spans }));
-const oriented = (traces: Map<string, Span[]>, joins: TraceLinkEntry[]) => {
-  const index = new Map([...traces.values()].flat().map((s) => [`${s.traceId}/${s.spanId}`, s]));
-  return orientJoins(joins, (t, s) => index.get(`${t}/${s}`));
-};
-/** Compact form: 'T:span a-b' or 'wait a-b'. */
-const show = (path: ChainPathStep[]) => path.map((s) => ('wait' in s ? `wait ${s.startUs}-${s.endUs}` : `${s.traceId}:${s.spanId} ${s.startUs}-${s.endUs}`));
+/** Compact form: 'T:span a-b' or '<wait kind> a-b'. */
+const show = (path: ChainPathStep[]) => path.map((s) => ('wait' in s ? `${s.kind} ${s.startUs}-${s.endUs}` : `${s.traceId}:${s.spanId} ${s.startUs}-${s.endUs}`));
 
 describe('assembleChain on a three-trace order (HTTP intake → queue → delayed job)', () => {
   const { traces, joins } = threeTraceOrder();
@@ -29,8 +24,8 @@ describe('assembleChain on a three-trace order (HTTP intake → queue → delaye
       { kind: 'link', fromTraceId: 'B', fromSpanId: 'b-sched', toTraceId: 'C', toSpanId: 'c-root', waitUs: 310 },
     ]);
     expect(chain.waits).toEqual([
-      { fromTraceId: 'A', toTraceId: 'B', startUs: 60, endUs: 300 },
-      { fromTraceId: 'B', toTraceId: 'C', startUs: 690, endUs: 1000 },
+      { kind: 'queue', fromTraceId: 'A', fromSpanId: 'a-pub', toTraceId: 'B', toSpanId: 'b-root', startUs: 60, endUs: 300, onCriticalPath: true },
+      { kind: 'queue', fromTraceId: 'B', fromSpanId: 'b-sched', toTraceId: 'C', toSpanId: 'c-root', startUs: 690, endUs: 1000, onCriticalPath: true },
     ]);
   });
 
@@ -40,12 +35,12 @@ describe('assembleChain on a three-trace order (HTTP intake → queue → delaye
       'A:a-db 10-40',
       'A:a-root 40-50',
       'A:a-pub 50-60',
-      'wait 60-300',
+      'queue 60-300',
       'B:b-root 300-320',
       'B:b-stock 320-650',
       'B:b-root 650-660',
       'B:b-sched 660-690',
-      'wait 690-1000',
+      'queue 690-1000',
       'C:c-root 1000-1010',
       'C:c-psp 1010-1180',
       'C:c-root 1180-1200',
@@ -53,7 +48,7 @@ describe('assembleChain on a three-trace order (HTTP intake → queue → delaye
   });
 
   it('names the bottleneck and lists errors', () => {
-    expect(chain.bottleneck).toEqual({ service: 'inventory', operation: 'reserve stock', selfUs: 330 });
+    expect(chain.bottleneck).toEqual({ kind: 'span', service: 'inventory', operation: 'reserve stock', selfUs: 330 });
     expect(chain.errors).toEqual([{ traceId: 'C', spanId: 'c-psp', service: 'psp-gateway', name: 'call psp', message: 'card declined' }]);
   });
 
@@ -106,7 +101,7 @@ describe('stages', () => {
     },
   ];
   it.each(cases)('$name', ({ rules, expected }) => {
-    const chain = assembleChain(inputs(all), joins, rules);
+    const chain = assembleChain(inputs(all), joins, { stageRules: rules });
     expect(chain.stages.map((s) => [s.name, s.traceIds, s.startUs, s.endUs])).toEqual(expected);
     expect(chain.traceStages.get('A')).toBe(expected[0][0]);
   });
@@ -115,79 +110,6 @@ describe('stages', () => {
     expect(
       stageOfTrace({ traceId: 'X', root: undefined, spans: [], rootService: 'mailer', rootName: 'send', startUs: 0, endUs: 1 }, []),
     ).toBe('mailer: send');
-  });
-});
-
-describe('chainCriticalPath', () => {
-  it('equals the single-trace critical path for a chain of one trace', () => {
-    const spans = [
-      cspan('T', 'r', 0, 100),
-      cspan('T', 'a', 5, 50, { parent: 'r' }),
-      cspan('T', 'b', 20, 90, { parent: 'r' }),
-      cspan('T', 'c', 30, 60, { parent: 'b' }),
-      cspan('T', 'late', 95, 130, { parent: 'r' }), // outlives its parent: clipped
-    ];
-    const own = chainCriticalPath(new Map([['T', spans]]), []);
-    const jaeger = computeCriticalPath(spans).segments.map((s) => ({ traceId: 'T', ...s }));
-    expect(own).toEqual(jaeger);
-  });
-
-  const cases: Array<{ name: string; traces: Map<string, Span[]>; joins: TraceLinkEntry[]; expected: string[] }> = [
-    {
-      name: 'a consumer that starts before its producer ends: no wait, the earlier trace is cut at that point',
-      traces: new Map([
-        ['P', [cspan('P', 'p', 0, 100), cspan('P', 'send', 10, 80, { parent: 'p', kind: 'producer' })]],
-        ['Q', [cspan('Q', 'q', 50, 200, { kind: 'consumer' })]],
-      ]),
-      joins: [link(['P', 'send'], ['Q', 'q'], 'message')],
-      expected: ['P:p 0-10', 'P:send 10-50', 'Q:q 50-200'],
-    },
-    {
-      name: 'the join whose consumer starts first is the one that started the trace',
-      traces: new Map([
-        ['P1', [cspan('P1', 'p1', 0, 10)]],
-        ['P2', [cspan('P2', 'p2', 0, 40)]],
-        ['Q', [cspan('Q', 'q', 50, 100), cspan('Q', 'q-late', 70, 80, { parent: 'q', kind: 'consumer' })]],
-      ]),
-      joins: [link(['P1', 'p1'], ['Q', 'q'], 'message'), link(['P2', 'p2'], ['Q', 'q-late'], 'message')],
-      expected: ['P1:p1 0-10', 'wait 10-50', 'Q:q 50-70', 'Q:q-late 70-80', 'Q:q 80-100'],
-    },
-    {
-      name: 'a cycle of joins is crossed once per trace',
-      traces: new Map([
-        ['X', [cspan('X', 'x', 0, 10)]],
-        ['Y', [cspan('Y', 'y', 20, 30)]],
-      ]),
-      joins: [link(['X', 'x'], ['Y', 'y'], 'message'), link(['Y', 'y'], ['X', 'x'], 'message')],
-      expected: ['X:x 0-10', 'wait 10-20', 'Y:y 20-30'],
-    },
-    {
-      name: 'a join from a span that starts after the trace began is not its cause',
-      traces: new Map([
-        ['X', [cspan('X', 'x', 0, 100)]],
-        ['Y', [cspan('Y', 'y', 200, 300)]],
-        ['Z', [cspan('Z', 'z', 250, 260)]],
-      ]),
-      joins: [link(['Z', 'z'], ['Y', 'y'], 'message'), link(['X', 'x'], ['Y', 'y'], 'message')],
-      expected: ['X:x 0-100', 'wait 100-200', 'Y:y 200-300'],
-    },
-    { name: 'empty', traces: new Map(), joins: [], expected: [] },
-  ];
-  it.each(cases)('$name', ({ traces, joins, expected }) => {
-    expect(show(chainCriticalPath(traces, oriented(traces, joins)))).toEqual(expected);
-  });
-
-  it('the bottleneck ignores waits and sums an operation over traces', () => {
-    const traces = new Map([
-      ['X', [cspan('X', 'x', 0, 10, { service: 's', name: 'op' })]],
-      ['Y', [cspan('Y', 'y', 1000, 1005, { service: 's', name: 'op' })]],
-      ['Z', [cspan('Z', 'z', 2000, 2012, { service: 't', name: 'other' })]],
-    ]);
-    const joins = oriented(traces, [link(['X', 'x'], ['Y', 'y'], 'message'), link(['Y', 'y'], ['Z', 'z'], 'message')]);
-    const path = chainCriticalPath(traces, joins);
-    const index = new Map([...traces.values()].flat().map((s) => [s.spanId, s]));
-    expect(chainBottleneck(path, (_t, s) => index.get(s))).toEqual({ service: 's', operation: 'op', selfUs: 15 });
-    expect(chainBottleneck([], () => undefined)).toBeNull();
   });
 });
 
