@@ -7,13 +7,18 @@
 import * as http from 'node:http';
 import path from 'node:path';
 import { DEFAULT_LOG_FILE_MAX_BYTES, JsonLinesLogFile } from './log-file';
+import { installFaultControl } from './fault-control';
+import { FaultSwitchboard, type FaultSpec } from './faults';
+import { startLoadGenerator } from './load-generator';
 import { createServiceTelemetry, installGlobals, raceTimeout, type ServiceTelemetry } from './otel';
-import { intBetween, pick } from './random';
+import { startDemoProcesses } from './processes';
 import { DemoService } from './runtime';
-import { buildOrderCenter, PRODUCTS, SERVICE_NAMES, SERVICE_VERSIONS, type DemoStats, type ServiceName } from './services';
+import { formatStats } from './stats-line';
+import { buildOrderCenter, FAULTS, NO_NATURAL_FAULTS, SERVICE_NAMES, SERVICE_VERSIONS, type DemoStats, type ServiceName } from './services';
 
 export { SERVICE_NAMES, FAULTS } from './services';
 export type { DemoStats } from './services';
+export { FAULT_KINDS, readGroundTruth, type FaultKind, type FaultSpec, type GroundTruth } from './faults';
 
 export interface DemoOptions {
   /** OTLP/HTTP base URL, e.g. http://127.0.0.1:4318 (/v1/traces and /v1/logs are appended). */
@@ -33,6 +38,20 @@ export interface DemoOptions {
   logDir?: string;
   /** With `logDir`: a file is renamed to `<service>.log.1` before it grows past this. Default 4 MiB. */
   logFileMaxBytes?: number;
+  /**
+   * Run each service as its own child process (node:child_process fork of service-process.js, so
+   * each has its own clock anchor, as in production) instead of all in this process. Needs the
+   * compiled demo (dist/demo); the load generator stays in this process.
+   */
+  processes?: boolean;
+  /** Faults switched on from the start (more can be switched on with setFault or /_demo/faults). */
+  faults?: FaultSpec[];
+  /** Append one JSON line per order a fault touched to this file (demo/faults.ts GroundTruth). */
+  groundTruthFile?: string;
+  /** The built-in random faults of FAULTS (slow stock lock, slow PSP, declines ...). Default true. */
+  naturalFaults?: boolean;
+  /** Called with the id of every accepted order (status 201) and other answers naming an order. */
+  onOrder?: (orderId: string, status: number) => void;
 }
 
 export interface DemoHandle {
@@ -44,14 +63,17 @@ export interface DemoHandle {
   ports: Record<string, number>;
   /** With `logDir`: the file of each service (absolute paths); else empty. */
   logFiles: string[];
+  /** Switch a fault on in the process of its service; resolves with its id. */
+  setFault(spec: FaultSpec): Promise<string>;
+  /** Switch one fault off (or all, without id) in every process. */
+  clearFaults(id?: string): Promise<void>;
 }
-
-const CHANNELS = ['web', 'web', 'web', 'app', 'app', 'shop', 'call-center'];
 
 export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   const rate = options.ordersPerSecond ?? 2;
   if (!(rate > 0) || !Number.isFinite(rate)) throw new Error(`ordersPerSecond must be a positive number, got ${rate}`);
   if (!/^https?:\/\//.test(options.otlpEndpoint)) throw new Error(`otlpEndpoint must be an http(s) URL, got ${options.otlpEndpoint}`);
+  if (options.processes) return startDemoProcesses(options);
   const say = options.logger ?? (() => undefined);
   const drainMs = options.stopDrainMs ?? 3000;
   const logFileMaxBytes = options.logFileMaxBytes ?? DEFAULT_LOG_FILE_MAX_BYTES;
@@ -88,7 +110,10 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     telemetry.push(t);
     services[name] = new DemoService(name, t.tracer, t.emitLog, callAgent);
   }
-  const center = buildOrderCenter(services);
+  const center = buildOrderCenter(services, { rates: options.naturalFaults === false ? NO_NATURAL_FAULTS : FAULTS });
+  const faults = new FaultSwitchboard(options.groundTruthFile);
+  for (const spec of options.faults ?? []) faults.set(spec);
+  for (const s of Object.values(services)) installFaultControl(s, faults);
 
   const shutdownTelemetry = async () => {
     await raceTimeout(Promise.allSettled(telemetry.map((t) => t.flushAndShutdown(5000))), 6000);
@@ -108,11 +133,6 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   const logsTo = options.logDir === undefined ? '' : `, logs in ${path.resolve(options.logDir)}/<service>.log`;
   say(`demo order center: ${SERVICE_NAMES.length} services on 127.0.0.1 (order-api :${orderApiPort}), ${rate} orders/s → ${options.otlpEndpoint}${logsTo}`);
 
-  // ───────── load generator: an uninstrumented "storefront" posting orders ─────────
-  const maxInFlight = Math.max(50, Math.ceil(rate * 10));
-  let inFlight = 0;
-  let generating = true;
-  let genTimer: NodeJS.Timeout | null = null;
   const stats = center.stats;
   const logCounts = () => {
     const c = { logLinesWritten: 0, logLinesDropped: 0 };
@@ -122,78 +142,32 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
     }
     return c;
   };
-
-  const submitOrder = () => {
-    if (inFlight >= maxInFlight) {
-      stats.ordersSkipped++;
-      return;
-    }
-    const lines = intBetween(1, 3);
-    const items = Array.from({ length: lines }, () => ({ sku: pick(PRODUCTS).sku, qty: intBetween(1, 3) }));
-    const body = JSON.stringify({ customerId: `C-${intBetween(1001, 1400)}`, items, channel: pick(CHANNELS) });
-    inFlight++;
-    stats.ordersSubmitted++;
-    const req = http.request({
-      host: '127.0.0.1',
-      port: orderApiPort,
-      method: 'POST',
-      path: '/api/orders',
-      agent: callAgent,
-      timeout: 10000,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'storefront/5.2' },
-    });
-    let finished = false;
-    const finish = () => {
-      if (!finished) {
-        finished = true;
-        inFlight--;
-      }
-    };
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', finish);
-    req.on('response', (res) => {
-      res.resume();
-      res.on('end', finish);
-      res.on('error', finish);
-      res.on('close', finish);
-    });
-    req.end(body);
-  };
-
-  const scheduleNext = () => {
-    if (!generating) return;
-    // Poisson arrivals: exponential inter-arrival times, capped so a slow rate still ticks.
-    const gap = Math.min(-Math.log(1 - Math.random()) / rate, 10 / rate) * 1000;
-    genTimer = setTimeout(() => {
-      genTimer = null;
-      if (!generating) return;
-      try {
-        submitOrder();
-      } finally {
-        scheduleNext();
-      }
-    }, gap);
-    genTimer.unref();
-  };
-  scheduleNext();
+  const generator = startLoadGenerator({ orderApiPort, ordersPerSecond: rate, agent: callAgent, onOrder: options.onOrder });
+  const currentStats = (): DemoStats => ({
+    ...stats,
+    ordersSubmitted: generator.submitted,
+    ordersSkipped: generator.skipped,
+    eventsDropped: center.topic.dropped,
+    jobsDropped: center.jobs.dropped,
+    ...logCounts(),
+  });
 
   const statsEvery = options.statsIntervalMs ?? 60000;
   const statsTimer =
     statsEvery > 0
-      ? setInterval(() => say(`demo: ${formatStats({ ...stats, ...logCounts() })}`), statsEvery).unref()
+      ? setInterval(() => say(`demo: ${formatStats(currentStats())}`), statsEvery).unref()
       : null;
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
-      generating = false;
-      if (genTimer) clearTimeout(genTimer);
+      generator.stop();
       if (statsTimer) clearInterval(statsTimer);
       // Let in-flight orders, queued events and jobs due soon finish, within the drain budget.
       const deadline = Date.now() + drainMs;
       while (Date.now() < deadline) {
         const jobsDueInTime = center.jobs.lastDueIn() <= deadline - Date.now();
-        if (inFlight === 0 && center.topic.idle && (center.jobs.idle || !jobsDueInTime)) break;
+        if (generator.inFlight === 0 && center.topic.idle && (center.jobs.idle || !jobsDueInTime)) break;
         await new Promise<void>((r) => setTimeout(r, 25).unref());
       }
       center.topic.close();
@@ -201,27 +175,20 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
       await raceTimeout(Promise.allSettled([center.topic.drainHandlers(), center.jobs.drainHandlers()]), 1000);
       await raceTimeout(Promise.allSettled(Object.values(services).map((s) => s.close())), 1000);
       await shutdownTelemetry();
-      stats.eventsDropped = center.topic.dropped;
-      stats.jobsDropped = center.jobs.dropped;
-      Object.assign(stats, logCounts());
-      say(`demo stopped: ${formatStats(stats)}`);
+      say(`demo stopped: ${formatStats(currentStats())}`);
     })().catch(() => undefined);
     return stopping;
   };
 
   return {
     stop,
-    stats: () => ({ ...stats, eventsDropped: center.topic.dropped, jobsDropped: center.jobs.dropped, ...logCounts() }),
+    stats: currentStats,
     ports,
     logFiles: logFiles.map((f) => f.file),
+    setFault: async (spec) => faults.set(spec),
+    clearFaults: async (id) => {
+      if (id === undefined) faults.clearAll();
+      else faults.clear(id);
+    },
   };
-}
-
-function formatStats(s: DemoStats): string {
-  return (
-    `${s.ordersSubmitted} submitted, ${s.ordersAccepted} accepted, ${s.ordersRejected} rejected, ${s.ordersFailed} failed, ` +
-    `${s.fulfilled} fulfilled, ${s.jobsCompleted} completed, ${s.ordersSkipped} skipped (overload), ` +
-    `${s.eventsDropped} events / ${s.jobsDropped} jobs dropped` +
-    (s.logLinesWritten || s.logLinesDropped ? `, ${s.logLinesWritten} log lines written to files, ${s.logLinesDropped} dropped` : '')
-  );
 }

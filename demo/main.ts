@@ -3,19 +3,40 @@
  * Run the demo order center standalone:
  *   node dist/demo/main.js --endpoint http://127.0.0.1:4318 --rate 2
  *   node dist/demo/main.js --log-dir /tmp/demo-logs   # logs as JSON lines in <dir>/<service>.log, for `chainscope ship`
+ *   node dist/demo/main.js --processes                 # each service in its own process
+ *   DEMO_FAULTS='[{"kind":"latency","service":"inventory","operation":"POST /inventory/reservations","addedMs":1500}]' \
+ *     node dist/demo/main.js --ground-truth /tmp/faults.jsonl --no-natural-faults
+ * Faults can also be switched at run time: POST/DELETE http://127.0.0.1:<service port>/_demo/faults.
  */
+import { faultsFromEnv } from './faults';
 import { startDemo } from './index';
 
 function usage(): never {
-  process.stderr.write('usage: main.js [--endpoint http://127.0.0.1:4318] [--rate 2] [--duration seconds] [--log-dir DIR]\n');
+  process.stderr.write(
+    'usage: main.js [--endpoint http://127.0.0.1:4318] [--rate 2] [--duration seconds] [--log-dir DIR] [--processes]\n' +
+      '               [--ground-truth FILE] [--no-natural-faults]   (env DEMO_FAULTS: JSON fault specs, see demo/README.md)\n',
+  );
   process.exit(2);
 }
 
-function parseArgs(argv: string[]): { endpoint: string; rate: number; duration: number; logDir?: string } {
-  const out: { endpoint: string; rate: number; duration: number; logDir?: string } = {
+interface Args {
+  endpoint: string;
+  rate: number;
+  duration: number;
+  logDir?: string;
+  processes: boolean;
+  groundTruth?: string;
+  naturalFaults: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = {
     endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318',
     rate: 2,
     duration: 0,
+    processes: false,
+    groundTruth: process.env.DEMO_GROUND_TRUTH || undefined,
+    naturalFaults: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
@@ -32,6 +53,15 @@ function parseArgs(argv: string[]): { endpoint: string; rate: number; duration: 
         break;
       case '--log-dir':
         out.logDir = value();
+        break;
+      case '--processes':
+        out.processes = true;
+        break;
+      case '--ground-truth':
+        out.groundTruth = value();
+        break;
+      case '--no-natural-faults':
+        out.naturalFaults = false;
         break;
       case '-h':
       case '--help':
@@ -50,7 +80,18 @@ function parseArgs(argv: string[]): { endpoint: string; rate: number; duration: 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-  const demo = await startDemo({ otlpEndpoint: args.endpoint, ordersPerSecond: args.rate, logger: log, statsIntervalMs: 30000, logDir: args.logDir });
+  const demo = await startDemo({
+    otlpEndpoint: args.endpoint,
+    ordersPerSecond: args.rate,
+    logger: log,
+    statsIntervalMs: 30000,
+    logDir: args.logDir,
+    processes: args.processes,
+    faults: faultsFromEnv(process.env.DEMO_FAULTS),
+    groundTruthFile: args.groundTruth,
+    naturalFaults: args.naturalFaults,
+  });
+  log(`demo ports (faults control at /_demo/faults): ${JSON.stringify(demo.ports)}`);
   // Services' servers and timers are unref'd; this interval keeps the CLI alive until told to stop.
   const keepAlive = setInterval(() => undefined, 1 << 30);
   let stopping = false;

@@ -19,6 +19,7 @@ import {
   type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
+import type { FaultSwitchboard } from './faults';
 import { w3c, type EmitLog, type Severity } from './otel';
 import { lognormal, sleep } from './random';
 
@@ -62,6 +63,12 @@ export interface Reply {
 
 export type Handler = (req: RequestInfo) => Promise<Reply>;
 
+/** Handler of an untraced `/_demo/…` path (control endpoints, the cross-process queue). */
+export type InternalHandler = (method: string, body: unknown, query: URLSearchParams) => Promise<Reply>;
+
+/** Paths under this prefix are the demo's plumbing: served without spans or logs. */
+export const INTERNAL_PATH_PREFIX = '/_demo/';
+
 interface Route {
   method: string;
   template: string;
@@ -94,6 +101,9 @@ const MAX_BODY = 64 * 1024;
 
 export class DemoService {
   readonly routes: Route[] = [];
+  private readonly internalRoutes = new Map<string, InternalHandler>();
+  /** Faults switched on for this service (demo/faults.ts); null = none ever. */
+  faults: FaultSwitchboard | null = null;
   private server: http.Server | null = null;
   port = 0;
   stopped = false;
@@ -113,6 +123,34 @@ export class DemoService {
     });
     this.routes.push({ method, template, regex: new RegExp(`^${pattern}$`), keys, handler });
     return this;
+  }
+
+  /** Serve an untraced plumbing path (must start with /_demo/). */
+  internalRoute(path: string, handler: InternalHandler): this {
+    if (!path.startsWith(INTERNAL_PATH_PREFIX)) throw new Error(`internal paths start with ${INTERNAL_PATH_PREFIX}: ${path}`);
+    this.internalRoutes.set(path, handler);
+    return this;
+  }
+
+  /**
+   * Injected latency or error on one of this service's operations (a SERVER or CONSUMER span
+   * name), for this order: sleeps inside the current span, records the ground truth, and for
+   * an error fault throws a 503 once the time is up (a dependency that hangs, then fails).
+   */
+  async applyOperationFaults(operation: string, order: OrderRef | undefined): Promise<void> {
+    const latency = this.faults?.take('latency', this.name, operation, order?.orderId);
+    if (latency) {
+      const start = Date.now();
+      await sleep(latency.addedMs);
+      latency.record(start, Date.now());
+    }
+    const error = this.faults?.take('error', this.name, operation, order?.orderId);
+    if (error) {
+      const start = Date.now();
+      await sleep(error.addedMs);
+      error.record(start, Date.now());
+      throw new HttpError(503, `${operation} failed after ${Math.round(error.addedMs)} ms: upstream connection reset`, 'upstream_reset');
+    }
   }
 
   log(severity: Severity, body: string, order?: OrderRef, extra: Attributes = {}): void {
@@ -202,7 +240,10 @@ export class DemoService {
         },
       },
       async () => {
-        await sleep(lognormal(spec.medianMs, 0.4) + (spec.extraMs ?? 0));
+        const lock = this.faults?.take('dbLock', this.name, name, order?.orderId);
+        const start = Date.now();
+        await sleep(lognormal(spec.medianMs, 0.4) + (spec.extraMs ?? 0) + (lock?.addedMs ?? 0));
+        lock?.record(start, Date.now());
       },
     );
   }
@@ -229,7 +270,13 @@ export class DemoService {
         },
       },
       async (span) => {
+        const slow = this.faults?.take('slowExternal', this.name, peer.method, order?.orderId);
+        const start = Date.now();
         const { status, result } = await fn(span);
+        if (slow) {
+          await sleep(slow.addedMs);
+          slow.record(start, Date.now());
+        }
         span.setAttribute('http.response.status_code', status);
         if (status >= 400) {
           span.setAttribute('error.type', String(status));
@@ -361,6 +408,10 @@ export class DemoService {
   private async dispatch(req: http.IncomingMessage, res: http.ServerResponse, chunks: Buffer[]): Promise<void> {
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith(INTERNAL_PATH_PREFIX)) {
+      await this.dispatchInternal(method, url, chunks, res);
+      return;
+    }
     let route: Route | undefined;
     let params: Record<string, string> = {};
     for (const r of this.routes) {
@@ -411,6 +462,7 @@ export class DemoService {
             throw new HttpError(400, 'invalid JSON body', 'bad_request');
           }
         }
+        await this.applyOperationFaults(`${method} ${template}`, order);
         const r = await route.handler({ method, path: url.pathname, params, query: url.searchParams, body, span, order });
         status = r.status ?? 200;
         out = r.body ?? {};
@@ -425,6 +477,33 @@ export class DemoService {
     });
     span.setAttribute('http.response.status_code', status);
     span.end();
+    if (res.destroyed) return;
+    const text = JSON.stringify(out);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private async dispatchInternal(method: string, url: URL, chunks: Buffer[], res: http.ServerResponse): Promise<void> {
+    const handler = this.internalRoutes.get(url.pathname);
+    let status = 200;
+    let out: unknown = {};
+    try {
+      if (!handler) throw new HttpError(404, `no internal route ${url.pathname}`, 'not_found');
+      let body: unknown = undefined;
+      if (chunks.length) {
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          throw new HttpError(400, 'invalid JSON body', 'bad_request');
+        }
+      }
+      const r = await handler(method, body, url.searchParams);
+      status = r.status ?? 200;
+      out = r.body ?? {};
+    } catch (err) {
+      status = err instanceof HttpError ? err.status : 500;
+      out = { error: err instanceof HttpError ? err.errorType : 'internal', message: err instanceof Error ? err.message : String(err) };
+    }
     if (res.destroyed) return;
     const text = JSON.stringify(out);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });

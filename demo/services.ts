@@ -60,6 +60,34 @@ export const FAULTS = {
   catalogCacheMiss: 0.1,
   customerCacheMiss: 0.3,
 };
+export type FaultRates = typeof FAULTS;
+
+/** The rates without the built-in faults (cache misses stay): orders slow only where a switched-on fault makes them. */
+export const NO_NATURAL_FAULTS: FaultRates = {
+  ...FAULTS,
+  inventorySlow: 0,
+  inventoryTimeout: 0,
+  paymentSlow: 0,
+  paymentTransient: 0,
+  paymentDeclined: 0,
+  customerSuspended: 0,
+  smsTransient: 0,
+};
+
+/**
+ * How messages reach their consumer: by default straight into this process's topic and job
+ * queue; with the services in separate processes, over HTTP to the consumer's process.
+ */
+export interface MessageTransport {
+  publishEvent(m: Message<OrderEvent>): boolean | Promise<boolean>;
+  scheduleJob(m: Message<JobPayload>, delayMs: number): boolean | Promise<boolean>;
+}
+
+export interface OrderCenterOptions {
+  /** Default FAULTS; NO_NATURAL_FAULTS for a bench that wants only its own faults. */
+  rates?: FaultRates;
+  transport?: MessageTransport;
+}
 
 export const PRODUCTS = [
   { sku: 'PHONE-X12-128', name: 'X12 smartphone 128GB', price: 699.0 },
@@ -122,7 +150,7 @@ async function produce<T>(
   messageId: string,
   order: OrderRef,
   payload: T,
-  send: (m: Message<T>) => boolean,
+  send: (m: Message<T>) => boolean | Promise<boolean>,
   extra: Record<string, string | number> = {},
 ): Promise<boolean> {
   return svc.inSpan(
@@ -143,7 +171,7 @@ async function produce<T>(
     async (span) => {
       const headers: Record<string, string> = {};
       w3c.inject(context.active(), headers, defaultTextMapSetter);
-      const ok = send({ id: messageId, topic: destination, headers, payload, publishedAt: Date.now() });
+      const ok = await send({ id: messageId, topic: destination, headers, payload, publishedAt: Date.now() });
       if (!ok) {
         span.setAttribute('messaging.dropped', true);
         span.setStatus({ code: SpanStatusCode.ERROR, message: `${destination} full, message dropped` });
@@ -194,6 +222,7 @@ async function consume<T extends OrderRef>(
   );
   await context.with(trace.setSpan(ROOT_CONTEXT, span), async () => {
     try {
+      await svc.applyOperationFaults(`process ${m.topic}`, order);
       await fn();
     } catch (err) {
       markError(span, err);
@@ -206,6 +235,42 @@ async function consume<T extends OrderRef>(
   });
 }
 
+/** Thrown by a consumer that an injected fault makes crash part-way; the message is redelivered. */
+class ConsumerCrash extends Error {
+  constructor(what: string) {
+    super(`consumer crashed while ${what} (injected fault); message will be redelivered`);
+    this.name = 'ConsumerCrash';
+  }
+}
+
+/**
+ * Hand a message to its consumer, with the queue faults switched on for its order: a backlog
+ * (the message waits before anyone takes it) or a crash part-way through (`work(true)` throws
+ * after its first steps) followed by a redelivery once the visibility timeout (addedMs) is over.
+ */
+async function deliver<T extends OrderRef>(
+  svc: DemoService,
+  m: Message<T>,
+  group: string,
+  work: (crashPartWay: boolean) => Promise<void>,
+): Promise<void> {
+  const operation = `process ${m.topic}`;
+  const backlog = svc.faults?.take('queueBacklog', svc.name, operation, m.payload.orderId);
+  if (backlog) {
+    const start = Date.now();
+    await sleep(backlog.addedMs);
+    backlog.record(start, Date.now(), m.topic);
+  }
+  const crash = svc.faults?.take('consumerCrash', svc.name, operation, m.payload.orderId);
+  if (crash) {
+    const start = Date.now();
+    await consume(svc, m, group, () => work(true));
+    await sleep(crash.addedMs);
+    crash.record(start, Date.now(), m.topic);
+  }
+  await consume(svc, m, group, () => work(false));
+}
+
 function expectOk(res: { status: number; body: Record<string, unknown> }, what: string): Record<string, unknown> {
   if (res.status >= 400) {
     throw new HttpError(res.status >= 500 ? 502 : res.status, `${what} failed: ${String(res.body.message ?? res.status)}`, String(res.body.error ?? 'upstream_error'));
@@ -213,7 +278,8 @@ function expectOk(res: { status: number; body: Record<string, unknown> }, what: 
   return res.body;
 }
 
-export function buildOrderCenter(services: Record<ServiceName, DemoService>): OrderCenter {
+export function buildOrderCenter(services: Record<ServiceName, DemoService>, options: OrderCenterOptions = {}): OrderCenter {
+  const rates = options.rates ?? FAULTS;
   const stats: DemoStats = {
     ordersSubmitted: 0,
     ordersAccepted: 0,
@@ -234,6 +300,10 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
   let msgSeq = 0;
   const nextOrderId = () => `ORD-${day}-${++seq}`;
   const nextMessageId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(++msgSeq).toString(36)}-${hex(3)}`;
+  const transport: MessageTransport = options.transport ?? {
+    publishEvent: (m) => topic.publish(m),
+    scheduleJob: (m, delayMs) => jobs.schedule(m, delayMs),
+  };
 
   const {
     'order-api': orderApi,
@@ -253,7 +323,7 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
     span.setAttribute('customer.id', id);
     await customer.db('redis', { dbName: '0', operation: 'GET', statement: `GET customer:${id}`, medianMs: 0.8 }, order);
     const tier = pick(['basic', 'basic', 'basic', 'silver', 'silver', 'gold']);
-    if (chance(FAULTS.customerCacheMiss)) {
+    if (chance(rates.customerCacheMiss)) {
       customer.log('DEBUG', `cache miss for customer ${id} (order ${order?.orderId ?? '-'})`, order);
       await customer.db(
         'postgresql',
@@ -270,7 +340,7 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
     } else {
       customer.log('DEBUG', `cache hit for customer ${id} (order ${order?.orderId ?? '-'})`, order);
     }
-    if (chance(FAULTS.customerSuspended)) {
+    if (chance(rates.customerSuspended)) {
       customer.log('WARN', `customer ${id} is suspended, refusing order ${order?.orderId ?? '-'}`, order);
       throw new HttpError(403, `customer ${id} is suspended`, 'customer_suspended');
     }
@@ -283,7 +353,7 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
     const items = (body.items as { sku: string; qty: number }[]) ?? [];
     const skus = items.map((i) => i.sku);
     await catalog.db('redis', { dbName: '0', operation: 'MGET', statement: `MGET ${skus.map((s) => `price:${s}`).join(' ')}`, medianMs: 0.9 }, order);
-    if (chance(FAULTS.catalogCacheMiss)) {
+    if (chance(rates.catalogCacheMiss)) {
       await catalog.db(
         'postgresql',
         {
@@ -311,9 +381,9 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
     const warehouse = pick(WAREHOUSES);
     span.setAttributes({ 'inventory.warehouse': warehouse, 'inventory.units': units });
     let extra = 0;
-    const timeout = chance(FAULTS.inventoryTimeout);
+    const timeout = chance(rates.inventoryTimeout);
     if (timeout) extra = uniform(2200, 2800);
-    else if (chance(FAULTS.inventorySlow)) extra = uniform(800, 2000);
+    else if (chance(rates.inventorySlow)) extra = uniform(800, 2000);
     await inventory.db(
       'postgresql',
       {
@@ -399,9 +469,9 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
       s.setAttribute('payment.risk_score', score);
       return score;
     });
-    const slow = chance(FAULTS.paymentSlow);
-    const transient = !slow && chance(FAULTS.paymentTransient);
-    const declined = !transient && chance(FAULTS.paymentDeclined);
+    const slow = chance(rates.paymentSlow);
+    const transient = !slow && chance(rates.paymentTransient);
+    const declined = !transient && chance(rates.paymentDeclined);
     const authId = `AUTH-${hex(5).toUpperCase()}`;
     await payment.external(
       { ...psp, method: 'POST', url: 'https://api.psp.example/v2/authorizations' },
@@ -524,7 +594,7 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
     );
     const sms = { peerService: 'sms-gateway', address: 'sms.gateway.example', port: 443, method: 'POST', url: 'https://sms.gateway.example/v1/messages' };
     for (let attempt = 0; attempt < 2; attempt++) {
-      const fail = attempt === 0 && chance(FAULTS.smsTransient);
+      const fail = attempt === 0 && chance(rates.smsTransient);
       await notification.external(
         sms,
         order,
@@ -553,6 +623,7 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
     span.setAttributes({ ...orderAttributes(order), 'order.item_count': units, 'order.channel': String(body.channel ?? 'web') });
     orderApi.log('INFO', `order ${order.orderId} received from customer ${customerId} via ${String(body.channel ?? 'web')}: ${units} items`, order);
     try {
+      await orderApi.applyOperationFaults('POST /api/orders', order);
       await orderApi.inSpan('validate order', { attributes: orderAttributes(order) }, async () => {
         await sleep(lognormal(1, 0.3));
         if (items.length === 0) throw new HttpError(400, 'order has no items', 'bad_request');
@@ -610,7 +681,7 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
         paymentId: String(pay.body.paymentId),
         tier: String(cust.tier ?? 'basic'),
       };
-      const ok = await produce(orderApi, 'order-events', nextMessageId('MSG'), order, event, (m) => topic.publish(m), {
+      const ok = await produce(orderApi, 'order-events', nextMessageId('MSG'), order, event, (m) => transport.publishEvent(m), {
         'messaging.message.body.size': JSON.stringify(event).length,
       });
       if (!ok) stats.eventsDropped++;
@@ -626,7 +697,7 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
 
   // ───────────────────────────── fulfilment (trace 2) ─────────────────────────────
   topic.subscribe((m) =>
-    consume(fulfilment, m, 'fulfilment', async () => {
+    deliver(fulfilment, m, 'fulfilment', async (crashPartWay) => {
       const ev = m.payload;
       const order: OrderRef = { orderId: ev.orderId, customerId: ev.customerId };
       fulfilment.log('INFO', `fulfilment started for order ${ev.orderId} (message ${m.id})`, order, { 'messaging.message.id': m.id });
@@ -640,6 +711,7 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
         await fulfilment.call(inventory, 'POST', '/inventory/commit', '/inventory/commit', { order, body: { items: ev.items, warehouse: plan.warehouse } }),
         'inventory commit',
       );
+      if (crashPartWay) throw new ConsumerCrash('invoicing');
       const inv = expectOk(
         await fulfilment.call(billing, 'POST', '/billing/invoices', '/billing/invoices', { order, body: { total: ev.total } }),
         'invoice',
@@ -658,7 +730,7 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
       );
       const delay = Math.round(uniform(500, 3000));
       const job: JobPayload = { ...ev, invoiceId: String(inv.invoiceId), shipmentId, carrier: plan.carrier };
-      const ok = await produce(fulfilment, 'order-jobs', nextMessageId('JOB'), order, job, (jm) => jobs.schedule(jm, delay), {
+      const ok = await produce(fulfilment, 'order-jobs', nextMessageId('JOB'), order, job, (jm) => transport.scheduleJob(jm, delay), {
         'messaging.job.delay_ms': delay,
       });
       if (!ok) stats.jobsDropped++;
@@ -671,7 +743,7 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
 
   // ───────────────────────────── scheduler (trace 3) ─────────────────────────────
   jobs.subscribe((m) =>
-    consume(scheduler, m, 'scheduler', async () => {
+    deliver(scheduler, m, 'scheduler', async (crashPartWay) => {
       const job = m.payload;
       const order: OrderRef = { orderId: job.orderId, customerId: job.customerId };
       scheduler.log('INFO', `running settlement job ${m.id} for order ${job.orderId}`, order, { 'messaging.message.id': m.id });
@@ -682,6 +754,7 @@ export function buildOrderCenter(services: Record<ServiceName, DemoService>): Or
         }),
         'settlement',
       );
+      if (crashPartWay) throw new ConsumerCrash('notifying');
       expectOk(
         await scheduler.call(notification, 'POST', '/notifications', '/notifications', {
           order,
