@@ -2,15 +2,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeTraceRequestProto } from '../core/otlp';
-import { machineNote, numberFlag } from './args';
-import { peakRssMiB, report, sendAll, startRoleProcess, waitForCounter } from './load';
+import { machineNote, numberFlag, stringFlag } from './args';
+import { cpuSeconds, peakRssMiB, report, sendAll, startRoleProcess, waitForCounter } from './load';
 import { percentile, round } from './stats';
 import { syntheticTrace } from './synthetic-spans';
 
 /**
  * Drives an all-in-one (its own process, embedded store) with protobuf OTLP
- * at full speed: spans/s until queryable, peak RSS of the server, and
- * GET /api/traces/:id latency for a 1,000-span trace among everything else.
+ * at full speed: spans/s until queryable, server CPU µs per span (all its
+ * threads, start-up excluded), peak RSS of the server, and GET /api/traces/:id
+ * latency for a 1,000-span trace among everything else. `--cpu-prof DIR`
+ * writes V8 CPU profiles of the server's threads to DIR.
  */
 export async function benchAllInOne(args: string[]): Promise<void> {
   const totalSpans = numberFlag(args, 'spans', 1_000_000);
@@ -37,16 +39,20 @@ export async function benchAllInOne(args: string[]): Promise<void> {
   }
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-bench-'));
-  const server = startRoleProcess('all-in-one', { PORT: '0', OTLP_HTTP_PORT: '0', DATA_DIR: dataDir });
+  const profileDir = stringFlag(args, 'cpu-prof', '');
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const server = startRoleProcess('all-in-one', { PORT: '0', OTLP_HTTP_PORT: '0', DATA_DIR: dataDir }, nodeArgs);
   try {
     const api = await server.url(/query API and UI listening/);
     const otlp = await server.url(/OTLP\/HTTP receiver listening/);
     console.log(`bench: sending ${requests.length} requests with ${concurrency} concurrent senders`);
+    const cpuAtStart = cpuSeconds(server.child.pid!);
     const t0 = performance.now();
     const refused = await sendAll(`${otlp}/v1/traces`, requests, concurrency);
     const tAccepted = performance.now();
     await waitForCounter([`${api}/metrics`], 'chainscope_ingest_spans_written_total', prepared);
     const tQueryable = performance.now();
+    const cpuAtQueryable = cpuSeconds(server.child.pid!);
     const probe = (await fetch(`${api}/api/traces/${probeTraceId}`).then((r) => r.json())) as { spans?: unknown[] };
     if (probe.spans?.length !== 1000) throw new Error(`probe trace has ${probe.spans?.length} spans, expected 1000`);
 
@@ -71,6 +77,12 @@ export async function benchAllInOne(args: string[]): Promise<void> {
       acceptedSpansPerSecond: Math.round(prepared / ((tAccepted - t0) / 1000)),
       queryableSpansPerSecond: Math.round(prepared / ((tQueryable - t0) / 1000)),
       refused503: refused,
+      serverCpuUsPerSpan: round(((cpuAtQueryable.total - cpuAtStart.total) * 1e6) / prepared, 2),
+      serverCpuSeconds: {
+        total: round(cpuAtQueryable.total - cpuAtStart.total, 2),
+        mainThread: round(cpuAtQueryable.mainThread - cpuAtStart.mainThread, 2),
+        busiestOtherThreads: cpuAtQueryable.busiestOtherThreads,
+      },
       peakServerRssMiB: peakRssMiB(server.child.pid!),
       getTrace1000SpansMs: { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)), samples: lookups },
       findTracesByServiceMs: { p50: round(percentile(searches, 50)), p95: round(percentile(searches, 95)), samples: searches.length },

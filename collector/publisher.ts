@@ -1,6 +1,6 @@
 import type { Bus, BusMessage } from '../core/contracts/bus';
 import type { LogRecord, Span } from '../core/model';
-import { encodeLogsRequestProto, encodeTraceRequestProto, splitExportRequestProto } from '../core/otlp';
+import { decodeTraceRequestProto, encodeLogsRequestProto, encodeTraceRequestProto, splitExportRequestProto } from '../core/otlp';
 
 export interface Topics {
   spans: string;
@@ -24,6 +24,18 @@ export class OtlpPublisher {
   async publishSpans(spans: Span[], originalProto?: Uint8Array): Promise<void> {
     if (spans.length === 0) return;
     await this.bus.publish(this.topics.spans, this.messages(spans, encodeTraceRequestProto, originalProto));
+  }
+
+  /**
+   * A protobuf request that validateTraceRequestProto found clean (every span
+   * valid, nothing to cut): published as it came, or cut into pieces of its
+   * own bytes; decoded and re-encoded only when its envelope cannot be cut.
+   */
+  async publishSpanRequestProto(request: Uint8Array): Promise<void> {
+    const pieces = splitExportRequestProto(request, this.maxMessageBytes);
+    const messages = pieces ?? encodeInChunks(decodeTraceRequestProto(request).spans, encodeTraceRequestProto, this.maxMessageBytes);
+    if (messages.length === 0) return;
+    await this.bus.publish(this.topics.spans, messages.map((value) => ({ value: asBuffer(value) })));
   }
 
   async publishLogs(logs: LogRecord[], originalProto?: Uint8Array): Promise<void> {

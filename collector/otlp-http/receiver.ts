@@ -14,6 +14,7 @@ import {
   decodeTraceRequestJson,
   decodeTraceRequestProto,
   encodeExportResponse,
+  validateTraceRequestProto,
 } from '../../core/otlp';
 import { DEFAULT_CONFIG, type Config } from '../../core/config';
 import { closeServer, createBoundedServer, httpServerLimitsFrom, listen, type HttpServerLimits } from '../../core/util/http-server';
@@ -155,6 +156,12 @@ export class OtlpHttpReceiver {
   private async accept(signal: Signal, format: OtlpFormat, body: Buffer) {
     const publisher = this.options.publisher;
     if (signal === 'traces') {
+      // A clean protobuf request is checked without building its spans: ingest decodes it once, from the bus.
+      const clean = format === 'proto' ? validateTraceRequestProto(body) : null;
+      if (clean !== null) {
+        if (clean > 0) await publisher.publishSpanRequestProto(body);
+        return { accepted: clean, rejected: 0, reasons: [] };
+      }
       const decoded = format === 'proto' ? decodeTraceRequestProto(body) : decodeTraceRequestJson(body.toString('utf8'));
       const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
       await publisher.publishSpans(decoded.spans, asIs);

@@ -4,6 +4,7 @@
  * back (the bus payload) and export-response encoding. Pure functions, no I/O.
  */
 export { decodeTraceRequestProto } from './decode-traces-proto';
+export { validateTraceRequestProto } from './validate-traces-proto';
 export { decodeTraceRequestJson } from './decode-traces-json';
 export { decodeLogsRequestProto } from './decode-logs-proto';
 export { decodeLogsRequestJson } from './decode-logs-json';
