@@ -159,14 +159,45 @@ export interface ChainStage {
   traceIds: string[];
 }
 
+/** queue: published → consumed; intended: a delay listed in CHAIN_EXPECTED_WAITS; gap: nothing explains it. */
+export type WaitKind = 'queue' | 'intended' | 'gap';
+
 export interface ChainWait {
+  kind?: WaitKind;
   fromTraceId: string;
+  fromSpanId?: string;
   toTraceId: string;
+  toSpanId?: string;
   startUs: number;
   endUs: number;
+  destination?: string;
+  onCriticalPath?: boolean;
 }
 
-export type ChainCriticalStep = { traceId: string; spanId: string; startUs: number; endUs: number; wait?: false } | { wait: true; startUs: number; endUs: number; traceId?: string; spanId?: string };
+export type ChainCriticalStep =
+  | { traceId: string; spanId: string; startUs: number; endUs: number; wait?: false }
+  | { wait: true; kind?: WaitKind; startUs: number; endUs: number; traceId?: string; spanId?: string; fromTraceId?: string; fromSpanId?: string; toTraceId?: string; toSpanId?: string; destination?: string };
+
+/** What held a chain up most: an operation, or a wait that was not intended (core/analysis/chain-bottleneck.ts). */
+export interface ChainBottleneck {
+  kind?: 'span' | 'wait';
+  service: string;
+  operation: string;
+  selfUs?: number;
+  waitKind?: 'queue' | 'gap';
+  destination?: string;
+  /** Named from a trace summary: the trace's spans were not loaded. */
+  estimated?: boolean;
+}
+
+/** A chain's end-to-end time split along its critical path: working + waiting = durationUs. */
+export interface ChainTiming {
+  workingUs?: number;
+  waitingUs?: number;
+  queueWaitUs?: number;
+  intendedWaitUs?: number;
+  gapUs?: number;
+}
 
 export interface ChainError {
   traceId: string;
@@ -190,7 +221,7 @@ export interface ChainLog {
   attributes?: Attributes;
 }
 
-export interface Chain {
+export interface Chain extends ChainTiming {
   key: string;
   value: string;
   traceCount: number;
@@ -205,19 +236,21 @@ export interface Chain {
   waits: ChainWait[];
   criticalPath: ChainCriticalStep[];
   errors: ChainError[];
-  bottleneck: { service: string; operation: string; selfUs?: number } | null;
+  errorCount?: number;
+  bottleneck: ChainBottleneck | null;
   logs: ChainLog[];
   /** Some trace had more logs than its share of the chain's log cap. */
   logsTruncated?: boolean;
 }
 
-export interface SlowChain {
+export interface SlowChain extends ChainTiming {
   value: string;
   startUs: number;
   endUs: number;
   durationUs: number;
   traceCount: number;
-  bottleneck: { service: string; operation: string; selfUs?: number } | null;
+  errorCount?: number;
+  bottleneck: ChainBottleneck | null;
 }
 
 export type TopologyNodeKind = 'service' | 'database' | 'queue' | 'external';

@@ -7,6 +7,7 @@ import { formatHash, type Route } from '../route';
 import { spanKey } from './chainLayout';
 import { createChainTimeline, type ChainTimeline } from './chainTimeline';
 import { BUSINESS_KEYS, chainHref } from './home';
+import { bottleneckText, timeBar, timeLegend } from './waitKinds';
 
 export function spanHref(traceId: string, spanId: string): string {
   return formatHash(['trace', traceId], new URLSearchParams({ span: spanId }));
@@ -92,19 +93,18 @@ function drawChain(root: HTMLElement, chain: Chain, route: Route): ChainTimeline
     h(
       'div',
       { class: 'facts' },
-      fact('End to end', formatDuration(chain.durationUs)),
+      fact('End to end', h('span', null, formatDuration(chain.durationUs), timeBar(chain, chain.durationUs)), 'end-to-end'),
+      fact('Working', chain.workingUs === undefined ? '–' : formatDuration(chain.workingUs), 'working'),
+      fact('Waiting', chain.waitingUs === undefined ? '–' : waitingText(chain), 'waiting'),
       fact('Traces', String(chain.traceCount ?? chain.traces.length)),
       fact('Spans', String(chain.spans.length)),
       fact('Started', formatTime(chain.startUs)),
       fact('Stages', stages.length ? h('span', null, ...stages.map((s) => h('span', { class: 'chip stage-chip' }, nameSpan(s.name), ` · ${formatDuration(s.endUs - s.startUs)}`))) : '–'),
-      fact(
-        'Bottleneck',
-        bottleneck ? h('span', null, nameSpan(bottleneck.service, 'svc'), ' ', nameSpan(bottleneck.operation), bottleneck.selfUs ? h('span', { class: 'muted' }, ` (${formatDuration(bottleneck.selfUs)} on the critical path)`) : null) : '–',
-        'bottleneck',
-      ),
-      fact('Errors', String(chain.errors?.length ?? 0), chain.errors?.length ? 'error' : undefined),
+      fact('Bottleneck', bottleneck ? bottleneckText(bottleneck, true) : '–', 'bottleneck'),
+      fact('Errors', String(chain.errorCount ?? chain.errors?.length ?? 0), (chain.errorCount ?? chain.errors?.length) ? 'error' : undefined),
       fact('Logs', String(chain.logs?.length ?? 0)),
     ),
+    h('div', { class: 'chain-time-legend' }, timeLegend()),
     chain.truncated
       ? h('div', { class: 'warn-box', attrs: { role: 'status' } }, `This chain was cut at ${chain.traceCount} traces: more traces are linked to it than the server follows. The timeline shows the first ones found.`)
       : null,
@@ -130,6 +130,15 @@ function drawChain(root: HTMLElement, chain: Chain, route: Route): ChainTimeline
   const wantedTrace = route.params.get('trace');
   if (wanted && wantedTrace) timeline.select(wantedTrace, wanted);
   return timeline;
+}
+
+/** Total waiting with its parts: queue, intended, unknown gap (only those present). */
+function waitingText(chain: Chain): HTMLElement {
+  const parts: string[] = [];
+  if (chain.queueWaitUs) parts.push(`queue ${formatDuration(chain.queueWaitUs)}`);
+  if (chain.intendedWaitUs) parts.push(`intended ${formatDuration(chain.intendedWaitUs)}`);
+  if (chain.gapUs) parts.push(`unknown gap ${formatDuration(chain.gapUs)}`);
+  return h('span', null, formatDuration(chain.waitingUs ?? 0), parts.length ? h('span', { class: 'muted' }, ` (${parts.join(', ')})`) : null);
 }
 
 /** Other business keys seen on the chain's spans: quick jumps, e.g. from an order to its customer. */

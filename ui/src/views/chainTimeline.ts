@@ -1,9 +1,10 @@
 import { axisTop, pointer, scaleLinear, select, zoom, zoomIdentity, type ScaleLinear, type Selection, type ZoomTransform } from 'd3';
-import type { Chain, ChainSpan } from '../api';
+import type { Chain, ChainSpan, WaitKind } from '../api';
 import { h, nameSpan, replace } from '../dom';
 import { formatDuration } from '../format';
 import { shortLabel, visibleText } from '../safeText';
 import { layoutChain, spanKey, type ChainLayout, type PlacedSpan } from './chainLayout';
+import { waitLook } from './waitKinds';
 
 export interface ChainTimelineOptions {
   colors: (service: string) => string;
@@ -101,6 +102,7 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
     svgSel = svg;
     const defs = svg.append('defs');
     const uid = Math.random().toString(36).slice(2, 8);
+    const hatchId = (kind: WaitKind | undefined) => (kind && kind !== 'queue' ? `ct-hatch-${kind}-${uid}` : `ct-hatch-${uid}`);
     defs
       .append('clipPath')
       .attr('id', `ct-clip-${uid}`)
@@ -109,9 +111,12 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
       .attr('y', -TOP)
       .attr('width', innerW)
       .attr('height', height + TOP);
-    const hatch = defs.append('pattern').attr('id', `ct-hatch-${uid}`).attr('width', 6).attr('height', 6).attr('patternUnits', 'userSpaceOnUse').attr('patternTransform', 'rotate(45)');
-    hatch.append('rect').attr('width', 6).attr('height', 6).attr('fill', '#fff4d6');
-    hatch.append('line').attr('x1', 0).attr('y1', 0).attr('x2', 0).attr('y2', 6).attr('stroke', '#e0a526').attr('stroke-width', 2.5);
+    for (const kind of ['queue', 'intended', 'gap'] as const) {
+      const look = waitLook(kind);
+      const hatch = defs.append('pattern').attr('id', hatchId(kind)).attr('width', 6).attr('height', 6).attr('patternUnits', 'userSpaceOnUse').attr('patternTransform', 'rotate(45)');
+      hatch.append('rect').attr('width', 6).attr('height', 6).attr('fill', look.fill);
+      hatch.append('line').attr('x1', 0).attr('y1', 0).attr('x2', 0).attr('y2', 6).attr('stroke', look.ink).attr('stroke-width', 2.5);
+    }
     for (const [id, colour] of [
       ['link', '#4b5563'],
       ['message', '#7c3aed'],
@@ -222,16 +227,17 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
       .append('g')
       .attr('class', 'ct-cp-strip')
       .attr('transform', `translate(0,${STAGE_H + AXIS_H + 2})`);
-    cpStrip.append('title').text('Critical path of the whole chain');
+    cpStrip.append('title').text('Critical path of the whole chain: spans in their service colour, waits hatched by kind');
     const cpStripRects = cpStrip
       .selectAll('rect')
       .data(cpSteps)
       .join('rect')
       .attr('class', (d) => (d.wait ? 'cp-strip-wait' : 'cp-strip-seg'))
+      .attr('data-wait-kind', (d) => (d.wait ? (d.kind ?? 'queue') : null))
       .attr('y', 0)
       .attr('height', CP_H - 4)
       .attr('fill', (d) => {
-        if (d.wait) return `url(#ct-hatch-${uid})`;
+        if (d.wait) return `url(#${hatchId(d.kind)})`;
         const p = layout.byKey.get(spanKey(d.traceId, d.spanId));
         return p ? opts.colors(p.span.service) : '#9ca3af';
       });
@@ -244,7 +250,8 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
       .selectAll('g')
       .data(waits)
       .join('g')
-      .attr('class', 'wait')
+      .attr('class', (w) => `wait${w.onCriticalPath ? ' on-cp' : ''}`)
+      .attr('data-wait-kind', (w) => w.kind ?? 'queue')
       .attr('data-from-trace-id', (w) => w.fromTraceId)
       .attr('data-to-trace-id', (w) => w.toTraceId);
     const waitRects = waitG
@@ -252,13 +259,18 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
       .attr('class', 'wait-shade')
       .attr('y', (w) => layout.laneByTrace.get(w.toTraceId)!.y + 3)
       .attr('height', (w) => layout.laneByTrace.get(w.toTraceId)!.height - 6)
-      .attr('fill', `url(#ct-hatch-${uid})`);
+      .attr('fill', (w) => `url(#${hatchId(w.kind)})`);
     const waitText = waitG
       .append('text')
       .attr('class', 'wait-label')
       .attr('y', (w) => layout.laneByTrace.get(w.toTraceId)!.y + layout.laneByTrace.get(w.toTraceId)!.height / 2 + 4)
-      .text((w) => `waited ${formatDuration(w.endUs - w.startUs)}`);
-    waitG.append('title').text((w) => `Waiting ${formatDuration(w.endUs - w.startUs)} between traces (queue or schedule)`);
+      .text((w) => `${waitLook(w.kind).label} ${formatDuration(w.endUs - w.startUs)}`);
+    waitG
+      .append('title')
+      .text(
+        (w) =>
+          `${waitLook(w.kind).label}${w.destination ? ` on ${visibleText(w.destination)}` : ''}: ${formatDuration(w.endUs - w.startUs)} between traces${w.onCriticalPath ? ' (on the critical path)' : ' (not on the critical path)'}`,
+      );
 
     // Spans.
     const all: PlacedSpan[] = layout.lanes.flatMap((l) => l.spans);
@@ -445,11 +457,15 @@ function stageLabel(t: { stage?: string; rootService: string; rootName: string }
 
 function legend(): HTMLElement {
   const item = (cls: string, text: string) => h('span', { class: 'legend-item' }, h('span', { class: `ct-key ${cls}` }), text);
+  const wait = (kind: 'queue' | 'intended' | 'gap') =>
+    h('span', { class: 'legend-item', title: waitLook(kind).help }, h('span', { class: 'ct-key', style: { background: waitLook(kind).background } }), waitLook(kind).label);
   return h(
     'span',
     { class: 'legend ct-legend' },
     item('k-cp', 'critical path'),
-    item('k-wait', 'waiting'),
+    wait('queue'),
+    wait('intended'),
+    wait('gap'),
     item('k-link', 'span link'),
     item('k-message', 'message'),
     item('k-error', 'error'),

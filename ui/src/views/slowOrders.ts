@@ -1,15 +1,28 @@
-import { insightApi, isAbort, type SlowChain } from '../api';
+import { insightApi, isAbort, type Query, type SlowChain } from '../api';
 import { errorBox, h, nameSpan, option, replace } from '../dom';
 import { formatDuration, formatTime } from '../format';
 import { formatHash, navigate, type Route } from '../route';
 import { resolveRange, timeRangeControl } from '../timerange';
 import { BUSINESS_KEYS, chainHref } from './home';
-import { drawMiniBar, drawSparkline } from './sparkline';
+import { drawSparkline } from './sparkline';
+import { bottleneckText, timeBar, timeLegend } from './waitKinds';
 
 const DEFAULT_RANGE = '1h';
 const DEFAULT_LIMIT = '20';
 
-/** #/slow?key=&range=&limit=: the slowest business chains in a window and what held each one up. */
+/** Sortable columns: the API's sort names (query-api/routes/chains.ts). */
+const SORTS = ['start', 'duration', 'working', 'waiting', 'errors', 'bottleneck'] as const;
+type Sort = (typeof SORTS)[number];
+const FLAGS = [
+  ['errorsOnly', 'Errors only'],
+  ['excludeIntendedWaits', 'Exclude intended waits'],
+] as const;
+
+/**
+ * #/slow?key=&range=&limit=&sort=&order=&errorsOnly=&excludeIntendedWaits=:
+ * the slowest business chains in a window, their time split into working and
+ * waiting, errors, and what held each one up.
+ */
 export function renderSlowOrders(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
   const params = route.params;
   const wantedKey = params.get('key') || BUSINESS_KEYS[0];
@@ -18,6 +31,19 @@ export function renderSlowOrders(root: HTMLElement, route: Route, signal: AbortS
   const range = timeRangeControl(params, DEFAULT_RANGE);
   const limit = h('input', { attrs: { name: 'limit', type: 'number', min: 1, max: 100, class: 'num' } });
   limit.value = params.get('limit') ?? DEFAULT_LIMIT;
+  const sort: Sort = (SORTS as readonly string[]).includes(params.get('sort') ?? '') ? (params.get('sort') as Sort) : 'duration';
+  const order = params.get('order') === 'asc' ? 'asc' : 'desc';
+  const flagBoxes = FLAGS.map(([name, text]) => {
+    const box = h('input', { attrs: { type: 'checkbox', name } });
+    box.checked = params.get(name) === 'true';
+    box.addEventListener('change', () => {
+      const next = new URLSearchParams(params);
+      if (box.checked) next.set(name, 'true');
+      else next.delete(name);
+      navigate(formatHash(['slow'], next));
+    });
+    return h('label', null, box, text);
+  });
   const formError = h('div');
   const form = h(
     'form',
@@ -32,8 +58,15 @@ export function renderSlowOrders(root: HTMLElement, route: Route, signal: AbortS
   const results = h('div', { class: 'status-line' }, 'Loading…');
   replace(
     root,
-    h('section', { class: 'panel' }, form, formError),
-    h('section', { class: 'panel' }, h('div', { class: 'panel-head' }, summary, h('span', { class: 'muted' }, 'End-to-end latency of the listed chains by start time')), spark, results),
+    h('section', { class: 'panel' }, form, h('div', { class: 'slow-filters' }, ...flagBoxes), formError),
+    h(
+      'section',
+      { class: 'panel' },
+      h('div', { class: 'panel-head' }, summary, h('span', { class: 'muted' }, 'End-to-end latency of the listed chains by start time')),
+      spark,
+      h('div', { class: 'slow-legend' }, timeLegend()),
+      results,
+    ),
   );
 
   form.addEventListener('submit', (ev) => {
@@ -44,6 +77,7 @@ export function renderSlowOrders(root: HTMLElement, route: Route, signal: AbortS
       range.write(next);
       resolveRange(next, DEFAULT_RANGE);
       if (limit.value) next.set('limit', limit.value);
+      for (const name of ['sort', 'order', ...FLAGS.map(([n]) => n)]) if (params.get(name)) next.set(name, params.get(name)!);
     } catch (err) {
       replace(formError, errorBox(err));
       return;
@@ -68,7 +102,9 @@ export function renderSlowOrders(root: HTMLElement, route: Route, signal: AbortS
   void (async () => {
     try {
       const { start, end } = resolveRange(params, DEFAULT_RANGE);
-      chains = await insightApi.slowChains({ key: wantedKey, start, end, limit: params.get('limit') ?? DEFAULT_LIMIT }, signal);
+      const query: Query = { key: wantedKey, start, end, limit: params.get('limit') ?? DEFAULT_LIMIT, sort, order };
+      for (const [name] of FLAGS) if (params.get(name) === 'true') query[name] = 'true';
+      chains = await insightApi.slowChains(query, signal);
       replace(summary, chains.length === 1 ? '1 ' : `${chains.length} slowest `, nameSpan(wantedKey), chains.length === 1 ? '' : ' values');
       if (!chains.length) {
         replace(results, h('p', { class: 'empty' }, 'No chains with ', nameSpan(wantedKey), ' in this window.'));
@@ -76,7 +112,7 @@ export function renderSlowOrders(root: HTMLElement, route: Route, signal: AbortS
       }
       results.className = 'slow-results';
       drawSpark();
-      replace(results, slowTable(chains, wantedKey));
+      replace(results, slowTable(chains, wantedKey, { sort, order, params, hideIntended: params.get('excludeIntendedWaits') === 'true' }));
     } catch (err) {
       if (!isAbort(err)) replace(results, errorBox(err));
     }
@@ -88,31 +124,61 @@ export function renderSlowOrders(root: HTMLElement, route: Route, signal: AbortS
   };
 }
 
-function slowTable(chains: SlowChain[], key: string): HTMLElement {
+interface TableState {
+  sort: Sort;
+  order: 'asc' | 'desc';
+  params: URLSearchParams;
+  hideIntended: boolean;
+}
+
+function slowTable(chains: SlowChain[], key: string, state: TableState): HTMLElement {
   const slowest = Math.max(...chains.map((c) => c.durationUs));
   const rows = chains.map((c) => {
-    const bar = h('span', { class: 'bar-cell' });
-    drawMiniBar(bar, c.durationUs, slowest);
     const href = chainHref(key, c.value);
+    const errors = c.errorCount ?? 0;
     return h(
       'tr',
       { class: 'slow-row', data: { value: c.value }, on: { click: (ev) => ((ev.target as Element).closest('a') ? undefined : navigate(href)) } },
       h('td', null, h('a', { class: 'chain-link', href }, nameSpan(c.value))),
       h('td', { class: 'nowrap' }, formatTime(c.startUs)),
-      h('td', { class: 'num' }, formatDuration(c.durationUs)),
-      h('td', null, bar),
+      h('td', { class: 'num', data: { col: 'duration' } }, formatDuration(c.durationUs)),
+      h('td', null, timeBar(c, slowest, state.hideIntended)),
+      h('td', { class: 'num', data: { col: 'working' } }, c.workingUs === undefined ? '–' : formatDuration(c.workingUs)),
+      h('td', { class: 'num', data: { col: 'waiting' }, title: waitTitle(c, state.hideIntended) }, c.waitingUs === undefined ? '–' : formatDuration(c.waitingUs)),
+      h('td', { class: `num${errors ? ' error' : ''}`, data: { col: 'errors' } }, errors),
       h('td', { class: 'num' }, c.traceCount),
-      h('td', null, c.bottleneck ? h('span', null, nameSpan(c.bottleneck.service, 'svc'), ' ', nameSpan(c.bottleneck.operation)) : h('span', { class: 'muted' }, '–')),
+      h('td', { data: { col: 'bottleneck' } }, bottleneckText(c.bottleneck)),
     );
   });
-  return h(
-    'table',
-    { class: 'results slow-table' },
-    h(
-      'thead',
-      null,
-      h('tr', null, ...['Value', 'Started', 'End to end', '', 'Traces', 'Bottleneck'].map((c, i) => h('th', { class: i === 2 || i === 4 ? 'num' : undefined }, c))),
-    ),
-    h('tbody', null, ...rows),
-  );
+  const columns: Array<[string, Sort | null, boolean]> = [
+    ['Value', null, false],
+    ['Started', 'start', false],
+    ['End to end', 'duration', true],
+    ['', null, false],
+    ['Working', 'working', true],
+    ['Waiting', 'waiting', true],
+    ['Errors', 'errors', true],
+    ['Traces', null, true],
+    ['Bottleneck', 'bottleneck', false],
+  ];
+  const header = columns.map(([text, sort, num]) => {
+    const cls = [num ? 'num' : '', sort && sort === state.sort ? 'sorted' : ''].filter(Boolean).join(' ') || undefined;
+    if (!sort) return h('th', { class: cls }, text);
+    const sorted = sort === state.sort;
+    const nextOrder = sorted && state.order === 'desc' ? 'asc' : 'desc';
+    const next = new URLSearchParams(state.params);
+    next.set('sort', sort);
+    next.set('order', nextOrder);
+    return h(
+      'th',
+      { class: cls, data: { sort }, attrs: { 'aria-sort': sorted ? (state.order === 'asc' ? 'ascending' : 'descending') : undefined } },
+      h('button', { class: 'sort', attrs: { type: 'button', title: `Sort by ${text.toLowerCase()}` }, on: { click: () => navigate(formatHash(['slow'], next)) } }, text, sorted ? (state.order === 'asc' ? ' ▲' : ' ▼') : ''),
+    );
+  });
+  return h('table', { class: 'results slow-table' }, h('thead', null, h('tr', null, ...header)), h('tbody', null, ...rows));
+}
+
+function waitTitle(c: SlowChain, hideIntended: boolean): string {
+  const parts = [`queue ${formatDuration(c.queueWaitUs ?? 0)}`, `intended ${formatDuration(c.intendedWaitUs ?? 0)}${hideIntended ? ' (left out)' : ''}`, `unknown gap ${formatDuration(c.gapUs ?? 0)}`];
+  return parts.join(' · ');
 }
