@@ -5,6 +5,13 @@ import { span } from './fixtures';
 /** [spanId, startUs, endUs] in time order. */
 type Expected = Array<[string, number, number]>;
 
+/** A whole-millisecond epoch time in µs, as millisecond-stamping SDKs write starts. */
+const T0 = 1_796_000_000_000_000;
+
+function fromT0(relative: Expected): Expected {
+  return relative.map(([id, start, end]) => [id, T0 + start, T0 + end]);
+}
+
 interface Case {
   name: string;
   picture: string;
@@ -211,6 +218,132 @@ const cases: Case[] = [
       ['O2', 30, 100],
     ],
   },
+  // ---- Millisecond-stamped clocks (OTel JS, many Java and proxy tracers): starts are whole ms,
+  // ---- durations exact, so sequential calls seem to overlap by up to 1 ms. Times relative to T0.
+  {
+    name: 'ms stamps: a call that seems to run 0.6 ms into the next one was sequential; both are on the path',
+    picture: `
+      R |------------------------------|
+      A    |--------|
+      B           |-----------|         (starts 0.6 ms before A's stamped end)`,
+    spans: [span('R', T0, T0 + 10_000), span('A', T0 + 1_000, T0 + 4_600, { parent: 'R' }), span('B', T0 + 4_000, T0 + 9_300, { parent: 'R' })],
+    expected: fromT0([
+      ['R', 0, 1_000],
+      ['A', 1_000, 4_000],
+      ['B', 4_000, 9_300],
+      ['R', 9_300, 10_000],
+    ]),
+  },
+  {
+    name: 'exact (µs) stamps: the same 0.6 ms overlap is real, the calls ran in parallel',
+    picture: `
+      R |------------------------------|
+      A    |--------|
+      B           |-----------|`,
+    spans: [span('R', 0, 10_000), span('A', 1_001, 4_600, { parent: 'R' }), span('B', 4_001, 9_300, { parent: 'R' })],
+    expected: [
+      ['R', 0, 4_001],
+      ['B', 4_001, 9_300],
+      ['R', 9_300, 10_000],
+    ],
+  },
+  {
+    name: 'ms stamps: an overlap beyond 1 ms (and beyond 2 % of the shorter call) is parallel',
+    picture: `
+      R |------------------------------|
+      A    |--------------|
+      B               |-----------|     (1.5 ms overlap)`,
+    spans: [span('R', T0, T0 + 10_000), span('A', T0 + 1_000, T0 + 6_500, { parent: 'R' }), span('B', T0 + 5_000, T0 + 9_000, { parent: 'R' })],
+    expected: fromT0([
+      ['R', 0, 5_000],
+      ['B', 5_000, 9_000],
+      ['R', 9_000, 10_000],
+    ]),
+  },
+  {
+    name: 'coarse clock: long calls overlapping by under 2 % of the shorter one are sequential',
+    picture: `
+      R |------------------------------|
+      A  |--------------|
+      B               |--------------|  (8 ms into A's 490 ms)`,
+    spans: [span('R', 0, 1_000_000), span('A', 10_001, 500_001, { parent: 'R' }), span('B', 492_001, 990_001, { parent: 'R' })],
+    expected: [
+      ['R', 0, 10_001],
+      ['A', 10_001, 492_001],
+      ['B', 492_001, 990_001],
+      ['R', 990_001, 1_000_000],
+    ],
+  },
+  {
+    name: 'ms stamps: three calls in a row, each seeming to overlap the next',
+    picture: `
+      R |------------------------------|
+      A    |-----|
+      B         |---------|
+      C                  |--------|`,
+    spans: [
+      span('R', T0, T0 + 10_000),
+      span('A', T0 + 1_000, T0 + 3_400, { parent: 'R' }),
+      span('B', T0 + 3_000, T0 + 6_800, { parent: 'R' }),
+      span('C', T0 + 6_000, T0 + 9_000, { parent: 'R' }),
+    ],
+    expected: fromT0([
+      ['R', 0, 1_000],
+      ['A', 1_000, 3_000],
+      ['B', 3_000, 6_000],
+      ['C', 6_000, 9_000],
+      ['R', 9_000, 10_000],
+    ]),
+  },
+  {
+    name: 'ms stamps: callees sticking out of their callers by under 1 ms are clipped, not dropped; a trimmed call clips its callee',
+    picture: `
+      R   |--------------------------------------|
+      A     |-------------|
+      AS    |--------------|        (ends 0.2 ms after A)
+      B                 |--------------------|
+      BS               |------------------|   (starts 1 ms before B)`,
+    spans: [
+      span('R', T0, T0 + 20_000, { kind: 'server' }),
+      span('A', T0 + 1_000, T0 + 8_700, { parent: 'R', kind: 'client' }),
+      span('AS', T0 + 1_000, T0 + 8_900, { parent: 'A', service: 'other', kind: 'server' }),
+      span('B', T0 + 8_000, T0 + 19_500, { parent: 'R', kind: 'client' }),
+      span('BS', T0 + 7_000, T0 + 19_000, { parent: 'B', service: 'other', kind: 'server' }),
+    ],
+    expected: fromT0([
+      ['R', 0, 1_000],
+      ['AS', 1_000, 8_000],
+      ['BS', 8_000, 19_000],
+      ['B', 19_000, 19_500],
+      ['R', 19_500, 20_000],
+    ]),
+  },
+  {
+    name: 'ms stamps: a short call made in the last millisecond of a longer one and ending before it ran beside it',
+    picture: `
+      R |------------------------------|
+      A    |----------------------|
+      X                       |-|`,
+    spans: [span('R', T0, T0 + 10_000), span('A', T0 + 1_000, T0 + 9_000, { parent: 'R' }), span('X', T0 + 8_000, T0 + 8_500, { parent: 'R' })],
+    expected: fromT0([
+      ['R', 0, 1_000],
+      ['A', 1_000, 9_000],
+      ['R', 9_000, 10_000],
+    ]),
+  },
+  {
+    name: 'ms stamps: two calls sharing a start stamp cannot be ordered, the one ending last takes the time',
+    picture: `
+      R |------------------------------|
+      A    ||
+      B    |-----------|`,
+    spans: [span('R', T0, T0 + 10_000), span('A', T0 + 1_000, T0 + 1_300, { parent: 'R' }), span('B', T0 + 1_000, T0 + 5_000, { parent: 'R' })],
+    expected: fromT0([
+      ['R', 0, 1_000],
+      ['B', 1_000, 5_000],
+      ['R', 5_000, 10_000],
+    ]),
+  },
 ];
 
 describe('computeCriticalPath', () => {
@@ -275,6 +408,36 @@ describe('computeCriticalPath', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(fan.spanIds.size).toBe(10_001);
     expect(fan.segments).toHaveLength(20_001);
+  });
+
+  it('100,000 ms-stamped sequential calls, each seeming to overlap the next, are all on the path (iterative, O(n log n))', () => {
+    const spans: Span[] = [span('R', T0, T0 + 100_000 * 3_000 + 2_000)];
+    for (let i = 0; i < 100_000; i++) spans.push(span(`s${i}`, T0 + i * 3_000 + 1_000, T0 + i * 3_000 + 4_600, { parent: 'R' }));
+    const started = Date.now();
+    const cp = computeCriticalPath(spans);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(cp.spanIds.size).toBe(100_001);
+    expect(cp.segments[1]).toEqual({ spanId: 's0', startUs: T0 + 1_000, endUs: T0 + 4_000 });
+    expect(cp.segments).toHaveLength(100_002);
+  });
+
+  it('a 100,000-deep ms-stamped chain of callees sticking out of their callers does not recurse', () => {
+    const chain: Span[] = [];
+    for (let i = 0; i < 100_000; i++) chain.push(span(`c${i}`, T0 + i * 1_000, T0 + 200_000_000 - i * 1_000 + 500, { parent: i ? `c${i - 1}` : '' }));
+    const cp = computeCriticalPath(chain);
+    expect(cp.spanIds.size).toBe(100_000);
+  });
+
+  it('stays fast when thousands of siblings start within the last millisecond of thousands of others', () => {
+    const spans: Span[] = [span('R', T0, T0 + 100_000)];
+    for (let i = 0; i < 20_000; i++) spans.push(span(`f${i}`, T0 + 1_000, T0 + 50_000 + (i % 997), { parent: 'R' }));
+    // Each f's last millisecond holds 20,000 short siblings that end before it: none of them follows it.
+    for (let i = 0; i < 20_000; i++) spans.push(span(`x${i}`, T0 + 49_500 + (i % 400), T0 + 49_950, { parent: 'R' }));
+    for (let i = 0; i < 20_000; i++) spans.push(span(`g${i}`, T0 + 50_000, T0 + 60_000 + (i % 991), { parent: 'R' }));
+    const started = Date.now();
+    const cp = computeCriticalPath(spans);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(cp.segments[0]).toEqual({ spanId: 'R', startUs: T0, endUs: T0 + 1_000 });
   });
 
   it('segmentsBySpan groups a span’s segments in time order', () => {
