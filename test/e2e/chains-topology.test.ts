@@ -329,7 +329,8 @@ describeInBrowser('chain, topology and slow-orders views in Chromium', () => {
     expect(await page.locator('.slow-row').first().getAttribute('data-value')).toBe(orderId);
     expect((await row.locator('td').last().textContent())?.trim()).not.toBe('–');
     expect(await page.locator('.spark-dot').count()).toBe(1 + others.length);
-    expect(await page.locator('.mini-bar-fg').count()).toBe(1 + others.length);
+    expect(await page.locator('.slow-row .time-bar').count()).toBe(1 + others.length);
+    expect(await page.locator('.slow-legend .legend-item').count()).toBe(4);
     await shot('slow-orders', 'screenshot-slow.png');
     await row.locator('td').nth(1).click();
     await page.waitForFunction((v) => decodeURIComponent(location.hash) === `#/chain/order.id/${v}`, orderId);
