@@ -4,6 +4,7 @@ import { benchLogSearch } from './log-search';
 import { benchRetention } from './retention';
 import { benchShipper } from './shipper';
 import { benchWal } from './wal';
+import { benchWhySlow } from './why-slow';
 
 /**
  * `npm run bench` (all-in-one, embedded store), `npm run bench -- --distributed`
@@ -13,11 +14,14 @@ import { benchWal } from './wal';
  * (search, histogram and facet latency over millions of stored lines) or
  * `npm run bench -- --retention [--spans N] [--max-mib M]` (embedded store write
  * throughput while retention deletes by age and by size) or `npm run bench -- --wal [--seconds 3]`
- * (write-ahead log publish latency and throughput with fdatasync group commit).
+ * (write-ahead log publish latency and throughput with fdatasync group commit) or
+ * `npm run bench -- --why-slow [--faults 50]` (injected demo faults vs the chain bottleneck the API names).
  * Figures are printed and written to bench-results/.
  */
 const args = process.argv.slice(2);
-const bench = args.includes('--wal')
+const bench = args.includes('--why-slow')
+  ? benchWhySlow
+  : args.includes('--wal')
   ? benchWal
   : args.includes('--retention')
   ? benchRetention
