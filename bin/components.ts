@@ -56,6 +56,7 @@ function embedded(config: Config, cache: Map<string, unknown>) {
     stores = openEmbeddedStores({
       dataDir: config.dataDir,
       retention: { maxAgeUs: config.retention, maxBytes: config.maxDiskBytes },
+      indexedAttributes: [...config.businessKeys, ...config.indexedAttributes],
     });
     cache.set('embedded', stores);
   }

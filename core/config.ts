@@ -56,6 +56,8 @@ export interface Config {
   walSync: 'fdatasync' | 'fsync' | 'none';
   /** Attribute names indexed as business keys. */
   businessKeys: string[];
+  /** Embedded store: attribute names (besides the business keys) whose key=value trace search reads an index; '*' = all. */
+  indexedAttributes: string[];
   /** Spans (or log records) ingest writes to a store in one batch, at most. */
   ingestBatchSize: number;
   /** Largest bus message the collector publishes; bigger requests are split. */
@@ -142,6 +144,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   walSegmentBytes: 64 * 1024 * 1024,
   walSync: 'fdatasync',
   businessKeys: ['order.id', 'customer.id', 'business.id'],
+  indexedAttributes: [],
   ingestBatchSize: 20_000,
   maxBusMessageBytes: 900 * 1024,
   ingestThread: true,
@@ -493,6 +496,7 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   walSegmentBytes: { env: 'WAL_SEGMENT_BYTES', parse: integer(64 * 1024, 4 * 1024 * 1024 * 1024) },
   walSync: { env: 'WAL_SYNC', parse: oneOf('fdatasync', 'fsync', 'none') },
   businessKeys: { env: 'BUSINESS_KEYS', parse: list },
+  indexedAttributes: { env: 'INDEXED_ATTRIBUTES', parse: list },
   ingestBatchSize: { env: 'INGEST_BATCH_SIZE', parse: integer(1, 100_000) },
   maxBusMessageBytes: { env: 'MAX_BUS_MESSAGE_BYTES', parse: integer(1024, 64 * 1024 * 1024) },
   ingestThread: { env: 'INGEST_THREAD', parse: boolean },

@@ -51,7 +51,8 @@ function dayOfLiteral(us: number): string {
 
 /**
  * findTraces in one statement: candidate trace ids from the index tables
- * (one IN per filter, so all filters must hold, each on any span), then the
+ * (one IN per filter, so all filters must hold, each on any span or as a
+ * business key of the trace), then the
  * exact summary of each candidate merged from trace_summaries across all its
  * partitions, filtered on the merged values and sorted newest first.
  *
@@ -73,8 +74,12 @@ export function findTracesSql(db: string, q: TraceQuery, limit: number): string 
     candidates.push(`SELECT trace_id FROM ${qualifiedName(db, TABLES.traceOps)} WHERE ${where.join(' AND ')}${since()}`);
   }
   for (const a of q.attributes ?? []) {
+    // a pair a trace carries on a span or as a business key (found in its logs); a key row is not
+    // narrowed by time: a log line of the trace may be stamped before the trace's first span
+    const pair = `key = ${quoteString(a.key)} AND value = ${quoteString(a.value)}`;
     candidates.push(
-      `SELECT trace_id FROM ${qualifiedName(db, TABLES.traceAttrs)} WHERE key = ${quoteString(a.key)} AND value = ${quoteString(a.value)}${since()}`,
+      `SELECT trace_id FROM ${qualifiedName(db, TABLES.traceAttrs)} WHERE ${pair}${since()}
+    UNION ALL SELECT trace_id FROM ${qualifiedName(db, TABLES.businessKeys)} WHERE ${pair}`,
     );
   }
   if (candidates.length === 0 && (q.startUs !== undefined || q.endUs !== undefined)) {

@@ -101,6 +101,14 @@ export function encodeHashSet(hashes: number[]): Buffer {
   return out;
 }
 
+/** The hashes of a set written by encodeHashSet, in order. */
+export function decodeHashSet(set: Uint8Array): number[] {
+  const buf = Buffer.isBuffer(set) ? set : Buffer.from(set.buffer, set.byteOffset, set.byteLength);
+  const out: number[] = new Array(buf.length >>> 3);
+  for (let i = 0; i < out.length; i++) out[i] = buf.readDoubleLE(i * 8);
+  return out;
+}
+
 /** One hash in the byte form encodeHashSet stores. */
 export function hashBytes(hash: number): Buffer {
   const out = Buffer.allocUnsafe(8);

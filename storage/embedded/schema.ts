@@ -11,6 +11,8 @@
  *   it newest-first and probes trace_ops / trace_attr_sets by trace ref.
  * - trace_attr_sets holds 53-bit hashes of (key, value-as-text) per trace, so
  *   attribute search is a binary search instead of JSON parsing.
+ * - trace_attr_index holds the same hashes the other way round (hash -> trace
+ *   refs), so a search for a pair starts from the traces that carry it.
  */
 export const MIGRATIONS: readonly string[] = [
   // 1: initial schema
@@ -222,6 +224,21 @@ export const MIGRATIONS: readonly string[] = [
     last_error TEXT
   );
   INSERT INTO retention_state (id) VALUES (1);
+  `,
+  // 7: (key, value) hash -> trace for the indexed attribute names, so an equality search on one reads the
+  // traces that carry the pair instead of probing every trace in the window (storage/embedded/attribute-index.ts).
+  // attr_index_keys: the names indexed ('*' = every name) and from which trace ref on; traces below it are walked.
+  `
+  CREATE TABLE trace_attr_index (
+    hash INTEGER NOT NULL,
+    trace_ref INTEGER NOT NULL,
+    PRIMARY KEY (hash, trace_ref)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE attr_index_keys (
+    key TEXT PRIMARY KEY,
+    since_ref INTEGER NOT NULL
+  );
   `,
 ];
 

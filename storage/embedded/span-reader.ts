@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Attributes, Span, SpanEvent, SpanLink, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
-import type { TraceQuery } from '../../core/contracts/span-store';
+import type { AttributeFilter, TraceQuery } from '../../core/contracts/span-store';
+import { AttributeIndexCoverage } from './attribute-index';
 import { ValidationError } from '../../core/errors';
 import { attributeHash, hashBytes, intToKind, intToStatus } from './codec';
 import { TraceSummaryReader, type TraceRow } from './trace-summary';
@@ -15,6 +16,18 @@ export const SPAN_READ_LIMITS = {
   linkedTraceRows: 10_000,
   findTraces: 10_000,
 } as const;
+
+/** An attribute filter drives a search from the index when it matches fewer traces than this. */
+export const INDEX_DRIVEN_MAX_TRACES = 1_000;
+
+interface SqlFilter {
+  where: string[];
+  params: unknown[];
+}
+
+function addWhere(filter: SqlFilter, condition: string, param: unknown): SqlFilter {
+  return { where: [...filter.where, condition], params: [...filter.params, param] };
+}
 
 interface SpanRow {
   span_id: string;
@@ -53,12 +66,20 @@ export class SpanReader {
   private readonly keyedTraces = new Map<string, Database.Statement>();
   private readonly linksStmt: Database.Statement<[string, string, number], LinkRow>;
   private readonly messagePairsStmt: Database.Statement<[{ ids: string; cap: number }], LinkRow>;
+  private readonly coverage: AttributeIndexCoverage;
+  private readonly anyTraceBelow: Database.Statement<[number], { id: number }>;
+  private readonly countIndexed: Database.Statement<[number, number], { n: number }>;
+  private readonly countKeyed: Database.Statement<[string, string, number], { n: number }>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
     this.traceRef = db.prepare('SELECT id FROM traces WHERE trace_id = ?');
     this.traceSpans = db.prepare('SELECT * FROM spans WHERE trace_ref = ? ORDER BY start_us, span_id LIMIT ?');
     this.summaries = new TraceSummaryReader(edb);
+    this.coverage = new AttributeIndexCoverage(db);
+    this.anyTraceBelow = db.prepare('SELECT id FROM traces WHERE id < ? LIMIT 1');
+    this.countIndexed = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM trace_attr_index WHERE hash = ? LIMIT ?)');
+    this.countKeyed = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM business_keys WHERE key = ? AND value = ? LIMIT ?)');
     this.servicesStmt = db.prepare('SELECT DISTINCT service FROM operations ORDER BY service LIMIT ?');
     this.operationsStmt = db.prepare('SELECT name FROM operations WHERE service = ? ORDER BY name LIMIT ?');
     this.linksStmt = db.prepare(
@@ -115,8 +136,47 @@ export class SpanReader {
     };
   }
 
+  /**
+   * Filters on the trace summary, each attribute filter as "the trace carries the pair" (its hash
+   * sets or its business keys). When the index holds an attribute filter's pair and few traces
+   * carry it, those traces are the candidates (CROSS JOIN keeps SQLite from walking the window
+   * instead), and only traces written before the index held the name are walked; otherwise the
+   * window is walked newest first, probing each trace. The answer is the same either way.
+   */
   findTraces(query: TraceQuery): TraceSummary[] {
     const limit = checkLimit(query.limit, SPAN_READ_LIMITS.findTraces);
+    const attributes = query.attributes ?? [];
+    const driver = this.indexDriver(attributes);
+    const filter = this.traceFilter(query, attributes);
+    if (driver === undefined) return this.selectTraces('traces t', [], filter, limit).map((r) => this.toSummary(r));
+    // the candidates carry the driving pair: only the other filters are checked on them
+    const rest = this.traceFilter(query, attributes.filter((f) => f !== driver.filter));
+
+    const hash = attributeHash(driver.filter.key, driver.filter.value);
+    const candidates = `(SELECT trace_ref AS ref FROM trace_attr_index WHERE hash = ?
+        UNION SELECT id FROM traces WHERE trace_id IN (SELECT trace_id FROM business_keys WHERE key = ? AND value = ?)) c
+       CROSS JOIN traces t ON t.id = c.ref`;
+    const covered = this.selectTraces(candidates, [hash, driver.filter.key, driver.filter.value], addWhere(rest, 't.id >= ?', driver.since), limit);
+    if (driver.since <= 1 || this.anyTraceBelow.get(driver.since) === undefined) return covered.map((r) => this.toSummary(r));
+    // traces written before the index held the name: walked, and merged into the newest `limit`
+    const older = this.selectTraces('traces t', [], addWhere(filter, 't.id < ?', driver.since), limit);
+    return [...covered, ...older]
+      .sort((a, b) => b.start_us - a.start_us || b.id - a.id)
+      .slice(0, limit)
+      .map((r) => this.toSummary(r));
+  }
+
+  private selectTraces(from: string, fromParams: unknown[], filter: SqlFilter, limit: number): TraceRow[] {
+    const sql =
+      `SELECT t.id, t.trace_id, t.start_us, t.end_us, t.span_count, t.error_count, t.root_op_id
+       FROM ${from}` +
+      (filter.where.length ? ` WHERE ${filter.where.join(' AND ')}` : '') +
+      ' ORDER BY t.start_us DESC, t.id DESC LIMIT ?';
+    return this.statement(this.findQueries, sql).all(...fromParams, ...filter.params, limit) as TraceRow[];
+  }
+
+  /** The conditions of a query on a trace `t`, with these attribute filters. */
+  private traceFilter(query: TraceQuery, attributes: readonly AttributeFilter[]): SqlFilter {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.startUs !== undefined) {
@@ -150,25 +210,39 @@ export class SpanReader {
            AND o.op_id IN (SELECT id FROM operations WHERE ${opWhere.join(' AND ')}))`,
       );
     }
-    for (const filter of query.attributes ?? []) {
+    for (const filter of attributes) {
       // instr() is a native byte search that rejects most sets cheaply; cs_has_hash()
       // confirms on aligned entries (a byte match could straddle two hashes)
       const hash = attributeHash(filter.key, filter.value);
       where.push(
-        'EXISTS (SELECT 1 FROM trace_attr_sets a WHERE a.trace_ref = t.id AND instr(a.hashes, ?) > 0 AND cs_has_hash(a.hashes, ?))',
+        `(EXISTS (SELECT 1 FROM trace_attr_sets a WHERE a.trace_ref = t.id AND instr(a.hashes, ?) > 0 AND cs_has_hash(a.hashes, ?))
+          OR t.trace_id IN (SELECT trace_id FROM business_keys WHERE key = ? AND value = ?))`,
       );
-      params.push(hashBytes(hash), hash);
+      params.push(hashBytes(hash), hash, filter.key, filter.value);
     }
-    const sql =
-      `SELECT t.id, t.trace_id, t.start_us, t.end_us, t.span_count, t.error_count, t.root_op_id
-       FROM traces t` +
-      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY t.start_us DESC, t.id DESC LIMIT ?';
-    params.push(limit);
-    const rows = this.statement(this.findQueries, sql).all(
-      ...params,
-    ) as TraceRow[];
-    return rows.map((r) => this.toSummary(r));
+    return { where, params };
+  }
+
+  /**
+   * The attribute filter to start from: of those whose pair the index holds, the one the fewest
+   * traces carry, if fewer than INDEX_DRIVEN_MAX_TRACES (a pair most traces carry is found sooner
+   * by walking the window newest first).
+   */
+  private indexDriver(filters: readonly AttributeFilter[]): { filter: AttributeFilter; since: number } | undefined {
+    let best: { filter: AttributeFilter; since: number } | undefined;
+    let bestCount = INDEX_DRIVEN_MAX_TRACES;
+    for (const filter of filters) {
+      const since = this.coverage.coveredFrom(filter.key, filter.value);
+      if (since === undefined) continue;
+      const n =
+        this.countIndexed.get(attributeHash(filter.key, filter.value), bestCount)!.n +
+        this.countKeyed.get(filter.key, filter.value, bestCount)!.n;
+      if (n < bestCount) {
+        best = { filter, since };
+        bestCount = n;
+      }
+    }
+    return best;
   }
 
   private toSummary(r: TraceRow): TraceSummary {

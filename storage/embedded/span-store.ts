@@ -26,9 +26,10 @@ export class EmbeddedSpanStore extends EmbeddedStoreHandle implements SpanStore 
   private readonly chainReader: ChainReader;
   private readonly topologyReader: TopologyReader;
 
-  constructor(edb: EmbeddedDatabase, retention?: EmbeddedRetention) {
+  /** `indexedAttributes`: attribute names searched from an index instead of a walk of the window (attribute-index.ts). */
+  constructor(edb: EmbeddedDatabase, retention?: EmbeddedRetention, indexedAttributes: readonly string[] = []) {
     super(edb, 'embedded span store', retention);
-    this.writer = new SpanWriter(edb);
+    this.writer = new SpanWriter(edb, indexedAttributes);
     this.reader = new SpanReader(edb);
     this.chainReader = new ChainReader(edb);
     this.topologyReader = new TopologyReader(edb);

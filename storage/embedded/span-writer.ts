@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Span } from '../../core/model';
 import type { SpanBatch } from '../../core/contracts/span-store';
-import { attributeHash, attributeText, encodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
+import { IndexedNames, PairHashes, syncIndexCoverage } from './attribute-index';
+import { encodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
 import { PairInserter } from './pair-inserter';
 import { TopologyWriter, type InsertedTraceSpans } from './topology-writer';
@@ -21,7 +22,7 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 /**
  * Writes a SpanBatch in one transaction. Every derived row (summary, trace
- * operations, attribute hashes) is computed only from spans whose INSERT OR
+ * operations, attribute hashes and index) is computed only from spans whose INSERT OR
  * IGNORE reported a change, so a replayed batch leaves the database as it was.
  */
 export class SpanWriter {
@@ -31,17 +32,25 @@ export class SpanWriter {
   private readonly updateTrace: Database.Statement;
   private readonly traceOps: PairInserter;
   private readonly insertAttrSet: Database.Statement;
+  private readonly attrIndex: PairInserter;
   private readonly upsertBusinessKey: Database.Statement;
   private readonly insertTraceLink: Database.Statement;
   private readonly insertMessageId: Database.Statement;
-  private readonly resourceHashes = new Map<number, number[]>();
+  private readonly resourceHashes = new Map<number, PairHashes>();
   private readonly writeBatch: Database.Transaction<(batch: SpanBatch) => void>;
   private readonly topology: TopologyWriter;
+  private readonly indexedNames: IndexedNames;
+  private coverageSynced = false;
   /** Spans inserted by the running transaction, by trace (topology roll-ups are derived from these only). */
   private inserted: InsertedTraceSpans[] = [];
 
-  constructor(private readonly edb: EmbeddedDatabase) {
+  /** `indexedAttributes`: attribute names whose pairs go to the attribute index (see attribute-index.ts). */
+  constructor(
+    private readonly edb: EmbeddedDatabase,
+    indexedAttributes: readonly string[] = [],
+  ) {
     const db = edb.db;
+    this.indexedNames = new IndexedNames(indexedAttributes);
     this.selectTraceRef = db.prepare('SELECT id, span_count FROM traces WHERE trace_id = ?');
     // an empty summary (root_rank 2 = no span yet) that the first inserted spans fill in
     this.insertTrace = db.prepare(
@@ -67,6 +76,7 @@ export class SpanWriter {
     );
     this.traceOps = new PairInserter(db, 'trace_ops', 'trace_ref', 'op_id');
     this.insertAttrSet = db.prepare('INSERT INTO trace_attr_sets (trace_ref, seq, hashes) VALUES (?, ?, ?)');
+    this.attrIndex = new PairInserter(db, 'trace_attr_index', 'hash', 'trace_ref');
     this.upsertBusinessKey = db.prepare(
       `INSERT INTO business_keys (key, value, trace_id, time_us) VALUES (?, ?, ?, ?)
        ON CONFLICT (key, value, trace_id) DO UPDATE SET time_us = excluded.time_us
@@ -92,14 +102,21 @@ export class SpanWriter {
       this.edb.dropCaches();
       this.resourceHashes.clear();
       this.traceOps.reset();
+      this.attrIndex.reset();
+      this.coverageSynced = false;
       throw err;
     }
   }
 
   private writeInTransaction(batch: SpanBatch): void {
+    if (!this.coverageSynced) {
+      syncIndexCoverage(this.edb.db, this.indexedNames);
+      this.coverageSynced = true;
+    }
     this.inserted = [];
     for (const spans of groupByTrace(batch.spans)) this.writeTrace(spans);
     this.traceOps.flush();
+    this.attrIndex.flush();
     this.topology.write(batch.spans, this.inserted, (traceId) => this.selectTraceRef.get(traceId)?.id);
     this.inserted = [];
 
@@ -125,7 +142,7 @@ export class SpanWriter {
       rootOpId: 0,
     };
     const ops = new Set<number>();
-    const hashes: number[] = [];
+    const hashes = new PairHashes(this.indexedNames);
     const inserted: InsertedTraceSpans = { traceRef: ref, existed: trace.span_count > 0, spans: [] };
 
     let lastResourceId = -1;
@@ -165,21 +182,12 @@ export class SpanWriter {
       d.count++;
       if (statusCode === STATUS_ERROR) d.errors++;
       ops.add(opId);
-      const attrs = span.attributes;
-      for (const key in attrs) {
-        const text = attributeText(attrs[key]);
-        if (text !== undefined) hashes.push(attributeHash(key, text));
-      }
+      hashes.addAttributes(span.attributes);
       // like Jaeger's tag search: event attributes count too
-      for (const event of span.events) {
-        for (const key in event.attributes) {
-          const text = attributeText(event.attributes[key]);
-          if (text !== undefined) hashes.push(attributeHash(key, text));
-        }
-      }
+      for (const event of span.events) hashes.addAttributes(event.attributes);
       // a resource is usually shared by every span of a trace: add its hashes once
       if (resourceId !== lastResourceId) {
-        for (const h of this.hashesOfResource(resourceId, span)) hashes.push(h);
+        hashes.addAll(this.hashesOfResource(resourceId, span));
         lastResourceId = resourceId;
       }
     }
@@ -188,17 +196,15 @@ export class SpanWriter {
     this.inserted.push(inserted);
     this.updateTrace.run({ ref, ...d });
     for (const op of ops) this.traceOps.add(ref, op);
-    if (hashes.length) this.insertAttrSet.run(ref, trace.span_count, encodeHashSet(hashes));
+    if (hashes.all.length) this.insertAttrSet.run(ref, trace.span_count, encodeHashSet(hashes.all));
+    for (const h of new Set(hashes.indexed)) this.attrIndex.add(h, ref);
   }
 
-  private hashesOfResource(resourceId: number, span: Span): number[] {
+  private hashesOfResource(resourceId: number, span: Span): PairHashes {
     let hashes = this.resourceHashes.get(resourceId);
     if (hashes === undefined) {
-      hashes = [];
-      for (const key in span.resource) {
-        const text = attributeText(span.resource[key]);
-        if (text !== undefined) hashes.push(attributeHash(key, text));
-      }
+      hashes = new PairHashes(this.indexedNames);
+      hashes.addAttributes(span.resource);
       if (this.resourceHashes.size >= 10_000) this.resourceHashes.clear();
       this.resourceHashes.set(resourceId, hashes);
     }

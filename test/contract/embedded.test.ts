@@ -25,11 +25,17 @@ function embeddedStore<K extends 'spans' | 'logs'>(which: K, options: EmbeddedOp
 }
 
 describeSpanStoreContract('embedded', embeddedStore('spans'));
+// Tag searches from the attribute index: the business keys' names and a few more, then every name.
+describeSpanStoreContract(
+  'embedded, business keys and listed attributes indexed',
+  embeddedStore('spans', { indexedAttributes: ['order.id', 'customer.id', 'http.request.method', 'k8s.pod.name', 'seq'] }),
+);
+describeSpanStoreContract('embedded, every attribute indexed', embeddedStore('spans', { indexedAttributes: ['*'] }));
 describeLogStoreContract('embedded', embeddedStore('logs'));
 
 // The same contract with retention passes running every 20 ms on the writing connection (limits far from
 // the test data): retention running beside writes and reads changes no answer about data it keeps.
 const farLimits = { maxAgeUs: 3650 * 86_400_000_000, maxBytes: 2 ** 40, intervalMs: 20 };
 
-describeSpanStoreContract('embedded, retention running', embeddedStore('spans', { retention: farLimits }));
+describeSpanStoreContract('embedded, retention running', embeddedStore('spans', { retention: farLimits, indexedAttributes: ['order.id'] }));
 describeLogStoreContract('embedded, retention running', embeddedStore('logs', { retention: farLimits }));

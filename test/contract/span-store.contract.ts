@@ -225,6 +225,117 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
         ).toEqual([t1[0].traceId]);
       });
 
+      describe('tag search (attribute or business-key equality)', () => {
+        // Backends may answer these from an index or by walking the window: the answers must be the same.
+        const ids = async (q: Omit<Parameters<SpanStore['findTraces']>[0], 'limit'> & { limit?: number }) =>
+          (await store.findTraces({ limit: 10, ...q })).map((t) => t.traceId);
+        const tag = (key: string, value: string) => ({ key, value });
+
+        it('finds a 1-hit tag on a span attribute, a resource attribute or a business key only', async () => {
+          const service = uniq('tag1');
+          const other = uniq('tag1-other');
+          const order = uniq('ORD');
+          const pod = uniq('pod');
+          const logOrder = uniq('ORD-LOG');
+          const hit = makeTrace({
+            service,
+            spans: 3,
+            startUs: BASE_US + 10_000_000,
+            durationUs: 40_000,
+            rootName: 'POST /orders',
+            overrides: (i): Partial<Span> =>
+              i === 2 ? { attributes: { 'order.id': order }, resource: { 'service.name': service, 'k8s.pod.name': pod } } : {},
+          });
+          const decoy = makeTrace({ service, startUs: BASE_US + 11_000_000, overrides: (i) => (i === 1 ? { attributes: { 'order.id': `${order}0` } } : {}) });
+          const keyedOnly = makeTrace({ service: other, startUs: BASE_US + 12_000_000, durationUs: 5_000, rootName: 'consume' });
+          await write([...hit, ...decoy, ...keyedOnly], {
+            businessKeys: [{ key: 'order.id', value: logOrder, traceId: keyedOnly[0].traceId, timeUs: BASE_US + 9_000_000 }],
+          });
+          const h = hit[0].traceId;
+          const k = keyedOnly[0].traceId;
+
+          expect(await ids({ attributes: [tag('order.id', order)] })).toEqual([h]);
+          expect(await ids({ attributes: [tag('k8s.pod.name', pod)] })).toEqual([h]);
+          expect(await ids({ attributes: [tag('order.id', logOrder)] })).toEqual([k]);
+          // combined with service, operation, duration and window
+          expect(await ids({ service, attributes: [tag('order.id', order)] })).toEqual([h]);
+          expect(await ids({ service: other, attributes: [tag('order.id', order)] })).toEqual([]);
+          expect(await ids({ service: other, operation: 'consume', attributes: [tag('order.id', logOrder)] })).toEqual([k]);
+          expect(await ids({ service, operation: 'POST /orders', attributes: [tag('order.id', order)] })).toEqual([h]);
+          expect(await ids({ service, operation: 'child-1', attributes: [tag('order.id', order)] })).toEqual([h]);
+          expect(await ids({ service, operation: 'GET /root', attributes: [tag('order.id', order)] })).toEqual([]);
+          expect(await ids({ minDurationUs: 40_000, attributes: [tag('order.id', order)] })).toEqual([h]);
+          expect(await ids({ minDurationUs: 40_001, attributes: [tag('order.id', order)] })).toEqual([]);
+          expect(await ids({ maxDurationUs: 5_000, attributes: [tag('order.id', logOrder)] })).toEqual([k]);
+          expect(await ids({ startUs: BASE_US + 10_000_000, endUs: BASE_US + 10_000_000, attributes: [tag('order.id', order)] })).toEqual([h]);
+          expect(await ids({ startUs: BASE_US + 10_000_001, attributes: [tag('order.id', order)] })).toEqual([]);
+          expect(await ids({ endUs: BASE_US + 9_999_999, attributes: [tag('order.id', order)] })).toEqual([]);
+          // a business key's own time does not place the trace: the trace's start does
+          expect(await ids({ startUs: BASE_US + 11_500_000, attributes: [tag('order.id', logOrder)] })).toEqual([k]);
+          // two tags, on different spans (and one from the resource)
+          expect(await ids({ attributes: [tag('order.id', order), tag('k8s.pod.name', pod)] })).toEqual([h]);
+          expect(await ids({ attributes: [tag('order.id', order), tag('order.id', logOrder)] })).toEqual([]);
+          // exact equality: no prefix, case or key confusion
+          expect(await ids({ attributes: [tag('order.id', order.slice(0, -1))] })).toEqual([]);
+          expect(await ids({ attributes: [tag('order.id', order.toUpperCase())] })).toEqual([]);
+          expect(await ids({ attributes: [tag('customer.id', order)] })).toEqual([]);
+          expect(await ids({ attributes: [tag('order.id', uniq('ORD-none'))] })).toEqual([]);
+        });
+
+        it('finds a many-hit tag newest first within limit, window and service', async () => {
+          const a = uniq('tagmany-a');
+          const b = uniq('tagmany-b');
+          const method = uniq('GET');
+          const traces = Array.from({ length: 30 }, (_, i) =>
+            makeTrace({
+              service: i % 3 === 0 ? b : a,
+              startUs: BASE_US + 20_000_000 + i * 1_000,
+              durationUs: 1_000 + i * 100,
+              overrides: (j) => (j === 1 ? { attributes: { 'http.request.method': method, seq: i } } : {}),
+            }),
+          );
+          // written out of order, in two batches
+          const shuffled = [...traces].reverse();
+          await write(shuffled.slice(0, 15).flat());
+          await write(shuffled.slice(15).flat());
+          const idOf = (i: number) => traces[i][0].traceId;
+          const newestFirst = (indexes: number[]) => [...indexes].sort((x, y) => y - x).map(idOf);
+          const all = Array.from({ length: 30 }, (_, i) => i);
+
+          expect(await ids({ attributes: [tag('http.request.method', method)], limit: 100 })).toEqual(newestFirst(all));
+          expect(await ids({ attributes: [tag('http.request.method', method)], limit: 5 })).toEqual(newestFirst(all).slice(0, 5));
+          expect(await ids({ service: b, attributes: [tag('http.request.method', method)], limit: 100 })).toEqual(
+            newestFirst(all.filter((i) => i % 3 === 0)),
+          );
+          expect(
+            await ids({
+              startUs: BASE_US + 20_000_000 + 10_000,
+              endUs: BASE_US + 20_000_000 + 19_000,
+              attributes: [tag('http.request.method', method)],
+              limit: 100,
+            }),
+          ).toEqual(newestFirst(all.filter((i) => i >= 10 && i <= 19)));
+          expect(
+            await ids({ service: a, minDurationUs: 2_500, maxDurationUs: 3_000, attributes: [tag('http.request.method', method)], limit: 100 }),
+          ).toEqual(newestFirst(all.filter((i) => i % 3 !== 0 && i >= 15 && i <= 20)));
+          // a many-hit tag with a 1-hit one
+          expect(await ids({ attributes: [tag('http.request.method', method), tag('seq', '17')] })).toEqual([idOf(17)]);
+          expect(await ids({ service: b, attributes: [tag('seq', '17'), tag('http.request.method', method)] })).toEqual([]);
+        });
+
+        it('matches values of any length and characters exactly', async () => {
+          const service = uniq('tagvalues');
+          const long = `${uniq('stmt')} ${'x'.repeat(5_000)}`;
+          const odd = `${uniq('v')}:with:colons "quotes" \\ ünï 🚀`;
+          const t = makeTrace({ service, overrides: (i) => (i === 1 ? { attributes: { 'db.statement': long, 'odd:key': odd, empty: '' } } : {}) });
+          await write(t);
+          expect(await ids({ attributes: [tag('db.statement', long)] })).toEqual([t[0].traceId]);
+          expect(await ids({ attributes: [tag('db.statement', long.slice(0, -1))] })).toEqual([]);
+          expect(await ids({ attributes: [tag('odd:key', odd)] })).toEqual([t[0].traceId]);
+          expect(await ids({ service, attributes: [tag('empty', '')] })).toEqual([t[0].traceId]);
+        });
+      });
+
       it('filters by duration bounds (inclusive)', async () => {
         const service = uniq('dur');
         const short = makeTrace({ service, durationUs: 1_000 });

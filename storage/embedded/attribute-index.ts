@@ -1,0 +1,90 @@
+import type Database from 'better-sqlite3';
+import { attributeHash, attributeText } from './codec';
+import type { Attributes } from '../../core/model';
+
+/**
+ * The attribute index (trace_attr_index: hash of key and value -> trace ref)
+ * and the rule for what it holds, shared by the writer and the reader so a
+ * search only trusts the index for pairs the writer puts in it.
+ *
+ * Only the attribute names the writer is configured with are indexed (the
+ * business keys and INDEXED_ATTRIBUTES; '*' = every name): indexing every
+ * attribute of the bench's spans halved write throughput. Not indexed either:
+ * values longer than MAX_INDEXED_VALUE_LENGTH, and arrays, objects and null
+ * (no text form, as in trace_attr_sets). A search for a pair the index does
+ * not hold walks the window as before, and traces written before a name was
+ * indexed (attr_index_keys.since_ref) are walked too, so answers never depend
+ * on the index. Rows per trace are bounded by the attributes a span may carry.
+ */
+export const MAX_INDEXED_VALUE_LENGTH = 256;
+
+/** The attribute names whose pairs a writer puts in the index. */
+export class IndexedNames {
+  private readonly all: boolean;
+  private readonly names: ReadonlySet<string>;
+
+  constructor(readonly list: readonly string[]) {
+    this.all = list.includes('*');
+    this.names = new Set(list);
+  }
+
+  holds(key: string, text: string): boolean {
+    return text.length <= MAX_INDEXED_VALUE_LENGTH && (this.all || this.names.has(key));
+  }
+}
+
+/** Collects the hashes of one trace's attribute pairs: all of them (for trace_attr_sets) and the indexed ones. */
+export class PairHashes {
+  readonly all: number[] = [];
+  readonly indexed: number[] = [];
+
+  constructor(private readonly names: IndexedNames) {}
+
+  addAttributes(attributes: Attributes): void {
+    for (const key in attributes) {
+      const text = attributeText(attributes[key]);
+      if (text === undefined) continue;
+      const hash = attributeHash(key, text);
+      this.all.push(hash);
+      if (this.names.holds(key, text)) this.indexed.push(hash);
+    }
+  }
+
+  addAll(other: PairHashes): void {
+    for (const h of other.all) this.all.push(h);
+    for (const h of other.indexed) this.indexed.push(h);
+  }
+}
+
+/**
+ * Makes attr_index_keys say what this writer indexes: names it no longer
+ * indexes are dropped, new ones are covered from the next trace ref on.
+ * Called in the writer's first transaction (one writer configuration per file).
+ */
+export function syncIndexCoverage(db: Database.Database, names: IndexedNames): void {
+  const listed = new Set(names.list);
+  for (const { key } of db.prepare('SELECT key FROM attr_index_keys').all() as { key: string }[]) {
+    if (!listed.has(key)) db.prepare('DELETE FROM attr_index_keys WHERE key = ?').run(key);
+  }
+  const add = db.prepare(
+    'INSERT OR IGNORE INTO attr_index_keys (key, since_ref) SELECT ?, coalesce(max(id), 0) + 1 FROM traces',
+  );
+  for (const key of listed) add.run(key);
+}
+
+/** From which trace ref on the index holds a pair. */
+export class AttributeIndexCoverage {
+  private readonly sinceStmt: Database.Statement<[string], { since_ref: number }>;
+
+  constructor(db: Database.Database) {
+    this.sinceStmt = db.prepare(
+      `SELECT min(since_ref) AS since_ref FROM attr_index_keys WHERE key IN (?, '*') HAVING count(*) > 0`,
+    );
+  }
+
+  /** The first trace ref whose pairs key = value are all in the index; undefined when the index does not hold them. */
+  coveredFrom(key: string, value: string): number | undefined {
+    if (value.length > MAX_INDEXED_VALUE_LENGTH) return undefined;
+    return this.sinceStmt.get(key)?.since_ref;
+  }
+}
