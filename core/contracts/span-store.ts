@@ -9,6 +9,12 @@ export interface SpanBatch {
   messageIds: MessageIdEntry[];
 }
 
+/**
+ * key = value, compared with the value's text (a number or boolean attribute as JS prints it; arrays,
+ * objects and null never match). A trace matches when any of its spans carries the pair among its
+ * span or resource attributes, or when the trace carries it as a business key (a BusinessKeyEntry
+ * written for the trace, e.g. found in its log lines). Exact: no prefix, case or type folding.
+ */
 export interface AttributeFilter {
   key: string;
   value: string;
@@ -17,7 +23,7 @@ export interface AttributeFilter {
 export interface TraceQuery extends TimeWindow {
   service?: string;
   operation?: string;
-  /** All must match (on any span of the trace). */
+  /** All must match (each on any span of the trace, or as its business key). */
   attributes?: AttributeFilter[];
   minDurationUs?: number;
   maxDurationUs?: number;
@@ -46,7 +52,12 @@ export interface SpanStore {
   writeSpans(batch: SpanBatch): Promise<void>;
   /** All spans of a trace, ordered by start time; [] when the trace is unknown. */
   getTrace(traceId: string): Promise<Span[]>;
-  /** Traces matching the query, newest first (by trace start). */
+  /**
+   * Traces matching the query, newest first (by trace start, ties in a backend's own stable order),
+   * at most `limit`; [] when none. A backend may answer attribute filters from an index or by walking
+   * the window (the embedded store indexes the names it is configured with, see
+   * storage/embedded/attribute-index.ts): the answer must not depend on which.
+   */
   findTraces(query: TraceQuery): Promise<TraceSummary[]>;
   /** Service names, sorted. */
   services(): Promise<string[]>;

@@ -70,7 +70,7 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
       }),
       '/api/traces': operation('findTraces', {
         summary: 'Trace summaries matching the filters, newest first',
-        parameters: [...p.timeWindow, p.service, p.operation, p.attr, p.minDurationMs, p.maxDurationMs, p.limitParam(DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT)],
+        parameters: [...p.timeWindow, p.service, p.operation, p.attr, p.tags, p.minDurationMs, p.maxDurationMs, p.limitParam(DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT)],
         ok: object({ traces: arrayOf('TraceSummary') }),
       }),
       '/api/traces/{traceId}': operation('trace', {

@@ -62,8 +62,19 @@ export const operation = query('operation', 'Only spans with this name (exact).'
 export const attr: Parameter = {
   name: 'attr',
   in: 'query',
-  description: `Span attribute filter key:value (the key is everything before the first colon); repeat for AND, at most ${MAX_ATTRIBUTE_FILTERS}.`,
+  description: `Attribute filter key:value (the key is everything before the first colon), matched like tags; repeat for AND, at most ${MAX_ATTRIBUTE_FILTERS}.`,
   schema: { type: 'array', maxItems: MAX_ATTRIBUTE_FILTERS, items: { type: 'string', pattern: '^[^:\\u0000]+:[^\\u0000]*$', maxLength: MAX_PARAM_LENGTH } },
+  style: 'form',
+  explode: true,
+};
+export const tags: Parameter = {
+  name: 'tags',
+  in: 'query',
+  description:
+    `Jaeger-style tag filter: a JSON object of attribute key to value, e.g. {"order.id":"ORD-1","http.status_code":"503"} ` +
+    `(numbers and booleans match their text). Every pair must match, on any span (span or resource attributes) or as a business key of the trace; ` +
+    `ANDed with attr, at most ${MAX_ATTRIBUTE_FILTERS} pairs in attr and tags together. May repeat.`,
+  schema: { type: 'array', maxItems: MAX_ATTRIBUTE_FILTERS, items: { type: 'string', maxLength: MAX_PARAM_LENGTH, pattern: NO_NUL } },
   style: 'form',
   explode: true,
 };

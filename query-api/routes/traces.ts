@@ -32,7 +32,7 @@ export function tracesRouter(traces: TraceService): Router {
       ...timeWindow(query),
       service: optionalString(query, 'service', MAX_SERVICE_NAME_LENGTH),
       operation: optionalString(query, 'operation'),
-      attributes: stringList(query, 'attr', MAX_ATTRIBUTE_FILTERS).map(attributeFilter),
+      attributes: attributeFilters(query),
       minDurationUs: minDurationMs === undefined ? undefined : Math.round(minDurationMs * 1000),
       maxDurationUs: maxDurationMs === undefined ? undefined : Math.round(maxDurationMs * 1000),
       limit: limit(query, 'limit', DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT),
@@ -45,6 +45,38 @@ export function tracesRouter(traces: TraceService): Router {
   });
 
   return router;
+}
+
+/** `attr=key:value` (repeated) and Jaeger's `tags={"key":"value"}` together: all must match, at most MAX_ATTRIBUTE_FILTERS. */
+function attributeFilters(query: Query): AttributeFilter[] {
+  const filters = stringList(query, 'attr', MAX_ATTRIBUTE_FILTERS).map(attributeFilter);
+  for (const raw of stringList(query, 'tags', MAX_ATTRIBUTE_FILTERS)) filters.push(...tagFilters(raw));
+  if (filters.length > MAX_ATTRIBUTE_FILTERS) {
+    throw new ValidationError(`attr and tags may hold at most ${MAX_ATTRIBUTE_FILTERS} filters together (got ${filters.length})`, 'tags');
+  }
+  return filters;
+}
+
+/**
+ * A JSON object of key to value, as Jaeger's API takes `tags`. Values are compared as text: a
+ * number or boolean value is the same filter as its string (`{"http.status_code":503}` = `"503"`).
+ */
+function tagFilters(raw: string): AttributeFilter[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ValidationError('tags must be a JSON object like {"order.id":"ORD-1"}', 'tags');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ValidationError('tags must be a JSON object like {"order.id":"ORD-1"}', 'tags');
+  }
+  return Object.entries(parsed).map(([key, value]) => {
+    if (key === '') throw new ValidationError('tags must not have an empty key', 'tags');
+    if (typeof value === 'string') return { key, value };
+    if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') return { key, value: String(value) };
+    throw new ValidationError(`tags value of "${key}" must be a string, number or boolean`, 'tags');
+  });
 }
 
 /** `key:value`; the key is everything before the first colon. */
