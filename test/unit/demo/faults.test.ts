@@ -211,3 +211,19 @@ describe('demo with faults switched on', () => {
     }
   }, 90_000);
 });
+
+describe('ground truth stays out of the analysis', () => {
+  it('no file of the server (core, ingest, query-api, storage, collector, bus, bin) imports the demo faults', () => {
+    const repo = path.resolve(__dirname, '..', '..', '..');
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.ts$/.test(e.name) && /from '[./]*\/?demo\/(faults|fault-targets)'|ground-truth/.test(fs.readFileSync(p, 'utf8'))) offenders.push(path.relative(repo, p));
+      }
+    };
+    for (const dir of ['core', 'ingest', 'query-api', 'storage', 'collector', 'bus', 'bin']) walk(path.join(repo, dir));
+    expect(offenders).toEqual([]);
+  });
+});
