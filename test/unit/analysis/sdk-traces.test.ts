@@ -185,3 +185,33 @@ describe('clock skew on the same SDK traces with the payment service on a host 5
     });
   });
 });
+
+describe('the demo order center with each service in its own process (record-demo.mjs)', () => {
+  const spans: Span[] = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'demo-processes.spans.json'), 'utf8'));
+  const traces = new Map<string, Span[]>();
+  for (const s of spans) {
+    let list = traces.get(s.traceId);
+    if (!list) traces.set(s.traceId, (list = []));
+    list.push(s);
+  }
+
+  it.each([...traces].map(([traceId, trace]) => [traceId, trace] as const))('trace %s', (_traceId, trace) => {
+    const skew = adjustClockSkew(trace);
+    // One host: nothing to correct, nothing to warn about.
+    expect(skew.warnings).toEqual([]);
+    expect(skew.spans).toEqual(trace);
+
+    const cp = computeCriticalPath(trace);
+    const own = ownCriticalUs(trace);
+    const root = trace.find((s) => s.spanId === cp.rootSpanId)!;
+    const longCallsOff = trace.filter((s) => s.kind === 'client' && s.durationUs > 0.3 * root.durationUs && !own.has(s.spanId));
+    expect(longCallsOff.map((s) => `${s.service} ${s.name}`)).toEqual([]);
+    // Every span owns at most the time none of its calls ran (a retry back-off, say), give or take the rounding.
+    const ownsACall = trace.filter((s) => {
+      const calls = trace.filter((c) => c.parentSpanId === s.spanId);
+      return (own.get(s.spanId) ?? 0) > uncoveredUs(s, calls) + calls.length * MS;
+    });
+    expect(ownsACall.map((s) => `${s.service} ${s.name}`)).toEqual([]);
+  });
+});
+
