@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureFreshBuild } from '../../helpers/fresh-build';
-import { otlpJsonTraces, randomSpanId, randomTraceId } from '../../helpers/otlp-json';
+import { otlpJsonLogs, otlpJsonTraces, randomSpanId, randomTraceId } from '../../helpers/otlp-json';
 import { spawnRole, type RoleProcess } from '../../helpers/processes';
 import { waitFor } from '../../helpers/wait';
 
@@ -33,6 +33,22 @@ function traceBody(traceId: string): string {
   );
 }
 
+const LOGS_PER_BATCH = 20;
+
+/** A batch of log records sharing one trace id, so the batch can be read back by it. */
+function logBody(traceId: string): string {
+  const now = Date.now();
+  return otlpJsonLogs(
+    Array.from({ length: LOGS_PER_BATCH }, (_, i) => ({ service: 'burst', timeMs: now + i, body: `burst line ${i} of ${traceId}`, traceId })),
+  );
+}
+
+async function logIds(api: string, traceId: string): Promise<string[]> {
+  const res = await fetch(`${api}/api/logs?traceId=${traceId}&limit=100&start=0`);
+  if (res.status !== 200) throw new Error(`GET logs answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { logs: { id: string }[] }).logs.map((l) => l.id);
+}
+
 async function spanIds(api: string, traceId: string): Promise<string[] | null> {
   const res = await fetch(`${api}/api/traces/${traceId}`);
   if (res.status === 404) return null;
@@ -51,6 +67,8 @@ describe.each(['wal', 'memory'])('all-in-one with BUS=%s killed with -9 during b
     let acked = 0;
     let lost = 0;
     let cut = 0;
+    let ackedLogs = 0;
+    let lostLogBatches = 0;
     for (let round = 0; round < 3; round++) {
       const app = await start(dataDir, bus);
       // everything stored by earlier rounds is still whole
@@ -67,14 +85,20 @@ describe.each(['wal', 'memory'])('all-in-one with BUS=%s killed with -9 during b
       storedBefore.push(anchor);
 
       const ackedThisRound: string[] = [];
+      const ackedLogBatches: string[] = [];
       let stop = false;
+      const post = async (path: string, body: string, acked: string[], id: string) => {
+        const res = await fetch(`${app.otlp}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+        if (res.status === 200) acked.push(id);
+        await res.arrayBuffer();
+      };
       const sender = async () => {
         while (!stop) {
           const id = randomTraceId();
+          const logBatch = randomTraceId();
           try {
-            const res = await fetch(`${app.otlp}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: traceBody(id) });
-            if (res.status === 200) ackedThisRound.push(id);
-            await res.arrayBuffer();
+            await post('/v1/traces', traceBody(id), ackedThisRound, id);
+            await post('/v1/logs', logBody(logBatch), ackedLogBatches, logBatch);
           } catch {
             return; // the process is gone
           }
@@ -86,6 +110,7 @@ describe.each(['wal', 'memory'])('all-in-one with BUS=%s killed with -9 during b
       stop = true;
       await Promise.all(senders);
       acked += ackedThisRound.length;
+      ackedLogs += ackedLogBatches.length;
 
       const after = await start(dataDir, bus);
       if (durable) {
@@ -105,6 +130,17 @@ describe.each(['wal', 'memory'])('all-in-one with BUS=%s killed with -9 during b
         if (ids.length === SPANS_PER_TRACE) storedBefore.push(id);
         else cut++;
       }
+      if (durable && ackedLogBatches.length > 0) {
+        const last = ackedLogBatches[ackedLogBatches.length - 1];
+        await waitFor(async () => (await logIds(after.api, last)).length === LOGS_PER_BATCH, 'the last acknowledged log batch to be stored', 60_000);
+      }
+      for (const batch of ackedLogBatches) {
+        const ids = await logIds(after.api, batch);
+        // log records get ids from their content: a replay never doubles them
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids.length).toBeLessThanOrEqual(LOGS_PER_BATCH);
+        if (ids.length < LOGS_PER_BATCH) lostLogBatches++;
+      }
       const again = randomTraceId();
       expect((await fetch(`${after.otlp}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: traceBody(again) })).status).toBe(200);
       await waitFor(async () => (await spanIds(after.api, again))?.length === SPANS_PER_TRACE, 'a new trace to be stored after the restart');
@@ -113,7 +149,8 @@ describe.each(['wal', 'memory'])('all-in-one with BUS=%s killed with -9 during b
     if (durable) {
       expect(lost).toBe(0);
       expect(cut).toBe(0);
+      expect(lostLogBatches).toBe(0);
     }
-    console.log(`kill -9 bursts, BUS=${bus}: 3 kills, ${acked} traces answered 200 during the bursts, ${acked - lost - cut} stored whole, ${cut} cut, ${lost} lost`);
+    console.log(`kill -9 bursts, BUS=${bus}: 3 kills, ${acked} traces answered 200 during the bursts, ${acked - lost - cut} stored whole, ${cut} cut, ${lost} lost; ${ackedLogs} log batches of ${LOGS_PER_BATCH} answered 200, ${lostLogBatches} not stored whole`);
   }, 240_000);
 });
