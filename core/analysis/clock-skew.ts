@@ -134,7 +134,7 @@ function fitsWithin(child: Span, parentStartUs: number, parentDurationUs: number
 }
 
 /** Whether two spans may carry different clocks: the first identity both resources carry decides. */
-export function onDifferentClocks(a: Span, b: Span): boolean {
+function onDifferentClocks(a: Span, b: Span): boolean {
   for (const key of CLOCK_IDENTITY_KEYS) {
     const idA = firstScalar(a.resource?.[key]);
     const idB = firstScalar(b.resource?.[key]);

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { decodeTraceRequestJson } from '../../../core/otlp';
 import { analyzeTrace } from '../../../query-api/services/trace-service';
 import { span } from './fixtures';
 
@@ -30,5 +33,21 @@ describe('analyzeTrace (GET /api/traces/:traceId body)', () => {
     const view = analyzeTrace('t'.repeat(32), [span('R', 0, 100), span('O', 0, 10, { parent: 'ffffffffffffffff' })]);
     expect(view.warnings).toEqual(['the trace has 2 root spans (spans without a parent in the trace); the critical path follows svc op-R (R)']);
     expect(view.spans.find((s) => s.spanId === 'O')!.criticalPath).toBe(false);
+  });
+
+  it('on a trace stamped by the OTel JS SDK (one host): no skew warning, the slow calls marked critical, the root almost never', () => {
+    const { spans } = decodeTraceRequestJson(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'sdk-traces', 'orders-one-host.otlp.json'), 'utf8'));
+    const plan = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'sdk-traces', 'orders-one-host.plan.json'), 'utf8'))[0];
+    const stored = spans.filter((s) => s.traceId === plan.traceId);
+    const view = analyzeTrace(plan.traceId, stored);
+    expect(view.warnings).toEqual([]);
+    expect(view.spans.every((s) => s.skewAdjustedUs === 0)).toBe(true);
+    const named = (name: string, kind: string) => view.spans.find((s) => s.name === name && s.kind === kind)!;
+    for (const [name, kind] of [['POST /stock/lock', 'client'], ['stock lock', 'internal'], ['POST /charge', 'client'], ['payment-provider charge', 'client']]) {
+      expect([name, named(name, kind).criticalPath]).toEqual([name, true]);
+    }
+    const root = named('POST /orders', 'server');
+    const rootOwnUs = (root.criticalSegments ?? []).reduce((sum, s) => sum + s.endUs - s.startUs, 0);
+    expect(rootOwnUs).toBeLessThan(0.02 * root.durationUs);
   });
 });
