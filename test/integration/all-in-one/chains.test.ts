@@ -76,16 +76,17 @@ describe('business call chains over the all-in-one', () => {
     );
     expect(body.joins).toHaveLength(2);
     expect(body.waits).toEqual([
-      { fromTraceId: A, toTraceId: B, startUs: t0Us + 60_000, endUs: t0Us + 300_000 },
-      { fromTraceId: B, toTraceId: C, startUs: t0Us + 690_000, endUs: t0Us + 1_000_000 },
+      { kind: 'queue', fromTraceId: A, fromSpanId: ids.aPub, toTraceId: B, toSpanId: ids.bRoot, startUs: t0Us + 60_000, endUs: t0Us + 300_000, onCriticalPath: true },
+      { kind: 'queue', fromTraceId: B, fromSpanId: ids.bSched, toTraceId: C, toSpanId: ids.cRoot, startUs: t0Us + 690_000, endUs: t0Us + 1_000_000, onCriticalPath: true },
     ]);
+    expect([body.workingUs, body.waitingUs, body.queueWaitUs, body.durationUs]).toEqual([650_000, 550_000, 550_000, 1_200_000]);
     expect(body.stages.map((s: { name: string }) => s.name)).toEqual(['order-api: POST /orders', 'fulfilment: orders process', 'billing: charge']);
     const path = body.criticalPath.map((s: { wait?: boolean; spanId?: string }) => (s.wait ? 'wait' : s.spanId));
     expect(path).toEqual([ids.aRoot, ids.aPub, 'wait', ids.bRoot, ids.bStock, ids.bRoot, ids.bSched, 'wait', ids.cRoot, ids.cPsp, ids.cRoot]);
     expect(body.criticalPath[0].startUs).toBe(t0Us);
     expect(body.criticalPath.at(-1).endUs).toBe(t0Us + 1_200_000);
     expect(body.errors).toEqual([{ traceId: C, spanId: ids.cPsp, service: 'psp-gateway', name: 'call psp', message: 'card declined' }]);
-    expect(body.bottleneck).toEqual({ service: 'inventory', operation: 'reserve stock', selfUs: 330_000 });
+    expect(body.bottleneck).toEqual({ kind: 'span', service: 'inventory', operation: 'reserve stock', selfUs: 330_000 });
     expect(body.logs.map((l: { body: string }) => l.body)).toEqual(['stock reserved', `charging card for order ${order}`]);
   });
 
@@ -105,8 +106,14 @@ describe('business call chains over the all-in-one', () => {
       startUs: t0 * 1000,
       endUs: t0 * 1000 + 1_200_000,
       durationUs: 1_200_000,
+      workingUs: 650_000,
+      waitingUs: 550_000,
+      queueWaitUs: 550_000,
+      intendedWaitUs: 0,
+      gapUs: 0,
       traceCount: 3,
-      bottleneck: { service: 'inventory', operation: 'reserve stock', selfUs: 330_000 },
+      errorCount: 1,
+      bottleneck: { kind: 'span', service: 'inventory', operation: 'reserve stock', selfUs: 330_000 },
     });
     expect(body.chains.map((c: { value: string }) => c.value)).toEqual([order, fastOrder, mailedOrder]);
     const one = await getJson(`${app.apiUrl}/api/chains/slow?key=order.id${window}&limit=1`);
