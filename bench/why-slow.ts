@@ -106,10 +106,16 @@ export async function benchWhySlow(args: string[]): Promise<void> {
       const bottleneck = await askBottleneck(api, orderId);
       scored.push({ orderId, truth: list[0], bottleneck, matched: bottleneckMatches(list[0], bottleneck) });
     }
-    const healthyIds = accepted
-      .slice(0, acceptedByFaultEnd)
-      .filter((id) => orderSlot(id, slots) === healthySlot && !byOrder.has(id))
-      .slice(-healthySample);
+    // Healthy: accepted before the faults ended (so finished in the tail) and touched by no fault;
+    // the never-faulted slot first, then an even spread of the others.
+    const untouched = accepted.slice(0, acceptedByFaultEnd).filter((id) => !byOrder.has(id));
+    const neverEligible = untouched.filter((id) => orderSlot(id, slots) === healthySlot);
+    const others = untouched.filter((id) => orderSlot(id, slots) !== healthySlot);
+    const room = Math.max(0, healthySample - neverEligible.length);
+    const healthyIds = [
+      ...neverEligible.slice(-healthySample),
+      ...others.filter((_, i) => room > 0 && i % Math.max(1, Math.floor(others.length / room)) === 0).slice(0, room),
+    ];
     const healthy: { orderId: string; bottleneck: AnsweredBottleneck | null }[] = [];
     for (const orderId of healthyIds) healthy.push({ orderId, bottleneck: await askBottleneck(api, orderId) });
     const inIntendedWait = healthy.filter((h) => isIntendedWait(h.bottleneck, INTENDED_DESTINATIONS, INTENDED_CONSUMERS));
