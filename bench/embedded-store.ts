@@ -3,12 +3,16 @@
  *
  *   npx tsc -p tsconfig.json && node dist/bench/embedded-store.js [spans=1000000] [--dir=/path] [--keep]
  *     [--page-size=16384] [--cache-mib=64] [--mmap-mib=256] [--logs=100000]
+ *     [--indexed=order.id,customer.id,business.id] [--tag-search]
  *
  * Writes N realistic spans (20-span traces over 5 services, 10 attributes per
  * span, an order.id business key per trace) in batches of 1,000, then a
  * 1,000-span trace among them, and prints write throughput, getTrace and
  * findTraces latencies, then writes and searches --logs records, and prints
- * the database size.
+ * the database size. --indexed lists the attribute names the store indexes for
+ * tag search (INDEXED_ATTRIBUTES plus the business keys; '*' = all; default
+ * the business keys). --tag-search only times trace searches by tag
+ * (1-hit business key, 1-hit other attribute, many-hit, no match) after writing.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,8 +27,14 @@ const args = process.argv.slice(2);
 const total = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const keep = args.includes('--keep');
 const dirArg = args.find((a) => a.startsWith('--dir='))?.slice(6);
+const tagSearch = args.includes('--tag-search');
+const indexedArg = args.find((a) => a.startsWith('--indexed='))?.slice(10);
+const indexedAttributes = indexedArg === undefined ? ['order.id', 'customer.id', 'business.id'] : indexedArg.split(',').filter(Boolean);
 const BATCH = 1_000;
 const SPANS_PER_TRACE = 20;
+/** The trace in the middle of the history, whose tags are searched for. */
+const MID_TRACE = Math.floor(total / SPANS_PER_TRACE / 2);
+let midTraceId = '';
 
 const SERVICES = ['gateway', 'order-service', 'payment-service', 'inventory-service', 'notification-service'];
 const ROUTES = ['/orders', '/orders/{id}', '/payments', '/stock/{sku}', '/notify'];
@@ -43,6 +53,7 @@ const t0Us = Date.now() * 1000 - 3_600_000_000;
 function makeTraceSpans(n: number, startUs: number): Span[] {
   const traceId = hex(16);
   const orderId = `ORD-${++counter}`;
+  if (counter === MID_TRACE) midTraceId = traceId;
   const spans: Span[] = [];
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -177,8 +188,11 @@ async function main(): Promise<void> {
     pageSize: num('page-size'),
     cacheSizeMiB: num('cache-mib'),
     mmapSizeMiB: num('mmap-mib'),
+    indexedAttributes,
   });
-  console.log(`embedded store bench: ${total.toLocaleString()} spans, batches of ${BATCH}, dir ${dataDir}`);
+  console.log(
+    `embedded store bench: ${total.toLocaleString()} spans, batches of ${BATCH}, indexed attributes ${indexedAttributes.join(',') || '(none)'}, dir ${dataDir}`,
+  );
 
   let written = 0;
   let storeNs = 0n;
@@ -226,6 +240,44 @@ async function main(): Promise<void> {
   console.log(`  store CPU  ${(storeCpuUs / 1e6).toFixed(1)} s -> ${Math.round(written / (storeCpuUs / 1e6)).toLocaleString()} spans/s per core (user+sys; the machine may be shared)`);
   console.log(`  wall time  ${wallS.toFixed(1)} s -> ${Math.round(written / wallS).toLocaleString()} spans/s (incl. generating spans)`);
 
+  if (tagSearch) {
+    await benchTagSearch(store);
+  } else {
+    await benchReads(store, bigTraceId, traceStart);
+    await benchLogs(logStore, num('logs') ?? 100_000);
+  }
+  await store.shutdown();
+  await logStore.shutdown();
+  const bytes = dirSize(dataDir);
+  console.log(`database size: ${(bytes / 1024 / 1024).toFixed(1)} MiB (${(bytes / written).toFixed(0)} bytes/span)`);
+  if (!keep && !dirArg) fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+type SpanStoreUnderTest = ReturnType<typeof openEmbeddedStores>['spans'];
+
+/** Trace search by tag over the whole history (no window), limit 20, 50 runs each after 3 warm-ups. */
+async function benchTagSearch(store: SpanStoreUnderTest): Promise<void> {
+  const order = `ORD-${MID_TRACE}`;
+  const requestId = `${midTraceId.slice(0, 8)}-7`;
+  const tag = (key: string, value: string) => ({ key, value });
+  const queries: [string, Parameters<SpanStoreUnderTest['findTraces']>[0]][] = [
+    ['order.id, 1 hit (business key)', { attributes: [tag('order.id', order)], limit: 20 }],
+    ['order.id + service, 1 hit', { service: 'payment-service', attributes: [tag('order.id', order)], limit: 20 }],
+    ['request.id, 1 hit (not a business key)', { attributes: [tag('request.id', requestId)], limit: 20 }],
+    ['customer.id + service, ~100 hits', { service: 'inventory-service', attributes: [tag('customer.id', 'CUST-17')], limit: 20 }],
+    ['http.status_code=503 + service, many hits', { service: 'inventory-service', attributes: [tag('http.status_code', '503')], limit: 20 }],
+    ['order.id, no match', { attributes: [tag('order.id', 'ORD-none')], limit: 20 }],
+  ];
+  console.log('tag search (findTraces, limit 20, whole history):');
+  for (const [label, q] of queries) {
+    for (let i = 0; i < 3; i++) await store.findTraces(q);
+    const r = await timeIt(50, () => store.findTraces(q));
+    const count = (await store.findTraces(q)).length;
+    console.log(`  ${label.padEnd(44)} p50 ${r.p50.toFixed(2).padStart(8)} ms  p95 ${r.p95.toFixed(2).padStart(8)} ms  (${count} results)`);
+  }
+}
+
+async function benchReads(store: SpanStoreUnderTest, bigTraceId: string, traceStart: number): Promise<void> {
   const g = await timeIt(200, () => store.getTrace(bigTraceId));
   const n = (await store.getTrace(bigTraceId)).length;
   console.log(`getTrace (1,000-span trace, got ${n}): p50 ${g.p50.toFixed(2)} ms, p95 ${g.p95.toFixed(2)} ms`);
@@ -233,7 +285,7 @@ async function main(): Promise<void> {
   const gs = await timeIt(200, () => store.getTrace(small.traceId));
   console.log(`getTrace (20-span trace): p50 ${gs.p50.toFixed(2)} ms, p95 ${gs.p95.toFixed(2)} ms`);
 
-  const midOrder = `ORD-${Math.floor(counter / 2)}`;
+  const midOrder = `ORD-${MID_TRACE}`;
   const windowEnd = t0Us + Math.floor((traceStart - t0Us) / 2);
   const someOperation = (await store.operations('order-service'))[0];
   const queries: [string, Parameters<typeof store.findTraces>[0]][] = [
@@ -258,13 +310,6 @@ async function main(): Promise<void> {
   const sv = await timeIt(50, () => store.services());
   const ops = await timeIt(50, () => store.operations('order-service'));
   console.log(`services(): p50 ${sv.p50.toFixed(3)} ms; operations(): p50 ${ops.p50.toFixed(3)} ms`);
-
-  await benchLogs(logStore, num('logs') ?? 100_000);
-  await store.shutdown();
-  await logStore.shutdown();
-  const bytes = dirSize(dataDir);
-  console.log(`database size: ${(bytes / 1024 / 1024).toFixed(1)} MiB (${(bytes / written).toFixed(0)} bytes/span)`);
-  if (!keep && !dirArg) fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
 main().catch((err) => {
