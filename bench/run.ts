@@ -1,5 +1,6 @@
 import { benchAllInOne } from './all-in-one';
 import { benchDistributed } from './distributed';
+import { benchKill } from './kill';
 import { benchLogSearch } from './log-search';
 import { benchRetention } from './retention';
 import { benchShipper } from './shipper';
@@ -15,11 +16,14 @@ import { benchWhySlow } from './why-slow';
  * `npm run bench -- --retention [--spans N] [--max-mib M]` (embedded store write
  * throughput while retention deletes by age and by size) or `npm run bench -- --wal [--seconds 3]`
  * (write-ahead log publish latency and throughput with fdatasync group commit) or
- * `npm run bench -- --why-slow [--faults 50]` (injected demo faults vs the chain bottleneck the API names).
+ * `npm run bench -- --why-slow [--faults 50]` (injected demo faults vs the chain bottleneck the API names) or
+ * `npm run bench -- --kill [--kills 5] [--bus wal|memory]` (kill -9 at full speed: acknowledged − stored, spans and logs).
  * Figures are printed and written to bench-results/.
  */
 const args = process.argv.slice(2);
-const bench = args.includes('--why-slow')
+const bench = args.includes('--kill')
+  ? benchKill
+  : args.includes('--why-slow')
   ? benchWhySlow
   : args.includes('--wal')
   ? benchWal
