@@ -49,7 +49,13 @@ interface Placed {
   depth: number;
 }
 
-const placedKey = (traceId: string, spanId: string) => `${traceId}\u0000${spanId}`;
+/** Placed spans by trace id, then span id (no joined string keys: a chain may hold 50,000 spans), and all of them. */
+interface Placement {
+  byTrace: Map<string, Map<string, Placed>>;
+  all: Placed[];
+}
+
+const lookup = (placed: Placement, traceId: string, spanId: string) => placed.byTrace.get(traceId)?.get(spanId);
 
 /**
  * The critical path of a whole business chain: from the chain's first start
@@ -78,7 +84,7 @@ export function chainCriticalPath(
   classify: JoinWaitClassifier = () => ({ kind: 'queue' }),
 ): ChainPathStep[] {
   const placed = placeSpans(traces);
-  if (placed.size === 0) return [];
+  if (placed.all.length === 0) return [];
   const joinsInto = new Map<string, OrientedJoin[]>();
   for (const j of joins) {
     let list = joinsInto.get(j.toTraceId);
@@ -90,7 +96,7 @@ export function chainCriticalPath(
   let entry: Placed | undefined = latestEnding(placed, Infinity, walked);
   let point = entry ? endUs(entry.span) : 0;
   const backwards: ChainPathStep[] = [];
-  for (let guard = 0; entry && guard <= placed.size; guard++) {
+  for (let guard = 0; entry && guard <= placed.all.length; guard++) {
     const segments = pathTo(entry, point);
     for (let i = segments.length - 1; i >= 0; i--) backwards.push({ traceId: entry.traceId, ...segments[i] });
     walked.add(entry.top);
@@ -132,20 +138,24 @@ function waitStep(kind: WaitKind, startUs: number, end: number, from: Placed, to
   return step;
 }
 
-const topOf = (p: Placed, placed: Map<string, Placed>): Placed => placed.get(placedKey(p.traceId, p.top.spanId)) ?? p;
+const topOf = (p: Placed, placed: Placement): Placed => lookup(placed, p.traceId, p.top.spanId) ?? p;
 
 /** Every span reachable from a root of its trace, with its tree, root and depth. */
-function placeSpans(traces: ReadonlyMap<string, readonly Span[]>): Map<string, Placed> {
-  const placed = new Map<string, Placed>();
+function placeSpans(traces: ReadonlyMap<string, readonly Span[]>): Placement {
+  const placed: Placement = { byTrace: new Map(), all: [] };
   for (const [traceId, spans] of traces) {
     if (spans.length === 0) continue;
     const tree = buildSpanTree(spans);
     const roots = new Set(tree.roots);
+    const inTrace = new Map<string, Placed>();
+    placed.byTrace.set(traceId, inTrace);
     let top: Span | undefined;
     for (const span of tree.preorder) {
       if (roots.has(span)) top = span;
-      const parent = roots.has(span) ? undefined : placed.get(placedKey(traceId, span.parentSpanId));
-      placed.set(placedKey(traceId, span.spanId), { traceId, span, tree, top: top!, depth: parent ? parent.depth + 1 : 0 });
+      const parent = roots.has(span) ? undefined : inTrace.get(span.parentSpanId);
+      const p: Placed = { traceId, span, tree, top: top!, depth: parent ? parent.depth + 1 : 0 };
+      inTrace.set(span.spanId, p);
+      placed.all.push(p);
     }
   }
   return placed;
@@ -155,10 +165,10 @@ function placeSpans(traces: ReadonlyMap<string, readonly Span[]>): Map<string, P
  * The span (of a tree not walked yet, starting before `before`) whose end,
  * cut at `before`, is latest; then the shallowest, the earliest start, the smallest ids.
  */
-function latestEnding(placed: Map<string, Placed>, before: number, walked: Set<Span>): Placed | undefined {
+function latestEnding(placed: Placement, before: number, walked: Set<Span>): Placed | undefined {
   let best: Placed | undefined;
   let bestEnd = -Infinity;
-  for (const p of placed.values()) {
+  for (const p of placed.all) {
     if ((p.span.startUs >= before && before !== Infinity) || walked.has(p.top)) continue;
     const end = Math.min(endUs(p.span), before);
     if (
@@ -168,7 +178,8 @@ function latestEnding(placed: Map<string, Placed>, before: number, walked: Set<S
         (p.depth < best.depth ||
           (p.depth === best.depth &&
             (p.span.startUs < best.span.startUs ||
-              (p.span.startUs === best.span.startUs && placedKey(p.traceId, p.span.spanId) < placedKey(best.traceId, best.span.spanId))))))
+              (p.span.startUs === best.span.startUs &&
+                (p.traceId < best.traceId || (p.traceId === best.traceId && p.span.spanId < best.span.spanId)))))))
     ) {
       best = p;
       bestEnd = end;
@@ -186,14 +197,14 @@ function startingJoin(
   candidates: readonly OrientedJoin[],
   walkedEntry: Placed,
   treeStart: number,
-  placed: Map<string, Placed>,
+  placed: Placement,
   walked: Set<Span>,
 ): { join: OrientedJoin; cause: Placed; effect: Placed } | undefined {
   let best: { join: OrientedJoin; cause: Placed; effect: Placed } | undefined;
   for (const join of candidates) {
-    const effect = placed.get(placedKey(join.toTraceId, join.toSpanId));
+    const effect = lookup(placed, join.toTraceId, join.toSpanId);
     if (!effect || effect.top !== walkedEntry.top) continue;
-    const cause = placed.get(placedKey(join.fromTraceId, join.fromSpanId));
+    const cause = lookup(placed, join.fromTraceId, join.fromSpanId);
     if (!cause || cause.span.startUs >= treeStart || walked.has(cause.top)) continue;
     if (
       !best ||
