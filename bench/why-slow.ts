@@ -207,9 +207,10 @@ function printTable(kinds: ReturnType<typeof scoreByKind>, healthy: number, inIn
 function gitCommit(): string {
   try {
     const root = path.resolve(__dirname, '..', '..');
-    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'core', 'query-api', 'storage', 'ingest'], { cwd: root, encoding: 'utf8' }).trim();
-    return dirty ? `${sha} (+ uncommitted changes in core/query-api/storage/ingest)` : sha;
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const sha = git('rev-parse', 'HEAD');
+    const dirty = git('status', '--porcelain', '--', 'core', 'query-api', 'storage', 'ingest', 'bin');
+    return dirty ? `${sha} (+ uncommitted changes in core/query-api/storage/ingest/bin)` : sha;
   } catch {
     return 'unknown';
   }
