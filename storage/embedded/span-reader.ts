@@ -70,6 +70,7 @@ export class SpanReader {
   private readonly anyTraceBelow: Database.Statement<[number], { id: number }>;
   private readonly countIndexed: Database.Statement<[number, number], { n: number }>;
   private readonly countKeyed: Database.Statement<[string, string, number], { n: number }>;
+  private readonly keyedPair: Database.Statement<[string, string], { one: number }>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
@@ -79,6 +80,7 @@ export class SpanReader {
     this.coverage = new AttributeIndexCoverage(db);
     this.anyTraceBelow = db.prepare('SELECT id FROM traces WHERE id < ? LIMIT 1');
     this.countIndexed = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM trace_attr_index WHERE hash = ? LIMIT ?)');
+    this.keyedPair = db.prepare('SELECT 1 AS one FROM business_keys WHERE key = ? AND value = ? LIMIT 1');
     this.countKeyed = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM business_keys WHERE key = ? AND value = ? LIMIT ?)');
     this.servicesStmt = db.prepare('SELECT DISTINCT service FROM operations ORDER BY service LIMIT ?');
     this.operationsStmt = db.prepare('SELECT name FROM operations WHERE service = ? ORDER BY name LIMIT ?');
@@ -214,11 +216,15 @@ export class SpanReader {
       // instr() is a native byte search that rejects most sets cheaply; cs_has_hash()
       // confirms on aligned entries (a byte match could straddle two hashes)
       const hash = attributeHash(filter.key, filter.value);
-      where.push(
-        `(EXISTS (SELECT 1 FROM trace_attr_sets a WHERE a.trace_ref = t.id AND instr(a.hashes, ?) > 0 AND cs_has_hash(a.hashes, ?))
-          OR t.trace_id IN (SELECT trace_id FROM business_keys WHERE key = ? AND value = ?))`,
-      );
-      params.push(hashBytes(hash), hash, filter.key, filter.value);
+      const inSets = 'EXISTS (SELECT 1 FROM trace_attr_sets a WHERE a.trace_ref = t.id AND instr(a.hashes, ?) > 0 AND cs_has_hash(a.hashes, ?))';
+      params.push(hashBytes(hash), hash);
+      // the business-key alternative only when some trace has the pair as a key (the walk stays as cheap as before)
+      if (this.keyedPair.get(filter.key, filter.value) === undefined) {
+        where.push(inSets);
+      } else {
+        where.push(`(${inSets} OR t.trace_id IN (SELECT trace_id FROM business_keys WHERE key = ? AND value = ?))`);
+        params.push(filter.key, filter.value);
+      }
     }
     return { where, params };
   }
