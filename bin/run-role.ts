@@ -129,7 +129,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
         counters,
         uiDir: uiDir(),
         log,
-        chains: { businessKeys: config.businessKeys, maxTraces: config.chainMaxTraces, stages: config.chainStages },
+        chains: { businessKeys: config.businessKeys, maxTraces: config.chainMaxTraces, stages: config.chainStages, expectedWaits: config.chainExpectedWaits },
         healthChecks: bus instanceof MemoryBus || bus instanceof WalBus ? [localBusHealth(bus, keeper)] : [],
         limits: httpServerLimitsFrom(config),
       });
@@ -268,6 +268,8 @@ function withDemoDefaults(role: Role, config: Config): Config {
   if (role !== 'all-in-one' || !config.demo) return config;
   const out = { ...config };
   if (config.businessKeyPatterns.length === 0) out.businessKeyPatterns = [{ key: 'order.id', pattern: '\\border (ORD-[\\w-]+)' }];
+  // the demo's billing/notification job waits on purpose (a settlement delay): not a bottleneck
+  if (config.chainExpectedWaits.length === 0) out.chainExpectedWaits = ['order-jobs'];
   if (config.demoLogDir !== null) out.demoLogDir = path.resolve(config.demoLogDir || path.join(config.dataDir, 'demo-logs'));
   return out;
 }
