@@ -125,6 +125,14 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         ],
         ok: object({ chains: arrayOf('SlowChain') }),
       }),
+      '/api/chains/compare': operation('compareChains', {
+        summary:
+          'One order against another (b) or, without b, against a typical order of the same journey (median of the orders first seen in the hour before a ended with the same stages): ' +
+          'time on the critical path per stage, operation and wait side by side with deltas, the hop that explains most of the difference first',
+        parameters: [p.businessKey(businessKeys), ...p.comparedValues(MAX_BUSINESS_KEY_VALUE_LENGTH)],
+        ok: ref('ChainComparison'),
+        notFound: true,
+      }),
       '/api/topology': operation('topology', {
         summary: 'Services, databases, queues and external peers with the calls between them (window at most 7 days, default the last 15 minutes)',
         parameters: p.timeWindow,

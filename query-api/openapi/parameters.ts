@@ -145,6 +145,14 @@ export function slowChainOptions(sorts: readonly string[], orders: readonly stri
     flag('excludeIntendedWaits', 'Leave intended waits (CHAIN_EXPECTED_WAITS) out of durationUs and waitingUs, and so out of the ranking.'),
   ];
 }
+/** The two orders of GET /api/chains/compare: `a` required, `b` absent for a typical order. */
+export function comparedValues(maxLength: number): Parameter[] {
+  const value: Schema = { type: 'string', minLength: 1, maxLength, pattern: NO_NUL };
+  return [
+    query('a', 'The order (business key value, exact) to explain.', value, true),
+    query('b', 'The order to compare it with; absent: a typical order of the same journey.', value),
+  ];
+}
 export function businessValue(maxLength: number): Parameter {
   return query('value', 'The business key value (exact).', { type: 'string', minLength: 1, maxLength, pattern: NO_NUL }, true);
 }

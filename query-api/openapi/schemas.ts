@@ -20,6 +20,14 @@ const latency = { p50Ms: nullableNum, p95Ms: nullableNum, p99Ms: nullableNum };
 /** A chain's end-to-end time split along its critical path (core/analysis/chain-waits.ts): working + waiting = durationUs. */
 const timing = { workingUs: num, waitingUs: num, queueWaitUs: num, intendedWaitUs: num, gapUs: num };
 
+/** GET /api/chains/compare (core/analysis/chain-compare.ts): a − b per row, in µs on the critical path. */
+const compareDelta = object({ aUs: num, bUs: num, deltaUs: num });
+const compareRow = object(
+  { kind: { type: 'string', enum: ['stage', 'operation', 'wait'] }, key: str, label: str, stage: str, service: str, operation: str, waitKind: str, destination: str, intended: { type: 'boolean' }, onlyIn: { type: 'string', enum: ['a', 'b'] }, aUs: num, bUs: num, deltaUs: num },
+  ['kind', 'key', 'label', 'stage', 'aUs', 'bUs', 'deltaUs'],
+);
+const comparedOrder = object({ value: str, startUs: num, endUs: num, traceCount: int, truncated: { type: 'boolean' }, stages: strings });
+
 export const SCHEMAS: Record<string, Schema> = {
   Error: object({ error: str, parameter: str, position: int, expected: strings }, ['error']),
   Health: object({ status: str, spanStore: str, logStore: str }, ['status']),
@@ -108,6 +116,21 @@ export const SCHEMAS: Record<string, Schema> = {
     errorCount: int,
     bottleneck: { type: ['object', 'null'] },
   }),
+  ChainComparison: object(
+    {
+      key: str,
+      a: comparedOrder,
+      b: { anyOf: [comparedOrder, { type: 'null' }] },
+      typical: { anyOf: [object({ orders: int, sampled: int, startUs: num, endUs: num, stages: strings }), { type: 'null' }] },
+      duration: compareDelta,
+      working: compareDelta,
+      waiting: compareDelta,
+      sameStages: { type: 'boolean' },
+      stages: { type: 'array', items: compareRow },
+      hops: { type: 'array', items: compareRow },
+      top: { anyOf: [compareRow, { type: 'null' }] },
+    },
+  ),
   Topology: object({
     nodes: { type: 'array', items: object({ id: str, kind: str, calls: int, errorRate: num, ...latency }) },
     edges: { type: 'array', items: object({ source: str, target: str, kind: str, calls: int, errors: int, ...latency }) },
