@@ -5,6 +5,7 @@ import { IndexedNames, PairHashes, syncIndexCoverage } from './attribute-index';
 import { encodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
 import { PairInserter } from './pair-inserter';
+import { RowInserter, type SqlValue } from './row-inserter';
 import { TopologyWriter, type InsertedTraceSpans } from './topology-writer';
 
 /** What the spans of one trace that were really inserted in this batch add to its summary. */
@@ -20,6 +21,12 @@ interface TraceDelta {
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+/** Columns of a span row, in the order both insert paths bind them. */
+const SPAN_COLUMNS = [
+  'trace_ref', 'span_id', 'parent_span_id', 'op_id', 'kind', 'start_us', 'duration_us',
+  'status_code', 'status_message', 'attributes', 'resource_id', 'events', 'links', 'scope_name', 'scope_version',
+] as const;
+
 /**
  * Writes a SpanBatch in one transaction. Every derived row (summary, trace
  * operations, attribute hashes and index) is computed only from spans whose INSERT OR
@@ -29,6 +36,9 @@ export class SpanWriter {
   private readonly selectTraceRef: Database.Statement<[string], { id: number; span_count: number }>;
   private readonly insertTrace: Database.Statement<[string], { id: number; span_count: number }>;
   private readonly insertSpan: Database.Statement;
+  /** Spans of traces created by this write: nothing of theirs is stored yet, so they go in many rows per statement. */
+  private readonly newSpanRows: RowInserter;
+  private readonly oneSpanRow: SqlValue[] = new Array(SPAN_COLUMNS.length).fill(null);
   private readonly updateTrace: Database.Statement;
   private readonly traceOps: PairInserter;
   private readonly insertAttrSet: Database.Statement;
@@ -58,10 +68,9 @@ export class SpanWriter {
        VALUES (?, ${MAX_SAFE}, ${-MAX_SAFE}, 0, 0, 2, ${MAX_SAFE}, 0) RETURNING id, span_count`,
     );
     this.insertSpan = db.prepare(
-      `INSERT OR IGNORE INTO spans (trace_ref, span_id, parent_span_id, op_id, kind, start_us, duration_us,
-         status_code, status_message, attributes, resource_id, events, links, scope_name, scope_version)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO spans (${SPAN_COLUMNS.join(', ')}) VALUES (${SPAN_COLUMNS.map(() => '?').join(', ')})`,
     );
+    this.newSpanRows = new RowInserter(db, 'spans', SPAN_COLUMNS, 32);
     const better = `(@rootRank < root_rank OR (@rootRank = root_rank AND @rootStartUs < root_start_us))`;
     this.updateTrace = db.prepare(
       `UPDATE traces SET
@@ -103,6 +112,7 @@ export class SpanWriter {
       this.resourceHashes.clear();
       this.traceOps.reset();
       this.attrIndex.reset();
+      this.newSpanRows.reset();
       this.coverageSynced = false;
       throw err;
     }
@@ -115,6 +125,7 @@ export class SpanWriter {
     }
     this.inserted = [];
     for (const spans of groupByTrace(batch.spans)) this.writeTrace(spans);
+    this.newSpanRows.flush();
     this.traceOps.flush();
     this.attrIndex.flush();
     this.topology.write(batch.spans, this.inserted, (traceId) => this.selectTraceRef.get(traceId)?.id);
@@ -130,7 +141,10 @@ export class SpanWriter {
   /** Spans of one trace (from one batch). */
   private writeTrace(spans: Span[]): void {
     const traceId = spans[0].traceId;
-    const trace = (this.selectTraceRef.get(traceId) ?? this.insertTrace.get(traceId))!;
+    const stored = this.selectTraceRef.get(traceId);
+    const trace = (stored ?? this.insertTrace.get(traceId))!;
+    // a trace created just now has no stored span: only a span id repeated in this batch is a duplicate (the first wins)
+    const newIds = stored === undefined ? new Set<string>() : null;
     const ref = trace.id;
     const d: TraceDelta = {
       startUs: MAX_SAFE,
@@ -150,24 +164,15 @@ export class SpanWriter {
       const opId = this.edb.operationId(span.service, span.name);
       const resourceId = this.edb.resourceId(span.resource);
       const statusCode = statusToInt(span.status.code);
-      const info = this.insertSpan.run(
-        ref,
-        span.spanId,
-        span.parentSpanId,
-        opId,
-        kindToInt(span.kind),
-        span.startUs,
-        span.durationUs,
-        statusCode,
-        span.status.message,
-        JSON.stringify(span.attributes),
-        resourceId,
-        span.events.length ? JSON.stringify(span.events) : null,
-        span.links.length ? JSON.stringify(span.links) : null,
-        span.scope.name,
-        span.scope.version,
-      );
-      if (info.changes === 0) continue;
+      if (newIds !== null) {
+        if (newIds.has(span.spanId)) continue;
+        newIds.add(span.spanId);
+        spanRow(this.newSpanRows.params, this.newSpanRows.begin(), ref, span, opId, statusCode, resourceId);
+        this.newSpanRows.end();
+      } else {
+        spanRow(this.oneSpanRow, 0, ref, span, opId, statusCode, resourceId);
+        if (this.insertSpan.run(this.oneSpanRow).changes === 0) continue;
+      }
       inserted.spans.push(span);
 
       const endUs = span.startUs + span.durationUs;
@@ -210,6 +215,25 @@ export class SpanWriter {
     }
     return hashes;
   }
+}
+
+/** Writes the values of a span row (SPAN_COLUMNS) to `into` from `at`. */
+function spanRow(into: SqlValue[], at: number, ref: number, span: Span, opId: number, statusCode: number, resourceId: number): void {
+  into[at] = ref;
+  into[at + 1] = span.spanId;
+  into[at + 2] = span.parentSpanId;
+  into[at + 3] = opId;
+  into[at + 4] = kindToInt(span.kind);
+  into[at + 5] = span.startUs;
+  into[at + 6] = span.durationUs;
+  into[at + 7] = statusCode;
+  into[at + 8] = span.status.message;
+  into[at + 9] = JSON.stringify(span.attributes);
+  into[at + 10] = resourceId;
+  into[at + 11] = span.events.length ? JSON.stringify(span.events) : null;
+  into[at + 12] = span.links.length ? JSON.stringify(span.links) : null;
+  into[at + 13] = span.scope.name;
+  into[at + 14] = span.scope.version;
 }
 
 /** Spans grouped by trace id, groups in order of first appearance. */

@@ -1,0 +1,60 @@
+import type Database from 'better-sqlite3';
+
+export type SqlValue = number | string | null;
+
+/**
+ * Buffers rows for an `INSERT OR IGNORE INTO table (columns…)` and writes
+ * `chunk` of them with one multi-row statement: the per-statement cost of a
+ * run() (binding, stepping, resetting, crossing into native code) is paid
+ * once per chunk instead of once per row. A short last chunk is padded by
+ * repeating its last row, which OR IGNORE turns into a no-op, so one prepared
+ * statement serves all. Rows are written in the order they were added, so
+ * within one chunk the first of two equal keys wins, as with single inserts.
+ *
+ * Usage without allocating a row: `const at = rows.begin()`, write the row's
+ * values to `rows.params[at]`, `rows.params[at + 1]`…, then `rows.end()`.
+ */
+export class RowInserter {
+  readonly params: SqlValue[];
+  private readonly stmt: Database.Statement;
+  private readonly width: number;
+  private size = 0;
+
+  constructor(db: Database.Database, table: string, columns: readonly string[], private readonly chunk: number) {
+    this.width = columns.length;
+    this.params = new Array(chunk * this.width).fill(null);
+    const row = `(${new Array(this.width).fill('?').join(', ')})`;
+    this.stmt = db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${new Array(chunk).fill(row).join(', ')}`);
+  }
+
+  /** Offset in `params` of the next row's first value. */
+  begin(): number {
+    return this.size * this.width;
+  }
+
+  /** The row at begin() is complete; writes the chunk when it is full. */
+  end(): void {
+    if (++this.size === this.chunk) this.write();
+  }
+
+  /** Writes what is buffered; call before the transaction commits (and before reading the rows back). */
+  flush(): void {
+    if (this.size === 0) return;
+    const width = this.width;
+    const last = (this.size - 1) * width;
+    for (let at = this.size * width; at < this.chunk * width; at += width) {
+      for (let i = 0; i < width; i++) this.params[at + i] = this.params[last + i];
+    }
+    this.write();
+  }
+
+  /** Forgets buffered rows (after a failed transaction). */
+  reset(): void {
+    this.size = 0;
+  }
+
+  private write(): void {
+    this.stmt.run(this.params);
+    this.size = 0;
+  }
+}

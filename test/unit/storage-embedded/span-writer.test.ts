@@ -1,0 +1,59 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openEmbeddedStores } from '../../../storage/embedded';
+import { makeTrace, spanBatch } from '../../contract/fixtures';
+
+/**
+ * Spans of a trace the write creates go in many rows per statement (only a
+ * span id repeated in the batch can be a duplicate there); spans of a stored
+ * trace one by one, each checked against what is stored. Both must count a
+ * span once, whichever way it came.
+ */
+describe('SpanWriter: new traces in multi-row chunks, stored traces row by row', () => {
+  let dataDir: string;
+  beforeEach(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-span-writer-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('a new trace over several chunks, with a span id repeated in the batch: the first copy is stored, counted once', async () => {
+    const { spans, logs } = openEmbeddedStores({ dataDir });
+    const trace = makeTrace({ spans: 75 }); // 32 + 32 + 11 rows: two full chunks and a padded one
+    const repeat = { ...trace[10], name: 'second copy', durationUs: 1 };
+    await spans.writeSpans(spanBatch([...trace, repeat]));
+
+    const stored = await spans.getTrace(trace[0].traceId);
+    expect(stored).toHaveLength(75);
+    expect(stored.find((s) => s.spanId === repeat.spanId)?.name).toBe(trace[10].name);
+    const [summary] = await spans.findTraces({ service: trace[0].service, limit: 5 });
+    expect(summary.spanCount).toBe(75);
+    await spans.shutdown();
+    await logs.shutdown();
+  });
+
+  it('a stored trace getting old and new spans: only the new ones are added and counted', async () => {
+    const { spans, logs } = openEmbeddedStores({ dataDir });
+    const trace = makeTrace({ spans: 40 });
+    await spans.writeSpans(spanBatch(trace.slice(0, 25)));
+    await spans.writeSpans(spanBatch(trace.slice(15))); // 10 already stored, 15 new
+    await spans.writeSpans(spanBatch(trace)); // a replay: nothing new
+
+    expect(await spans.getTrace(trace[0].traceId)).toHaveLength(40);
+    const [summary] = await spans.findTraces({ service: trace[0].service, limit: 5 });
+    expect(summary.spanCount).toBe(40);
+    await spans.shutdown();
+    await logs.shutdown();
+  });
+
+  it('many new traces in one batch end up whole, each with its own count', async () => {
+    const { spans, logs } = openEmbeddedStores({ dataDir });
+    const traces = Array.from({ length: 30 }, (_, i) => makeTrace({ spans: 1 + (i % 7) }));
+    await spans.writeSpans(spanBatch(traces.flat()));
+    for (const t of traces) expect(await spans.getTrace(t[0].traceId)).toHaveLength(t.length);
+    await spans.shutdown();
+    await logs.shutdown();
+  });
+});
