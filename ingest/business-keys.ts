@@ -24,29 +24,26 @@ function keyValue(value: AttributeValue | undefined): string | null {
   return null;
 }
 
-function collect(
-  out: Map<string, BusinessKeyEntry>,
-  names: string[],
-  traceId: string,
-  timeUs: number,
-  ...sources: Attributes[]
-): void {
+function collect(out: Map<string, BusinessKeyEntry>, names: string[], traceId: string, timeUs: number, attributes: Attributes): void {
   for (const key of names) {
-    for (const attributes of sources) {
-      const value = keyValue(attributes[key]);
-      if (value === null) continue;
-      const id = `${key}\u0000${value}\u0000${traceId}`;
-      const seen = out.get(id);
-      // One row per key, value and trace: keep the earliest time seen.
-      if (!seen || seen.timeUs > timeUs) out.set(id, { key, value, traceId, timeUs });
-    }
+    const value = keyValue(attributes[key]);
+    if (value === null) continue;
+    const id = `${key}\u0000${value}\u0000${traceId}`;
+    const seen = out.get(id);
+    // One row per key, value and trace: keep the earliest time seen.
+    if (seen === undefined) out.set(id, { key, value, traceId, timeUs });
+    else if (seen.timeUs > timeUs) seen.timeUs = timeUs;
   }
 }
 
 /** Business keys carried by spans (span or resource attributes), one entry per key, value and trace. */
 export function businessKeysOfSpans(spans: Span[], rules: BusinessKeyRules): BusinessKeyEntry[] {
   const out = new Map<string, BusinessKeyEntry>();
-  for (const span of spans) collect(out, rules.attributeNames, span.traceId, span.startUs, span.attributes, span.resource);
+  const names = rules.attributeNames;
+  for (const span of spans) {
+    collect(out, names, span.traceId, span.startUs, span.attributes);
+    collect(out, names, span.traceId, span.startUs, span.resource);
+  }
   return [...out.values()];
 }
 
@@ -58,7 +55,8 @@ export function businessKeysOfLogs(logs: LogRecord[], rules: BusinessKeyRules): 
   const out = new Map<string, BusinessKeyEntry>();
   for (const log of logs) {
     if (!log.traceId) continue;
-    collect(out, rules.attributeNames, log.traceId, log.timeUs, log.attributes, log.resource);
+    collect(out, rules.attributeNames, log.traceId, log.timeUs, log.attributes);
+    collect(out, rules.attributeNames, log.traceId, log.timeUs, log.resource);
     const patterns = rules.bodyPatterns ?? [];
     const body = patterns.length && log.body.length > MAX_BODY_SCANNED ? log.body.slice(0, MAX_BODY_SCANNED) : log.body;
     for (const { key, pattern } of patterns) {

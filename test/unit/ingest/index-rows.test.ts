@@ -48,6 +48,26 @@ describe('business keys', () => {
     expect(rows).toHaveLength(3);
   });
 
+  it('keeps rows apart when traces interleave and a trace changes value, and keeps the earliest time of repeats', () => {
+    const rows = businessKeysOfSpans(
+      [
+        span({ startUs: 50, attributes: { 'order.id': 'ORD-1' } }),
+        span({ traceId: T2, startUs: 40, attributes: { 'order.id': 'ORD-1' } }),
+        span({ startUs: 30, attributes: { 'order.id': 'ORD-1' } }),
+        span({ startUs: 60, attributes: { 'order.id': 'ORD-2' } }),
+        span({ startUs: 20, attributes: { 'order.id': 'ORD-1' } }),
+        span({ traceId: T2, startUs: 10, attributes: { 'order.id': 'ORD-1' } }),
+        span({ startUs: 5, attributes: {}, resource: { 'order.id': 'ORD-2' } }),
+      ],
+      rules,
+    );
+    expect(rows).toEqual([
+      { key: 'order.id', value: 'ORD-1', traceId: T1, timeUs: 20 },
+      { key: 'order.id', value: 'ORD-1', traceId: T2, timeUs: 10 },
+      { key: 'order.id', value: 'ORD-2', traceId: T1, timeUs: 5 },
+    ]);
+  });
+
   it('finds keys in log bodies by pattern, only for logs that belong to a trace', () => {
     const base = { id: 'x', observedTimeUs: 0, service: 's', severityText: 'INFO', severityNumber: 9, spanId: '', attributes: {}, resource: {}, scope: { name: '', version: '' } };
     const rows = businessKeysOfLogs(
