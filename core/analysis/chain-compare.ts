@@ -83,6 +83,37 @@ export interface ChainComparison {
   top: CompareRow | null;
 }
 
+/** One side of a comparison: the order as the chain page shows it. */
+export interface ComparedOrder {
+  value: string;
+  startUs: number;
+  endUs: number;
+  traceCount: number;
+  truncated: boolean;
+  stages: string[];
+}
+
+/** The typical order b stands for when no b is given: the median of `orders` orders of the same journey. */
+export interface TypicalOrder {
+  /** Orders whose chains went into the medians. */
+  orders: number;
+  /** Orders looked at (first seen in the window, an even spread of the store's ranking). */
+  sampled: number;
+  /** The window their first traces started in. */
+  startUs: number;
+  endUs: number;
+  stages: string[];
+}
+
+/** The answer of GET /api/chains/compare (the UI imports this type). */
+export interface ChainComparisonView extends ChainComparison {
+  key: string;
+  a: ComparedOrder;
+  /** The other order; null when compared with a typical one. */
+  b: ComparedOrder | null;
+  typical: TypicalOrder | null;
+}
+
 const WHOLE_TRACE = '';
 
 /** The profile of one chain's critical path. */

@@ -1,4 +1,12 @@
-import { chainProfile, compareProfiles, typicalProfile, type ChainComparison, type ChainProfile } from '../../core/analysis/chain-compare';
+import {
+  chainProfile,
+  compareProfiles,
+  typicalProfile,
+  type ChainComparisonView,
+  type ChainProfile,
+  type ComparedOrder,
+  type TypicalOrder,
+} from '../../core/analysis/chain-compare';
 import type { LogStore } from '../../core/contracts/log-store';
 import type { SpanStore } from '../../core/contracts/span-store';
 import { NotFoundError } from '../../core/errors';
@@ -27,36 +35,6 @@ export const CHAIN_COMPARE_DEFAULTS: Readonly<ChainCompareOptions> = Object.free
 /** Halvings of the window when the store's ranking comes back full (the hour held more orders than it ranks). */
 const MAX_NARROWINGS = 4;
 const READ_CONCURRENCY = 4;
-
-/** One side of a comparison: the order as the chain page shows it. */
-export interface ComparedOrder {
-  value: string;
-  startUs: number;
-  endUs: number;
-  traceCount: number;
-  truncated: boolean;
-  stages: string[];
-}
-
-/** The typical order b stands for when no b is given: the median of `orders` orders of the same journey. */
-export interface TypicalOrder {
-  /** Orders whose chains went into the medians. */
-  orders: number;
-  /** Orders looked at (first seen in the window, an even spread of the store's ranking). */
-  sampled: number;
-  /** The window their first traces started in. */
-  startUs: number;
-  endUs: number;
-  stages: string[];
-}
-
-export interface ChainComparisonView extends ChainComparison {
-  key: string;
-  a: ComparedOrder;
-  /** The other order; null when compared with a typical one. */
-  b: ComparedOrder | null;
-  typical: TypicalOrder | null;
-}
 
 /**
  * "Compare with…": one order against another, or against a typical order of

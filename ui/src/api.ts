@@ -1,4 +1,5 @@
 /** Typed client for the query API (same origin, relative to the page so a path prefix works). */
+import type { ChainComparisonView } from '../../core/analysis/chain-compare';
 
 export type SpanKind = 'server' | 'client' | 'producer' | 'consumer' | 'internal' | 'unspecified';
 export type StatusCode = 'unset' | 'ok' | 'error';
@@ -318,6 +319,8 @@ export interface ServiceStats {
 export const insightApi = {
   chain: (key: string, value: string, query: Query = {}, signal?: AbortSignal) => getJson<Chain>('chains', { ...query, key, value }, signal),
   slowChains: (query: Query, signal?: AbortSignal) => getJson<{ chains: SlowChain[] }>('chains/slow', query, signal).then((r) => r.chains),
+  /** No `b`: compared with a typical order of the same journey. */
+  compareChains: (query: Query, signal?: AbortSignal) => getJson<ChainComparisonView>('chains/compare', query, signal),
   topology: (query: Query, signal?: AbortSignal) => getJson<Topology>('topology', query, signal),
   serviceStats: (service: string, query: Query, signal?: AbortSignal) =>
     getJson<ServiceStats>(`services/${encodeURIComponent(service)}/stats`, query, signal),

@@ -1,6 +1,7 @@
 import { api } from './api';
 import { errorBox, replace } from './dom';
 import { parseHash, type Route } from './route';
+import { renderChainCompare } from './views/chainCompare';
 import { renderChainPage } from './views/chainPage';
 import { renderHome } from './views/home';
 import { renderLogSearch } from './views/logSearch';
@@ -18,6 +19,7 @@ function pick(route: Route): { view: View; nav: string } | null {
   if (first === 'traces') return { view: renderTraceSearch, nav: 'traces' };
   if (first === 'trace' && second) return { view: renderTracePage, nav: 'traces' };
   if (first === 'logs') return { view: renderLogSearch, nav: 'logs' };
+  if (first === 'chains' && second === 'compare') return { view: renderChainCompare, nav: 'slow' };
   if (first === 'chain' && second && third) return { view: renderChainPage, nav: 'home' };
   if (first === 'topology') return { view: renderTopologyPage, nav: 'topology' };
   if (first === 'slow') return { view: renderSlowOrders, nav: 'slow' };

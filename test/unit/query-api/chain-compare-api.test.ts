@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { Counters } from '../../../core/metrics';
 import { createQueryApp } from '../../../query-api/app';
 import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../../query-api/routes/chains';
-import type { ChainComparisonView } from '../../../query-api/services/chain-compare-service';
+import type { ChainComparisonView } from '../../../core/analysis/chain-compare';
 import { openEmbeddedStores } from '../../../storage/embedded';
 import { demoLikeOrder, writeOrderSpans } from '../../helpers/chain-orders';
 
