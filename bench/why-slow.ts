@@ -40,6 +40,7 @@ export async function benchWhySlow(args: string[]): Promise<void> {
   const slots = lanes * SLOTS_PER_LANE + 1;
   const healthySlot = slots - 1;
 
+  const commit = gitCommit(); // of the sources dist/ was presumably built from: taken before the run, as others may commit meanwhile
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-why-slow-'));
   const groundTruthFile = path.join(dir, 'ground-truth.jsonl');
   const server = startRoleProcess('all-in-one', {
@@ -129,7 +130,7 @@ export async function benchWhySlow(args: string[]): Promise<void> {
     printTable(kinds, healthy.length, inIntendedWait.length);
     report('why-slow', {
       date: new Date().toISOString(),
-      commit: gitCommit(),
+      commit,
       machine: machineNote(),
       settings: { faults: plan.length, ordersPerFault, lanes, ordersPerSecond: rate, healthySample, expectedWaits: INTENDED_DESTINATIONS },
       faultPhaseSeconds: round(faultPhaseMs / 1000),
