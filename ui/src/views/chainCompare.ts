@@ -87,7 +87,7 @@ function table(rows: CompareRow[], top: CompareRow | null, first: string): HTMLE
   const body = rows.map((r) =>
     h(
       'tr',
-      { class: `compare-row${r === top ? ' top' : ''}${r.intended ? ' intended' : ''}`, data: { key: r.key, kind: r.kind } },
+      { class: `compare-row${top && r.key === top.key ? ' top' : ''}${r.intended ? ' intended' : ''}`, data: { key: r.key, kind: r.kind } },
       h('td', null, nameSpan(r.label), r.intended ? h('span', { class: 'muted' }, ' (intended)') : null, r.onlyIn ? h('span', { class: 'muted' }, ` (only in ${r.onlyIn})`) : null),
       h('td', { class: 'num', data: { col: 'a' } }, formatDuration(r.aUs)),
       h('td', { class: 'num', data: { col: 'b' } }, formatDuration(r.bUs)),
