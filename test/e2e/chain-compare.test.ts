@@ -61,8 +61,10 @@ describeInBrowser('compare two orders in Chromium', () => {
 
   const firstHop = () => page.locator('.compare-table').first().locator('tbody tr').first();
 
-  test('against a typical order: the slow payment call named and highlighted first', async () => {
-    await page.goto(`${base}/#/chains/compare?key=order.id&a=ORD-SLOW`);
+  test('from the chain page, "Compare with…": the slow payment call named and highlighted first against a typical order', async () => {
+    await page.goto(`${base}/#/chain/order.id/ORD-SLOW`);
+    await page.click('a.compare-link');
+    await page.waitForFunction(() => location.hash === '#/chains/compare?key=order.id&a=ORD-SLOW');
     await page.waitForSelector('.compare-top');
     expect(await page.locator('.compare-top').textContent()).toBe('Most of the difference: payment POST /payments/charge +1.15s (1.2s vs 47.5ms)');
     expect(await page.locator('.compare-summary').textContent()).toContain('a typical order (median of 4 of the same journey)');

@@ -5,6 +5,7 @@ import { spanPanelHead } from './spanPanelHead';
 import { formatClock, formatDuration, formatTime, severityClass, shortId } from '../format';
 import { formatHash, type Route } from '../route';
 import { spanKey } from './chainLayout';
+import { compareHref } from './chainCompare';
 import { createChainTimeline, type ChainTimeline } from './chainTimeline';
 import { BUSINESS_KEYS, chainHref } from './home';
 import { bottleneckText, timeBar, timeLegend } from './waitKinds';
@@ -89,6 +90,7 @@ function drawChain(root: HTMLElement, chain: Chain, route: Route): ChainTimeline
       { class: 'chain-title-row' },
       h('h1', { class: 'chain-title' }, nameSpan(chain.key, 'muted'), ' ', nameSpan(chain.value)),
       keySwitch(chain),
+      h('a', { class: 'compare-link', href: compareHref(chain.key, chain.value), title: 'Against a typical order of the same journey, or another order' }, 'Compare with…'),
     ),
     h(
       'div',
