@@ -72,6 +72,11 @@ const lookup = (placed: Placement, traceId: string, spanId: string) => placed.by
  *    intended) wait, and the walk goes on from the producer. Without such a
  *    join, the span of another tree running then — or, failing that, the one
  *    that ended last before — continues the path; the time between is a gap.
+ *    When the same message was delivered earlier (a consumer that crashed
+ *    or failed, then a redelivery), the path goes to that earlier delivery
+ *    instead: the time between is a queue (redelivery) wait, never an
+ *    intended one, and the earlier delivery's own join carries the wait
+ *    from the producer.
  * 4. Repeat until nothing started earlier. Each tree is walked once.
  *
  * Steps are in time order and contiguous: span steps plus waits add up to the
@@ -86,10 +91,15 @@ export function chainCriticalPath(
   const placed = placeSpans(traces);
   if (placed.all.length === 0) return [];
   const joinsInto = new Map<string, OrientedJoin[]>();
+  const joinsFrom = new Map<string, OrientedJoin[]>();
   for (const j of joins) {
     let list = joinsInto.get(j.toTraceId);
     if (!list) joinsInto.set(j.toTraceId, (list = []));
     list.push(j);
+    const from = `${j.fromTraceId}/${j.fromSpanId}`;
+    let out = joinsFrom.get(from);
+    if (!out) joinsFrom.set(from, (out = []));
+    out.push(j);
   }
 
   const walked = new Set<Span>();
@@ -105,6 +115,17 @@ export function chainCriticalPath(
 
     const join = startingJoin(joinsInto.get(entry.traceId) ?? [], entry, treeStart, placed, walked);
     if (join) {
+      const earlier = earlierDelivery(joinsFrom.get(`${join.join.fromTraceId}/${join.join.fromSpanId}`) ?? [], join, treeStart, placed, walked);
+      if (earlier) {
+        // The same message was delivered before and that delivery did not finish the job (a crash, a
+        // failure): the time since is a redelivery wait, never the intended one; the earlier delivery's
+        // own join to the producer carries the intended (or queue) wait.
+        const end = Math.min(endUs(earlier.span), treeStart);
+        if (end < treeStart) backwards.push(waitStep('queue', end, treeStart, earlier, join.effect, classify(join.join).destination));
+        entry = earlier;
+        point = end;
+        continue;
+      }
       const causeEnd = endUs(join.cause.span);
       if (causeEnd < treeStart) {
         const { kind, destination } = classify(join.join);
@@ -213,6 +234,29 @@ function startingJoin(
     ) {
       best = { join, cause, effect };
     }
+  }
+  return best;
+}
+
+/**
+ * An earlier delivery of the message that started the tree just walked: the
+ * consuming span, in a tree not walked yet, of another join from the same
+ * producer span, starting after the producer began and before this tree; the
+ * latest ending of them.
+ */
+function earlierDelivery(
+  sameProducer: readonly OrientedJoin[],
+  current: { effect: Placed; cause: Placed },
+  treeStart: number,
+  placed: Placement,
+  walked: Set<Span>,
+): Placed | undefined {
+  let best: Placed | undefined;
+  for (const j of sameProducer) {
+    const effect = lookup(placed, j.toTraceId, j.toSpanId);
+    if (!effect || effect.top === current.effect.top || walked.has(effect.top)) continue;
+    if (effect.span.startUs >= treeStart || effect.span.startUs < current.cause.span.startUs) continue;
+    if (!best || endUs(effect.span) > endUs(best.span)) best = effect;
   }
   return best;
 }

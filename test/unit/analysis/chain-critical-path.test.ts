@@ -74,6 +74,26 @@ function demoOrder() {
   return { traces, joins };
 }
 
+/**
+ * demoOrder's scheduler hop delivered twice: the first delivery D (2161..2200 ms) crashed, the
+ * message came back 1.5 s later as C (3700..3939 ms). Both consumers link to the same publish.
+ */
+function redeliveredOrder() {
+  const ms = 1000;
+  const { traces, joins } = demoOrder();
+  const shift = (span: Span): Span => ({ ...span, startUs: span.startUs + 1539 * ms, durationUs: span.durationUs });
+  const C = traces.get('C')!.map(shift);
+  const D = [
+    withAttrs(cspan('D', 'd', 2161 * ms, 2200 * ms, { service: 'scheduler', name: 'process order-jobs', kind: 'consumer', error: 'crashed' }), {
+      'messaging.destination.name': 'order-jobs',
+    }),
+  ];
+  traces.set('C', C);
+  traces.set('D', D);
+  joins.push(link(['B', 'b-pub'], ['D', 'd'], 'message'), link(['D', 'd'], ['B', 'b-pub'], 'link'));
+  return { traces, joins };
+}
+
 interface Case {
   name: string;
   traces: Map<string, Span[]>;
@@ -203,6 +223,28 @@ const cases: Case[] = [
     expected: ['T:r 0-50', 'gap 50-60', 'T:orphan 60-65', 'T:o1 65-80', 'T:orphan 80-90'],
   },
   { name: 'empty', traces: new Map(), joins: [], expected: [] },
+  {
+    name: 'a redelivered message: the wait after the crashed first delivery is a queue (redelivery) wait, the intended delay ends at the first delivery',
+    ...redeliveredOrder(),
+    expectedWaits: ['order-jobs'],
+    expected: [
+      'A:a 0-10000',
+      'A:a-pay 10000-80000',
+      'A:a 80000-90000',
+      'A:a-pub 90000-100000',
+      'queue 100000-103000',
+      'B:b 103000-105000',
+      'B:b-inv 105000-150000',
+      'B:b 150000-160000',
+      'B:b-pub 160000-161000',
+      'intended 161000-2161000',
+      'D:d 2161000-2200000',
+      'queue 2200000-3700000',
+      'C:c 3700000-3704000',
+      'C:c-bill 3704000-3839000',
+      'C:c-note 3839000-3939000',
+    ],
+  },
 ];
 
 describe('chainCriticalPath', () => {
