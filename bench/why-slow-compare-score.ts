@@ -24,8 +24,13 @@ export function topDifferenceMatches(
 ): boolean {
   const top = comparison?.top;
   if (!top) return false;
+  return bottleneckMatches(truth, topDifferenceAsBottleneck(top));
+}
+
+/** The top difference read as a bottleneck answer (a span, or the wait it names). */
+export function topDifferenceAsBottleneck(top: AnsweredTopDifference): AnsweredBottleneck {
   const answer: AnsweredBottleneck = { kind: top.kind === 'wait' ? 'wait' : 'span', service: top.service, operation: top.operation };
   if (top.waitKind !== undefined) answer.waitKind = top.waitKind;
   if (top.destination !== undefined) answer.destination = top.destination;
-  return bottleneckMatches(truth, answer);
+  return answer;
 }

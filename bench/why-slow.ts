@@ -9,6 +9,7 @@ import { machineNote, numberFlag } from './args';
 import { counter, report, startRoleProcess } from './load';
 import { round } from './stats';
 import { bottleneckMatches, isIntendedWait, scoreByKind, type AnsweredBottleneck, type ScoredOrder } from './why-slow-score';
+import { topDifferenceAsBottleneck, topDifferenceMatches, type AnsweredTopDifference } from './why-slow-compare-score';
 
 /** The demo's scheduled settlement delay: the all-in-one is told it is intended (CHAIN_EXPECTED_WAITS). */
 const INTENDED_DESTINATIONS = ['order-jobs'];
@@ -102,10 +103,13 @@ export async function benchWhySlow(args: string[]): Promise<void> {
     const doubleFaulted = [...byOrder.values()].filter((list) => new Set(list.map((g) => g.faultId)).size > 1).length;
 
     const scored: ScoredOrder[] = [];
+    const compared: ScoredOrder[] = [];
     for (const [orderId, list] of byOrder) {
       if (new Set(list.map((g) => g.faultId)).size > 1) continue;
       const bottleneck = await askBottleneck(api, orderId);
       scored.push({ orderId, truth: list[0], bottleneck, matched: bottleneckMatches(list[0], bottleneck) });
+      const comparison = await compareWithTypical(api, orderId);
+      compared.push({ orderId, truth: list[0], bottleneck: comparison?.top ? topDifferenceAsBottleneck(comparison.top) : null, matched: topDifferenceMatches(list[0], comparison) });
     }
     // Healthy: accepted before the faults ended (so finished in the tail) and touched by no fault;
     // the never-faulted slot first, then an even spread of the others.
@@ -127,7 +131,10 @@ export async function benchWhySlow(args: string[]): Promise<void> {
     }
 
     const kinds = scoreByKind(scored);
-    printTable(kinds, healthy.length, inIntendedWait.length);
+    const comparisonKinds = scoreByKind(compared);
+    printTable('bottleneck names the injected service and operation (target ≥ 95 %)', kinds);
+    console.log(`healthy orders with a bottleneck inside an intended wait (target 0): ${inIntendedWait.length} of ${healthy.length}\n`);
+    printTable('compared with a typical order, the top difference is the injected fault (target ≥ 90 %)', comparisonKinds);
     report('why-slow', {
       date: new Date().toISOString(),
       commit,
@@ -138,6 +145,7 @@ export async function benchWhySlow(args: string[]): Promise<void> {
       ordersAccepted: accepted.length,
       ordersWithTwoFaults: doubleFaulted,
       byKind: kinds.map((k) => ({ ...k, share: round(k.share * 100) })),
+      comparedWithTypicalByKind: comparisonKinds.map((k) => ({ ...k, share: round(k.share * 100) })),
       healthy: {
         orders: healthy.length,
         bottleneckInIntendedWait: inIntendedWait.length,
@@ -174,6 +182,14 @@ async function askBottleneck(api: string, orderId: string): Promise<AnsweredBott
   return body.bottleneck ?? null;
 }
 
+/** GET /api/chains/compare with the typical order of the same journey; null when the API has no comparison (404). */
+async function compareWithTypical(api: string, orderId: string): Promise<{ top?: AnsweredTopDifference | null } | null> {
+  const res = await fetch(`${api}/api/chains/compare?key=order.id&a=${encodeURIComponent(orderId)}`);
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`GET /api/chains/compare for ${orderId}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { top?: AnsweredTopDifference | null };
+}
+
 /** Waits until the stored span count has not moved for 2 s (the demo has stopped and flushed). */
 async function waitUntilIngestSettles(metricsUrl: string): Promise<void> {
   let last = -1;
@@ -191,14 +207,13 @@ async function waitUntilIngestSettles(metricsUrl: string): Promise<void> {
   }
 }
 
-function printTable(kinds: ReturnType<typeof scoreByKind>, healthy: number, inIntendedWait: number): void {
+function printTable(title: string, kinds: ReturnType<typeof scoreByKind>): void {
   const pct = (x: number) => (Number.isNaN(x) ? '   –' : `${(x * 100).toFixed(1).padStart(5)} %`);
-  console.log('\nbench: bottleneck names the injected service and operation (target ≥ 95 %)');
+  console.log(`\nbench: ${title}`);
   console.log(`${'fault kind'.padEnd(15)}${'faults'.padStart(7)}${'orders'.padStart(8)}${'matched'.padStart(9)}   share`);
   for (const k of kinds) {
     console.log(`${k.kind.padEnd(15)}${String(k.faults).padStart(7)}${String(k.orders).padStart(8)}${String(k.matched).padStart(9)}  ${pct(k.share)}`);
   }
-  console.log(`healthy orders with a bottleneck inside an intended wait (target 0): ${inIntendedWait} of ${healthy}\n`);
   for (const k of kinds) {
     if (k.kind === 'all') continue;
     for (const m of k.misses) console.log(`  miss ${k.kind}: expected ${m.expected}, answered ${m.answered} (${m.count}×)`);

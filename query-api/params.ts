@@ -24,6 +24,13 @@ function noNul(raw: string, name: string): void {
   if (raw.includes('\u0000')) throw new ValidationError(`${name} must not contain NUL (U+0000) characters`, name);
 }
 
+/** A string that must be given: a 400 naming it when absent (`what` says what it is for). */
+export function requiredString(query: Query, name: string, maxLength = MAX_PARAM_LENGTH, what = ''): string {
+  const value = optionalString(query, name, maxLength);
+  if (value === undefined) throw new ValidationError(`${name} is required${what ? `: ${what}` : ''}`, name);
+  return value;
+}
+
 const DURATION_UNITS_US: Record<string, number> = { ms: 1_000, s: 1_000_000, m: 60_000_000, h: 3_600_000_000, d: 86_400_000_000 };
 
 /** Longest duration a parameter may give (histogram interval, span duration filters): 3660 days, about ten years. */

@@ -1,4 +1,5 @@
 import { assembleChain, type AssembledChain, type ChainError, type ChainJoin, type ChainWait } from '../../core/analysis/chain';
+import { mapLimited } from '../../core/util/map-limited';
 import type { Bottleneck } from '../../core/analysis/chain-bottleneck';
 import type { ChainPathStep } from '../../core/analysis/chain-critical-path';
 import type { ChainTiming } from '../../core/analysis/chain-waits';
@@ -309,18 +310,4 @@ function spanView(s: Span): ChainSpanView {
     attributes: s.attributes,
     links: s.links,
   };
-}
-
-/** Maps with at most `limit` calls in flight; results in input order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
