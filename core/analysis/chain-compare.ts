@@ -18,7 +18,7 @@ import { chainTiming, type WaitKind } from './chain-waits';
 /** What a comparison needs of a chain answer (GET /api/chains gives all of it). */
 export interface ComparableChain {
   traces: ReadonlyArray<{ traceId: string; stage: string; rootService: string; rootName: string }>;
-  spans: ReadonlyArray<{ traceId: string; spanId: string; service: string; name: string }>;
+  spans: ReadonlyArray<{ traceId: string; spanId: string; service: string; name: string; parentSpanId?: string; status?: { code: string } }>;
   stages: ReadonlyArray<{ name: string }>;
   criticalPath: readonly ChainPathStep[];
 }
@@ -45,6 +45,8 @@ export interface CompareRowIdentity {
 export interface ProfileRow extends CompareRowIdentity {
   /** Time on the critical path. */
   us: number;
+  /** Operations: spans of it where an error started (failed, with no failed child). */
+  errors?: number;
 }
 
 export interface ChainProfile {
@@ -67,6 +69,9 @@ export interface CompareDelta {
 export interface CompareRow extends CompareRowIdentity, CompareDelta {
   /** The row exists in only one of the two orders. */
   onlyIn?: 'a' | 'b';
+  /** Operations where an error started, in a and in b (present when either is above 0). */
+  aErrors?: number;
+  bErrors?: number;
 }
 
 export interface ChainComparison {
@@ -150,6 +155,11 @@ export function chainProfile(chain: ComparableChain): ChainProfile {
     add(stageRows, stageRow(stage), us);
     add(hopRows, operationRow(span.service, span.name, stage), us);
   }
+  for (const span of errorOrigins(chain.spans)) {
+    add(hopRows, operationRow(span.service, span.name, stageOf(span.traceId)), 0);
+    const row = hopRows.get(operationRow(span.service, span.name, '').key)!;
+    row.errors = (row.errors ?? 0) + 1;
+  }
   const timing = chainTiming(chain.criticalPath);
   return {
     durationUs: timing.durationUs,
@@ -168,18 +178,23 @@ export function chainProfile(chain: ComparableChain): ChainProfile {
  */
 export function typicalProfile(profiles: readonly ChainProfile[]): ChainProfile | null {
   if (profiles.length === 0) return null;
-  const seen = new Map<string, { row: CompareRowIdentity; values: number[] }>();
+  const seen = new Map<string, { row: CompareRowIdentity; values: number[]; errors: number[] }>();
   profiles.forEach((p, i) => {
     for (const row of p.rows) {
       let entry = seen.get(row.key);
-      if (!entry) seen.set(row.key, (entry = { row: identity(row), values: new Array<number>(profiles.length).fill(0) }));
+      if (!entry) {
+        const zeros = () => new Array<number>(profiles.length).fill(0);
+        seen.set(row.key, (entry = { row: identity(row), values: zeros(), errors: zeros() }));
+      }
       entry.values[i] += row.us;
+      entry.errors[i] += row.errors ?? 0;
     }
   });
   const rows: ProfileRow[] = [];
-  for (const { row, values } of seen.values()) {
+  for (const { row, values, errors } of seen.values()) {
     const us = median(values);
-    if (us > 0 || row.kind === 'stage') rows.push({ ...row, us });
+    const typicalErrors = median(errors);
+    if (us > 0 || typicalErrors > 0 || row.kind === 'stage') rows.push(typicalErrors > 0 ? { ...row, us, errors: typicalErrors } : { ...row, us });
   }
   return {
     durationUs: median(profiles.map((p) => p.durationUs)),
@@ -205,9 +220,9 @@ export function compareProfiles(a: ChainProfile, b: ChainProfile): ChainComparis
   const rows: CompareRow[] = [];
   for (const r of a.rows) {
     const other = bRows.get(r.key);
-    rows.push(pair(r, r.us, other?.us ?? 0, other ? undefined : 'a'));
+    rows.push(withErrors(pair(r, r.us, other?.us ?? 0, other ? undefined : 'a'), r.errors ?? 0, other?.errors ?? 0));
   }
-  for (const r of b.rows) if (!aKeys.has(r.key)) rows.push(pair(r, 0, r.us, 'b'));
+  for (const r of b.rows) if (!aKeys.has(r.key)) rows.push(withErrors(pair(r, 0, r.us, 'b'), 0, r.errors ?? 0));
 
   const duration = delta(a.durationUs, b.durationUs);
   const hops = rows.filter((r) => r.kind !== 'stage').sort(byMagnitude);
@@ -233,10 +248,22 @@ export function compareChains(a: ComparableChain, b: ComparableChain): ChainComp
 }
 
 /**
- * The hop whose delta goes furthest in the direction of the total delta
- * (either way when the totals are equal); intended delays never explain.
+ * The hop explaining the difference. Where a failed and b did not, the
+ * operation where a's error started (the most more errors than b; then the
+ * larger time delta): a failed order is explained by its failure, not by the
+ * steps it skipped. Otherwise the hop whose delta goes furthest in the
+ * direction of the total delta (either way when the totals are equal).
+ * Intended delays never explain.
  */
 function explainingHop(hops: readonly CompareRow[], direction: number): CompareRow | null {
+  let failed: CompareRow | null = null;
+  for (const row of hops) {
+    const more = (row.aErrors ?? 0) - (row.bErrors ?? 0);
+    if (more <= 0) continue;
+    const bestMore = failed ? (failed.aErrors ?? 0) - (failed.bErrors ?? 0) : 0;
+    if (!failed || more > bestMore || (more === bestMore && Math.abs(row.deltaUs) > Math.abs(failed.deltaUs))) failed = row;
+  }
+  if (failed) return failed;
   let best: CompareRow | null = null;
   for (const row of hops) {
     if (row.intended || row.deltaUs === 0) continue;
@@ -258,6 +285,22 @@ function pair(identityOf: CompareRowIdentity, aUs: number, bUs: number, onlyIn: 
   const row: CompareRow = { ...identity(identityOf), ...delta(aUs, bUs) };
   if (onlyIn) row.onlyIn = onlyIn;
   return row;
+}
+
+function withErrors(row: CompareRow, aErrors: number, bErrors: number): CompareRow {
+  if (aErrors > 0 || bErrors > 0) {
+    row.aErrors = aErrors;
+    row.bErrors = bErrors;
+  }
+  return row;
+}
+
+/** Failed spans none of whose children failed: where each error started. */
+function errorOrigins<S extends { traceId: string; spanId: string; parentSpanId?: string; status?: { code: string } }>(spans: readonly S[]): S[] {
+  const failed = spans.filter((s) => s.status?.code === 'error');
+  const withFailedChild = new Set<string>();
+  for (const s of failed) if (s.parentSpanId) withFailedChild.add(`${s.traceId}/${s.parentSpanId}`);
+  return failed.filter((s) => !withFailedChild.has(`${s.traceId}/${s.spanId}`));
 }
 
 function identity(row: CompareRowIdentity): CompareRowIdentity {

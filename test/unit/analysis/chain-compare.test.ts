@@ -55,6 +55,24 @@ describe('chain comparison', () => {
     expect(c.top).toMatchObject({ label: 'payment POST /payments/charge', deltaUs: 60 * ms });
   });
 
+  it('explains a failed order by where its error started, not by the steps it ran faster or skipped', () => {
+    const failed = order({ error: true, paymentMs: 10 });
+    // the caller of the failed call failed too: the error started below it
+    const withFailedCaller = {
+      ...failed,
+      spans: failed.spans.map((s) => (s.service === 'scheduler' ? { ...s, status: { code: 'error', message: 'notification failed' } } : s)),
+    };
+    const typical = typicalProfile([order(), order({ paymentMs: 60 }), order({ paymentMs: 45 })].map(chainProfile))!;
+    const c = compareProfiles(chainProfile(withFailedCaller), typical);
+    expect(c.duration.deltaUs).toBeLessThan(0);
+    expect(c.top).toMatchObject({ label: 'notification POST /notifications', aErrors: 1, bErrors: 0 });
+    expect(c.hops[0]).toBe(c.top);
+    expect(c.hops.find((r) => r.label === 'scheduler process order-jobs')?.aErrors).toBeUndefined();
+    // a typical order that fails the same way explains nothing by the error
+    const alsoFailing = typicalProfile([order({ error: true }), order({ error: true }), order()].map(chainProfile))!;
+    expect(compareProfiles(chainProfile(failed), alsoFailing).top?.label).not.toBe('notification POST /notifications');
+  });
+
   it('sorts hops by |delta| after the explaining one', () => {
     const c = compareChains(order({ paymentMs: 500, queueMs: 200 }), order({ paymentMs: 40, queueMs: 3 }));
     const magnitudes = c.hops.slice(1).map((r) => Math.abs(r.deltaUs));
