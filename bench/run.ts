@@ -1,5 +1,6 @@
 import { benchAllInOne } from './all-in-one';
 import { benchDistributed } from './distributed';
+import { benchIngestPath } from './ingest-path';
 import { benchKill } from './kill';
 import { benchLogSearch } from './log-search';
 import { benchRetention } from './retention';
@@ -17,12 +18,15 @@ import { benchWhySlow } from './why-slow';
  * throughput while retention deletes by age and by size) or `npm run bench -- --wal [--seconds 3]`
  * (write-ahead log publish latency and throughput with fdatasync group commit) or
  * `npm run bench -- --why-slow [--faults 50]` (injected demo faults vs the chain bottleneck the API names) or
- * `npm run bench -- --kill [--kills 5] [--bus wal|memory]` (kill -9 at full speed: acknowledged − stored, spans and logs).
+ * `npm run bench -- --kill [--kills 5] [--bus wal|memory]` (kill -9 at full speed: acknowledged − stored, spans and logs) or
+ * `npm run bench -- --ingest [--spans 200000] [--rounds 3]` (the ingest thread's work alone: CPU µs per span).
  * Figures are printed and written to bench-results/.
  */
 const args = process.argv.slice(2);
 const bench = args.includes('--kill')
   ? benchKill
+  : args.includes('--ingest')
+  ? benchIngestPath
   : args.includes('--why-slow')
   ? benchWhySlow
   : args.includes('--wal')

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_CONFIG } from '../core/config';
+import { Counters } from '../core/metrics';
+import { encodeTraceRequestProto } from '../core/otlp';
+import { StoreBatchProcessor } from '../ingest/batch-processor';
+import { compileBodyPatterns } from '../ingest/business-keys';
+import { openEmbeddedStores } from '../storage/embedded';
+import { machineNote, numberFlag } from './args';
+import { report } from './load';
+import { percentile, round } from './stats';
+import { syntheticTrace } from './synthetic-spans';
+
+/**
+ * The all-in-one's ingest thread alone, in this process: bus messages of
+ * protobuf requests (as the receiver forwards them) through StoreBatchProcessor
+ * into a fresh embedded store — decode, business keys, span rows, summaries,
+ * attribute sets and index, topology — `--rounds` times. Prints CPU µs per
+ * span of each round (process CPU, so GC helper threads count) and wall
+ * spans/s. On a shared machine the CPU figure moves far less than throughput:
+ * compare two builds by running them alternately and taking the best rounds.
+ */
+export async function benchIngestPath(args: string[]): Promise<void> {
+  const totalSpans = numberFlag(args, 'spans', 200_000);
+  const spansPerRequest = numberFlag(args, 'batch', 2_000);
+  const rounds = numberFlag(args, 'rounds', 3);
+  // about what the write-ahead log hands ingest at once (8 MiB)
+  const messagesPerBusBatch = numberFlag(args, 'bus-batch', 10);
+
+  const startUs = Date.now() * 1000 - 3_600_000_000;
+  const requests: Buffer[] = [];
+  let seq = 0;
+  let prepared = 0;
+  while (prepared < totalSpans) {
+    const spans = [];
+    while (spans.length < spansPerRequest) for (const s of syntheticTrace(20, startUs + seq * 1000, seq++)) spans.push(s);
+    prepared += spans.length;
+    requests.push(Buffer.from(encodeTraceRequestProto(spans)));
+  }
+
+  const cpuUsPerSpan: number[] = [];
+  const spansPerSecond: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-bench-ingest-'));
+    const { spans: spanStore, logs: logStore } = openEmbeddedStores({ dataDir });
+    try {
+      const config = DEFAULT_CONFIG;
+      const processor = new StoreBatchProcessor({
+        spanStore,
+        logStore,
+        businessKeys: { attributeNames: config.businessKeys, bodyPatterns: compileBodyPatterns(config.businessKeyPatterns) },
+        batchSize: config.ingestBatchSize,
+        counters: new Counters(),
+      });
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let i = 0; i < requests.length; i += messagesPerBusBatch) {
+        const dead = await processor.process('spans', 'spans', requests.slice(i, i + messagesPerBusBatch).map((value) => ({ value })));
+        if (dead.length > 0) throw new Error(`${dead.length} messages dead-lettered`);
+      }
+      const cpu = process.cpuUsage(cpu0);
+      const seconds = (performance.now() - t0) / 1000;
+      cpuUsPerSpan.push(round((cpu.user + cpu.system) / prepared, 2));
+      spansPerSecond.push(Math.round(prepared / seconds));
+    } finally {
+      await spanStore.shutdown();
+      await logStore.shutdown();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  report('ingest-path', {
+    date: new Date().toISOString(),
+    machine: machineNote(),
+    spans: prepared,
+    spansPerRequest,
+    messagesPerBusBatch,
+    cpuUsPerSpan: { best: Math.min(...cpuUsPerSpan), median: round(percentile(cpuUsPerSpan, 50), 2), rounds: cpuUsPerSpan },
+    spansPerSecond: { best: Math.max(...spansPerSecond), rounds: spansPerSecond },
+  });
+}
