@@ -56,4 +56,18 @@ describe('SpanWriter: new traces in multi-row chunks, stored traces row by row',
     await spans.shutdown();
     await logs.shutdown();
   });
+
+  it('the summary of a new trace is written once from its spans; later batches update it (root, counts, times)', async () => {
+    const { spans, logs } = openEmbeddedStores({ dataDir });
+    const trace = makeTrace({ spans: 6, startUs: 1_000_000, durationUs: 10_000, overrides: (i) => (i === 3 ? { status: { code: 'error', message: 'boom' } } : {}) });
+    // children first, root later: the earliest child stands in for the root until it comes
+    await spans.writeSpans(spanBatch(trace.slice(1, 4)));
+    let [summary] = await spans.findTraces({ service: trace[0].service, limit: 5 });
+    expect(summary).toMatchObject({ traceId: trace[0].traceId, rootName: 'child-1', spanCount: 3, errorCount: 1, startUs: 1_000_001 });
+    await spans.writeSpans(spanBatch([...trace.slice(4), trace[0]]));
+    [summary] = await spans.findTraces({ service: trace[0].service, limit: 5 });
+    expect(summary).toMatchObject({ rootName: 'GET /root', spanCount: 6, errorCount: 1, startUs: 1_000_000, durationUs: 10_000 });
+    await spans.shutdown();
+    await logs.shutdown();
+  });
 });
