@@ -239,6 +239,9 @@ export const MIGRATIONS: readonly string[] = [
     key TEXT PRIMARY KEY,
     since_ref INTEGER NOT NULL
   );
+
+  -- the hashes of the batch that went to trace_attr_index (NULL: none), so retention deletes exactly those rows
+  ALTER TABLE trace_attr_sets ADD COLUMN indexed BLOB;
   `,
 ];
 

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Span } from '../../core/model';
 import type { SpanBatch } from '../../core/contracts/span-store';
 import { IndexedNames, PairHashes, syncIndexCoverage } from './attribute-index';
-import { encodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
+import { decodeHashSet, encodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
 import { PairInserter } from './pair-inserter';
 import { RowInserter, type SqlValue } from './row-inserter';
@@ -84,7 +84,7 @@ export class SpanWriter {
        WHERE id = @ref`,
     );
     this.traceOps = new PairInserter(db, 'trace_ops', 'trace_ref', 'op_id');
-    this.insertAttrSet = db.prepare('INSERT INTO trace_attr_sets (trace_ref, seq, hashes) VALUES (?, ?, ?)');
+    this.insertAttrSet = db.prepare('INSERT INTO trace_attr_sets (trace_ref, seq, hashes, indexed) VALUES (?, ?, ?, ?)');
     this.attrIndex = new PairInserter(db, 'trace_attr_index', 'hash', 'trace_ref');
     this.upsertBusinessKey = db.prepare(
       `INSERT INTO business_keys (key, value, trace_id, time_us) VALUES (?, ?, ?, ?)
@@ -201,8 +201,10 @@ export class SpanWriter {
     this.inserted.push(inserted);
     this.updateTrace.run({ ref, ...d });
     for (const op of ops) this.traceOps.add(ref, op);
-    if (hashes.all.length) this.insertAttrSet.run(ref, trace.span_count, encodeHashSet(hashes.all));
-    for (const h of new Set(hashes.indexed)) this.attrIndex.add(h, ref);
+    if (hashes.all.length === 0) return;
+    const indexed = hashes.indexed.length ? encodeHashSet(hashes.indexed) : null;
+    this.insertAttrSet.run(ref, trace.span_count, encodeHashSet(hashes.all), indexed);
+    if (indexed) for (const h of decodeHashSet(indexed)) this.attrIndex.add(h, ref);
   }
 
   private hashesOfResource(resourceId: number, span: Span): PairHashes {

@@ -17,7 +17,7 @@ interface OldTrace {
 /**
  * Deletes whole traces, oldest start first, with every row derived from them:
  * spans, the summary, trace_ops, trace_attr_sets and the trace_attr_index rows
- * of their hashes, topo_pending, the span links
+ * they list, topo_pending, the span links
  * and messaging ids they wrote. One call is one transaction of at most
  * `maxSpans` span rows (plus the few index rows of those traces): a trace with
  * more spans than that loses them over several calls and its summary goes with
@@ -32,7 +32,7 @@ export class TraceDeleter {
   private readonly deleteSomeSpans: Database.Statement<[number, number, number]>;
   private readonly shrinkSummary: Database.Statement<[number, number]>;
   private readonly deleteRows: Database.Statement<[number]>[];
-  private readonly attrSets: Database.Statement<[number], { hashes: Buffer }>;
+  private readonly indexedHashes: Database.Statement<[number], { indexed: Buffer }>;
   private readonly deleteIndexRow: Database.Statement<[number, number]>;
   private readonly deleteLinks: Database.Statement<[string]>;
   private readonly deleteMessageIds: Database.Statement<[string]>;
@@ -48,7 +48,7 @@ export class TraceDeleter {
     this.deleteRows = ['spans', 'trace_ops', 'trace_attr_sets', 'topo_pending'].map((table) =>
       db.prepare(`DELETE FROM ${table} WHERE trace_ref = ?`),
     );
-    this.attrSets = db.prepare('SELECT hashes FROM trace_attr_sets WHERE trace_ref = ?');
+    this.indexedHashes = db.prepare('SELECT indexed FROM trace_attr_sets WHERE trace_ref = ? AND indexed IS NOT NULL');
     this.deleteIndexRow = db.prepare('DELETE FROM trace_attr_index WHERE hash = ? AND trace_ref = ?');
     this.deleteLinks = db.prepare('DELETE FROM trace_links WHERE from_trace_id = ?');
     this.deleteMessageIds = db.prepare('DELETE FROM message_ids WHERE trace_id = ?');
@@ -73,9 +73,9 @@ export class TraceDeleter {
         done.spans += n;
         if (n === budget) break;
       }
-      // the index is keyed by hash: its rows of this trace are found through the trace's hash sets
-      for (const { hashes } of this.attrSets.all(t.id)) {
-        for (const hash of decodeHashSet(hashes)) this.deleteIndexRow.run(hash, t.id);
+      // the index is keyed by hash: the trace's rows are the hashes its attribute sets say were indexed
+      for (const { indexed } of this.indexedHashes.all(t.id)) {
+        for (const hash of decodeHashSet(indexed)) this.deleteIndexRow.run(hash, t.id);
       }
       for (const stmt of this.deleteRows) {
         const n = stmt.run(t.id).changes;

@@ -123,6 +123,24 @@ describe('embedded attribute index', () => {
     expect(await ids(dropped, { attributes: [{ key: 'order.id', value: order }] })).toHaveLength(4);
   });
 
+  it('a file from before the index (schema 6) keeps finding its traces, by the walk', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-attr-index-'));
+    const order = uniq('ORD');
+    const old = open(['order.id'], dataDir);
+    const before = tagged({ 'order.id': order }, BASE_US);
+    await old.spans.writeSpans(spanBatch(before));
+    old.database.db.exec('DROP TABLE trace_attr_index; DROP TABLE attr_index_keys; ALTER TABLE trace_attr_sets DROP COLUMN indexed');
+    old.database.db.pragma('user_version = 6');
+    await close(old);
+
+    const migrated = open(['order.id'], dataDir);
+    expect(migrated.database.schemaVersion).toBe(7);
+    const after = tagged({ 'order.id': order }, BASE_US + 1);
+    await migrated.spans.writeSpans(spanBatch(after));
+    expect(indexRows(migrated)).toBe(1);
+    expect(await ids(migrated, { attributes: [{ key: 'order.id', value: order }] })).toEqual([after[0].traceId, before[0].traceId]);
+  });
+
   it('finds a trace by a business key it only carries in its logs, from the key table', async () => {
     const s = open(['order.id']);
     const order = uniq('ORD');
