@@ -149,8 +149,7 @@ export class SpanReader {
     const limit = checkLimit(query.limit, SPAN_READ_LIMITS.findTraces);
     const attributes = query.attributes ?? [];
     const driver = this.indexDriver(attributes);
-    const filter = this.traceFilter(query, attributes);
-    if (driver === undefined) return this.selectTraces('traces t', [], filter, limit).map((r) => this.toSummary(r));
+    if (driver === undefined) return this.selectTraces('traces t', [], this.traceFilter(query, attributes), limit).map((r) => this.toSummary(r));
     // the candidates carry the driving pair: only the other filters are checked on them
     const rest = this.traceFilter(query, attributes.filter((f) => f !== driver.filter));
 
@@ -161,7 +160,7 @@ export class SpanReader {
     const covered = this.selectTraces(candidates, [hash, driver.filter.key, driver.filter.value], addWhere(rest, 't.id >= ?', driver.since), limit);
     if (driver.since <= 1 || this.anyTraceBelow.get(driver.since) === undefined) return covered.map((r) => this.toSummary(r));
     // traces written before the index held the name: walked, and merged into the newest `limit`
-    const older = this.selectTraces('traces t', [], addWhere(filter, 't.id < ?', driver.since), limit);
+    const older = this.selectTraces('traces t', [], addWhere(this.traceFilter(query, attributes), 't.id < ?', driver.since), limit);
     return [...covered, ...older]
       .sort((a, b) => b.start_us - a.start_us || b.id - a.id)
       .slice(0, limit)
