@@ -163,15 +163,21 @@ export function batchRows(batch: SpanBatch): BatchRows {
   const ops = new Map<string, BatchRows['trace_ops'][number]>();
   const attrs = new Map<string, BatchRows['trace_attrs'][number]>();
   const operations = new Map<string, BatchRows['operations'][number]>();
-  for (const s of spans) {
+  spans.forEach((s, n) => {
     const op = [s.service, s.name].join(SEP);
     minBy(ops, [s.trace_id, op].join(SEP), { service: s.service, name: s.name, trace_id: s.trace_id, start_us: s.start_us });
     minBy(operations, op, { service: s.service, name: s.name, time_us: s.start_us });
-    for (let i = 0; i < s.attr_keys.length; i++) {
-      const [key, value] = [s.attr_keys[i], s.attr_values[i]];
+    const addPair = (key: string, value: string) =>
       minBy(attrs, [s.trace_id, key, value].join(SEP), { key, value, trace_id: s.trace_id, start_us: s.start_us });
+    for (let i = 0; i < s.attr_keys.length; i++) addPair(s.attr_keys[i], s.attr_values[i]);
+    // tag search matches event attributes too (as Jaeger's does, and the embedded store)
+    for (const event of batch.spans[n].events) {
+      for (const key in event.attributes) {
+        const text = attributeText(event.attributes[key]);
+        if (text !== undefined) addPair(key, text);
+      }
     }
-  }
+  });
 
   const keys = new Map<string, BatchRows['business_keys'][number]>();
   for (const k of batch.businessKeys) {

@@ -231,12 +231,13 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
           (await store.findTraces({ limit: 10, ...q })).map((t) => t.traceId);
         const tag = (key: string, value: string) => ({ key, value });
 
-        it('finds a 1-hit tag on a span attribute, a resource attribute or a business key only', async () => {
+        it('finds a 1-hit tag on a span, event or resource attribute or a business key only', async () => {
           const service = uniq('tag1');
           const other = uniq('tag1-other');
           const order = uniq('ORD');
           const pod = uniq('pod');
           const logOrder = uniq('ORD-LOG');
+          const errorId = uniq('err');
           const hit = makeTrace({
             service,
             spans: 3,
@@ -244,7 +245,13 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
             durationUs: 40_000,
             rootName: 'POST /orders',
             overrides: (i): Partial<Span> =>
-              i === 2 ? { attributes: { 'order.id': order }, resource: { 'service.name': service, 'k8s.pod.name': pod } } : {},
+              i === 2
+                ? {
+                    attributes: { 'order.id': order },
+                    resource: { 'service.name': service, 'k8s.pod.name': pod },
+                    events: [{ timeUs: BASE_US + 10_000_100, name: 'exception', attributes: { 'exception.id': errorId } }],
+                  }
+                : {},
           });
           const decoy = makeTrace({ service, startUs: BASE_US + 11_000_000, overrides: (i) => (i === 1 ? { attributes: { 'order.id': `${order}0` } } : {}) });
           const keyedOnly = makeTrace({ service: other, startUs: BASE_US + 12_000_000, durationUs: 5_000, rootName: 'consume' });
@@ -256,6 +263,7 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
 
           expect(await ids({ attributes: [tag('order.id', order)] })).toEqual([h]);
           expect(await ids({ attributes: [tag('k8s.pod.name', pod)] })).toEqual([h]);
+          expect(await ids({ attributes: [tag('exception.id', errorId)] })).toEqual([h]);
           expect(await ids({ attributes: [tag('order.id', logOrder)] })).toEqual([k]);
           // combined with service, operation, duration and window
           expect(await ids({ service, attributes: [tag('order.id', order)] })).toEqual([h]);
