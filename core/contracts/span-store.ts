@@ -12,7 +12,7 @@ export interface SpanBatch {
 /**
  * key = value, compared with the value's text (a number or boolean attribute as JS prints it; arrays,
  * objects and null never match). A trace matches when any of its spans carries the pair among its
- * span or resource attributes, or when the trace carries it as a business key (a BusinessKeyEntry
+ * span, event or resource attributes, or when the trace carries it as a business key (a BusinessKeyEntry
  * written for the trace, e.g. found in its log lines). Exact: no prefix, case or type folding.
  */
 export interface AttributeFilter {

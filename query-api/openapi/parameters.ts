@@ -72,7 +72,7 @@ export const tags: Parameter = {
   in: 'query',
   description:
     `Jaeger-style tag filter: a JSON object of attribute key to value, e.g. {"order.id":"ORD-1","http.status_code":"503"} ` +
-    `(numbers and booleans match their text). Every pair must match, on any span (span or resource attributes) or as a business key of the trace; ` +
+    `(numbers and booleans match their text). Every pair must match, on any span (span, event or resource attributes) or as a business key of the trace; ` +
     `ANDed with attr, at most ${MAX_ATTRIBUTE_FILTERS} pairs in attr and tags together. May repeat.`,
   schema: { type: 'array', maxItems: MAX_ATTRIBUTE_FILTERS, items: { type: 'string', maxLength: MAX_PARAM_LENGTH, pattern: NO_NUL } },
   style: 'form',
