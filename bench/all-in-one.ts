@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { encodeTraceRequestProto } from '../core/otlp';
 import { machineNote, numberFlag, stringFlag } from './args';
-import { cpuSeconds, peakRssMiB, report, sendAll, startRoleProcess, waitForCounter } from './load';
+import { cpuSeconds, peakRssMiB, report, sampleRssParts, sendAll, startRoleProcess, waitForCounter } from './load';
 import { percentile, round } from './stats';
 import { syntheticTrace } from './synthetic-spans';
 
@@ -47,12 +47,14 @@ export async function benchAllInOne(args: string[]): Promise<void> {
     const otlp = await server.url(/OTLP\/HTTP receiver listening/);
     console.log(`bench: sending ${requests.length} requests with ${concurrency} concurrent senders`);
     const cpuAtStart = cpuSeconds(server.child.pid!);
+    const rssParts = sampleRssParts(server.child.pid!);
     const t0 = performance.now();
     const refused = await sendAll(`${otlp}/v1/traces`, requests, concurrency);
     const tAccepted = performance.now();
     await waitForCounter([`${api}/metrics`], 'chainscope_ingest_spans_written_total', prepared);
     const tQueryable = performance.now();
     const cpuAtQueryable = cpuSeconds(server.child.pid!);
+    const peakRssParts = rssParts.stop();
     const probe = (await fetch(`${api}/api/traces/${probeTraceId}`).then((r) => r.json())) as { spans?: unknown[] };
     if (probe.spans?.length !== 1000) throw new Error(`probe trace has ${probe.spans?.length} spans, expected 1000`);
 
@@ -84,6 +86,8 @@ export async function benchAllInOne(args: string[]): Promise<void> {
         busiestOtherThreads: cpuAtQueryable.busiestOtherThreads,
       },
       peakServerRssMiB: peakRssMiB(server.child.pid!),
+      // anonymous = heaps and buffers; file-backed = mostly SQLite's mmap of its database (up to 256 MiB), pages the kernel can drop
+      peakServerRssPartsMiB: peakRssParts,
       getTrace1000SpansMs: { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)), samples: lookups },
       findTracesByServiceMs: { p50: round(percentile(searches, 50)), p95: round(percentile(searches, 95)), samples: searches.length },
       storeBytes: fs.readdirSync(dataDir).reduce((n, f) => n + fs.statSync(path.join(dataDir, f)).size, 0),

@@ -95,6 +95,35 @@ export function peakRssMiB(pid: number): number {
   return round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024);
 }
 
+/** Resident memory of a process now, from /proc (Linux): anonymous (heaps) and file-backed (e.g. SQLite's mmap of its database). */
+export function rssPartsMiB(pid: number): { anon: number; file: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { anon: round(kib('RssAnon') / 1024), file: round(kib('RssFile') / 1024) };
+}
+
+/** Samples rssPartsMiB every `everyMs` until stopped; the highest of each part. */
+export function sampleRssParts(pid: number, everyMs = 200): { stop(): { anon: number; file: number } } {
+  const peak = { anon: 0, file: 0 };
+  const sample = () => {
+    try {
+      const now = rssPartsMiB(pid);
+      peak.anon = Math.max(peak.anon, now.anon);
+      peak.file = Math.max(peak.file, now.file);
+    } catch {
+      // the process ended
+    }
+  };
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak;
+    },
+  };
+}
+
 /**
  * CPU seconds (user + system) a process used so far, from /proc (Linux): in
  * total, on its main thread and on its three busiest other threads (all named
