@@ -24,27 +24,52 @@ function keyValue(value: AttributeValue | undefined): string | null {
   return null;
 }
 
-function collect(out: Map<string, BusinessKeyEntry>, names: string[], traceId: string, timeUs: number, attributes: Attributes): void {
-  for (const key of names) {
-    const value = keyValue(attributes[key]);
-    if (value === null) continue;
-    const id = `${key}\u0000${value}\u0000${traceId}`;
-    const seen = out.get(id);
-    // One row per key, value and trace: keep the earliest time seen.
-    if (seen === undefined) out.set(id, { key, value, traceId, timeUs });
-    else if (seen.timeUs > timeUs) seen.timeUs = timeUs;
+/** Entries of one trace scanned in a list up to this many; beyond it, looked up by key and value. */
+const SCAN_LIMIT = 8;
+
+/**
+ * One row per key, value and trace, keeping the earliest time seen, in order
+ * of first sight. Found by trace id first (a flat string whose hash V8 keeps)
+ * and then among the trace's few rows, so a repeat builds no string.
+ */
+class KeyRows {
+  readonly entries: BusinessKeyEntry[] = [];
+  private readonly byTrace = new Map<string, { list: BusinessKeyEntry[]; byKeyValue?: Map<string, BusinessKeyEntry> }>();
+
+  add(key: string, value: string, traceId: string, timeUs: number): void {
+    let trace = this.byTrace.get(traceId);
+    if (trace === undefined) this.byTrace.set(traceId, (trace = { list: [] }));
+    let seen: BusinessKeyEntry | undefined;
+    if (trace.byKeyValue) seen = trace.byKeyValue.get(`${key}\u0000${value}`);
+    else for (const e of trace.list) if (e.key === key && e.value === value) seen = e;
+    if (seen !== undefined) {
+      if (timeUs < seen.timeUs) seen.timeUs = timeUs;
+      return;
+    }
+    const entry = { key, value, traceId, timeUs };
+    this.entries.push(entry);
+    trace.list.push(entry);
+    if (trace.byKeyValue) trace.byKeyValue.set(`${key}\u0000${value}`, entry);
+    else if (trace.list.length > SCAN_LIMIT) trace.byKeyValue = new Map(trace.list.map((e) => [`${e.key}\u0000${e.value}`, e]));
+  }
+
+  addAttributes(names: string[], traceId: string, timeUs: number, attributes: Attributes): void {
+    for (const key of names) {
+      const value = keyValue(attributes[key]);
+      if (value !== null) this.add(key, value, traceId, timeUs);
+    }
   }
 }
 
 /** Business keys carried by spans (span or resource attributes), one entry per key, value and trace. */
 export function businessKeysOfSpans(spans: Span[], rules: BusinessKeyRules): BusinessKeyEntry[] {
-  const out = new Map<string, BusinessKeyEntry>();
+  const rows = new KeyRows();
   const names = rules.attributeNames;
   for (const span of spans) {
-    collect(out, names, span.traceId, span.startUs, span.attributes);
-    collect(out, names, span.traceId, span.startUs, span.resource);
+    rows.addAttributes(names, span.traceId, span.startUs, span.attributes);
+    rows.addAttributes(names, span.traceId, span.startUs, span.resource);
   }
-  return [...out.values()];
+  return rows.entries;
 }
 
 /**
@@ -52,21 +77,19 @@ export function businessKeysOfSpans(spans: Span[], rules: BusinessKeyRules): Bus
  * and from the body through the configured patterns.
  */
 export function businessKeysOfLogs(logs: LogRecord[], rules: BusinessKeyRules): BusinessKeyEntry[] {
-  const out = new Map<string, BusinessKeyEntry>();
+  const rows = new KeyRows();
   for (const log of logs) {
     if (!log.traceId) continue;
-    collect(out, rules.attributeNames, log.traceId, log.timeUs, log.attributes);
-    collect(out, rules.attributeNames, log.traceId, log.timeUs, log.resource);
+    rows.addAttributes(rules.attributeNames, log.traceId, log.timeUs, log.attributes);
+    rows.addAttributes(rules.attributeNames, log.traceId, log.timeUs, log.resource);
     const patterns = rules.bodyPatterns ?? [];
     const body = patterns.length && log.body.length > MAX_BODY_SCANNED ? log.body.slice(0, MAX_BODY_SCANNED) : log.body;
     for (const { key, pattern } of patterns) {
       // exec on a global/sticky regex would carry lastIndex over to the next record
       pattern.lastIndex = 0;
       const value = keyValue(pattern.exec(body)?.[1]);
-      if (value === null) continue;
-      const id = `${key}\u0000${value}\u0000${log.traceId}`;
-      if (!out.has(id)) out.set(id, { key, value, traceId: log.traceId, timeUs: log.timeUs });
+      if (value !== null) rows.add(key, value, log.traceId, log.timeUs);
     }
   }
-  return [...out.values()];
+  return rows.entries;
 }

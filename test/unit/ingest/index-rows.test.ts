@@ -68,6 +68,27 @@ describe('business keys', () => {
     ]);
   });
 
+  it('keeps every distinct value of a trace that carries many (a batch job touching 50 orders), each once at its earliest time', () => {
+    const batch = Array.from({ length: 100 }, (_, i) => span({ startUs: 1000 - i, attributes: { 'order.id': `ORD-${i % 50}` } }));
+    const rows = businessKeysOfSpans(batch, rules);
+    expect(rows).toHaveLength(50);
+    // ORD-k is seen at 1000 - k and 1000 - (k + 50): the later span is the earlier time
+    for (let k = 0; k < 50; k++) expect(rows[k]).toEqual({ key: 'order.id', value: `ORD-${k}`, traceId: T1, timeUs: 1000 - (k + 50) });
+  });
+
+  it('keeps the earliest time of a key found in log bodies and attributes alike', () => {
+    const base = { id: 'x', observedTimeUs: 0, service: 's', severityText: 'INFO', severityNumber: 9, spanId: '', resource: {}, scope: { name: '', version: '' } };
+    const rows = businessKeysOfLogs(
+      [
+        { ...base, timeUs: 9, traceId: T1, attributes: {}, body: 'order ORD-5 paid' },
+        { ...base, timeUs: 4, traceId: T1, attributes: { 'order.id': 'ORD-5' }, body: 'paid' },
+        { ...base, timeUs: 7, traceId: T1, attributes: {}, body: 'order ORD-5 shipped' },
+      ],
+      rules,
+    );
+    expect(rows).toEqual([{ key: 'order.id', value: 'ORD-5', traceId: T1, timeUs: 4 }]);
+  });
+
   it('finds keys in log bodies by pattern, only for logs that belong to a trace', () => {
     const base = { id: 'x', observedTimeUs: 0, service: 's', severityText: 'INFO', severityNumber: 9, spanId: '', attributes: {}, resource: {}, scope: { name: '', version: '' } };
     const rows = businessKeysOfLogs(
