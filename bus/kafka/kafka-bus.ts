@@ -280,11 +280,23 @@ export class KafkaBus implements Bus {
       ready = (async () => {
         const admin = this.adminClient();
         await admin.ready;
-        await admin.client.createTopics({
-          topics: [{ topic, numPartitions: this.settings.numPartitions, replicationFactor: this.settings.replicationFactor }],
-          waitForLeaders: true,
-          timeout: this.settings.requestTimeoutMs,
-        });
+        // A topic another process is creating at the same moment can answer "does not host this
+        // topic-partition" until its leaders are known everywhere (seen on a busy box): try again
+        // while that is all it is, within the join deadline the caller puts around this.
+        const deadline = Date.now() + this.settings.joinTimeoutMs;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await admin.client.createTopics({
+              topics: [{ topic, numPartitions: this.settings.numPartitions, replicationFactor: this.settings.replicationFactor }],
+              waitForLeaders: true,
+              timeout: this.settings.requestTimeoutMs,
+            });
+            return;
+          } catch (err) {
+            if (!(err as { retriable?: boolean }).retriable || Date.now() > deadline) throw err;
+            await sleep(backoffDelayMs(attempt, 100, 2_000));
+          }
+        }
       })();
       ready.catch(() => {
         this.topicsReady.delete(topic);
