@@ -18,6 +18,20 @@ import type { Attributes } from '../../core/model';
  */
 export const MAX_INDEXED_VALUE_LENGTH = 256;
 
+/** Trace refs per index bucket: rows are keyed (bucket, hash, trace ref), so writes stay in the newest bucket. */
+export const INDEX_BUCKET_TRACES = 8192;
+
+export function indexBucket(traceRef: number): number {
+  return Math.floor(traceRef / INDEX_BUCKET_TRACES);
+}
+
+/** The buckets holding trace refs from `fromRef` to `toRef`, as the JSON array a read probes. */
+export function bucketList(fromRef: number, toRef: number): string {
+  const out: number[] = [];
+  for (let b = indexBucket(fromRef); b <= indexBucket(toRef); b++) out.push(b);
+  return JSON.stringify(out);
+}
+
 /** The attribute names whose pairs a writer puts in the index. */
 export class IndexedNames {
   private readonly all: boolean;

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Attributes, Span, SpanEvent, SpanLink, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
 import type { AttributeFilter, TraceQuery } from '../../core/contracts/span-store';
-import { AttributeIndexCoverage } from './attribute-index';
+import { AttributeIndexCoverage, bucketList } from './attribute-index';
 import { ValidationError } from '../../core/errors';
 import { attributeHash, hashBytes, intToKind, intToStatus } from './codec';
 import { TraceSummaryReader, type TraceRow } from './trace-summary';
@@ -68,7 +68,8 @@ export class SpanReader {
   private readonly messagePairsStmt: Database.Statement<[{ ids: string; cap: number }], LinkRow>;
   private readonly coverage: AttributeIndexCoverage;
   private readonly anyTraceBelow: Database.Statement<[number], { id: number }>;
-  private readonly countIndexed: Database.Statement<[number, number], { n: number }>;
+  private readonly countIndexed: Database.Statement<[string, number, number], { n: number }>;
+  private readonly refRange: Database.Statement<[], { lo: number | null; hi: number | null }>;
   private readonly countKeyed: Database.Statement<[string, string, number], { n: number }>;
   private readonly keyedPair: Database.Statement<[string, string], { one: number }>;
 
@@ -79,7 +80,10 @@ export class SpanReader {
     this.summaries = new TraceSummaryReader(edb);
     this.coverage = new AttributeIndexCoverage(db);
     this.anyTraceBelow = db.prepare('SELECT id FROM traces WHERE id < ? LIMIT 1');
-    this.countIndexed = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM trace_attr_index WHERE hash = ? LIMIT ?)');
+    this.countIndexed = db.prepare(
+      'SELECT count(*) AS n FROM (SELECT 1 FROM trace_attr_index WHERE bucket IN (SELECT value FROM json_each(?)) AND hash = ? LIMIT ?)',
+    );
+    this.refRange = db.prepare('SELECT (SELECT min(id) FROM traces) AS lo, (SELECT max(id) FROM traces) AS hi');
     this.keyedPair = db.prepare('SELECT 1 AS one FROM business_keys WHERE key = ? AND value = ? LIMIT 1');
     this.countKeyed = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM business_keys WHERE key = ? AND value = ? LIMIT ?)');
     this.servicesStmt = db.prepare('SELECT DISTINCT service FROM operations ORDER BY service LIMIT ?');
@@ -154,10 +158,11 @@ export class SpanReader {
     const rest = this.traceFilter(query, attributes.filter((f) => f !== driver.filter));
 
     const hash = attributeHash(driver.filter.key, driver.filter.value);
-    const candidates = `(SELECT trace_ref AS ref FROM trace_attr_index WHERE hash = ?
+    const candidates = `(SELECT trace_ref AS ref FROM trace_attr_index WHERE bucket IN (SELECT value FROM json_each(?)) AND hash = ?
         UNION SELECT id FROM traces WHERE trace_id IN (SELECT trace_id FROM business_keys WHERE key = ? AND value = ?)) c
        CROSS JOIN traces t ON t.id = c.ref`;
-    const covered = this.selectTraces(candidates, [hash, driver.filter.key, driver.filter.value], addWhere(rest, 't.id >= ?', driver.since), limit);
+    const buckets = driver.buckets;
+    const covered = this.selectTraces(candidates, [buckets, hash, driver.filter.key, driver.filter.value], addWhere(rest, 't.id >= ?', driver.since), limit);
     if (driver.since <= 1 || this.anyTraceBelow.get(driver.since) === undefined) return covered.map((r) => this.toSummary(r));
     // traces written before the index held the name: walked, and merged into the newest `limit`
     const older = this.selectTraces('traces t', [], addWhere(this.traceFilter(query, attributes), 't.id < ?', driver.since), limit);
@@ -233,17 +238,19 @@ export class SpanReader {
    * traces carry, if fewer than INDEX_DRIVEN_MAX_TRACES (a pair most traces carry is found sooner
    * by walking the window newest first).
    */
-  private indexDriver(filters: readonly AttributeFilter[]): { filter: AttributeFilter; since: number } | undefined {
-    let best: { filter: AttributeFilter; since: number } | undefined;
+  private indexDriver(filters: readonly AttributeFilter[]): { filter: AttributeFilter; since: number; buckets: string } | undefined {
+    let best: { filter: AttributeFilter; since: number; buckets: string } | undefined;
     let bestCount = INDEX_DRIVEN_MAX_TRACES;
+    const refs = this.refRange.get()!;
     for (const filter of filters) {
       const since = this.coverage.coveredFrom(filter.key, filter.value);
       if (since === undefined) continue;
+      const buckets = bucketList(Math.max(since, refs.lo ?? since), Math.max(since, refs.hi ?? since));
       const n =
-        this.countIndexed.get(attributeHash(filter.key, filter.value), bestCount)!.n +
+        this.countIndexed.get(buckets, attributeHash(filter.key, filter.value), bestCount)!.n +
         this.countKeyed.get(filter.key, filter.value, bestCount)!.n;
       if (n < bestCount) {
-        best = { filter, since };
+        best = { filter, since, buckets };
         bestCount = n;
       }
     }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Span } from '../../core/model';
 import type { SpanBatch } from '../../core/contracts/span-store';
-import { IndexedNames, PairHashes, syncIndexCoverage } from './attribute-index';
+import { IndexedNames, indexBucket, PairHashes, syncIndexCoverage } from './attribute-index';
 import { decodeHashSet, encodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
 import { PairInserter } from './pair-inserter';
@@ -42,7 +42,7 @@ export class SpanWriter {
   private readonly updateTrace: Database.Statement;
   private readonly traceOps: PairInserter;
   private readonly insertAttrSet: Database.Statement;
-  private readonly attrIndex: PairInserter;
+  private readonly attrIndex: RowInserter;
   private readonly upsertBusinessKey: Database.Statement;
   private readonly insertTraceLink: Database.Statement;
   private readonly insertMessageId: Database.Statement;
@@ -85,7 +85,7 @@ export class SpanWriter {
     );
     this.traceOps = new PairInserter(db, 'trace_ops', 'trace_ref', 'op_id');
     this.insertAttrSet = db.prepare('INSERT INTO trace_attr_sets (trace_ref, seq, hashes, indexed) VALUES (?, ?, ?, ?)');
-    this.attrIndex = new PairInserter(db, 'trace_attr_index', 'hash', 'trace_ref');
+    this.attrIndex = new RowInserter(db, 'trace_attr_index', ['bucket', 'hash', 'trace_ref'], 64);
     this.upsertBusinessKey = db.prepare(
       `INSERT INTO business_keys (key, value, trace_id, time_us) VALUES (?, ?, ?, ?)
        ON CONFLICT (key, value, trace_id) DO UPDATE SET time_us = excluded.time_us
@@ -204,7 +204,15 @@ export class SpanWriter {
     if (hashes.all.length === 0) return;
     const indexed = hashes.indexed.length ? encodeHashSet(hashes.indexed) : null;
     this.insertAttrSet.run(ref, trace.span_count, encodeHashSet(hashes.all), indexed);
-    if (indexed) for (const h of decodeHashSet(indexed)) this.attrIndex.add(h, ref);
+    if (indexed === null) return;
+    const bucket = indexBucket(ref);
+    for (const h of decodeHashSet(indexed)) {
+      const at = this.attrIndex.begin();
+      this.attrIndex.params[at] = bucket;
+      this.attrIndex.params[at + 1] = h;
+      this.attrIndex.params[at + 2] = ref;
+      this.attrIndex.end();
+    }
   }
 
   private hashesOfResource(resourceId: number, span: Span): PairHashes {

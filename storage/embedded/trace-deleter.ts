@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { indexBucket } from './attribute-index';
 import { decodeHashSet } from './codec';
 
 export interface TraceDeletion {
@@ -33,7 +34,7 @@ export class TraceDeleter {
   private readonly shrinkSummary: Database.Statement<[number, number]>;
   private readonly deleteRows: Database.Statement<[number]>[];
   private readonly indexedHashes: Database.Statement<[number], { indexed: Buffer }>;
-  private readonly deleteIndexRow: Database.Statement<[number, number]>;
+  private readonly deleteIndexRow: Database.Statement<[number, number, number]>;
   private readonly deleteLinks: Database.Statement<[string]>;
   private readonly deleteMessageIds: Database.Statement<[string]>;
   private readonly deleteSummary: Database.Statement<[number]>;
@@ -49,7 +50,7 @@ export class TraceDeleter {
       db.prepare(`DELETE FROM ${table} WHERE trace_ref = ?`),
     );
     this.indexedHashes = db.prepare('SELECT indexed FROM trace_attr_sets WHERE trace_ref = ? AND indexed IS NOT NULL');
-    this.deleteIndexRow = db.prepare('DELETE FROM trace_attr_index WHERE hash = ? AND trace_ref = ?');
+    this.deleteIndexRow = db.prepare('DELETE FROM trace_attr_index WHERE bucket = ? AND hash = ? AND trace_ref = ?');
     this.deleteLinks = db.prepare('DELETE FROM trace_links WHERE from_trace_id = ?');
     this.deleteMessageIds = db.prepare('DELETE FROM message_ids WHERE trace_id = ?');
     this.deleteSummary = db.prepare('DELETE FROM traces WHERE id = ?');
@@ -75,7 +76,7 @@ export class TraceDeleter {
       }
       // the index is keyed by hash: the trace's rows are the hashes its attribute sets say were indexed
       for (const { indexed } of this.indexedHashes.all(t.id)) {
-        for (const hash of decodeHashSet(indexed)) this.deleteIndexRow.run(hash, t.id);
+        for (const hash of decodeHashSet(indexed)) this.deleteIndexRow.run(indexBucket(t.id), hash, t.id);
       }
       for (const stmt of this.deleteRows) {
         const n = stmt.run(t.id).changes;

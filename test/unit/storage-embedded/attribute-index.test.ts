@@ -134,7 +134,7 @@ describe('embedded attribute index', () => {
     await close(old);
 
     const migrated = open(['order.id'], dataDir);
-    expect(migrated.database.schemaVersion).toBe(7);
+    expect(migrated.database.schemaVersion).toBe(8);
     const after = tagged({ 'order.id': order }, BASE_US + 1);
     await migrated.spans.writeSpans(spanBatch(after));
     expect(indexRows(migrated)).toBe(1);

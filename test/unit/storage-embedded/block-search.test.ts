@@ -135,7 +135,7 @@ describe('embedded log search over rowid blocks', () => {
       .all();
     expect(written).toHaveLength(Math.floor(LINES / LOG_BLOCK_ROWS) + 1); // rowids 1..LINES
     expect(written).toEqual(byRow);
-    db.exec('DROP TABLE log_blocks; DROP TABLE log_minutes; DROP TABLE retention_state; DROP TABLE trace_attr_index; DROP TABLE attr_index_keys; ALTER TABLE trace_attr_sets DROP COLUMN indexed'); // migrations 4 to 7
+    db.exec('DROP TABLE log_blocks; DROP TABLE log_minutes; DROP TABLE retention_state; DROP TABLE trace_attr_index; DROP TABLE attr_index_keys; ALTER TABLE trace_attr_sets DROP COLUMN indexed'); // migrations 4 to 8
     db.pragma('user_version = 3');
     db.close();
     await open();

@@ -151,7 +151,7 @@ describe('log histograms and facets from per-minute counts', () => {
     let db = new Database(file);
     const written = read(db);
     expect(written.length).toBeGreaterThan(6);
-    db.exec('DROP TABLE log_minutes; DROP TABLE retention_state; DROP TABLE trace_attr_index; DROP TABLE attr_index_keys; ALTER TABLE trace_attr_sets DROP COLUMN indexed'); // migrations 5 to 7
+    db.exec('DROP TABLE log_minutes; DROP TABLE retention_state; DROP TABLE trace_attr_index; DROP TABLE attr_index_keys; ALTER TABLE trace_attr_sets DROP COLUMN indexed'); // migrations 5 to 8
     db.pragma('user_version = 4');
     db.close();
     const stores = openEmbeddedStores({ dataDir });
