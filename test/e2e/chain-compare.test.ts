@@ -1,23 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { Counters } from '../../core/metrics';
-import { QueryServer } from '../../query-api/server';
-import { openEmbeddedStores } from '../../storage/embedded';
-import { ARTIFACTS, describeInBrowser, launchBrowser, REPO } from '../helpers/browser';
-import { demoLikeOrder, writeOrderSpans } from '../helpers/chain-orders';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, describeInBrowser } from '../helpers/browser';
+import { demoLikeOrder } from '../helpers/chain-orders';
+import { startOrdersUi, type OrdersUi } from '../helpers/orders-ui';
 
 /** "Compare with…" in Chromium: an order against a typical one and against another order, the explaining hop first. */
 describeInBrowser('compare two orders in Chromium', () => {
-  let dataDir: string;
-  let stores: ReturnType<typeof openEmbeddedStores>;
-  let server: QueryServer;
+  let ui: OrdersUi;
   let base: string;
-  let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
   const t0 = Date.now() - 5 * 60_000;
   const orders = [
     ...[40, 45, 50, 55].map((paymentMs, i) => demoLikeOrder({ orderId: `ORD-OK-${i}`, t0: t0 + i * 5_000, paymentMs, delayMs: 400 + 100 * i })),
@@ -25,38 +16,14 @@ describeInBrowser('compare two orders in Chromium', () => {
   ];
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build-ui.mjs')], { stdio: 'pipe' });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-compare-ui-'));
-    stores = openEmbeddedStores({ dataDir });
-    await stores.logs.start();
-    await stores.spans.start();
-    for (const spans of orders) await writeOrderSpans(stores.spans, spans);
-    server = new QueryServer({
-      host: '127.0.0.1',
-      port: 0,
-      spanStore: stores.spans,
-      logStore: stores.logs,
-      counters: new Counters(),
-      uiDir: path.join(REPO, 'ui', 'dist'),
-      chains: { businessKeys: ['order.id'], expectedWaits: ['order-jobs'] },
-    });
-    base = `http://127.0.0.1:${await server.start()}`;
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ui = await startOrdersUi(orders, { width: 1280, height: 900 }, 'compare-ui');
+    ({ base, page } = ui);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.shutdown();
-    await stores?.logs.shutdown();
-    await stores?.spans.shutdown();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => ui?.dispose());
 
   afterEach(() => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
   });
 
   const firstHop = () => page.locator('.compare-table').first().locator('tbody tr').first();
