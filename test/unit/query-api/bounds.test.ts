@@ -1,38 +1,19 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { Server } from 'node:http';
-import { Counters } from '../../../core/metrics';
-import { createQueryApp } from '../../../query-api/app';
+import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../helpers/embedded-query-app';
 import { MAX_TIME_MS } from '../../../query-api/params';
 import { MAX_HISTOGRAM_BUCKETS } from '../../../query-api/services/log-service';
-import { openEmbeddedStores } from '../../../storage/embedded';
 import { makeLog } from '../../contract/fixtures';
 
 /** Out-of-range parameters through the real app and embedded store: a 400 naming the parameter, fast, never a hang. */
 describe('query API parameter bounds', () => {
-  let dataDir: string;
-  let stores: ReturnType<typeof openEmbeddedStores>;
-  let server: Server;
+  let app: EmbeddedQueryApp;
   let base: string;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-bounds-'));
-    stores = openEmbeddedStores({ dataDir });
-    await stores.logs.start();
-    await stores.spans.start();
-    await stores.logs.writeLogs({ logs: [makeLog({ service: 'bounds', timeUs: 1_700_000_000_000_000, body: 'one line' })], businessKeys: [] });
-    const app = createQueryApp({ spanStore: stores.spans, logStore: stores.logs, counters: new Counters() });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    app = await startEmbeddedQueryApp('bounds');
+    await app.stores.logs.writeLogs({ logs: [makeLog({ service: 'bounds', timeUs: 1_700_000_000_000_000, body: 'one line' })], businessKeys: [] });
+    base = await app.listen();
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await stores.logs.shutdown();
-    await stores.spans.shutdown();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.dispose());
 
   async function get(pathAndQuery: string): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await fetch(base + pathAndQuery, { signal: AbortSignal.timeout(5_000) });

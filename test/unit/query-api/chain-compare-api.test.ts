@@ -1,19 +1,11 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { Server } from 'node:http';
-import { Counters } from '../../../core/metrics';
-import { createQueryApp } from '../../../query-api/app';
+import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../helpers/embedded-query-app';
 import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../../query-api/routes/chains';
 import type { ChainComparisonView } from '../../../core/analysis/chain-compare';
-import { openEmbeddedStores } from '../../../storage/embedded';
 import { demoLikeOrder, writeOrderSpans } from '../../helpers/chain-orders';
 
 /** GET /api/chains/compare through the real app and embedded store, with CHAIN_EXPECTED_WAITS=order-jobs. */
 describe('chains compare API', () => {
-  let dataDir: string;
-  let stores: ReturnType<typeof openEmbeddedStores>;
-  let server: Server;
+  let app: EmbeddedQueryApp;
   let base: string;
   const t0 = Date.now() - 20 * 60_000;
   // a journey of healthy orders (payment 40-60 ms, random-ish settlement delays), one slow payment, one long queue wait,
@@ -25,22 +17,11 @@ describe('chains compare API', () => {
   const old = demoLikeOrder({ orderId: 'ORD-OLD', t0: t0 - 2 * 3_600_000 });
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-compare-api-'));
-    stores = openEmbeddedStores({ dataDir });
-    await stores.logs.start();
-    await stores.spans.start();
-    for (const spans of [...healthy, slowPay, slowQueue, unfinished, old]) await writeOrderSpans(stores.spans, spans);
-    const app = createQueryApp({ spanStore: stores.spans, logStore: stores.logs, counters: new Counters(), chains: { businessKeys: ['order.id'], expectedWaits: ['order-jobs'] } });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    app = await startEmbeddedQueryApp('compare-api');
+    for (const spans of [...healthy, slowPay, slowQueue, unfinished, old]) await writeOrderSpans(app.stores.spans, spans);
+    base = await app.listen({ chains: { businessKeys: ['order.id'], expectedWaits: ['order-jobs'] } });
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await stores.logs.shutdown();
-    await stores.spans.shutdown();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.dispose());
 
   async function get(query: string): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await fetch(`${base}/api/chains/compare?${query}`, { signal: AbortSignal.timeout(10_000) });

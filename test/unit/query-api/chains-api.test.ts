@@ -1,18 +1,9 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { Server } from 'node:http';
-import { Counters } from '../../../core/metrics';
-import { createQueryApp } from '../../../query-api/app';
-import type { ChainServiceOptions } from '../../../query-api/services/chain-service';
-import { openEmbeddedStores } from '../../../storage/embedded';
+import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../helpers/embedded-query-app';
 import { demoLikeOrder, writeOrderSpans } from '../../helpers/chain-orders';
 
 /** /api/chains/slow and /api/chains through the real app and embedded store, with CHAIN_EXPECTED_WAITS=order-jobs. */
 describe('chains API: working vs waiting, errors, sort, filters, bottleneck', () => {
-  let dataDir: string;
-  let stores: ReturnType<typeof openEmbeddedStores>;
-  const servers: Server[] = [];
+  let app: EmbeddedQueryApp;
   let base: string;
   let smallBudgetBase: string;
   const t0 = Date.now() - 10 * 60_000;
@@ -26,31 +17,15 @@ describe('chains API: working vs waiting, errors, sort, filters, bottleneck', ()
     big: demoLikeOrder({ orderId: 'ORD-BIG', t0: t0 + 40_000, paymentMs: 20, delayMs: 100, extraSpans: 400 }),
   };
 
-  const listen = async (chains: Partial<ChainServiceOptions>) => {
-    const app = createQueryApp({ spanStore: stores.spans, logStore: stores.logs, counters: new Counters(), chains });
-    const server = app.listen(0, '127.0.0.1');
-    servers.push(server);
-    await new Promise((resolve) => server.once('listening', resolve));
-    return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  };
-
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-chains-api-'));
-    stores = openEmbeddedStores({ dataDir });
-    await stores.logs.start();
-    await stores.spans.start();
-    for (const spans of Object.values(orders)) await writeOrderSpans(stores.spans, spans);
+    app = await startEmbeddedQueryApp('chains-api');
+    for (const spans of Object.values(orders)) await writeOrderSpans(app.stores.spans, spans);
     const common = { businessKeys: ['order.id'], expectedWaits: ['order-jobs'], maxSpansPerSlowChain: 100 };
-    base = await listen({ ...common, maxSpansPerSlowList: 5_000 });
+    base = await app.listen({ chains: { ...common, maxSpansPerSlowList: 5_000 } });
     // too small a budget to reload the big chain: its bottleneck is named from the summaries
-    smallBudgetBase = await listen({ ...common, maxSpansPerSlowList: 300 });
+    smallBudgetBase = await app.listen({ chains: { ...common, maxSpansPerSlowList: 300 } });
   });
-  afterAll(async () => {
-    for (const s of servers) await new Promise((resolve) => s.close(resolve));
-    await stores.logs.shutdown();
-    await stores.spans.shutdown();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.dispose());
 
   interface Row {
     value: string;

@@ -1,18 +1,10 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { Server } from 'node:http';
-import { Counters } from '../../../core/metrics';
-import { createQueryApp } from '../../../query-api/app';
+import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../helpers/embedded-query-app';
 import { MAX_ATTRIBUTE_FILTERS } from '../../../query-api/routes/traces';
-import { openEmbeddedStores } from '../../../storage/embedded';
 import { BASE_US, makeTrace, spanBatch, uniq } from '../../contract/fixtures';
 
 /** GET /api/traces with Jaeger's `tags` JSON and our `attr=key:value`, through the real app and embedded store. */
 describe('GET /api/traces tags', () => {
-  let dataDir: string;
-  let stores: ReturnType<typeof openEmbeddedStores>;
-  let server: Server;
+  let app: EmbeddedQueryApp;
   let base: string;
   const order = uniq('ORD');
   const service = uniq('tags');
@@ -20,21 +12,11 @@ describe('GET /api/traces tags', () => {
   const other = makeTrace({ service, startUs: BASE_US + 1, overrides: (i) => (i === 1 ? { attributes: { 'order.id': `${order}-2`, 'http.status_code': 503 } } : {}) });
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-tags-'));
-    stores = openEmbeddedStores({ dataDir, indexedAttributes: ['order.id'] });
-    await stores.spans.start();
-    await stores.spans.writeSpans(spanBatch([...hit, ...other]));
-    const app = createQueryApp({ spanStore: stores.spans, logStore: stores.logs, counters: new Counters() });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    app = await startEmbeddedQueryApp('tags', { indexedAttributes: ['order.id'] });
+    await app.stores.spans.writeSpans(spanBatch([...hit, ...other]));
+    base = await app.listen();
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await stores.spans.shutdown();
-    await stores.logs.shutdown();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.dispose());
 
   async function get(query: string): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await fetch(`${base}/api/traces?${query}`, { signal: AbortSignal.timeout(5_000) });
