@@ -1,3 +1,4 @@
+import { drainUnlessStuck, errorMessage, failedAgain, type ConsumerFailure, type FailingConsumer, type LocalBusStatus } from '../consumer-failures';
 import type { BatchHandler, Bus, BusMessage, Subscription } from '../../core/contracts/bus';
 import { ChainscopeError, OverloadedError } from '../../core/errors';
 import { backoffDelayMs, sleep } from '../../core/util/backoff';
@@ -27,22 +28,6 @@ export interface MemoryBusOptions {
   log?: (line: string) => void;
 }
 
-/** A consumer group whose handler is failing right now: publishing to its topic is refused until it recovers. */
-export interface FailingConsumer {
-  topic: string;
-  group: string;
-  /** The handler's last error message. */
-  reason: string;
-  /** Epoch ms of the first failure in the current run of failures. */
-  sinceMs: number;
-}
-
-export interface MemoryBusStatus {
-  /** Bytes queued per topic (the fullest group's queue). */
-  queuedBytes: Record<string, number>;
-  failing: FailingConsumer[];
-}
-
 /** One consumer group's queue on one topic. */
 class GroupQueue {
   readonly messages: BusMessage[] = [];
@@ -51,7 +36,7 @@ class GroupQueue {
   private readonly stopController = new AbortController();
   private loop: Promise<void> | null = null;
   /** Set while the handler's latest attempt failed; cleared by the next success. */
-  failure: { reason: string; sinceMs: number } | null = null;
+  failure: ConsumerFailure | null = null;
   /** Messages ever enqueued and ever handled: a position to wait for (see handledThrough). */
   private enqueuedTotal = 0;
   private handledTotal = 0;
@@ -135,7 +120,7 @@ class GroupQueue {
         attempt = 0;
         this.failure = null;
       } catch (err) {
-        this.failure = { reason: (err as Error)?.message ?? String(err), sinceMs: this.failure?.sinceMs ?? Date.now() };
+        this.failure = failedAgain(this.failure, errorMessage(err));
         this.onError(err);
         await sleep(backoffDelayMs(attempt++, 50, 5_000), signal);
       } finally {
@@ -227,7 +212,7 @@ export class MemoryBus implements Bus {
     await Promise.all([...t.groups.values()].map((g) => g.handledThrough(g.push(messages, bytes))));
   }
 
-  /** Consumer groups whose latest attempt failed. */
+  /** Consumer groups whose latest attempt failed: publishing to their topic is refused until they recover. */
   failingConsumers(): FailingConsumer[] {
     const out: FailingConsumer[] = [];
     for (const [topic, t] of this.topics) {
@@ -236,7 +221,7 @@ export class MemoryBus implements Bus {
     return out;
   }
 
-  status(): MemoryBusStatus {
+  status(): LocalBusStatus {
     const queuedBytes: Record<string, number> = {};
     for (const [topic, t] of this.topics) if (t.groups.size > 0) queuedBytes[topic] = this.queuedBytes(topic);
     return { queuedBytes, failing: this.failingConsumers() };
@@ -276,12 +261,7 @@ export class MemoryBus implements Bus {
   private async doShutdown(): Promise<void> {
     this.stopped = true;
     const deadline = Date.now() + (this.options.drainTimeoutMs ?? 30_000);
-    const giveUpAfter = this.options.drainGiveUpAfterFailingMs ?? 2_000;
-    const stuck = () => {
-      const failing = this.failingConsumers();
-      return failing.length > 0 && failing.every((f) => Date.now() - f.sinceMs >= giveUpAfter);
-    };
-    while (!this.drained() && Date.now() < deadline && !stuck()) await sleep(10);
+    await drainUnlessStuck(() => this.drained(), () => this.failingConsumers(), deadline, this.options.drainGiveUpAfterFailingMs ?? 2_000);
     await Promise.all([...this.topics.values()].flatMap((t) => [...t.groups.values()].map((g) => g.stop())));
     await this.spillUnhandled();
   }

@@ -1,3 +1,4 @@
+import { errorMessage, failedAgain, type ConsumerFailure } from '../consumer-failures';
 import type { BatchHandler } from '../../core/contracts/bus';
 import { backoffDelayMs, sleep } from '../../core/util/backoff';
 import type { TopicLog } from './topic-log';
@@ -17,7 +18,7 @@ export interface GroupReaderSettings {
  */
 export class GroupReader {
   /** Set while the handler's latest attempt failed; cleared by the next success. */
-  failure: { reason: string; sinceMs: number } | null = null;
+  failure: ConsumerFailure | null = null;
   private readonly stopController = new AbortController();
   private loop: Promise<void> | null = null;
   private position: number;
@@ -60,7 +61,7 @@ export class GroupReader {
         batch = await this.log.read(this.position, maxBatchMessages, maxBatchBytes);
       } catch (err) {
         // the file could not be read (I/O error): nothing handled, try again later
-        this.failure = { reason: `cannot read the log: ${(err as Error)?.message ?? err}`, sinceMs: this.failure?.sinceMs ?? Date.now() };
+        this.failure = failedAgain(this.failure, `cannot read the log: ${errorMessage(err)}`);
         this.onError(err);
         await sleep(this.settings.retryCapMs, signal);
         continue;
@@ -81,7 +82,7 @@ export class GroupReader {
         this.failure = null;
         return true;
       } catch (err) {
-        this.failure = { reason: (err as Error)?.message ?? String(err), sinceMs: this.failure?.sinceMs ?? Date.now() };
+        this.failure = failedAgain(this.failure, errorMessage(err));
         this.onError(err);
         await sleep(backoffDelayMs(attempt, this.settings.retryBaseMs, this.settings.retryCapMs), signal);
         if (signal.aborted) return false;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { BatchHandler, Bus, BusMessage, Subscription } from '../../core/contracts/bus';
 import { BackendUnavailableError, ChainscopeError, ValidationError } from '../../core/errors';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
-import type { FailingConsumer, MemoryBusStatus } from '../memory/memory-bus';
+import { drainUnlessStuck, type FailingConsumer, type LocalBusStatus } from '../consumer-failures';
 import { DirLock } from './dir-lock';
 import { GroupReader } from './group-reader';
 import { TopicLog, type TopicLogStats, type WalSync } from './topic-log';
@@ -168,8 +168,8 @@ export class WalBus implements Bus {
     return out;
   }
 
-  /** The memory bus's shape: bytes not yet handled per consumed topic, and failing consumers. */
-  status(): MemoryBusStatus {
+  /** Bytes not yet handled per consumed topic, and failing consumers (the memory bus's shape). */
+  status(): LocalBusStatus {
     const queuedBytes: Record<string, number> = {};
     for (const [topic, log] of this.logs) if (log.hasLiveGroups()) queuedBytes[topic] = log.unconsumedBytes();
     return { queuedBytes, failing: this.failingConsumers() };
@@ -204,12 +204,7 @@ export class WalBus implements Bus {
       return;
     }
     const deadline = Date.now() + this.settings.drainTimeoutMs;
-    const stuck = () => {
-      const failing = this.failingConsumers();
-      return failing.length > 0 && failing.every((f) => Date.now() - f.sinceMs >= this.settings.drainGiveUpAfterFailingMs);
-    };
-    // a referenced timer: a script whose last handle is this drain must not exit in the middle of it
-    while (!this.drained() && Date.now() < deadline && !stuck()) await new Promise((resolve) => setTimeout(resolve, 10));
+    await drainUnlessStuck(() => this.drained(), () => this.failingConsumers(), deadline, this.settings.drainGiveUpAfterFailingMs);
     this.stopped = true;
     const readers = [...this.readers];
     this.readers.clear();
