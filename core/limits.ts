@@ -59,3 +59,9 @@ export function resolveInputLimits(partial?: Partial<InputLimits>): InputLimits 
   out.maxNestingDepth = Math.min(Math.max(out.maxNestingDepth, 1), MAX_NESTING_DEPTH_CAP);
   return out;
 }
+
+/**
+ * Business-key values longer than this are not indexed by ingest, so the query
+ * API refuses a longer one (it could never match) instead of searching for it.
+ */
+export const MAX_BUSINESS_KEY_VALUE_LENGTH = 256;

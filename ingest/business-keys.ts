@@ -1,7 +1,5 @@
+import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../core/limits';
 import type { AttributeValue, Attributes, BusinessKeyEntry, LogRecord, Span } from '../core/model';
-
-/** Longest business-key value indexed; longer values are not keys but payloads. */
-export const MAX_BUSINESS_KEY_VALUE_LENGTH = 256;
 
 /** Body patterns look at this many characters of a log body at most (bounds the regex work per record). */
 export const MAX_BODY_SCANNED = 4096;

@@ -1,4 +1,5 @@
-import { DEFAULT_SLOW_CHAINS_LIMIT, MAX_BUSINESS_KEY_VALUE_LENGTH, MAX_SLOW_CHAINS_LIMIT, SLOW_CHAIN_ORDERS } from '../routes/chains';
+import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../core/limits';
+import { DEFAULT_SLOW_CHAINS_LIMIT, MAX_SLOW_CHAINS_LIMIT, SLOW_CHAIN_ORDERS } from '../routes/chains';
 import { SLOW_CHAIN_SORTS } from '../services/chain-service';
 import { DEFAULT_CONTEXT_LINES } from '../routes/log-context';
 import { DEFAULT_FACETS_LIMIT, DEFAULT_LOGS_LIMIT, MAX_FACETS_LIMIT, MAX_LOGS_LIMIT } from '../routes/logs';

@@ -1,7 +1,7 @@
 import { Router } from 'express';
+import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../core/limits';
 import { optionalString, requiredString, type Query } from '../params';
 import type { ChainCompareService } from '../services/chain-compare-service';
-import { MAX_BUSINESS_KEY_VALUE_LENGTH } from './chains';
 
 /** GET /chains/compare?key=&a=&b= — b absent: compared with a typical order of the same journey. */
 export function chainCompareRouter(compare: ChainCompareService): Router {

@@ -1,9 +1,8 @@
 import { Router } from 'express';
+import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../core/limits';
 import { limit, optionalEnum, optionalString, requiredString, timeWindow, type Query } from '../params';
 import { SLOW_CHAIN_SORTS, type ChainService } from '../services/chain-service';
 
-/** Ingest indexes no longer values (ingest/business-keys.ts), so a longer one cannot match. */
-export const MAX_BUSINESS_KEY_VALUE_LENGTH = 256;
 export const DEFAULT_SLOW_CHAINS_LIMIT = 20;
 export const MAX_SLOW_CHAINS_LIMIT = 100;
 export const SLOW_CHAIN_ORDERS = ['desc', 'asc'] as const;

@@ -1,5 +1,5 @@
 import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../helpers/embedded-query-app';
-import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../../query-api/routes/chains';
+import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../../core/limits';
 import type { ChainComparisonView } from '../../../core/analysis/chain-compare';
 import { demoLikeOrder, writeOrderSpans } from '../../helpers/chain-orders';
 
