@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BusMessage } from '../../core/contracts/bus';
 import { CannotStartError, ChainscopeError } from '../../core/errors';
+import { fsyncDir } from '../../core/util/fsync-dir';
 
 /**
  * Where the in-process bus keeps what it could not hand to its consumers by
@@ -110,7 +111,7 @@ export class SpillStore {
     }
     fs.closeSync(fd);
     fs.renameSync(tmp, final);
-    syncDir(this.dir);
+    fsyncDir(this.dir);
     return final;
   }
 
@@ -166,18 +167,6 @@ function u32(n: number): Buffer {
   return b;
 }
 
-function syncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // not every file system lets a directory be fsynced; the rename is still atomic
-  }
-}
 
 function mib(bytes: number): string {
   return `${Math.round(bytes / (1024 * 1024))} MiB`;

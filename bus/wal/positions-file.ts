@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fsyncDir } from './segment-files';
+import { fsyncDir } from '../../core/util/fsync-dir';
 
 interface PositionsFileContent {
   version: 1;

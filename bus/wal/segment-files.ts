@@ -69,16 +69,3 @@ export function scanSegment(file: string, maxFrameBytes: number): TailScan {
     fs.closeSync(fd);
   }
 }
-
-/** Makes a new directory entry (a created, renamed or deleted file) durable; some file systems refuse, which is harmless. */
-export function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // a directory that cannot be fsynced still has its entries, just not guaranteed across a power loss
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}

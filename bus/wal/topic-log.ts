@@ -6,7 +6,8 @@ import type { RateLimitedLog } from '../../core/util/rate-limited-log';
 import { PositionsFile } from './positions-file';
 import { RecentRecords } from './recent-records';
 import { decodeFrame, encodeFrame, FRAME_HEADER_BYTES } from './record-frame';
-import { fsyncDir, listSegments, scanSegment, segmentFile, type Segment } from './segment-files';
+import { fsyncDir } from '../../core/util/fsync-dir';
+import { listSegments, scanSegment, segmentFile, type Segment } from './segment-files';
 
 export type WalSync = 'fdatasync' | 'fsync' | 'none';
 

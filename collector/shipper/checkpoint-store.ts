@@ -1,3 +1,4 @@
+import { fsyncDir } from '../../core/util/fsync-dir';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -80,13 +81,5 @@ export function writeFileAtomic(file: string, content: string): void {
   }
   fs.renameSync(tmp, file);
   // the rename itself is durable only once the directory entry is
-  let dirFd: number | undefined;
-  try {
-    dirFd = fs.openSync(path.dirname(file), 'r');
-    fs.fsyncSync(dirFd);
-  } catch {
-    // some filesystems refuse fsync on a directory; the rename is still atomic
-  } finally {
-    if (dirFd !== undefined) fs.closeSync(dirFd);
-  }
+  fsyncDir(path.dirname(file));
 }
