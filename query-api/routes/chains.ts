@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../core/limits';
-import { limit, optionalEnum, optionalString, requiredString, timeWindow, type Query } from '../params';
+import { limit, optionalEnum, requiredString, timeWindow, type Query } from '../params';
 import { SLOW_CHAIN_SORTS, type ChainService } from '../services/chain-service';
 
 export const DEFAULT_SLOW_CHAINS_LIMIT = 20;
