@@ -6,9 +6,15 @@ interface Entry {
   message: BusMessage;
 }
 
+/** Stands in for an evicted entry until the array is compacted, so its message is freed at once. */
+const EVICTED: Entry = { pos: -1, end: -1, message: { value: Buffer.alloc(0) } };
+
 /**
  * The newest durable records of a topic, kept in memory up to a byte budget,
- * so consumers that keep up never read back what was just written.
+ * so consumers that keep up never read back what was just written. An
+ * evicted record lets go of its message right away: before, the slots behind
+ * `head` kept theirs until 1,024 had gone by (about 340 MiB of 2,000-span
+ * requests past a 16 MiB budget).
  */
 export class RecentRecords {
   private entries: Entry[] = [];
@@ -25,7 +31,8 @@ export class RecentRecords {
     this.entries.push({ pos, end: pos + frameBytes, message });
     this.bytes += frameBytes;
     while (this.bytes > this.limitBytes && this.head < this.entries.length) {
-      const old = this.entries[this.head++];
+      const old = this.entries[this.head];
+      this.entries[this.head++] = EVICTED;
       this.bytes -= old.end - old.pos;
     }
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
