@@ -3,18 +3,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { round } from './stats';
 
-/** Sends every request with `concurrency` senders; a 503 is retried after a pause. Returns the 503 count. */
-export async function sendAll(url: string, requests: Buffer[], concurrency: number): Promise<number> {
+/** Sends every request with `concurrency` senders; a 503 or 429 is retried after a pause. Returns how many were refused so. */
+export async function sendAll(url: string, requests: Buffer[], concurrency: number, contentType = 'application/x-protobuf'): Promise<number> {
   let next = 0;
   let refused = 0;
   const sender = async () => {
     while (next < requests.length) {
       const body = requests[next++];
       for (;;) {
-        const res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/x-protobuf' } });
+        const res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': contentType } });
         await res.arrayBuffer();
-        if (res.status === 200) break;
-        if (res.status !== 503) throw new Error(`collector answered ${res.status}`);
+        if (res.ok) break; // Zipkin answers 202
+        if (res.status !== 503 && res.status !== 429) throw new Error(`collector answered ${res.status}`);
         refused++;
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -3,6 +3,7 @@ import { benchDistributed } from './distributed';
 import { benchIngestPath } from './ingest-path';
 import { benchKill } from './kill';
 import { benchLogSearch } from './log-search';
+import { benchPeers } from './peers';
 import { benchRetention } from './retention';
 import { benchShipper } from './shipper';
 import { benchWal } from './wal';
@@ -19,11 +20,14 @@ import { benchWhySlow } from './why-slow';
  * (write-ahead log publish latency and throughput with fdatasync group commit) or
  * `npm run bench -- --why-slow [--faults 50]` (injected demo faults vs the chain bottleneck the API names) or
  * `npm run bench -- --kill [--kills 5] [--bus wal|memory]` (kill -9 at full speed: acknowledged − stored, spans and logs) or
- * `npm run bench -- --ingest [--spans 200000] [--rounds 3]` (the ingest thread's work alone: CPU µs per span).
+ * `npm run bench -- --ingest [--spans 200000] [--rounds 3]` (the ingest thread's work alone: CPU µs per span) or
+ * `npm run bench -- --peers [--spans 300000] [--rounds 3]` (Chainscope against Jaeger v2 and Zipkin 3 on the same load).
  * Figures are printed and written to bench-results/.
  */
 const args = process.argv.slice(2);
-const bench = args.includes('--kill')
+const bench = args.includes('--peers')
+  ? benchPeers
+  : args.includes('--kill')
   ? benchKill
   : args.includes('--ingest')
   ? benchIngestPath
