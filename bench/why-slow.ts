@@ -104,12 +104,15 @@ export async function benchWhySlow(args: string[]): Promise<void> {
 
     const scored: ScoredOrder[] = [];
     const compared: ScoredOrder[] = [];
+    const comparedMisses: unknown[] = [];
     for (const [orderId, list] of byOrder) {
       if (new Set(list.map((g) => g.faultId)).size > 1) continue;
       const bottleneck = await askBottleneck(api, orderId);
       scored.push({ orderId, truth: list[0], bottleneck, matched: bottleneckMatches(list[0], bottleneck) });
       const comparison = await compareWithTypical(api, orderId);
-      compared.push({ orderId, truth: list[0], bottleneck: comparison?.top ? topDifferenceAsBottleneck(comparison.top) : null, matched: topDifferenceMatches(list[0], comparison) });
+      const matched = topDifferenceMatches(list[0], comparison);
+      compared.push({ orderId, truth: list[0], bottleneck: comparison?.top ? topDifferenceAsBottleneck(comparison.top) : null, matched });
+      if (!matched) comparedMisses.push({ orderId, truth: list[0], bottleneck, hops: firstHops(comparison) });
     }
     // Healthy: accepted before the faults ended (so finished in the tail) and touched by no fault;
     // the never-faulted slot first, then an even spread of the others.
@@ -153,6 +156,7 @@ export async function benchWhySlow(args: string[]): Promise<void> {
         answers: Object.fromEntries([...healthyAnswers].sort((a, b) => b[1] - a[1])),
       },
       missedOrders: scored.filter((o) => !o.matched).map((o) => ({ orderId: o.orderId, truth: o.truth, bottleneck: o.bottleneck })),
+      comparedMisses,
     });
   } finally {
     if (demo) await demo.stop();
@@ -182,12 +186,24 @@ async function askBottleneck(api: string, orderId: string): Promise<AnsweredBott
   return body.bottleneck ?? null;
 }
 
+/** The comparison's first hops, as a reader of the miss needs them (label, a, b, delta in ms, errors). */
+function firstHops(comparison: ComparisonAnswer | null): string[] {
+  const ms = (us: number | undefined) => Math.round((us ?? 0) / 1000);
+  return (comparison?.hops ?? []).slice(0, 5).map((h) =>
+    `${h.label}: a ${ms(h.aUs)} ms, b ${ms(h.bUs)} ms, Δ ${ms(h.deltaUs)} ms${h.aErrors || h.bErrors ? `, errors ${h.aErrors ?? 0}/${h.bErrors ?? 0}` : ''}`);
+}
+
+interface ComparisonAnswer {
+  top?: AnsweredTopDifference | null;
+  hops?: { label: string; aUs?: number; bUs?: number; deltaUs?: number; aErrors?: number; bErrors?: number }[];
+}
+
 /** GET /api/chains/compare with the typical order of the same journey; null when the API has no comparison (404). */
-async function compareWithTypical(api: string, orderId: string): Promise<{ top?: AnsweredTopDifference | null } | null> {
+async function compareWithTypical(api: string, orderId: string): Promise<ComparisonAnswer | null> {
   const res = await fetch(`${api}/api/chains/compare?key=order.id&a=${encodeURIComponent(orderId)}`);
   if (res.status === 404) return null;
   if (!res.ok) throw new Error(`GET /api/chains/compare for ${orderId}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { top?: AnsweredTopDifference | null };
+  return (await res.json()) as ComparisonAnswer;
 }
 
 /** Waits until the stored span count has not moved for 2 s (the demo has stopped and flushed). */

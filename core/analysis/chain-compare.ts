@@ -12,7 +12,9 @@ import { chainTiming, type WaitKind } from './chain-waits';
  * operations + waits, each add up to the chain's duration, so a delta in one
  * row is time the other order did not spend there. The hop that explains the
  * difference is the operation or wait (never an intended delay, as for the
- * bottleneck) whose delta goes furthest in the direction of the total one.
+ * bottleneck) whose delta goes furthest in the direction of the total one
+ * less the intended delays (a scheduled wait shrinks by what ran late before
+ * it, so the total alone can point the wrong way).
  */
 
 /** What a comparison needs of a chain answer (GET /api/chains gives all of it). */
@@ -104,6 +106,8 @@ export interface TypicalOrder {
   orders: number;
   /** Orders looked at (first seen in the window, an even spread of the store's ranking). */
   sampled: number;
+  /** Orders of the journey left out because they failed (the typical order is a healthy one while there is any). */
+  failedLeftOut: number;
   /** The window their first traces started in. */
   startUs: number;
   endUs: number;
@@ -205,6 +209,11 @@ export function typicalProfile(profiles: readonly ChainProfile[]): ChainProfile 
   };
 }
 
+/** Did an error start anywhere in this order (a failed span with no failed child)? */
+export function profileFailed(profile: ChainProfile): boolean {
+  return profile.rows.some((r) => (r.errors ?? 0) > 0);
+}
+
 /** The median of numbers (the mean of the two middle ones for an even count); 0 for none. */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return 0;
@@ -226,7 +235,10 @@ export function compareProfiles(a: ChainProfile, b: ChainProfile): ChainComparis
 
   const duration = delta(a.durationUs, b.durationUs);
   const hops = rows.filter((r) => r.kind !== 'stage').sort(byMagnitude);
-  const top = explainingHop(hops, Math.sign(duration.deltaUs));
+  // An intended delay absorbs what ran late before it (a scheduled job runs at its time anyway), so the
+  // direction is that of the time an SRE can act on: every hop but the intended delays.
+  const actionableDeltaUs = hops.reduce((sum, r) => (r.intended ? sum : sum + r.deltaUs), 0);
+  const top = explainingHop(hops, Math.sign(actionableDeltaUs));
   if (top) {
     hops.splice(hops.indexOf(top), 1);
     hops.unshift(top);
@@ -252,8 +264,8 @@ export function compareChains(a: ComparableChain, b: ComparableChain): ChainComp
  * operation where a's error started (the most more errors than b; then the
  * larger time delta): a failed order is explained by its failure, not by the
  * steps it skipped. Otherwise the hop whose delta goes furthest in the
- * direction of the total delta (either way when the totals are equal).
- * Intended delays never explain.
+ * direction of the total delta without intended delays (either way when
+ * that is 0). Intended delays never explain.
  */
 function explainingHop(hops: readonly CompareRow[], direction: number): CompareRow | null {
   let failed: CompareRow | null = null;

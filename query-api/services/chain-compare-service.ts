@@ -1,6 +1,7 @@
 import {
   chainProfile,
   compareProfiles,
+  profileFailed,
   typicalProfile,
   type ChainComparisonView,
   type ChainProfile,
@@ -39,7 +40,8 @@ const READ_CONCURRENCY = 4;
 /**
  * "Compare with…": one order against another, or against a typical order of
  * the same journey (the orders first seen in the hour before it ended whose
- * chains went through the same stages, median per row). Chains come from
+ * chains went through the same stages — for a failed order, began with its
+ * stages — median per row, of those that did not fail while there are any). Chains come from
  * ChainService, so both sides are assembled exactly as the chain page's;
  * the comparison itself is core/analysis/chain-compare.ts.
  */
@@ -81,6 +83,7 @@ export class ChainCompareService {
 
   private async typical(key: string, a: ChainView, profileA: ChainProfile): Promise<{ profile: ChainProfile; typical: TypicalOrder }> {
     const { typicalWindowUs, maxTypicalOrders, maxTypicalCandidates, maxTypicalSpans } = this.options;
+    const aFailed = profileFailed(profileA);
     const endUs = a.endUs;
     let startUs = endUs - typicalWindowUs;
     let ranked = await this.spans.slowestBusinessKeys(key, { startUs, endUs }, maxTypicalCandidates);
@@ -104,16 +107,19 @@ export class ChainCompareService {
       if (!chain) return null;
       budget -= chain.spans.length;
       const profile = chainProfile(chain);
-      return sameSequence(profile.stages, profileA.stages) ? profile : null;
+      return sameJourney(profile.stages, profileA.stages, aFailed) ? profile : null;
     });
     const journey = profiles.filter((p): p is ChainProfile => p !== null);
-    const profile = typicalProfile(journey);
+    const healthy = journey.filter((p) => !profileFailed(p));
+    const typicalOrders = healthy.length > 0 ? healthy : journey;
+    const profile = typicalProfile(typicalOrders);
     if (!profile) {
       throw new NotFoundError(
         `no other ${key} first seen in the hour before ${a.value} ended went through the same stages (${profileA.stages.join(' → ')})`,
       );
     }
-    return { profile, typical: { orders: journey.length, sampled: others.length, startUs, endUs, stages: profile.stages } };
+    const failedLeftOut = journey.length - typicalOrders.length;
+    return { profile, typical: { orders: typicalOrders.length, sampled: others.length, failedLeftOut, startUs, endUs, stages: profile.stages } };
   }
 }
 
@@ -128,7 +134,14 @@ function compared(chain: ChainView, profile: ChainProfile): ComparedOrder {
   };
 }
 
-const sameSequence = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((s, i) => s === y[i]);
+/**
+ * Is an order with `stages` of the same journey as order a? The same stages in the same order;
+ * where a failed, also an order that went on past where a stopped (a's stages begin its own).
+ */
+function sameJourney(stages: readonly string[], aStages: readonly string[], aFailed: boolean): boolean {
+  if (aFailed ? stages.length < aStages.length : stages.length !== aStages.length) return false;
+  return aStages.every((s, i) => s === stages[i]);
+}
 
 /** At most `n` items spread evenly over the list (a ranking's quantiles stay where they were). */
 function evenSpread<T>(items: readonly T[], n: number): T[] {

@@ -1,4 +1,4 @@
-import { chainProfile, compareChains, compareProfiles, median, typicalProfile } from '../../../core/analysis/chain-compare';
+import { chainProfile, compareChains, compareProfiles, median, profileFailed, typicalProfile } from '../../../core/analysis/chain-compare';
 import { comparableOrder } from '../../helpers/comparable-order';
 import type { OrderSpec } from '../../helpers/chain-orders';
 
@@ -53,6 +53,21 @@ describe('chain comparison', () => {
     const c = compareChains(order({ delayMs: 2000, paymentMs: 100 }), order({ delayMs: 500 }));
     expect(c.hops[1]).toMatchObject({ kind: 'wait', waitKind: 'intended', intended: true, deltaUs: 1500 * ms });
     expect(c.top).toMatchObject({ label: 'payment POST /payments/charge', deltaUs: 60 * ms });
+  });
+
+  it('names the slower step when the intended delay after it shrank by more than it grew', () => {
+    // a scheduled job runs at its time: the late payment ate into the settlement delay
+    const c = compareChains(order({ paymentMs: 900, delayMs: 200 }), order({ delayMs: 1500 }));
+    expect(c.duration.deltaUs).toBeLessThan(0);
+    expect(c.top).toMatchObject({ label: 'payment POST /payments/charge', deltaUs: 860 * ms });
+    // without the intended delay in the way, a faster order is still explained by its fastest step
+    const faster = compareChains(order({ delayMs: 1500 }), order({ paymentMs: 900, delayMs: 1500 }));
+    expect(faster.top).toMatchObject({ label: 'payment POST /payments/charge', deltaUs: -860 * ms });
+  });
+
+  it('tells a failed profile from a healthy one', () => {
+    expect(profileFailed(chainProfile(order({ error: true })))).toBe(true);
+    expect(profileFailed(chainProfile(order()))).toBe(false);
   });
 
   it('explains a failed order by where its error started, not by the steps it ran faster or skipped', () => {

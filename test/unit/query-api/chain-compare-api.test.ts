@@ -15,10 +15,25 @@ describe('chains compare API', () => {
   const slowQueue = demoLikeOrder({ orderId: 'ORD-SLOW-QUEUE', t0: t0 + 70_000, queueMs: 2_000, delayMs: 400 });
   const unfinished = demoLikeOrder({ orderId: 'ORD-SHORT', t0: t0 + 80_000 }).filter((s) => !['scheduler', 'billing', 'notification'].includes(s.service));
   const old = demoLikeOrder({ orderId: 'ORD-OLD', t0: t0 - 2 * 3_600_000 });
+  // four hours earlier, a journey of its own: healthy orders, and orders whose inventory commit failed so
+  // that they stopped at fulfilment (the scheduler never ran) — a failed order's typical order is a healthy one
+  const t4 = t0 - 4 * 3_600_000;
+  const failedAtCommit = (orderId: string, at: number) =>
+    demoLikeOrder({ orderId, t0: at, paymentMs: 20 })
+      .filter((s) => !['scheduler', 'billing', 'notification'].includes(s.service))
+      .map((s) => (s.name === 'POST /inventory/commit' ? { ...s, status: { code: 'error' as const, message: 'upstream connection reset' } } : s));
+  const earlier = [
+    ...[40, 50, 60].map((paymentMs, i) => demoLikeOrder({ orderId: `ORD-E-OK-${i}`, t0: t4 + i * 10_000, paymentMs, delayMs: 1_500 })),
+    failedAtCommit('ORD-E-FAIL-0', t4 + 40_000),
+    failedAtCommit('ORD-E-FAIL-1', t4 + 50_000),
+    failedAtCommit('ORD-E-FAIL-2', t4 + 60_000),
+    // healthy, but its settlement came early: the intended delay absorbed a slower payment call
+    demoLikeOrder({ orderId: 'ORD-E-SLOW-PAY', t0: t4 + 70_000, paymentMs: 700, delayMs: 200 }),
+  ];
 
   beforeAll(async () => {
     app = await startEmbeddedQueryApp('compare-api');
-    for (const spans of [...healthy, slowPay, slowQueue, unfinished, old]) await writeOrderSpans(app.stores.spans, spans);
+    for (const spans of [...healthy, slowPay, slowQueue, unfinished, old, ...earlier]) await writeOrderSpans(app.stores.spans, spans);
     base = await app.listen({ chains: { businessKeys: ['order.id'], expectedWaits: ['order-jobs'] } });
   });
   afterAll(() => app?.dispose());
@@ -85,6 +100,26 @@ describe('chains compare API', () => {
 
     const pay = await compare('key=order.id&a=ORD-SLOW-PAY');
     expect(pay.top).toMatchObject({ service: 'payment', operation: 'POST /payments/charge', bUs: 50_000, deltaUs: 1_350_000 });
+  });
+
+  it('compares a failed order with healthy orders that went on past where it stopped, and names where its error started', async () => {
+    const c = await compare('key=order.id&a=ORD-E-FAIL-2');
+    // the three healthy orders (the slow-payment one began after a ended); the two other failed ones are left out
+    expect(c.typical).toMatchObject({ orders: 3, failedLeftOut: 2 });
+    expect(c.typical?.stages).toEqual(['order-api: POST /orders', 'fulfilment: process order-events', 'scheduler: process order-jobs']);
+    expect(c.a.stages).toEqual(c.typical?.stages.slice(0, 2));
+    expect(c.sameStages).toBe(false);
+    // a stopped before the scheduled settlement, so it was faster in total; its failure explains it
+    expect(c.duration.deltaUs).toBeLessThan(0);
+    expect(c.top).toMatchObject({ kind: 'operation', service: 'inventory', operation: 'POST /inventory/commit', aErrors: 1, bErrors: 0 });
+  });
+
+  it('names a slower step even when the intended delay after it shrank by more', async () => {
+    const c = await compare('key=order.id&a=ORD-E-SLOW-PAY');
+    // payment 700 ms against a median of 50 ms; settlement 200 ms against 1,500 ms
+    expect(c.duration.deltaUs).toBeLessThan(0);
+    expect(c.top).toMatchObject({ service: 'payment', operation: 'POST /payments/charge', deltaUs: 650_000 });
+    expect(c.typical).toMatchObject({ orders: 3, failedLeftOut: 0 });
   });
 
   it('answers 404 when no other order went through the same stages', async () => {

@@ -59,10 +59,16 @@ export function renderChainCompare(root: HTMLElement, route: Route, signal: Abor
   })();
 }
 
+/** ", N failed left out" when the typical order had failed orders of the journey to leave out. */
+function typicalLeftOut(c: ChainComparisonView): string {
+  const n = c.typical?.failedLeftOut ?? 0;
+  return n > 0 ? `; ${n} failed ${n === 1 ? 'one' : 'ones'} left out` : '';
+}
+
 function comparison(c: ChainComparisonView): HTMLElement[] {
   const other = c.b
     ? h('a', { href: chainHref(c.key, c.b.value) }, nameSpan(c.b.value))
-    : h('span', null, `a typical order (median of ${c.typical?.orders ?? 0} of the same journey)`);
+    : h('span', null, `a typical order (median of ${c.typical?.orders ?? 0} of the same journey${typicalLeftOut(c)})`);
   const d = c.duration;
   const head = h(
     'div',
