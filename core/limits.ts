@@ -65,3 +65,15 @@ export function resolveInputLimits(partial?: Partial<InputLimits>): InputLimits 
  * API refuses a longer one (it could never match) instead of searching for it.
  */
 export const MAX_BUSINESS_KEY_VALUE_LENGTH = 256;
+
+/**
+ * The span of time Chainscope files data under: 1970-01-01T00:00:00Z ..
+ * 2200-01-01T00:00:00Z. The query API refuses a time parameter outside it, and
+ * a log time read from third-party text outside it counts as no time
+ * (core/log-normalise/time.ts), so every stored time can be asked for. Past
+ * 2200 a µs count leaves the range where adding an interval still changes a double.
+ */
+export const MIN_TIME_MS = 0;
+export const MAX_TIME_MS = Date.UTC(2200, 0, 1);
+export const MIN_TIME_US = MIN_TIME_MS * 1000;
+export const MAX_TIME_US = MAX_TIME_MS * 1000;

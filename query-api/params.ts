@@ -1,5 +1,5 @@
 import { ValidationError } from '../core/errors';
-import { DEFAULT_INPUT_LIMITS } from '../core/limits';
+import { DEFAULT_INPUT_LIMITS, MAX_TIME_MS, MAX_TIME_US, MIN_TIME_MS, MIN_TIME_US } from '../core/limits';
 
 /** Query-string readers: each returns a typed value or throws ValidationError naming the parameter. */
 export type Query = Record<string, unknown>;
@@ -109,12 +109,8 @@ export function limit(query: Query, name: string, defaultValue: number, max: num
   return Math.min(n, max);
 }
 
-/** Earliest time a parameter may name: 1970-01-01T00:00:00Z. */
-export const MIN_TIME_MS = 0;
-/** Latest time a parameter may name: 2200-01-01T00:00:00Z. Past it a µs count leaves the range where adding an interval still changes a double. */
-export const MAX_TIME_MS = Date.UTC(2200, 0, 1);
-export const MIN_TIME_US = MIN_TIME_MS * 1000;
-export const MAX_TIME_US = MAX_TIME_MS * 1000;
+/** The times a parameter may name (1970..2200) are core's (core/limits.ts), the same span log times are read within. */
+export { MAX_TIME_MS, MAX_TIME_US, MIN_TIME_MS, MIN_TIME_US };
 const TIME_RANGE_TEXT = '1970-01-01T00:00:00Z and 2200-01-01T00:00:00Z';
 
 /** A time as ISO-8601 or epoch milliseconds, within 1970..2200 → whole microseconds since epoch. */

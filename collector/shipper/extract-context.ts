@@ -1,4 +1,6 @@
 import type { AttributeValue, Attributes } from '../../core/model';
+import { DEFAULT_INPUT_LIMITS } from '../../core/limits';
+import { cutText } from '../../core/log-normalise/attributes';
 
 /** Trace context and business keys found in a parsed record. */
 
@@ -78,7 +80,7 @@ export function extractBusinessKeys(fields: Attributes, text: string, keys: read
     }
     if (text.includes(key) || text.includes(snake)) {
       const m = inText.exec(text);
-      if (m) out[key] = m[1];
+      if (m) out[key] = cutText(m[1], DEFAULT_INPUT_LIMITS.maxAttributeValueLength);
     }
   }
 }

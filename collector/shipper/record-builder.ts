@@ -1,11 +1,17 @@
+import { DEFAULT_INPUT_LIMITS } from '../../core/limits';
+import { capAttributes, capBody } from '../../core/log-normalise/attributes';
+import { detectLineSeverity, severityFromValue, UNKNOWN_SEVERITY } from '../../core/log-normalise/severity';
+import { detectLineTime, timeFromValue } from '../../core/log-normalise/time';
 import type { Attributes, LogRecord } from '../../core/model';
-import { detectLineSeverity, SEVERITY_FIELDS, severityFromValue } from './detect-severity';
-import { detectLineTime, parseTimeValue, TIME_FIELDS } from './detect-time';
 import { extractBusinessKeys, extractTraceContext } from './extract-context';
 import type { LineParser } from './parsers';
 import type { ServiceNamer } from './service-name';
 
-const NO_SEVERITY = { number: 0, text: '' };
+/** Field names that carry the record time, in order of preference. */
+export const TIME_FIELDS = ['timestamp', 'time', '@timestamp', 'ts', 'datetime', 'date', 't'];
+
+/** Field names that carry the level, in order of preference. */
+export const SEVERITY_FIELDS = ['level', 'severity', 'lvl', 'loglevel', 'log.level', 'levelname', 'severity_text'];
 
 function isEmpty(obj: object): boolean {
   for (const _ in obj) return false;
@@ -16,6 +22,7 @@ function isEmpty(obj: object): boolean {
 export const FILE_PATH_ATTRIBUTE = 'log.file.path';
 export const FILE_OFFSET_ATTRIBUTE = 'log.file.offset';
 export const FILE_NAME_ATTRIBUTE = 'log.file.name';
+const FILE_ATTRIBUTES = 3;
 
 export interface RecordContext {
   /** Resource and service of the records (the fallback when `namer` names them per record). */
@@ -46,7 +53,7 @@ export function buildRecord(ctx: RecordContext, text: string, originPath: string
   for (let i = 0; hasFields && i < TIME_FIELDS.length; i++) {
     const name = TIME_FIELDS[i];
     if (fields[name] !== undefined) {
-      timeUs = parseTimeValue(fields[name]);
+      timeUs = timeFromValue(fields[name]);
       if (timeUs) {
         delete fields[name];
         break;
@@ -54,7 +61,7 @@ export function buildRecord(ctx: RecordContext, text: string, originPath: string
     }
   }
   if (!timeUs) timeUs = detectLineTime(text);
-  let severity = NO_SEVERITY;
+  let severity = UNKNOWN_SEVERITY;
   for (let i = 0; hasFields && i < SEVERITY_FIELDS.length; i++) {
     const name = SEVERITY_FIELDS[i];
     if (fields[name] !== undefined) {
@@ -67,7 +74,8 @@ export function buildRecord(ctx: RecordContext, text: string, originPath: string
   }
   if (!severity.number) severity = detectLineSeverity(text);
   const { traceId, spanId } = extractTraceContext(fields, text);
-  const attributes: Attributes = fields;
+  // Within the caps, with room for the business keys and file attributes added below.
+  const attributes: Attributes = hasFields ? capAttributes(fields, DEFAULT_INPUT_LIMITS.maxAttributesPerItem - FILE_ATTRIBUTES - ctx.businessKeys.length) : fields;
   if (ctx.businessKeys.length > 0) extractBusinessKeys(fields, text, ctx.businessKeys, attributes);
   attributes[FILE_PATH_ATTRIBUTE] = originPath;
   attributes[FILE_NAME_ATTRIBUTE] = fileName;
@@ -80,7 +88,7 @@ export function buildRecord(ctx: RecordContext, text: string, originPath: string
       service,
       severityText: severity.text,
       severityNumber: severity.number,
-      body,
+      body: capBody(body),
       traceId,
       spanId,
       attributes,

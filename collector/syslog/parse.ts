@@ -2,8 +2,11 @@
  * Syslog message parsers: RFC 5424 (the syslog protocol) and RFC 3164 (the BSD
  * format most daemons and `logger` still write). Pure functions on one message
  * (framing is done before); malformed input gives a `SyslogParseError` result,
- * never an exception.
+ * never an exception. Times are kept as sent (any year); the range rule of
+ * core/log-normalise/time.ts applies when the message becomes a record.
  */
+
+import { calendarToMicros } from '../../core/log-normalise/time';
 
 export interface StructuredDataElement {
   id: string;
@@ -47,16 +50,6 @@ export const FACILITY_NAMES = [
   'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp',
   'ntp', 'security', 'console', 'solaris-cron', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7',
 ];
-
-export const SEVERITY_NAMES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
-
-/** Syslog severity → OTLP SeverityNumber (FATAL for the three worst, notice one step above info). */
-const OTLP_SEVERITY = [24, 23, 21, 17, 13, 10, 9, 5];
-const OTLP_TEXT = ['FATAL', 'FATAL', 'FATAL', 'ERROR', 'WARN', 'INFO', 'INFO', 'DEBUG'];
-
-export function otlpSeverityOf(severity: number): { number: number; text: string } {
-  return { number: OTLP_SEVERITY[severity] ?? 0, text: OTLP_TEXT[severity] ?? '' };
-}
 
 const BOM = '\uFEFF';
 
@@ -201,16 +194,13 @@ export function parseRfc3339(s: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/i.exec(s);
   if (!m) return null;
   const [, y, mo, d, h, mi, se, frac = '', zone] = m;
-  const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +se);
-  const check = new Date(ms);
-  if (check.getUTCMonth() !== +mo - 1 || check.getUTCDate() !== +d || +h > 23 || +mi > 59 || +se > 60) return null;
   let offsetMin = 0;
   if (zone.toUpperCase() !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     offsetMin = sign * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   }
-  const micros = Number((frac + '000000').slice(0, 6));
-  return (ms - offsetMin * 60_000) * 1000 + micros;
+  const us = calendarToMicros(+y, +mo, +d, +h, +mi, +se, Number((frac + '000000').slice(0, 6)), offsetMin);
+  return Number.isNaN(us) ? null : us;
 }
 
 // ---------------------------------------------------------------- RFC 3164

@@ -1,6 +1,10 @@
+import { DEFAULT_INPUT_LIMITS } from '../../core/limits';
 import { logRecordId } from '../../core/log-id';
+import { capBody, cutText } from '../../core/log-normalise/attributes';
+import { severityOfSyslogCode, SYSLOG_SEVERITY_NAMES } from '../../core/log-normalise/severity';
+import { withinTimeRange } from '../../core/log-normalise/time';
 import type { Attributes, LogRecord } from '../../core/model';
-import { FACILITY_NAMES, otlpSeverityOf, SEVERITY_NAMES, type SyslogMessage } from './parse';
+import { FACILITY_NAMES, type SyslogMessage } from './parse';
 
 export interface ToLogRecordOptions {
   /** Service when the message has no APP-NAME / tag. */
@@ -16,14 +20,14 @@ export interface ToLogRecordOptions {
 
 const TRACE_ID_PARAMS = new Set(['trace_id', 'traceid', 'trace-id', 'traceId']);
 const SPAN_ID_PARAMS = new Set(['span_id', 'spanid', 'span-id', 'spanId']);
-const MAX_VALUE = 8192;
-const MAX_ATTRIBUTES = 256;
 
 /**
  * One parsed syslog message as a log record: service from APP-NAME (tag),
  * host.name resource from HOSTNAME, severity mapped to OTLP, facility and
  * the rest of the header as `syslog.*` attributes, structured data as
  * `sd.<SD-ID>.<PARAM>`; trace_id / span_id params become the trace context.
+ * Severity, time range and caps are core/log-normalise's: the header
+ * attributes come first, SD params fill the room left.
  */
 export function syslogToLogRecord(msg: SyslogMessage, options: ToLogRecordOptions): LogRecord {
   const service = msg.appName || options.defaultService;
@@ -31,7 +35,7 @@ export function syslogToLogRecord(msg: SyslogMessage, options: ToLogRecordOption
   if (msg.hostname) resource['host.name'] = msg.hostname;
   const attributes: Attributes = {
     'syslog.facility': FACILITY_NAMES[msg.facility] ?? String(msg.facility),
-    'syslog.severity': SEVERITY_NAMES[msg.severity],
+    'syslog.severity': SYSLOG_SEVERITY_NAMES[msg.severity],
     'syslog.format': msg.format,
   };
   if (msg.procId) attributes['syslog.procid'] = msg.procId;
@@ -46,25 +50,25 @@ export function syslogToLogRecord(msg: SyslogMessage, options: ToLogRecordOption
     for (const [name, value] of element.params) {
       if (TRACE_ID_PARAMS.has(name) && /^[0-9a-fA-F]{32}$/.test(value) && !/^0+$/.test(value)) traceId = value.toLowerCase();
       else if (SPAN_ID_PARAMS.has(name) && /^[0-9a-fA-F]{16}$/.test(value) && !/^0+$/.test(value)) spanId = value.toLowerCase();
-      if (count >= MAX_ATTRIBUTES) continue;
-      const v = value.length > MAX_VALUE ? value.slice(0, MAX_VALUE) : value;
+      if (count >= DEFAULT_INPUT_LIMITS.maxAttributesPerItem) continue;
+      const v = cutText(value, DEFAULT_INPUT_LIMITS.maxAttributeValueLength);
       const key = `sd.${element.id}.${name}`;
       if (!(key in attributes)) count++;
       attributes[key] = v;
-      if (promoted.has(name) && !(name in attributes)) {
+      if (promoted.has(name) && !(name in attributes) && count < DEFAULT_INPUT_LIMITS.maxAttributesPerItem) {
         attributes[name] = v;
         count++;
       }
     }
   }
-  const severity = otlpSeverityOf(msg.severity);
+  const severity = severityOfSyslogCode(msg.severity);
   const record: Omit<LogRecord, 'id'> = {
-    timeUs: msg.timeUs ?? options.receivedUs,
+    timeUs: withinTimeRange(msg.timeUs ?? 0) || options.receivedUs,
     observedTimeUs: options.receivedUs,
     service,
     severityText: severity.text,
     severityNumber: severity.number,
-    body: msg.message,
+    body: capBody(msg.message),
     traceId: spanId && !traceId ? '' : traceId,
     spanId: traceId ? spanId : '',
     attributes,

@@ -1,3 +1,4 @@
+import { cutText } from '../log-normalise/attributes';
 import type { InputLimits } from '../limits';
 
 /** Distinct reject reasons kept per request: enough to tell a sender what is wrong, bounded. */
@@ -29,12 +30,7 @@ export class DecodeReport {
   cut(s: string, max: number): string {
     if (s.length <= max) return s;
     this.truncated++;
-    let end = max;
-    if (end > 0) {
-      const c = s.charCodeAt(end - 1);
-      if (c >= 0xd800 && c <= 0xdbff) end--;
-    }
-    return s.slice(0, end);
+    return cutText(s, max);
   }
 }
 

@@ -1,3 +1,4 @@
+import { SEVERITY_LEVELS } from '../log-normalise/severity';
 import type { SpanKind, StatusCode } from '../model';
 
 /** OTLP Span.SpanKind numbers, in order (0 = SPAN_KIND_UNSPECIFIED). */
@@ -64,12 +65,6 @@ const SPAN_KIND_NAMES = [
 ];
 const STATUS_NAMES = ['STATUS_CODE_UNSET', 'STATUS_CODE_OK', 'STATUS_CODE_ERROR'];
 
-/** SeverityNumber 1..24 → TRACE/DEBUG/INFO/WARN/ERROR/FATAL (4 numbers per level); '' otherwise. */
-export function severityTextFromNumber(n: number): string {
-  if (!(n >= 1 && n <= 24)) return '';
-  return SEVERITY_LEVELS[(n - 1) >> 2];
-}
-const SEVERITY_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
 /**
  * OTLP/JSON SeverityNumber: number, numeric string or enum name ("SEVERITY_NUMBER_WARN2").

@@ -1,7 +1,7 @@
 import type { AttributeValue, Attributes, InstrumentationScope, LogRecord } from '../model';
 import { logRecordId } from '../log-id';
+import { severityTextFromNumber } from '../log-normalise/severity';
 import { DecodeReport, serviceOf } from './decode-report';
-import { severityTextFromNumber } from './enums';
 import { stableStringify } from './stable-json';
 
 /**

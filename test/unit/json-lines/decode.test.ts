@@ -1,4 +1,4 @@
-import { DEFAULT_JSON_LINES_MAPPING, decodeJsonLines, lookup, resolveJsonLinesMapping, severityOf, timeOf } from '../../../ingest/json-lines/decode';
+import { DEFAULT_JSON_LINES_MAPPING, decodeJsonLines, lookup, resolveJsonLinesMapping } from '../../../ingest/json-lines/decode';
 
 const decode = (text: string, mapping = DEFAULT_JSON_LINES_MAPPING) => decodeJsonLines(Buffer.from(text), mapping, 1_800_000_000_000_000);
 
@@ -70,21 +70,4 @@ describe('field helpers', () => {
     [{ 'a.b': { c: 4 } }, 'a.b.c', 4],
     [{ a: 1 }, 'a.b', undefined],
   ])('lookup %j %s', (obj, path, expected) => expect(lookup(obj, path)).toBe(expected));
-
-  it.each([
-    ['2026-01-02T10:00:00Z', Date.UTC(2026, 0, 2, 10) * 1000],
-    ['2026-01-02T12:00:00.000001+0200', Date.UTC(2026, 0, 2, 10) * 1000 + 1],
-    [1767348000, 1767348000_000_000],
-    ['1767348000', 1767348000_000_000],
-    [1767348000123, 1767348000123_000],
-    [1767348000123456, 1767348000123456],
-    [1767348000123456789, 1767348000123457],
-    ['yesterday', null],
-    [-1, null],
-  ])('timeOf %j', (v, expected) => expect(timeOf(v)).toBe(expected));
-
-  it.each([
-    ['Warning', 13, 'WARN'], ['fatal', 21, 'FATAL'], [50, 17, 'ERROR'], ['20', 5, 'DEBUG'], [17, 17, 'ERROR'],
-  ])('severityOf %j', (v, n, t) => expect(severityOf(v)).toEqual({ number: n, text: t }));
-  it('severityOf unknown', () => expect(severityOf('loud')).toBeNull());
 });

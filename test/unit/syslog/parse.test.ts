@@ -138,7 +138,8 @@ describe('syslogToLogRecord', () => {
   });
 
   it.each([
-    [0, 24, 'FATAL'], [1, 23, 'FATAL'], [2, 21, 'FATAL'], [3, 17, 'ERROR'], [4, 13, 'WARN'], [5, 10, 'INFO'], [6, 9, 'INFO'], [7, 5, 'DEBUG'],
+    // The OTel log data model's syslog column: emerg FATAL 21, alert ERROR3 19, crit ERROR2 18 (were 24, 23, 21).
+    [0, 21, 'FATAL'], [1, 19, 'ERROR'], [2, 18, 'ERROR'], [3, 17, 'ERROR'], [4, 13, 'WARN'], [5, 10, 'INFO'], [6, 9, 'INFO'], [7, 5, 'DEBUG'],
   ])('severity %i → %i %s', (sev, num, text) => {
     const r = syslogToLogRecord(ok(`<${8 + sev}>x: y`), { defaultService: 's', receivedUs });
     expect([r.severityNumber, r.severityText]).toEqual([num, text]);

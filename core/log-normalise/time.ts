@@ -1,11 +1,30 @@
+import { MAX_TIME_US, MIN_TIME_US } from '../limits';
+
 /**
- * Timestamp detection in log lines and field values. Recognised, in order:
- * ISO-8601 / RFC 3339 (`2024-05-01T12:00:00.123Z`, `+02:00` offsets, a space
- * instead of `T`), the common `YYYY-MM-DD HH:MM:SS,mmm` (log4j, Python), and
- * epoch numbers (seconds, milliseconds, microseconds or nanoseconds, told
- * apart by magnitude). Times without a zone are read as UTC, so a replay of
- * the same line always gives the same time. Returns microseconds, or 0.
+ * The time of a third-party log line (file shipper, syslog, JSON-lines topic),
+ * in microseconds since the epoch. One set of rules on every path:
+ *
+ * - Text: ISO-8601 / RFC 3339 (`2024-05-01T12:00:00.123Z`, `+02:00` or `+0200`
+ *   offsets, a space instead of `T`) and the common `YYYY-MM-DD HH:MM:SS,mmm`
+ *   (log4j, Python). Up to 9 fraction digits, cut (not rounded) to µs. Times
+ *   without a zone are read as UTC, so a replay of the same line always gives
+ *   the same time. A date that is not in the calendar (month 13, 30 February)
+ *   is no time.
+ * - Numbers, or text of digits with an optional fraction: epoch seconds below
+ *   1e11, milliseconds below 1e14, microseconds below 1e17, nanoseconds below
+ *   1e20 (told apart by magnitude: 1e11 s is the year 5138).
+ * - Out of range: a time at or before 1970-01-01T00:00:00Z or after
+ *   2200-01-01T00:00:00Z (core/limits.ts, the span the query API accepts),
+ *   a number of 1e20 or more, zero, negative or not finite, is no time.
+ *
+ * "No time" is 0 here; each path then uses its fallback (the shipper: the
+ * file's last time; JSON-lines: reception; syslog: reception).
  */
+
+/** `us` when it is a time Chainscope files logs under (1970 < t <= 2200), else 0. */
+export function withinTimeRange(us: number): number {
+  return us > MIN_TIME_US && us <= MAX_TIME_US ? us : 0;
+}
 
 const ISO = /(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s?(Z|[+-]\d{2}:?\d{2})?/;
 
@@ -30,9 +49,24 @@ export function findIsoTimestamp(text: string): number {
 }
 
 function toMicros(y: number, mo: number, d: number, h: number, mi: number, s: number, fracUs: number, offsetMin: number): number {
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  if (!Number.isFinite(ms) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return 0;
-  return ms * 1000 + fracUs - offsetMin * 60_000_000;
+  const us = calendarToMicros(y, mo, d, h, mi, s, fracUs, offsetMin);
+  return Number.isNaN(us) ? 0 : withinTimeRange(us);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(y: number, mo: number): number {
+  return mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : DAYS_IN_MONTH[mo - 1];
+}
+
+/**
+ * Microseconds of a calendar date and time at a zone offset (minutes east of
+ * UTC), any year; NaN when a field is not in the calendar (month 13, 30
+ * February, hour 24; second 60 is a leap second and allowed).
+ */
+export function calendarToMicros(y: number, mo: number, d: number, h: number, mi: number, s: number, fracUs: number, offsetMin: number): number {
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && s <= 60)) return NaN;
+  return Date.UTC(y, mo - 1, d, h, mi, s) * 1000 + fracUs - offsetMin * 60_000_000;
 }
 
 const NOT_AT_START = -1;
@@ -92,28 +126,30 @@ function isoAtStart(text: string): number {
   return toMicros(y1 * 100 + y2, mo, d, h, mi, s, fracUs, offsetMin);
 }
 
-/** Epoch seconds/ms/µs/ns (number or numeric string) to microseconds, or 0 when out of a sane range. */
+/** Epoch seconds/ms/µs/ns (number or numeric text) to microseconds, by magnitude; 0 when out of range. */
 export function epochToMicros(value: number | string): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isFinite(n) || n <= 0) return 0;
-  // 1e9 s is 2001; 1e11 s is year 5138: anything bigger is a finer unit.
-  if (n < 1e11) return Math.round(n * 1e6);
-  if (n < 1e14) return Math.round(n * 1e3);
-  if (n < 1e17) return Math.round(n);
-  if (n < 1e20) return Math.round(n / 1e3);
-  return 0;
+  let us: number;
+  if (n < 1e11) us = Math.round(n * 1e6);
+  else if (n < 1e14) us = Math.round(n * 1e3);
+  else if (n < 1e17) us = Math.round(n);
+  else if (n < 1e20) us = Math.round(n / 1e3);
+  else return 0;
+  return withinTimeRange(us);
 }
 
-/** A field value (string or number) as microseconds, or 0. */
-export function parseTimeValue(value: unknown): number {
+const EPOCH_TEXT = /^\d+(\.\d+)?$/;
+
+/** A field value (number, numeric text or ISO text) as microseconds, or 0 when it is no time. */
+export function timeFromValue(value: unknown): number {
   if (typeof value === 'number') return epochToMicros(value);
-  if (typeof value !== 'string' || value === '') return 0;
-  if (/^\d+(\.\d+)?$/.test(value)) return epochToMicros(value);
-  return findIsoTimestamp(value);
+  if (typeof value !== 'string') return 0;
+  const text = value.trim();
+  if (text === '') return 0;
+  if (EPOCH_TEXT.test(text)) return epochToMicros(text);
+  return findIsoTimestamp(text);
 }
-
-/** Field names that carry the record time, in order of preference. */
-export const TIME_FIELDS = ['timestamp', 'time', '@timestamp', 'ts', 'datetime', 'date', 't'];
 
 /** How far into a plain line a timestamp is looked for. */
 const PLAIN_PREFIX = 64;
