@@ -11,7 +11,8 @@ import { syntheticTrace } from './synthetic-spans';
  * Drives an all-in-one (its own process, embedded store) with protobuf OTLP
  * at full speed: spans/s until queryable, server CPU µs per span (all its
  * threads, start-up excluded), peak RSS of the server, and GET /api/traces/:id
- * latency for a 1,000-span trace among everything else. `--cpu-prof DIR`
+ * latency for a 1,000-span trace among everything else, and a 1-hit
+ * `order.id` tag search (`GET /api/traces?service=&tags=`). `--cpu-prof DIR`
  * writes V8 CPU profiles of the server's threads to DIR.
  */
 export async function benchAllInOne(args: string[]): Promise<void> {
@@ -26,12 +27,14 @@ export async function benchAllInOne(args: string[]): Promise<void> {
   let seq = 0;
   let prepared = 0;
   let probeTraceId = '';
+  let taggedOrderId = '';
   while (prepared < totalSpans) {
     const spans = [];
     while (spans.length < spansPerRequest && prepared + spans.length < totalSpans) {
       const isProbe = !probeTraceId && prepared >= totalSpans / 2;
       const trace = syntheticTrace(isProbe ? 1000 : 20, startUs + seq * 1000, seq++);
       if (isProbe) probeTraceId = trace[0].traceId;
+      else if (!taggedOrderId && prepared >= totalSpans / 4) taggedOrderId = `ORD-${seq - 1}`; // syntheticTrace's order.id
       for (const s of trace) spans.push(s);
     }
     prepared += spans.length;
@@ -70,6 +73,16 @@ export async function benchAllInOne(args: string[]): Promise<void> {
       await fetch(`${api}/api/traces?service=payment&limit=20`).then((r) => r.arrayBuffer());
       searches.push(performance.now() - t);
     }
+    // every trace carries its own ORD-<seq>: one hit, found through the order.id index rather than a walk of the window
+    const tagSearchUrl = `${api}/api/traces?service=order-api&tags=${encodeURIComponent(JSON.stringify({ 'order.id': taggedOrderId }))}`;
+    const tagged = (await fetch(tagSearchUrl).then((r) => r.json())) as { traces?: unknown[] };
+    if (tagged.traces?.length !== 1) throw new Error(`tag search for order.id=${taggedOrderId} found ${tagged.traces?.length} traces, expected 1`);
+    const tagSearches: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t = performance.now();
+      await fetch(tagSearchUrl).then((r) => r.arrayBuffer());
+      tagSearches.push(performance.now() - t);
+    }
     report('all-in-one', {
       date: new Date().toISOString(),
       machine: machineNote(),
@@ -90,6 +103,7 @@ export async function benchAllInOne(args: string[]): Promise<void> {
       peakServerRssPartsMiB: peakRssParts,
       getTrace1000SpansMs: { p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)), samples: lookups },
       findTracesByServiceMs: { p50: round(percentile(searches, 50)), p95: round(percentile(searches, 95)), samples: searches.length },
+      tagSearch1HitMs: { p50: round(percentile(tagSearches, 50)), p95: round(percentile(tagSearches, 95)), samples: tagSearches.length },
       storeBytes: fs.readdirSync(dataDir).reduce((n, f) => n + fs.statSync(path.join(dataDir, f)).size, 0),
     });
   } finally {
