@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { jaegerConfigYaml, type JaegerStorage } from './jaeger-config';
-import { freePort, spawnPeer, waitUntilServing, type PeerProcess } from './processes';
+import { freePort, makeTempDir, removeTempDir, spawnPeer, waitUntilServing, type PeerProcess } from './processes';
 
 /** One server in the race, started and serving, with how to ask it the race's questions. */
 export interface Contender {
@@ -37,23 +36,19 @@ export interface LoadShape {
   startUs: number;
 }
 
-function tempDir(name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `chainscope-peers-${name}-`));
-}
-
 /** Stops the process whatever happens, then removes its folder. */
 function stopper(peer: PeerProcess, dir: string): () => Promise<void> {
   return async () => {
     try {
       await peer.stop();
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     }
   };
 }
 
 async function startChainscope(shape: LoadShape): Promise<Contender> {
-  const dir = tempDir('chainscope');
+  const dir = makeTempDir('chainscope');
   const [apiPort, otlpPort] = [await freePort(), await freePort()];
   const entry = path.resolve(__dirname, '..', '..', 'bin', 'chainscope.js');
   const peer = spawnPeer('chainscope', process.execPath, [entry, 'all-in-one'], {
@@ -88,7 +83,7 @@ async function startChainscope(shape: LoadShape): Promise<Contender> {
 }
 
 async function startJaeger(binary: string, storageKind: JaegerStorage['kind'], shape: LoadShape): Promise<Contender> {
-  const dir = tempDir(`jaeger-${storageKind}`);
+  const dir = makeTempDir(`jaeger-${storageKind}`);
   const ports = { otlpHttp: await freePort(), queryHttp: await freePort(), queryGrpc: await freePort(), metrics: await freePort() };
   const storage: JaegerStorage =
     storageKind === 'memory' ? { kind: 'memory', maxTraces: Math.max(100_000, shape.spans) } : { kind: 'badger', directory: path.join(dir, 'badger') };
@@ -127,7 +122,7 @@ async function startJaeger(binary: string, storageKind: JaegerStorage['kind'], s
 }
 
 async function startZipkin(jar: string, shape: LoadShape): Promise<Contender> {
-  const dir = tempDir('zipkin');
+  const dir = makeTempDir('zipkin');
   const port = await freePort();
   const peer = spawnPeer(
     'zipkin',

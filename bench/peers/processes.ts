@@ -1,22 +1,42 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 const live = new Set<ChildProcess>();
+const folders = new Set<string>();
 let exitHooked = false;
 
-/** Kills every peer still running when the bench process ends, however it ends: no leftovers. */
+function killAndClean(): void {
+  for (const child of live) child.kill('SIGKILL');
+  for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Kills every peer still running and removes their folders when the bench process ends, however it ends: no leftovers. */
 function hookExit(): void {
   if (exitHooked) return;
   exitHooked = true;
-  process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-  });
+  process.on('exit', killAndClean);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      for (const child of live) child.kill('SIGKILL');
+      killAndClean();
       process.exit(130);
     });
   }
+}
+
+/** A fresh folder for one peer; removed by `removeTempDir` or, at the latest, when the bench exits. */
+export function makeTempDir(name: string): string {
+  hookExit();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chainscope-peers-${name}-`));
+  folders.add(dir);
+  return dir;
+}
+
+export function removeTempDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  folders.delete(dir);
 }
 
 export interface PeerProcess {
