@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors';
-import type { LogQlNode } from '../logql/ast';
+import { hasFreeText, type LogQlNode } from '../logql/ast';
 import type { BusinessKeyEntry, LogRecord, TimeWindow } from '../model';
 
 export interface LogBatch {
@@ -97,9 +97,21 @@ export interface FacetValue {
   value: string;
   count: number;
 }
+/** What a log store can answer beyond what every backend must. */
 export interface LogStoreCapabilities {
+  /** Backend name as shown in /api/health. */
   backend: string;
+  /**
+   * Words of the body: `text` and text nodes of `filter` (free text, phrases, prefixes).
+   * False: the query API answers a `q` with free text with a 400 saying so (fields,
+   * levels and attributes still work); the store may throw UnsupportedError.
+   */
   fullText: boolean;
+}
+
+/** Whether answering the query needs full text (free text anywhere in its filter, or legacy text terms). */
+export function needsFullText(query: { filter?: LogQlNode; text?: TextQuery }): boolean {
+  return hasFreeText(query.filter) || (query.text !== undefined && query.text.terms.length + query.text.phrases.length > 0);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ServiceStats, Topology } from '../topology';
-import type { BusinessKeyEntry, MessageIdEntry, Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../model';
+import type { AttributeValue, BusinessKeyEntry, MessageIdEntry, Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../model';
 
 /** What ingest hands a span store in one write: the spans and the index rows derived from them. */
 export interface SpanBatch {
@@ -20,6 +20,23 @@ export interface AttributeFilter {
   value: string;
 }
 
+/**
+ * The text an AttributeFilter compares an attribute value with: strings as they are,
+ * numbers and booleans as JS prints them; arrays, objects and null have none
+ * (undefined: not searchable, never indexed). Every span store indexes and matches by it.
+ */
+export function attributeText(value: AttributeValue): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+      return String(value);
+    default:
+      return undefined;
+  }
+}
+
 export interface TraceQuery extends TimeWindow {
   service?: string;
   operation?: string;
@@ -31,12 +48,20 @@ export interface TraceQuery extends TimeWindow {
   limit: number;
 }
 
+/**
+ * What a span store can answer beyond what every backend must. Business keys,
+ * trace links and chain reads are not optional: ingest hands every store their
+ * rows (SpanBatch) and the chain endpoints, the product's reason to be, need
+ * them all, so the contract suite requires them of every backend.
+ */
 export interface SpanStoreCapabilities {
   /** Backend name as shown in /api/health. */
   backend: string;
+  /**
+   * findTraces takes `attributes` (AttributeFilter). False: the query API answers
+   * `attr` / `tags` with a 400 saying so; the store may throw UnsupportedError.
+   */
   attributeSearch: boolean;
-  businessKeys: boolean;
-  traceLinks: boolean;
 }
 
 /**

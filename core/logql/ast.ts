@@ -84,6 +84,22 @@ export function highlightTerms(node: LogQlNode | undefined): { terms: string[]; 
   return { terms, phrases };
 }
 
+/** Whether the filter looks for words of the body anywhere (under NOT too). */
+export function hasFreeText(node: LogQlNode | undefined): boolean {
+  if (!node) return false;
+  switch (node.type) {
+    case 'text':
+      return true;
+    case 'and':
+    case 'or':
+      return node.children.some(hasFreeText);
+    case 'not':
+      return hasFreeText(node.child);
+    default:
+      return false;
+  }
+}
+
 /** The pattern as text with its wildcards, for messages. */
 export function patternText(parts: PatternPart[]): string {
   return parts.map((p) => ('literal' in p ? p.literal : p.any === 'one' ? '?' : '*')).join('');

@@ -32,7 +32,7 @@ export function tracesRouter(traces: TraceService): Router {
       ...timeWindow(query),
       service: optionalString(query, 'service', MAX_SERVICE_NAME_LENGTH),
       operation: optionalString(query, 'operation'),
-      attributes: attributeFilters(query),
+      attributes: attributeFilters(query, traces),
       minDurationUs: minDurationMs === undefined ? undefined : Math.round(minDurationMs * 1000),
       maxDurationUs: maxDurationMs === undefined ? undefined : Math.round(maxDurationMs * 1000),
       limit: limit(query, 'limit', DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT),
@@ -48,9 +48,13 @@ export function tracesRouter(traces: TraceService): Router {
 }
 
 /** `attr=key:value` (repeated) and Jaeger's `tags={"key":"value"}` together: all must match, at most MAX_ATTRIBUTE_FILTERS. */
-function attributeFilters(query: Query): AttributeFilter[] {
-  const filters = stringList(query, 'attr', MAX_ATTRIBUTE_FILTERS).map(attributeFilter);
-  for (const raw of stringList(query, 'tags', MAX_ATTRIBUTE_FILTERS)) filters.push(...tagFilters(raw));
+function attributeFilters(query: Query, traces: TraceService): AttributeFilter[] {
+  const attr = stringList(query, 'attr', MAX_ATTRIBUTE_FILTERS);
+  const tags = stringList(query, 'tags', MAX_ATTRIBUTE_FILTERS);
+  if (attr.length > 0) traces.requireAttributeSearch('attr');
+  if (tags.length > 0) traces.requireAttributeSearch('tags');
+  const filters = attr.map(attributeFilter);
+  for (const raw of tags) filters.push(...tagFilters(raw));
   if (filters.length > MAX_ATTRIBUTE_FILTERS) {
     throw new ValidationError(`attr and tags may hold at most ${MAX_ATTRIBUTE_FILTERS} filters together (got ${filters.length})`, 'tags');
   }

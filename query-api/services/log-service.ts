@@ -2,6 +2,7 @@ import type { FacetField, HistogramBucket, LogFilterQuery, LogQuery, LogStore } 
 import { ValidationError } from '../../core/errors';
 import { FIELD_NAME, highlightTerms } from '../../core/logql';
 import { encodeCursor, MIN_TIME_US } from '../params';
+import { requireFullText } from './store-capabilities';
 import type { LogRecord } from '../../core/model';
 
 /** What the API shows of a log record. */
@@ -77,6 +78,7 @@ export class LogService {
   constructor(private readonly logs: LogStore) {}
 
   async search(query: LogQuery): Promise<LogSearchView> {
+    requireFullText(this.logs, query);
     const result = await this.logs.search(query);
     return {
       total: result.total,
@@ -93,6 +95,7 @@ export class LogService {
    * 1-2-5 ladder. Empty buckets are filled in, so the UI can draw the axis.
    */
   async histogram(query: LogFilterQuery, intervalUs: number | undefined, nowUs = Date.now() * 1000): Promise<{ intervalUs: number; buckets: HistogramBucket[] }> {
+    requireFullText(this.logs, query);
     const endUs = query.endUs ?? nowUs;
     const startUs = query.startUs ?? Math.max(MIN_TIME_US, endUs - 3_600_000_000);
     const interval = intervalUs ?? autoInterval(Math.max(1, endUs - startUs));
@@ -113,6 +116,7 @@ export class LogService {
   }
 
   async facets(query: LogFilterQuery, field: string, limit: number): Promise<{ field: string; values: { value: string; count: number }[] }> {
+    requireFullText(this.logs, query);
     return { field, values: await this.logs.facets(query, facetField(field), limit) };
   }
 }

@@ -2,6 +2,7 @@ import type { LogCursor, LogQuery, LogStore } from '../../core/contracts/log-sto
 import { OverloadedError } from '../../core/errors';
 import type { LogRecord } from '../../core/model';
 import { logView, type LogView } from './log-service';
+import { requireFullText } from './store-capabilities';
 
 /** What a tail matches: everything a search takes except the time window and the page size. */
 export type TailFilter = Omit<LogQuery, 'startUs' | 'endUs' | 'limit'>;
@@ -90,6 +91,7 @@ export class LogTailService {
    * right after that line instead of at the present.
    */
   open(filter: TailFilter, sink: TailSink, resumeAfter?: LogCursor): TailHandle {
+    requireFullText(this.store, filter);
     if (this.tails.size >= this.options.maxTails) {
       throw new OverloadedError(`${this.options.maxTails} live tails are open; try again later`, 5);
     }

@@ -2,6 +2,7 @@ import { adjustClockSkew } from '../../core/analysis/clock-skew';
 import { computeCriticalPath, segmentsBySpan } from '../../core/analysis/critical-path';
 import type { SpanStore, TraceQuery } from '../../core/contracts/span-store';
 import { NotFoundError } from '../../core/errors';
+import { requireAttributeSearch } from './store-capabilities';
 import type { Span, TraceSummary } from '../../core/model';
 
 /** A span as GET /api/traces/:traceId returns it: the stored span (times skew-corrected) plus analysis fields. */
@@ -28,6 +29,11 @@ export class TraceService {
     const spans = await this.spans.getTrace(traceId);
     if (spans.length === 0) throw new NotFoundError(`trace ${traceId} not found`);
     return analyzeTrace(traceId, spans);
+  }
+
+  /** Throws a 400 naming `parameter` when the span store cannot search by attribute. */
+  requireAttributeSearch(parameter: 'attr' | 'tags'): void {
+    requireAttributeSearch(this.spans, parameter);
   }
 
   findTraces(query: TraceQuery): Promise<TraceSummary[]> {

@@ -2,18 +2,10 @@
  * Read queries for chain assembly (trace summaries by id, slowest business-key
  * values), built only from quote.ts like queries.ts. Pure functions.
  */
+import { CHAIN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { TimeWindow } from '../../core/model';
 import { qualifiedName, quoteInList, quoteString, quoteUInt } from './quote';
 import { dayOf, TABLES } from './schema';
-
-/** Caps of the chain reads (the same as the embedded store's). */
-export const CLICKHOUSE_CHAIN_LIMITS = {
-  summaryTraceIds: 1_000,
-  slowestKeys: 1_000,
-  /** Distinct values first looked at by slowestBusinessKeys; a window with more is ranked over these. */
-  slowestCandidates: 100_000,
-  traceIdsPerValue: 1_000,
-} as const;
 
 /** The exact summary of each trace, merged across all its partitions (replay-proof states). */
 export function traceSummariesSql(db: string, traceIds: readonly string[]): string {
@@ -28,7 +20,7 @@ export function traceSummariesSql(db: string, traceIds: readonly string[]): stri
 FROM ${qualifiedName(db, TABLES.traceSummaries)}
 WHERE trace_id IN ${quoteInList(traceIds)}
 GROUP BY trace_id
-LIMIT ${quoteUInt(CLICKHOUSE_CHAIN_LIMITS.summaryTraceIds)}`;
+LIMIT ${quoteUInt(CHAIN_READ_LIMITS.summaryTraceIds)}`;
 }
 
 /**
@@ -47,7 +39,7 @@ export function slowestBusinessKeysSql(db: string, key: string, window: TimeWind
   if (window.endUs !== undefined) {
     inWindow.push(`day <= ${dayOf(`toUInt64(${quoteUInt(window.endUs)})`)}`, `time_us <= ${quoteUInt(window.endUs)}`);
   }
-  const candidates = `SELECT DISTINCT value FROM ${keys} WHERE ${inWindow.join(' AND ')} LIMIT ${quoteUInt(CLICKHOUSE_CHAIN_LIMITS.slowestCandidates)}`;
+  const candidates = `SELECT DISTINCT value FROM ${keys} WHERE ${inWindow.join(' AND ')} LIMIT ${quoteUInt(CHAIN_READ_LIMITS.slowestCandidates)}`;
   const having = window.startUs === undefined ? '' : `\nHAVING value_first_us >= ${quoteUInt(window.startUs)}`;
   return `SELECT
   value,

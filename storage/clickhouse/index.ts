@@ -4,5 +4,4 @@ export { schemaFor, TABLES, DATA_TABLES } from './schema';
 export type { SchemaOptions } from './schema';
 export { featuresFor, parseServerVersion, FEATURE_SINCE } from './version';
 export type { SchemaFeatures, ServerVersion } from './version';
-export { CLICKHOUSE_READ_LIMITS } from './queries';
 export { toStoreError } from './errors';

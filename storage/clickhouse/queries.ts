@@ -2,20 +2,11 @@
  * Read queries, built only from quote.ts. Pure functions: the store runs
  * them, the unit tests read them.
  */
+import { SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { TraceQuery } from '../../core/contracts/span-store';
 import type { TimeWindow } from '../../core/model';
 import { qualifiedName, quoteInList, quoteString, quoteUInt } from './quote';
 import { dayOf, TABLES } from './schema';
-
-/** Hard caps for reads whose contract has no limit argument (the same as the embedded store's). */
-export const CLICKHOUSE_READ_LIMITS = {
-  spansPerTrace: 100_000,
-  services: 10_000,
-  operationsPerService: 10_000,
-  linkedTraceIds: 1_000,
-  linkedTraceRows: 10_000,
-  findTraces: 10_000,
-} as const;
 
 export const SPAN_COLUMNS = [
   'trace_id',
@@ -41,7 +32,7 @@ export function getTraceSql(db: string, traceId: string): string {
 FROM ${qualifiedName(db, TABLES.spans)} FINAL
 WHERE trace_id = ${quoteString(traceId)}
 ORDER BY start_us, span_id
-LIMIT ${quoteUInt(CLICKHOUSE_READ_LIMITS.spansPerTrace)}`;
+LIMIT ${quoteUInt(SPAN_READ_LIMITS.spansPerTrace)}`;
 }
 
 /** Server-side day of a microsecond literal, the same expression the tables partition by. */
@@ -120,11 +111,11 @@ LIMIT ${quoteUInt(limit)}`;
 }
 
 export function servicesSql(db: string): string {
-  return `SELECT DISTINCT service FROM ${qualifiedName(db, TABLES.operations)} ORDER BY service LIMIT ${quoteUInt(CLICKHOUSE_READ_LIMITS.services)}`;
+  return `SELECT DISTINCT service FROM ${qualifiedName(db, TABLES.operations)} ORDER BY service LIMIT ${quoteUInt(SPAN_READ_LIMITS.services)}`;
 }
 
 export function operationsSql(db: string, service: string): string {
-  return `SELECT DISTINCT name FROM ${qualifiedName(db, TABLES.operations)} WHERE service = ${quoteString(service)} ORDER BY name LIMIT ${quoteUInt(CLICKHOUSE_READ_LIMITS.operationsPerService)}`;
+  return `SELECT DISTINCT name FROM ${qualifiedName(db, TABLES.operations)} WHERE service = ${quoteString(service)} ORDER BY name LIMIT ${quoteUInt(SPAN_READ_LIMITS.operationsPerService)}`;
 }
 
 /** A trace's time for a key is the earliest occurrence written (as in the embedded store). */
@@ -146,7 +137,7 @@ FROM ${qualifiedName(db, TABLES.traceLinks)}
 WHERE trace_id IN ${quoteInList(traceIds)}
 GROUP BY from_trace_id, from_span_id, to_trace_id, to_span_id, kind
 ORDER BY time_us, from_trace_id, from_span_id, to_trace_id, to_span_id, kind
-LIMIT ${quoteUInt(CLICKHOUSE_READ_LIMITS.linkedTraceRows)}`;
+LIMIT ${quoteUInt(SPAN_READ_LIMITS.linkedTraceRows)}`;
 }
 
 /** Every producer and consumer of every messaging id seen on these traces. */
@@ -158,7 +149,7 @@ WHERE message_id IN (
 )
 GROUP BY message_id, side, trace_id, span_id
 ORDER BY message_id, side, time_us, trace_id, span_id
-LIMIT ${quoteUInt(CLICKHOUSE_READ_LIMITS.linkedTraceRows)}`;
+LIMIT ${quoteUInt(SPAN_READ_LIMITS.linkedTraceRows)}`;
 }
 
 export function versionSql(): string {

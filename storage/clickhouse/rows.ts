@@ -2,10 +2,10 @@
  * Pure conversions between the domain model and the JSONEachRow rows of each
  * table. Inserts send these objects as JSON, so no value is quoted here.
  */
-import type { SpanBatch } from '../../core/contracts/span-store';
+import { attributeText, type SpanBatch } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
 import { SPAN_KINDS, STATUS_CODES } from '../../core/model';
-import type { AttributeValue, Attributes, Span, SpanEvent, SpanKind, SpanLink, StatusCode, TraceLinkEntry } from '../../core/model';
+import type { Attributes, Span, SpanEvent, SpanKind, SpanLink, StatusCode, TraceLinkEntry } from '../../core/model';
 import { TABLES } from './schema';
 
 export interface SpanRow {
@@ -34,23 +34,6 @@ export type StoredSpanRow = Omit<SpanRow, 'start_us' | 'duration_us' | 'attr_key
   start_us: string | number;
   duration_us: string | number;
 };
-
-/**
- * The text an attribute filter compares against: strings as they are,
- * numbers and booleans as JS prints them; arrays, objects and null are not
- * searchable (the same rule as the embedded store).
- */
-export function attributeText(value: AttributeValue): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return value;
-    case 'number':
-    case 'boolean':
-      return String(value);
-    default:
-      return undefined;
-  }
-}
 
 /** Searchable (key, text) pairs of span attributes then resource attributes. */
 export function searchablePairs(span: Span): [string, string][] {

@@ -1,12 +1,12 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { CHAIN_READ_LIMITS, checkLimit, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { BusinessKeySpan, SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
 import { BackendUnavailableError, ValidationError } from '../../core/errors';
 import type { Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
-import { CLICKHOUSE_CHAIN_LIMITS, slowestBusinessKeysSql, traceSummariesSql } from './chain-queries';
+import { slowestBusinessKeysSql, traceSummariesSql } from './chain-queries';
 import { toStoreError } from './errors';
 import {
-  CLICKHOUSE_READ_LIMITS,
   dropPartitionSql,
   expiredPartitionsSql,
   findTracesSql,
@@ -73,8 +73,6 @@ export class ClickHouseSpanStore implements SpanStore {
   readonly capabilities: SpanStoreCapabilities = {
     backend: 'clickhouse',
     attributeSearch: true,
-    businessKeys: true,
-    traceLinks: true,
   };
   readonly database: string;
   private readonly options: ClickHouseSpanStoreOptions;
@@ -193,7 +191,7 @@ export class ClickHouseSpanStore implements SpanStore {
   }
 
   async findTraces(query: TraceQuery): Promise<TraceSummary[]> {
-    const limit = checkLimit(query.limit, CLICKHOUSE_READ_LIMITS.findTraces);
+    const limit = checkLimit(query.limit, SPAN_READ_LIMITS.findTraces);
     this.ready();
     if (limit === 0) return [];
     const rows = await this.select<SummaryRow>(findTracesSql(this.database, query, limit), 'findTraces');
@@ -209,7 +207,7 @@ export class ClickHouseSpanStore implements SpanStore {
   }
 
   async tracesByBusinessKey(key: string, value: string, window: TimeWindow, limit: number): Promise<string[]> {
-    const n = checkLimit(limit, CLICKHOUSE_READ_LIMITS.findTraces);
+    const n = checkLimit(limit, SPAN_READ_LIMITS.findTraces);
     this.ready();
     if (n === 0) return [];
     const sql = tracesByBusinessKeySql(this.database, key, value, window, n);
@@ -219,9 +217,9 @@ export class ClickHouseSpanStore implements SpanStore {
   async linkedTraces(traceIds: string[]): Promise<TraceLinkEntry[]> {
     this.ready();
     if (traceIds.length === 0) return [];
-    if (traceIds.length > CLICKHOUSE_READ_LIMITS.linkedTraceIds) {
+    if (traceIds.length > SPAN_READ_LIMITS.linkedTraceIds) {
       throw new ValidationError(
-        `linkedTraces takes at most ${CLICKHOUSE_READ_LIMITS.linkedTraceIds} trace ids (got ${traceIds.length})`,
+        `linkedTraces takes at most ${SPAN_READ_LIMITS.linkedTraceIds} trace ids (got ${traceIds.length})`,
         'traceIds',
       );
     }
@@ -239,7 +237,7 @@ export class ClickHouseSpanStore implements SpanStore {
       timeUs: Number(r.time_us),
     }));
     for (const pair of pairMessages(messages, new Set(ids))) {
-      if (out.length >= CLICKHOUSE_READ_LIMITS.linkedTraceRows) break;
+      if (out.length >= SPAN_READ_LIMITS.linkedTraceRows) break;
       out.push(pair);
     }
     return out;
@@ -248,9 +246,9 @@ export class ClickHouseSpanStore implements SpanStore {
   async traceSummaries(traceIds: string[]): Promise<TraceSummary[]> {
     this.ready();
     if (traceIds.length === 0) return [];
-    if (traceIds.length > CLICKHOUSE_CHAIN_LIMITS.summaryTraceIds) {
+    if (traceIds.length > CHAIN_READ_LIMITS.summaryTraceIds) {
       throw new ValidationError(
-        `traceSummaries takes at most ${CLICKHOUSE_CHAIN_LIMITS.summaryTraceIds} trace ids (got ${traceIds.length})`,
+        `traceSummaries takes at most ${CHAIN_READ_LIMITS.summaryTraceIds} trace ids (got ${traceIds.length})`,
         'traceIds',
       );
     }
@@ -259,7 +257,7 @@ export class ClickHouseSpanStore implements SpanStore {
   }
 
   async slowestBusinessKeys(key: string, window: TimeWindow, limit: number): Promise<BusinessKeySpan[]> {
-    const n = checkLimit(limit, CLICKHOUSE_CHAIN_LIMITS.slowestKeys);
+    const n = checkLimit(limit, CHAIN_READ_LIMITS.slowestKeys);
     this.ready();
     if (n === 0) return [];
     const rows = await this.select<{ value: string; chain_start_us: string; chain_end_us: string; trace_ids: string[] }>(
@@ -268,7 +266,7 @@ export class ClickHouseSpanStore implements SpanStore {
     );
     return rows.map((r) => ({
       value: r.value,
-      traceIds: r.trace_ids.slice(0, CLICKHOUSE_CHAIN_LIMITS.traceIdsPerValue),
+      traceIds: r.trace_ids.slice(0, CHAIN_READ_LIMITS.traceIdsPerValue),
       startUs: Number(r.chain_start_us),
       endUs: Number(r.chain_end_us),
     }));
@@ -326,11 +324,6 @@ function validateOptions(options: ClickHouseSpanStoreOptions): ClickHouseSpanSto
     throw new ValidationError('clickhouse retentionDays must be a positive integer', 'retentionDays');
   }
   return { ...options };
-}
-
-function checkLimit(limit: number, max: number): number {
-  if (!Number.isInteger(limit) || limit < 0) throw new ValidationError('limit must be a non-negative integer', 'limit');
-  return Math.min(limit, max);
 }
 
 function summaryOf(r: SummaryRow): TraceSummary {

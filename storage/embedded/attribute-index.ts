@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { attributeHash, attributeText } from './codec';
+import { attributeText } from '../../core/contracts/span-store';
+import { attributeHash } from './codec';
 import type { Attributes } from '../../core/model';
 
 /**

@@ -1,19 +1,10 @@
 import type Database from 'better-sqlite3';
+import { CHAIN_READ_LIMITS, checkLimit } from '../../core/contracts/read-limits';
 import type { BusinessKeySpan } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
 import type { TimeWindow, TraceSummary } from '../../core/model';
 import { TraceSummaryReader } from './trace-summary';
 import type { EmbeddedDatabase } from './database';
-import { checkLimit } from './span-reader';
-
-/** Caps of the chain reads (the same as the ClickHouse store's). */
-export const CHAIN_READ_LIMITS = {
-  summaryTraceIds: 1_000,
-  slowestKeys: 1_000,
-  /** Distinct values first looked at by slowestBusinessKeys; a window with more is ranked over these. */
-  slowestCandidates: 100_000,
-  traceIdsPerValue: 1_000,
-} as const;
 
 interface SummaryRow {
   id: number;

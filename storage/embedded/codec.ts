@@ -1,5 +1,5 @@
 import { SPAN_KINDS, STATUS_CODES } from '../../core/model';
-import type { AttributeValue, SpanKind, StatusCode } from '../../core/model';
+import type { SpanKind, StatusCode } from '../../core/model';
 
 const KIND_CODES = new Map<SpanKind, number>(SPAN_KINDS.map((k, i) => [k, i]));
 const STATUS_NUMBERS = new Map<StatusCode, number>(STATUS_CODES.map((c, i) => [c, i]));
@@ -17,23 +17,6 @@ export function intToStatus(n: number): StatusCode {
   return STATUS_CODES[n] ?? 'unset';
 }
 export const STATUS_ERROR = statusToInt('error');
-
-/**
- * The text form an attribute filter compares against: strings as they are,
- * numbers and booleans as JS prints them. Arrays, objects and null have no
- * text form for search and are not indexed (undefined).
- */
-export function attributeText(value: AttributeValue): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return value;
-    case 'number':
-    case 'boolean':
-      return String(value);
-    default:
-      return undefined;
-  }
-}
 
 /**
  * 53-bit hash of (key, value text): two 32-bit FNV-1a lanes with different

@@ -9,8 +9,6 @@ export type { EmbeddedDatabaseOptions } from './database';
 export { EmbeddedSpanStore } from './span-store';
 export { EmbeddedLogStore } from './log-store';
 export { buildFtsQuery } from './fts-query';
-export { SPAN_READ_LIMITS } from './span-reader';
-export { LOG_READ_LIMITS } from './log-reader';
 export { EmbeddedRetention } from './retention';
 export type { PassReport, RetentionOptions } from './retention';
 

@@ -1,25 +1,16 @@
 import type Database from 'better-sqlite3';
 import { checkInterval, foldHistogram } from '../../core/contracts/log-store';
 import type { FacetField, FacetValue, HistogramBucket, LogFilterQuery, LogQuery, LogSearchResult } from '../../core/contracts/log-store';
+import { checkLimit, LOG_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { LogQlNode } from '../../core/logql/ast';
 import type { Attributes, LogRecord } from '../../core/model';
 import { buildFtsQuery, hasTextCriteria } from './fts-query';
 import { JSON_SCALAR_TEXT, filterSql, ftsOfText, jsonPath } from './log-filter';
 import type { EmbeddedDatabase } from './database';
-import { checkLimit } from './span-reader';
 import { searchBlocks } from './block-search';
 import { LogBlockReader } from './log-blocks';
 import { MINUTE_US, answerableByMinutes, splitWindow } from './log-minutes';
 import type { MinuteSplit } from './log-minutes';
-
-export const LOG_READ_LIMITS = {
-  search: 10_000,
-  /** `total` counts at most this many matches, then reports a lower bound. */
-  countCap: 10_000,
-  byTrace: 10_000,
-  contextSide: 1_000,
-  facets: 1_000,
-} as const;
 
 interface LogRow {
   rowid: number;

@@ -1,21 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { Attributes, Span, SpanEvent, SpanLink, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
+import { checkLimit, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { AttributeFilter, TraceQuery } from '../../core/contracts/span-store';
 import { AttributeIndexCoverage, bucketList } from './attribute-index';
 import { ValidationError } from '../../core/errors';
 import { attributeHash, hashBytes, intToKind, intToStatus } from './codec';
 import { TraceSummaryReader, type TraceRow } from './trace-summary';
 import type { EmbeddedDatabase } from './database';
-
-/** Hard caps for reads whose contract has no limit argument. */
-export const SPAN_READ_LIMITS = {
-  spansPerTrace: 100_000,
-  services: 10_000,
-  operationsPerService: 10_000,
-  linkedTraceIds: 1_000,
-  linkedTraceRows: 10_000,
-  findTraces: 10_000,
-} as const;
 
 /** An attribute filter drives a search from the index when it matches fewer traces than this. */
 export const INDEX_DRIVEN_MAX_TRACES = 1_000;
@@ -325,9 +316,4 @@ export class SpanReader {
     }
     return stmt;
   }
-}
-
-export function checkLimit(limit: number, max: number): number {
-  if (!Number.isInteger(limit) || limit < 0) throw new ValidationError(`limit must be a non-negative integer`, 'limit');
-  return Math.min(limit, max);
 }

@@ -18,8 +18,6 @@ export class EmbeddedSpanStore extends EmbeddedStoreHandle implements SpanStore 
   readonly capabilities: SpanStoreCapabilities = {
     backend: 'embedded',
     attributeSearch: true,
-    businessKeys: true,
-    traceLinks: true,
   };
   private readonly writer: SpanWriter;
   private readonly reader: SpanReader;

@@ -9,6 +9,7 @@ import type {
   LogStore,
   LogStoreCapabilities,
 } from '../../core/contracts/log-store';
+import { checkLimit, LOG_READ_LIMITS } from '../../core/contracts/read-limits';
 import { ChainscopeError, ValidationError } from '../../core/errors';
 import { checkInterval, foldHistogram } from '../../core/contracts/log-store';
 import { Counters } from '../../core/metrics';
@@ -27,14 +28,12 @@ import {
   toDocument,
 } from './mappings';
 import {
-  SEARCH_READ_LIMITS,
   buildAnchorBody,
   buildByTraceBody,
   buildContextBodies,
   buildFacetsBody,
   buildHistogramBody,
   buildSearchBody,
-  checkLimit,
   parseTotal,
 } from './query';
 import type { SearchHit, SearchTransport } from './transport';
@@ -163,7 +162,7 @@ export class SearchLogStore implements LogStore {
   }
 
   async facets(query: LogFilterQuery, field: FacetField, limit: number): Promise<FacetValue[]> {
-    const n = checkLimit(limit, SEARCH_READ_LIMITS.facets);
+    const n = checkLimit(limit, LOG_READ_LIMITS.facets);
     const built = buildFacetsBody(query, field, n);
     if (built === null || n === 0) return [];
     await this.start();

@@ -1,4 +1,5 @@
 import type { FacetField, LogFilterQuery, LogQuery, TextQuery } from '../../core/contracts/log-store';
+import { checkLimit, LOG_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { LogQlNode, MatchNode, PatternPart, RangeNode, TextNode } from '../../core/logql/ast';
 import { NUMERIC_MARK, sortableNumber } from './mappings';
 import { ValidationError } from '../../core/errors';
@@ -15,21 +16,6 @@ import type { LogRecord } from '../../core/model';
  * `\` are escaped (the wildcards are ours, from the parsed AST), and
  * `regexp` only appears as a terms-aggregation filter over an escaped name.
  */
-export const SEARCH_READ_LIMITS = {
-  /** = index.max_result_window default; deeper pages need search_after. */
-  search: 10_000,
-  /** `total` counts at most this many matches (track_total_hits), then reports a lower bound. */
-  countCap: 10_000,
-  byTrace: 10_000,
-  contextSide: 1_000,
-  facets: 1_000,
-} as const;
-
-export function checkLimit(limit: number, max: number, parameter = 'limit'): number {
-  if (!Number.isInteger(limit) || limit < 0) throw new ValidationError(`${parameter} must be a non-negative integer`, parameter);
-  return Math.min(limit, max);
-}
-
 /**
  * True when `text` holds at least one letter, digit or private-use character,
  * i.e. the body analyzer (standard tokenizer) finds a word in it. A part
@@ -220,14 +206,14 @@ export function buildFacetsBody(query: LogFilterQuery, field: FacetField, limit:
 
 /** The search body for `query`, or null when the text has nothing searchable (the answer is "no match"). */
 export function buildSearchBody(query: LogQuery): Record<string, unknown> | null {
-  const limit = checkLimit(query.limit, SEARCH_READ_LIMITS.search);
+  const limit = checkLimit(query.limit, LOG_READ_LIMITS.search);
   const q = buildQueryClause(query);
   if (q === null) return null;
   const body: Record<string, unknown> = {
     query: q,
     sort: query.sort === 'time_asc' ? OLDEST_FIRST : NEWEST_FIRST,
     size: limit,
-    track_total_hits: SEARCH_READ_LIMITS.countCap,
+    track_total_hits: LOG_READ_LIMITS.countCap,
   };
   if (query.cursor) body.search_after = [query.cursor.timeUs, query.cursor.id];
   return body;
@@ -240,7 +226,7 @@ function checkTime(us: number, parameter: string): number {
 
 /** Logs of a trace (optionally one span), oldest first; null when there is nothing to look for. */
 export function buildByTraceBody(traceId: string, limit: number, spanId?: string): Record<string, unknown> | null {
-  const size = checkLimit(limit, SEARCH_READ_LIMITS.byTrace);
+  const size = checkLimit(limit, LOG_READ_LIMITS.byTrace);
   if (!traceId) return null;
   const filter = [term('trace_id', traceId)];
   if (spanId) filter.push(term('span_id', spanId));
@@ -262,8 +248,8 @@ export function buildContextBodies(
   before: number,
   after: number,
 ): { before: Record<string, unknown>; after: Record<string, unknown> } {
-  const b = checkLimit(before, SEARCH_READ_LIMITS.contextSide, 'before');
-  const a = checkLimit(after, SEARCH_READ_LIMITS.contextSide, 'after');
+  const b = checkLimit(before, LOG_READ_LIMITS.contextSide, 'before');
+  const a = checkLimit(after, LOG_READ_LIMITS.contextSide, 'after');
   const query = { bool: { filter: [term('service', anchor.service)] } };
   const searchAfter = [anchor.timeUs, anchor.id];
   return {

@@ -34,7 +34,7 @@ describeWithEngines(['clickhouse'], 'ClickHouseSpanStore on a real server', () =
 
   it('detects the server version and reports its capabilities', () => {
     expect(store.serverVersion?.major).toBeGreaterThanOrEqual(18);
-    expect(store.capabilities).toEqual({ backend: 'clickhouse', attributeSearch: true, businessKeys: true, traceLinks: true });
+    expect(store.capabilities).toEqual({ backend: 'clickhouse', attributeSearch: true });
   });
 
   it('keeps every count unchanged when the same batch is written twice and the tables are merged', async () => {

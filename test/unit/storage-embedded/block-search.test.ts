@@ -8,7 +8,7 @@ import type { LogRecord } from '../../../core/model';
 import { openEmbeddedStores } from '../../../storage/embedded';
 import type { EmbeddedLogStore } from '../../../storage/embedded';
 import { LOG_BLOCK_ROWS } from '../../../storage/embedded/log-blocks';
-import { LOG_READ_LIMITS } from '../../../storage/embedded/log-reader';
+import { LOG_READ_LIMITS } from '../../../core/contracts/read-limits';
 import { makeLog } from '../../contract/fixtures';
 
 /**

@@ -1,4 +1,5 @@
-import { attributeHash, attributeText, intToKind, intToStatus, kindToInt, statusToInt } from '../../../storage/embedded/codec';
+import { attributeText } from '../../../core/contracts/span-store';
+import { attributeHash, intToKind, intToStatus, kindToInt, statusToInt } from '../../../storage/embedded/codec';
 import { SPAN_KINDS, STATUS_CODES } from '../../../core/model';
 
 describe('embedded codec', () => {

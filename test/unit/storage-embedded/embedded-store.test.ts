@@ -21,7 +21,7 @@ describe('embedded store specifics', () => {
     expect(database.schemaVersion).toBe(SCHEMA_VERSION);
     expect(database.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(database.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
-    expect(spans.capabilities).toEqual({ backend: 'embedded', attributeSearch: true, businessKeys: true, traceLinks: true });
+    expect(spans.capabilities).toEqual({ backend: 'embedded', attributeSearch: true });
     expect(logs.capabilities).toEqual({ backend: 'embedded', fullText: true });
     await spans.shutdown();
     await logs.shutdown();

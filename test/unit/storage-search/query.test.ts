@@ -1,3 +1,4 @@
+import { LOG_READ_LIMITS } from '../../../core/contracts/read-limits';
 import { ValidationError } from '../../../core/errors';
 import {
   buildAnchorBody,
@@ -5,7 +6,6 @@ import {
   buildContextBodies,
   buildSearchBody,
   parseTotal,
-  SEARCH_READ_LIMITS,
 } from '../../../storage/search/query';
 import { SYNTAX_INJECTION_INPUTS } from '../../contract/log-store.contract';
 
@@ -132,7 +132,7 @@ describe('search query translation', () => {
     expect(() => buildSearchBody({ limit: -1 })).toThrow(ValidationError);
     expect(() => buildSearchBody({ limit: 1.5 })).toThrow(ValidationError);
     expect(() => buildSearchBody({ limit: 1, startUs: Number.NaN })).toThrow(ValidationError);
-    expect(buildSearchBody({ limit: 1_000_000 })?.size).toBe(SEARCH_READ_LIMITS.search);
+    expect(buildSearchBody({ limit: 1_000_000 })?.size).toBe(LOG_READ_LIMITS.search);
   });
 
   it('byTrace: oldest first, optional span, nothing for an empty trace id', () => {

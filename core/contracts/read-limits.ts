@@ -1,0 +1,58 @@
+import { ValidationError } from '../errors';
+
+/**
+ * Caps every store applies to its reads, part of the SpanStore / LogStore
+ * contracts (as Jaeger keeps its search limits in its storage API package):
+ * each backend reads them from here, so no two backends can answer the same
+ * question with a different number of rows. A `limit` argument above its cap
+ * is lowered to the cap (checkLimit); a list argument over its cap is a
+ * ValidationError.
+ */
+
+/** Span-store reads. */
+export const SPAN_READ_LIMITS = {
+  /** Spans getTrace returns at most. */
+  spansPerTrace: 100_000,
+  /** Names services() returns at most. */
+  services: 10_000,
+  /** Names operations(service) returns at most. */
+  operationsPerService: 10_000,
+  /** Trace ids one linkedTraces call may take. */
+  linkedTraceIds: 1_000,
+  /** Joins one linkedTraces call returns at most. */
+  linkedTraceRows: 10_000,
+  /** findTraces and tracesByBusinessKey limits. */
+  findTraces: 10_000,
+} as const;
+
+/** Span-store reads for chain assembly. */
+export const CHAIN_READ_LIMITS = {
+  /** Trace ids one traceSummaries call may take. */
+  summaryTraceIds: 1_000,
+  /** slowestBusinessKeys limit. */
+  slowestKeys: 1_000,
+  /** Distinct values first looked at by slowestBusinessKeys; a window with more is ranked over these. */
+  slowestCandidates: 100_000,
+  /** Trace ids slowestBusinessKeys lists per value at most. */
+  traceIdsPerValue: 1_000,
+} as const;
+
+/** Log-store reads. */
+export const LOG_READ_LIMITS = {
+  /** search limit (Elasticsearch/OpenSearch's default index.max_result_window; deeper pages use the cursor). */
+  search: 10_000,
+  /** `total` counts at most this many matches, then reports a lower bound. */
+  countCap: 10_000,
+  /** byTrace limit. */
+  byTrace: 10_000,
+  /** context before / after, each. */
+  contextSide: 1_000,
+  /** facets limit. */
+  facets: 1_000,
+} as const;
+
+/** A read's `limit` argument: a non-negative whole number (else ValidationError naming `parameter`), lowered to `max`. */
+export function checkLimit(limit: number, max: number, parameter = 'limit'): number {
+  if (!Number.isInteger(limit) || limit < 0) throw new ValidationError(`${parameter} must be a non-negative integer`, parameter);
+  return Math.min(limit, max);
+}
