@@ -84,15 +84,19 @@ export function subTopology(t: Topology, ids: string[]): Topology {
 
 export function describeTopologyContract(getStore: () => SpanStore, flush: () => Promise<void>): void {
   describe('topology and service stats', () => {
-    const fx = topologyFixture();
-    const ids = Object.values(fx.names);
     const write = async (batches: Span[][]) => {
       for (const b of batches) await getStore().writeSpans(spanBatch(b));
       await flush();
     };
+    /** Each test writes a fixture of its own (own names, own minutes): none depends on another's data or order. */
+    const written = async () => {
+      const fx = topologyFixture();
+      await write(fx.batches);
+      return { fx, ids: Object.values(fx.names) };
+    };
 
     it('derives services, a database, a queue (both sides) and an external peer, with calls and errors', async () => {
-      await write(fx.batches);
+      const { fx, ids } = await written();
       const t = subTopology(await getStore().topology(fx.window), ids);
       const n = fx.names;
       const db = `postgresql ${n.db}`;
@@ -129,8 +133,11 @@ export function describeTopologyContract(getStore: () => SpanStore, flush: () =>
     });
 
     it('a replayed batch changes neither topology nor stats', async () => {
+      const { fx, ids } = await written();
       const before = subTopology(await getStore().topology(fx.window), ids);
       const statsBefore = await getStore().serviceStats(fx.names.orders, fx.window, MIN);
+      expect(before.edges).toHaveLength(6);
+      expect(statsBefore.series.map((p) => p.calls)).toEqual([2, 2]);
       await write(fx.batches);
       await write([fx.batches.flat()]);
       expect(subTopology(await getStore().topology(fx.window), ids)).toEqual(before);
@@ -138,6 +145,7 @@ export function describeTopologyContract(getStore: () => SpanStore, flush: () =>
     });
 
     it('service stats: a point per step, per operation too', async () => {
+      const { fx } = await written();
       const stats = await getStore().serviceStats(fx.names.orders, fx.window, MIN);
       expect(stats.service).toBe(fx.names.orders);
       expect(stats.stepUs).toBe(MIN);
@@ -162,6 +170,7 @@ export function describeTopologyContract(getStore: () => SpanStore, flush: () =>
     });
 
     it('an empty window is empty; bad windows and steps are refused', async () => {
+      const { fx, ids } = await written();
       const far = fx.t0 + 5 * 24 * 60 * MIN;
       expect(subTopology(await getStore().topology({ startUs: far, endUs: far + MIN }), ids)).toEqual({ nodes: [], edges: [] });
       await expect(getStore().topology({ endUs: far })).rejects.toMatchObject({ parameter: 'start' });

@@ -4,24 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, describeInBrowser, launchBrowser, REPO } from '../helpers/browser';
+import { waitFor } from '../helpers/wait';
 import { startAllInOne } from '../../bin/all-in-one';
 import { bigTrace, checkoutTrace, hexId, logsBody, tracesBody, XSS_NAME, type FixtureSpan } from './otlp-fixtures';
-
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
-}
 
 async function postJson(url: string, body: unknown): Promise<void> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -93,13 +78,18 @@ describeInBrowser('web UI in Chromium', () => {
       const res = await fetch(`${server.apiUrl}/api/traces/${id}`);
       return res.status === 200 ? ((await res.json()) as { spans: unknown[] }).spans.length : 0;
     };
-    await waitFor('checkout trace', async () => ((await spanCount(traceId)) === checkout.spans.length ? true : undefined));
-    await waitFor('skewed trace', async () => ((await spanCount(skewedTraceId)) === skewed.spans.length ? true : undefined));
-    await waitFor('checkout logs', async () => {
-      const res = await fetch(`${server.apiUrl}/api/logs?traceId=${traceId}&limit=10`);
-      return res.status === 200 && ((await res.json()) as { total: number }).total >= checkout.logs.length ? true : undefined;
-    });
-    await waitFor('10,000-span trace', async () => ((await spanCount(bigTraceId)) === big.spans.length ? true : undefined), 60_000);
+    await waitFor(async () => (await spanCount(traceId)) === checkout.spans.length, 'checkout trace', 30_000, 100);
+    await waitFor(async () => (await spanCount(skewedTraceId)) === skewed.spans.length, 'skewed trace', 30_000, 100);
+    await waitFor(
+      async () => {
+        const res = await fetch(`${server.apiUrl}/api/logs?traceId=${traceId}&limit=10`);
+        return res.status === 200 && ((await res.json()) as { total: number }).total >= checkout.logs.length;
+      },
+      'checkout logs',
+      30_000,
+      100,
+    );
+    await waitFor(async () => (await spanCount(bigTraceId)) === big.spans.length, '10,000-span trace', 60_000, 100);
 
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

@@ -1,5 +1,14 @@
-/** Polls `probe` until it returns a value other than undefined/false, or fails at the deadline. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 15_000): Promise<T> {
+/**
+ * Polls `probe` every `pollMs` until it returns a value other than undefined/false, or fails at the
+ * deadline naming `what` (and the probe's last error: a probe that throws is tried again). The one
+ * wait-with-a-deadline of the test suites: no fixed sleeps, no local copies.
+ */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 15_000,
+  pollMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -12,6 +21,6 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError}` : ''}`);
     }
-    await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }

@@ -1,4 +1,5 @@
 import zlib from 'node:zlib';
+import { Reader } from 'protobufjs/minimal';
 import { MemoryBus } from '../../../bus/memory/memory-bus';
 import { OtlpHttpReceiver } from '../../../collector/otlp-http/receiver';
 import { OtlpPublisher } from '../../../collector/publisher';
@@ -7,6 +8,19 @@ import { startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
 import { otlpJsonTraces, randomSpanId, randomTraceId } from '../../helpers/otlp-json';
 
 const LIMIT = 256 * 1024;
+
+/** google.rpc.Status from protobuf: code (field 1) and message (field 2); other fields skipped. */
+function decodeRpcStatus(bytes: Uint8Array): { code: number; message: string } {
+  const r = Reader.create(bytes);
+  const status = { code: 0, message: '' };
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag === 8) status.code = r.int32();
+    else if (tag === 18) status.message = r.string();
+    else r.skipType(tag & 7);
+  }
+  return status;
+}
 
 function validBody(traceId = randomTraceId()) {
   return otlpJsonTraces([{ traceId, spanId: randomSpanId(), name: 'op', service: 'svc', startMs: Date.now(), durationMs: 5 }]);
@@ -70,7 +84,9 @@ describe('OTLP/HTTP receiver answers bad input per the spec and keeps serving', 
     const rssBefore = process.memoryUsage().rss;
     const res = await post('/v1/traces', bomb, { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'gzip' });
     expect(res.status).toBe(413);
-    expect((await res.json().catch(() => null)) ?? true).toBeTruthy();
+    // OTLP/HTTP: a google.rpc.Status in the request's encoding (protobuf here) saying what was wrong.
+    expect(res.headers.get('content-type')).toBe('application/x-protobuf');
+    expect(decodeRpcStatus(Buffer.from(await res.arrayBuffer()))).toEqual({ code: 3, message: expect.stringMatching(/exceeds the limit of 262144 bytes after decompression/) });
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(48 * 1024 * 1024);
   });
 

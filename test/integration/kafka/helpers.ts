@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { Kafka, logLevel, type ISocketFactory } from 'kafkajs';
 import { ENGINE_ADDRESSES } from '../../helpers/engines';
+import { waitFor } from '../../helpers/wait';
 
 export const brokers = (): string[] => ENGINE_ADDRESSES.kafka().split(',');
 
@@ -9,13 +10,9 @@ export function adminClient() {
   return new Kafka({ clientId: 'chainscope-test-admin', brokers: brokers(), logLevel: logLevel.NOTHING }).admin();
 }
 
-/** Waits for a condition with a deadline (no fixed sleeps). */
+/** Waits for a condition with a deadline (test/helpers/wait.ts's waitFor). */
 export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitFor(condition, what, timeoutMs, 20);
 }
 
 /** Sum of the group's committed offsets on a topic (-1, "nothing committed", counts as 0). */

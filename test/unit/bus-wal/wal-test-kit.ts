@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BusMessage } from '../../../core/contracts/bus';
 import { WalBus, type WalBusOptions } from '../../../bus/wal';
+import { waitFor } from '../../helpers/wait';
 
 /** A fresh temp folder per test, removed by `cleanup`. */
 export function tempDir(prefix = 'chainscope-wal-'): string {
@@ -29,12 +30,9 @@ export function crashCopy(dir: string): string {
   return copy;
 }
 
+/** test/helpers/wait.ts's waitFor, looking every 5 ms (the bus moves within milliseconds). */
 export async function until(condition: () => boolean, what = 'condition', timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await waitFor(condition, what, timeoutMs, 5);
 }
 
 /** The segment files of a topic, oldest first. */

@@ -1,16 +1,12 @@
 import { MemoryBus } from '../../../bus/memory/memory-bus';
 import type { BusMessage } from '../../../core/contracts/bus';
 import { OverloadedError } from '../../../core/errors';
+import { waitFor } from '../../helpers/wait';
 
 const msg = (s: string): BusMessage => ({ value: Buffer.from(s), key: `k${s}`, headers: { h: s } });
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** The bus's state changes within milliseconds: look often. */
+const until = (condition: () => boolean, timeoutMs = 5000) => waitFor(condition, 'the bus to get there', timeoutMs, 5);
 
 /** A consumer whose store can be switched between failing (like a full disk) and writing. */
 function switchableConsumer() {

@@ -5,6 +5,7 @@ import { SpillKeeper } from '../../../bus/memory/spill-keeper';
 import { readSpillFile, SpillStore } from '../../../bus/memory/spill-store';
 import { MemoryBus } from '../../../bus/memory/memory-bus';
 import type { BusMessage } from '../../../core/contracts/bus';
+import { waitFor } from '../../helpers/wait';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-spill-'));
 
@@ -75,8 +76,7 @@ describe('SpillKeeper', () => {
     const written: string[] = [];
     await bus2.subscribe('spans', 'ingest', async (batch) => void written.push(...batch.map((m) => m.value.toString())));
     keeper2.restore(bus2);
-    const deadline = Date.now() + 5000;
-    while (keeper2.waitingMessages() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => keeper2.waitingMessages() === 0, 'the spilled messages to be handed back', 5000, 10);
     expect(written).toEqual(['a', 'b']);
     expect(keeper2.waitingMessages()).toBe(0);
     expect(fs.readdirSync(path.join(dir, 'spill')).filter((f) => f.endsWith('.spill'))).toEqual([]);

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Reader } from 'protobufjs/minimal';
 import { SERVICE_NAMES, startDemo } from '../../../demo';
+import { waitFor } from '../../helpers/wait';
 
 // The otlp-transformer package ships a protobufjs static root for the OTLP protos.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -187,14 +188,6 @@ class Collector {
   }
 }
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('demo order center', () => {
   const collector = new Collector();
   let endpoint = '';
@@ -210,7 +203,7 @@ describe('demo order center', () => {
   it('sends real OTLP protobuf traces and logs describing multi-trace order journeys', async () => {
     const demo = await startDemo({ otlpEndpoint: endpoint, ordersPerSecond: 40, logger: (l) => lines.push(l), stopDrainMs: 3500 });
     // Let it run until some orders have gone through all three stages (bounded by a deadline).
-    await waitFor('a completed order journey', () => demo.stats().jobsCompleted >= 5, 15000);
+    await waitFor(() => demo.stats().jobsCompleted >= 5, 'a completed order journey', 15000, 50);
     await new Promise((r) => setTimeout(r, 500));
     const t0 = Date.now();
     await demo.stop();
@@ -219,7 +212,7 @@ describe('demo order center', () => {
     await demo.stop(); // idempotent
 
     // stop() flushed everything: spans/logs must already be here (small grace for the last responses).
-    await waitFor('spans and logs', () => collector.spans.length > 0 && collector.logs.length > 0, 5000);
+    await waitFor(() => collector.spans.length > 0 && collector.logs.length > 0, 'spans and logs', 5000, 50);
     expect(collector.requests.decodeErrors).toBe(0);
     expect(collector.requests.other).toBe(0);
     expect([...collector.requests.contentTypes]).toEqual(['application/x-protobuf']);
@@ -312,12 +305,12 @@ describe('demo order center', () => {
     try {
       const demo = await startDemo({ otlpEndpoint: endpoint, ordersPerSecond: 40, logDir: dir, logFileMaxBytes: maxBytes, stopDrainMs: 3500 });
       expect(demo.logFiles).toEqual(SERVICE_NAMES.map((s) => path.join(dir, `${s}.log`)));
-      await waitFor('a completed order journey', () => demo.stats().jobsCompleted >= 5, 15000);
+      await waitFor(() => demo.stats().jobsCompleted >= 5, 'a completed order journey', 15000, 50);
       await demo.stop();
       const stats = demo.stats();
       expect(stats.logLinesWritten).toBeGreaterThan(100);
       expect(stats.logLinesDropped).toBe(0);
-      await waitFor('the last spans', () => collector.spans.length > spansBefore, 5000);
+      await waitFor(() => collector.spans.length > spansBefore, 'the last spans', 5000, 50);
       expect(collector.requests.logs).toBe(logRequestsBefore);
 
       const spanIds = new Set(collector.spans.slice(spansBefore).map((s) => s.spanId));
@@ -362,7 +355,7 @@ describe('demo order center', () => {
     process.on('unhandledRejection', onRejection);
     try {
       const demo = await startDemo({ otlpEndpoint: `http://127.0.0.1:${port}`, ordersPerSecond: 30, stopDrainMs: 500 });
-      await waitFor('some accepted orders', () => demo.stats().ordersAccepted >= 3, 10000);
+      await waitFor(() => demo.stats().ordersAccepted >= 3, 'some accepted orders', 10000, 50);
       const t0 = Date.now();
       await demo.stop();
       expect(Date.now() - t0).toBeLessThan(10000);

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { startDemo } from '../../../demo';
 import { FAULT_TARGETS } from '../../../demo/fault-targets';
 import { FAULT_KINDS, faultsFromEnv, FaultSwitchboard, orderSlot, parseFaultSpec, readGroundTruth, type FaultSpec } from '../../../demo/faults';
+import { waitFor } from '../../helpers/wait';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js');
@@ -183,10 +184,7 @@ describe('demo with faults switched on', () => {
 
       // Every target in a slot of its own, once.
       targets.forEach((t, i) => void demo.setFault({ ...t, id: `t${i}`, addedMs, maxOrders: 1, slot: { index: i, of: slots } }));
-      const deadline = Date.now() + 40_000;
-      while (new Set(readGroundTruth(file).map((g) => g.faultId)).size < targets.length && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      await waitFor(() => new Set(readGroundTruth(file).map((g) => g.faultId)).size >= targets.length, 'every fault to touch an order', 40_000, 200);
       await demo.clearFaults();
     } finally {
       await demo.stop();

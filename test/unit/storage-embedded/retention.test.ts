@@ -8,6 +8,7 @@ import { LogDeleter } from '../../../storage/embedded/log-deleter';
 import { fileSizes, pageUsage } from '../../../storage/embedded/store-files';
 import { TraceDeleter } from '../../../storage/embedded/trace-deleter';
 import { hexId, makeLog, makeSpan, newTraceId, uniq } from '../../contract/fixtures';
+import { waitFor } from '../../helpers/wait';
 
 const MIN_US = 60_000_000;
 const DAY_US = 86_400_000_000;
@@ -358,11 +359,7 @@ describe('embedded store retention', () => {
     const writer = open({ maxAgeUs: 7 * DAY_US, intervalMs: 20 });
     const batch = crossServiceTrace('a', 'b', OLD_US, 'ORD-1');
     await writer.spans.writeSpans(batch);
-    const deadline = Date.now() + 10_000;
-    while ((await reader.spans.status()).retention!.deletedTraces < 1) {
-      if (Date.now() > deadline) throw new Error('retention did not run after the first write');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(async () => (await reader.spans.status()).retention!.deletedTraces >= 1, 'retention to run after the first write', 10_000, 20);
     expect(await reader.spans.getTrace(batch.spans[0].traceId)).toEqual([]);
     await close(writer);
     await close(reader);
