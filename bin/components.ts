@@ -31,6 +31,8 @@ export function createBus(config: Config, log: Log, role: string, memory: Partia
       maxBytes: config.walMaxBytes,
       segmentBytes: config.walSegmentBytes,
       sync: config.walSync,
+      // as many batches at once as there are ingest threads to take them
+      maxInFlightBatches: config.ingestThread ? config.ingestThreads : 1,
       log,
     });
   }
@@ -47,17 +49,22 @@ export function walDir(config: Config): string {
   return config.walDir || path.join(config.dataDir, 'wal');
 }
 
+/** How the embedded store is opened from the config (an ingest thread adds its write turn). */
+export function embeddedStoreOptions(config: Config): import('../storage/embedded').EmbeddedStoreOptions {
+  // every connection gets the limits (its status reports them); only the one that writes enforces them
+  return {
+    dataDir: config.dataDir,
+    retention: { maxAgeUs: config.retention, maxBytes: config.maxDiskBytes },
+    indexedAttributes: [...config.businessKeys, ...config.indexedAttributes],
+  };
+}
+
 /** The embedded database is shared by its span and log stores: open it once per process. */
 function embedded(config: Config, cache: Map<string, unknown>) {
   let stores = cache.get('embedded') as import('../storage/embedded').EmbeddedStores | undefined;
   if (!stores) {
     const { openEmbeddedStores } = require('../storage/embedded') as typeof import('../storage/embedded');
-    // every connection gets the limits (its status reports them); only the one that writes enforces them
-    stores = openEmbeddedStores({
-      dataDir: config.dataDir,
-      retention: { maxAgeUs: config.retention, maxBytes: config.maxDiskBytes },
-      indexedAttributes: [...config.businessKeys, ...config.indexedAttributes],
-    });
+    stores = openEmbeddedStores(embeddedStoreOptions(config));
     cache.set('embedded', stores);
   }
   return stores;

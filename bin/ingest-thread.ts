@@ -1,22 +1,30 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Config } from '../core/config';
 import { isRetriable } from '../core/errors';
 import { Counters } from '../core/metrics';
 import { StoreBatchProcessor } from '../ingest/batch-processor';
 import { compileBodyPatterns } from '../ingest/business-keys';
 import type { FromThread, ToThread, WireMessage } from '../ingest/thread/protocol';
-import { createLogStore, createSpanStore } from './components';
+import type { IngestThreadData } from '../ingest/thread/protocol';
+import { WriteTurn } from '../storage/embedded/write-turn';
+import { createLogStore, createSpanStore, embeddedStoreOptions } from './components';
 
 /**
- * Entry of the ingest worker thread: opens its own stores from the config it
- * was given and processes the batches its owner posts, one at a time.
+ * Entry of an ingest worker thread: opens its own stores from the config it
+ * was given and processes the batches its owner posts. Several such threads
+ * write one embedded database through connections of their own, taking turns
+ * for the write transaction; only the first runs retention.
  */
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('bin/ingest-thread must run as a worker thread');
-  const config = (workerData as { config: Config }).config;
+  const { config, writeTurn, deletes } = workerData as IngestThreadData;
   const reply = (msg: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
   const cache = new Map<string, unknown>();
+  if (config.spanStore === 'embedded' || config.logStore === 'embedded') {
+    const { openEmbeddedStores } = require('../storage/embedded') as typeof import('../storage/embedded');
+    const options = embeddedStoreOptions(config);
+    cache.set('embedded', openEmbeddedStores({ ...options, retention: deletes ? options.retention : undefined, writeTurn: writeTurn && new WriteTurn(writeTurn) }));
+  }
   // the store's own counters travel with the processor's to the owner's /metrics
   const counters = new Counters();
   const spanStore = createSpanStore(config, cache);

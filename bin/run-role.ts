@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import { StoreBatchProcessor, type BatchProcessor } from '../ingest/batch-processor';
 import { compileBodyPatterns } from '../ingest/business-keys';
 import { IngestWorker } from '../ingest/ingest-worker';
+import type { IngestThreadData } from '../ingest/thread/protocol';
 import { ThreadedBatchProcessor } from '../ingest/thread/threaded-processor';
+import { WriteTurn } from '../storage/embedded/write-turn';
 import { QueryServer } from '../query-api/server';
 import { createBus, createLogStore, createSpanStore, walDir, type Log } from './components';
 import { OpsServer } from './ops-server';
@@ -95,7 +97,14 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     if (bus && has('ingest', role)) {
       let processor: BatchProcessor;
       if (threadEntry) {
-        const threaded = new ThreadedBatchProcessor({ entry: threadEntry, workerData: { config }, counters, log });
+        const writeTurn = config.ingestThreads > 1 ? WriteTurn.shared() : undefined;
+        const threaded = new ThreadedBatchProcessor({
+          entry: threadEntry,
+          threads: config.ingestThreads,
+          workerData: (index): IngestThreadData => ({ config, writeTurn, deletes: index === 0 }),
+          counters,
+          log,
+        });
         stopSteps.push({ name: 'ingest thread', run: () => threaded.close() });
         await threaded.start();
         processor = threaded;

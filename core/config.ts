@@ -64,6 +64,8 @@ export interface Config {
   maxBusMessageBytes: number;
   /** Decode and write ingest batches on a worker thread (uses a second core; SQLite writes are synchronous). */
   ingestThread: boolean;
+  /** Ingest worker threads (with INGEST_THREAD): each takes its own batches, one decodes while another holds the embedded store's write transaction. */
+  ingestThreads: number;
   /** wal (all-in-one default: durable before 200), memory (all-in-one, not durable across a crash) or kafka. */
   bus: 'wal' | 'memory' | 'kafka';
   spanStore: 'embedded' | 'clickhouse';
@@ -148,6 +150,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   ingestBatchSize: 20_000,
   maxBusMessageBytes: 900 * 1024,
   ingestThread: true,
+  ingestThreads: 2,
   bus: 'wal',
   spanStore: 'embedded',
   logStore: 'embedded',
@@ -500,6 +503,7 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   ingestBatchSize: { env: 'INGEST_BATCH_SIZE', parse: integer(1, 100_000) },
   maxBusMessageBytes: { env: 'MAX_BUS_MESSAGE_BYTES', parse: integer(1024, 64 * 1024 * 1024) },
   ingestThread: { env: 'INGEST_THREAD', parse: boolean },
+  ingestThreads: { env: 'INGEST_THREADS', parse: integer(1, 4) },
   bus: { env: 'BUS', parse: oneOf('wal', 'memory', 'kafka') },
   spanStore: { env: 'SPAN_STORE', parse: oneOf('embedded', 'clickhouse') },
   logStore: { env: 'LOG_STORE', parse: oneOf('embedded', 'elasticsearch', 'opensearch') },

@@ -9,6 +9,24 @@ export interface GroupReaderSettings {
   /** Backoff between redeliveries of a failed batch: full jitter, base and cap. */
   retryBaseMs: number;
   retryCapMs: number;
+  /**
+   * Batches the handler may be running at once (1 = one at a time). More let
+   * a handler with several workers overlap them; they may then finish out of
+   * order, and the group's position still moves past a batch only once it and
+   * every batch before it resolved.
+   */
+  maxInFlightBatches: number;
+}
+
+/** Handled batches that may wait behind an older one still running, per batch in flight. */
+const MAX_WAITING_PER_SLOT = 4;
+
+/** A batch handed to the handler: where the position goes once it (and every older one) resolved. */
+interface InFlight {
+  next: number;
+  /** Set when the handler resolved (true) or the reader stopped before it did (false). */
+  outcome: boolean | null;
+  settled: Promise<void>;
 }
 
 /**
@@ -52,25 +70,55 @@ export class GroupReader {
 
   private async run(): Promise<void> {
     const signal = this.stopController.signal;
-    const { maxBatchMessages, maxBatchBytes } = this.settings;
+    const { maxBatchMessages, maxBatchBytes, maxInFlightBatches } = this.settings;
+    const inFlight: InFlight[] = [];
+    let readPos = this.position;
     while (!signal.aborted) {
-      await this.log.waitForData(this.position, signal);
-      if (signal.aborted) break;
-      let batch: Awaited<ReturnType<TopicLog['read']>>;
-      try {
-        batch = await this.log.read(this.position, maxBatchMessages, maxBatchBytes);
-      } catch (err) {
-        // the file could not be read (I/O error): nothing handled, try again later
-        this.failure = failedAgain(this.failure, `cannot read the log: ${errorMessage(err)}`);
-        this.onError(err);
-        await sleep(this.settings.retryCapMs, signal);
-        continue;
+      const running = inFlight.filter((b) => b.outcome === null);
+      // handled batches wait behind an older one still running; bounded, so a batch failing for long stops the reading
+      const room = running.length < maxInFlightBatches && inFlight.length < maxInFlightBatches * MAX_WAITING_PER_SLOT;
+      if (room && !this.log.caughtUp(readPos)) {
+        let batch: Awaited<ReturnType<TopicLog['read']>>;
+        try {
+          batch = await this.log.read(readPos, maxBatchMessages, maxBatchBytes);
+        } catch (err) {
+          // the file could not be read (I/O error): nothing handled, try again later
+          this.failure = failedAgain(this.failure, `cannot read the log: ${errorMessage(err)}`);
+          this.onError(err);
+          await sleep(this.settings.retryCapMs, signal);
+          continue;
+        }
+        // a batch of nothing (skipped corrupt records) still moves the position, in its turn
+        inFlight.push(batch.messages.length > 0 ? this.handOver(batch.messages, batch.next, signal) : done(batch.next));
+        readPos = batch.next;
+      } else {
+        // go on when a batch is handled or, with room for another, when more records are there
+        const waitEnded = new AbortController();
+        const wakers = running.map((b) => b.settled);
+        if (room || wakers.length === 0) wakers.push(this.log.waitForData(readPos, AbortSignal.any([signal, waitEnded.signal])));
+        await Promise.race(wakers);
+        waitEnded.abort();
       }
-      if (batch.messages.length > 0 && !(await this.deliver(batch.messages, signal))) break;
-      if (batch.next !== this.position) {
-        this.position = batch.next;
-        this.log.advance(this.group, this.position);
-      }
+      this.advancePastHandled(inFlight);
+    }
+    // stopped: batches in flight are not interrupted, and the position keeps what they handled
+    await Promise.all(inFlight.map((b) => b.settled));
+    this.advancePastHandled(inFlight);
+  }
+
+  private handOver(messages: Parameters<BatchHandler>[0], next: number, signal: AbortSignal): InFlight {
+    const batch: InFlight = { next, outcome: null, settled: Promise.resolve() };
+    batch.settled = this.deliver(messages, signal).then((handled) => void (batch.outcome = handled));
+    return batch;
+  }
+
+  /** Moves the position past the oldest batches that were handled, up to the first one that is not (yet). */
+  private advancePastHandled(inFlight: InFlight[]): void {
+    let next = this.position;
+    while (inFlight.length > 0 && inFlight[0].outcome === true) next = inFlight.shift()!.next;
+    if (next !== this.position) {
+      this.position = next;
+      this.log.advance(this.group, next);
     }
   }
 
@@ -89,4 +137,8 @@ export class GroupReader {
       }
     }
   }
+}
+
+function done(next: number): InFlight {
+  return { next, outcome: true, settled: Promise.resolve() };
 }

@@ -29,6 +29,12 @@ export interface WalBusOptions {
   maxBatchMessages?: number;
   /** Payload bytes handed to a handler at once, at most (a single larger message still goes alone). Default 8 MiB. */
   maxBatchBytes?: number;
+  /**
+   * Batches a group hands its handler before the oldest resolved. Default 1;
+   * the all-in-one uses one per ingest thread, so one thread decodes while the
+   * other writes. Positions still move only past batches handled in order.
+   */
+  maxInFlightBatches?: number;
   /** How often a group's advanced position is saved (losing one only replays records). Default 200 ms. */
   positionFlushMs?: number;
   /** How long shutdown() lets consumers catch up. Default 5 s: what is left is on disk and comes back at the next start. */
@@ -53,6 +59,7 @@ const DEFAULTS = {
   cacheBytes: 16 * 1024 * 1024,
   maxBatchMessages: 64,
   maxBatchBytes: 8 * 1024 * 1024,
+  maxInFlightBatches: 1,
   positionFlushMs: 200,
   drainTimeoutMs: 5_000,
   drainGiveUpAfterFailingMs: 2_000,
@@ -88,6 +95,10 @@ export class WalBus implements Bus {
 
   constructor(private readonly options: WalBusOptions) {
     if (!(options.maxBytes > 0)) throw new ValidationError('WAL maxBytes must be positive', 'maxBytes');
+    const inFlight = options.maxInFlightBatches;
+    if (inFlight !== undefined && !(Number.isInteger(inFlight) && inFlight >= 1 && inFlight <= 16)) {
+      throw new ValidationError('WAL maxInFlightBatches must be an integer from 1 to 16', 'maxInFlightBatches');
+    }
     const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
     const settings = { ...DEFAULTS, ...defined } as typeof DEFAULTS & { maxBytes: number };
     // a topic nobody reads is bounded by dropping whole segments: keep several within maxBytes

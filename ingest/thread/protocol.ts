@@ -1,4 +1,14 @@
+import type { Config } from '../../core/config';
 import type { Signal } from '../batch-processor';
+
+/** What an ingest thread is started with. */
+export interface IngestThreadData {
+  config: Config;
+  /** Shared by the threads that write one embedded database (storage/embedded/write-turn.ts). */
+  writeTurn?: SharedArrayBuffer;
+  /** This thread runs the embedded store's retention (one thread does). */
+  deletes: boolean;
+}
 
 /** Messages between the ingest thread and its owner. Buffers travel as transferred ArrayBuffers. */
 export interface WireMessage {

@@ -5,6 +5,7 @@ import type { Attributes } from '../../core/model';
 import { BackendUnavailableError, ChainscopeError } from '../../core/errors';
 import { hashSetHas } from './codec';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import type { WriteTurn } from './write-turn';
 
 export interface EmbeddedDatabaseOptions {
   /** Directory holding the database file; created when missing. */
@@ -24,6 +25,8 @@ export interface EmbeddedDatabaseOptions {
    * it is cut back to after a checkpoint (default 16 MiB, DEFAULT_WAL_LIMIT_BYTES).
    */
   walLimitBytes?: number;
+  /** Shared with the other threads that write this file through connections of their own (write-turn.ts). */
+  writeTurn?: WriteTurn;
 }
 
 export const DEFAULT_WAL_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -49,6 +52,7 @@ export class EmbeddedDatabase {
   private refs = 0;
   private closed = false;
   private readonly closeListeners: (() => void)[] = [];
+  private readonly writeTurn: WriteTurn | undefined;
 
   private resourceIdsByObject = new WeakMap<object, number>();
   private readonly resourceIdsByJson = new Map<string, number>();
@@ -73,6 +77,7 @@ export class EmbeddedDatabase {
     } catch (err) {
       throw new BackendUnavailableError(`cannot open embedded database ${this.file}: ${(err as Error).message}`, err);
     }
+    this.writeTurn = options.writeTurn;
     const db = this.db;
     // Page size and auto-vacuum only take effect before the first table is created. INCREMENTAL
     // keeps a map of pages so retention can hand freed pages back to the file system in small
@@ -113,6 +118,11 @@ export class EmbeddedDatabase {
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /** Runs a write transaction, in this thread's turn when other threads write the file too. */
+  inWriteTurn<T>(fn: () => T): T {
+    return this.writeTurn ? this.writeTurn.run(fn) : fn();
   }
 
   get schemaVersion(): number {

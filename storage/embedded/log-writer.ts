@@ -63,7 +63,7 @@ export class LogWriter {
   write(batch: LogBatch): void {
     try {
       // IMMEDIATE: take the write lock up front, so a second process waits (busy_timeout) instead of failing on upgrade
-      this.writeBatch.immediate(batch);
+      this.edb.inWriteTurn(() => this.writeBatch.immediate(batch));
     } catch (err) {
       this.edb.dropCaches();
       throw err;

@@ -105,7 +105,7 @@ export class SpanWriter {
   write(batch: SpanBatch): void {
     try {
       // IMMEDIATE: take the write lock up front, so a second process waits (busy_timeout) instead of failing on upgrade
-      this.writeBatch.immediate(batch);
+      this.edb.inWriteTurn(() => this.writeBatch.immediate(batch));
     } catch (err) {
       // ids interned inside the rolled-back transaction no longer exist
       this.edb.dropCaches();
