@@ -1,0 +1,23 @@
+/** Strings that break a naive SQL quoting: quotes, backslashes, control characters, comments, non-ASCII. */
+export const HOSTILE: string[] = [
+  '',
+  "it's",
+  "''",
+  "\\'",
+  '\\',
+  'trailing backslash \\',
+  "'; DROP TABLE spans; --",
+  "x' OR '1'='1",
+  'a\u0000b',
+  'line1\nline2\r\nline3',
+  'tab\there',
+  '\u0001\u0002\u001f\u007f',
+  '\b\f\v',
+  'Grüße 日本語 🚀',
+  '`backtick` "double"',
+  '\\x41 is not A',
+  '\\0 is not NUL',
+  '?{x:String} $1 %s',
+  '/* comment */ -- comment',
+  'é'.repeat(1000),
+];
