@@ -11,6 +11,7 @@ import { logContextRouter } from './routes/log-context';
 import { logTailRouter } from './routes/log-tail';
 import { logsRouter } from './routes/logs';
 import { openApiRouter } from './routes/openapi';
+import { settingsRouter } from './routes/settings';
 import { tracesRouter } from './routes/traces';
 import { topologyRouter } from './routes/topology';
 import { TopologyService } from './services/topology-service';
@@ -20,6 +21,7 @@ import { HealthService, type HealthCheck } from './services/health-service';
 import { LogContextService } from './services/log-context-service';
 import { LogService } from './services/log-service';
 import { LogTailService } from './services/log-tail-service';
+import { settingsView } from './services/settings-service';
 import { TraceService } from './services/trace-service';
 
 export interface QueryAppOptions {
@@ -60,6 +62,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
   api.use(chainsRouter(new ChainService(options.spanStore, options.logStore, options.chains)));
   api.use(topologyRouter(new TopologyService(options.spanStore)));
   api.use(openApiRouter(options.chains?.businessKeys));
+  api.use(settingsRouter(settingsView(options.chains)));
   api.use((req, res) => {
     res.status(404).json({ error: `no API route ${req.method} /api${req.path}` });
   });

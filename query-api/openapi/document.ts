@@ -57,6 +57,10 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
     servers: [{ url: '/' }],
     paths: {
       '/api/health': operation('health', { summary: 'Liveness and the configured stores', ok: ref('Health') }),
+      '/api/settings': operation('settings', {
+        summary: 'The configuration the UI needs: business keys (the first is the default), intended waits, stage names, the trace bound of a chain',
+        ok: ref('Settings'),
+      }),
       '/api/openapi.json': operation('openapi', { summary: 'This document', ok: { type: 'object', required: ['openapi', 'paths'] } }),
       '/api/services': operation('services', { summary: 'Names of services that sent spans', ok: object({ services: strings }) }),
       '/api/services/{service}/operations': operation('operations', {

@@ -31,6 +31,7 @@ const comparedOrder = object({ value: str, startUs: num, endUs: num, traceCount:
 export const SCHEMAS: Record<string, Schema> = {
   Error: object({ error: str, parameter: str, position: int, expected: strings }, ['error']),
   Health: object({ status: str, spanStore: str, logStore: str }, ['status']),
+  Settings: object({ businessKeys: strings, expectedWaits: strings, stages: strings, chainMaxTraces: int }),
   TraceSummary: object({ traceId: str, rootService: str, rootName: str, startUs: int, durationUs: num, spanCount: int, errorCount: int, services: strings }),
   Span: object(
     {

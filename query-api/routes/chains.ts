@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../core/limits';
 import { limit, optionalEnum, requiredString, timeWindow, type Query } from '../params';
+import type { SlowChainsAnswer } from '../../core/wire';
 import { SLOW_CHAIN_SORTS, type ChainService } from '../services/chain-service';
 
 export const DEFAULT_SLOW_CHAINS_LIMIT = 20;
@@ -20,7 +21,7 @@ export function chainsRouter(chains: ChainService): Router {
       errorsOnly: optionalEnum(query, 'errorsOnly', BOOLEANS, 'false') === 'true',
       excludeIntendedWaits: optionalEnum(query, 'excludeIntendedWaits', BOOLEANS, 'false') === 'true',
     });
-    res.json({ chains: found });
+    res.json({ chains: found } satisfies SlowChainsAnswer);
   });
 
   router.get('/chains', async (req, res) => {

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AttributeFilter } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
 import { limit, MAX_DURATION_US, MAX_SERVICE_NAME_LENGTH, optionalNumber, optionalString, pathName, stringList, timeWindow, traceIdParam, type Query } from '../params';
+import type { OperationsAnswer, ServicesAnswer, TraceSearchAnswer } from '../../core/wire';
 import type { TraceService } from '../services/trace-service';
 
 export const MAX_TRACES_LIMIT = 1000;
@@ -14,11 +15,11 @@ export function tracesRouter(traces: TraceService): Router {
   const router = Router();
 
   router.get('/services', async (_req, res) => {
-    res.json({ services: await traces.services() });
+    res.json({ services: await traces.services() } satisfies ServicesAnswer);
   });
 
   router.get('/services/:service/operations', async (req, res) => {
-    res.json({ operations: await traces.operations(pathName(req.params.service, 'service')) });
+    res.json({ operations: await traces.operations(pathName(req.params.service, 'service')) } satisfies OperationsAnswer);
   });
 
   router.get('/traces', async (req, res) => {
@@ -37,7 +38,7 @@ export function tracesRouter(traces: TraceService): Router {
       maxDurationUs: maxDurationMs === undefined ? undefined : Math.round(maxDurationMs * 1000),
       limit: limit(query, 'limit', DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT),
     });
-    res.json({ traces: found });
+    res.json({ traces: found } satisfies TraceSearchAnswer);
   });
 
   router.get('/traces/:traceId', async (req, res) => {

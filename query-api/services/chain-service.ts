@@ -1,16 +1,14 @@
-import { assembleChain, type AssembledChain, type ChainError, type ChainJoin, type ChainWait } from '../../core/analysis/chain';
+import { assembleChain, type AssembledChain } from '../../core/analysis/chain';
 import { mapLimited } from '../../core/util/map-limited';
-import type { Bottleneck } from '../../core/analysis/chain-bottleneck';
-import type { ChainPathStep } from '../../core/analysis/chain-critical-path';
-import type { ChainTiming } from '../../core/analysis/chain-waits';
-import type { ChainStage, ChainStageRule } from '../../core/analysis/chain-stages';
+import type { ChainStageRule } from '../../core/analysis/chain-stages';
 import { walkChain } from '../../core/analysis/chain-walk';
 import { DEFAULT_CONFIG } from '../../core/config';
 import type { LogStore } from '../../core/contracts/log-store';
 import type { BusinessKeySpan, SpanStore } from '../../core/contracts/span-store';
 import { NotFoundError, ValidationError } from '../../core/errors';
 import type { Span, TimeWindow, TraceSummary } from '../../core/model';
-import { logView, type LogView } from './log-service';
+import type { ChainSpanView, ChainView, LogView, SlowChainView } from '../../core/wire';
+import { logView } from './log-service';
 
 export interface ChainServiceOptions {
   /** The configured business keys; `key` must be one of them. */
@@ -46,47 +44,15 @@ export const CHAIN_DEFAULTS: Readonly<ChainServiceOptions> = Object.freeze({
   defaultSlowWindowUs: 60 * 60 * 1_000_000,
 });
 
+/** The options a chain service runs with: `CHAIN_DEFAULTS` where `options` leaves a field out or undefined. */
+export function chainOptions(options: Partial<ChainServiceOptions> = {}): ChainServiceOptions {
+  return { ...CHAIN_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+}
+
 /** Concurrent store reads per chain (ClickHouse answers in parallel; the embedded store is synchronous anyway). */
 const READ_CONCURRENCY = 8;
 
-/** A span on the chain's merged timeline (resource and events are left out: GET /api/traces/:id has them). */
-export type ChainSpanView = Pick<
-  Span,
-  'traceId' | 'spanId' | 'parentSpanId' | 'service' | 'name' | 'kind' | 'startUs' | 'durationUs' | 'status' | 'attributes' | 'links'
->;
-
-export interface ChainView extends ChainTiming {
-  key: string;
-  value: string;
-  traceCount: number;
-  /** The trace bound (CHAIN_MAX_TRACES) or the span cap cut the chain. */
-  truncated: boolean;
-  startUs: number;
-  endUs: number;
-  durationUs: number;
-  traces: Array<TraceSummary & { stage: string }>;
-  spans: ChainSpanView[];
-  joins: ChainJoin[];
-  stages: ChainStage[];
-  waits: ChainWait[];
-  criticalPath: ChainPathStep[];
-  errors: ChainError[];
-  errorCount: number;
-  bottleneck: Bottleneck | null;
-  logs: LogView[];
-  /** Some trace had more logs than its share of the log cap. */
-  logsTruncated: boolean;
-}
-
-export interface SlowChainView extends ChainTiming {
-  value: string;
-  startUs: number;
-  endUs: number;
-  traceCount: number;
-  errorCount: number;
-  /** Null only for a chain with no trace at all. */
-  bottleneck: Bottleneck | null;
-}
+export type { ChainSpanView, ChainView, SlowChainView } from '../../core/wire';
 
 export const SLOW_CHAIN_SORTS = ['duration', 'working', 'waiting', 'errors', 'bottleneck', 'start'] as const;
 export type SlowChainSort = (typeof SLOW_CHAIN_SORTS)[number];
@@ -131,7 +97,7 @@ export class ChainService {
     private readonly logs: LogStore,
     options: Partial<ChainServiceOptions> = {},
   ) {
-    this.options = { ...CHAIN_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
+    this.options = chainOptions(options);
   }
 
   async chain(key: string, value: string, window: TimeWindow): Promise<ChainView> {

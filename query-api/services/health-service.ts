@@ -1,26 +1,12 @@
 import type { LogStore } from '../../core/contracts/log-store';
 import type { SpanStore } from '../../core/contracts/span-store';
 import type { StatusReporter, StoreStatus } from '../../core/contracts/store-status';
+import type { HealthReport } from '../../core/wire';
 
 /** A part of the process that can say what is wrong with it (the bus, a spill waiting to be written…). */
 export interface HealthCheck {
   name: string;
   check(): Promise<{ problems: string[]; detail?: unknown }> | { problems: string[]; detail?: unknown };
-}
-
-export interface HealthReport {
-  /** `degraded` when anything reports a problem: data may not be stored right now. */
-  status: 'ok' | 'degraded';
-  /** Every problem, each once, prefixed with where it comes from. */
-  problems: string[];
-  /** Things to look at soon (e.g. disk almost full); they do not make the status degraded. */
-  warnings: string[];
-  spanStore: string;
-  logStore: string;
-  /** What each store says about itself (disk, retention), when it can tell. */
-  stores: { spans?: StoreStatus; logs?: StoreStatus };
-  /** Details of the other checks, by name. */
-  checks: Record<string, unknown>;
 }
 
 /** Collects the stores' and the process's own health into one report for /api/health. */

@@ -4,22 +4,11 @@ import { FIELD_NAME, highlightTerms } from '../../core/logql';
 import { encodeCursor, MIN_TIME_US } from '../params';
 import { requireFullText } from './store-capabilities';
 import type { LogRecord } from '../../core/model';
+import type { LogFacetsView, LogHistogramView, LogSearchView, LogView } from '../../core/wire';
+
+export type { LogSearchView, LogView } from '../../core/wire';
 
 /** What the API shows of a log record. */
-export interface LogView {
-  id: string;
-  timeUs: number;
-  service: string;
-  severity: string;
-  severityText: string;
-  severityNumber: number;
-  body: string;
-  traceId: string;
-  spanId: string;
-  attributes: LogRecord['attributes'];
-  resource: LogRecord['resource'];
-}
-
 export function logView(log: LogRecord): LogView {
   return {
     id: log.id,
@@ -34,16 +23,6 @@ export function logView(log: LogRecord): LogView {
     attributes: log.attributes,
     resource: log.resource,
   };
-}
-
-export interface LogSearchView {
-  total: number;
-  totalIsLowerBound: boolean;
-  logs: LogView[];
-  /** Opaque; pass as `cursor` for the next page. null on the last page. */
-  nextCursor: string | null;
-  /** Positive free-text words and phrases of `q`, for highlighting. */
-  highlight: { terms: string[]; phrases: string[] };
 }
 
 export const MAX_HISTOGRAM_BUCKETS = 2_000;
@@ -94,7 +73,7 @@ export class LogService {
    * last hour up to now). `intervalUs` undefined = auto, about 60 buckets on a
    * 1-2-5 ladder. Empty buckets are filled in, so the UI can draw the axis.
    */
-  async histogram(query: LogFilterQuery, intervalUs: number | undefined, nowUs = Date.now() * 1000): Promise<{ intervalUs: number; buckets: HistogramBucket[] }> {
+  async histogram(query: LogFilterQuery, intervalUs: number | undefined, nowUs = Date.now() * 1000): Promise<LogHistogramView> {
     requireFullText(this.logs, query);
     const endUs = query.endUs ?? nowUs;
     const startUs = query.startUs ?? Math.max(MIN_TIME_US, endUs - 3_600_000_000);
@@ -115,7 +94,7 @@ export class LogService {
     return { intervalUs: interval, buckets };
   }
 
-  async facets(query: LogFilterQuery, field: string, limit: number): Promise<{ field: string; values: { value: string; count: number }[] }> {
+  async facets(query: LogFilterQuery, field: string, limit: number): Promise<LogFacetsView> {
     requireFullText(this.logs, query);
     return { field, values: await this.logs.facets(query, facetField(field), limit) };
   }

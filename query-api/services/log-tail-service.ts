@@ -1,7 +1,8 @@
 import type { LogCursor, LogQuery, LogStore } from '../../core/contracts/log-store';
 import { OverloadedError } from '../../core/errors';
 import type { LogRecord } from '../../core/model';
-import { logView, type LogView } from './log-service';
+import type { LogView, TailDropReason } from '../../core/wire';
+import { logView } from './log-service';
 import { requireFullText } from './store-capabilities';
 
 /** What a tail matches: everything a search takes except the time window and the page size. */
@@ -42,7 +43,7 @@ export interface TailLine {
 }
 
 /** Why matching lines were not sent. */
-export type DropReason = 'burst' | 'resume';
+export type DropReason = TailDropReason;
 
 export interface TailSink {
   /** New matching lines, oldest first. */

@@ -4,22 +4,7 @@ import type { SpanStore, TraceQuery } from '../../core/contracts/span-store';
 import { NotFoundError } from '../../core/errors';
 import { requireAttributeSearch } from './store-capabilities';
 import type { Span, TraceSummary } from '../../core/model';
-
-/** A span as GET /api/traces/:traceId returns it: the stored span (times skew-corrected) plus analysis fields. */
-export interface TraceSpanView extends Span {
-  /** The span owns at least one stretch of the trace root's critical path. */
-  criticalPath: boolean;
-  /** Those stretches, in time order; only on critical-path spans. */
-  criticalSegments?: Array<{ startUs: number; endUs: number }>;
-  /** Added to startUs (and event times) by clock-skew correction; the stored start is startUs - skewAdjustedUs. */
-  skewAdjustedUs: number;
-}
-
-export interface TraceView {
-  traceId: string;
-  spans: TraceSpanView[];
-  warnings: string[];
-}
+import type { TraceSpanView, TraceView } from '../../core/wire';
 
 /** Trace reads for the API: thin over the span store, with "not found" as a domain error. */
 export class TraceService {

@@ -1,3 +1,4 @@
+import { buildSpanTree, compareByStart, endUs } from '../../core/analysis/span-tree';
 import type { Span } from './api';
 
 /** A span placed in the trace tree. Pure data: no DOM here. */
@@ -23,48 +24,16 @@ export interface TraceTree {
   root: TreeNode | undefined;
 }
 
-function byStart(a: Span, b: Span): number {
-  return a.startUs - b.startUs || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0);
-}
-
 /**
- * Builds the pre-order of a trace with maps (O(n) plus the sibling sorts).
- * Spans whose parent is missing become roots; spans caught in a parent cycle
- * (malformed input) are attached as roots too, so every span shows exactly once.
+ * The waterfall's rows: the server's span tree (core/analysis/span-tree.ts: parent index, sibling
+ * order, orphans as roots) walked with depths and subtree sizes. Spans caught in a parent cycle
+ * (malformed input) are walked as roots after the rest, earliest first, so every span shows exactly once.
  */
 export function buildTree(spans: Span[]): TraceTree {
-  const byId = new Map<string, Span>();
-  for (const s of spans) if (!byId.has(s.spanId)) byId.set(s.spanId, s);
-  const unique = byId.size === spans.length ? spans : [...byId.values()];
-
-  const children = new Map<string, Span[]>();
-  const roots: Span[] = [];
-  const orphans = new Set<string>();
-  let startUs = Infinity;
-  let endUs = -Infinity;
-  let errorCount = 0;
-  const services = new Set<string>();
-  for (const s of unique) {
-    startUs = Math.min(startUs, s.startUs);
-    endUs = Math.max(endUs, s.startUs + Math.max(0, s.durationUs));
-    services.add(s.service);
-    if (s.status?.code === 'error') errorCount++;
-    const parent = s.parentSpanId && s.parentSpanId !== s.spanId ? byId.get(s.parentSpanId) : undefined;
-    if (!parent) {
-      roots.push(s);
-      if (s.parentSpanId) orphans.add(s.spanId);
-      continue;
-    }
-    let list = children.get(parent.spanId);
-    if (!list) children.set(parent.spanId, (list = []));
-    list.push(s);
-  }
-  for (const list of children.values()) list.sort(byStart);
-  roots.sort(byStart);
-
+  const tree = buildSpanTree(spans);
   const order: TreeNode[] = [];
   const visited = new Set<string>();
-  const walk = (top: Span) => {
+  const walk = (top: Span, topIsOrphan: boolean) => {
     // Iterative DFS: a 10,000-deep chain must not blow the call stack.
     const stack: Array<{ span: Span; depth: number }> = [{ span: top, depth: 0 }];
     const open: TreeNode[] = [];
@@ -73,22 +42,32 @@ export function buildTree(spans: Span[]): TraceTree {
       if (visited.has(span.spanId)) continue;
       visited.add(span.spanId);
       while (open.length > depth) closeNode(open.pop()!, order);
-      const kids = children.get(span.spanId) ?? [];
-      const node: TreeNode = { span, depth, index: order.length, descendants: 0, childCount: kids.length, orphan: orphans.has(span.spanId) };
+      const kids = tree.children.get(span.spanId) ?? [];
+      const node: TreeNode = { span, depth, index: order.length, descendants: 0, childCount: kids.length, orphan: span === top && topIsOrphan };
       order.push(node);
       open.push(node);
       for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i], depth: depth + 1 });
     }
     while (open.length) closeNode(open.pop()!, order);
   };
-  for (const r of roots) walk(r);
-  if (visited.size < unique.length) {
-    for (const s of [...unique].sort(byStart)) if (!visited.has(s.spanId)) walk(s);
+  // A root with a parent id: its parent is not in the trace (or is itself).
+  for (const r of tree.roots) walk(r, Boolean(r.parentSpanId));
+  for (const s of [...tree.unreachable].sort(compareByStart)) walk(s, false);
+
+  let startUs = Infinity;
+  let end = -Infinity;
+  let errorCount = 0;
+  const services = new Set<string>();
+  for (const s of tree.byId.values()) {
+    startUs = Math.min(startUs, s.startUs);
+    end = Math.max(end, endUs(s));
+    services.add(s.service);
+    if (s.status?.code === 'error') errorCount++;
   }
   return {
     order,
     startUs: Number.isFinite(startUs) ? startUs : 0,
-    endUs: Number.isFinite(endUs) ? endUs : 0,
+    endUs: Number.isFinite(end) ? end : 0,
     services: [...services].sort(),
     errorCount,
     root: order[0],

@@ -51,6 +51,7 @@ function summarise(traceId: string, spans: ChainSpan[]): ChainTrace {
     spanCount: spans.length,
     errorCount: spans.filter((s) => s.status?.code === 'error').length,
     services: [...new Set(spans.map((s) => s.service))].sort(),
+    stage: '',
   };
 }
 

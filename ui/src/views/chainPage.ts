@@ -1,4 +1,4 @@
-import { insightApi, isAbort, type Chain, type ChainLog, type ChainSpan, type ChainTrace } from '../api';
+import { insightApi, isAbort, type Chain, type LogLine, type ChainSpan, type ChainTrace } from '../api';
 import { serviceColors } from '../colors';
 import { errorBox, h, nameSpan, replace, valueText } from '../dom';
 import { spanPanelHead } from './spanPanelHead';
@@ -7,6 +7,7 @@ import { formatHash, type Route } from '../route';
 import { spanKey } from './chainLayout';
 import { compareHref } from './chainCompare';
 import { createChainTimeline, type ChainTimeline } from './chainTimeline';
+import { criticalSpanKeys } from './chainTimelineScene';
 import { BUSINESS_KEYS, chainHref } from './home';
 import { bottleneckText, timeBar, timeLegend } from './waitKinds';
 
@@ -61,8 +62,7 @@ export function renderChainPage(root: HTMLElement, route: Route, signal: AbortSi
 function drawChain(root: HTMLElement, chain: Chain, route: Route): ChainTimeline {
   const services = [...new Set(chain.spans.map((s) => s.service))].sort();
   const colors = serviceColors(services);
-  const critical = new Set<string>();
-  for (const s of chain.criticalPath ?? []) if (!s.wait && s.traceId && s.spanId) critical.add(spanKey(s.traceId, s.spanId));
+  const critical = criticalSpanKeys(chain.criticalPath);
   const detail = h('aside', { class: 'chain-detail empty', attrs: { 'aria-label': 'Span details' } }, h('p', { class: 'muted' }, 'Click a span to see its details.'));
 
   const showSpan = (span: ChainSpan | null) => {
@@ -240,14 +240,6 @@ export function renderChainSpanDetail(panel: HTMLElement, span: ChainSpan, chain
       h('h3', null, `Attributes (${attrs.length})`),
       attrs.length ? kv(attrs.map(([k, v]) => [nameSpan(k), valueText(v)])) : h('p', { class: 'muted' }, 'None'),
     ),
-    span.events?.length
-      ? h(
-          'div',
-          { class: 'detail-section' },
-          h('h3', null, `Events (${span.events.length})`),
-          h('ul', { class: 'events' }, ...span.events.map((e) => h('li', null, h('span', { class: 'offset' }, `+${formatDuration(e.timeUs - span.startUs)} `), nameSpan(e.name)))),
-        )
-      : null,
     h(
       'div',
       { class: 'detail-section' },
@@ -269,13 +261,13 @@ function traceNames(trace: ChainTrace): Array<Node | string> {
   return [...stage, nameSpan(trace.rootService), ': ', nameSpan(trace.rootName), ' '];
 }
 
-function sevBadge(l: ChainLog): HTMLElement {
+function sevBadge(l: LogLine): HTMLElement {
   const text = l.severityText || l.severity || '';
   const cls = severityClass(l.severityNumber ?? 0, text);
   return h('span', { class: `sev sev-${cls}` }, text || (l.severityNumber ? String(l.severityNumber) : '–'));
 }
 
-function logTable(logs: ChainLog[], select: (traceId: string, spanId: string) => void): HTMLElement {
+function logTable(logs: LogLine[], select: (traceId: string, spanId: string) => void): HTMLElement {
   if (!logs.length) return h('p', { class: 'empty' }, 'No logs for this chain.');
   const ordered = [...logs].sort((a, b) => a.timeUs - b.timeUs);
   return h(

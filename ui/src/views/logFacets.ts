@@ -1,4 +1,4 @@
-import { logApi, isAbort, type LogFacet, type LogLine, type Query } from '../api';
+import { logApi, isAbort, type LogFacetsView, type LogLine, type Query } from '../api';
 import { h, nameSpan, replace } from '../dom';
 import { hasTopLevelOr } from '../logQueryText';
 
@@ -59,7 +59,7 @@ export function renderFacets(container: HTMLElement, fields: string[], opts: Fac
     container.appendChild(box);
     logApi
       .facets({ ...opts.query, field, limit: VALUES_PER_FACET }, opts.signal)
-      .then((facet: LogFacet) => {
+      .then((facet: LogFacetsView) => {
         if (!facet.values.length) {
           box.remove();
           return;

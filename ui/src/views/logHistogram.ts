@@ -1,5 +1,5 @@
 import { axisBottom, axisLeft, brushX, max, scaleLinear, scaleTime, select, timeFormat } from 'd3';
-import type { LogHistogram } from '../api';
+import type { LogHistogramView } from '../api';
 import { h } from '../dom';
 import { formatTime } from '../format';
 
@@ -48,7 +48,7 @@ const HEIGHT = 140;
 const MARGIN = { top: 8, right: 16, bottom: 24, left: 44 };
 
 /** Counts over time stacked by severity; drag across the chart to zoom the time range. */
-export function drawLogHistogram(container: HTMLElement, hist: LogHistogram, opts: HistogramOptions): void {
+export function drawLogHistogram(container: HTMLElement, hist: LogHistogramView, opts: HistogramOptions): void {
   container.replaceChildren();
   const width = Math.max(360, container.clientWidth || 900);
   const innerW = width - MARGIN.left - MARGIN.right;
@@ -59,7 +59,7 @@ export function drawLogHistogram(container: HTMLElement, hist: LogHistogram, opt
   const present = new Set<string>();
   for (const b of hist.buckets) {
     const byKey = new Map<string, number>();
-    for (const [k, n] of Object.entries(b.counts ?? {})) {
+    for (const [k, n = 0] of Object.entries(b.counts)) {
       const key = severityBucket(k);
       byKey.set(key, (byKey.get(key) ?? 0) + n);
     }

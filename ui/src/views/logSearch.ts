@@ -1,5 +1,5 @@
 import { timeFormat } from 'd3';
-import { LogQueryError, isAbort, logApi, type LogHighlight, type LogLine, type LogPage, type Query } from '../api';
+import { ApiError, isAbort, logApi, type LogHighlight, type LogLine, type LogPage, type Query } from '../api';
 import { errorBox, h, option, replace } from '../dom';
 import { guessHighlight } from '../logQueryText';
 import { formatHash, navigate, replaceHash, type Route } from '../route';
@@ -20,7 +20,7 @@ const PASS_THROUGH = ['service', 'severity', 'traceId', 'spanId'] as const;
 const localTime = timeFormat('%Y-%m-%dT%H:%M:%S.%L');
 
 /** The query text with the character at `position` underlined and a caret under it. */
-function syntaxError(q: string, err: LogQueryError): HTMLElement {
+function syntaxError(q: string, err: ApiError): HTMLElement {
   const pos = Math.max(0, Math.min(err.position ?? q.length, q.length));
   const at = q.slice(pos, pos + 1);
   const echo = h(
@@ -176,7 +176,7 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
   };
 
   const showQueryError = (err: unknown): boolean => {
-    if (err instanceof LogQueryError && err.status === 400 && err.parameter === 'q') {
+    if (err instanceof ApiError && err.status === 400 && err.parameter === 'q') {
       q.classList.add('invalid');
       q.setAttribute('aria-invalid', 'true');
       replace(formError, syntaxError(qText, err));
@@ -222,7 +222,7 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
     })
     .catch((err) => {
       if (isAbort(err)) return;
-      if (err instanceof LogQueryError && err.status === 400 && err.parameter === 'q') histPanel.hidden = true;
+      if (err instanceof ApiError && err.status === 400 && err.parameter === 'q') histPanel.hidden = true;
       else replace(histogram, h('div', { class: 'status-line', title: (err as Error).message }, `Histogram unavailable (${(err as Error).message})`));
     });
 

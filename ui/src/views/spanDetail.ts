@@ -1,9 +1,9 @@
-import { api, isAbort, type Attributes, type LogRecord, type Span } from '../api';
+import { isAbort, logApi, type Attributes, type LogLine, type Span } from '../api';
 import { errorBox, h, nameSpan, replace, valueText } from '../dom';
 import { spanPanelHead } from './spanPanelHead';
 import { formatClock, formatDuration, formatTime, severityClass } from '../format';
 import { traceHref } from '../route';
-import { analysisOf, skewText } from './waterfall';
+import { skewText } from './waterfall';
 
 export interface SpanDetailContext {
   traceStartUs: number;
@@ -16,9 +16,8 @@ export interface SpanDetailContext {
 
 /** The detail panel of one span: facts, attributes, resource, events, links and its logs. */
 export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetailContext): void {
-  const analysis = analysisOf(span);
-  const skewUs = analysis.skewAdjustedUs ?? 0;
-  const segments = analysis.criticalPath ? analysis.criticalSegments ?? [] : [];
+  const skewUs = span.skewAdjustedUs ?? 0;
+  const segments = span.criticalPath ? span.criticalSegments ?? [] : [];
   const criticalUs = segments.reduce((n, seg) => n + (seg.endUs - seg.startUs), 0);
   const share = ctx.traceDurationUs && ctx.traceDurationUs > 0 ? ` (${Math.round((criticalUs / ctx.traceDurationUs) * 1000) / 10}% of the trace)` : '';
   const logsBox = h('div', { class: 'span-logs' }, h('p', { class: 'muted' }, 'Loading logs…'));
@@ -28,7 +27,7 @@ export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetail
       span,
       ctx.color,
       ctx.onClose,
-      analysis.criticalPath ? h('span', { class: 'badge critical-badge', title: 'This span holds up the trace for part of its time' }, 'critical path') : null,
+      span.criticalPath ? h('span', { class: 'badge critical-badge', title: 'This span holds up the trace for part of its time' }, 'critical path') : null,
       skewUs ? h('span', { class: 'badge skew-badge', title: skewText(span) }, '± skew corrected') : null,
     ),
     kvTable(
@@ -38,7 +37,7 @@ export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetail
         ['Start', `+${formatDuration(span.startUs - ctx.traceStartUs)}  (${formatTime(span.startUs)})`],
         ['Duration', formatDuration(span.durationUs)],
         ['Status', span.status?.message ? `${span.status.code}: ${span.status.message}` : span.status?.code ?? 'unset'],
-        ...(analysis.criticalPath === undefined
+        ...(span.criticalPath === undefined
           ? []
           : [
               [
@@ -67,8 +66,8 @@ export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetail
   );
   panel.scrollTop = 0;
 
-  api
-    .logs({ traceId: span.traceId, spanId: span.spanId, limit: 200 }, ctx.signal)
+  logApi
+    .search({ traceId: span.traceId, spanId: span.spanId, limit: 200 }, ctx.signal)
     .then((res) => replace(logsBox, logLines(res.logs)))
     .catch((err) => {
       if (!isAbort(err)) replace(logsBox, errorBox(err));
@@ -130,7 +129,7 @@ function linksList(span: Span): HTMLElement {
   );
 }
 
-function logLines(logs: LogRecord[]): HTMLElement {
+function logLines(logs: LogLine[]): HTMLElement {
   if (!logs.length) return h('p', { class: 'muted' }, 'No logs for this span.');
   const sorted = [...logs].sort((a, b) => a.timeUs - b.timeUs);
   return h(

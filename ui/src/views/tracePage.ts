@@ -5,7 +5,7 @@ import { formatDuration, formatTime } from '../format';
 import { formatHash, replaceHash, type Route } from '../route';
 import { buildTree, type TraceTree, type TreeNode } from '../traceTree';
 import { renderSpanDetail } from './spanDetail';
-import { analysisOf, createWaterfall, type Waterfall } from './waterfall';
+import { createWaterfall, type Waterfall } from './waterfall';
 
 export function renderTracePage(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
   const traceId = route.path[1];
@@ -72,7 +72,7 @@ function mount(
     replaceHash(formatHash(['trace', trace.traceId], p));
   };
 
-  const hasCriticalPath = tree.order.some((n) => analysisOf(n.span).criticalPath);
+  const hasCriticalPath = tree.order.some((n) => n.span.criticalPath);
   const waterfall = createWaterfall({ tree, colors, onSelect, criticalPath: hasCriticalPath });
   const criticalToggle = h('input', {
     attrs: { type: 'checkbox', name: 'critical-path', checked: hasCriticalPath, disabled: !hasCriticalPath },
@@ -86,7 +86,7 @@ function mount(
     h('label', { class: 'check cp-toggle', title: 'Highlight the stretches of each span that held up the trace' }, criticalToggle, 'show critical path'),
     legend(tree, colors),
   );
-  const warnings = (trace as Trace & { warnings?: unknown }).warnings;
+  const warnings = trace.warnings;
   replace(
     root,
     header(trace.traceId, tree),
@@ -133,7 +133,7 @@ function header(traceId: string, tree: TraceTree): HTMLElement {
 function legend(tree: TraceTree, colors: (s: string) => string): HTMLElement {
   const counts = new Map<string, number>();
   for (const n of tree.order) counts.set(n.span.service, (counts.get(n.span.service) ?? 0) + 1);
-  const skewed = tree.order.reduce((n, node) => n + (analysisOf(node.span).skewAdjustedUs ? 1 : 0), 0);
+  const skewed = tree.order.reduce((n, node) => n + (node.span.skewAdjustedUs ? 1 : 0), 0);
   return h(
     'div',
     { class: 'legend', attrs: { 'aria-label': 'Legend' } },

@@ -14,21 +14,9 @@ const INDENT = 14;
 const MAX_INDENT_LEVELS = 24;
 const TRACK_PADDING_RIGHT = 16;
 
-/** The analysis fields GET /api/traces/:traceId adds to each span (absent on older servers). */
-export interface SpanAnalysis {
-  criticalPath?: boolean;
-  criticalSegments?: Array<{ startUs: number; endUs: number }>;
-  /** Added to startUs by clock-skew correction; the stored start is startUs - skewAdjustedUs. */
-  skewAdjustedUs?: number;
-}
-
-export function analysisOf(span: Span): SpanAnalysis {
-  return span as Span & SpanAnalysis;
-}
-
 /** Tooltip text for a skew-corrected span. */
 export function skewText(span: Span): string {
-  const d = analysisOf(span).skewAdjustedUs ?? 0;
+  const d = span.skewAdjustedUs ?? 0;
   const amount = `${d > 0 ? '+' : '−'}${formatDuration(Math.abs(d))}`;
   return `Clock skew corrected: shifted ${amount} to fit inside its parent (this host's clock runs ${d > 0 ? 'behind' : 'ahead of'} the parent's)`;
 }
@@ -128,7 +116,6 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
     const s = node.span;
     const isError = s.status?.code === 'error';
     const color = colors(s.service);
-    const analysis = analysisOf(s);
     const caret = node.childCount
       ? h('button', {
           class: 'caret',
@@ -150,12 +137,12 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
       nameSpan(s.name, 'wf-name'),
       isError ? h('span', { class: 'err-icon', title: s.status.message || 'error' }, '!') : null,
       node.orphan ? h('span', { class: 'orphan-icon', title: `Parent span ${s.parentSpanId} is not in this trace` }, '⤴') : null,
-      analysis.skewAdjustedUs ? h('span', { class: 'skew-icon', title: skewText(s), attrs: { 'aria-label': skewText(s) } }, '±') : null,
+      s.skewAdjustedUs ? h('span', { class: 'skew-icon', title: skewText(s), attrs: { 'aria-label': skewText(s) } }, '±') : null,
     );
     label.title = `${visibleText(s.service)}: ${visibleText(s.name)}${node.depth > MAX_INDENT_LEVELS ? ` (depth ${node.depth})` : ''}`;
     const bar = h('div', { class: isError ? 'wf-bar error' : 'wf-bar', style: { background: color } });
     const dur = h('span', { class: 'wf-dur' }, formatDuration(s.durationUs));
-    const strips = (analysis.criticalPath ? analysis.criticalSegments ?? [] : []).map(() => h('div', { class: 'wf-cp', attrs: { 'aria-hidden': 'true' } }));
+    const strips = (s.criticalPath ? s.criticalSegments ?? [] : []).map(() => h('div', { class: 'wf-cp', attrs: { 'aria-hidden': 'true' } }));
     const track = h('div', { class: 'wf-track' }, bar, ...strips, dur);
     const row = h(
       'div',
@@ -174,8 +161,8 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
       track,
     );
     if (isError) row.classList.add('error');
-    if (analysis.criticalPath) row.classList.add('critical');
-    if (analysis.skewAdjustedUs) row.classList.add('skewed');
+    if (s.criticalPath) row.classList.add('critical');
+    if (s.skewAdjustedUs) row.classList.add('skewed');
     return row;
   };
 
@@ -195,7 +182,7 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
     const bar = row.querySelector<HTMLElement>('.wf-bar')!;
     bar.style.left = `${left}px`;
     bar.style.width = `${width}px`;
-    const segments = analysisOf(s).criticalSegments;
+    const segments = s.criticalSegments;
     if (segments) {
       const strips = row.querySelectorAll<HTMLElement>('.wf-cp');
       segments.forEach((seg, i) => {

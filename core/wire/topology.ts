@@ -1,0 +1,1 @@
+export type { OperationStats, ServiceStats, ServiceStatsPoint, Topology, TopologyEdge, TopologyEdgeKind, TopologyNode, TopologyNodeKind } from '../topology';

@@ -1,0 +1,35 @@
+import type { Span, TraceSummary } from '../model';
+
+export type { Attributes, AttributeValue, Span, SpanEvent, SpanKind, SpanLink, SpanStatus, StatusCode, TraceSummary } from '../model';
+
+/** A span as GET /api/traces/:traceId returns it: the stored span (times skew-corrected) plus analysis fields. */
+export interface TraceSpanView extends Span {
+  /** The span owns at least one stretch of the trace root's critical path. */
+  criticalPath: boolean;
+  /** Those stretches, in time order; only on critical-path spans. */
+  criticalSegments?: Array<{ startUs: number; endUs: number }>;
+  /** Added to startUs (and event times) by clock-skew correction; the stored start is startUs - skewAdjustedUs. */
+  skewAdjustedUs: number;
+}
+
+/** GET /api/traces/:traceId */
+export interface TraceView {
+  traceId: string;
+  spans: TraceSpanView[];
+  warnings: string[];
+}
+
+/** GET /api/traces */
+export interface TraceSearchAnswer {
+  traces: TraceSummary[];
+}
+
+/** GET /api/services */
+export interface ServicesAnswer {
+  services: string[];
+}
+
+/** GET /api/services/:service/operations */
+export interface OperationsAnswer {
+  operations: string[];
+}
