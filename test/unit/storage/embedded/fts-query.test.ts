@@ -1,4 +1,4 @@
-import { buildFtsQuery, ftsString, hasTextCriteria, hasTokens } from '../../../storage/embedded/fts-query';
+import { buildFtsQuery, ftsString, hasTextCriteria, hasTokens } from '../../../../storage/embedded/fts-query';
 
 describe('buildFtsQuery', () => {
   it.each([

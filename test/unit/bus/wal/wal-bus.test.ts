@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BusMessage } from '../../../core/contracts/bus';
-import { CannotStartError, OverloadedError, PayloadTooLargeError } from '../../../core/errors';
-import { WalBus } from '../../../bus/wal';
+import type { BusMessage } from '../../../../core/contracts/bus';
+import { CannotStartError, OverloadedError, PayloadTooLargeError } from '../../../../core/errors';
+import { WalBus } from '../../../../bus/wal';
 import { crashCopy, msg, openBus, segmentFiles, tempDir, text, until } from './wal-test-kit';
 
 const dirs: string[] = [];

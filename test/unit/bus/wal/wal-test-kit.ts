@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BusMessage } from '../../../core/contracts/bus';
-import { WalBus, type WalBusOptions } from '../../../bus/wal';
-import { waitFor } from '../../helpers/wait';
+import type { BusMessage } from '../../../../core/contracts/bus';
+import { WalBus, type WalBusOptions } from '../../../../bus/wal';
+import { waitFor } from '../../../helpers/wait';
 
 /** A fresh temp folder per test, removed by `cleanup`. */
 export function tempDir(prefix = 'chainscope-wal-'): string {

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { RecentRecords } from '../../../bus/wal/recent-records';
+import { RecentRecords } from '../../../../bus/wal/recent-records';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

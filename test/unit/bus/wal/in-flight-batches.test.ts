@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import { ValidationError } from '../../../core/errors';
-import { WalBus } from '../../../bus/wal';
+import { ValidationError } from '../../../../core/errors';
+import { WalBus } from '../../../../bus/wal';
 import { crashCopy, msg, openBus, tempDir, text, until } from './wal-test-kit';
 
 const dirs: string[] = [];

@@ -2,14 +2,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { parseLogQuery } from '../../../core/logql';
-import type { LogQuery } from '../../../core/contracts/log-store';
-import type { LogRecord } from '../../../core/model';
-import { openEmbeddedStores } from '../../../storage/embedded';
-import type { EmbeddedLogStore } from '../../../storage/embedded';
-import { LOG_BLOCK_ROWS } from '../../../storage/embedded/log-blocks';
-import { LOG_READ_LIMITS } from '../../../core/contracts/read-limits';
-import { makeLog } from '../../contract/fixtures';
+import { parseLogQuery } from '../../../../core/logql';
+import type { LogQuery } from '../../../../core/contracts/log-store';
+import type { LogRecord } from '../../../../core/model';
+import { openEmbeddedStores } from '../../../../storage/embedded';
+import type { EmbeddedLogStore } from '../../../../storage/embedded';
+import { LOG_BLOCK_ROWS } from '../../../../storage/embedded/log-blocks';
+import { LOG_READ_LIMITS } from '../../../../core/contracts/read-limits';
+import { makeLog } from '../../../contract/fixtures';
 
 /**
  * Searches with more than LOG_READ_LIMITS.countCap text matches walk rowid

@@ -2,14 +2,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { foldHistogram } from '../../../core/contracts/log-store';
-import type { FacetField, FacetValue, HistogramBucket, LogFilterQuery } from '../../../core/contracts/log-store';
-import { matchesLogQuery, parseLogQuery } from '../../../core/logql';
-import type { LogRecord } from '../../../core/model';
-import { openEmbeddedStores } from '../../../storage/embedded';
-import type { EmbeddedLogStore } from '../../../storage/embedded';
-import { MINUTE_US, answerableByMinutes, splitWindow } from '../../../storage/embedded/log-minutes';
-import { makeLog } from '../../contract/fixtures';
+import { foldHistogram } from '../../../../core/contracts/log-store';
+import type { FacetField, FacetValue, HistogramBucket, LogFilterQuery } from '../../../../core/contracts/log-store';
+import { matchesLogQuery, parseLogQuery } from '../../../../core/logql';
+import type { LogRecord } from '../../../../core/model';
+import { openEmbeddedStores } from '../../../../storage/embedded';
+import type { EmbeddedLogStore } from '../../../../storage/embedded';
+import { MINUTE_US, answerableByMinutes, splitWindow } from '../../../../storage/embedded/log-minutes';
+import { makeLog } from '../../../contract/fixtures';
 
 /**
  * Histograms and facets of service/severity/host queries read whole minutes

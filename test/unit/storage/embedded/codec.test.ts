@@ -1,6 +1,6 @@
-import { attributeText } from '../../../core/contracts/span-store';
-import { attributeHash, intToKind, intToStatus, kindToInt, statusToInt } from '../../../storage/embedded/codec';
-import { SPAN_KINDS, STATUS_CODES } from '../../../core/model';
+import { attributeText } from '../../../../core/contracts/span-store';
+import { attributeHash, intToKind, intToStatus, kindToInt, statusToInt } from '../../../../storage/embedded/codec';
+import { SPAN_KINDS, STATUS_CODES } from '../../../../core/model';
 
 describe('embedded codec', () => {
   it('maps kinds and status codes both ways', () => {
@@ -39,7 +39,7 @@ describe('embedded codec', () => {
 
 describe('hash sets', () => {
   it('encodes sorted distinct hashes and finds exactly those', () => {
-    const { encodeHashSet, hashSetHas } = jest.requireActual('../../../storage/embedded/codec');
+    const { encodeHashSet, hashSetHas } = jest.requireActual('../../../../storage/embedded/codec');
     const values = [5, 3, 2 ** 53 - 1, 3, 0, 123456789012345, 5];
     const set: Buffer = encodeHashSet(values);
     expect(set.length).toBe(5 * 8);

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openEmbeddedStores } from '../../../storage/embedded';
-import { makeTrace, spanBatch } from '../../contract/fixtures';
+import { openEmbeddedStores } from '../../../../storage/embedded';
+import { makeTrace, spanBatch } from '../../../contract/fixtures';
 
 /**
  * Spans of a trace the write creates go in many rows per statement (only a

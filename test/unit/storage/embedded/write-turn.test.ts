@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { WriteTurn } from '../../../storage/embedded/write-turn';
+import { WriteTurn } from '../../../../storage/embedded/write-turn';
 
 /** A worker thread that does `rounds` non-atomic read-spin-write increments of a shared counter, each in its turn. */
 const INCREMENTER = `
@@ -23,7 +23,7 @@ describe('WriteTurn', () => {
   it('lets one thread at a time run its write: no increment of two threads is lost', async () => {
     const turn = WriteTurn.shared();
     const counter = new SharedArrayBuffer(4);
-    const module = path.resolve(__dirname, '../../../dist/storage/embedded/write-turn.js');
+    const module = path.resolve(__dirname, '../../../../dist/storage/embedded/write-turn.js');
     const rounds = 300;
     await Promise.all(
       [0, 1].map(

@@ -1,4 +1,4 @@
-import { decodeFrame, encodeFrame } from '../../../bus/wal/record-frame';
+import { decodeFrame, encodeFrame } from '../../../../bus/wal/record-frame';
 
 describe('record frame', () => {
   it('round-trips key, headers and value bytes, and a message with none of them', () => {

@@ -1,14 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Span } from '../../../core/model';
-import type { SpanBatch } from '../../../core/contracts/span-store';
-import { openEmbeddedStores, type EmbeddedStores, type RetentionOptions } from '../../../storage/embedded';
-import { LogDeleter } from '../../../storage/embedded/log-deleter';
-import { fileSizes, pageUsage } from '../../../storage/embedded/store-files';
-import { TraceDeleter } from '../../../storage/embedded/trace-deleter';
-import { hexId, makeLog, makeSpan, newTraceId, uniq } from '../../contract/fixtures';
-import { waitFor } from '../../helpers/wait';
+import type { Span } from '../../../../core/model';
+import type { SpanBatch } from '../../../../core/contracts/span-store';
+import { openEmbeddedStores, type EmbeddedStores, type RetentionOptions } from '../../../../storage/embedded';
+import { LogDeleter } from '../../../../storage/embedded/log-deleter';
+import { fileSizes, pageUsage } from '../../../../storage/embedded/store-files';
+import { TraceDeleter } from '../../../../storage/embedded/trace-deleter';
+import { hexId, makeLog, makeSpan, newTraceId, uniq } from '../../../contract/fixtures';
+import { waitFor } from '../../../helpers/wait';
 
 const MIN_US = 60_000_000;
 const DAY_US = 86_400_000_000;

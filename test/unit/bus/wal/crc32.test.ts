@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
-import { crc32, tableCrc32 } from '../../../bus/wal/crc32';
+import { crc32, tableCrc32 } from '../../../../bus/wal/crc32';
 
 describe('crc32', () => {
   it.each([

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { TraceQuery } from '../../../core/contracts/span-store';
-import type { Span } from '../../../core/model';
-import { openEmbeddedStores, type EmbeddedStores } from '../../../storage/embedded';
-import { MAX_INDEXED_VALUE_LENGTH } from '../../../storage/embedded/attribute-index';
-import { INDEX_DRIVEN_MAX_TRACES } from '../../../storage/embedded/span-reader';
-import { TraceDeleter } from '../../../storage/embedded/trace-deleter';
-import { BASE_US, makeTrace, spanBatch, uniq } from '../../contract/fixtures';
+import type { TraceQuery } from '../../../../core/contracts/span-store';
+import type { Span } from '../../../../core/model';
+import { openEmbeddedStores, type EmbeddedStores } from '../../../../storage/embedded';
+import { MAX_INDEXED_VALUE_LENGTH } from '../../../../storage/embedded/attribute-index';
+import { INDEX_DRIVEN_MAX_TRACES } from '../../../../storage/embedded/span-reader';
+import { TraceDeleter } from '../../../../storage/embedded/trace-deleter';
+import { BASE_US, makeTrace, spanBatch, uniq } from '../../../contract/fixtures';
 
 const dirs: string[] = [];
 const opened: EmbeddedStores[] = [];

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import fc from 'fast-check';
-import type { WalBus } from '../../../bus/wal';
+import type { WalBus } from '../../../../bus/wal';
 import { crashCopy, openBus, tempDir, until } from './wal-test-kit';
 
 /**

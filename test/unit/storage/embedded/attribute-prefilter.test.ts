@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { matchesLogQuery, parseLogQuery } from '../../../core/logql';
-import type { MatchNode } from '../../../core/logql';
-import type { LogRecord } from '../../../core/model';
-import { openEmbeddedStores } from '../../../storage/embedded';
-import type { EmbeddedLogStore } from '../../../storage/embedded';
-import { verbatimPiece } from '../../../storage/embedded/log-filter';
-import { makeLog } from '../../contract/fixtures';
+import { matchesLogQuery, parseLogQuery } from '../../../../core/logql';
+import type { MatchNode } from '../../../../core/logql';
+import type { LogRecord } from '../../../../core/model';
+import { openEmbeddedStores } from '../../../../storage/embedded';
+import type { EmbeddedLogStore } from '../../../../storage/embedded';
+import { verbatimPiece } from '../../../../storage/embedded/log-filter';
+import { makeLog } from '../../../contract/fixtures';
 
 /**
  * Attribute conditions first test the attributes' JSON text for a piece of

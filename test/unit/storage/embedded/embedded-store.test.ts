@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { BackendUnavailableError, ChainscopeError, ValidationError } from '../../../core/errors';
-import { EmbeddedDatabase, EmbeddedLogStore, EmbeddedSpanStore, openEmbeddedStores } from '../../../storage/embedded';
-import { SCHEMA_VERSION } from '../../../storage/embedded/schema';
-import { makeLog, makeSpan, makeTrace, newTraceId, spanBatch, uniq } from '../../contract/fixtures';
+import { BackendUnavailableError, ChainscopeError, ValidationError } from '../../../../core/errors';
+import { EmbeddedDatabase, EmbeddedLogStore, EmbeddedSpanStore, openEmbeddedStores } from '../../../../storage/embedded';
+import { SCHEMA_VERSION } from '../../../../storage/embedded/schema';
+import { makeLog, makeSpan, makeTrace, newTraceId, spanBatch, uniq } from '../../../contract/fixtures';
 
 describe('embedded store specifics', () => {
   let dataDir: string;

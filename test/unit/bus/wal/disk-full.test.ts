@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { BackendUnavailableError } from '../../../core/errors';
-import { describeWithTmpfs, type Tmpfs } from '../../helpers/tmpfs';
+import { BackendUnavailableError } from '../../../../core/errors';
+import { describeWithTmpfs, type Tmpfs } from '../../../helpers/tmpfs';
 import { msg, openBus, segmentFiles, text, until } from './wal-test-kit';
 
 describeWithTmpfs('WalBus on a full disk', (mount) => {
