@@ -10,9 +10,11 @@ export type {
   SearchTransport,
 } from './transport';
 export { SearchEngineResponseError } from './transport';
-export { OpenSearchTransport, openSearchLogStore, openSearchTransport } from './opensearch-transport';
+export { openSearchLogStore, openSearchTransport } from './opensearch-transport';
 export type { OpenSearchConnectionOptions } from './opensearch-transport';
-export { ElasticsearchTransport, elasticsearchLogStore, elasticsearchTransport } from './elasticsearch-transport';
+export { elasticsearchLogStore, elasticsearchTransport } from './elasticsearch-transport';
+export { ClientTransport } from './client-transport';
+export type { EngineAdapter, SearchClient } from './client-transport';
 export type { ElasticsearchConnectionOptions } from './elasticsearch-transport';
 export { DEFAULT_INDEX_PREFIX, IndexNames } from './mappings';
 export { DEFAULT_BULK_RETRY, SEARCH_COUNTERS } from './bulk';
