@@ -24,7 +24,7 @@ function installPeers(names: ContenderName[]): Partial<PeerBinaries> {
   const jaeger = names.some((n) => n.startsWith('jaeger'));
   const zipkin = names.includes('zipkin');
   const which = jaeger && zipkin ? 'all' : jaeger ? 'jaeger' : 'zipkin';
-  if (jaeger) console.log(`bench: ${script} ${which} (the first run builds Jaeger v2 from source: ~15 min)`);
+  if (jaeger) console.log(`bench: ${script} ${which} (on its first run it builds Jaeger v2 from source: ~15 min)`);
   const run = spawnSync(script, [which], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`scripts/peers/install failed (exit ${run.status})`);
   const pathOf = (name: string) => {
