@@ -6,9 +6,11 @@ import {
   UnsupportedError,
   ValidationError,
 } from '../core/errors';
+import { LogQuerySyntaxError } from '../core/logql';
+import type { ErrorView } from '../core/wire';
 import { RateLimitedLog } from '../core/util/rate-limited-log';
 
-/** Maps domain errors to HTTP in one place; every error answer is JSON `{ error }`. */
+/** Maps domain errors to HTTP in one place; every error answer is JSON `{ error, parameter?, position?, expected? }`. */
 export function errorMiddleware(log?: (line: string) => void): ErrorRequestHandler {
   const warn = new RateLimitedLog(log);
   return (err, _req, res, _next) => {
@@ -16,7 +18,8 @@ export function errorMiddleware(log?: (line: string) => void): ErrorRequestHandl
     if (status >= 500) warn.warn(`api:${status}`, `query-api: ${status}: ${(err as Error)?.stack ?? err}`);
     if (res.headersSent) return void res.end();
     if (err instanceof OverloadedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
-    const body: Record<string, unknown> = { error: message };
+    // a query-language error also says where it went wrong and what was expected there, for the query box
+    const body: ErrorView = err instanceof LogQuerySyntaxError ? err.toJSON() : { error: message };
     if (err instanceof ValidationError && err.parameter) body.parameter = err.parameter;
     res.status(status).json(body);
   };

@@ -1,5 +1,7 @@
+import type { LogCursor } from '../core/contracts/log-store';
 import { ValidationError } from '../core/errors';
 import { DEFAULT_INPUT_LIMITS, MAX_TIME_MS, MAX_TIME_US, MIN_TIME_MS, MIN_TIME_US } from '../core/limits';
+import { decodeLogCursor } from './log-cursor';
 
 /** Query-string readers: each returns a typed value or throws ValidationError naming the parameter. */
 export type Query = Record<string, unknown>;
@@ -53,22 +55,12 @@ function shown(raw: string): string {
 }
 
 /** A `cursor` from a previous page: base64url of JSON [timeUs, id]. */
-export function optionalCursor(query: Query, name = 'cursor'): { timeUs: number; id: string } | undefined {
+export function optionalCursor(query: Query, name = 'cursor'): LogCursor | undefined {
   const raw = optionalString(query, name);
   if (raw === undefined) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') {
-      return { timeUs: value[0] as number, id: value[1] as string };
-    }
-  } catch {
-    // fall through
-  }
-  throw new ValidationError(`${name} is not a cursor returned by this API`, name);
-}
-
-export function encodeCursor(cursor: { timeUs: number; id: string }): string {
-  return Buffer.from(JSON.stringify([cursor.timeUs, cursor.id]), 'utf8').toString('base64url');
+  const cursor = decodeLogCursor(raw);
+  if (!cursor) throw new ValidationError(`${name} is not a cursor returned by this API`, name);
+  return cursor;
 }
 
 /** One of `allowed`, or `fallback` when absent. */

@@ -1,7 +1,7 @@
 import { Router, type Response } from 'express';
 import type { LogCursor } from '../../core/contracts/log-store';
 import { ValidationError } from '../../core/errors';
-import { LOGQL_LIMITS, LogQuerySyntaxError, parseLogQuery } from '../../core/logql';
+import { LOGQL_LIMITS, parseLogQuery } from '../../core/logql';
 import { MAX_SERVICE_NAME_LENGTH, optionalString, spanIdParam, traceIdParam, type Query } from '../params';
 import type { LogTailService, TailFilter, TailLine } from '../services/log-tail-service';
 
@@ -63,14 +63,8 @@ function writeEvent(res: Response, event: string, data: unknown, id?: string): v
 export function logTailRouter(tails: LogTailService, options: { heartbeatMs?: number } = {}): Router {
   const router = Router();
   router.get('/logs/tail', (req, res) => {
-    let filter: TailFilter;
-    try {
-      filter = tailFilter(req.query as Query);
-    } catch (err) {
-      // like /api/logs: where the query went wrong and what was expected there, for the query box
-      if (err instanceof LogQuerySyntaxError) return void res.status(400).json(err.toJSON());
-      throw err;
-    }
+    // a syntax error in q is a 400 with where it went wrong (the error middleware), before the stream starts
+    const filter = tailFilter(req.query as Query);
     const resumeAfter = resumeCursor(req.get('Last-Event-ID'));
     let heartbeat: NodeJS.Timeout | undefined;
     let handle: { stop(): void } | undefined;

@@ -1,6 +1,6 @@
-import { Router, type Response } from 'express';
+import { Router } from 'express';
 import type { LogQuery } from '../../core/contracts/log-store';
-import { LOGQL_LIMITS, LogQuerySyntaxError, parseLogQuery } from '../../core/logql';
+import { LOGQL_LIMITS, parseLogQuery } from '../../core/logql';
 import {
   limit,
   MAX_SERVICE_NAME_LENGTH,
@@ -35,27 +35,13 @@ function filterQuery(query: Query): Omit<LogQuery, 'limit'> {
   };
 }
 
-/** A syntax error carries where and what was expected, for the query box. */
-function handled(res: Response, fn: () => Promise<unknown>): Promise<void> {
-  return Promise.resolve().then(fn).then(
-    (body) => void res.json(body),
-    (err) => {
-      if (err instanceof LogQuerySyntaxError) {
-        res.status(400).json(err.toJSON());
-        return;
-      }
-      throw err;
-    },
-  );
-}
-
 export function logsRouter(logs: LogService): Router {
   const router = Router();
 
   router.get('/logs', async (req, res) => {
     const query = req.query as Query;
-    await handled(res, () =>
-      logs.search({
+    res.json(
+      await logs.search({
         ...filterQuery(query),
         limit: limit(query, 'limit', DEFAULT_LOGS_LIMIT, MAX_LOGS_LIMIT),
         sort: optionalEnum(query, 'sort', ['time_desc', 'time_asc'] as const, 'time_desc'),
@@ -66,14 +52,12 @@ export function logsRouter(logs: LogService): Router {
 
   router.get('/logs/histogram', async (req, res) => {
     const query = req.query as Query;
-    await handled(res, () => logs.histogram(filterQuery(query), optionalDurationUs(query, 'interval')));
+    res.json(await logs.histogram(filterQuery(query), optionalDurationUs(query, 'interval')));
   });
 
   router.get('/logs/facets', async (req, res) => {
     const query = req.query as Query;
-    await handled(res, () =>
-      logs.facets(filterQuery(query), optionalString(query, 'field') ?? '', limit(query, 'limit', DEFAULT_FACETS_LIMIT, MAX_FACETS_LIMIT)),
-    );
+    res.json(await logs.facets(filterQuery(query), optionalString(query, 'field') ?? '', limit(query, 'limit', DEFAULT_FACETS_LIMIT, MAX_FACETS_LIMIT)));
   });
 
   return router;

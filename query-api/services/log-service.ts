@@ -1,7 +1,8 @@
 import type { FacetField, HistogramBucket, LogFilterQuery, LogQuery, LogStore } from '../../core/contracts/log-store';
 import { ValidationError } from '../../core/errors';
 import { FIELD_NAME, highlightTerms } from '../../core/logql';
-import { encodeCursor, MIN_TIME_US } from '../params';
+import { MIN_TIME_US } from '../../core/limits';
+import { encodeLogCursor } from '../log-cursor';
 import { requireFullText } from './store-capabilities';
 import type { LogRecord } from '../../core/model';
 import type { LogFacetsView, LogHistogramView, LogSearchView, LogView } from '../../core/wire';
@@ -63,7 +64,7 @@ export class LogService {
       total: result.total,
       totalIsLowerBound: result.totalIsLowerBound ?? false,
       logs: result.logs.map(logView),
-      nextCursor: result.nextCursor ? encodeCursor(result.nextCursor) : null,
+      nextCursor: result.nextCursor ? encodeLogCursor(result.nextCursor) : null,
       highlight: highlightTerms(query.filter),
     };
   }

@@ -1,6 +1,7 @@
 import { api } from './api';
 import { errorBox, replace } from './dom';
 import { parseHash, type Route } from './route';
+import { loadSettings } from './settings';
 import { renderChainCompare } from './views/chainCompare';
 import { renderChainPage } from './views/chainPage';
 import { renderHome } from './views/home';
@@ -73,7 +74,8 @@ function checkHealth(): void {
 window.addEventListener('hashchange', render);
 window.addEventListener('DOMContentLoaded', () => {
   if (!location.hash) history.replaceState(null, '', '#/');
-  render();
+  // the key pickers need the configured business keys before the first view draws
+  void loadSettings().then(render);
   checkHealth();
   // a full disk or a failing store shows up without a reload
   setInterval(checkHealth, 30_000);

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { ValidationError } from '../../../core/errors';
+import { encodeLogCursor } from '../../../query-api/log-cursor';
 import {
-  encodeCursor,
   limit,
   MAX_DURATION_US,
   MAX_TIME_MS,
@@ -154,7 +154,7 @@ describe('query parameter readers (property)', () => {
   it('a cursor this API wrote reads back as itself', () => {
     fc.assert(
       fc.property(fc.maxSafeNat(), fc.string({ maxLength: 100 }), (timeUs, id) => {
-        const cursor = encodeCursor({ timeUs, id });
+        const cursor = encodeLogCursor({ timeUs, id });
         fc.pre(cursor.length <= 1024);
         expect(optionalCursor({ cursor })).toEqual({ timeUs, id });
       }),

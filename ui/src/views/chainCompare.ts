@@ -1,9 +1,10 @@
 import type { ChainComparisonView, CompareRow } from '../../../core/analysis/chain-compare';
 import { insightApi, isAbort } from '../api';
-import { errorBox, h, nameSpan, option, replace } from '../dom';
+import { errorBox, h, nameSpan, replace } from '../dom';
 import { formatDuration } from '../format';
 import { formatHash, navigate, type Route } from '../route';
-import { BUSINESS_KEYS, chainHref } from './home';
+import { chainHref } from './home';
+import { businessKeySelect } from './keySelect';
 
 /** What the "other order" box takes to mean a typical order of the same journey (the API: no b). */
 const TYPICAL = 'typical';
@@ -23,11 +24,10 @@ export function compareHref(key: string, a: string, b?: string): string {
  */
 export function renderChainCompare(root: HTMLElement, route: Route, signal: AbortSignal): void {
   const params = route.params;
-  const wantedKey = params.get('key') || BUSINESS_KEYS[0];
+  const key = businessKeySelect(params.get('key'));
+  const wantedKey = key.value;
   const a = params.get('a') ?? '';
   const b = params.get('b') ?? '';
-  const key = h('select', { attrs: { name: 'key', 'aria-label': 'Business key' } }, ...BUSINESS_KEYS.map((k) => option(k, k, k === wantedKey)));
-  if (!BUSINESS_KEYS.includes(wantedKey)) key.appendChild(option(wantedKey, wantedKey, true));
   const aInput = h('input', { attrs: { name: 'a', placeholder: 'order', 'aria-label': 'Order to explain', required: true } });
   aInput.value = a;
   const bInput = h('input', { attrs: { name: 'b', placeholder: TYPICAL, 'aria-label': `Compare with (another order, or ${TYPICAL})` } });

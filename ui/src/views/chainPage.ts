@@ -8,7 +8,8 @@ import { spanKey } from './chainLayout';
 import { compareHref } from './chainCompare';
 import { createChainTimeline, type ChainTimeline } from './chainTimeline';
 import { criticalSpanKeys } from './chainTimelineScene';
-import { BUSINESS_KEYS, chainHref } from './home';
+import { chainHref } from './home';
+import { businessKeys } from '../settings';
 import { bottleneckText, timeBar, timeLegend } from './waitKinds';
 
 export function spanHref(traceId: string, spanId: string): string {
@@ -146,7 +147,7 @@ function waitingText(chain: Chain): HTMLElement {
 /** Other business keys seen on the chain's spans: quick jumps, e.g. from an order to its customer. */
 function keySwitch(chain: Chain): HTMLElement | null {
   const links: HTMLElement[] = [];
-  for (const k of BUSINESS_KEYS) {
+  for (const k of businessKeys()) {
     if (k === chain.key) continue;
     const values = new Set<string>();
     for (const s of chain.spans) {

@@ -1,8 +1,6 @@
-import { h, option, replace } from '../dom';
+import { h, replace } from '../dom';
 import { formatHash, navigate, traceHref, type Route } from '../route';
-
-/** Business keys offered by the search box; the first is the default. */
-export const BUSINESS_KEYS = ['order.id', 'customer.id', 'business.id'];
+import { businessKeySelect } from './keySelect';
 
 const TRACE_ID = /^[0-9a-f]{32}$/i;
 
@@ -19,8 +17,7 @@ export function searchTarget(text: string, key: string): string | null {
 }
 
 export function renderHome(root: HTMLElement, route: Route): void {
-  const wantedKey = route.params.get('key') ?? BUSINESS_KEYS[0];
-  const key = h('select', { attrs: { name: 'key', 'aria-label': 'Business key' } }, ...BUSINESS_KEYS.map((k) => option(k, k, k === wantedKey)));
+  const key = businessKeySelect(route.params.get('key'));
   const input = h('input', {
     class: 'query home-query',
     attrs: { name: 'q', type: 'search', autofocus: true, placeholder: 'Order id (ORD-1042) or trace id (32 hex digits)', 'aria-label': 'Order or trace id' },

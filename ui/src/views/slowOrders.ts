@@ -1,9 +1,10 @@
 import { insightApi, isAbort, type Query, type SlowChain } from '../api';
-import { errorBox, h, nameSpan, option, replace } from '../dom';
+import { errorBox, h, nameSpan, replace } from '../dom';
 import { formatDuration, formatTime } from '../format';
 import { formatHash, navigate, type Route } from '../route';
 import { resolveRange, timeRangeControl } from '../timerange';
-import { BUSINESS_KEYS, chainHref } from './home';
+import { chainHref } from './home';
+import { businessKeySelect } from './keySelect';
 import { drawSparkline } from './sparkline';
 import { bottleneckText, timeBar, timeLegend } from './waitKinds';
 
@@ -25,9 +26,8 @@ const FLAGS = [
  */
 export function renderSlowOrders(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
   const params = route.params;
-  const wantedKey = params.get('key') || BUSINESS_KEYS[0];
-  const key = h('select', { attrs: { name: 'key', 'aria-label': 'Business key' } }, ...BUSINESS_KEYS.map((k) => option(k, k, k === wantedKey)));
-  if (!BUSINESS_KEYS.includes(wantedKey)) key.appendChild(option(wantedKey, wantedKey, true));
+  const key = businessKeySelect(params.get('key'));
+  const wantedKey = key.value;
   const range = timeRangeControl(params, DEFAULT_RANGE);
   const limit = h('input', { attrs: { name: 'limit', type: 'number', min: 1, max: 100, class: 'num' } });
   limit.value = params.get('limit') ?? DEFAULT_LIMIT;
