@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors';
+import { severityTextFromNumber } from '../log-normalise/severity';
 import { hasFreeText, type LogQlNode } from '../logql/ast';
 import type { BusinessKeyEntry, LogRecord, TimeWindow } from '../model';
 
@@ -57,8 +58,7 @@ export const SEVERITY_GROUPS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATA
 export type SeverityGroup = (typeof SEVERITY_GROUPS)[number];
 
 export function severityGroup(severityNumber: number): SeverityGroup {
-  if (!(severityNumber >= 1 && severityNumber <= 24)) return 'UNSPECIFIED';
-  return SEVERITY_GROUPS[Math.floor((severityNumber - 1) / 4)];
+  return (severityTextFromNumber(severityNumber) || 'UNSPECIFIED') as SeverityGroup;
 }
 
 export interface HistogramBucket {

@@ -56,3 +56,8 @@ export function checkLimit(limit: number, max: number, parameter = 'limit'): num
   if (!Number.isInteger(limit) || limit < 0) throw new ValidationError(`${parameter} must be a non-negative integer`, parameter);
   return Math.min(limit, max);
 }
+
+/** A read's list of trace ids: at most `max` (else ValidationError naming `traceIds` and the method). */
+export function checkTraceIds(method: string, traceIds: readonly string[], max: number): void {
+  if (traceIds.length > max) throw new ValidationError(`${method} takes at most ${max} trace ids (got ${traceIds.length})`, 'traceIds');
+}

@@ -1,6 +1,6 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { CHAIN_READ_LIMITS, checkLimit, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
+import { CHAIN_READ_LIMITS, checkLimit, checkTraceIds, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { BusinessKeySpan, SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
 import { BackendUnavailableError, ValidationError } from '../../core/errors';
 import type { Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
@@ -217,12 +217,7 @@ export class ClickHouseSpanStore implements SpanStore {
   async linkedTraces(traceIds: string[]): Promise<TraceLinkEntry[]> {
     this.ready();
     if (traceIds.length === 0) return [];
-    if (traceIds.length > SPAN_READ_LIMITS.linkedTraceIds) {
-      throw new ValidationError(
-        `linkedTraces takes at most ${SPAN_READ_LIMITS.linkedTraceIds} trace ids (got ${traceIds.length})`,
-        'traceIds',
-      );
-    }
+    checkTraceIds('linkedTraces', traceIds, SPAN_READ_LIMITS.linkedTraceIds);
     const ids = [...new Set(traceIds)];
     const [links, messages] = await Promise.all([
       this.select<LinkRow>(traceLinksSql(this.database, ids), 'linkedTraces'),
@@ -246,12 +241,7 @@ export class ClickHouseSpanStore implements SpanStore {
   async traceSummaries(traceIds: string[]): Promise<TraceSummary[]> {
     this.ready();
     if (traceIds.length === 0) return [];
-    if (traceIds.length > CHAIN_READ_LIMITS.summaryTraceIds) {
-      throw new ValidationError(
-        `traceSummaries takes at most ${CHAIN_READ_LIMITS.summaryTraceIds} trace ids (got ${traceIds.length})`,
-        'traceIds',
-      );
-    }
+    checkTraceIds('traceSummaries', traceIds, CHAIN_READ_LIMITS.summaryTraceIds);
     const rows = await this.select<SummaryRow>(traceSummariesSql(this.database, [...new Set(traceIds)]), 'traceSummaries');
     return rows.map(summaryOf);
   }

@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
-import { CHAIN_READ_LIMITS, checkLimit } from '../../core/contracts/read-limits';
+import { CHAIN_READ_LIMITS, checkLimit, checkTraceIds } from '../../core/contracts/read-limits';
 import type { BusinessKeySpan } from '../../core/contracts/span-store';
-import { ValidationError } from '../../core/errors';
 import type { TimeWindow, TraceSummary } from '../../core/model';
 import { TraceSummaryReader } from './trace-summary';
 import type { EmbeddedDatabase } from './database';
@@ -61,12 +60,7 @@ export class ChainReader {
 
   traceSummaries(traceIds: string[]): TraceSummary[] {
     if (traceIds.length === 0) return [];
-    if (traceIds.length > CHAIN_READ_LIMITS.summaryTraceIds) {
-      throw new ValidationError(
-        `traceSummaries takes at most ${CHAIN_READ_LIMITS.summaryTraceIds} trace ids (got ${traceIds.length})`,
-        'traceIds',
-      );
-    }
+    checkTraceIds('traceSummaries', traceIds, CHAIN_READ_LIMITS.summaryTraceIds);
     return this.summariesStmt.all(JSON.stringify([...new Set(traceIds)])).map((r) => this.summaries.summaryOf(r));
   }
 

@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Attributes, Span, SpanEvent, SpanLink, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
-import { checkLimit, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
+import { checkLimit, checkTraceIds, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { AttributeFilter, TraceQuery } from '../../core/contracts/span-store';
 import { AttributeIndexCoverage, bucketList } from './attribute-index';
-import { ValidationError } from '../../core/errors';
 import { attributeHash, hashBytes, intToKind, intToStatus } from './codec';
 import { TraceSummaryReader, type TraceRow } from './trace-summary';
 import type { EmbeddedDatabase } from './database';
@@ -279,12 +278,7 @@ export class SpanReader {
 
   linkedTraces(traceIds: string[]): TraceLinkEntry[] {
     if (traceIds.length === 0) return [];
-    if (traceIds.length > SPAN_READ_LIMITS.linkedTraceIds) {
-      throw new ValidationError(
-        `linkedTraces takes at most ${SPAN_READ_LIMITS.linkedTraceIds} trace ids (got ${traceIds.length})`,
-        'traceIds',
-      );
-    }
+    checkTraceIds('linkedTraces', traceIds, SPAN_READ_LIMITS.linkedTraceIds);
     const ids = JSON.stringify(traceIds);
     const cap = SPAN_READ_LIMITS.linkedTraceRows;
     const seen = new Set<string>();
