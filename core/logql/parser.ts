@@ -148,7 +148,7 @@ class Parser {
         this.lexer.next('term');
         return this.fieldClause(t, depth);
       }
-      return this.count(t.pos, this.textWord(t.chars, t.pos));
+      return this.count(t.pos, levelOrText(this.textWord(t.chars, t.pos), t.escaped));
     }
     if (t.kind === 'colon') throw this.error('expected a field name before \':\'', t.pos, ['a field name']);
     if (t.kind === 'rparen') throw this.error("unexpected ')': expected a term", t.pos, TERM_START);
@@ -344,6 +344,19 @@ class Parser {
   private error(message: string, pos: number, expected: string[]): LogQuerySyntaxError {
     return new LogQuerySyntaxError(message, pos, expected);
   }
+}
+
+/**
+ * A bare word that names a severity level (`error`, `warn`, … the keys of
+ * SEVERITY_LEVELS, any case; not quoted, escaped or a prefix) also finds the
+ * records at that level: `error` is `(error OR level:[17 TO 20])`. Someone
+ * typing `error` means the error lines, most of which never say "error";
+ * `"error"` or `body:error` still searches the body only.
+ */
+function levelOrText(text: TextNode, escaped: boolean): LogQlNode {
+  const level = text.phrase || text.prefix || escaped ? undefined : SEVERITY_LEVELS[text.value.toLowerCase()];
+  if (!level) return text;
+  return { type: 'or', children: [text, { type: 'range', field: { kind: 'severity' }, gte: level[0], lte: level[1] }] };
 }
 
 /** A bound from a comparison: `>x`/`>=x` (low) or `<x`/`<=x` (high). Level names widen to their whole range. */

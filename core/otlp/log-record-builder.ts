@@ -1,6 +1,6 @@
 import type { AttributeValue, Attributes, InstrumentationScope, LogRecord } from '../model';
 import { logRecordId } from '../log-id';
-import { severityTextFromNumber } from '../log-normalise/severity';
+import { severityFromValue, severityTextFromNumber } from '../log-normalise/severity';
 import { DecodeReport, serviceOf } from './decode-report';
 import { stableStringify } from './stable-json';
 
@@ -13,7 +13,10 @@ import { stableStringify } from './stable-json';
  *   it under 1970 where no search finds it. The sender learns of it through
  *   partial_success.
  * - severityNumber outside 0..24 becomes 0 (counted as truncated); an empty
- *   severityText is derived from the number (TRACE/DEBUG/INFO/WARN/ERROR/FATAL).
+ *   severityText is derived from the number (TRACE/DEBUG/INFO/WARN/ERROR/FATAL);
+ *   a record with a severityText and no number (0) gets the number the OTel log
+ *   data model maps the text to (core/log-normalise/severity.ts: `warn` 13,
+ *   `Error` 17, `E` 17, `17` 17), so level ranges find it; the text stays as sent.
  * - The body is rendered as text: strings as they are, an absent body as '',
  *   anything else as JSON; cut to maxLogBodyLength.
  * - trace/span ids are optional; all-zero ids mean "none" (some SDKs send them).
@@ -42,6 +45,7 @@ export function pendingLog(
     report.truncated++;
     severityNumber = 0;
   }
+  if (severityNumber === 0 && severityText !== '') severityNumber = severityFromValue(severityText).number;
   return {
     id: '',
     timeUs: timeUs !== 0 ? timeUs : observedTimeUs,

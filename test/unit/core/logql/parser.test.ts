@@ -21,6 +21,13 @@ describe('parseLogQuery', () => {
     ['"say \\"hi\\""', { type: 'text', value: 'say "hi"', phrase: true, prefix: false }],
     ['заказ:оплачен', { type: 'match', field: { kind: 'attribute', name: 'заказ' }, value: 'оплачен' }],
     ['msg:"🚀 x"', { type: 'text', value: '🚀 x', phrase: true, prefix: false }],
+    ['Error', { type: 'or', children: [{ type: 'text', value: 'Error', phrase: false, prefix: false }, { type: 'range', field: { kind: 'severity' }, gte: 17, lte: 20 }] }],
+    ['warning', { type: 'or', children: [{ type: 'text', value: 'warning', phrase: false, prefix: false }, { type: 'range', field: { kind: 'severity' }, gte: 13, lte: 16 }] }],
+    ['"error"', { type: 'text', value: 'error', phrase: true, prefix: false }],
+    ['error*', { type: 'text', value: 'error', phrase: false, prefix: true }],
+    ['\\error', { type: 'text', value: 'error', phrase: false, prefix: false }],
+    ['body:error', { type: 'text', value: 'error', phrase: false, prefix: false }],
+    ['errors', { type: 'text', value: 'errors', phrase: false, prefix: false }],
   ])('%s', (q, ast) => {
     expect(parseLogQuery(q)).toEqual(ast);
   });

@@ -1,4 +1,4 @@
-import { decodeLogsRequestJson, decodeTraceRequestJson } from '../../../../core/otlp';
+import { decodeLogsRequestJson, decodeLogsRequestProto, decodeTraceRequestJson, encodeLogsRequestProto } from '../../../../core/otlp';
 
 const TRACE = '4BF92F3577B34DA6A3CE929D0E0E4736';
 const SPAN = '00F067AA0BA902B7';
@@ -158,5 +158,33 @@ describe('OTLP/JSON specifics', () => {
     });
     expect(result.logs.map((l) => l.body)).toEqual(['plain text', '{"a":1,"b":[false]}', '2.5', '']);
     expect(result.logs.every((l) => l.timeUs === 5 && l.observedTimeUs === 5 && l.service === 'svc')).toBe(true);
+  });
+});
+
+describe('a severity text without a number', () => {
+  const texts = ['warn', 'Error', 'E', 'FATAL', 'notice', '17', 'loud', ''];
+  const expected = [
+    [13, 'warn'],
+    [17, 'Error'],
+    [17, 'E'],
+    [21, 'FATAL'],
+    [10, 'notice'],
+    [17, '17'],
+    [0, 'loud'],
+    [0, ''],
+  ];
+
+  test('gets the number the OTel log data model maps it to (JSON); the text stays as sent', () => {
+    const result = decodeLogsRequestJson({
+      resourceLogs: [{ scopeLogs: [{ logRecords: texts.map((severityText) => ({ timeUnixNano: '1000', severityText, body: { stringValue: 'x' } })) }] }],
+    });
+    expect(result.logs.map((l) => [l.severityNumber, l.severityText])).toEqual(expected);
+  });
+
+  test('the same through protobuf, and a number that is sent wins over the text', () => {
+    const base = { timeUs: 1, observedTimeUs: 1, service: 'svc', body: 'x', traceId: '', spanId: '', attributes: {}, resource: { 'service.name': 'svc' }, scope: { name: '', version: '' } };
+    const logs = [...texts.map((severityText, i) => ({ ...base, id: String(i), severityText, severityNumber: 0 })), { ...base, id: 'n', severityText: 'error', severityNumber: 9 }];
+    const decoded = decodeLogsRequestProto(encodeLogsRequestProto(logs));
+    expect(decoded.logs.map((l) => [l.severityNumber, l.severityText])).toEqual([...expected, [9, 'error']]);
   });
 });
