@@ -1,4 +1,5 @@
 import { benchAllInOne } from './all-in-one';
+import { benchBigTrace } from './big-trace';
 import { benchDistributed } from './distributed';
 import { benchIngestPath } from './ingest-path';
 import { benchKill } from './kill';
@@ -21,12 +22,15 @@ import { benchWhySlow } from './why-slow';
  * `npm run bench -- --why-slow [--faults 50]` (injected demo faults vs the chain bottleneck the API names) or
  * `npm run bench -- --kill [--kills 5] [--bus wal|memory]` (kill -9 at full speed: acknowledged − stored, spans and logs) or
  * `npm run bench -- --ingest [--spans 200000] [--rounds 3]` (the ingest thread's work alone: CPU µs per span) or
- * `npm run bench -- --peers [--spans 300000] [--rounds 3]` (Chainscope against Jaeger v2 and Zipkin 3 on the same load).
+ * `npm run bench -- --peers [--spans 300000] [--rounds 3]` (Chainscope against Jaeger v2 and Zipkin 3 on the same load) or
+ * `npm run bench -- --big-trace [--spans 20000]` (one big trace by id: bytes and time, identity/gzip/br).
  * Figures are printed and written to bench-results/.
  */
 const args = process.argv.slice(2);
 const bench = args.includes('--peers')
   ? benchPeers
+  : args.includes('--big-trace')
+  ? benchBigTrace
   : args.includes('--kill')
   ? benchKill
   : args.includes('--ingest')

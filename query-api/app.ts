@@ -5,6 +5,7 @@ import type { LogStore } from '../core/contracts/log-store';
 import type { SpanStore } from '../core/contracts/span-store';
 import type { Counters } from '../core/metrics';
 import { errorMiddleware } from './error-middleware';
+import { compressAnswers } from './http/compress-answers';
 import { chainCompareRouter } from './routes/chain-compare';
 import { chainsRouter } from './routes/chains';
 import { logContextRouter } from './routes/log-context';
@@ -45,6 +46,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+  app.use(compressAnswers());
 
   const api = express.Router();
   const health = new HealthService(options.spanStore, options.logStore, options.healthChecks);

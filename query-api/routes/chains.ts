@@ -3,6 +3,7 @@ import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../core/limits';
 import { limit, optionalEnum, requiredString, timeWindow, type Query } from '../params';
 import type { SlowChainsAnswer } from '../../core/wire';
 import { SLOW_CHAIN_SORTS, type ChainService } from '../services/chain-service';
+import { sendJson } from '../http/send-json';
 
 export const DEFAULT_SLOW_CHAINS_LIMIT = 20;
 export const MAX_SLOW_CHAINS_LIMIT = 100;
@@ -28,7 +29,7 @@ export function chainsRouter(chains: ChainService): Router {
     const query = req.query as Query;
     const key = requiredString(query, 'key');
     const value = requiredString(query, 'value', MAX_BUSINESS_KEY_VALUE_LENGTH);
-    res.json(await chains.chain(key, value, timeWindow(query)));
+    await sendJson(res, await chains.chain(key, value, timeWindow(query)));
   });
 
   return router;

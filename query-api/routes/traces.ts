@@ -4,6 +4,7 @@ import { ValidationError } from '../../core/errors';
 import { limit, MAX_DURATION_US, MAX_SERVICE_NAME_LENGTH, optionalNumber, optionalString, pathName, stringList, timeWindow, traceIdParam, type Query } from '../params';
 import type { OperationsAnswer, ServicesAnswer, TraceSearchAnswer } from '../../core/wire';
 import type { TraceService } from '../services/trace-service';
+import { sendJson } from '../http/send-json';
 
 export const MAX_TRACES_LIMIT = 1000;
 export const DEFAULT_TRACES_LIMIT = 20;
@@ -42,7 +43,7 @@ export function tracesRouter(traces: TraceService): Router {
   });
 
   router.get('/traces/:traceId', async (req, res) => {
-    res.json(await traces.trace(traceIdParam(req.params.traceId)));
+    await sendJson(res, await traces.trace(traceIdParam(req.params.traceId)));
   });
 
   return router;
