@@ -166,3 +166,12 @@ export function spanIdParam(raw: unknown, name = 'spanId'): string {
   }
   return raw.toLowerCase();
 }
+
+/** `true` or `false` (also 1 / 0); `fallback` when absent. */
+export function optionalBoolean(query: Query, name: string, fallback = false): boolean {
+  const raw = optionalString(query, name);
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ValidationError(`${name} must be true or false, got "${shown(raw)}"`, name);
+}

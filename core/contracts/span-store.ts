@@ -1,5 +1,6 @@
 import type { ServiceStats, Topology } from '../topology';
-import type { AttributeValue, BusinessKeyEntry, MessageIdEntry, Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../model';
+import type { AttributeValue, BusinessKeyEntry, MessageIdEntry, Span, StatusCode, TimeWindow, TraceLinkEntry, TraceSummary } from '../model';
+import type { TraceCursor, TraceHit, TraceSort } from './trace-search';
 
 /** What ingest hands a span store in one write: the spans and the index rows derived from them. */
 export interface SpanBatch {
@@ -37,13 +38,21 @@ export function attributeText(value: AttributeValue): string | undefined {
   }
 }
 
+/** A trace search; what each condition means (span-level or trace-level) is in ./trace-search.ts. */
 export interface TraceQuery extends TimeWindow {
   service?: string;
   operation?: string;
+  /** A matching span has this status. */
+  status?: StatusCode;
   /** All must match (each on any span of the trace, or as its business key). */
   attributes?: AttributeFilter[];
+  /** The matching span's duration when an operation is given, else the trace's. */
   minDurationUs?: number;
   maxDurationUs?: number;
+  /** Default 'newest'. */
+  sort?: TraceSort;
+  /** Only hits after this one in the sort's order (the last hit of the previous page). */
+  after?: TraceCursor;
   /** Already capped by the caller. */
   limit: number;
 }
@@ -78,12 +87,12 @@ export interface SpanStore {
   /** All spans of a trace, ordered by start time; [] when the trace is unknown. */
   getTrace(traceId: string): Promise<Span[]>;
   /**
-   * Traces matching the query, newest first (by trace start, ties in a backend's own stable order),
-   * at most `limit`; [] when none. A backend may answer attribute filters from an index or by walking
+   * Traces matching the query in `sort` order (ties by trace id, see TraceCursor), after `after`,
+   * at most `limit`, each with its matching spans; [] when none. A backend may answer attribute filters from an index or by walking
    * the window (the embedded store indexes the names it is configured with, see
    * storage/embedded/attribute-index.ts): the answer must not depend on which.
    */
-  findTraces(query: TraceQuery): Promise<TraceSummary[]>;
+  findTraces(query: TraceQuery): Promise<TraceHit[]>;
   /** Service names, sorted. */
   services(): Promise<string[]>;
   /** Span names of a service, sorted; [] for an unknown service. */

@@ -1,6 +1,8 @@
-import type { Span, TraceSummary } from '../model';
+import type { Span } from '../model';
+import type { TraceHit } from '../contracts/trace-search';
 
 export type { Attributes, AttributeValue, Span, SpanEvent, SpanKind, SpanLink, SpanStatus, StatusCode, TraceSummary } from '../model';
+export type { MatchingSpan, TraceHit, TraceSort } from '../contracts/trace-search';
 
 /** A span as GET /api/traces/:traceId returns it: the stored span (times skew-corrected) plus analysis fields. */
 export interface TraceSpanView extends Span {
@@ -21,7 +23,9 @@ export interface TraceView {
 
 /** GET /api/traces */
 export interface TraceSearchAnswer {
-  traces: TraceSummary[];
+  traces: TraceHit[];
+  /** Pass as `cursor` for the next page (same filters and sort); absent on the last page. */
+  next?: string;
 }
 
 /** GET /api/services */

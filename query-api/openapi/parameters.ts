@@ -2,6 +2,8 @@ import { LOGQL_LIMITS } from '../../core/logql';
 import { MAX_DURATION_US, MAX_PARAM_LENGTH, MAX_SERVICE_NAME_LENGTH, MAX_TIME_MS, MIN_TIME_MS } from '../params';
 import { MAX_CONTEXT_LINES } from '../routes/log-context';
 import { MAX_ATTRIBUTE_FILTERS, MAX_DURATION_MS } from '../routes/traces';
+import { TRACE_SORTS } from '../../core/contracts/trace-search';
+import { STATUS_CODES } from '../../core/model';
 
 /**
  * OpenAPI parameter objects, built from the same constants the parsers in
@@ -73,17 +75,34 @@ export const tags: Parameter = {
   description:
     `Jaeger-style tag filter: a JSON object of attribute key to value, e.g. {"order.id":"ORD-1","http.status_code":"503"} ` +
     `(numbers and booleans match their text). Every pair must match, on any span (span, event or resource attributes) or as a business key of the trace; ` +
-    `ANDed with attr, at most ${MAX_ATTRIBUTE_FILTERS} pairs in attr and tags together. May repeat.`,
+    `ANDed with attr, at most ${MAX_ATTRIBUTE_FILTERS} pairs in attr and tags together. May repeat. ` +
+    `The span status spelled as a tag (in tags or attr) is the status filter, not an attribute: error=true, otel.status_code=ERROR|OK|UNSET, status.code=0|1|2; other values of those keys are a 400.`,
   schema: { type: 'array', maxItems: MAX_ATTRIBUTE_FILTERS, items: { type: 'string', maxLength: MAX_PARAM_LENGTH, pattern: NO_NUL } },
   style: 'form',
   explode: true,
 };
-export const minDurationMs = query('minDurationMs', 'Only traces at least this long (ms, fractions allowed); must not exceed maxDurationMs.', {
+const durationScope = 'With an operation: the duration of a span of that operation (the span that meets every span-level filter); without: the trace (first span start to last span end).';
+export const minDurationMs = query('minDurationMs', `At least this long (ms, fractions allowed); must not exceed maxDurationMs. ${durationScope}`, {
   type: 'number',
   minimum: 0,
   maximum: MAX_DURATION_MS,
 });
-export const maxDurationMs = query('maxDurationMs', 'Only traces at most this long (ms, fractions allowed).', { type: 'number', minimum: 0, maximum: MAX_DURATION_MS });
+export const maxDurationMs = query('maxDurationMs', `At most this long (ms, fractions allowed). ${durationScope}`, { type: 'number', minimum: 0, maximum: MAX_DURATION_MS });
+export const traceError = query(
+  'error',
+  'true: only traces where a span has status error (with service/operation: a span of them). false or absent: no status filter. Same as status=error.',
+  { type: 'boolean' },
+);
+export const traceStatus = query('status', 'Only traces where a span has this status (with service/operation: a span of them); must agree with error and status tags.', {
+  type: 'string',
+  enum: [...STATUS_CODES],
+});
+export const traceSort = query('sort', 'Order of the hits: trace start newest/oldest first, or trace duration longest/shortest first (ties by trace id).', {
+  type: 'string',
+  enum: [...TRACE_SORTS],
+  default: 'newest',
+});
+export const traceCursor = query('cursor', 'next of the previous page (opaque), with the same filters and sort.', { type: 'string', maxLength: MAX_PARAM_LENGTH, pattern: NO_NUL });
 
 export const q = query('q', 'A query in the log query language (docs/log-query.md); a syntax error is a 400 with position and expected.', {
   type: 'string',

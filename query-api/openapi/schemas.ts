@@ -1,4 +1,5 @@
-import { SPAN_KINDS } from '../../core/model';
+import { SPAN_KINDS, STATUS_CODES } from '../../core/model';
+import { MAX_MATCHING_SPANS } from '../../core/contracts/trace-search';
 import { SEVERITY_GROUPS } from '../../core/contracts/log-store';
 import type { Schema } from './parameters';
 
@@ -33,6 +34,22 @@ export const SCHEMAS: Record<string, Schema> = {
   Health: object({ status: str, spanStore: str, logStore: str }, ['status']),
   Settings: object({ businessKeys: strings, expectedWaits: strings, stages: strings, chainMaxTraces: int }),
   TraceSummary: object({ traceId: str, rootService: str, rootName: str, startUs: int, durationUs: num, spanCount: int, errorCount: int, services: strings }),
+  TraceHit: object({
+    traceId: str,
+    rootService: str,
+    rootName: str,
+    startUs: int,
+    durationUs: num,
+    spanCount: int,
+    errorCount: int,
+    services: strings,
+    matchingSpans: {
+      type: 'array',
+      maxItems: MAX_MATCHING_SPANS,
+      items: object({ spanId: str, service: str, name: str, startUs: int, durationUs: num, status: { type: 'string', enum: [...STATUS_CODES] } }),
+    },
+  }),
+  TraceSearch: object({ traces: arrayOf('TraceHit'), next: str }, ['traces']),
   Span: object(
     {
       traceId: str,

@@ -3,8 +3,10 @@ import { computeCriticalPath, segmentsBySpan } from '../../core/analysis/critica
 import type { SpanStore, TraceQuery } from '../../core/contracts/span-store';
 import { NotFoundError } from '../../core/errors';
 import { requireAttributeSearch } from './store-capabilities';
-import type { Span, TraceSummary } from '../../core/model';
-import type { TraceSpanView, TraceView } from '../../core/wire';
+import type { Span } from '../../core/model';
+import type { TraceSearchAnswer, TraceSpanView, TraceView } from '../../core/wire';
+import { sortKey } from '../../core/contracts/trace-search';
+import { encodeTraceCursor } from '../trace-cursor';
 
 /** Trace reads for the API: thin over the span store, with "not found" as a domain error. */
 export class TraceService {
@@ -21,8 +23,13 @@ export class TraceService {
     requireAttributeSearch(this.spans, parameter);
   }
 
-  findTraces(query: TraceQuery): Promise<TraceSummary[]> {
-    return this.spans.findTraces(query);
+  /** One page of hits, with the cursor of the next page when this one is full. */
+  async findTraces(query: TraceQuery): Promise<TraceSearchAnswer> {
+    const traces = await this.spans.findTraces(query);
+    const last = traces.at(-1);
+    if (last === undefined || traces.length < query.limit) return { traces };
+    const sort = query.sort ?? 'newest';
+    return { traces, next: encodeTraceCursor(sort, { key: sortKey(sort, last), traceId: last.traceId }) };
   }
 
   services(): Promise<string[]> {

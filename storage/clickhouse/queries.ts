@@ -4,6 +4,7 @@
  */
 import { SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { TraceQuery } from '../../core/contracts/span-store';
+import { descending, MAX_MATCHING_SPANS, spanConditions, traceDurationApplies, type SpanConditions, type TraceSort } from '../../core/contracts/trace-search';
 import type { TimeWindow } from '../../core/model';
 import { qualifiedName, quoteInList, quoteString, quoteUInt } from './quote';
 import { dayOf, TABLES } from './schema';
@@ -57,12 +58,19 @@ export function findTracesSql(db: string, q: TraceQuery, limit: number): string 
   const candidates: string[] = [];
   const since = (column = 'start_us') =>
     q.startUs === undefined ? '' : ` AND day >= ${dayOfLiteral(q.startUs)} AND ${column} >= ${quoteUInt(q.startUs)}`;
+  const conditions = spanConditions(q);
 
   if (q.service !== undefined || q.operation !== undefined) {
     const where: string[] = [];
     if (q.service !== undefined) where.push(`service = ${quoteString(q.service)}`);
     if (q.operation !== undefined) where.push(`name = ${quoteString(q.operation)}`);
     candidates.push(`SELECT trace_id FROM ${qualifiedName(db, TABLES.traceOps)} WHERE ${where.join(' AND ')}${since()}`);
+  }
+  if (conditions && needsSpanScan(conditions)) {
+    // status or span duration: one span must meet every span-level condition (spans of the trace start at or after it)
+    const spansSince =
+      q.startUs === undefined ? '' : ` AND start_time >= toDateTime(${quoteUInt(Math.floor(q.startUs / 1_000_000))}) AND start_us >= ${quoteUInt(q.startUs)}`;
+    candidates.push(`SELECT trace_id FROM ${qualifiedName(db, TABLES.spans)} WHERE ${spanWhere(conditions).join(' AND ')}${spansSince}`);
   }
   for (const a of q.attributes ?? []) {
     // a pair a trace carries on a span or as a business key (found in its logs); a key row is not
@@ -93,8 +101,17 @@ export function findTracesSql(db: string, q: TraceQuery, limit: number): string 
   const having: string[] = [];
   if (q.startUs !== undefined) having.push(`trace_start_us >= ${quoteUInt(q.startUs)}`);
   if (q.endUs !== undefined) having.push(`trace_start_us <= ${quoteUInt(q.endUs)}`);
-  if (q.minDurationUs !== undefined) having.push(`trace_end_us - trace_start_us >= ${quoteUInt(q.minDurationUs)}`);
-  if (q.maxDurationUs !== undefined) having.push(`trace_end_us - trace_start_us <= ${quoteUInt(q.maxDurationUs)}`);
+  if (q.minDurationUs !== undefined && traceDurationApplies(q)) having.push(`trace_end_us - trace_start_us >= ${quoteUInt(q.minDurationUs)}`);
+  if (q.maxDurationUs !== undefined && traceDurationApplies(q)) having.push(`trace_end_us - trace_start_us <= ${quoteUInt(q.maxDurationUs)}`);
+  if (conditions?.status === 'error' && !needsSpanScan(conditions)) having.push('error_count > 0');
+  const sort = q.sort ?? 'newest';
+  const key = sortKeyExpression(sort);
+  const dir = descending(sort) ? 'DESC' : 'ASC';
+  if (q.after !== undefined) {
+    const cmp = descending(sort) ? '<' : '>';
+    const k = quoteUInt(q.after.key);
+    having.push(`(${key} ${cmp} ${k} OR (${key} = ${k} AND trace_id ${cmp} ${quoteString(q.after.traceId)}))`);
+  }
 
   return `SELECT
   trace_id,
@@ -106,8 +123,44 @@ export function findTracesSql(db: string, q: TraceQuery, limit: number): string 
   groupUniqArrayMerge(services) AS services
 FROM ${qualifiedName(db, TABLES.traceSummaries)}
 ${candidates.length ? `WHERE ${candidates.map((c) => `trace_id IN (${c})`).join('\n  AND ')}\n` : ''}GROUP BY trace_id
-${having.length ? `HAVING ${having.join(' AND ')}\n` : ''}ORDER BY trace_start_us DESC, trace_id DESC
+${having.length ? `HAVING ${having.join(' AND ')}\n` : ''}ORDER BY ${key} ${dir}, trace_id ${dir}
 LIMIT ${quoteUInt(limit)}`;
+}
+
+function sortKeyExpression(sort: TraceSort): string {
+  return sort === 'newest' || sort === 'oldest' ? 'trace_start_us' : '(trace_end_us - trace_start_us)';
+}
+
+/** Status other than "any span errored" (error_count answers that) or a span duration needs the spans table. */
+function needsSpanScan(c: SpanConditions): boolean {
+  const byOperation = c.service !== undefined || c.operation !== undefined;
+  return c.minDurationUs !== undefined || c.maxDurationUs !== undefined || (c.status !== undefined && (c.status !== 'error' || byOperation));
+}
+
+function spanWhere(c: SpanConditions): string[] {
+  const where: string[] = [];
+  if (c.service !== undefined) where.push(`service = ${quoteString(c.service)}`);
+  if (c.operation !== undefined) where.push(`name = ${quoteString(c.operation)}`);
+  if (c.status !== undefined) where.push(`status_code = ${quoteString(c.status)}`);
+  if (c.minDurationUs !== undefined) where.push(`duration_us >= ${quoteUInt(c.minDurationUs)}`);
+  if (c.maxDurationUs !== undefined) where.push(`duration_us <= ${quoteUInt(c.maxDurationUs)}`);
+  return where;
+}
+
+/**
+ * The matching spans of the given hits, at most MAX_MATCHING_SPANS per trace: errors first, then
+ * longest, then by span id. DISTINCT folds a replayed span's copies not merged yet.
+ */
+export function matchingSpansSql(db: string, traceIds: readonly string[], c: SpanConditions): string {
+  const where = [`trace_id IN ${quoteInList(traceIds)}`, ...spanWhere(c)];
+  return `SELECT trace_id, span_id, service, name, start_us, duration_us, status_code
+FROM (
+  SELECT DISTINCT trace_id, span_id, service, name, start_us, duration_us, status_code
+  FROM ${qualifiedName(db, TABLES.spans)}
+  WHERE ${where.join(' AND ')}
+)
+ORDER BY trace_id, status_code = 'error' DESC, duration_us DESC, span_id
+LIMIT ${quoteUInt(MAX_MATCHING_SPANS)} BY trace_id`;
 }
 
 export function servicesSql(db: string): string {

@@ -2,14 +2,16 @@ import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { CHAIN_READ_LIMITS, checkLimit, checkTraceIds, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { BusinessKeySpan, SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
+import { compareMatchingSpans, spanConditions, type MatchingSpan, type TraceHit } from '../../core/contracts/trace-search';
 import { BackendUnavailableError, ValidationError } from '../../core/errors';
-import type { Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
+import type { Span, StatusCode, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
 import { slowestBusinessKeysSql, traceSummariesSql } from './chain-queries';
 import { toStoreError } from './errors';
 import {
   dropPartitionSql,
   expiredPartitionsSql,
   findTracesSql,
+  matchingSpansSql,
   getTraceSql,
   messageRowsSql,
   operationsSql,
@@ -53,6 +55,16 @@ interface SummaryRow {
   /** (not-a-root, start, span id, service, name) */
   root: [number, string, string, string, string];
   services: string[];
+}
+
+interface MatchingSpanRow {
+  trace_id: string;
+  span_id: string;
+  service: string;
+  name: string;
+  start_us: string;
+  duration_us: string;
+  status_code: StatusCode;
 }
 
 interface LinkRow {
@@ -190,12 +202,21 @@ export class ClickHouseSpanStore implements SpanStore {
     return rows.map(rowToSpan);
   }
 
-  async findTraces(query: TraceQuery): Promise<TraceSummary[]> {
+  async findTraces(query: TraceQuery): Promise<TraceHit[]> {
     const limit = checkLimit(query.limit, SPAN_READ_LIMITS.findTraces);
     this.ready();
     if (limit === 0) return [];
-    const rows = await this.select<SummaryRow>(findTracesSql(this.database, query, limit), 'findTraces');
-    return rows.map(summaryOf);
+    const summaries = (await this.select<SummaryRow>(findTracesSql(this.database, query, limit), 'findTraces')).map(summaryOf);
+    const conditions = spanConditions(query);
+    if (!conditions || summaries.length === 0) return summaries.map((s) => ({ ...s, matchingSpans: [] }));
+    const sql = matchingSpansSql(this.database, summaries.map((s) => s.traceId), conditions);
+    const byTrace = new Map<string, MatchingSpan[]>();
+    for (const r of await this.select<MatchingSpanRow>(sql, 'findTraces')) {
+      const list = byTrace.get(r.trace_id) ?? [];
+      list.push({ spanId: r.span_id, service: r.service, name: r.name, startUs: Number(r.start_us), durationUs: Number(r.duration_us), status: r.status_code });
+      byTrace.set(r.trace_id, list);
+    }
+    return summaries.map((s) => ({ ...s, matchingSpans: (byTrace.get(s.traceId) ?? []).sort(compareMatchingSpans) }));
   }
 
   async services(): Promise<string[]> {

@@ -2,18 +2,15 @@ import type Database from 'better-sqlite3';
 import type { Attributes, Span, SpanEvent, SpanLink, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
 import { checkLimit, checkTraceIds, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { AttributeFilter, TraceQuery } from '../../core/contracts/span-store';
+import { compareHits, spanConditions, traceDurationApplies, type TraceHit, type TraceSort } from '../../core/contracts/trace-search';
 import { AttributeIndexCoverage, bucketList } from './attribute-index';
 import { attributeHash, hashBytes, intToKind, intToStatus } from './codec';
 import { TraceSummaryReader, type TraceRow } from './trace-summary';
 import type { EmbeddedDatabase } from './database';
+import { afterCursor, hasMatchingSpan, MatchingSpanReader, traceOrder, type SqlFilter } from './trace-query';
 
 /** An attribute filter drives a search from the index when it matches fewer traces than this. */
 export const INDEX_DRIVEN_MAX_TRACES = 1_000;
-
-interface SqlFilter {
-  where: string[];
-  params: unknown[];
-}
 
 function addWhere(filter: SqlFilter, condition: string, param: unknown): SqlFilter {
   return { where: [...filter.where, condition], params: [...filter.params, param] };
@@ -50,6 +47,7 @@ export class SpanReader {
   private readonly traceRef: Database.Statement<[string], { id: number }>;
   private readonly traceSpans: Database.Statement<[number, number], SpanRow>;
   private readonly summaries: TraceSummaryReader;
+  private readonly matchingSpans: MatchingSpanReader;
   private readonly servicesStmt: Database.Statement<[number], { service: string }>;
   private readonly operationsStmt: Database.Statement<[string, number], { name: string }>;
   private readonly findQueries = new Map<string, Database.Statement>();
@@ -68,6 +66,7 @@ export class SpanReader {
     this.traceRef = db.prepare('SELECT id FROM traces WHERE trace_id = ?');
     this.traceSpans = db.prepare('SELECT * FROM spans WHERE trace_ref = ? ORDER BY start_us, span_id LIMIT ?');
     this.summaries = new TraceSummaryReader(edb);
+    this.matchingSpans = new MatchingSpanReader(edb);
     this.coverage = new AttributeIndexCoverage(db);
     this.anyTraceBelow = db.prepare('SELECT id FROM traces WHERE id < ? LIMIT 1');
     this.countIndexed = db.prepare(
@@ -137,13 +136,20 @@ export class SpanReader {
    * sets or its business keys). When the index holds an attribute filter's pair and few traces
    * carry it, those traces are the candidates (CROSS JOIN keeps SQLite from walking the window
    * instead), and only traces written before the index held the name are walked; otherwise the
-   * window is walked newest first, probing each trace. The answer is the same either way.
+   * window is walked in the sort's order, probing each trace. The answer is the same either way.
    */
-  findTraces(query: TraceQuery): TraceSummary[] {
+  findTraces(query: TraceQuery): TraceHit[] {
     const limit = checkLimit(query.limit, SPAN_READ_LIMITS.findTraces);
+    const sort = query.sort ?? 'newest';
+    const rows = this.findTraceRows(query, sort, limit);
+    const conditions = spanConditions(query);
+    return rows.map((r) => ({ ...this.toSummary(r), matchingSpans: conditions ? this.matchingSpans.read(r.id, conditions) : [] }));
+  }
+
+  private findTraceRows(query: TraceQuery, sort: TraceSort, limit: number): TraceRow[] {
     const attributes = query.attributes ?? [];
     const driver = this.indexDriver(attributes);
-    if (driver === undefined) return this.selectTraces('traces t', [], this.traceFilter(query, attributes), limit).map((r) => this.toSummary(r));
+    if (driver === undefined) return this.selectTraces('traces t', [], this.traceFilter(query, attributes), sort, limit);
     // the candidates carry the driving pair: only the other filters are checked on them
     const rest = this.traceFilter(query, attributes.filter((f) => f !== driver.filter));
 
@@ -152,22 +158,20 @@ export class SpanReader {
         UNION SELECT id FROM traces WHERE trace_id IN (SELECT trace_id FROM business_keys WHERE key = ? AND value = ?)) c
        CROSS JOIN traces t ON t.id = c.ref`;
     const buckets = driver.buckets;
-    const covered = this.selectTraces(candidates, [buckets, hash, driver.filter.key, driver.filter.value], addWhere(rest, 't.id >= ?', driver.since), limit);
-    if (driver.since <= 1 || this.anyTraceBelow.get(driver.since) === undefined) return covered.map((r) => this.toSummary(r));
-    // traces written before the index held the name: walked, and merged into the newest `limit`
-    const older = this.selectTraces('traces t', [], addWhere(this.traceFilter(query, attributes), 't.id < ?', driver.since), limit);
-    return [...covered, ...older]
-      .sort((a, b) => b.start_us - a.start_us || b.id - a.id)
-      .slice(0, limit)
-      .map((r) => this.toSummary(r));
+    const covered = this.selectTraces(candidates, [buckets, hash, driver.filter.key, driver.filter.value], addWhere(rest, 't.id >= ?', driver.since), sort, limit);
+    if (driver.since <= 1 || this.anyTraceBelow.get(driver.since) === undefined) return covered;
+    // traces written before the index held the name: walked, and merged into the first `limit` in sort order
+    const older = this.selectTraces('traces t', [], addWhere(this.traceFilter(query, attributes), 't.id < ?', driver.since), sort, limit);
+    const hit = (r: TraceRow) => ({ traceId: r.trace_id, startUs: r.start_us, durationUs: r.end_us - r.start_us });
+    return [...covered, ...older].sort((a, b) => compareHits(sort, hit(a), hit(b))).slice(0, limit);
   }
 
-  private selectTraces(from: string, fromParams: unknown[], filter: SqlFilter, limit: number): TraceRow[] {
+  private selectTraces(from: string, fromParams: unknown[], filter: SqlFilter, sort: TraceSort, limit: number): TraceRow[] {
     const sql =
       `SELECT t.id, t.trace_id, t.start_us, t.end_us, t.span_count, t.error_count, t.root_op_id
        FROM ${from}` +
       (filter.where.length ? ` WHERE ${filter.where.join(' AND ')}` : '') +
-      ' ORDER BY t.start_us DESC, t.id DESC LIMIT ?';
+      ` ${traceOrder(sort)} LIMIT ?`;
     return this.statement(this.findQueries, sql).all(...fromParams, ...filter.params, limit) as TraceRow[];
   }
 
@@ -183,28 +187,24 @@ export class SpanReader {
       where.push('t.start_us <= ?');
       params.push(query.endUs);
     }
-    if (query.minDurationUs !== undefined) {
+    if (query.minDurationUs !== undefined && traceDurationApplies(query)) {
       where.push('t.end_us - t.start_us >= ?');
       params.push(query.minDurationUs);
     }
-    if (query.maxDurationUs !== undefined) {
+    if (query.maxDurationUs !== undefined && traceDurationApplies(query)) {
       where.push('t.end_us - t.start_us <= ?');
       params.push(query.maxDurationUs);
     }
-    if (query.service !== undefined || query.operation !== undefined) {
-      const opWhere: string[] = [];
-      if (query.service !== undefined) {
-        opWhere.push('service = ?');
-        params.push(query.service);
-      }
-      if (query.operation !== undefined) {
-        opWhere.push('name = ?');
-        params.push(query.operation);
-      }
-      where.push(
-        `EXISTS (SELECT 1 FROM trace_ops o WHERE o.trace_ref = t.id
-           AND o.op_id IN (SELECT id FROM operations WHERE ${opWhere.join(' AND ')}))`,
-      );
+    if (query.after !== undefined) {
+      const after = afterCursor(query.sort ?? 'newest', query.after);
+      where.push(...after.where);
+      params.push(...after.params);
+    }
+    const conditions = spanConditions(query);
+    if (conditions) {
+      const spans = hasMatchingSpan(conditions);
+      where.push(...spans.where);
+      params.push(...spans.params);
     }
     for (const filter of attributes) {
       // instr() is a native byte search that rejects most sets cheaply; cs_has_hash()

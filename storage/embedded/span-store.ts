@@ -1,4 +1,5 @@
 import type { BusinessKeySpan, SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
+import type { TraceHit } from '../../core/contracts/trace-search';
 import type { Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
 import { ChainReader } from './chain-reader';
 import { EmbeddedStoreHandle } from './store-handle';
@@ -41,7 +42,7 @@ export class EmbeddedSpanStore extends EmbeddedStoreHandle implements SpanStore 
     return this.run('getTrace', () => this.reader.getTrace(traceId));
   }
 
-  async findTraces(query: TraceQuery): Promise<TraceSummary[]> {
+  async findTraces(query: TraceQuery): Promise<TraceHit[]> {
     return this.run('findTraces', () => this.reader.findTraces(query));
   }
 

@@ -2,6 +2,7 @@ import type { SpanStore } from '../../core/contracts/span-store';
 import type { BusinessKeyEntry, MessageIdEntry, Span, TraceLinkEntry } from '../../core/model';
 import { BASE_US, makeSpan, makeTrace, newSpanId, newTraceId, spanBatch, uniq } from './fixtures';
 import { describeTopologyContract } from './topology.contract';
+import { describeTraceSearchContract } from './trace-search.contract';
 
 export interface OpenedSpanStore {
   /** Not started yet: the suite calls start() once before its tests and cleanup() after them. */
@@ -136,6 +137,8 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
       });
     });
 
+    describeTraceSearchContract(() => store, write);
+
     describe('findTraces', () => {
       it('finds traces by any service that took part, with a summary', async () => {
         const front = uniq('front');
@@ -164,6 +167,7 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
             spanCount: 4,
             errorCount: 2,
             services: [back, front].sort(),
+            matchingSpans: expect.any(Array), // trace-search.contract.ts
           });
         }
         expect(await store.findTraces({ service: uniq('nobody'), limit: 10 })).toEqual([]);
