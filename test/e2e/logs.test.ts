@@ -318,6 +318,79 @@ describeInBrowser('log search page in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('.load-more') === null);
   });
 
+  test('free text error finds the ERROR lines; a line with only a severity text is found by level ranges', async () => {
+    const svc = `sev-${run}`;
+    await post(
+      logsBody([
+        { service: svc, host: 'h', timeMs: Date.now() - 1_000, severityText: 'ERROR', severityNumber: 17, body: `card expired ${run}` },
+        { service: svc, host: 'h', timeMs: Date.now() - 900, severityText: 'Warning', severityNumber: 0, body: `disk almost full ${run}` },
+        { service: svc, host: 'h', timeMs: Date.now() - 800, severityText: 'INFO', severityNumber: 9, body: `all good ${run}` },
+      ]),
+    );
+    await open(`#/logs?q=${encodeURIComponent(`error service:${svc}`)}`);
+    await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 1, undefined, { timeout: 10_000 });
+    expect(await bodies()).toEqual([`card expired ${run}`]);
+    await open(`#/logs?q=${encodeURIComponent(`level:>=warn service:${svc}`)}`);
+    await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 2);
+    expect((await bodies()).sort()).toEqual([`card expired ${run}`, `disk almost full ${run}`]);
+    expect(await page.locator('.log-main .log-row', { hasText: 'disk almost full' }).locator('.sev').textContent()).toBe('Warning');
+  });
+
+  test('shipper noise fields are no facets; attribute rows filter in and out; the example names services that exist', async () => {
+    const svc = `ship-${run}`;
+    const file = (i: number) => ({ 'log.file.path': `/var/log/${run}.log`, 'log.file.offset': String(i * 80), 'order.id': `ORD-${run}-${i % 2}` });
+    await post(logsBody([1, 2, 3, 4].map((i) => ({ service: svc, host: 'h', timeMs: Date.now() - 1_000 + i, severityText: 'INFO', severityNumber: 9, body: `shipped line ${i} ${run}`, attributes: file(i) }))));
+    await open(`#/logs?q=${encodeURIComponent(`service:${svc}`)}`);
+    await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 4, undefined, { timeout: 10_000 });
+    await page.locator('.facet[data-field="order.id"] .facet-pick').first().waitFor();
+    expect(await page.locator('.facet[data-field^="log.file"]').count()).toBe(0);
+
+    const placeholder = (await page.getAttribute('input[name=q]', 'placeholder')) ?? '';
+    const facet = (await (await fetch(`${app.apiUrl}/api/logs/facets?field=service&limit=100&start=${Date.now() - 86_400_000}`)).json()) as { values: { value: string }[] };
+    const services = facet.values.map((v) => v.value);
+    const named = [...placeholder.matchAll(/service:\(?([^\s)]+)(?: OR ([^\s)]+))?/g)].flatMap((m) => [m[1], m[2]]).filter(Boolean);
+    expect(named.length).toBeGreaterThan(0);
+    for (const name of named) expect(services).toContain(name);
+
+    const row = page.locator('.log-main .log-row', { hasText: `shipped line 1 ${run}` });
+    await row.locator('.log-expand').click();
+    await row.locator('tr', { hasText: 'order.id' }).locator('.attr-filter-out').click();
+    await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 2);
+    expect(await page.inputValue('input[name=q]')).toBe(`service:${svc} -order.id:ORD-${run}-1`);
+    expect((await bodies()).sort()).toEqual([`shipped line 2 ${run}`, `shipped line 4 ${run}`]);
+
+    const kept = page.locator('.log-main .log-row', { hasText: `shipped line 2 ${run}` });
+    await kept.locator('.log-expand').click();
+    await kept.locator('tr', { hasText: 'log.file.offset' }).locator('.attr-filter-in').click();
+    await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 1);
+    expect(await page.inputValue('input[name=q]')).toBe(`service:${svc} -order.id:ORD-${run}-1 log.file.offset:160`);
+    // resource rows filter by the fields the language names (service, host)
+    await page.locator('.log-main .log-row .log-expand').click();
+    expect(await page.locator('.log-main .log-row tr', { hasText: 'service.name' }).locator('.attr-filter-in').count()).toBe(1);
+  });
+
+  test('live tail follows the query in the box even when Search was not pressed', async () => {
+    const tailWord = `boxtail${run}`;
+    await open('#/logs');
+    await page.waitForSelector('.log-main .log-row, .log-main .empty');
+    await page.fill('input[name=q]', `service:${payments} ${tailWord}`);
+    await page.check('input[name=tail]');
+    await page.waitForFunction(() => decodeURIComponent(location.hash).includes('tail=1') && document.querySelector('.tail-status')?.getAttribute('data-state') === 'live');
+    expect(decodeURIComponent(page.url())).toContain(`q=service:${payments} ${tailWord}`.replace(/ /g, '+'));
+    await page.waitForSelector('.log-main .empty');
+    await new Promise((r) => setTimeout(r, 700)); // the server's first poll marks what exists
+    await post(
+      logsBody([
+        { service: checkout, host: 'web-1', timeMs: Date.now(), severityText: 'INFO', severityNumber: 9, body: `other service ${tailWord}` },
+        { service: payments, host: 'web-2', timeMs: Date.now(), severityText: 'INFO', severityNumber: 9, body: `wanted line ${tailWord}` },
+      ]),
+    );
+    await page.waitForSelector('.log-main .log-row.tail-new', { timeout: 5_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await page.locator('.log-main .log-row.tail-new .log-body').allTextContents()).toEqual([`wanted line ${tailWord}`]);
+    await page.uncheck('input[name=tail]');
+  });
+
   test('a hostile log body renders as text', async () => {
     await open(`#/logs?q=xss${run}`);
     await page.waitForSelector('.log-main .log-row');

@@ -1,5 +1,5 @@
 import { facetField } from '../../../query-api/services/log-service';
-import { isFacetable, topAttributeNames } from '../../../ui/src/views/logFacets';
+import { exampleQuery, isFacetable, topAttributeNames } from '../../../ui/src/views/logFacets';
 import type { LogLine } from '../../../ui/src/api';
 
 const apiAccepts = (name: string): boolean => {
@@ -50,5 +50,21 @@ describe('facet fields the log page asks for', () => {
       line({ 'my key': '1', 'a<b': '2', ['x'.repeat(300)]: 'long' }),
     ];
     expect(topAttributeNames(logs)).toEqual(['order.id', 'http.route']);
+  });
+
+  it('leaves the shipper noise fields out, however often they occur', () => {
+    const line = (attributes: Record<string, string>): LogLine =>
+      ({ id: 'x', timeUs: 0, service: 's', severityNumber: 9, severityText: 'INFO', body: 'b', traceId: '', spanId: '', attributes }) as unknown as LogLine;
+    const shipped = { 'log.file.path': '/var/log/a.log', 'log.file.offset': '10', 'log.file.name': 'a.log' };
+    const logs = [line({ ...shipped, 'order.id': 'o1' }), line({ ...shipped, 'http.route': '/a' }), line(shipped)];
+    expect(topAttributeNames(logs)).toEqual(['http.route', 'order.id']);
+  });
+});
+
+describe('the query box example', () => {
+  it('names the services it is given, quoted when they are not one plain word', () => {
+    expect(exampleQuery([])).toBe('level:>=warn "payment declined" order.id:ORD-12*');
+    expect(exampleQuery(['payment'])).toBe('level:>=warn service:payment "payment declined" order.id:ORD-12*');
+    expect(exampleQuery(['order-api', 'my svc', 'third'])).toBe('level:>=warn service:(order-api OR "my svc") "payment declined" order.id:ORD-12*');
   });
 });

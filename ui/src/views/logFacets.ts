@@ -33,14 +33,29 @@ export function isFacetable(name: string): boolean {
   return name.length <= MAX_FACET_NAME_LENGTH && FACETABLE_NAME.test(name);
 }
 
-/** Facetable attribute names most often present on the shown lines (the ones worth a facet). */
+/**
+ * Attributes every shipped line has and nobody filters by (where in which file
+ * it was read): never offered as a facet by default; the query can still name them.
+ */
+export const NOISE_FIELDS: readonly string[] = ['log.file.offset', 'log.file.path', 'log.file.name', 'log.file.path_resolved', 'log.file.name_resolved'];
+
+/** Facetable attribute names most often present on the shown lines (the ones worth a facet), noise left out. */
 export function topAttributeNames(logs: LogLine[], n = TOP_ATTRIBUTES): string[] {
   const counts = new Map<string, number>();
-  for (const l of logs) for (const k of Object.keys(l.attributes ?? {})) if (isFacetable(k)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  for (const l of logs) {
+    for (const k of Object.keys(l.attributes ?? {})) if (isFacetable(k) && !NOISE_FIELDS.includes(k)) counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
   return [...counts]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, n)
     .map(([k]) => k);
+}
+
+/** The query box's example, naming services that exist (the first two given). */
+export function exampleQuery(services: string[]): string {
+  const names = services.slice(0, 2).map((name) => facetClause('service', name).slice('service:'.length));
+  const service = names.length === 0 ? '' : names.length === 1 ? ` service:${names[0]}` : ` service:(${names[0]} OR ${names[1]})`;
+  return `level:>=warn${service} "payment declined" order.id:ORD-12*`;
 }
 
 export interface FacetsOptions {

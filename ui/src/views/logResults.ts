@@ -2,6 +2,7 @@ import type { Attributes, LogHighlight, LogLine } from '../api';
 import { h, nameSpan, valueText } from '../dom';
 import { formatTime, severityClass } from '../format';
 import { formatHash } from '../route';
+import { facetClause, isFacetable } from './logFacets';
 import { visibleNodes } from '../safeText';
 
 export const ORDER_KEY = 'order.id';
@@ -58,11 +59,37 @@ export function severityBadge(log: Pick<LogLine, 'severityNumber' | 'severityTex
 export interface LogRowOptions {
   highlight?: LogHighlight;
   onContext?(log: LogLine): void;
+  /** Called with `field:"value"` (filter in) or `-field:"value"` (filter out) to add to the query. */
+  onFilter?(clause: string): void;
   /** Marks the row (context anchor, a line that just arrived on the tail). */
   extraClass?: string;
 }
 
-function attributeTable(title: string, attrs: Attributes | undefined): HTMLElement | null {
+/** The query field an attribute row filters on: log attributes by name; of the resource only those the language names. */
+function queryField(name: string, resource: boolean): string | undefined {
+  if (resource) return name === 'service.name' ? 'service' : name === 'host.name' ? 'host' : undefined;
+  return isFacetable(name) ? name : undefined;
+}
+
+/** Filter in / filter out buttons for one scalar value. */
+function filterButtons(field: string | undefined, value: unknown, onFilter: ((clause: string) => void) | undefined): HTMLElement | null {
+  if (!onFilter || field === undefined || !['string', 'number', 'boolean'].includes(typeof value)) return null;
+  const text = String(value);
+  const button = (exclude: boolean) =>
+    h(
+      'button',
+      {
+        class: `link-button attr-filter attr-filter-${exclude ? 'out' : 'in'}`,
+        title: `${exclude ? 'Without' : 'Only'} ${field}: ${text}`,
+        attrs: { type: 'button', 'aria-label': `Filter ${exclude ? 'out' : 'in'} ${field}` },
+        on: { click: () => onFilter(facetClause(field, text, exclude)) },
+      },
+      exclude ? '−' : '+',
+    );
+  return h('td', { class: 'attr-filters nowrap' }, button(false), button(true));
+}
+
+function attributeTable(title: string, attrs: Attributes | undefined, onFilter?: (clause: string) => void, resource = false): HTMLElement | null {
   const entries = Object.entries(attrs ?? {});
   if (!entries.length) return null;
   return h(
@@ -72,7 +99,9 @@ function attributeTable(title: string, attrs: Attributes | undefined): HTMLEleme
     h(
       'table',
       { class: 'kv' },
-      h('tbody', null, ...entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => h('tr', null, h('th', null, nameSpan(k)), h('td', { class: 'mono' }, valueText(v))))),
+      h('tbody', null, ...entries
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => h('tr', null, h('th', null, nameSpan(k)), h('td', { class: 'mono' }, valueText(v)), filterButtons(queryField(k, resource), v, onFilter)))),
     ),
   );
 }
@@ -86,8 +115,8 @@ export function logRow(log: LogLine, opts: LogRowOptions = {}): HTMLElement {
     const open = details.hidden;
     if (open && !details.firstChild) {
       details.append(
-        attributeTable('Attributes', log.attributes) ?? h('div', { class: 'muted' }, 'No attributes.'),
-        ...[attributeTable('Resource', log.resource)].filter((x): x is HTMLElement => x !== null),
+        attributeTable('Attributes', log.attributes, opts.onFilter) ?? h('div', { class: 'muted' }, 'No attributes.'),
+        ...[attributeTable('Resource', log.resource, opts.onFilter, true)].filter((x): x is HTMLElement => x !== null),
         h('div', { class: 'muted mono log-id' }, `id ${log.id}`),
       );
     }

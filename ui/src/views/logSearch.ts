@@ -5,13 +5,15 @@ import { guessHighlight } from '../logQueryText';
 import { formatHash, navigate, replaceHash, type Route } from '../route';
 import { resolveRange, timeRangeControl } from '../timerange';
 import { contextPanel } from './logContext';
-import { addClause, BASE_FACETS, renderFacets, topAttributeNames } from './logFacets';
+import { addClause, BASE_FACETS, exampleQuery, renderFacets, topAttributeNames } from './logFacets';
 import { drawLogHistogram } from './logHistogram';
 import { logRow } from './logResults';
 import { LogTail } from './logTail';
 
 const DEFAULT_RANGE = '1h';
 const DEFAULT_LIMIT = '100';
+/** Services named by the query box's example. */
+const EXAMPLE_SERVICES = 2;
 /** Lines kept on the page while tailing; the oldest go first. */
 const MAX_TAIL_ROWS = 2000;
 /** Older filters (links from spans and earlier versions of this page) still read from the URL. */
@@ -46,8 +48,13 @@ function syntaxError(q: string, err: ApiError): HTMLElement {
 export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
   const params = route.params;
   const qText = params.get('q') ?? '';
-  const q = h('input', { class: 'query', attrs: { name: 'q', type: 'search', placeholder: 'level:error service:checkout "payment declined" order.id:ORD-12*', 'aria-label': 'Log query', autocomplete: 'off', spellcheck: 'false' } });
+  const q = h('input', { class: 'query', attrs: { name: 'q', type: 'search', placeholder: exampleQuery([]), 'aria-label': 'Log query', autocomplete: 'off', spellcheck: 'false' } });
   q.value = qText;
+  // the example names services that exist: those with the most log lines of the last day
+  void logApi
+    .facets({ field: 'service', limit: EXAMPLE_SERVICES, start: Date.now() - 86_400_000 }, signal)
+    .then((facet) => q.setAttribute('placeholder', exampleQuery(facet.values.map((v) => v.value).filter((v) => v !== ''))))
+    .catch(() => undefined);
   const sortValue = params.get('sort') === 'time_asc' ? 'time_asc' : 'time_desc';
   const sort = h('select', { attrs: { name: 'sort', 'aria-label': 'Sort' } }, option('time_desc', 'Newest first', sortValue === 'time_desc'), option('time_asc', 'Oldest first', sortValue === 'time_asc'));
   const range = timeRangeControl(params, DEFAULT_RANGE);
@@ -136,12 +143,13 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
   let highlight: LogHighlight = guessHighlight(qText);
   const shown = new Set<string>();
   const openContext = (log: LogLine) => context.open(log.id);
+  const addToQuery = (clause: string) => go((p) => p.set('q', addClause(p.get('q') ?? '', clause)));
   const rowsBox = h('div', { class: 'log-rows' });
 
   const addRows = (logs: LogLine[], where: 'append' | 'prepend', extraClass?: string) => {
     const fresh = logs.filter((l) => !shown.has(l.id));
     for (const l of fresh) shown.add(l.id);
-    const nodes = fresh.map((l) => logRow(l, { highlight, onContext: openContext, extraClass }));
+    const nodes = fresh.map((l) => logRow(l, { highlight, onContext: openContext, onFilter: addToQuery, extraClass }));
     if (where === 'append') rowsBox.append(...nodes);
     else rowsBox.prepend(...nodes.reverse());
     while (rowsBox.childElementCount > MAX_TAIL_ROWS && rowsBox.lastElementChild) rowsBox.lastElementChild.remove();
@@ -193,7 +201,7 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
       renderFacets(facets, [...BASE_FACETS, ...topAttributeNames(page.logs).filter((k) => !BASE_FACETS.includes(k))], {
         query: windowQuery,
         signal,
-        onPick: (clause) => go((p) => p.set('q', addClause(p.get('q') ?? '', clause))),
+        onPick: addToQuery,
       });
     })
     .catch((err) => {
@@ -254,6 +262,11 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
     tailStatus.textContent = '';
   };
   tailToggle.addEventListener('change', () => {
+    if (tailToggle.checked && q.value.trim() !== qText) {
+      // the tail follows the query in the box, also when Search was not pressed: search with it, tailing
+      form.requestSubmit();
+      return;
+    }
     if (tailToggle.checked) {
       state.set('tail', '1');
       startTail();
