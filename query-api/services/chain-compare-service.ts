@@ -1,3 +1,4 @@
+import { CHAIN_READ_LIMITS } from '../../core/contracts/read-limits';
 import {
   chainProfile,
   compareProfiles,
@@ -28,8 +29,8 @@ export interface ChainCompareOptions {
 export const CHAIN_COMPARE_DEFAULTS: Readonly<ChainCompareOptions> = Object.freeze({
   typicalWindowUs: 60 * 60 * 1_000_000,
   maxTypicalOrders: 200,
-  // the stores rank at most 1,000 values per call (CHAIN_READ_LIMITS / CLICKHOUSE_CHAIN_LIMITS)
-  maxTypicalCandidates: 1_000,
+  // as many as a store ranks in one call
+  maxTypicalCandidates: CHAIN_READ_LIMITS.slowestKeys,
   maxTypicalSpans: 200_000,
 });
 
