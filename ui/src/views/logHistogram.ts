@@ -1,30 +1,8 @@
-import { axisBottom, axisLeft, brushX, max, scaleLinear, scaleTime, select, timeFormat } from 'd3';
+import { axisBottom, axisLeft, brushX, scaleLinear, scaleTime, select, timeFormat } from 'd3';
 import type { LogHistogramView } from '../api';
 import { h } from '../dom';
 import { formatTime } from '../format';
-
-/** Stack order, bottom to top, and the colour of each severity bucket. */
-export const SEVERITY_STACK: Array<{ key: string; label: string; color: string }> = [
-  { key: 'fatal', label: 'FATAL', color: '#8a1c1c' },
-  { key: 'error', label: 'ERROR', color: '#d62828' },
-  { key: 'warn', label: 'WARN', color: '#e8a317' },
-  { key: 'info', label: 'INFO', color: '#59a14f' },
-  { key: 'debug', label: 'DEBUG', color: '#4e79a7' },
-  { key: 'trace', label: 'TRACE', color: '#9aa3ad' },
-  { key: 'unknown', label: 'OTHER', color: '#cfd4dc' },
-];
-
-/** Histogram count keys (ERROR, WARN, warning, Information, '') → a stack bucket. */
-export function severityBucket(key: string): string {
-  const t = key.toLowerCase();
-  if (t.startsWith('fatal') || t.startsWith('crit') || t.startsWith('emerg') || t.startsWith('alert')) return 'fatal';
-  if (t.startsWith('err')) return 'error';
-  if (t.startsWith('warn')) return 'warn';
-  if (t.startsWith('info') || t.startsWith('notice')) return 'info';
-  if (t.startsWith('debug')) return 'debug';
-  if (t.startsWith('trace')) return 'trace';
-  return 'unknown';
-}
+import { SEVERITY_STACK, stackSegments, tallest, tickPattern, timeDomain } from './logHistogramLayout';
 
 export interface HistogramOptions {
   /** The queried window, epoch ms: the x axis spans it even where there are no lines. */
@@ -32,16 +10,6 @@ export interface HistogramOptions {
   endMs: number;
   /** A brushed time range, epoch ms. */
   onZoom(startMs: number, endMs: number): void;
-}
-
-interface Segment {
-  key: string;
-  color: string;
-  t0: number;
-  t1: number;
-  y0: number;
-  y1: number;
-  count: number;
 }
 
 const HEIGHT = 140;
@@ -53,36 +21,11 @@ export function drawLogHistogram(container: HTMLElement, hist: LogHistogramView,
   const width = Math.max(360, container.clientWidth || 900);
   const innerW = width - MARGIN.left - MARGIN.right;
   const innerH = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const intervalMs = Math.max(1, hist.intervalUs / 1000);
-
-  const segments: Segment[] = [];
-  const present = new Set<string>();
-  for (const b of hist.buckets) {
-    const byKey = new Map<string, number>();
-    for (const [k, n = 0] of Object.entries(b.counts)) {
-      const key = severityBucket(k);
-      byKey.set(key, (byKey.get(key) ?? 0) + n);
-    }
-    const counted = [...byKey.values()].reduce((a, n) => a + n, 0);
-    if (b.total > counted) byKey.set('unknown', (byKey.get('unknown') ?? 0) + b.total - counted);
-    let y = 0;
-    const t0 = b.tUs / 1000;
-    for (const s of SEVERITY_STACK) {
-      const n = byKey.get(s.key) ?? 0;
-      if (n <= 0) continue;
-      present.add(s.key);
-      segments.push({ key: s.key, color: s.color, t0, t1: t0 + intervalMs, y0: y, y1: y + n, count: n });
-      y += n;
-    }
-  }
-
-  const domainStart = Math.min(opts.startMs, ...hist.buckets.map((b) => b.tUs / 1000));
-  const domainEnd = Math.max(opts.endMs, ...hist.buckets.map((b) => b.tUs / 1000 + intervalMs));
+  const { segments, present } = stackSegments(hist);
+  const [domainStart, domainEnd] = timeDomain(hist, opts.startMs, opts.endMs);
   const x = scaleTime().domain([new Date(domainStart), new Date(domainEnd)]).range([0, innerW]);
-  const top = max(hist.buckets, (b) => b.total) ?? 0;
-  const y = scaleLinear().domain([0, Math.max(1, top)]).range([innerH, 0]).nice();
-  const spanMs = domainEnd - domainStart;
-  const tickFormat = timeFormat(spanMs < 10_000 ? '%H:%M:%S.%L' : spanMs < 600_000 ? '%H:%M:%S' : spanMs < 86_400_000 ? '%H:%M' : '%b %d %H:%M');
+  const y = scaleLinear().domain([0, Math.max(1, tallest(hist))]).range([innerH, 0]).nice();
+  const tickFormat = timeFormat(tickPattern(domainEnd - domainStart));
 
   const svg = select(container)
     .append('svg')

@@ -3,7 +3,8 @@ import { errorBox, h, nameSpan, replace } from '../dom';
 import { formatHash, navigate, replaceHash, type Route } from '../route';
 import { drawRedCharts } from './redCharts';
 import { DEFAULT_WINDOW, statsStepSeconds, WINDOWS } from './topologyWindows';
-import { drawTopology, edgeId, msText, pct, rateText, THRESHOLDS, type ColorMode, type TopologyGraph } from './topologyGraph';
+import { drawTopology, edgeId, msText, pct, rateText, type TopologyGraph } from './topologyGraph';
+import { THRESHOLDS, type ColorMode } from './topologyLayout';
 
 /** #/topology?range=1h&color=errors|p95[&node=<id>|&edge=<source→target>] */
 export function renderTopologyPage(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
