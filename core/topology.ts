@@ -107,3 +107,48 @@ export const MINUTE_US = 60_000_000;
 export function minuteOf(us: number): number {
   return Math.floor(us / MINUTE_US) * MINUTE_US;
 }
+
+/**
+ * The minutes a rate is taken over (docs/topology.md, "Rates"): the last
+ * `minutes` whole minutes before the minute the window ends in (that minute is
+ * still filling), never before the first minute the window touches.
+ */
+export interface RateWindow {
+  startUs: number;
+  endUs: number;
+  seconds: number;
+}
+
+/** A node or edge of the API's topology: the store's figures over the window, and calls per second over the rate window. */
+export type RatedTopologyNode = TopologyNode & { ratePerSec: number };
+export type RatedTopologyEdge = TopologyEdge & { ratePerSec: number };
+
+/** GET /api/topology: the window's topology with per-second rates over the rate window. */
+export interface RatedTopology {
+  nodes: RatedTopologyNode[];
+  edges: RatedTopologyEdge[];
+  rate: RateWindow;
+}
+
+/** One row of GET /api/services/stats: a service's entry calls over the window, its recent rate, and its series. */
+export interface ServiceSummary {
+  service: string;
+  calls: number;
+  errors: number;
+  errorRate: number;
+  ratePerSec: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  /** One point per step over the window (for sparklines). */
+  series: ServiceStatsPoint[];
+}
+
+/** GET /api/services/stats: every service of the window, busiest first. */
+export interface ServicesOverview {
+  stepUs: number;
+  rate: RateWindow;
+  services: ServiceSummary[];
+  /** True when there were more services than the answer holds (the quietest were left out). */
+  truncated: boolean;
+}

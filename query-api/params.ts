@@ -93,6 +93,14 @@ export function optionalNumber(query: Query, name: string, min = 0, max = Number
   return n;
 }
 
+/** A whole number within [min, max]: default when absent; a fraction or a number out of bounds is a 400 naming the parameter. */
+export function wholeNumber(query: Query, name: string, defaultValue: number, min: number, max: number): number {
+  const n = optionalNumber(query, name, min, max);
+  if (n === undefined) return defaultValue;
+  if (!Number.isInteger(n)) throw new ValidationError(`${name} must be a whole number, got ${n}`, name);
+  return n;
+}
+
 /** A result-size limit: default when absent, capped at `max` (asking for more is not an error). */
 export function limit(query: Query, name: string, defaultValue: number, max: number): number {
   const n = optionalNumber(query, name, 1);

@@ -1,1 +1,16 @@
-export type { OperationStats, ServiceStats, ServiceStatsPoint, Topology, TopologyEdge, TopologyEdgeKind, TopologyNode, TopologyNodeKind } from '../topology';
+export type {
+  OperationStats,
+  RateWindow,
+  RatedTopology,
+  RatedTopologyEdge,
+  RatedTopologyNode,
+  ServiceStats,
+  ServiceStatsPoint,
+  ServiceSummary,
+  ServicesOverview,
+  Topology,
+  TopologyEdge,
+  TopologyEdgeKind,
+  TopologyNode,
+  TopologyNodeKind,
+} from '../topology';

@@ -1,6 +1,7 @@
 import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../core/limits';
 import { DEFAULT_SLOW_CHAINS_LIMIT, MAX_SLOW_CHAINS_LIMIT, SLOW_CHAIN_ORDERS } from '../routes/chains';
 import { SLOW_CHAIN_SORTS } from '../services/chain-service';
+import { SERVICES_OVERVIEW_MAX } from '../services/topology-service';
 import { DEFAULT_CONTEXT_LINES } from '../routes/log-context';
 import { DEFAULT_FACETS_LIMIT, DEFAULT_LOGS_LIMIT, MAX_FACETS_LIMIT, MAX_LOGS_LIMIT } from '../routes/logs';
 import { DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT } from '../routes/traces';
@@ -67,6 +68,11 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         summary: 'Span names of one service',
         parameters: [p.serviceInPath],
         ok: object({ operations: strings }),
+      }),
+      '/api/services/stats': operation('servicesOverview', {
+        summary: `Every service of the window (the busiest ${SERVICES_OVERVIEW_MAX}, truncated says when there were more): entry calls, error rate and p50/p95/p99 over the window, calls per second over the rate window, and a series per step for sparklines`,
+        parameters: [...p.timeWindow, p.step, p.rateMinutes],
+        ok: ref('ServicesOverview'),
       }),
       '/api/services/{service}/stats': operation('serviceStats', {
         summary: 'Calls, errors and latency of one service over time (window at most 7 days, default the last 15 minutes)',
@@ -152,8 +158,8 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         notFound: true,
       }),
       '/api/topology': operation('topology', {
-        summary: 'Services, databases, queues and external peers with the calls between them (window at most 7 days, default the last 15 minutes)',
-        parameters: p.timeWindow,
+        summary: 'Services, databases, queues and external peers with the calls between them (window at most 7 days, default the last 15 minutes); ratePerSec over the rate window (rate)',
+        parameters: [...p.timeWindow, p.rateMinutes],
         ok: ref('Topology'),
       }),
       '/metrics': operation('metrics', {

@@ -1,6 +1,7 @@
 import { LOGQL_LIMITS } from '../../core/logql';
 import { MAX_DURATION_US, MAX_PARAM_LENGTH, MAX_SERVICE_NAME_LENGTH, MAX_TIME_MS, MIN_TIME_MS } from '../params';
 import { MAX_CONTEXT_LINES } from '../routes/log-context';
+import { DEFAULT_RATE_MINUTES, MAX_RATE_MINUTES } from '../services/topology-service';
 import { MAX_ATTRIBUTE_FILTERS, MAX_DURATION_MS } from '../routes/traces';
 import { TRACE_SORTS } from '../../core/contracts/trace-search';
 import { STATUS_CODES } from '../../core/model';
@@ -137,6 +138,12 @@ export const step = query('step', 'Width of one point: 60s, 5m, 1h or a number o
   type: 'string',
   pattern: '^[0-9]+(\\.[0-9]+)?(s|m|h)?$',
 });
+
+export const rateMinutes = query(
+  'rateMinutes',
+  `Rates (ratePerSec) are calls per second over this many whole minutes: the last ones before the minute the window ends in, not before the window's first minute (docs/topology.md, "Rates"). 1..${MAX_RATE_MINUTES}.`,
+  { type: 'integer', minimum: 1, maximum: MAX_RATE_MINUTES, default: DEFAULT_RATE_MINUTES },
+);
 
 export const lastEventId: Parameter = {
   name: 'Last-Event-ID',

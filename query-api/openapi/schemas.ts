@@ -149,9 +149,17 @@ export const SCHEMAS: Record<string, Schema> = {
       top: { anyOf: [compareRow, { type: 'null' }] },
     },
   ),
+  RateWindow: object({ startUs: int, endUs: int, seconds: num }),
   Topology: object({
-    nodes: { type: 'array', items: object({ id: str, kind: str, calls: int, errorRate: num, ...latency }) },
-    edges: { type: 'array', items: object({ source: str, target: str, kind: str, calls: int, errors: int, ...latency }) },
+    nodes: { type: 'array', items: object({ id: str, kind: str, calls: int, errorRate: num, ratePerSec: num, ...latency }) },
+    edges: { type: 'array', items: object({ source: str, target: str, kind: str, calls: int, errors: int, ratePerSec: num, ...latency }) },
+    rate: ref('RateWindow'),
+  }),
+  ServicesOverview: object({
+    stepUs: int,
+    rate: ref('RateWindow'),
+    services: { type: 'array', items: object({ service: str, calls: int, errors: int, errorRate: num, ratePerSec: num, ...latency, series: arrayOf('StatsPoint') }) },
+    truncated: { type: 'boolean' },
   }),
   StatsPoint: object({ tUs: int, calls: int, errors: int, ratePerSec: num, errorRate: num, ...latency }),
   ServiceStats: object({

@@ -1,6 +1,7 @@
 import type { SpanStore } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
-import type { ServiceStats, Topology } from '../../core/topology';
+import { rateReadWindow, rateWindow, withRates } from '../../core/analysis/topology-rates';
+import type { RatedTopology, ServiceStats, ServiceSummary, ServicesOverview } from '../../core/topology';
 
 export const TOPOLOGY_DEFAULT_WINDOW_US = 15 * 60_000_000;
 export const TOPOLOGY_MAX_WINDOW_US = 7 * 24 * 3_600_000_000;
@@ -8,6 +9,13 @@ export const STATS_MAX_POINTS = 1_440;
 /** A default step gives about this many points. */
 const STATS_DEFAULT_POINTS = 60;
 const MINUTE_US = 60_000_000;
+/** Rates are calls per second over this many whole minutes (docs/topology.md, "Rates"); `rateMinutes` may ask for 1..60. */
+export const DEFAULT_RATE_MINUTES = 5;
+export const MAX_RATE_MINUTES = 60;
+/** GET /api/services/stats answers for at most this many services (the busiest). */
+export const SERVICES_OVERVIEW_MAX = 100;
+/** Series read at a time for the services overview, so one request does not flood the store. */
+const SERIES_READS_IN_FLIGHT = 4;
 
 export interface WindowInput {
   startUs?: number;
@@ -32,13 +40,54 @@ export class TopologyService {
     return { startUs, endUs };
   }
 
-  topology(input: WindowInput): Promise<Topology> {
-    return this.spans.topology(this.window(input));
+  /** The window's topology, each node and edge with its calls per second over the last `rateMinutes` whole minutes. */
+  async topology(input: WindowInput, rateMinutes = DEFAULT_RATE_MINUTES): Promise<RatedTopology> {
+    const window = this.window(input);
+    const rate = rateWindow(window, rateMinutes);
+    const [topology, recent] = await Promise.all([this.spans.topology(window), this.spans.topology(rateReadWindow(rate))]);
+    return withRates(topology, recent, rate);
   }
 
   /** `stepUs` undefined: a whole number of minutes giving about 60 points. */
   serviceStats(service: string, input: WindowInput, stepUs: number | undefined): Promise<ServiceStats> {
     const window = this.window(input);
+    return this.spans.serviceStats(service, window, this.step(window, stepUs));
+  }
+
+  /**
+   * Every service of the window (the busiest SERVICES_OVERVIEW_MAX): its entry
+   * calls, errors and latency over the window (from the topology roll-ups),
+   * its rate over the rate window, and its series for sparklines.
+   */
+  async servicesOverview(input: WindowInput, stepUs: number | undefined, rateMinutes = DEFAULT_RATE_MINUTES): Promise<ServicesOverview> {
+    const window = this.window(input);
+    const step = this.step(window, stepUs);
+    const topology = await this.topology(window, rateMinutes);
+    const services = topology.nodes.filter((n) => n.kind === 'service').sort((a, b) => b.calls - a.calls || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const shown = services.slice(0, SERVICES_OVERVIEW_MAX);
+    const rows: ServiceSummary[] = [];
+    for (let i = 0; i < shown.length; i += SERIES_READS_IN_FLIGHT) {
+      const part = shown.slice(i, i + SERIES_READS_IN_FLIGHT);
+      const stats = await Promise.all(part.map((n) => this.spans.serviceStats(n.id, window, step)));
+      part.forEach((n, k) =>
+        rows.push({
+          service: n.id,
+          calls: n.calls,
+          errors: Math.round(n.errorRate * n.calls),
+          errorRate: n.errorRate,
+          ratePerSec: n.ratePerSec,
+          p50Ms: n.p50Ms,
+          p95Ms: n.p95Ms,
+          p99Ms: n.p99Ms,
+          series: stats[k].series,
+        }),
+      );
+    }
+    return { stepUs: step, rate: topology.rate, services: rows, truncated: services.length > shown.length };
+  }
+
+  /** The step of a series over the window: given (whole minutes), or whole minutes giving about 60 points; at most STATS_MAX_POINTS points. */
+  private step(window: { startUs: number; endUs: number }, stepUs: number | undefined): number {
     const span = window.endUs - window.startUs;
     const step = stepUs ?? Math.max(1, Math.ceil(span / STATS_DEFAULT_POINTS / MINUTE_US)) * MINUTE_US;
     if (step % MINUTE_US !== 0 || step <= 0) {
@@ -48,7 +97,7 @@ export class TopologyService {
     if (points > STATS_MAX_POINTS) {
       throw new ValidationError(`step gives ${points} points over the window, at most ${STATS_MAX_POINTS} allowed: use a larger step`, 'step');
     }
-    return this.spans.serviceStats(service, window, step);
+    return step;
   }
 }
 

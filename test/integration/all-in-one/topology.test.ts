@@ -100,6 +100,47 @@ describe('topology and service stats over the all-in-one', () => {
     expect((await getJson(`${app.apiUrl}/api/topology`)).body.nodes.length).toBeGreaterThanOrEqual(6);
   });
 
+  it('rates are calls per second over the last whole minutes before the minute the window ends in', async () => {
+    const t = await topology();
+    // the window ends 59.999 s into its second minute: the rate window is its first minute (one order)
+    expect(t.rate).toEqual({ startUs: minute * 1000, endUs: (minute + 60_000) * 1000, seconds: 60 });
+    const gateway = t.nodes.find((x: any) => x.id === n.gateway);
+    expect(gateway.calls).toBe(2);
+    expect(gateway.ratePerSec).toBeCloseTo(1 / 60);
+    expect(t.edges.find((e: any) => e.source === n.gateway && e.target === n.checkout).ratePerSec).toBeCloseTo(1 / 60);
+    // a window ending later: the second minute counts too, over the two minutes the window touches
+    const later = (await getJson(`${app.apiUrl}/api/topology?start=${minute}&end=${minute + 120_000}&rateMinutes=5`)).body;
+    expect(later.rate.seconds).toBe(120);
+    expect(later.nodes.find((x: any) => x.id === n.gateway).ratePerSec).toBeCloseTo(2 / 120);
+    // one minute asked for: only the second minute's order
+    const one = (await getJson(`${app.apiUrl}/api/topology?start=${minute}&end=${minute + 120_000}&rateMinutes=1`)).body;
+    expect(one.rate).toEqual({ startUs: (minute + 60_000) * 1000, endUs: (minute + 120_000) * 1000, seconds: 60 });
+    expect(one.nodes.find((x: any) => x.id === n.checkout).ratePerSec).toBeCloseTo(1 / 60);
+  });
+
+  it('services overview: every service with rate, error rate, quantiles and a series, busiest first', async () => {
+    const { status, body } = await getJson(`${app.apiUrl}/api/services/stats?start=${minute}&end=${minute + 120_000}&step=60s`);
+    expect(status).toBe(200);
+    expect(body.stepUs).toBe(60_000_000);
+    expect(body.truncated).toBe(false);
+    const rows = Object.fromEntries(body.services.map((r: any) => [r.service, r]));
+    expect(Object.keys(rows).sort()).toEqual([n.checkout, n.worker, n.gateway].sort());
+    expect(rows[n.checkout]).toMatchObject({ calls: 2, errors: 1, errorRate: 0.5 });
+    expect(rows[n.checkout].ratePerSec).toBeCloseTo(2 / 120);
+    expect(rows[n.checkout].p95Ms).toBeGreaterThan(100 / 1.5);
+    expect(rows[n.checkout].series.map((p: any) => [p.tUs, p.calls, p.errors])).toEqual([
+      [minute * 1000, 1, 0],
+      [(minute + 60_000) * 1000, 1, 1],
+      [(minute + 120_000) * 1000, 0, 0],
+    ]);
+    expect(rows[n.gateway].errorRate).toBe(0);
+    // the same figures as the topology's service nodes
+    const t = (await getJson(`${app.apiUrl}/api/topology?start=${minute}&end=${minute + 120_000}`)).body;
+    for (const node of t.nodes.filter((x: any) => x.kind === 'service')) {
+      expect([rows[node.id].calls, rows[node.id].errorRate, rows[node.id].p95Ms, rows[node.id].ratePerSec]).toEqual([node.calls, node.errorRate, node.p95Ms, node.ratePerSec]);
+    }
+  });
+
   it('answers 400 naming the parameter', async () => {
     const bad = async (qs: string, path = `/api/services/${n.checkout}/stats`) => (await getJson(`${app.apiUrl}${path}?${qs}`)).body;
     expect((await getJson(`${app.apiUrl}/api/services/${n.checkout}/stats?step=fast`)).status).toBe(400);
@@ -108,5 +149,8 @@ describe('topology and service stats over the all-in-one', () => {
     expect((await bad(`start=${minute}&end=${minute + 86_400_000}&step=60s`)).parameter).toBe('step');
     expect((await bad(`start=${minute}&end=${minute + 8 * 86_400_000}`, '/api/topology')).parameter).toBe('start');
     expect((await bad(`start=${minute + 1000}&end=${minute}`, '/api/topology')).parameter).toBe('start');
+    expect((await bad('rateMinutes=0', '/api/topology')).parameter).toBe('rateMinutes');
+    expect((await bad('rateMinutes=1.5', '/api/services/stats')).parameter).toBe('rateMinutes');
+    expect((await bad('step=90s', '/api/services/stats')).parameter).toBe('step');
   });
 });

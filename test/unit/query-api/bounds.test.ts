@@ -57,6 +57,12 @@ describe('query API parameter bounds', () => {
     expect(await rejected(`/api/services/x/stats?step=${huge}`)).toBe('step');
     expect(await rejected('/api/services/x/stats?start=0&end=86400000&step=1m')).toBe('step');
     expect(await rejected(`/api/services/x/stats?start=0&end=${MAX_TIME_MS}`)).toBe('start');
+    expect(await rejected('/api/services/stats?start=0&end=86400000&step=1m')).toBe('step');
+    expect(await rejected('/api/services/stats?step=90s')).toBe('step');
+    for (const bad of ['0', '61', '2.5', 'five', '1e300']) {
+      expect(await rejected(`/api/topology?rateMinutes=${bad}`)).toBe('rateMinutes');
+      expect(await rejected(`/api/services/stats?rateMinutes=${bad}`)).toBe('rateMinutes');
+    }
     expect(await rejected('/api/logs/abc/context?before=1e9')).toBe('before');
     expect(await rejected('/api/logs?limit=1e300')).toBe('limit');
   });
