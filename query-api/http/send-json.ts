@@ -13,29 +13,26 @@ const WRITE_BYTES = 64 * 1024;
 export async function sendJson(res: Response, body: unknown, status = 200): Promise<void> {
   res.status(status);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  // One listener each for the whole answer: the compression middleware hands 'drain' listeners to its
+  // compressor, where removing them again is not possible, so none are added per wait.
+  let wake: (() => void) | undefined;
+  const resume = () => {
+    const waiting = wake;
+    wake = undefined;
+    waiting?.();
+  };
+  res.on('drain', resume);
+  res.on('close', resume);
   let buffered = '';
   for (const piece of jsonPieces(body)) {
     buffered += piece;
     if (buffered.length < WRITE_BYTES) continue;
-    if (!(await write(res, buffered))) return;
+    if (gone(res)) return;
+    if (!res.write(buffered)) await new Promise<void>((resolve) => (wake = resolve));
     buffered = '';
   }
-  res.end(buffered);
+  if (!gone(res)) res.end(buffered);
 }
 
-/** Writes a chunk, waiting for 'drain' when the socket's buffer is full; false when the client is gone. */
-function write(res: Response, chunk: string): Promise<boolean> {
-  if (res.destroyed || res.writableEnded) return Promise.resolve(false);
-  if (res.write(chunk)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const done = (ok: boolean) => {
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      resolve(ok);
-    };
-    const onDrain = () => done(true);
-    const onClose = () => done(false);
-    res.on('drain', onDrain);
-    res.on('close', onClose);
-  });
-}
+/** The client went away (or the answer was ended elsewhere). */
+const gone = (res: Response) => res.destroyed || res.writableEnded;

@@ -5,6 +5,8 @@ import express from 'express';
 import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../../helpers/embedded-query-app';
 import { BASE_US, makeTrace, spanBatch, uniq } from '../../../contract/fixtures';
 import { sendJson } from '../../../../query-api/http/send-json';
+import { compressAnswers } from '../../../../query-api/http/compress-answers';
+import crypto from 'node:crypto';
 
 interface Answer {
   status: number;
@@ -113,5 +115,55 @@ describe('sendJson', () => {
     expect(wrote).toBeGreaterThan(0);
     expect(wrote).toBeLessThan(total / 2);
     await new Promise((resolve) => server.close(resolve));
+  });
+});
+
+describe('sendJson behind the compression middleware', () => {
+  it('waits for a slow reader through the compressor, with one drain listener for the whole answer, and sends it all', async () => {
+    const items = Array.from({ length: 100_000 }, (_, i) => ({ i, text: crypto.randomUUID() }));
+    let drainListeners = 0;
+    let refusedWrites = 0;
+    const server = express()
+      .use(compressAnswers())
+      .get('/', async (_req, res) => {
+        // count what sendJson asks of the compressor-wrapped response
+        const on = res.on.bind(res);
+        res.on = ((type: string, listener: (...args: unknown[]) => void) => {
+          if (type === 'drain') drainListeners++;
+          return on(type, listener);
+        }) as typeof res.on;
+        const write = res.write.bind(res);
+        res.write = ((chunk: never) => {
+          const ok = write(chunk);
+          if (!ok) refusedWrites++;
+          return ok;
+        }) as typeof res.write;
+        await sendJson(res, { items });
+      })
+      .listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const packed = await new Promise<Buffer>((resolve, reject) => {
+        http.get(url, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          expect(res.headers['content-encoding']).toBe('gzip');
+          const chunks: Buffer[] = [];
+          // a slow reader: pause after every chunk
+          res.on('data', (c: Buffer) => {
+            chunks.push(c);
+            res.pause();
+            setTimeout(() => res.resume(), 1);
+          });
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+          res.on('error', reject);
+        }).on('error', reject);
+      });
+      expect(JSON.parse(zlib.gunzipSync(packed).toString('utf8'))).toEqual({ items });
+      // it had to wait many times, and never added a listener per wait (the compressor keeps them)
+      expect(refusedWrites).toBeGreaterThan(10);
+      expect(drainListeners).toBe(1);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
