@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { Span } from '../../core/model';
 import type { SpanBatch } from '../../core/contracts/span-store';
-import { IndexedNames, indexBucket, PairHashes, syncIndexCoverage } from './attribute-index';
-import { decodeHashSet, encodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
+import { IndexedNames, indexBucket, syncIndexCoverage } from './attribute-index';
+import { decodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
 import { PairInserter } from './pair-inserter';
 import { RowInserter, type SqlValue } from './row-inserter';
+import { hashSetsOf, planTraces, type PlannedTrace } from './span-write-plan';
 import { TopologyWriter, type InsertedTraceSpans } from './topology-writer';
 
 /** What the spans of one trace that were really inserted in this batch add to its summary. */
@@ -31,6 +32,8 @@ const SPAN_COLUMNS = [
  * Writes a SpanBatch in one transaction. Every derived row (summary, trace
  * operations, attribute hashes and index) is computed only from spans whose INSERT OR
  * IGNORE reported a change, so a replayed batch leaves the database as it was.
+ * What needs no database (rows' JSON texts, attribute hash sets) is planned
+ * before the transaction, outside the write turn (span-write-plan.ts).
  */
 export class SpanWriter {
   private readonly selectTraceRef: Database.Statement<[string], { id: number; span_count: number }>;
@@ -46,8 +49,7 @@ export class SpanWriter {
   private readonly upsertBusinessKey: Database.Statement;
   private readonly insertTraceLink: Database.Statement;
   private readonly insertMessageId: Database.Statement;
-  private readonly resourceHashes = new Map<number, PairHashes>();
-  private readonly writeBatch: Database.Transaction<(batch: SpanBatch) => void>;
+  private readonly writeBatch: Database.Transaction<(batch: SpanBatch, traces: PlannedTrace[]) => void>;
   private readonly topology: TopologyWriter;
   private readonly indexedNames: IndexedNames;
   private coverageSynced = false;
@@ -98,18 +100,18 @@ export class SpanWriter {
     this.insertMessageId = db.prepare(
       'INSERT OR IGNORE INTO message_ids (message_id, side, trace_id, span_id, time_us) VALUES (?, ?, ?, ?, ?)',
     );
-    this.writeBatch = db.transaction((batch: SpanBatch) => this.writeInTransaction(batch));
+    this.writeBatch = db.transaction((batch: SpanBatch, traces: PlannedTrace[]) => this.writeInTransaction(batch, traces));
     this.topology = new TopologyWriter(edb);
   }
 
   write(batch: SpanBatch): void {
+    const traces = planTraces(batch.spans, this.indexedNames);
     try {
       // IMMEDIATE: take the write lock up front, so a second process waits (busy_timeout) instead of failing on upgrade
-      this.edb.inWriteTurn(() => this.writeBatch.immediate(batch));
+      this.edb.inWriteTurn(() => this.writeBatch.immediate(batch, traces));
     } catch (err) {
       // ids interned inside the rolled-back transaction no longer exist
       this.edb.dropCaches();
-      this.resourceHashes.clear();
       this.traceOps.reset();
       this.attrIndex.reset();
       this.newSpanRows.reset();
@@ -118,13 +120,13 @@ export class SpanWriter {
     }
   }
 
-  private writeInTransaction(batch: SpanBatch): void {
+  private writeInTransaction(batch: SpanBatch, traces: PlannedTrace[]): void {
     if (!this.coverageSynced) {
       syncIndexCoverage(this.edb.db, this.indexedNames);
       this.coverageSynced = true;
     }
     this.inserted = [];
-    for (const spans of groupByTrace(batch.spans)) this.writeTrace(spans);
+    for (const trace of traces) this.writeTrace(trace);
     this.newSpanRows.flush();
     this.traceOps.flush();
     this.attrIndex.flush();
@@ -139,12 +141,10 @@ export class SpanWriter {
   }
 
   /** Spans of one trace (from one batch). */
-  private writeTrace(spans: Span[]): void {
-    const traceId = spans[0].traceId;
+  private writeTrace(plan: PlannedTrace): void {
+    const { traceId, spans } = plan;
     const stored = this.selectTraceRef.get(traceId);
     const trace = (stored ?? this.insertTrace.get(traceId))!;
-    // a trace created just now has no stored span: only a span id repeated in this batch is a duplicate (the first wins)
-    const newIds = stored === undefined ? new Set<string>() : null;
     const ref = trace.id;
     const d: TraceDelta = {
       startUs: MAX_SAFE,
@@ -156,21 +156,19 @@ export class SpanWriter {
       rootOpId: 0,
     };
     const ops = new Set<number>();
-    const hashes = new PairHashes(this.indexedNames);
     const inserted: InsertedTraceSpans = { traceRef: ref, existed: trace.span_count > 0, spans: [] };
 
-    let lastResourceId = -1;
-    for (const span of spans) {
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i];
       const opId = this.edb.operationId(span.service, span.name);
       const resourceId = this.edb.resourceId(span.resource);
       const statusCode = statusToInt(span.status.code);
-      if (newIds !== null) {
-        if (newIds.has(span.spanId)) continue;
-        newIds.add(span.spanId);
-        spanRow(this.newSpanRows.params, this.newSpanRows.begin(), ref, span, opId, statusCode, resourceId);
+      if (stored === undefined) {
+        // a trace created just now has no stored span (the plan kept each id once): all of them go in, many rows per statement
+        spanRow(this.newSpanRows.params, this.newSpanRows.begin(), ref, span, opId, statusCode, resourceId, plan, i);
         this.newSpanRows.end();
       } else {
-        spanRow(this.oneSpanRow, 0, ref, span, opId, statusCode, resourceId);
+        spanRow(this.oneSpanRow, 0, ref, span, opId, statusCode, resourceId, plan, i);
         if (this.insertSpan.run(this.oneSpanRow).changes === 0) continue;
       }
       inserted.spans.push(span);
@@ -187,26 +185,19 @@ export class SpanWriter {
       d.count++;
       if (statusCode === STATUS_ERROR) d.errors++;
       ops.add(opId);
-      hashes.addAttributes(span.attributes);
-      // like Jaeger's tag search: event attributes count too
-      for (const event of span.events) hashes.addAttributes(event.attributes);
-      // a resource is usually shared by every span of a trace: add its hashes once
-      if (resourceId !== lastResourceId) {
-        hashes.addAll(this.hashesOfResource(resourceId, span));
-        lastResourceId = resourceId;
-      }
     }
 
     if (d.count === 0) return;
     this.inserted.push(inserted);
     this.updateTrace.run({ ref, ...d });
     for (const op of ops) this.traceOps.add(ref, op);
-    if (hashes.all.length === 0) return;
-    const indexed = hashes.indexed.length ? encodeHashSet(hashes.indexed) : null;
-    this.insertAttrSet.run(ref, trace.span_count, encodeHashSet(hashes.all), indexed);
-    if (indexed === null) return;
+    // the planned sets hold every span's pairs: right unless some were already stored (a replay, a late span)
+    const hashes = d.count === spans.length ? plan.hashes : hashSetsOf(inserted.spans, this.indexedNames);
+    if (hashes.all === null) return;
+    this.insertAttrSet.run(ref, trace.span_count, hashes.all, hashes.indexed);
+    if (hashes.indexed === null) return;
     const bucket = indexBucket(ref);
-    for (const h of decodeHashSet(indexed)) {
+    for (const h of decodeHashSet(hashes.indexed)) {
       const at = this.attrIndex.begin();
       this.attrIndex.params[at] = bucket;
       this.attrIndex.params[at + 1] = h;
@@ -214,21 +205,20 @@ export class SpanWriter {
       this.attrIndex.end();
     }
   }
-
-  private hashesOfResource(resourceId: number, span: Span): PairHashes {
-    let hashes = this.resourceHashes.get(resourceId);
-    if (hashes === undefined) {
-      hashes = new PairHashes(this.indexedNames);
-      hashes.addAttributes(span.resource);
-      if (this.resourceHashes.size >= 10_000) this.resourceHashes.clear();
-      this.resourceHashes.set(resourceId, hashes);
-    }
-    return hashes;
-  }
 }
 
 /** Writes the values of a span row (SPAN_COLUMNS) to `into` from `at`. */
-function spanRow(into: SqlValue[], at: number, ref: number, span: Span, opId: number, statusCode: number, resourceId: number): void {
+function spanRow(
+  into: SqlValue[],
+  at: number,
+  ref: number,
+  span: Span,
+  opId: number,
+  statusCode: number,
+  resourceId: number,
+  plan: PlannedTrace,
+  i: number,
+): void {
   into[at] = ref;
   into[at + 1] = span.spanId;
   into[at + 2] = span.parentSpanId;
@@ -238,21 +228,10 @@ function spanRow(into: SqlValue[], at: number, ref: number, span: Span, opId: nu
   into[at + 6] = span.durationUs;
   into[at + 7] = statusCode;
   into[at + 8] = span.status.message;
-  into[at + 9] = JSON.stringify(span.attributes);
+  into[at + 9] = plan.attributes[i];
   into[at + 10] = resourceId;
-  into[at + 11] = span.events.length ? JSON.stringify(span.events) : null;
-  into[at + 12] = span.links.length ? JSON.stringify(span.links) : null;
+  into[at + 11] = plan.events[i];
+  into[at + 12] = plan.links[i];
   into[at + 13] = span.scope.name;
   into[at + 14] = span.scope.version;
-}
-
-/** Spans grouped by trace id, groups in order of first appearance. */
-function groupByTrace(spans: Span[]): Span[][] {
-  const groups = new Map<string, Span[]>();
-  for (const span of spans) {
-    const g = groups.get(span.traceId);
-    if (g === undefined) groups.set(span.traceId, [span]);
-    else g.push(span);
-  }
-  return [...groups.values()];
 }

@@ -1,0 +1,96 @@
+import type { Attributes, Span } from '../../core/model';
+import type { IndexedNames } from './attribute-index';
+import { PairHashes } from './attribute-index';
+import { encodeHashSet } from './codec';
+
+/**
+ * What a span write derives from the spans alone, without the database: done
+ * before the writer takes its turn for the write transaction, so with several
+ * ingest threads one thread does this while another writes (write-turn.ts).
+ */
+export interface PlannedTrace {
+  traceId: string;
+  /** The trace's spans in batch order; a span id repeated in the batch is kept once (the first wins). */
+  spans: Span[];
+  /** JSON text of each span's attributes, events and links (null: none), by index in `spans`. */
+  attributes: string[];
+  events: (string | null)[];
+  links: (string | null)[];
+  /** Hash sets (encodeHashSet) of the pairs of all of `spans`, what the write stores when it inserts every one of them. */
+  hashes: TraceHashSets;
+}
+
+export interface TraceHashSets {
+  /** Every pair (trace_attr_sets.hashes); null when the spans have no pair at all. */
+  all: Buffer | null;
+  /** The indexed pairs (trace_attr_sets.indexed, trace_attr_index); null when none. */
+  indexed: Buffer | null;
+}
+
+/** Groups a batch's spans by trace (in order of first appearance) and derives each trace's rows' texts and hash sets. */
+export function planTraces(spans: readonly Span[], names: IndexedNames): PlannedTrace[] {
+  const groups = new Map<string, { spans: Span[]; ids: Set<string> }>();
+  for (const span of spans) {
+    const g = groups.get(span.traceId);
+    if (g === undefined) groups.set(span.traceId, { spans: [span], ids: new Set([span.spanId]) });
+    else if (!g.ids.has(span.spanId)) {
+      g.ids.add(span.spanId);
+      g.spans.push(span);
+    }
+  }
+  const resources = new ResourceHashes(names);
+  const out: PlannedTrace[] = [];
+  for (const [traceId, g] of groups) {
+    const n = g.spans.length;
+    const attributes = new Array<string>(n);
+    const events = new Array<string | null>(n);
+    const links = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) {
+      const span = g.spans[i];
+      attributes[i] = JSON.stringify(span.attributes);
+      events[i] = span.events.length ? JSON.stringify(span.events) : null;
+      links[i] = span.links.length ? JSON.stringify(span.links) : null;
+    }
+    out.push({ traceId, spans: g.spans, attributes, events, links, hashes: hashSetsOf(g.spans, names, resources) });
+  }
+  return out;
+}
+
+/**
+ * The hash sets of the pairs of `spans`: their attributes, their events'
+ * attributes (like Jaeger's tag search) and their resources'.
+ */
+export function hashSetsOf(spans: readonly Span[], names: IndexedNames, resources = new ResourceHashes(names)): TraceHashSets {
+  const hashes = new PairHashes(names);
+  let lastResource: Attributes | null = null;
+  for (const span of spans) {
+    hashes.addAttributes(span.attributes);
+    for (const event of span.events) hashes.addAttributes(event.attributes);
+    // spans of one resource share its object: add its hashes once per run of them
+    if (span.resource !== lastResource) {
+      hashes.addAll(resources.of(span.resource));
+      lastResource = span.resource;
+    }
+  }
+  return {
+    all: hashes.all.length ? encodeHashSet(hashes.all) : null,
+    indexed: hashes.indexed.length ? encodeHashSet(hashes.indexed) : null,
+  };
+}
+
+/** Pair hashes of resources, computed once per resource object. */
+class ResourceHashes {
+  private readonly seen = new Map<Attributes, PairHashes>();
+
+  constructor(private readonly names: IndexedNames) {}
+
+  of(resource: Attributes): PairHashes {
+    let hashes = this.seen.get(resource);
+    if (hashes === undefined) {
+      hashes = new PairHashes(this.names);
+      hashes.addAttributes(resource);
+      this.seen.set(resource, hashes);
+    }
+    return hashes;
+  }
+}
