@@ -1,7 +1,4 @@
-import type { ChainError, ChainJoin, ChainWait } from '../analysis/chain';
-import type { Bottleneck } from '../analysis/chain-bottleneck';
-import type { ChainPathStep } from '../analysis/chain-critical-path';
-import type { ChainStage } from '../analysis/chain-stages';
+import type { AssembledChain } from '../analysis/chain';
 import type { ChainTiming } from '../analysis/chain-waits';
 import type { Span, TraceSummary } from '../model';
 import type { LogView } from './logs';
@@ -22,39 +19,24 @@ export type ChainSpanView = Pick<
 /** A trace of a chain with the stage it belongs to. */
 export type ChainTraceView = TraceSummary & { stage: string };
 
-/** GET /api/chains */
-export interface ChainView extends ChainTiming {
+/** GET /api/chains: the assembled chain (core/analysis/chain.ts) with its key, traces, spans as the timeline shows them, and logs. */
+export interface ChainView extends Omit<AssembledChain, 'traceStages' | 'spans'> {
   key: string;
   value: string;
   traceCount: number;
   /** The trace bound (CHAIN_MAX_TRACES) or the span cap cut the chain. */
   truncated: boolean;
-  startUs: number;
-  endUs: number;
-  durationUs: number;
   traces: ChainTraceView[];
   spans: ChainSpanView[];
-  joins: ChainJoin[];
-  stages: ChainStage[];
-  waits: ChainWait[];
-  criticalPath: ChainPathStep[];
-  errors: ChainError[];
-  errorCount: number;
-  bottleneck: Bottleneck | null;
   logs: LogView[];
   /** Some trace had more logs than its share of the log cap. */
   logsTruncated: boolean;
 }
 
-/** A row of GET /api/chains/slow */
-export interface SlowChainView extends ChainTiming {
+/** A row of GET /api/chains/slow: the timing, the error count and the bottleneck of an assembled chain. */
+export interface SlowChainView extends Pick<AssembledChain, keyof ChainTiming | 'startUs' | 'endUs' | 'errorCount' | 'bottleneck'> {
   value: string;
-  startUs: number;
-  endUs: number;
   traceCount: number;
-  errorCount: number;
-  /** Null only for a chain with no trace at all. */
-  bottleneck: Bottleneck | null;
 }
 
 /** GET /api/chains/slow */
