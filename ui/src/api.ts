@@ -43,12 +43,15 @@ export type {
   LogFacetsView,
   LogHighlight,
   LogHistogramView,
+  MatchingSpan,
   ServiceStats,
   SettingsView,
   Topology,
   TopologyEdge,
   TopologyNode,
   TopologyNodeKind,
+  TraceHit,
+  TraceSearchAnswer,
   TraceSummary,
   WaitKind,
 } from '../../core/wire';
@@ -147,7 +150,7 @@ export const api = {
   services: (signal?: AbortSignal) => getJson<ServicesAnswer>('services', {}, signal).then((r) => r.services),
   operations: (service: string, signal?: AbortSignal) =>
     getJson<OperationsAnswer>(`services/${encodeURIComponent(service)}/operations`, {}, signal).then((r) => r.operations),
-  findTraces: (query: Query, signal?: AbortSignal) => getJson<TraceSearchAnswer>('traces', query, signal).then((r) => r.traces),
+  findTraces: (query: Query, signal?: AbortSignal) => getJson<TraceSearchAnswer>('traces', query, signal),
   trace: (traceId: string, signal?: AbortSignal) => getJson<TraceView>(`traces/${encodeURIComponent(traceId)}`, {}, signal),
 };
 

@@ -1,7 +1,8 @@
-import { axisBottom, axisLeft, extent, max, min, pointer, scaleLinear, scaleLog, scaleTime, select, timeFormat } from 'd3';
+import { axisBottom, axisLeft, extent, max, min, pointer, scaleLinear, scaleLog, scaleTime, select } from 'd3';
 import type { TraceSummary } from '../api';
 import { h, nameSpan } from '../dom';
 import { formatDuration, formatTime } from '../format';
+import { timeTickLabels } from './timeTicks';
 
 export interface ScatterOptions {
   logScale: boolean;
@@ -27,8 +28,8 @@ export function drawScatter(container: HTMLElement, traces: TraceSummary[], opts
     t1 = new Date(+t1 + 30_000);
   }
   const x = scaleTime().domain([t0, t1]).range([0, innerW]).nice();
-  const spanMs = +x.domain()[1] - +x.domain()[0];
-  const tickFormat = timeFormat(spanMs < 10_000 ? '%H:%M:%S.%L' : spanMs < 120_000 ? '%H:%M:%S' : spanMs < 86_400_000 ? '%H:%M' : '%b %d %H:%M');
+  // labels as precise as the step between ticks, never repeated (timeTicks.ts)
+  const xTicks = timeTickLabels(x.ticks(Math.max(2, Math.floor(innerW / 150))).map((d) => +d));
 
   // Durations in ms; a log scale needs a positive floor (1µs).
   const ms = (t: TraceSummary) => Math.max(t.durationUs / 1000, 0.001);
@@ -46,8 +47,8 @@ export function drawScatter(container: HTMLElement, traces: TraceSummary[], opts
   const g = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
   g.append('g').attr('class', 'axis x').attr('transform', `translate(0,${innerH})`).call(
       axisBottom(x)
-        .ticks(Math.max(2, Math.floor(innerW / 150)))
-        .tickFormat((d) => tickFormat(d as Date)),
+        .tickValues(xTicks.ticks.map((ms) => new Date(ms)))
+        .tickFormat((_d, i) => xTicks.labels[i]),
     );
   g.append('g')
     .attr('class', 'axis y')

@@ -1,4 +1,4 @@
-import { api, isAbort, type TraceSummary } from '../api';
+import { api, isAbort, type MatchingSpan, type TraceHit } from '../api';
 import { errorBox, h, nameSpan, option, replace } from '../dom';
 import { formatDuration, formatTime } from '../format';
 import { formatHash, navigate, replaceHash, traceHref, type Route } from '../route';
@@ -7,6 +7,21 @@ import { drawScatter } from './scatter';
 
 const DEFAULT_RANGE = '1h';
 const DEFAULT_LIMIT = '50';
+/** The attribute input is at least this many characters wide and grows with its text up to ATTR_MAX_CHARS. */
+const ATTR_MIN_CHARS = 22;
+const ATTR_MAX_CHARS = 64;
+const SORTS: Array<[string, string]> = [
+  ['newest', 'Newest first'],
+  ['oldest', 'Oldest first'],
+  ['longest', 'Longest first'],
+  ['shortest', 'Shortest first'],
+];
+const STATUSES: Array<[string, string]> = [
+  ['', 'Any status'],
+  ['error', 'Error'],
+  ['ok', 'OK'],
+  ['unset', 'Unset'],
+];
 const ATTR_PATTERN = /([^\s:"]+):(?:"([^"]*)"|(\S+))/g;
 
 /** Splits `a:b c:"d e"` into ['a:b', 'c:d e']; anything that is not key:value is an error. */
@@ -35,8 +50,24 @@ export function renderTraceSearch(root: HTMLElement, route: Route, signal: Abort
   const params = route.params;
   const service = h('select', { attrs: { name: 'service', 'aria-label': 'Service' } }, option('', 'All services'));
   const operation = h('select', { attrs: { name: 'operation', 'aria-label': 'Operation' } }, option('', 'All operations'));
-  const attr = h('input', { attrs: { name: 'attr', type: 'text', placeholder: 'http.status_code:500', size: 22 } });
+  const attr = h('input', { attrs: { name: 'attr', type: 'text', placeholder: 'http.status_code:500', size: ATTR_MIN_CHARS } });
   attr.value = formatAttrFilters(params.getAll('attr'));
+  const fitAttr = () => {
+    attr.size = Math.min(ATTR_MAX_CHARS, Math.max(ATTR_MIN_CHARS, attr.value.length + 2));
+  };
+  fitAttr();
+  attr.addEventListener('input', fitAttr);
+  const errorsOnly = h('input', { attrs: { type: 'checkbox', name: 'error' } });
+  errorsOnly.checked = params.get('error') === 'true';
+  const statusSelect = h('select', { attrs: { name: 'status', 'aria-label': 'Span status' } }, ...STATUSES.map(([v, label]) => option(v, label, v === (params.get('status') ?? ''))));
+  const sort = h('select', { attrs: { name: 'sort', 'aria-label': 'Sort' } }, ...SORTS.map(([v, label]) => option(v, label, v === (params.get('sort') ?? 'newest'))));
+  // errors only is status=error: the two controls stay in step
+  const syncStatus = () => {
+    statusSelect.disabled = errorsOnly.checked;
+    if (errorsOnly.checked) statusSelect.value = 'error';
+  };
+  syncStatus();
+  errorsOnly.addEventListener('change', syncStatus);
   const minD = h('input', { attrs: { name: 'minDurationMs', type: 'number', min: 0, step: 'any', placeholder: 'min', class: 'num' } });
   const maxD = h('input', { attrs: { name: 'maxDurationMs', type: 'number', min: 0, step: 'any', placeholder: 'max', class: 'num' } });
   minD.value = params.get('minDurationMs') ?? '';
@@ -59,14 +90,18 @@ export function renderTraceSearch(root: HTMLElement, route: Route, signal: Abort
     h('label', { class: 'field' }, h('span', null, 'Service'), service),
     h('label', { class: 'field' }, h('span', null, 'Operation'), operation),
     h('label', { class: 'field' }, h('span', null, 'Attributes'), attr),
-    h('label', { class: 'field' }, h('span', null, 'Duration (ms)'), h('span', { class: 'inline' }, minD, '–', maxD)),
+    h('label', { class: 'field', attrs: { title: 'With an operation: the duration of its span; without: the trace' } }, h('span', null, 'Duration (ms)'), h('span', { class: 'inline' }, minD, '–', maxD)),
+    h('label', { class: 'field' }, h('span', null, 'Status'), statusSelect),
+    h('label', { class: 'check errors-only' }, errorsOnly, ' errors only'),
     range.element,
+    h('label', { class: 'field' }, h('span', null, 'Sort'), sort),
     h('label', { class: 'field' }, h('span', null, 'Limit'), limit),
     h('button', { class: 'primary', attrs: { type: 'submit' } }, 'Find traces'),
   );
   const summary = h('div', { class: 'result-summary' });
   const plot = h('div', { class: 'plot-box' });
   const table = h('div', { class: 'table-box' });
+  const more = h('div', { class: 'more-box' });
   const status = h('div', { class: 'status-line' }, 'Searching…');
   replace(
     root,
@@ -78,6 +113,7 @@ export function renderTraceSearch(root: HTMLElement, route: Route, signal: Abort
       status,
       plot,
       table,
+      more,
     ),
   );
 
@@ -115,6 +151,9 @@ export function renderTraceSearch(root: HTMLElement, route: Route, signal: Abort
       for (const a of parseAttrFilters(attr.value)) next.append('attr', a);
       if (minD.value) next.set('minDurationMs', minD.value);
       if (maxD.value) next.set('maxDurationMs', maxD.value);
+      if (errorsOnly.checked) next.set('error', 'true');
+      else if (statusSelect.value) next.set('status', statusSelect.value);
+      if (sort.value !== 'newest') next.set('sort', sort.value);
       range.write(next);
       resolveRange(next, DEFAULT_RANGE);
       if (limit.value) next.set('limit', limit.value);
@@ -126,7 +165,7 @@ export function renderTraceSearch(root: HTMLElement, route: Route, signal: Abort
     navigate(formatHash(['traces'], next));
   });
 
-  let traces: TraceSummary[] = [];
+  let traces: TraceHit[] = [];
   const open = (id: string) => navigate(traceHref(id));
   const draw = () => {
     if (traces.length) drawScatter(plot, traces, { logScale: logScale.checked, onOpen: open });
@@ -146,35 +185,50 @@ export function renderTraceSearch(root: HTMLElement, route: Route, signal: Abort
   };
   window.addEventListener('resize', onResize);
 
-  void (async () => {
+  const { start, end } = resolveRange(params, DEFAULT_RANGE);
+  const searchQuery = {
+    service: params.get('service') ?? undefined,
+    operation: params.get('operation') ?? undefined,
+    error: params.get('error') ?? undefined,
+    status: params.get('status') ?? undefined,
+    sort: params.get('sort') ?? undefined,
+    attr: params.getAll('attr'),
+    minDurationMs: params.get('minDurationMs') ?? undefined,
+    maxDurationMs: params.get('maxDurationMs') ?? undefined,
+    start,
+    end,
+    limit: params.get('limit') ?? DEFAULT_LIMIT,
+  };
+  const showPage = (next: string | undefined) => {
+    summary.textContent = `${traces.length === 1 ? '1 trace' : `${traces.length} traces`}${next ? ' (more available)' : ''}`;
+    if (!traces.length) {
+      replace(table, h('p', { class: 'empty' }, 'No traces match. Widen the time range or remove filters.'));
+      replace(more);
+      return;
+    }
+    draw();
+    replace(table, resultTable(traces));
+    if (!next) {
+      replace(more);
+      return;
+    }
+    const button = h('button', { class: 'load-more', attrs: { type: 'button' } }, 'Load more');
+    button.addEventListener('click', () => void load(next));
+    replace(more, button);
+  };
+  const load = async (cursor?: string) => {
     try {
-      const { start, end } = resolveRange(params, DEFAULT_RANGE);
-      traces = await api.findTraces(
-        {
-          service: params.get('service') ?? undefined,
-          operation: params.get('operation') ?? undefined,
-          attr: params.getAll('attr'),
-          minDurationMs: params.get('minDurationMs') ?? undefined,
-          maxDurationMs: params.get('maxDurationMs') ?? undefined,
-          start,
-          end,
-          limit: params.get('limit') ?? DEFAULT_LIMIT,
-        },
-        signal,
-      );
+      const page = await api.findTraces({ ...searchQuery, cursor }, signal);
+      traces = cursor ? [...traces, ...page.traces] : page.traces;
       status.remove();
-      summary.textContent = traces.length === 1 ? '1 trace' : `${traces.length} traces`;
-      if (!traces.length) {
-        replace(table, h('p', { class: 'empty' }, 'No traces match. Widen the time range or remove filters.'));
-        return;
-      }
-      draw();
-      replace(table, resultTable(traces));
+      showPage(page.next);
     } catch (err) {
       if (isAbort(err)) return;
-      replace(status, errorBox(err));
+      if (cursor) replace(more, errorBox(err));
+      else replace(status, errorBox(err));
     }
-  })();
+  };
+  void load();
 
   return () => {
     window.removeEventListener('resize', onResize);
@@ -182,7 +236,25 @@ export function renderTraceSearch(root: HTMLElement, route: Route, signal: Abort
   };
 }
 
-function resultTable(traces: TraceSummary[]): HTMLTableElement {
+/** The spans that met the search's span-level filters (at most a few per hit, errors first). */
+function matchingSpanList(traceId: string, spans: MatchingSpan[]): HTMLUListElement {
+  return h(
+    'ul',
+    { class: 'matching-spans', attrs: { 'aria-label': 'Matching spans' } },
+    ...spans.map((s) =>
+      h(
+        'li',
+        { class: s.status === 'error' ? 'matching-span error' : 'matching-span' },
+        h('a', { href: formatHash(['trace', traceId], new URLSearchParams({ span: s.spanId })) }, nameSpan(s.service, 'svc'), ' ', nameSpan(s.name)),
+        ' ',
+        h('span', { class: 'num' }, formatDuration(s.durationUs)),
+        s.status === 'error' ? h('span', { class: 'badge error' }, 'error') : null,
+      ),
+    ),
+  );
+}
+
+function resultTable(traces: TraceHit[]): HTMLTableElement {
   const body = h('tbody');
   for (const t of traces) {
     body.appendChild(
@@ -194,6 +266,7 @@ function resultTable(traces: TraceSummary[]): HTMLTableElement {
           null,
           h('a', { href: traceHref(t.traceId), class: 'trace-link' }, nameSpan(t.rootService, 'svc'), ' ', nameSpan(t.rootName)),
           h('div', { class: 'mono muted' }, t.traceId),
+          t.matchingSpans.length ? matchingSpanList(t.traceId, t.matchingSpans) : null,
         ),
         h('td', { class: 'nowrap' }, formatTime(t.startUs)),
         h('td', { class: 'num' }, formatDuration(t.durationUs)),
