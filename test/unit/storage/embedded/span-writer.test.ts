@@ -48,6 +48,24 @@ describe('SpanWriter: new traces in multi-row chunks, stored traces row by row',
     await logs.shutdown();
   });
 
+  it('a stored trace is found by the pairs of the spans a write added, not by those of copies it ignored', async () => {
+    const { spans, logs } = openEmbeddedStores({ dataDir, indexedAttributes: ['order.id'] });
+    const trace = makeTrace({ spans: 40 });
+    await spans.writeSpans(spanBatch(trace.slice(0, 25)));
+    // spans 15-24 come again with a pair they did not have: stored already, so ignored, pair and all
+    const again = trace.slice(15, 25).map((s) => ({ ...s, attributes: { ...s.attributes, 'order.id': 'ORD-IGNORED', 'replay.only': 'yes' } }));
+    const added = trace.slice(25).map((s) => ({ ...s, attributes: { ...s.attributes, 'order.id': 'ORD-ADDED' } }));
+    await spans.writeSpans(spanBatch([...again, ...added]));
+
+    const ids = async (key: string, value: string) =>
+      (await spans.findTraces({ attributes: [{ key, value }], limit: 5 })).map((t) => t.traceId);
+    expect(await ids('order.id', 'ORD-ADDED')).toEqual([trace[0].traceId]);
+    expect(await ids('order.id', 'ORD-IGNORED')).toEqual([]);
+    expect(await ids('replay.only', 'yes')).toEqual([]);
+    await spans.shutdown();
+    await logs.shutdown();
+  });
+
   it('many new traces in one batch end up whole, each with its own count', async () => {
     const { spans, logs } = openEmbeddedStores({ dataDir });
     const traces = Array.from({ length: 30 }, (_, i) => makeTrace({ spans: 1 + (i % 7) }));
