@@ -9,6 +9,8 @@ export { decodeTraceRequestJson } from './decode-traces-json';
 export { decodeLogsRequestProto } from './decode-logs-proto';
 export { decodeLogsRequestJson } from './decode-logs-json';
 export { encodeTraceRequestProto } from './encode-traces-proto';
+export { encodeTraceRequestJson } from './encode-traces-json';
+export type { OtlpJsonTraceRequest } from './encode-traces-json';
 export { encodeLogsRequestProto } from './encode-logs-proto';
 export { encodeExportResponse } from './export-response';
 export { splitExportRequestProto } from './split-request-proto';

@@ -10,7 +10,7 @@ import { arrayOf, object, ref, SCHEMAS, strings } from './schemas';
 import type { Parameter, Schema } from './parameters';
 
 /** Version of the API description (not of the server); bump when a route or parameter changes. */
-export const OPENAPI_DOCUMENT_VERSION = '1.0.0';
+export const OPENAPI_DOCUMENT_VERSION = '1.1.0';
 
 interface Operation {
   summary: string;
@@ -101,6 +101,12 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         summary: 'One trace: spans with clock-skew correction and critical path',
         parameters: [p.pathParam('traceId', 'The trace id (any case).', p.traceIdSchema)],
         ok: ref('Trace'),
+        notFound: true,
+      }),
+      '/api/traces/{traceId}/otlp': operation('traceOtlp', {
+        summary: 'One trace as stored (no skew correction) as an OTLP/JSON ExportTraceServiceRequest, sent as an attachment (trace-<id>.otlp.json); POST it to any OTLP/HTTP JSON receiver to replay it',
+        parameters: [p.pathParam('traceId', 'The trace id (any case).', p.traceIdSchema)],
+        ok: ref('OtlpTraceRequest'),
         notFound: true,
       }),
       '/api/logs': operation('searchLogs', {

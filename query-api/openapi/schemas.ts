@@ -68,6 +68,13 @@ export const SCHEMAS: Record<string, Schema> = {
     ['traceId', 'spanId', 'service', 'name', 'startUs', 'durationUs', 'criticalPath', 'skewAdjustedUs'],
   ),
   Trace: object({ traceId: str, spans: arrayOf('Span'), warnings: strings }),
+  /** An OTLP/JSON ExportTraceServiceRequest (opentelemetry-proto's JSON mapping); spans inside as the OTLP spec defines them. */
+  OtlpTraceRequest: object({
+    resourceSpans: {
+      type: 'array',
+      items: object({ resource: openObject, scopeSpans: { type: 'array', items: object({ scope: openObject, spans: { type: 'array', items: openObject } }) } }),
+    },
+  }),
   Log: object({
     id: str,
     timeUs: num,

@@ -27,5 +27,12 @@ export function tracesRouter(traces: TraceService): Router {
     await sendJson(res, await traces.trace(traceIdParam(req.params.traceId)));
   });
 
+  router.get('/traces/:traceId/otlp', async (req, res) => {
+    const traceId = traceIdParam(req.params.traceId);
+    const request = await traces.otlpJson(traceId);
+    res.setHeader('Content-Disposition', `attachment; filename="trace-${traceId}.otlp.json"`);
+    await sendJson(res, request);
+  });
+
   return router;
 }

@@ -2,6 +2,7 @@ import { adjustClockSkew } from '../../core/analysis/clock-skew';
 import { computeCriticalPath, segmentsBySpan } from '../../core/analysis/critical-path';
 import type { SpanStore, TraceQuery } from '../../core/contracts/span-store';
 import { NotFoundError } from '../../core/errors';
+import { encodeTraceRequestJson, type OtlpJsonTraceRequest } from '../../core/otlp/encode-traces-json';
 import { requireAttributeSearch } from './store-capabilities';
 import type { Span } from '../../core/model';
 import type { TraceSearchAnswer, TraceSpanView, TraceView } from '../../core/wire';
@@ -16,6 +17,13 @@ export class TraceService {
     const spans = await this.spans.getTrace(traceId);
     if (spans.length === 0) throw new NotFoundError(`trace ${traceId} not found`);
     return analyzeTrace(traceId, spans);
+  }
+
+  /** The stored spans as they were received (no skew correction), as an OTLP/JSON export request. */
+  async otlpJson(traceId: string): Promise<OtlpJsonTraceRequest> {
+    const spans = await this.spans.getTrace(traceId);
+    if (spans.length === 0) throw new NotFoundError(`trace ${traceId} not found`);
+    return encodeTraceRequestJson(spans);
   }
 
   /** Throws a 400 naming `parameter` when the span store cannot search by attribute. */
