@@ -5,14 +5,19 @@ import { h, nameSpan } from '../dom';
 import { formatDuration } from '../format';
 import { visibleText } from '../safeText';
 import { visibleRows, type TraceTree, type TreeNode } from '../traceTree';
+import {
+  barPlacement,
+  LABEL_WIDTH,
+  labelIndent,
+  MAX_INDENT_LEVELS,
+  ROW_HEIGHT,
+  rowWindow,
+  scrollTopFor,
+  stripPlacement,
+  TRACK_PADDING_RIGHT,
+  trackWidthOf,
+} from './waterfallLayout';
 
-export const ROW_HEIGHT = 24;
-/** Rows drawn above and below the viewport so fast scrolling does not show gaps. */
-const OVERSCAN = 20;
-const LABEL_WIDTH = 340;
-const INDENT = 14;
-const MAX_INDENT_LEVELS = 24;
-const TRACK_PADDING_RIGHT = 16;
 
 /** Tooltip text for a skew-corrected span. */
 export function skewText(span: Span): string {
@@ -71,7 +76,7 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
   scroller.classList.toggle('hide-critical-path', !criticalPath);
 
   const layout = () => {
-    trackWidth = Math.max(120, scroller.clientWidth - LABEL_WIDTH - TRACK_PADDING_RIGHT);
+    trackWidth = trackWidthOf(scroller.clientWidth);
     x = scaleLinear().domain([0, traceDuration]).range([0, trackWidth]);
     axisSvg.attr('width', trackWidth + TRACK_PADDING_RIGHT);
     const ticks = Math.max(2, Math.floor(trackWidth / 90));
@@ -93,110 +98,21 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
     frame = 0;
     body.style.height = `${rows.length * ROW_HEIGHT}px`;
     body.dataset.totalRows = String(rows.length);
-    const viewTop = Math.max(0, scroller.scrollTop - header.offsetHeight);
-    const first = Math.max(0, Math.floor(viewTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(rows.length, Math.ceil((viewTop + scroller.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    const { first, last } = rowWindow(scroller.scrollTop, header.offsetHeight, scroller.clientHeight, rows.length);
     const slice: Array<{ node: TreeNode; pos: number }> = [];
     for (let i = first; i < last; i++) slice.push({ node: rows[i], pos: i });
 
     select(rowLayer)
       .selectAll<HTMLDivElement, { node: TreeNode; pos: number }>('div.wf-row')
       .data(slice, (d) => d.node.span.spanId)
-      .join((enter) => enter.append((d) => buildRow(d.node)))
+      .join((enter) => enter.append((d) => buildRow(d.node, colors(d.node.span.service), { toggle, select: setSelected })))
       .each(function (d) {
-        updateRow(this, d.node, d.pos);
+        placeRow(this, d.node, d.pos, { x, traceStartUs: tree.startUs, trackWidth, selected, collapsed });
       });
   };
 
   const schedule = () => {
     if (!frame) frame = requestAnimationFrame(drawRows);
-  };
-
-  const buildRow = (node: TreeNode): HTMLDivElement => {
-    const s = node.span;
-    const isError = s.status?.code === 'error';
-    const color = colors(s.service);
-    const caret = node.childCount
-      ? h('button', {
-          class: 'caret',
-          attrs: { type: 'button', 'aria-label': 'Collapse or expand children' },
-          on: {
-            click: (ev) => {
-              ev.stopPropagation();
-              toggle(s.spanId);
-            },
-          },
-        })
-      : h('span', { class: 'caret-spacer' });
-    const label = h(
-      'div',
-      { class: 'wf-label', style: { width: `${LABEL_WIDTH}px`, paddingLeft: `${6 + Math.min(node.depth, MAX_INDENT_LEVELS) * INDENT}px` } },
-      caret,
-      h('span', { class: 'swatch', style: { background: color } }),
-      nameSpan(s.service, 'wf-service'),
-      nameSpan(s.name, 'wf-name'),
-      isError ? h('span', { class: 'err-icon', title: s.status.message || 'error' }, '!') : null,
-      node.orphan ? h('span', { class: 'orphan-icon', title: `Parent span ${s.parentSpanId} is not in this trace` }, '⤴') : null,
-      s.skewAdjustedUs ? h('span', { class: 'skew-icon', title: skewText(s), attrs: { 'aria-label': skewText(s) } }, '±') : null,
-    );
-    label.title = `${visibleText(s.service)}: ${visibleText(s.name)}${node.depth > MAX_INDENT_LEVELS ? ` (depth ${node.depth})` : ''}`;
-    const bar = h('div', { class: isError ? 'wf-bar error' : 'wf-bar', style: { background: color } });
-    const dur = h('span', { class: 'wf-dur' }, formatDuration(s.durationUs));
-    const strips = (s.criticalPath ? s.criticalSegments ?? [] : []).map(() => h('div', { class: 'wf-cp', attrs: { 'aria-hidden': 'true' } }));
-    const track = h('div', { class: 'wf-track' }, bar, ...strips, dur);
-    const row = h(
-      'div',
-      {
-        class: 'wf-row',
-        data: { spanId: s.spanId },
-        attrs: { role: 'button', tabindex: -1 },
-        on: {
-          click: () => setSelected(s.spanId, node),
-          keydown: (ev) => {
-            if (ev.key === 'Enter') setSelected(s.spanId, node);
-          },
-        },
-      },
-      label,
-      track,
-    );
-    if (isError) row.classList.add('error');
-    if (s.criticalPath) row.classList.add('critical');
-    if (s.skewAdjustedUs) row.classList.add('skewed');
-    return row;
-  };
-
-  const updateRow = (row: HTMLElement, node: TreeNode, pos: number) => {
-    const s = node.span;
-    row.style.top = `${pos * ROW_HEIGHT}px`;
-    row.classList.toggle('selected', s.spanId === selected);
-    const caret = row.querySelector<HTMLElement>('.caret');
-    if (caret) {
-      const isCollapsed = collapsed.has(s.spanId);
-      caret.textContent = isCollapsed ? '▸' : '▾';
-      caret.setAttribute('aria-expanded', String(!isCollapsed));
-      caret.title = isCollapsed ? `Show ${node.descendants} hidden spans` : 'Hide children';
-    }
-    const left = x(s.startUs - tree.startUs);
-    const width = Math.max(1, x(Math.max(0, s.durationUs)));
-    const bar = row.querySelector<HTMLElement>('.wf-bar')!;
-    bar.style.left = `${left}px`;
-    bar.style.width = `${width}px`;
-    const segments = s.criticalSegments;
-    if (segments) {
-      const strips = row.querySelectorAll<HTMLElement>('.wf-cp');
-      segments.forEach((seg, i) => {
-        const strip = strips[i];
-        if (!strip) return;
-        strip.style.left = `${x(seg.startUs - tree.startUs)}px`;
-        strip.style.width = `${Math.max(1, x(seg.endUs - seg.startUs))}px`;
-      });
-    }
-    const dur = row.querySelector<HTMLElement>('.wf-dur')!;
-    const labelOnLeft = left + width > trackWidth * 0.8;
-    dur.classList.toggle('left', labelOnLeft);
-    dur.style.left = labelOnLeft ? '' : `${left + width + 4}px`;
-    dur.style.right = labelOnLeft ? `${trackWidth + TRACK_PADDING_RIGHT - left + 4}px` : '';
   };
 
   const setSelected = (spanId: string, node: TreeNode) => {
@@ -242,7 +158,7 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
           rows = tree.order;
           pos = rows.findIndex((n) => n.span.spanId === spanId);
         }
-        if (pos >= 0) scroller.scrollTop = Math.max(0, pos * ROW_HEIGHT - scroller.clientHeight / 3);
+        if (pos >= 0) scroller.scrollTop = scrollTopFor(pos, scroller.clientHeight);
       }
       drawRows();
     },
@@ -260,4 +176,91 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
       if (frame) cancelAnimationFrame(frame);
     },
   };
+}
+
+/** A row's elements: the label (caret, colour, names, icons) and the track (bar, critical-path strips, duration). */
+function buildRow(node: TreeNode, color: string, on: { toggle(spanId: string): void; select(spanId: string, node: TreeNode): void }): HTMLDivElement {
+  const s = node.span;
+  const isError = s.status?.code === 'error';
+  const caret = node.childCount
+    ? h('button', {
+        class: 'caret',
+        attrs: { type: 'button', 'aria-label': 'Collapse or expand children' },
+        on: {
+          click: (ev) => {
+            ev.stopPropagation();
+            on.toggle(s.spanId);
+          },
+        },
+      })
+    : h('span', { class: 'caret-spacer' });
+  const label = h(
+    'div',
+    { class: 'wf-label', style: { width: `${LABEL_WIDTH}px`, paddingLeft: `${labelIndent(node.depth)}px` } },
+    caret,
+    h('span', { class: 'swatch', style: { background: color } }),
+    nameSpan(s.service, 'wf-service'),
+    nameSpan(s.name, 'wf-name'),
+    isError ? h('span', { class: 'err-icon', title: s.status.message || 'error' }, '!') : null,
+    node.orphan ? h('span', { class: 'orphan-icon', title: `Parent span ${s.parentSpanId} is not in this trace` }, '⤴') : null,
+    s.skewAdjustedUs ? h('span', { class: 'skew-icon', title: skewText(s), attrs: { 'aria-label': skewText(s) } }, '±') : null,
+  );
+  label.title = `${visibleText(s.service)}: ${visibleText(s.name)}${node.depth > MAX_INDENT_LEVELS ? ` (depth ${node.depth})` : ''}`;
+  const bar = h('div', { class: isError ? 'wf-bar error' : 'wf-bar', style: { background: color } });
+  const dur = h('span', { class: 'wf-dur' }, formatDuration(s.durationUs));
+  const strips = (s.criticalPath ? s.criticalSegments ?? [] : []).map(() => h('div', { class: 'wf-cp', attrs: { 'aria-hidden': 'true' } }));
+  const track = h('div', { class: 'wf-track' }, bar, ...strips, dur);
+  const row = h(
+    'div',
+    {
+      class: 'wf-row',
+      data: { spanId: s.spanId },
+      attrs: { role: 'button', tabindex: -1 },
+      on: {
+        click: () => on.select(s.spanId, node),
+        keydown: (ev) => {
+          if (ev.key === 'Enter') on.select(s.spanId, node);
+        },
+      },
+    },
+    label,
+    track,
+  );
+  if (isError) row.classList.add('error');
+  if (s.criticalPath) row.classList.add('critical');
+  if (s.skewAdjustedUs) row.classList.add('skewed');
+  return row;
+}
+
+/** Places a row for its position, the track's scale and width, the selection and what is collapsed. */
+function placeRow(row: HTMLElement, node: TreeNode, pos: number, view: { x: (us: number) => number; traceStartUs: number; trackWidth: number; selected: string | null; collapsed: ReadonlySet<string> }): void {
+  const s = node.span;
+  row.style.top = `${pos * ROW_HEIGHT}px`;
+  row.classList.toggle('selected', s.spanId === view.selected);
+  const caret = row.querySelector<HTMLElement>('.caret');
+  if (caret) {
+    const isCollapsed = view.collapsed.has(s.spanId);
+    caret.textContent = isCollapsed ? '▸' : '▾';
+    caret.setAttribute('aria-expanded', String(!isCollapsed));
+    caret.title = isCollapsed ? `Show ${node.descendants} hidden spans` : 'Hide children';
+  }
+  const place = barPlacement(view.x, s, view.traceStartUs, view.trackWidth);
+  const bar = row.querySelector<HTMLElement>('.wf-bar')!;
+  bar.style.left = `${place.left}px`;
+  bar.style.width = `${place.width}px`;
+  const segments = s.criticalSegments;
+  if (segments) {
+    const strips = row.querySelectorAll<HTMLElement>('.wf-cp');
+    segments.forEach((seg, i) => {
+      const strip = strips[i];
+      if (!strip) return;
+      const at = stripPlacement(view.x, seg, view.traceStartUs);
+      strip.style.left = `${at.left}px`;
+      strip.style.width = `${at.width}px`;
+    });
+  }
+  const dur = row.querySelector<HTMLElement>('.wf-dur')!;
+  dur.classList.toggle('left', place.duration.onLeft);
+  dur.style.left = place.duration.left === null ? '' : `${place.duration.left}px`;
+  dur.style.right = place.duration.right === null ? '' : `${place.duration.right}px`;
 }
