@@ -1,158 +1,63 @@
-import type { SpanEvent } from '../api';
-import type { TreeNode } from '../traceTree';
-
 /**
- * Pure geometry of the trace waterfall and its minimap (no DOM, no D3):
- * which rows are in view, where a bar, a critical-path strip or an event
- * marker sits in the zoomed time window, the minimap's rectangles, and the
- * conversion between a brush in pixels and a time window. waterfall.ts and
- * traceMinimap.ts draw it.
+ * Pure geometry of the trace waterfall (no DOM, no D3): row height and the
+ * rows in view, the track's width, label indents, where a bar, its duration
+ * label and its critical-path strips sit. waterfall.ts draws it.
  */
 
-/** Offsets in µs from the trace start. */
-export interface TimeWindow {
-  startUs: number;
-  endUs: number;
+export const ROW_HEIGHT = 24;
+/** Rows drawn above and below the viewport so fast scrolling does not show gaps. */
+export const OVERSCAN = 20;
+export const LABEL_WIDTH = 340;
+const INDENT = 14;
+export const MAX_INDENT_LEVELS = 24;
+export const TRACK_PADDING_RIGHT = 16;
+export const MIN_TRACK_WIDTH = 120;
+
+/** Rows [first, last) to put in the DOM: those in the viewport below the header, plus OVERSCAN each side. */
+export function rowWindow(scrollTop: number, headerHeight: number, viewportHeight: number, rowCount: number): { first: number; last: number } {
+  const viewTop = Math.max(0, scrollTop - headerHeight);
+  const first = Math.max(0, Math.floor(viewTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(rowCount, Math.ceil((viewTop + viewportHeight) / ROW_HEIGHT) + OVERSCAN);
+  return { first, last };
 }
 
-/** Rows [first, last) to put in the DOM for a scroll position: those in the viewport plus `overscan` each side. */
-export function rowWindow(scrollTop: number, viewportHeight: number, rowCount: number, rowHeight: number, overscan: number): { first: number; last: number } {
-  const top = Math.max(0, scrollTop);
-  const first = Math.max(0, Math.floor(top / rowHeight) - overscan);
-  const last = Math.min(rowCount, Math.ceil((top + Math.max(0, viewportHeight)) / rowHeight) + overscan);
-  return { first, last: Math.max(first, last) };
+/** The track's width in a scroller `clientWidth` px wide. */
+export function trackWidthOf(clientWidth: number): number {
+  return Math.max(MIN_TRACK_WIDTH, clientWidth - LABEL_WIDTH - TRACK_PADDING_RIGHT);
+}
+
+/** Left padding of a label at `depth`; deeper than MAX_INDENT_LEVELS is drawn at that level. */
+export function labelIndent(depth: number): number {
+  return 6 + Math.min(depth, MAX_INDENT_LEVELS) * INDENT;
+}
+
+export interface BarPlacement {
+  left: number;
+  width: number;
+  /** The duration label: right of the bar, or left of it when the bar ends in the last fifth of the track. */
+  duration: { onLeft: boolean; left: number | null; right: number | null };
+}
+
+/** A span's bar on a track `trackWidth` px wide, `x` mapping µs from the trace start to px; at least 1 px wide. */
+export function barPlacement(x: (us: number) => number, span: { startUs: number; durationUs: number }, traceStartUs: number, trackWidth: number): BarPlacement {
+  const offset = span.startUs - traceStartUs;
+  const left = x(offset);
+  const width = Math.max(1, x(offset + Math.max(0, span.durationUs)) - left);
+  const onLeft = left + width > trackWidth * 0.8;
+  return {
+    left,
+    width,
+    duration: { onLeft, left: onLeft ? null : left + width + 4, right: onLeft ? trackWidth + TRACK_PADDING_RIGHT - left + 4 : null },
+  };
+}
+
+/** A critical-path strip of a bar; at least 1 px wide. */
+export function stripPlacement(x: (us: number) => number, seg: { startUs: number; endUs: number }, traceStartUs: number): { left: number; width: number } {
+  const left = x(seg.startUs - traceStartUs);
+  return { left, width: Math.max(1, x(seg.endUs - traceStartUs) - left) };
 }
 
 /** The scrollTop that shows row `pos` a third of the way down the viewport. */
-export function scrollTopFor(pos: number, rowHeight: number, viewportHeight: number): number {
-  return Math.max(0, pos * rowHeight - viewportHeight / 3);
-}
-
-/**
- * A window kept inside [0, duration] and at least `minWidthUs` wide (a brush
- * smaller than that would divide by almost nothing); the whole trace when
- * the window is not usable.
- */
-export function clampWindow(w: TimeWindow, durationUs: number, minWidthUs = minWindowUs(durationUs)): TimeWindow {
-  const whole = { startUs: 0, endUs: durationUs };
-  if (!Number.isFinite(w.startUs) || !Number.isFinite(w.endUs)) return whole;
-  let startUs = Math.max(0, Math.min(w.startUs, w.endUs));
-  let endUs = Math.min(durationUs, Math.max(w.startUs, w.endUs));
-  if (endUs - startUs < minWidthUs) {
-    const mid = (startUs + endUs) / 2;
-    startUs = Math.max(0, mid - minWidthUs / 2);
-    endUs = Math.min(durationUs, startUs + minWidthUs);
-    startUs = Math.max(0, endUs - minWidthUs);
-  }
-  return { startUs, endUs };
-}
-
-/** The narrowest window: 1 µs, or a 100,000th of the trace. */
-export const minWindowUs = (durationUs: number) => Math.min(durationUs, Math.max(1, durationUs / 100_000));
-
-export const isWholeTrace = (w: TimeWindow, durationUs: number) => w.startUs <= 0 && w.endUs >= durationUs;
-
-/** Pixels of a time offset in a track `width` px wide showing `w`. */
-export function xOf(offsetUs: number, w: TimeWindow, width: number): number {
-  const span = Math.max(1e-9, w.endUs - w.startUs);
-  return ((offsetUs - w.startUs) / span) * width;
-}
-
-/**
- * A bar from `offsetUs` lasting `durationUs`, cut to the track (a bar that
- * runs off an edge is drawn to the edge, with `cutLeft`/`cutRight` saying so);
- * at least 1 px wide so a 0-µs span still shows; null when wholly outside.
- */
-export function barGeometry(offsetUs: number, durationUs: number, w: TimeWindow, width: number): { left: number; width: number; cutLeft: boolean; cutRight: boolean } | null {
-  const a = xOf(offsetUs, w, width);
-  const b = xOf(offsetUs + Math.max(0, durationUs), w, width);
-  if (b < 0 || a > width) return null;
-  const left = Math.max(0, a);
-  const right = Math.min(width, b);
-  return { left, width: Math.max(1, right - left), cutLeft: a < 0, cutRight: b > width };
-}
-
-export type EventKind = 'exception' | 'event';
-
-export interface EventMarker {
-  /** Index of the event in the span's event list (as the server sent it). */
-  index: number;
-  x: number;
-  kind: EventKind;
-  name: string;
-}
-
-/** Markers drawn on one bar at most; a span with more events lists them all in its panel. */
-export const MAX_EVENT_MARKERS = 50;
-
-/** OTel's semantic convention names exceptions `exception`; an event carrying exception.* attributes counts too. */
-export function eventKind(e: SpanEvent): EventKind {
-  if (e.name === 'exception') return 'exception';
-  for (const key of Object.keys(e.attributes ?? {})) if (key.startsWith('exception.')) return 'exception';
-  return 'event';
-}
-
-/** Where a span's events sit on its row, those inside the window only, exceptions kept first when over MAX_EVENT_MARKERS. */
-export function eventMarkers(events: readonly SpanEvent[] | undefined, traceStartUs: number, w: TimeWindow, width: number): EventMarker[] {
-  if (!events?.length) return [];
-  const all: EventMarker[] = [];
-  events.forEach((e, index) => {
-    const x = xOf(e.timeUs - traceStartUs, w, width);
-    if (x >= 0 && x <= width) all.push({ index, x, kind: eventKind(e), name: e.name });
-  });
-  if (all.length <= MAX_EVENT_MARKERS) return all;
-  const exceptions = all.filter((m) => m.kind === 'exception');
-  const others = all.filter((m) => m.kind !== 'exception');
-  return [...exceptions, ...others].slice(0, MAX_EVENT_MARKERS).sort((a, b) => a.index - b.index);
-}
-
-export interface MinimapRect {
-  x: number;
-  y: number;
-  width: number;
-  error: boolean;
-  service: string;
-}
-
-/**
- * The whole trace in `width` × `height` px: one thin rectangle per span at
- * its row's height (rows squeezed to fit), so a 100,000-span trace is
- * 100,000 fillRects on a canvas. `rowHeight` is the height of one row in the map.
- */
-export function minimapRects(order: readonly TreeNode[], traceStartUs: number, durationUs: number, width: number, height: number): { rects: MinimapRect[]; rowHeight: number } {
-  const n = order.length;
-  const rowHeight = n ? height / n : 0;
-  const whole = { startUs: 0, endUs: Math.max(1, durationUs) };
-  const rects: MinimapRect[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = order[i].span;
-    const x = Math.max(0, xOf(s.startUs - traceStartUs, whole, width));
-    const w = Math.max(1, xOf(s.startUs - traceStartUs + Math.max(0, s.durationUs), whole, width) - x);
-    rects[i] = { x, y: i * rowHeight, width: w, error: s.status?.code === 'error', service: s.service };
-  }
-  return { rects, rowHeight };
-}
-
-/** A brush selection [x0, x1] in px over a map `width` px wide as a window of the trace. */
-export function brushToWindow(selection: readonly [number, number], width: number, durationUs: number): TimeWindow {
-  const scale = durationUs / Math.max(1, width);
-  return clampWindow({ startUs: selection[0] * scale, endUs: selection[1] * scale }, durationUs);
-}
-
-/** The brush over a map `width` px wide that shows `w`; null for the whole trace (no brush). */
-export function windowToBrush(w: TimeWindow, width: number, durationUs: number): [number, number] | null {
-  if (isWholeTrace(w, durationUs)) return null;
-  const scale = width / Math.max(1, durationUs);
-  return [w.startUs * scale, w.endUs * scale];
-}
-
-/** Zoom by `factor` (< 1 zooms in) about the offset `atUs`, kept inside the trace. */
-export function zoomWindow(w: TimeWindow, factor: number, atUs: number, durationUs: number): TimeWindow {
-  const width = (w.endUs - w.startUs) * factor;
-  const share = (atUs - w.startUs) / Math.max(1e-9, w.endUs - w.startUs);
-  let startUs = atUs - width * share;
-  let endUs = startUs + width;
-  if (startUs < 0) [startUs, endUs] = [0, width];
-  if (endUs > durationUs) [startUs, endUs] = [durationUs - width, durationUs];
-  return clampWindow({ startUs, endUs }, durationUs);
+export function scrollTopFor(pos: number, viewportHeight: number): number {
+  return Math.max(0, pos * ROW_HEIGHT - viewportHeight / 3);
 }
