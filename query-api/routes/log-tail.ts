@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import type { LogCursor } from '../../core/contracts/log-store';
+import type { TailDroppedEvent } from '../../core/wire';
 import { ValidationError } from '../../core/errors';
 import { LOGQL_LIMITS, parseLogQuery } from '../../core/logql';
 import { MAX_SERVICE_NAME_LENGTH, optionalString, spanIdParam, traceIdParam, type Query } from '../params';
@@ -80,7 +81,7 @@ export function logTailRouter(tails: LogTailService, options: { heartbeatMs?: nu
         lines: (lines: TailLine[]) => {
           for (const { log, after } of lines) writeEvent(res, 'log', log, tailEventId(after));
         },
-        dropped: (count, atLeast, reason) => writeEvent(res, 'dropped', { count, atLeast, reason }),
+        dropped: (count, atLeast, reason) => writeEvent(res, 'dropped', { count, atLeast, reason } satisfies TailDroppedEvent),
         problem: (message) => writeEvent(res, 'problem', { error: message }),
       },
       resumeAfter,

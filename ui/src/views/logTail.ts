@@ -1,3 +1,4 @@
+import type { TailDroppedEvent } from '../../../core/wire';
 import { logApi, type LogLine, type Query } from '../api';
 
 /** Lines kept while paused; older ones are counted, not kept. */
@@ -46,7 +47,7 @@ export class LogTail {
     });
     source.addEventListener('dropped', (ev) => {
       try {
-        const { count } = JSON.parse((ev as MessageEvent<string>).data) as { count: number };
+        const { count } = JSON.parse((ev as MessageEvent<string>).data) as TailDroppedEvent;
         this.skipped += count;
       } catch {
         // ignore a malformed notice
