@@ -8,17 +8,12 @@ import {
   ValidationError,
 } from '../../core/errors';
 import type { Counters } from '../../core/metrics';
-import {
-  decodeLogsRequestJson,
-  decodeLogsRequestProto,
-  decodeTraceRequestJson,
-  decodeTraceRequestProto,
-  encodeExportResponse,
-  validateTraceRequestProto,
-} from '../../core/otlp';
+import { encodeExportResponse } from '../../core/otlp';
 import { DEFAULT_CONFIG, type Config } from '../../core/config';
 import { closeServer, createBoundedServer, httpServerLimitsFrom, listen, type HttpServerLimits } from '../../core/util/http-server';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
+import { InflightBudget } from '../inflight-budget';
+import { OtlpIntake } from '../otlp-intake';
 import type { OtlpPublisher } from '../publisher';
 import { contentTypeOf, otlpFormatOf, type OtlpFormat } from './content-type';
 import { BodyIdleTimeoutError, readBody } from './read-body';
@@ -60,17 +55,16 @@ const ROUTES: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'lo
  */
 export class OtlpHttpReceiver {
   private server: http.Server | null = null;
-  private inflightBytes = 0;
+  private readonly intake: OtlpIntake;
+  private readonly budget: InflightBudget;
   private readonly inflight = new Set<Promise<void>>();
   private readonly errors: RateLimitedLog;
 
   constructor(private readonly options: OtlpHttpReceiverOptions) {
     this.errors = new RateLimitedLog(options.log);
     const c = options.counters;
-    c.describe('chainscope_receiver_spans_accepted_total', 'Spans accepted by the OTLP receiver');
-    c.describe('chainscope_receiver_spans_rejected_total', 'Spans rejected by validation');
-    c.describe('chainscope_receiver_logs_accepted_total', 'Log records accepted by the OTLP receiver');
-    c.describe('chainscope_receiver_logs_rejected_total', 'Log records rejected by validation');
+    this.intake = new OtlpIntake(options.publisher, c);
+    this.budget = new InflightBudget(options.maxInflightBytes, () => c.add('chainscope_receiver_requests_overloaded_total'));
     c.describe('chainscope_receiver_requests_refused_total', 'Requests answered 4xx/5xx');
     c.describe('chainscope_receiver_body_idle_timeouts_total', 'Requests answered 408 and closed: their body stopped arriving (OTLP_HTTP_BODY_IDLE_TIMEOUT_MS)');
     c.describe('chainscope_receiver_requests_overloaded_total', 'Requests answered 503: too many request bytes in flight (MAX_INFLIGHT_BYTES)');
@@ -90,7 +84,7 @@ export class OtlpHttpReceiver {
 
   /** Body bytes received and not yet published (what MAX_INFLIGHT_BYTES bounds). */
   get bytesInFlight(): number {
-    return this.inflightBytes;
+    return this.budget.bytesInFlight;
   }
 
   /** Stops accepting, then waits for requests in flight to be published. */
@@ -115,64 +109,24 @@ export class OtlpHttpReceiver {
       return sendJson(res, 405, { error: `${req.method} not allowed on ${path}; use POST` });
     }
     let format: OtlpFormat = 'json';
-    // Bytes of this request counted in inflightBytes: what has arrived, never what Content-Length promises.
+    // Bytes of this request held in the budget: what has arrived, never what Content-Length promises.
     const held = { bytes: 0 };
     try {
       format = otlpFormatOf(req.headers['content-type']);
-      this.hold(held, 0);
+      this.budget.hold(held, 0);
       const body = await readBody(req, {
         limitBytes: this.options.maxRequestBytes,
         idleTimeoutMs: this.options.bodyIdleTimeoutMs ?? DEFAULT_CONFIG.otlpHttpBodyIdleTimeoutMs,
-        onBytes: (bytes) => this.hold(held, bytes),
+        onBytes: (bytes) => this.budget.hold(held, bytes),
       });
-      const { accepted, rejected, reasons } = await this.accept(signal, format, body);
-      const c = this.options.counters;
-      c.add(`chainscope_receiver_${signal === 'traces' ? 'spans' : 'logs'}_accepted_total`, accepted);
-      c.add(`chainscope_receiver_${signal === 'traces' ? 'spans' : 'logs'}_rejected_total`, rejected);
+      const { rejected, reasons } = await this.intake.acceptRequest(signal, format, body);
       const response = encodeExportResponse(signal, rejected, reasons.join('; '), format);
       res.writeHead(200, { 'Content-Type': contentTypeOf(format) }).end(response);
     } catch (err) {
       this.refuse(req, res, err, format);
     } finally {
-      this.inflightBytes -= held.bytes;
+      this.budget.release(held);
     }
-  }
-
-  /**
-   * Counts bytes a request has received against the in-flight budget. A
-   * request always passes when nothing else is in flight, so one large
-   * request is never refused; a silent client holds nothing.
-   */
-  private hold(held: { bytes: number }, bytes: number): void {
-    const others = this.inflightBytes - held.bytes;
-    if (others > 0 && this.inflightBytes + bytes > this.options.maxInflightBytes) {
-      this.options.counters.add('chainscope_receiver_requests_overloaded_total');
-      throw new OverloadedError('collector is busy: too many request bytes in flight', 1);
-    }
-    this.inflightBytes += bytes;
-    held.bytes += bytes;
-  }
-
-  private async accept(signal: Signal, format: OtlpFormat, body: Buffer) {
-    const publisher = this.options.publisher;
-    if (signal === 'traces') {
-      // A clean protobuf request is checked without building its spans: ingest decodes it once, from the bus.
-      const clean = format === 'proto' ? validateTraceRequestProto(body) : null;
-      if (clean !== null) {
-        if (clean > 0) await publisher.publishSpanRequestProto(body);
-        return { accepted: clean, rejected: 0, reasons: [] };
-      }
-      const decoded = format === 'proto' ? decodeTraceRequestProto(body) : decodeTraceRequestJson(body.toString('utf8'));
-      const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
-      await publisher.publishSpans(decoded.spans, asIs);
-      return { accepted: decoded.spans.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
-    }
-    // Ids are not carried on the bus (ingest derives them again): skip hashing every record here.
-    const noIds = { ids: false };
-    const decoded = format === 'proto' ? decodeLogsRequestProto(body, undefined, noIds) : decodeLogsRequestJson(body.toString('utf8'), undefined, noIds);
-    const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
-    await publisher.publishLogs(decoded.logs, asIs);
-    return { accepted: decoded.logs.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
   }
 
   private refuse(req: http.IncomingMessage, res: http.ServerResponse, err: unknown, format: OtlpFormat): void {

@@ -1,0 +1,124 @@
+import { Server, ServerCredentials, status as GrpcCode, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import type { Counters } from '../../core/metrics';
+import { encodeExportResponse, type OtlpSignal } from '../../core/otlp';
+import { RateLimitedLog } from '../../core/util/rate-limited-log';
+import { InflightBudget } from '../inflight-budget';
+import { OtlpIntake } from '../otlp-intake';
+import type { OtlpPublisher } from '../publisher';
+import { refusalFor, serviceErrorOf } from './grpc-status';
+import { otlpServiceDefinition } from './services';
+
+export interface OtlpGrpcReceiverOptions {
+  host: string;
+  port: number;
+  /** Largest request message, on the wire and after gzip/deflate decompression (grpc-js enforces both). */
+  maxRequestBytes: number;
+  /** Request bytes being validated or published at once; past it RESOURCE_EXHAUSTED + RetryInfo (unless nothing else is in flight). */
+  maxInflightBytes: number;
+  /** Concurrent calls per connection (HTTP/2 streams). */
+  maxConcurrentStreams?: number;
+  /** After shutdown() stops new calls, calls still running get this long before their connections are cut. */
+  shutdownGraceMs?: number;
+  publisher: OtlpPublisher;
+  counters: Counters;
+  log?: (line: string) => void;
+}
+
+const METRICS_UNIMPLEMENTED =
+  'OTLP metrics are not accepted by Chainscope yet: this receiver takes traces (TraceService) and logs (LogsService); switch the metrics exporter off (OTEL_METRICS_EXPORTER=none)';
+
+/**
+ * OTLP/gRPC receiver: opentelemetry.proto.collector.{trace,logs}.v1 Export,
+ * gzip or deflate per message, the same validation, limits and bus path as
+ * the OTLP/HTTP receiver (collector/otlp-intake.ts), answered by OTLP's gRPC
+ * status rules (collector/otlp-grpc/grpc-status.ts): partial_success for
+ * rejected items, INVALID_ARGUMENT for an undecodable request,
+ * RESOURCE_EXHAUSTED / UNAVAILABLE with RetryInfo when the bus cannot take it.
+ * MetricsService answers UNIMPLEMENTED with a message saying so.
+ */
+export class OtlpGrpcReceiver {
+  private server: Server | null = null;
+  private readonly intake: OtlpIntake;
+  private readonly budget: InflightBudget;
+  private readonly errors: RateLimitedLog;
+
+  constructor(private readonly options: OtlpGrpcReceiverOptions) {
+    const c = options.counters;
+    this.intake = new OtlpIntake(options.publisher, c);
+    this.budget = new InflightBudget(options.maxInflightBytes, () => c.add('chainscope_receiver_grpc_calls_overloaded_total'));
+    this.errors = new RateLimitedLog(options.log);
+    c.describe('chainscope_receiver_grpc_calls_refused_total', 'OTLP/gRPC calls answered with an error status');
+    c.describe('chainscope_receiver_grpc_calls_overloaded_total', 'OTLP/gRPC calls answered RESOURCE_EXHAUSTED: too many request bytes in flight (MAX_INFLIGHT_BYTES)');
+  }
+
+  /** Listens; resolves with the bound port. */
+  async start(): Promise<number> {
+    const server = new Server({
+      'grpc.max_receive_message_length': this.options.maxRequestBytes,
+      'grpc.max_concurrent_streams': this.options.maxConcurrentStreams ?? 100,
+    });
+    server.addService(otlpServiceDefinition('traces'), { Export: this.handler('traces') });
+    server.addService(otlpServiceDefinition('logs'), { Export: this.handler('logs') });
+    server.addService(otlpServiceDefinition('metrics'), {
+      Export: (_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
+        this.options.counters.add('chainscope_receiver_grpc_calls_refused_total');
+        callback({ code: GrpcCode.UNIMPLEMENTED, details: METRICS_UNIMPLEMENTED });
+      },
+    });
+    const address = `${this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host}:${this.options.port}`;
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+    );
+    this.server = server;
+    return port;
+  }
+
+  get bytesInFlight(): number {
+    return this.budget.bytesInFlight;
+  }
+
+  /** Stops taking calls and lets the ones running finish (their data is published), cutting them after the grace. */
+  async shutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    await new Promise<void>((resolve) => {
+      const cut = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, this.options.shutdownGraceMs ?? 5000);
+      cut.unref();
+      server.tryShutdown(() => {
+        clearTimeout(cut);
+        resolve();
+      });
+    });
+  }
+
+  private handler(signal: OtlpSignal) {
+    return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
+      this.export(signal, call.request).then(
+        (response) => callback(null, response),
+        (err) => callback(this.refuse(err)),
+      );
+    };
+  }
+
+  private async export(signal: OtlpSignal, request: Buffer): Promise<Buffer> {
+    const held = { bytes: 0 };
+    try {
+      this.budget.hold(held, request.length);
+      const { rejected, reasons } = await this.intake.acceptRequest(signal, 'proto', request);
+      return Buffer.from(encodeExportResponse(signal, rejected, reasons.join('; '), 'proto'));
+    } finally {
+      this.budget.release(held);
+    }
+  }
+
+  private refuse(err: unknown) {
+    this.options.counters.add('chainscope_receiver_grpc_calls_refused_total');
+    const refusal = refusalFor(err);
+    if (refusal.code === GrpcCode.INTERNAL) this.errors.warn('internal', `OTLP/gRPC receiver: internal error: ${(err as Error)?.stack ?? err}`);
+    return serviceErrorOf(refusal);
+  }
+}

@@ -1,0 +1,88 @@
+import type { Counters } from '../core/metrics';
+import type { Span } from '../core/model';
+import {
+  decodeLogsRequestJson,
+  decodeLogsRequestProto,
+  decodeTraceRequestJson,
+  decodeTraceRequestProto,
+  validateTraceRequestProto,
+  type OtlpFormat,
+  type OtlpSignal,
+} from '../core/otlp';
+import type { OtlpPublisher } from './publisher';
+
+export interface IntakeOutcome {
+  accepted: number;
+  /** Items refused by validation; the sender learns of them through partial_success (or a 400 for Zipkin). */
+  rejected: number;
+  reasons: string[];
+}
+
+/**
+ * The one validation and publishing path of every receiver: an OTLP request
+ * (HTTP or gRPC, protobuf or JSON) or spans another protocol translated into
+ * the model (Zipkin) are checked by the OTLP codec's rules, put on the bus by
+ * the publisher, and counted under the same metric names whichever port they
+ * came through. Throws what the codec and the bus throw (ValidationError for
+ * an undecodable request, OverloadedError / BackendUnavailableError when the
+ * bus cannot take it); each receiver maps those to its protocol's answers.
+ */
+export class OtlpIntake {
+  constructor(
+    private readonly publisher: OtlpPublisher,
+    private readonly counters: Counters,
+  ) {
+    counters.describe('chainscope_receiver_spans_accepted_total', 'Spans accepted by the receivers (OTLP/HTTP, OTLP/gRPC, Zipkin)');
+    counters.describe('chainscope_receiver_spans_rejected_total', 'Spans rejected by validation');
+    counters.describe('chainscope_receiver_logs_accepted_total', 'Log records accepted by the receivers (OTLP/HTTP, OTLP/gRPC)');
+    counters.describe('chainscope_receiver_logs_rejected_total', 'Log records rejected by validation');
+  }
+
+  /** Validates and publishes one OTLP export request as it arrived. */
+  async acceptRequest(signal: OtlpSignal, format: OtlpFormat, body: Buffer): Promise<IntakeOutcome> {
+    const outcome = signal === 'traces' ? await this.traces(format, body) : await this.logs(format, body);
+    this.count(signal, outcome);
+    return outcome;
+  }
+
+  /** Publishes spans decoded by another protocol's translator, counting what it rejected. */
+  async acceptSpans(spans: Span[], rejected: number, reasons: string[]): Promise<IntakeOutcome> {
+    await this.publisher.publishSpans(spans);
+    const outcome = { accepted: spans.length, rejected, reasons };
+    this.count('traces', outcome);
+    return outcome;
+  }
+
+  /** Counts a request refused whole after translation (Zipkin answers 400 and stores none of its spans). */
+  countRejectedSpans(rejected: number): void {
+    this.counters.add('chainscope_receiver_spans_rejected_total', rejected);
+  }
+
+  private count(signal: OtlpSignal, outcome: IntakeOutcome): void {
+    const item = signal === 'traces' ? 'spans' : 'logs';
+    this.counters.add(`chainscope_receiver_${item}_accepted_total`, outcome.accepted);
+    this.counters.add(`chainscope_receiver_${item}_rejected_total`, outcome.rejected);
+  }
+
+  private async traces(format: OtlpFormat, body: Buffer): Promise<IntakeOutcome> {
+    // A clean protobuf request is checked without building its spans: ingest decodes it once, from the bus.
+    const clean = format === 'proto' ? validateTraceRequestProto(body) : null;
+    if (clean !== null) {
+      if (clean > 0) await this.publisher.publishSpanRequestProto(body);
+      return { accepted: clean, rejected: 0, reasons: [] };
+    }
+    const decoded = format === 'proto' ? decodeTraceRequestProto(body) : decodeTraceRequestJson(body.toString('utf8'));
+    const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
+    await this.publisher.publishSpans(decoded.spans, asIs);
+    return { accepted: decoded.spans.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
+  }
+
+  private async logs(format: OtlpFormat, body: Buffer): Promise<IntakeOutcome> {
+    // Ids are not carried on the bus (ingest derives them again): skip hashing every record here.
+    const noIds = { ids: false };
+    const decoded = format === 'proto' ? decodeLogsRequestProto(body, undefined, noIds) : decodeLogsRequestJson(body.toString('utf8'), undefined, noIds);
+    const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
+    await this.publisher.publishLogs(decoded.logs, asIs);
+    return { accepted: decoded.logs.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
+  }
+}
