@@ -1,7 +1,7 @@
 import type { Attributes, Span } from '../../core/model';
 import type { IndexedNames } from './attribute-index';
 import { PairHashes } from './attribute-index';
-import { encodeHashSet } from './codec';
+import { encodeHashSet, STATUS_ERROR, statusToInt } from './codec';
 
 /**
  * What a span write derives from the spans alone, without the database: done
@@ -18,6 +18,24 @@ export interface PlannedTrace {
   links: (string | null)[];
   /** Hash sets (encodeHashSet) of the pairs of all of `spans`, what the write stores when it inserts every one of them. */
   hashes: TraceHashSets;
+  /** The summary of `spans`: the trace's row when the write creates it. */
+  summary: PlannedSummary;
+}
+
+export interface PlannedSummary {
+  startUs: number;
+  endUs: number;
+  errors: number;
+  /** 0: the root is a real root (no parent), 1: the earliest span stands in for it. */
+  rootRank: number;
+  startUsOfRoot: number;
+  /** Index of the root in `spans`. */
+  root: number;
+}
+
+/** 0 for a real root (no parent), 1 for any other span: the lowest rank, then the earliest start, names a trace. */
+export function rootRankOf(span: Span): number {
+  return span.parentSpanId === '' ? 0 : 1;
 }
 
 export interface TraceHashSets {
@@ -51,7 +69,7 @@ export function planTraces(spans: readonly Span[], names: IndexedNames): Planned
       events[i] = span.events.length ? JSON.stringify(span.events) : null;
       links[i] = span.links.length ? JSON.stringify(span.links) : null;
     }
-    out.push({ traceId, spans: g.spans, attributes, events, links, hashes: hashSetsOf(g.spans, names, resources) });
+    out.push({ traceId, spans: g.spans, attributes, events, links, hashes: hashSetsOf(g.spans, names, resources), summary: summaryOf(g.spans) });
   }
   return out;
 }
@@ -76,6 +94,24 @@ export function hashSetsOf(spans: readonly Span[], names: IndexedNames, resource
     all: hashes.all.length ? encodeHashSet(hashes.all) : null,
     indexed: hashes.indexed.length ? encodeHashSet(hashes.indexed) : null,
   };
+}
+
+function summaryOf(spans: readonly Span[]): PlannedSummary {
+  const s: PlannedSummary = { startUs: Number.MAX_SAFE_INTEGER, endUs: -Number.MAX_SAFE_INTEGER, errors: 0, rootRank: 2, startUsOfRoot: Number.MAX_SAFE_INTEGER, root: 0 };
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i];
+    const endUs = span.startUs + span.durationUs;
+    if (span.startUs < s.startUs) s.startUs = span.startUs;
+    if (endUs > s.endUs) s.endUs = endUs;
+    if (statusToInt(span.status.code) === STATUS_ERROR) s.errors++;
+    const rank = rootRankOf(span);
+    if (rank < s.rootRank || (rank === s.rootRank && span.startUs < s.startUsOfRoot)) {
+      s.rootRank = rank;
+      s.startUsOfRoot = span.startUs;
+      s.root = i;
+    }
+  }
+  return s;
 }
 
 /** Pair hashes of resources, computed once per resource object. */

@@ -6,7 +6,7 @@ import { decodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
 import { PairInserter } from './pair-inserter';
 import { RowInserter, type SqlValue } from './row-inserter';
-import { hashSetsOf, planTraces, type PlannedTrace } from './span-write-plan';
+import { hashSetsOf, planTraces, rootRankOf, type PlannedTrace, type TraceHashSets } from './span-write-plan';
 import { TopologyWriter, type InsertedTraceSpans } from './topology-writer';
 
 /** What the spans of one trace that were really inserted in this batch add to its summary. */
@@ -37,7 +37,7 @@ const SPAN_COLUMNS = [
  */
 export class SpanWriter {
   private readonly selectTraceRef: Database.Statement<[string], { id: number; span_count: number }>;
-  private readonly insertTrace: Database.Statement<[string], { id: number; span_count: number }>;
+  private readonly insertNewTrace: Database.Statement<[string, number, number, number, number, number, number, number], { id: number }>;
   private readonly insertSpan: Database.Statement;
   /** Spans of traces created by this write: nothing of theirs is stored yet, so they go in many rows per statement. */
   private readonly newSpanRows: RowInserter;
@@ -64,10 +64,10 @@ export class SpanWriter {
     const db = edb.db;
     this.indexedNames = new IndexedNames(indexedAttributes);
     this.selectTraceRef = db.prepare('SELECT id, span_count FROM traces WHERE trace_id = ?');
-    // an empty summary (root_rank 2 = no span yet) that the first inserted spans fill in
-    this.insertTrace = db.prepare(
+    // a trace this write creates gets its whole summary at once (planned from its spans, which all go in)
+    this.insertNewTrace = db.prepare(
       `INSERT INTO traces (trace_id, start_us, end_us, span_count, error_count, root_rank, root_start_us, root_op_id)
-       VALUES (?, ${MAX_SAFE}, ${-MAX_SAFE}, 0, 0, 2, ${MAX_SAFE}, 0) RETURNING id, span_count`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING RETURNING id`,
     );
     this.insertSpan = db.prepare(
       `INSERT OR IGNORE INTO spans (${SPAN_COLUMNS.join(', ')}) VALUES (${SPAN_COLUMNS.map(() => '?').join(', ')})`,
@@ -142,9 +142,39 @@ export class SpanWriter {
 
   /** Spans of one trace (from one batch). */
   private writeTrace(plan: PlannedTrace): void {
-    const { traceId, spans } = plan;
-    const stored = this.selectTraceRef.get(traceId);
-    const trace = (stored ?? this.insertTrace.get(traceId))!;
+    const { traceId, spans, summary } = plan;
+    const root = spans[summary.root];
+    const created = this.insertNewTrace.get(
+      traceId,
+      summary.startUs,
+      summary.endUs,
+      spans.length,
+      summary.errors,
+      summary.rootRank,
+      summary.startUsOfRoot,
+      this.edb.operationId(root.service, root.name),
+    );
+    if (created !== undefined) this.writeNewTrace(plan, created.id);
+    else this.addToStoredTrace(plan, this.selectTraceRef.get(traceId)!);
+  }
+
+  /** A trace this write created: nothing of it is stored, so all its spans go in, many rows per statement. */
+  private writeNewTrace(plan: PlannedTrace, ref: number): void {
+    const ops = new Set<number>();
+    for (let i = 0; i < plan.spans.length; i++) {
+      const span = plan.spans[i];
+      const opId = this.edb.operationId(span.service, span.name);
+      spanRow(this.newSpanRows.params, this.newSpanRows.begin(), ref, span, opId, this.edb.resourceId(span.resource), plan, i);
+      this.newSpanRows.end();
+      ops.add(opId);
+    }
+    this.inserted.push({ traceRef: ref, existed: false, spans: plan.spans });
+    for (const op of ops) this.traceOps.add(ref, op);
+    this.writeHashSets(ref, 0, plan.hashes);
+  }
+
+  /** A stored trace: each span goes in unless stored already, and the summary grows by those that did. */
+  private addToStoredTrace(plan: PlannedTrace, trace: { id: number; span_count: number }): void {
     const ref = trace.id;
     const d: TraceDelta = {
       startUs: MAX_SAFE,
@@ -157,33 +187,24 @@ export class SpanWriter {
     };
     const ops = new Set<number>();
     const inserted: InsertedTraceSpans = { traceRef: ref, existed: trace.span_count > 0, spans: [] };
-
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i];
+    for (let i = 0; i < plan.spans.length; i++) {
+      const span = plan.spans[i];
       const opId = this.edb.operationId(span.service, span.name);
-      const resourceId = this.edb.resourceId(span.resource);
-      const statusCode = statusToInt(span.status.code);
-      if (stored === undefined) {
-        // a trace created just now has no stored span (the plan kept each id once): all of them go in, many rows per statement
-        spanRow(this.newSpanRows.params, this.newSpanRows.begin(), ref, span, opId, statusCode, resourceId, plan, i);
-        this.newSpanRows.end();
-      } else {
-        spanRow(this.oneSpanRow, 0, ref, span, opId, statusCode, resourceId, plan, i);
-        if (this.insertSpan.run(this.oneSpanRow).changes === 0) continue;
-      }
+      spanRow(this.oneSpanRow, 0, ref, span, opId, this.edb.resourceId(span.resource), plan, i);
+      if (this.insertSpan.run(this.oneSpanRow).changes === 0) continue;
       inserted.spans.push(span);
 
       const endUs = span.startUs + span.durationUs;
       if (span.startUs < d.startUs) d.startUs = span.startUs;
       if (endUs > d.endUs) d.endUs = endUs;
-      const rootRank = span.parentSpanId === '' ? 0 : 1;
+      const rootRank = rootRankOf(span);
       if (rootRank < d.rootRank || (rootRank === d.rootRank && span.startUs < d.rootStartUs)) {
         d.rootRank = rootRank;
         d.rootStartUs = span.startUs;
         d.rootOpId = opId;
       }
       d.count++;
-      if (statusCode === STATUS_ERROR) d.errors++;
+      if (statusToInt(span.status.code) === STATUS_ERROR) d.errors++;
       ops.add(opId);
     }
 
@@ -191,10 +212,14 @@ export class SpanWriter {
     this.inserted.push(inserted);
     this.updateTrace.run({ ref, ...d });
     for (const op of ops) this.traceOps.add(ref, op);
-    // the planned sets hold every span's pairs: right unless some were already stored (a replay, a late span)
-    const hashes = d.count === spans.length ? plan.hashes : hashSetsOf(inserted.spans, this.indexedNames);
+    // the planned sets hold every span's pairs: right only when none of them was stored already
+    this.writeHashSets(ref, trace.span_count, d.count === plan.spans.length ? plan.hashes : hashSetsOf(inserted.spans, this.indexedNames));
+  }
+
+  /** The trace's attribute set for the spans from `seq` on, and its index rows. */
+  private writeHashSets(ref: number, seq: number, hashes: TraceHashSets): void {
     if (hashes.all === null) return;
-    this.insertAttrSet.run(ref, trace.span_count, hashes.all, hashes.indexed);
+    this.insertAttrSet.run(ref, seq, hashes.all, hashes.indexed);
     if (hashes.indexed === null) return;
     const bucket = indexBucket(ref);
     for (const h of decodeHashSet(hashes.indexed)) {
@@ -214,7 +239,6 @@ function spanRow(
   ref: number,
   span: Span,
   opId: number,
-  statusCode: number,
   resourceId: number,
   plan: PlannedTrace,
   i: number,
@@ -226,7 +250,7 @@ function spanRow(
   into[at + 4] = kindToInt(span.kind);
   into[at + 5] = span.startUs;
   into[at + 6] = span.durationUs;
-  into[at + 7] = statusCode;
+  into[at + 7] = statusToInt(span.status.code);
   into[at + 8] = span.status.message;
   into[at + 9] = plan.attributes[i];
   into[at + 10] = resourceId;
