@@ -7,12 +7,14 @@ import {
   joinCurves,
   joinPath,
   LABEL_W,
+  laneOptions,
   LANE_PAD,
   MAX_ZOOM,
   MIN_WIDTH,
   RIGHT,
   ROW_PITCH,
   stageLabel,
+  startsExpanded,
   stretch,
   timelineFrame,
   TOP,
@@ -135,5 +137,14 @@ describe('chain timeline scene', () => {
   it('gives a lane to spans whose trace the chain does not list', () => {
     const orphanLayout = layoutChain({ traces: [], spans: [span('Q', 'q1', '', 5, 10), span('Q', 'q2', 'q1', 6, 2)] } as Pick<Chain, 'traces' | 'spans'>, OPTS);
     expect(orphanLayout.lanes.map((l) => [l.trace.traceId, l.trace.startUs, l.trace.durationUs, l.trace.spanCount])).toEqual([['Q', 5, 10, 2]]);
+  });
+
+  it('starts compact above 8 lanes, where deep nesting shares the fourth sub-row', () => {
+    const lanes = (n: number) => Array.from({ length: n }, (_, i) => span(`T${i}`, 's', '', 0, 1));
+    expect([startsExpanded({ spans: lanes(8) }), startsExpanded({ spans: lanes(9) })]).toEqual([true, false]);
+    // five nested spans in one trace: 5 sub-rows expanded, 4 compact
+    const nested = Array.from({ length: 5 }, (_, i) => span('N', `n${i}`, i ? `n${i - 1}` : '', i, 100 - i));
+    expect(layoutChain({ traces: [], spans: nested }, laneOptions(true)).lanes[0].rows).toBe(5);
+    expect(layoutChain({ traces: [], spans: nested }, laneOptions(false)).lanes[0].rows).toBe(4);
   });
 });

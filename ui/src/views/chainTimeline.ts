@@ -16,7 +16,7 @@ import {
   drawWaits,
   type LayerContext,
 } from './chainTimelineLayers';
-import { criticalSpanKeys, LABEL_W, LANE_PAD, MAX_ZOOM, ROW_PITCH, timelineFrame, TOP, zoomToTrace, type TimelineFrame } from './chainTimelineScene';
+import { criticalSpanKeys, LABEL_W, laneOptions, MAX_ZOOM, startsExpanded, timelineFrame, TOP, zoomToTrace, type TimelineFrame } from './chainTimelineScene';
 import { waitLook } from './waitKinds';
 
 export interface ChainTimelineOptions {
@@ -32,33 +32,23 @@ export interface ChainTimeline {
   resize(): void;
 }
 
-const COMPACT_ABOVE_LANES = 8;
-
 /**
  * The whole order on one time axis: a lane per trace with its spans packed into
  * sub-rows, join arrows between traces, waits hatched, the critical path drawn
  * over the bars and summarised in a strip under the axis, stages banded on top.
  */
 export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): ChainTimeline {
-  // Many lanes start compact (deep nesting shares the last sub-row); the toolbar expands them.
-  let expanded = new Set(chain.spans.map((s) => s.traceId)).size <= COMPACT_ABOVE_LANES;
-  const makeLayout = () => layoutChain(chain, { rowPitch: ROW_PITCH, lanePadding: LANE_PAD, minLaneHeight: 40, maxRows: expanded ? 12 : 4 });
-  let layout: ChainLayout = makeLayout();
-  const expandButton = h('button', { attrs: { type: 'button', 'aria-pressed': String(expanded) }, class: 'ct-expand' }, expanded ? 'Compact lanes' : 'Expand lanes');
-  expandButton.addEventListener('click', () => {
-    expanded = !expanded;
-    expandButton.textContent = expanded ? 'Compact lanes' : 'Expand lanes';
-    expandButton.setAttribute('aria-pressed', String(expanded));
-    layout = makeLayout();
-    draw();
-  });
+  let layout: ChainLayout = layoutChain(chain, laneOptions(startsExpanded(chain)));
   const element = h('div', { class: 'chain-timeline', data: { lanes: layout.lanes.length } });
   const toolbar = h(
     'div',
     { class: 'ct-toolbar' },
     h('span', { class: 'muted' }, 'Drag to pan, Ctrl/⌘ + wheel (or double-click) to zoom.'),
     h('button', { attrs: { type: 'button' }, class: 'ct-reset', on: { click: () => resetZoom() } }, 'Reset zoom'),
-    expandButton,
+    expandToggle(startsExpanded(chain), (expanded) => {
+      layout = layoutChain(chain, laneOptions(expanded));
+      draw();
+    }),
     legend(),
   );
   const plot = h('div', { class: 'ct-plot' });
@@ -133,14 +123,7 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
   }
 
   function showTip(event: MouseEvent, p: PlacedSpan): void {
-    const s = p.span;
-    replace(
-      tooltip,
-      h('strong', null, nameSpan(s.service), ': ', nameSpan(s.name)),
-      h('div', null, `${formatDuration(s.durationUs)} · starts +${formatDuration(s.startUs - chain.startUs)}`),
-      s.status?.code === 'error' ? h('div', { class: 'tip-error' }, `error${s.status.message ? `: ${s.status.message}` : ''}`) : null,
-      critical.has(spanKey(s.traceId, s.spanId)) ? h('div', { class: 'muted' }, 'on the critical path') : null,
-    );
+    replace(tooltip, ...spanTip(p.span, chain.startUs, critical.has(spanKey(p.span.traceId, p.span.spanId))));
     tooltip.hidden = false;
     const [px, py] = pointer(event, plot);
     tooltip.style.left = `${Math.min(px + 14, Math.max(0, plot.clientWidth - 330))}px`;
@@ -161,6 +144,29 @@ export function createChainTimeline(chain: Chain, opts: ChainTimelineOptions): C
     resetZoom,
     resize: draw,
   };
+}
+
+/** The toolbar's lane-height switch: compact lanes share their last sub-rows. */
+function expandToggle(expanded: boolean, onChange: (expanded: boolean) => void): HTMLButtonElement {
+  const label = () => (expanded ? 'Compact lanes' : 'Expand lanes');
+  const button = h('button', { attrs: { type: 'button', 'aria-pressed': String(expanded) }, class: 'ct-expand' }, label());
+  button.addEventListener('click', () => {
+    expanded = !expanded;
+    button.textContent = label();
+    button.setAttribute('aria-pressed', String(expanded));
+    onChange(expanded);
+  });
+  return button;
+}
+
+/** A span's tooltip: names, duration and offset from the chain's start, its error, whether it is on the critical path. */
+function spanTip(s: ChainSpan, chainStartUs: number, onCriticalPath: boolean): Array<HTMLElement | null> {
+  return [
+    h('strong', null, nameSpan(s.service), ': ', nameSpan(s.name)),
+    h('div', null, `${formatDuration(s.durationUs)} · starts +${formatDuration(s.startUs - chainStartUs)}`),
+    s.status?.code === 'error' ? h('div', { class: 'tip-error' }, `error${s.status.message ? `: ${s.status.message}` : ''}`) : null,
+    onCriticalPath ? h('div', { class: 'muted' }, 'on the critical path') : null,
+  ];
 }
 
 /** Pan by dragging over the plot, zoom with Ctrl/⌘ + wheel, never out past the whole chain. */

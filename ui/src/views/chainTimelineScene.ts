@@ -1,5 +1,5 @@
 import type { Chain, ChainJoin, ChainPathStep, ChainSpanStep, ChainWait, ChainWaitStep } from '../api';
-import { spanKey, type ChainLayout, type Lane, type PlacedSpan } from './chainLayout';
+import { spanKey, type ChainLayout, type Lane, type LayoutOptions, type PlacedSpan } from './chainLayout';
 
 /**
  * Pure geometry of the chain timeline (no DOM, no D3): the frame, the vertical
@@ -18,6 +18,18 @@ export const LANE_PAD = 6;
 export const RIGHT = 24;
 export const MIN_WIDTH = 640;
 export const MAX_ZOOM = 50_000;
+
+/** Chains with more lanes than this start compact (deep nesting shares the last sub-row); the toolbar expands them. */
+export const COMPACT_ABOVE_LANES = 8;
+
+export function startsExpanded(chain: Pick<Chain, 'spans'>): boolean {
+  return new Set(chain.spans.map((s) => s.traceId)).size <= COMPACT_ABOVE_LANES;
+}
+
+/** Lane packing: expanded lanes give nesting up to 12 sub-rows, compact ones 4. */
+export function laneOptions(expanded: boolean): LayoutOptions {
+  return { rowPitch: ROW_PITCH, lanePadding: LANE_PAD, minLaneHeight: 40, maxRows: expanded ? 12 : 4 };
+}
 
 /** Microseconds → plot x (pixels from the left edge of the plot area). */
 export type TimeScale = (us: number) => number;
