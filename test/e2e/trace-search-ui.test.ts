@@ -128,6 +128,15 @@ describeInBrowser('trace search page in Chromium', () => {
     expect(await page.locator('circle.dot').count()).toBe(3);
   });
 
+  test('a bad value in the hash is shown as an error, not a broken page', async () => {
+    await open('#/traces?range=custom&start=not-a-time');
+    await page.waitForSelector('.error-box');
+    expect(await page.textContent('.error-box')).toContain('cannot read');
+    await open('#/traces?status=failed');
+    await page.waitForSelector('.error-box');
+    expect(await page.textContent('.error-box')).toContain('400');
+  });
+
   test('the chart never repeats a time label', async () => {
     await open('#/traces');
     await page.waitForSelector('circle.dot');

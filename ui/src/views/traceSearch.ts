@@ -185,8 +185,8 @@ export function renderTraceSearch(root: HTMLElement, route: Route, signal: Abort
   };
   window.addEventListener('resize', onResize);
 
-  const { start, end } = resolveRange(params, DEFAULT_RANGE);
-  const searchQuery = {
+  // resolved once, so "Load more" pages the same window as the first page
+  const searchQuery = () => ({
     service: params.get('service') ?? undefined,
     operation: params.get('operation') ?? undefined,
     error: params.get('error') ?? undefined,
@@ -195,10 +195,9 @@ export function renderTraceSearch(root: HTMLElement, route: Route, signal: Abort
     attr: params.getAll('attr'),
     minDurationMs: params.get('minDurationMs') ?? undefined,
     maxDurationMs: params.get('maxDurationMs') ?? undefined,
-    start,
-    end,
+    ...resolveRange(params, DEFAULT_RANGE), // a bad range in the hash throws: shown like an API error
     limit: params.get('limit') ?? DEFAULT_LIMIT,
-  };
+  });
   const showPage = (next: string | undefined) => {
     summary.textContent = `${traces.length === 1 ? '1 trace' : `${traces.length} traces`}${next ? ' (more available)' : ''}`;
     if (!traces.length) {
@@ -213,12 +212,17 @@ export function renderTraceSearch(root: HTMLElement, route: Route, signal: Abort
       return;
     }
     const button = h('button', { class: 'load-more', attrs: { type: 'button' } }, 'Load more');
-    button.addEventListener('click', () => void load(next));
+    button.addEventListener('click', () => {
+      button.disabled = true; // one request per page
+      void load(next);
+    });
     replace(more, button);
   };
+  let query: ReturnType<typeof searchQuery> | undefined;
   const load = async (cursor?: string) => {
     try {
-      const page = await api.findTraces({ ...searchQuery, cursor }, signal);
+      query ??= searchQuery();
+      const page = await api.findTraces({ ...query, cursor }, signal);
       traces = cursor ? [...traces, ...page.traces] : page.traces;
       status.remove();
       showPage(page.next);
