@@ -2,24 +2,18 @@
 import { CannotStartError, ValidationError } from '../core/errors';
 import { ROLES, startRole, type Role } from './run-role';
 import { startShip } from '../collector/shipper/start-ship';
-
-const USAGE = `usage: chainscope <role>
-
-roles:
-  all-in-one   collector + ingest + stores + query API + UI (+ demo) in one process (default)
-  collector    OTLP/HTTP receiver publishing to Kafka
-  ingest       Kafka consumer writing spans and logs to the stores
-  query        query API + UI over the stores
-  ship         tail log files and send them to a collector (chainscope ship --help)
-
-Configuration: environment variables and an optional CONFIG_FILE (JSON); see docs/configuration.md.
-`;
+import { ROLE_HELP, USAGE, versionLine } from './usage';
 
 /** The one entry point: the only place that calls process.exit. */
 async function main(argv: string[]): Promise<void> {
-  const role = argv[0] ?? 'all-in-one';
-  if (role === '--help' || role === '-h' || role === 'help') {
+  const role = argv[0] === undefined || argv[0].startsWith('-') ? 'all-in-one' : argv[0];
+  const flags = argv[0] === role ? argv.slice(1) : argv;
+  if (role === 'help' || (argv[0] !== role && flags.some(isHelp))) {
     process.stdout.write(USAGE);
+    return;
+  }
+  if (flags.includes('--version') || flags.includes('-v')) {
+    process.stdout.write(versionLine());
     return;
   }
   if (role === 'ship') {
@@ -30,6 +24,14 @@ async function main(argv: string[]): Promise<void> {
   }
   if (!(ROLES as readonly string[]).includes(role)) {
     process.stderr.write(`chainscope: unknown role "${role}"\n${USAGE}`);
+    process.exit(2);
+  }
+  if (flags.some(isHelp)) {
+    process.stdout.write(ROLE_HELP[role as Role]);
+    return;
+  }
+  if (flags.length > 0) {
+    process.stderr.write(`chainscope ${role}: unknown argument "${flags[0]}" (settings come from the environment and CONFIG_FILE)\n${ROLE_HELP[role as Role]}`);
     process.exit(2);
   }
   let running: Awaited<ReturnType<typeof startRole>>;
@@ -47,6 +49,10 @@ async function main(argv: string[]): Promise<void> {
     throw err;
   }
   stopOnSignals(running);
+}
+
+function isHelp(arg: string): boolean {
+  return arg === '--help' || arg === '-h';
 }
 
 function stopOnSignals(running: { stop(): Promise<void> }): void {

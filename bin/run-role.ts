@@ -20,6 +20,9 @@ import { SpillKeeper } from '../bus/memory/spill-keeper';
 import { SpillStore } from '../bus/memory/spill-store';
 import { WalBus } from '../bus/wal';
 import { CannotStartError } from '../core/errors';
+import { cannotListen, startListening } from '../core/util/listen-errors';
+import { ensureWritableDir } from '../core/util/writable-dir';
+import { hostPort, isAllInterfaces, listenAddress } from './listen-address';
 import type { HealthCheck } from '../query-api/services/health-service';
 
 export const ROLES = ['all-in-one', 'collector', 'ingest', 'query'] as const;
@@ -73,9 +76,10 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
       }
     }
   });
-  const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 
   try {
+    if (usesDataDir(role, config)) ensureWritableDir(config.dataDir, 'DATA_DIR');
+    if (role === 'all-in-one' && config.bus === 'wal' && config.walDir) ensureWritableDir(config.walDir, 'WAL_DIR');
     // The in-process bus keeps what it could not write by shutdown (full disk) for the next start.
     const keeper = role === 'all-in-one' && config.bus === 'memory' ? openSpillKeeper(config, log) : undefined;
     const cache = new Map<string, unknown>();
@@ -142,14 +146,16 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
         healthChecks: bus instanceof MemoryBus || bus instanceof WalBus ? [localBusHealth(bus, keeper)] : [],
         limits: httpServerLimitsFrom(config),
       });
-      apiUrl = `http://${shownHost}:${await query.start()}`;
       stopSteps.push({ name: 'query API', run: () => query.shutdown() });
-      log(`chainscope: query API and UI listening on ${apiUrl} (API under /api)`);
+      const at = listenAddress(config.host, await startListening(() => query.start(), 'PORT', config.host, config.port));
+      apiUrl = at.url;
+      log(`chainscope: query API and UI listening on ${at.shown} (API under /api)`);
     } else {
       const ops = new OpsServer({ host: config.host, port: config.port, role, counters });
-      apiUrl = `http://${shownHost}:${await ops.start()}`;
       stopSteps.push({ name: 'ops server', run: () => ops.shutdown() });
-      log(`chainscope: ${role} health and metrics on ${apiUrl} (/health, /metrics)`);
+      const at = listenAddress(config.host, await startListening(() => ops.start(), 'PORT', config.host, config.port));
+      apiUrl = at.url;
+      log(`chainscope: ${role} health and metrics on ${at.shown} (/health, /metrics)`);
     }
 
     let otlpUrl = '';
@@ -164,9 +170,10 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
         counters,
         log,
       });
-      otlpUrl = `http://${shownHost}:${await receiver.start()}`;
       stopSteps.push({ name: 'receiver', run: () => receiver.shutdown() });
-      log(`chainscope: OTLP/HTTP receiver listening on ${otlpUrl} (POST /v1/traces, /v1/logs)`);
+      const at = listenAddress(config.host, await startListening(() => receiver.start(), 'OTLP_HTTP_PORT', config.host, config.otlpHttpPort));
+      otlpUrl = at.url;
+      log(`chainscope: OTLP/HTTP receiver listening on ${at.shown} (POST /v1/traces, /v1/logs)`);
     }
     let syslog: RunningRole['syslog'];
     if (bus && has('receiver', role) && (config.syslogTcpPort !== null || config.syslogUdpPort !== null)) {
@@ -183,10 +190,17 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
         counters,
         log,
       });
-      syslog = await receiver.start();
       stopSteps.push({ name: 'syslog receiver', run: () => receiver.shutdown() });
-      const ports = [syslog.tcpPort !== null ? `tcp ${shownHost}:${syslog.tcpPort}` : '', syslog.udpPort !== null ? `udp ${shownHost}:${syslog.udpPort}` : ''];
-      log(`chainscope: syslog receiver listening on ${ports.filter(Boolean).join(', ')} (RFC 5424, RFC 3164)`);
+      try {
+        syslog = await receiver.start();
+      } catch (err) {
+        // a UDP socket fails in bind, a TCP server in listen
+        const udp = (err as NodeJS.ErrnoException)?.syscall === 'bind';
+        throw cannotListen(err, udp ? 'SYSLOG_UDP_PORT' : 'SYSLOG_TCP_PORT', config.host, (udp ? config.syslogUdpPort : config.syslogTcpPort) ?? 0);
+      }
+      const ports = [syslog.tcpPort !== null ? `tcp ${hostPort(config.host, syslog.tcpPort)}` : '', syslog.udpPort !== null ? `udp ${hostPort(config.host, syslog.udpPort)}` : ''];
+      const everywhere = isAllInterfaces(config.host) ? ' (all interfaces)' : '';
+      log(`chainscope: syslog receiver listening on ${ports.filter(Boolean).join(', ')}${everywhere} (RFC 5424, RFC 3164)`);
     }
     log(`chainscope: ${role} running (bus ${has('bus', role) ? config.bus : '-'}, spans ${spanStore ? config.spanStore : '-'}, logs ${logStore ? config.logStore : '-'})`);
     if (config.spanStore === 'embedded' && spanStore) log(`chainscope: embedded store in ${path.resolve(config.dataDir)}`);
@@ -196,6 +210,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     if (role === 'all-in-one' && (config.logPaths.length > 0 || demoLogDir)) {
       const { Shipper, shipperOptionsFromConfig } = await import('../collector/shipper');
       const options = shipperOptionsFromConfig(config, otlpUrl);
+      if (config.statusLines === 'off') options.statusIntervalMs = 0;
       const demoSources = demoLogDir ? [await demoLogSource(demoLogDir)] : [];
       // Demo files first: a file claimed by an earlier source is not taken again by a LOG_PATHS glob
       // (a file belongs to the first source whose glob matches it), so no demo file is shipped twice.
@@ -218,7 +233,7 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     }
     if (role === 'all-in-one' && config.demo) {
       const { startDemo } = await import('../demo');
-      const demo = await startDemo({ otlpEndpoint: otlpUrl, ordersPerSecond: config.demoRate, logger: log, logDir: demoLogDir ?? undefined });
+      const demo = await startDemo({ otlpEndpoint: otlpUrl, ordersPerSecond: config.demoRate, logger: log, logDir: demoLogDir ?? undefined, ...(config.statusLines === 'off' ? { statsIntervalMs: 0 } : {}) });
       stopSteps.push({ name: 'demo', run: () => demo.stop() });
       log(`chainscope: demo order center sending ${config.demoRate} orders/s (DEMO=0 switches it off)`);
     }
@@ -227,6 +242,13 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
     await stop();
     throw asCannotStart(err);
   }
+}
+
+/** Whether this role keeps anything under DATA_DIR (embedded store, bus, shipper checkpoints, demo logs). */
+function usesDataDir(role: Role, config: Config): boolean {
+  if (role === 'all-in-one') return true;
+  const embedded = config.spanStore === 'embedded' || config.logStore === 'embedded';
+  return (role === 'ingest' || role === 'query') && embedded;
 }
 
 function openSpillKeeper(config: Config, log: Log): SpillKeeper {

@@ -124,6 +124,8 @@ export interface Config {
 
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   port: 8080,
+  /** Periodic console status lines (demo figures, file shipper): `changed` prints one only when its figures changed since the last; `off` never. */
+  statusLines: 'changed' | 'off';
   otlpHttpPort: 4318,
   host: '0.0.0.0',
   dataDir: './data',
@@ -191,6 +193,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
 type Parser<T> = (raw: unknown, name: string) => T;
 
 function text(raw: unknown, name: string): string {
+  statusLines: 'changed',
   if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
   if (typeof raw !== 'string') throw new ValidationError(`${name} must be a string`, name);
   return raw.trim();
@@ -562,6 +565,7 @@ export const CONFIG_ENV_VARS: Readonly<Record<keyof Config, string>> = Object.fr
 ) as Record<keyof Config, string>;
 
 /** Reads a JSON config file; unknown keys are errors. */
+  statusLines: { env: 'STATUS_LINES', parse: oneOf('changed', 'off') },
 export function readConfigFile(path: string): Partial<Record<keyof Config, unknown>> {
   let parsed: unknown;
   try {

@@ -15,6 +15,7 @@ import { startDemoProcesses } from './processes';
 import { DemoService } from './runtime';
 import { formatStats } from './stats-line';
 import { buildOrderCenter, FAULTS, NO_NATURAL_FAULTS, SERVICE_NAMES, SERVICE_VERSIONS, type DemoStats, type ServiceName } from './services';
+import { printWhenChanged } from '../core/util/changed-lines';
 
 export { SERVICE_NAMES, FAULTS } from './services';
 export type { DemoStats } from './services';
@@ -153,9 +154,10 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   });
 
   const statsEvery = options.statsIntervalMs ?? 60000;
+  const printStats = printWhenChanged(say);
   const statsTimer =
     statsEvery > 0
-      ? setInterval(() => say(`demo: ${formatStats(currentStats())}`), statsEvery).unref()
+      ? setInterval(() => printStats(`demo: ${formatStats(currentStats())}`), statsEvery).unref()
       : null;
 
   let stopping: Promise<void> | null = null;

@@ -16,6 +16,7 @@ import { startLoadGenerator } from './load-generator';
 import { SERVICE_NAMES, type DemoStats, type ServiceName } from './services';
 import type { ChildMessage, ParentMessage, ServiceProcessOptions } from './service-process';
 import { formatStats } from './stats-line';
+import { printWhenChanged } from '../core/util/changed-lines';
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -104,7 +105,8 @@ export async function startDemoProcesses(options: DemoOptions): Promise<DemoHand
     };
   };
   const statsEvery = options.statsIntervalMs ?? 60000;
-  const statsTimer = statsEvery > 0 ? setInterval(() => say(`demo: ${formatStats(stats())}`), statsEvery).unref() : null;
+  const printStats = printWhenChanged(say);
+  const statsTimer = statsEvery > 0 ? setInterval(() => printStats(`demo: ${formatStats(stats())}`), statsEvery).unref() : null;
 
   const control = async (name: string, method: string, query: string, body?: unknown): Promise<Record<string, unknown>> => {
     const port = ports[name];

@@ -1,4 +1,4 @@
-// Bundles the browser UI (ui/src/main.ts) into ui/dist/ with its static files.
+// Bundles the browser UI (ui/src/main.ts) into ui/dist/ (or the folder given as the first argument) with its static files.
 import { build } from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const uiDir = join(root, 'ui');
-const outDir = join(uiDir, 'dist');
+const outDir = process.argv[2] ?? join(uiDir, 'dist');
 
 await mkdir(outDir, { recursive: true });
 const result = await build({

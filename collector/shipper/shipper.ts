@@ -13,6 +13,7 @@ import { buildRecord, type RecordContext } from './record-builder';
 import { ServiceNamer } from './service-name';
 import { formatStatus, type ShipperStats } from './status';
 import { TailedFile } from './tailed-file';
+import { printWhenChanged } from '../../core/util/changed-lines';
 
 /**
  * Consecutive records of a batch from one file and truncation generation: the
@@ -117,7 +118,8 @@ export class Shipper {
       this.log(`chainscope ship: stopped on an unexpected error: ${(err as Error)?.stack ?? err}`);
     });
     if (this.options.statusIntervalMs > 0) {
-      this.statusTimer = setInterval(() => this.log(this.statusLine()), this.options.statusIntervalMs);
+      const printStatus = printWhenChanged(this.log);
+      this.statusTimer = setInterval(() => printStatus(this.statusLine()), this.options.statusIntervalMs);
       this.statusTimer.unref();
     }
   }

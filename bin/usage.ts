@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const USAGE = `usage: chainscope [<role>] [--help | --version]
+
+roles:
+  all-in-one   collector + ingest + stores + query API + UI (+ demo) in one process (default)
+  collector    OTLP/HTTP receiver publishing to Kafka
+  ingest       Kafka consumer writing spans and logs to the stores
+  query        query API + UI over the stores
+  ship         tail log files and send them to a collector (chainscope ship --help)
+
+chainscope <role> --help says what a role serves and which settings it reads.
+Configuration: environment variables and an optional CONFIG_FILE (JSON); see docs/configuration.md.
+`;
+
+const SETTINGS_NOTE = 'Settings: environment variables or CONFIG_FILE (JSON); every one is described in docs/configuration.md.';
+
+/** What `chainscope <role> --help` prints for the server roles (ship has its own, SHIP_USAGE). */
+export const ROLE_HELP: Record<'all-in-one' | 'collector' | 'ingest' | 'query', string> = {
+  'all-in-one': `usage: chainscope all-in-one [--help | --version]
+
+One process: OTLP/HTTP receiver, bus, ingest, stores, query API and UI, and
+(unless DEMO=0) a demo order center sending traces and logs.
+
+  PORT             query API and UI (default 8080)
+  OTLP_HTTP_PORT   OTLP/HTTP receiver: POST /v1/traces, /v1/logs (default 4318)
+  HOST             address to listen on (default 0.0.0.0: all interfaces)
+  DATA_DIR         embedded store, write-ahead log, shipper checkpoints (default ./data)
+  DEMO             1 (default) or 0
+  BUS              wal (default), memory or kafka
+  SPAN_STORE       embedded (default) or clickhouse
+  LOG_STORE        embedded (default), opensearch or elasticsearch
+  LOG_PATHS        log files to ship into the same process (globs)
+  STATUS_LINES     changed (default): periodic status lines only when their figures changed; off
+
+${SETTINGS_NOTE}
+`,
+  collector: `usage: chainscope collector [--help | --version]
+
+OTLP/HTTP receiver (and optional syslog listener) publishing to Kafka.
+
+  OTLP_HTTP_PORT   OTLP/HTTP receiver (default 4318)
+  PORT             /health and /metrics (default 8080)
+  HOST             address to listen on (default 0.0.0.0: all interfaces)
+  KAFKA_BROKERS    host:port list (BUS=kafka is required)
+  SYSLOG_TCP_PORT, SYSLOG_UDP_PORT   syslog listeners (off by default)
+
+${SETTINGS_NOTE}
+`,
+  ingest: `usage: chainscope ingest [--help | --version]
+
+Kafka consumer writing spans and logs to the stores.
+
+  KAFKA_BROKERS    host:port list (BUS=kafka is required)
+  SPAN_STORE       embedded or clickhouse; LOG_STORE embedded, opensearch or elasticsearch
+  DATA_DIR         the embedded store's folder (default ./data)
+  PORT             /health and /metrics (default 8080)
+
+${SETTINGS_NOTE}
+`,
+  query: `usage: chainscope query [--help | --version]
+
+Query API and UI over the stores.
+
+  PORT             query API and UI (default 8080)
+  HOST             address to listen on (default 0.0.0.0: all interfaces)
+  SPAN_STORE, LOG_STORE, DATA_DIR   where the data is (as for ingest)
+
+${SETTINGS_NOTE}
+`,
+};
+
+/** `chainscope <version>` from the package.json beside dist/ (compiled) or bin/ (sources). */
+export function versionLine(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return `chainscope ${(JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version}\n`;
+    if (path.dirname(dir) === dir) return 'chainscope (version unknown)\n';
+  }
+}
