@@ -13,7 +13,7 @@ import type { OtlpPublisher } from './publisher';
 
 export interface IntakeOutcome {
   accepted: number;
-  /** Items refused by validation; the sender learns of them through partial_success (or a 400 for Zipkin). */
+  /** Items refused by validation; the sender learns of them through partial_success. */
   rejected: number;
   reasons: string[];
 }
@@ -45,17 +45,12 @@ export class OtlpIntake {
     return outcome;
   }
 
-  /** Publishes spans decoded by another protocol's translator, counting what it rejected. */
-  async acceptSpans(spans: Span[], rejected: number, reasons: string[]): Promise<IntakeOutcome> {
+  /** Publishes spans another protocol's receiver translated and validated (Zipkin), counting them as accepted. */
+  async acceptSpans(spans: Span[]): Promise<IntakeOutcome> {
     await this.publisher.publishSpans(spans);
-    const outcome = { accepted: spans.length, rejected, reasons };
+    const outcome = { accepted: spans.length, rejected: 0, reasons: [] };
     this.count('traces', outcome);
     return outcome;
-  }
-
-  /** Counts a request refused whole after translation (Zipkin answers 400 and stores none of its spans). */
-  countRejectedSpans(rejected: number): void {
-    this.counters.add('chainscope_receiver_spans_rejected_total', rejected);
   }
 
   private count(signal: OtlpSignal, outcome: IntakeOutcome): void {

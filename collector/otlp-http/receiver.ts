@@ -1,17 +1,10 @@
 import type http from 'node:http';
-import {
-  BackendUnavailableError,
-  ChainscopeError,
-  OverloadedError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../../core/errors';
 import type { Counters } from '../../core/metrics';
 import { encodeExportResponse } from '../../core/otlp';
 import { DEFAULT_CONFIG, type Config } from '../../core/config';
 import { closeServer, createBoundedServer, httpServerLimitsFrom, listen, type HttpServerLimits } from '../../core/util/http-server';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
+import { httpRefusalFor, type HttpRefusal } from '../http-refusal';
 import { InflightBudget } from '../inflight-budget';
 import { OtlpIntake } from '../otlp-intake';
 import type { OtlpPublisher } from '../publisher';
@@ -132,12 +125,10 @@ export class OtlpHttpReceiver {
   private refuse(req: http.IncomingMessage, res: http.ServerResponse, err: unknown, format: OtlpFormat): void {
     this.options.counters.add('chainscope_receiver_requests_refused_total');
     if (err instanceof BodyIdleTimeoutError) this.options.counters.add('chainscope_receiver_body_idle_timeouts_total');
-    const { status, code, retryAfter } = statusFor(err);
-    if (status >= 500 && !(err instanceof OverloadedError) && !(err instanceof BackendUnavailableError)) {
-      this.errors.warn('internal', `receiver: internal error: ${(err as Error)?.stack ?? err}`);
-    }
+    const { status, retryAfter, message } = httpRefusalFor(err);
+    if (status === 500) this.errors.warn('internal', `receiver: internal error: ${(err as Error)?.stack ?? err}`);
     if (res.headersSent) return void res.destroy();
-    const message = err instanceof ChainscopeError ? err.message : 'internal error';
+    const code = RPC_CODE_BY_STATUS[status];
     const headers: Record<string, string> = { 'Content-Type': contentTypeOf(format) };
     if (retryAfter) headers['Retry-After'] = String(retryAfter);
     // The body may be unread (413, 408, 503 mid-body): close the connection after answering instead of draining it.
@@ -146,15 +137,15 @@ export class OtlpHttpReceiver {
   }
 }
 
-function statusFor(err: unknown): { status: number; code: number; retryAfter?: number } {
-  if (err instanceof PayloadTooLargeError) return { status: 413, code: RPC_CODE.INVALID_ARGUMENT };
-  if (err instanceof BodyIdleTimeoutError) return { status: 408, code: RPC_CODE.DEADLINE_EXCEEDED };
-  if (err instanceof UnsupportedMediaTypeError) return { status: 415, code: RPC_CODE.INVALID_ARGUMENT };
-  if (err instanceof ValidationError) return { status: 400, code: RPC_CODE.INVALID_ARGUMENT };
-  if (err instanceof OverloadedError) return { status: 503, code: RPC_CODE.UNAVAILABLE, retryAfter: err.retryAfterSeconds };
-  if (err instanceof ChainscopeError && err.retriable) return { status: 503, code: RPC_CODE.UNAVAILABLE, retryAfter: 2 };
-  return { status: 500, code: RPC_CODE.INTERNAL };
-}
+/** The google.rpc.Status code of an OTLP/HTTP refusal. */
+const RPC_CODE_BY_STATUS: Record<HttpRefusal['status'], number> = {
+  400: RPC_CODE.INVALID_ARGUMENT,
+  408: RPC_CODE.DEADLINE_EXCEEDED,
+  413: RPC_CODE.INVALID_ARGUMENT,
+  415: RPC_CODE.INVALID_ARGUMENT,
+  500: RPC_CODE.INTERNAL,
+  503: RPC_CODE.UNAVAILABLE,
+};
 
 function setCors(res: http.ServerResponse): void {
   res.setHeader('Access-Control-Allow-Origin', '*');
