@@ -1,6 +1,7 @@
-import { axisBottom, axisLeft, extent, line, max, scaleLinear, scaleTime, select, timeFormat } from 'd3';
+import { axisBottom, axisLeft, line, scaleLinear, scaleTime, select, timeFormat } from 'd3';
 import type { StatsPoint } from '../api';
 import { h } from '../dom';
+import { lonelyPoints, tickPattern, timeExtent, valueTop } from './redChartsLayout';
 
 interface Series {
   name: string;
@@ -55,16 +56,10 @@ function chart(container: HTMLElement, title: string, fmt: (v: number) => string
   const width = Math.max(W_MIN, container.clientWidth || 380);
   const innerW = width - M.left - M.right;
   const innerH = HEIGHT - M.top - M.bottom;
-  let [t0, t1] = extent(points, (p) => p.tUs / 1000) as [number, number];
-  if (t0 === t1) {
-    t0 -= 30_000;
-    t1 += 30_000;
-  }
+  const [t0, t1] = timeExtent(points);
   const x = scaleTime().domain([new Date(t0), new Date(t1)]).range([0, innerW]);
-  const top = Math.max(minMax, max(series.flatMap((s) => points.map((p) => finite(s.value(p))))) ?? 0);
-  const y = scaleLinear().domain([0, top > 0 ? top * 1.1 : 1]).range([innerH, 0]).nice();
-  const spanMs = t1 - t0;
-  const tf = timeFormat(spanMs < 3 * 3_600_000 ? '%H:%M' : spanMs < 86_400_000 ? '%H:%M' : '%b %d');
+  const y = scaleLinear().domain([0, valueTop(series.map((s) => s.value), points, minMax)]).range([innerH, 0]).nice();
+  const tf = timeFormat(tickPattern(t1 - t0));
   const svg = select(box).append('svg').attr('width', width).attr('height', HEIGHT);
   const g = svg.append('g').attr('transform', `translate(${M.left},${M.top})`);
   g.append('g')
@@ -85,8 +80,7 @@ function chart(container: HTMLElement, title: string, fmt: (v: number) => string
       .y((p) => y(s.value(p) as number));
     g.append('path').attr('class', `red-line ${s.cls}`).attr('d', l(points) ?? '');
     // Points with no measured neighbour draw no line: give them a dot.
-    const has = (i: number) => i >= 0 && i < points.length && Number.isFinite(s.value(points[i]) as number);
-    const lonely = points.filter((_p, i) => has(i) && !has(i - 1) && !has(i + 1));
+    const lonely = lonelyPoints(points, s.value);
     if (lonely.length) {
       g.selectAll(`circle.${s.cls}`)
         .data(lonely)
@@ -97,8 +91,4 @@ function chart(container: HTMLElement, title: string, fmt: (v: number) => string
         .attr('cy', (p) => y(s.value(p) as number));
     }
   }
-}
-
-function finite(v: number | null): number {
-  return v !== null && Number.isFinite(v) ? v : 0;
 }
