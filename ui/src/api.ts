@@ -18,13 +18,14 @@ import type {
   LogSearchView,
   LogView,
   OperationsAnswer,
+  RatedTopology,
   ServicesAnswer,
+  ServicesOverview,
   ServiceStats,
   ServiceStatsPoint,
   SettingsView,
   SlowChainsAnswer,
   SlowChainView,
-  Topology,
   TraceSearchAnswer,
   TraceSpanView,
   TraceView,
@@ -44,7 +45,11 @@ export type {
   LogHighlight,
   LogHistogramView,
   MatchingSpan,
+  RatedTopology,
+  RateWindow,
   ServiceStats,
+  ServiceSummary,
+  ServicesOverview,
   SettingsView,
   Topology,
   TopologyEdge,
@@ -164,7 +169,10 @@ export const insightApi = {
   slowChains: (query: Query, signal?: AbortSignal) => getJson<SlowChainsAnswer>('chains/slow', query, signal).then((r) => r.chains),
   /** No `b`: compared with a typical order of the same journey. */
   compareChains: (query: Query, signal?: AbortSignal) => getJson<ChainComparisonView>('chains/compare', query, signal),
-  topology: (query: Query, signal?: AbortSignal) => getJson<Topology>('topology', query, signal),
+  /** The topology with ratePerSec on nodes and edges over the rate window (`rate`). */
+  topology: (query: Query, signal?: AbortSignal) => getJson<RatedTopology>('topology', query, signal),
+  /** Every service with rate, error rate, quantiles and a series per step (the services table). */
+  servicesOverview: (query: Query, signal?: AbortSignal) => getJson<ServicesOverview>('services/stats', query, signal),
   serviceStats: (service: string, query: Query, signal?: AbortSignal) =>
     getJson<ServiceStats>(`services/${encodeURIComponent(service)}/stats`, query, signal),
 };

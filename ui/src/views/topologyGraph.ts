@@ -1,4 +1,4 @@
-import { drag, forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, select, zoom, type Selection, type Simulation } from 'd3';
+import { drag, forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, select, zoom, zoomIdentity, type Selection, type Simulation, type ZoomTransform } from 'd3';
 import type { Topology, TopologyEdge, TopologyNode } from '../api';
 import { formatDuration } from '../format';
 import { shortLabel, visibleText } from '../safeText';
@@ -19,6 +19,7 @@ import {
   type GraphNode,
   type RememberedPosition,
 } from './topologyLayout';
+import { placeLabels, type LabelSide } from './topologyLabels';
 
 export interface TopologyGraph {
   setColorMode(mode: ColorMode): void;
@@ -36,6 +37,14 @@ export interface TopologyGraphOptions {
 
 /** Positions survive re-renders (a new window, a colour toggle), so the map does not jump; pinned ones stay pinned. */
 const remembered = new Map<string, RememberedPosition>();
+/** Pan and zoom survive re-renders too (a live refresh redraws the map). */
+let view: ZoomTransform = zoomIdentity;
+
+/** Calls per second shown for a node: over the API's rate window when it sent one, else the window's average. */
+function nodeRate(n: TopologyNode, windowSeconds: number): number {
+  const rated = (n as TopologyNode & { ratePerSec?: number }).ratePerSec;
+  return typeof rated === 'number' ? rated : n.calls / windowSeconds;
+}
 
 export const edgeId = (e: Pick<TopologyEdge, 'source' | 'target' | 'kind'>): string => `${e.source}→${e.target}:${e.kind}`;
 
@@ -56,13 +65,16 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
   const svg = select(container).append('svg').attr('class', 'topo-svg').attr('width', model.width).attr('height', model.height).attr('role', 'img').attr('aria-label', 'Service topology');
   drawArrowHeads(svg);
   const world = svg.append('g').attr('class', 'topo-world');
+  const zoomer = zoom<SVGSVGElement, unknown>()
+    .scaleExtent([0.3, 4])
+    .filter((event: Event) => (event.type === 'wheel' ? (event as WheelEvent).ctrlKey || (event as WheelEvent).metaKey : !(event as MouseEvent).button))
+    .on('zoom', (event) => {
+      view = event.transform;
+      world.attr('transform', String(view));
+    });
   svg
-    .call(
-      zoom<SVGSVGElement, unknown>()
-        .scaleExtent([0.3, 4])
-        .filter((event: Event) => (event.type === 'wheel' ? (event as WheelEvent).ctrlKey || (event as WheelEvent).metaKey : !(event as MouseEvent).button))
-        .on('zoom', (event) => world.attr('transform', event.transform)),
-    )
+    .call(zoomer)
+    .call(zoomer.transform, view)
     .on('dblclick.zoom', null)
     .on('click', (event: MouseEvent) => {
       if (event.target === svg.node()) opts.onBackground();
@@ -83,15 +95,36 @@ export function drawTopology(container: HTMLElement, topo: Topology, opts: Topol
   };
   recolor();
 
-  const sim = simulate(model, () => {
+  // Stable places: a node drawn before stays where it was; only new nodes are laid out, around the held ones.
+  const held = model.nodes.filter((n) => remembered.has(n.id) && !isPinned(n));
+  const fresh = model.nodes.some((n) => !remembered.has(n.id));
+  for (const n of held) {
+    n.fx = n.x;
+    n.fy = n.y;
+  }
+  const render = () => {
     for (const n of model.nodes) keepInFrame(n, model.width, model.height);
     edgeG.selectAll<SVGPathElement, GraphEdge>('path').attr('d', edgePath);
     nodeG.attr('transform', (n) => `translate(${n.x},${n.y})`);
-  });
-  sim.on('end', () => {
+  };
+  const settle = () => {
+    for (const n of held) {
+      n.fx = null;
+      n.fy = null;
+    }
+    held.length = 0;
     for (const n of model.nodes) remembered.set(n.id, { x: n.x ?? 0, y: n.y ?? 0, pinned: isPinned(n) });
+    placeNodeLabels(nodeG, model, opts.windowSeconds);
     svg.attr('data-settled', 'true');
-  });
+  };
+  const sim = simulate(model, render);
+  sim.on('end', settle);
+  if (!fresh) {
+    // the same nodes as before: draw them where they were, no simulation, nothing moves
+    sim.stop();
+    render();
+    settle();
+  }
   nodeG.call(pinByDragging(sim));
 
   return {
@@ -183,21 +216,35 @@ function drawNodes(world: Group, model: GraphModel, opts: TopologyGraphOptions, 
       onUnpin(n);
     });
   nodeG.append('path').attr('class', 'topo-shape').attr('d', (n) => shapePath(String(n.data.kind), n.r));
-  nodeG
-    .append('text')
-    .attr('class', 'topo-label')
-    .attr('y', (n) => n.r + 14)
-    .text((n) => shortLabel(n.id, LABEL_CHARS));
-  nodeG
-    .append('text')
-    .attr('class', 'topo-sub')
-    .attr('y', (n) => n.r + 26)
-    .text((n) => (n.data.kind === 'service' ? `${rateText(n.data.calls / opts.windowSeconds)} · ${pct(n.data.errorRate)}` : String(n.data.kind)));
+  nodeG.append('text').attr('class', 'topo-label').text((n) => shortLabel(n.id, LABEL_CHARS));
+  nodeG.append('text').attr('class', 'topo-sub').text((n) => subLabel(n, opts.windowSeconds));
+  setLabelSides(nodeG, () => 'below');
   nodeG.append('title').text(
     (n) =>
       `${visibleText(n.id)} (${n.data.kind})\n${n.data.calls} calls · ${pct(n.data.errorRate)} errors\np50 ${msText(n.data.p50Ms)} · p95 ${msText(n.data.p95Ms)} · p99 ${msText(n.data.p99Ms)}\nDrag to pin, double-click to release.`,
   );
   return nodeG;
+}
+
+/** The figures under a node's name: rate and error share of a service, the kind of a peer. */
+function subLabel(n: GraphNode, windowSeconds: number): string {
+  return n.data.kind === 'service' ? `${rateText(nodeRate(n.data, windowSeconds))} · ${pct(n.data.errorRate)}` : String(n.data.kind);
+}
+
+/** Puts each label (name, then figures) on its side of the node. */
+function setLabelSides(nodeG: NodeMarks, side: (n: GraphNode) => LabelSide): void {
+  const x = (n: GraphNode) => ({ below: 0, above: 0, right: n.r + 6, left: -n.r - 6 })[side(n)];
+  const anchor = (n: GraphNode) => ({ below: 'middle', above: 'middle', right: 'start', left: 'end' })[side(n)];
+  const nameY = (n: GraphNode) => ({ below: n.r + 14, above: -n.r - 20, right: -2, left: -2 })[side(n)];
+  nodeG.attr('data-label', (n) => side(n));
+  nodeG.select<SVGTextElement>('text.topo-label').attr('x', x).attr('y', nameY).style('text-anchor', anchor);
+  nodeG.select<SVGTextElement>('text.topo-sub').attr('x', x).attr('y', (n) => nameY(n) + 12).style('text-anchor', anchor);
+}
+
+/** Labels where no edge runs through them (topologyLabels.ts), once the nodes have their places. */
+function placeNodeLabels(nodeG: NodeMarks, model: GraphModel, windowSeconds: number): void {
+  const sides = placeLabels(model.nodes, model.edges, (n) => subLabel(n, windowSeconds));
+  setLabelSides(nodeG, (n) => sides.get(n.id) ?? 'below');
 }
 
 /** Linked nodes pull together, all push apart, each is pulled to its rank's column and the middle. */

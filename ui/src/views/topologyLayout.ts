@@ -168,8 +168,16 @@ export function keepInFrame(node: GraphNode, width: number, height: number): voi
   node.y = Math.max(node.r + 10, Math.min(height - node.r - 34, node.y ?? 0));
 }
 
-/** An edge from the rim of its source to just before its target's rim (the arrow head fills the rest), curved when `curve` says. */
-export function edgePath(e: GraphEdge): string {
+/** An edge's curve: from the rim of its source to just before its target's rim (the arrow head fills the rest); control point when `curve` bends it. */
+export interface EdgeGeometry {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+  control?: { x: number; y: number };
+}
+
+export function edgeGeometry(e: GraphEdge): EdgeGeometry {
   const sx = e.source.x ?? 0;
   const sy = e.source.y ?? 0;
   const tx = e.target.x ?? 0;
@@ -184,10 +192,14 @@ export function edgePath(e: GraphEdge): string {
   // The arrowhead starts where the line ends, so a wide line never covers it.
   const x2 = tx - ux * (e.target.r + 4 + ARROW);
   const y2 = ty - uy * (e.target.r + 4 + ARROW);
-  if (!e.curve) return `M${x1},${y1} L${x2},${y2}`;
-  const cx = (x1 + x2) / 2 - uy * len * e.curve;
-  const cy = (y1 + y2) / 2 + ux * len * e.curve;
-  return `M${x1},${y1} Q${cx},${cy} ${x2},${y2}`;
+  if (!e.curve) return { x1, y1, x2, y2 };
+  return { x1, y1, x2, y2, control: { x: (x1 + x2) / 2 - uy * len * e.curve, y: (y1 + y2) / 2 + ux * len * e.curve } };
+}
+
+/** The SVG path of edgeGeometry. */
+export function edgePath(e: GraphEdge): string {
+  const g = edgeGeometry(e);
+  return g.control ? `M${g.x1},${g.y1} Q${g.control.x},${g.control.y} ${g.x2},${g.y2}` : `M${g.x1},${g.y1} L${g.x2},${g.y2}`;
 }
 
 /** A node's outline, centred on 0,0: circle = service, cylinder = database, segmented box = queue, diamond = external. */

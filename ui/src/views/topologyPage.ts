@@ -1,19 +1,25 @@
-import { insightApi, isAbort, type Topology, type TopologyEdge, type TopologyNode } from '../api';
+import { insightApi, isAbort, type RatedTopology, type RateWindow, type TopologyEdge, type TopologyNode } from '../api';
 import { errorBox, h, nameSpan, replace } from '../dom';
 import { formatHash, navigate, replaceHash, type Route } from '../route';
 import { drawRedCharts } from './redCharts';
+import { liveRefresh, refreshSeconds } from './liveRefresh';
+import { renderServicesTable, type ServiceSort, type ServiceSortKey } from './servicesTable';
 import { DEFAULT_WINDOW, statsStepSeconds, WINDOWS } from './topologyWindows';
 import { drawTopology, edgeId, msText, pct, rateText, type TopologyGraph } from './topologyGraph';
 import { THRESHOLDS, type ColorMode } from './topologyLayout';
 
-/** #/topology?range=1h&color=errors|p95[&node=<id>|&edge=<source→target>] */
+const SORT_KEYS: readonly ServiceSortKey[] = ['service', 'rate', 'errors', 'p50', 'p95', 'p99'];
+
+/** #/topology?range=1h&color=errors|p95[&node=<id>|&edge=<source→target>][&refresh=10|30|60][&live=0][&sort=p95[&asc=1]] */
 export function renderTopologyPage(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
   const params = route.params;
   const win = WINDOWS.find((w) => w.value === params.get('range')) ?? WINDOWS.find((w) => w.value === DEFAULT_WINDOW)!;
   let mode: ColorMode = params.get('color') === 'p95' ? 'p95' : 'errors';
-  const end = Date.now();
-  const start = end - win.ms;
+  let end = Date.now();
+  let start = end - win.ms;
   const windowSeconds = win.ms / 1000;
+  const sortKey = SORT_KEYS.find((k) => k === params.get('sort')) ?? 'rate';
+  let sort: ServiceSort = { key: sortKey, desc: params.get('asc') !== '1' };
 
   const hashWith = (changes: Record<string, string | null>) => {
     const p = new URLSearchParams(params);
@@ -73,6 +79,19 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
   drawModeControls();
 
   const stage = h('div', { class: 'topo-stage' }, h('div', { class: 'status-line' }, 'Loading topology…'));
+  const rateNote = h('div', { class: 'topo-rate-note muted' });
+  const servicesBox = h('div', { class: 'services-box' }, h('p', { class: 'muted' }, 'Loading services…'));
+  const live = liveRefresh({
+    seconds: refreshSeconds(params.get('refresh')),
+    paused: params.get('live') === '0',
+    refresh: () => load(),
+    onChange: (state) => {
+      params.set('refresh', String(state.seconds));
+      if (state.paused) params.set('live', '0');
+      else params.delete('live');
+      replaceHash(formatHash(['topology'], params));
+    },
+  });
   const side = h('aside', { class: 'topo-side empty', attrs: { 'aria-label': 'Details' } }, h('p', { class: 'muted' }, 'Click a node for its RED charts, or an edge for its calls. Drag nodes to pin them; double-click to release.'));
   replace(
     root,
@@ -84,12 +103,18 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
       h('span', { class: 'field-label' }, 'Colour by'),
       modeButtons,
       legendBox,
+      live.element,
     ),
-    h('div', { class: 'topo-body' }, h('section', { class: 'panel topo-main' }, stage), side),
+    h(
+      'div',
+      { class: 'topo-body' },
+      h('section', { class: 'panel topo-main' }, stage, rateNote),
+      h('div', { class: 'topo-column' }, h('section', { class: 'panel services-panel', attrs: { 'aria-label': 'Services' } }, h('h3', null, 'Services'), servicesBox), side),
+    ),
   );
 
   let graph: TopologyGraph | null = null;
-  let topo: Topology | null = null;
+  let topo: RatedTopology | null = null;
   let sideAbort: AbortController | null = null;
 
   const clearSide = () => {
@@ -118,7 +143,7 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
       side,
       h('div', { class: 'detail-head' }, h('h2', { class: 'detail-title' }, nameSpan(node.id)), h('button', { class: 'close', attrs: { type: 'button', 'aria-label': 'Close' }, on: { click: clearSide } }, '×')),
       h('div', { class: 'detail-tags' }, h('span', { class: `chip kind-chip kind-${node.kind}` }, node.kind)),
-      metricFacts(node.calls, windowSeconds, node.errorRate, node),
+      metricFacts(node.calls, rateOf(node), node.errorRate, node),
       node.kind === 'service' ? h('p', null, h('a', { href: formatHash(['traces'], new URLSearchParams({ service: node.id, range: win.value })) }, 'Search traces of ', nameSpan(node.id), ' →')) : null,
       edgeList('Called by', inEdges, (e) => e.source, showEdge),
       edgeList('Calls', outEdges, (e) => e.target, showEdge),
@@ -184,7 +209,7 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
         h('button', { class: 'close', attrs: { type: 'button', 'aria-label': 'Close' }, on: { click: clearSide } }, '×'),
       ),
       h('div', { class: 'detail-tags' }, h('span', { class: 'chip' }, edge.kind === 'async' ? 'async (messaging)' : 'sync call')),
-      metricFacts(edge.calls, windowSeconds, errorRate, edge, edge.errors),
+      metricFacts(edge.calls, rateOf(edge), errorRate, edge, edge.errors),
       h(
         'p',
         null,
@@ -193,39 +218,96 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
     );
   };
 
-  void (async () => {
+  /** Rate of a node or edge as the API last sent it (over the rate window). */
+  const rateOf = (x: TopologyNode | TopologyEdge): number => {
+    const rated = x as (TopologyNode | TopologyEdge) & { ratePerSec?: number };
+    return rated.ratePerSec ?? x.calls / windowSeconds;
+  };
+  const drawServices = (overview: Awaited<ReturnType<typeof insightApi.servicesOverview>>) =>
+    renderServicesTable(servicesBox, overview, {
+      sort,
+      selected: params.get('node'),
+      onSort: (next) => {
+        sort = next;
+        params.set('sort', next.key);
+        if (next.desc) params.delete('asc');
+        else params.set('asc', '1');
+        replaceHash(formatHash(['topology'], params));
+        drawServices(overview);
+      },
+      onPick: (service) => {
+        const n = topo?.nodes.find((x) => x.id === service);
+        if (n) showNode(n);
+      },
+    });
+
+  /** Loads (or reloads) the window ending now: the map keeps its places, the selection stays. */
+  let first = true;
+  const load = async (): Promise<void> => {
+    end = Date.now();
+    start = end - win.ms;
     try {
-      topo = await insightApi.topology({ start, end }, signal);
+      const [next, overview] = await Promise.all([
+        insightApi.topology({ start, end }, signal),
+        insightApi.servicesOverview({ start, end, step: statsStepSeconds(win.ms) }, signal).catch((err: unknown) => err as Error),
+      ]);
+      topo = next;
+      rateNote.textContent = rateNoteText(topo.rate);
+      if (overview instanceof Error) {
+        if (!isAbort(overview)) replace(servicesBox, errorBox(overview));
+      } else {
+        drawServices(overview);
+      }
       if (!topo.nodes.length) {
+        graph?.stop();
+        graph = null;
         replace(stage, h('p', { class: 'empty' }, 'No calls in this window. Pick a longer window or send some traffic.'));
         return;
       }
-      replace(stage);
+      graph?.stop();
+      if (!graph) replace(stage);
       graph = drawTopology(stage, topo, { windowSeconds, colorMode: mode, onNode: showNode, onEdge: showEdge, onBackground: clearSide });
       const wantedNode = params.get('node');
       const wantedEdge = params.get('edge');
       const n = wantedNode ? topo.nodes.find((x) => x.id === wantedNode) : undefined;
       const e = wantedEdge ? topo.edges.find((x) => edgeId(x) === wantedEdge) : undefined;
-      if (n) showNode(n);
-      else if (e) showEdge(e);
+      if (first) {
+        if (n) showNode(n);
+        else if (e) showEdge(e);
+      } else {
+        // a refresh: keep the selection on the new map without reloading the side panel
+        graph.select(n ? 'node' : e ? 'edge' : null, n ? n.id : e ? edgeId(e) : undefined);
+      }
     } catch (err) {
       if (!isAbort(err)) replace(stage, errorBox(err));
+    } finally {
+      first = false;
     }
-  })();
+  };
+  void load().then(() => live.loaded());
 
   return () => {
+    live.stop();
     graph?.stop();
     sideAbort?.abort();
   };
 }
 
-function metricFacts(calls: number, windowSeconds: number, errorRate: number | null, lat: { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null }, errors?: number): HTMLElement {
+/** "rates: calls/s over the 5 min before 12:34" */
+function rateNoteText(rate: RateWindow): string {
+  const minutes = Math.round(rate.seconds / 60);
+  const until = new Date(rate.endUs / 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const span = rate.seconds >= 60 && Number.isInteger(rate.seconds / 60) ? `${minutes} min` : `${Math.round(rate.seconds)} s`;
+  return `Rates: calls per second over the ${span} before ${until} (the minute in progress is left out).`;
+}
+
+function metricFacts(calls: number, ratePerSec: number, errorRate: number | null, lat: { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null }, errors?: number): HTMLElement {
   const f = (label: string, value: string, cls?: string) => h('div', { class: `fact${cls ? ` ${cls}` : ''}` }, h('span', { class: 'fact-label' }, label), h('span', { class: 'fact-value' }, value));
   return h(
     'div',
     { class: 'facts topo-facts' },
     f('Calls', String(calls)),
-    f('Rate', rateText(calls / windowSeconds)),
+    f('Rate', rateText(ratePerSec)),
     errors !== undefined ? f('Errors', String(errors), errors ? 'error' : undefined) : null,
     f('Error rate', pct(errorRate), errorRate ? 'error' : undefined),
     f('p50', msText(lat.p50Ms)),
