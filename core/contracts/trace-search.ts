@@ -41,7 +41,9 @@ export interface MatchingSpan {
 
 /**
  * A trace search hit: the trace summary and up to MAX_MATCHING_SPANS of its matching spans, errors
- * first, then longest first, then by span id. [] when the query has no span-level condition.
+ * first, then longest first, then by span id. With attribute filters and no span-level condition:
+ * the spans whose span or resource attributes carry one of the pairs (a pair found only in an event
+ * or as a business key names no span). [] when the query has neither.
  */
 export interface TraceHit extends TraceSummary {
   matchingSpans: MatchingSpan[];

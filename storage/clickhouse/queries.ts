@@ -3,7 +3,7 @@
  * them, the unit tests read them.
  */
 import { SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
-import type { TraceQuery } from '../../core/contracts/span-store';
+import type { AttributeFilter, TraceQuery } from '../../core/contracts/span-store';
 import { descending, MAX_MATCHING_SPANS, spanConditions, traceDurationApplies, type SpanConditions, type TraceSort } from '../../core/contracts/trace-search';
 import type { TimeWindow } from '../../core/model';
 import { qualifiedName, quoteInList, quoteString, quoteUInt } from './quote';
@@ -152,7 +152,17 @@ function spanWhere(c: SpanConditions): string[] {
  * longest, then by span id. DISTINCT folds a replayed span's copies not merged yet.
  */
 export function matchingSpansSql(db: string, traceIds: readonly string[], c: SpanConditions): string {
-  const where = [`trace_id IN ${quoteInList(traceIds)}`, ...spanWhere(c)];
+  return hitSpansSql(db, traceIds, spanWhere(c));
+}
+
+/** With only attribute filters: the hits' spans whose span or resource attributes carry one of the pairs. */
+export function carryingSpansSql(db: string, traceIds: readonly string[], pairs: readonly AttributeFilter[]): string {
+  const carries = pairs.map((p) => `arrayExists((k, v) -> k = ${quoteString(p.key)} AND v = ${quoteString(p.value)}, attr_keys, attr_values)`);
+  return hitSpansSql(db, traceIds, [`(${carries.join(' OR ')})`]);
+}
+
+function hitSpansSql(db: string, traceIds: readonly string[], conditions: string[]): string {
+  const where = [`trace_id IN ${quoteInList(traceIds)}`, ...conditions];
   return `SELECT trace_id, span_id, service, name, start_us, duration_us, status_code
 FROM (
   SELECT DISTINCT trace_id, span_id, service, name, start_us, duration_us, status_code

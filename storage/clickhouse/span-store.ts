@@ -10,6 +10,7 @@ import { toStoreError } from './errors';
 import {
   dropPartitionSql,
   expiredPartitionsSql,
+  carryingSpansSql,
   findTracesSql,
   matchingSpansSql,
   getTraceSql,
@@ -208,8 +209,10 @@ export class ClickHouseSpanStore implements SpanStore {
     if (limit === 0) return [];
     const summaries = (await this.select<SummaryRow>(findTracesSql(this.database, query, limit), 'findTraces')).map(summaryOf);
     const conditions = spanConditions(query);
-    if (!conditions || summaries.length === 0) return summaries.map((s) => ({ ...s, matchingSpans: [] }));
-    const sql = matchingSpansSql(this.database, summaries.map((s) => s.traceId), conditions);
+    const pairs = query.attributes ?? [];
+    if (summaries.length === 0 || (!conditions && pairs.length === 0)) return summaries.map((s) => ({ ...s, matchingSpans: [] }));
+    const ids = summaries.map((s) => s.traceId);
+    const sql = conditions ? matchingSpansSql(this.database, ids, conditions) : carryingSpansSql(this.database, ids, pairs);
     const byTrace = new Map<string, MatchingSpan[]>();
     for (const r of await this.select<MatchingSpanRow>(sql, 'findTraces')) {
       const list = byTrace.get(r.trace_id) ?? [];

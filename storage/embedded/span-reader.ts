@@ -7,7 +7,8 @@ import { AttributeIndexCoverage, bucketList } from './attribute-index';
 import { attributeHash, hashBytes, intToKind, intToStatus } from './codec';
 import { TraceSummaryReader, type TraceRow } from './trace-summary';
 import type { EmbeddedDatabase } from './database';
-import { afterCursor, hasMatchingSpan, MatchingSpanReader, traceOrder, type SqlFilter } from './trace-query';
+import { afterCursor, hasMatchingSpan, traceOrder, type SqlFilter } from './trace-query';
+import { MatchingSpanReader } from './matching-spans';
 
 /** An attribute filter drives a search from the index when it matches fewer traces than this. */
 export const INDEX_DRIVEN_MAX_TRACES = 1_000;
@@ -143,7 +144,11 @@ export class SpanReader {
     const sort = query.sort ?? 'newest';
     const rows = this.findTraceRows(query, sort, limit);
     const conditions = spanConditions(query);
-    return rows.map((r) => ({ ...this.toSummary(r), matchingSpans: conditions ? this.matchingSpans.read(r.id, conditions) : [] }));
+    const pairs = query.attributes ?? [];
+    return rows.map((r) => ({
+      ...this.toSummary(r),
+      matchingSpans: conditions ? this.matchingSpans.read(r.id, conditions) : this.matchingSpans.readCarrying(r.id, pairs),
+    }));
   }
 
   private findTraceRows(query: TraceQuery, sort: TraceSort, limit: number): TraceRow[] {

@@ -1,8 +1,5 @@
-import type Database from 'better-sqlite3';
-import type { TraceQuery } from '../../core/contracts/span-store';
-import { compareMatchingSpans, descending, MAX_MATCHING_SPANS, type MatchingSpan, type SpanConditions, type TraceCursor, type TraceSort } from '../../core/contracts/trace-search';
-import { intToStatus, STATUS_ERROR, statusToInt } from './codec';
-import type { EmbeddedDatabase } from './database';
+import { descending, type SpanConditions, type TraceCursor, type TraceSort } from '../../core/contracts/trace-search';
+import { statusToInt } from './codec';
 
 /** SQL conditions with their parameters, in order. */
 export interface SqlFilter {
@@ -91,39 +88,4 @@ export function hasMatchingSpan(c: SpanConditions): SqlFilter {
     params.push(...spans.params);
   }
   return { where, params };
-}
-
-interface MatchingRow {
-  span_id: string;
-  op_id: number;
-  start_us: number;
-  duration_us: number;
-  status_code: number;
-}
-
-/** Reads the matching spans of hits (at most MAX_MATCHING_SPANS each), with one statement per condition shape. */
-export class MatchingSpanReader {
-  private readonly statements = new Map<string, Database.Statement>();
-
-  constructor(private readonly edb: EmbeddedDatabase) {}
-
-  read(traceRef: number, c: SpanConditions): MatchingSpan[] {
-    const filter = spanWhere(c);
-    const sql =
-      `SELECT s.span_id, s.op_id, s.start_us, s.duration_us, s.status_code FROM spans s WHERE s.trace_ref = ?` +
-      filter.where.map((w) => ` AND ${w}`).join('') +
-      ` ORDER BY s.status_code = ${STATUS_ERROR} DESC, s.duration_us DESC, s.span_id LIMIT ${MAX_MATCHING_SPANS}`;
-    let stmt = this.statements.get(sql);
-    if (stmt === undefined) {
-      stmt = this.edb.db.prepare(sql);
-      this.statements.set(sql, stmt); // a handful of shapes: which conditions are present
-    }
-    const rows = stmt.all(traceRef, ...filter.params) as MatchingRow[];
-    return rows
-      .map((r): MatchingSpan => {
-        const op = this.edb.operation(r.op_id);
-        return { spanId: r.span_id, service: op.service, name: op.name, startUs: r.start_us, durationUs: r.duration_us, status: intToStatus(r.status_code) };
-      })
-      .sort(compareMatchingSpans);
-  }
 }

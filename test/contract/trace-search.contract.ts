@@ -117,8 +117,48 @@ export function describeTraceSearchContract(getStore: () => SpanStore, write: (s
         [c[1].spanId],
         [d[1].spanId],
       ]);
-      // no span-level condition: no matching spans (the hit's root is its summary)
-      expect((await find(mine)).map((h) => h.matchingSpans)).toEqual([[], [], [], []]);
+      // only an attribute filter: the spans carrying the pair (here the roots)
+      expect((await find(mine)).map((h) => h.matchingSpans.map((s) => s.spanId))).toEqual([[d[0].spanId], [c[0].spanId], [b[0].spanId], [a[0].spanId]]);
+      expect((await find({ startUs: t0 + 1000, endUs: t0 + 1000 })).map((h) => h.matchingSpans)).toEqual([[]]); // no filter: none
+    });
+
+    it('with only attribute filters, lists the spans whose span or resource attributes carry a pair', async () => {
+      const svc = uniq('carry');
+      const pod = uniq('pod');
+      const key = 'odd "key" \\ ü';
+      const value = uniq('v "q" ');
+      const order = uniq('ORD');
+      const spans = makeTrace({
+        service: svc,
+        spans: 6,
+        startUs: t0 + 9_000,
+        overrides: (i): Partial<Span> => {
+          if (i === 1) return { attributes: { 'http.status_code': 503, [key]: value }, durationUs: 50 };
+          if (i === 2) return { attributes: { 'http.status_code': '503' }, durationUs: 70, status: { code: 'error', message: 'x' } };
+          if (i === 3) return { attributes: { 'http.status_code': 5031 }, durationUs: 900 }; // a longer prefix: no match
+          if (i === 4) return { events: [{ timeUs: t0 + 9_010, name: 'e', attributes: { 'order.id': order } }], durationUs: 999 };
+          if (i === 5) return { resource: { 'service.name': svc, 'k8s.pod.name': pod }, durationUs: 60 };
+          return {};
+        },
+      });
+      await write(spans);
+      const matching = async (attributes: Array<{ key: string; value: string }>) => {
+        const hits = await find({ attributes });
+        expect(hits.map((h) => h.traceId)).toEqual([spans[0].traceId]);
+        return hits[0].matchingSpans.map((s) => s.spanId);
+      };
+      // a number and a string attribute with the same text both carry it; the error first, then the longer
+      expect(await matching([{ key: 'http.status_code', value: '503' }, { key: 'k8s.pod.name', value: pod }])).toEqual([
+        spans[2].spanId,
+        spans[5].spanId,
+        spans[1].spanId,
+      ]);
+      expect(await matching([{ key, value }])).toEqual([spans[1].spanId]);
+      expect(await matching([{ key: 'k8s.pod.name', value: pod }])).toEqual([spans[5].spanId]);
+      // a pair only an event carries finds the trace but names no span
+      expect(await matching([{ key: 'order.id', value: order }])).toEqual([]);
+      const [hit] = await find({ service: svc, attributes: [{ key: 'http.status_code', value: '503' }] });
+      expect(hit.matchingSpans.length).toBe(MAX_MATCHING_SPANS); // a span-level condition decides: every span of svc
     });
 
     it('bounds the matching spans of a hit', async () => {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../../../core/errors';
-import { findTracesSql, matchingSpansSql } from '../../../../storage/clickhouse/queries';
+import { carryingSpansSql, findTracesSql, matchingSpansSql } from '../../../../storage/clickhouse/queries';
 
 /** The SQL of trace search's status, span duration, sort and cursor: every value quoted, the right table per rule. */
 describe('trace search queries', () => {
@@ -36,5 +36,7 @@ describe('trace search queries', () => {
     const sql = matchingSpansSql('db', ["t'1", 't2'], { service: 's', status: 'error' });
     expect(sql).toContain("trace_id IN ('t\\'1', 't2') AND service = 's' AND status_code = 'error'");
     expect(sql).toContain('LIMIT 3 BY trace_id');
+    const carrying = carryingSpansSql('db', ['t1'], [{ key: "k'", value: 'v\\' }, { key: 'a', value: 'b' }]);
+    expect(carrying).toContain("(arrayExists((k, v) -> k = 'k\\'' AND v = 'v\\\\', attr_keys, attr_values) OR arrayExists((k, v) -> k = 'a' AND v = 'b', attr_keys, attr_values))");
   });
 });
