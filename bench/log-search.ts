@@ -70,6 +70,9 @@ const QUERIES: [string, string][] = [
   ['field+phrase', 'service:payment AND "card declined"'],
   ['rare word', 'ORD-123456'],
   ['level+attr', 'level:>=warn AND customer.id:CUST-42*'],
+  // a bare level name also finds that level's records (docs/log-query-language.md): the body word OR a severity range
+  ['level word', 'error'],
+  ['body word only', '"error"'],
 ];
 
 async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
