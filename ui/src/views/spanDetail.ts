@@ -4,6 +4,7 @@ import { spanPanelHead } from './spanPanelHead';
 import { formatClock, formatDuration, formatTime, severityClass } from '../format';
 import { traceHref } from '../route';
 import { skewText } from './waterfall';
+import { eventKind } from './traceZoomLayout';
 
 export interface SpanDetailContext {
   traceStartUs: number;
@@ -12,6 +13,10 @@ export interface SpanDetailContext {
   color: string;
   signal: AbortSignal;
   onClose(): void;
+  /** Link to the log search page with this span's logs. */
+  logsHref?: string;
+  /** Index in span.events of an event to scroll to and mark (its marker was clicked). */
+  focusEventIndex?: number;
 }
 
 /** The detail panel of one span: facts, attributes, resource, events, links and its logs. */
@@ -60,11 +65,13 @@ export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetail
     ),
     section('Attributes', attributesTable(span.attributes)),
     section('Resource', attributesTable(span.resource)),
-    section(`Events (${span.events?.length ?? 0})`, eventsList(span)),
+    section(`Events (${span.events?.length ?? 0})`, eventsList(span, ctx.focusEventIndex)),
     section(`Links (${span.links?.length ?? 0})`, linksList(span)),
-    section('Logs', logsBox),
+    section('Logs', ctx.logsHref ? h('p', null, h('a', { href: ctx.logsHref, class: 'span-logs-link' }, 'Open in log search')) : null, logsBox),
   );
   panel.scrollTop = 0;
+  const focused = panel.querySelector<HTMLElement>('li.focused');
+  if (focused) focused.scrollIntoView({ block: 'nearest' });
 
   logApi
     .search({ traceId: span.traceId, spanId: span.spanId, limit: 200 }, ctx.signal)
@@ -74,8 +81,8 @@ export function renderSpanDetail(panel: HTMLElement, span: Span, ctx: SpanDetail
     });
 }
 
-function section(title: string, content: Node): HTMLElement {
-  return h('section', { class: 'detail-section' }, h('h3', null, title), content);
+function section(title: string, ...content: (Node | null)[]): HTMLElement {
+  return h('section', { class: 'detail-section' }, h('h3', null, title), ...content);
 }
 
 function kvTable(rows: Array<[string | Node, string]>, cls = 'kv'): HTMLElement {
@@ -92,16 +99,16 @@ export function attributesTable(attrs: Attributes | undefined): HTMLElement {
   return kvTable(entries.map(([k, v]) => [nameSpan(k), valueText(v)]));
 }
 
-function eventsList(span: Span): HTMLElement {
-  const events = [...(span.events ?? [])].sort((a, b) => a.timeUs - b.timeUs);
+function eventsList(span: Span, focusIndex: number | undefined): HTMLElement {
+  const events = (span.events ?? []).map((e, index) => ({ e, index })).sort((a, b) => a.e.timeUs - b.e.timeUs);
   if (!events.length) return h('p', { class: 'muted' }, 'none');
   return h(
     'ul',
     { class: 'events' },
-    ...events.map((e) =>
+    ...events.map(({ e, index }) =>
       h(
         'li',
-        null,
+        { class: `${eventKind(e)}${index === focusIndex ? ' focused' : ''}`, data: { eventIndex: String(index) } },
         h('span', { class: 'offset' }, `+${formatDuration(e.timeUs - span.startUs)}`),
         ' ',
         h('strong', null, nameSpan(e.name)),

@@ -4,20 +4,23 @@ import { serviceColors } from '../colors';
 import { formatDuration, formatTime } from '../format';
 import { formatHash, replaceHash, type Route } from '../route';
 import { buildTree, type TraceTree, type TreeNode } from '../traceTree';
+import { logsHref } from '../logsLink';
 import { renderSpanDetail } from './spanDetail';
+import { createTraceFindBar } from './traceFindBar';
+import { createTraceMinimap, type TraceMinimap } from './traceMinimap';
 import { createWaterfall, type Waterfall } from './waterfall';
 
 export function renderTracePage(root: HTMLElement, route: Route, signal: AbortSignal): () => void {
   const traceId = route.path[1];
   const status = h('div', { class: 'status-line' }, `Loading trace ${traceId}…`);
   replace(root, status);
-  let waterfall: Waterfall | null = null;
+  let mounted: Mounted | null = null;
   let detailAbort: AbortController | null = null;
 
   api
     .trace(traceId, signal)
     .then((trace) => {
-      waterfall = mount(root, trace, route.params.get('span'), signal, (c) => (detailAbort = c));
+      mounted = mount(root, trace, route.params.get('span'), signal, (c) => (detailAbort = c));
     })
     .catch((err) => {
       if (isAbort(err)) return;
@@ -25,9 +28,13 @@ export function renderTracePage(root: HTMLElement, route: Route, signal: AbortSi
     });
 
   return () => {
-    waterfall?.destroy();
+    mounted?.destroy();
     detailAbort?.abort();
   };
+}
+
+interface Mounted {
+  destroy(): void;
 }
 
 function mount(
@@ -36,7 +43,7 @@ function mount(
   initialSpan: string | null,
   signal: AbortSignal,
   trackDetailRequest: (c: AbortController) => void,
-): Waterfall | null {
+): Mounted | null {
   if (!trace.spans?.length) {
     replace(root, errorBox(new Error(`Trace ${trace.traceId} has no spans`)));
     return null;
@@ -52,7 +59,8 @@ function mount(
 
   let detailAbort: AbortController | null = null;
   signal.addEventListener('abort', () => detailAbort?.abort(), { once: true });
-  const onSelect = (node: TreeNode) => {
+  const onSelect = (node: TreeNode, eventIndex?: number) => {
+    findBar.setCursor(node.index);
     detailAbort?.abort();
     detailAbort = new AbortController();
     trackDetailRequest(detailAbort);
@@ -62,6 +70,8 @@ function mount(
       traceDurationUs: tree.endUs - tree.startUs,
       color: colors(node.span.service),
       signal: detailAbort.signal,
+      logsHref: logsHref({ traceId: trace.traceId, spanId: node.span.spanId }, tree.startUs, tree.endUs),
+      focusEventIndex: eventIndex,
       onClose: () => {
         waterfall.select(null);
         showPlaceholder();
@@ -73,7 +83,21 @@ function mount(
   };
 
   const hasCriticalPath = tree.order.some((n) => n.span.criticalPath);
-  const waterfall = createWaterfall({ tree, colors, onSelect, criticalPath: hasCriticalPath });
+  let minimap: TraceMinimap | null = null;
+  const waterfall: Waterfall = createWaterfall({ tree, colors, onSelect, criticalPath: hasCriticalPath, onRowsInView: (first, last) => minimap?.showRows(first, last) });
+  minimap = createTraceMinimap({ tree, colors, onWindow: (w) => waterfall.setWindow(w) });
+  const findBar = createTraceFindBar({
+    tree,
+    onGo: (position) => {
+      const node = tree.order[position];
+      waterfall.select(node.span.spanId, true);
+      onSelect(node);
+    },
+    onMatches: (positions, current) => {
+      waterfall.highlight(new Set(positions.map((p) => tree.order[p].span.spanId)), current === undefined ? null : tree.order[current].span.spanId);
+      minimap?.showMatches(positions);
+    },
+  });
   const criticalToggle = h('input', {
     attrs: { type: 'checkbox', name: 'critical-path', checked: hasCriticalPath, disabled: !hasCriticalPath },
     on: { change: () => waterfall.showCriticalPath(criticalToggle.checked) },
@@ -85,6 +109,12 @@ function mount(
     h('button', { attrs: { type: 'button' }, on: { click: () => waterfall.collapseAll() } }, 'Collapse all'),
     h('label', { class: 'check cp-toggle', title: 'Highlight the stretches of each span that held up the trace' }, criticalToggle, 'show critical path'),
     legend(tree, colors),
+    h(
+      'span',
+      { class: 'trace-actions' },
+      h('a', { href: logsHref({ traceId: trace.traceId }, tree.startUs, tree.endUs), class: 'trace-logs-link' }, 'Logs of this trace'),
+      h('a', { href: `/api/traces/${encodeURIComponent(trace.traceId)}/otlp`, class: 'trace-download', attrs: { download: `trace-${trace.traceId}.otlp.json`, title: 'The stored spans as an OTLP/JSON export request' } }, 'Download OTLP/JSON'),
+    ),
   );
   const warnings = trace.warnings;
   replace(
@@ -94,9 +124,12 @@ function mount(
       ? h('ul', { class: 'trace-warnings', attrs: { 'aria-label': 'Warnings' } }, ...warnings.map((w) => h('li', null, String(w))))
       : null,
     toolbar,
+    findBar.element,
+    minimap.element,
     h('div', { class: 'trace-body' }, h('div', { class: 'waterfall' }, waterfall.element), detail),
   );
   waterfall.refresh();
+  minimap.refresh();
   if (initialSpan) {
     const node = tree.order.find((n) => n.span.spanId === initialSpan);
     if (node) {
@@ -104,7 +137,13 @@ function mount(
       onSelect(node);
     }
   }
-  return waterfall;
+  return {
+    destroy() {
+      waterfall.destroy();
+      minimap?.destroy();
+      findBar.destroy();
+    },
+  };
 }
 
 function header(traceId: string, tree: TraceTree): HTMLElement {

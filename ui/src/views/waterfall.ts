@@ -1,4 +1,4 @@
-import { axisTop, scaleLinear, select, type ScaleLinear } from 'd3';
+import { axisTop, scaleLinear, select } from 'd3';
 import type { ScaleOrdinal } from 'd3';
 import type { Span } from '../api';
 import { h, nameSpan } from '../dom';
@@ -17,7 +17,7 @@ import {
   TRACK_PADDING_RIGHT,
   trackWidthOf,
 } from './waterfallLayout';
-
+import { eventMarkers, trackScale, type TimeWindow } from './traceZoomLayout';
 
 /** Tooltip text for a skew-corrected span. */
 export function skewText(span: Span): string {
@@ -33,6 +33,10 @@ export interface Waterfall {
   /** Measures the container and draws; call once the element is in the document. */
   refresh(): void;
   select(spanId: string | null, scrollIntoView?: boolean): void;
+  /** Show only this stretch of the trace on the time axis (offsets from the trace start); rows stay. */
+  setWindow(w: TimeWindow): void;
+  /** Mark the rows of these spans as find matches, `current` as the one stepped to. */
+  highlight(matches: ReadonlySet<string>, current: string | null): void;
   expandAll(): void;
   collapseAll(): void;
   destroy(): void;
@@ -41,7 +45,10 @@ export interface Waterfall {
 export interface WaterfallOptions {
   tree: TraceTree;
   colors: ScaleOrdinal<string, string>;
-  onSelect(node: TreeNode): void;
+  /** A row was clicked, or an event marker on it (then `eventIndex` is the event's index in span.events). */
+  onSelect(node: TreeNode, eventIndex?: number): void;
+  /** The rows in view changed: tree positions of the first and last. */
+  onRowsInView?(first: number, last: number): void;
   /** Initial state of the critical-path overlay (default shown). */
   criticalPath?: boolean;
 }
@@ -51,14 +58,17 @@ export interface WaterfallOptions {
  * in the DOM, redrawn once per animation frame while scrolling, so a
  * 10,000-span trace costs the same as a 50-span one.
  */
-export function createWaterfall({ tree, colors, onSelect, criticalPath = true }: WaterfallOptions): Waterfall {
+export function createWaterfall({ tree, colors, onSelect, onRowsInView, criticalPath = true }: WaterfallOptions): Waterfall {
   const collapsed = new Set<string>();
   let rows: TreeNode[] = tree.order;
   let selected: string | null = null;
   let trackWidth = 600;
   let frame = 0;
   const traceDuration = Math.max(1, tree.endUs - tree.startUs);
-  let x: ScaleLinear<number, number> = scaleLinear().domain([0, traceDuration]);
+  let timeWindow: TimeWindow = { startUs: 0, endUs: traceDuration };
+  let x = trackScale(timeWindow, trackWidth);
+  let matches: ReadonlySet<string> = new Set();
+  let currentMatch: string | null = null;
 
   const axisSvg = select(h('div', { class: 'wf-axis' })).append('svg').attr('height', 26);
   const axisG = axisSvg.append('g').attr('transform', 'translate(0,24)');
@@ -77,21 +87,22 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
 
   const layout = () => {
     trackWidth = trackWidthOf(scroller.clientWidth);
-    x = scaleLinear().domain([0, traceDuration]).range([0, trackWidth]);
+    x = trackScale(timeWindow, trackWidth);
+    const axisScale = scaleLinear().domain([timeWindow.startUs, timeWindow.endUs]).range([0, trackWidth]);
     axisSvg.attr('width', trackWidth + TRACK_PADDING_RIGHT);
     const ticks = Math.max(2, Math.floor(trackWidth / 90));
     axisG.call(
-      axisTop(x)
+      axisTop(axisScale)
         .ticks(ticks)
         .tickFormat((d) => formatDuration(Number(d))),
     );
     axisG.selectAll('.tick text').attr('text-anchor', (_d, i) => (i === 0 ? 'start' : 'middle'));
     select(grid)
       .selectAll('div')
-      .data(x.ticks(ticks))
+      .data(axisScale.ticks(ticks))
       .join('div')
       .attr('class', 'wf-gridline')
-      .style('left', (d) => `${x(d)}px`);
+      .style('left', (d) => `${axisScale(d)}px`);
   };
 
   const drawRows = () => {
@@ -107,18 +118,22 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
       .data(slice, (d) => d.node.span.spanId)
       .join((enter) => enter.append((d) => buildRow(d.node, colors(d.node.span.service), { toggle, select: setSelected })))
       .each(function (d) {
-        placeRow(this, d.node, d.pos, { x, traceStartUs: tree.startUs, trackWidth, selected, collapsed });
+        placeRow(this, d.node, d.pos, { x, timeWindow, traceStartUs: tree.startUs, trackWidth, selected, collapsed, matches, currentMatch });
       });
+    if (onRowsInView && rows.length) {
+      const inView = rowWindow(scroller.scrollTop, header.offsetHeight, scroller.clientHeight, rows.length, 0);
+      onRowsInView(rows[inView.first].index, rows[Math.max(inView.first, inView.last - 1)].index);
+    }
   };
 
   const schedule = () => {
     if (!frame) frame = requestAnimationFrame(drawRows);
   };
 
-  const setSelected = (spanId: string, node: TreeNode) => {
+  const setSelected = (spanId: string, node: TreeNode, eventIndex?: number) => {
     selected = spanId;
     for (const r of rowLayer.querySelectorAll<HTMLElement>('.wf-row')) r.classList.toggle('selected', r.dataset.spanId === spanId);
-    onSelect(node);
+    onSelect(node, eventIndex);
   };
 
   const refreshRows = () => {
@@ -162,6 +177,16 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
       }
       drawRows();
     },
+    setWindow(w) {
+      timeWindow = w;
+      layout();
+      drawRows();
+    },
+    highlight(next, current) {
+      matches = next;
+      currentMatch = current;
+      drawRows();
+    },
     expandAll() {
       collapsed.clear();
       refreshRows();
@@ -179,7 +204,7 @@ export function createWaterfall({ tree, colors, onSelect, criticalPath = true }:
 }
 
 /** A row's elements: the label (caret, colour, names, icons) and the track (bar, critical-path strips, duration). */
-function buildRow(node: TreeNode, color: string, on: { toggle(spanId: string): void; select(spanId: string, node: TreeNode): void }): HTMLDivElement {
+function buildRow(node: TreeNode, color: string, on: { toggle(spanId: string): void; select(spanId: string, node: TreeNode, eventIndex?: number): void }): HTMLDivElement {
   const s = node.span;
   const isError = s.status?.code === 'error';
   const caret = node.childCount
@@ -209,7 +234,20 @@ function buildRow(node: TreeNode, color: string, on: { toggle(spanId: string): v
   const bar = h('div', { class: isError ? 'wf-bar error' : 'wf-bar', style: { background: color } });
   const dur = h('span', { class: 'wf-dur' }, formatDuration(s.durationUs));
   const strips = (s.criticalPath ? s.criticalSegments ?? [] : []).map(() => h('div', { class: 'wf-cp', attrs: { 'aria-hidden': 'true' } }));
-  const track = h('div', { class: 'wf-track' }, bar, ...strips, dur);
+  const events = s.events?.length
+    ? h('div', {
+        class: 'wf-events',
+        on: {
+          click: (ev) => {
+            const marker = (ev.target as HTMLElement).closest<HTMLElement>('.wf-event');
+            if (!marker) return;
+            ev.stopPropagation();
+            on.select(s.spanId, node, Number(marker.dataset.eventIndex));
+          },
+        },
+      })
+    : null;
+  const track = h('div', { class: 'wf-track' }, bar, ...strips, events, dur);
   const row = h(
     'div',
     {
@@ -233,10 +271,26 @@ function buildRow(node: TreeNode, color: string, on: { toggle(spanId: string): v
 }
 
 /** Places a row for its position, the track's scale and width, the selection and what is collapsed. */
-function placeRow(row: HTMLElement, node: TreeNode, pos: number, view: { x: (us: number) => number; traceStartUs: number; trackWidth: number; selected: string | null; collapsed: ReadonlySet<string> }): void {
+function placeRow(
+  row: HTMLElement,
+  node: TreeNode,
+  pos: number,
+  view: {
+    x: (us: number) => number;
+    timeWindow: TimeWindow;
+    traceStartUs: number;
+    trackWidth: number;
+    selected: string | null;
+    collapsed: ReadonlySet<string>;
+    matches: ReadonlySet<string>;
+    currentMatch: string | null;
+  },
+): void {
   const s = node.span;
   row.style.top = `${pos * ROW_HEIGHT}px`;
   row.classList.toggle('selected', s.spanId === view.selected);
+  row.classList.toggle('match', view.matches.has(s.spanId));
+  row.classList.toggle('current-match', s.spanId === view.currentMatch);
   const caret = row.querySelector<HTMLElement>('.caret');
   if (caret) {
     const isCollapsed = view.collapsed.has(s.spanId);
@@ -259,8 +313,25 @@ function placeRow(row: HTMLElement, node: TreeNode, pos: number, view: { x: (us:
       strip.style.width = `${at.width}px`;
     });
   }
+  const events = row.querySelector<HTMLElement>('.wf-events');
+  if (events) placeEventMarkers(events, s, view);
   const dur = row.querySelector<HTMLElement>('.wf-dur')!;
   dur.classList.toggle('left', place.duration.onLeft);
   dur.style.left = place.duration.left === null ? '' : `${place.duration.left}px`;
   dur.style.right = place.duration.right === null ? '' : `${place.duration.right}px`;
+}
+
+/** The span's event markers for the window and track width; rebuilt only when those changed since the last time. */
+function placeEventMarkers(box: HTMLElement, s: Span, view: { timeWindow: TimeWindow; traceStartUs: number; trackWidth: number }): void {
+  const key = `${view.timeWindow.startUs}:${view.timeWindow.endUs}:${view.trackWidth}`;
+  if (box.dataset.placedFor === key) return;
+  box.dataset.placedFor = key;
+  box.replaceChildren(
+    ...eventMarkers(s.events, view.traceStartUs, view.timeWindow, view.trackWidth).map((m) => {
+      const e = s.events[m.index];
+      const detail = [e.attributes?.['exception.type'], e.attributes?.['exception.message']].filter((v) => v !== undefined && v !== '').map(String).join(': ');
+      const title = `${visibleText(e.name)} at +${formatDuration(e.timeUs - s.startUs)}${detail ? ` — ${visibleText(detail)}` : ''}`;
+      return h('span', { class: `wf-event ${m.kind}`, title, data: { eventIndex: String(m.index) }, style: { left: `${m.x}px` }, attrs: { role: 'button', 'aria-label': title } });
+    }),
+  );
 }

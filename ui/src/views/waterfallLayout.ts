@@ -13,11 +13,11 @@ export const MAX_INDENT_LEVELS = 24;
 export const TRACK_PADDING_RIGHT = 16;
 export const MIN_TRACK_WIDTH = 120;
 
-/** Rows [first, last) to put in the DOM: those in the viewport below the header, plus OVERSCAN each side. */
-export function rowWindow(scrollTop: number, headerHeight: number, viewportHeight: number, rowCount: number): { first: number; last: number } {
+/** Rows [first, last) to put in the DOM: those in the viewport below the header, plus `overscan` (OVERSCAN) each side. */
+export function rowWindow(scrollTop: number, headerHeight: number, viewportHeight: number, rowCount: number, overscan = OVERSCAN): { first: number; last: number } {
   const viewTop = Math.max(0, scrollTop - headerHeight);
-  const first = Math.max(0, Math.floor(viewTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(rowCount, Math.ceil((viewTop + viewportHeight) / ROW_HEIGHT) + OVERSCAN);
+  const first = Math.max(0, Math.floor(viewTop / ROW_HEIGHT) - overscan);
+  const last = Math.min(rowCount, Math.ceil((viewTop + viewportHeight) / ROW_HEIGHT) + overscan);
   return { first, last };
 }
 
