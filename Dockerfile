@@ -15,6 +15,6 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/ui/dist ./ui/dist
 COPY package.json ./
 VOLUME /data
-EXPOSE 8080 4318
+EXPOSE 8080 4318 4317 9411
 ENTRYPOINT ["node", "dist/bin/chainscope.js"]
 CMD ["all-in-one"]

@@ -5,6 +5,7 @@ import { benchIngestPath } from './ingest-path';
 import { benchKill } from './kill';
 import { benchLogSearch } from './log-search';
 import { benchPeers } from './peers';
+import { benchReceivers } from './receivers';
 import { benchRetention } from './retention';
 import { benchShipper } from './shipper';
 import { benchWal } from './wal';
@@ -23,12 +24,15 @@ import { benchWhySlow } from './why-slow';
  * `npm run bench -- --kill [--kills 5] [--bus wal|memory]` (kill -9 at full speed: acknowledged − stored, spans and logs) or
  * `npm run bench -- --ingest [--spans 200000] [--rounds 3]` (the ingest thread's work alone: CPU µs per span) or
  * `npm run bench -- --peers [--spans 300000] [--rounds 3]` (Chainscope against Jaeger v2 and Zipkin 3 on the same load) or
- * `npm run bench -- --big-trace [--spans 20000]` (one big trace by id: bytes and time, identity/gzip/br).
+ * `npm run bench -- --big-trace [--spans 20000]` (one big trace by id: bytes and time, identity/gzip/br) or
+ * `npm run bench -- --grpc [--spans 200000] [--rounds 2]` (spans/s over OTLP/HTTP, OTLP/gRPC and Zipkin into one all-in-one, alternating).
  * Figures are printed and written to bench-results/.
  */
 const args = process.argv.slice(2);
 const bench = args.includes('--peers')
   ? benchPeers
+  : args.includes('--grpc')
+  ? benchReceivers
   : args.includes('--big-trace')
   ? benchBigTrace
   : args.includes('--kill')

@@ -12,6 +12,10 @@ export interface Config {
   port: number;
   /** OTLP/HTTP receiver port. */
   otlpHttpPort: number;
+  /** OTLP/gRPC receiver port; null = off. Unset with OTLP_HTTP_PORT 0: a free port too. */
+  otlpGrpcPort: number | null;
+  /** Zipkin v2 receiver port (POST /api/v2/spans); null = off. Unset with OTLP_HTTP_PORT 0: a free port too. */
+  zipkinPort: number | null;
   /** Interface both servers bind to. */
   host: string;
   /** Embedded store folder. */
@@ -127,6 +131,8 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   /** Periodic console status lines (demo figures, file shipper): `changed` prints one only when its figures changed since the last; `off` never. */
   statusLines: 'changed' | 'off';
   otlpHttpPort: 4318,
+  otlpGrpcPort: 4317,
+  zipkinPort: 9411,
   host: '0.0.0.0',
   dataDir: './data',
   // a week: enough to look back over incidents and releases, and a laptop or small VM never fills up by default
@@ -482,6 +488,8 @@ const serviceFromRules: Parser<string[]> = (raw, name) => {
 const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } } = {
   port: { env: 'PORT', parse: integer(0, 65535) },
   otlpHttpPort: { env: 'OTLP_HTTP_PORT', parse: integer(0, 65535) },
+  otlpGrpcPort: { env: 'OTLP_GRPC_PORT', parse: optionalPort },
+  zipkinPort: { env: 'ZIPKIN_PORT', parse: optionalPort },
   host: { env: 'HOST', parse: nonEmpty },
   dataDir: { env: 'DATA_DIR', parse: nonEmpty },
   retention: { env: 'RETENTION', parse: retentionAge },
@@ -583,6 +591,9 @@ export function readConfigFile(path: string): Partial<Record<keyof Config, unkno
   return parsed as Partial<Record<keyof Config, unknown>>;
 }
 
+/** Receiver ports that default to a free port when OTLP_HTTP_PORT is 0. */
+const PORTS_FREE_WITH_OTLP_HTTP: readonly (keyof Config)[] = ['otlpGrpcPort', 'zipkinPort'];
+
 /**
  * Builds the config: defaults, then the file named by CONFIG_FILE (if any),
  * then environment variables, then `overrides` (already typed, from code).
@@ -591,12 +602,21 @@ export function readConfigFile(path: string): Partial<Record<keyof Config, unkno
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const config: Record<string, unknown> = { ...DEFAULT_CONFIG };
   const fileValues = env.CONFIG_FILE ? readConfigFile(env.CONFIG_FILE) : {};
+  const given = new Set<string>();
   for (const key of CONFIG_KEYS) {
     const spec = SCHEMA[key] as { env: string; parse: Parser<unknown> };
     if (fileValues[key] !== undefined) config[key] = spec.parse(fileValues[key], key);
     const raw = env[spec.env];
     if (raw !== undefined && raw !== '') config[key] = spec.parse(raw, spec.env);
+    if (fileValues[key] !== undefined || (raw !== undefined && raw !== '')) given.add(key);
   }
-  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) config[key] = value;
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    config[key] = value;
+    given.add(key);
+  }
+  // OTLP_HTTP_PORT=0 asks for free ports (tests, benches, several instances on one machine): the
+  // other receivers' fixed default ports would collide there, so they take free ports too unless given.
+  if (config.otlpHttpPort === 0) for (const key of PORTS_FREE_WITH_OTLP_HTTP) if (!given.has(key)) config[key] = 0;
   return config as unknown as Config;
 }

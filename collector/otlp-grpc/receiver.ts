@@ -67,7 +67,7 @@ export class OtlpGrpcReceiver {
     });
     const address = `${this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host}:${this.options.port}`;
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+      server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(withSystemCode(err)) : resolve(bound))),
     );
     this.server = server;
     return port;
@@ -121,4 +121,15 @@ export class OtlpGrpcReceiver {
     if (refusal.code === GrpcCode.INTERNAL) this.errors.warn('internal', `OTLP/gRPC receiver: internal error: ${(err as Error)?.stack ?? err}`);
     return serviceErrorOf(refusal);
   }
+}
+
+/**
+ * grpc-js reports a failed bind as one message ("No address added … [listen
+ * EADDRINUSE …]") without the system error's code: give it back its code, so
+ * start-up explains it like any other server's (core/util/listen-errors.ts).
+ */
+function withSystemCode(err: Error): Error {
+  const code = /\b(EADDRINUSE|EACCES|EADDRNOTAVAIL)\b/.exec(err.message)?.[1] ?? (/Name resolution failed/i.test(err.message) ? 'ENOTFOUND' : undefined);
+  if (code) (err as NodeJS.ErrnoException).code = code;
+  return err;
 }

@@ -63,6 +63,15 @@ describe('config', () => {
     expect(err.message).toContain(name);
   });
 
+  it('OTLP_GRPC_PORT and ZIPKIN_PORT: 4317 and 9411, off, and free ports when OTLP_HTTP_PORT is 0 unless given', () => {
+    expect(loadConfig({})).toMatchObject({ otlpGrpcPort: 4317, zipkinPort: 9411 });
+    expect(loadConfig({ OTLP_GRPC_PORT: 'off', ZIPKIN_PORT: '19411' })).toMatchObject({ otlpGrpcPort: null, zipkinPort: 19411 });
+    expect(loadConfig({ OTLP_HTTP_PORT: '0' })).toMatchObject({ otlpGrpcPort: 0, zipkinPort: 0 });
+    expect(loadConfig({ OTLP_HTTP_PORT: '0', OTLP_GRPC_PORT: '4317', ZIPKIN_PORT: 'off' })).toMatchObject({ otlpGrpcPort: 4317, zipkinPort: null });
+    expect(loadConfig({}, { otlpHttpPort: 0, zipkinPort: null })).toMatchObject({ otlpGrpcPort: 0, zipkinPort: null });
+    expect(failure(() => loadConfig({ OTLP_GRPC_PORT: '70000' })).parameter).toBe('OTLP_GRPC_PORT');
+  });
+
   it('DEMO_LOG_DIR: a folder, or off (the demo sends its logs over OTLP); default empty = under DATA_DIR', () => {
     expect(loadConfig({}).demoLogDir).toBe('');
     expect(loadConfig({ DEMO_LOG_DIR: '/var/log/demo' }).demoLogDir).toBe('/var/log/demo');
