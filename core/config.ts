@@ -96,6 +96,8 @@ export interface Config {
   chainStages: ChainStageConfig[];
   /** Messaging destinations or span names (producer or consumer) whose waits in a chain are intended (a scheduled delay), never a bottleneck. */
   chainExpectedWaits: string[];
+  /** Folder of more dashboard files (<id>.json, dashboards/dashboard.schema.json) besides the shipped ones; '' = none. */
+  dashboardsDir: string;
   /** Regexes over log bodies whose first capture group is a business-key value. */
   businessKeyPatterns: BusinessKeyPatternConfig[];
   /** Syslog TCP listener port (collector, all-in-one); null: off. */
@@ -179,6 +181,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   chainMaxTraces: 200,
   chainStages: [],
   chainExpectedWaits: [],
+  dashboardsDir: '',
   businessKeyPatterns: [],
   syslogTcpPort: null,
   syslogUdpPort: null,
@@ -543,6 +546,7 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   chainMaxTraces: { env: 'CHAIN_MAX_TRACES', parse: integer(1, 1000) },
   chainStages: { env: 'CHAIN_STAGES', parse: chainStages },
   chainExpectedWaits: { env: 'CHAIN_EXPECTED_WAITS', parse: expectedWaitNames },
+  dashboardsDir: { env: 'DASHBOARDS_DIR', parse: text },
   businessKeyPatterns: { env: 'BUSINESS_KEY_PATTERNS', parse: businessKeyPatterns },
   syslogTcpPort: { env: 'SYSLOG_TCP_PORT', parse: optionalPort },
   syslogUdpPort: { env: 'SYSLOG_UDP_PORT', parse: optionalPort },

@@ -8,16 +8,22 @@ import { errorMiddleware } from './error-middleware';
 import { compressAnswers } from './http/compress-answers';
 import { chainCompareRouter } from './routes/chain-compare';
 import { chainsRouter } from './routes/chains';
+import { dashboardsRouter } from './routes/dashboards';
 import { logContextRouter } from './routes/log-context';
 import { logTailRouter } from './routes/log-tail';
 import { logsRouter } from './routes/logs';
 import { openApiRouter } from './routes/openapi';
 import { settingsRouter } from './routes/settings';
 import { tracesRouter } from './routes/traces';
+import { jaegerRouter } from './routes/jaeger';
+import { JaegerService } from './jaeger/jaeger-service';
 import { topologyRouter } from './routes/topology';
 import { TopologyService } from './services/topology-service';
 import { ChainCompareService } from './services/chain-compare-service';
-import { ChainService, type ChainServiceOptions } from './services/chain-service';
+import { ChainService, chainOptions, type ChainServiceOptions } from './services/chain-service';
+import { DashboardService } from './services/dashboard-service';
+import { OrderKpiService } from './services/order-kpi-service';
+import { loadDashboards } from '../core/dashboards/load';
 import { HealthService, type HealthCheck } from './services/health-service';
 import { LogContextService } from './services/log-context-service';
 import { LogService } from './services/log-service';
@@ -36,6 +42,8 @@ export interface QueryAppOptions {
   chains?: Partial<ChainServiceOptions>;
   /** The process's own parts that /api/health asks besides the stores (e.g. the in-process bus). */
   healthChecks?: HealthCheck[];
+  /** DASHBOARDS_DIR: more dashboard files besides the shipped ones ('' or absent: none); a file that does not conform fails start-up. */
+  dashboardsDir?: string;
 }
 
 export function createQueryApp(options: QueryAppOptions): Express {
@@ -61,14 +69,18 @@ export function createQueryApp(options: QueryAppOptions): Express {
   api.use(logContextRouter(new LogContextService(options.logStore)));
   api.use(logsRouter(new LogService(options.logStore)));
   api.use(chainCompareRouter(new ChainCompareService(options.spanStore, options.logStore, options.chains)));
-  api.use(chainsRouter(new ChainService(options.spanStore, options.logStore, options.chains)));
-  api.use(topologyRouter(new TopologyService(options.spanStore)));
+  const chains = new ChainService(options.spanStore, options.logStore, options.chains);
+  const topology = new TopologyService(options.spanStore);
+  api.use(chainsRouter(chains));
+  api.use(topologyRouter(topology));
+  api.use(dashboardsRouter(dashboardService(options, chains, topology)));
   api.use(openApiRouter(options.chains?.businessKeys));
   api.use(settingsRouter(settingsView(options.chains)));
   api.use((req, res) => {
     res.status(404).json({ error: `no API route ${req.method} /api${req.path}` });
   });
   app.use('/api', api);
+  app.use('/jaeger/api', jaegerRouter(new JaegerService(options.spanStore), options.log));
 
   app.get('/metrics', (_req, res) => {
     res.type('text/plain; version=0.0.4').send(options.counters.toPrometheus());
@@ -86,4 +98,17 @@ export function createQueryApp(options: QueryAppOptions): Express {
   }
   app.use(errorMiddleware(options.log));
   return app;
+}
+
+/** The shipped dashboards plus DASHBOARDS_DIR's, read once (throws naming the file, path and expectation of a bad one). */
+function dashboardService(options: QueryAppOptions, chains: ChainService, topology: TopologyService): DashboardService {
+  const { businessKeys, stages } = chainOptions(options.chains);
+  return new DashboardService(loadDashboards(options.dashboardsDir ?? '', { businessKeys }), {
+    topology,
+    chains,
+    logs: new LogService(options.logStore),
+    orders: new OrderKpiService(options.spanStore, stages),
+    defaultKey: businessKeys[0] ?? '',
+    stageRules: stages,
+  });
 }

@@ -183,3 +183,13 @@ export function optionalBoolean(query: Query, name: string, fallback = false): b
   if (raw === 'false' || raw === '0') return false;
   throw new ValidationError(`${name} must be true or false, got "${shown(raw)}"`, name);
 }
+
+/** A dashboard id from the URL path: the id pattern of dashboards/dashboard.schema.json. */
+export const DASHBOARD_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function dashboardIdParam(raw: unknown, name = 'id'): string {
+  if (typeof raw !== 'string' || !DASHBOARD_ID.test(raw)) {
+    throw new ValidationError(`${name} must be a dashboard id: 1 to 63 lowercase letters, digits and -, not starting with -`, name);
+  }
+  return raw;
+}

@@ -6,6 +6,7 @@
  * which test/unit/ui/bundle.test.ts checks.
  */
 export type * from './chains';
+export type * from './dashboards';
 export type * from './errors';
 export type * from './health';
 export type * from './logs';

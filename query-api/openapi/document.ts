@@ -2,6 +2,7 @@ import { MAX_BUSINESS_KEY_VALUE_LENGTH } from '../../core/limits';
 import { DEFAULT_SLOW_CHAINS_LIMIT, MAX_SLOW_CHAINS_LIMIT, SLOW_CHAIN_ORDERS } from '../routes/chains';
 import { SLOW_CHAIN_SORTS } from '../services/chain-service';
 import { SERVICES_OVERVIEW_MAX } from '../services/topology-service';
+import { MAX_STREAM_REFRESH_US, MIN_STREAM_REFRESH_US } from '../routes/dashboards';
 import { DEFAULT_CONTEXT_LINES } from '../routes/log-context';
 import { DEFAULT_FACETS_LIMIT, DEFAULT_LOGS_LIMIT, MAX_FACETS_LIMIT, MAX_LOGS_LIMIT } from '../routes/logs';
 import { DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT } from '../routes/traces';
@@ -167,6 +168,28 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         summary: 'Services, databases, queues and external peers with the calls between them (window at most 7 days, default the last 15 minutes); ratePerSec over the rate window (rate)',
         parameters: [...p.timeWindow, p.rateMinutes],
         ok: ref('Topology'),
+      }),
+      '/api/dashboards': operation('dashboards', {
+        summary: 'The wall-screen dashboards: the shipped ones (dashboards/) and those of DASHBOARDS_DIR',
+        ok: ref('DashboardList'),
+      }),
+      '/api/dashboards/{id}': operation('dashboard', {
+        summary: 'One dashboard as its file gives it (dashboards/dashboard.schema.json), defaults filled in',
+        parameters: [p.dashboardId],
+        ok: ref('Dashboard'),
+        notFound: true,
+      }),
+      '/api/dashboards/{id}/data': operation('dashboardData', {
+        summary: "Every panel's data at once, from the per-minute roll-ups, chain summaries and log histograms/facets; a panel that failed carries its error, the others still answer",
+        parameters: [p.dashboardId, p.dashboardEnd],
+        ok: ref('DashboardData'),
+        notFound: true,
+      }),
+      '/api/dashboards/{id}/stream': operation('dashboardStream', {
+        summary: 'Server-Sent Events for one screen: event data (the body of /data) at once and after every refresh, event problem when a refresh failed; never ends by itself',
+        parameters: [p.dashboardId, p.streamRefresh(MIN_STREAM_REFRESH_US / 1e6, MAX_STREAM_REFRESH_US / 1e6)],
+        ok: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        notFound: true,
       }),
       '/metrics': operation('metrics', {
         summary: 'Counters in the Prometheus text format',

@@ -182,3 +182,15 @@ export function comparedValues(maxLength: number): Parameter[] {
 export function businessValue(maxLength: number): Parameter {
   return query('value', 'The business key value (exact).', { type: 'string', minLength: 1, maxLength, pattern: NO_NUL }, true);
 }
+
+/** A dashboard id in the path (params.ts dashboardIdParam). */
+export const dashboardId = pathParam('id', 'A dashboard id (GET /api/dashboards lists them).', { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' });
+/** The end of every panel's window on GET /api/dashboards/{id}/data (default now). */
+export const dashboardEnd = query('end', `End of every panel's window (default now), ${timeText}.`, timeSchema);
+/** How often a dashboard stream pushes data. */
+export function streamRefresh(minSeconds: number, maxSeconds: number): Parameter {
+  return query('refresh', `How often the stream pushes data, like 10s or 1m (default: the dashboard's refresh); at least ${minSeconds}s (less is answered as ${minSeconds}s), at most ${maxSeconds / 60}m.`, {
+    type: 'string',
+    pattern: '^[1-9][0-9]{0,5}(ms|s|m)$',
+  });
+}

@@ -156,6 +156,15 @@ export const SCHEMAS: Record<string, Schema> = {
       top: { anyOf: [compareRow, { type: 'null' }] },
     },
   ),
+  DashboardList: object({ dashboards: { type: 'array', items: object({ id: str, title: str, description: str, refresh: str, panels: int }) } }),
+  Dashboard: object({ id: str, title: str, description: str, window: str, refresh: str, columns: int, rows: int, panels: { type: 'array', items: openObject } }),
+  DashboardData: object({
+    id: str,
+    generatedAtUs: int,
+    refreshMs: num,
+    computeMs: num,
+    panels: { type: 'object', additionalProperties: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, data: openObject, error: str } } },
+  }),
   RateWindow: object({ startUs: int, endUs: int, seconds: num }),
   Topology: object({
     nodes: { type: 'array', items: object({ id: str, kind: str, calls: int, errorRate: num, ratePerSec: num, ...latency }) },

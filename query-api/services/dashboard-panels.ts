@@ -1,0 +1,180 @@
+import { orderMeasure, orderSeries, stageFunnel } from '../../core/analysis/order-kpis';
+import { rateWindow } from '../../core/analysis/topology-rates';
+import type { ChainStageRule } from '../../core/analysis/chain-stages';
+import type { SeverityGroup } from '../../core/contracts/log-store';
+import type { PanelDefinition, PanelQuery, SeverityLevel } from '../../core/dashboards/model';
+import { parseLogQuery } from '../../core/logql';
+import { MINUTE_US } from '../../core/topology';
+import { mapLimited } from '../../core/util/map-limited';
+import type { ErrorOperationRow, LogMessageRow, PanelData, SeriesPoint } from '../../core/wire';
+import type { ChainService } from './chain-service';
+import type { LogService } from './log-service';
+import type { OrderKpiService } from './order-kpi-service';
+import { DEFAULT_RATE_MINUTES, type TopologyService } from './topology-service';
+
+/** What the panels read through: the same services the other routes use, so a panel's numbers are the pages' numbers. */
+export interface PanelSources {
+  topology: TopologyService;
+  chains: ChainService;
+  logs: LogService;
+  orders: OrderKpiService;
+  /** The first configured business key: a panel without `key` uses it. */
+  defaultKey: string;
+  stageRules: readonly ChainStageRule[];
+}
+
+export interface PanelWindow {
+  startUs: number;
+  endUs: number;
+}
+
+const DEFAULT_ROWS = 10;
+/** Services whose operations are read for the top error operations, the most erring first. */
+const ERROR_OPERATION_SERVICES = 6;
+/** Newest matching records grouped into distinct messages. */
+const MESSAGE_SAMPLE = 200;
+/** Longest message body shown (and grouped on). */
+const MESSAGE_CHARS = 300;
+const ERROR_QUERY = 'level:>=error';
+
+type Of<K extends PanelQuery['kind']> = Extract<PanelQuery, { kind: K }>;
+
+/** A panel's data over its window, from roll-ups, chain summaries and log histograms/facets. */
+export async function panelData(panel: PanelDefinition, window: PanelWindow, sources: PanelSources): Promise<PanelData> {
+  const q = panel.query;
+  switch (q.kind) {
+    case 'services':
+      return services(q, window, sources);
+    case 'error-operations':
+      return errorOperations(q, window, sources);
+    case 'error-bursts':
+      return errorBursts(q, window, sources);
+    case 'orders':
+      return orders(q, window, sources);
+    case 'order-stages': {
+      const key = q.key ?? sources.defaultKey;
+      const { facts } = await sources.orders.orders(key, window);
+      return { kind: 'order-stages', key, ...stageFunnel(facts, sources.stageRules) };
+    }
+    case 'slow-orders':
+      return slowOrders(q, window, sources);
+    case 'log-rate':
+      return logRate(q, window, sources);
+    case 'log-messages':
+      return logMessages(q, window, sources);
+  }
+}
+
+async function services(q: Of<'services'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
+  const overview = await s.topology.servicesOverview(window, undefined, DEFAULT_RATE_MINUTES);
+  const step = overview.stepUs / 1e6;
+  const rows = overview.services.slice(0, q.limit ?? DEFAULT_ROWS).map((r) => ({
+    service: r.service,
+    calls: r.calls,
+    ratePerSec: r.ratePerSec,
+    errorRate: r.errorRate,
+    p50Ms: r.p50Ms,
+    p95Ms: r.p95Ms,
+    p99Ms: r.p99Ms,
+    rateSeries: r.series.map((p) => ({ tUs: p.tUs, value: p.calls / step })),
+    errorRateSeries: r.series.map((p) => ({ tUs: p.tUs, value: p.calls ? p.errors / p.calls : null })),
+    p95Series: r.series.map((p) => ({ tUs: p.tUs, value: p.p95Ms })),
+  }));
+  return { kind: 'services', stepUs: overview.stepUs, rows, truncated: overview.truncated || overview.services.length > rows.length };
+}
+
+async function errorOperations(q: Of<'error-operations'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
+  const topology = await s.topology.topology(window);
+  const erring = topology.nodes
+    .filter((n) => n.kind === 'service' && n.errorRate > 0)
+    .sort((a, b) => b.errorRate * b.calls - a.errorRate * a.calls)
+    .slice(0, ERROR_OPERATION_SERVICES);
+  // one step over the whole window: the operations' totals are what is shown
+  const step = Math.ceil((window.endUs - window.startUs + 1) / MINUTE_US) * MINUTE_US;
+  const stats = await mapLimited(erring, 3, (n) => s.topology.serviceStats(n.id, window, step));
+  const rows: ErrorOperationRow[] = stats.flatMap((st) =>
+    st.operations.filter((o) => o.errors > 0).map((o) => ({ service: st.service, operation: o.name, calls: o.calls, errors: o.errors, errorRate: o.errorRate, p95Ms: o.p95Ms })),
+  );
+  rows.sort((a, b) => b.errors - a.errors || b.errorRate - a.errorRate || (a.service + a.operation < b.service + b.operation ? -1 : 1));
+  return { kind: 'error-operations', rows: rows.slice(0, q.limit ?? DEFAULT_ROWS) };
+}
+
+const withQuery = (q: string | undefined, extra?: string) => parseLogQuery([q && `(${q})`, extra].filter(Boolean).join(' AND ') || '*');
+
+async function errorBursts(q: Of<'error-bursts'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
+  const filter = withQuery(q.q, ERROR_QUERY);
+  const facets = await s.logs.facets({ ...window, filter }, 'service', q.limit ?? 5);
+  const rows = await mapLimited(facets.values, 3, async (f) => {
+    const byService = { ...window, filter, service: f.value };
+    const [histogram, newest] = await Promise.all([
+      s.logs.histogram(byService, MINUTE_US),
+      s.logs.search({ ...byService, limit: MESSAGE_SAMPLE }),
+    ]);
+    // the most frequent message (the newest of equals), not merely the newest
+    const top = distinctMessages(newest.logs).reduce<LogMessageRow | undefined>((best, row) => (!best || row.count > best.count ? row : best), undefined);
+    return {
+      service: f.value,
+      count: f.count,
+      series: histogram.buckets.map((b) => ({ tUs: b.tUs, value: b.total })),
+      topMessage: top?.body ?? '',
+      topMessageCount: top?.count ?? 0,
+    };
+  });
+  return { kind: 'error-bursts', intervalUs: MINUTE_US, rows };
+}
+
+async function orders(q: Of<'orders'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
+  const key = q.key ?? s.defaultKey;
+  const { facts, truncated } = await s.orders.orders(key, window);
+  const value = q.measure === 'latency' ? null : orderMeasure(facts, q.measure, rateWindow(window, DEFAULT_RATE_MINUTES));
+  return { kind: 'orders', key, measure: q.measure, value, series: orderSeries(facts, window), truncated };
+}
+
+async function slowOrders(q: Of<'slow-orders'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
+  const key = q.key ?? s.defaultKey;
+  const chains = await s.chains.slowest(key, window, { limit: q.limit ?? DEFAULT_ROWS, errorsOnly: q.errorsOnly, sort: 'duration' });
+  return {
+    kind: 'slow-orders',
+    key,
+    rows: chains.map((c) => ({
+      value: c.value,
+      startUs: c.startUs,
+      durationMs: c.durationUs / 1000,
+      workingMs: c.workingUs / 1000,
+      waitingMs: c.waitingUs / 1000,
+      errorCount: c.errorCount,
+      traceCount: c.traceCount,
+      bottleneck: c.bottleneck ? { kind: c.bottleneck.kind, service: c.bottleneck.service, operation: c.bottleneck.operation, selfUs: c.bottleneck.selfUs } : null,
+    })),
+  };
+}
+
+async function logRate(q: Of<'log-rate'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
+  const levels: SeverityLevel[] = q.levels ?? ['ERROR', 'WARN'];
+  const histogram = await s.logs.histogram({ ...window, filter: q.q ? withQuery(q.q) : undefined }, MINUTE_US);
+  const series = levels.map((level) => ({
+    level,
+    points: histogram.buckets.map((b): SeriesPoint => ({ tUs: b.tUs, value: b.counts[level as SeverityGroup] ?? 0 })),
+  }));
+  return { kind: 'log-rate', intervalUs: histogram.intervalUs, levels, series };
+}
+
+async function logMessages(q: Of<'log-messages'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
+  const found = await s.logs.search({ ...window, filter: q.q ? withQuery(q.q) : undefined, limit: MESSAGE_SAMPLE });
+  return { kind: 'log-messages', rows: distinctMessages(found.logs).slice(0, q.limit ?? DEFAULT_ROWS) };
+}
+
+/** Newest first: one row per distinct body (cut to MESSAGE_CHARS) and service, with how many of the sample carried it. */
+export function distinctMessages(logs: readonly { body: string; service: string; severity: string; timeUs: number; traceId?: string | null }[]): LogMessageRow[] {
+  const rows = new Map<string, LogMessageRow>();
+  for (const log of logs) {
+    const body = log.body.length > MESSAGE_CHARS ? `${log.body.slice(0, MESSAGE_CHARS)}…` : log.body;
+    const id = `${log.service}\u0000${body}`;
+    const row = rows.get(id);
+    if (row) {
+      row.count++;
+      row.lastUs = Math.max(row.lastUs, log.timeUs);
+    } else rows.set(id, { body, service: log.service, severity: log.severity, count: 1, lastUs: log.timeUs, traceId: log.traceId || null });
+  }
+  return [...rows.values()].sort((a, b) => b.lastUs - a.lastUs || b.count - a.count);
+}
