@@ -56,4 +56,21 @@ describe('label placement', () => {
     }
     expect(sides.get('hub')).toBe('left');
   });
+
+  it('keeps a label inside the frame when another side is free', () => {
+    const edgeNode = node('at-the-left-edge', 70, 300);
+    const right = node('r', 330, 300);
+    // an edge to the right rules out "right"; below and above are free but the label is wider than the room to the left
+    const sides = placeLabels([edgeNode, right], [edge(edgeNode, right)], sub, { width: 600, height: 600 });
+    expect(['below', 'above']).toContain(sides.get('at-the-left-edge'));
+    const nearBottom = node('low', 300, 590);
+    expect(placeLabels([nearBottom], [], sub, { width: 600, height: 600 }).get('low')).toBe('above');
+  });
+
+  it('avoids a label placed before and other nodes', () => {
+    const a = node('alpha-service', 300, 300);
+    const b = node('beta-service', 300, 345, 10);
+    // b sits just under a: a's label below would cover b, so it goes above
+    expect(placeLabels([a, b], [], sub).get('alpha-service')).toBe('above');
+  });
 });

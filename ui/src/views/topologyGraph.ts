@@ -243,7 +243,7 @@ function setLabelSides(nodeG: NodeMarks, side: (n: GraphNode) => LabelSide): voi
 
 /** Labels where no edge runs through them (topologyLabels.ts), once the nodes have their places. */
 function placeNodeLabels(nodeG: NodeMarks, model: GraphModel, windowSeconds: number): void {
-  const sides = placeLabels(model.nodes, model.edges, (n) => subLabel(n, windowSeconds));
+  const sides = placeLabels(model.nodes, model.edges, (n) => subLabel(n, windowSeconds), model);
   setLabelSides(nodeG, (n) => sides.get(n.id) ?? 'below');
 }
 

@@ -3,9 +3,11 @@ import { ARROW, edgeGeometry, LABEL_CHARS, type GraphEdge, type GraphNode } from
 
 /**
  * Where a node's two-line label (name, figures) goes so that no edge runs
- * through it: under the node unless an edge crosses that box, else above,
- * right or left, whichever box the fewest edges cross (ties in that order).
- * Pure geometry on the laid-out model; topologyGraph.ts draws it.
+ * through it: under the node unless something is in the way there, else
+ * above, right or left, whichever box has the fewest things in the way (ties
+ * in that order). In the way, heaviest first: the box reaching out of the
+ * frame, an edge crossing it, another node, a label placed before. Pure
+ * geometry on the laid-out model; topologyGraph.ts draws it.
  */
 
 export type LabelSide = 'below' | 'above' | 'right' | 'left';
@@ -65,31 +67,49 @@ export function edgeSamples(e: GraphEdge, count = 24): { x: number; y: number }[
   return points;
 }
 
-function crosses(box: Box, at: { x: number; y: number }, points: readonly { x: number; y: number }[]): boolean {
-  const x0 = at.x + box.x;
-  const y0 = at.y + box.y;
-  return points.some((p) => p.x >= x0 && p.x <= x0 + box.width && p.y >= y0 && p.y <= y0 + box.height);
-}
+/** A box in map coordinates. */
+type Rect = { x0: number; y0: number; x1: number; y1: number };
 
-/** The side for each node's label, by node id. */
-export function placeLabels(nodes: readonly GraphNode[], edges: readonly GraphEdge[], subText: (n: GraphNode) => string): Map<string, LabelSide> {
+const rectOf = (box: Box, at: { x: number; y: number }): Rect => ({ x0: at.x + box.x, y0: at.y + box.y, x1: at.x + box.x + box.width, y1: at.y + box.y + box.height });
+const overlaps = (a: Rect, b: Rect) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+const holds = (r: Rect, p: { x: number; y: number }) => p.x >= r.x0 && p.x <= r.x1 && p.y >= r.y0 && p.y <= r.y1;
+
+/** A label cut off by the frame is unreadable; one over an edge still reads (white halo): the frame weighs most, then edges. */
+const OUT_OF_FRAME_WEIGHT = 10_000;
+const EDGE_WEIGHT = 100;
+
+/** The side for each node's label, by node id; `frame`: the map's size, labels leaving it count as in the way. */
+export function placeLabels(
+  nodes: readonly GraphNode[],
+  edges: readonly GraphEdge[],
+  subText: (n: GraphNode) => string,
+  frame?: { width: number; height: number },
+): Map<string, LabelSide> {
   const samples = edges.map((e) => edgeSamples(e));
+  const nodeRects = nodes.map((n) => ({ id: n.id, rect: { x0: (n.x ?? 0) - n.r, y0: (n.y ?? 0) - n.r, x1: (n.x ?? 0) + n.r, y1: (n.y ?? 0) + n.r } }));
+  const placed: Rect[] = [];
   const sides = new Map<string, LabelSide>();
   for (const n of nodes) {
     const at = { x: n.x ?? 0, y: n.y ?? 0 };
     const width = labelWidth(n, subText(n));
     let best: LabelSide = 'below';
+    let bestRect: Rect | undefined;
     let fewest = Infinity;
     for (const side of SIDES) {
-      const box = labelBox(n, side, width);
-      const count = samples.reduce((k, pts) => k + (crosses(box, at, pts) ? 1 : 0), 0);
-      if (count < fewest) {
-        fewest = count;
+      const rect = rectOf(labelBox(n, side, width), at);
+      let cost = EDGE_WEIGHT * samples.reduce((k, pts) => k + (pts.some((p) => holds(rect, p)) ? 1 : 0), 0);
+      if (frame && (rect.x0 < 0 || rect.y0 < 0 || rect.x1 > frame.width || rect.y1 > frame.height)) cost += OUT_OF_FRAME_WEIGHT;
+      cost += nodeRects.filter((o) => o.id !== n.id && overlaps(rect, o.rect)).length * 5;
+      cost += placed.filter((r) => overlaps(rect, r)).length;
+      if (cost < fewest) {
+        fewest = cost;
         best = side;
-        if (count === 0) break;
+        bestRect = rect;
+        if (cost === 0) break;
       }
     }
     sides.set(n.id, best);
+    if (bestRect) placed.push(bestRect);
   }
   return sides;
 }
