@@ -32,7 +32,7 @@ const SPAN_COLUMNS = [
  * Writes a SpanBatch in one transaction. Every derived row (summary, trace
  * operations, attribute hashes and index) is computed only from spans whose INSERT OR
  * IGNORE reported a change, so a replayed batch leaves the database as it was.
- * What needs no database (rows' JSON texts, attribute hash sets) is planned
+ * What needs no database (grouping by trace, attribute hash sets, a new trace's summary) is planned
  * before the transaction, outside the write turn (span-write-plan.ts).
  */
 export class SpanWriter {
@@ -164,7 +164,7 @@ export class SpanWriter {
     for (let i = 0; i < plan.spans.length; i++) {
       const span = plan.spans[i];
       const opId = this.edb.operationId(span.service, span.name);
-      spanRow(this.newSpanRows.params, this.newSpanRows.begin(), ref, span, opId, this.edb.resourceId(span.resource), plan, i);
+      spanRow(this.newSpanRows.params, this.newSpanRows.begin(), ref, span, opId, this.edb.resourceId(span.resource));
       this.newSpanRows.end();
       ops.add(opId);
     }
@@ -190,7 +190,7 @@ export class SpanWriter {
     for (let i = 0; i < plan.spans.length; i++) {
       const span = plan.spans[i];
       const opId = this.edb.operationId(span.service, span.name);
-      spanRow(this.oneSpanRow, 0, ref, span, opId, this.edb.resourceId(span.resource), plan, i);
+      spanRow(this.oneSpanRow, 0, ref, span, opId, this.edb.resourceId(span.resource));
       if (this.insertSpan.run(this.oneSpanRow).changes === 0) continue;
       inserted.spans.push(span);
 
@@ -240,8 +240,6 @@ function spanRow(
   span: Span,
   opId: number,
   resourceId: number,
-  plan: PlannedTrace,
-  i: number,
 ): void {
   into[at] = ref;
   into[at + 1] = span.spanId;
@@ -252,10 +250,10 @@ function spanRow(
   into[at + 6] = span.durationUs;
   into[at + 7] = statusToInt(span.status.code);
   into[at + 8] = span.status.message;
-  into[at + 9] = plan.attributes[i];
+  into[at + 9] = JSON.stringify(span.attributes);
   into[at + 10] = resourceId;
-  into[at + 11] = plan.events[i];
-  into[at + 12] = plan.links[i];
+  into[at + 11] = span.events.length ? JSON.stringify(span.events) : null;
+  into[at + 12] = span.links.length ? JSON.stringify(span.links) : null;
   into[at + 13] = span.scope.name;
   into[at + 14] = span.scope.version;
 }
