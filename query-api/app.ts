@@ -17,6 +17,8 @@ import { settingsRouter } from './routes/settings';
 import { tracesRouter } from './routes/traces';
 import { jaegerRouter } from './routes/jaeger';
 import { JaegerService } from './jaeger/jaeger-service';
+import { jaegerRouter } from './routes/jaeger';
+import { JaegerService } from './jaeger/jaeger-service';
 import { topologyRouter } from './routes/topology';
 import { TopologyService } from './services/topology-service';
 import { ChainCompareService } from './services/chain-compare-service';
@@ -80,6 +82,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
     res.status(404).json({ error: `no API route ${req.method} /api${req.path}` });
   });
   app.use('/api', api);
+  app.use('/jaeger/api', jaegerRouter(new JaegerService(options.spanStore), options.log));
   app.use('/jaeger/api', jaegerRouter(new JaegerService(options.spanStore), options.log));
 
   app.get('/metrics', (_req, res) => {

@@ -14,7 +14,7 @@ import { RateLimitedLog } from '../core/util/rate-limited-log';
 export function errorMiddleware(log?: (line: string) => void): ErrorRequestHandler {
   const warn = new RateLimitedLog(log);
   return (err, _req, res, _next) => {
-    const { status, message } = describe(err);
+    const { status, message } = describeError(err);
     if (status >= 500) warn.warn(`api:${status}`, `query-api: ${status}: ${(err as Error)?.stack ?? err}`);
     if (res.headersSent) return void res.end();
     if (err instanceof OverloadedError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
@@ -25,7 +25,8 @@ export function errorMiddleware(log?: (line: string) => void): ErrorRequestHandl
   };
 }
 
-function describe(err: unknown): { status: number; message: string } {
+/** The HTTP status and the message a caller may see for an error (also used by the Jaeger API's own envelope). */
+export function describeError(err: unknown): { status: number; message: string } {
   if (err instanceof ValidationError) return { status: 400, message: err.message };
   if (err instanceof NotFoundError) return { status: 404, message: err.message };
   if (err instanceof UnsupportedError) return { status: 501, message: err.message };

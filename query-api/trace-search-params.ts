@@ -48,6 +48,16 @@ export function traceSearchQuery(query: Query, requireAttributeSearch: (paramete
   return out;
 }
 
+/**
+ * The `tags` (Jaeger's JSON object) and `attr` filters of a query as attribute filters, with the
+ * status spelled among them (`error`, `otel.status_code`, `status.code`) taken out: the rule
+ * /api/traces and the Jaeger API (/jaeger/api/traces) share.
+ */
+export function tagQueryFilters(query: Query): { attributes: AttributeFilter[]; status?: StatusCode } {
+  const filters = attributeFilters(query);
+  return { attributes: filters.attributes.map(({ key, value }) => ({ key, value })), status: statusFilter({}, filters.statuses) };
+}
+
 /** `cursor`: the `next` of a previous page, made for the same sort. */
 function cursorParam(query: Query, sort: TraceSort): TraceQuery['after'] {
   const raw = optionalString(query, 'cursor');
