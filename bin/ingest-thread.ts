@@ -1,12 +1,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRetriable } from '../core/errors';
 import { Counters } from '../core/metrics';
-import { StoreBatchProcessor } from '../ingest/batch-processor';
-import { compileBodyPatterns } from '../ingest/business-keys';
 import type { FromThread, ToThread, WireMessage } from '../ingest/thread/protocol';
 import type { IngestThreadData } from '../ingest/thread/protocol';
 import { WriteTurn } from '../storage/embedded/write-turn';
-import { createLogStore, createSpanStore, embeddedStoreOptions } from './components';
+import { createLogStore, createSpanStore, embeddedStoreOptions } from './backends';
+import { storeBatchProcessor } from './components/store-processor';
 
 /**
  * Entry of an ingest worker thread: opens its own stores from the config it
@@ -36,15 +35,7 @@ async function main(): Promise<void> {
     reply({ type: 'started-failed', message: (err as Error)?.message ?? String(err) });
     return;
   }
-  const processor = new StoreBatchProcessor({
-    spanStore,
-    logStore,
-    businessKeys: { attributeNames: config.businessKeys, bodyPatterns: compileBodyPatterns(config.businessKeyPatterns) },
-    payloadEncoding: config.kafkaEncoding,
-    batchSize: config.ingestBatchSize,
-    jsonLogsMapping: config.jsonLogsMapping,
-    counters,
-  });
+  const processor = storeBatchProcessor(config, { spanStore, logStore }, counters);
   let reported: Record<string, number> = {};
   const counterDeltas = () => {
     const now = counters.snapshot();

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { ValidationError } from './errors';
+import { parseParserSpec, parseServiceRule } from './log-source-spec';
 
 /**
  * One typed configuration for every role. Defaults live here and only here.
@@ -126,12 +127,12 @@ export interface Config {
   logFormat: string;
   /** Regex a record's first line matches (continuation lines do not); '' = one line per record. */
   logMultilineStart: string;
+  /** Periodic console status lines (demo figures, file shipper): `changed` prints one only when its figures changed since the last; `off` never. */
+  statusLines: 'changed' | 'off';
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   port: 8080,
-  /** Periodic console status lines (demo figures, file shipper): `changed` prints one only when its figures changed since the last; `off` never. */
-  statusLines: 'changed' | 'off';
   otlpHttpPort: 4318,
   otlpGrpcPort: 4317,
   zipkinPort: 9411,
@@ -196,13 +197,13 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   logServiceFrom: [],
   logFormat: 'plain',
   logMultilineStart: '',
+  statusLines: 'changed',
 } satisfies Config);
 
 /** Parses a raw value (a string from the environment, or any JSON value from the file). */
 type Parser<T> = (raw: unknown, name: string) => T;
 
 function text(raw: unknown, name: string): string {
-  statusLines: 'changed',
   if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
   if (typeof raw !== 'string') throw new ValidationError(`${name} must be a string`, name);
   return raw.trim();
@@ -460,29 +461,28 @@ function regex(source: string, name: string): RegExp {
   }
 }
 
-/** plain, json, logfmt or regex:<pattern with at least one named group>. */
+/** plain, json, logfmt or regex:<pattern with at least one named group> (the file shipper's format grammar). */
 const logFormat: Parser<string> = (raw, name) => {
   const s = nonEmpty(raw, name);
-  if (['plain', 'json', 'logfmt'].includes(s)) return s;
-  if (s.startsWith('regex:')) {
-    regex(s.slice('regex:'.length), name);
-    if (!/\(\?<[A-Za-z_]\w*>/.test(s)) throw new ValidationError(`${name} regex needs named groups, e.g. regex:^(?<level>\\w+) (?<message>.*)$`, name);
-    return s;
+  try {
+    parseParserSpec(s);
+  } catch (err) {
+    throw new ValidationError(`${name}: ${(err as Error).message}`, name);
   }
-  throw new ValidationError(`${name} must be plain, json, logfmt or regex:<pattern>, got "${s}"`, name);
+  return s;
 };
 
-/** `field:<name>` or `file`, comma-separated (the shipper's serviceFrom rules); empty = none. */
+/** `field:<name>` or `file`, comma-separated (the file shipper's serviceFrom grammar); empty = none. */
 const serviceFromRules: Parser<string[]> = (raw, name) => {
   if (typeof raw === 'string' && raw.trim() === '') return [];
   if (Array.isArray(raw) && raw.length === 0) return [];
   const rules = list(raw, name);
   for (const rule of rules) {
-    if (rule === 'file') continue;
-    if (!rule.startsWith('field:') || rule.slice('field:'.length).trim() === '') {
-      throw new ValidationError(`${name} must list field:<name> or file, got "${rule}"`, name);
+    try {
+      parseServiceRule(rule);
+    } catch (err) {
+      throw new ValidationError(`${name} ${(err as Error).message}`, name);
     }
-    if (rule.length - 'field:'.length > 256) throw new ValidationError(`${name}: field name longer than 256 characters in "${rule.slice(0, 40)}…"`, name);
   }
   return rules;
 };
@@ -569,6 +569,7 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
     if (s !== '') regex(s, name);
     return s;
   } },
+  statusLines: { env: 'STATUS_LINES', parse: oneOf('changed', 'off') },
 };
 
 export const CONFIG_KEYS = Object.keys(SCHEMA) as (keyof Config)[];
@@ -577,7 +578,6 @@ export const CONFIG_ENV_VARS: Readonly<Record<keyof Config, string>> = Object.fr
 ) as Record<keyof Config, string>;
 
 /** Reads a JSON config file; unknown keys are errors. */
-  statusLines: { env: 'STATUS_LINES', parse: oneOf('changed', 'off') },
 export function readConfigFile(path: string): Partial<Record<keyof Config, unknown>> {
   let parsed: unknown;
   try {

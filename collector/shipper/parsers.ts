@@ -13,27 +13,12 @@ export interface Parsed {
 
 export type LineParser = (text: string) => Parsed;
 
-export type ParserSpec = { kind: 'plain' } | { kind: 'json' } | { kind: 'logfmt' } | { kind: 'regex'; pattern: RegExp };
+// The format grammar is shared with the all-in-one's LOG_FORMAT (core/log-source-spec.ts).
+import type { ParserSpec } from '../../core/log-source-spec';
+export { parseParserSpec, type ParserSpec } from '../../core/log-source-spec';
 
 /** Field names whose value becomes the body, in order of preference. */
 export const BODY_FIELDS = ['message', 'msg', 'body', 'log', 'text', 'event'];
-
-/** Reads `json`, `logfmt`, `plain` or `regex:<pattern with (?<name>…) groups>`; throws a plain Error naming the problem. */
-export function parseParserSpec(value: string): ParserSpec {
-  if (value === 'plain' || value === 'json' || value === 'logfmt') return { kind: value };
-  if (value.startsWith('regex:')) {
-    const source = value.slice('regex:'.length);
-    let pattern: RegExp;
-    try {
-      pattern = new RegExp(source);
-    } catch (err) {
-      throw new Error(`format regex is not a valid regular expression: ${(err as Error).message}`);
-    }
-    if (!/\(\?<[A-Za-z_]\w*>/.test(source)) throw new Error('format regex needs named groups, e.g. regex:^(?<time>\\S+) (?<level>\\w+) (?<message>.*)$');
-    return { kind: 'regex', pattern };
-  }
-  throw new Error(`format must be json, logfmt, plain or regex:<pattern>, got "${value}"`);
-}
 
 export function createParser(spec: ParserSpec): LineParser {
   switch (spec.kind) {

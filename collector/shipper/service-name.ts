@@ -1,13 +1,8 @@
 import type { AttributeValue, Attributes } from '../../core/model';
 
-/**
- * Where a record's service.name comes from (a source's `serviceFrom`), tried in
- * order; the source's fixed `service` when none of them gives a name.
- * - `field`: a parsed field of the record (JSON, logfmt, regex named group); the
- *   field is then not kept as an attribute.
- * - `file`: the file's base name without log and rotation extensions.
- */
-export type ServiceRule = { kind: 'field'; name: string } | { kind: 'file' };
+// The serviceFrom grammar is shared with the all-in-one's LOG_SERVICE_FROM (core/log-source-spec.ts).
+import type { ServiceRule } from '../../core/log-source-spec';
+export { MAX_FIELD_NAME_LENGTH, parseServiceRule, type ServiceRule } from '../../core/log-source-spec';
 
 /**
  * Longest service name the shipper sends, in UTF-16 units; longer ones are cut.
@@ -16,21 +11,6 @@ export type ServiceRule = { kind: 'field'; name: string } | { kind: 'file' };
  * `service.name=<value>` within the search store's 512-character keyword entries.
  */
 export const MAX_SERVICE_NAME_LENGTH = 256;
-
-/** Longest field name `field:<name>` accepts. */
-export const MAX_FIELD_NAME_LENGTH = 256;
-
-/** Reads `field:<name>` or `file`; throws a plain Error naming the bad value. */
-export function parseServiceRule(value: string): ServiceRule {
-  if (value === 'file') return { kind: 'file' };
-  if (value.startsWith('field:')) {
-    const name = value.slice('field:'.length);
-    if (name.trim() === '') throw new Error(`needs a field name after "field:", got "${value}"`);
-    if (name.length > MAX_FIELD_NAME_LENGTH) throw new Error(`field name is longer than ${MAX_FIELD_NAME_LENGTH} characters, got "${value.slice(0, 40)}…"`);
-    return { kind: 'field', name };
-  }
-  throw new Error(`must be field:<name> or file, got "${value}"`);
-}
 
 /** The value cut to MAX_SERVICE_NAME_LENGTH (never splitting a surrogate pair), trimmed; '' when nothing is left. */
 export function boundServiceName(value: string): string {

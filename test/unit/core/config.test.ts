@@ -86,7 +86,7 @@ describe('config', () => {
     expect(loadConfig({ CONFIG_FILE: configFile('{"logServiceFrom": []}') }).logServiceFrom).toEqual([]);
     const bad = failure(() => loadConfig({ LOG_SERVICE_FROM: 'field:service,filename' }));
     expect(bad.parameter).toBe('LOG_SERVICE_FROM');
-    expect(bad.message).toBe('LOG_SERVICE_FROM must list field:<name> or file, got "filename"');
+    expect(bad.message).toBe('LOG_SERVICE_FROM must be field:<name> or file, got "filename"'); // the shipper's words: one grammar (core/log-source-spec.ts)
     expect(failure(() => loadConfig({ LOG_SERVICE_FROM: 'field:' })).message).toContain('"field:"');
     expect(failure(() => loadConfig({ LOG_SERVICE: 'x'.repeat(257) })).message).toBe('LOG_SERVICE must be at most 256 characters, got 257');
   });

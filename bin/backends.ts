@@ -19,11 +19,23 @@ export interface Backends {
 
 export type Log = (line: string) => void;
 
+/** The keys the stores are built from (the stores component's section of the configuration). */
+export const STORE_KEYS = [
+  'spanStore', 'logStore', 'dataDir', 'retention', 'maxDiskBytes', 'businessKeys', 'indexedAttributes',
+  'clickhouseUrl', 'clickhouseDatabase', 'clickhouseUser', 'clickhousePassword',
+  'elasticsearchUrl', 'elasticsearchApiKey', 'opensearchUrl', 'logIndexPrefix',
+] as const satisfies readonly (keyof Config)[];
+export type StoreSettings = Pick<Config, (typeof STORE_KEYS)[number]>;
+
+/** The keys the bus is built from (the bus component's section). */
+export const BUS_KEYS = [
+  'bus', 'dataDir', 'walDir', 'walMaxBytes', 'walSegmentBytes', 'walSync', 'ingestThread', 'ingestThreads', 'memoryBusCapacityBytes', 'kafkaBrokers', 'kafkaPartitions',
+] as const satisfies readonly (keyof Config)[];
+export type BusSettings = Pick<Config, (typeof BUS_KEYS)[number]>;
+
 /** `memory`: extra options of the in-process bus (e.g. where it spills at shutdown). */
-export function createBus(config: Config, log: Log, role: string, memory: Partial<MemoryBusOptions> = {}): Bus {
-  if (config.bus !== 'kafka' && role !== 'all-in-one') {
-    throw new ValidationError(`BUS=${config.bus} only works in all-in-one; the ${role} role needs BUS=kafka`, 'BUS');
-  }
+export function createBus(config: BusSettings, log: Log, role: string, memory: Partial<MemoryBusOptions> = {}): Bus {
+  checkBusForRole(config, role);
   if (config.bus === 'wal') {
     const { WalBus } = require('../bus/wal') as typeof import('../bus/wal');
     return new WalBus({
@@ -44,13 +56,20 @@ export function createBus(config: Config, log: Log, role: string, memory: Partia
   return new KafkaBus({ brokers: config.kafkaBrokers, clientId: `chainscope-${role}`, numPartitions: config.kafkaPartitions, log });
 }
 
+/** The in-process buses live in one process: the distributed roles need Kafka. */
+export function checkBusForRole(config: Pick<Config, 'bus'>, role: string): void {
+  if (config.bus !== 'kafka' && role !== 'all-in-one') {
+    throw new ValidationError(`BUS=${config.bus} only works in all-in-one; the ${role} role needs BUS=kafka`, 'BUS');
+  }
+}
+
 /** The write-ahead log bus's folder: WAL_DIR, else `<DATA_DIR>/wal`. */
-export function walDir(config: Config): string {
+export function walDir(config: Pick<Config, 'walDir' | 'dataDir'>): string {
   return config.walDir || path.join(config.dataDir, 'wal');
 }
 
 /** How the embedded store is opened from the config (an ingest thread adds its write turn). */
-export function embeddedStoreOptions(config: Config): import('../storage/embedded').EmbeddedStoreOptions {
+export function embeddedStoreOptions(config: StoreSettings): import('../storage/embedded').EmbeddedStoreOptions {
   // every connection gets the limits (its status reports them); only the one that writes enforces them
   return {
     dataDir: config.dataDir,
@@ -60,7 +79,7 @@ export function embeddedStoreOptions(config: Config): import('../storage/embedde
 }
 
 /** The embedded database is shared by its span and log stores: open it once per process. */
-function embedded(config: Config, cache: Map<string, unknown>) {
+function embedded(config: StoreSettings, cache: Map<string, unknown>) {
   let stores = cache.get('embedded') as import('../storage/embedded').EmbeddedStores | undefined;
   if (!stores) {
     const { openEmbeddedStores } = require('../storage/embedded') as typeof import('../storage/embedded');
@@ -70,7 +89,7 @@ function embedded(config: Config, cache: Map<string, unknown>) {
   return stores;
 }
 
-export function createSpanStore(config: Config, cache: Map<string, unknown>): SpanStore {
+export function createSpanStore(config: StoreSettings, cache: Map<string, unknown>): SpanStore {
   if (config.spanStore === 'embedded') return embedded(config, cache).spans;
   const { ClickHouseSpanStore } = require('../storage/clickhouse') as typeof import('../storage/clickhouse');
   return new ClickHouseSpanStore({
@@ -82,7 +101,7 @@ export function createSpanStore(config: Config, cache: Map<string, unknown>): Sp
 }
 
 /** `counters`: where a search-engine store counts written, duplicate, retried and dead-lettered records (shown on /metrics). */
-export function createLogStore(config: Config, cache: Map<string, unknown>, counters?: Counters): LogStore {
+export function createLogStore(config: StoreSettings, cache: Map<string, unknown>, counters?: Counters): LogStore {
   if (config.logStore === 'embedded') return embedded(config, cache).logs;
   const search = require('../storage/search') as typeof import('../storage/search');
   if (config.logStore === 'opensearch') {

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../../core/config';
+import { MemoryBus } from '../../bus/memory/memory-bus';
+import type { BatchProcessor } from '../../ingest/batch-processor';
+import { IngestWorker } from '../../ingest/ingest-worker';
+import type { IngestThreadData } from '../../ingest/thread/protocol';
+import { ThreadedBatchProcessor } from '../../ingest/thread/threaded-processor';
+import { WriteTurn } from '../../storage/embedded/write-turn';
+import type { ComponentFactory, Log, Role } from './component';
+import { repoRoot } from './paths';
+import { pick } from './pick';
+import { PROCESSOR_KEYS, storeBatchProcessor } from './store-processor';
+
+const WITH_INGEST: readonly Role[] = ['all-in-one', 'ingest'];
+
+const INGEST_KEYS = [...PROCESSOR_KEYS, 'ingestThread', 'ingestThreads', 'spansTopic', 'logsTopic', 'jsonLogsTopic', 'ingestGroup'] as const satisfies readonly (keyof Config)[];
+type IngestSettings = Pick<Config, (typeof INGEST_KEYS)[number]>;
+
+/** The compiled ingest thread when this role ingests on threads (INGEST_THREAD); without a build (sources only) ingest stays on the main thread. */
+export function ingestThreadEntry(role: Role, config: Pick<Config, 'ingestThread'>, log: Log): string | undefined {
+  if (!WITH_INGEST.includes(role) || !config.ingestThread) return undefined;
+  const entry = path.join(repoRoot(), 'dist', 'bin', 'ingest-thread.js');
+  if (fs.existsSync(entry)) return entry;
+  log(`chainscope: ${entry} not built; ingest runs on the main thread (npm run build to change that)`);
+  return undefined;
+}
+
+/**
+ * Consumes the bus into the stores: on INGEST_THREADS worker threads with
+ * their own store connections, or on this thread through its stores.
+ */
+export const ingestFactory: ComponentFactory<IngestSettings> = {
+  name: 'ingest',
+  settings: (config, role) => (WITH_INGEST.includes(role) ? pick(config, INGEST_KEYS) : null),
+  create(settings, context) {
+    const { counters, log } = context;
+    let processor: BatchProcessor | undefined;
+    let worker: IngestWorker | undefined;
+    return {
+      async start() {
+        const bus = context.bus!;
+        if (context.ingestThreadEntry) {
+          const writeTurn = settings.ingestThreads > 1 ? WriteTurn.shared() : undefined;
+          const config = context.config;
+          const threaded = new ThreadedBatchProcessor({
+            entry: context.ingestThreadEntry,
+            threads: settings.ingestThreads,
+            workerData: (index): IngestThreadData => ({ config, writeTurn, deletes: index === 0 }),
+            counters,
+            log,
+          });
+          processor = threaded;
+          await threaded.start();
+        } else {
+          processor = storeBatchProcessor(settings, { spanStore: context.spanStore!, logStore: context.logStore! }, counters);
+        }
+        const topics = { spans: settings.spansTopic, logs: settings.logsTopic, jsonLogs: settings.jsonLogsTopic || undefined };
+        worker = new IngestWorker({ bus, topics, group: settings.ingestGroup, processor, counters, log });
+        await worker.start();
+        if (context.keeper && bus instanceof MemoryBus) context.keeper.restore(bus);
+      },
+      async shutdown() {
+        // The bus stops first: an in-process bus drains into ingest before ingest stops.
+        await context.bus?.shutdown();
+        if (worker) await worker.shutdown(); // closes the processor
+        else await processor?.close();
+      },
+    };
+  },
+};
