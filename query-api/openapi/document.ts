@@ -6,12 +6,13 @@ import { MAX_STREAM_REFRESH_US, MIN_STREAM_REFRESH_US } from '../routes/dashboar
 import { DEFAULT_CONTEXT_LINES } from '../routes/log-context';
 import { DEFAULT_FACETS_LIMIT, DEFAULT_LOGS_LIMIT, MAX_FACETS_LIMIT, MAX_LOGS_LIMIT } from '../routes/logs';
 import { DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT } from '../routes/traces';
+import { jaegerPaths } from './jaeger-paths';
 import * as p from './parameters';
 import { arrayOf, object, ref, SCHEMAS, strings } from './schemas';
 import type { Parameter, Schema } from './parameters';
 
 /** Version of the API description (not of the server); bump when a route or parameter changes. */
-export const OPENAPI_DOCUMENT_VERSION = '1.1.0';
+export const OPENAPI_DOCUMENT_VERSION = '1.2.0';
 
 interface Operation {
   summary: string;
@@ -191,6 +192,7 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         ok: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
         notFound: true,
       }),
+      ...jaegerPaths(),
       '/metrics': operation('metrics', {
         summary: 'Counters in the Prometheus text format',
         ok: { content: { 'text/plain': { schema: { type: 'string' } } } },
