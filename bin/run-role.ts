@@ -8,6 +8,7 @@ import { demoFactory, withDemoDefaults } from './components/demo';
 import { ingestFactory, ingestThreadEntry } from './components/ingest';
 import { shipperFactory } from './components/log-sources';
 import { otlpHttpReceiverFactory, syslogReceiverFactory } from './components/receivers';
+import { otlpGrpcReceiverFactory, zipkinReceiverFactory } from './components/protocol-receivers';
 import { opsServerFactory, queryApiFactory } from './components/servers';
 import { storesFactory } from './components/stores';
 
@@ -27,6 +28,10 @@ export interface RunningRole {
   otlpUrl: string;
   /** Syslog listener ports (all-in-one, collector; SYSLOG_TCP_PORT / SYSLOG_UDP_PORT); null when off. */
   syslog?: { tcpPort: number | null; udpPort: number | null };
+  /** OTLP/gRPC receiver as http://host:port, the form OTel SDK endpoints take (all-in-one, collector; OTLP_GRPC_PORT); '' when off or not in this role. */
+  otlpGrpcUrl: string;
+  /** Zipkin receiver base URL (all-in-one, collector; ZIPKIN_PORT), spans go to /api/v2/spans; '' when off or not in this role. */
+  zipkinUrl: string;
   counters: Counters;
   /** Stops accepting, drains what was accepted, closes everything. Idempotent. */
   stop(): Promise<void>;
@@ -48,6 +53,8 @@ const COMPONENTS: readonly ComponentFactory<any>[] = [
   queryApiFactory,
   opsServerFactory,
   otlpHttpReceiverFactory,
+  otlpGrpcReceiverFactory,
+  zipkinReceiverFactory,
   syslogReceiverFactory,
   shipperFactory,
   demoFactory,
@@ -81,8 +88,8 @@ export async function startRole(role: Role, options: RoleOptions = {}): Promise<
   }
   const { bus, spanStore, logStore } = context;
   log(`chainscope: ${role} running (bus ${bus ? config.bus : '-'}, spans ${spanStore ? config.spanStore : '-'}, logs ${logStore ? config.logStore : '-'})`);
-  const { apiUrl, otlpUrl, syslog, counters } = context;
-  return { role, config, apiUrl, otlpUrl, syslog, counters, stop: running.stop };
+  const { apiUrl, otlpUrl, syslog, counters, otlpGrpcUrl = '', zipkinUrl = '' } = context;
+  return { role, config, apiUrl, otlpUrl, syslog, otlpGrpcUrl, zipkinUrl, counters, stop: running.stop };
 }
 
 /** A store that cannot open for want of disk space is a start-up failure of one line, not a stack trace. */

@@ -35,6 +35,10 @@ export interface RoleContext {
   /** OTLP/HTTP receiver URL, once it listens; '' otherwise. */
   otlpUrl: string;
   syslog?: { tcpPort: number | null; udpPort: number | null };
+  /** OTLP/gRPC receiver URL (http://host:port, the form OTel SDK endpoints take), once it listens (OTLP_GRPC_PORT). */
+  otlpGrpcUrl?: string;
+  /** Zipkin receiver base URL, once it listens (ZIPKIN_PORT). */
+  zipkinUrl?: string;
 }
 
 /**

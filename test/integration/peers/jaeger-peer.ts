@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { waitFor } from '../../helpers/wait';
+
+const JAEGER_VERSION = process.env.JAEGER_VERSION ?? '1.75.0';
+const CACHE_ROOT = process.env.CHAINSCOPE_CACHE ?? path.join(os.homedir(), '.cache', 'chainscope');
+
+/** The Jaeger v2 binary scripts/peers/install builds, or undefined when it has not been installed. */
+export function installedJaeger(): string | undefined {
+  const dir = path.join(CACHE_ROOT, `jaeger-${JAEGER_VERSION}`);
+  const binary = path.join(dir, 'jaeger');
+  return fs.existsSync(path.join(dir, '.chainscope-complete')) && fs.existsSync(binary) ? binary : undefined;
+}
+
+export interface RunningJaeger {
+  /** OTLP/HTTP receiver, e.g. http://127.0.0.1:4318 (POST /v1/traces, /v1/logs). */
+  otlpHttpUrl: string;
+  /** Jaeger's query API (the /api/... of Jaeger UI). */
+  queryUrl: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Jaeger v2 as an OpenTelemetry Collector: OTLP/HTTP in, traces kept in its
+ * in-memory store (answered by its query API) and, with `forwardGrpc`, traces
+ * and logs forwarded by its `otlp` exporter over gRPC (gzip) — the set-up of a
+ * user whose collector forwards to Chainscope.
+ */
+export async function startJaeger(binary: string, forwardGrpc?: string): Promise<RunningJaeger> {
+  const ports = { otlpHttp: await freePort(), queryHttp: await freePort(), queryGrpc: await freePort(), metrics: await freePort() };
+  const forward = forwardGrpc?.replace(/^https?:\/\//, '');
+  const yaml = [
+    'service:',
+    '  extensions: [jaeger_storage, jaeger_query]',
+    '  pipelines:',
+    '    traces:',
+    '      receivers: [otlp]',
+    '      processors: [batch]',
+    `      exporters: [jaeger_storage_exporter${forward ? ', otlp' : ''}]`,
+    ...(forward ? ['    logs:', '      receivers: [otlp]', '      processors: [batch]', '      exporters: [otlp]'] : []),
+    '  telemetry:',
+    '    resource:',
+    '      service.name: jaeger',
+    '    metrics:',
+    '      level: basic',
+    '      readers:',
+    '        - pull:',
+    '            exporter:',
+    '              prometheus:',
+    '                host: 127.0.0.1',
+    `                port: ${ports.metrics}`,
+    '    logs:',
+    '      level: warn',
+    'extensions:',
+    '  jaeger_query:',
+    '    enable_tracing: false',
+    '    storage:',
+    '      traces: test_store',
+    '    http:',
+    `      endpoint: 127.0.0.1:${ports.queryHttp}`,
+    '    grpc:',
+    `      endpoint: 127.0.0.1:${ports.queryGrpc}`,
+    '  jaeger_storage:',
+    '    backends:',
+    '      test_store:',
+    '        memory:',
+    '          max_traces: 100000',
+    'receivers:',
+    '  otlp:',
+    '    protocols:',
+    '      http:',
+    `        endpoint: 127.0.0.1:${ports.otlpHttp}`,
+    'processors:',
+    '  batch:',
+    '    timeout: 100ms',
+    'exporters:',
+    '  jaeger_storage_exporter:',
+    '    trace_storage: test_store',
+    ...(forward ? ['  otlp:', `    endpoint: ${forward}`, '    tls:', '      insecure: true', '    compression: gzip'] : []),
+    '',
+  ].join('\n');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-jaeger-'));
+  const configFile = path.join(dir, 'config.yaml');
+  fs.writeFileSync(configFile, yaml);
+  const child: ChildProcess = spawn(binary, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (d: Buffer) => void (output = (output + d.toString()).slice(-8192));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(kill);
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const queryUrl = `http://127.0.0.1:${ports.queryHttp}`;
+  try {
+    await waitFor(async () => {
+      if (child.exitCode !== null) throw new Error(`jaeger exited with ${child.exitCode}: ${output}`);
+      return (await fetch(`${queryUrl}/api/services`).catch(() => null))?.ok;
+    }, 'Jaeger v2 to serve its query API', 60_000, 100);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { otlpHttpUrl: `http://127.0.0.1:${ports.otlpHttp}`, queryUrl, stop };
+}
