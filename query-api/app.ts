@@ -17,9 +17,9 @@ import { settingsRouter } from './routes/settings';
 import { tracesRouter } from './routes/traces';
 import { jaegerRouter } from './routes/jaeger';
 import { JaegerService } from './jaeger/jaeger-service';
-import { jaegerRouter } from './routes/jaeger';
-import { JaegerService } from './jaeger/jaeger-service';
 import { topologyRouter } from './routes/topology';
+import { anomaliesRouter } from './routes/anomalies';
+import { AnomalyService } from './services/anomaly-service';
 import { TopologyService } from './services/topology-service';
 import { ChainCompareService } from './services/chain-compare-service';
 import { ChainService, chainOptions, type ChainServiceOptions } from './services/chain-service';
@@ -75,6 +75,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
   const topology = new TopologyService(options.spanStore);
   api.use(chainsRouter(chains));
   api.use(topologyRouter(topology));
+  api.use(anomaliesRouter(new AnomalyService(options.spanStore)));
   api.use(dashboardsRouter(dashboardService(options, chains, topology)));
   api.use(openApiRouter(options.chains?.businessKeys));
   api.use(settingsRouter(settingsView(options.chains)));
@@ -82,7 +83,6 @@ export function createQueryApp(options: QueryAppOptions): Express {
     res.status(404).json({ error: `no API route ${req.method} /api${req.path}` });
   });
   app.use('/api', api);
-  app.use('/jaeger/api', jaegerRouter(new JaegerService(options.spanStore), options.log));
   app.use('/jaeger/api', jaegerRouter(new JaegerService(options.spanStore), options.log));
 
   app.get('/metrics', (_req, res) => {

@@ -177,6 +177,17 @@ export const SCHEMAS: Record<string, Schema> = {
     services: { type: 'array', items: object({ service: str, calls: int, errors: int, errorRate: num, ratePerSec: num, ...latency, series: arrayOf('StatsPoint') }) },
     truncated: { type: 'boolean' },
   }),
+  AnomalyReport: object({ startUs: int, endUs: int, seriesJudged: int, anomalies: arrayOf('Anomaly'), truncated: { type: 'boolean' } }),
+  Anomaly: object({
+    seriesId: str,
+    series: object({ kind: { type: 'string', enum: ['service', 'operation', 'edge'] }, service: str, operation: str, source: str, target: str, edgeKind: str }, ['kind']),
+    metric: { type: 'string', enum: ['latency_p95_ms', 'error_rate', 'rate_per_sec'] },
+    value: num,
+    baseline: object({ method: { type: 'string', enum: ['seasonal', 'recent'] }, center: num, scale: num, samples: int }),
+    score: num,
+    calls: int,
+    errors: int,
+  }),
   StatsPoint: object({ tUs: int, calls: int, errors: int, ratePerSec: num, errorRate: num, ...latency }),
   ServiceStats: object({
     service: str,

@@ -1,0 +1,84 @@
+import type { SpanStore } from '../../core/contracts/span-store';
+import { ValidationError } from '../../core/errors';
+import type { AnomalyReport } from '../../core/anomaly';
+import { detectAnomalies } from '../../core/analysis/anomaly-detect';
+import { windowSeries, type WindowSeries } from '../../core/analysis/anomaly-series';
+import { ANOMALY_DEFAULTS, type AnomalyThresholds } from '../../core/analysis/anomaly-score';
+import { MINUTE_US, minuteOf } from '../../core/topology';
+
+/** Default window judged: the last 5 whole minutes. */
+export const ANOMALY_DEFAULT_WINDOW_US = 5 * MINUTE_US;
+/** Longest window judged at once. */
+export const ANOMALY_MAX_WINDOW_US = 60 * MINUTE_US;
+/** Past days whose same window make the seasonal baseline. */
+export const SEASONAL_DAYS = 7;
+/** Windows just before the judged one that make the recent baseline. */
+export const RECENT_WINDOWS = 6;
+const DAY_US = 24 * 60 * MINUTE_US;
+/** Store reads at a time, so one evaluation does not flood the store. */
+const READS_IN_FLIGHT = 4;
+
+export interface AnomalyWindowInput {
+  startUs?: number;
+  endUs?: number;
+}
+
+/**
+ * Anomalies of a window: reads the roll-ups of the window, of the same window
+ * on each of the past SEASONAL_DAYS days and of the RECENT_WINDOWS windows
+ * before it (a topology read each, and the stats of each service the window
+ * saw, for its operations), then judges every series (core/analysis/anomaly-detect.ts).
+ */
+export class AnomalyService {
+  constructor(
+    private readonly spans: SpanStore,
+    private readonly nowUs: () => number = () => Date.now() * 1000,
+    private readonly thresholds: AnomalyThresholds = ANOMALY_DEFAULTS,
+  ) {}
+
+  /**
+   * The whole minutes judged: from the minute `start` falls in to the minute `end` falls in (that one
+   * still filling, left out), at least one minute. Default: the 5 minutes before now's minute.
+   */
+  window(input: AnomalyWindowInput): { startUs: number; endUs: number } {
+    const endRaw = input.endUs ?? this.nowUs();
+    const startRaw = input.startUs ?? endRaw - ANOMALY_DEFAULT_WINDOW_US;
+    if (startRaw > endRaw) throw new ValidationError('start must not be after end', 'start');
+    const startUs = minuteOf(startRaw);
+    const endUs = Math.max(minuteOf(endRaw), startUs + MINUTE_US);
+    if (endUs - startUs > ANOMALY_MAX_WINDOW_US) {
+      throw new ValidationError(`the window may span at most ${ANOMALY_MAX_WINDOW_US / MINUTE_US} minutes`, 'start');
+    }
+    return { startUs, endUs };
+  }
+
+  async anomalies(input: AnomalyWindowInput): Promise<AnomalyReport> {
+    const { startUs, endUs } = this.window(input);
+    const length = endUs - startUs;
+    const shifted = (byUs: number) => ({ startUs: startUs - byUs, endUs: endUs - byUs });
+    const seasonalWindows = Array.from({ length: SEASONAL_DAYS }, (_, d) => shifted((d + 1) * DAY_US));
+    // oldest first
+    const recentWindows = Array.from({ length: RECENT_WINDOWS }, (_, k) => shifted((RECENT_WINDOWS - k) * length));
+    const current = await this.readWindow({ startUs, endUs });
+    const seasonal: WindowSeries[] = [];
+    for (const w of seasonalWindows) seasonal.push(await this.readWindow(w));
+    const recent: WindowSeries[] = [];
+    for (const w of recentWindows) recent.push(await this.readWindow(w));
+    const judged = detectAnomalies(current, seasonal, recent, length / 1e6, this.thresholds);
+    return { startUs, endUs, ...judged };
+  }
+
+  /** One window's series; a window without traffic costs one read. */
+  private async readWindow(window: { startUs: number; endUs: number }): Promise<WindowSeries> {
+    // a store window counts every minute it touches: end one µs before the next minute
+    const read = { startUs: window.startUs, endUs: window.endUs - 1 };
+    const topology = await this.spans.topology(read);
+    const services = topology.nodes.filter((n) => n.kind === 'service' && n.calls > 0).map((n) => n.id);
+    const step = window.endUs - window.startUs;
+    const stats = [];
+    for (let i = 0; i < services.length; i += READS_IN_FLIGHT) {
+      stats.push(...(await Promise.all(services.slice(i, i + READS_IN_FLIGHT).map((s) => this.spans.serviceStats(s, read, step)))));
+    }
+    return windowSeries(topology, stats);
+  }
+}
