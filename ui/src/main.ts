@@ -5,6 +5,7 @@ import { loadSettings } from './settings';
 import { renderChainCompare } from './views/chainCompare';
 import { renderChainPage } from './views/chainPage';
 import { renderHome } from './views/home';
+import { renderScreen } from './screens/screenPage';
 import { renderLogSearch } from './views/logSearch';
 import { renderSlowOrders } from './views/slowOrders';
 import { renderTopologyPage } from './views/topologyPage';
@@ -24,6 +25,7 @@ function pick(route: Route): { view: View; nav: string } | null {
   if (first === 'chain' && second && third) return { view: renderChainPage, nav: 'home' };
   if (first === 'topology') return { view: renderTopologyPage, nav: 'topology' };
   if (first === 'slow') return { view: renderSlowOrders, nav: 'slow' };
+  if (first === 'screens') return { view: renderScreen, nav: 'screens' };
   return null;
 }
 

@@ -1,0 +1,177 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { Counters } from '../../core/metrics';
+import { QueryServer } from '../../query-api/server';
+import { openEmbeddedStores } from '../../storage/embedded';
+import { ARTIFACTS, describeInBrowser, launchBrowser, REPO } from '../helpers/browser';
+import { demoLikeOrder, writeOrderSpans } from '../helpers/chain-orders';
+import { makeLog } from '../contract/fixtures';
+
+/**
+ * Wall screens in Chromium at 1920×1080: the three shipped dashboards in kiosk
+ * mode fit without scrolling and show their data; when the server goes away
+ * the screen keeps its data greyed with "stale since …", and when a server
+ * comes back on the same port it recovers by itself, without a reload.
+ */
+describeInBrowser('wall screens in Chromium', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-screens-'));
+  const stores = openEmbeddedStores({ dataDir });
+  let server: QueryServer | undefined;
+  let port = 0;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const now = Date.now();
+
+  async function startServer(): Promise<void> {
+    server = new QueryServer({
+      host: '127.0.0.1',
+      port,
+      spanStore: stores.spans,
+      logStore: stores.logs,
+      counters: new Counters(),
+      uiDir: path.join(REPO, 'ui', 'dist'),
+      chains: { businessKeys: ['order.id'], expectedWaits: ['order-jobs'] },
+    });
+    port = await server.start();
+  }
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build-ui.mjs')], { stdio: 'pipe' });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await stores.logs.start();
+    await stores.spans.start();
+    // 40 orders over the last 40 minutes: slow payments now and then, every seventh fails
+    for (let i = 0; i < 40; i++) {
+      const t0 = now - (40 - i) * 60_000 + 5_000;
+      const order = demoLikeOrder({ orderId: `ORD-${1000 + i}`, t0, paymentMs: i % 5 === 0 ? 900 : 40 + i, delayMs: 300 + (i % 4) * 400, queueMs: i % 9 === 0 ? 700 : 3, error: i % 7 === 3 });
+      if (i % 7 === 3) for (const s of order) if (s.service === 'scheduler' && s.kind === 'consumer') s.status = { code: 'error', message: 'notification failed' };
+      await writeOrderSpans(stores.spans, order);
+    }
+    const logs = [];
+    for (let i = 0; i < 60; i++) {
+      const timeUs = (now - (60 - i) * 50_000) * 1000;
+      logs.push(makeLog({ service: 'notification', timeUs, body: i % 3 ? 'smtp relay refused the connection' : 'template order-shipped missing', severityText: 'ERROR', severityNumber: 17 }));
+      if (i % 2) logs.push(makeLog({ service: 'payment', timeUs: timeUs + 7, body: 'card issuer slow to answer', severityText: 'WARN', severityNumber: 13 }));
+      if (i % 10 === 0) logs.push(makeLog({ service: 'payment', timeUs: timeUs + 9, body: 'charge declined: insufficient funds', severityText: 'ERROR', severityNumber: 17 }));
+    }
+    await stores.logs.writeLogs({ logs, businessKeys: [] });
+    await startServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.shutdown();
+    await stores.logs.shutdown();
+    await stores.spans.shutdown();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  afterEach(() => expect(pageErrors).toEqual([]));
+
+  const base = () => `http://127.0.0.1:${port}`;
+
+  /** Opens a screen and waits until every panel has drawn its first data. */
+  async function openScreen(id: string, query = 'kiosk=1&refresh=2s&theme=dark'): Promise<void> {
+    await page.goto(`${base()}/#/screens/${id}?${query}`);
+    await page.waitForFunction(() => document.querySelector('.screen-status')?.textContent?.startsWith('updated'), null, { timeout: 20_000 });
+    expect(await page.locator('.panel-body', { hasText: 'Waiting for data…' }).count()).toBe(0);
+    expect(await page.locator('.panel-error').count()).toBe(0);
+  }
+
+  /** Every panel lies inside the 1920×1080 viewport and the page does not scroll. */
+  async function expectFitsTheScreen(): Promise<void> {
+    const fit = await page.evaluate(() => ({
+      scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
+      outside: [...document.querySelectorAll('.screen-panel')].filter((p) => {
+        const r = p.getBoundingClientRect();
+        return r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight;
+      }).length,
+      topbarShown: (document.querySelector('.topbar') as HTMLElement).getBoundingClientRect().height > 0,
+      fontPx: parseFloat(getComputedStyle(document.querySelector('.screen')!).fontSize),
+    }));
+    expect(fit).toEqual({ scroll: [1920, 1080], outside: 0, topbarShown: false, fontPx: expect.any(Number) });
+    // large type for a wall: at least 19 px at 1920 wide
+    expect(fit.fontPx).toBeGreaterThanOrEqual(19);
+  }
+
+  test('order center: orders per minute, success rate, p95, slow orders linking to their chains, the stage funnel; fits 1920×1080', async () => {
+    await openScreen('order-center');
+    await expectFitsTheScreen();
+    // 5 of the 40 orders fall in the last five whole minutes: about one a minute
+    expect(await page.locator('[data-panel="orders-per-minute"] .stat-value').textContent()).toMatch(/^\d+\.\d$/);
+    expect(await page.locator('[data-panel="success-rate"] .stat-value').textContent()).toMatch(/ %$/);
+    const links = await page.locator('[data-panel="slow-orders"] tbody a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.every((href) => /^#\/chain\/order\.id\/ORD-1\d{3}$/.test(href ?? ''))).toBe(true);
+    expect(await page.locator('[data-panel="slow-orders"] tr.row-critical').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-panel="stages"] .funnel-stage').count()).toBe(3);
+    expect(await page.locator('[data-panel="stages"] .funnel-stage.slowest').count()).toBe(1);
+    await page.screenshot({ path: path.join(REPO, 'docs', 'screenshot-wall-screen.png') });
+  });
+
+  test('service health: RED per service with sparklines and threshold colours, top error operations, error bursts', async () => {
+    await openScreen('service-health');
+    await expectFitsTheScreen();
+    const services = await page.locator('[data-panel="services"] tbody tr td.cell-name').allTextContents();
+    expect(services).toEqual(expect.arrayContaining(['order-api', 'fulfilment', 'scheduler']));
+    expect(await page.locator('[data-panel="services"] tbody tr').first().locator('svg.screen-spark').count()).toBe(3);
+    // the scheduler fails one job in seven: past the 5 % critical threshold
+    expect(await page.locator('[data-panel="services"] tr', { hasText: 'scheduler' }).locator('td.level-critical').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-panel="error-operations"] tbody tr').first().textContent()).toContain('process order-jobs');
+    expect(await page.locator('[data-panel="error-bursts"] tbody tr').first().textContent()).toContain('smtp relay refused the connection');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'screen-service-health.png') });
+  });
+
+  test('logs: errors and warnings per minute, by service, the newest distinct errors', async () => {
+    await openScreen('logs');
+    await expectFitsTheScreen();
+    expect(await page.locator('[data-panel="error-warn-rate"] .chart-key').allTextContents()).toEqual([expect.stringMatching(/^ERROR \d+$/), expect.stringMatching(/^WARN \d+$/)]);
+    const messages = await page.locator('[data-panel="newest-errors"] .cell-msg').allTextContents();
+    expect(messages).toEqual(expect.arrayContaining(['smtp relay refused the connection', 'template order-shipped missing', 'charge declined: insufficient funds']));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'screen-logs.png') });
+  });
+
+  test('the server goes away: the last data stays greyed with "stale since …"; it comes back on the same port: the screen recovers without a reload', async () => {
+    await openScreen('service-health', 'kiosk=1&refresh=1s&theme=dark');
+    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    const rows = await page.locator('[data-panel="services"] tbody tr').count();
+    await server!.shutdown();
+    server = undefined;
+    await page.waitForSelector('.screen.stale', { timeout: 15_000 });
+    expect(await page.locator('.screen-status').textContent()).toMatch(/^stale since \d\d:\d\d:\d\d \(\d+s\)(retrying in \d+s|reconnecting…)$/);
+    // the data is kept, greyed
+    expect(await page.locator('[data-panel="services"] tbody tr').count()).toBe(rows);
+    expect(await page.locator('.screen-grid').evaluate((g) => getComputedStyle(g).filter)).toContain('grayscale');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'screen-stale.png') });
+    // down a few retries long (1 s, 2 s, 4 s …), then back on the same port
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await startServer();
+    await page.waitForSelector('.screen:not(.stale)', { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('.screen-status')?.textContent?.startsWith('updated'), null, { timeout: 10_000 });
+    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(await page.locator('[data-panel="services"] tbody tr').count()).toBe(rows);
+  }, 90_000);
+
+  test('a playlist rotates the dashboards', async () => {
+    await openScreen('logs', 'kiosk=1&theme=dark&playlist=logs,order-center&every=5s');
+    await page.waitForFunction(() => location.hash.startsWith('#/screens/order-center?'), null, { timeout: 15_000 });
+    await page.waitForSelector('.screen[data-dashboard="order-center"]');
+    expect(await page.evaluate(() => location.hash)).toContain('playlist=logs%2Corder-center');
+  }, 30_000);
+
+  test('a screen with navigation (not kiosk) lists in #/screens and keeps the top bar', async () => {
+    await page.goto(`${base()}/#/screens`);
+    await page.waitForSelector('.screen-index a');
+    expect(await page.locator('.screen-index > li > a:first-child').allTextContents()).toEqual(['Logs', 'Order center', 'Service health']);
+    await page.click('text=(with navigation) >> nth=1');
+    await page.waitForSelector('.screen[data-dashboard="order-center"]');
+    expect(await page.locator('.topbar').isVisible()).toBe(true);
+  });
+});

@@ -1,0 +1,41 @@
+import { chartPath, formatMeasure, funnelWidths, gridArea, niceTop, thresholdLevel } from '../../../ui/src/screens/screenLayout';
+
+describe('wall-screen panel layout', () => {
+  it.each<[number | null, object | undefined, string]>([
+    [0.001, { warn: 0.01, critical: 0.05 }, 'ok'],
+    [0.01, { warn: 0.01, critical: 0.05 }, 'warn'],
+    [0.2, { warn: 0.01, critical: 0.05 }, 'critical'],
+    [0.999, { warn: 0.99, critical: 0.95, direction: 'below' }, 'ok'],
+    [0.97, { warn: 0.99, critical: 0.95, direction: 'below' }, 'warn'],
+    [0.9, { warn: 0.99, critical: 0.95, direction: 'below' }, 'critical'],
+    [null, { warn: 1, critical: 2 }, 'none'],
+    [5, undefined, 'none'],
+  ])('%s against %j is %s', (value, t, level) => {
+    expect(thresholdLevel(value, t as never)).toBe(level);
+  });
+
+  it.each<[number | null, Parameters<typeof formatMeasure>[1], string]>([
+    [2510.4, 'ms', '2.51 s'],
+    [12_345, 'ms', '12.3 s'],
+    [40.4, 'ms', '40 ms'],
+    [0.8, 'ratio', '80.0 %'],
+    [1, 'ratio', '100 %'],
+    [0.9996, 'ratio', '99.9 %'],
+    [0.0001, 'ratio', '0.01 %'],
+    [0.0167, 'rate', '0.02/s'],
+    [250.4, 'rate', '250/s'],
+    [1, 'perMinute', '1.0'],
+    [12_500, 'count', '13k'],
+    [null, 'ms', '–'],
+  ])('%s as %s reads %s', (value, unit, text) => {
+    expect(formatMeasure(value, unit)).toBe(text);
+  });
+
+  it('places a panel on the grid, scales funnel bars to the first stage and lines to a shared round top', () => {
+    expect(gridArea({ x: 0, y: 2, w: 7, h: 4 })).toBe('3 / 1 / span 4 / span 7');
+    expect(funnelWidths([40, 30, 0])).toEqual([1, 0.75, 0]);
+    expect(funnelWidths([])).toEqual([]);
+    expect([0, 3, 10, 11, 4200].map((v) => niceTop([v, null]))).toEqual([1, 5, 10, 20, 5000]);
+    expect(chartPath([0, 10, null, 5], 30, 11, 10)).toBe('M0.0,10.0L10.0,1.0M30.0,5.5');
+  });
+});

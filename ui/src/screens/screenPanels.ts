@@ -1,0 +1,182 @@
+import { h, replace } from '../dom';
+import { formatClock } from '../format';
+import { formatHash } from '../route';
+import { sparkPath } from '../views/servicesTableLayout';
+import type { PanelData, PanelDefinition, SeriesPoint, Thresholds } from '../../../core/wire';
+import { chartPath, formatMeasure, funnelWidths, niceTop, thresholdLevel } from './screenLayout';
+
+const SVG = 'http://www.w3.org/2000/svg';
+type Unit = Parameters<typeof formatMeasure>[1];
+type Of<K extends PanelData['kind']> = Extract<PanelData, { kind: K }>;
+
+function svg(cls: string, width: number, height: number, paths: { d: string; cls: string }[]): SVGSVGElement {
+  const el = document.createElementNS(SVG, 'svg');
+  el.setAttribute('class', cls);
+  el.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  el.setAttribute('preserveAspectRatio', 'none');
+  for (const p of paths) {
+    const path = document.createElementNS(SVG, 'path');
+    path.setAttribute('d', p.d);
+    path.setAttribute('class', p.cls);
+    path.setAttribute('vector-effect', 'non-scaling-stroke');
+    el.appendChild(path);
+  }
+  return el;
+}
+
+const values = (points: readonly SeriesPoint[]) => points.map((p) => p.value);
+const spark = (points: readonly (number | null)[], cls = '') => svg(`screen-spark ${cls}`, 100, 24, [{ d: sparkPath(points, 100, 24), cls: 'screen-spark-line' }]);
+
+/** A value cell coloured by its threshold. */
+function measured(value: number | null, unit: Unit, t: Thresholds | undefined, extra?: Node): HTMLElement {
+  return h('td', { class: `cell-num level-${thresholdLevel(value, t)}` }, formatMeasure(value, unit), extra ?? null);
+}
+
+/** Draws a panel's data into its body (replacing what was there). */
+export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: PanelData): void {
+  const t = panel.thresholds ?? {};
+  switch (data.kind) {
+    case 'orders':
+      return panel.type === 'stat' ? replace(body, orderStat(data, t.value)) : replace(body, timeChart(latencyLines(data), 'ms'));
+    case 'log-rate':
+      return replace(body, timeChart(data.series.map((s) => ({ name: s.level, values: values(s.points), cls: `line-${s.level.toLowerCase()}` })), 'count'));
+    case 'services':
+      return replace(body, servicesTable(data, t));
+    case 'error-operations':
+      return replace(
+        body,
+        table(['Service', 'Operation', 'Errors', 'Error %', 'p95'], data.rows.map((r) =>
+          h('tr', null, h('td', { class: 'cell-name' }, r.service), h('td', { class: 'cell-name' }, r.operation), h('td', { class: 'cell-num' }, formatMeasure(r.errors, 'count')), measured(r.errorRate, 'ratio', t.errorRate), measured(r.p95Ms, 'ms', t.p95Ms)),
+        ), 'No operation failed in this window'),
+      );
+    case 'error-bursts':
+      return replace(
+        body,
+        table(['Service', 'Errors', '', 'Top message'], data.rows.map((r) =>
+          h('tr', null, h('td', { class: 'cell-name' }, r.service), measured(r.count, 'count', t.count), h('td', { class: 'spark-cell' }, spark(values(r.series), 'spark-error')), h('td', { class: 'cell-msg' }, r.topMessage, h('span', { class: 'times' }, ` ×${r.topMessageCount}`))),
+        ), 'No error logged in this window'),
+      );
+    case 'slow-orders':
+      return replace(body, slowOrders(data, t));
+    case 'order-stages':
+      return replace(body, funnel(data));
+    case 'log-messages':
+      return replace(
+        body,
+        data.rows.length
+          ? h('ol', { class: 'screen-log' }, ...data.rows.map((r) => h('li', null, h('time', null, formatClock(r.lastUs).slice(0, 8)), h('span', { class: 'log-service' }, r.service), h('span', { class: 'cell-msg' }, r.body), r.count > 1 ? h('span', { class: 'times' }, `×${r.count}`) : null)))
+          : h('p', { class: 'screen-empty' }, 'No matching log record in this window'),
+      );
+  }
+}
+
+function table(head: string[], rows: HTMLElement[], empty: string): HTMLElement {
+  if (!rows.length) return h('p', { class: 'screen-empty' }, empty);
+  return h('table', { class: 'screen-table' }, h('thead', null, h('tr', null, ...head.map((c) => h('th', null, c)))), h('tbody', null, ...rows));
+}
+
+function servicesTable(data: Of<'services'>, t: Record<string, Thresholds>): HTMLElement {
+  return table(['Service', 'Rate', '', 'Error %', '', 'p95', '', 'p99'], data.rows.map((r) => {
+    const errorLevel = thresholdLevel(r.errorRate, t.errorRate);
+    const p95Level = thresholdLevel(r.p95Ms, t.p95Ms);
+    return h(
+      'tr',
+      { class: `row-${errorLevel === 'critical' || p95Level === 'critical' ? 'critical' : errorLevel === 'warn' || p95Level === 'warn' ? 'warn' : 'ok'}` },
+      h('td', { class: 'cell-name' }, r.service),
+      h('td', { class: 'cell-num' }, formatMeasure(r.ratePerSec, 'rate')),
+      h('td', { class: 'spark-cell' }, spark(values(r.rateSeries))),
+      measured(r.errorRate, 'ratio', t.errorRate),
+      h('td', { class: 'spark-cell' }, spark(values(r.errorRateSeries), 'spark-error')),
+      measured(r.p95Ms, 'ms', t.p95Ms),
+      h('td', { class: 'spark-cell' }, spark(values(r.p95Series))),
+      measured(r.p99Ms, 'ms', t.p99Ms),
+    );
+  }), 'No service sent spans in this window');
+}
+
+function slowOrders(data: Of<'slow-orders'>, t: Record<string, Thresholds>): HTMLElement {
+  return table(['Order', 'Started', 'End to end', 'Working', 'Waiting', 'Errors', 'Bottleneck'], data.rows.map((r) =>
+    h(
+      'tr',
+      { class: r.errorCount > 0 ? 'row-critical' : '' },
+      h('td', { class: 'cell-name' }, h('a', { href: formatHash(['chain', data.key, r.value]) }, r.value)),
+      h('td', { class: 'cell-num' }, formatClock(r.startUs).slice(0, 8)),
+      measured(r.durationMs, 'ms', t.durationMs),
+      h('td', { class: 'cell-num' }, formatMeasure(r.workingMs, 'ms')),
+      h('td', { class: 'cell-num' }, formatMeasure(r.waitingMs, 'ms')),
+      h('td', { class: `cell-num ${r.errorCount > 0 ? 'level-critical' : ''}` }, String(r.errorCount)),
+      h('td', { class: 'cell-name' }, r.bottleneck ? `${r.bottleneck.service}: ${r.bottleneck.operation}` : '–'),
+    ),
+  ), 'No order in this window');
+}
+
+const STAT_UNITS: Record<string, Unit> = { ordersPerMinute: 'perMinute', successRate: 'ratio', p50Ms: 'ms', p95Ms: 'ms', p99Ms: 'ms' };
+
+function orderStat(data: Of<'orders'>, t: Thresholds | undefined): HTMLElement {
+  const perMinute = data.series.map((p): number | null => {
+    switch (data.measure) {
+      case 'ordersPerMinute':
+        return p.orders;
+      case 'successRate':
+        return p.orders ? (p.orders - p.failed) / p.orders : null;
+      case 'p50Ms':
+        return p.p50Ms;
+      case 'p99Ms':
+        return p.p99Ms;
+      default:
+        return p.p95Ms;
+    }
+  });
+  // the series' last minute is still filling: the sparkline ends at the last whole one
+  const level = thresholdLevel(data.value, t);
+  return h(
+    'div',
+    { class: 'screen-stat' },
+    h('div', { class: `stat-value level-${level}` }, formatMeasure(data.value, STAT_UNITS[data.measure] ?? 'count')),
+    h('div', { class: 'stat-note' }, 'last 5 min', data.truncated ? ' · busiest minutes sampled' : ''),
+    svg('screen-stat-spark', 100, 30, [{ d: sparkPath(perMinute.slice(0, -1), 100, 30), cls: `screen-spark-line level-${level}` }]),
+  );
+}
+
+interface Line {
+  name: string;
+  values: (number | null)[];
+  cls: string;
+}
+
+function latencyLines(data: Of<'orders'>): Line[] {
+  return [
+    { name: 'p50', values: data.series.map((p) => p.p50Ms), cls: 'line-p50' },
+    { name: 'p95', values: data.series.map((p) => p.p95Ms), cls: 'line-p95' },
+    { name: 'p99', values: data.series.map((p) => p.p99Ms), cls: 'line-p99' },
+  ];
+}
+
+function timeChart(lines: Line[], unit: Unit): HTMLElement {
+  const top = niceTop(lines.flatMap((l) => l.values));
+  const last = lines.map((l) => [...l.values].reverse().find((v) => v !== null) ?? null);
+  return h(
+    'div',
+    { class: 'screen-chart' },
+    h('div', { class: 'chart-legend' }, ...lines.map((l, i) => h('span', { class: `chart-key ${l.cls}` }, `${l.name} ${formatMeasure(last[i], unit)}`)), h('span', { class: 'chart-top' }, `max ${formatMeasure(top, unit)}`)),
+    svg('chart-plot', 300, 100, lines.map((l) => ({ d: chartPath(l.values, 300, 100, top), cls: `chart-line ${l.cls}` }))),
+  );
+}
+
+function funnel(data: Of<'order-stages'>): HTMLElement {
+  if (!data.stages.length) return h('p', { class: 'screen-empty' }, 'No order in this window');
+  const widths = funnelWidths(data.stages.map((s) => s.orders));
+  return h(
+    'div',
+    { class: 'screen-funnel' },
+    ...data.stages.map((s, i) =>
+      h(
+        'div',
+        { class: `funnel-stage${s.name === data.slowestStage ? ' slowest' : ''}` },
+        h('div', { class: 'funnel-name' }, s.name, s.name === data.slowestStage ? h('span', { class: 'screen-badge' }, 'slowest') : null),
+        h('div', { class: 'funnel-bar' }, h('div', { class: 'funnel-fill', style: { width: `${(widths[i] * 100).toFixed(1)}%` } })),
+        h('div', { class: 'funnel-figures' }, `${formatMeasure(s.orders, 'count')} orders`, s.dropOff ? h('span', { class: 'level-critical' }, ` −${s.dropOff}`) : null, ` · p95 ${formatMeasure(s.p95Ms, 'ms')}`),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * The wall screen's styles, added to the page once when a screen opens (the
+ * page's CSP allows inline styles). Type scales with the viewport width: 20 px
+ * at 1920, 40 px at 3840, so one dashboard reads the same on HD and 4K walls.
+ */
+const CSS = `
+body.kiosk .topbar { display: none; }
+body.kiosk #app.app { padding: 0; margin: 0; max-width: none; }
+body.kiosk { overflow: hidden; margin: 0; }
+.screen { --bg: #f4f6f8; --panel: #ffffff; --text: #1b2430; --muted: #5b6776; --line: #d5dbe2; --ok: #1d9a5b; --warn: #c98a00; --critical: #d2373c; --accent: #2f6fd6;
+  box-sizing: border-box; display: grid; grid-template-rows: auto 1fr; gap: 0.6em; padding: 0.8em;
+  height: calc(100vh - 3.5rem); font-size: clamp(12px, 1.04vw, 44px); background: var(--bg); color: var(--text); overflow: hidden; }
+body.kiosk .screen { height: 100vh; }
+.screen.theme-dark { --bg: #0b0f14; --panel: #151b23; --text: #e8edf3; --muted: #8b97a6; --line: #2a3441; --ok: #3ccf7e; --warn: #f2b532; --critical: #ff5a5f; --accent: #5aa2ff; }
+.screen *, .screen *::before { box-sizing: border-box; }
+.screen-head { display: flex; align-items: baseline; gap: 1em; min-width: 0; }
+.screen-head h1 { font-size: 1.6em; margin: 0; font-weight: 600; white-space: nowrap; }
+.screen-head .screen-desc { color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; flex: 1; }
+.screen-status { margin-left: auto; white-space: nowrap; color: var(--muted); font-variant-numeric: tabular-nums; }
+.screen-status .stale-note { color: var(--warn); font-weight: 600; margin-right: 0.8em; }
+.screen-grid { display: grid; gap: 0.6em; min-height: 0; }
+.screen.stale .screen-grid { filter: grayscale(1); opacity: 0.45; transition: opacity 0.3s; }
+.screen-panel { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 0.5em 0.7em; display: flex; flex-direction: column; min-height: 0; min-width: 0; overflow: hidden; }
+.screen-panel h2 { font-size: 1em; font-weight: 600; color: var(--muted); margin: 0 0 0.3em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; text-transform: uppercase; letter-spacing: 0.04em; }
+.panel-body { flex: 1; min-height: 0; overflow: hidden; position: relative; }
+.panel-error { color: var(--critical); }
+.screen-empty { color: var(--muted); margin: 0.5em 0; }
+.level-ok { color: var(--ok); } .level-warn { color: var(--warn); } .level-critical { color: var(--critical); }
+.screen-stat { display: grid; grid-template-rows: auto auto 1fr; height: 100%; }
+.stat-value { font-size: 3.4em; font-weight: 700; line-height: 1.05; font-variant-numeric: tabular-nums; }
+.stat-value.level-none { color: var(--text); }
+.stat-note { color: var(--muted); font-size: 0.8em; }
+.screen-stat-spark { width: 100%; height: 100%; min-height: 1.5em; }
+.screen-spark { width: 5em; height: 1.2em; display: block; }
+.screen-spark-line, .chart-line { fill: none; stroke: var(--accent); stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
+.screen-spark-line.level-warn { stroke: var(--warn); } .screen-spark-line.level-critical { stroke: var(--critical); } .screen-spark-line.level-ok { stroke: var(--ok); }
+.spark-error .screen-spark-line { stroke: var(--critical); }
+.screen-table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; table-layout: auto; }
+.screen-table th { text-align: left; color: var(--muted); font-weight: 500; font-size: 0.8em; border-bottom: 1px solid var(--line); padding: 0.15em 0.4em; }
+.screen-table td { padding: 0.2em 0.4em; border-bottom: 1px solid var(--line); white-space: nowrap; }
+.screen-table td.cell-num { text-align: right; } .screen-table td.cell-num.level-none { color: var(--text); }
+.screen-table td.cell-name { max-width: 16em; overflow: hidden; text-overflow: ellipsis; }
+.screen-table td.cell-name:last-child { max-width: 26em; }
+.screen-table td.cell-msg { max-width: 30em; overflow: hidden; text-overflow: ellipsis; }
+.screen-table tr.row-critical td:first-child { box-shadow: inset 0.25em 0 0 var(--critical); }
+.screen-table tr.row-warn td:first-child { box-shadow: inset 0.25em 0 0 var(--warn); }
+.screen-table a { color: var(--accent); text-decoration: none; }
+.times { color: var(--muted); }
+.screen-chart { display: grid; grid-template-rows: auto 1fr; height: 100%; }
+.chart-legend { display: flex; gap: 1em; font-size: 0.9em; font-variant-numeric: tabular-nums; flex-wrap: wrap; }
+.chart-legend .chart-top { margin-left: auto; color: var(--muted); font-size: 0.8em; }
+.chart-plot { width: 100%; height: 100%; min-height: 2em; border-bottom: 1px solid var(--line); }
+.line-p50, .chart-key.line-p50 { stroke: var(--ok); color: var(--ok); }
+.line-p95, .chart-key.line-p95, .line-warn, .chart-key.line-warn { stroke: var(--warn); color: var(--warn); }
+.line-p99, .chart-key.line-p99, .line-error, .chart-key.line-error, .line-fatal, .chart-key.line-fatal { stroke: var(--critical); color: var(--critical); }
+.screen-funnel { display: flex; flex-direction: column; gap: 0.5em; }
+.funnel-name { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.funnel-bar { height: 1.1em; background: var(--line); border-radius: 3px; overflow: hidden; }
+.funnel-fill { height: 100%; background: var(--accent); }
+.funnel-stage.slowest .funnel-fill { background: var(--warn); }
+.funnel-figures { color: var(--muted); font-size: 0.85em; font-variant-numeric: tabular-nums; }
+.screen-badge { margin-left: 0.5em; font-size: 0.7em; padding: 0.05em 0.4em; border-radius: 3px; background: var(--warn); color: #000; }
+.screen-log { list-style: none; margin: 0; padding: 0; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
+.screen-log li { display: flex; gap: 0.8em; padding: 0.15em 0; border-bottom: 1px solid var(--line); white-space: nowrap; }
+.screen-log .log-service { color: var(--accent); min-width: 8em; }
+.screen-log .cell-msg { overflow: hidden; text-overflow: ellipsis; flex: 1; }
+.screen-log time { color: var(--muted); }
+.screen-index { list-style: none; padding: 0; }
+.screen-index li { margin: 0.5em 0; }
+`;
+
+export function addScreenStyles(): void {
+  if (document.getElementById('screen-styles')) return;
+  const style = document.createElement('style');
+  style.id = 'screen-styles';
+  style.textContent = CSS;
+  document.head.appendChild(style);
+}
