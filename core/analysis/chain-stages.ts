@@ -27,8 +27,10 @@ export interface StagedTrace {
   endUs: number;
 }
 
-const matches = (rule: ChainStageRule, span: Span) =>
+/** Whether a rule names this span (its service, and its name when the rule gives an operation). */
+export const ruleMatches = (rule: ChainStageRule, span: Pick<Span, 'service' | 'name'>) =>
   span.service === rule.service && (rule.operation === undefined || rule.operation === span.name);
+const matches = ruleMatches;
 
 /**
  * The stage of a trace: the first rule (in order) matching its root; else the

@@ -2,7 +2,7 @@ import type { BusinessKeySpan } from '../contracts/span-store';
 import type { TraceSummary } from '../model';
 import { minuteOf, MINUTE_US, type RateWindow } from '../topology';
 import type { OrderMeasure } from '../dashboards/model';
-import { stageOfTrace, type ChainStageRule } from './chain-stages';
+import { ruleMatches, stageOfTrace, type ChainStageRule } from './chain-stages';
 
 /**
  * Order KPIs of the wall screen (orders per minute, success rate, end-to-end
@@ -31,7 +31,7 @@ export function orderFacts(keys: readonly BusinessKeySpan[], summaries: Readonly
       const s = summaries.get(id);
       if (!s) continue;
       if (s.errorCount > 0) failed = true;
-      const name = stageOfTrace({ traceId: id, root: undefined, spans: [], rootService: s.rootService, rootName: s.rootName, startUs: s.startUs, endUs: s.startUs + s.durationUs }, rules);
+      const name = stageOfSummary(s, rules);
       const stage = stages.get(name);
       const endUs = s.startUs + s.durationUs;
       if (!stage) stages.set(name, { name, startUs: s.startUs, endUs });
@@ -42,6 +42,17 @@ export function orderFacts(keys: readonly BusinessKeySpan[], summaries: Readonly
     }
     return { value: k.value, startUs: k.startUs, endUs: k.endUs, failed, stages: [...stages.values()].sort((a, b) => a.startUs - b.startUs) };
   });
+}
+
+/**
+ * A trace's stage from its summary: the first rule naming its root, else the
+ * default stage of chain-stages.ts ("<root service>: <root name>"). A summary
+ * holds no other span, so a rule matching only an inner span is not seen here
+ * (the chain page, which loads the spans, would see it).
+ */
+function stageOfSummary(s: TraceSummary, rules: readonly ChainStageRule[]): string {
+  const byRoot = rules.find((r) => ruleMatches(r, { service: s.rootService, name: s.rootName }));
+  return byRoot?.stage ?? stageOfTrace({ traceId: s.traceId, root: undefined, spans: [], rootService: s.rootService, rootName: s.rootName, startUs: s.startUs, endUs: s.startUs + s.durationUs }, []);
 }
 
 /** Nearest-rank quantile of ascending `sorted`; null when empty. */
