@@ -72,10 +72,15 @@ describeInBrowser('live topology and services table in Chromium', () => {
     const before = await positions();
     expect(Object.keys(before).sort()).toEqual(['gateway', 'inventory', 'orders', 'payments', 'postgresql shop']);
 
-    // the same graph: the redraw puts every node exactly where it was
+    // the same graph: the redraw puts every node exactly where it was; the selection stays with its panel
+    await page.click('.topo-node[data-id=orders]');
+    await page.waitForSelector('.topo-side .ops-table tbody tr');
     await markMap();
     await redrawn(15_000);
     expect(await positions()).toEqual(before);
+    expect(await page.locator('.topo-node.selected').evaluateAll((els) => els.map((e) => (e as SVGGElement).dataset.id))).toEqual(['orders']);
+    await page.waitForSelector('.topo-side .ops-table tbody tr');
+    expect(await page.textContent('.topo-side .detail-title')).toBe('orders');
 
     // a new service calling orders: it appears on the next refresh, the others stay put
     const t = Date.now();

@@ -66,5 +66,7 @@ describe('the query box example', () => {
     expect(exampleQuery([])).toBe('level:>=warn "payment declined" order.id:ORD-12*');
     expect(exampleQuery(['payment'])).toBe('level:>=warn service:payment "payment declined" order.id:ORD-12*');
     expect(exampleQuery(['order-api', 'my svc', 'third'])).toBe('level:>=warn service:(order-api OR "my svc") "payment declined" order.id:ORD-12*');
+    // names with hidden characters, empty or very long names make poor examples
+    expect(exampleQuery(['pay\u202Ement', '', 'x'.repeat(41), 'billing'])).toBe('level:>=warn service:billing "payment declined" order.id:ORD-12*');
   });
 });

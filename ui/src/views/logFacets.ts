@@ -1,6 +1,7 @@
 import { logApi, isAbort, type LogFacetsView, type LogLine, type Query } from '../api';
 import { h, nameSpan, replace } from '../dom';
 import { hasTopLevelOr } from '../logQueryText';
+import { visibleText } from '../safeText';
 
 export const BASE_FACETS = ['service', 'severity', 'host'];
 const TOP_ATTRIBUTES = 4;
@@ -51,9 +52,14 @@ export function topAttributeNames(logs: LogLine[], n = TOP_ATTRIBUTES): string[]
     .map(([k]) => k);
 }
 
-/** The query box's example, naming services that exist (the first two given). */
+/** Longest service name an example shows. */
+const EXAMPLE_NAME_CHARS = 40;
+
+/** The query box's example, naming services that exist: the first two given that are short and have nothing hidden. */
 export function exampleQuery(services: string[]): string {
-  const names = services.slice(0, 2).map((name) => facetClause('service', name).slice('service:'.length));
+  const names = services
+    .filter((name) => name !== '' && name.length <= EXAMPLE_NAME_CHARS && visibleText(name) === name)
+    .slice(0, 2).map((name) => facetClause('service', name).slice('service:'.length));
   const service = names.length === 0 ? '' : names.length === 1 ? ` service:${names[0]}` : ` service:(${names[0]} OR ${names[1]})`;
   return `level:>=warn${service} "payment declined" order.id:ORD-12*`;
 }

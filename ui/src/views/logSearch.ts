@@ -12,8 +12,8 @@ import { LogTail } from './logTail';
 
 const DEFAULT_RANGE = '1h';
 const DEFAULT_LIMIT = '100';
-/** Services named by the query box's example. */
-const EXAMPLE_SERVICES = 2;
+/** Services asked for the query box's example (it names two of them). */
+const EXAMPLE_SERVICES = 5;
 /** Lines kept on the page while tailing; the oldest go first. */
 const MAX_TAIL_ROWS = 2000;
 /** Older filters (links from spans and earlier versions of this page) still read from the URL. */
@@ -53,7 +53,7 @@ export function renderLogSearch(root: HTMLElement, route: Route, signal: AbortSi
   // the example names services that exist: those with the most log lines of the last day
   void logApi
     .facets({ field: 'service', limit: EXAMPLE_SERVICES, start: Date.now() - 86_400_000 }, signal)
-    .then((facet) => q.setAttribute('placeholder', exampleQuery(facet.values.map((v) => v.value).filter((v) => v !== ''))))
+    .then((facet) => q.setAttribute('placeholder', exampleQuery(facet.values.map((v) => v.value))))
     .catch(() => undefined);
   const sortValue = params.get('sort') === 'time_asc' ? 'time_asc' : 'time_desc';
   const sort = h('select', { attrs: { name: 'sort', 'aria-label': 'Sort' } }, option('time_desc', 'Newest first', sortValue === 'time_desc'), option('time_asc', 'Oldest first', sortValue === 'time_asc'));

@@ -1,5 +1,6 @@
 import type { ServicesOverview } from '../api';
 import { h, nameSpan, replace } from '../dom';
+import { visibleText } from '../safeText';
 import { msText, pct, rateText } from './topologyGraph';
 import { sortServices, sparkPath, type ServiceSort, type ServiceSortKey } from './servicesTableLayout';
 
@@ -68,10 +69,10 @@ export function renderServicesTable(container: HTMLElement, overview: ServicesOv
       'tr',
       { class: r.service === opts.selected ? 'selected' : undefined, data: { service: r.service } },
       h('td', { class: 'svc-name' }, h('button', { class: 'link-button', attrs: { type: 'button' }, on: { click: () => opts.onPick(r.service) } }, nameSpan(r.service))),
-      h('td', { class: 'num' }, sparkline(r.series.map((p) => p.ratePerSec), `rate of ${r.service} per step`), h('span', { class: 'svc-value' }, rateText(r.ratePerSec))),
-      h('td', { class: `num${r.errors ? ' err-text' : ''}` }, sparkline(r.series.map((p) => p.errorRate), `error rate of ${r.service} per step`), h('span', { class: 'svc-value' }, pct(r.errorRate))),
+      h('td', { class: 'num' }, sparkline(r.series.map((p) => p.ratePerSec), `rate of ${visibleText(r.service)} per step`), h('span', { class: 'svc-value' }, rateText(r.ratePerSec))),
+      h('td', { class: `num${r.errors ? ' err-text' : ''}` }, sparkline(r.series.map((p) => p.errorRate), `error rate of ${visibleText(r.service)} per step`), h('span', { class: 'svc-value' }, pct(r.errorRate))),
       h('td', { class: 'num' }, msText(r.p50Ms)),
-      h('td', { class: 'num' }, sparkline(r.series.map((p) => p.p95Ms), `p95 of ${r.service} per step`), h('span', { class: 'svc-value' }, msText(r.p95Ms))),
+      h('td', { class: 'num' }, sparkline(r.series.map((p) => p.p95Ms), `p95 of ${visibleText(r.service)} per step`), h('span', { class: 'svc-value' }, msText(r.p95Ms))),
       h('td', { class: 'num' }, msText(r.p99Ms)),
     ),
   );

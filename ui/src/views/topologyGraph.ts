@@ -267,18 +267,23 @@ function simulate(model: GraphModel, ticked: () => void): Simulation<GraphNode, 
 
 /** Dragging a node moves it and pins it where it is dropped. */
 function pinByDragging(sim: Simulation<GraphNode, GraphEdge>) {
+  // Only a real move wakes the simulation: a click (no move) leaves every node where it is.
+  let moved = false;
   return drag<SVGGElement, GraphNode>()
     .clickDistance(4)
-    .on('start', (event, n) => {
-      if (!event.active) sim.alphaTarget(0.2).restart();
-      n.fx = n.x;
-      n.fy = n.y;
+    .on('start', () => {
+      moved = false;
     })
     .on('drag', (event, n) => {
+      if (!moved) {
+        moved = true;
+        if (!event.active) sim.alphaTarget(0.2).restart();
+      }
       n.fx = event.x;
       n.fy = event.y;
     })
     .on('end', function (event, n) {
+      if (!moved) return;
       if (!event.active) sim.alphaTarget(0);
       // Pinned where dropped; double-click releases.
       select(this).classed('pinned', true);

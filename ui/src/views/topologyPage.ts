@@ -242,7 +242,6 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
     });
 
   /** Loads (or reloads) the window ending now: the map keeps its places, the selection stays. */
-  let first = true;
   const load = async (): Promise<void> => {
     end = Date.now();
     start = end - win.ms;
@@ -271,17 +270,11 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
       const wantedEdge = params.get('edge');
       const n = wantedNode ? topo.nodes.find((x) => x.id === wantedNode) : undefined;
       const e = wantedEdge ? topo.edges.find((x) => edgeId(x) === wantedEdge) : undefined;
-      if (first) {
-        if (n) showNode(n);
-        else if (e) showEdge(e);
-      } else {
-        // a refresh: keep the selection on the new map without reloading the side panel
-        graph.select(n ? 'node' : e ? 'edge' : null, n ? n.id : e ? edgeId(e) : undefined);
-      }
+      // the selection stays, its panel showing the new figures
+      if (n) showNode(n);
+      else if (e) showEdge(e);
     } catch (err) {
       if (!isAbort(err)) replace(stage, errorBox(err));
-    } finally {
-      first = false;
     }
   };
   void load().then(() => live.loaded());
