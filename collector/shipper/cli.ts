@@ -19,7 +19,7 @@ Tails log files and sends their lines as OTLP logs to a Chainscope collector.
   --format F               plain (default), json, logfmt, or regex:<pattern with (?<name>...) groups>
   --multiline-start REGEX  a line matching REGEX starts a record; other lines continue it (stack traces)
   --config FILE            JSON file with many sources: {"endpoint", "stateDir", "sources": [{"paths", "service", "serviceFrom", "format", "multiline": {"start", "maxLines", "maxBytes"}}], ...}
-  --status-interval-ms N   status line on stderr every N ms (default 5000; 0: off)
+  --status-interval-ms N   status line on stderr every N ms when it changed (default 5000; 0: off)
   --batch-size N           records per request, at most (default 5000)
 
 See docs/shipper.md.
