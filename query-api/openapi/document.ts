@@ -12,7 +12,7 @@ import { arrayOf, object, ref, SCHEMAS, strings } from './schemas';
 import type { Parameter, Schema } from './parameters';
 
 /** Version of the API description (not of the server); bump when a route or parameter changes. */
-export const OPENAPI_DOCUMENT_VERSION = '1.2.0';
+export const OPENAPI_DOCUMENT_VERSION = '1.3.0';
 
 interface Operation {
   summary: string;
