@@ -30,6 +30,8 @@ function jaegerOperation(id: string, summary: string, data: Schema, parameters: 
         200: { description: 'OK', content: { 'application/json': { schema: envelope(data) } } },
         400: jaegerError('A parameter is missing or malformed; msg names it'),
         404: jaegerError('Not found'),
+        // Node's HTTP server answers this itself, before any route, for a request line plus headers over 16 KiB
+        431: { description: 'Request line or headers too large' },
         503: jaegerError('A store is unavailable; try again'),
       },
     },
