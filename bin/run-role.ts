@@ -11,6 +11,7 @@ import { otlpHttpReceiverFactory, syslogReceiverFactory } from './components/rec
 import { otlpGrpcReceiverFactory, zipkinReceiverFactory } from './components/protocol-receivers';
 import { opsServerFactory, queryApiFactory } from './components/servers';
 import { storesFactory } from './components/stores';
+import { alertsFactory } from './components/alerts';
 
 export { ROLES, type Role };
 
@@ -51,6 +52,7 @@ const COMPONENTS: readonly ComponentFactory<any>[] = [
   busFactory,
   ingestFactory,
   queryApiFactory,
+  alertsFactory,
   opsServerFactory,
   otlpHttpReceiverFactory,
   otlpGrpcReceiverFactory,

@@ -99,6 +99,14 @@ export interface Config {
   chainExpectedWaits: string[];
   /** Folder of more dashboard files (<id>.json, dashboards/dashboard.schema.json) besides the shipped ones; '' = none. */
   dashboardsDir: string;
+  /** Folder of alert rule files (*.json, alert-rules/alert-rules.schema.json); '' = no rules, no evaluator. */
+  alertRulesDir: string;
+  /** Alertmanager base URL firing and resolved alerts are posted to (/api/v2/alerts); '' = none. */
+  alertmanagerUrl: string;
+  /** URL a plain JSON webhook of firing and resolved alerts is posted to; '' = none. */
+  alertWebhookUrl: string;
+  /** How often the alert rules are evaluated (ms). */
+  alertEvalIntervalMs: number;
   /** Regexes over log bodies whose first capture group is a business-key value. */
   businessKeyPatterns: BusinessKeyPatternConfig[];
   /** Syslog TCP listener port (collector, all-in-one); null: off. */
@@ -183,6 +191,10 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   chainStages: [],
   chainExpectedWaits: [],
   dashboardsDir: '',
+  alertRulesDir: '',
+  alertmanagerUrl: '',
+  alertWebhookUrl: '',
+  alertEvalIntervalMs: 30_000,
   businessKeyPatterns: [],
   syslogTcpPort: null,
   syslogUdpPort: null,
@@ -547,6 +559,10 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   chainStages: { env: 'CHAIN_STAGES', parse: chainStages },
   chainExpectedWaits: { env: 'CHAIN_EXPECTED_WAITS', parse: expectedWaitNames },
   dashboardsDir: { env: 'DASHBOARDS_DIR', parse: text },
+  alertRulesDir: { env: 'ALERT_RULES_DIR', parse: text },
+  alertmanagerUrl: { env: 'ALERTMANAGER_URL', parse: (raw, name) => (text(raw, name) === '' ? '' : url(raw, name)) },
+  alertWebhookUrl: { env: 'ALERT_WEBHOOK_URL', parse: (raw, name) => (text(raw, name) === '' ? '' : url(raw, name)) },
+  alertEvalIntervalMs: { env: 'ALERT_EVAL_INTERVAL_MS', parse: integer(1000, 3_600_000) },
   businessKeyPatterns: { env: 'BUSINESS_KEY_PATTERNS', parse: businessKeyPatterns },
   syslogTcpPort: { env: 'SYSLOG_TCP_PORT', parse: optionalPort },
   syslogUdpPort: { env: 'SYSLOG_UDP_PORT', parse: optionalPort },

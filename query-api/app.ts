@@ -19,13 +19,13 @@ import { jaegerRouter } from './routes/jaeger';
 import { JaegerService } from './jaeger/jaeger-service';
 import { topologyRouter } from './routes/topology';
 import { anomaliesRouter } from './routes/anomalies';
+import { alertsRouter } from './routes/alerts';
+import type { AlertsView } from '../alerting/evaluator';
 import { AnomalyService } from './services/anomaly-service';
 import { TopologyService } from './services/topology-service';
 import { ChainCompareService } from './services/chain-compare-service';
-import { ChainService, chainOptions, type ChainServiceOptions } from './services/chain-service';
-import { DashboardService } from './services/dashboard-service';
-import { OrderKpiService } from './services/order-kpi-service';
-import { loadDashboards } from '../core/dashboards/load';
+import { ChainService, type ChainServiceOptions } from './services/chain-service';
+import { createDashboardService } from './services/dashboard-service';
 import { HealthService, type HealthCheck } from './services/health-service';
 import { LogContextService } from './services/log-context-service';
 import { LogService } from './services/log-service';
@@ -46,6 +46,8 @@ export interface QueryAppOptions {
   healthChecks?: HealthCheck[];
   /** DASHBOARDS_DIR: more dashboard files besides the shipped ones ('' or absent: none); a file that does not conform fails start-up. */
   dashboardsDir?: string;
+  /** The alert evaluator's rules and alerts, when this process runs one (GET /api/alerts). */
+  alerts?: () => AlertsView | undefined;
 }
 
 export function createQueryApp(options: QueryAppOptions): Express {
@@ -76,7 +78,8 @@ export function createQueryApp(options: QueryAppOptions): Express {
   api.use(chainsRouter(chains));
   api.use(topologyRouter(topology));
   api.use(anomaliesRouter(new AnomalyService(options.spanStore)));
-  api.use(dashboardsRouter(dashboardService(options, chains, topology)));
+  api.use(alertsRouter(options.alerts));
+  api.use(dashboardsRouter(createDashboardService(options.spanStore, options.logStore, options, { chains, topology })));
   api.use(openApiRouter(options.chains?.businessKeys));
   api.use(settingsRouter(settingsView(options.chains)));
   api.use((req, res) => {
@@ -101,17 +104,4 @@ export function createQueryApp(options: QueryAppOptions): Express {
   }
   app.use(errorMiddleware(options.log));
   return app;
-}
-
-/** The shipped dashboards plus DASHBOARDS_DIR's, read once (throws naming the file, path and expectation of a bad one). */
-function dashboardService(options: QueryAppOptions, chains: ChainService, topology: TopologyService): DashboardService {
-  const { businessKeys, stages } = chainOptions(options.chains);
-  return new DashboardService(loadDashboards(options.dashboardsDir ?? '', { businessKeys }), {
-    topology,
-    chains,
-    logs: new LogService(options.logStore),
-    orders: new OrderKpiService(options.spanStore, stages),
-    defaultKey: businessKeys[0] ?? '',
-    stageRules: stages,
-  });
 }

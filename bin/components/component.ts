@@ -4,6 +4,7 @@ import type { LogStore } from '../../core/contracts/log-store';
 import type { SpanStore } from '../../core/contracts/span-store';
 import type { Counters } from '../../core/metrics';
 import type { SpillKeeper } from '../../bus/memory/spill-keeper';
+import type { AlertsView } from '../../alerting/evaluator';
 
 export const ROLES = ['all-in-one', 'collector', 'ingest', 'query'] as const;
 export type Role = (typeof ROLES)[number];
@@ -39,6 +40,8 @@ export interface RoleContext {
   otlpGrpcUrl?: string;
   /** Zipkin receiver base URL, once it listens (ZIPKIN_PORT). */
   zipkinUrl?: string;
+  /** The alert evaluator's rules and alerts, once it runs (GET /api/alerts). */
+  alerts?: () => AlertsView;
 }
 
 /**

@@ -50,6 +50,7 @@ export const queryApiFactory: ComponentFactory<QueryApiSettings> = {
           healthChecks: bus ? [localBusHealth(bus, context.keeper)] : [],
           limits: settings.limits,
           dashboardsDir: settings.dashboardsDir,
+          alerts: () => context.alerts?.(),
         });
         const at = listenAddress(settings.host, await startListening(() => server!.start(), 'PORT', settings.host, settings.port));
         context.apiUrl = at.url;

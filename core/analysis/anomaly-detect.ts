@@ -10,7 +10,7 @@ const METRICS: readonly SeriesMetric[] = ['latency_p95_ms', 'error_rate', 'rate_
  * reference window without any series at all (nothing was watched then, e.g. before the install: a
  * week of such "zero calls" must not become the baseline of the rate).
  */
-function metricValue(metric: SeriesMetric, window: WindowSeries, id: string, seconds: number): number {
+export function metricValue(metric: SeriesMetric, window: WindowSeries, id: string, seconds: number): number {
   if (window.size === 0) return NaN;
   const value = window.get(id)?.value;
   const calls = value?.calls ?? 0;

@@ -177,6 +177,10 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         parameters: [...p.timeWindow],
         ok: ref('AnomalyReport'),
       }),
+      '/api/alerts': operation('alerts', {
+        summary: 'The alert rules of ALERT_RULES_DIR (docs/alerts.md) with their last evaluation error, and their pending, firing and recently resolved alerts; evaluating false when this process runs no evaluator',
+        ok: ref('AlertsView'),
+      }),
       '/api/dashboards': operation('dashboards', {
         summary: 'The wall-screen dashboards: the shipped ones (dashboards/) and those of DASHBOARDS_DIR',
         ok: ref('DashboardList'),

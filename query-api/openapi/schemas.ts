@@ -163,7 +163,7 @@ export const SCHEMAS: Record<string, Schema> = {
     generatedAtUs: int,
     refreshMs: num,
     computeMs: num,
-    panels: { type: 'object', additionalProperties: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, data: openObject, error: str } } },
+    panels: { type: 'object', additionalProperties: { type: 'object', required: ['ok', 'ms'], properties: { ok: { type: 'boolean' }, ms: num, data: openObject, error: str } } },
   }),
   RateWindow: object({ startUs: int, endUs: int, seconds: num }),
   Topology: object({
@@ -187,6 +187,22 @@ export const SCHEMAS: Record<string, Schema> = {
     score: num,
     calls: int,
     errors: int,
+  }),
+  AlertsView: object({
+    evaluating: { type: 'boolean' },
+    intervalMs: int,
+    lastEvaluationMs: { type: ['integer', 'null'] },
+    rules: {
+      type: 'array',
+      items: object({ name: str, severity: str, forMs: int, windowMs: int, labels: openObject, annotations: openObject, condition: openObject, file: str, lastError: { type: ['string', 'null'] } }),
+    },
+    alerts: {
+      type: 'array',
+      items: object(
+        { key: str, rule: str, labels: openObject, status: { type: 'string', enum: ['pending', 'firing', 'resolved'] }, activeAtMs: int, firedAtMs: { type: ['integer', 'null'] }, resolvedAtMs: { type: ['integer', 'null'] }, value: num, summary: str, resolvedSent: { type: 'boolean' } },
+        ['key', 'rule', 'labels', 'status', 'activeAtMs', 'firedAtMs', 'resolvedAtMs', 'value', 'summary'],
+      ),
+    },
   }),
   StatsPoint: object({ tUs: int, calls: int, errors: int, ratePerSec: num, errorRate: num, ...latency }),
   ServiceStats: object({

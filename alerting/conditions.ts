@@ -1,0 +1,99 @@
+import type { LogStore } from '../core/contracts/log-store';
+import type { SpanStore } from '../core/contracts/span-store';
+import type { SeriesMetric, SeriesRef } from '../core/anomaly';
+import { metricValue } from '../core/analysis/anomaly-detect';
+import { seriesId, windowSeries } from '../core/analysis/anomaly-series';
+import { parseLogQuery } from '../core/logql';
+import { MINUTE_US, minuteOf } from '../core/topology';
+import type { AnomalyService } from '../query-api/services/anomaly-service';
+import type { ActiveInstance } from './alert-state';
+import type { AlertCondition, AlertRule } from './rules';
+
+/** What a condition reads. */
+export interface ConditionSources {
+  spans: SpanStore;
+  logs: LogStore;
+  anomalies: AnomalyService;
+}
+
+const UNITS: Record<SeriesMetric, (v: number) => string> = {
+  latency_p95_ms: (v) => `p95 ${round(v)} ms`,
+  error_rate: (v) => `error rate ${round(v * 100)} %`,
+  rate_per_sec: (v) => `${round(v)} calls/s`,
+};
+const round = (v: number) => Math.round(v * 100) / 100;
+
+/** The whole minutes a rule judges at `nowMs`: the `windowMs` before the minute now falls in (still filling). */
+export function conditionWindow(rule: AlertRule, nowMs: number): { startUs: number; endUs: number } {
+  const endUs = minuteOf(nowMs * 1000);
+  return { startUs: endUs - Math.max(MINUTE_US, rule.windowMs * 1000), endUs };
+}
+
+/** The instances of the rule whose condition holds now; throws when a store cannot answer (the rule keeps its state). */
+export async function activeInstances(rule: AlertRule, sources: ConditionSources, nowMs: number): Promise<ActiveInstance[]> {
+  const window = conditionWindow(rule, nowMs);
+  const c = rule.condition;
+  switch (c.kind) {
+    case 'threshold':
+      return threshold(c, window, sources.spans);
+    case 'anomaly':
+      return anomaly(c, window, sources.anomalies);
+    case 'log_rate':
+      return logRate(c, window, sources.logs);
+  }
+}
+
+const holds = (value: number, op: '>' | '<', limit: number) => (op === '>' ? value > limit : value < limit);
+
+async function threshold(c: Extract<AlertCondition, { kind: 'threshold' }>, window: { startUs: number; endUs: number }, spans: SpanStore): Promise<ActiveInstance[]> {
+  const read = { startUs: window.startUs, endUs: window.endUs - 1 };
+  const ref: SeriesRef =
+    c.service === undefined
+      ? { kind: 'edge', source: c.source!, target: c.target!, edgeKind: 'sync' }
+      : c.operation === undefined
+        ? { kind: 'service', service: c.service }
+        : { kind: 'operation', service: c.service, operation: c.operation };
+  const [topology, stats] = await Promise.all([
+    spans.topology(read),
+    c.operation !== undefined ? spans.serviceStats(c.service!, read, window.endUs - window.startUs).then((s) => [s]) : Promise.resolve([]),
+  ]);
+  const series = windowSeries(topology, stats);
+  // an edge may be sync or async: the busier one that exists
+  const id = ref.kind === 'edge' && !series.has(seriesId(ref)) ? seriesId({ ...ref, edgeKind: 'async' }) : seriesId(ref);
+  // a series without calls has rate 0 and no latency or error rate
+  const value = metricValue(c.metric, series.size === 0 ? new Map([[id, { series: ref, value: { calls: 0, errors: 0, p95Ms: null } }]]) : series, id, (window.endUs - window.startUs) / 1e6);
+  if (!Number.isFinite(value) || !holds(value, c.op, c.value)) return [];
+  const unit = UNITS[c.metric];
+  return [{ labels: {}, value, summary: `${unit(value)} ${c.op} ${unit(c.value)}` }];
+}
+
+async function anomaly(c: Extract<AlertCondition, { kind: 'anomaly' }>, window: { startUs: number; endUs: number }, anomalies: AnomalyService): Promise<ActiveInstance[]> {
+  const report = await anomalies.anomalies({ startUs: window.startUs, endUs: window.endUs });
+  return report.anomalies
+    .filter((a) => (c.metric === undefined || a.metric === c.metric) && (c.minScore === undefined || a.score >= c.minScore))
+    .filter((a) => c.service === undefined || ('service' in a.series ? a.series.service === c.service : a.series.target === c.service || a.series.source === c.service))
+    .map((a) => ({
+      labels: { ...seriesLabels(a.series), metric: a.metric },
+      value: a.value,
+      summary: `${UNITS[a.metric](a.value)} against a usual ${UNITS[a.metric](a.baseline.center)} (score ${round(a.score)}, ${a.baseline.method} baseline)`,
+    }));
+}
+
+function seriesLabels(series: SeriesRef): Record<string, string> {
+  switch (series.kind) {
+    case 'service':
+      return { service: series.service };
+    case 'operation':
+      return { service: series.service, operation: series.operation };
+    case 'edge':
+      return { source: series.source, target: series.target, edge_kind: series.edgeKind };
+  }
+}
+
+async function logRate(c: Extract<AlertCondition, { kind: 'log_rate' }>, window: { startUs: number; endUs: number }, logs: LogStore): Promise<ActiveInstance[]> {
+  const length = window.endUs - window.startUs;
+  const buckets = await logs.histogram({ filter: parseLogQuery(c.query, 'query'), startUs: window.startUs, endUs: window.endUs - 1 }, length);
+  const perMinute = buckets.reduce((n, b) => n + b.total, 0) / (length / MINUTE_US);
+  if (!holds(perMinute, c.op, c.value)) return [];
+  return [{ labels: {}, value: perMinute, summary: `${round(perMinute)} log records/min matching ${c.query} ${c.op} ${c.value}/min` }];
+}

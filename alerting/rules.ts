@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { SchemaValidator, type JsonSchema, type SchemaProblem } from '../core/dashboards/json-schema';
+import { parseLogQuery } from '../core/logql';
+import type { SeriesMetric } from '../core/anomaly';
+
+/** Alert rules as files (docs/alerts.md, alert-rules/alert-rules.schema.json). */
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+export type AlertCondition =
+  | { kind: 'threshold'; metric: SeriesMetric; service?: string; operation?: string; source?: string; target?: string; op: '>' | '<'; value: number; window?: string }
+  | { kind: 'anomaly'; metric?: SeriesMetric; service?: string; minScore?: number; window?: string }
+  | { kind: 'log_rate'; query: string; op: '>' | '<'; value: number; window?: string };
+
+export interface AlertRule {
+  name: string;
+  /** How long the condition must hold before the alert fires (ms); 0: at the first evaluation. */
+  forMs: number;
+  severity: Severity;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  condition: AlertCondition;
+  /** The window a condition is judged over (ms, whole minutes), default 5 minutes. */
+  windowMs: number;
+  /** File the rule came from. */
+  file: string;
+}
+
+export const DEFAULT_CONDITION_WINDOW_MS = 5 * 60_000;
+/** Longest condition window (the anomalies API judges at most 60 minutes). */
+export const MAX_CONDITION_WINDOW_MS = 60 * 60_000;
+export const MAX_RULE_FILE_BYTES = 256 * 1024;
+export const MAX_RULE_FILES = 200;
+/** Labels the evaluator sets itself; a rule may not set them. */
+const RESERVED_LABELS = ['alertname', 'severity'];
+
+/** A rules file that does not conform: the file, and each problem's JSON path and what was expected there. */
+export class AlertRulesFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: SchemaProblem[],
+  ) {
+    super(`alert rules ${file}: ${problems.map((p) => `${p.path}: expected ${p.expected}`).join('; ')}`);
+    this.name = 'AlertRulesFileError';
+  }
+}
+
+/** The published schema, found from this file in alerting/ or dist/alerting/. */
+export function alertRulesSchemaPath(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 4; i++) {
+    const candidate = path.join(dir, 'alert-rules', 'alert-rules.schema.json');
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error(`alert-rules/alert-rules.schema.json not found above ${__dirname}`);
+}
+
+let validator: SchemaValidator | undefined;
+function rulesValidator(): SchemaValidator {
+  validator ??= new SchemaValidator(JSON.parse(fs.readFileSync(alertRulesSchemaPath(), 'utf8')) as JsonSchema);
+  return validator;
+}
+
+/** `30s`, `2m`, `1h` → ms. */
+export function durationMs(text: string): number {
+  const m = /^(\d+)(s|m|h)$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  return Number(m[1]) * (m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : 1000);
+}
+
+/** Every rule of the folder's *.json files (sorted by name); '' = none. Throws AlertRulesFileError naming the file and field of the first bad file. */
+export function loadAlertRules(dir: string): AlertRule[] {
+  if (!dir) return [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json')).sort();
+  } catch (err) {
+    throw new Error(`ALERT_RULES_DIR ${dir} cannot be read: ${(err as Error).message}`);
+  }
+  if (names.length > MAX_RULE_FILES) throw new Error(`ALERT_RULES_DIR ${dir} holds ${names.length} rule files, at most ${MAX_RULE_FILES} are read`);
+  const rules: AlertRule[] = [];
+  const seen = new Map<string, string>();
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const fileRules = loadAlertRulesFile(file);
+    fileRules.forEach((rule, i) => {
+      const other = seen.get(rule.name);
+      if (other !== undefined) throw new AlertRulesFileError(file, [{ path: `$.rules[${i}].name`, expected: `a name no other rule has ("${rule.name}" is in ${other})` }]);
+      seen.set(rule.name, file);
+    });
+    rules.push(...fileRules);
+  }
+  return rules;
+}
+
+/** One rules file, validated against the schema and the rules a schema cannot say. */
+export function loadAlertRulesFile(file: string): AlertRule[] {
+  const size = fs.statSync(file).size;
+  if (size > MAX_RULE_FILE_BYTES) throw new AlertRulesFileError(file, [{ path: '$', expected: `at most ${MAX_RULE_FILE_BYTES} bytes, got ${size}` }]);
+  let document: unknown;
+  try {
+    document = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new AlertRulesFileError(file, [{ path: '$', expected: `JSON (${(err as Error).message})` }]);
+  }
+  const problems = rulesValidator().validate(document);
+  if (problems.length) throw new AlertRulesFileError(file, problems);
+  const raw = (document as { rules: RawRule[] }).rules;
+  const semantic = raw.flatMap((r, i) => ruleProblems(r, `$.rules[${i}]`));
+  if (semantic.length) throw new AlertRulesFileError(file, semantic);
+  return raw.map((r) => ({
+    name: r.name,
+    forMs: r.for ? durationMs(r.for) : 0,
+    severity: r.severity,
+    labels: r.labels ?? {},
+    annotations: r.annotations ?? {},
+    condition: r.condition,
+    windowMs: r.condition.window ? durationMs(r.condition.window) : DEFAULT_CONDITION_WINDOW_MS,
+    file,
+  }));
+}
+
+interface RawRule {
+  name: string;
+  for?: string;
+  severity: Severity;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  condition: AlertCondition;
+}
+
+function ruleProblems(rule: RawRule, at: string): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  for (const label of Object.keys(rule.labels ?? {})) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(label)) problems.push({ path: `${at}.labels`, expected: `label names of letters, digits and _ (Alertmanager's), got "${label}"` });
+    if (RESERVED_LABELS.includes(label)) problems.push({ path: `${at}.labels.${label}`, expected: `no "${label}" label (set from the rule's ${label === 'alertname' ? 'name' : 'severity'})` });
+  }
+  const c = rule.condition;
+  const w = c.window ? durationMs(c.window) : DEFAULT_CONDITION_WINDOW_MS;
+  if (w % 60_000 !== 0 || w > MAX_CONDITION_WINDOW_MS) problems.push({ path: `${at}.condition.window`, expected: 'whole minutes, at most 60m' });
+  if (c.kind === 'threshold') {
+    const service = c.service !== undefined;
+    const edge = c.source !== undefined || c.target !== undefined;
+    if (service === edge) problems.push({ path: `${at}.condition`, expected: 'either service (with an optional operation) or source and target (an edge)' });
+    if (edge && (c.source === undefined || c.target === undefined)) problems.push({ path: `${at}.condition`, expected: 'both source and target for an edge' });
+    if (c.operation !== undefined && !service) problems.push({ path: `${at}.condition.operation`, expected: 'an operation only with a service' });
+  }
+  if (c.kind === 'log_rate') {
+    try {
+      parseLogQuery(c.query, 'query');
+    } catch (err) {
+      problems.push({ path: `${at}.condition.query`, expected: `a log query (${(err as Error).message})` });
+    }
+  }
+  return problems;
+}
