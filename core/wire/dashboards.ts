@@ -121,7 +121,10 @@ export type PanelData =
   | { kind: 'log-messages'; rows: LogMessageRow[] };
 
 /** A panel's answer: its data, or why it has none this time (the other panels still answer). */
-export type PanelResult = { ok: true; data: PanelData } | { ok: false; error: string };
+export type PanelResult = ({ ok: true; data: PanelData } | { ok: false; error: string }) & {
+  /** Server time spent on this panel, ms. */
+  ms: number;
+};
 
 /** GET /api/dashboards/:id/data and each `data` event of /api/dashboards/:id/stream. */
 export interface DashboardData {

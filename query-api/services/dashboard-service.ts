@@ -1,8 +1,15 @@
+import type { LogStore } from '../../core/contracts/log-store';
+import type { SpanStore } from '../../core/contracts/span-store';
+import { loadDashboards } from '../../core/dashboards/load';
 import { durationMs, type DashboardDefinition } from '../../core/dashboards/model';
 import { NotFoundError } from '../../core/errors';
 import { mapLimited } from '../../core/util/map-limited';
 import type { DashboardData, DashboardSummary, PanelResult } from '../../core/wire';
+import { ChainService, chainOptions, type ChainServiceOptions } from './chain-service';
 import { panelData, type PanelSources } from './dashboard-panels';
+import { LogService } from './log-service';
+import { OrderKpiService } from './order-kpi-service';
+import { TopologyService } from './topology-service';
 
 /** Panels computed at a time for one refresh. */
 const PANELS_IN_FLIGHT = 3;
@@ -60,10 +67,13 @@ export class DashboardService {
     const endUs = endMs * 1000;
     const results = await mapLimited(dashboard.panels, PANELS_IN_FLIGHT, async (panel): Promise<PanelResult> => {
       const window = { startUs: endUs - durationMs(panel.window ?? dashboard.window) * 1000, endUs };
+      const panelStarted = performance.now();
+      const ms = () => Math.round((performance.now() - panelStarted) * 10) / 10;
       try {
-        return { ok: true, data: await panelData(panel, window, this.sources) };
+        const data = await panelData(panel, window, this.sources);
+        return { ok: true, data, ms: ms() };
       } catch (err) {
-        return { ok: false, error: (err as Error).message };
+        return { ok: false, error: (err as Error).message, ms: ms() };
       }
     });
     return {
@@ -74,4 +84,26 @@ export class DashboardService {
       panels: Object.fromEntries(dashboard.panels.map((p, i) => [p.id, results[i]])),
     };
   }
+}
+
+/**
+ * The dashboard service of a query app: the shipped dashboards plus
+ * DASHBOARDS_DIR's, read once (throws naming the file, the JSON path and the
+ * expectation of a bad one), over the app's chain and topology services.
+ */
+export function createDashboardService(
+  spans: SpanStore,
+  logs: LogStore,
+  options: { chains?: Partial<ChainServiceOptions>; dashboardsDir?: string },
+  shared: { chains?: ChainService; topology?: TopologyService } = {},
+): DashboardService {
+  const { businessKeys, stages } = chainOptions(options.chains);
+  return new DashboardService(loadDashboards(options.dashboardsDir ?? '', { businessKeys }), {
+    topology: shared.topology ?? new TopologyService(spans),
+    chains: shared.chains ?? new ChainService(spans, logs, options.chains),
+    logs: new LogService(logs),
+    orders: new OrderKpiService(spans, stages),
+    defaultKey: businessKeys[0] ?? '',
+    stageRules: stages,
+  });
 }

@@ -28,6 +28,7 @@ interface MinuteOrders {
  */
 export class OrderKpiService {
   private readonly settled = new Map<string, MinuteOrders>();
+  private readonly inFlight = new Map<string, Promise<MinuteOrders>>();
 
   constructor(
     private readonly spans: SpanStore,
@@ -35,7 +36,17 @@ export class OrderKpiService {
     private readonly nowUs: () => number = () => Date.now() * 1000,
   ) {}
 
-  async orders(key: string, window: { startUs: number; endUs: number }): Promise<MinuteOrders> {
+  /** The orders first seen in the window; panels of one refresh asking for the same key and window share one read. */
+  orders(key: string, window: { startUs: number; endUs: number }): Promise<MinuteOrders> {
+    const id = `${key}\u0000${window.startUs}\u0000${window.endUs}`;
+    const running = this.inFlight.get(id);
+    if (running) return running;
+    const read = this.read(key, window).finally(() => this.inFlight.delete(id));
+    this.inFlight.set(id, read);
+    return read;
+  }
+
+  private async read(key: string, window: { startUs: number; endUs: number }): Promise<MinuteOrders> {
     const minutes: number[] = [];
     for (let m = minuteOf(window.startUs); m <= window.endUs; m += MINUTE_US) minutes.push(m);
     const settledBefore = this.nowUs() - SETTLE_US;
