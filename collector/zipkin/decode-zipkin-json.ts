@@ -2,6 +2,7 @@ import { ValidationError } from '../../core/errors';
 import type { InputLimits } from '../../core/limits';
 import type { Span } from '../../core/model';
 import { decodeTraceRequestJson } from '../../core/otlp';
+import { zipkinProtoToJsonSpans } from './decode-zipkin-proto';
 import { zipkinSpansToOtlpJson } from './zipkin-to-otlp';
 
 /**
@@ -18,7 +19,16 @@ export function decodeZipkinJson(body: Buffer, limits?: Partial<InputLimits>): S
   } catch (err) {
     throw new ValidationError(`request body is not valid JSON: ${(err as Error).message}`, 'body');
   }
-  const { request } = zipkinSpansToOtlpJson(parsed);
+  return decodeZipkinSpans(parsed, limits);
+}
+
+/** A Zipkin proto3 ListOfSpans → model spans, by the same translation and rules as JSON. */
+export function decodeZipkinProto(body: Buffer, limits?: Partial<InputLimits>): Span[] {
+  return decodeZipkinSpans(zipkinProtoToJsonSpans(body), limits);
+}
+
+function decodeZipkinSpans(list: unknown, limits?: Partial<InputLimits>): Span[] {
+  const { request } = zipkinSpansToOtlpJson(list);
   const decoded = decodeTraceRequestJson(request, limits);
   if (decoded.rejected > 0) throw new ValidationError(`${decoded.rejected} span(s) refused: ${decoded.rejectReasons.join('; ')}`, 'body');
   return decoded.spans;

@@ -10,7 +10,7 @@ import { otlpHttpLimitsFrom } from '../otlp-http/receiver';
 import { readBody } from '../otlp-http/read-body';
 import { OtlpIntake } from '../otlp-intake';
 import type { OtlpPublisher } from '../publisher';
-import { decodeZipkinJson } from './decode-zipkin-json';
+import { decodeZipkinJson, decodeZipkinProto } from './decode-zipkin-json';
 
 export interface ZipkinReceiverOptions {
   host: string;
@@ -28,8 +28,8 @@ export interface ZipkinReceiverOptions {
 const SPANS_PATH = '/api/v2/spans';
 
 /**
- * Zipkin v2 receiver: `POST /api/v2/spans` with a JSON list of spans
- * (gzip or deflate), answered as a Zipkin server does: 202 and no body when
+ * Zipkin v2 receiver: `POST /api/v2/spans` with a JSON list of spans or a
+ * proto3 ListOfSpans (gzip or deflate), answered as a Zipkin server does: 202 and no body when
  * taken, 400 with a plain-text message naming the span and field at fault
  * (nothing of that request is kept), 413/415, 503 + Retry-After when the bus
  * is full. Spans go through the OTLP codec's validation and the same bus path
@@ -87,14 +87,14 @@ export class ZipkinReceiver {
     }
     const held = { bytes: 0 };
     try {
-      checkContentType(req.headers['content-type']);
+      const encoding = encodingOf(req.headers['content-type']);
       this.budget.hold(held, 0);
       const body = await readBody(req, {
         limitBytes: this.options.maxRequestBytes,
         idleTimeoutMs: this.options.bodyIdleTimeoutMs ?? DEFAULT_CONFIG.otlpHttpBodyIdleTimeoutMs,
         onBytes: (bytes) => this.budget.hold(held, bytes),
       });
-      const spans = decodeZipkinJson(body);
+      const spans = encoding === 'proto' ? decodeZipkinProto(body) : decodeZipkinJson(body);
       await this.intake.acceptSpans(spans);
       res.writeHead(202).end();
     } catch (err) {
@@ -117,12 +117,12 @@ export class ZipkinReceiver {
   }
 }
 
-/** JSON, or no Content-Type (some tracers send none); proto3 is named as not taken. */
-function checkContentType(contentType: string | undefined): void {
+/** JSON (also with no Content-Type: some tracers send none) or proto3 (application/x-protobuf, as Zipkin's PROTO3 encoding sends). */
+function encodingOf(contentType: string | undefined): 'json' | 'proto' {
   const mime = (contentType ?? '').split(';')[0].trim().toLowerCase();
-  if (mime === '' || mime === 'application/json') return;
-  const hint = mime === 'application/x-protobuf' ? ' (Zipkin proto3 is not accepted yet: use the JSON_V2 encoding)' : '';
-  throw new UnsupportedMediaTypeError(`unsupported Content-Type "${contentType}": Zipkin spans are taken as application/json${hint}`);
+  if (mime === '' || mime === 'application/json') return 'json';
+  if (mime === 'application/x-protobuf' || mime === 'application/protobuf') return 'proto';
+  throw new UnsupportedMediaTypeError(`unsupported Content-Type "${contentType}": Zipkin spans are taken as application/json or application/x-protobuf`);
 }
 
 function sendText(res: http.ServerResponse, status: number, text: string): void {

@@ -2,6 +2,7 @@ import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { Writer } from 'protobufjs/minimal';
 import zlib from 'node:zlib';
 import { Annotation, BatchRecorder, ExplicitContext, InetAddress, jsonEncoder, option, TraceId, Tracer } from 'zipkin';
 import { HttpLogger } from 'zipkin-transport-http';
@@ -125,6 +126,20 @@ describe('Zipkin v2 receiver', () => {
     await waitFor(() => spans().some((s) => s.service === 'gzip-svc'), 'the gzip span on the bus');
   });
 
+  it('takes a proto3 ListOfSpans (application/x-protobuf) and answers 202', async () => {
+    const w = Writer.create();
+    w.uint32(10).fork();
+    w.uint32(10).bytes(Buffer.from('5af7183fb1d4cf5f', 'hex'));
+    w.uint32(26).bytes(Buffer.from('00000000000000d1', 'hex'));
+    w.uint32(42).string('proto op');
+    w.uint32(49).fixed64(Date.now() * 1000);
+    w.uint32(66).fork().uint32(10).string('proto-svc').ldelim();
+    w.ldelim();
+    const res = await post(Buffer.from(w.finish()), { 'Content-Type': 'application/x-protobuf' });
+    expect(res.status).toBe(202);
+    await waitFor(() => spans().some((s) => s.service === 'proto-svc' && s.name === 'proto op'), 'the proto3 span on the bus');
+  });
+
   it('refuses bad input with a plain-text message naming what is wrong, and keeps none of that request', async () => {
     const before = spans().length;
     const bad = await post(JSON.stringify([validSpan('00000000000000b1'), { ...validSpan('zz'), name: 'bad' }]));
@@ -133,9 +148,12 @@ describe('Zipkin v2 receiver', () => {
     const notJson = await post('[{');
     expect(notJson.status).toBe(400);
     expect(await notJson.text()).toMatch(/not valid JSON/);
-    const proto = await post(Buffer.from([1, 2, 3]), { 'Content-Type': 'application/x-protobuf' });
-    expect(proto.status).toBe(415);
-    expect(await proto.text()).toMatch(/proto3 is not accepted yet/);
+    const proto = await post(Buffer.from([0x0a, 0xff, 0xff, 0x01]), { 'Content-Type': 'application/x-protobuf' });
+    expect(proto.status).toBe(400);
+    expect(await proto.text()).toMatch(/not a Zipkin proto3 ListOfSpans/);
+    const text = await post('[]', { 'Content-Type': 'text/plain' });
+    expect(text.status).toBe(415);
+    expect(await text.text()).toMatch(/application\/json or application\/x-protobuf/);
     const big = await post(JSON.stringify([{ ...validSpan('00000000000000c1'), tags: { blob: 'x'.repeat(300 * 1024) } }]));
     expect(big.status).toBe(413);
     const v1 = await post('[]', undefined, url.replace('/v2/', '/v1/'));
