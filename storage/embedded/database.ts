@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Attributes } from '../../core/model';
 import { BackendUnavailableError, ChainscopeError } from '../../core/errors';
 import { hashSetHas } from './codec';
+import { syncCommits } from './commit-sync';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import type { WriteTurn } from './write-turn';
 
@@ -27,6 +28,12 @@ export interface EmbeddedDatabaseOptions {
   walLimitBytes?: number;
   /** Shared with the other threads that write this file through connections of their own (write-turn.ts). */
   writeTurn?: WriteTurn;
+  /**
+   * Whether a span or log write returns only once its commit is on disk
+   * (commit-sync.ts), so it survives a power loss, not only kill -9. Default
+   * true; off for throwaway files (benches of the store alone).
+   */
+  syncCommits?: boolean;
 }
 
 export const DEFAULT_WAL_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -53,6 +60,7 @@ export class EmbeddedDatabase {
   private closed = false;
   private readonly closeListeners: (() => void)[] = [];
   private readonly writeTurn: WriteTurn | undefined;
+  private readonly syncCommits: boolean;
 
   private resourceIdsByObject = new WeakMap<object, number>();
   private readonly resourceIdsByJson = new Map<string, number>();
@@ -78,6 +86,7 @@ export class EmbeddedDatabase {
       throw new BackendUnavailableError(`cannot open embedded database ${this.file}: ${(err as Error).message}`, err);
     }
     this.writeTurn = options.writeTurn;
+    this.syncCommits = options.syncCommits ?? true;
     const db = this.db;
     // Page size and auto-vacuum only take effect before the first table is created. INCREMENTAL
     // keeps a map of pages so retention can hand freed pages back to the file system in small
@@ -120,9 +129,15 @@ export class EmbeddedDatabase {
     return !this.closed;
   }
 
-  /** Runs a write transaction, in this thread's turn when other threads write the file too. */
+  /**
+   * Runs a write transaction, in this thread's turn when other threads write
+   * the file too; then (syncCommits) waits until the commit is on disk,
+   * outside the turn.
+   */
   inWriteTurn<T>(fn: () => T): T {
-    return this.writeTurn ? this.writeTurn.run(fn) : fn();
+    const result = this.writeTurn ? this.writeTurn.run(fn) : fn();
+    if (this.syncCommits) syncCommits(this.file);
+    return result;
   }
 
   get schemaVersion(): number {
