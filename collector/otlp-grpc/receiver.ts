@@ -17,6 +17,8 @@ export interface OtlpGrpcReceiverOptions {
   maxInflightBytes: number;
   /** Concurrent calls per connection (HTTP/2 streams). */
   maxConcurrentStreams?: number;
+  /** A connection with no call for this long is closed (GOAWAY; clients reconnect when they next export). Default 5 min. */
+  maxConnectionIdleMs?: number;
   /** After shutdown() stops new calls, calls still running get this long before their connections are cut. */
   shutdownGraceMs?: number;
   publisher: OtlpPublisher;
@@ -56,6 +58,9 @@ export class OtlpGrpcReceiver {
     const server = new Server({
       'grpc.max_receive_message_length': this.options.maxRequestBytes,
       'grpc.max_concurrent_streams': this.options.maxConcurrentStreams ?? 100,
+      'grpc.max_connection_idle_ms': this.options.maxConnectionIdleMs ?? 300_000,
+      // per-call statistics for channelz, which nothing here reads
+      'grpc.enable_channelz': 0,
     });
     server.addService(otlpServiceDefinition('traces'), { Export: this.handler('traces') });
     server.addService(otlpServiceDefinition('logs'), { Export: this.handler('logs') });

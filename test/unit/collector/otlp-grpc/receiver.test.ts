@@ -1,4 +1,4 @@
-import { Client, credentials, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
+import { Client, connectivityState, credentials, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
@@ -21,7 +21,7 @@ const MiB = 1024 * 1024;
 const topics = { spans: 'otlp_spans', logs: 'otlp_logs' };
 
 /** A receiver on a free port over an in-process bus, with what reached the bus. */
-async function startReceiver(options: { busCapacityBytes?: number; maxRequestBytes?: number; consume?: boolean } = {}) {
+async function startReceiver(options: { busCapacityBytes?: number; maxRequestBytes?: number; consume?: boolean; maxConnectionIdleMs?: number } = {}) {
   const bus = new MemoryBus({ capacityBytes: options.busCapacityBytes ?? 64 * MiB, log: () => {} });
   const published = { spans: [] as Buffer[], logs: [] as Buffer[] };
   let release: () => void = () => {};
@@ -37,6 +37,7 @@ async function startReceiver(options: { busCapacityBytes?: number; maxRequestByt
     port: 0,
     maxRequestBytes: options.maxRequestBytes ?? 4 * MiB,
     maxInflightBytes: 16 * MiB,
+    maxConnectionIdleMs: options.maxConnectionIdleMs,
     publisher: new OtlpPublisher(bus, topics, 1 * MiB),
     counters,
     log: () => {},
@@ -249,6 +250,21 @@ describe('OTLP/gRPC receiver when the bus is full', () => {
       r.unblock();
       await waitFor(async () => (await rawExport(r.port, 'traces', request)).error === undefined, 'an export to be taken after the bus drained');
     } finally {
+      await r.stop();
+    }
+  });
+
+  it('closes a connection that has had no call for maxConnectionIdleMs', async () => {
+    const r = await startReceiver({ maxConnectionIdleMs: 300 });
+    const client = new Client(`127.0.0.1:${r.port}`, credentials.createInsecure());
+    try {
+      await new Promise<void>((resolve, reject) =>
+        client.makeUnaryRequest(otlpMethodPath('traces'), (b: Buffer) => b, (b: Buffer) => b, Buffer.from(encodeTraceRequestProto([modelSpan(600)])), new Metadata(), (err) => (err ? reject(err) : resolve())),
+      );
+      expect(client.getChannel().getConnectivityState(false)).toBe(connectivityState.READY);
+      await waitFor(() => client.getChannel().getConnectivityState(false) === connectivityState.IDLE, 'the idle connection to be closed by the server', 5_000);
+    } finally {
+      client.close();
       await r.stop();
     }
   });
