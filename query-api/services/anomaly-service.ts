@@ -70,6 +70,8 @@ export class AnomalyService {
 
   /** One window's series; a window without traffic costs one read. */
   private async readWindow(window: { startUs: number; endUs: number }): Promise<WindowSeries> {
+    // before the first minute of the epoch there is nothing (and the stores take a start of 0 for none)
+    if (window.startUs <= 0) return new Map();
     // a store window counts every minute it touches: end one µs before the next minute
     const read = { startUs: window.startUs, endUs: window.endUs - 1 };
     const topology = await this.spans.topology(read);

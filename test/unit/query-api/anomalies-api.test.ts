@@ -1,6 +1,7 @@
 import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../helpers/embedded-query-app';
 import { writeSteadyTraffic } from '../../helpers/steady-traffic';
 import type { AnomalyReport } from '../../../core/anomaly';
+import { MAX_TIME_MS } from '../../../core/limits';
 
 const MINUTE_US = 60_000_000;
 
@@ -70,6 +71,12 @@ describe('anomalies API over the embedded store', () => {
   it('sees a service that fell silent as a rate drop', async () => {
     const report = await get<AnomalyReport>(window(nowMinuteUs + 3 * MINUTE_US, nowMinuteUs + 6 * MINUTE_US));
     expect(report.anomalies.filter((a) => a.metric === 'rate_per_sec').map((a) => a.seriesId)).toContain('service:payment');
+  });
+
+  it('answers windows at the edges of time (reference windows before the epoch) without failing', async () => {
+    expect(await get<AnomalyReport>('/api/anomalies?start=0&end=1')).toMatchObject({ startUs: 0, endUs: MINUTE_US, anomalies: [] });
+    const late = await get<AnomalyReport>(`/api/anomalies?end=${MAX_TIME_MS}`);
+    expect(late.anomalies).toEqual([]);
   });
 
   it('answers 400 naming the parameter for a bad or too long window', async () => {
