@@ -56,6 +56,9 @@ async function startChainscope(shape: LoadShape): Promise<Contender> {
     HOST: '127.0.0.1',
     PORT: String(apiPort),
     OTLP_HTTP_PORT: String(otlpPort),
+    // the race speaks OTLP/HTTP only: no fixed default ports (4317, 9411) to collide with
+    OTLP_GRPC_PORT: 'off',
+    ZIPKIN_PORT: 'off',
     DATA_DIR: dir,
   });
   const api = `http://127.0.0.1:${apiPort}`;
