@@ -20,6 +20,8 @@ import { JaegerService } from './jaeger/jaeger-service';
 import { topologyRouter } from './routes/topology';
 import { anomaliesRouter } from './routes/anomalies';
 import { alertsRouter } from './routes/alerts';
+import { rcaRouter } from './routes/rca';
+import { RcaService } from './services/rca-service';
 import type { AlertsView } from '../alerting/evaluator';
 import { AnomalyService } from './services/anomaly-service';
 import { TopologyService } from './services/topology-service';
@@ -79,6 +81,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
   api.use(topologyRouter(topology));
   api.use(anomaliesRouter(new AnomalyService(options.spanStore)));
   api.use(alertsRouter(options.alerts));
+  api.use(rcaRouter(new RcaService(chains, options.spanStore)));
   api.use(dashboardsRouter(createDashboardService(options.spanStore, options.logStore, options, { chains, topology })));
   api.use(openApiRouter(options.chains?.businessKeys));
   api.use(settingsRouter(settingsView(options.chains)));

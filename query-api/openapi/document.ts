@@ -181,6 +181,14 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         summary: 'The alert rules of ALERT_RULES_DIR (docs/alerts.md) with their last evaluation error, and their pending, firing and recently resolved alerts; evaluating false when this process runs no evaluator',
         ok: ref('AlertsView'),
       }),
+      '/api/rca': operation('rootCause', {
+        summary:
+          'Root-cause ranking of one business chain (docs/anomalies.md, "Root cause"): its operations ranked by their own time on the critical path, queue waits before them, ' +
+          'their time over the usual p50 of the hour before (less what their slow callees explain) and errors that started in them; each with its evidence',
+        parameters: [p.businessKey(businessKeys), p.businessValue(MAX_BUSINESS_KEY_VALUE_LENGTH), ...p.timeWindow],
+        ok: ref('RcaAnswer'),
+        notFound: true,
+      }),
       '/api/dashboards': operation('dashboards', {
         summary: 'The wall-screen dashboards: the shipped ones (dashboards/) and those of DASHBOARDS_DIR',
         ok: ref('DashboardList'),

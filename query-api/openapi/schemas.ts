@@ -204,6 +204,21 @@ export const SCHEMAS: Record<string, Schema> = {
       ),
     },
   }),
+  RcaAnswer: object({
+    key: str,
+    value: str,
+    durationUs: int,
+    errorCount: int,
+    candidates: {
+      type: 'array',
+      items: object({
+        service: str,
+        operation: str,
+        score: num,
+        evidence: object({ criticalSelfUs: num, queueWaitUs: num, excessUs: num, baselineP50Ms: nullableNum, slowestSpanUs: num, originErrors: int }),
+      }),
+    },
+  }),
   StatsPoint: object({ tUs: int, calls: int, errors: int, ratePerSec: num, errorRate: num, ...latency }),
   ServiceStats: object({
     service: str,
