@@ -9,6 +9,9 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
+# A container listens on all its interfaces; Chainscope then refuses to start unless told how to guard them:
+#   docker run -e AUTH=tokens ...   (tokens: docker run --rm -v data:/data chainscope tokens create --role admin)
+#   docker run -e INSECURE=1 ...    (no authentication: only on a trusted network; see docs/security.md)
 ENV NODE_ENV=production DATA_DIR=/data HOST=0.0.0.0
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

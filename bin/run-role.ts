@@ -12,6 +12,7 @@ import { otlpGrpcReceiverFactory, zipkinReceiverFactory } from './components/pro
 import { opsServerFactory, queryApiFactory } from './components/servers';
 import { storesFactory } from './components/stores';
 import { alertsFactory } from './components/alerts';
+import { securityFactory } from './components/security';
 
 export { ROLES, type Role };
 
@@ -46,6 +47,7 @@ export interface RunningRole {
  * the distributed roles a few each.
  */
 const COMPONENTS: readonly ComponentFactory<any>[] = [
+  securityFactory,
   dataDirFactory,
   spillKeeperFactory,
   storesFactory,

@@ -17,8 +17,18 @@ export interface Config {
   otlpGrpcPort: number | null;
   /** Zipkin v2 receiver port (POST /api/v2/spans); null = off. Unset with OTLP_HTTP_PORT 0: a free port too. */
   zipkinPort: number | null;
-  /** Interface both servers bind to. */
+  /** Interface every server binds to: loopback by default; another address needs AUTH=tokens or INSECURE=1. */
   host: string;
+  /** `none` (default) or `tokens`: every port asks for an API token (docs/security.md). */
+  auth: 'none' | 'tokens';
+  /** Allows binding a non-loopback HOST with AUTH=none (anyone who reaches the ports reads and writes everything). */
+  insecure: boolean;
+  /** API tokens file (hashes only); '' = DATA_DIR/security/tokens.json. */
+  tokensFile: string;
+  /** Host names (besides loopback names and IP addresses) a request's Host header may carry; `*` = any (DNS rebinding guard off). */
+  allowedHosts: string[];
+  /** Web origins (scheme://host[:port]) whose pages may call Chainscope from a browser (CORS); empty = none. */
+  corsAllowedOrigins: string[];
   /** Embedded store folder. */
   dataDir: string;
   /** Embedded store: data older than this is deleted, in µs (RETENTION, e.g. `7d`); null (`off`) = kept by age forever. */
@@ -144,7 +154,12 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   otlpHttpPort: 4318,
   otlpGrpcPort: 4317,
   zipkinPort: 9411,
-  host: '0.0.0.0',
+  host: '127.0.0.1',
+  auth: 'none',
+  insecure: false,
+  tokensFile: '',
+  allowedHosts: [],
+  corsAllowedOrigins: [],
   dataDir: './data',
   // a week: enough to look back over incidents and releases, and a laptop or small VM never fills up by default
   retention: 7 * 24 * 3600 * 1_000_000,
@@ -271,6 +286,15 @@ const list: Parser<string[]> = (raw, name) => {
   const cleaned = items.map((s) => s.trim()).filter(Boolean);
   if (cleaned.length === 0) throw new ValidationError(`${name} must list at least one value`, name);
   return cleaned;
+};
+
+/** scheme://host[:port], as a browser sends in Origin (no path, no trailing slash). */
+const webOrigins: Parser<string[]> = (raw, name) => {
+  const items = list(raw, name);
+  for (const item of items) {
+    if (!/^https?:\/\/[^\s/?#]+$/.test(item)) throw new ValidationError(`${name} must list origins like https://app.example.com:8443 (scheme, host, optional port; no path), got "${item}"`, name);
+  }
+  return items;
 };
 
 const hostPorts: Parser<string[]> = (raw, name) => {
@@ -506,6 +530,11 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   otlpGrpcPort: { env: 'OTLP_GRPC_PORT', parse: optionalPort },
   zipkinPort: { env: 'ZIPKIN_PORT', parse: optionalPort },
   host: { env: 'HOST', parse: nonEmpty },
+  auth: { env: 'AUTH', parse: oneOf('none', 'tokens') },
+  insecure: { env: 'INSECURE', parse: boolean },
+  tokensFile: { env: 'TOKENS_FILE', parse: anyString },
+  allowedHosts: { env: 'ALLOWED_HOSTS', parse: list },
+  corsAllowedOrigins: { env: 'CORS_ALLOWED_ORIGINS', parse: webOrigins },
   dataDir: { env: 'DATA_DIR', parse: nonEmpty },
   retention: { env: 'RETENTION', parse: retentionAge },
   maxDiskBytes: { env: 'MAX_DISK_BYTES', parse: diskBytes },

@@ -128,6 +128,16 @@ describe('start-up failures: one line naming the setting, exit 2', () => {
     }
   });
 
+  it.each(['OTLP_GRPC_PORT', 'ZIPKIN_PORT'])('%s already in use', async (setting) => {
+    const taken = await takenTcpPort();
+    try {
+      const result = await run(['all-in-one'], { [setting]: String(taken.port), DATA_DIR: tempDir() });
+      expectOneLineFailure(result, new RegExp(`^chainscope: cannot start: ${setting}=${taken.port}: 127\\.0\\.0\\.1:${taken.port} is already in use`));
+    } finally {
+      taken.close();
+    }
+  });
+
   it('SYSLOG_TCP_PORT already in use', async () => {
     const taken = await takenTcpPort();
     try {
@@ -151,8 +161,13 @@ describe('start-up failures: one line naming the setting, exit 2', () => {
   });
 
   it('HOST that does not resolve', async () => {
-    const result = await run(['all-in-one'], { HOST: 'no-such-host.invalid', DATA_DIR: tempDir() });
+    const result = await run(['all-in-one'], { HOST: 'no-such-host.invalid', INSECURE: '1', DATA_DIR: tempDir() });
     expectOneLineFailure(result, /^chainscope: cannot start: HOST=no-such-host\.invalid: cannot resolve/);
+  });
+
+  it('HOST beyond loopback with no authentication: refused before any port is bound, saying how to allow it', async () => {
+    const result = await run(['all-in-one'], { HOST: '0.0.0.0', AUTH: '', INSECURE: '', DATA_DIR: tempDir() });
+    expectOneLineFailure(result, /^chainscope: cannot start: HOST=0\.0\.0\.0 exposes every port without authentication: set AUTH=tokens .* or INSECURE=1/);
   });
 
   it('DATA_DIR that is a file', async () => {
@@ -187,7 +202,7 @@ describe('the start-up line says what is bound', () => {
     ['127.0.0.1', /query API and UI listening on http:\/\/127\.0\.0\.1:(\d+) \(API under \/api\)/],
     ['0.0.0.0', /query API and UI listening on all interfaces \(0\.0\.0\.0:(\d+); open http:\/\/127\.0\.0\.1:\1 on this machine\)/],
   ])('HOST=%s', async (host, line) => {
-    const proc = spawnRole('all-in-one', { HOST: host, PORT: '0', OTLP_HTTP_PORT: '0', BUS: 'memory', INGEST_THREAD: '0', DATA_DIR: tempDir() });
+    const proc = spawnRole('all-in-one', { HOST: host, INSECURE: host === '0.0.0.0' ? '1' : '', PORT: '0', OTLP_HTTP_PORT: '0', BUS: 'memory', INGEST_THREAD: '0', DATA_DIR: tempDir() });
     try {
       const [, port] = await proc.waitForOutput(line);
       // the URL it names answers
