@@ -9,6 +9,8 @@ import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-log
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Annotation, BatchRecorder, ExplicitContext, jsonEncoder, Tracer } from 'zipkin';
 import { HttpLogger } from 'zipkin-transport-http';
+import { Client, credentials, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
+import { otlpMethodPath } from '../../../collector/otlp-grpc/services';
 import { getJson, startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
 import { waitFor } from '../../helpers/wait';
 
@@ -30,6 +32,24 @@ describe('all-in-one OTLP/gRPC and Zipkin receivers', () => {
     expect(app.otlpGrpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(app.zipkinUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(app.otlpGrpcUrl).not.toBe('http://127.0.0.1:4317');
+  });
+
+  it('answers bad input on each new port with its protocol\'s clear error, and keeps serving', async () => {
+    const client = new Client(app.otlpGrpcUrl.replace(/^http:\/\//, ''), credentials.createInsecure());
+    const error = await new Promise<ServiceError | null>((resolve) =>
+      client.makeUnaryRequest(otlpMethodPath('logs'), (b: Buffer) => b, (b: Buffer) => b, Buffer.from([0x0a, 0x05, 0x01]), new Metadata(), (err) => resolve(err)),
+    );
+    client.close();
+    expect(error?.code).toBe(GrpcCode.INVALID_ARGUMENT);
+    expect(error?.details).toMatch(/\S/);
+    const zipkin = await fetch(`${app.zipkinUrl}/api/v2/spans`, { method: 'POST', body: '[{"traceId":"abc"}]', headers: { 'Content-Type': 'application/json' } });
+    expect(zipkin.status).toBe(400);
+    expect(await zipkin.text()).toMatch(/span\[0\]\.id is required/);
+    const jaeger = await getJson(`${app.apiUrl}/jaeger/api/traces?minDuration=soon`);
+    expect(jaeger).toMatchObject({ status: 400, body: { data: null, errors: [{ code: 400, msg: expect.stringMatching(/service/) }] } });
+    const jaegerDuration = await getJson(`${app.apiUrl}/jaeger/api/traces?service=x&minDuration=soon`);
+    expect(jaegerDuration.body.errors[0].msg).toMatch(/minDuration must be a duration like 1\.5ms/);
+    expect((await getJson(`${app.apiUrl}/api/health`)).status).toBe(200);
   });
 
   it('stores what the OTel JS gRPC trace and log exporters send (gzip), found through the query API', async () => {
