@@ -64,7 +64,7 @@ export const zipkinReceiverFactory: ComponentFactory<ReceiverSettings & ReturnTy
         receiver = new ZipkinReceiver({ ...options, publisher: new OtlpPublisher(context.bus!, topics, maxBusMessageBytes), counters: context.counters, log: context.log });
         const at = listenAddress(settings.host, await startListening(() => receiver!.start(), 'ZIPKIN_PORT', settings.host, settings.port));
         context.zipkinUrl = at.url;
-        context.log(`chainscope: Zipkin receiver listening on ${at.shown} (POST /api/v2/spans, JSON)`);
+        context.log(`chainscope: Zipkin receiver listening on ${at.shown} (POST /api/v2/spans, JSON or proto3)`);
       },
       shutdown: async () => receiver?.shutdown(),
     };
