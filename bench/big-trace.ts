@@ -11,14 +11,17 @@ import { machineNote, numberFlag } from './args';
 import { report } from './load';
 import { percentile, round } from './stats';
 import { syntheticTrace } from './synthetic-spans';
+import { benchTraceView } from './trace-view';
 
 /**
  * `npm run bench -- --big-trace [--spans 20000] [--runs 5]`: one trace of
  * `--spans` spans (bench/synthetic-spans.ts: ten attributes each) in an
  * embedded store, then `GET /api/traces/:id` as a browser asks it (identity,
  * gzip, br): bytes on the wire and time to the last byte, p50 and max.
+ * With `--ui`: the trace page in Chromium instead (bench/trace-view.ts).
  */
 export async function benchBigTrace(args: string[]): Promise<void> {
+  if (args.includes('--ui')) return benchTraceView(args);
   const spans = numberFlag(args, 'spans', 20_000);
   const runs = numberFlag(args, 'runs', 5);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-bench-big-trace-'));
