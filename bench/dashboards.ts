@@ -9,6 +9,9 @@
  * dashboards over the last hour, the server side only (DashboardService.data,
  * every panel): the first refresh (nothing kept) and then `--refreshes` more,
  * each 10 s of wall time later, as a wall screen does.
+ * `--heap-refreshes N` then leaves the Order center open in Chromium for N
+ * pushes (refresh 1 s; build the UI first: node scripts/build-ui.mjs) and
+ * reports the growth of its JS heap after garbage collection.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +23,7 @@ import { machineNote, numberFlag } from './args';
 import { percentile, round } from './stats';
 import { syntheticLogs } from './synthetic-logs';
 import { syntheticTrace } from './synthetic-spans';
+import { screenHeapGrowth } from './screen-heap';
 
 const HOUR_US = 3_600_000_000;
 const BATCH_TRACES = 200;
@@ -71,7 +75,10 @@ export async function benchDashboards(args: string[]): Promise<void> {
       results[id] = { firstMs: round(first.computeMs), p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)), maxMs: round(Math.max(...times)), failedPanels: [...new Set(failed)] };
       console.log(`dashboards: ${id}: first refresh ${round(first.computeMs)} ms; next ${refreshes}: p50 ${round(percentile(times, 50))} ms, p95 ${round(percentile(times, 95))} ms${failed.length ? `; failed panels: ${[...new Set(failed)].join('; ')}` : ''}`);
     }
-    const report = { bench: 'dashboards', spans: traces * perTrace, orders: traces, writeSeconds: round(writeS), refreshes, results, machine: machineNote() };
+    const heapRefreshes = args.includes('--heap-refreshes') ? numberFlag(args, 'heap-refreshes', 2000) : 0;
+    const heap = heapRefreshes ? await screenHeapGrowth(stores.spans, stores.logs, 'order-center', heapRefreshes) : null;
+    if (heap) console.log(`dashboards: order-center in Chromium, ${heap.refreshes} pushes in ${heap.seconds} s: JS heap ${heap.startMiB} → ${heap.endMiB} MiB after GC (${heap.growthPercent} %)`);
+    const report = { bench: 'dashboards', spans: traces * perTrace, orders: traces, writeSeconds: round(writeS), refreshes, results, heap, machine: machineNote() };
     fs.mkdirSync('bench-results', { recursive: true });
     fs.writeFileSync(path.join('bench-results', `dashboards-${Date.now()}.json`), JSON.stringify(report, null, 2));
     console.log(`dashboards: ${machineNote()}`);

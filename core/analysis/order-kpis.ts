@@ -16,6 +16,8 @@ export interface OrderFact {
   value: string;
   startUs: number;
   endUs: number;
+  /** The traces carrying the key (as the key read gave them). */
+  traceIds: string[];
   /** Some trace of the order has an error span. */
   failed: boolean;
   /** Its stages (by CHAIN_STAGES, else one per kind of entry trace), each from its first trace start to its last trace end. */
@@ -40,7 +42,7 @@ export function orderFacts(keys: readonly BusinessKeySpan[], summaries: Readonly
         stage.endUs = Math.max(stage.endUs, endUs);
       }
     }
-    return { value: k.value, startUs: k.startUs, endUs: k.endUs, failed, stages: [...stages.values()].sort((a, b) => a.startUs - b.startUs) };
+    return { value: k.value, startUs: k.startUs, endUs: k.endUs, traceIds: k.traceIds, failed, stages: [...stages.values()].sort((a, b) => a.startUs - b.startUs) };
   });
 }
 
@@ -134,4 +136,12 @@ export function stageFunnel(facts: readonly OrderFact[], rules: readonly ChainSt
   let slowest: string | null = null;
   for (const s of stages) if (s.p95Ms !== null && (slowest === null || s.p95Ms > stages.find((x) => x.name === slowest)!.p95Ms!)) slowest = s.name;
   return { orders: facts.length, stages, slowestStage: slowest };
+}
+
+/** The `count` slowest orders (end to end, then value), as a slow-chains ranking (BusinessKeySpan). */
+export function slowestOrders(facts: readonly OrderFact[], count: number): BusinessKeySpan[] {
+  return [...facts]
+    .sort((a, b) => b.endUs - b.startUs - (a.endUs - a.startUs) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+    .slice(0, count)
+    .map((f) => ({ value: f.value, traceIds: f.traceIds, startUs: f.startUs, endUs: f.endUs }));
 }

@@ -150,9 +150,19 @@ export class ChainService {
       window.startUs === undefined && window.endUs === undefined
         ? { startUs: Date.now() * 1000 - this.options.defaultSlowWindowUs }
         : window;
+    const ranked = await this.spans.slowestBusinessKeys(key, w, slowCandidates(query.limit));
+    return this.slowestOf(key, ranked, query);
+  }
+
+  /**
+   * The slow-chains rows of values already ranked by the time span of the
+   * traces carrying them (slowest first, at most slowCandidates(limit) of
+   * them): the second half of `slowest`, for a caller that holds the ranking
+   * (the wall screen's order reads).
+   */
+  async slowestOf(key: string, ranked: readonly BusinessKeySpan[], query: SlowChainQuery): Promise<SlowChainView[]> {
+    this.checkKey(key);
     const limit = Math.max(0, Math.floor(query.limit));
-    const candidates = Math.min(MAX_SLOW_CANDIDATES, limit * SLOW_CANDIDATES_PER_ROW);
-    const ranked = await this.spans.slowestBusinessKeys(key, w, candidates);
     let budget = this.options.maxSpansPerSlowList;
     const perChain = Math.max(1, Math.min(this.options.maxSpansPerSlowChain, Math.floor(budget / Math.max(1, ranked.length))));
     const assembled = await mapLimited(ranked, 4, async (r) => ({ r, a: await this.assemble(r.traceIds.slice(0, this.options.maxTraces), perChain) }));
@@ -222,6 +232,11 @@ export class ChainService {
     if (merged.length > maxLogs) logsTruncated = true;
     return { logs: merged.slice(0, maxLogs).map(logView), logsTruncated };
   }
+}
+
+/** How many ranked values `slowest` assembles for `limit` rows. */
+export function slowCandidates(limit: number): number {
+  return Math.min(MAX_SLOW_CANDIDATES, Math.max(0, Math.floor(limit)) * SLOW_CANDIDATES_PER_ROW);
 }
 
 /** A row of the slow-chains list; the business-key span from the store widens the chain's when its traces were not all assembled. */

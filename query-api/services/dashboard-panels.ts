@@ -1,4 +1,4 @@
-import { orderMeasure, orderSeries, stageFunnel } from '../../core/analysis/order-kpis';
+import { orderMeasure, orderSeries, slowestOrders, stageFunnel } from '../../core/analysis/order-kpis';
 import { rateWindow } from '../../core/analysis/topology-rates';
 import type { ChainStageRule } from '../../core/analysis/chain-stages';
 import type { SeverityGroup } from '../../core/contracts/log-store';
@@ -7,7 +7,7 @@ import { parseLogQuery } from '../../core/logql';
 import { MINUTE_US } from '../../core/topology';
 import { mapLimited } from '../../core/util/map-limited';
 import type { ErrorOperationRow, LogMessageRow, PanelData, SeriesPoint } from '../../core/wire';
-import type { ChainService } from './chain-service';
+import { slowCandidates, type ChainService } from './chain-service';
 import type { LogService } from './log-service';
 import type { OrderKpiService } from './order-kpi-service';
 import { DEFAULT_RATE_MINUTES, type TopologyService } from './topology-service';
@@ -132,7 +132,11 @@ async function orders(q: Of<'orders'>, window: PanelWindow, s: PanelSources): Pr
 
 async function slowOrders(q: Of<'slow-orders'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
   const key = q.key ?? s.defaultKey;
-  const chains = await s.chains.slowest(key, window, { limit: q.limit ?? DEFAULT_ROWS, errorsOnly: q.errorsOnly, sort: 'duration' });
+  const limit = q.limit ?? DEFAULT_ROWS;
+  // ranked from the order reads the other panels share (settled minutes kept), not by a new read of the whole window
+  const { facts } = await s.orders.orders(key, window);
+  const ranked = slowestOrders(q.errorsOnly ? facts.filter((f) => f.failed) : facts, slowCandidates(limit));
+  const chains = await s.chains.slowestOf(key, ranked, { limit, errorsOnly: q.errorsOnly, sort: 'duration' });
   return {
     kind: 'slow-orders',
     key,

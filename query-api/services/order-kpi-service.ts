@@ -36,17 +36,8 @@ export class OrderKpiService {
     private readonly nowUs: () => number = () => Date.now() * 1000,
   ) {}
 
-  /** The orders first seen in the window; panels of one refresh asking for the same key and window share one read. */
-  orders(key: string, window: { startUs: number; endUs: number }): Promise<MinuteOrders> {
-    const id = `${key}\u0000${window.startUs}\u0000${window.endUs}`;
-    const running = this.inFlight.get(id);
-    if (running) return running;
-    const read = this.read(key, window).finally(() => this.inFlight.delete(id));
-    this.inFlight.set(id, read);
-    return read;
-  }
-
-  private async read(key: string, window: { startUs: number; endUs: number }): Promise<MinuteOrders> {
+  /** The orders first seen in the window; panels of one refresh asking for the same minutes share each minute's read. */
+  async orders(key: string, window: { startUs: number; endUs: number }): Promise<MinuteOrders> {
     const minutes: number[] = [];
     for (let m = minuteOf(window.startUs); m <= window.endUs; m += MINUTE_US) minutes.push(m);
     const settledBefore = this.nowUs() - SETTLE_US;
@@ -54,7 +45,11 @@ export class OrderKpiService {
       const cacheKey = `${key}\u0000${m}`;
       const kept = this.settled.get(cacheKey);
       if (kept) return kept;
-      const read = await this.readMinute(key, m);
+      const running = this.inFlight.get(cacheKey);
+      if (running) return running;
+      const reading = this.readMinute(key, m).finally(() => this.inFlight.delete(cacheKey));
+      this.inFlight.set(cacheKey, reading);
+      const read = await reading;
       if (m + MINUTE_US <= settledBefore) this.keep(cacheKey, read);
       return read;
     });

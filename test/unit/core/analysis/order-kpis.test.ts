@@ -1,4 +1,4 @@
-import { orderFacts, orderMeasure, orderSeries, quantile, stageFunnel, type OrderFact } from '../../../../core/analysis/order-kpis';
+import { orderFacts, orderMeasure, orderSeries, quantile, slowestOrders, stageFunnel, type OrderFact } from '../../../../core/analysis/order-kpis';
 import type { TraceSummary } from '../../../../core/model';
 
 const M = 60_000_000;
@@ -9,7 +9,7 @@ function summary(traceId: string, rootService: string, rootName: string, startUs
 }
 
 function fact(value: string, startUs: number, durationMs: number, failed = false, stages: OrderFact['stages'] = []): OrderFact {
-  return { value, startUs, endUs: startUs + durationMs * 1000, failed, stages };
+  return { value, startUs, endUs: startUs + durationMs * 1000, traceIds: [`${value}-trace`], failed, stages };
 }
 
 describe('order KPIs from chain summaries', () => {
@@ -31,6 +31,7 @@ describe('order KPIs from chain summaries', () => {
       value: 'A',
       startUs: T,
       endUs: T + 120_000,
+      traceIds: ['a1', 'a2', 'a3', 'unknown'],
       failed: true,
       stages: [
         { name: 'order-api: POST /orders', startUs: T, endUs: T + 50_000 },
@@ -92,5 +93,15 @@ describe('order KPIs from chain summaries', () => {
     // a configured order wins over the start times
     expect(stageFunnel(facts, [{ stage: 'ship', service: 'x' }]).stages.map((s) => s.name)).toEqual(['ship', 'intake', 'pack']);
     expect(stageFunnel([], [])).toEqual({ orders: 0, stages: [], slowestStage: null });
+  });
+
+  it('ranks the slowest orders as the slow-chains list does: end to end, then value', () => {
+    const facts = [fact('B', T, 300), fact('A', T + 5, 300), fact('C', T, 50), fact('D', T, 900, true)];
+    expect(slowestOrders(facts, 3)).toEqual([
+      { value: 'D', traceIds: ['D-trace'], startUs: T, endUs: T + 900_000 },
+      { value: 'A', traceIds: ['A-trace'], startUs: T + 5, endUs: T + 5 + 300_000 },
+      { value: 'B', traceIds: ['B-trace'], startUs: T, endUs: T + 300_000 },
+    ]);
+    expect(slowestOrders(facts, 0)).toEqual([]);
   });
 });
