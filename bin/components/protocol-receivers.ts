@@ -1,3 +1,4 @@
+import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import { OtlpGrpcReceiver } from '../../collector/otlp-grpc/receiver';
 import { otlpHttpLimitsFrom } from '../../collector/otlp-http/receiver';
 import { OtlpPublisher } from '../../collector/publisher';
@@ -38,6 +39,9 @@ export const otlpGrpcReceiverFactory: ComponentFactory<ReceiverSettings> = {
     let receiver: OtlpGrpcReceiver | undefined;
     return {
       async start() {
+        // grpc-js prints its own copy of a bind failure ("No address added ...") beside ours, which names
+        // OTLP_GRPC_PORT: quiet its internal log unless the operator asked for it with GRPC_VERBOSITY.
+        if (process.env.GRPC_VERBOSITY === undefined) setLogVerbosity(logVerbosity.NONE);
         const { topics, maxBusMessageBytes, ...options } = settings;
         receiver = new OtlpGrpcReceiver({ ...options, publisher: new OtlpPublisher(context.bus!, topics, maxBusMessageBytes), counters: context.counters, log: context.log });
         const at = listenAddress(settings.host, await startListening(() => receiver!.start(), 'OTLP_GRPC_PORT', settings.host, settings.port));
@@ -61,7 +65,7 @@ export const zipkinReceiverFactory: ComponentFactory<ReceiverSettings & ReturnTy
     return {
       async start() {
         const { topics, maxBusMessageBytes, ...options } = settings;
-        receiver = new ZipkinReceiver({ ...options, publisher: new OtlpPublisher(context.bus!, topics, maxBusMessageBytes), counters: context.counters, log: context.log });
+        receiver = new ZipkinReceiver({ ...options, publisher: new OtlpPublisher(context.bus!, topics, maxBusMessageBytes), counters: context.counters, log: context.log, access: context.access });
         const at = listenAddress(settings.host, await startListening(() => receiver!.start(), 'ZIPKIN_PORT', settings.host, settings.port));
         context.zipkinUrl = at.url;
         context.log(`chainscope: Zipkin receiver listening on ${at.shown} (POST /api/v2/spans, JSON or proto3)`);
