@@ -85,8 +85,8 @@ describeInBrowser('wall screens in Chromium', () => {
     expect(await page.locator('.panel-error').count()).toBe(0);
   }
 
-  /** Every panel lies inside the 1920×1080 viewport and the page does not scroll. */
-  async function expectFitsTheScreen(): Promise<void> {
+  /** Every panel lies inside the viewport (1920×1080 unless said) and the page does not scroll. */
+  async function expectFitsTheScreen(width = 1920, height = 1080, minFontPx = 19): Promise<void> {
     const fit = await page.evaluate(() => ({
       scroll: [document.documentElement.scrollWidth, document.documentElement.scrollHeight],
       outside: [...document.querySelectorAll('.screen-panel')].filter((p) => {
@@ -96,9 +96,9 @@ describeInBrowser('wall screens in Chromium', () => {
       topbarShown: (document.querySelector('.topbar') as HTMLElement).getBoundingClientRect().height > 0,
       fontPx: parseFloat(getComputedStyle(document.querySelector('.screen')!).fontSize),
     }));
-    expect(fit).toEqual({ scroll: [1920, 1080], outside: 0, topbarShown: false, fontPx: expect.any(Number) });
-    // large type for a wall: at least 19 px at 1920 wide
-    expect(fit.fontPx).toBeGreaterThanOrEqual(19);
+    expect(fit).toEqual({ scroll: [width, height], outside: 0, topbarShown: false, fontPx: expect.any(Number) });
+    // large type for a wall: at least 19 px at 1920 wide, twice that at 3840
+    expect(fit.fontPx).toBeGreaterThanOrEqual(minFontPx);
   }
 
   test('order center: orders per minute, success rate, p95, slow orders linking to their chains, the stage funnel; fits 1920×1080', async () => {
@@ -136,6 +136,19 @@ describeInBrowser('wall screens in Chromium', () => {
     const messages = await page.locator('[data-panel="newest-errors"] .cell-msg').allTextContents();
     expect(messages).toEqual(expect.arrayContaining(['smtp relay refused the connection', 'template order-shipped missing', 'charge declined: insufficient funds']));
     await page.screenshot({ path: path.join(ARTIFACTS, 'screen-logs.png') });
+  });
+
+  test('at 3840×2160 the same screens fit, with type twice as large', async () => {
+    await page.setViewportSize({ width: 3840, height: 2160 });
+    try {
+      for (const id of ['order-center', 'service-health', 'logs']) {
+        await openScreen(id);
+        await expectFitsTheScreen(3840, 2160, 38);
+      }
+      await page.screenshot({ path: path.join(ARTIFACTS, 'screen-order-center-4k.png') });
+    } finally {
+      await page.setViewportSize({ width: 1920, height: 1080 });
+    }
   });
 
   test('the server goes away: the last data stays greyed with "stale since …"; it comes back on the same port: the screen recovers without a reload', async () => {
