@@ -1,16 +1,17 @@
 import http from 'node:http';
 import { closeServer, listen } from '../core/util/http-server';
 import type { Counters } from '../core/metrics';
+import { guarded, type Access } from '../core/security/access-guard';
 
 /** /health and /metrics for roles that serve no API (collector, ingest). */
 export class OpsServer {
   private server: http.Server | null = null;
 
-  constructor(private readonly options: { host: string; port: number; role: string; counters: Counters }) {}
+  constructor(private readonly options: { host: string; port: number; role: string; counters: Counters; access?: Access }) {}
 
   async start(): Promise<number> {
     const { role, counters } = this.options;
-    const server = http.createServer((req, res) => {
+    const server = http.createServer(guarded((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/health' || path === '/api/health') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'ok', role }));
@@ -19,7 +20,7 @@ export class OpsServer {
       } else {
         res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `no route ${path}; try /health or /metrics` }));
       }
-    });
+    }, this.options.access));
     this.server = server;
     return listen(server, this.options.host, this.options.port);
   }

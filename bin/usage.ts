@@ -25,7 +25,7 @@ One process: OTLP/HTTP receiver, bus, ingest, stores, query API and UI, and
 
   PORT             query API and UI (default 8080)
   OTLP_HTTP_PORT   OTLP/HTTP receiver: POST /v1/traces, /v1/logs (default 4318)
-  HOST             address to listen on (default 0.0.0.0: all interfaces)
+  HOST             address to listen on (default 127.0.0.1; another needs AUTH=tokens or INSECURE=1)
   DATA_DIR         embedded store, write-ahead log, shipper checkpoints (default ./data)
   DEMO             1 (default) or 0
   BUS              wal (default), memory or kafka
@@ -42,7 +42,7 @@ OTLP/HTTP receiver (and optional syslog listener) publishing to Kafka.
 
   OTLP_HTTP_PORT   OTLP/HTTP receiver (default 4318)
   PORT             /health and /metrics (default 8080)
-  HOST             address to listen on (default 0.0.0.0: all interfaces)
+  HOST             address to listen on (default 127.0.0.1; another needs AUTH=tokens or INSECURE=1)
   KAFKA_BROKERS    host:port list (BUS=kafka is required)
   SYSLOG_TCP_PORT, SYSLOG_UDP_PORT   syslog listeners (off by default)
 
@@ -64,7 +64,7 @@ ${SETTINGS_NOTE}
 Query API and UI over the stores.
 
   PORT             query API and UI (default 8080)
-  HOST             address to listen on (default 0.0.0.0: all interfaces)
+  HOST             address to listen on (default 127.0.0.1; another needs AUTH=tokens or INSECURE=1)
   SPAN_STORE, LOG_STORE, DATA_DIR   where the data is (as for ingest)
 
 ${SETTINGS_NOTE}

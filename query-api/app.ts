@@ -4,6 +4,7 @@ import express, { type Express } from 'express';
 import type { LogStore } from '../core/contracts/log-store';
 import type { SpanStore } from '../core/contracts/span-store';
 import type { Counters } from '../core/metrics';
+import { UI_CONTENT_SECURITY_POLICY } from '../core/security/browser-guard';
 import { errorMiddleware } from './error-middleware';
 import { compressAnswers } from './http/compress-answers';
 import { chainCompareRouter } from './routes/chain-compare';
@@ -101,7 +102,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
       express.static(uiDir, {
         index: 'index.html',
         setHeaders: (res) =>
-          res.setHeader('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"),
+          res.setHeader('Content-Security-Policy', UI_CONTENT_SECURITY_POLICY),
       }),
     );
   }

@@ -5,6 +5,7 @@ import type { SpanStore } from '../../core/contracts/span-store';
 import type { Counters } from '../../core/metrics';
 import type { SpillKeeper } from '../../bus/memory/spill-keeper';
 import type { AlertsView } from '../../alerting/evaluator';
+import type { Access } from '../../core/security/access-guard';
 
 export const ROLES = ['all-in-one', 'collector', 'ingest', 'query'] as const;
 export type Role = (typeof ROLES)[number];
@@ -22,6 +23,8 @@ export interface Component {
 export interface RoleContext {
   role: Role;
   config: Config;
+  /** What every server of the role checks before its routes (Host, Origin, credentials); set by the security component, first to start. */
+  access?: Access;
   counters: Counters;
   log: Log;
   /** Compiled ingest thread to run ingest on; undefined: ingest on the main thread (or no ingest). */

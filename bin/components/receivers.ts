@@ -43,7 +43,7 @@ export const otlpHttpReceiverFactory: ComponentFactory<OtlpHttpSettings> = {
       async start() {
         const { host, port, maxRequestBytes, maxInflightBytes, connectionLimits, bodyIdleTimeoutMs } = settings;
         const publisher = new OtlpPublisher(context.bus!, settings.topics, settings.maxBusMessageBytes);
-        receiver = new OtlpHttpReceiver({ host, port, maxRequestBytes, maxInflightBytes, connectionLimits, bodyIdleTimeoutMs, publisher, counters: context.counters, log: context.log });
+        receiver = new OtlpHttpReceiver({ host, port, maxRequestBytes, maxInflightBytes, connectionLimits, bodyIdleTimeoutMs, publisher, counters: context.counters, log: context.log, access: context.access });
         const at = listenAddress(host, await startListening(() => receiver!.start(), 'OTLP_HTTP_PORT', host, port));
         context.otlpUrl = at.url;
         context.log(`chainscope: OTLP/HTTP receiver listening on ${at.shown} (POST /v1/traces, /v1/logs)`);

@@ -5,6 +5,8 @@ import type { ComponentFactory } from './component';
 
 interface SecuritySettings {
   auth: Config['auth'];
+  allowedHosts: string[];
+  corsAllowedOrigins: string[];
 }
 
 /**
@@ -19,12 +21,17 @@ export function checkExposure(config: Pick<Config, 'host' | 'auth' | 'insecure'>
   );
 }
 
-/** The exposure check of every role (runs in the validation phase, before anything starts). */
+/** The exposure check of every role (validation phase, before anything starts), then the access every server of the role applies. */
 export const securityFactory: ComponentFactory<SecuritySettings> = {
   name: 'security',
   settings: (config) => {
     checkExposure(config);
-    return { auth: config.auth };
+    return { auth: config.auth, allowedHosts: config.allowedHosts.map((h) => h.toLowerCase()), corsAllowedOrigins: config.corsAllowedOrigins };
   },
-  create: () => ({ async start() {}, async shutdown() {} }),
+  create: (settings, context) => ({
+    async start() {
+      context.access = { browser: { allowedHosts: settings.allowedHosts, corsAllowedOrigins: settings.corsAllowedOrigins } };
+    },
+    async shutdown() {},
+  }),
 };

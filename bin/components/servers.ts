@@ -51,6 +51,7 @@ export const queryApiFactory: ComponentFactory<QueryApiSettings> = {
           limits: settings.limits,
           dashboardsDir: settings.dashboardsDir,
           alerts: () => context.alerts?.(),
+          access: context.access,
         });
         const at = listenAddress(settings.host, await startListening(() => server!.start(), 'PORT', settings.host, settings.port));
         context.apiUrl = at.url;
@@ -68,7 +69,7 @@ export const opsServerFactory: ComponentFactory<Pick<Config, 'host' | 'port'>> =
   name: 'ops server',
   settings: (config, role) => (OPS_ROLES.includes(role) ? { host: config.host, port: config.port } : null),
   create(settings, context) {
-    const ops = new OpsServer({ host: settings.host, port: settings.port, role: context.role, counters: context.counters });
+    const ops = new OpsServer({ host: settings.host, port: settings.port, role: context.role, counters: context.counters, access: context.access });
     return {
       async start() {
         const at = listenAddress(settings.host, await startListening(() => ops.start(), 'PORT', settings.host, settings.port));

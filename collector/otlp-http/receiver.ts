@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { Counters } from '../../core/metrics';
 import { encodeExportResponse } from '../../core/otlp';
 import { DEFAULT_CONFIG, type Config } from '../../core/config';
+import { guarded, type Access } from '../../core/security/access-guard';
 import { closeServer, createBoundedServer, httpServerLimitsFrom, listen, type HttpServerLimits } from '../../core/util/http-server';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import { httpRefusalFor, type HttpRefusal } from '../http-refusal';
@@ -28,6 +29,8 @@ export interface OtlpHttpReceiverOptions {
   publisher: OtlpPublisher;
   counters: Counters;
   log?: (line: string) => void;
+  /** Host, Origin (CORS) and credential checks before any route (default: no foreign browser). */
+  access?: Access;
 }
 
 /** The receiver's connection limits and body idle timeout from the configuration. */
@@ -70,7 +73,7 @@ export class OtlpHttpReceiver {
       this.inflight.add(work);
       work.finally(() => this.inflight.delete(work));
     };
-    const server = createBoundedServer(handler, limits, this.options.counters, 'chainscope_receiver');
+    const server = createBoundedServer(guarded(handler, this.options.access), limits, this.options.counters, 'chainscope_receiver');
     this.server = server;
     return listen(server, this.options.host, this.options.port);
   }
@@ -91,7 +94,6 @@ export class OtlpHttpReceiver {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     const signal = ROUTES[path];
-    setCors(res);
     if (!signal) return sendJson(res, 404, { error: `no OTLP route ${path}: use POST /v1/traces or /v1/logs` });
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
@@ -146,12 +148,6 @@ const RPC_CODE_BY_STATUS: Record<HttpRefusal['status'], number> = {
   500: RPC_CODE.INTERNAL,
   503: RPC_CODE.UNAVAILABLE,
 };
-
-function setCors(res: http.ServerResponse): void {
-  res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-  res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding');
-}
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));

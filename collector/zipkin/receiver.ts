@@ -2,6 +2,7 @@ import type http from 'node:http';
 import { UnsupportedMediaTypeError } from '../../core/errors';
 import type { Counters } from '../../core/metrics';
 import { DEFAULT_CONFIG } from '../../core/config';
+import { guarded, type Access } from '../../core/security/access-guard';
 import { closeServer, createBoundedServer, listen, type HttpServerLimits } from '../../core/util/http-server';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import { httpRefusalFor } from '../http-refusal';
@@ -23,6 +24,8 @@ export interface ZipkinReceiverOptions {
   publisher: OtlpPublisher;
   counters: Counters;
   log?: (line: string) => void;
+  /** Host, Origin (CORS) and credential checks before any route (default: no foreign browser). */
+  access?: Access;
 }
 
 const SPANS_PATH = '/api/v2/spans';
@@ -58,7 +61,7 @@ export class ZipkinReceiver {
       this.inflight.add(work);
       work.finally(() => this.inflight.delete(work));
     };
-    const server = createBoundedServer(handler, limits, this.options.counters, 'chainscope_receiver_zipkin');
+    const server = createBoundedServer(guarded(handler, this.options.access), limits, this.options.counters, 'chainscope_receiver_zipkin');
     this.server = server;
     return listen(server, this.options.host, this.options.port);
   }
@@ -73,9 +76,6 @@ export class ZipkinReceiver {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
-    res.setHeader('Access-Control-Allow-Origin', '*');
-    res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-    res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Encoding');
     if (path !== SPANS_PATH) {
       const hint = path === '/api/v1/spans' ? 'Zipkin v1 is not accepted; send v2 JSON (JSON_V2) to' : 'use POST';
       return sendText(res, 404, `no Zipkin route ${path}: ${hint} ${SPANS_PATH}`);

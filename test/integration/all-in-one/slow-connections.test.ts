@@ -47,7 +47,7 @@ function describeClosing(what: string, closedAfterMs: number[]): string {
 }
 
 const headers = (contentLength: number) =>
-  `POST /v1/traces HTTP/1.1\r\nHost: attacker\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${contentLength}\r\n\r\n`;
+  `POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${contentLength}\r\n\r\n`;
 
 describe('OTLP/HTTP receiver under idle and slow connections', () => {
   let app: TestAllInOne;
@@ -144,7 +144,7 @@ describe('OTLP/HTTP receiver under idle and slow connections', () => {
     const apiPort = Number(new URL(app.apiUrl).port);
     const slow = await Promise.all(Array.from({ length: 20 }, () => openRawConnection(apiPort)));
     attackers.push(...slow);
-    slow.slice(0, 10).forEach((c) => c.dribble('GET /api/services HTTP/1.1\r\nHost: x\r\nX-Padding: ' + 'p'.repeat(100), 200));
+    slow.slice(0, 10).forEach((c) => c.dribble('GET /api/services HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ' + 'p'.repeat(100), 200));
     const closed = Promise.all(slow.map((c) => c.closed));
     const res = await fetch(`${app.apiUrl}/api/services`);
     expect(res.status).toBe(200);

@@ -13,7 +13,7 @@ function expectInOrder(actual: string[], expected: string[]): void {
 describe('roles are lists of components', () => {
   it('all-in-one runs every part; BUS=memory adds the spill keeper, syslog ports the syslog receiver, the demo its shipper and itself', () => {
     const bare = names('all-in-one', { DEMO: '0' });
-    expectInOrder(bare, ['data folder', 'stores', 'bus', 'ingest', 'query API', 'receiver']);
+    expectInOrder(bare, ['security', 'data folder', 'stores', 'bus', 'ingest', 'query API', 'receiver']);
     for (const absent of ['spill keeper', 'ops server', 'syslog receiver', 'log shipper', 'demo']) expect(bare).not.toContain(absent);
     expectInOrder(names('all-in-one', { BUS: 'memory', SYSLOG_UDP_PORT: '0' }), [
       'data folder', 'spill keeper', 'stores', 'bus', 'ingest', 'query API', 'receiver', 'syslog receiver', 'log shipper', 'demo',
@@ -25,9 +25,9 @@ describe('roles are lists of components', () => {
     const collector = names('collector', kafka);
     expectInOrder(collector, ['bus', 'ops server', 'receiver']);
     for (const absent of ['data folder', 'stores', 'ingest', 'query API', 'log shipper', 'demo']) expect(collector).not.toContain(absent);
-    expect(names('ingest', kafka)).toEqual(['stores', 'bus', 'ingest', 'ops server']);
-    expect(names('query', kafka)).toEqual(['stores', 'query API']);
-    expect(names('query', { BUS: 'kafka' })).toEqual(['data folder', 'stores', 'query API']);
+    expect(names('ingest', kafka)).toEqual(['security', 'stores', 'bus', 'ingest', 'ops server']);
+    expect(names('query', kafka)).toEqual(['security', 'stores', 'query API']);
+    expect(names('query', { BUS: 'kafka' })).toEqual(['security', 'data folder', 'stores', 'query API']);
   });
 
   it('a component checks its own section before anything starts: the in-process buses only in all-in-one', () => {

@@ -51,7 +51,7 @@ describe('OTLP/HTTP receiver in-flight budget counts bytes received, not bytes d
   async function partialRequest(declared: number, sent: number): Promise<RawConnection> {
     const conn = await openRawConnection(port);
     open.push(conn);
-    conn.socket.write(`POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${declared}\r\n\r\n`);
+    conn.socket.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${declared}\r\n\r\n`);
     if (sent > 0) conn.socket.write(Buffer.alloc(sent, 0x0a));
     return conn;
   }
