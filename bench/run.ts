@@ -11,6 +11,7 @@ import { benchRetention } from './retention';
 import { benchShipper } from './shipper';
 import { benchWal } from './wal';
 import { benchWhySlow } from './why-slow';
+import { benchRca } from './rca';
 
 /**
  * `npm run bench` (all-in-one, embedded store), `npm run bench -- --distributed`
@@ -22,6 +23,7 @@ import { benchWhySlow } from './why-slow';
  * throughput while retention deletes by age and by size) or `npm run bench -- --wal [--seconds 3]`
  * (write-ahead log publish latency and throughput with fdatasync group commit) or
  * `npm run bench -- --why-slow [--faults 50]` (injected demo faults vs the chain bottleneck the API names) or
+ * `npm run bench -- --rca [--faults 50] [--seed N]` (injected demo faults vs the root-cause ranking of GET /api/rca, top-1/top-3) or
  * `npm run bench -- --kill [--kills 5] [--bus wal|memory]` (kill -9 at full speed: acknowledged − stored, spans and logs) or
  * `npm run bench -- --ingest [--spans 200000] [--rounds 3]` (the ingest thread's work alone: CPU µs per span) or
  * `npm run bench -- --peers [--spans 300000] [--rounds 3]` (Chainscope against Jaeger v2 and Zipkin 3 on the same load) or
@@ -43,6 +45,8 @@ const bench = args.includes('--dashboards')
   ? benchKill
   : args.includes('--ingest')
   ? benchIngestPath
+  : args.includes('--rca')
+  ? benchRca
   : args.includes('--why-slow')
   ? benchWhySlow
   : args.includes('--wal')

@@ -207,7 +207,7 @@ async function compareWithTypical(api: string, orderId: string): Promise<Compari
 }
 
 /** Waits until the stored span count has not moved for 2 s (the demo has stopped and flushed). */
-async function waitUntilIngestSettles(metricsUrl: string): Promise<void> {
+export async function waitUntilIngestSettles(metricsUrl: string): Promise<void> {
   let last = -1;
   let stableSince = Date.now();
   const deadline = Date.now() + 60_000;
