@@ -38,6 +38,28 @@ function swapIn(fresh, target) {
   rmSync(old, { recursive: true, force: true });
 }
 
+/** Folders a build that was cut off (Ctrl-C, kill) left beside dist/ and ui/dist/, when their build is gone. */
+function removeLeftovers() {
+  for (const target of [dist, uiDist]) {
+    const parent = dirname(target);
+    const prefix = `${target.slice(parent.length + 1)}.`;
+    for (const entry of readdirSync(parent)) {
+      const m = entry.startsWith(prefix) ? /^(?:building|old)-(\d+)$/.exec(entry.slice(prefix.length)) : null;
+      if (m && !alive(Number(m[1]))) rmSync(join(parent, entry), { recursive: true, force: true });
+    }
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+removeLeftovers();
 if (process.argv.includes('--if-stale') && upToDate()) {
   console.log('build: dist/ and ui/dist/ are up to date (npm run build rebuilds anyway)');
   process.exit(0);
