@@ -27,7 +27,8 @@ export interface TraceFindBarOptions {
  * (Enter / Shift+Enter, Escape clears) and previous/next error.
  */
 export function createTraceFindBar({ tree, onGo, onMatches }: TraceFindBarOptions): TraceFindBar {
-  const finder = new TraceFinder(tree.order);
+  // Built on the first search, not on page load: the page of a 100,000-span trace should not wait for it.
+  let finder: TraceFinder | undefined;
   const errors = errorPositions(tree.order);
   let matches: number[] = [];
   let cursor = -1;
@@ -63,6 +64,7 @@ export function createTraceFindBar({ tree, onGo, onMatches }: TraceFindBarOption
 
   const search = () => {
     timer = undefined;
+    finder ??= new TraceFinder(tree.order);
     matches = finder.find(input.value);
     showCount();
     onMatches(matches, rankOf(matches, cursor) ? cursor : undefined);

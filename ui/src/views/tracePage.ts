@@ -86,6 +86,8 @@ function mount(
   let minimap: TraceMinimap | null = null;
   const waterfall: Waterfall = createWaterfall({ tree, colors, onSelect, criticalPath: hasCriticalPath, onRowsInView: (first, last) => minimap?.showRows(first, last) });
   minimap = createTraceMinimap({ tree, colors, onWindow: (w) => waterfall.setWindow(w) });
+  let shownMatches: readonly number[] = [];
+  let matchIds: ReadonlySet<string> = new Set();
   const findBar = createTraceFindBar({
     tree,
     onGo: (position) => {
@@ -94,8 +96,13 @@ function mount(
       onSelect(node);
     },
     onMatches: (positions, current) => {
-      waterfall.highlight(new Set(positions.map((p) => tree.order[p].span.spanId)), current === undefined ? null : tree.order[current].span.spanId);
-      minimap?.showMatches(positions);
+      // Stepping keeps the same list: only a new search rebuilds the set and redraws the minimap (100,000 matches at worst).
+      if (positions !== shownMatches) {
+        shownMatches = positions;
+        matchIds = new Set(positions.map((p) => tree.order[p].span.spanId));
+        minimap?.showMatches(positions);
+      }
+      waterfall.highlight(matchIds, current === undefined ? null : tree.order[current].span.spanId);
     },
   });
   const criticalToggle = h('input', {
