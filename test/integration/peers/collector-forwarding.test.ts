@@ -7,10 +7,8 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { getJson, startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
 import { waitFor } from '../../helpers/wait';
-import { installedJaeger, startJaeger, type RunningJaeger } from './jaeger-peer';
+import { describeWithJaeger, startJaeger, type RunningJaeger } from './jaeger-peer';
 
-const jaegerBinary = installedJaeger();
-const describeWithJaeger = jaegerBinary ? describe : describe.skip;
 const title = 'a real OpenTelemetry Collector (Jaeger v2) forwarding OTLP over gRPC to Chainscope';
 
 /**
@@ -18,12 +16,12 @@ const title = 'a real OpenTelemetry Collector (Jaeger v2) forwarding OTLP over g
  * forwards what it receives to Chainscope's OTLP/gRPC port (gzip), the way a
  * user's collector would. Needs `scripts/peers/install jaeger` (skipped otherwise).
  */
-describeWithJaeger(jaegerBinary ? title : `${title} [skipped: Jaeger v2 not installed; scripts/peers/install jaeger]`, () => {
+describeWithJaeger(title, (jaegerBinary) => {
   let app: TestAllInOne;
   let jaeger: RunningJaeger;
   beforeAll(async () => {
     app = await startTestAllInOne();
-    jaeger = await startJaeger(jaegerBinary!, app.otlpGrpcUrl);
+    jaeger = await startJaeger(jaegerBinary, app.otlpGrpcUrl);
   }, 90_000);
   afterAll(async () => {
     await jaeger?.stop();

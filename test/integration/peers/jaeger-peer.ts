@@ -8,6 +8,26 @@ import { waitFor } from '../../helpers/wait';
 const JAEGER_VERSION = process.env.JAEGER_VERSION ?? '1.75.0';
 const CACHE_ROOT = process.env.CHAINSCOPE_CACHE ?? path.join(os.homedir(), '.cache', 'chainscope');
 
+/**
+ * `describe` for suites that race a real Jaeger v2: skipped when it is not installed, except
+ * under REQUIRE_ENGINES=1 (CI installs it with scripts/peers/install), where a missing
+ * binary fails the suite instead of skipping it.
+ */
+export function describeWithJaeger(title: string, body: (binary: string) => void): void {
+  const binary = installedJaeger();
+  if (binary) {
+    describe(title, () => body(binary));
+  } else if (process.env.REQUIRE_ENGINES === '1') {
+    describe(title, () => {
+      it('needs Jaeger v2', () => {
+        throw new Error('Jaeger v2 is not installed (REQUIRE_ENGINES=1): run scripts/peers/install jaeger');
+      });
+    });
+  } else {
+    describe.skip(`${title} [skipped: Jaeger v2 not installed; scripts/peers/install jaeger]`, () => body(''));
+  }
+}
+
 /** The Jaeger v2 binary scripts/peers/install builds, or undefined when it has not been installed. */
 export function installedJaeger(): string | undefined {
   const dir = path.join(CACHE_ROOT, `jaeger-${JAEGER_VERSION}`);

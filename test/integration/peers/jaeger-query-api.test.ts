@@ -4,10 +4,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { getJson, startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
 import { waitFor } from '../../helpers/wait';
-import { installedJaeger, startJaeger, type RunningJaeger } from './jaeger-peer';
+import { describeWithJaeger, startJaeger, type RunningJaeger } from './jaeger-peer';
 
-const jaegerBinary = installedJaeger();
-const describeWithJaeger = jaegerBinary ? describe : describe.skip;
 const title = 'Jaeger query API (/jaeger/api) against a real Jaeger v2 holding the same spans';
 
 /** An answer without its data: total, limit, offset, errors. */
@@ -41,7 +39,7 @@ function normalTrace(t: any) {
  * compared field by field. Documented differences (docs/jaeger-api.md):
  * `/operations` has no spanKind; a whole-number double attribute reads as int64.
  */
-describeWithJaeger(jaegerBinary ? title : `${title} [skipped: Jaeger v2 not installed; scripts/peers/install jaeger]`, () => {
+describeWithJaeger(title, (jaegerBinary) => {
   let app: TestAllInOne;
   let jaeger: RunningJaeger;
   let traceIds: string[] = [];
@@ -50,7 +48,7 @@ describeWithJaeger(jaegerBinary ? title : `${title} [skipped: Jaeger v2 not inst
 
   beforeAll(async () => {
     app = await startTestAllInOne();
-    jaeger = await startJaeger(jaegerBinary!, app.otlpGrpcUrl);
+    jaeger = await startJaeger(jaegerBinary, app.otlpGrpcUrl);
     const exporter = new OTLPTraceExporter({ url: `${jaeger.otlpHttpUrl}/v1/traces` });
     const providers = ['jq-frontend', 'jq-orders'].map(
       (service) =>
