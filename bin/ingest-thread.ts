@@ -3,6 +3,8 @@ import { isRetriable } from '../core/errors';
 import { Counters } from '../core/metrics';
 import type { FromThread, ToThread, WireMessage } from '../ingest/thread/protocol';
 import type { IngestThreadData } from '../ingest/thread/protocol';
+import { edgeHalvesOf, type EdgeHalf } from '../ingest/span-metrics/service-graph';
+import { SpanMetrics } from '../ingest/span-metrics/span-metrics';
 import { WriteTurn } from '../storage/embedded/write-turn';
 import { createLogStore, createSpanStore, embeddedStoreOptions } from './backends';
 import { storeBatchProcessor } from './components/store-processor';
@@ -35,7 +37,18 @@ async function main(): Promise<void> {
     reply({ type: 'started-failed', message: (err as Error)?.message ?? String(err) });
     return;
   }
-  const processor = storeBatchProcessor(config, { spanStore, logStore }, counters);
+  // span metrics are counted here; service-graph halves go to the owner, which pairs them across threads
+  const spanMetrics = new SpanMetrics({ counters, maxSeries: config.spanMetricsMaxSeries });
+  let edgeHalves: EdgeHalf[] = [];
+  const processor = storeBatchProcessor(config, { spanStore, logStore }, counters, (spans) => {
+    spanMetrics.record(spans);
+    if (config.spanMetricsMaxSeries > 0) for (const half of edgeHalvesOf(spans)) edgeHalves.push(half);
+  });
+  const takeEdgeHalves = () => {
+    const taken = edgeHalves;
+    edgeHalves = [];
+    return taken;
+  };
   let reported: Record<string, number> = {};
   const counterDeltas = () => {
     const now = counters.snapshot();
@@ -52,9 +65,9 @@ async function main(): Promise<void> {
     try {
       const dead = await processor.process(msg.signal, msg.topic, messages);
       const wire: WireMessage[] = dead.map((m) => ({ key: m.key, headers: m.headers, value: new Uint8Array(m.value) }));
-      reply({ type: 'done', id: msg.id, deadLetters: wire, counters: counterDeltas() }, wire.map((m) => m.value.buffer as ArrayBuffer));
+      reply({ type: 'done', id: msg.id, deadLetters: wire, counters: counterDeltas(), edgeHalves: takeEdgeHalves() }, wire.map((m) => m.value.buffer as ArrayBuffer));
     } catch (err) {
-      reply({ type: 'failed', id: msg.id, message: (err as Error)?.message ?? String(err), retriable: isRetriable(err), counters: counterDeltas() });
+      reply({ type: 'failed', id: msg.id, message: (err as Error)?.message ?? String(err), retriable: isRetriable(err), counters: counterDeltas(), edgeHalves: takeEdgeHalves() });
     }
   };
   port.on('message', (msg: ToThread) => {

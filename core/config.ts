@@ -75,6 +75,8 @@ export interface Config {
   indexedAttributes: string[];
   /** Spans (or log records) ingest writes to a store in one batch, at most. */
   ingestBatchSize: number;
+  /** Label sets of the Prometheus span metrics and service-graph edges kept per ingest process or thread; further ones are counted under `otel_metric_overflow="true"`. 0 turns them off. */
+  spanMetricsMaxSeries: number;
   /** Largest bus message the collector publishes; bigger requests are split. */
   maxBusMessageBytes: number;
   /** Decode and write ingest batches on a worker thread (uses a second core; SQLite writes are synchronous). */
@@ -182,6 +184,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   businessKeys: ['order.id', 'customer.id', 'business.id'],
   indexedAttributes: [],
   ingestBatchSize: 20_000,
+  spanMetricsMaxSeries: 2000,
   maxBusMessageBytes: 900 * 1024,
   ingestThread: true,
   ingestThreads: 2,
@@ -556,6 +559,7 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   businessKeys: { env: 'BUSINESS_KEYS', parse: list },
   indexedAttributes: { env: 'INDEXED_ATTRIBUTES', parse: list },
   ingestBatchSize: { env: 'INGEST_BATCH_SIZE', parse: integer(1, 100_000) },
+  spanMetricsMaxSeries: { env: 'SPAN_METRICS_MAX_SERIES', parse: integer(0, 100_000) },
   maxBusMessageBytes: { env: 'MAX_BUS_MESSAGE_BYTES', parse: integer(1024, 64 * 1024 * 1024) },
   ingestThread: { env: 'INGEST_THREAD', parse: boolean },
   ingestThreads: { env: 'INGEST_THREADS', parse: integer(1, 4) },

@@ -45,6 +45,8 @@ export interface StoreBatchProcessorOptions {
   counters: Counters;
   /** Field mapping of the JSON-lines topic (defaults fill what it leaves out). */
   jsonLogsMapping?: JsonLogsMappingConfig;
+  /** Sees every span batch once it is stored (span metrics, service-graph halves). */
+  observeSpans?: (spans: Span[]) => void;
 }
 
 /** Decodes OTLP payloads, derives the index rows (business keys, trace links, message ids) and writes in bounded batches. */
@@ -81,6 +83,7 @@ export class StoreBatchProcessor implements BatchProcessor {
       messageIds: messageIdsOf(spans),
     });
     counters.add('chainscope_ingest_spans_written_total', spans.length);
+    this.options.observeSpans?.(spans);
   };
 
   private readonly writeLogs = async (logs: LogRecord[]): Promise<void> => {

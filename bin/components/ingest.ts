@@ -4,7 +4,11 @@ import type { Config } from '../../core/config';
 import { MemoryBus } from '../../bus/memory/memory-bus';
 import type { BatchProcessor } from '../../ingest/batch-processor';
 import { IngestWorker } from '../../ingest/ingest-worker';
+import { MetricsIngest } from '../../ingest/metrics-ingest';
+import { DEFAULT_TOPICS } from '../../core/contracts/bus';
 import type { IngestThreadData } from '../../ingest/thread/protocol';
+import { edgeHalvesOf, ServiceGraph } from '../../ingest/span-metrics/service-graph';
+import { SpanMetrics } from '../../ingest/span-metrics/span-metrics';
 import { ThreadedBatchProcessor } from '../../ingest/thread/threaded-processor';
 import { WriteTurn } from '../../storage/embedded/write-turn';
 import type { ComponentFactory, Log, Role } from './component';
@@ -13,6 +17,9 @@ import { pick } from './pick';
 import { PROCESSOR_KEYS, storeBatchProcessor } from './store-processor';
 
 const WITH_INGEST: readonly Role[] = ['all-in-one', 'ingest'];
+
+/** How long and how many service-graph halves wait for their other side (the collector waits 2 s for 1000 by default; ours come in bus batches). */
+const SERVICE_GRAPH_PAIRING = { waitMs: 10_000, maxPending: 50_000 } as const;
 
 const INGEST_KEYS = [...PROCESSOR_KEYS, 'ingestThread', 'ingestThreads', 'spansTopic', 'logsTopic', 'jsonLogsTopic', 'ingestGroup'] as const satisfies readonly (keyof Config)[];
 type IngestSettings = Pick<Config, (typeof INGEST_KEYS)[number]>;
@@ -37,9 +44,11 @@ export const ingestFactory: ComponentFactory<IngestSettings> = {
     const { counters, log } = context;
     let processor: BatchProcessor | undefined;
     let worker: IngestWorker | undefined;
+    let metrics: MetricsIngest | undefined;
     return {
       async start() {
         const bus = context.bus!;
+        const serviceGraph = new ServiceGraph({ counters, maxSeries: settings.spanMetricsMaxSeries, ...SERVICE_GRAPH_PAIRING });
         if (context.ingestThreadEntry) {
           const writeTurn = settings.ingestThreads > 1 ? WriteTurn.shared() : undefined;
           const config = context.config;
@@ -48,21 +57,31 @@ export const ingestFactory: ComponentFactory<IngestSettings> = {
             threads: settings.ingestThreads,
             workerData: (index): IngestThreadData => ({ config, writeTurn, deletes: index === 0 }),
             counters,
+            onEdgeHalves: (halves) => serviceGraph.add(halves),
             log,
           });
           processor = threaded;
           await threaded.start();
         } else {
-          processor = storeBatchProcessor(settings, { spanStore: context.spanStore!, logStore: context.logStore! }, counters);
+          const spanMetrics = new SpanMetrics({ counters, maxSeries: settings.spanMetricsMaxSeries });
+          processor = storeBatchProcessor(settings, { spanStore: context.spanStore!, logStore: context.logStore! }, counters, (spans) => {
+            spanMetrics.record(spans);
+            serviceGraph.add(edgeHalvesOf(spans));
+          });
         }
         const topics = { spans: settings.spansTopic, logs: settings.logsTopic, jsonLogs: settings.jsonLogsTopic || undefined };
         worker = new IngestWorker({ bus, topics, group: settings.ingestGroup, processor, counters, log });
         await worker.start();
+        if (context.metricStore) {
+          metrics = new MetricsIngest({ bus, topic: DEFAULT_TOPICS.metrics, group: settings.ingestGroup, store: context.metricStore, counters, log });
+          await metrics.start();
+        }
         if (context.keeper && bus instanceof MemoryBus) context.keeper.restore(bus);
       },
       async shutdown() {
         // The bus stops first: an in-process bus drains into ingest before ingest stops.
         await context.bus?.shutdown();
+        await metrics?.shutdown();
         if (worker) await worker.shutdown(); // closes the processor
         else await processor?.close();
       },

@@ -2,15 +2,21 @@ import type { Config } from '../../core/config';
 import type { LogStore } from '../../core/contracts/log-store';
 import type { SpanStore } from '../../core/contracts/span-store';
 import type { Counters } from '../../core/metrics';
+import type { Span } from '../../core/model';
 import { StoreBatchProcessor, type StoreBatchProcessorOptions } from '../../ingest/batch-processor';
 import { compileBodyPatterns } from '../../ingest/business-keys';
 
 /** The keys the batch processor is built from. */
-export const PROCESSOR_KEYS = ['businessKeys', 'businessKeyPatterns', 'kafkaEncoding', 'ingestBatchSize', 'jsonLogsMapping'] as const satisfies readonly (keyof Config)[];
+export const PROCESSOR_KEYS = ['businessKeys', 'businessKeyPatterns', 'kafkaEncoding', 'ingestBatchSize', 'jsonLogsMapping', 'spanMetricsMaxSeries'] as const satisfies readonly (keyof Config)[];
 export type ProcessorSettings = Pick<Config, (typeof PROCESSOR_KEYS)[number]>;
 
 /** How batches are decoded and written to the stores: the one place its options are built (main thread and ingest threads). */
-export function storeBatchProcessor(settings: ProcessorSettings, stores: { spanStore: SpanStore; logStore: LogStore }, counters: Counters): StoreBatchProcessor {
+export function storeBatchProcessor(
+  settings: ProcessorSettings,
+  stores: { spanStore: SpanStore; logStore: LogStore },
+  counters: Counters,
+  observeSpans?: (spans: Span[]) => void,
+): StoreBatchProcessor {
   const options: StoreBatchProcessorOptions = {
     ...stores,
     businessKeys: { attributeNames: settings.businessKeys, bodyPatterns: compileBodyPatterns(settings.businessKeyPatterns) },
@@ -18,6 +24,7 @@ export function storeBatchProcessor(settings: ProcessorSettings, stores: { spanS
     batchSize: settings.ingestBatchSize,
     jsonLogsMapping: settings.jsonLogsMapping,
     counters,
+    observeSpans,
   };
   return new StoreBatchProcessor(options);
 }

@@ -3,6 +3,7 @@ import type { BusMessage } from '../../core/contracts/bus';
 import { BackendUnavailableError, ChainscopeError } from '../../core/errors';
 import type { Counters } from '../../core/metrics';
 import type { Signal } from '../batch-processor';
+import type { EdgeHalf } from '../span-metrics/service-graph';
 import type { FromThread, ToThread, WireMessage } from './protocol';
 
 export interface IngestThreadHandleOptions {
@@ -11,6 +12,8 @@ export interface IngestThreadHandleOptions {
   /** Passed to the thread as workerData (the config it builds its stores from). */
   workerData: unknown;
   counters: Counters;
+  /** Service-graph halves of the spans a thread stored: paired by the owner, whichever thread stored the other side. */
+  onEdgeHalves?: (halves: EdgeHalf[]) => void;
   log?: (line: string) => void;
 }
 
@@ -91,6 +94,7 @@ export class IngestThreadHandle {
   private onReply(msg: FromThread): void {
     if (msg.type !== 'done' && msg.type !== 'failed') return;
     for (const [name, n] of Object.entries(msg.counters)) this.options.counters.add(name, n);
+    if (msg.edgeHalves.length > 0) this.options.onEdgeHalves?.(msg.edgeHalves);
     const waiter = this.pending.get(msg.id);
     if (!waiter) return;
     this.pending.delete(msg.id);

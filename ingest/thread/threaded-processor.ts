@@ -2,6 +2,7 @@ import type { BusMessage } from '../../core/contracts/bus';
 import { BackendUnavailableError } from '../../core/errors';
 import type { Counters } from '../../core/metrics';
 import type { BatchProcessor, Signal } from '../batch-processor';
+import type { EdgeHalf } from '../span-metrics/service-graph';
 import { IngestThreadHandle } from './ingest-thread-handle';
 
 export interface ThreadedBatchProcessorOptions {
@@ -12,6 +13,8 @@ export interface ThreadedBatchProcessorOptions {
   /** Passed to thread `index` as workerData (the config it builds its stores from). */
   workerData: (index: number) => unknown;
   counters: Counters;
+  /** Service-graph halves of the spans the threads stored. */
+  onEdgeHalves?: (halves: EdgeHalf[]) => void;
   log?: (line: string) => void;
 }
 

@@ -1,0 +1,124 @@
+import { seriesName, type Counters } from '../../core/metrics';
+import type { Span } from '../../core/model';
+import { observe } from './histogram';
+import { OVERFLOW_LABELS } from './span-metrics';
+
+/** Names of the OpenTelemetry Collector's servicegraph connector as its Prometheus exporter prints them. */
+export const SERVICE_GRAPH_METRICS = {
+  requests: 'traces_service_graph_request_total',
+  failed: 'traces_service_graph_request_failed_total',
+  serverSeconds: 'traces_service_graph_request_server_seconds',
+  clientSeconds: 'traces_service_graph_request_client_seconds',
+  unpaired: 'chainscope_service_graph_unpaired_spans_total',
+} as const;
+
+/** The connector's default latency buckets, in seconds. */
+export const LATENCY_BUCKETS_S = [0.002, 0.004, 0.006, 0.008, 0.01, 0.05, 0.1, 0.2, 0.4, 0.8, 1, 1.4, 2, 5, 10, 15] as const;
+
+/**
+ * One side of a call: a client (or producer) span keyed by its own id, or a
+ * server (or consumer) span keyed by its parent's id. Small and plain, so an
+ * ingest thread can send them to the one place that pairs them.
+ */
+export interface EdgeHalf {
+  /** traceId + ':' + the client span's id. */
+  key: string;
+  side: 'client' | 'server';
+  service: string;
+  durationUs: number;
+  failed: boolean;
+  messaging: boolean;
+}
+
+export function edgeHalvesOf(spans: readonly Span[]): EdgeHalf[] {
+  const halves: EdgeHalf[] = [];
+  for (const span of spans) {
+    const failed = span.status.code === 'error';
+    if (span.kind === 'client' || span.kind === 'producer') {
+      halves.push({ key: `${span.traceId}:${span.spanId}`, side: 'client', service: span.service, durationUs: span.durationUs, failed, messaging: span.kind === 'producer' });
+    } else if ((span.kind === 'server' || span.kind === 'consumer') && span.parentSpanId) {
+      halves.push({ key: `${span.traceId}:${span.parentSpanId}`, side: 'server', service: span.service, durationUs: span.durationUs, failed, messaging: span.kind === 'consumer' });
+    }
+  }
+  return halves;
+}
+
+export interface ServiceGraphOptions {
+  counters: Counters;
+  /** Distinct client/server/connection_type edges kept; further ones go to the overflow series. 0 turns the graph off. */
+  maxSeries: number;
+  /** Halves waiting for their other side, at most; the oldest is dropped (and counted) past it. */
+  maxPending: number;
+  /** A half waits this long for its other side. */
+  waitMs: number;
+  now?: () => number;
+}
+
+/**
+ * Pairs client and server spans into service-graph edges like the collector's
+ * servicegraph connector: a request per pair (failed when either side
+ * failed), server and client latency histograms. Unpaired halves wait in a
+ * bounded store and are counted when they expire.
+ */
+export class ServiceGraph {
+  private readonly pending = new Map<string, EdgeHalf & { at: number }>();
+  private readonly edges = new Set<string>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: ServiceGraphOptions) {
+    this.now = options.now ?? Date.now;
+    const { counters } = options;
+    counters.describe(SERVICE_GRAPH_METRICS.requests, 'Requests between two services (servicegraph connector)');
+    counters.describe(SERVICE_GRAPH_METRICS.failed, 'Requests between two services where either side failed');
+    counters.describe(SERVICE_GRAPH_METRICS.serverSeconds, 'Server-side duration of requests between two services, in seconds', 'histogram');
+    counters.describe(SERVICE_GRAPH_METRICS.clientSeconds, 'Client-side duration of requests between two services, in seconds', 'histogram');
+    counters.describe(SERVICE_GRAPH_METRICS.unpaired, 'Client or server spans whose other side did not arrive in time (or were dropped from the full pairing store)');
+  }
+
+  add(halves: readonly EdgeHalf[]): void {
+    if (this.options.maxSeries <= 0) return;
+    const at = this.now();
+    this.expire(at);
+    for (const half of halves) {
+      const other = this.pending.get(half.key);
+      if (other && other.side !== half.side) {
+        this.pending.delete(half.key);
+        this.record(half.side === 'client' ? half : other, half.side === 'server' ? half : other);
+        continue;
+      }
+      if (other) continue; // the same side again (a replayed batch): keep the first
+      if (this.pending.size >= this.options.maxPending) this.drop(this.pending.keys().next().value!);
+      this.pending.set(half.key, { ...half, at });
+    }
+  }
+
+  private record(client: EdgeHalf, server: EdgeHalf): void {
+    const { counters } = this.options;
+    const labels = this.labelsOf({ client: client.service, server: server.service, connection_type: client.messaging || server.messaging ? 'messaging_system' : '' });
+    counters.add(seriesName(SERVICE_GRAPH_METRICS.requests, labels));
+    if (client.failed || server.failed) counters.add(seriesName(SERVICE_GRAPH_METRICS.failed, labels));
+    observe(counters, SERVICE_GRAPH_METRICS.serverSeconds, labels, LATENCY_BUCKETS_S, server.durationUs / 1e6);
+    observe(counters, SERVICE_GRAPH_METRICS.clientSeconds, labels, LATENCY_BUCKETS_S, client.durationUs / 1e6);
+  }
+
+  private labelsOf(labels: Record<string, string>): Record<string, string> {
+    const key = `${labels.client}\u0000${labels.server}\u0000${labels.connection_type}`;
+    if (this.edges.has(key)) return labels;
+    if (this.edges.size >= this.options.maxSeries) return OVERFLOW_LABELS;
+    this.edges.add(key);
+    return labels;
+  }
+
+  /** Map order is arrival order, so the expired halves are at the front. */
+  private expire(at: number): void {
+    for (const [key, half] of this.pending) {
+      if (at - half.at < this.options.waitMs) break;
+      this.drop(key);
+    }
+  }
+
+  private drop(key: string): void {
+    this.pending.delete(key);
+    this.options.counters.add(SERVICE_GRAPH_METRICS.unpaired);
+  }
+}
