@@ -4,12 +4,13 @@
  * API and the wall screen read is set.
  */
 
-export type PanelType = 'stat' | 'timeseries' | 'table' | 'funnel' | 'logs';
+export type PanelType = 'stat' | 'timeseries' | 'table' | 'funnel' | 'logs' | 'topology';
 export type SeverityLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL' | 'UNSPECIFIED';
 export type OrderMeasure = 'ordersPerMinute' | 'successRate' | 'p50Ms' | 'p95Ms' | 'p99Ms' | 'latency';
 
 export type PanelQuery =
   | { kind: 'services'; limit?: number }
+  | { kind: 'topology' }
   | { kind: 'error-operations'; limit?: number }
   | { kind: 'error-bursts'; q?: string; limit?: number }
   | { kind: 'orders'; key?: string; measure: OrderMeasure }
@@ -64,6 +65,7 @@ export const PANEL_QUERIES: Readonly<Record<PanelType, readonly QueryKind[]>> = 
   table: ['services', 'error-operations', 'error-bursts', 'slow-orders'],
   funnel: ['order-stages'],
   logs: ['log-messages'],
+  topology: ['topology'],
 };
 
 /** `10s`, `5m`, `1h` → milliseconds (the schema's patterns allow nothing else). */

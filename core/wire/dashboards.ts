@@ -1,5 +1,6 @@
 import type { DashboardDefinition, OrderMeasure, PanelDefinition, SeverityLevel } from '../dashboards/model';
 import type { Bottleneck } from '../analysis/chain-bottleneck';
+import type { RatedTopology } from '../topology';
 
 export type { DashboardDefinition, PanelDefinition, PanelQuery, PanelType, Thresholds } from '../dashboards/model';
 
@@ -102,6 +103,7 @@ export interface LogMessageRow {
 
 export type PanelData =
   | { kind: 'services'; stepUs: number; rows: ServiceRowData[]; truncated: boolean }
+  | ({ kind: 'topology' } & RatedTopology)
   | { kind: 'error-operations'; rows: ErrorOperationRow[] }
   | { kind: 'error-bursts'; intervalUs: number; rows: ErrorBurstRow[] }
   | {

@@ -45,6 +45,8 @@ export async function panelData(panel: PanelDefinition, window: PanelWindow, sou
   switch (q.kind) {
     case 'services':
       return services(q, window, sources);
+    case 'topology':
+      return { kind: 'topology', ...(await sources.topology.topology(window, DEFAULT_RATE_MINUTES)) };
     case 'error-operations':
       return errorOperations(q, window, sources);
     case 'error-bursts':

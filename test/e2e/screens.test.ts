@@ -126,6 +126,15 @@ describeInBrowser('wall screens in Chromium', () => {
     expect(await page.locator('[data-panel="services"] tr', { hasText: 'scheduler' }).locator('td.level-critical').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-panel="error-operations"] tbody tr').first().textContent()).toContain('process order-jobs');
     expect(await page.locator('[data-panel="error-bursts"] tbody tr').first().textContent()).toContain('smtp relay refused the connection');
+    // the live topology: nodes stay where they are across refreshes, flow on the edges that have calls now
+    const places = () => page.locator('[data-panel="topology"] g.topo-node').evaluateAll((gs) => gs.map((g) => `${g.getAttribute('data-node')} ${g.getAttribute('transform')}`));
+    const before = await places();
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    const updated = await page.locator('.screen-status').textContent();
+    await page.waitForFunction((was) => document.querySelector('.screen-status')?.textContent?.startsWith('updated') && !document.querySelector('.screen-status')!.textContent!.startsWith(was!.slice(0, 16)), updated, { timeout: 15_000 });
+    expect(await places()).toEqual(before);
+    expect(await page.locator('[data-panel="topology"] path.topo-edge').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-panel="topology"] path.topo-flow').count()).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'screen-service-health.png') });
   });
 

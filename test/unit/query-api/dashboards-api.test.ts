@@ -52,7 +52,7 @@ describe('dashboards API over the embedded store', () => {
     expect(list.dashboards.map((d) => d.id)).toEqual(['logs', 'order-center', 'service-health']);
     const health = await get<{ id: string; refresh: string; panels: { id: string }[] }>('/api/dashboards/service-health');
     expect(health.refresh).toBe('10s');
-    expect(health.panels.map((p) => p.id)).toEqual(['services', 'error-operations', 'error-rate', 'error-bursts']);
+    expect(health.panels.map((p) => p.id)).toEqual(['services', 'error-operations', 'error-rate', 'error-bursts', 'topology']);
   });
 
   it('answers 404 for an unknown dashboard and 400 naming the parameter for bad ones', async () => {
@@ -80,6 +80,11 @@ describe('dashboards API over the embedded store', () => {
     ]);
     expect(services.rows[2].errorRateSeries.filter((p) => p.value !== null && p.value > 0)).toHaveLength(1);
     expect(services.rows[0].rateSeries.length).toBeGreaterThan(50);
+
+    const topology = panel(data, 'topology', 'topology');
+    const live = await get<{ nodes: { id: string; ratePerSec: number }[] }>(`/api/topology?start=${end - 15 * 60_000}&end=${end}`);
+    expect(topology.nodes.map((n) => [n.id, n.ratePerSec])).toEqual(live.nodes.map((n) => [n.id, n.ratePerSec]));
+    expect(topology.edges.length).toBeGreaterThan(0);
 
     const ops = panel(data, 'error-operations', 'error-operations');
     expect(ops.rows).toHaveLength(1);

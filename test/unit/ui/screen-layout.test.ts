@@ -1,4 +1,5 @@
 import { chartPath, formatMeasure, funnelWidths, gridArea, niceTop, thresholdLevel } from '../../../ui/src/screens/screenLayout';
+import { flowSeconds } from '../../../ui/src/screens/screenTopology';
 
 describe('wall-screen panel layout', () => {
   it.each<[number | null, object | undefined, string]>([
@@ -37,5 +38,9 @@ describe('wall-screen panel layout', () => {
     expect(funnelWidths([])).toEqual([]);
     expect([0, 3, 10, 11, 4200].map((v) => niceTop([v, null]))).toEqual([1, 5, 10, 20, 5000]);
     expect(chartPath([0, 10, null, 5], 30, 11, 10)).toBe('M0.0,10.0L10.0,1.0M30.0,5.5');
+  });
+
+  it('moves the flow on an edge faster with more calls per second, within 0.6 s .. 8 s a trip, none without calls', () => {
+    expect([0, 0.01, 1, 4, 100, 10_000].map(flowSeconds)).toEqual([null, 8, 4, 2, 0.6, 0.6]);
   });
 });

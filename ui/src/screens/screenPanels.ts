@@ -4,6 +4,7 @@ import { formatHash } from '../route';
 import { sparkPath } from '../views/servicesTableLayout';
 import type { PanelData, PanelDefinition, SeriesPoint, Thresholds } from '../../../core/wire';
 import { chartPath, formatMeasure, funnelWidths, niceTop, thresholdLevel } from './screenLayout';
+import { drawTopology } from './screenTopology';
 
 const SVG = 'http://www.w3.org/2000/svg';
 type Unit = Parameters<typeof formatMeasure>[1];
@@ -42,6 +43,8 @@ export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: Panel
       return replace(body, timeChart(data.series.map((s) => ({ name: s.level, values: values(s.points), cls: `line-${s.level.toLowerCase()}` })), 'count'));
     case 'services':
       return replace(body, servicesTable(data, t));
+    case 'topology':
+      return drawTopology(body, data);
     case 'error-operations':
       return replace(
         body,

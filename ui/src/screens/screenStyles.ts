@@ -65,6 +65,15 @@ body.kiosk .screen { height: 100vh; }
 .screen-log .log-service { color: var(--accent); min-width: 8em; }
 .screen-log .cell-msg { overflow: hidden; text-overflow: ellipsis; flex: 1; }
 .screen-log time { color: var(--muted); }
+.screen-topology { width: 100%; height: 100%; display: block; }
+.topo-edge { fill: none; stroke: var(--muted); opacity: 0.55; }
+.topo-edge.health-warn { stroke: var(--warn); } .topo-edge.health-bad { stroke: var(--critical); }
+.topo-flow { fill: none; stroke: var(--text); stroke-width: 2; stroke-dasharray: 3 15; animation: topo-flow linear infinite; opacity: 0.8; }
+@keyframes topo-flow { to { stroke-dashoffset: -18; } }
+.topo-node path { fill: var(--panel); stroke: var(--ok); stroke-width: 3; }
+.topo-node.health-warn path { stroke: var(--warn); } .topo-node.health-bad path { stroke: var(--critical); fill: color-mix(in srgb, var(--critical) 25%, var(--panel)); }
+.topo-node.health-none path { stroke: var(--muted); }
+.topo-node text { fill: var(--text); font-size: 0.8em; }
 .screen-index { list-style: none; padding: 0; }
 .screen-index li { margin: 0.5em 0; }
 `;

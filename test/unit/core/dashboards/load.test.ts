@@ -54,7 +54,7 @@ describe('dashboards: shipped files and DASHBOARDS_DIR', () => {
     write('payments.json', variant((d) => (d.id = 'payments')));
     const all = loadDashboards(dir, options);
     expect(all.get('service-health')!.title).toBe('Our services');
-    expect(all.get('payments')!.panels).toHaveLength(4);
+    expect(all.get('payments')!.panels).toHaveLength(5);
     expect(all.has('order-center')).toBe(true);
   });
 
@@ -62,11 +62,11 @@ describe('dashboards: shipped files and DASHBOARDS_DIR', () => {
     ['a missing title', (d) => delete d.title, '$.title', /required property "title"/],
     ['a string where an integer goes', (d) => (d.panels[1].w = '4'), '$.panels[1].w', /an integer, got the string "4"/],
     ['an unknown property', (d) => (d.panels[0].colour = 'red'), '$.panels[0].colour', /no property "colour" here \(known: id, title, type/],
-    ['an unknown query kind', (d) => (d.panels[2].query.kind = 'cpu'), '$.panels[2].query.kind', /one of "services", "error-operations", .*"log-messages"/],
+    ['an unknown query kind', (d) => (d.panels[2].query.kind = 'cpu'), '$.panels[2].query.kind', /one of "services", "topology", "error-operations", .*"log-messages"/],
     ['a property of another query kind', (d) => (d.panels[0].query.measure = 'p95Ms'), '$.panels[0].query.measure', /no property "measure"/],
     ['a bad window', (d) => (d.window = '1 hour'), '$.window', /a string matching/],
     ['a threshold without critical', (d) => delete d.panels[0].thresholds.p95Ms.critical, '$.panels[0].thresholds.p95Ms.critical', /required property "critical"/],
-    ['a panel type that is not known', (d) => (d.panels[3].type = 'pie'), '$.panels[3].type', /one of "stat", "timeseries", "table", "funnel", "logs"/],
+    ['a panel type that is not known', (d) => (d.panels[3].type = 'pie'), '$.panels[3].type', /one of "stat", "timeseries", "table", "funnel", "logs", "topology"/],
     ['too many panels', (d) => (d.panels = Array.from({ length: 25 }, () => d.panels[0])), '$.panels', /at most 24 items, got 25/],
   ])('refuses %s, naming the JSON path and what was expected', (_what, change, jsonPath, expected) => {
     const found = problems('service-health.json', variant(change));
@@ -76,7 +76,7 @@ describe('dashboards: shipped files and DASHBOARDS_DIR', () => {
 
   it.each<[string, (d: any) => void, string, RegExp]>([
     ['a panel past the right edge', (d) => (d.panels[1].x = 10), '$.panels[1].w', /x \+ w ≤ columns \(12\), got 10 \+ 4/],
-    ['overlapping panels', (d) => (d.panels[3].y = 3), '$.panels[3]', /not overlapping panel "services"/],
+    ['overlapping panels', (d) => Object.assign(d.panels[3], { x: 0, y: 0 }), '$.panels[3]', /not overlapping panel "services"/],
     ['two panels with one id', (d) => (d.panels[2].id = 'services'), '$.panels[2].id', /not used by another panel \("services" is \$\.panels\[0\]\)/],
     ['a query a table cannot draw', (d) => (d.panels[0].query = { kind: 'order-stages' }), '$.panels[0].query.kind', /for a table panel one of "services"/],
     ['a log query that does not parse', (d) => (d.panels[3].query.q = 'level:(error'), '$.panels[3].query.q', /a log query/],

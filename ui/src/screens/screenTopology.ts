@@ -1,0 +1,69 @@
+import type { PanelData, RatedTopologyEdge } from '../../../core/wire';
+import { shortLabel } from '../safeText';
+import { edgeHealth, edgePath, graphModel, health, keepInFrame, LABEL_CHARS, ranks, shapePath, type RememberedPosition } from '../views/topologyLayout';
+
+type TopologyData = Extract<PanelData, { kind: 'topology' }>;
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** Where each node of a panel stands: kept across refreshes, so an unchanged graph never moves and a new node never moves the others. */
+const placesOf = new WeakMap<HTMLElement, Map<string, RememberedPosition>>();
+
+/** A flow dash's trip time along an edge: faster with more calls per second (square root), 0.6 s .. 8 s; none without calls. */
+export function flowSeconds(ratePerSec: number): number | null {
+  if (!(ratePerSec > 0)) return null;
+  return Math.min(8, Math.max(0.6, 4 / Math.sqrt(ratePerSec)));
+}
+
+/** First places: one column per rank from the entry points, nodes of a column spread evenly, by id. */
+function firstPlaces(data: TopologyData, width: number, height: number): Map<string, RememberedPosition> {
+  const rank = ranks(data.nodes, data.edges);
+  const maxRank = Math.max(1, ...rank.values());
+  const columns = new Map<number, string[]>();
+  for (const n of [...data.nodes].sort((a, b) => (a.id < b.id ? -1 : 1))) columns.set(rank.get(n.id) ?? 0, [...(columns.get(rank.get(n.id) ?? 0) ?? []), n.id]);
+  const places = new Map<string, RememberedPosition>();
+  for (const [r, ids] of columns) {
+    ids.forEach((id, i) => places.set(id, { x: 70 + (r / maxRank) * (width - 140), y: ((i + 1) / (ids.length + 1)) * (height - 30), pinned: true }));
+  }
+  return places;
+}
+
+function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  return node;
+}
+
+/** The live topology of a wall-screen panel: the topology page's layout (topologyLayout.ts), no force simulation, flow on edges by rate. */
+export function drawTopology(body: HTMLElement, data: TopologyData): void {
+  const width = Math.max(300, Math.round(body.clientWidth));
+  const height = Math.max(200, Math.round(body.clientHeight));
+  let places = placesOf.get(body);
+  if (!places) placesOf.set(body, (places = firstPlaces(data, width, height)));
+  let seed = 1;
+  const model = graphModel(data, { width, height, windowSeconds: Math.max(1, data.rate.seconds) }, places, () => ((seed = (seed * 16807) % 2147483647) / 2147483647));
+  for (const n of model.nodes) {
+    if (places.has(n.id)) continue;
+    keepInFrame(n, width, height);
+    places.set(n.id, { x: n.x!, y: n.y!, pinned: true });
+  }
+  const svg = el('svg', { class: 'screen-topology', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Live topology' });
+  for (const e of model.edges) {
+    const d = edgePath(e);
+    svg.appendChild(el('path', { d, class: `topo-edge health-${edgeHealth('errors', e.data)}`, 'stroke-width': model.strokeWidth(e).toFixed(1) }));
+    // graphModel keeps the answer's edge objects, which carry their rate
+    const seconds = flowSeconds((e.data as RatedTopologyEdge).ratePerSec);
+    if (seconds !== null) svg.appendChild(el('path', { d, class: 'topo-flow', style: `animation-duration: ${seconds.toFixed(2)}s` }));
+  }
+  for (const n of model.nodes) {
+    const g = el('g', { class: `topo-node health-${health('errors', n.data.errorRate, n.data.p95Ms, n.data.calls)}`, transform: `translate(${n.x!.toFixed(1)},${n.y!.toFixed(1)})`, 'data-node': n.id });
+    g.appendChild(el('path', { d: shapePath(n.data.kind, n.r) }));
+    const label = el('text', { y: n.r + 16, 'text-anchor': 'middle' });
+    label.textContent = shortLabel(n.id, LABEL_CHARS);
+    g.appendChild(label);
+    const title = el('title', {});
+    title.textContent = `${n.id}: ${n.data.calls} calls, ${(n.data.errorRate * 100).toFixed(1)} % errors`;
+    g.appendChild(title);
+    svg.appendChild(g);
+  }
+  body.replaceChildren(svg);
+}
