@@ -54,15 +54,26 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Where the collector's `kafka` exporter writes: plain `otlp_proto` messages, one export request each. */
+export interface JaegerKafkaExport {
+  brokers: string;
+  tracesTopic: string;
+  logsTopic: string;
+}
+
 /**
  * Jaeger v2 as an OpenTelemetry Collector: OTLP/HTTP in, traces kept in its
  * in-memory store (answered by its query API) and, with `forwardGrpc`, traces
  * and logs forwarded by its `otlp` exporter over gRPC (gzip) — the set-up of a
- * user whose collector forwards to Chainscope.
+ * user whose collector forwards to Chainscope; with `kafka`, traces and logs
+ * written by its `kafka` exporter (`otlp_proto`) to the topics Chainscope's
+ * ingest reads.
  */
-export async function startJaeger(binary: string, forwardGrpc?: string): Promise<RunningJaeger> {
+export async function startJaeger(binary: string, forwardGrpc?: string, kafka?: JaegerKafkaExport): Promise<RunningJaeger> {
   const ports = { otlpHttp: await freePort(), queryHttp: await freePort(), queryGrpc: await freePort(), metrics: await freePort() };
   const forward = forwardGrpc?.replace(/^https?:\/\//, '');
+  const logExporters = [...(forward ? ['otlp'] : []), ...(kafka ? ['kafka'] : [])];
+  const traceExporters = ['jaeger_storage_exporter', ...logExporters];
   const yaml = [
     'service:',
     '  extensions: [jaeger_storage, jaeger_query]',
@@ -70,8 +81,8 @@ export async function startJaeger(binary: string, forwardGrpc?: string): Promise
     '    traces:',
     '      receivers: [otlp]',
     '      processors: [batch]',
-    `      exporters: [jaeger_storage_exporter${forward ? ', otlp' : ''}]`,
-    ...(forward ? ['    logs:', '      receivers: [otlp]', '      processors: [batch]', '      exporters: [otlp]'] : []),
+    `      exporters: [${traceExporters.join(', ')}]`,
+    ...(logExporters.length > 0 ? ['    logs:', '      receivers: [otlp]', '      processors: [batch]', `      exporters: [${logExporters.join(', ')}]`] : []),
     '  telemetry:',
     '    resource:',
     '      service.name: jaeger',
@@ -111,6 +122,9 @@ export async function startJaeger(binary: string, forwardGrpc?: string): Promise
     '  jaeger_storage_exporter:',
     '    trace_storage: test_store',
     ...(forward ? ['  otlp:', `    endpoint: ${forward}`, '    tls:', '      insecure: true', '    compression: gzip'] : []),
+    ...(kafka
+      ? ['  kafka:', `    brokers: [${kafka.brokers}]`, '    traces:', `      topic: ${kafka.tracesTopic}`, '      encoding: otlp_proto', '    logs:', `      topic: ${kafka.logsTopic}`, '      encoding: otlp_proto']
+      : []),
     '',
   ].join('\n');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-jaeger-'));
