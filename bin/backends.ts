@@ -3,6 +3,7 @@ import type { Counters } from '../core/metrics';
 import type { Config } from '../core/config';
 import type { Bus } from '../core/contracts/bus';
 import type { LogStore } from '../core/contracts/log-store';
+import type { MetricStore } from '../core/contracts/metric-store';
 import type { SpanStore } from '../core/contracts/span-store';
 import { ValidationError } from '../core/errors';
 import type { MemoryBusOptions } from '../bus/memory/memory-bus';
@@ -101,6 +102,13 @@ export function createSpanStore(config: StoreSettings, cache: Map<string, unknow
 }
 
 /** `counters`: where a search-engine store counts written, duplicate, retried and dead-lettered records (shown on /metrics). */
+/** The metric store: on the embedded file when spans are embedded; none otherwise (OTLP metrics have no ClickHouse/OpenSearch store yet). */
+export function createMetricStore(config: StoreSettings, cache: Map<string, unknown>): MetricStore | undefined {
+  if (config.spanStore !== 'embedded') return undefined;
+  const { openEmbeddedMetricStore } = require('../storage/embedded') as typeof import('../storage/embedded');
+  return openEmbeddedMetricStore(embedded(config, cache));
+}
+
 export function createLogStore(config: StoreSettings, cache: Map<string, unknown>, counters?: Counters): LogStore {
   if (config.logStore === 'embedded') return embedded(config, cache).logs;
   const search = require('../storage/search') as typeof import('../storage/search');

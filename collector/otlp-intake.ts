@@ -3,6 +3,8 @@ import type { Span } from '../core/model';
 import {
   decodeLogsRequestJson,
   decodeLogsRequestProto,
+  decodeMetricsRequestJson,
+  decodeMetricsRequestProto,
   decodeTraceRequestJson,
   decodeTraceRequestProto,
   validateTraceRequestProto,
@@ -27,6 +29,8 @@ export interface IntakeOutcome {
  * an undecodable request, OverloadedError / BackendUnavailableError when the
  * bus cannot take it); each receiver maps those to its protocol's answers.
  */
+const ITEM_BY_SIGNAL: Record<OtlpSignal, string> = { traces: 'spans', logs: 'logs', metrics: 'metric_points' };
+
 export class OtlpIntake {
   constructor(
     private readonly publisher: OtlpPublisher,
@@ -36,11 +40,13 @@ export class OtlpIntake {
     counters.describe('chainscope_receiver_spans_rejected_total', 'Spans rejected by validation');
     counters.describe('chainscope_receiver_logs_accepted_total', 'Log records accepted by the receivers (OTLP/HTTP, OTLP/gRPC)');
     counters.describe('chainscope_receiver_logs_rejected_total', 'Log records rejected by validation');
+    counters.describe('chainscope_receiver_metric_points_accepted_total', 'Metric data points accepted by the receivers (OTLP/HTTP, OTLP/gRPC)');
+    counters.describe('chainscope_receiver_metric_points_rejected_total', 'Metric data points rejected by validation');
   }
 
   /** Validates and publishes one OTLP export request as it arrived. */
   async acceptRequest(signal: OtlpSignal, format: OtlpFormat, body: Buffer): Promise<IntakeOutcome> {
-    const outcome = signal === 'traces' ? await this.traces(format, body) : await this.logs(format, body);
+    const outcome = signal === 'traces' ? await this.traces(format, body) : signal === 'logs' ? await this.logs(format, body) : await this.metrics(format, body);
     this.count(signal, outcome);
     return outcome;
   }
@@ -54,7 +60,7 @@ export class OtlpIntake {
   }
 
   private count(signal: OtlpSignal, outcome: IntakeOutcome): void {
-    const item = signal === 'traces' ? 'spans' : 'logs';
+    const item = ITEM_BY_SIGNAL[signal];
     this.counters.add(`chainscope_receiver_${item}_accepted_total`, outcome.accepted);
     this.counters.add(`chainscope_receiver_${item}_rejected_total`, outcome.rejected);
   }
@@ -79,5 +85,12 @@ export class OtlpIntake {
     const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
     await this.publisher.publishLogs(decoded.logs, asIs);
     return { accepted: decoded.logs.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
+  }
+
+  private async metrics(format: OtlpFormat, body: Buffer): Promise<IntakeOutcome> {
+    const decoded = format === 'proto' ? decodeMetricsRequestProto(body) : decodeMetricsRequestJson(body.toString('utf8'));
+    const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
+    await this.publisher.publishMetrics(decoded.points, asIs);
+    return { accepted: decoded.points.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
   }
 }

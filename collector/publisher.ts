@@ -1,10 +1,13 @@
-import type { Bus, BusMessage } from '../core/contracts/bus';
+import { DEFAULT_TOPICS, type Bus, type BusMessage } from '../core/contracts/bus';
+import type { MetricPoint } from '../core/metric-point';
 import type { LogRecord, Span } from '../core/model';
-import { decodeTraceRequestProto, encodeLogsRequestProto, encodeTraceRequestProto, splitExportRequestProto } from '../core/otlp';
+import { decodeTraceRequestProto, encodeLogsRequestProto, encodeMetricsRequestProto, encodeTraceRequestProto, splitExportRequestProto } from '../core/otlp';
 
 export interface Topics {
   spans: string;
   logs: string;
+  /** Default DEFAULT_TOPICS.metrics ('otlp_metrics'). */
+  metrics?: string;
 }
 
 /**
@@ -41,6 +44,11 @@ export class OtlpPublisher {
   async publishLogs(logs: LogRecord[], originalProto?: Uint8Array): Promise<void> {
     if (logs.length === 0) return;
     await this.bus.publish(this.topics.logs, this.messages(logs, encodeLogsRequestProto, originalProto));
+  }
+
+  async publishMetrics(points: MetricPoint[], originalProto?: Uint8Array): Promise<void> {
+    if (points.length === 0) return;
+    await this.bus.publish(this.topics.metrics ?? DEFAULT_TOPICS.metrics, this.messages(points, encodeMetricsRequestProto, originalProto));
   }
 
   private messages<T>(items: T[], encode: (items: T[]) => Uint8Array, originalProto?: Uint8Array): BusMessage[] {

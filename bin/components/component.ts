@@ -1,5 +1,6 @@
 import type { Config } from '../../core/config';
 import type { Bus } from '../../core/contracts/bus';
+import type { MetricStore } from '../../core/contracts/metric-store';
 import type { LogStore } from '../../core/contracts/log-store';
 import type { SpanStore } from '../../core/contracts/span-store';
 import type { Counters } from '../../core/metrics';
@@ -34,6 +35,8 @@ export interface RoleContext {
   bus?: Bus;
   spanStore?: SpanStore;
   logStore?: LogStore;
+  /** OTLP metric points (embedded store only); undefined when the span store is not embedded. */
+  metricStore?: MetricStore;
   /** Query API + UI or health/metrics URL, once that server listens. */
   apiUrl: string;
   /** OTLP/HTTP receiver URL, once it listens; '' otherwise. */

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../../core/config';
-import { createLogStore, createSpanStore, STORE_KEYS } from '../backends';
+import { createLogStore, createMetricStore, createSpanStore, STORE_KEYS } from '../backends';
 import type { ComponentFactory, Role } from './component';
 import { pick } from './pick';
 
@@ -20,8 +20,14 @@ export const storesFactory: ComponentFactory<Pick<Config, (typeof STORE_KEYS)[nu
     const cache = new Map<string, unknown>();
     const spanStore = needed ? createSpanStore(settings, cache) : undefined;
     const logStore = needed ? createLogStore(settings, cache, context.counters) : undefined;
+    // metric points are written on the main thread (ingest/metrics-ingest.ts), so every role with stores opens it
+    const metricStore = createMetricStore(settings, cache);
     return {
       async start() {
+        if (metricStore) {
+          await metricStore.start();
+          context.metricStore = metricStore;
+        }
         if (!spanStore || !logStore) return;
         await spanStore.start();
         context.spanStore = spanStore;
@@ -32,7 +38,7 @@ export const storesFactory: ComponentFactory<Pick<Config, (typeof STORE_KEYS)[nu
       async shutdown() {
         // in reverse of their start; one failing does not keep the other open
         let failure: unknown;
-        for (const store of [logStore, spanStore]) {
+        for (const store of [logStore, spanStore, metricStore]) {
           try {
             await store?.shutdown();
           } catch (err) {

@@ -37,7 +37,7 @@ export interface Bus {
   shutdown(): Promise<void>;
 }
 
-export const DEFAULT_TOPICS = { spans: 'otlp_spans', logs: 'otlp_logs' } as const;
+export const DEFAULT_TOPICS = { spans: 'otlp_spans', logs: 'otlp_logs', metrics: 'otlp_metrics' } as const;
 
 /** Where messages a consumer cannot use are parked: `<topic>_dlq`. */
 export function deadLetterTopic(topic: string): string {

@@ -1,3 +1,4 @@
+import type { MetricPoint } from '../metric-point';
 import type { LogRecord, Span } from '../model';
 
 /** Shared by every decode result. */
@@ -32,4 +33,9 @@ export interface LogDecodeOptions {
    * carried on the wire, whoever stores the records derives them again.
    */
   ids?: boolean;
+}
+
+export interface DecodedMetrics extends DecodeOutcome {
+  /** One per accepted data point. */
+  points: MetricPoint[];
 }

@@ -1,6 +1,7 @@
 import { EmbeddedDatabase } from './database';
 import type { EmbeddedDatabaseOptions } from './database';
 import { EmbeddedLogStore } from './log-store';
+import { EmbeddedMetricStore } from './metric-store';
 import { EmbeddedRetention, walLimitFor, type RetentionOptions } from './retention';
 import { EmbeddedSpanStore } from './span-store';
 
@@ -8,6 +9,7 @@ export { EmbeddedDatabase } from './database';
 export type { EmbeddedDatabaseOptions } from './database';
 export { EmbeddedSpanStore } from './span-store';
 export { EmbeddedLogStore } from './log-store';
+export { EmbeddedMetricStore } from './metric-store';
 export { buildFtsQuery } from './fts-query';
 export { EmbeddedRetention } from './retention';
 export type { PassReport, RetentionOptions } from './retention';
@@ -47,4 +49,12 @@ export function openEmbeddedStores(options: EmbeddedStoreOptions): EmbeddedStore
     database.close();
     throw err;
   }
+}
+
+/**
+ * The metric store on the same file as `stores` (and its retention): a holder
+ * of the file like the span and log stores, so whoever opens it shuts it down.
+ */
+export function openEmbeddedMetricStore(stores: Pick<EmbeddedStores, 'database' | 'retention'>): EmbeddedMetricStore {
+  return new EmbeddedMetricStore(stores.database, stores.retention);
 }

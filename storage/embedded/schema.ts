@@ -256,6 +256,34 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   DELETE FROM attr_index_keys;
   `,
+  // 9: OTLP metrics (storage/embedded/metric-writer.ts). A series is a name, kind and label set, interned once;
+  // its points are keyed by (series, time) so a series query reads one key range per series, and kept by time
+  // (metric_points_time) for retention. Series rows whose points are all gone stay: one row per label set.
+  `
+  CREATE TABLE metric_series (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    temporality TEXT NOT NULL,
+    monotonic INTEGER NOT NULL,
+    service TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    resource_id INTEGER NOT NULL,
+    UNIQUE (name, kind, service, attributes, resource_id)
+  );
+
+  CREATE TABLE metric_points (
+    series_id INTEGER NOT NULL,
+    time_us INTEGER NOT NULL,
+    start_us INTEGER NOT NULL,
+    value REAL,
+    count INTEGER NOT NULL,
+    buckets TEXT,
+    PRIMARY KEY (series_id, time_us)
+  ) WITHOUT ROWID;
+  CREATE INDEX metric_points_time ON metric_points (time_us);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

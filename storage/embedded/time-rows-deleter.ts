@@ -7,7 +7,8 @@ import { minuteOf } from '../../core/topology';
  *   horizon (a minute that straddles it keeps the counts of every span in it);
  * - business keys first seen before the horizon whose trace is no longer
  *   stored (a key that only a log wrote has no trace; a kept trace keeps its
- *   keys even when a log of it was earlier than the horizon).
+ *   keys even when a log of it was earlier than the horizon);
+ * - metric points older than the horizon (their series rows stay).
  * One call is one transaction of at most `maxRows` rows per table.
  */
 export class TimeRowsDeleter {
@@ -16,6 +17,7 @@ export class TimeRowsDeleter {
   private readonly firstKey: Database.Statement<[], { key: string }>;
   private readonly nextKey: Database.Statement<[string], { key: string }>;
   private readonly deleteKeys: Database.Statement<[string, number, number]>;
+  private readonly deleteMetricPoints: Database.Statement<[number, number]>;
   private readonly run: Database.Transaction<(beforeUs: number, maxRows: number) => number>;
 
   constructor(db: Database.Database) {
@@ -36,6 +38,10 @@ export class TimeRowsDeleter {
           WHERE b.key = ? AND b.time_us < ? AND NOT EXISTS (SELECT 1 FROM traces t WHERE t.trace_id = b.trace_id)
           LIMIT ?)`,
     );
+    this.deleteMetricPoints = db.prepare(
+      `DELETE FROM metric_points WHERE (series_id, time_us) IN
+         (SELECT series_id, time_us FROM metric_points INDEXED BY metric_points_time WHERE time_us < ? LIMIT ?)`,
+    );
     this.run = db.transaction((beforeUs: number, maxRows: number) => this.deleteInTransaction(beforeUs, maxRows));
   }
 
@@ -48,6 +54,7 @@ export class TimeRowsDeleter {
     const wholeMinutesBefore = minuteOf(beforeUs);
     let deleted = this.deleteEdges.run(wholeMinutesBefore, maxRows).changes;
     deleted += this.deleteOps.run(wholeMinutesBefore, maxRows).changes;
+    deleted += this.deleteMetricPoints.run(beforeUs, maxRows).changes;
     let budget = maxRows;
     for (let key = this.firstKey.get(); key && budget > 0; key = this.nextKey.get(key.key)) {
       const n = this.deleteKeys.run(key.key, beforeUs, budget).changes;
