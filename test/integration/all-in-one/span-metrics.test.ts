@@ -1,42 +1,16 @@
 import { startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
-import { otlpJsonTraces, randomSpanId, randomTraceId, type JsonSpanSpec } from '../../helpers/otlp-json';
+import { otlpJsonTraces, randomSpanId, randomTraceId } from '../../helpers/otlp-json';
+import { parseSeries, sendCalls } from '../../helpers/span-metrics';
+import { waitFor } from '../../helpers/wait';
 
-/** `name{labels} value` lines of a Prometheus text page, by series. */
-function parseSeries(text: string): Map<string, number> {
-  const series = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    series.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return series;
-}
-
+/** The /metrics page once `ready` holds for it (the last page when it never does, so the assertions name what differs). */
 async function metricsWhen(app: TestAllInOne, ready: (series: Map<string, number>) => boolean): Promise<Map<string, number>> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const series = parseSeries(await (await fetch(`${app.apiUrl}/metrics`)).text());
-    if (ready(series) || Date.now() > deadline) return series;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** `calls` web → orders requests (each a client span in web, a server span in orders), the first `failed` of them with an error on the server side, sent as separate requests per service. */
-async function sendCalls(app: TestAllInOne, calls: number, failed: number): Promise<void> {
-  const web: JsonSpanSpec[] = [];
-  const orders: JsonSpanSpec[] = [];
-  const now = Date.now();
-  for (let i = 0; i < calls; i++) {
-    const traceId = randomTraceId();
-    const clientId = randomSpanId();
-    web.push({ traceId, spanId: clientId, name: 'POST /orders', service: 'web', kind: 3, startMs: now, durationMs: 30 });
-    orders.push({ traceId, spanId: randomSpanId(), parentSpanId: clientId, name: 'create order', service: 'orders', kind: 2, startMs: now + 1, durationMs: 3 + (i % 2) * 100, error: i < failed });
-  }
-  // the server side first: pairing waits for the client side whatever the order
-  for (const body of [otlpJsonTraces(orders), otlpJsonTraces(web)]) {
-    const res = await fetch(`${app.otlpUrl}/v1/traces`, { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
-    expect(res.status).toBe(200);
-  }
+  let last = new Map<string, number>();
+  await waitFor(async () => {
+    last = parseSeries(await (await fetch(`${app.apiUrl}/metrics`)).text());
+    return ready(last);
+  }, 'the expected series on /metrics', 20_000, 100).catch(() => undefined);
+  return last;
 }
 
 const ORDERS_ERROR = 'service_name="orders",span_name="create order",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_ERROR"';
