@@ -31,8 +31,10 @@ export interface AlertInstance {
   resolvedAtMs: number | null;
   value: number;
   summary: string;
-  /** Whether the resolved notice was delivered (resolved instances are sent until it is). */
+  /** Whether the resolved notice was delivered to Alertmanager (resolved instances are sent until it is). */
   resolvedSent?: boolean;
+  /** What the webhook last heard of this instance (firing, then resolved: each delivered once, retried until it is). */
+  webhookSent?: 'firing' | 'resolved';
 }
 
 /** Resolved instances are listed this long, then forgotten. */
@@ -73,6 +75,7 @@ export function stepAlerts(
       const activeAtMs = ongoing?.activeAtMs ?? nowMs;
       const fires = nowMs - activeAtMs >= rule.forMs;
       next.push({
+        ...(ongoing?.webhookSent ? { webhookSent: ongoing.webhookSent } : {}),
         key,
         rule: rule.name,
         labels: inst.labels,
@@ -91,10 +94,11 @@ export function stepAlerts(
       // pending that stopped holding: forgotten
     }
   }
-  // instances of rules no longer in the files: a firing one resolves, the rest are forgotten
+  // instances of rules no longer in the files: a firing one resolves, a resolved one is listed its while, pending ones are forgotten
   for (const old of previous) {
     if (ruleNames.has(old.rule)) continue;
     if (old.status === 'firing') next.push({ ...old, status: 'resolved', resolvedAtMs: nowMs, resolvedSent: false });
+    else if (old.status === 'resolved' && nowMs - (old.resolvedAtMs ?? nowMs) < RESOLVED_KEPT_MS) next.push(old);
   }
   return next;
 }

@@ -1,6 +1,6 @@
 import { stepAlerts, type ActiveInstance, type AlertInstance } from './alert-state';
 import { activeInstances, type ConditionSources } from './conditions';
-import { postableAlert, postToAlertmanager, postToWebhook, type PostableAlert } from './notifiers';
+import { postableAlert, postToAlertmanager, postToWebhook } from './notifiers';
 import type { AlertRule } from './rules';
 import { readAlertState, writeAlertState } from './state-file';
 
@@ -100,14 +100,13 @@ export class AlertEvaluator {
         this.errors.set(rule.name, (err as Error)?.message ?? String(err));
       }
     }
-    const previous = new Map(this.instances.map((i) => [i.key, i]));
     this.instances = stepAlerts(this.instances, this.options.rules, active, nowMs);
     this.lastEvaluationMs = nowMs;
-    await this.notify(previous, nowMs);
+    await this.notify(nowMs);
     writeAlertState(this.options.stateFile, this.instances);
   }
 
-  private async notify(previous: Map<string, AlertInstance>, nowMs: number): Promise<void> {
+  private async notify(nowMs: number): Promise<void> {
     const { alertmanagerUrl, webhookUrl, intervalMs } = this.options;
     const rules = new Map(this.options.rules.map((r) => [r.name, r]));
     const toAlert = (i: AlertInstance) => postableAlert(i, rules.get(i.rule), nowMs, VALID_FOR_INTERVALS * intervalMs, this.options.generatorUrl());
@@ -120,12 +119,13 @@ export class AlertEvaluator {
       for (const i of unsentResolved) i.resolvedSent = true;
     }
     if (webhookUrl) {
-      const newlyFiring = firing.filter((i) => previous.get(i.key)?.status !== 'firing');
-      const newlyResolved = this.instances.filter((i) => i.status === 'resolved' && previous.get(i.key)?.status === 'firing');
-      const sends: [string, PostableAlert[]][] = [];
-      if (newlyFiring.length) sends.push(['firing', newlyFiring.map(toAlert)]);
-      if (newlyResolved.length) sends.push(['resolved', newlyResolved.map(toAlert)]);
-      for (const [status, alerts] of sends) await this.deliver('webhook', () => postToWebhook(webhookUrl, status as 'firing' | 'resolved', alerts));
+      // each change once, retried at the next evaluation until delivered; a resolution only of what the webhook heard fire
+      const unheardFiring = firing.filter((i) => i.webhookSent !== 'firing');
+      const unheardResolved = this.instances.filter((i) => i.status === 'resolved' && i.webhookSent === 'firing');
+      for (const [status, list] of [['firing', unheardFiring], ['resolved', unheardResolved]] as const) {
+        if (list.length === 0) continue;
+        if (await this.deliver('webhook', () => postToWebhook(webhookUrl, status, list.map(toAlert)))) for (const i of list) i.webhookSent = status;
+      }
     }
   }
 
