@@ -3,6 +3,7 @@ import { CannotStartError, ValidationError } from '../core/errors';
 import { ROLES, startRole, type Role } from './run-role';
 import { startShip } from '../collector/shipper/start-ship';
 import { ROLE_HELP, USAGE, versionLine } from './usage';
+import { runTokensCommand } from './tokens-cli';
 
 /** The one entry point: the only place that calls process.exit. */
 async function main(argv: string[]): Promise<void> {
@@ -15,6 +16,12 @@ async function main(argv: string[]): Promise<void> {
   if (flags.includes('--version') || flags.includes('-v')) {
     process.stdout.write(versionLine());
     return;
+  }
+  if (role === 'tokens') {
+    const result = runTokensCommand(argv.slice(1));
+    process.stdout.write(result.out);
+    process.stderr.write(result.err);
+    process.exit(result.code);
   }
   if (role === 'ship') {
     const shipping = await startShip(argv.slice(1));

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { closeServer, listen } from '../core/util/http-server';
 import type { Counters } from '../core/metrics';
-import { guarded, type Access } from '../core/security/access-guard';
+import { guarded, OPS_NEEDS, type Access } from '../core/security/access-guard';
 
 /** /health and /metrics for roles that serve no API (collector, ingest). */
 export class OpsServer {
@@ -20,7 +20,7 @@ export class OpsServer {
       } else {
         res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: `no route ${path}; try /health or /metrics` }));
       }
-    }, this.options.access));
+    }, this.options.access, OPS_NEEDS));
     this.server = server;
     return listen(server, this.options.host, this.options.port);
   }

@@ -9,6 +9,7 @@ roles:
   ingest       Kafka consumer writing spans and logs to the stores
   query        query API + UI over the stores
   ship         tail log files and send them to a collector (chainscope ship --help)
+  tokens       create, list and revoke API tokens (chainscope tokens --help; docs/security.md)
 
 chainscope <role> --help says what a role serves and which settings it reads.
 Configuration: environment variables and an optional CONFIG_FILE (JSON); see docs/configuration.md.

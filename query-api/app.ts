@@ -5,7 +5,11 @@ import type { LogStore } from '../core/contracts/log-store';
 import type { SpanStore } from '../core/contracts/span-store';
 import type { Counters } from '../core/metrics';
 import { UI_CONTENT_SECURITY_POLICY } from '../core/security/browser-guard';
+import type { Authenticator } from '../core/security/authenticator';
 import { errorMiddleware } from './error-middleware';
+import { loginPageRouter } from './http/login-page';
+import { accessRouter } from './routes/access';
+import { AccessService } from './services/access-service';
 import { compressAnswers } from './http/compress-answers';
 import { chainCompareRouter } from './routes/chain-compare';
 import { chainsRouter } from './routes/chains';
@@ -51,6 +55,8 @@ export interface QueryAppOptions {
   dashboardsDir?: string;
   /** The alert evaluator's rules and alerts, when this process runs one (GET /api/alerts). */
   alerts?: () => AlertsView | undefined;
+  /** AUTH=tokens: the token and session checks (the server's guard asks for credentials; the app serves login and the admin API). */
+  authenticator?: Authenticator;
 }
 
 export function createQueryApp(options: QueryAppOptions): Express {
@@ -86,12 +92,14 @@ export function createQueryApp(options: QueryAppOptions): Express {
   api.use(dashboardsRouter(createDashboardService(options.spanStore, options.logStore, options, { chains, topology })));
   api.use(openApiRouter(options.chains?.businessKeys));
   api.use(settingsRouter(settingsView(options.chains)));
+  api.use(accessRouter(options.authenticator && new AccessService(options.authenticator)));
   api.use((req, res) => {
     res.status(404).json({ error: `no API route ${req.method} /api${req.path}` });
   });
   app.use('/api', api);
   app.use('/jaeger/api', jaegerRouter(new JaegerService(options.spanStore), options.log));
 
+  if (options.authenticator) app.use(loginPageRouter());
   app.get('/metrics', (_req, res) => {
     res.type('text/plain; version=0.0.4').send(options.counters.toPrometheus());
   });

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import { DEFAULT_CONFIG } from '../core/config';
 import { closeServer, createBoundedServer, httpServerLimitsFrom, listen, type HttpServerLimits } from '../core/util/http-server';
-import { guarded, type Access } from '../core/security/access-guard';
+import { guarded, QUERY_PORT_NEEDS, type Access } from '../core/security/access-guard';
 import { createQueryApp, type QueryAppOptions } from './app';
 
 /** The query API + UI server as a component with start/shutdown. */
@@ -14,7 +14,7 @@ export class QueryServer {
     // Header, whole-request and keep-alive timeouts: an idle or slow client cannot hold a connection.
     // (Only receiving the request is timed: a live tail's long response is not.)
     const limits = this.options.limits ?? httpServerLimitsFrom(DEFAULT_CONFIG);
-    const server = createBoundedServer(guarded(createQueryApp(this.options), this.options.access), limits, this.options.counters, 'chainscope_query');
+    const server = createBoundedServer(guarded(createQueryApp({ ...this.options, authenticator: this.options.access?.authenticator }), this.options.access, QUERY_PORT_NEEDS), limits, this.options.counters, 'chainscope_query');
     this.server = server;
     return listen(server, this.options.host, this.options.port);
   }

@@ -1,5 +1,8 @@
 import type { Config } from '../../core/config';
 import { CannotStartError } from '../../core/errors';
+import { Authenticator } from '../../core/security/authenticator';
+import { SessionStore } from '../../core/security/sessions';
+import { TokenStore, tokensFileOf } from '../../core/security/token-store';
 import { isLoopbackHost } from '../listen-address';
 import type { ComponentFactory } from './component';
 
@@ -7,6 +10,7 @@ interface SecuritySettings {
   auth: Config['auth'];
   allowedHosts: string[];
   corsAllowedOrigins: string[];
+  tokensFile: string;
 }
 
 /**
@@ -26,11 +30,28 @@ export const securityFactory: ComponentFactory<SecuritySettings> = {
   name: 'security',
   settings: (config) => {
     checkExposure(config);
-    return { auth: config.auth, allowedHosts: config.allowedHosts.map((h) => h.toLowerCase()), corsAllowedOrigins: config.corsAllowedOrigins };
+    return { auth: config.auth, allowedHosts: config.allowedHosts.map((h) => h.toLowerCase()), corsAllowedOrigins: config.corsAllowedOrigins, tokensFile: tokensFileOf(config) };
   },
   create: (settings, context) => ({
     async start() {
-      context.access = { browser: { allowedHosts: settings.allowedHosts, corsAllowedOrigins: settings.corsAllowedOrigins } };
+      const browser = { allowedHosts: settings.allowedHosts, corsAllowedOrigins: settings.corsAllowedOrigins };
+      if (settings.auth === 'none') {
+        context.access = { browser };
+        return;
+      }
+      const tokens = new TokenStore(settings.tokensFile);
+      let live: number;
+      try {
+        live = tokens.list().filter((t) => !t.revokedAt).length;
+      } catch (err) {
+        throw new CannotStartError(`TOKENS_FILE=${settings.tokensFile}: cannot be read: ${(err as Error).message}`);
+      }
+      context.access = { browser, authenticator: new Authenticator(tokens, new SessionStore()) };
+      context.log(
+        live > 0
+          ? `chainscope: AUTH=tokens: ${live} live token(s) in ${settings.tokensFile}`
+          : `chainscope: AUTH=tokens: no token yet in ${settings.tokensFile}; every request is refused until one is made: chainscope tokens create --role admin --name you`,
+      );
     },
     async shutdown() {},
   }),

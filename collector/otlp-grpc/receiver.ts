@@ -1,5 +1,7 @@
 import { Server, ServerCredentials, status as GrpcCode, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Counters } from '../../core/metrics';
+import type { Authenticator } from '../../core/security/authenticator';
+import { roleAllows } from '../../core/security/roles';
 import { encodeExportResponse, type OtlpSignal } from '../../core/otlp';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import { InflightBudget } from '../inflight-budget';
@@ -24,6 +26,8 @@ export interface OtlpGrpcReceiverOptions {
   publisher: OtlpPublisher;
   counters: Counters;
   log?: (line: string) => void;
+  /** AUTH=tokens: every call carries metadata `authorization: Bearer <token>` of role ingest (or admin). */
+  authenticator?: Authenticator;
 }
 
 const METRICS_UNIMPLEMENTED =
@@ -102,11 +106,27 @@ export class OtlpGrpcReceiver {
 
   private handler(signal: OtlpSignal) {
     return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
+      const denied = this.deniedCall(call);
+      if (denied) {
+        this.options.counters.add('chainscope_receiver_grpc_calls_refused_total');
+        return callback(denied);
+      }
       this.export(signal, call.request).then(
         (response) => callback(null, response),
         (err) => callback(this.refuse(err)),
       );
     };
+  }
+
+  /** UNAUTHENTICATED without a live token in the `authorization` metadata, PERMISSION_DENIED for a role that may not write. */
+  private deniedCall(call: ServerUnaryCall<Buffer, Buffer>): { code: GrpcCode; details: string } | null {
+    const authenticator = this.options.authenticator;
+    if (!authenticator) return null;
+    const sent = call.metadata.get('authorization')[0];
+    const principal = authenticator.verifyAuthorization(typeof sent === 'string' ? sent : undefined);
+    if (!principal) return { code: GrpcCode.UNAUTHENTICATED, details: 'missing, unknown or revoked token: send metadata authorization: Bearer <token> (OTel exporters: headers setting; docs/security.md)' };
+    if (!roleAllows(principal.role, 'ingest')) return { code: GrpcCode.PERMISSION_DENIED, details: `a token of role ${principal.role} may not write telemetry: it needs role ingest` };
+    return null;
   }
 
   private async export(signal: OtlpSignal, request: Buffer): Promise<Buffer> {

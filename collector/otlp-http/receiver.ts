@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { Counters } from '../../core/metrics';
 import { encodeExportResponse } from '../../core/otlp';
 import { DEFAULT_CONFIG, type Config } from '../../core/config';
-import { guarded, type Access } from '../../core/security/access-guard';
+import { guarded, INGEST_ONLY, type Access } from '../../core/security/access-guard';
 import { closeServer, createBoundedServer, httpServerLimitsFrom, listen, type HttpServerLimits } from '../../core/util/http-server';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import { httpRefusalFor, type HttpRefusal } from '../http-refusal';
@@ -73,7 +73,7 @@ export class OtlpHttpReceiver {
       this.inflight.add(work);
       work.finally(() => this.inflight.delete(work));
     };
-    const server = createBoundedServer(guarded(handler, this.options.access), limits, this.options.counters, 'chainscope_receiver');
+    const server = createBoundedServer(guarded(handler, this.options.access, INGEST_ONLY), limits, this.options.counters, 'chainscope_receiver');
     this.server = server;
     return listen(server, this.options.host, this.options.port);
   }

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import { UnsupportedMediaTypeError } from '../../core/errors';
 import type { Counters } from '../../core/metrics';
 import { DEFAULT_CONFIG } from '../../core/config';
-import { guarded, type Access } from '../../core/security/access-guard';
+import { guarded, INGEST_ONLY, type Access } from '../../core/security/access-guard';
 import { closeServer, createBoundedServer, listen, type HttpServerLimits } from '../../core/util/http-server';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import { httpRefusalFor } from '../http-refusal';
@@ -61,7 +61,7 @@ export class ZipkinReceiver {
       this.inflight.add(work);
       work.finally(() => this.inflight.delete(work));
     };
-    const server = createBoundedServer(guarded(handler, this.options.access), limits, this.options.counters, 'chainscope_receiver_zipkin');
+    const server = createBoundedServer(guarded(handler, this.options.access, INGEST_ONLY), limits, this.options.counters, 'chainscope_receiver_zipkin');
     this.server = server;
     return listen(server, this.options.host, this.options.port);
   }

@@ -1,21 +1,81 @@
 import type http from 'node:http';
+import type { Authenticator, Principal } from './authenticator';
 import { NO_BROWSER_ACCESS, refuseForeignBrowser, type BrowserPolicy } from './browser-guard';
+import type { AccessRole } from './roles';
 
-/** Everything one server checks before its routes: browsers (Host, Origin, headers). */
+/** Everything one server checks before its routes: browsers (Host, Origin, headers) and, with AUTH=tokens, credentials. */
 export interface Access {
   browser: BrowserPolicy;
+  /** Absent: AUTH=none, nobody is asked for a credential. */
+  authenticator?: Authenticator;
 }
 
-/** No browser from elsewhere: what a server uses when its owner gave no policy. */
+/** What a request to a port needs: a role, or null for what anyone may reach (health, the login page). */
+export type RoleNeeded = (req: http.IncomingMessage) => AccessRole | null;
+
+/** No browser from elsewhere, no credential: what a server uses when its owner gave no policy. */
 export const DEFAULT_ACCESS: Access = { browser: NO_BROWSER_ACCESS };
+
+const principals = new WeakMap<http.IncomingMessage, Principal>();
+
+/** The verified credential of a request that passed the guard with AUTH=tokens. */
+export function principalOf(req: http.IncomingMessage): Principal | undefined {
+  return principals.get(req);
+}
 
 /**
  * Wraps a server's request listener: every request of that port passes the
  * checks first, whatever route it is for (routes added later included).
  */
-export function guarded(handler: http.RequestListener, access: Access = DEFAULT_ACCESS): http.RequestListener {
+export function guarded(handler: http.RequestListener, access: Access = DEFAULT_ACCESS, needed: RoleNeeded = () => 'read'): http.RequestListener {
   return (req, res) => {
     if (refuseForeignBrowser(req, res, access.browser)) return;
+    const role = access.authenticator ? needed(req) : null;
+    if (role !== null && access.authenticator) {
+      const verdict = access.authenticator.check(req, role);
+      if (!verdict.ok) {
+        const headers: Record<string, string> = { 'Content-Type': 'application/json', Connection: 'close' };
+        if (verdict.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="chainscope"';
+        res.writeHead(verdict.status, headers).end(JSON.stringify({ error: verdict.message }));
+        return;
+      }
+      principals.set(req, verdict.principal);
+    }
     handler(req, res);
   };
+}
+
+/** Receivers: every request writes telemetry. */
+export const INGEST_ONLY: RoleNeeded = () => 'ingest';
+
+/** Health is open (probes), /metrics and everything else need `read`. */
+export const OPS_NEEDS: RoleNeeded = (req) => (isHealthPath(pathOf(req)) ? null : 'read');
+
+/**
+ * The query port: the UI's files, the login page and exchange, and health are
+ * open; the admin API needs `admin`; every other API, SSE stream, the Jaeger
+ * API and /metrics need `read`. Unknown paths count as API, not as open.
+ */
+export const QUERY_PORT_NEEDS: RoleNeeded = (req) => {
+  const path = pathOf(req);
+  if (isHealthPath(path) || path === '/api/session' || path === '/login' || path === '/login.js') return null;
+  if (path === '/api/admin' || path.startsWith('/api/admin/')) return 'admin';
+  if (path.startsWith('/api/') || path === '/api' || path.startsWith('/jaeger/') || path === '/metrics') return 'read';
+  return null;
+};
+
+function isHealthPath(path: string): boolean {
+  return path === '/health' || path === '/api/health';
+}
+
+/** The path as the router will see it: decoded dot segments and doubled slashes cannot slip past a prefix check. */
+function pathOf(req: http.IncomingMessage): string {
+  const raw = (req.url ?? '/').split('?')[0];
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+  return new URL(decoded.replace(/\/{2,}/g, '/'), 'http://x').pathname.toLowerCase();
 }

@@ -1,0 +1,43 @@
+import express, { Router } from 'express';
+import { principalOf } from '../../core/security/access-guard';
+import { sessionIdOf } from '../../core/security/sessions';
+import type { AccessService } from '../services/access-service';
+
+const SMALL_JSON = express.json({ limit: '4kb' });
+
+/**
+ * /session (login exchange, open: the guard lets it through) and /admin/tokens
+ * (the guard asks for role admin). With AUTH=none only GET /session answers, saying so.
+ */
+export function accessRouter(access: AccessService | undefined): Router {
+  const router = Router();
+  if (!access) {
+    router.get('/session', (_req, res) => void res.json({ auth: 'none' }));
+    return router;
+  }
+  router.get('/session', (req, res) => {
+    const verdict = access.authenticator.check(req, 'read');
+    if (!verdict.ok) return void res.status(401).json({ auth: 'tokens', error: verdict.message });
+    res.json(access.whoami(verdict.principal));
+  });
+  router.post('/session', SMALL_JSON, (req, res) => {
+    const opened = access.login((req.body as { token?: unknown } | undefined)?.token);
+    if (!opened) return void res.status(401).json({ error: 'unknown or revoked token' });
+    res.setHeader('Set-Cookie', opened.cookie);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ role: opened.session.role, csrfToken: opened.session.csrfToken });
+  });
+  router.delete('/session', (req, res) => {
+    res.setHeader('Set-Cookie', access.logout(sessionIdOf(req.headers.cookie)));
+    res.status(204).end();
+  });
+  router.get('/admin/tokens', (_req, res) => void res.json({ tokens: access.listTokens() }));
+  router.post('/admin/tokens', SMALL_JSON, (req, res) => {
+    const body = (req.body ?? {}) as { name?: unknown; role?: unknown };
+    const created = access.createToken(body.name, body.role);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(201).json({ ...created.record, token: created.token, by: principalOf(req)?.tokenId });
+  });
+  router.delete('/admin/tokens/:id', (req, res) => void res.json(access.revokeToken(req.params.id)));
+  return router;
+}
