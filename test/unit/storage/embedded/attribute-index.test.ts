@@ -8,6 +8,8 @@ import { MAX_INDEXED_VALUE_LENGTH } from '../../../../storage/embedded/attribute
 import { INDEX_DRIVEN_MAX_TRACES } from '../../../../storage/embedded/span-reader';
 import { TraceDeleter } from '../../../../storage/embedded/trace-deleter';
 import { BASE_US, makeTrace, spanBatch, uniq } from '../../../contract/fixtures';
+import { rollBackTo } from '../../../helpers/embedded-rollback';
+import { SCHEMA_VERSION } from '../../../../storage/embedded/schema';
 
 const dirs: string[] = [];
 const opened: EmbeddedStores[] = [];
@@ -129,12 +131,11 @@ describe('embedded attribute index', () => {
     const old = open(['order.id'], dataDir);
     const before = tagged({ 'order.id': order }, BASE_US);
     await old.spans.writeSpans(spanBatch(before));
-    old.database.db.exec('DROP TABLE trace_attr_index; DROP TABLE attr_index_keys; ALTER TABLE trace_attr_sets DROP COLUMN indexed');
-    old.database.db.pragma('user_version = 6');
+    rollBackTo(old.database.db, 6);
     await close(old);
 
     const migrated = open(['order.id'], dataDir);
-    expect(migrated.database.schemaVersion).toBe(8);
+    expect(migrated.database.schemaVersion).toBe(SCHEMA_VERSION);
     const after = tagged({ 'order.id': order }, BASE_US + 1);
     await migrated.spans.writeSpans(spanBatch(after));
     expect(indexRows(migrated)).toBe(1);

@@ -10,6 +10,7 @@ import type { EmbeddedLogStore } from '../../../../storage/embedded';
 import { LOG_BLOCK_ROWS } from '../../../../storage/embedded/log-blocks';
 import { LOG_READ_LIMITS } from '../../../../core/contracts/read-limits';
 import { makeLog } from '../../../contract/fixtures';
+import { rollBackTo } from '../../../helpers/embedded-rollback';
 
 /**
  * Searches with more than LOG_READ_LIMITS.countCap text matches walk rowid
@@ -135,8 +136,7 @@ describe('embedded log search over rowid blocks', () => {
       .all();
     expect(written).toHaveLength(Math.floor(LINES / LOG_BLOCK_ROWS) + 1); // rowids 1..LINES
     expect(written).toEqual(byRow);
-    db.exec('DROP TABLE log_blocks; DROP TABLE log_minutes; DROP TABLE retention_state; DROP TABLE trace_attr_index; DROP TABLE attr_index_keys; ALTER TABLE trace_attr_sets DROP COLUMN indexed'); // migrations 4 to 8
-    db.pragma('user_version = 3');
+    rollBackTo(db, 3);
     db.close();
     await open();
     await store.shutdown();

@@ -10,6 +10,7 @@ import { openEmbeddedStores } from '../../../../storage/embedded';
 import type { EmbeddedLogStore } from '../../../../storage/embedded';
 import { MINUTE_US, answerableByMinutes, splitWindow } from '../../../../storage/embedded/log-minutes';
 import { makeLog } from '../../../contract/fixtures';
+import { rollBackTo } from '../../../helpers/embedded-rollback';
 
 /**
  * Histograms and facets of service/severity/host queries read whole minutes
@@ -151,8 +152,7 @@ describe('log histograms and facets from per-minute counts', () => {
     let db = new Database(file);
     const written = read(db);
     expect(written.length).toBeGreaterThan(6);
-    db.exec('DROP TABLE log_minutes; DROP TABLE retention_state; DROP TABLE trace_attr_index; DROP TABLE attr_index_keys; ALTER TABLE trace_attr_sets DROP COLUMN indexed'); // migrations 5 to 8
-    db.pragma('user_version = 4');
+    rollBackTo(db, 4);
     db.close();
     const stores = openEmbeddedStores({ dataDir });
     await stores.spans.shutdown();
