@@ -52,6 +52,12 @@ export async function screenHeapGrowth(spans: SpanStore, logs: LogStore, id: str
     await until(warmup);
     const startMiB = await heapMiB();
     const started = Date.now();
+    console.log(`screen-heap: ${warmup} pushes to settle: ${round(startMiB, 2)} MiB after GC`);
+    // a line every 100 pushes, so a long run shows its trend as it goes
+    for (let n = 100; n < refreshes; n += 100) {
+      await until(warmup + n);
+      console.log(`screen-heap: ${n} pushes: ${round(await heapMiB(), 2)} MiB after GC (start ${round(startMiB, 2)})`);
+    }
     await until(warmup + refreshes);
     const endMiB = await heapMiB();
     return { refreshes, startMiB: round(startMiB, 2), endMiB: round(endMiB, 2), growthPercent: round(((endMiB - startMiB) / startMiB) * 100, 1), seconds: round((Date.now() - started) / 1000) };

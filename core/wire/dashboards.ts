@@ -112,6 +112,8 @@ export type PanelData =
       measure: OrderMeasure;
       /** The measure over the rate window (the last whole minutes); null when there were no orders. */
       value: number | null;
+      /** The same measure over the rate window just before (for the delta); null when it had no orders. */
+      previous: number | null;
       /** One point per minute over the panel's window. */
       series: OrderLatencyPoint[];
       /** Some minute held more orders than one read returns: its figures cover the slowest ones only. */

@@ -128,8 +128,11 @@ async function errorBursts(q: Of<'error-bursts'>, window: PanelWindow, s: PanelS
 async function orders(q: Of<'orders'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
   const key = q.key ?? s.defaultKey;
   const { facts, truncated } = await s.orders.orders(key, window);
-  const value = q.measure === 'latency' ? null : orderMeasure(facts, q.measure, rateWindow(window, DEFAULT_RATE_MINUTES));
-  return { kind: 'orders', key, measure: q.measure, value, series: orderSeries(facts, window), truncated };
+  const rate = rateWindow(window, DEFAULT_RATE_MINUTES);
+  const before = { startUs: rate.startUs - (rate.endUs - rate.startUs), endUs: rate.startUs, seconds: rate.seconds };
+  const measure = q.measure;
+  const [value, previous] = measure === 'latency' ? [null, null] : [orderMeasure(facts, measure, rate), orderMeasure(facts, measure, before)];
+  return { kind: 'orders', key, measure, value, previous, series: orderSeries(facts, window), truncated };
 }
 
 async function slowOrders(q: Of<'slow-orders'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {

@@ -111,6 +111,9 @@ describe('dashboards API over the embedded store', () => {
     expect(perMinute.series.reduce((n, p) => n + p.orders, 0)).toBe(3);
     expect(perMinute.series.reduce((n, p) => n + p.failed, 0)).toBe(1);
     expect(panel(data, 'success-rate', 'orders').value).toBeCloseTo(2 / 3);
+    // nothing in the five minutes before: no delta to show
+    expect(perMinute.previous).toBe(0);
+    expect(panel(data, 'success-rate', 'orders').previous).toBeNull();
 
     const end = data.generatedAtUs / 1000;
     const slow = await get<{ chains: { value: string; durationUs: number; errorCount: number }[] }>(

@@ -1,4 +1,4 @@
-import { chartPath, formatMeasure, funnelWidths, gridArea, niceTop, thresholdLevel } from '../../../ui/src/screens/screenLayout';
+import { chartPath, deltaText, formatMeasure, funnelWidths, gridArea, niceTop, thresholdLevel } from '../../../ui/src/screens/screenLayout';
 import { flowSeconds } from '../../../ui/src/screens/screenTopology';
 
 describe('wall-screen panel layout', () => {
@@ -42,5 +42,9 @@ describe('wall-screen panel layout', () => {
 
   it('moves the flow on an edge faster with more calls per second, within 0.6 s .. 8 s a trip, none without calls', () => {
     expect([0, 0.01, 1, 4, 100, 10_000].map(flowSeconds)).toEqual([null, 8, 4, 2, 0.6, 0.6]);
+  });
+
+  it('writes a stat delta as a signed share of the value before', () => {
+    expect([deltaText(1.12, 1), deltaText(0.965, 1), deltaText(5, 5), deltaText(3, 0), deltaText(null, 1), deltaText(200, 100)]).toEqual(['▲ 12 %', '▼ 3.5 %', '= 0.0 %', null, null, '▲ 100 %']);
   });
 });

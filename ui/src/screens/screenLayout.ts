@@ -60,3 +60,12 @@ export function niceTop(values: readonly (number | null)[]): number {
   for (const m of [1, 2, 5, 10]) if (m * p >= top) return m * p;
   return 10 * p;
 }
+
+/** The change from `previous` to `value` as a signed share ("▲ 12 %", "▼ 3.5 %", "= 0 %"); null when either is missing or previous is 0. */
+export function deltaText(value: number | null, previous: number | null): string | null {
+  if (value === null || previous === null || !Number.isFinite(value) || !Number.isFinite(previous) || previous === 0) return null;
+  const share = (value - previous) / Math.abs(previous);
+  const pct = Math.abs(share) * 100;
+  const shown = pct >= 10 ? pct.toFixed(0) : pct.toFixed(1);
+  return `${share > 0 ? '▲' : share < 0 ? '▼' : '='} ${shown} %`;
+}

@@ -3,7 +3,7 @@ import { formatClock } from '../format';
 import { formatHash } from '../route';
 import { sparkPath } from '../views/servicesTableLayout';
 import type { PanelData, PanelDefinition, SeriesPoint, Thresholds } from '../../../core/wire';
-import { chartPath, formatMeasure, funnelWidths, niceTop, thresholdLevel } from './screenLayout';
+import { chartPath, deltaText, formatMeasure, funnelWidths, niceTop, thresholdLevel } from './screenLayout';
 import { drawTopology } from './screenTopology';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -132,11 +132,12 @@ function orderStat(data: Of<'orders'>, t: Thresholds | undefined): HTMLElement {
   });
   // the series' last minute is still filling: the sparkline ends at the last whole one
   const level = thresholdLevel(data.value, t);
+  const delta = deltaText(data.value, data.previous);
   return h(
     'div',
     { class: 'screen-stat' },
     h('div', { class: `stat-value level-${level}` }, formatMeasure(data.value, STAT_UNITS[data.measure] ?? 'count')),
-    h('div', { class: 'stat-note' }, 'last 5 min', data.truncated ? ' · busiest minutes sampled' : ''),
+    h('div', { class: 'stat-note' }, 'last 5 min', delta ? h('span', { class: 'stat-delta' }, ` ${delta} vs 5 min before`) : null, data.truncated ? ' · busiest minutes sampled' : ''),
     svg('screen-stat-spark', 100, 30, [{ d: sparkPath(perMinute.slice(0, -1), 100, 30), cls: `screen-spark-line level-${level}` }]),
   );
 }
