@@ -12,6 +12,9 @@ import { accessRouter } from './routes/access';
 import { AccessService } from './services/access-service';
 import { compressAnswers } from './http/compress-answers';
 import { chainCompareRouter } from './routes/chain-compare';
+import { metricsRouter } from './routes/metrics';
+import { MetricService } from './services/metric-service';
+import type { MetricStore } from '../core/contracts/metric-store';
 import { chainsRouter } from './routes/chains';
 import { dashboardsRouter } from './routes/dashboards';
 import { logContextRouter } from './routes/log-context';
@@ -53,6 +56,8 @@ export interface QueryAppOptions {
   healthChecks?: HealthCheck[];
   /** DASHBOARDS_DIR: more dashboard files besides the shipped ones ('' or absent: none); a file that does not conform fails start-up. */
   dashboardsDir?: string;
+  /** OTLP metric points (GET /api/metrics, /api/metrics/series); absent: those answer 501. */
+  metricStore?: MetricStore;
   /** The alert evaluator's rules and alerts, when this process runs one (GET /api/alerts). */
   alerts?: () => AlertsView | undefined;
   /** AUTH=tokens: the token and session checks (the server's guard asks for credentials; the app serves login and the admin API). */
@@ -86,6 +91,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
   const topology = new TopologyService(options.spanStore);
   api.use(chainsRouter(chains));
   api.use(topologyRouter(topology));
+  api.use(metricsRouter(new MetricService(options.metricStore)));
   api.use(anomaliesRouter(new AnomalyService(options.spanStore)));
   api.use(alertsRouter(options.alerts));
   api.use(rcaRouter(new RcaService(chains, options.spanStore)));

@@ -43,6 +43,7 @@ export const queryApiFactory: ComponentFactory<QueryApiSettings> = {
           port: settings.port,
           spanStore: context.spanStore!,
           logStore: context.logStore!,
+          metricStore: context.metricStore,
           counters: context.counters,
           uiDir: uiDir(),
           log: context.log,

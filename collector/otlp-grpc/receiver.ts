@@ -30,17 +30,13 @@ export interface OtlpGrpcReceiverOptions {
   authenticator?: Authenticator;
 }
 
-const METRICS_UNIMPLEMENTED =
-  'OTLP metrics are not accepted by Chainscope yet: this receiver takes traces (TraceService) and logs (LogsService); switch the metrics exporter off (OTEL_METRICS_EXPORTER=none)';
-
 /**
- * OTLP/gRPC receiver: opentelemetry.proto.collector.{trace,logs}.v1 Export,
+ * OTLP/gRPC receiver: opentelemetry.proto.collector.{trace,logs,metrics}.v1 Export,
  * gzip or deflate per message, the same validation, limits and bus path as
  * the OTLP/HTTP receiver (collector/otlp-intake.ts), answered by OTLP's gRPC
  * status rules (collector/otlp-grpc/grpc-status.ts): partial_success for
  * rejected items, INVALID_ARGUMENT for an undecodable request,
  * RESOURCE_EXHAUSTED / UNAVAILABLE with RetryInfo when the bus cannot take it.
- * MetricsService answers UNIMPLEMENTED with a message saying so.
  */
 export class OtlpGrpcReceiver {
   private server: Server | null = null;
@@ -68,12 +64,7 @@ export class OtlpGrpcReceiver {
     });
     server.addService(otlpServiceDefinition('traces'), { Export: this.handler('traces') });
     server.addService(otlpServiceDefinition('logs'), { Export: this.handler('logs') });
-    server.addService(otlpServiceDefinition('metrics'), {
-      Export: (_call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
-        this.options.counters.add('chainscope_receiver_grpc_calls_refused_total');
-        callback({ code: GrpcCode.UNIMPLEMENTED, details: METRICS_UNIMPLEMENTED });
-      },
-    });
+    server.addService(otlpServiceDefinition('metrics'), { Export: this.handler('metrics') });
     const address = `${this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host}:${this.options.port}`;
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(withSystemCode(err)) : resolve(bound))),

@@ -41,11 +41,11 @@ export function otlpHttpLimitsFrom(config: Readonly<Config>): { connectionLimits
   };
 }
 
-type Signal = 'traces' | 'logs';
-const ROUTES: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs' };
+type Signal = 'traces' | 'logs' | 'metrics';
+const ROUTES: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs', '/v1/metrics': 'metrics' };
 
 /**
- * OTLP/HTTP receiver (POST /v1/traces, /v1/logs; protobuf or JSON; gzip).
+ * OTLP/HTTP receiver (POST /v1/traces, /v1/logs, /v1/metrics; protobuf or JSON; gzip).
  * Answers per the OTLP/HTTP spec and never crashes on input: every failure
  * becomes a status code with a google.rpc.Status body.
  */
@@ -94,7 +94,7 @@ export class OtlpHttpReceiver {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     const signal = ROUTES[path];
-    if (!signal) return sendJson(res, 404, { error: `no OTLP route ${path}: use POST /v1/traces or /v1/logs` });
+    if (!signal) return sendJson(res, 404, { error: `no OTLP route ${path}: use POST /v1/traces, /v1/logs or /v1/metrics` });
     if (req.method === 'OPTIONS') {
       res.writeHead(204).end();
       return;

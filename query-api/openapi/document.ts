@@ -12,7 +12,7 @@ import { arrayOf, object, ref, SCHEMAS, strings } from './schemas';
 import type { Parameter, Schema } from './parameters';
 
 /** Version of the API description (not of the server); bump when a route or parameter changes. */
-export const OPENAPI_DOCUMENT_VERSION = '1.3.0';
+export const OPENAPI_DOCUMENT_VERSION = '1.4.0';
 
 interface Operation {
   summary: string;
@@ -169,6 +169,16 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         summary: 'Services, databases, queues and external peers with the calls between them (window at most 7 days, default the last 15 minutes); ratePerSec over the rate window (rate)',
         parameters: [...p.timeWindow, p.rateMinutes],
         ok: ref('Topology'),
+      }),
+      '/api/metrics': operation('metrics', {
+        summary: 'OTLP metric names with kind, unit, temporality and series count; with name: that metric\'s label keys and values (service = resource service.name)',
+        parameters: [p.metricNameFilter],
+        ok: { oneOf: [ref('MetricNames'), ref('MetricLabels')] },
+      }),
+      '/api/metrics/series': operation('metricSeries', {
+        summary: 'One metric over time, a point per step per group: rate of a counter, last value of a gauge, histogram rate/avg/quantile (window default: the last hour; truncated when the points read hit the bound)',
+        parameters: [p.metricName, ...p.timeWindow, p.metricStep, p.metricFn, p.metricQuantile, p.metricGroupBy],
+        ok: ref('MetricSeries'),
       }),
       '/api/anomalies': operation('anomalies', {
         summary:

@@ -5,6 +5,9 @@ import { DEFAULT_RATE_MINUTES, MAX_RATE_MINUTES } from '../services/topology-ser
 import { MAX_ATTRIBUTE_FILTERS, MAX_DURATION_MS } from '../routes/traces';
 import { TRACE_SORTS } from '../../core/contracts/trace-search';
 import { STATUS_CODES } from '../../core/model';
+import { SERIES_FUNCTIONS } from '../../core/analysis/metric-series';
+import { MAX_GROUP_BY, MAX_METRIC_NAME_LENGTH } from '../routes/metrics';
+import { MAX_SERIES_STEPS } from '../services/metric-service';
 
 /**
  * OpenAPI parameter objects, built from the same constants the parsers in
@@ -194,3 +197,26 @@ export function streamRefresh(minSeconds: number, maxSeconds: number): Parameter
     pattern: '^[1-9][0-9]{0,5}(ms|s|m)$',
   });
 }
+
+const metricNameSchema: Schema = { type: 'string', minLength: 1, maxLength: MAX_METRIC_NAME_LENGTH, pattern: NO_NUL };
+export const metricNameFilter = query('name', 'A metric name (exact): answers its label keys and values instead of the names.', metricNameSchema);
+export const metricName = query('name', 'The metric name (exact).', metricNameSchema, true);
+export const metricStep = query(
+  'step',
+  `Width of one point: 60s, 5m, 1h or a number of seconds. Default: about 60 points (at least 1 s). More than ${MAX_SERIES_STEPS} points is a 400.`,
+  { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(s|m|h)?$' },
+);
+export const metricFn = query(
+  'fn',
+  'What each point is: auto (rate for counters and histograms, value otherwise), value (last value; gauges, up-down sums), rate (per-second increase of a counter or of a histogram count), avg (histogram sum / count), quantile (explicit-bucket histograms). A function that does not fit the metric is a 400.',
+  { type: 'string', enum: ['auto', ...SERIES_FUNCTIONS], default: 'auto' },
+);
+export const metricQuantile = query('quantile', 'With fn=quantile: which one, 0..1.', { type: 'number', minimum: 0, maximum: 1, default: 0.95 });
+export const metricGroupBy: Parameter = {
+  name: 'groupBy',
+  in: 'query',
+  description: `Label keys to group series by (repeat the parameter or separate by commas; at most ${MAX_GROUP_BY}); service is the resource's service.name. Absent: one series of all.`,
+  schema: { type: 'array', items: { type: 'string', maxLength: MAX_PARAM_LENGTH, pattern: NO_NUL }, maxItems: MAX_GROUP_BY },
+  style: 'form',
+  explode: true,
+};

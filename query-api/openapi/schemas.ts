@@ -29,6 +29,9 @@ const compareRow = object(
 );
 const comparedOrder = object({ value: str, startUs: num, endUs: num, traceCount: int, truncated: { type: 'boolean' }, stages: strings });
 
+const metricKind = { type: 'string', enum: ['gauge', 'sum', 'histogram', 'exponential_histogram'] };
+const metricTemporality = { type: 'string', enum: ['delta', 'cumulative', 'unspecified'] };
+
 export const SCHEMAS: Record<string, Schema> = {
   Error: object({ error: str, parameter: str, position: int, expected: strings }, ['error']),
   Health: object({ status: str, spanStore: str, logStore: str }, ['status']),
@@ -218,6 +221,18 @@ export const SCHEMAS: Record<string, Schema> = {
         evidence: object({ criticalSelfUs: num, queueWaitUs: num, excessUs: num, baselineP50Ms: nullableNum, slowestSpanUs: num, originErrors: int }),
       }),
     },
+  }),
+  MetricNames: object({
+    metrics: { type: 'array', items: object({ name: str, kind: metricKind, unit: str, temporality: metricTemporality, monotonic: { type: 'boolean' }, series: int }) },
+  }),
+  MetricLabels: object({ name: str, labels: { type: 'array', items: object({ key: str, values: strings }) } }),
+  MetricSeries: object({
+    name: str,
+    kind: { oneOf: [metricKind, { type: 'null' }] },
+    fn: { type: 'string', enum: ['value', 'rate', 'avg', 'quantile'] },
+    stepUs: int,
+    series: { type: 'array', items: object({ labels: { type: 'object', additionalProperties: str }, points: { type: 'array', items: object({ timeUs: int, value: nullableNum }) } }) },
+    truncated: { type: 'boolean' },
   }),
   StatsPoint: object({ tUs: int, calls: int, errors: int, ratePerSec: num, errorRate: num, ...latency }),
   ServiceStats: object({

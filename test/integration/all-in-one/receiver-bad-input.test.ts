@@ -96,7 +96,7 @@ describe('OTLP/HTTP receiver answers bad input per the spec and keeps serving', 
   });
 
   it('404 and 405 for wrong routes and methods', async () => {
-    expect((await post('/v1/metrics', validBody(), { 'Content-Type': 'application/json' })).status).toBe(404);
+    expect((await post('/v1/profiles', validBody(), { 'Content-Type': 'application/json' })).status).toBe(404);
     const get = await fetch(`${app.otlpUrl}/v1/traces`);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toContain('POST');

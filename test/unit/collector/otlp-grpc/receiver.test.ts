@@ -14,7 +14,7 @@ import { otlpMethodPath, type OtlpGrpcService } from '../../../../collector/otlp
 import { OtlpPublisher } from '../../../../collector/publisher';
 import { Counters } from '../../../../core/metrics';
 import type { Span } from '../../../../core/model';
-import { decodeLogsRequestProto, decodeTraceRequestProto, encodeTraceRequestProto } from '../../../../core/otlp';
+import { decodeLogsRequestProto, decodeTraceRequestProto, encodeMetricsRequestProto, encodeTraceRequestProto } from '../../../../core/otlp';
 import { waitFor } from '../../../helpers/wait';
 
 const MiB = 1024 * 1024;
@@ -229,10 +229,14 @@ describe('OTLP/gRPC receiver status rules', () => {
     expect((await rawExport(r.port, 'traces', big, { gzip: true })).error?.code).toBe(GrpcCode.RESOURCE_EXHAUSTED);
   });
 
-  it('answers MetricsService UNIMPLEMENTED with a message that says what is taken', async () => {
-    const { error } = await rawExport(r.port, 'metrics', Buffer.alloc(0));
-    expect(error?.code).toBe(GrpcCode.UNIMPLEMENTED);
-    expect(error?.details).toMatch(/metrics are not accepted.*traces.*logs/);
+  it('takes MetricsService: undecodable bytes are INVALID_ARGUMENT, a point without time a partial success saying why', async () => {
+    const malformed = await rawExport(r.port, 'metrics', Buffer.from([0x0a, 0x05, 0x01]));
+    expect(malformed.error?.code).toBe(GrpcCode.INVALID_ARGUMENT);
+    expect(malformed.error?.details).toMatch(/ExportMetricsServiceRequest/);
+    const point = { name: 'm', unit: '', kind: 'gauge', temporality: 'unspecified', monotonic: false, service: 's', resource: {}, attributes: {}, startUs: 0, timeUs: 0, value: 1, count: 0 } as const;
+    const { error, response } = await rawExport(r.port, 'metrics', Buffer.from(encodeMetricsRequestProto([point])));
+    expect(error).toBeUndefined();
+    expect(partialSuccess(response!)).toEqual({ rejected: 1, message: expect.stringMatching(/timeUnixNano must be set/) });
   });
 });
 
