@@ -7,14 +7,11 @@ const SMALL_JSON = express.json({ limit: '4kb' });
 
 /**
  * /session (login exchange, open: the guard lets it through) and /admin/tokens
- * (the guard asks for role admin). With AUTH=none only GET /session answers, saying so.
+ * (the guard asks for role admin). With AUTH=none there are none: nothing to log in to.
  */
 export function accessRouter(access: AccessService | undefined): Router {
   const router = Router();
-  if (!access) {
-    router.get('/session', (_req, res) => void res.json({ auth: 'none' }));
-    return router;
-  }
+  if (!access) return router;
   router.get('/session', (req, res) => {
     const verdict = access.authenticator.check(req, 'read');
     if (!verdict.ok) return void res.status(401).json({ auth: 'tokens', error: verdict.message });

@@ -124,6 +124,8 @@ async function getJson<T>(path: string, query: Query = {}, signal?: AbortSignal)
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(`Cannot reach the API: ${(err as Error).message}`, 0);
   }
+  // AUTH=tokens and no (or an expired) session: the server's login page exchanges a token for one
+  if (res.status === 401) location.assign(new URL('login', document.baseURI).href);
   const text = await res.text();
   let body: unknown;
   try {
