@@ -7,12 +7,9 @@ import { loadAlertRules } from '../../../alerting/rules';
 import { openEmbeddedStores } from '../../../storage/embedded';
 import { AnomalyService } from '../../../query-api/services/anomaly-service';
 import { writeSteadyTraffic } from '../../helpers/steady-traffic';
-import { alertsOf, installedAlertmanager, startAlertmanager, type RunningAlertmanager } from './alertmanager';
+import { alertsOf, describeWithAlertmanager, startAlertmanager, type RunningAlertmanager } from './alertmanager';
 
 const MINUTE_MS = 60_000;
-const binary = installedAlertmanager();
-if (!binary) console.warn('alertmanager.test: skipped, Alertmanager not installed (scripts/alertmanager/install, ~2 min of CPU; or ALERTMANAGER_BIN)');
-const describeWithAlertmanager = binary ? describe : describe.skip;
 
 /**
  * The alert evaluator against a real Alertmanager (v0.35.0) over a real embedded store: payment's
@@ -21,7 +18,7 @@ const describeWithAlertmanager = binary ? describe : describe.skip;
  * Time is simulated ten minutes in the past (the evaluator's clock), so that every startsAt and
  * every resolved endsAt lies before Alertmanager's now.
  */
-describeWithAlertmanager('alerts to a real Alertmanager', () => {
+describeWithAlertmanager('alerts to a real Alertmanager', (binary) => {
   let am: RunningAlertmanager;
   let dir: string;
   let stores: ReturnType<typeof openEmbeddedStores>;
@@ -33,7 +30,7 @@ describeWithAlertmanager('alerts to a real Alertmanager', () => {
   let simulatedNow = M;
 
   beforeAll(async () => {
-    am = await startAlertmanager(binary!);
+    am = await startAlertmanager(binary);
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-alerts-'));
     stores = openEmbeddedStores({ dataDir: path.join(dir, 'data') });
     await stores.spans.start();

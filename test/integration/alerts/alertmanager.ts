@@ -13,6 +13,26 @@ export function installedAlertmanager(): string | undefined {
   return fs.existsSync(path.join(dir, '.chainscope-complete')) && fs.existsSync(binary) ? binary : undefined;
 }
 
+/**
+ * `describe` for suites that need a real Alertmanager: skipped when it is not installed, except
+ * under REQUIRE_ENGINES=1 (CI installs it with scripts/alertmanager/install), where a missing
+ * binary fails the suite instead of skipping it.
+ */
+export function describeWithAlertmanager(title: string, body: (binary: string) => void): void {
+  const binary = installedAlertmanager();
+  if (binary) {
+    describe(title, () => body(binary));
+  } else if (process.env.REQUIRE_ENGINES === '1') {
+    describe(title, () => {
+      it('needs Alertmanager', () => {
+        throw new Error('Alertmanager is not installed (REQUIRE_ENGINES=1): run scripts/alertmanager/install');
+      });
+    });
+  } else {
+    describe.skip(`${title} [skipped: Alertmanager not installed; scripts/alertmanager/install]`, () => body(''));
+  }
+}
+
 export interface RunningAlertmanager {
   url: string;
   stop(): Promise<void>;
