@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { CannotStartError } from '../errors';
 import { parseLogQuery } from '../logql';
 import { childPath, SchemaValidator, type JsonSchema, type SchemaProblem } from './json-schema';
 import {
@@ -16,14 +17,17 @@ export const MAX_DASHBOARD_FILE_BYTES = 256 * 1024;
 /** Most dashboard files read from one folder. */
 export const MAX_DASHBOARD_FILES = 200;
 
-/** A dashboard file that does not conform: the file, and each problem's JSON path and what was expected there. */
-export class DashboardFileError extends Error {
+/**
+ * A dashboard file that does not conform: the file, and each problem's JSON
+ * path and what was expected there. A start-up failure: the entry point prints
+ * it as one line and exits 2.
+ */
+export class DashboardFileError extends CannotStartError {
   constructor(
     readonly file: string,
     readonly problems: SchemaProblem[],
   ) {
     super(`dashboard ${file}: ${problems.map((p) => `${p.path}: expected ${p.expected}`).join('; ')}`);
-    this.name = 'DashboardFileError';
   }
 }
 
@@ -55,7 +59,7 @@ export interface LoadOptions {
  * Every dashboard of the shipped folder, then of `extraDir` (DASHBOARDS_DIR;
  * '' = none): one `<id>.json` per dashboard; a file of `extraDir` replaces the
  * shipped dashboard of the same id. Throws DashboardFileError on the first
- * file that does not conform, Error when a folder cannot be read.
+ * file that does not conform, CannotStartError when a folder cannot be read.
  */
 export function loadDashboards(extraDir: string, options: LoadOptions): Map<string, DashboardDefinition> {
   const dashboards = new Map<string, DashboardDefinition>();
@@ -70,9 +74,9 @@ function loadFolder(dir: string, options: LoadOptions): DashboardDefinition[] {
   try {
     names = fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json')).sort();
   } catch (err) {
-    throw new Error(`DASHBOARDS_DIR ${dir} cannot be read: ${(err as Error).message}`);
+    throw new CannotStartError(`DASHBOARDS_DIR ${dir} cannot be read: ${(err as Error).message}`);
   }
-  if (names.length > MAX_DASHBOARD_FILES) throw new Error(`${dir} holds ${names.length} dashboard files, at most ${MAX_DASHBOARD_FILES} are read`);
+  if (names.length > MAX_DASHBOARD_FILES) throw new CannotStartError(`${dir} holds ${names.length} dashboard files, at most ${MAX_DASHBOARD_FILES} are read`);
   return names.map((n) => loadDashboardFile(path.join(dir, n), options));
 }
 
