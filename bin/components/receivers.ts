@@ -23,7 +23,7 @@ interface OtlpHttpSettings extends PublishSettings, ReturnType<typeof otlpHttpLi
   maxInflightBytes: number;
 }
 
-/** OTLP/HTTP receiver on OTLP_HTTP_PORT (POST /v1/traces, /v1/logs), publishing to the bus. */
+/** OTLP/HTTP receiver on OTLP_HTTP_PORT (POST /v1/traces, /v1/logs, /v1/metrics), publishing to the bus. */
 export const otlpHttpReceiverFactory: ComponentFactory<OtlpHttpSettings> = {
   name: 'receiver',
   settings: (config, role) =>
@@ -46,7 +46,7 @@ export const otlpHttpReceiverFactory: ComponentFactory<OtlpHttpSettings> = {
         receiver = new OtlpHttpReceiver({ host, port, maxRequestBytes, maxInflightBytes, connectionLimits, bodyIdleTimeoutMs, publisher, counters: context.counters, log: context.log, access: context.access });
         const at = listenAddress(host, await startListening(() => receiver!.start(), 'OTLP_HTTP_PORT', host, port));
         context.otlpUrl = at.url;
-        context.log(`chainscope: OTLP/HTTP receiver listening on ${at.shown} (POST /v1/traces, /v1/logs)`);
+        context.log(`chainscope: OTLP/HTTP receiver listening on ${at.shown} (POST /v1/traces, /v1/logs, /v1/metrics)`);
       },
       shutdown: async () => receiver?.shutdown(),
     };
