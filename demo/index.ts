@@ -24,6 +24,8 @@ export { FAULT_KINDS, readGroundTruth, type FaultKind, type FaultSpec, type Grou
 export interface DemoOptions {
   /** OTLP/HTTP base URL, e.g. http://127.0.0.1:4318 (/v1/traces and /v1/logs are appended). */
   otlpEndpoint: string;
+  /** Authorization header value for that receiver (AUTH=tokens). */
+  otlpAuthorization?: string;
   /** Orders per second (Poisson arrivals). Default 2. */
   ordersPerSecond?: number;
   /** Where to write a few human-readable lines (startup, periodic stats, shutdown). */
@@ -103,6 +105,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoHandle> {
   for (const name of SERVICE_NAMES) {
     const t = createServiceTelemetry({
       otlpEndpoint: options.otlpEndpoint,
+      authorization: options.otlpAuthorization,
       serviceName: name,
       serviceVersion: SERVICE_VERSIONS[name],
       agent: exportAgent,

@@ -88,6 +88,8 @@ export interface ServiceTelemetryOptions {
   agent: http.Agent;
   /** Write log lines to this file instead of exporting them over OTLP; closed on shutdown. */
   logFile?: JsonLinesLogFile;
+  /** Authorization header value for the receiver (AUTH=tokens). */
+  authorization?: string;
 }
 
 /** Emits one log record in the currently active span context (so it carries trace/span id). */
@@ -118,6 +120,7 @@ export function createServiceTelemetry(opts: ServiceTelemetryOptions): ServiceTe
   const agentFactory = () => opts.agent;
   const traceExporter = new OTLPTraceExporter({
     url: `${base}/v1/traces`,
+    headers: opts.authorization ? { authorization: opts.authorization } : {},
     timeoutMillis: 3000,
     concurrencyLimit: 4,
     httpAgentOptions: agentFactory,
@@ -149,6 +152,7 @@ export function createServiceTelemetry(opts: ServiceTelemetryOptions): ServiceTe
   }
   const logExporter = new OTLPLogExporter({
     url: `${base}/v1/logs`,
+    headers: opts.authorization ? { authorization: opts.authorization } : {},
     timeoutMillis: 3000,
     concurrencyLimit: 4,
     httpAgentOptions: agentFactory,

@@ -30,6 +30,7 @@ export const demoFactory: ComponentFactory<Pick<Config, 'demoRate' | 'demoLogDir
         const { startDemo } = await import('../../demo');
         demo = await startDemo({
           otlpEndpoint: context.otlpUrl,
+          otlpAuthorization: context.access?.authenticator?.internalAuthorization(),
           ordersPerSecond: settings.demoRate,
           logger: context.log,
           logDir: settings.demoLogDir ?? undefined,

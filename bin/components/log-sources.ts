@@ -28,6 +28,7 @@ export const shipperFactory: ComponentFactory<ShipperSettings> = {
         const otlpUrl = context.otlpUrl;
         const options = shipping.shipperOptionsFromConfig(config, otlpUrl);
         if (config.statusLines === 'off') options.statusIntervalMs = 0;
+        options.authorization = context.access?.authenticator?.internalAuthorization();
         const demoSources = demoLogDir ? [demoLogSource(shipping, demoLogDir)] : [];
         // Demo files first: a file claimed by an earlier source is not taken again by a LOG_PATHS glob
         // (a file belongs to the first source whose glob matches it), so no demo file is shipped twice.

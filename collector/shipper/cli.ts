@@ -15,6 +15,7 @@ Tails log files and sends their lines as OTLP logs to a Chainscope collector.
   --service-from RULE      service.name per record: field:<name> (a parsed field, then not an attribute)
                            or file (file name without .log/.1...); repeatable, tried in order
   --endpoint URL           collector OTLP/HTTP base URL, e.g. http://127.0.0.1:4318
+                           (AUTH=tokens there: put an ingest token in the CHAINSCOPE_TOKEN environment variable)
   --state-dir DIR          where checkpoints are kept (one folder per shipper)
   --format F               plain (default), json, logfmt, or regex:<pattern with (?<name>...) groups>
   --multiline-start REGEX  a line matching REGEX starts a record; other lines continue it (stack traces)

@@ -18,6 +18,8 @@ export interface ShipperOptions {
   sources: ShipperSource[];
   /** Collector base URL (OTLP/HTTP), e.g. http://127.0.0.1:4318. */
   endpoint: string;
+  /** Authorization header value for the collector (AUTH=tokens): `chainscope ship` takes CHAINSCOPE_TOKEN from the environment. */
+  authorization?: string;
   /** Where checkpoints live. */
   stateDir: string;
   /** Attribute names copied out of fields and text as business keys. */

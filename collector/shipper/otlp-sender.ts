@@ -12,6 +12,8 @@ export interface SenderOptions {
   timeoutMs: number;
   /** Backoff ceiling between retries. */
   maxBackoffMs: number;
+  /** Authorization header value (Bearer <token>) when the collector asks for one (AUTH=tokens). */
+  authorization?: string;
   /** Called before each wait between attempts (for counters and the status line). */
   onRetry?: (reason: string, delayMs: number) => void;
 }
@@ -50,7 +52,7 @@ export class OtlpLogSender {
       try {
         const res = await fetch(this.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' },
+          headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip', ...(this.options.authorization ? { authorization: this.options.authorization } : {}) },
           body,
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]),
         });

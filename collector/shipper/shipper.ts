@@ -101,6 +101,7 @@ export class Shipper {
     });
     this.sender = new OtlpLogSender({
       endpoint: options.endpoint,
+      authorization: options.authorization,
       timeoutMs: options.requestTimeoutMs,
       maxBackoffMs: options.maxBackoffMs,
       onRetry: (reason) => {

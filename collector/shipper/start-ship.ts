@@ -19,6 +19,8 @@ export async function startShip(argv: string[]): Promise<{ stop(): Promise<void>
     process.stdout.write(SHIP_USAGE);
     return 'exit';
   }
+  // from the environment, not a flag: a token on the command line shows in ps
+  if (process.env.CHAINSCOPE_TOKEN) options.authorization = `Bearer ${process.env.CHAINSCOPE_TOKEN}`;
   const shipper = new Shipper(options);
   await shipper.start();
   const files = options.sources.flatMap((s) => s.paths).join(' ');

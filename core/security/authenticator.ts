@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type http from 'node:http';
 import { roleAllows, type AccessRole } from './roles';
 import { sameSecret, sessionIdOf, type SessionStore } from './sessions';
@@ -18,14 +19,26 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Checks the credential of a request (AUTH=tokens): a bearer token, or the UI's session cookie with its CSRF token on writes. */
 export class Authenticator {
+  /**
+   * The process's own ingest credential (the all-in-one's demo and log shipper
+   * post to its own receiver): random per start, held in memory only.
+   */
+  private readonly internalToken = `cs_${crypto.randomBytes(32).toString('base64url')}`;
+
   constructor(
     readonly tokens: TokenStore,
     readonly sessions: SessionStore,
   ) {}
 
+  /** Authorization header value for this process's own senders (role ingest). */
+  internalAuthorization(): string {
+    return `Bearer ${this.internalToken}`;
+  }
+
   /** The credential in an Authorization value (`Bearer <token>`), checked. */
   verifyAuthorization(authorization: string | undefined): Principal | undefined {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (match && sameSecret(match[1], this.internalToken)) return { tokenId: 'internal', name: 'this process', role: 'ingest', via: 'bearer' };
     const token = match && this.tokens.verify(match[1]);
     return token ? { tokenId: token.id, name: token.name, role: token.role, via: 'bearer' } : undefined;
   }

@@ -201,3 +201,23 @@ describe('chainscope tokens (CLI) on the running instance', () => {
     expect(runTokensCommand(['create'], env).code).toBe(2);
   });
 });
+
+describe("AUTH=tokens: the all-in-one's own log shipper uses an in-memory ingest credential", () => {
+  it('shipped log lines arrive through the authenticated receiver; that credential is nowhere on disk', async () => {
+    const logDir = fs.mkdtempSync(`${require('node:os').tmpdir()}/chainscope-auth-logs-`);
+    fs.writeFileSync(`${logDir}/app.log`, 'shipped-with-internal-credential line one\n');
+    const own = await startTestAllInOne({ auth: 'tokens', logPaths: [`${logDir}/*.log`], logService: 'auth-shipped', zipkinPort: null, otlpGrpcPort: null });
+    try {
+      const read = new TokenStore(`${own.dataDir}/security/tokens.json`).create('reader', 'read').token;
+      const get = async (path: string) => rawRequest(`${own.apiUrl}${path}`, { headers: { authorization: `Bearer ${read}` } });
+      await waitFor(async () => {
+        const answer = await get('/api/logs?service=auth-shipped&limit=5');
+        return answer.status === 200 && /shipped-with-internal-credential/.test(answer.body);
+      }, 'the shipped line through the authenticated receiver', 30_000);
+      expect(fs.readFileSync(`${own.dataDir}/security/tokens.json`, 'utf8')).not.toMatch(/internal|this process/);
+    } finally {
+      await own.dispose();
+      fs.rmSync(logDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
