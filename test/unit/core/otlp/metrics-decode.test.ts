@@ -1,8 +1,10 @@
+import * as fc from 'fast-check';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationTemporality, AggregationType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { ValidationError } from '../../../../core/errors';
 import type { MetricPoint } from '../../../../core/metric-point';
+import { mutated } from './mutated-bytes';
 import { decodeMetricsRequestJson, decodeMetricsRequestProto, encodeMetricsRequestProto, encodeExportResponse } from '../../../../core/otlp';
 
 /** Metrics recorded through the real SDK: a counter, an up-down counter, a gauge, an explicit and an exponential histogram. */
@@ -132,5 +134,30 @@ describe('encodeMetricsRequestProto', () => {
     const original = decodeMetricsRequestProto(ProtobufMetricsSerializer.serializeRequest(rm)!).points;
     const again = decodeMetricsRequestProto(encodeMetricsRequestProto(original)).points;
     expect(again).toEqual(original);
+  });
+});
+
+describe('OTLP metrics decoding of hostile bytes', () => {
+  it('noise and mutated valid requests decode into valid points or are refused with a ValidationError; what decodes re-encodes to the same points', async () => {
+    const valid = ProtobufMetricsSerializer.serializeRequest(await sdkMetrics(AggregationTemporality.CUMULATIVE))!;
+    const noise = fc.uint8Array({ maxLength: 512 });
+    fc.assert(
+      fc.property(fc.oneof(noise, mutated(valid)), (bytes) => {
+        let points: MetricPoint[];
+        try {
+          points = decodeMetricsRequestProto(bytes).points;
+        } catch (err) {
+          expect(err).toBeInstanceOf(ValidationError);
+          return;
+        }
+        for (const p of points) {
+          expect(p.timeUs).toBeGreaterThan(0);
+          if (p.kind === 'gauge' || p.kind === 'sum') expect(Number.isFinite(p.value)).toBe(true);
+          if (p.kind === 'histogram' && p.bucketCounts!.length > 0) expect(p.bucketCounts!.reduce((a, b) => a + b, 0)).toBe(p.count);
+        }
+        expect(decodeMetricsRequestProto(encodeMetricsRequestProto(points)).points).toEqual(points);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
