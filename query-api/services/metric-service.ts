@@ -52,7 +52,8 @@ export class MetricService {
     if (steps > MAX_SERIES_STEPS) {
       throw new ValidationError(`(end - start) / step is ${steps} steps, more than ${MAX_SERIES_STEPS}: use a larger step or a shorter window`, 'step');
     }
-    const read = await this.requireStore().seriesPoints(query.name, query.startUs, query.endUs, MAX_SERIES_POINTS_READ);
+    // one step before the window too: a cumulative point there is the base of the first step's increase
+    const read = await this.requireStore().seriesPoints(query.name, query.startUs - query.stepUs, query.endUs, MAX_SERIES_POINTS_READ);
     const first = read.series[0];
     const fn = query.fn ?? (first ? defaultFunction(first) : 'value');
     const kinds = new Set(read.series.map((s) => s.kind));

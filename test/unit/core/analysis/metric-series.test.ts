@@ -29,6 +29,14 @@ describe('computeSeries', () => {
     expect(values(computeSeries([counter], base))).toEqual([[90 / 30, (30 + 15) / 30]]);
   });
 
+  it('a cumulative point before the window is the base of the first increase, not counted itself', () => {
+    const counter = series({}, [
+      { startUs: -100 * S, timeUs: -5 * S, value: 1000 },
+      { startUs: -100 * S, timeUs: 10 * S, value: 1060 },
+    ]);
+    expect(values(computeSeries([counter], base))).toEqual([[60 / 30, null]]);
+  });
+
   it('rate of a delta counter adds the points of a step; empty steps are null', () => {
     const counter = series({ temporality: 'delta' }, [
       { timeUs: 5 * S, value: 6 },
