@@ -102,11 +102,14 @@ export function createSpanStore(config: StoreSettings, cache: Map<string, unknow
 }
 
 /** `counters`: where a search-engine store counts written, duplicate, retried and dead-lettered records (shown on /metrics). */
-/** The metric store: on the embedded file when spans are embedded; none otherwise (OTLP metrics have no ClickHouse/OpenSearch store yet). */
-export function createMetricStore(config: StoreSettings, cache: Map<string, unknown>): MetricStore | undefined {
+/**
+ * The metric store: on the embedded file when spans are embedded; none otherwise (OTLP metrics have no
+ * ClickHouse/OpenSearch store yet). `ingestThreads`: the file's retention runs on the first ingest thread, not here.
+ */
+export function createMetricStore(config: StoreSettings, cache: Map<string, unknown>, ingestThreads: boolean): MetricStore | undefined {
   if (config.spanStore !== 'embedded') return undefined;
   const { openEmbeddedMetricStore } = require('../storage/embedded') as typeof import('../storage/embedded');
-  return openEmbeddedMetricStore(embedded(config, cache));
+  return openEmbeddedMetricStore(embedded(config, cache), !ingestThreads);
 }
 
 export function createLogStore(config: StoreSettings, cache: Map<string, unknown>, counters?: Counters): LogStore {

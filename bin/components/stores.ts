@@ -21,7 +21,7 @@ export const storesFactory: ComponentFactory<Pick<Config, (typeof STORE_KEYS)[nu
     const spanStore = needed ? createSpanStore(settings, cache) : undefined;
     const logStore = needed ? createLogStore(settings, cache, context.counters) : undefined;
     // metric points are written on the main thread (ingest/metrics-ingest.ts), so every role with stores opens it
-    const metricStore = createMetricStore(settings, cache);
+    const metricStore = createMetricStore(settings, cache, context.ingestThreadEntry !== undefined);
     return {
       async start() {
         if (metricStore) {

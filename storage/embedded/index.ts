@@ -52,9 +52,11 @@ export function openEmbeddedStores(options: EmbeddedStoreOptions): EmbeddedStore
 }
 
 /**
- * The metric store on the same file as `stores` (and its retention): a holder
- * of the file like the span and log stores, so whoever opens it shuts it down.
+ * The metric store on the same file as `stores`: a holder of the file like the
+ * span and log stores, so whoever opens it shuts it down. Its writes start
+ * `stores.retention` on this connection unless `startsRetention` is false (ingest
+ * threads write the file and the first one runs retention, metric points included).
  */
-export function openEmbeddedMetricStore(stores: Pick<EmbeddedStores, 'database' | 'retention'>): EmbeddedMetricStore {
-  return new EmbeddedMetricStore(stores.database, stores.retention);
+export function openEmbeddedMetricStore(stores: Pick<EmbeddedStores, 'database' | 'retention'>, startsRetention = true): EmbeddedMetricStore {
+  return new EmbeddedMetricStore(stores.database, startsRetention ? stores.retention : undefined);
 }

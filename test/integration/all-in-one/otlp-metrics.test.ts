@@ -19,10 +19,13 @@ function exporterFor(app: TestAllInOne, protocol: Protocol, temporality: Aggrega
  * The real OTel JS metrics SDK exporting to the all-in-one over each OTLP
  * protocol; the series read back through GET /api/metrics/series.
  */
-describe('OTLP metrics from the OpenTelemetry JS SDK into the all-in-one', () => {
+describe.each([
+  ['spans ingested on the main thread', false],
+  ['spans ingested on threads (metric points still on the main thread)', true],
+])('OTLP metrics from the OpenTelemetry JS SDK into the all-in-one, %s', (_label, ingestThread) => {
   let app: TestAllInOne;
   beforeAll(async () => {
-    app = await startTestAllInOne();
+    app = await startTestAllInOne({ ingestThread });
   });
   afterAll(() => app.dispose());
 
