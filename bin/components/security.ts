@@ -1,5 +1,6 @@
 import type { Config } from '../../core/config';
 import { CannotStartError } from '../../core/errors';
+import { ACCESS_REFUSED_COUNTER } from '../../core/security/access-guard';
 import { Authenticator } from '../../core/security/authenticator';
 import { SessionStore } from '../../core/security/sessions';
 import { TokenStore, tokensFileOf } from '../../core/security/token-store';
@@ -35,8 +36,10 @@ export const securityFactory: ComponentFactory<SecuritySettings> = {
   create: (settings, context) => ({
     async start() {
       const browser = { allowedHosts: settings.allowedHosts, corsAllowedOrigins: settings.corsAllowedOrigins };
+      const counters = context.counters;
+      counters.describe(ACCESS_REFUSED_COUNTER, 'Requests refused before any route: reason host (not an allowed Host), origin (foreign Origin), unauthenticated (no or bad token), forbidden (role or CSRF)');
       if (settings.auth === 'none') {
-        context.access = { browser };
+        context.access = { browser, counters };
         return;
       }
       const tokens = new TokenStore(settings.tokensFile);
@@ -46,7 +49,7 @@ export const securityFactory: ComponentFactory<SecuritySettings> = {
       } catch (err) {
         throw new CannotStartError(`TOKENS_FILE=${settings.tokensFile}: cannot be read: ${(err as Error).message}`);
       }
-      context.access = { browser, authenticator: new Authenticator(tokens, new SessionStore()) };
+      context.access = { browser, counters, authenticator: new Authenticator(tokens, new SessionStore()) };
       context.log(
         live > 0
           ? `chainscope: AUTH=tokens: ${live} live token(s) in ${settings.tokensFile}`

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { seriesName, type Counters } from '../metrics';
 import type { Authenticator, Principal } from './authenticator';
 import { NO_BROWSER_ACCESS, refuseForeignBrowser, type BrowserPolicy } from './browser-guard';
 import type { AccessRole } from './roles';
@@ -8,7 +9,12 @@ export interface Access {
   browser: BrowserPolicy;
   /** Absent: AUTH=none, nobody is asked for a credential. */
   authenticator?: Authenticator;
+  /** Where refusals are counted (ACCESS_REFUSED_COUNTER, by reason). */
+  counters?: Counters;
 }
+
+/** Requests refused before any route, by reason: host, origin, unauthenticated, forbidden. */
+export const ACCESS_REFUSED_COUNTER = 'chainscope_access_refused_total';
 
 /** What a request to a port needs: a role, or null for what anyone may reach (health, the login page). */
 export type RoleNeeded = (req: http.IncomingMessage) => AccessRole | null;
@@ -29,11 +35,14 @@ export function principalOf(req: http.IncomingMessage): Principal | undefined {
  */
 export function guarded(handler: http.RequestListener, access: Access = DEFAULT_ACCESS, needed: RoleNeeded = () => 'read'): http.RequestListener {
   return (req, res) => {
-    if (refuseForeignBrowser(req, res, access.browser)) return;
+    const browser = refuseForeignBrowser(req, res, access.browser);
+    if (browser === 'preflight') return;
+    if (browser !== null) return void access.counters?.add(seriesName(ACCESS_REFUSED_COUNTER, { reason: browser }));
     const role = access.authenticator ? needed(req) : null;
     if (role !== null && access.authenticator) {
       const verdict = access.authenticator.check(req, role);
       if (!verdict.ok) {
+        access.counters?.add(seriesName(ACCESS_REFUSED_COUNTER, { reason: verdict.status === 401 ? 'unauthenticated' : 'forbidden' }));
         const headers: Record<string, string> = { 'Content-Type': 'application/json', Connection: 'close' };
         if (verdict.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="chainscope"';
         res.writeHead(verdict.status, headers).end(JSON.stringify({ error: verdict.message }));

@@ -33,7 +33,7 @@ const CORS_ALLOWED_HEADERS = 'Content-Type, Content-Encoding, Authorization, X-C
 
 /**
  * Checks one request against the policy before any route sees it, and
- * answers it when refused (true: refused and answered).
+ * answers it when refused: 'host' or 'origin' (refused), 'preflight' (a listed origin's preflight, answered), null (go on).
  * - Host: a DNS-rebinding page reaches us under its own name; loopback
  *   names and IP literals cannot be rebound, other names must be listed (421).
  * - Origin: a browser sends it on cross-origin writes; an origin that is
@@ -41,18 +41,18 @@ const CORS_ALLOWED_HEADERS = 'Content-Type, Content-Encoding, Authorization, X-C
  *   site can neither post telemetry nor call the API. Listed origins get
  *   CORS headers and their preflights are answered here.
  */
-export function refuseForeignBrowser(req: http.IncomingMessage, res: http.ServerResponse, policy: BrowserPolicy): boolean {
+export function refuseForeignBrowser(req: http.IncomingMessage, res: http.ServerResponse, policy: BrowserPolicy): 'host' | 'origin' | 'preflight' | null {
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
   const host = req.headers.host;
   if (host !== undefined && !hostAllowed(hostName(host), policy.allowedHosts)) {
     refuse(res, 421, `Host "${host.slice(0, 200)}" is not a name of this server: add it to ALLOWED_HOSTS if it is (requests under other names are refused against DNS rebinding)`);
-    return true;
+    return 'host';
   }
   const origin = req.headers.origin;
-  if (origin === undefined || isSameOrigin(origin, host)) return false;
+  if (origin === undefined || isSameOrigin(origin, host)) return null;
   if (!policy.corsAllowedOrigins.includes(origin)) {
     refuse(res, 403, `cross-origin request from ${origin.slice(0, 200)} refused: add it to CORS_ALLOWED_ORIGINS to let its pages call this server`);
-    return true;
+    return 'origin';
   }
   res.setHeader('Access-Control-Allow-Origin', origin);
   res.setHeader('Vary', 'Origin');
@@ -63,9 +63,9 @@ export function refuseForeignBrowser(req: http.IncomingMessage, res: http.Server
       'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS,
       'Access-Control-Max-Age': '600',
     }).end();
-    return true;
+    return 'preflight';
   }
-  return false;
+  return null;
 }
 
 /** The name part of a Host header (no port; IPv6 without brackets), lower case. */

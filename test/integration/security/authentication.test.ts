@@ -86,6 +86,11 @@ describe('every endpoint, as an attacker (AUTH=tokens)', () => {
     expect([401, 403]).not.toContain((await call(e, tokens.admin)).status);
   });
 
+  it('refusals are counted by reason (after the tests above)', () => {
+    expect(aio.counters.get('chainscope_access_refused_total{reason="unauthenticated"}')).toBeGreaterThanOrEqual(ENDPOINTS.length * 4);
+    expect(aio.counters.get('chainscope_access_refused_total{reason="forbidden"}')).toBeGreaterThanOrEqual(ENDPOINTS.length);
+  });
+
   it('health, the UI files and the login page stay open (probes, the login form)', async () => {
     for (const path of ['/api/health', '/login', '/login.js', '/']) expect((await rawRequest(`${aio.apiUrl}${path}`)).status).toBe(200);
   });

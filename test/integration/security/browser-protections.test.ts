@@ -1,6 +1,7 @@
 import { rawRequest } from '../../helpers/raw-http';
 import { startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
 import { hexId, tracesBody } from '../../e2e/otlp-fixtures';
+import { seriesName } from '../../../core/metrics';
 
 const OTLP_JSON = { 'content-type': 'application/json' };
 
@@ -66,6 +67,12 @@ describe('browser protections of every port (default settings)', () => {
     const foreign = await rawRequest(`${aio.apiUrl}/api/health`, { headers: { origin: 'https://evil.example' } });
     expect(foreign.status).toBe(403);
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refusals are counted on /metrics by reason (after the tests above)', () => {
+    expect(aio.counters.get(seriesName('chainscope_access_refused_total', { reason: 'host' }))).toBeGreaterThanOrEqual(5);
+    expect(aio.counters.get(seriesName('chainscope_access_refused_total', { reason: 'origin' }))).toBeGreaterThanOrEqual(3);
+    expect(aio.counters.toPrometheus()).toMatch(/^chainscope_access_refused_total\{reason="host"\} \d+$/m);
   });
 
   it('headers a scanner expects, on the API, the UI and the receivers; the UI keeps its strict CSP with frame-ancestors', async () => {
