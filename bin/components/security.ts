@@ -31,7 +31,7 @@ export const securityFactory: ComponentFactory<SecuritySettings> = {
   name: 'security',
   settings: (config) => {
     checkExposure(config);
-    return { auth: config.auth, allowedHosts: config.allowedHosts.map((h) => h.toLowerCase()), corsAllowedOrigins: config.corsAllowedOrigins, tokensFile: tokensFileOf(config) };
+    return { auth: config.auth, allowedHosts: [...config.allowedHosts, config.host].map((h) => h.toLowerCase()), corsAllowedOrigins: config.corsAllowedOrigins, tokensFile: tokensFileOf(config) };
   },
   create: (settings, context) => ({
     async start() {

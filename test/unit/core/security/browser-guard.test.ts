@@ -1,7 +1,7 @@
 import { hostName } from '../../../../core/security/browser-guard';
 import { isLoopbackHost } from '../../../../bin/listen-address';
 import { loadConfig } from '../../../../core/config';
-import { checkExposure } from '../../../../bin/components/security';
+import { checkExposure, securityFactory } from '../../../../bin/components/security';
 
 describe('Host names and exposure', () => {
   it.each([
@@ -28,6 +28,11 @@ describe('Host names and exposure', () => {
     expect(() => checkExposure({ host: '0.0.0.0', auth: 'tokens', insecure: false })).not.toThrow();
     expect(() => checkExposure({ host: '0.0.0.0', auth: 'none', insecure: true })).not.toThrow();
     expect(() => checkExposure({ host: '127.0.0.1', auth: 'none', insecure: false })).not.toThrow();
+  });
+
+  it('the name HOST binds is a Host name of the server too, besides ALLOWED_HOSTS', () => {
+    const settings = securityFactory.settings(loadConfig({ HOST: 'Chainscope.LAN', INSECURE: '1', ALLOWED_HOSTS: 'Proxy.Example' }), 'all-in-one');
+    expect(settings?.allowedHosts).toEqual(['proxy.example', 'chainscope.lan']);
   });
 
   it('defaults: loopback, no auth, no CORS, no extra Host names; bad values name the variable', () => {
