@@ -226,3 +226,21 @@ describe("AUTH=tokens: the all-in-one's own log shipper uses an in-memory ingest
     }
   }, 60_000);
 });
+
+describe('the distributed query role checks tokens too', () => {
+  it('401 without a token, 200 with a read token from the shared TOKENS_FILE', async () => {
+    const { startRole } = await import('../../../bin/run-role');
+    const dataDir = fs.mkdtempSync(`${require('node:os').tmpdir()}/chainscope-query-auth-`);
+    const tokensFile = `${dataDir}/shared-tokens.json`;
+    const { token } = new TokenStore(tokensFile).create('query reader', 'read');
+    const query = await startRole('query', { host: '127.0.0.1', port: 0, dataDir, bus: 'kafka', auth: 'tokens', tokensFile, log: () => {} });
+    try {
+      expect((await rawRequest(`${query.apiUrl}/api/services`)).status).toBe(401);
+      expect((await rawRequest(`${query.apiUrl}/metrics`)).status).toBe(401);
+      expect((await rawRequest(`${query.apiUrl}/api/services`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    } finally {
+      await query.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
