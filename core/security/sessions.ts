@@ -48,11 +48,11 @@ export class SessionStore {
     this.sessions.delete(id);
   }
 
-  /** The Set-Cookie value that holds a session (or clears it). */
-  static cookie(session: Session | null): string {
+  /** The Set-Cookie value that holds a session (or clears it); `secure` (HTTPS, directly or behind a proxy) adds Secure. */
+  static cookie(session: Session | null, secure = false): string {
     const value = session ? session.id : '';
     const maxAge = session ? Math.floor(SESSION_TTL_MS / 1000) : 0;
-    return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}`;
+    return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
   }
 }
 

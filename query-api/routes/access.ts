@@ -18,7 +18,9 @@ export function accessRouter(access: AccessService | undefined): Router {
     res.json(access.whoami(verdict.principal));
   });
   router.post('/session', SMALL_JSON, (req, res) => {
-    const opened = access.login((req.body as { token?: unknown } | undefined)?.token);
+    // HTTPS here or at a proxy in front (X-Forwarded-Proto): the cookie is then never sent over plain HTTP
+    const secure = req.secure || req.headers['x-forwarded-proto'] === 'https';
+    const opened = access.login((req.body as { token?: unknown } | undefined)?.token, secure);
     if (!opened) return void res.status(401).json({ error: 'unknown or revoked token' });
     res.setHeader('Set-Cookie', opened.cookie);
     res.setHeader('Cache-Control', 'no-store');

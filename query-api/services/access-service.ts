@@ -8,12 +8,12 @@ export class AccessService {
   constructor(readonly authenticator: Authenticator) {}
 
   /** Exchanges a token for a UI session (401 for an unknown or revoked token). */
-  login(token: unknown): { session: Session; cookie: string } | undefined {
+  login(token: unknown, secure = false): { session: Session; cookie: string } | undefined {
     if (typeof token !== 'string' || token === '') throw new ValidationError('token must be a non-empty string', 'token');
     const principal = this.authenticator.verifyAuthorization(`Bearer ${token}`);
     if (!principal) return undefined;
     const session = this.authenticator.sessions.open(principal.tokenId, principal.role);
-    return { session, cookie: SessionStore.cookie(session) };
+    return { session, cookie: SessionStore.cookie(session, secure) };
   }
 
   logout(sessionId: string | undefined): string {

@@ -145,6 +145,12 @@ describe('UI session: a token exchanged for an HttpOnly, SameSite=Strict cookie,
     return { answer, cookie, session: cookie.split(';')[0], body: answer.status === 200 ? JSON.parse(answer.body) : undefined };
   }
 
+  it('behind an HTTPS proxy (X-Forwarded-Proto: https) the cookie is Secure; over plain HTTP it is not', async () => {
+    const https = await rawRequest(`${aio.apiUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' }, body: JSON.stringify({ token: tokens.read }) });
+    expect(String(https.headers['set-cookie'])).toMatch(/; Secure$/);
+    expect((await login(tokens.read)).cookie).not.toMatch(/Secure/);
+  });
+
   it('a wrong token gets no session', async () => {
     const { answer, cookie } = await login('cs_wrong');
     expect(answer.status).toBe(401);

@@ -14,6 +14,8 @@ const SILENT_REFRESHES = 3;
 
 async function getJson<T>(path: string, signal: AbortSignal): Promise<T> {
   const res = await fetch(apiUrl(path), { signal, headers: { accept: 'application/json' } });
+  // AUTH=tokens and no (or an expired) session: the server's login page
+  if (res.status === 401) location.assign(new URL('login', document.baseURI).href);
   const body = (await res.json().catch(() => ({}))) as T & { error?: string };
   if (!res.ok) throw new Error(`${res.status} ${body.error ?? res.statusText}`);
   return body;
