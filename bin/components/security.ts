@@ -12,6 +12,8 @@ interface SecuritySettings {
   allowedHosts: string[];
   corsAllowedOrigins: string[];
   tokensFile: string;
+  /** Syslog listens beyond loopback: a protocol with no credential, said once at start. */
+  syslogExposed: boolean;
 }
 
 /**
@@ -31,12 +33,14 @@ export const securityFactory: ComponentFactory<SecuritySettings> = {
   name: 'security',
   settings: (config) => {
     checkExposure(config);
-    return { auth: config.auth, allowedHosts: [...config.allowedHosts, config.host].map((h) => h.toLowerCase()), corsAllowedOrigins: config.corsAllowedOrigins, tokensFile: tokensFileOf(config) };
+    return { auth: config.auth, allowedHosts: [...config.allowedHosts, config.host].map((h) => h.toLowerCase()), corsAllowedOrigins: config.corsAllowedOrigins, tokensFile: tokensFileOf(config),
+      syslogExposed: !isLoopbackHost(config.host) && (config.syslogTcpPort !== null || config.syslogUdpPort !== null) };
   },
   create: (settings, context) => ({
     async start() {
       const browser = { allowedHosts: settings.allowedHosts, corsAllowedOrigins: settings.corsAllowedOrigins };
       const counters = context.counters;
+      if (settings.syslogExposed) context.log(`chainscope: warning: syslog has no credentials; SYSLOG_TCP_PORT/SYSLOG_UDP_PORT on HOST=${context.config.host} take log lines from anyone who reaches them (keep them behind a firewall)`);
       counters.describe(ACCESS_REFUSED_COUNTER, 'Requests refused before any route: reason host (not an allowed Host), origin (foreign Origin), unauthenticated (no or bad token), forbidden (role or CSRF)');
       if (settings.auth === 'none') {
         context.access = { browser, counters };

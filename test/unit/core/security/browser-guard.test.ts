@@ -33,6 +33,9 @@ describe('Host names and exposure', () => {
   it('the name HOST binds is a Host name of the server too, besides ALLOWED_HOSTS', () => {
     const settings = securityFactory.settings(loadConfig({ HOST: 'Chainscope.LAN', INSECURE: '1', ALLOWED_HOSTS: 'Proxy.Example' }), 'all-in-one');
     expect(settings?.allowedHosts).toEqual(['proxy.example', 'chainscope.lan']);
+    expect(settings?.syslogExposed).toBe(false);
+    expect(securityFactory.settings(loadConfig({ HOST: '0.0.0.0', AUTH: 'tokens', SYSLOG_UDP_PORT: '0' }), 'all-in-one')?.syslogExposed).toBe(true);
+    expect(securityFactory.settings(loadConfig({ SYSLOG_UDP_PORT: '0' }), 'all-in-one')?.syslogExposed).toBe(false);
   });
 
   it('defaults: loopback, no auth, no CORS, no extra Host names; bad values name the variable', () => {
