@@ -8,7 +8,7 @@ import { MetricsIngest } from '../../ingest/metrics-ingest';
 import { DEFAULT_TOPICS } from '../../core/contracts/bus';
 import type { IngestThreadData } from '../../ingest/thread/protocol';
 import { edgeHalvesOf, ServiceGraph } from '../../ingest/span-metrics/service-graph';
-import { SpanMetrics } from '../../ingest/span-metrics/span-metrics';
+import { describeSpanMetrics, SpanMetrics } from '../../ingest/span-metrics/span-metrics';
 import { ThreadedBatchProcessor } from '../../ingest/thread/threaded-processor';
 import { WriteTurn } from '../../storage/embedded/write-turn';
 import type { ComponentFactory, Log, Role } from './component';
@@ -50,6 +50,7 @@ export const ingestFactory: ComponentFactory<IngestSettings> = {
         const bus = context.bus!;
         const serviceGraph = new ServiceGraph({ counters, maxSeries: settings.spanMetricsMaxSeries, ...SERVICE_GRAPH_PAIRING });
         if (context.ingestThreadEntry) {
+          describeSpanMetrics(counters);
           const writeTurn = settings.ingestThreads > 1 ? WriteTurn.shared() : undefined;
           const config = context.config;
           const threaded = new ThreadedBatchProcessor({

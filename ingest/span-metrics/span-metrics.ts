@@ -11,6 +11,12 @@ export const SPAN_METRICS = {
 /** The connector's default explicit buckets, in milliseconds. */
 export const DURATION_BUCKETS_MS = [2, 4, 6, 8, 10, 50, 100, 200, 400, 800, 1000, 1400, 2000, 5000, 10000, 15000] as const;
 
+/** HELP and TYPE of the span metrics: also on the owner of ingest threads, which prints what its threads counted. */
+export function describeSpanMetrics(counters: Counters): void {
+  counters.describe(SPAN_METRICS.calls, 'Spans ingested, per service, operation, kind and status (spanmetrics connector)');
+  counters.describe(SPAN_METRICS.duration, 'Span durations in milliseconds, per service, operation, kind and status', 'histogram');
+}
+
 export const OVERFLOW_LABELS: Readonly<Record<string, string>> = { otel_metric_overflow: 'true' };
 
 export interface SpanMetricsOptions {
@@ -29,8 +35,7 @@ export class SpanMetrics {
   private readonly seen = new Set<string>();
 
   constructor(private readonly options: SpanMetricsOptions) {
-    options.counters.describe(SPAN_METRICS.calls, 'Spans ingested, per service, operation, kind and status (spanmetrics connector)');
-    options.counters.describe(SPAN_METRICS.duration, 'Span durations in milliseconds, per service, operation, kind and status', 'histogram');
+    describeSpanMetrics(options.counters);
   }
 
   record(spans: readonly Span[]): void {

@@ -48,6 +48,11 @@ describe.each([
     expect(series.get(`traces_service_graph_request_server_seconds_bucket{${EDGE},le="+Inf"}`)).toBe(40);
     expect(series.get(`traces_service_graph_request_client_seconds_bucket{${EDGE},le="0.05"}`)).toBe(40);
     expect(series.get('chainscope_service_graph_unpaired_spans_total') ?? 0).toBe(0);
+    const page = await (await fetch(`${app.apiUrl}/metrics`)).text();
+    for (const family of ['traces_span_metrics_duration_milliseconds', 'traces_service_graph_request_server_seconds', 'traces_service_graph_request_client_seconds']) {
+      expect(page).toContain(`# TYPE ${family} histogram`);
+    }
+    expect(page).toContain('# TYPE traces_span_metrics_calls_total counter');
   });
 });
 
