@@ -28,6 +28,8 @@ function spanBody(traceId = hexId(16)): string {
 const ENDPOINTS: Endpoint[] = [
   { name: 'OTLP/HTTP traces', method: 'POST', url: () => `${aio.otlpUrl}/v1/traces`, body: () => spanBody(), headers: { 'content-type': 'application/json' }, needs: 'ingest' },
   { name: 'OTLP/HTTP logs', method: 'POST', url: () => `${aio.otlpUrl}/v1/logs`, body: () => '{}', headers: { 'content-type': 'application/json' }, needs: 'ingest' },
+  { name: 'OTLP/HTTP metrics', method: 'POST', url: () => `${aio.otlpUrl}/v1/metrics`, body: () => '{}', headers: { 'content-type': 'application/json' }, needs: 'ingest' },
+  { name: 'metric names (another lane added it: covered without a change)', method: 'GET', url: () => `${aio.apiUrl}/api/metrics`, needs: 'read' },
   { name: 'Zipkin', method: 'POST', url: () => `${aio.zipkinUrl}/api/v2/spans`, body: () => '[]', headers: { 'content-type': 'application/json' }, needs: 'ingest' },
   { name: 'trace search', method: 'GET', url: () => `${aio.apiUrl}/api/traces?limit=5`, needs: 'read' },
   { name: 'one trace', method: 'GET', url: () => `${aio.apiUrl}/api/traces/${'ab'.repeat(16)}`, needs: 'read' },
@@ -95,10 +97,13 @@ describe('every endpoint, as an attacker (AUTH=tokens)', () => {
     for (const path of ['/api/health', '/login', '/login.js', '/']) expect((await rawRequest(`${aio.apiUrl}${path}`)).status).toBe(200);
   });
 
-  it('the live tail (SSE) asks for a token too', async () => {
+  it('the live tail and the dashboard streams (SSE) ask for a token too', async () => {
     const e: Endpoint = { name: 'tail', method: 'GET', url: () => `${aio.apiUrl}/api/logs/tail`, needs: 'read' };
     expect((await call(e)).status).toBe(401);
     expect((await call(e, tokens.ingest)).status).toBe(403);
+    const dashboards: Endpoint = { name: 'dashboard stream', method: 'GET', url: () => `${aio.apiUrl}/api/dashboards/order-center/stream`, needs: 'read' };
+    expect((await call(dashboards)).status).toBe(401);
+    expect((await call(dashboards, tokens.ingest)).status).toBe(403);
     const controller = new AbortController();
     const res = await fetch(`${aio.apiUrl}/api/logs/tail`, { headers: { authorization: `Bearer ${tokens.read}` }, signal: controller.signal });
     expect(res.status).toBe(200);
