@@ -1,13 +1,2 @@
-import net from 'node:net';
-
-/** A TCP port free on loopback right now (for engines that cannot be told to pick one themselves). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A TCP port free on loopback right now (for engines that cannot be told to pick one themselves): the benches' own. */
+export { freePort } from '../../bench/peers/processes';

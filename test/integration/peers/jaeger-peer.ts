@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '../../helpers/wait';
+import { freePort } from '../../helpers/free-port';
 
 const JAEGER_VERSION = process.env.JAEGER_VERSION ?? '1.75.0';
 const CACHE_ROOT = process.env.CHAINSCOPE_CACHE ?? path.join(os.homedir(), '.cache', 'chainscope');
@@ -43,16 +43,6 @@ export interface RunningJaeger {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Where the collector's `kafka` exporter writes: plain `otlp_proto` messages, one export request each. */
 export interface JaegerKafkaExport {

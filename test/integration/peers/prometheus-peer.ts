@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '../../helpers/wait';
+import { freePort } from '../../helpers/free-port';
 
 const PROMETHEUS_VERSION = process.env.PROMETHEUS_VERSION ?? '0.316.0';
 const CACHE_ROOT = process.env.CHAINSCOPE_CACHE ?? path.join(os.homedir(), '.cache', 'chainscope');
@@ -53,16 +53,6 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A Prometheus scraping `target` (host:port, path /metrics) every second. */
 export async function startPrometheus(binary: string, target: string): Promise<RunningPrometheus> {
