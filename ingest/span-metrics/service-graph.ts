@@ -1,6 +1,6 @@
 import { seriesName, type Counters } from '../../core/metrics';
 import type { Span } from '../../core/model';
-import { observe } from './histogram';
+import { firstBucketOf, observeCounted } from './histogram';
 import { OVERFLOW_LABELS } from './span-metrics';
 
 /** Names of the OpenTelemetry Collector's servicegraph connector as its Prometheus exporter prints them. */
@@ -54,6 +54,15 @@ export interface ServiceGraphOptions {
   now?: () => number;
 }
 
+/** One edge's pairs in one call of add. */
+interface EdgeTally {
+  labels: Record<string, string>;
+  requests: number;
+  failed: number;
+  server: { sum: number; firstBucket: number[] };
+  client: { sum: number; firstBucket: number[] };
+}
+
 /**
  * Pairs client and server spans into service-graph edges like the collector's
  * servicegraph connector: a request per pair (failed when either side
@@ -79,26 +88,45 @@ export class ServiceGraph {
     if (this.options.maxSeries <= 0) return;
     const at = this.now();
     this.expire(at);
+    // pairs are tallied per edge first and go to the counters once per edge (series names per pair cost more than the pairing)
+    const tally = new Map<string, EdgeTally>();
     for (const half of halves) {
       const other = this.pending.get(half.key);
       if (other && other.side !== half.side) {
         this.pending.delete(half.key);
-        this.record(half.side === 'client' ? half : other, half.side === 'server' ? half : other);
+        this.tally(tally, half.side === 'client' ? half : other, half.side === 'server' ? half : other);
         continue;
       }
       if (other) continue; // the same side again (a replayed batch): keep the first
       if (this.pending.size >= this.options.maxPending) this.drop(this.pending.keys().next().value!);
       this.pending.set(half.key, { ...half, at });
     }
+    const { counters } = this.options;
+    for (const edge of tally.values()) {
+      counters.add(seriesName(SERVICE_GRAPH_METRICS.requests, edge.labels), edge.requests);
+      if (edge.failed > 0) counters.add(seriesName(SERVICE_GRAPH_METRICS.failed, edge.labels), edge.failed);
+      observeCounted(counters, SERVICE_GRAPH_METRICS.serverSeconds, edge.labels, LATENCY_BUCKETS_S, edge.server.firstBucket, edge.server.sum);
+      observeCounted(counters, SERVICE_GRAPH_METRICS.clientSeconds, edge.labels, LATENCY_BUCKETS_S, edge.client.firstBucket, edge.client.sum);
+    }
   }
 
-  private record(client: EdgeHalf, server: EdgeHalf): void {
-    const { counters } = this.options;
-    const labels = this.labelsOf({ client: client.service, server: server.service, connection_type: client.messaging || server.messaging ? 'messaging_system' : '' });
-    counters.add(seriesName(SERVICE_GRAPH_METRICS.requests, labels));
-    if (client.failed || server.failed) counters.add(seriesName(SERVICE_GRAPH_METRICS.failed, labels));
-    observe(counters, SERVICE_GRAPH_METRICS.serverSeconds, labels, LATENCY_BUCKETS_S, server.durationUs / 1e6);
-    observe(counters, SERVICE_GRAPH_METRICS.clientSeconds, labels, LATENCY_BUCKETS_S, client.durationUs / 1e6);
+  private tally(tally: Map<string, EdgeTally>, client: EdgeHalf, server: EdgeHalf): void {
+    const connectionType = client.messaging || server.messaging ? 'messaging_system' : '';
+    const key = `${client.service}\u0000${server.service}\u0000${connectionType}`;
+    let edge = tally.get(key);
+    if (!edge) {
+      const labels = this.labelsOf({ client: client.service, server: server.service, connection_type: connectionType });
+      const side = () => ({ sum: 0, firstBucket: new Array<number>(LATENCY_BUCKETS_S.length + 1).fill(0) });
+      edge = { labels, requests: 0, failed: 0, server: side(), client: side() };
+      tally.set(key, edge);
+    }
+    edge.requests++;
+    if (client.failed || server.failed) edge.failed++;
+    for (const [latency, half] of [[edge.server, server], [edge.client, client]] as const) {
+      const seconds = half.durationUs / 1e6;
+      latency.sum += seconds;
+      latency.firstBucket[firstBucketOf(LATENCY_BUCKETS_S, seconds)]++;
+    }
   }
 
   private labelsOf(labels: Record<string, string>): Record<string, string> {
