@@ -1,38 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { waitFor } from '../../helpers/wait';
+import { cachedPeerFiles, describeWithPeer, peerFolder, startPeerProcess } from '../../helpers/cached-peer';
 import { freePort } from '../../helpers/free-port';
 
 const JAEGER_VERSION = process.env.JAEGER_VERSION ?? '1.75.0';
-const CACHE_ROOT = process.env.CHAINSCOPE_CACHE ?? path.join(os.homedir(), '.cache', 'chainscope');
 
-/**
- * `describe` for suites that race a real Jaeger v2: skipped when it is not installed, except
- * under REQUIRE_ENGINES=1 (CI installs it with scripts/peers/install), where a missing
- * binary fails the suite instead of skipping it.
- */
+/** `describe` for suites that race a real Jaeger v2 (see describeWithPeer). */
 export function describeWithJaeger(title: string, body: (binary: string) => void): void {
-  const binary = installedJaeger();
-  if (binary) {
-    describe(title, () => body(binary));
-  } else if (process.env.REQUIRE_ENGINES === '1') {
-    describe(title, () => {
-      it('needs Jaeger v2', () => {
-        throw new Error('Jaeger v2 is not installed (REQUIRE_ENGINES=1): run scripts/peers/install jaeger');
-      });
-    });
-  } else {
-    describe.skip(`${title} [skipped: Jaeger v2 not installed; scripts/peers/install jaeger]`, () => body(''));
-  }
+  describeWithPeer({ name: 'Jaeger v2', install: 'scripts/peers/install jaeger', find: installedJaeger, placeholder: '' }, title, body);
 }
 
 /** The Jaeger v2 binary scripts/peers/install builds, or undefined when it has not been installed. */
 export function installedJaeger(): string | undefined {
-  const dir = path.join(CACHE_ROOT, `jaeger-${JAEGER_VERSION}`);
-  const binary = path.join(dir, 'jaeger');
-  return fs.existsSync(path.join(dir, '.chainscope-complete')) && fs.existsSync(binary) ? binary : undefined;
+  return cachedPeerFiles(`jaeger-${JAEGER_VERSION}`, ['jaeger'])?.[0];
 }
 
 export interface RunningJaeger {
@@ -117,31 +97,17 @@ export async function startJaeger(binary: string, forwardGrpc?: string, kafka?: 
       : []),
     '',
   ].join('\n');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-jaeger-'));
-  const configFile = path.join(dir, 'config.yaml');
+  const folder = peerFolder('jaeger');
+  const configFile = path.join(folder, 'config.yaml');
   fs.writeFileSync(configFile, yaml);
-  const child: ChildProcess = spawn(binary, ['--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (d: Buffer) => void (output = (output + d.toString()).slice(-8192));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(kill);
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
   const queryUrl = `http://127.0.0.1:${ports.queryHttp}`;
-  try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`jaeger exited with ${child.exitCode}: ${output}`);
-      return (await fetch(`${queryUrl}/api/services`).catch(() => null))?.ok;
-    }, 'Jaeger v2 to serve its query API', 60_000, 100);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const { stop } = await startPeerProcess({
+    name: 'Jaeger v2',
+    binary,
+    args: ['--config', configFile],
+    folder,
+    ready: async () => (await fetch(`${queryUrl}/api/services`).catch(() => null))?.ok,
+    timeoutMs: 60_000,
+  });
   return { otlpHttpUrl: `http://127.0.0.1:${ports.otlpHttp}`, queryUrl, stop };
 }

@@ -1,12 +1,10 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { waitFor } from '../../helpers/wait';
+import { cachedPeerFiles, describeWithPeer, peerFolder, startPeerProcess } from '../../helpers/cached-peer';
 import { freePort } from '../../helpers/free-port';
 
 const PROMETHEUS_VERSION = process.env.PROMETHEUS_VERSION ?? '0.316.0';
-const CACHE_ROOT = process.env.CHAINSCOPE_CACHE ?? path.join(os.homedir(), '.cache', 'chainscope');
 
 export interface PrometheusBinaries {
   prometheus: string;
@@ -15,29 +13,17 @@ export interface PrometheusBinaries {
 
 /** prometheus and promtool as built into the cache (module github.com/prometheus/prometheus), or undefined. */
 export function installedPrometheus(): PrometheusBinaries | undefined {
-  const dir = path.join(CACHE_ROOT, `prometheus-${PROMETHEUS_VERSION}`);
-  const found = { prometheus: path.join(dir, 'prometheus'), promtool: path.join(dir, 'promtool') };
-  return fs.existsSync(path.join(dir, '.chainscope-complete')) && fs.existsSync(found.prometheus) && fs.existsSync(found.promtool) ? found : undefined;
+  const found = cachedPeerFiles(`prometheus-${PROMETHEUS_VERSION}`, ['prometheus', 'promtool']);
+  return found && { prometheus: found[0], promtool: found[1] };
 }
 
-/**
- * `describe` for suites that need a real Prometheus: skipped when it is not in
- * the cache, except under REQUIRE_ENGINES=1 (CI builds it with
- * scripts/peers/install prometheus), where a missing build fails the suite.
- */
+/** `describe` for suites that need a real Prometheus (see describeWithPeer). */
 export function describeWithPrometheus(title: string, body: (binaries: PrometheusBinaries) => void): void {
-  const binaries = installedPrometheus();
-  if (binaries) {
-    describe(title, () => body(binaries));
-  } else if (process.env.REQUIRE_ENGINES === '1') {
-    describe(title, () => {
-      it('needs Prometheus', () => {
-        throw new Error(`Prometheus ${PROMETHEUS_VERSION} is not built into ${CACHE_ROOT} (REQUIRE_ENGINES=1): run scripts/peers/install prometheus`);
-      });
-    });
-  } else {
-    describe.skip(`${title} [skipped: Prometheus ${PROMETHEUS_VERSION} not built into ${CACHE_ROOT}; scripts/peers/install prometheus]`, () => body({ prometheus: '', promtool: '' }));
-  }
+  describeWithPeer(
+    { name: `Prometheus ${PROMETHEUS_VERSION}`, install: 'scripts/peers/install prometheus', find: installedPrometheus, placeholder: { prometheus: '', promtool: '' } },
+    title,
+    body,
+  );
 }
 
 export function promtoolCheckMetrics(promtool: string, text: string): { status: number | null; output: string } {
@@ -57,29 +43,12 @@ export interface RunningPrometheus {
 /** A Prometheus scraping `target` (host:port, path /metrics) every second. */
 export async function startPrometheus(binary: string, target: string): Promise<RunningPrometheus> {
   const port = await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-prometheus-'));
-  const configFile = path.join(dir, 'prometheus.yml');
+  const folder = peerFolder('prometheus');
+  const configFile = path.join(folder, 'prometheus.yml');
   fs.writeFileSync(
     configFile,
     ['global:', '  scrape_interval: 1s', 'scrape_configs:', '  - job_name: chainscope', '    static_configs:', `      - targets: ['${target}']`, ''].join('\n'),
   );
-  const child: ChildProcess = spawn(
-    binary,
-    [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  const keep = (d: Buffer) => void (output = (output + d.toString()).slice(-8192));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(kill);
-    fs.rmSync(dir, { recursive: true, force: true });
-  };
   const url = `http://127.0.0.1:${port}`;
   const query = async (promql: string) => {
     const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
@@ -87,14 +56,13 @@ export async function startPrometheus(binary: string, target: string): Promise<R
     if (body.status !== 'success') throw new Error(`PromQL ${promql}: ${JSON.stringify(body)}`);
     return (body.data.result as any[]).map((r) => ({ metric: r.metric as Record<string, string>, value: Number(r.value[1]) }));
   };
-  try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${output}`);
-      return (await fetch(`${url}/-/ready`).catch(() => null))?.ok;
-    }, 'Prometheus to be ready', 60_000, 100);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const { stop } = await startPeerProcess({
+    name: 'Prometheus',
+    binary,
+    args: [`--config.file=${configFile}`, `--storage.tsdb.path=${path.join(folder, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+    folder,
+    ready: async () => (await fetch(`${url}/-/ready`).catch(() => null))?.ok,
+    timeoutMs: 60_000,
+  });
   return { url, query, stop };
 }
