@@ -2,16 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startDemo } from '../demo';
-import { readGroundTruth, type FaultSpec, type GroundTruth } from '../demo/faults';
+import { readGroundTruth, type GroundTruth } from '../demo/faults';
 import { machineNote, numberFlag } from './args';
 import { report, startRoleProcess } from './load';
 import { round } from './stats';
 import { randomFaultPlan, waitUntilIngestSettles } from './why-slow';
+import { injectFaultsInLanes } from './fault-lanes';
 
 const INTENDED_DESTINATIONS = ['order-jobs'];
 const TAIL_MS = 10_000;
-const FAULT_TIMEOUT_MS = 30_000;
-const SLOTS_PER_LANE = 3;
 
 /** A small seeded PRNG (mulberry32), so a run's fault plan can be repeated from its printed seed. */
 function seeded(seed: number): () => number {
@@ -52,7 +51,6 @@ export async function benchRca(args: string[]): Promise<void> {
   const lanes = numberFlag(args, 'lanes', 4);
   const rate = numberFlag(args, 'rate', 8);
   const seed = numberFlag(args, 'seed', (Date.now() % 1_000_000) + 1);
-  const slots = lanes * SLOTS_PER_LANE + 1;
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-rca-'));
   const groundTruthFile = path.join(dir, 'ground-truth.jsonl');
@@ -67,24 +65,7 @@ export async function benchRca(args: string[]): Promise<void> {
     await sleep(60_000);
     const plan = randomFaultPlan(faultCount, ordersPerFault, seeded(seed));
     console.log(`bench: seed ${seed}; injecting ${plan.length} faults, ${ordersPerFault} orders each, ${lanes} at a time, ${rate} orders/s`);
-    let next = 0;
-    let timedOut = 0;
-    const runLane = async (lane: number) => {
-      for (let r = 0; next < plan.length; r++) {
-        const spec: FaultSpec = { ...plan[next++], slot: { index: lane * SLOTS_PER_LANE + (r % SLOTS_PER_LANE), of: slots } };
-        await demo!.setFault(spec);
-        const deadline = Date.now() + FAULT_TIMEOUT_MS;
-        while (readGroundTruth(groundTruthFile).filter((g) => g.faultId === spec.id).length < ordersPerFault) {
-          if (Date.now() > deadline) {
-            timedOut++;
-            break;
-          }
-          await sleep(200);
-        }
-        await demo!.clearFaults(spec.id);
-      }
-    };
-    await Promise.all(Array.from({ length: lanes }, (_, lane) => runLane(lane)));
+    const timedOut = await injectFaultsInLanes(demo, plan, { lanes, ordersPerFault, groundTruthFile });
     await sleep(TAIL_MS);
     await demo.stop();
     demo = undefined;

@@ -8,6 +8,7 @@ import { FAULT_KINDS, orderSlot, readGroundTruth, type FaultSpec, type GroundTru
 import { machineNote, numberFlag } from './args';
 import { counter, report, startRoleProcess } from './load';
 import { round } from './stats';
+import { faultSlotCount, injectFaultsInLanes } from './fault-lanes';
 import { bottleneckMatches, isIntendedWait, scoreByKind, type AnsweredBottleneck, type ScoredOrder } from './why-slow-score';
 import { topDifferenceAsBottleneck, topDifferenceMatches, type AnsweredTopDifference } from './why-slow-compare-score';
 
@@ -16,8 +17,6 @@ const INTENDED_DESTINATIONS = ['order-jobs'];
 const INTENDED_CONSUMERS = ['process order-jobs'];
 /** Time after the last fault for every touched order to finish (settlement delay ≤ 3 s + faults ≤ 2.5 s + crash + export). */
 const TAIL_MS = 10_000;
-const FAULT_TIMEOUT_MS = 30_000;
-const SLOTS_PER_LANE = 3;
 
 /**
  * `npm run bench -- --why-slow [--faults 50] [--orders-per-fault 3] [--lanes 4] [--rate 8] [--healthy 100]`
@@ -36,9 +35,8 @@ export async function benchWhySlow(args: string[]): Promise<void> {
   const lanes = numberFlag(args, 'lanes', 4);
   const rate = numberFlag(args, 'rate', 8);
   const healthySample = numberFlag(args, 'healthy', 100);
-  // Each lane rotates through SLOTS_PER_LANE slots, so an order touched by one fault (still in
-  // flight for seconds) is not eligible for the lane's next ones; the last slot stays healthy.
-  const slots = lanes * SLOTS_PER_LANE + 1;
+  // Each lane rotates through its own slots (bench/fault-lanes.ts); the last slot stays healthy.
+  const slots = faultSlotCount(lanes);
   const healthySlot = slots - 1;
 
   const commit = gitCommit(); // of the sources dist/ was presumably built from: taken before the run, as others may commit meanwhile
@@ -71,24 +69,7 @@ export async function benchWhySlow(args: string[]): Promise<void> {
     const plan = randomFaultPlan(faultCount, ordersPerFault);
     console.log(`bench: injecting ${plan.length} faults, ${ordersPerFault} orders each, ${lanes} at a time, ${rate} orders/s`);
     const t0 = Date.now();
-    let next = 0;
-    let timedOut = 0;
-    const runLane = async (lane: number) => {
-      for (let round = 0; next < plan.length; round++) {
-        const spec: FaultSpec = { ...plan[next++], slot: { index: lane * SLOTS_PER_LANE + (round % SLOTS_PER_LANE), of: slots } };
-        await demo!.setFault(spec);
-        const deadline = Date.now() + FAULT_TIMEOUT_MS;
-        while (readGroundTruth(groundTruthFile).filter((g) => g.faultId === spec.id).length < ordersPerFault) {
-          if (Date.now() > deadline) {
-            timedOut++;
-            break;
-          }
-          await sleep(200);
-        }
-        await demo!.clearFaults(spec.id);
-      }
-    };
-    await Promise.all(Array.from({ length: lanes }, (_, lane) => runLane(lane)));
+    const timedOut = await injectFaultsInLanes(demo, plan, { lanes, ordersPerFault, groundTruthFile });
     const faultPhaseMs = Date.now() - t0;
     const acceptedByFaultEnd = accepted.length;
     console.log(`bench: faults done in ${round(faultPhaseMs / 1000)} s; letting touched orders finish (${TAIL_MS / 1000} s)`);
