@@ -1,4 +1,4 @@
-import type { Anomaly, SeriesRef, SeriesWindowValue } from '../anomaly';
+import type { Anomaly, SeriesRef } from '../anomaly';
 import { baselineOf, type Baseline } from './baseline';
 import { ANOMALY_DEFAULTS, anomalyScore, enoughVolume, type AnomalyThresholds, type SeriesMetric } from './anomaly-score';
 import { MAX_SERIES, type WindowSeries } from './anomaly-series';
