@@ -1,11 +1,14 @@
 import { loadConfig } from '../core/config';
 import { ChainscopeError } from '../core/errors';
+import { DEFAULT_TENANT } from '../core/security/tenants';
 import { TokenStore, tokensFileOf, type TokenView } from '../core/security/token-store';
 
 export const TOKENS_USAGE = `usage: chainscope tokens <command>
 
-  create --role ingest|read|admin [--name NAME]   makes a token and prints it once (only its SHA-256 is kept)
-  list                                            id, name, role, created, revoked
+  create --role ingest|read|admin [--name NAME] [--tenant TENANT]
+                                                  makes a token and prints it once (only its SHA-256 is kept);
+                                                  its tenant (default "default") is whose data it writes and reads
+  list                                            id, tenant, role, created, state, name
   revoke ID                                       the token stops working within a second, its UI sessions too
 
 The tokens file is TOKENS_FILE, or DATA_DIR/security/tokens.json (default ./data/security/tokens.json).
@@ -22,12 +25,12 @@ export function runTokensCommand(args: string[], env: NodeJS.ProcessEnv = proces
     store = new TokenStore(tokensFileOf(loadConfig(env)));
     switch (command) {
       case 'create': {
-        const flags = parseFlags(rest, ['--role', '--name']);
+        const flags = parseFlags(rest, ['--role', '--name', '--tenant']);
         if (!flags['--role']) return usageError('tokens create needs --role ingest|read|admin');
-        const { token, record } = store.create(flags['--name'] ?? `${flags['--role']} token`, flags['--role']);
+        const { token, record } = store.create(flags['--name'] ?? `${flags['--role']} token`, flags['--role'], flags['--tenant'] ?? DEFAULT_TENANT);
         return {
           out: `${token}\n`,
-          err: `chainscope: token ${record.id} (${record.role}, "${record.name}") created in ${store.file}; it is shown only now\n`,
+          err: `chainscope: token ${record.id} (${record.role}, tenant ${record.tenant}, "${record.name}") created in ${store.file}; it is shown only now\n`,
           code: 0,
         };
       }
@@ -68,6 +71,6 @@ function parseFlags(args: string[], known: string[]): Record<string, string> {
 
 function table(tokens: TokenView[]): string {
   if (tokens.length === 0) return 'no tokens\n';
-  const rows = tokens.map((t) => [t.id, t.role, t.createdAt, t.revokedAt ? `revoked ${t.revokedAt}` : 'live', t.name]);
-  return ['id\trole\tcreated\tstate\tname', ...rows.map((r) => r.join('\t'))].join('\n') + '\n';
+  const rows = tokens.map((t) => [t.id, t.tenant, t.role, t.createdAt, t.revokedAt ? `revoked ${t.revokedAt}` : 'live', t.name]);
+  return ['id\ttenant\trole\tcreated\tstate\tname', ...rows.map((r) => r.join('\t'))].join('\n') + '\n';
 }

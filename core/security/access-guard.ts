@@ -3,6 +3,7 @@ import { seriesName, type Counters } from '../metrics';
 import type { Authenticator, Principal } from './authenticator';
 import { NO_BROWSER_ACCESS, refuseForeignBrowser, type BrowserPolicy } from './browser-guard';
 import type { AccessRole } from './roles';
+import { DEFAULT_TENANT } from './tenants';
 
 /** Everything one server checks before its routes: browsers (Host, Origin, headers) and, with AUTH=tokens, credentials. */
 export interface Access {
@@ -27,6 +28,11 @@ const principals = new WeakMap<http.IncomingMessage, Principal>();
 /** The verified credential of a request that passed the guard with AUTH=tokens. */
 export function principalOf(req: http.IncomingMessage): Principal | undefined {
   return principals.get(req);
+}
+
+/** The tenant a request writes and reads: its verified credential's, DEFAULT_TENANT with AUTH=none (never a client header). */
+export function tenantOf(req: http.IncomingMessage): string {
+  return principals.get(req)?.tenant ?? DEFAULT_TENANT;
 }
 
 /**

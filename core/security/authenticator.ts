@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type http from 'node:http';
 import { roleAllows, type AccessRole } from './roles';
 import { sameSecret, sessionIdOf, type SessionStore } from './sessions';
+import { DEFAULT_TENANT } from './tenants';
 import type { TokenStore } from './token-store';
 
 /** Who made a request, as its verified credential says. */
@@ -9,6 +10,8 @@ export interface Principal {
   tokenId: string;
   name?: string;
   role: AccessRole;
+  /** Whose data this credential writes and reads: every write is stamped with it, every read scoped to it. */
+  tenant: string;
   /** 'bearer': Authorization header; 'session': the UI's cookie. */
   via: 'bearer' | 'session';
 }
@@ -38,9 +41,9 @@ export class Authenticator {
   /** The credential in an Authorization value (`Bearer <token>`), checked. */
   verifyAuthorization(authorization: string | undefined): Principal | undefined {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-    if (match && sameSecret(match[1], this.internalToken)) return { tokenId: 'internal', name: 'this process', role: 'ingest', via: 'bearer' };
+    if (match && sameSecret(match[1], this.internalToken)) return { tokenId: 'internal', name: 'this process', role: 'ingest', tenant: DEFAULT_TENANT, via: 'bearer' };
     const token = match && this.tokens.verify(match[1]);
-    return token ? { tokenId: token.id, name: token.name, role: token.role, via: 'bearer' } : undefined;
+    return token ? { tokenId: token.id, name: token.name, role: token.role, tenant: token.tenant, via: 'bearer' } : undefined;
   }
 
   /** Whether this request may do what `needed` allows. */
@@ -60,7 +63,7 @@ export class Authenticator {
         const sent = req.headers['x-csrf-token'];
         if (typeof sent !== 'string' || !sameSecret(sent, session.csrfToken)) return { ok: false, status: 403, message: 'missing or wrong X-CSRF-Token for this session' };
       }
-      principal = { tokenId: session.tokenId, role: session.role, via: 'session' };
+      principal = { tokenId: session.tokenId, role: session.role, tenant: session.tenant, via: 'session' };
     }
     if (!roleAllows(principal.role, needed)) {
       return { ok: false, status: 403, message: `a token of role ${principal.role} may not do this: it needs role ${needed}` };

@@ -5,6 +5,7 @@ export interface Session {
   id: string;
   tokenId: string;
   role: AccessRole;
+  tenant: string;
   /** Sent back by the UI in X-CSRF-Token on every state-changing call. */
   csrfToken: string;
   expiresAtMs: number;
@@ -22,12 +23,13 @@ const MAX_SESSIONS = 10_000;
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
 
-  open(tokenId: string, role: AccessRole): Session {
+  open(tokenId: string, role: AccessRole, tenant: string): Session {
     if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
     const session: Session = {
       id: crypto.randomBytes(32).toString('base64url'),
       tokenId,
       role,
+      tenant,
       csrfToken: crypto.randomBytes(32).toString('base64url'),
       expiresAtMs: Date.now() + SESSION_TTL_MS,
     };

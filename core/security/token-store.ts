@@ -4,12 +4,15 @@ import path from 'node:path';
 import { NotFoundError, ValidationError } from '../errors';
 import { fsyncDir } from '../util/fsync-dir';
 import { isAccessRole, type AccessRole } from './roles';
+import { DEFAULT_TENANT, isTenantName, tenantNameOf } from './tenants';
 
 /** What is kept of a token: never the token itself, only its SHA-256. */
 export interface TokenRecord {
   id: string;
   name: string;
   role: AccessRole;
+  /** Whose data the token writes and reads (files written before tenants existed: DEFAULT_TENANT). */
+  tenant: string;
   /** SHA-256 of the token, hex. */
   sha256: string;
   createdAt: string;
@@ -45,7 +48,8 @@ export class TokenStore {
   constructor(readonly file: string) {}
 
   /** Makes a token; its text is returned once and never stored. */
-  create(name: string, role: string): { token: string; record: TokenView } {
+  create(name: string, role: string, tenant: string = DEFAULT_TENANT): { token: string; record: TokenView } {
+    const tenantName = tenantNameOf(tenant);
     if (!isAccessRole(role)) throw new ValidationError(`role must be ingest, read or admin, got "${String(role).slice(0, 40)}"`, 'role');
     const cleanName = String(name ?? '').trim();
     if (cleanName === '' || cleanName.length > MAX_NAME_CHARS || /[\u0000-\u001f]/.test(cleanName)) {
@@ -54,7 +58,7 @@ export class TokenStore {
     const records = this.readFile();
     if (records.length >= MAX_TOKENS) throw new ValidationError(`at most ${MAX_TOKENS} tokens (revoked ones included); remove old ones from ${this.file}`, 'name');
     const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
-    const record: TokenRecord = { id: crypto.randomBytes(6).toString('hex'), name: cleanName, role, sha256: sha256(token), createdAt: new Date().toISOString() };
+    const record: TokenRecord = { id: crypto.randomBytes(6).toString('hex'), name: cleanName, role, tenant: tenantName, sha256: sha256(token), createdAt: new Date().toISOString() };
     this.writeFile([...records, record]);
     return { token, record: view(record) };
   }
@@ -117,7 +121,7 @@ export class TokenStore {
     }
     const parsed = JSON.parse(text) as { tokens?: unknown };
     if (!parsed || !Array.isArray(parsed.tokens)) throw new Error(`${this.file} is not a Chainscope tokens file (no "tokens" list)`);
-    return parsed.tokens.filter(isRecord);
+    return parsed.tokens.filter(isRecord).map((r) => ({ ...r, tenant: r.tenant ?? DEFAULT_TENANT }));
   }
 
   private writeFile(records: TokenRecord[]): void {
@@ -153,5 +157,5 @@ function view(record: TokenRecord): TokenView {
 
 function isRecord(value: unknown): value is TokenRecord {
   const r = value as TokenRecord;
-  return !!r && typeof r.id === 'string' && typeof r.sha256 === 'string' && /^[0-9a-f]{64}$/.test(r.sha256) && isAccessRole(r.role);
+  return !!r && typeof r.id === 'string' && typeof r.sha256 === 'string' && /^[0-9a-f]{64}$/.test(r.sha256) && isAccessRole(r.role) && (r.tenant === undefined || isTenantName(r.tenant));
 }

@@ -24,7 +24,7 @@ export function accessRouter(access: AccessService | undefined): Router {
     if (!opened) return void res.status(401).json({ error: 'unknown or revoked token' });
     res.setHeader('Set-Cookie', opened.cookie);
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ role: opened.session.role, csrfToken: opened.session.csrfToken });
+    res.json({ role: opened.session.role, tenant: opened.session.tenant, csrfToken: opened.session.csrfToken });
   });
   router.delete('/session', (req, res) => {
     res.setHeader('Set-Cookie', access.logout(sessionIdOf(req.headers.cookie)));
@@ -32,8 +32,8 @@ export function accessRouter(access: AccessService | undefined): Router {
   });
   router.get('/admin/tokens', (_req, res) => void res.json({ tokens: access.listTokens() }));
   router.post('/admin/tokens', SMALL_JSON, (req, res) => {
-    const body = (req.body ?? {}) as { name?: unknown; role?: unknown };
-    const created = access.createToken(body.name, body.role);
+    const body = (req.body ?? {}) as { name?: unknown; role?: unknown; tenant?: unknown };
+    const created = access.createToken(body.name, body.role, body.tenant ?? undefined);
     res.setHeader('Cache-Control', 'no-store');
     res.status(201).json({ ...created.record, token: created.token, by: principalOf(req)?.tokenId });
   });

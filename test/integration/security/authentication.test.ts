@@ -166,6 +166,7 @@ describe('UI session: a token exchanged for an HttpOnly, SameSite=Strict cookie,
     const { cookie, session, body } = await login(tokens.read);
     expect(cookie).toMatch(/^chainscope_session=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\//);
     expect(body.role).toBe('read');
+    expect(body.tenant).toBe('default');
     expect((await rawRequest(`${aio.apiUrl}/api/services`, { headers: { cookie: session } })).status).toBe(200);
     expect((await rawRequest(`${aio.apiUrl}/api/admin/tokens`, { headers: { cookie: session } })).status).toBe(403);
     expect((await rawRequest(`${aio.apiUrl}/api/services`, { headers: { cookie: 'chainscope_session=forged' } })).status).toBe(401);
@@ -196,6 +197,21 @@ describe('UI session: a token exchanged for an HttpOnly, SameSite=Strict cookie,
     expect(JSON.stringify(list)).not.toMatch(/sha256|cs_/);
     expect(list.tokens.find((t: { id: string }) => t.id === made.id).revokedAt).toEqual(expect.any(String));
   });
+
+  it('the admin API makes a token of a tenant (default "default"); a bad tenant name is a 400 naming it; a session knows its tenant', async () => {
+    const make = (body: object) =>
+      rawRequest(`${aio.apiUrl}/api/admin/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` }, body: JSON.stringify(body) });
+    const plain = await make({ name: 'no tenant', role: 'read' });
+    expect(JSON.parse(plain.body).tenant).toBe('default');
+    const acme = await make({ name: 'acme reader', role: 'read', tenant: 'acme' });
+    expect(acme.status).toBe(201);
+    expect(JSON.parse(acme.body)).toMatchObject({ tenant: 'acme', role: 'read' });
+    const bad = await make({ name: 'bad', role: 'read', tenant: 'Acme/..' });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error).toMatch(/tenant must match/);
+    const { body } = await login(JSON.parse(acme.body).token);
+    expect(body.tenant).toBe('acme');
+  });
 });
 
 describe('chainscope tokens (CLI) on the running instance', () => {
@@ -215,6 +231,10 @@ describe('chainscope tokens (CLI) on the running instance', () => {
     expect(runTokensCommand(['create', '--role', 'root'], env)).toMatchObject({ code: 1, err: expect.stringMatching(/role must be ingest, read or admin/) });
     expect(runTokensCommand(['revoke', 'nope'], env)).toMatchObject({ code: 1, err: expect.stringMatching(/no token with id "nope"/) });
     expect(runTokensCommand(['create'], env).code).toBe(2);
+    expect(runTokensCommand(['create', '--role', 'read', '--tenant', 'ACME'], env)).toMatchObject({ code: 1, err: expect.stringMatching(/tenant must match/) });
+    const acme = runTokensCommand(['create', '--role', 'ingest', '--name', 'acme-cli', '--tenant', 'acme'], env);
+    expect(acme).toMatchObject({ code: 0, err: expect.stringMatching(/tenant acme/) });
+    expect(runTokensCommand(['list'], env).out.split('\n').find((l) => l.endsWith('\tacme-cli'))!.split('\t')[1]).toBe('acme');
   });
 });
 

@@ -28,6 +28,25 @@ describe('TokenStore', () => {
     expect(fs.readdirSync(path.dirname(file))).toEqual(['tokens.json']);
   });
 
+  it('a token belongs to a tenant: "default" unless named, kept in the file, seen by verify', () => {
+    const store = new TokenStore(file);
+    const plain = store.create('ci', 'ingest');
+    const acme = store.create('acme ci', 'read', 'acme-1');
+    expect(plain.record.tenant).toBe('default');
+    expect(acme.record.tenant).toBe('acme-1');
+    expect(store.verify(acme.token)).toMatchObject({ tenant: 'acme-1', role: 'read' });
+    expect(new TokenStore(file).list().map((t) => t.tenant)).toEqual(['default', 'acme-1']);
+  });
+
+  it('a tokens file written before tenants existed gives its tokens the tenant "default"', () => {
+    const store = new TokenStore(file);
+    const { token } = store.create('old', 'read');
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8'));
+    delete saved.tokens[0].tenant;
+    fs.writeFileSync(file, JSON.stringify(saved));
+    expect(new TokenStore(file).verify(token)).toMatchObject({ tenant: 'default' });
+  });
+
   it('a revoke through another instance (the CLI) is seen by a running one', async () => {
     const running = new TokenStore(file);
     const { token, record } = running.create('svc', 'read');
@@ -44,6 +63,9 @@ describe('TokenStore', () => {
     ['a role that does not exist', () => new TokenStore('/nonexistent/x.json').create('x', 'root'), /role must be ingest, read or admin/],
     ['an empty name', () => new TokenStore('/nonexistent/x.json').create('  ', 'read'), /name must be 1 to 100 printable characters/],
     ['a name with control characters', () => new TokenStore('/nonexistent/x.json').create('a\nb', 'read'), /name must be/],
+    ['an upper-case tenant', () => new TokenStore('/nonexistent/x.json').create('x', 'read', 'Acme'), /tenant must match/],
+    ['a tenant with a path in it', () => new TokenStore('/nonexistent/x.json').create('x', 'read', '../etc'), /tenant must match/],
+    ['a tenant of 64 characters', () => new TokenStore('/nonexistent/x.json').create('x', 'read', 'a'.repeat(64)), /tenant must match/],
   ])('refuses %s', (_what, make, message) => {
     expect(make).toThrow(message);
   });
