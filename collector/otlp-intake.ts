@@ -11,6 +11,8 @@ import {
   type OtlpFormat,
   type OtlpSignal,
 } from '../core/otlp';
+import { DEFAULT_TENANT } from '../core/security/tenants';
+import type { TenantIngestLimiter } from '../core/security/tenant-limits';
 import type { OtlpPublisher } from './publisher';
 
 export interface IntakeOutcome {
@@ -20,21 +22,28 @@ export interface IntakeOutcome {
   reasons: string[];
 }
 
+/** Takes a request's bytes and its valid items from the tenant's ingest rate, or throws RateLimitedError. */
+type Admit = (spans: number, logRecords: number) => void;
+
+const ITEM_BY_SIGNAL: Record<OtlpSignal, string> = { traces: 'spans', logs: 'logs', metrics: 'metric_points' };
+
 /**
  * The one validation and publishing path of every receiver: an OTLP request
  * (HTTP or gRPC, protobuf or JSON) or spans another protocol translated into
  * the model (Zipkin) are checked by the OTLP codec's rules, put on the bus by
  * the publisher, and counted under the same metric names whichever port they
- * came through. Throws what the codec and the bus throw (ValidationError for
- * an undecodable request, OverloadedError / BackendUnavailableError when the
- * bus cannot take it); each receiver maps those to its protocol's answers.
+ * came through. A request over its tenant's ingest rate is refused whole
+ * before anything of it is published (RateLimitedError). Throws what the
+ * codec and the bus throw (ValidationError for an undecodable request,
+ * OverloadedError / BackendUnavailableError when the bus cannot take it);
+ * each receiver maps those to its protocol's answers.
  */
-const ITEM_BY_SIGNAL: Record<OtlpSignal, string> = { traces: 'spans', logs: 'logs', metrics: 'metric_points' };
-
 export class OtlpIntake {
   constructor(
     private readonly publisher: OtlpPublisher,
     private readonly counters: Counters,
+    /** TENANT_INGEST_*: absent or disabled lets everything in. */
+    private readonly limiter?: TenantIngestLimiter,
   ) {
     counters.describe('chainscope_receiver_spans_accepted_total', 'Spans accepted by the receivers (OTLP/HTTP, OTLP/gRPC, Zipkin)');
     counters.describe('chainscope_receiver_spans_rejected_total', 'Spans rejected by validation');
@@ -44,15 +53,17 @@ export class OtlpIntake {
     counters.describe('chainscope_receiver_metric_points_rejected_total', 'Metric data points rejected by validation');
   }
 
-  /** Validates and publishes one OTLP export request as it arrived. */
-  async acceptRequest(signal: OtlpSignal, format: OtlpFormat, body: Buffer): Promise<IntakeOutcome> {
-    const outcome = signal === 'traces' ? await this.traces(format, body) : signal === 'logs' ? await this.logs(format, body) : await this.metrics(format, body);
+  /** Validates and publishes one OTLP export request of `tenant` as it arrived (its decompressed body). */
+  async acceptRequest(signal: OtlpSignal, format: OtlpFormat, body: Buffer, tenant = DEFAULT_TENANT): Promise<IntakeOutcome> {
+    const admit: Admit = (spans, logRecords) => this.limiter?.admit(tenant, body.length, spans, logRecords);
+    const outcome = signal === 'traces' ? await this.traces(format, body, admit) : signal === 'logs' ? await this.logs(format, body, admit) : await this.metrics(format, body, admit);
     this.count(signal, outcome);
     return outcome;
   }
 
-  /** Publishes spans another protocol's receiver translated and validated (Zipkin), counting them as accepted. */
-  async acceptSpans(spans: Span[]): Promise<IntakeOutcome> {
+  /** Publishes spans another protocol's receiver translated and validated (Zipkin) from a request of `bodyBytes`, counting them as accepted. */
+  async acceptSpans(spans: Span[], bodyBytes: number, tenant = DEFAULT_TENANT): Promise<IntakeOutcome> {
+    this.limiter?.admit(tenant, bodyBytes, spans.length, 0);
     await this.publisher.publishSpans(spans);
     const outcome = { accepted: spans.length, rejected: 0, reasons: [] };
     this.count('traces', outcome);
@@ -65,30 +76,34 @@ export class OtlpIntake {
     this.counters.add(`chainscope_receiver_${item}_rejected_total`, outcome.rejected);
   }
 
-  private async traces(format: OtlpFormat, body: Buffer): Promise<IntakeOutcome> {
+  private async traces(format: OtlpFormat, body: Buffer, admit: Admit): Promise<IntakeOutcome> {
     // A clean protobuf request is checked without building its spans: ingest decodes it once, from the bus.
     const clean = format === 'proto' ? validateTraceRequestProto(body) : null;
     if (clean !== null) {
+      admit(clean, 0);
       if (clean > 0) await this.publisher.publishSpanRequestProto(body);
       return { accepted: clean, rejected: 0, reasons: [] };
     }
     const decoded = format === 'proto' ? decodeTraceRequestProto(body) : decodeTraceRequestJson(body.toString('utf8'));
+    admit(decoded.spans.length, 0);
     const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
     await this.publisher.publishSpans(decoded.spans, asIs);
     return { accepted: decoded.spans.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
   }
 
-  private async logs(format: OtlpFormat, body: Buffer): Promise<IntakeOutcome> {
+  private async logs(format: OtlpFormat, body: Buffer, admit: Admit): Promise<IntakeOutcome> {
     // Ids are not carried on the bus (ingest derives them again): skip hashing every record here.
     const noIds = { ids: false };
     const decoded = format === 'proto' ? decodeLogsRequestProto(body, undefined, noIds) : decodeLogsRequestJson(body.toString('utf8'), undefined, noIds);
+    admit(0, decoded.logs.length);
     const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
     await this.publisher.publishLogs(decoded.logs, asIs);
     return { accepted: decoded.logs.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
   }
 
-  private async metrics(format: OtlpFormat, body: Buffer): Promise<IntakeOutcome> {
+  private async metrics(format: OtlpFormat, body: Buffer, admit: Admit): Promise<IntakeOutcome> {
     const decoded = format === 'proto' ? decodeMetricsRequestProto(body) : decodeMetricsRequestJson(body.toString('utf8'));
+    admit(0, 0);
     const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
     await this.publisher.publishMetrics(decoded.points, asIs);
     return { accepted: decoded.points.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };

@@ -29,6 +29,16 @@ export interface Config {
   allowedHosts: string[];
   /** Web origins (scheme://host[:port]) whose pages may call Chainscope from a browser (CORS); empty = none. */
   corsAllowedOrigins: string[];
+  /** Ingest request bytes (after decompression) per second each tenant may send; null = no limit. */
+  tenantIngestBytesPerSecond: number | null;
+  /** Spans per second each tenant may send; null = no limit. */
+  tenantIngestSpansPerSecond: number | null;
+  /** Log records per second each tenant may send; null = no limit. */
+  tenantIngestLogsPerSecond: number | null;
+  /** Seconds of its rate a tenant may send at once after a quiet spell (the token buckets' size). */
+  tenantIngestBurstSeconds: number;
+  /** Query API requests one tenant may have running at once; one more is answered 429; null = no limit. */
+  tenantQueryConcurrency: number | null;
   /** Embedded store folder. */
   dataDir: string;
   /** Embedded store: data older than this is deleted, in µs (RETENTION, e.g. `7d`); null (`off`) = kept by age forever. */
@@ -162,6 +172,11 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   tokensFile: '',
   allowedHosts: [],
   corsAllowedOrigins: [],
+  tenantIngestBytesPerSecond: null,
+  tenantIngestSpansPerSecond: null,
+  tenantIngestLogsPerSecond: null,
+  tenantIngestBurstSeconds: 2,
+  tenantQueryConcurrency: null,
   dataDir: './data',
   // a week: enough to look back over incidents and releases, and a laptop or small VM never fills up by default
   retention: 7 * 24 * 3600 * 1_000_000,
@@ -410,6 +425,16 @@ const optionalPort: Parser<number | null> = (raw, name) => {
   return integer(0, 65535)(s, name);
 };
 
+/** A whole number between min and max, or no limit ('off', 'none', 'unlimited', null). */
+const optionalLimit =
+  (min: number, max: number): Parser<number | null> =>
+  (raw, name) => {
+    if (raw === null) return null;
+    const s = text(raw, name).toLowerCase();
+    if (['off', 'none', 'unlimited'].includes(s)) return null;
+    return integer(min, max)(s, name);
+  };
+
 /** A folder, or off ('off', 'none', '-', null). */
 const offOrPath: Parser<string | null> = (raw, name) => {
   if (raw === null) return null;
@@ -538,6 +563,11 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   tokensFile: { env: 'TOKENS_FILE', parse: anyString },
   allowedHosts: { env: 'ALLOWED_HOSTS', parse: list },
   corsAllowedOrigins: { env: 'CORS_ALLOWED_ORIGINS', parse: webOrigins },
+  tenantIngestBytesPerSecond: { env: 'TENANT_INGEST_BYTES_PER_SECOND', parse: optionalLimit(1024, 2 ** 40) },
+  tenantIngestSpansPerSecond: { env: 'TENANT_INGEST_SPANS_PER_SECOND', parse: optionalLimit(1, 1e9) },
+  tenantIngestLogsPerSecond: { env: 'TENANT_INGEST_LOGS_PER_SECOND', parse: optionalLimit(1, 1e9) },
+  tenantIngestBurstSeconds: { env: 'TENANT_INGEST_BURST_SECONDS', parse: integer(1, 3600) },
+  tenantQueryConcurrency: { env: 'TENANT_QUERY_CONCURRENCY', parse: optionalLimit(1, 10_000) },
   dataDir: { env: 'DATA_DIR', parse: nonEmpty },
   retention: { env: 'RETENTION', parse: retentionAge },
   maxDiskBytes: { env: 'MAX_DISK_BYTES', parse: diskBytes },

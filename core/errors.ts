@@ -42,6 +42,17 @@ export class OverloadedError extends ChainscopeError {
   }
 }
 
+/**
+ * A caller is over one of its own limits (a tenant's ingest rate or query
+ * concurrency): HTTP 429 + Retry-After, OTLP/gRPC RESOURCE_EXHAUSTED + RetryInfo.
+ * `limit` and `tenant` name what was exceeded and whose.
+ */
+export class RateLimitedError extends OverloadedError {
+  constructor(message: string, readonly limit: string, readonly tenant: string, retryAfterSeconds: number) {
+    super(message, retryAfterSeconds);
+  }
+}
+
 /** A backend (bus, store) is unreachable or failed transiently. */
 export class BackendUnavailableError extends ChainscopeError {
   constructor(message: string, readonly cause?: unknown) {

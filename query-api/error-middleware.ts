@@ -3,6 +3,7 @@ import {
   ChainscopeError,
   NotFoundError,
   OverloadedError,
+  RateLimitedError,
   UnsupportedError,
   ValidationError,
 } from '../core/errors';
@@ -30,6 +31,7 @@ export function describeError(err: unknown): { status: number; message: string }
   if (err instanceof ValidationError) return { status: 400, message: err.message };
   if (err instanceof NotFoundError) return { status: 404, message: err.message };
   if (err instanceof UnsupportedError) return { status: 501, message: err.message };
+  if (err instanceof RateLimitedError) return { status: 429, message: err.message };
   if (err instanceof ChainscopeError && err.retriable) return { status: 503, message: err.message };
   // express' own errors (bad JSON body, URI malformed) carry a 4xx status.
   const status = (err as { status?: number })?.status;

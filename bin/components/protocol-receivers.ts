@@ -43,7 +43,7 @@ export const otlpGrpcReceiverFactory: ComponentFactory<ReceiverSettings> = {
         // OTLP_GRPC_PORT: quiet its internal log unless the operator asked for it with GRPC_VERBOSITY.
         if (process.env.GRPC_VERBOSITY === undefined) setLogVerbosity(logVerbosity.NONE);
         const { topics, maxBusMessageBytes, ...options } = settings;
-        receiver = new OtlpGrpcReceiver({ ...options, publisher: new OtlpPublisher(context.bus!, topics, maxBusMessageBytes), counters: context.counters, log: context.log, authenticator: context.access?.authenticator });
+        receiver = new OtlpGrpcReceiver({ ...options, publisher: new OtlpPublisher(context.bus!, topics, maxBusMessageBytes), counters: context.counters, log: context.log, authenticator: context.access?.authenticator, ingestLimiter: context.access?.limits?.ingest });
         const at = listenAddress(settings.host, await startListening(() => receiver!.start(), 'OTLP_GRPC_PORT', settings.host, settings.port));
         context.otlpGrpcUrl = at.url;
         context.log(`chainscope: OTLP/gRPC receiver listening on ${at.shown} (traces, logs; gzip)`);

@@ -1,6 +1,8 @@
 import { Server, ServerCredentials, status as GrpcCode, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Counters } from '../../core/metrics';
 import type { Authenticator } from '../../core/security/authenticator';
+import type { TenantIngestLimiter } from '../../core/security/tenant-limits';
+import { DEFAULT_TENANT } from '../../core/security/tenants';
 import { roleAllows } from '../../core/security/roles';
 import { encodeExportResponse, type OtlpSignal } from '../../core/otlp';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
@@ -28,6 +30,8 @@ export interface OtlpGrpcReceiverOptions {
   log?: (line: string) => void;
   /** AUTH=tokens: every call carries metadata `authorization: Bearer <token>` of role ingest (or admin). */
   authenticator?: Authenticator;
+  /** TENANT_INGEST_*: a call over its tenant's rate gets RESOURCE_EXHAUSTED + RetryInfo. */
+  ingestLimiter?: TenantIngestLimiter;
 }
 
 /**
@@ -46,7 +50,7 @@ export class OtlpGrpcReceiver {
 
   constructor(private readonly options: OtlpGrpcReceiverOptions) {
     const c = options.counters;
-    this.intake = new OtlpIntake(options.publisher, c);
+    this.intake = new OtlpIntake(options.publisher, c, options.ingestLimiter);
     this.budget = new InflightBudget(options.maxInflightBytes, () => c.add('chainscope_receiver_grpc_calls_overloaded_total'));
     this.errors = new RateLimitedLog(options.log);
     c.describe('chainscope_receiver_grpc_calls_refused_total', 'OTLP/gRPC calls answered with an error status');
@@ -97,34 +101,34 @@ export class OtlpGrpcReceiver {
 
   private handler(signal: OtlpSignal) {
     return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
-      const denied = this.deniedCall(call);
-      if (denied) {
+      const caller = this.callerOf(call);
+      if ('denied' in caller) {
         this.options.counters.add('chainscope_receiver_grpc_calls_refused_total');
-        return callback(denied);
+        return callback(caller.denied);
       }
-      this.export(signal, call.request).then(
+      this.export(signal, call.request, caller.tenant).then(
         (response) => callback(null, response),
         (err) => callback(this.refuse(err)),
       );
     };
   }
 
-  /** UNAUTHENTICATED without a live token in the `authorization` metadata, PERMISSION_DENIED for a role that may not write. */
-  private deniedCall(call: ServerUnaryCall<Buffer, Buffer>): { code: GrpcCode; details: string } | null {
+  /** The caller's tenant; UNAUTHENTICATED without a live token in the `authorization` metadata, PERMISSION_DENIED for a role that may not write. */
+  private callerOf(call: ServerUnaryCall<Buffer, Buffer>): { tenant: string } | { denied: { code: GrpcCode; details: string } } {
     const authenticator = this.options.authenticator;
-    if (!authenticator) return null;
+    if (!authenticator) return { tenant: DEFAULT_TENANT };
     const sent = call.metadata.get('authorization')[0];
     const principal = authenticator.verifyAuthorization(typeof sent === 'string' ? sent : undefined);
-    if (!principal) return { code: GrpcCode.UNAUTHENTICATED, details: 'missing, unknown or revoked token: send metadata authorization: Bearer <token> (OTel exporters: headers setting; docs/security.md)' };
-    if (!roleAllows(principal.role, 'ingest')) return { code: GrpcCode.PERMISSION_DENIED, details: `a token of role ${principal.role} may not write telemetry: it needs role ingest` };
-    return null;
+    if (!principal) return { denied: { code: GrpcCode.UNAUTHENTICATED, details: 'missing, unknown or revoked token: send metadata authorization: Bearer <token> (OTel exporters: headers setting; docs/security.md)' } };
+    if (!roleAllows(principal.role, 'ingest')) return { denied: { code: GrpcCode.PERMISSION_DENIED, details: `a token of role ${principal.role} may not write telemetry: it needs role ingest` } };
+    return { tenant: principal.tenant };
   }
 
-  private async export(signal: OtlpSignal, request: Buffer): Promise<Buffer> {
+  private async export(signal: OtlpSignal, request: Buffer, tenant: string): Promise<Buffer> {
     const held = { bytes: 0 };
     try {
       this.budget.hold(held, request.length);
-      const { rejected, reasons } = await this.intake.acceptRequest(signal, 'proto', request);
+      const { rejected, reasons } = await this.intake.acceptRequest(signal, 'proto', request, tenant);
       return Buffer.from(encodeExportResponse(signal, rejected, reasons.join('; '), 'proto'));
     } finally {
       this.budget.release(held);

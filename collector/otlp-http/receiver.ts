@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { Counters } from '../../core/metrics';
 import { encodeExportResponse } from '../../core/otlp';
 import { DEFAULT_CONFIG, type Config } from '../../core/config';
-import { guarded, INGEST_ONLY, type Access } from '../../core/security/access-guard';
+import { guarded, INGEST_ONLY, tenantOf, type Access } from '../../core/security/access-guard';
 import { closeServer, createBoundedServer, httpServerLimitsFrom, listen, type HttpServerLimits } from '../../core/util/http-server';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import { httpRefusalFor, type HttpRefusal } from '../http-refusal';
@@ -59,7 +59,7 @@ export class OtlpHttpReceiver {
   constructor(private readonly options: OtlpHttpReceiverOptions) {
     this.errors = new RateLimitedLog(options.log);
     const c = options.counters;
-    this.intake = new OtlpIntake(options.publisher, c);
+    this.intake = new OtlpIntake(options.publisher, c, options.access?.limits?.ingest);
     this.budget = new InflightBudget(options.maxInflightBytes, () => c.add('chainscope_receiver_requests_overloaded_total'));
     c.describe('chainscope_receiver_requests_refused_total', 'Requests answered 4xx/5xx');
     c.describe('chainscope_receiver_body_idle_timeouts_total', 'Requests answered 408 and closed: their body stopped arriving (OTLP_HTTP_BODY_IDLE_TIMEOUT_MS)');
@@ -114,7 +114,7 @@ export class OtlpHttpReceiver {
         idleTimeoutMs: this.options.bodyIdleTimeoutMs ?? DEFAULT_CONFIG.otlpHttpBodyIdleTimeoutMs,
         onBytes: (bytes) => this.budget.hold(held, bytes),
       });
-      const { rejected, reasons } = await this.intake.acceptRequest(signal, format, body);
+      const { rejected, reasons } = await this.intake.acceptRequest(signal, format, body, tenantOf(req));
       const response = encodeExportResponse(signal, rejected, reasons.join('; '), format);
       res.writeHead(200, { 'Content-Type': contentTypeOf(format) }).end(response);
     } catch (err) {
@@ -145,6 +145,7 @@ const RPC_CODE_BY_STATUS: Record<HttpRefusal['status'], number> = {
   408: RPC_CODE.DEADLINE_EXCEEDED,
   413: RPC_CODE.INVALID_ARGUMENT,
   415: RPC_CODE.INVALID_ARGUMENT,
+  429: RPC_CODE.RESOURCE_EXHAUSTED,
   500: RPC_CODE.INTERNAL,
   503: RPC_CODE.UNAVAILABLE,
 };

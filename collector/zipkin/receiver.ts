@@ -2,7 +2,7 @@ import type http from 'node:http';
 import { UnsupportedMediaTypeError } from '../../core/errors';
 import type { Counters } from '../../core/metrics';
 import { DEFAULT_CONFIG } from '../../core/config';
-import { guarded, INGEST_ONLY, type Access } from '../../core/security/access-guard';
+import { guarded, INGEST_ONLY, tenantOf, type Access } from '../../core/security/access-guard';
 import { closeServer, createBoundedServer, listen, type HttpServerLimits } from '../../core/util/http-server';
 import { RateLimitedLog } from '../../core/util/rate-limited-log';
 import { httpRefusalFor } from '../http-refusal';
@@ -47,7 +47,7 @@ export class ZipkinReceiver {
 
   constructor(private readonly options: ZipkinReceiverOptions) {
     const c = options.counters;
-    this.intake = new OtlpIntake(options.publisher, c);
+    this.intake = new OtlpIntake(options.publisher, c, options.access?.limits?.ingest);
     this.budget = new InflightBudget(options.maxInflightBytes, () => c.add('chainscope_receiver_zipkin_requests_overloaded_total'));
     this.errors = new RateLimitedLog(options.log);
     c.describe('chainscope_receiver_zipkin_requests_refused_total', 'Zipkin requests answered 4xx/5xx');
@@ -95,7 +95,7 @@ export class ZipkinReceiver {
         onBytes: (bytes) => this.budget.hold(held, bytes),
       });
       const spans = encoding === 'proto' ? decodeZipkinProto(body) : decodeZipkinJson(body);
-      await this.intake.acceptSpans(spans);
+      await this.intake.acceptSpans(spans, body.length, tenantOf(req));
       res.writeHead(202).end();
     } catch (err) {
       this.refuse(req, res, err);

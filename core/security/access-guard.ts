@@ -3,6 +3,7 @@ import { seriesName, type Counters } from '../metrics';
 import type { Authenticator, Principal } from './authenticator';
 import { NO_BROWSER_ACCESS, refuseForeignBrowser, type BrowserPolicy } from './browser-guard';
 import type { AccessRole } from './roles';
+import type { TenantLimiters } from './tenant-limits';
 import { DEFAULT_TENANT } from './tenants';
 
 /** Everything one server checks before its routes: browsers (Host, Origin, headers) and, with AUTH=tokens, credentials. */
@@ -12,6 +13,8 @@ export interface Access {
   authenticator?: Authenticator;
   /** Where refusals are counted (ACCESS_REFUSED_COUNTER, by reason). */
   counters?: Counters;
+  /** Per-tenant ingest rate and query concurrency (TENANT_*); absent: none. */
+  limits?: TenantLimiters;
 }
 
 /** Requests refused before any route, by reason: host, origin, unauthenticated, forbidden. */
@@ -84,7 +87,7 @@ function isHealthPath(path: string): boolean {
 }
 
 /** The path as the router will see it: decoded dot segments and doubled slashes cannot slip past a prefix check. */
-function pathOf(req: http.IncomingMessage): string {
+export function pathOf(req: http.IncomingMessage): string {
   const raw = (req.url ?? '/').split('?')[0];
   let decoded: string;
   try {
