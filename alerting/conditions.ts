@@ -2,7 +2,8 @@ import type { LogStore } from '../core/contracts/log-store';
 import type { SpanStore } from '../core/contracts/span-store';
 import type { SeriesMetric, SeriesRef } from '../core/anomaly';
 import { metricValue } from '../core/analysis/anomaly-detect';
-import { seriesId, windowSeries } from '../core/analysis/anomaly-series';
+import { seriesId, windowSeries, type WindowSeries } from '../core/analysis/anomaly-series';
+import { kpiRef } from '../core/analysis/kpi-series';
 import { parseLogQuery } from '../core/logql';
 import { MINUTE_US, minuteOf } from '../core/topology';
 import type { AnomalyService } from '../query-api/services/anomaly-service';
@@ -35,7 +36,7 @@ export async function activeInstances(rule: AlertRule, sources: ConditionSources
   const c = rule.condition;
   switch (c.kind) {
     case 'threshold':
-      return threshold(c, window, sources.spans);
+      return threshold(c, window, sources.spans, sources.anomalies);
     case 'anomaly':
       return anomaly(c, window, sources.anomalies);
     case 'log_rate':
@@ -45,23 +46,32 @@ export async function activeInstances(rule: AlertRule, sources: ConditionSources
 
 const holds = (value: number, op: '>' | '<', limit: number) => (op === '>' ? value > limit : value < limit);
 
-async function threshold(c: Extract<AlertCondition, { kind: 'threshold' }>, window: { startUs: number; endUs: number }, spans: SpanStore): Promise<ActiveInstance[]> {
-  const read = { startUs: window.startUs, endUs: window.endUs - 1 };
-  const ref: SeriesRef =
-    c.service === undefined
-      ? { kind: 'edge', source: c.source!, target: c.target!, edgeKind: 'sync' }
-      : c.operation === undefined
-        ? { kind: 'service', service: c.service }
-        : { kind: 'operation', service: c.service, operation: c.operation };
+type Threshold = Extract<AlertCondition, { kind: 'threshold' }>;
+
+/** The RED series of a window: the topology's, and the operations of the condition's service when it names one. */
+async function redSeries(c: Threshold, read: { startUs: number; endUs: number }, step: number, spans: SpanStore): Promise<WindowSeries> {
   const [topology, stats] = await Promise.all([
     spans.topology(read),
-    c.operation !== undefined ? spans.serviceStats(c.service!, read, window.endUs - window.startUs).then((s) => [s]) : Promise.resolve([]),
+    c.operation !== undefined ? spans.serviceStats(c.service!, read, step).then((s) => [s]) : Promise.resolve([]),
   ]);
-  const series = windowSeries(topology, stats);
+  return windowSeries(topology, stats);
+}
+
+async function threshold(c: Threshold, window: { startUs: number; endUs: number }, spans: SpanStore, anomalies: AnomalyService): Promise<ActiveInstance[]> {
+  const read = { startUs: window.startUs, endUs: window.endUs - 1 };
+  const ref: SeriesRef =
+    c.key !== undefined
+      ? kpiRef(c.key, c.stage)
+      : c.service === undefined
+        ? { kind: 'edge', source: c.source!, target: c.target!, edgeKind: 'sync' }
+        : c.operation === undefined
+          ? { kind: 'service', service: c.service }
+          : { kind: 'operation', service: c.service, operation: c.operation };
+  const series = ref.kind === 'kpi' ? await anomalies.kpiSeries(window, [ref.key]) : await redSeries(c, read, window.endUs - window.startUs, spans);
   // an edge may be sync or async: the busier one that exists
   const id = ref.kind === 'edge' && !series.has(seriesId(ref)) ? seriesId({ ...ref, edgeKind: 'async' }) : seriesId(ref);
-  // a series without calls has rate 0 and no latency or error rate
-  const value = metricValue(c.metric, series.size === 0 ? new Map([[id, { series: ref, value: { calls: 0, errors: 0, p95Ms: null } }]]) : series, id, (window.endUs - window.startUs) / 1e6);
+  // a series without calls (a stage no order reached) has rate 0 and no latency or error rate
+  const value = metricValue(c.metric, series.has(id) ? series : new Map([[id, { series: ref, value: { calls: 0, errors: 0, p95Ms: null } }]]), id, (window.endUs - window.startUs) / 1e6);
   if (!Number.isFinite(value) || !holds(value, c.op, c.value)) return [];
   const unit = UNITS[c.metric];
   return [{ labels: {}, value, summary: `${unit(value)} ${c.op} ${unit(c.value)}` }];
@@ -71,7 +81,8 @@ async function anomaly(c: Extract<AlertCondition, { kind: 'anomaly' }>, window: 
   const report = await anomalies.anomalies({ startUs: window.startUs, endUs: window.endUs });
   return report.anomalies
     .filter((a) => (c.metric === undefined || a.metric === c.metric) && (c.minScore === undefined || a.score >= c.minScore))
-    .filter((a) => c.service === undefined || ('service' in a.series ? a.series.service === c.service : a.series.target === c.service || a.series.source === c.service))
+    .filter((a) => c.service === undefined || involves(a.series, c.service))
+    .filter((a) => c.key === undefined || (a.series.kind === 'kpi' && a.series.key === c.key && (c.stage === undefined || a.series.stage === c.stage)))
     .map((a) => ({
       labels: { ...seriesLabels(a.series), metric: a.metric },
       value: a.value,
@@ -79,7 +90,21 @@ async function anomaly(c: Extract<AlertCondition, { kind: 'anomaly' }>, window: 
     }));
 }
 
-function seriesLabels(series: SeriesRef): Record<string, string> {
+/** A series of the service: its own, one of its operations', or an edge it is the source or target of (a KPI series is no service's). */
+function involves(series: SeriesRef, service: string): boolean {
+  switch (series.kind) {
+    case 'service':
+    case 'operation':
+      return series.service === service;
+    case 'edge':
+      return series.source === service || series.target === service;
+    case 'kpi':
+      return false;
+  }
+}
+
+/** The labels telling a rule's instances apart: the series' (a KPI's business key as `business_key`, its stage as `stage`). */
+export function seriesLabels(series: SeriesRef): Record<string, string> {
   switch (series.kind) {
     case 'service':
       return { service: series.service };
@@ -87,13 +112,20 @@ function seriesLabels(series: SeriesRef): Record<string, string> {
       return { service: series.service, operation: series.operation };
     case 'edge':
       return { source: series.source, target: series.target, edge_kind: series.edgeKind };
+    case 'kpi':
+      return series.stage === undefined ? { business_key: series.key } : { business_key: series.key, stage: series.stage };
   }
 }
 
-async function logRate(c: Extract<AlertCondition, { kind: 'log_rate' }>, window: { startUs: number; endUs: number }, logs: LogStore): Promise<ActiveInstance[]> {
+/** Log records matching the query per minute over whole minutes [startUs, endUs), from the store's histogram (every log store). */
+export async function logRatePerMinute(logs: LogStore, query: string, window: { startUs: number; endUs: number }): Promise<number> {
   const length = window.endUs - window.startUs;
-  const buckets = await logs.histogram({ filter: parseLogQuery(c.query, 'query'), startUs: window.startUs, endUs: window.endUs - 1 }, length);
-  const perMinute = buckets.reduce((n, b) => n + b.total, 0) / (length / MINUTE_US);
+  const buckets = await logs.histogram({ filter: parseLogQuery(query, 'query'), startUs: window.startUs, endUs: window.endUs - 1 }, length);
+  return buckets.reduce((n, b) => n + b.total, 0) / (length / MINUTE_US);
+}
+
+async function logRate(c: Extract<AlertCondition, { kind: 'log_rate' }>, window: { startUs: number; endUs: number }, logs: LogStore): Promise<ActiveInstance[]> {
+  const perMinute = await logRatePerMinute(logs, c.query, window);
   if (!holds(perMinute, c.op, c.value)) return [];
   return [{ labels: {}, value: perMinute, summary: `${round(perMinute)} log records/min matching ${c.query} ${c.op} ${c.value}/min` }];
 }

@@ -3,14 +3,15 @@ import path from 'node:path';
 import { SchemaValidator, type JsonSchema, type SchemaProblem } from '../core/dashboards/json-schema';
 import { parseLogQuery } from '../core/logql';
 import type { SeriesMetric } from '../core/anomaly';
+import { DEFAULT_CONFIG } from '../core/config';
 
 /** Alert rules as files (docs/alerts.md, alert-rules/alert-rules.schema.json). */
 
 export type Severity = 'critical' | 'warning' | 'info';
 
 export type AlertCondition =
-  | { kind: 'threshold'; metric: SeriesMetric; service?: string; operation?: string; source?: string; target?: string; op: '>' | '<'; value: number; window?: string }
-  | { kind: 'anomaly'; metric?: SeriesMetric; service?: string; minScore?: number; window?: string }
+  | { kind: 'threshold'; metric: SeriesMetric; service?: string; operation?: string; source?: string; target?: string; key?: string; stage?: string; op: '>' | '<'; value: number; window?: string }
+  | { kind: 'anomaly'; metric?: SeriesMetric; service?: string; key?: string; stage?: string; minScore?: number; window?: string }
   | { kind: 'log_rate'; query: string; op: '>' | '<'; value: number; window?: string };
 
 export interface AlertRule {
@@ -70,8 +71,11 @@ export function durationMs(text: string): number {
   return Number(m[1]) * (m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : 1000);
 }
 
-/** Every rule of the folder's *.json files (sorted by name); '' = none. Throws AlertRulesFileError naming the file and field of the first bad file. */
-export function loadAlertRules(dir: string): AlertRule[] {
+/**
+ * Every rule of the folder's *.json files (sorted by name); '' = none. Throws AlertRulesFileError naming
+ * the file and field of the first bad file. `businessKeys` (BUSINESS_KEYS): the keys a KPI rule may name.
+ */
+export function loadAlertRules(dir: string, businessKeys: readonly string[] = DEFAULT_CONFIG.businessKeys): AlertRule[] {
   if (!dir) return [];
   let names: string[];
   try {
@@ -84,7 +88,7 @@ export function loadAlertRules(dir: string): AlertRule[] {
   const seen = new Map<string, string>();
   for (const name of names) {
     const file = path.join(dir, name);
-    const fileRules = loadAlertRulesFile(file);
+    const fileRules = loadAlertRulesFile(file, businessKeys);
     fileRules.forEach((rule, i) => {
       const other = seen.get(rule.name);
       if (other !== undefined) throw new AlertRulesFileError(file, [{ path: `$.rules[${i}].name`, expected: `a name no other rule has ("${rule.name}" is in ${other})` }]);
@@ -96,7 +100,7 @@ export function loadAlertRules(dir: string): AlertRule[] {
 }
 
 /** One rules file, validated against the schema and the rules a schema cannot say. */
-export function loadAlertRulesFile(file: string): AlertRule[] {
+export function loadAlertRulesFile(file: string, businessKeys: readonly string[] = DEFAULT_CONFIG.businessKeys): AlertRule[] {
   const size = fs.statSync(file).size;
   if (size > MAX_RULE_FILE_BYTES) throw new AlertRulesFileError(file, [{ path: '$', expected: `at most ${MAX_RULE_FILE_BYTES} bytes, got ${size}` }]);
   let document: unknown;
@@ -108,7 +112,7 @@ export function loadAlertRulesFile(file: string): AlertRule[] {
   const problems = rulesValidator().validate(document);
   if (problems.length) throw new AlertRulesFileError(file, problems);
   const raw = (document as { rules: RawRule[] }).rules;
-  const semantic = raw.flatMap((r, i) => ruleProblems(r, `$.rules[${i}]`));
+  const semantic = raw.flatMap((r, i) => ruleProblems(r, `$.rules[${i}]`, businessKeys));
   if (semantic.length) throw new AlertRulesFileError(file, semantic);
   return raw.map((r) => ({
     name: r.name,
@@ -131,7 +135,7 @@ interface RawRule {
   condition: AlertCondition;
 }
 
-function ruleProblems(rule: RawRule, at: string): SchemaProblem[] {
+function ruleProblems(rule: RawRule, at: string, businessKeys: readonly string[]): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   for (const label of Object.keys(rule.labels ?? {})) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(label)) problems.push({ path: `${at}.labels`, expected: `label names of letters, digits and _ (Alertmanager's), got "${label}"` });
@@ -140,10 +144,18 @@ function ruleProblems(rule: RawRule, at: string): SchemaProblem[] {
   const c = rule.condition;
   const w = c.window ? durationMs(c.window) : DEFAULT_CONDITION_WINDOW_MS;
   if (w % 60_000 !== 0 || w > MAX_CONDITION_WINDOW_MS) problems.push({ path: `${at}.condition.window`, expected: 'whole minutes, at most 60m' });
+  if (c.kind !== 'log_rate' && c.stage !== undefined && c.key === undefined) problems.push({ path: `${at}.condition.stage`, expected: 'a stage only with a key' });
+  if (c.kind !== 'log_rate' && c.key !== undefined && !businessKeys.includes(c.key)) {
+    problems.push({ path: `${at}.condition.key`, expected: `one of BUSINESS_KEYS (${businessKeys.join(', ')}), got "${c.key}"` });
+  }
+  if (c.kind === 'anomaly' && c.key !== undefined && c.service !== undefined) problems.push({ path: `${at}.condition`, expected: 'either service or key (a business KPI), not both' });
   if (c.kind === 'threshold') {
     const service = c.service !== undefined;
     const edge = c.source !== undefined || c.target !== undefined;
-    if (service === edge) problems.push({ path: `${at}.condition`, expected: 'either service (with an optional operation) or source and target (an edge)' });
+    const kpi = c.key !== undefined;
+    if (Number(service) + Number(edge) + Number(kpi) !== 1) {
+      problems.push({ path: `${at}.condition`, expected: 'one of service (with an optional operation), source and target (an edge), or key (a business KPI, with an optional stage)' });
+    }
     if (edge && (c.source === undefined || c.target === undefined)) problems.push({ path: `${at}.condition`, expected: 'both source and target for an edge' });
     if (c.operation !== undefined && !service) problems.push({ path: `${at}.condition.operation`, expected: 'an operation only with a service' });
   }

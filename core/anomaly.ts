@@ -12,7 +12,9 @@ export type { SeriesMetric, BaselineMethod };
 export type SeriesRef =
   | { kind: 'service'; service: string }
   | { kind: 'operation'; service: string; operation: string }
-  | { kind: 'edge'; source: string; target: string; edgeKind: string };
+  | { kind: 'edge'; source: string; target: string; edgeKind: string }
+  /** A business key's orders (no stage) or one stage of their journey: orders as calls, failed orders as errors. */
+  | { kind: 'kpi'; key: string; stage?: string };
 
 /** What a series did in one window. */
 export interface SeriesWindowValue {
@@ -23,7 +25,7 @@ export interface SeriesWindowValue {
 }
 
 export interface Anomaly {
-  /** Stable id of the series: `service:NAME`, `operation:SERVICE\u0000OPERATION`, `edge:SOURCE\u0000TARGET\u0000KIND`. */
+  /** Stable id of the series: `service:NAME`, `operation:SERVICE\u0000OPERATION`, `edge:SOURCE\u0000TARGET\u0000KIND`, `kpi:KEY` or `kpi:KEY\u0000STAGE`. */
   seriesId: string;
   series: SeriesRef;
   metric: SeriesMetric;

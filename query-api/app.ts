@@ -34,7 +34,7 @@ import type { AlertsView } from '../alerting/evaluator';
 import { AnomalyService } from './services/anomaly-service';
 import { TopologyService } from './services/topology-service';
 import { ChainCompareService } from './services/chain-compare-service';
-import { ChainService, type ChainServiceOptions } from './services/chain-service';
+import { CHAIN_DEFAULTS, ChainService, type ChainServiceOptions } from './services/chain-service';
 import { createDashboardService } from './services/dashboard-service';
 import { HealthService, type HealthCheck } from './services/health-service';
 import { LogContextService } from './services/log-context-service';
@@ -92,7 +92,8 @@ export function createQueryApp(options: QueryAppOptions): Express {
   api.use(chainsRouter(chains));
   api.use(topologyRouter(topology));
   api.use(metricsRouter(new MetricService(options.metricStore)));
-  api.use(anomaliesRouter(new AnomalyService(options.spanStore)));
+  const businessKpis = { keys: options.chains?.businessKeys ?? CHAIN_DEFAULTS.businessKeys, stages: options.chains?.stages ?? CHAIN_DEFAULTS.stages };
+  api.use(anomaliesRouter(new AnomalyService(options.spanStore, undefined, undefined, businessKpis)));
   api.use(alertsRouter(options.alerts));
   api.use(rcaRouter(new RcaService(chains, options.spanStore)));
   api.use(dashboardsRouter(createDashboardService(options.spanStore, options.logStore, options, { chains, topology })));

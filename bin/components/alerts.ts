@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { AlertEvaluator } from '../../alerting/evaluator';
 import { loadAlertRules, type AlertRule } from '../../alerting/rules';
-import { AnomalyService } from '../../query-api/services/anomaly-service';
+import { AnomalyService, type KpiOptions } from '../../query-api/services/anomaly-service';
 import type { ComponentFactory } from './component';
 
 interface AlertsSettings {
   rules: AlertRule[];
+  /** BUSINESS_KEYS and CHAIN_STAGES: the business KPIs the anomaly and threshold rules can judge. */
+  kpis: KpiOptions;
   intervalMs: number;
   stateFile: string;
   alertmanagerUrl: string;
@@ -22,10 +24,11 @@ export const alertsFactory: ComponentFactory<AlertsSettings> = {
   name: 'alert evaluator',
   settings(config, role) {
     if (role !== 'all-in-one') return null;
-    const rules = loadAlertRules(config.alertRulesDir);
+    const rules = loadAlertRules(config.alertRulesDir, config.businessKeys);
     if (rules.length === 0) return null;
     return {
       rules,
+      kpis: { keys: config.businessKeys, stages: config.chainStages },
       intervalMs: config.alertEvalIntervalMs,
       stateFile: path.join(config.dataDir, 'alerts', 'state.json'),
       alertmanagerUrl: config.alertmanagerUrl,
@@ -35,7 +38,7 @@ export const alertsFactory: ComponentFactory<AlertsSettings> = {
   create(settings, context) {
     const evaluator = new AlertEvaluator({
       rules: settings.rules,
-      sources: { spans: context.spanStore!, logs: context.logStore!, anomalies: new AnomalyService(context.spanStore!) },
+      sources: { spans: context.spanStore!, logs: context.logStore!, anomalies: new AnomalyService(context.spanStore!, undefined, undefined, settings.kpis) },
       intervalMs: settings.intervalMs,
       stateFile: settings.stateFile,
       alertmanagerUrl: settings.alertmanagerUrl,

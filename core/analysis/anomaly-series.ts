@@ -15,6 +15,8 @@ export function seriesId(series: SeriesRef): string {
       return `operation:${series.service}\u0000${series.operation}`;
     case 'edge':
       return `edge:${series.source}\u0000${series.target}\u0000${series.edgeKind}`;
+    case 'kpi':
+      return series.stage === undefined ? `kpi:${series.key}` : `kpi:${series.key}\u0000${series.stage}`;
   }
 }
 

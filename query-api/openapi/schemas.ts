@@ -183,7 +183,7 @@ export const SCHEMAS: Record<string, Schema> = {
   AnomalyReport: object({ startUs: int, endUs: int, seriesJudged: int, anomalies: arrayOf('Anomaly'), truncated: { type: 'boolean' } }),
   Anomaly: object({
     seriesId: str,
-    series: object({ kind: { type: 'string', enum: ['service', 'operation', 'edge'] }, service: str, operation: str, source: str, target: str, edgeKind: str }, ['kind']),
+    series: object({ kind: { type: 'string', enum: ['service', 'operation', 'edge', 'kpi'] }, service: str, operation: str, source: str, target: str, edgeKind: str, key: str, stage: str }, ['kind']),
     metric: { type: 'string', enum: ['latency_p95_ms', 'error_rate', 'rate_per_sec'] },
     value: num,
     baseline: object({ method: { type: 'string', enum: ['seasonal', 'recent'] }, center: num, scale: num, samples: int }),

@@ -4,7 +4,10 @@ import type { AnomalyReport } from '../../core/anomaly';
 import { detectAnomalies } from '../../core/analysis/anomaly-detect';
 import { windowSeries, type WindowSeries } from '../../core/analysis/anomaly-series';
 import { ANOMALY_DEFAULTS, type AnomalyThresholds } from '../../core/analysis/anomaly-score';
+import { kpiWindowSeries } from '../../core/analysis/kpi-series';
+import type { ChainStageRule } from '../../core/analysis/chain-stages';
 import { MINUTE_US, minuteOf } from '../../core/topology';
+import { OrderKpiService } from './order-kpi-service';
 
 /** Default window judged: the last 5 whole minutes. */
 export const ANOMALY_DEFAULT_WINDOW_US = 5 * MINUTE_US;
@@ -18,6 +21,12 @@ const DAY_US = 24 * 60 * MINUTE_US;
 /** Store reads at a time, so one evaluation does not flood the store. */
 const READS_IN_FLIGHT = 4;
 
+/** Business KPIs to judge besides the RED series: the keys (BUSINESS_KEYS) and the stage rules (CHAIN_STAGES). */
+export interface KpiOptions {
+  keys: readonly string[];
+  stages: readonly ChainStageRule[];
+}
+
 export interface AnomalyWindowInput {
   startUs?: number;
   endUs?: number;
@@ -28,13 +37,37 @@ export interface AnomalyWindowInput {
  * on each of the past SEASONAL_DAYS days and of the RECENT_WINDOWS windows
  * before it (a topology read each, and the stats of each service the window
  * saw, for its operations), then judges every series (core/analysis/anomaly-detect.ts).
+ * With `kpis`, each business key's orders of those windows (and their stages)
+ * are series too (core/analysis/kpi-series.ts), read minute by minute from the
+ * chain summaries (OrderKpiService, which keeps settled minutes).
  */
 export class AnomalyService {
+  private readonly orders: OrderKpiService | undefined;
+
   constructor(
     private readonly spans: SpanStore,
     private readonly nowUs: () => number = () => Date.now() * 1000,
     private readonly thresholds: AnomalyThresholds = ANOMALY_DEFAULTS,
-  ) {}
+    private readonly kpis: KpiOptions = { keys: [], stages: [] },
+  ) {
+    this.orders = kpis.keys.length ? new OrderKpiService(spans, kpis.stages, nowUs) : undefined;
+  }
+
+  /** The business keys whose KPIs are judged. */
+  get kpiKeys(): readonly string[] {
+    return this.kpis.keys;
+  }
+
+  /** The KPI series of the keys (all configured when absent) over whole minutes [startUs, endUs). */
+  async kpiSeries(window: { startUs: number; endUs: number }, keys: readonly string[] = this.kpis.keys): Promise<WindowSeries> {
+    const series: WindowSeries = new Map();
+    if (!this.orders) return series;
+    for (const key of keys) {
+      const { facts } = await this.orders.orders(key, { startUs: window.startUs, endUs: window.endUs - 1 });
+      for (const [id, row] of kpiWindowSeries(key, facts)) series.set(id, row);
+    }
+    return series;
+  }
 
   /**
    * The whole minutes judged: from the minute `start` falls in to the minute `end` falls in (that one
@@ -81,6 +114,10 @@ export class AnomalyService {
     for (let i = 0; i < services.length; i += READS_IN_FLIGHT) {
       stats.push(...(await Promise.all(services.slice(i, i + READS_IN_FLIGHT).map((s) => this.spans.serviceStats(s, read, step)))));
     }
-    return windowSeries(topology, stats);
+    const red = windowSeries(topology, stats);
+    // nothing at all seen: nothing was watched then, not zero orders (the KPI series stay absent too)
+    if (red.size === 0 || !this.orders) return red;
+    // KPI series first: few, and never the ones cut by MAX_SERIES
+    return new Map([...(await this.kpiSeries(window)), ...red]);
   }
 }

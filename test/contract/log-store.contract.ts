@@ -1,6 +1,7 @@
 import type { LogQuery, LogStore } from '../../core/contracts/log-store';
 import type { LogRecord } from '../../core/model';
 import { parseLogQuery, matchesLogQuery } from '../../core/logql';
+import { logRatePerMinute } from '../../alerting/conditions';
 import { BASE_US, logBatch, makeLog, newSpanId, newTraceId, uniq } from './fixtures';
 import { VALID_QUERIES, corpusLogs } from './logql-corpus';
 
@@ -333,6 +334,26 @@ export function describeLogStoreContract(name: string, open: () => Promise<Opene
       expect(result.total).toBe(4);
       expect(result.logs).toHaveLength(4);
       expect(await store.byTrace(traceId, 100)).toHaveLength(4);
+    });
+
+    it("gives a log query's rate per minute over whole minutes (the log_rate alert condition)", async () => {
+      const service = uniq('rate');
+      const minute = 60_000_000;
+      const startUs = Math.floor(BASE_US / minute) * minute + 20 * minute;
+      // 3 minutes: 12, 0 and 6 errors, with warnings and another service's errors around them, and errors just outside
+      const logs = [
+        ...Array.from({ length: 12 }, (_, i) => makeLog({ service, timeUs: startUs + i * 1_000_000, severityText: 'ERROR', severityNumber: 17, body: `failed ${i}` })),
+        ...Array.from({ length: 6 }, (_, i) => makeLog({ service, timeUs: startUs + 2 * minute + i, severityText: 'ERROR', severityNumber: 17, body: `failed late ${i}` })),
+        ...Array.from({ length: 5 }, (_, i) => makeLog({ service, timeUs: startUs + minute + i, severityText: 'WARN', severityNumber: 13, body: `slow ${i}` })),
+        makeLog({ service: uniq('other'), timeUs: startUs + 1, severityText: 'ERROR', severityNumber: 17, body: 'elsewhere' }),
+        makeLog({ service, timeUs: startUs - 1, severityText: 'ERROR', severityNumber: 17, body: 'just before' }),
+        makeLog({ service, timeUs: startUs + 3 * minute, severityText: 'ERROR', severityNumber: 17, body: 'just after' }),
+      ];
+      await write(logs);
+      const window = { startUs, endUs: startUs + 3 * minute };
+      expect(await logRatePerMinute(store, `level:error AND service:${service}`, window)).toBe(6);
+      expect(await logRatePerMinute(store, `service:${service}`, window)).toBeCloseTo(23 / 3, 6);
+      expect(await logRatePerMinute(store, `level:error AND service:${service}`, { startUs: startUs + minute, endUs: startUs + 2 * minute })).toBe(0);
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { SpanStore } from '../../core/contracts/span-store';
 import type { BusinessKeyEntry, MessageIdEntry, Span, TraceLinkEntry } from '../../core/model';
 import { BASE_US, makeSpan, makeTrace, newSpanId, newTraceId, spanBatch, uniq } from './fixtures';
+import { describeAnomalyContract } from './anomaly.contract';
 import { describeTopologyContract } from './topology.contract';
 import { describeTraceSearchContract } from './trace-search.contract';
 
@@ -138,6 +139,7 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
     });
 
     describeTraceSearchContract(() => store, write);
+    describeAnomalyContract(() => store, async () => opened.flush?.());
 
     describe('findTraces', () => {
       it('finds traces by any service that took part, with a summary', async () => {

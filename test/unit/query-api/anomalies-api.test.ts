@@ -22,6 +22,7 @@ describe('anomalies API over the embedded store', () => {
       perMinute: 60,
       paymentMs: (t) => (t >= faultFromUs ? 400 : 20 + (k++ % 7)),
       paymentFails: (t) => t >= faultFromUs && k % 3 === 0,
+      orderKey: 'order.id',
     });
     base = await app.listen();
   });
@@ -34,7 +35,7 @@ describe('anomalies API over the embedded store', () => {
   }
   const window = (fromUs: number, toUs: number) => `/api/anomalies?start=${fromUs / 1000}&end=${toUs / 1000}`;
 
-  it('finds the latency and error rise of payment, its operation and the edge into it, against the recent baseline', async () => {
+  it('finds the latency and error rise of payment, its operation, the edge into it and the orders (end to end and their stage), against the recent baseline', async () => {
     const report = await get<AnomalyReport>(window(faultFromUs, nowMinuteUs));
     expect(report.startUs).toBe(faultFromUs);
     expect(report.endUs).toBe(nowMinuteUs);
@@ -51,6 +52,9 @@ describe('anomalies API over the embedded store', () => {
         'operation:frontend|POST /checkout error_rate',
         'edge:frontend|payment|sync latency_p95_ms',
         'edge:frontend|payment|sync error_rate',
+        'kpi:order.id latency_p95_ms',
+        'kpi:order.id error_rate',
+        'kpi:order.id|frontend: POST /checkout latency_p95_ms',
       ]),
     );
     for (const a of report.anomalies) {
@@ -60,6 +64,14 @@ describe('anomalies API over the embedded store', () => {
     const latency = report.anomalies.find((a) => a.seriesId === 'service:payment' && a.metric === 'latency_p95_ms')!;
     expect(latency.value).toBeGreaterThan(300);
     expect(latency.baseline.center).toBeLessThan(40);
+    const orders = report.anomalies.find((a) => a.seriesId === 'kpi:order.id' && a.metric === 'latency_p95_ms')!;
+    expect(orders.series).toEqual({ kind: 'kpi', key: 'order.id' });
+    expect(orders.calls).toBe(180);
+    expect(orders.value).toBeGreaterThan(400);
+    const failed = report.anomalies.find((a) => a.seriesId === 'kpi:order.id' && a.metric === 'error_rate')!;
+    // an order fails with its payment (every payment of the fault window fails: k stands still there)
+    const payment = report.anomalies.find((a) => a.seriesId === 'service:payment' && a.metric === 'error_rate')!;
+    expect([failed.calls, failed.errors]).toEqual([payment.calls, payment.errors]);
   });
 
   it('finds nothing in a steady window', async () => {
@@ -70,7 +82,10 @@ describe('anomalies API over the embedded store', () => {
 
   it('sees a service that fell silent as a rate drop', async () => {
     const report = await get<AnomalyReport>(window(nowMinuteUs + 3 * MINUTE_US, nowMinuteUs + 6 * MINUTE_US));
-    expect(report.anomalies.filter((a) => a.metric === 'rate_per_sec').map((a) => a.seriesId)).toContain('service:payment');
+    const silent = report.anomalies.filter((a) => a.metric === 'rate_per_sec').map((a) => a.seriesId);
+    expect(silent).toContain('service:payment');
+    // orders per minute fell to 0 too
+    expect(silent).toContain('kpi:order.id');
   });
 
   it('answers windows at the edges of time (reference windows before the epoch) without failing', async () => {
