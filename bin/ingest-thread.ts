@@ -3,7 +3,7 @@ import { isRetriable } from '../core/errors';
 import { Counters } from '../core/metrics';
 import type { FromThread, ToThread, WireMessage } from '../ingest/thread/protocol';
 import type { IngestThreadData } from '../ingest/thread/protocol';
-import { edgeHalvesOf, type EdgeHalf } from '../ingest/span-metrics/service-graph';
+import { EdgeHalfPacker } from '../ingest/span-metrics/edge-halves';
 import { SpanMetrics } from '../ingest/span-metrics/span-metrics';
 import { WriteTurn } from '../storage/embedded/write-turn';
 import { createLogStore, createSpanStore, embeddedStoreOptions } from './backends';
@@ -39,16 +39,12 @@ async function main(): Promise<void> {
   }
   // span metrics are counted here; service-graph halves go to the owner, which pairs them across threads
   const spanMetrics = new SpanMetrics({ counters, maxSeries: config.spanMetricsMaxSeries });
-  let edgeHalves: EdgeHalf[] = [];
+  const edgeHalves = new EdgeHalfPacker();
   const processor = storeBatchProcessor(config, { spanStore, logStore }, counters, (spans) => {
     spanMetrics.record(spans);
-    if (config.spanMetricsMaxSeries > 0) for (const half of edgeHalvesOf(spans)) edgeHalves.push(half);
+    if (config.spanMetricsMaxSeries > 0) edgeHalves.add(spans);
   });
-  const takeEdgeHalves = () => {
-    const taken = edgeHalves;
-    edgeHalves = [];
-    return taken;
-  };
+  const takeEdgeHalves = () => (config.spanMetricsMaxSeries > 0 ? edgeHalves.take() : null);
   let reported: Record<string, number> = {};
   const counterDeltas = () => {
     const now = counters.snapshot();

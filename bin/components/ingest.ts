@@ -7,7 +7,8 @@ import { IngestWorker } from '../../ingest/ingest-worker';
 import { MetricsIngest } from '../../ingest/metrics-ingest';
 import { DEFAULT_TOPICS } from '../../core/contracts/bus';
 import type { IngestThreadData } from '../../ingest/thread/protocol';
-import { edgeHalvesOf, ServiceGraph } from '../../ingest/span-metrics/service-graph';
+import { packEdgeHalves } from '../../ingest/span-metrics/edge-halves';
+import { ServiceGraph } from '../../ingest/span-metrics/service-graph';
 import { describeSpanMetrics, SpanMetrics } from '../../ingest/span-metrics/span-metrics';
 import { ThreadedBatchProcessor } from '../../ingest/thread/threaded-processor';
 import { WriteTurn } from '../../storage/embedded/write-turn';
@@ -67,7 +68,7 @@ export const ingestFactory: ComponentFactory<IngestSettings> = {
           const spanMetrics = new SpanMetrics({ counters, maxSeries: settings.spanMetricsMaxSeries });
           processor = storeBatchProcessor(settings, { spanStore: context.spanStore!, logStore: context.logStore! }, counters, (spans) => {
             spanMetrics.record(spans);
-            serviceGraph.add(edgeHalvesOf(spans));
+            if (settings.spanMetricsMaxSeries > 0) serviceGraph.add(packEdgeHalves(spans));
           });
         }
         const topics = { spans: settings.spansTopic, logs: settings.logsTopic, jsonLogs: settings.jsonLogsTopic || undefined };

@@ -1,6 +1,7 @@
 import { seriesName, type Counters } from '../../core/metrics';
-import type { Span } from '../../core/model';
+import { HALF_FAILED, HALF_MESSAGING, HALF_SERVER, type PackedEdgeHalves } from './edge-halves';
 import { firstBucketOf, observeCounted } from './histogram';
+import { PendingHalves } from './pending-halves';
 import { OVERFLOW_LABELS } from './span-metrics';
 
 /** Names of the OpenTelemetry Collector's servicegraph connector as its Prometheus exporter prints them. */
@@ -14,34 +15,6 @@ export const SERVICE_GRAPH_METRICS = {
 
 /** The connector's default latency buckets, in seconds. */
 export const LATENCY_BUCKETS_S = [0.002, 0.004, 0.006, 0.008, 0.01, 0.05, 0.1, 0.2, 0.4, 0.8, 1, 1.4, 2, 5, 10, 15] as const;
-
-/**
- * One side of a call: a client (or producer) span keyed by its own id, or a
- * server (or consumer) span keyed by its parent's id. Small and plain, so an
- * ingest thread can send them to the one place that pairs them.
- */
-export interface EdgeHalf {
-  /** traceId + ':' + the client span's id. */
-  key: string;
-  side: 'client' | 'server';
-  service: string;
-  durationUs: number;
-  failed: boolean;
-  messaging: boolean;
-}
-
-export function edgeHalvesOf(spans: readonly Span[]): EdgeHalf[] {
-  const halves: EdgeHalf[] = [];
-  for (const span of spans) {
-    const failed = span.status.code === 'error';
-    if (span.kind === 'client' || span.kind === 'producer') {
-      halves.push({ key: `${span.traceId}:${span.spanId}`, side: 'client', service: span.service, durationUs: span.durationUs, failed, messaging: span.kind === 'producer' });
-    } else if ((span.kind === 'server' || span.kind === 'consumer') && span.parentSpanId) {
-      halves.push({ key: `${span.traceId}:${span.parentSpanId}`, side: 'server', service: span.service, durationUs: span.durationUs, failed, messaging: span.kind === 'consumer' });
-    }
-  }
-  return halves;
-}
 
 export interface ServiceGraphOptions {
   counters: Counters;
@@ -63,19 +36,27 @@ interface EdgeTally {
   client: { sum: number; firstBucket: number[] };
 }
 
+/** One side of a pair, as the tally needs it. */
+interface Side {
+  service: string;
+  flags: number;
+  durationUs: number;
+}
+
 /**
  * Pairs client and server spans into service-graph edges like the collector's
  * servicegraph connector: a request per pair (failed when either side
  * failed), server and client latency histograms. Unpaired halves wait in a
- * bounded store and are counted when they expire.
+ * bounded store and are counted when they expire or are pushed out.
  */
 export class ServiceGraph {
-  private readonly pending = new Map<string, EdgeHalf & { at: number }>();
+  private readonly pending: PendingHalves;
   private readonly edges = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly options: ServiceGraphOptions) {
     this.now = options.now ?? Date.now;
+    this.pending = new PendingHalves(Math.max(1, options.maxPending));
     const { counters } = options;
     counters.describe(SERVICE_GRAPH_METRICS.requests, 'Requests between two services (servicegraph connector)');
     counters.describe(SERVICE_GRAPH_METRICS.failed, 'Requests between two services where either side failed');
@@ -84,24 +65,35 @@ export class ServiceGraph {
     counters.describe(SERVICE_GRAPH_METRICS.unpaired, 'Client or server spans whose other side did not arrive in time (or were dropped from the full pairing store)');
   }
 
-  add(halves: readonly EdgeHalf[]): void {
+  add(halves: PackedEdgeHalves): void {
     if (this.options.maxSeries <= 0) return;
     const at = this.now();
-    this.expire(at);
+    const { counters } = this.options;
+    const pending = this.pending;
+    let unpaired = pending.expireBefore(at - this.options.waitMs);
     // pairs are tallied per edge first and go to the counters once per edge (series names per pair cost more than the pairing)
     const tally = new Map<string, EdgeTally>();
-    for (const half of halves) {
-      const other = this.pending.get(half.key);
-      if (other && other.side !== half.side) {
-        this.pending.delete(half.key);
-        this.tally(tally, half.side === 'client' ? half : other, half.side === 'server' ? half : other);
+    const keys = Buffer.from(halves.keys.buffer, halves.keys.byteOffset, halves.keys.byteLength);
+    let keyStart = 0;
+    for (let i = 0; i < halves.count; i++) {
+      const key = keys.toString('utf8', keyStart, halves.keyEnds[i]);
+      keyStart = halves.keyEnds[i];
+      const flags = halves.flags[i];
+      const service = halves.services[halves.serviceIndex[i]];
+      const slot = pending.slotOf(key);
+      if (slot < 0) {
+        unpaired += pending.add(key, at, flags, halves.durationUs[i], service);
         continue;
       }
-      if (other) continue; // the same side again (a replayed batch): keep the first
-      if (this.pending.size >= this.options.maxPending) this.drop(this.pending.keys().next().value!);
-      this.pending.set(half.key, { ...half, at });
+      const otherFlags = pending.flags[slot];
+      if ((otherFlags & HALF_SERVER) === (flags & HALF_SERVER)) continue; // the same side again (a replayed batch): keep the first
+      const half: Side = { service, flags, durationUs: halves.durationUs[i] };
+      const other: Side = { service: pending.service[slot], flags: otherFlags, durationUs: pending.durationUs[slot] };
+      pending.remove(key);
+      if (half.flags & HALF_SERVER) this.tally(tally, other, half);
+      else this.tally(tally, half, other);
     }
-    const { counters } = this.options;
+    if (unpaired > 0) counters.add(SERVICE_GRAPH_METRICS.unpaired, unpaired);
     for (const edge of tally.values()) {
       counters.add(seriesName(SERVICE_GRAPH_METRICS.requests, edge.labels), edge.requests);
       if (edge.failed > 0) counters.add(seriesName(SERVICE_GRAPH_METRICS.failed, edge.labels), edge.failed);
@@ -110,8 +102,8 @@ export class ServiceGraph {
     }
   }
 
-  private tally(tally: Map<string, EdgeTally>, client: EdgeHalf, server: EdgeHalf): void {
-    const connectionType = client.messaging || server.messaging ? 'messaging_system' : '';
+  private tally(tally: Map<string, EdgeTally>, client: Side, server: Side): void {
+    const connectionType = (client.flags | server.flags) & HALF_MESSAGING ? 'messaging_system' : '';
     const key = `${client.service}\u0000${server.service}\u0000${connectionType}`;
     let edge = tally.get(key);
     if (!edge) {
@@ -121,7 +113,7 @@ export class ServiceGraph {
       tally.set(key, edge);
     }
     edge.requests++;
-    if (client.failed || server.failed) edge.failed++;
+    if ((client.flags | server.flags) & HALF_FAILED) edge.failed++;
     for (const [latency, half] of [[edge.server, server], [edge.client, client]] as const) {
       const seconds = half.durationUs / 1e6;
       latency.sum += seconds;
@@ -135,18 +127,5 @@ export class ServiceGraph {
     if (this.edges.size >= this.options.maxSeries) return OVERFLOW_LABELS;
     this.edges.add(key);
     return labels;
-  }
-
-  /** Map order is arrival order, so the expired halves are at the front. */
-  private expire(at: number): void {
-    for (const [key, half] of this.pending) {
-      if (at - half.at < this.options.waitMs) break;
-      this.drop(key);
-    }
-  }
-
-  private drop(key: string): void {
-    this.pending.delete(key);
-    this.options.counters.add(SERVICE_GRAPH_METRICS.unpaired);
   }
 }

@@ -3,7 +3,7 @@ import type { BusMessage } from '../../core/contracts/bus';
 import { BackendUnavailableError, ChainscopeError } from '../../core/errors';
 import type { Counters } from '../../core/metrics';
 import type { Signal } from '../batch-processor';
-import type { EdgeHalf } from '../span-metrics/service-graph';
+import type { PackedEdgeHalves } from '../span-metrics/edge-halves';
 import type { FromThread, ToThread, WireMessage } from './protocol';
 
 export interface IngestThreadHandleOptions {
@@ -13,7 +13,7 @@ export interface IngestThreadHandleOptions {
   workerData: unknown;
   counters: Counters;
   /** Service-graph halves of the spans a thread stored: paired by the owner, whichever thread stored the other side. */
-  onEdgeHalves?: (halves: EdgeHalf[]) => void;
+  onEdgeHalves?: (halves: PackedEdgeHalves) => void;
   log?: (line: string) => void;
 }
 
@@ -94,7 +94,7 @@ export class IngestThreadHandle {
   private onReply(msg: FromThread): void {
     if (msg.type !== 'done' && msg.type !== 'failed') return;
     for (const [name, n] of Object.entries(msg.counters)) this.options.counters.add(name, n);
-    if (msg.edgeHalves.length > 0) this.options.onEdgeHalves?.(msg.edgeHalves);
+    if (msg.edgeHalves && msg.edgeHalves.count > 0) this.options.onEdgeHalves?.(msg.edgeHalves);
     const waiter = this.pending.get(msg.id);
     if (!waiter) return;
     this.pending.delete(msg.id);

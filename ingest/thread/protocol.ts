@@ -1,6 +1,6 @@
 import type { Config } from '../../core/config';
 import type { Signal } from '../batch-processor';
-import type { EdgeHalf } from '../span-metrics/service-graph';
+import type { PackedEdgeHalves } from '../span-metrics/edge-halves';
 
 /** What an ingest thread is started with. */
 export interface IngestThreadData {
@@ -25,6 +25,6 @@ export type ToThread =
 export type FromThread =
   | { type: 'ready' }
   | { type: 'started-failed'; message: string }
-  | { type: 'done'; id: number; deadLetters: WireMessage[]; counters: Record<string, number>; edgeHalves: EdgeHalf[] }
-  | { type: 'failed'; id: number; message: string; retriable: boolean; counters: Record<string, number>; edgeHalves: EdgeHalf[] }
+  | { type: 'done'; id: number; deadLetters: WireMessage[]; counters: Record<string, number>; edgeHalves: PackedEdgeHalves | null }
+  | { type: 'failed'; id: number; message: string; retriable: boolean; counters: Record<string, number>; edgeHalves: PackedEdgeHalves | null }
   | { type: 'closed' };

@@ -2,7 +2,7 @@ import type { BusMessage } from '../../core/contracts/bus';
 import { BackendUnavailableError } from '../../core/errors';
 import type { Counters } from '../../core/metrics';
 import type { BatchProcessor, Signal } from '../batch-processor';
-import type { EdgeHalf } from '../span-metrics/service-graph';
+import type { PackedEdgeHalves } from '../span-metrics/edge-halves';
 import { IngestThreadHandle } from './ingest-thread-handle';
 
 export interface ThreadedBatchProcessorOptions {
@@ -14,7 +14,7 @@ export interface ThreadedBatchProcessorOptions {
   workerData: (index: number) => unknown;
   counters: Counters;
   /** Service-graph halves of the spans the threads stored. */
-  onEdgeHalves?: (halves: EdgeHalf[]) => void;
+  onEdgeHalves?: (halves: PackedEdgeHalves) => void;
   log?: (line: string) => void;
 }
 

@@ -1,5 +1,6 @@
 import { Counters } from '../../../../core/metrics';
-import { edgeHalvesOf, ServiceGraph } from '../../../../ingest/span-metrics/service-graph';
+import { packEdgeHalves } from '../../../../ingest/span-metrics/edge-halves';
+import { ServiceGraph } from '../../../../ingest/span-metrics/service-graph';
 import { makeSpan } from '../../../contract/fixtures';
 
 const EDGE = 'client="web",server="orders",connection_type=""';
@@ -16,9 +17,9 @@ describe('ServiceGraph', () => {
     const graph = new ServiceGraph({ counters, maxSeries: 10, maxPending: 100, waitMs: 10_000 });
     const a = callPair('a'.repeat(32));
     const b = callPair('b'.repeat(32), { serverError: true, serverUs: 3_000_000 });
-    graph.add(edgeHalvesOf([a.client, b.server]));
+    graph.add(packEdgeHalves([a.client, b.server]));
     expect(counters.get(`traces_service_graph_request_total{${EDGE}}`)).toBe(0);
-    graph.add(edgeHalvesOf([a.server, b.client, makeSpan({ service: 'web', kind: 'internal' })]));
+    graph.add(packEdgeHalves([a.server, b.client, makeSpan({ service: 'web', kind: 'internal' })]));
     expect(counters.get(`traces_service_graph_request_total{${EDGE}}`)).toBe(2);
     expect(counters.get(`traces_service_graph_request_failed_total{${EDGE}}`)).toBe(1);
     expect(counters.get(`traces_service_graph_request_server_seconds_bucket{${EDGE},le="0.05"}`)).toBe(1);
@@ -32,7 +33,7 @@ describe('ServiceGraph', () => {
     const graph = new ServiceGraph({ counters, maxSeries: 10, maxPending: 100, waitMs: 10_000 });
     const producer = makeSpan({ service: 'orders', kind: 'producer' });
     const consumer = makeSpan({ traceId: producer.traceId, service: 'billing', kind: 'consumer', parentSpanId: producer.spanId });
-    graph.add(edgeHalvesOf([producer, consumer]));
+    graph.add(packEdgeHalves([producer, consumer]));
     expect(counters.get('traces_service_graph_request_total{client="orders",server="billing",connection_type="messaging_system"}')).toBe(1);
   });
 
@@ -41,9 +42,9 @@ describe('ServiceGraph', () => {
     let now = 0;
     const graph = new ServiceGraph({ counters, maxSeries: 10, maxPending: 100, waitMs: 1_000, now: () => now });
     const pair = callPair('c'.repeat(32));
-    graph.add(edgeHalvesOf([pair.client]));
+    graph.add(packEdgeHalves([pair.client]));
     now = 1_500;
-    graph.add(edgeHalvesOf([pair.server]));
+    graph.add(packEdgeHalves([pair.server]));
     expect(counters.get('chainscope_service_graph_unpaired_spans_total')).toBe(1);
     expect(counters.get(`traces_service_graph_request_total{${EDGE}}`)).toBe(0);
   });
@@ -52,8 +53,8 @@ describe('ServiceGraph', () => {
     const counters = new Counters();
     const graph = new ServiceGraph({ counters, maxSeries: 10, maxPending: 2, waitMs: 10_000 });
     const pairs = ['1', '2', '3'].map((c) => callPair(c.repeat(32)));
-    graph.add(edgeHalvesOf(pairs.map((p) => p.client)));
-    graph.add(edgeHalvesOf(pairs.slice(1).map((p) => p.server)));
+    graph.add(packEdgeHalves(pairs.map((p) => p.client)));
+    graph.add(packEdgeHalves(pairs.slice(1).map((p) => p.server)));
     expect(counters.get(`traces_service_graph_request_total{${EDGE}}`)).toBe(2);
     expect(counters.get('chainscope_service_graph_unpaired_spans_total')).toBe(1);
   });
@@ -64,7 +65,7 @@ describe('ServiceGraph', () => {
     const first = callPair('d'.repeat(32));
     const other = makeSpan({ traceId: 'e'.repeat(32), service: 'web', kind: 'client' });
     const otherServer = makeSpan({ traceId: other.traceId, service: 'stock', kind: 'server', parentSpanId: other.spanId });
-    graph.add(edgeHalvesOf([first.client, first.server, other, otherServer]));
+    graph.add(packEdgeHalves([first.client, first.server, other, otherServer]));
     expect(counters.get(`traces_service_graph_request_total{${EDGE}}`)).toBe(1);
     expect(counters.get('traces_service_graph_request_total{otel_metric_overflow="true"}')).toBe(1);
   });
