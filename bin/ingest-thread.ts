@@ -1,9 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isRetriable } from '../core/errors';
 import { Counters } from '../core/metrics';
-import type { FromThread, ToThread, WireMessage } from '../ingest/thread/protocol';
-import type { IngestThreadData } from '../ingest/thread/protocol';
-import { EdgeHalfPacker } from '../ingest/span-metrics/edge-halves';
+import type { EdgeReport, FromThread, IngestThreadData, ToThread, WireMessage } from '../ingest/thread/protocol';
+import { ThreadServiceGraph } from '../ingest/thread/thread-service-graph';
 import { SpanMetrics } from '../ingest/span-metrics/span-metrics';
 import { WriteTurn } from '../storage/embedded/write-turn';
 import { createLogStore, createSpanStore, embeddedStoreOptions } from './backends';
@@ -18,7 +17,7 @@ import { storeBatchProcessor } from './components/store-processor';
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('bin/ingest-thread must run as a worker thread');
-  const { config, writeTurn, deletes } = workerData as IngestThreadData;
+  const { config, writeTurn, deletes, shard } = workerData as IngestThreadData;
   const reply = (msg: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
   const cache = new Map<string, unknown>();
   if (config.spanStore === 'embedded' || config.logStore === 'embedded') {
@@ -37,14 +36,14 @@ async function main(): Promise<void> {
     reply({ type: 'started-failed', message: (err as Error)?.message ?? String(err) });
     return;
   }
-  // span metrics are counted here; service-graph halves go to the owner, which pairs them across threads
+  // span metrics are counted here; service-graph pairs of this thread's shard of traces too (tallies go to the owner)
   const spanMetrics = new SpanMetrics({ counters, maxSeries: config.spanMetricsMaxSeries });
-  const edgeHalves = new EdgeHalfPacker();
+  const serviceGraph = config.spanMetricsMaxSeries > 0 ? new ThreadServiceGraph(shard) : null;
   const processor = storeBatchProcessor(config, { spanStore, logStore }, counters, (spans) => {
     spanMetrics.record(spans);
-    if (config.spanMetricsMaxSeries > 0) edgeHalves.add(spans);
+    serviceGraph?.addSpans(spans);
   });
-  const takeEdgeHalves = () => (config.spanMetricsMaxSeries > 0 ? edgeHalves.take() : null);
+  const edgeReport = (): { edges: EdgeReport | null; transfer: ArrayBuffer[] } => serviceGraph?.report() ?? { edges: null, transfer: [] };
   let reported: Record<string, number> = {};
   const counterDeltas = () => {
     const now = counters.snapshot();
@@ -61,9 +60,11 @@ async function main(): Promise<void> {
     try {
       const dead = await processor.process(msg.signal, msg.topic, messages);
       const wire: WireMessage[] = dead.map((m) => ({ key: m.key, headers: m.headers, value: new Uint8Array(m.value) }));
-      reply({ type: 'done', id: msg.id, deadLetters: wire, counters: counterDeltas(), edgeHalves: takeEdgeHalves() }, wire.map((m) => m.value.buffer as ArrayBuffer));
+      const { edges, transfer } = edgeReport();
+      reply({ type: 'done', id: msg.id, deadLetters: wire, counters: counterDeltas(), edges }, [...wire.map((m) => m.value.buffer as ArrayBuffer), ...transfer]);
     } catch (err) {
-      reply({ type: 'failed', id: msg.id, message: (err as Error)?.message ?? String(err), retriable: isRetriable(err), counters: counterDeltas(), edgeHalves: takeEdgeHalves() });
+      const { edges, transfer } = edgeReport();
+      reply({ type: 'failed', id: msg.id, message: (err as Error)?.message ?? String(err), retriable: isRetriable(err), counters: counterDeltas(), edges }, transfer);
     }
   };
   port.on('message', (msg: ToThread) => {
@@ -71,6 +72,13 @@ async function main(): Promise<void> {
       const work = handle(msg);
       inFlight.add(work);
       void work.finally(() => inFlight.delete(work));
+      return;
+    }
+    if (msg.type === 'edge-halves') {
+      if (!serviceGraph) return;
+      serviceGraph.addForeign(msg.halves);
+      const { edges, transfer } = serviceGraph.report();
+      if (edges.totals) reply({ type: 'edges', edges }, transfer);
       return;
     }
     void Promise.allSettled([...inFlight]).then(async () => {

@@ -7,7 +7,7 @@ import { IngestWorker } from '../../ingest/ingest-worker';
 import { MetricsIngest } from '../../ingest/metrics-ingest';
 import { DEFAULT_TOPICS } from '../../core/contracts/bus';
 import type { IngestThreadData } from '../../ingest/thread/protocol';
-import { packEdgeHalves } from '../../ingest/span-metrics/edge-halves';
+import { EdgePairing, SERVICE_GRAPH_PAIRING } from '../../ingest/span-metrics/edge-pairing';
 import { ServiceGraph } from '../../ingest/span-metrics/service-graph';
 import { describeSpanMetrics, SpanMetrics } from '../../ingest/span-metrics/span-metrics';
 import { ThreadedBatchProcessor } from '../../ingest/thread/threaded-processor';
@@ -18,9 +18,6 @@ import { pick } from './pick';
 import { PROCESSOR_KEYS, storeBatchProcessor } from './store-processor';
 
 const WITH_INGEST: readonly Role[] = ['all-in-one', 'ingest'];
-
-/** How long and how many service-graph halves wait for their other side (the collector waits 2 s for 1000 by default; ours come in bus batches). */
-const SERVICE_GRAPH_PAIRING = { waitMs: 10_000, maxPending: 50_000 } as const;
 
 const INGEST_KEYS = [...PROCESSOR_KEYS, 'ingestThread', 'ingestThreads', 'spansTopic', 'logsTopic', 'jsonLogsTopic', 'ingestGroup'] as const satisfies readonly (keyof Config)[];
 type IngestSettings = Pick<Config, (typeof INGEST_KEYS)[number]>;
@@ -49,7 +46,7 @@ export const ingestFactory: ComponentFactory<IngestSettings> = {
     return {
       async start() {
         const bus = context.bus!;
-        const serviceGraph = new ServiceGraph({ counters, maxSeries: settings.spanMetricsMaxSeries, ...SERVICE_GRAPH_PAIRING });
+        const serviceGraph = new ServiceGraph({ counters, maxSeries: settings.spanMetricsMaxSeries });
         if (context.ingestThreadEntry) {
           describeSpanMetrics(counters);
           const writeTurn = settings.ingestThreads > 1 ? WriteTurn.shared() : undefined;
@@ -57,18 +54,21 @@ export const ingestFactory: ComponentFactory<IngestSettings> = {
           const threaded = new ThreadedBatchProcessor({
             entry: context.ingestThreadEntry,
             threads: settings.ingestThreads,
-            workerData: (index): IngestThreadData => ({ config, writeTurn, deletes: index === 0 }),
+            workerData: (index): IngestThreadData => ({ config, writeTurn, deletes: index === 0, shard: { index, count: settings.ingestThreads } }),
             counters,
-            onEdgeHalves: (halves) => serviceGraph.add(halves),
+            onEdgeTotals: (totals) => serviceGraph.record(totals),
             log,
           });
           processor = threaded;
           await threaded.start();
         } else {
           const spanMetrics = new SpanMetrics({ counters, maxSeries: settings.spanMetricsMaxSeries });
+          const pairing = new EdgePairing(SERVICE_GRAPH_PAIRING);
           processor = storeBatchProcessor(settings, { spanStore: context.spanStore!, logStore: context.logStore! }, counters, (spans) => {
             spanMetrics.record(spans);
-            if (settings.spanMetricsMaxSeries > 0) serviceGraph.add(packEdgeHalves(spans));
+            if (settings.spanMetricsMaxSeries <= 0) return;
+            pairing.addSpans(spans);
+            serviceGraph.record(pairing.take());
           });
         }
         const topics = { spans: settings.spansTopic, logs: settings.logsTopic, jsonLogs: settings.jsonLogsTopic || undefined };

@@ -6,12 +6,10 @@ export const HALF_FAILED = 2;
 export const HALF_MESSAGING = 4;
 
 /**
- * The service-graph sides of a batch of spans, column by column: a client (or
- * producer) span keyed by its own id, a server (or consumer) span keyed by its
- * parent's id, both as `traceId:spanId`. Typed arrays and one byte string
- * rather than an object per span, so an ingest thread posts them to the one
- * place that pairs them for the cost of a few copies of memory (an object per
- * span cost ~9 CPU s and ~120 MiB per million spans in structured clone).
+ * Service-graph halves (see `forEachEdgeHalf`) column by column: typed arrays
+ * and one byte string rather than an object per span, so a set of them moves
+ * between threads for the cost of a transfer (an object per span cost ~9 CPU s
+ * and ~120 MiB per million spans in structured clone).
  */
 export interface PackedEdgeHalves {
   count: number;
@@ -24,6 +22,48 @@ export interface PackedEdgeHalves {
   /** Index into `services`: a batch has few distinct services. */
   serviceIndex: Uint32Array;
   services: string[];
+}
+
+/** What `forEachEdgeHalf` hands each half to; `key` is `traceId:` + the client span's id. */
+export type EdgeHalfVisitor = (traceId: string, key: string, flags: number, durationUs: number, service: string) => void;
+
+/**
+ * The service-graph sides among `spans`, like the collector's servicegraph
+ * connector sees them: a client (or producer) span keyed by its own id, a
+ * server (or consumer) span with a parent keyed by its parent's id.
+ */
+export function forEachEdgeHalf(spans: readonly Span[], visit: EdgeHalfVisitor): void {
+  for (const span of spans) {
+    let flags: number;
+    let clientSpanId: string;
+    if (span.kind === 'client' || span.kind === 'producer') {
+      flags = span.kind === 'producer' ? HALF_MESSAGING : 0;
+      clientSpanId = span.spanId;
+    } else if ((span.kind === 'server' || span.kind === 'consumer') && span.parentSpanId) {
+      flags = HALF_SERVER | (span.kind === 'consumer' ? HALF_MESSAGING : 0);
+      clientSpanId = span.parentSpanId;
+    } else {
+      continue;
+    }
+    if (span.status.code === 'error') flags |= HALF_FAILED;
+    visit(span.traceId, `${span.traceId}:${clientSpanId}`, flags, span.durationUs, span.service);
+  }
+}
+
+/** Calls `visit` for each half of a packed set (the key decoded back to a string). */
+export function forEachPackedHalf(halves: PackedEdgeHalves, visit: (key: string, flags: number, durationUs: number, service: string) => void): void {
+  const keys = Buffer.from(halves.keys.buffer, halves.keys.byteOffset, halves.keys.byteLength);
+  let keyStart = 0;
+  for (let i = 0; i < halves.count; i++) {
+    const keyEnd = halves.keyEnds[i];
+    visit(keys.toString('utf8', keyStart, keyEnd), halves.flags[i], halves.durationUs[i], halves.services[halves.serviceIndex[i]]);
+    keyStart = keyEnd;
+  }
+}
+
+/** The buffers of a packed set, to transfer rather than copy through postMessage. */
+export function packedBuffers(halves: PackedEdgeHalves): ArrayBuffer[] {
+  return [halves.keys, halves.keyEnds, halves.flags, halves.durationUs, halves.serviceIndex].map((column) => column.buffer as ArrayBuffer);
 }
 
 /**
@@ -42,21 +82,12 @@ export class EdgeHalfPacker {
   private services = new Map<string, number>();
 
   add(spans: readonly Span[]): void {
-    for (const span of spans) {
-      let flags: number;
-      let key: string;
-      if (span.kind === 'client' || span.kind === 'producer') {
-        flags = span.kind === 'producer' ? HALF_MESSAGING : 0;
-        key = `${span.traceId}:${span.spanId}`;
-      } else if ((span.kind === 'server' || span.kind === 'consumer') && span.parentSpanId) {
-        flags = HALF_SERVER | (span.kind === 'consumer' ? HALF_MESSAGING : 0);
-        key = `${span.traceId}:${span.parentSpanId}`;
-      } else {
-        continue;
-      }
-      if (span.status.code === 'error') flags |= HALF_FAILED;
-      this.push(key, flags, span.durationUs, span.service);
-    }
+    forEachEdgeHalf(spans, (_traceId, key, flags, durationUs, service) => this.push(key, flags, durationUs, service));
+  }
+
+  /** Halves collected since the last take. */
+  get size(): number {
+    return this.count;
   }
 
   take(): PackedEdgeHalves {
@@ -75,7 +106,7 @@ export class EdgeHalfPacker {
     return packed;
   }
 
-  private push(key: string, flags: number, durationUs: number, service: string): void {
+  push(key: string, flags: number, durationUs: number, service: string): void {
     if (this.count === this.keyEnds.length) this.growColumns();
     // a UTF-16 unit takes at most 3 UTF-8 bytes
     if (this.keyBytes + key.length * 3 > this.keys.length) this.growKeys(key.length * 3);
@@ -110,11 +141,4 @@ export class EdgeHalfPacker {
     this.keys.copy(next, 0, 0, this.keyBytes);
     this.keys = next;
   }
-}
-
-/** The edge halves of one batch of spans. */
-export function packEdgeHalves(spans: readonly Span[]): PackedEdgeHalves {
-  const packer = new EdgeHalfPacker();
-  packer.add(spans);
-  return packer.take();
 }

@@ -30,9 +30,8 @@ export class PendingHalves {
     return this.slots.get(key) ?? -1;
   }
 
-  remove(key: string): void {
-    const slot = this.slots.get(key);
-    if (slot === undefined) return;
+  /** Frees `slot`, the one `slotOf(key)` gave. */
+  removeSlot(key: string, slot: number): void {
     this.slots.delete(key);
     this.freeSlots.push(slot);
   }
@@ -41,7 +40,8 @@ export class PendingHalves {
   add(key: string, at: number, flags: number, durationUs: number, service: string): number {
     let dropped = 0;
     if (this.freeSlots.length === 0) {
-      this.remove(this.slots.keys().next().value!);
+      const [oldest, slot] = this.slots.entries().next().value!;
+      this.removeSlot(oldest, slot);
       dropped = 1;
     }
     const slot = this.freeSlots.pop()!;
@@ -58,8 +58,7 @@ export class PendingHalves {
     let dropped = 0;
     for (const [key, slot] of this.slots) {
       if (this.at[slot] > cutoff) break;
-      this.slots.delete(key);
-      this.freeSlots.push(slot);
+      this.removeSlot(key, slot);
       dropped++;
     }
     return dropped;

@@ -3,8 +3,8 @@ import type { BusMessage } from '../../core/contracts/bus';
 import { BackendUnavailableError, ChainscopeError } from '../../core/errors';
 import type { Counters } from '../../core/metrics';
 import type { Signal } from '../batch-processor';
-import type { PackedEdgeHalves } from '../span-metrics/edge-halves';
-import type { FromThread, ToThread, WireMessage } from './protocol';
+import { packedBuffers, type PackedEdgeHalves } from '../span-metrics/edge-halves';
+import type { EdgeReport, FromThread, ToThread, WireMessage } from './protocol';
 
 export interface IngestThreadHandleOptions {
   /** Compiled entry of the thread (bin/ingest-thread.js), which opens its own stores. */
@@ -12,8 +12,8 @@ export interface IngestThreadHandleOptions {
   /** Passed to the thread as workerData (the config it builds its stores from). */
   workerData: unknown;
   counters: Counters;
-  /** Service-graph halves of the spans a thread stored: paired by the owner, whichever thread stored the other side. */
-  onEdgeHalves?: (halves: PackedEdgeHalves) => void;
+  /** What the thread's service graph reports (its tallies, and halves for the other threads to pair). */
+  onEdges?: (edges: EdgeReport) => void;
   log?: (line: string) => void;
 }
 
@@ -91,10 +91,18 @@ export class IngestThreadHandle {
     return this.ready.then(() => worker);
   }
 
+  /** Passes another thread's halves of this thread's shard on (buffers transferred); false when the thread is not running, so they cannot be paired. */
+  postEdgeHalves(halves: PackedEdgeHalves): boolean {
+    if (!this.worker || this.closing) return false;
+    this.worker.postMessage({ type: 'edge-halves', halves } satisfies ToThread, packedBuffers(halves));
+    return true;
+  }
+
   private onReply(msg: FromThread): void {
+    if (msg.type === 'edges') this.options.onEdges?.(msg.edges);
     if (msg.type !== 'done' && msg.type !== 'failed') return;
     for (const [name, n] of Object.entries(msg.counters)) this.options.counters.add(name, n);
-    if (msg.edgeHalves && msg.edgeHalves.count > 0) this.options.onEdgeHalves?.(msg.edgeHalves);
+    if (msg.edges) this.options.onEdges?.(msg.edges);
     const waiter = this.pending.get(msg.id);
     if (!waiter) return;
     this.pending.delete(msg.id);

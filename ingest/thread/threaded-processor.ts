@@ -2,8 +2,9 @@ import type { BusMessage } from '../../core/contracts/bus';
 import { BackendUnavailableError } from '../../core/errors';
 import type { Counters } from '../../core/metrics';
 import type { BatchProcessor, Signal } from '../batch-processor';
-import type { PackedEdgeHalves } from '../span-metrics/edge-halves';
+import type { EdgeTotals } from '../span-metrics/edge-pairing';
 import { IngestThreadHandle } from './ingest-thread-handle';
+import type { EdgeReport } from './protocol';
 
 export interface ThreadedBatchProcessorOptions {
   /** Compiled entry of the thread (bin/ingest-thread.js), which opens its own stores. */
@@ -13,8 +14,8 @@ export interface ThreadedBatchProcessorOptions {
   /** Passed to thread `index` as workerData (the config it builds its stores from). */
   workerData: (index: number) => unknown;
   counters: Counters;
-  /** Service-graph halves of the spans the threads stored. */
-  onEdgeHalves?: (halves: PackedEdgeHalves) => void;
+  /** Service-graph tallies of the threads' pairings (each thread pairs its shard of traces, see `workerData`'s shard). */
+  onEdgeTotals?: (totals: EdgeTotals | null) => void;
   log?: (line: string) => void;
 }
 
@@ -32,8 +33,9 @@ export class ThreadedBatchProcessor implements BatchProcessor {
   private closed = false;
 
   constructor(options: ThreadedBatchProcessorOptions) {
-    const { workerData, threads = 1, ...handleOptions } = options;
-    this.threads = Array.from({ length: threads }, (_, i) => new IngestThreadHandle({ ...handleOptions, workerData: workerData(i) }));
+    const { workerData, threads = 1, onEdgeTotals, ...handleOptions } = options;
+    const onEdges = onEdgeTotals && ((edges: EdgeReport) => this.passOn(edges, onEdgeTotals));
+    this.threads = Array.from({ length: threads }, (_, i) => new IngestThreadHandle({ ...handleOptions, workerData: workerData(i), onEdges }));
   }
 
   /** Starts the threads and waits until their stores are open. */
@@ -46,6 +48,14 @@ export class ThreadedBatchProcessor implements BatchProcessor {
     let idlest = this.threads[0];
     for (const t of this.threads) if (t.busy < idlest.busy) idlest = t;
     return idlest.process(signal, topic, messages);
+  }
+
+  /** A thread's tallies go to the graph; the halves it holds for other shards go to their threads (counted unpaired when one is down). */
+  private passOn(edges: EdgeReport, onEdgeTotals: (totals: EdgeTotals | null) => void): void {
+    onEdgeTotals(edges.totals);
+    edges.outbound.forEach((halves, shard) => {
+      if (halves && !this.threads[shard]?.postEdgeHalves(halves)) onEdgeTotals({ edges: [], unpaired: halves.count });
+    });
   }
 
   async close(): Promise<void> {
