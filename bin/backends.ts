@@ -93,25 +93,27 @@ function embedded(config: StoreSettings, cache: Map<string, unknown>) {
 export function createSpanStore(config: StoreSettings, cache: Map<string, unknown>): SpanStore {
   if (config.spanStore === 'embedded') return embedded(config, cache).spans;
   const { ClickHouseSpanStore } = require('../storage/clickhouse') as typeof import('../storage/clickhouse');
-  return new ClickHouseSpanStore({
-    url: config.clickhouseUrl,
-    database: config.clickhouseDatabase,
-    username: config.clickhouseUser,
-    password: config.clickhousePassword,
-  });
+  return new ClickHouseSpanStore(clickhouseConnection(config));
+}
+
+function clickhouseConnection(config: StoreSettings) {
+  return { url: config.clickhouseUrl, database: config.clickhouseDatabase, username: config.clickhouseUser, password: config.clickhousePassword };
+}
+
+/**
+ * The metric store beside the span store: on the embedded file, or in ClickHouse's own metric tables.
+ * `ingestThreads`: the embedded file's retention runs on the first ingest thread, not here.
+ */
+export function createMetricStore(config: StoreSettings, cache: Map<string, unknown>, ingestThreads: boolean): MetricStore {
+  if (config.spanStore === 'embedded') {
+    const { openEmbeddedMetricStore } = require('../storage/embedded') as typeof import('../storage/embedded');
+    return openEmbeddedMetricStore(embedded(config, cache), !ingestThreads);
+  }
+  const { ClickHouseMetricStore } = require('../storage/clickhouse') as typeof import('../storage/clickhouse');
+  return new ClickHouseMetricStore(clickhouseConnection(config));
 }
 
 /** `counters`: where a search-engine store counts written, duplicate, retried and dead-lettered records (shown on /metrics). */
-/**
- * The metric store: on the embedded file when spans are embedded; none otherwise (OTLP metrics have no
- * ClickHouse/OpenSearch store yet). `ingestThreads`: the file's retention runs on the first ingest thread, not here.
- */
-export function createMetricStore(config: StoreSettings, cache: Map<string, unknown>, ingestThreads: boolean): MetricStore | undefined {
-  if (config.spanStore !== 'embedded') return undefined;
-  const { openEmbeddedMetricStore } = require('../storage/embedded') as typeof import('../storage/embedded');
-  return openEmbeddedMetricStore(embedded(config, cache), !ingestThreads);
-}
-
 export function createLogStore(config: StoreSettings, cache: Map<string, unknown>, counters?: Counters): LogStore {
   if (config.logStore === 'embedded') return embedded(config, cache).logs;
   const search = require('../storage/search') as typeof import('../storage/search');

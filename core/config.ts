@@ -100,6 +100,7 @@ export interface Config {
   kafkaBrokers: string[];
   spansTopic: string;
   logsTopic: string;
+  metricsTopic: string;
   /** Payload encoding on the bus topics: otlp_proto (default, what we and the OTel Collector write) or otlp_json. */
   kafkaEncoding: 'otlp_proto' | 'otlp_json';
   kafkaPartitions: number;
@@ -209,6 +210,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   kafkaBrokers: ['127.0.0.1:9092'],
   spansTopic: 'otlp_spans',
   logsTopic: 'otlp_logs',
+  metricsTopic: 'otlp_metrics',
   kafkaEncoding: 'otlp_proto',
   kafkaPartitions: 4,
   ingestGroup: 'chainscope-ingest',
@@ -599,6 +601,7 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   kafkaBrokers: { env: 'KAFKA_BROKERS', parse: hostPorts },
   spansTopic: { env: 'KAFKA_SPANS_TOPIC', parse: topicName },
   logsTopic: { env: 'KAFKA_LOGS_TOPIC', parse: topicName },
+  metricsTopic: { env: 'KAFKA_METRICS_TOPIC', parse: topicName },
   kafkaEncoding: { env: 'KAFKA_ENCODING', parse: oneOf('otlp_proto', 'otlp_json') },
   kafkaPartitions: { env: 'KAFKA_PARTITIONS', parse: integer(1, 1000) },
   ingestGroup: { env: 'INGEST_GROUP', parse: topicName },

@@ -5,7 +5,6 @@ import { MemoryBus } from '../../bus/memory/memory-bus';
 import type { BatchProcessor } from '../../ingest/batch-processor';
 import { IngestWorker } from '../../ingest/ingest-worker';
 import { MetricsIngest } from '../../ingest/metrics-ingest';
-import { DEFAULT_TOPICS } from '../../core/contracts/bus';
 import type { IngestThreadData } from '../../ingest/thread/protocol';
 import { EdgePairing, SERVICE_GRAPH_PAIRING } from '../../ingest/span-metrics/edge-pairing';
 import { ServiceGraph } from '../../ingest/span-metrics/service-graph';
@@ -19,7 +18,7 @@ import { PROCESSOR_KEYS, storeBatchProcessor } from './store-processor';
 
 const WITH_INGEST: readonly Role[] = ['all-in-one', 'ingest'];
 
-const INGEST_KEYS = [...PROCESSOR_KEYS, 'ingestThread', 'ingestThreads', 'spansTopic', 'logsTopic', 'jsonLogsTopic', 'ingestGroup'] as const satisfies readonly (keyof Config)[];
+const INGEST_KEYS = [...PROCESSOR_KEYS, 'ingestThread', 'ingestThreads', 'spansTopic', 'logsTopic', 'metricsTopic', 'jsonLogsTopic', 'ingestGroup'] as const satisfies readonly (keyof Config)[];
 type IngestSettings = Pick<Config, (typeof INGEST_KEYS)[number]>;
 
 /** The compiled ingest thread when this role ingests on threads (INGEST_THREAD); without a build (sources only) ingest stays on the main thread. */
@@ -75,7 +74,7 @@ export const ingestFactory: ComponentFactory<IngestSettings> = {
         worker = new IngestWorker({ bus, topics, group: settings.ingestGroup, processor, counters, log });
         await worker.start();
         if (context.metricStore) {
-          metrics = new MetricsIngest({ bus, topic: DEFAULT_TOPICS.metrics, group: settings.ingestGroup, store: context.metricStore, counters, log });
+          metrics = new MetricsIngest({ bus, topic: settings.metricsTopic, group: settings.ingestGroup, store: context.metricStore, counters, log });
           await metrics.start();
         }
         if (context.keeper && bus instanceof MemoryBus) context.keeper.restore(bus);

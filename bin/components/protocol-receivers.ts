@@ -1,7 +1,7 @@
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import { OtlpGrpcReceiver } from '../../collector/otlp-grpc/receiver';
 import { otlpHttpLimitsFrom } from '../../collector/otlp-http/receiver';
-import { OtlpPublisher } from '../../collector/publisher';
+import { OtlpPublisher, type Topics } from '../../collector/publisher';
 import { ZipkinReceiver } from '../../collector/zipkin/receiver';
 import type { Config } from '../../core/config';
 import { startListening } from '../../core/util/listen-errors';
@@ -15,7 +15,7 @@ interface ReceiverSettings {
   port: number;
   maxRequestBytes: number;
   maxInflightBytes: number;
-  topics: { spans: string; logs: string };
+  topics: Topics;
   maxBusMessageBytes: number;
 }
 
@@ -26,7 +26,7 @@ function receiverSettings(config: Config, port: number | null, role: Role): Rece
     port,
     maxRequestBytes: config.maxRequestBytes,
     maxInflightBytes: config.maxInflightBytes,
-    topics: { spans: config.spansTopic, logs: config.logsTopic },
+    topics: { spans: config.spansTopic, logs: config.logsTopic, metrics: config.metricsTopic },
     maxBusMessageBytes: config.maxBusMessageBytes,
   };
 }

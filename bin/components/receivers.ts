@@ -1,5 +1,5 @@
 import { OtlpHttpReceiver, otlpHttpLimitsFrom } from '../../collector/otlp-http/receiver';
-import { OtlpPublisher } from '../../collector/publisher';
+import { OtlpPublisher, type Topics } from '../../collector/publisher';
 import { SyslogReceiver } from '../../collector/syslog/receiver';
 import type { Config } from '../../core/config';
 import { cannotListen, startListening } from '../../core/util/listen-errors';
@@ -10,11 +10,11 @@ const WITH_RECEIVERS: readonly Role[] = ['all-in-one', 'collector'];
 
 /** Where receivers publish: the bus topics and the largest bus message. */
 interface PublishSettings {
-  topics: { spans: string; logs: string };
+  topics: Topics;
   maxBusMessageBytes: number;
 }
 
-const publishSettings = (config: Config): PublishSettings => ({ topics: { spans: config.spansTopic, logs: config.logsTopic }, maxBusMessageBytes: config.maxBusMessageBytes });
+const publishSettings = (config: Config): PublishSettings => ({ topics: { spans: config.spansTopic, logs: config.logsTopic, metrics: config.metricsTopic }, maxBusMessageBytes: config.maxBusMessageBytes });
 
 interface OtlpHttpSettings extends PublishSettings, ReturnType<typeof otlpHttpLimitsFrom> {
   host: string;

@@ -7,7 +7,7 @@ import { pick } from './pick';
 const WITH_STORES: readonly Role[] = ['all-in-one', 'ingest', 'query'];
 
 /**
- * The span and log stores of this process. With ingest on its own threads and
+ * The span, log and metric stores of this process. With ingest on its own threads and
  * no query API here (the ingest role), the threads open their own and this
  * process needs none.
  */
@@ -24,10 +24,8 @@ export const storesFactory: ComponentFactory<Pick<Config, (typeof STORE_KEYS)[nu
     const metricStore = createMetricStore(settings, cache, context.ingestThreadEntry !== undefined);
     return {
       async start() {
-        if (metricStore) {
-          await metricStore.start();
-          context.metricStore = metricStore;
-        }
+        await metricStore.start();
+        context.metricStore = metricStore;
         if (!spanStore || !logStore) return;
         await spanStore.start();
         context.spanStore = spanStore;

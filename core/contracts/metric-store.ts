@@ -39,6 +39,9 @@ export interface StoredSeries {
   points: StoredMetricPoint[];
 }
 
+/** Series one seriesPoints read takes at most, whatever its point budget (more: the answer is truncated). */
+export const MAX_SERIES_READ = 10_000;
+
 /**
  * Where OTLP metric points are kept. "No match" is an empty list, never an
  * error. Reads are bounded by the caller's limits; a read that hits
@@ -52,6 +55,10 @@ export interface MetricStore extends StatusReporter {
   metricNames(limit: number): Promise<MetricNameInfo[]>;
   /** Label keys of `name` and up to `maxValues` values each, from at most `maxSeries` series. */
   metricLabels(name: string, maxSeries: number, maxValues: number): Promise<MetricLabel[]>;
-  /** The series of `name` with their points with startUs <= timeUs < endUs, at most `maxPoints` points in all. */
+  /**
+   * The series of `name` that have points with startUs <= timeUs < endUs, with those points in time
+   * order, the series in label order (core/metric-labels.ts inLabelOrder), at most `maxPoints` points
+   * in all. Which points or series a truncated answer keeps is the backend's choice.
+   */
   seriesPoints(name: string, startUs: number, endUs: number, maxPoints: number): Promise<{ series: StoredSeries[]; truncated: boolean }>;
 }

@@ -68,7 +68,7 @@ export class MetricService {
   }
 
   private requireStore(): MetricStore {
-    if (!this.store) throw new UnsupportedError('OTLP metrics are stored only by the embedded store (SPAN_STORE=embedded); this deployment has no metric store');
+    if (!this.store) throw new UnsupportedError('this process has no metric store (it is opened beside the span store: embedded or ClickHouse)');
     return this.store;
   }
 }

@@ -5,3 +5,5 @@ export type { SchemaOptions } from './schema';
 export { featuresFor, parseServerVersion, FEATURE_SINCE } from './version';
 export type { SchemaFeatures, ServerVersion } from './version';
 export { toStoreError } from './errors';
+export { ClickHouseMetricStore } from './metric-store';
+export type { ClickHouseMetricStoreOptions } from './metric-store';

@@ -22,11 +22,13 @@
  * Index tables are ReplacingMergeTree over their whole row; reads use
  * DISTINCT/GROUP BY with min(time), so duplicates never show.
  *
- * Per-minute topology and service roll-ups: topology-schema.ts (appended below).
+ * Per-minute topology and service roll-ups: topology-schema.ts; OTLP metric
+ * series and points: metric-schema.ts (both appended below).
  */
 import { qualifiedName, quoteIdentifier, quoteUInt } from './quote';
 import { featuresFor } from './version';
 import { TOPOLOGY_DATA_TABLES, topologySchemaFor } from './topology-schema';
+import { METRIC_TABLES, metricSchemaFor } from './metric-schema';
 import type { SchemaFeatures, ServerVersion } from './version';
 
 export const TABLES = {
@@ -54,6 +56,8 @@ export const DATA_TABLES: readonly string[] = [
   TABLES.messageIds,
   TABLES.messageIdsByTrace,
   ...TOPOLOGY_DATA_TABLES,
+  // metric_series is not partitioned by day and never expires (metric-schema.ts)
+  METRIC_TABLES.points,
 ];
 
 export interface SchemaOptions {
@@ -224,6 +228,7 @@ GROUP BY day, trace_id`,
     ),
   ];
   statements.push(...topologySchemaFor(version, options));
+  statements.push(...metricSchemaFor(version, options));
   return statements;
 }
 

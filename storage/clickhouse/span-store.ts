@@ -1,4 +1,3 @@
-import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { CHAIN_READ_LIMITS, checkLimit, checkTraceIds, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { BusinessKeySpan, SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
@@ -6,6 +5,7 @@ import { compareMatchingSpans, spanConditions, type MatchingSpan, type TraceHit 
 import { BackendUnavailableError, ValidationError } from '../../core/errors';
 import type { Span, StatusCode, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
 import { slowestBusinessKeysSql, traceSummariesSql } from './chain-queries';
+import { openClient, selectRows } from './connection';
 import { toStoreError } from './errors';
 import {
   dropPartitionSql,
@@ -124,14 +124,7 @@ export class ClickHouseSpanStore implements SpanStore {
 
   private async doStart(): Promise<void> {
     const client =
-      this.client ??
-      createClient({
-        url: this.options.url,
-        username: this.options.username,
-        password: this.options.password,
-        // the store maps every failure to a domain error; the client's own ERROR lines would be noise
-        log: { level: ClickHouseLogLevel.OFF },
-      });
+      this.client ?? openClient(this.options);
     this.client = client;
     try {
       const [row] = await this.select<{ version: string }>(versionSql(), 'version');
@@ -307,12 +300,7 @@ export class ClickHouseSpanStore implements SpanStore {
     if (this.closed) throw new BackendUnavailableError('clickhouse span store is shut down');
     const client = this.client;
     if (!client) throw new BackendUnavailableError('clickhouse span store is not started');
-    try {
-      const result = await client.query({ query, format: 'JSONEachRow' });
-      return await result.json<T>();
-    } catch (err) {
-      throw toStoreError(what, err);
-    }
+    return selectRows<T>(client, query, what);
   }
 }
 

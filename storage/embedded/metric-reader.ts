@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { MetricLabel, MetricNameInfo, StoredMetricPoint, StoredSeries } from '../../core/contracts/metric-store';
 import type { MetricKind, MetricTemporality } from '../../core/metric-point';
+import { inLabelOrder, labelValues, seriesLabels } from '../../core/metric-labels';
 import type { EmbeddedDatabase } from './database';
 
 interface SeriesRow {
@@ -44,18 +45,10 @@ export class MetricReader {
   }
 
   metricLabels(name: string, maxSeries: number, maxValues: number): MetricLabel[] {
-    const values = new Map<string, Set<string>>();
-    for (const row of this.seriesOf.all(name, maxSeries)) {
-      for (const [key, value] of Object.entries(labelsOf(row))) {
-        let set = values.get(key);
-        if (!set) values.set(key, (set = new Set()));
-        if (set.size < maxValues) set.add(value);
-      }
-    }
-    return [...values.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, set]) => ({ key, values: [...set].sort() }));
+    return labelValues(this.seriesOf.all(name, maxSeries).map(labelsOf), maxValues);
   }
 
-  /** Series of `name` with their points in [startUs, endUs); stops at `maxPoints` points (truncated). */
+  /** Series of `name` with their points in [startUs, endUs), in label order; stops at `maxPoints` points (truncated). */
   seriesPoints(name: string, startUs: number, endUs: number, maxPoints: number, maxSeries: number): { series: StoredSeries[]; truncated: boolean } {
     const series: StoredSeries[] = [];
     let budget = maxPoints;
@@ -75,22 +68,12 @@ export class MetricReader {
       if (points.length === 0) continue;
       series.push({ name: row.name, kind: row.kind, temporality: row.temporality, monotonic: row.monotonic === 1, labels: labelsOf(row), points });
     }
-    return { series, truncated };
+    return { series: inLabelOrder(series), truncated };
   }
 }
 
-/** Point attributes as label strings, with `service`; nested values as their JSON text. */
 function labelsOf(row: SeriesRow): Record<string, string> {
-  const labels: Record<string, string> = Object.create(null);
-  let attributes: Record<string, unknown> = {};
-  try {
-    attributes = JSON.parse(row.attributes) as Record<string, unknown>;
-  } catch {
-    // written by stableStringify: never malformed, but a read must not throw on it
-  }
-  for (const [key, value] of Object.entries(attributes)) labels[key] = typeof value === 'string' ? value : JSON.stringify(value);
-  labels.service = row.service;
-  return labels;
+  return seriesLabels(row.service, row.attributes);
 }
 
 function toPoint(row: PointRow): StoredMetricPoint {

@@ -1,13 +1,10 @@
-import type { MetricLabel, MetricNameInfo, MetricStore, StoredSeries } from '../../core/contracts/metric-store';
+import { MAX_SERIES_READ, type MetricLabel, type MetricNameInfo, type MetricStore, type StoredSeries } from '../../core/contracts/metric-store';
 import type { MetricPoint } from '../../core/metric-point';
 import type { EmbeddedDatabase } from './database';
 import { MetricReader } from './metric-reader';
 import { MetricWriter } from './metric-writer';
 import type { EmbeddedRetention } from './retention';
 import { EmbeddedStoreHandle } from './store-handle';
-
-/** Series a series query reads at most, whatever its point budget. */
-export const MAX_SERIES_READ = 10_000;
 
 /** MetricStore on the embedded SQLite database, sharing the file (and retention) with the span and log stores. */
 export class EmbeddedMetricStore extends EmbeddedStoreHandle implements MetricStore {

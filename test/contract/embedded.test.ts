@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openEmbeddedStores } from '../../storage/embedded';
+import { openEmbeddedMetricStore, openEmbeddedStores } from '../../storage/embedded';
+import { describeMetricStoreContract } from './metric-store.contract';
 import { describeLogStoreContract } from './log-store.contract';
 import { describeSpanStoreContract } from './span-store.contract';
 
@@ -39,3 +40,18 @@ const farLimits = { maxAgeUs: 3650 * 86_400_000_000, maxBytes: 2 ** 40, interval
 
 describeSpanStoreContract('embedded, retention running', embeddedStore('spans', { retention: farLimits, indexedAttributes: ['order.id'] }));
 describeLogStoreContract('embedded, retention running', embeddedStore('logs', { retention: farLimits }));
+
+describeMetricStoreContract('embedded', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-embedded-'));
+  const stores = openEmbeddedStores({ dataDir, retention: farLimits });
+  const store = openEmbeddedMetricStore(stores);
+  return {
+    store,
+    cleanup: async () => {
+      await store.shutdown();
+      await stores.spans.shutdown();
+      await stores.logs.shutdown();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+});

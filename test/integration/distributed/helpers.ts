@@ -12,6 +12,7 @@ export interface RunNames {
   tag: string;
   spansTopic: string;
   logsTopic: string;
+  metricsTopic: string;
   group: string;
   database: string;
   indexPrefix: string;
@@ -24,6 +25,7 @@ export function runNames(label: string): RunNames {
     tag,
     spansTopic: `${tag}_spans`,
     logsTopic: `${tag}_logs`,
+    metricsTopic: `${tag}_metrics`,
     group: `${tag}_ingest`,
     database: tag,
     indexPrefix: tag.replace(/_/g, '-'),
@@ -52,6 +54,7 @@ export function roleEnv(names: RunNames, engines: EngineUrls, extra: Record<stri
     KAFKA_BROKERS: engines.kafka,
     KAFKA_SPANS_TOPIC: names.spansTopic,
     KAFKA_LOGS_TOPIC: names.logsTopic,
+    KAFKA_METRICS_TOPIC: names.metricsTopic,
     INGEST_GROUP: names.group,
     CLICKHOUSE_URL: engines.clickhouse,
     CLICKHOUSE_DATABASE: names.database,
@@ -118,7 +121,7 @@ export class Harness {
     this.onDispose('kafka topics and group', () =>
       withAdmin(engines.kafka, async (admin) => {
         const existing = new Set(await admin.listTopics());
-        const topics = [names.spansTopic, names.logsTopic, `${names.spansTopic}_dlq`, `${names.logsTopic}_dlq`].filter((t) => existing.has(t));
+        const topics = [names.spansTopic, names.logsTopic, names.metricsTopic, `${names.spansTopic}_dlq`, `${names.logsTopic}_dlq`, `${names.metricsTopic}_dlq`].filter((t) => existing.has(t));
         await admin.deleteGroups([names.group]).catch(() => undefined);
         if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
       }),
