@@ -2,7 +2,7 @@ import type { LogStore } from '../core/contracts/log-store';
 import type { SpanStore } from '../core/contracts/span-store';
 import type { SeriesMetric, SeriesRef } from '../core/anomaly';
 import { metricValue } from '../core/analysis/anomaly-detect';
-import { seriesId, windowSeries, type WindowSeries } from '../core/analysis/anomaly-series';
+import { seriesId } from '../core/analysis/anomaly-series';
 import { kpiRef } from '../core/analysis/kpi-series';
 import { parseLogQuery } from '../core/logql';
 import { MINUTE_US, minuteOf } from '../core/topology';
@@ -36,7 +36,7 @@ export async function activeInstances(rule: AlertRule, sources: ConditionSources
   const c = rule.condition;
   switch (c.kind) {
     case 'threshold':
-      return threshold(c, window, sources.spans, sources.anomalies);
+      return threshold(c, window, sources.anomalies);
     case 'anomaly':
       return anomaly(c, window, sources.anomalies);
     case 'log_rate':
@@ -48,26 +48,16 @@ const holds = (value: number, op: '>' | '<', limit: number) => (op === '>' ? val
 
 type Threshold = Extract<AlertCondition, { kind: 'threshold' }>;
 
-/** The RED series of a window: the topology's, and the operations of the condition's service when it names one. */
-async function redSeries(c: Threshold, read: { startUs: number; endUs: number }, step: number, spans: SpanStore): Promise<WindowSeries> {
-  const [topology, stats] = await Promise.all([
-    spans.topology(read),
-    c.operation !== undefined ? spans.serviceStats(c.service!, read, step).then((s) => [s]) : Promise.resolve([]),
-  ]);
-  return windowSeries(topology, stats);
+/** The series a threshold condition watches (an edge: its sync one; the evaluation takes the async one when only that exists). */
+export function thresholdSeries(c: Threshold): SeriesRef {
+  if (c.key !== undefined) return kpiRef(c.key, c.stage);
+  if (c.service === undefined) return { kind: 'edge', source: c.source!, target: c.target!, edgeKind: 'sync' };
+  return c.operation === undefined ? { kind: 'service', service: c.service } : { kind: 'operation', service: c.service, operation: c.operation };
 }
 
-async function threshold(c: Threshold, window: { startUs: number; endUs: number }, spans: SpanStore, anomalies: AnomalyService): Promise<ActiveInstance[]> {
-  const read = { startUs: window.startUs, endUs: window.endUs - 1 };
-  const ref: SeriesRef =
-    c.key !== undefined
-      ? kpiRef(c.key, c.stage)
-      : c.service === undefined
-        ? { kind: 'edge', source: c.source!, target: c.target!, edgeKind: 'sync' }
-        : c.operation === undefined
-          ? { kind: 'service', service: c.service }
-          : { kind: 'operation', service: c.service, operation: c.operation };
-  const series = ref.kind === 'kpi' ? await anomalies.kpiSeries(window, [ref.key]) : await redSeries(c, read, window.endUs - window.startUs, spans);
+async function threshold(c: Threshold, window: { startUs: number; endUs: number }, anomalies: AnomalyService): Promise<ActiveInstance[]> {
+  const ref = thresholdSeries(c);
+  const series = await anomalies.seriesWindow(ref, window);
   // an edge may be sync or async: the busier one that exists
   const id = ref.kind === 'edge' && !series.has(seriesId(ref)) ? seriesId({ ...ref, edgeKind: 'async' }) : seriesId(ref);
   // a series without calls (a stage no order reached) has rate 0 and no latency or error rate
@@ -115,6 +105,15 @@ export function seriesLabels(series: SeriesRef): Record<string, string> {
     case 'kpi':
       return series.stage === undefined ? { business_key: series.key } : { business_key: series.key, stage: series.stage };
   }
+}
+
+/** The series an anomaly instance's labels name (seriesLabels read back); null when they name none. */
+export function seriesOfLabels(labels: Record<string, string>): SeriesRef | null {
+  if (labels.business_key !== undefined) return kpiRef(labels.business_key, labels.stage);
+  if (labels.source !== undefined && labels.target !== undefined) return { kind: 'edge', source: labels.source, target: labels.target, edgeKind: labels.edge_kind ?? 'sync' };
+  if (labels.service !== undefined && labels.operation !== undefined) return { kind: 'operation', service: labels.service, operation: labels.operation };
+  if (labels.service !== undefined) return { kind: 'service', service: labels.service };
+  return null;
 }
 
 /** Log records matching the query per minute over whole minutes [startUs, endUs), from the store's histogram (every log store). */

@@ -1,5 +1,7 @@
+import type { Incident } from '../core/wire/incidents';
 import { stepAlerts, type ActiveInstance, type AlertInstance } from './alert-state';
 import { activeInstances, type ConditionSources } from './conditions';
+import { trackIncidents } from './incidents';
 import { postableAlert, postToAlertmanager, postToWebhook } from './notifiers';
 import type { AlertRule } from './rules';
 import { readAlertState, writeAlertState } from './state-file';
@@ -40,6 +42,7 @@ const VALID_FOR_INTERVALS = 4;
  */
 export class AlertEvaluator {
   private instances: AlertInstance[];
+  private incidentList: Incident[];
   private readonly errors = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
@@ -48,7 +51,9 @@ export class AlertEvaluator {
   private lastDeliveryError = '';
 
   constructor(private readonly options: AlertEvaluatorOptions) {
-    this.instances = readAlertState(options.stateFile);
+    const state = readAlertState(options.stateFile);
+    this.instances = state.instances;
+    this.incidentList = state.incidents;
   }
 
   start(): void {
@@ -88,6 +93,11 @@ export class AlertEvaluator {
     };
   }
 
+  /** GET /api/incidents: one per firing of an alert, newest first (alerting/incidents.ts). */
+  incidents(): Incident[] {
+    return this.incidentList;
+  }
+
   /** One evaluation of every rule, then the notifications and the state file. */
   async evaluateOnce(): Promise<void> {
     const nowMs = (this.options.now ?? Date.now)();
@@ -101,9 +111,10 @@ export class AlertEvaluator {
       }
     }
     this.instances = stepAlerts(this.instances, this.options.rules, active, nowMs);
+    this.incidentList = trackIncidents(this.incidentList, this.instances, this.options.rules, nowMs);
     this.lastEvaluationMs = nowMs;
     await this.notify(nowMs);
-    writeAlertState(this.options.stateFile, this.instances);
+    writeAlertState(this.options.stateFile, { instances: this.instances, incidents: this.incidentList });
   }
 
   private async notify(nowMs: number): Promise<void> {

@@ -29,6 +29,9 @@ import { topologyRouter } from './routes/topology';
 import { anomaliesRouter } from './routes/anomalies';
 import { alertsRouter } from './routes/alerts';
 import { rcaRouter } from './routes/rca';
+import { incidentsRouter } from './routes/incidents';
+import { IncidentService } from './services/incident-service';
+import type { Incident } from '../core/wire/incidents';
 import { RcaService } from './services/rca-service';
 import type { AlertsView } from '../alerting/evaluator';
 import { AnomalyService } from './services/anomaly-service';
@@ -60,6 +63,8 @@ export interface QueryAppOptions {
   metricStore?: MetricStore;
   /** The alert evaluator's rules and alerts, when this process runs one (GET /api/alerts). */
   alerts?: () => AlertsView | undefined;
+  /** The alert evaluator's incidents, when this process runs one (GET /api/incidents). */
+  incidents?: () => readonly Incident[] | undefined;
   /** AUTH=tokens: the token and session checks (the server's guard asks for credentials; the app serves login and the admin API). */
   authenticator?: Authenticator;
 }
@@ -93,9 +98,21 @@ export function createQueryApp(options: QueryAppOptions): Express {
   api.use(topologyRouter(topology));
   api.use(metricsRouter(new MetricService(options.metricStore)));
   const businessKpis = { keys: options.chains?.businessKeys ?? CHAIN_DEFAULTS.businessKeys, stages: options.chains?.stages ?? CHAIN_DEFAULTS.stages };
-  api.use(anomaliesRouter(new AnomalyService(options.spanStore, undefined, undefined, businessKpis)));
+  const anomalies = new AnomalyService(options.spanStore, undefined, undefined, businessKpis);
+  const rca = new RcaService(chains, options.spanStore);
+  const incidents = new IncidentService({
+    incidents: options.incidents,
+    spans: options.spanStore,
+    logs: options.logStore,
+    chains,
+    rca,
+    anomalies,
+    orderKey: businessKpis.keys[0] ?? '',
+  });
+  api.use(anomaliesRouter(anomalies));
   api.use(alertsRouter(options.alerts));
-  api.use(rcaRouter(new RcaService(chains, options.spanStore)));
+  api.use(incidentsRouter(incidents));
+  api.use(rcaRouter(rca, incidents));
   api.use(dashboardsRouter(createDashboardService(options.spanStore, options.logStore, options, { chains, topology })));
   api.use(openApiRouter(options.chains?.businessKeys));
   api.use(settingsRouter(settingsView(options.chains)));

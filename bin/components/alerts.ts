@@ -49,6 +49,7 @@ export const alertsFactory: ComponentFactory<AlertsSettings> = {
     return {
       async start() {
         context.alerts = () => evaluator.view();
+        context.incidents = () => evaluator.incidents();
         evaluator.start();
         context.log(`chainscope: alert evaluator running ${settings.rules.length} rule(s) every ${settings.intervalMs / 1000}s${settings.alertmanagerUrl ? `, to Alertmanager ${settings.alertmanagerUrl}` : ''}`);
       },

@@ -5,6 +5,7 @@ import type { LogStore } from '../../core/contracts/log-store';
 import type { SpanStore } from '../../core/contracts/span-store';
 import type { Counters } from '../../core/metrics';
 import type { SpillKeeper } from '../../bus/memory/spill-keeper';
+import type { Incident } from '../../core/wire/incidents';
 import type { AlertsView } from '../../alerting/evaluator';
 import type { Access } from '../../core/security/access-guard';
 
@@ -48,6 +49,8 @@ export interface RoleContext {
   zipkinUrl?: string;
   /** The alert evaluator's rules and alerts, once it runs (GET /api/alerts). */
   alerts?: () => AlertsView;
+  /** The alert evaluator's incidents, once it runs (GET /api/incidents). */
+  incidents?: () => readonly Incident[];
 }
 
 /**

@@ -52,6 +52,7 @@ export const queryApiFactory: ComponentFactory<QueryApiSettings> = {
           limits: settings.limits,
           dashboardsDir: settings.dashboardsDir,
           alerts: () => context.alerts?.(),
+          incidents: () => context.incidents?.(),
           access: context.access,
         });
         const at = listenAddress(settings.host, await startListening(() => server!.start(), 'PORT', settings.host, settings.port));

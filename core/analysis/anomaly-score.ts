@@ -37,9 +37,12 @@ export const ANOMALY_DEFAULTS = {
 export type AnomalyThresholds = typeof ANOMALY_DEFAULTS;
 
 export function anomalyScore(metric: SeriesMetric, value: number, baseline: Baseline): number {
+  return (BAD_DIRECTION[metric] * (value - baseline.center)) / flooredScale(metric, baseline);
+}
+
+function flooredScale(metric: SeriesMetric, baseline: Baseline): number {
   const floor = SCALE_FLOOR[metric];
-  const scale = Math.max(baseline.scale, floor.relative * Math.abs(baseline.center), floor.absolute);
-  return (BAD_DIRECTION[metric] * (value - baseline.center)) / scale;
+  return Math.max(baseline.scale, floor.relative * Math.abs(baseline.center), floor.absolute);
 }
 
 /** What the window saw of one series, besides the metric's value. */
@@ -63,4 +66,13 @@ export function enoughVolume(metric: SeriesMetric, now: WindowVolume, usualCalls
     case 'rate_per_sec':
       return usualCalls >= thresholds.minCalls;
   }
+}
+
+/**
+ * The values around a baseline that score under `minScore` on either side (the bad side is where an
+ * anomaly starts), never below 0: the band a chart shades as normal.
+ */
+export function normalBand(metric: SeriesMetric, baseline: Baseline, minScore: number = ANOMALY_DEFAULTS.minScore): { low: number; high: number } {
+  const scale = flooredScale(metric, baseline);
+  return { low: Math.max(0, baseline.center - minScore * scale), high: baseline.center + minScore * scale };
 }

@@ -9,6 +9,7 @@ export type * from './chains';
 export type * from './dashboards';
 export type * from './errors';
 export type * from './health';
+export type * from './incidents';
 export type * from './logs';
 export type * from './settings';
 export type * from './topology';

@@ -191,12 +191,25 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         summary: 'The alert rules of ALERT_RULES_DIR (docs/alerts.md) with their last evaluation error, and their pending, firing and recently resolved alerts; evaluating false when this process runs no evaluator',
         ok: ref('AlertsView'),
       }),
+      '/api/incidents': operation('incidents', {
+        summary: 'Incidents, newest first: one per firing of an alert, resolved with it (docs/alerts.md#incidents); evaluating false when this process runs no evaluator',
+        ok: ref('IncidentsAnswer'),
+      }),
+      '/api/incidents/{id}': operation('incident', {
+        summary:
+          'One incident with its evidence: the alert\'s series with its baseline band, the slow and failed orders of its window with their own top cause, exemplar traces, ' +
+          'the warning and error messages that rose over the window before, the topology around it, the anomalies of its detection window and the ranked candidate causes; `missing` names pieces that could not be read',
+        parameters: [p.incidentInPath],
+        ok: ref('IncidentEvidence'),
+        notFound: true,
+      }),
       '/api/rca': operation('rootCause', {
         summary:
-          'Root-cause ranking of one business chain (docs/anomalies.md, "Root cause"): its operations ranked by their own time on the critical path, queue waits before them, ' +
-          'their time over the usual p50 of the hour before (less what their slow callees explain) and errors that started in them; each with its evidence',
-        parameters: [p.businessKey(businessKeys), p.businessValue(MAX_BUSINESS_KEY_VALUE_LENGTH), ...p.timeWindow],
-        ok: ref('RcaAnswer'),
+          'Root-cause ranking of one business chain (key + value; docs/anomalies.md, "Root cause"): its operations ranked by their own time on the critical path, queue waits before them, ' +
+          'their time over the usual p50 of the hour before (less what their slow callees explain) and errors that started in them; each with its evidence. ' +
+          'Or of one incident (incident): its services ranked by the affected orders\' own rankings, their anomalies (less when a callee\'s explains them) and the rise of their error logs (docs/alerts.md#incidents)',
+        parameters: [p.incidentQuery, p.businessKey(businessKeys, false), p.businessValue(MAX_BUSINESS_KEY_VALUE_LENGTH, false), ...p.timeWindow],
+        ok: { oneOf: [ref('RcaAnswer'), ref('IncidentRcaAnswer')] },
         notFound: true,
       }),
       '/api/dashboards': operation('dashboards', {

@@ -157,8 +157,8 @@ export const lastEventId: Parameter = {
 
 export const serviceInPath = pathParam('service', 'Service name.', { type: 'string', minLength: 1, maxLength: MAX_SERVICE_NAME_LENGTH, pattern: NO_NUL });
 
-export function businessKey(keys: readonly string[]): Parameter {
-  return query('key', 'A configured business key (BUSINESS_KEYS).', keys.length > 0 ? { type: 'string', enum: [...keys] } : shortString, true);
+export function businessKey(keys: readonly string[], required = true): Parameter {
+  return query('key', 'A configured business key (BUSINESS_KEYS).', keys.length > 0 ? { type: 'string', enum: [...keys] } : shortString, required);
 }
 /** The slow-chains list's sort column, order and filters (routes/chains.ts parses them). */
 export function slowChainOptions(sorts: readonly string[], orders: readonly string[]): Parameter[] {
@@ -182,9 +182,15 @@ export function comparedValues(maxLength: number): Parameter[] {
     query('b', 'The order to compare it with; absent: a typical order of the same journey.', value),
   ];
 }
-export function businessValue(maxLength: number): Parameter {
-  return query('value', 'The business key value (exact).', { type: 'string', minLength: 1, maxLength, pattern: NO_NUL }, true);
+export function businessValue(maxLength: number, required = true): Parameter {
+  return query('value', 'The business key value (exact).', { type: 'string', minLength: 1, maxLength, pattern: NO_NUL }, required);
 }
+
+const INCIDENT_ID = { type: 'string', pattern: '^[0-9a-f]{16}$' };
+/** An incident id (GET /api/incidents lists them) in the path. */
+export const incidentInPath = pathParam('id', 'An incident id: 16 hex digits (GET /api/incidents lists them).', INCIDENT_ID);
+/** GET /api/rca?incident=: rank an incident's causes instead of one chain's (not with key and value). */
+export const incidentQuery = query('incident', 'An incident id (16 hex digits): rank the causes of that incident instead of one chain; not together with key and value.', INCIDENT_ID);
 
 /** A dashboard id in the path (params.ts dashboardIdParam). */
 export const dashboardId = pathParam('id', 'A dashboard id (GET /api/dashboards lists them).', { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' });

@@ -1,6 +1,6 @@
 import type { SpanStore } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
-import type { AnomalyReport } from '../../core/anomaly';
+import type { AnomalyReport, SeriesRef } from '../../core/anomaly';
 import { detectAnomalies } from '../../core/analysis/anomaly-detect';
 import { windowSeries, type WindowSeries } from '../../core/analysis/anomaly-series';
 import { ANOMALY_DEFAULTS, type AnomalyThresholds } from '../../core/analysis/anomaly-score';
@@ -67,6 +67,21 @@ export class AnomalyService {
       for (const [id, row] of kpiWindowSeries(key, facts)) series.set(id, row);
     }
     return series;
+  }
+
+  /**
+   * What one series needs of a window [startUs, endUs), read as little as possible: a KPI its key's
+   * orders, an operation the topology and its service's stats, a service or an edge the topology (a
+   * threshold rule's evaluation, an incident's chart).
+   */
+  async seriesWindow(series: SeriesRef, window: { startUs: number; endUs: number }): Promise<WindowSeries> {
+    if (series.kind === 'kpi') return this.kpiSeries(window, [series.key]);
+    const read = { startUs: window.startUs, endUs: window.endUs - 1 };
+    const [topology, stats] = await Promise.all([
+      this.spans.topology(read),
+      series.kind === 'operation' ? this.spans.serviceStats(series.service, read, window.endUs - window.startUs).then((s) => [s]) : Promise.resolve([]),
+    ]);
+    return windowSeries(topology, stats);
   }
 
   /**
