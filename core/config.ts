@@ -29,6 +29,22 @@ export interface Config {
   allowedHosts: string[];
   /** Web origins (scheme://host[:port]) whose pages may call Chainscope from a browser (CORS); empty = none. */
   corsAllowedOrigins: string[];
+  /** AUTH=tokens: the `iss` of the JWTs accepted besides API tokens (the identity provider's issuer URL); '' = no JWTs. */
+  jwtIssuer: string;
+  /** A JWT's `aud` must hold one of these. */
+  jwtAudience: string[];
+  /** The identity provider's JWKS (its jwks_uri); one of this and jwtJwksFile with jwtIssuer. */
+  jwtJwksUrl: string;
+  /** A JWKS file (JSON `{ "keys": [...] }`), re-read when it changes. */
+  jwtJwksFile: string;
+  /** The JWKS is fetched again this often (seconds); a token naming an unknown kid fetches it at once (at most every 30 s). */
+  jwtJwksRefreshSeconds: number;
+  /** Claim holding the role (ingest, read, admin): a string, a space-separated list or an array; a dotted path reaches nested claims. */
+  jwtRoleClaim: string;
+  /** Claim holding the tenant; '' = every JWT is of the tenant `default`. */
+  jwtTenantClaim: string;
+  /** Leeway on exp, nbf and iat, seconds. */
+  jwtClockSkewSeconds: number;
   /** Ingest request bytes (after decompression) per second each tenant may send; null = no limit. */
   tenantIngestBytesPerSecond: number | null;
   /** Spans per second each tenant may send; null = no limit. */
@@ -173,6 +189,14 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   tokensFile: '',
   allowedHosts: [],
   corsAllowedOrigins: [],
+  jwtIssuer: '',
+  jwtAudience: [],
+  jwtJwksUrl: '',
+  jwtJwksFile: '',
+  jwtJwksRefreshSeconds: 600,
+  jwtRoleClaim: 'roles',
+  jwtTenantClaim: '',
+  jwtClockSkewSeconds: 60,
   tenantIngestBytesPerSecond: null,
   tenantIngestSpansPerSecond: null,
   tenantIngestLogsPerSecond: null,
@@ -427,6 +451,22 @@ const optionalPort: Parser<number | null> = (raw, name) => {
   return integer(0, 65535)(s, name);
 };
 
+/** Text of at most `max` characters ('' allowed). */
+const boundedText =
+  (max: number): Parser<string> =>
+  (raw, name) => {
+    const s = text(raw, name);
+    if (s.length > max) throw new ValidationError(`${name} must be at most ${max} characters, got ${s.length}`, name);
+    return s;
+  };
+
+/** A JWT claim name (namespaced ones like https://example.com/roles included) or a dotted path to a nested one. */
+const claimName: Parser<string> = (raw, name) => {
+  const s = nonEmpty(raw, name);
+  if (!/^[\x21-\x7e]{1,200}$/.test(s)) throw new ValidationError(`${name} must be a claim name of at most 200 printable characters without spaces, got "${s.slice(0, 50)}"`, name);
+  return s;
+};
+
 /** A whole number between min and max, or no limit ('off', 'none', 'unlimited', null). */
 const optionalLimit =
   (min: number, max: number): Parser<number | null> =>
@@ -565,6 +605,14 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   tokensFile: { env: 'TOKENS_FILE', parse: anyString },
   allowedHosts: { env: 'ALLOWED_HOSTS', parse: list },
   corsAllowedOrigins: { env: 'CORS_ALLOWED_ORIGINS', parse: webOrigins },
+  jwtIssuer: { env: 'JWT_ISSUER', parse: boundedText(1000) },
+  jwtAudience: { env: 'JWT_AUDIENCE', parse: (raw, name) => (Array.isArray(raw) && raw.length === 0 ? [] : list(raw, name)) },
+  jwtJwksUrl: { env: 'JWT_JWKS_URL', parse: (raw, name) => (text(raw, name) === '' ? '' : url(raw, name)) },
+  jwtJwksFile: { env: 'JWT_JWKS_FILE', parse: anyString },
+  jwtJwksRefreshSeconds: { env: 'JWT_JWKS_REFRESH_SECONDS', parse: integer(60, 86_400) },
+  jwtRoleClaim: { env: 'JWT_ROLE_CLAIM', parse: claimName },
+  jwtTenantClaim: { env: 'JWT_TENANT_CLAIM', parse: (raw, name) => (text(raw, name) === '' ? '' : claimName(raw, name)) },
+  jwtClockSkewSeconds: { env: 'JWT_CLOCK_SKEW_SECONDS', parse: integer(0, 600) },
   tenantIngestBytesPerSecond: { env: 'TENANT_INGEST_BYTES_PER_SECOND', parse: optionalLimit(1024, 2 ** 40) },
   tenantIngestSpansPerSecond: { env: 'TENANT_INGEST_SPANS_PER_SECOND', parse: optionalLimit(1, 1e9) },
   tenantIngestLogsPerSecond: { env: 'TENANT_INGEST_LOGS_PER_SECOND', parse: optionalLimit(1, 1e9) },

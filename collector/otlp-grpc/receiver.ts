@@ -101,27 +101,34 @@ export class OtlpGrpcReceiver {
 
   private handler(signal: OtlpSignal) {
     return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
-      const caller = this.callerOf(call);
-      if ('denied' in caller) {
-        this.options.counters.add('chainscope_receiver_grpc_calls_refused_total');
-        return callback(caller.denied);
-      }
-      this.export(signal, call.request, caller.tenant).then(
-        (response) => callback(null, response),
-        (err) => callback(this.refuse(err)),
-      );
+      this.callerOf(call).then((caller) => {
+        if ('denied' in caller) {
+          this.options.counters.add('chainscope_receiver_grpc_calls_refused_total');
+          return callback(caller.denied);
+        }
+        this.export(signal, call.request, caller.tenant).then(
+          (response) => callback(null, response),
+          (err) => callback(this.refuse(err)),
+        );
+      }, (err) => callback(this.refuse(err)));
     };
   }
 
-  /** The caller's tenant; UNAUTHENTICATED without a live token in the `authorization` metadata, PERMISSION_DENIED for a role that may not write. */
-  private callerOf(call: ServerUnaryCall<Buffer, Buffer>): { tenant: string } | { denied: { code: GrpcCode; details: string } } {
+  /**
+   * The caller's tenant; UNAUTHENTICATED without a live token or a valid JWT
+   * in the `authorization` metadata (the reason said), UNAVAILABLE while a
+   * JWT's keys cannot be had, PERMISSION_DENIED for a role that may not write.
+   */
+  private async callerOf(call: ServerUnaryCall<Buffer, Buffer>): Promise<{ tenant: string } | { denied: { code: GrpcCode; details: string } }> {
     const authenticator = this.options.authenticator;
     if (!authenticator) return { tenant: DEFAULT_TENANT };
     const sent = call.metadata.get('authorization')[0];
-    const principal = authenticator.verifyAuthorization(typeof sent === 'string' ? sent : undefined);
-    if (!principal) return { denied: { code: GrpcCode.UNAUTHENTICATED, details: 'missing, unknown or revoked token: send metadata authorization: Bearer <token> (OTel exporters: headers setting; docs/security.md)' } };
-    if (!roleAllows(principal.role, 'ingest')) return { denied: { code: GrpcCode.PERMISSION_DENIED, details: `a token of role ${principal.role} may not write telemetry: it needs role ingest` } };
-    return { tenant: principal.tenant };
+    if (typeof sent !== 'string') return { denied: { code: GrpcCode.UNAUTHENTICATED, details: 'missing token: send metadata authorization: Bearer <token> (OTel exporters: headers setting; docs/security.md)' } };
+    const verdict = await authenticator.verifyAuthorization(sent);
+    if (!verdict.ok) return { denied: { code: verdict.status === 503 ? GrpcCode.UNAVAILABLE : GrpcCode.UNAUTHENTICATED, details: verdict.message } };
+    const { role, tenant } = verdict.principal;
+    if (!roleAllows(role, 'ingest')) return { denied: { code: GrpcCode.PERMISSION_DENIED, details: `a token of role ${role} may not write telemetry: it needs role ingest` } };
+    return { tenant };
   }
 
   private async export(signal: OtlpSignal, request: Buffer, tenant: string): Promise<Buffer> {

@@ -48,19 +48,25 @@ export function guarded(handler: http.RequestListener, access: Access = DEFAULT_
     if (browser === 'preflight') return;
     if (browser !== null) return void access.counters?.add(seriesName(ACCESS_REFUSED_COUNTER, { reason: browser }));
     const role = access.authenticator ? needed(req) : null;
-    if (role !== null && access.authenticator) {
-      const verdict = access.authenticator.check(req, role);
-      if (!verdict.ok) {
-        access.counters?.add(seriesName(ACCESS_REFUSED_COUNTER, { reason: verdict.status === 401 ? 'unauthenticated' : 'forbidden' }));
-        const headers: Record<string, string> = { 'Content-Type': 'application/json', Connection: 'close' };
-        if (verdict.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="chainscope"';
-        res.writeHead(verdict.status, headers).end(JSON.stringify({ error: verdict.message }));
-        return;
-      }
-      principals.set(req, verdict.principal);
-    }
-    handler(req, res);
+    if (role === null || !access.authenticator) return handler(req, res);
+    // a JWT may wait for its identity provider's keys; the request body stays paused until the handler reads it
+    access.authenticator.check(req, role).then(
+      (verdict) => {
+        if (!verdict.ok) return refuse(res, access, verdict);
+        principals.set(req, verdict.principal);
+        handler(req, res);
+      },
+      () => refuse(res, access, { status: 503, message: 'the credential could not be checked; try again' }),
+    );
   };
+}
+
+function refuse(res: http.ServerResponse, access: Access, verdict: { status: 401 | 403 | 503; message: string }): void {
+  access.counters?.add(seriesName(ACCESS_REFUSED_COUNTER, { reason: verdict.status === 403 ? 'forbidden' : 'unauthenticated' }));
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', Connection: 'close' };
+  if (verdict.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="chainscope"';
+  if (verdict.status === 503) headers['Retry-After'] = '5';
+  if (!res.headersSent && !res.destroyed) res.writeHead(verdict.status, headers).end(JSON.stringify({ error: verdict.message }));
 }
 
 /** Receivers: every request writes telemetry. */

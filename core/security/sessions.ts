@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import type { Principal } from './authenticator';
 import type { AccessRole } from './roles';
 
 export interface Session {
@@ -9,6 +10,8 @@ export interface Session {
   /** Sent back by the UI in X-CSRF-Token on every state-changing call. */
   csrfToken: string;
   expiresAtMs: number;
+  /** Opened with an API token: it ends when that token is revoked. A JWT's session ends at the JWT's expiry instead. */
+  revocable: boolean;
 }
 
 export const SESSION_COOKIE = 'chainscope_session';
@@ -23,15 +26,18 @@ const MAX_SESSIONS = 10_000;
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
 
-  open(tokenId: string, role: AccessRole, tenant: string): Session {
+  /** A session for a verified credential: 12 hours, or until a JWT's expiry when that comes first. */
+  open(principal: Pick<Principal, 'tokenId' | 'role' | 'tenant' | 'expiresAtMs'>): Session {
     if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    const { tokenId, role, tenant, expiresAtMs } = principal;
     const session: Session = {
       id: crypto.randomBytes(32).toString('base64url'),
       tokenId,
       role,
       tenant,
       csrfToken: crypto.randomBytes(32).toString('base64url'),
-      expiresAtMs: Date.now() + SESSION_TTL_MS,
+      expiresAtMs: Math.min(Date.now() + SESSION_TTL_MS, expiresAtMs ?? Infinity),
+      revocable: expiresAtMs === undefined,
     };
     this.sessions.set(session.id, session);
     return session;
@@ -53,7 +59,7 @@ export class SessionStore {
   /** The Set-Cookie value that holds a session (or clears it); `secure` (HTTPS, directly or behind a proxy) adds Secure. */
   static cookie(session: Session | null, secure = false): string {
     const value = session ? session.id : '';
-    const maxAge = session ? Math.floor(SESSION_TTL_MS / 1000) : 0;
+    const maxAge = session ? Math.max(0, Math.floor((session.expiresAtMs - Date.now()) / 1000)) : 0;
     return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}${secure ? '; Secure' : ''}`;
   }
 }

@@ -10,7 +10,7 @@ const LOGIN_HTML = `<!doctype html>
 <main class="login">
 <h1>Chainscope</h1>
 <form id="login">
-<label for="token">API token (role read or admin)</label>
+<label for="token">API token or JWT of your identity provider (role read or admin)</label>
 <input id="token" name="token" type="password" autocomplete="off" required>
 <button type="submit">Log in</button>
 <p id="login-error" role="alert"></p>
@@ -29,7 +29,9 @@ const LOGIN_JS = `document.getElementById('login').addEventListener('submit', as
   const token = document.getElementById('token').value.trim();
   const res = await fetch('api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
   if (!res.ok) {
-    error.textContent = res.status === 401 ? 'Unknown or revoked token.' : 'Log-in failed (' + res.status + ').';
+    // the server's reason (unknown token, expired JWT, wrong audience, ...), as text
+    const reason = (await res.json().catch(() => ({}))).error;
+    error.textContent = res.status === 401 ? 'Not accepted: ' + (reason || 'unknown or revoked token') + '.' : 'Log-in failed (' + res.status + ').';
     return;
   }
   const body = await res.json();

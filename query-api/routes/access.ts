@@ -12,16 +12,16 @@ const SMALL_JSON = express.json({ limit: '4kb' });
 export function accessRouter(access: AccessService | undefined): Router {
   const router = Router();
   if (!access) return router;
-  router.get('/session', (req, res) => {
-    const verdict = access.authenticator.check(req, 'read');
+  router.get('/session', async (req, res) => {
+    const verdict = await access.authenticator.check(req, 'read');
     if (!verdict.ok) return void res.status(401).json({ auth: 'tokens', error: verdict.message });
     res.json(access.whoami(verdict.principal));
   });
-  router.post('/session', SMALL_JSON, (req, res) => {
+  router.post('/session', SMALL_JSON, async (req, res) => {
     // HTTPS here or at a proxy in front (X-Forwarded-Proto): the cookie is then never sent over plain HTTP
     const secure = req.secure || req.headers['x-forwarded-proto'] === 'https';
-    const opened = access.login((req.body as { token?: unknown } | undefined)?.token, secure);
-    if (!opened) return void res.status(401).json({ error: 'unknown or revoked token' });
+    const opened = await access.login((req.body as { token?: unknown } | undefined)?.token, secure);
+    if (!opened.ok) return void res.status(opened.status).json({ error: opened.message });
     res.setHeader('Set-Cookie', opened.cookie);
     res.setHeader('Cache-Control', 'no-store');
     res.json({ role: opened.session.role, tenant: opened.session.tenant, csrfToken: opened.session.csrfToken });

@@ -8,13 +8,14 @@ import { DEFAULT_TENANT, tenantNameOf } from '../../core/security/tenants';
 export class AccessService {
   constructor(readonly authenticator: Authenticator) {}
 
-  /** Exchanges a token for a UI session (401 for an unknown or revoked token). */
-  login(token: unknown, secure = false): { session: Session; cookie: string } | undefined {
+  /** Exchanges an API token or a JWT for a UI session; a refusal says why (401, or 503 while a JWT cannot be checked yet). */
+  async login(token: unknown, secure = false): Promise<{ ok: true; session: Session; cookie: string } | { ok: false; status: 401 | 503; message: string }> {
     if (typeof token !== 'string' || token === '') throw new ValidationError('token must be a non-empty string', 'token');
-    const principal = this.authenticator.verifyAuthorization(`Bearer ${token}`);
-    if (!principal) return undefined;
-    const session = this.authenticator.sessions.open(principal.tokenId, principal.role, principal.tenant);
-    return { session, cookie: SessionStore.cookie(session, secure) };
+    if (/\s/.test(token)) return { ok: false, status: 401, message: 'a token holds no white space' };
+    const verdict = await this.authenticator.verifyAuthorization(`Bearer ${token}`);
+    if (!verdict.ok) return verdict;
+    const session = this.authenticator.sessions.open(verdict.principal);
+    return { ok: true, session, cookie: SessionStore.cookie(session, secure) };
   }
 
   logout(sessionId: string | undefined): string {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { Client, credentials, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { otlpMethodPath } from '../../../collector/otlp-grpc/services';
+import { status as GrpcCode } from '@grpc/grpc-js';
 import { TokenStore } from '../../../core/security/token-store';
 import { runTokensCommand } from '../../../bin/tokens-cli';
+import { grpcExportWith, uiLogin } from '../../helpers/auth-calls';
 import { rawRequest, type RawAnswer } from '../../helpers/raw-http';
 import { startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
 import { hexId, tracesBody } from '../../e2e/otlp-fixtures';
@@ -120,17 +120,7 @@ describe('every endpoint, as an attacker (AUTH=tokens)', () => {
 });
 
 describe('OTLP/gRPC with AUTH=tokens', () => {
-  function exportWith(authorization?: string) {
-    const client = new Client(new URL(aio.otlpGrpcUrl).host, credentials.createInsecure());
-    const metadata = new Metadata();
-    if (authorization !== undefined) metadata.set('authorization', authorization);
-    return new Promise<ServiceError | null>((resolve) => {
-      client.makeUnaryRequest(otlpMethodPath('traces'), (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), metadata, (error) => {
-        client.close();
-        resolve(error);
-      });
-    });
-  }
+  const exportWith = (authorization?: string) => grpcExportWith(aio.otlpGrpcUrl, authorization);
 
   it('no token, a wrong or revoked token: UNAUTHENTICATED; a read token: PERMISSION_DENIED; ingest: taken', async () => {
     expect((await exportWith())?.code).toBe(GrpcCode.UNAUTHENTICATED);
@@ -144,11 +134,7 @@ describe('OTLP/gRPC with AUTH=tokens', () => {
 });
 
 describe('UI session: a token exchanged for an HttpOnly, SameSite=Strict cookie, CSRF on writes', () => {
-  async function login(token: string) {
-    const answer = await rawRequest(`${aio.apiUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
-    const cookie = String(answer.headers['set-cookie']?.[0] ?? '');
-    return { answer, cookie, session: cookie.split(';')[0], body: answer.status === 200 ? JSON.parse(answer.body) : undefined };
-  }
+  const login = (token: string) => uiLogin(aio.apiUrl, token);
 
   it('behind an HTTPS proxy (X-Forwarded-Proto: https) the cookie is Secure; over plain HTTP it is not', async () => {
     const https = await rawRequest(`${aio.apiUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' }, body: JSON.stringify({ token: tokens.read }) });

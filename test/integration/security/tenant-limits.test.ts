@@ -1,8 +1,8 @@
-import { Client, credentials, Metadata, status as GrpcCode, type ServiceError } from '@grpc/grpc-js';
-import { otlpMethodPath } from '../../../collector/otlp-grpc/services';
+import { status as GrpcCode } from '@grpc/grpc-js';
 import { decodeTraceRequestJson, encodeTraceRequestProto } from '../../../core/otlp';
 import { TokenStore } from '../../../core/security/token-store';
 import { hexId, tracesBody } from '../../e2e/otlp-fixtures';
+import { grpcExportWith } from '../../helpers/auth-calls';
 import { startTestAllInOne, type TestAllInOne } from '../../helpers/all-in-one';
 import { retryDelaySeconds } from '../../helpers/grpc-retry-info';
 import { openRawConnection } from '../../helpers/raw-connection';
@@ -41,17 +41,7 @@ function postOtlp(tenant: string, body: string) {
   return rawRequest(`${aio.otlpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestTokenOf(tenant)}` }, body });
 }
 
-function grpcExport(tenant: string, request: Buffer): Promise<ServiceError | null> {
-  const client = new Client(new URL(aio.otlpGrpcUrl).host, credentials.createInsecure());
-  const metadata = new Metadata();
-  metadata.set('authorization', `Bearer ${ingestTokenOf(tenant)}`);
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(otlpMethodPath('traces'), (b: Buffer) => b, (b: Buffer) => b, request, metadata, (error) => {
-      client.close();
-      resolve(error);
-    });
-  });
-}
+const grpcExport = (tenant: string, request: Buffer) => grpcExportWith(aio.otlpGrpcUrl, `Bearer ${ingestTokenOf(tenant)}`, request);
 
 beforeAll(async () => {
   aio = await startTestAllInOne({
