@@ -9,9 +9,14 @@ import { openRawConnection } from '../../helpers/raw-connection';
 import { rawRequest } from '../../helpers/raw-http';
 import { waitFor } from '../../helpers/wait';
 
-/** Per tenant: 20 spans/s and 8 KiB/s, buckets of one second; one query at a time. */
-const SPANS_PER_SECOND = 20;
-const BYTES_PER_SECOND = 8192;
+/**
+ * Per tenant: 1 span/s and 1 KiB/s with buckets of 30 s (30 spans, 30 KiB at
+ * once), so the refill between two requests of a test (milliseconds, seconds
+ * on a loaded machine) never decides the outcome; one query at a time.
+ */
+const SPANS_PER_SECOND = 1;
+const BYTES_PER_SECOND = 1024;
+const BURST_SECONDS = 30;
 
 let aio: TestAllInOne;
 /** Tokens by `<tenant> <role>`, made before the tests (the running instance re-reads its token file at most once a second). */
@@ -50,7 +55,7 @@ beforeAll(async () => {
     otlpGrpcPort: 0,
     tenantIngestSpansPerSecond: SPANS_PER_SECOND,
     tenantIngestBytesPerSecond: BYTES_PER_SECOND,
-    tenantIngestBurstSeconds: 1,
+    tenantIngestBurstSeconds: BURST_SECONDS,
     tenantQueryConcurrency: 1,
   });
   const store = new TokenStore(`${aio.dataDir}/security/tokens.json`);
@@ -61,34 +66,34 @@ afterAll(() => aio.dispose());
 
 describe('per-tenant ingest rate (TENANT_INGEST_*)', () => {
   it('OTLP/HTTP: a tenant over its spans/s gets 429 + Retry-After naming the limit; another tenant is untouched', async () => {
-    expect((await postOtlp('spansy', spansJson(15))).status).toBe(200);
+    expect((await postOtlp('spansy', spansJson(25))).status).toBe(200);
     const refused = await postOtlp('spansy', spansJson(10));
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-    expect(JSON.parse(refused.body)).toMatchObject({ code: 8, message: expect.stringMatching(/tenant "spansy" is over its ingest limit of 20 spans\/s \(TENANT_INGEST_SPANS_PER_SECOND\)/) });
-    expect((await postOtlp('calm', spansJson(15))).status).toBe(200);
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 8, message: expect.stringMatching(/tenant "spansy" is over its ingest limit of 1 spans\/s \(TENANT_INGEST_SPANS_PER_SECOND\)/) });
+    expect((await postOtlp('calm', spansJson(25))).status).toBe(200);
   });
 
   it('OTLP/HTTP: bytes/s is a limit of its own', async () => {
-    expect((await postOtlp('bytesy', spansJson(1, 6000))).status).toBe(200);
-    const refused = await postOtlp('bytesy', spansJson(1, 6000));
+    expect((await postOtlp('bytesy', spansJson(1, 20_000))).status).toBe(200);
+    const refused = await postOtlp('bytesy', spansJson(1, 20_000));
     expect(refused.status).toBe(429);
-    expect(JSON.parse(refused.body).message).toMatch(/8192 bytes\/s \(TENANT_INGEST_BYTES_PER_SECOND\)/);
+    expect(JSON.parse(refused.body).message).toMatch(/1024 bytes\/s \(TENANT_INGEST_BYTES_PER_SECOND\)/);
   });
 
   it('OTLP/gRPC: RESOURCE_EXHAUSTED with a RetryInfo delay and the limit named', async () => {
     const request = (count: number) => Buffer.from(encodeTraceRequestProto(decodeTraceRequestJson(spansJson(count)).spans));
-    expect(await grpcExport('grpcy', request(15))).toBeNull();
+    expect(await grpcExport('grpcy', request(25))).toBeNull();
     const refused = await grpcExport('grpcy', request(10));
     expect(refused?.code).toBe(GrpcCode.RESOURCE_EXHAUSTED);
-    expect(refused?.details).toMatch(/tenant "grpcy" is over its ingest limit of 20 spans\/s \(TENANT_INGEST_SPANS_PER_SECOND\)/);
+    expect(refused?.details).toMatch(/tenant "grpcy" is over its ingest limit of 1 spans\/s \(TENANT_INGEST_SPANS_PER_SECOND\)/);
     expect(retryDelaySeconds(refused!)).toBeGreaterThanOrEqual(1);
   });
 
   it('Zipkin: 429 + Retry-After', async () => {
     const zipkin = (n: number) => JSON.stringify(Array.from({ length: n }, () => ({ traceId: hexId(16), id: hexId(8), name: 'z', timestamp: Date.now() * 1000, duration: 10, localEndpoint: { serviceName: 'zipkin-probe' } })));
     const post = (n: number) => rawRequest(`${aio.zipkinUrl}/api/v2/spans`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestTokenOf('zipkinny')}` }, body: zipkin(n) });
-    expect((await post(15)).status).toBe(202);
+    expect((await post(25)).status).toBe(202);
     const refused = await post(10);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);

@@ -42,10 +42,10 @@ describe('JwksSource from a URL', () => {
 
   it('key rotation: an unknown kid fetches again at once, but not more often than minRefetchMs', async () => {
     const idp = await jwksServer(jwksOf(first));
-    const keys = new JwksSource({ url: idp.url, refreshMs: 3_600_000, minRefetchMs: 300 });
+    const keys = new JwksSource({ url: idp.url, refreshMs: 3_600_000, minRefetchMs: 1500 });
     try {
       await keys.start();
-      await new Promise((r) => setTimeout(r, 350)); // the first load counts as the last fetch
+      await new Promise((r) => setTimeout(r, 1600)); // the first load counts as the last fetch
       idp.state.body = jwksOf(first, second);
       expect(await keys.keysFor(second.kid)).toHaveLength(1);
       expect(idp.state.fetches).toBe(2);
