@@ -39,9 +39,9 @@ async function main(): Promise<void> {
   // span metrics are counted here; service-graph pairs of this thread's shard of traces too (tallies go to the owner)
   const spanMetrics = new SpanMetrics({ counters, maxSeries: config.spanMetricsMaxSeries });
   const serviceGraph = config.spanMetricsMaxSeries > 0 ? new ThreadServiceGraph(shard) : null;
-  const processor = storeBatchProcessor(config, { spanStore, logStore }, counters, (spans) => {
-    spanMetrics.record(spans);
-    serviceGraph?.addSpans(spans);
+  const processor = storeBatchProcessor(config, { spanStore, logStore }, counters, {
+    countSpans: () => spanMetrics.batch(),
+    observeSpans: (spans) => serviceGraph?.addSpans(spans),
   });
   const edgeReport = (): { edges: EdgeReport | null; transfer: ArrayBuffer[] } => serviceGraph?.report() ?? { edges: null, transfer: [] };
   let reported: Record<string, number> = {};

@@ -9,6 +9,7 @@ import type { JsonLogsMappingConfig } from '../core/config';
 import { decodeJsonLines, resolveJsonLinesMapping, type JsonLinesMapping } from './json-lines/decode';
 import { businessKeysOfLogs, businessKeysOfSpans, type BusinessKeyRules } from './business-keys';
 import { messageIdsOf, traceLinksOf } from './trace-links';
+import type { SpanMetricsBatch } from './span-metrics/span-metrics';
 
 /** `json_logs`: raw JSON lines (Fluent Bit, Vector, Filebeat) on KAFKA_JSON_LOGS_TOPIC. */
 export type Signal = 'spans' | 'logs' | 'json_logs';
@@ -45,8 +46,14 @@ export interface StoreBatchProcessorOptions {
   counters: Counters;
   /** Field mapping of the JSON-lines topic (defaults fill what it leaves out). */
   jsonLogsMapping?: JsonLogsMappingConfig;
-  /** Sees every span batch once it is stored (span metrics, service-graph halves). */
+  /** Sees every span batch once it is stored (service-graph halves). */
   observeSpans?: (spans: Span[]) => void;
+  /**
+   * Span metrics: a count per bus batch, given every stored span write and
+   * committed only once the whole bus batch is stored, so a bus batch handed
+   * back after a store failure (and delivered again) is counted once.
+   */
+  countSpans?: () => SpanMetricsBatch;
 }
 
 /** Decodes OTLP payloads, derives the index rows (business keys, trace links, message ids) and writes in bounded batches. */
@@ -60,9 +67,14 @@ export class StoreBatchProcessor implements BatchProcessor {
   async process(signal: Signal, topic: string, messages: BusMessage[]): Promise<BusMessage[]> {
     const decoders = DECODERS[this.options.payloadEncoding ?? 'otlp_proto'];
     if (signal === 'json_logs') return this.run(topic, messages, this.decodeJsonLines, this.writeLogs);
-    return signal === 'spans'
-      ? this.run(topic, messages, decoders.spans, this.writeSpans)
-      : this.run(topic, messages, decoders.logs, this.writeLogs);
+    if (signal === 'logs') return this.run(topic, messages, decoders.logs, this.writeLogs);
+    const count = this.options.countSpans?.();
+    const dead = await this.run(topic, messages, decoders.spans, async (spans: Span[]) => {
+      await this.writeSpans(spans);
+      count?.add(spans);
+    });
+    count?.commit();
+    return dead;
   }
 
   /** Good lines of a message are kept; each bad line is dead-lettered on its own (value = that line). */

@@ -63,11 +63,13 @@ export const ingestFactory: ComponentFactory<IngestSettings> = {
         } else {
           const spanMetrics = new SpanMetrics({ counters, maxSeries: settings.spanMetricsMaxSeries });
           const pairing = new EdgePairing(SERVICE_GRAPH_PAIRING);
-          processor = storeBatchProcessor(settings, { spanStore: context.spanStore!, logStore: context.logStore! }, counters, (spans) => {
-            spanMetrics.record(spans);
-            if (settings.spanMetricsMaxSeries <= 0) return;
-            pairing.addSpans(spans);
-            serviceGraph.record(pairing.take());
+          processor = storeBatchProcessor(settings, { spanStore: context.spanStore!, logStore: context.logStore! }, counters, {
+            countSpans: () => spanMetrics.batch(),
+            observeSpans: (spans) => {
+              if (settings.spanMetricsMaxSeries <= 0) return;
+              pairing.addSpans(spans);
+              serviceGraph.record(pairing.take());
+            },
           });
         }
         const topics = { spans: settings.spansTopic, logs: settings.logsTopic, jsonLogs: settings.jsonLogsTopic || undefined };

@@ -2,7 +2,6 @@ import type { Config } from '../../core/config';
 import type { LogStore } from '../../core/contracts/log-store';
 import type { SpanStore } from '../../core/contracts/span-store';
 import type { Counters } from '../../core/metrics';
-import type { Span } from '../../core/model';
 import { StoreBatchProcessor, type StoreBatchProcessorOptions } from '../../ingest/batch-processor';
 import { compileBodyPatterns } from '../../ingest/business-keys';
 
@@ -15,7 +14,7 @@ export function storeBatchProcessor(
   settings: ProcessorSettings,
   stores: { spanStore: SpanStore; logStore: LogStore },
   counters: Counters,
-  observeSpans?: (spans: Span[]) => void,
+  observers: Pick<StoreBatchProcessorOptions, 'observeSpans' | 'countSpans'> = {},
 ): StoreBatchProcessor {
   const options: StoreBatchProcessorOptions = {
     ...stores,
@@ -24,7 +23,7 @@ export function storeBatchProcessor(
     batchSize: settings.ingestBatchSize,
     jsonLogsMapping: settings.jsonLogsMapping,
     counters,
-    observeSpans,
+    ...observers,
   };
   return new StoreBatchProcessor(options);
 }

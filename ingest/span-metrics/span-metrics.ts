@@ -17,6 +17,13 @@ export function describeSpanMetrics(counters: Counters): void {
   counters.describe(SPAN_METRICS.duration, 'Span durations in milliseconds, per service, operation, kind and status', 'histogram');
 }
 
+/** The span-metrics count of one bus batch (SpanMetrics.batch). */
+export interface SpanMetricsBatch {
+  add(spans: readonly Span[]): void;
+  /** Applies what was added; once. */
+  commit(): void;
+}
+
 export const OVERFLOW_LABELS: Readonly<Record<string, string>> = { otel_metric_overflow: 'true' };
 
 export interface SpanMetricsOptions {
@@ -38,31 +45,52 @@ export class SpanMetrics {
     describeSpanMetrics(options.counters);
   }
 
-  /**
-   * Counts a batch: spans are tallied per label set first (a key lookup and a bucket index each),
-   * then each label set's calls and histogram go to the counters once — building series names per
-   * span cost ~55 µs a span, more than storing it.
-   */
+  /** Counts spans now (record = one batch, committed at once). */
   record(spans: readonly Span[]): void {
-    if (this.options.maxSeries <= 0) return;
+    const batch = this.batch();
+    batch.add(spans);
+    batch.commit();
+  }
+
+  /**
+   * A bus batch's count, held until the whole bus batch is stored: `add` per
+   * store write, `commit` once every write succeeded. A batch dropped without
+   * commit (a store failure, so the bus delivers it again) counts nothing, so
+   * its redelivery counts its spans once. Spans are tallied per label set (a
+   * key lookup and a bucket index each) and each label set goes to the
+   * counters once at commit — building series names per span cost ~55 µs a
+   * span, more than storing it. Held: one entry per label set, at most
+   * maxSeries + 1.
+   */
+  batch(): SpanMetricsBatch {
     const tally = new Map<string, { labels: Record<string, string>; calls: number; sumMs: number; firstBucket: number[] }>();
-    for (const span of spans) {
-      const key = `${span.service}\u0000${span.name}\u0000${span.kind}\u0000${span.status.code}`;
-      let entry = tally.get(key);
-      if (!entry) {
-        entry = { labels: this.labelsOf(span, key), calls: 0, sumMs: 0, firstBucket: new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0) };
-        tally.set(key, entry);
-      }
-      const ms = span.durationUs / 1000;
-      entry.calls++;
-      entry.sumMs += ms;
-      entry.firstBucket[firstBucketOf(DURATION_BUCKETS_MS, ms)]++;
-    }
-    const { counters } = this.options;
-    for (const { labels, calls, sumMs, firstBucket } of tally.values()) {
-      counters.add(seriesName(SPAN_METRICS.calls, labels), calls);
-      observeCounted(counters, SPAN_METRICS.duration, labels, DURATION_BUCKETS_MS, firstBucket, sumMs);
-    }
+    let committed = false;
+    return {
+      add: (spans) => {
+        if (this.options.maxSeries <= 0) return;
+        for (const span of spans) {
+          const key = `${span.service}\u0000${span.name}\u0000${span.kind}\u0000${span.status.code}`;
+          let entry = tally.get(key);
+          if (!entry) {
+            entry = { labels: this.labelsOf(span, key), calls: 0, sumMs: 0, firstBucket: new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0) };
+            tally.set(key, entry);
+          }
+          const ms = span.durationUs / 1000;
+          entry.calls++;
+          entry.sumMs += ms;
+          entry.firstBucket[firstBucketOf(DURATION_BUCKETS_MS, ms)]++;
+        }
+      },
+      commit: () => {
+        if (committed) return;
+        committed = true;
+        const { counters } = this.options;
+        for (const { labels, calls, sumMs, firstBucket } of tally.values()) {
+          counters.add(seriesName(SPAN_METRICS.calls, labels), calls);
+          observeCounted(counters, SPAN_METRICS.duration, labels, DURATION_BUCKETS_MS, firstBucket, sumMs);
+        }
+      },
+    };
   }
 
   private labelsOf(span: Span, key: string): Record<string, string> {

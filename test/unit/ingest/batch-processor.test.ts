@@ -3,10 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BusMessage } from '../../../core/contracts/bus';
 import { Counters } from '../../../core/metrics';
-import { encodeLogsRequestProto } from '../../../core/otlp';
+import { BackendUnavailableError } from '../../../core/errors';
+import { encodeLogsRequestProto, encodeTraceRequestProto } from '../../../core/otlp';
 import { StoreBatchProcessor } from '../../../ingest/batch-processor';
+import { SpanMetrics } from '../../../ingest/span-metrics/span-metrics';
 import { openEmbeddedStores, type EmbeddedStores } from '../../../storage/embedded';
-import { makeLog, uniq } from '../../contract/fixtures';
+import { makeLog, makeSpan, uniq } from '../../contract/fixtures';
 
 /** StoreBatchProcessor over the real embedded stores. */
 describe('StoreBatchProcessor', () => {
@@ -104,5 +106,38 @@ describe('StoreBatchProcessor', () => {
     expect(dead[0].value).toEqual(bad.value);
     expect(sizes).toEqual([120, 120, 60]);
     expect((await stores.logs.search({ service, limit: 1000 })).logs).toHaveLength(300);
+  });
+
+  it('counts span metrics of a bus batch once, when a store failure made the bus deliver it again', async () => {
+    const service = uniq('redelivered');
+    const baseUs = Date.now() * 1000 - 60_000_000;
+    const messages: BusMessage[] = [0, 1, 2].map((m) => ({
+      value: Buffer.from(encodeTraceRequestProto([0, 1].map((i) => makeSpan({ service, name: 'GET /pay', startUs: baseUs + m * 10 + i })))),
+    }));
+    let writes = 0;
+    const writeSpans = stores.spans.writeSpans.bind(stores.spans);
+    stores.spans.writeSpans = async (batch) => {
+      // the third store write of the first delivery fails for a while: the first two were stored already
+      if (++writes === 3) throw new BackendUnavailableError('store busy');
+      await writeSpans(batch);
+    };
+    const counters = new Counters();
+    const spanMetrics = new SpanMetrics({ counters, maxSeries: 10 });
+    const processor = new StoreBatchProcessor({
+      spanStore: stores.spans,
+      logStore: stores.logs,
+      businessKeys: { attributeNames: [], bodyPatterns: [] },
+      batchSize: 2,
+      counters,
+      countSpans: () => spanMetrics.batch(),
+    });
+    const calls = () => counters.get(`traces_span_metrics_calls_total{service_name="${service}",span_name="GET /pay",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_UNSET"}`);
+
+    await expect(processor.process('spans', 'otlp_spans', messages)).rejects.toThrow('store busy');
+    expect(calls()).toBe(0);
+    expect(counters.get('chainscope_ingest_spans_written_total')).toBe(4);
+    await processor.process('spans', 'otlp_spans', messages);
+    expect(calls()).toBe(6);
+    expect(counters.get(`traces_span_metrics_duration_milliseconds_count{service_name="${service}",span_name="GET /pay",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_UNSET"}`)).toBe(6);
   });
 });
