@@ -4,14 +4,17 @@ import { activeInstances, type ConditionSources } from './conditions';
 import { trackIncidents } from './incidents';
 import { postableAlert, postToAlertmanager, postToWebhook } from './notifiers';
 import type { AlertRule } from './rules';
-import { readAlertState, writeAlertState } from './state-file';
+import { parseAlertState, serializeAlertState } from './state-file';
+import type { AlertStateStore } from '../core/contracts/alert-state-store';
 
 export interface AlertEvaluatorOptions {
   rules: AlertRule[];
   sources: ConditionSources;
   intervalMs: number;
-  /** Where instances are kept across restarts (DATA_DIR/alerts/state.json). */
-  stateFile: string;
+  /** Where instances are kept across restarts, and who may evaluate (a file in the all-in-one; ClickHouse for the alerter role). Started by the caller. */
+  state: AlertStateStore;
+  /** This evaluator's id in the lease (unique per process). */
+  holder: string;
   /** ALERTMANAGER_URL; '' = none. */
   alertmanagerUrl: string;
   /** ALERT_WEBHOOK_URL; '' = none. */
@@ -25,6 +28,8 @@ export interface AlertEvaluatorOptions {
 /** GET /api/alerts */
 export interface AlertsView {
   evaluating: boolean;
+  /** Whether this evaluator holds the lease (evaluates and notifies) or stands by for another alerter; the alerts are those it last held. */
+  leading: boolean;
   intervalMs: number;
   lastEvaluationMs: number | null;
   rules: { name: string; severity: string; forMs: number; windowMs: number; labels: Record<string, string>; annotations: Record<string, string>; condition: AlertRule['condition']; file: string; lastError: string | null }[];
@@ -33,16 +38,28 @@ export interface AlertsView {
 
 /** A firing alert tells Alertmanager it holds for this many intervals (Prometheus does the same), so it resolves by itself if we vanish. */
 const VALID_FOR_INTERVALS = 4;
+/** The lease runs this many intervals (a standby takes over after it); shorter than VALID_FOR_INTERVALS, so Alertmanager keeps the alerts meanwhile. */
+const LEASE_INTERVALS = 3;
+/** The lease's shortest run: the shared store's clock counts whole seconds. */
+const MIN_LEASE_MS = 3_000;
+
+/** How long one evaluator's lease runs at an interval. */
+export function leaseMs(intervalMs: number): number {
+  return Math.max(MIN_LEASE_MS, LEASE_INTERVALS * intervalMs);
+}
 
 /**
  * Evaluates every rule each interval (one evaluation at a time), moves the
  * instances through pending → firing → resolved (alert-state.ts), sends every
  * firing alert and each not yet delivered resolution to Alertmanager, and each
- * change once to the webhook; keeps the instances in the state file.
+ * change once to the webhook; saves the instances in the state store. Only
+ * while it holds the store's lease: otherwise it stands by, and when it gets
+ * the lease it first reads what the last holder saved.
  */
 export class AlertEvaluator {
-  private instances: AlertInstance[];
-  private incidentList: Incident[];
+  private instances: AlertInstance[] = [];
+  private incidentList: Incident[] = [];
+  private leading = false;
   private readonly errors = new Map<string, string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
@@ -50,11 +67,7 @@ export class AlertEvaluator {
   private stopped = false;
   private lastDeliveryError = '';
 
-  constructor(private readonly options: AlertEvaluatorOptions) {
-    const state = readAlertState(options.stateFile);
-    this.instances = state.instances;
-    this.incidentList = state.incidents;
-  }
+  constructor(private readonly options: AlertEvaluatorOptions) {}
 
   start(): void {
     const tick = () => {
@@ -76,6 +89,7 @@ export class AlertEvaluator {
     const { rules, intervalMs } = this.options;
     return {
       evaluating: !this.stopped && this.timer !== undefined,
+      leading: this.leading,
       intervalMs,
       lastEvaluationMs: this.lastEvaluationMs,
       rules: rules.map((r) => ({
@@ -98,9 +112,30 @@ export class AlertEvaluator {
     return this.incidentList;
   }
 
-  /** One evaluation of every rule, then the notifications and the state file. */
+  /** Reads the state saved last (by this evaluator or the alerter that led before); false when the store did not answer. */
+  async loadSaved(): Promise<boolean> {
+    const saved = await this.attempt('reading the alert state', () => this.options.state.read().then((text) => ({ text })));
+    if (!saved) return false;
+    ({ instances: this.instances, incidents: this.incidentList } = parseAlertState(saved.text));
+    return true;
+  }
+
+  /**
+   * One evaluation of every rule, then the notifications and the saved state. While another alerter
+   * leads, only the state it saved is read (so this one's GET /api/alerts and incidents show it).
+   */
   async evaluateOnce(): Promise<void> {
+    const { state, holder } = this.options;
     const nowMs = (this.options.now ?? Date.now)();
+    const leading = await this.attempt('taking the alert lease', () => state.lead(holder, leaseMs(this.options.intervalMs)));
+    if (!leading) {
+      this.leading = false;
+      await this.loadSaved();
+      return;
+    }
+    // taking over (or starting): continue from what the last holder saved
+    if (!this.leading && !(await this.loadSaved())) return;
+    this.leading = true;
     const active = new Map<string, ActiveInstance[]>();
     for (const rule of this.options.rules) {
       try {
@@ -114,7 +149,7 @@ export class AlertEvaluator {
     this.incidentList = trackIncidents(this.incidentList, this.instances, this.options.rules, nowMs);
     this.lastEvaluationMs = nowMs;
     await this.notify(nowMs);
-    writeAlertState(this.options.stateFile, { instances: this.instances, incidents: this.incidentList });
+    await this.attempt('saving the alert state', () => state.write(holder, serializeAlertState({ instances: this.instances, incidents: this.incidentList })).then(() => true));
   }
 
   private async notify(nowMs: number): Promise<void> {
@@ -140,17 +175,22 @@ export class AlertEvaluator {
     }
   }
 
-  /** Runs a delivery; a failure is logged once per distinct message (the next evaluation sends again). */
-  private async deliver(what: string, send: () => Promise<void>): Promise<boolean> {
+  /** Runs a delivery (`to`: Alertmanager or webhook); false when it failed. */
+  private async deliver(to: string, send: () => Promise<void>): Promise<boolean> {
+    return (await this.attempt(`alerts to ${to}`, () => send().then(() => true))) ?? false;
+  }
+
+  /** Runs a step that talks to something outside; a failure gives undefined and is logged once per distinct message (the next evaluation tries again). */
+  private async attempt<T>(what: string, step: () => Promise<T>): Promise<T | undefined> {
     try {
-      await send();
+      const result = await step();
       this.lastDeliveryError = '';
-      return true;
+      return result;
     } catch (err) {
-      const message = `chainscope: alerts to ${what} failed (sent again next evaluation): ${(err as Error)?.message ?? err}`;
+      const message = `chainscope: ${what} failed (tried again next evaluation): ${(err as Error)?.message ?? err}`;
       if (message !== this.lastDeliveryError) this.options.log(message);
       this.lastDeliveryError = message;
-      return false;
+      return undefined;
     }
   }
 }

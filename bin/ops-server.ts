@@ -1,13 +1,14 @@
 import http from 'node:http';
 import { closeServer, listen } from '../core/util/http-server';
 import type { Counters } from '../core/metrics';
+import type { AlertsView } from '../alerting/evaluator';
 import { guarded, OPS_NEEDS, type Access } from '../core/security/access-guard';
 
-/** /health and /metrics for roles that serve no API (collector, ingest). */
+/** /health and /metrics for roles that serve no API (collector, ingest, alerter); the alerter's rules and alerts on /api/alerts. */
 export class OpsServer {
   private server: http.Server | null = null;
 
-  constructor(private readonly options: { host: string; port: number; role: string; counters: Counters; access?: Access }) {}
+  constructor(private readonly options: { host: string; port: number; role: string; counters: Counters; access?: Access; alerts?: () => AlertsView | undefined }) {}
 
   async start(): Promise<number> {
     const { role, counters } = this.options;
@@ -15,6 +16,8 @@ export class OpsServer {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/health' || path === '/api/health') {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: 'ok', role }));
+      } else if (path === '/api/alerts' && this.options.alerts?.()) {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(this.options.alerts()));
       } else if (path === '/metrics') {
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' }).end(counters.toPrometheus());
       } else {

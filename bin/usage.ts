@@ -8,6 +8,7 @@ roles:
   collector    OTLP/HTTP receiver publishing to Kafka
   ingest       Kafka consumer writing spans and logs to the stores
   query        query API + UI over the stores
+  alerter      the alert evaluator over the stores (safe to run more than once; docs/alerts.md)
   ship         tail log files and send them to a collector (chainscope ship --help)
   tokens       create, list and revoke API tokens (chainscope tokens --help; docs/security.md)
 
@@ -18,7 +19,7 @@ Configuration: environment variables and an optional CONFIG_FILE (JSON); see doc
 const SETTINGS_NOTE = 'Settings: environment variables or CONFIG_FILE (JSON); every one is described in docs/configuration.md.';
 
 /** What `chainscope <role> --help` prints for the server roles (ship has its own, SHIP_USAGE). */
-export const ROLE_HELP: Record<'all-in-one' | 'collector' | 'ingest' | 'query', string> = {
+export const ROLE_HELP: Record<'all-in-one' | 'collector' | 'ingest' | 'query' | 'alerter', string> = {
   'all-in-one': `usage: chainscope all-in-one [--help | --version]
 
 One process: OTLP/HTTP receiver, bus, ingest, stores, query API and UI, and
@@ -67,6 +68,20 @@ Query API and UI over the stores.
   PORT             query API and UI (default 8080)
   HOST             address to listen on (default 127.0.0.1; another needs AUTH=tokens or INSECURE=1)
   SPAN_STORE, LOG_STORE, DATA_DIR   where the data is (as for ingest)
+
+${SETTINGS_NOTE}
+`,
+  alerter: `usage: chainscope alerter [--help | --version]
+
+The alert evaluator over the stores. Run it twice or more for availability:
+one holds a lease in ClickHouse and evaluates and notifies, the others stand
+by and take over (with its alert state) when it stops.
+
+  ALERT_RULES_DIR        the rule files (*.json; required)
+  ALERTMANAGER_URL       Alertmanager to post alerts to; ALERT_WEBHOOK_URL a plain webhook
+  ALERT_EVAL_INTERVAL_MS evaluation interval (default 30000)
+  SPAN_STORE=clickhouse  (required: the lease and state live there), LOG_STORE
+  PORT                   /health, /metrics and /api/alerts (default 8080)
 
 ${SETTINGS_NOTE}
 `,

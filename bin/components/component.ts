@@ -9,7 +9,7 @@ import type { Incident } from '../../core/wire/incidents';
 import type { AlertsView } from '../../alerting/evaluator';
 import type { Access } from '../../core/security/access-guard';
 
-export const ROLES = ['all-in-one', 'collector', 'ingest', 'query'] as const;
+export const ROLES = ['all-in-one', 'collector', 'ingest', 'query', 'alerter'] as const;
 export type Role = (typeof ROLES)[number];
 
 export type Log = (line: string) => void;

@@ -64,14 +64,14 @@ export const queryApiFactory: ComponentFactory<QueryApiSettings> = {
   },
 };
 
-const OPS_ROLES: readonly Role[] = ['collector', 'ingest'];
+const OPS_ROLES: readonly Role[] = ['collector', 'ingest', 'alerter'];
 
-/** /health and /metrics on PORT for the roles that serve no API. */
+/** /health and /metrics on PORT for the roles that serve no API; the alerter's also lists its rules and alerts (GET /api/alerts). */
 export const opsServerFactory: ComponentFactory<Pick<Config, 'host' | 'port'>> = {
   name: 'ops server',
   settings: (config, role) => (OPS_ROLES.includes(role) ? { host: config.host, port: config.port } : null),
   create(settings, context) {
-    const ops = new OpsServer({ host: settings.host, port: settings.port, role: context.role, counters: context.counters, access: context.access });
+    const ops = new OpsServer({ host: settings.host, port: settings.port, role: context.role, counters: context.counters, access: context.access, alerts: () => context.alerts?.() });
     return {
       async start() {
         const at = listenAddress(settings.host, await startListening(() => ops.start(), 'PORT', settings.host, settings.port));

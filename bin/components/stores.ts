@@ -4,7 +4,7 @@ import { createLogStore, createMetricStore, createSpanStore, STORE_KEYS } from '
 import type { ComponentFactory, Role } from './component';
 import { pick } from './pick';
 
-const WITH_STORES: readonly Role[] = ['all-in-one', 'ingest', 'query'];
+const WITH_STORES: readonly Role[] = ['all-in-one', 'ingest', 'query', 'alerter'];
 
 /**
  * The span, log and metric stores of this process. With ingest on its own threads and

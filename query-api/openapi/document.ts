@@ -188,7 +188,7 @@ export function openApiDocument(businessKeys: readonly string[]): Record<string,
         ok: ref('AnomalyReport'),
       }),
       '/api/alerts': operation('alerts', {
-        summary: 'The alert rules of ALERT_RULES_DIR (docs/alerts.md) with their last evaluation error, and their pending, firing and recently resolved alerts; evaluating false when this process runs no evaluator',
+        summary: 'The alert rules of ALERT_RULES_DIR (docs/alerts.md) with their last evaluation error, and their pending, firing and recently resolved alerts; evaluating false when this process runs no evaluator, leading false while another alerter holds the lease',
         ok: ref('AlertsView'),
       }),
       '/api/incidents': operation('incidents', {

@@ -193,6 +193,7 @@ export const SCHEMAS: Record<string, Schema> = {
   }),
   AlertsView: object({
     evaluating: { type: 'boolean' },
+    leading: { type: 'boolean' },
     intervalMs: int,
     lastEvaluationMs: { type: ['integer', 'null'] },
     rules: {

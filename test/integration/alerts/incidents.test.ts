@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AlertEvaluator } from '../../../alerting/evaluator';
 import { loadAlertRules } from '../../../alerting/rules';
+import { FileAlertStateStore } from '../../../alerting/state-file';
 import { AnomalyService } from '../../../query-api/services/anomaly-service';
 import type { IncidentEvidence, IncidentRcaAnswer, IncidentsAnswer } from '../../../core/wire/incidents';
 import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../helpers/embedded-query-app';
@@ -54,7 +55,8 @@ describe('incidents with evidence, over HTTP', () => {
       rules: loadAlertRules(path.join(dir, 'rules')),
       sources: { spans: app.stores.spans, logs: app.stores.logs, anomalies: new AnomalyService(app.stores.spans, () => simulatedNow * 1000) },
       intervalMs: 30 * MINUTE_MS,
-      stateFile: path.join(dir, 'alerts', 'state.json'),
+      state: new FileAlertStateStore(path.join(dir, 'alerts', 'state.json')),
+      holder: 'all-in-one',
       alertmanagerUrl: '',
       webhookUrl: '',
       generatorUrl: () => 'http://chainscope.test/api/alerts',
@@ -164,13 +166,15 @@ describe('incidents with evidence, over HTTP', () => {
       rules: loadAlertRules(path.join(dir, 'rules')),
       sources: { spans: app.stores.spans, logs: app.stores.logs, anomalies: new AnomalyService(app.stores.spans, () => simulatedNow * 1000) },
       intervalMs: 30 * MINUTE_MS,
-      stateFile: path.join(dir, 'alerts', 'state.json'),
+      state: new FileAlertStateStore(path.join(dir, 'alerts', 'state.json')),
+      holder: 'all-in-one',
       alertmanagerUrl: '',
       webhookUrl: '',
       generatorUrl: () => 'http://chainscope.test/api/alerts',
       log: () => {},
       now: () => simulatedNow,
     });
+    await again.loadSaved();
     expect(again.incidents()).toEqual(evaluator.incidents());
     simulatedNow = M + 2 * MINUTE_MS + 1000;
     await again.evaluateOnce();

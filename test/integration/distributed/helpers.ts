@@ -98,7 +98,7 @@ export class Harness {
   }
 
   /** Spawns `chainscope <role>` and waits for the URLs it prints. */
-  async start(role: 'collector' | 'ingest' | 'query', env: Record<string, string>): Promise<StartedRole> {
+  async start(role: 'collector' | 'ingest' | 'query' | 'alerter', env: Record<string, string>): Promise<StartedRole> {
     const proc = spawnRole(role, env);
     this.onDispose(`stop ${role} ${proc.child.pid}`, () => stopWithin(proc, 20_000));
     const started: StartedRole = {

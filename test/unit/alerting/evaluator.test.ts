@@ -3,6 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { AlertEvaluator } from '../../../alerting/evaluator';
+import { FileAlertStateStore } from '../../../alerting/state-file';
 import type { AlertRule } from '../../../alerting/rules';
 import { openEmbeddedStores } from '../../../storage/embedded';
 import { AnomalyService } from '../../../query-api/services/anomaly-service';
@@ -57,7 +58,8 @@ describe('alert evaluator and the webhook', () => {
       rules,
       sources: { spans: stores.spans, logs: stores.logs, anomalies: new AnomalyService(stores.spans) },
       intervalMs: 30_000,
-      stateFile: path.join(dir, 'alerts', 'state.json'),
+      state: new FileAlertStateStore(path.join(dir, 'alerts', 'state.json')),
+      holder: 'all-in-one',
       alertmanagerUrl: '',
       webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/`,
       generatorUrl: () => 'http://chainscope.test/api/alerts',

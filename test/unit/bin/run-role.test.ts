@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ValidationError } from '../../../core/errors';
 import { planRole, roleConfig } from '../../../bin/run-role';
 
@@ -28,6 +31,22 @@ describe('roles are lists of components', () => {
     expect(names('ingest', kafka)).toEqual(['security', 'stores', 'bus', 'ingest', 'ops server']);
     expect(names('query', kafka)).toEqual(['security', 'stores', 'query API']);
     expect(names('query', { BUS: 'kafka' })).toEqual(['security', 'data folder', 'stores', 'query API']);
+  });
+
+  it('the alerter runs the stores, its ops server and the evaluator; it needs rules and ClickHouse for its lease', () => {
+    const rulesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-alerter-plan-'));
+    try {
+      fs.writeFileSync(path.join(rulesDir, 'r.json'), JSON.stringify({ rules: [{ name: 'A', severity: 'info', condition: { kind: 'anomaly' } }] }));
+      const env = { SPAN_STORE: 'clickhouse', LOG_STORE: 'opensearch', ALERT_RULES_DIR: rulesDir };
+      expect(names('alerter', env)).toEqual(['security', 'stores', 'ops server', 'alert evaluator']);
+      expect(() => names('alerter', { ...env, SPAN_STORE: 'embedded' })).toThrow(/SPAN_STORE=clickhouse/);
+      expect(() => names('alerter', { ...env, ALERT_RULES_DIR: '' })).toThrow(/no rules to evaluate: ALERT_RULES_DIR is not set/);
+      // the all-in-one without rules runs no evaluator
+      expect(names('all-in-one', { DEMO: '0' })).not.toContain('alert evaluator');
+      expect(names('all-in-one', { DEMO: '0', ALERT_RULES_DIR: rulesDir })).toContain('alert evaluator');
+    } finally {
+      fs.rmSync(rulesDir, { recursive: true, force: true });
+    }
   });
 
   it('a component checks its own section before anything starts: the in-process buses only in all-in-one', () => {
