@@ -6,23 +6,12 @@ import { readGroundTruth, type GroundTruth } from '../demo/faults';
 import { machineNote, numberFlag } from './args';
 import { report, startRoleProcess } from './load';
 import { round } from './stats';
+import { seededRandom } from './seeded-random';
 import { randomFaultPlan, waitUntilIngestSettles } from './why-slow';
 import { injectFaultsInLanes } from './fault-lanes';
 
 const INTENDED_DESTINATIONS = ['order-jobs'];
 const TAIL_MS = 10_000;
-
-/** A small seeded PRNG (mulberry32), so a run's fault plan can be repeated from its printed seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Candidate {
   service: string;
@@ -63,7 +52,7 @@ export async function benchRca(args: string[]): Promise<void> {
     // a healthy minute first, so the roll-ups hold a baseline of every operation
     console.log('bench: 60 s of healthy traffic for the baselines');
     await sleep(60_000);
-    const plan = randomFaultPlan(faultCount, ordersPerFault, seeded(seed));
+    const plan = randomFaultPlan(faultCount, ordersPerFault, seededRandom(seed));
     console.log(`bench: seed ${seed}; injecting ${plan.length} faults, ${ordersPerFault} orders each, ${lanes} at a time, ${rate} orders/s`);
     const timedOut = await injectFaultsInLanes(demo, plan, { lanes, ordersPerFault, groundTruthFile });
     await sleep(TAIL_MS);

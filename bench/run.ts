@@ -12,6 +12,7 @@ import { benchShipper } from './shipper';
 import { benchWal } from './wal';
 import { benchWhySlow } from './why-slow';
 import { benchRca } from './rca';
+import { benchRcaDetect } from './rca-detect';
 import { benchOtlpMetrics } from './otlp-metrics';
 
 /**
@@ -25,6 +26,8 @@ import { benchOtlpMetrics } from './otlp-metrics';
  * (write-ahead log publish latency and throughput with fdatasync group commit) or
  * `npm run bench -- --why-slow [--faults 50]` (injected demo faults vs the chain bottleneck the API names) or
  * `npm run bench -- --rca [--faults 50] [--seed N]` (injected demo faults vs the root-cause ranking of GET /api/rca, top-1/top-3) or
+ * `npm run bench -- --rca --detect [--faults 50] [--seed N]` (faults one at a time vs the shipped alert rules: detection rate, time to detect, top-1/top-3) or
+ * `npm run bench -- --rca --healthy [--minutes 30]` (the shipped alert rules on a healthy demo: false alerts per hour) or
  * `npm run bench -- --kill [--kills 5] [--bus wal|memory]` (kill -9 at full speed: acknowledged − stored, spans and logs) or
  * `npm run bench -- --ingest [--spans 200000] [--rounds 3]` (the ingest thread's work alone: CPU µs per span) or
  * `npm run bench -- --peers [--spans 300000] [--rounds 3]` (Chainscope against Jaeger v2 and Zipkin 3 on the same load) or
@@ -47,6 +50,8 @@ const bench = args.includes('--dashboards')
   ? benchKill
   : args.includes('--ingest')
   ? benchIngestPath
+  : args.includes('--rca') && (args.includes('--detect') || args.includes('--healthy'))
+  ? benchRcaDetect
   : args.includes('--rca')
   ? benchRca
   : args.includes('--metrics')

@@ -1,0 +1,156 @@
+import type { Anomaly } from '../../../core/anomaly';
+import { FAULT_TARGETS } from '../../../demo/fault-targets';
+import { FAULT_KINDS } from '../../../demo/faults';
+import type { HeardAlert } from '../../../bench/alert-receiver';
+import { nextDetectionFault, untilNextMinute } from '../../../bench/detection-plan';
+import {
+  accusedService,
+  callersOf,
+  firstDetection,
+  namesFaultedService,
+  perHour,
+  rankServicesByAnomalies,
+  scoreDetection,
+  type DetectionTrial,
+} from '../../../bench/rca-detection-score';
+import { seededRandom } from '../../../bench/seeded-random';
+
+const heard = (atMs: number, labels: Record<string, string>, status: HeardAlert['status'] = 'firing'): HeardAlert => ({ atMs, status, labels, startsAt: '', summary: '' });
+
+describe('which alert detects a fault', () => {
+  it('names the faulted service by its own series or by an edge from or to it', () => {
+    expect(namesFaultedService(heard(0, { alertname: 'LatencyAnomaly', service: 'payment', operation: 'POST /payments/authorize' }), 'payment')).toBe(true);
+    expect(namesFaultedService(heard(0, { alertname: 'LatencyAnomaly', source: 'order-api', target: 'payment', edge_kind: 'sync' }), 'payment')).toBe(true);
+    expect(namesFaultedService(heard(0, { alertname: 'LatencyAnomaly', source: 'payment', target: 'psp', edge_kind: 'sync' }), 'payment')).toBe(true);
+    expect(namesFaultedService(heard(0, { alertname: 'LatencyAnomaly', service: 'order-api' }), 'payment')).toBe(false);
+  });
+
+  it('takes the first firing alert naming the service inside the window, not a resolution or one from before', () => {
+    const list = [
+      heard(500, { service: 'payment' }),
+      heard(1500, { service: 'payment' }, 'resolved'),
+      heard(1600, { service: 'order-api' }),
+      heard(1700, { source: 'order-api', target: 'payment' }),
+      heard(1800, { service: 'payment' }),
+    ];
+    expect(firstDetection(list, 'payment', 1000, 5000)?.atMs).toBe(1700);
+    expect(firstDetection(list, 'payment', 1000, 1650)).toBeNull();
+    expect(firstDetection(list, 'billing', 0, 5000)).toBeNull();
+  });
+});
+
+describe('callersOf', () => {
+  it('follows edges against their direction, through queues, without looping', () => {
+    const edges = [
+      { source: 'order-api', target: 'payment' },
+      { source: 'payment', target: 'psp' },
+      { source: 'order-api', target: 'order-events' },
+      { source: 'order-events', target: 'fulfilment' },
+      { source: 'fulfilment', target: 'order-api' },
+    ];
+    expect([...callersOf('fulfilment', edges)].sort()).toEqual(['order-api', 'order-events']);
+    expect([...callersOf('psp', edges)].sort()).toEqual(['fulfilment', 'order-api', 'order-events', 'payment']);
+    expect(callersOf('nobody', edges).size).toBe(0);
+  });
+});
+
+describe('scoreDetection', () => {
+  const trial = (kind: DetectionTrial['kind'], detectedAfterMs: number | null, rank: number | null, others: DetectionTrial['otherAlerts'] = []): DetectionTrial => ({
+    faultId: `${kind}-${Math.random()}`,
+    kind,
+    service: 'payment',
+    operation: 'POST',
+    addedMs: 1000,
+    injectedAtMs: 10_000,
+    clearedAtMs: 200_000,
+    detectedAtMs: detectedAfterMs === null ? null : 10_000 + detectedAfterMs,
+    detectedBy: detectedAfterMs === null ? null : 'LatencyAnomaly{service=payment}',
+    otherAlerts: others,
+    rank,
+    rankedFirst: null,
+  });
+
+  it('gives detection, time to detect and top-k per kind and overall, top-k over the detected faults only', () => {
+    const rows = scoreDetection([
+      trial('latency', 30_000, 1),
+      trial('latency', 90_000, 2, [{ atMs: 0, alertname: 'LatencyAnomaly', services: ['order-api'], upstream: true }]),
+      trial('latency', null, null),
+      trial('error', 60_000, 4, [{ atMs: 0, alertname: 'ErrorRateAnomaly', services: ['billing'], upstream: false }]),
+    ]);
+    expect(rows.map((r) => r.kind)).toEqual(['error', 'latency', 'all']);
+    const latency = rows[1];
+    expect(latency).toMatchObject({ faults: 3, detected: 2, detectionPercent: 66.7, ttdMedianS: 30, ttdMaxS: 90, top1Percent: 50, top3Percent: 100, upstreamAlerts: 1, unrelatedAlerts: 0 });
+    expect(rows[0]).toMatchObject({ faults: 1, detected: 1, detectionPercent: 100, top1Percent: 0, top3Percent: 0, unrelatedAlerts: 1 });
+    expect(rows[2]).toMatchObject({ faults: 4, detected: 3, detectionPercent: 75, ttdMedianS: 60, ttdP90S: 90, top1Percent: 33.3, top3Percent: 66.7 });
+  });
+
+  it('has no rates without trials', () => {
+    expect(scoreDetection([])).toEqual([expect.objectContaining({ kind: 'all', faults: 0, detectionPercent: null, ttdMedianS: null, top1Percent: null })]);
+  });
+
+  it('counts alerts per hour of observation', () => {
+    expect(perHour(1, 30 * 60_000)).toBe(2);
+    expect(perHour(0, 30 * 60_000)).toBe(0);
+    expect(perHour(3, 0)).toBeNull();
+  });
+});
+
+describe('rankServicesByAnomalies', () => {
+  const services = new Set(['order-api', 'payment', 'inventory']);
+  const anomaly = (series: Anomaly['series'], score: number): Pick<Anomaly, 'series' | 'score'> => ({ series, score });
+
+  it('puts an edge on its target service, or on its source when the target is a database or external system', () => {
+    expect(accusedService(anomaly({ kind: 'edge', source: 'order-api', target: 'payment', edgeKind: 'sync' }, 5), services)).toBe('payment');
+    expect(accusedService(anomaly({ kind: 'edge', source: 'inventory', target: 'postgres', edgeKind: 'sync' }, 5), services)).toBe('inventory');
+    expect(accusedService(anomaly({ kind: 'operation', service: 'payment', operation: 'POST' }, 5), services)).toBe('payment');
+  });
+
+  it('orders services by their strongest anomaly, each once, ties by name', () => {
+    const ranking = rankServicesByAnomalies(
+      [
+        anomaly({ kind: 'service', service: 'order-api' }, 9),
+        anomaly({ kind: 'edge', source: 'inventory', target: 'postgres', edgeKind: 'sync' }, 30),
+        anomaly({ kind: 'operation', service: 'payment', operation: 'POST' }, 9),
+        anomaly({ kind: 'service', service: 'order-api' }, 6),
+      ],
+      services,
+    );
+    expect(ranking).toEqual(['inventory', 'order-api', 'payment']);
+    expect(rankServicesByAnomalies([], services)).toEqual([]);
+  });
+});
+
+describe('nextDetectionFault', () => {
+  it('draws a demo target of its kind, an added time in the kind’s range, and repeats from the seed', () => {
+    const a = Array.from({ length: 30 }, (_, i) => nextDetectionFault(i, seededRandom(i + 1), new Set()));
+    const b = Array.from({ length: 30 }, (_, i) => nextDetectionFault(i, seededRandom(i + 1), new Set()));
+    expect(a).toEqual(b);
+    for (const f of a) {
+      expect(FAULT_KINDS).toContain(f.kind);
+      expect(FAULT_TARGETS[f.kind]).toContainEqual({ service: f.service, operation: f.operation });
+      expect(f.rate).toBe(1);
+      expect(f.id).toMatch(new RegExp(`^detect-\\d+-${f.kind}$`));
+    }
+  });
+
+  it('never picks an avoided service while another target exists', () => {
+    const random = seededRandom(42);
+    const avoid = new Set(['payment', 'order-api', 'fulfilment']);
+    for (let i = 0; i < 200; i++) expect(avoid.has(nextDetectionFault(i, random, avoid).service)).toBe(false);
+  });
+
+  it('ignores `avoid` when it covers every target rather than looping', () => {
+    const every = new Set(Object.values(FAULT_TARGETS).flatMap((ts) => ts.map((t) => t.service)));
+    expect(every.has(nextDetectionFault(0, seededRandom(3), every).service)).toBe(true);
+  });
+});
+
+describe('untilNextMinute', () => {
+  it('waits for the next whole minute, not at all in the first second of one', () => {
+    const minute = Date.UTC(2026, 11, 7, 11, 0);
+    expect(untilNextMinute(minute)).toBe(0);
+    expect(untilNextMinute(minute + 999)).toBe(0);
+    expect(untilNextMinute(minute + 1000)).toBe(59_000);
+    expect(untilNextMinute(minute + 59_999)).toBe(1);
+  });
+});
