@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AnomalyReport } from '../core/anomaly';
 import type { Topology } from '../core/topology';
+import type { Incident } from '../core/wire/incidents';
 import { startDemo } from '../demo';
 import { startAlertReceiver, type HeardAlert } from './alert-receiver';
 import { machineNote, numberFlag } from './args';
@@ -11,7 +12,9 @@ import { report, startRoleProcess } from './load';
 import {
   callersOf,
   firstDetection,
+  incidentOfAlert,
   namedServices,
+  placeOf,
   perHour,
   rankServicesByAnomalies,
   scoreDetection,
@@ -25,7 +28,7 @@ const MINUTE_MS = 60_000;
 const DETECTION_GRACE_MS = 60_000;
 /** Between the last fault and the healthy phase: its minute and one normal minute judged, its alerts resolved. */
 const SETTLE_MS = 3 * 60_000;
-const RANKING = 'services named by the anomalies of the detecting alert\'s window, strongest score first (bench/rca-detection-score.ts rankServicesByAnomalies; GET /api/rca?incident= is not on main yet)';
+const RANKING = 'rank/top1/top3: GET /api/rca?incident= of the incident the detecting alert opened; anomalyRank/anomalyTop1/anomalyTop3: the services named by the anomalies of its window, strongest score first (bench/rca-detection-score.ts rankServicesByAnomalies)';
 /** The shipped rules (alert-rules/*.json), which the bench judges. */
 const SHIPPED_RULES_DIR = path.resolve(__dirname, '..', '..', 'alert-rules');
 
@@ -98,8 +101,9 @@ export async function benchRcaDetect(args: string[]): Promise<void> {
     const trials: DetectionTrial[] = [];
     for (const { fault, injectedAtMs, clearedAtMs } of injected) {
       const found = firstDetection(receiver.heard, fault.service, injectedAtMs, clearedAtMs + DETECTION_GRACE_MS);
-      const ranking = found ? await rankingOfAlertWindow(api, found, serviceNodes) : [];
-      const place = ranking.indexOf(fault.service);
+      const incidentCauses = found ? await incidentRanking(api, found) : null;
+      const anomalyRanking = found ? await rankingOfAlertWindow(api, found, serviceNodes) : [];
+      const anomalyPlace = anomalyRanking.indexOf(fault.service);
       const callers = callersOf(fault.service, topology.edges);
       const trial: DetectionTrial = {
         faultId: fault.id,
@@ -114,13 +118,16 @@ export async function benchRcaDetect(args: string[]): Promise<void> {
         otherAlerts: receiver.heard
           .filter((a) => a.status === 'firing' && a.atMs >= injectedAtMs && a.atMs <= clearedAtMs + DETECTION_GRACE_MS && !namedServices(a.labels).includes(fault.service))
           .map((a) => ({ atMs: a.atMs, alertname: alertName(a), services: namedServices(a.labels), upstream: namedServices(a.labels).some((s) => callers.has(s)) })),
-        rank: place < 0 ? null : place + 1,
-        rankedFirst: ranking[0] ?? null,
+        rank: incidentCauses ? placeOf(fault.service, incidentCauses) : null,
+        rankedFirst: incidentCauses ? (incidentCauses[0]?.service ?? '(none)') : null,
+        anomalyRank: anomalyPlace < 0 ? null : anomalyPlace + 1,
       };
       trials.push(trial);
       console.log(
         `bench: ${fault.id} ${fault.service} ${fault.operation}: ` +
-          (found ? `detected in ${Math.round((found.atMs - injectedAtMs) / 1000)} s by ${alertName(found)}, ranked ${trial.rank ?? '-'} (first ${trial.rankedFirst})` : 'NOT detected'),
+          (found
+            ? `detected in ${Math.round((found.atMs - injectedAtMs) / 1000)} s by ${alertName(found)}; incident ranking ${trial.rank ?? '-'} (first ${trial.rankedFirst ?? 'not answered'}), anomaly ranking ${trial.anomalyRank ?? '-'} (first ${anomalyRanking[0] ?? '-'})`
+            : 'NOT detected'),
       );
     }
     if (trials.length > 0) {
@@ -150,7 +157,16 @@ export async function benchRcaDetect(args: string[]): Promise<void> {
   }
 }
 
-/** The root-cause ranking for an alert: the anomalies of the whole minute its rule judged when it fired. */
+/** GET /api/rca?incident= for the incident the alert opened; null when this server has no incidents or did not find it. */
+async function incidentRanking(api: string, alert: HeardAlert): Promise<{ service: string }[] | null> {
+  const list = await getJson<{ incidents: Incident[] }>(`${api}/api/incidents`);
+  const incident = list ? incidentOfAlert(list.incidents ?? [], alert) : null;
+  if (!incident) return null;
+  const rca = await getJson<{ candidates: { service: string }[] }>(`${api}/api/rca?incident=${incident.id}`);
+  return rca?.candidates ?? null;
+}
+
+/** The stand-in ranking for an alert: the anomalies of the whole minute its rule judged when it fired. */
 async function rankingOfAlertWindow(api: string, alert: HeardAlert, serviceNodes: ReadonlySet<string>): Promise<string[]> {
   const firedMs = Date.parse(alert.startsAt);
   const endMs = Math.floor((Number.isFinite(firedMs) ? firedMs : alert.atMs) / MINUTE_MS) * MINUTE_MS;
@@ -160,11 +176,12 @@ async function rankingOfAlertWindow(api: string, alert: HeardAlert, serviceNodes
 
 function printDetection(seed: number, rows: ReturnType<typeof scoreDetection>): void {
   console.log(`\nbench: detection of injected faults through the shipped alert rules, seed ${seed} (targets: detection ≥ 95 %, time to detect ≤ 120 s, top-1 ≥ 80 %, top-3 ≥ 95 %)`);
-  console.log(['fault kind'.padEnd(15), 'faults', 'detected', 'ttd p50 s', 'ttd p90 s', 'ttd max s', 'top-1', 'top-3', 'upstream', 'unrelated'].map((h, i) => (i ? h.padStart(10) : h)).join(''));
+  console.log('(top-1/top-3: GET /api/rca?incident=; anomaly top-1/top-3: the stand-in ranking of the anomalies of the alert\'s window)');
+  console.log(['fault kind'.padEnd(15), 'faults', 'detected', 'ttd p50 s', 'ttd p90 s', 'ttd max s', 'top-1', 'top-3', 'anom top-1', 'anom top-3', 'upstream', 'unrelated'].map((h, i) => (i ? h.padStart(11) : h)).join(''));
   const pct = (v: number | null) => (v === null ? '-' : `${v} %`);
   for (const r of rows) {
-    const cells = [r.faults, pct(r.detectionPercent), r.ttdMedianS ?? '-', r.ttdP90S ?? '-', r.ttdMaxS ?? '-', pct(r.top1Percent), pct(r.top3Percent), r.upstreamAlerts, r.unrelatedAlerts];
-    console.log(r.kind.padEnd(15) + cells.map((c) => String(c).padStart(10)).join(''));
+    const cells = [r.faults, pct(r.detectionPercent), r.ttdMedianS ?? '-', r.ttdP90S ?? '-', r.ttdMaxS ?? '-', pct(r.top1Percent), pct(r.top3Percent), pct(r.anomalyTop1Percent), pct(r.anomalyTop3Percent), r.upstreamAlerts, r.unrelatedAlerts];
+    console.log(r.kind.padEnd(15) + cells.map((c) => String(c).padStart(11)).join(''));
   }
 }
 

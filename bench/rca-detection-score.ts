@@ -1,4 +1,6 @@
+import { accusedService } from '../core/analysis/incident-root-cause';
 import type { Anomaly } from '../core/anomaly';
+import type { Incident } from '../core/wire/incidents';
 import type { FaultKind } from '../demo/faults';
 import type { HeardAlert } from './alert-receiver';
 import { percentile, round } from './stats';
@@ -43,10 +45,12 @@ export interface DetectionTrial {
   detectedBy: string | null;
   /** Firing alerts heard in the same time that name other services only. */
   otherAlerts: { atMs: number; alertname: string; services: string[]; upstream: boolean }[];
-  /** 1-based place of the faulted service in the root-cause ranking of the detecting alert's window; null when absent or not detected. */
+  /** 1-based place of the faulted service in GET /api/rca?incident= for the detecting alert's incident; null when absent, not detected or not answered. */
   rank: number | null;
-  /** The ranking's first service, for the misses. */
+  /** That ranking's first service, for the misses. */
   rankedFirst: string | null;
+  /** The same place in the stand-in ranking (rankServicesByAnomalies) of the detecting alert's window. */
+  anomalyRank: number | null;
 }
 
 export interface DetectionRow {
@@ -57,9 +61,12 @@ export interface DetectionRow {
   ttdMedianS: number | null;
   ttdP90S: number | null;
   ttdMaxS: number | null;
-  /** Share of the detected faults whose service the ranking put first / within the first three. */
+  /** Share of the detected faults whose service GET /api/rca?incident= put first / within the first three; null without answers. */
   top1Percent: number | null;
   top3Percent: number | null;
+  /** The same for the stand-in ranking of the anomalies. */
+  anomalyTop1Percent: number | null;
+  anomalyTop3Percent: number | null;
   /** Alerts naming a caller of the faulted service (the fault's symptoms upstream). */
   upstreamAlerts: number;
   /** Alerts naming neither the faulted service nor one of its callers. */
@@ -76,8 +83,10 @@ export function scoreDetection(trials: readonly DetectionTrial[]): DetectionRow[
   const row = (kind: string, list: readonly DetectionTrial[]): DetectionRow => {
     const ttd = list.filter((t) => t.detectedAtMs !== null).map((t) => (t.detectedAtMs! - t.injectedAtMs) / 1000);
     const others = list.flatMap((t) => t.otherAlerts);
-    const ranked = list.filter((t) => t.detectedAtMs !== null);
-    const within = (k: number) => (ranked.length ? round((ranked.filter((t) => t.rank !== null && t.rank <= k).length / ranked.length) * 100) : null);
+    const detected = list.filter((t) => t.detectedAtMs !== null);
+    const within = (k: number, rank: (t: DetectionTrial) => number | null) =>
+      detected.length ? round((detected.filter((t) => (rank(t) ?? Infinity) <= k).length / detected.length) * 100) : null;
+    const answered = detected.some((t) => t.rankedFirst !== null);
     return {
       kind,
       faults: list.length,
@@ -86,8 +95,10 @@ export function scoreDetection(trials: readonly DetectionTrial[]): DetectionRow[
       ttdMedianS: ttd.length ? round(percentile(ttd, 50)) : null,
       ttdP90S: ttd.length ? round(percentile(ttd, 90)) : null,
       ttdMaxS: ttd.length ? round(Math.max(...ttd)) : null,
-      top1Percent: within(1),
-      top3Percent: within(3),
+      top1Percent: answered ? within(1, (t) => t.rank) : null,
+      top3Percent: answered ? within(3, (t) => t.rank) : null,
+      anomalyTop1Percent: within(1, (t) => t.anomalyRank),
+      anomalyTop3Percent: within(3, (t) => t.anomalyRank),
       upstreamAlerts: others.filter((o) => o.upstream).length,
       unrelatedAlerts: others.filter((o) => !o.upstream).length,
     };
@@ -102,24 +113,30 @@ export function perHour(count: number, ms: number): number | null {
 }
 
 /**
- * The service an anomaly points at: its own service; for an edge the target when that is a service,
- * else the source (a client span to a database or an external system is the caller's).
- */
-export function accusedService(anomaly: Pick<Anomaly, 'series'>, serviceNodes: ReadonlySet<string>): string {
-  const s = anomaly.series;
-  if (s.kind !== 'edge') return s.service;
-  return serviceNodes.has(s.target) ? s.target : s.source;
-}
-
-/**
- * The bench's stand-in ranking while GET /api/rca?incident= is missing: the services the anomalies of
- * the alert's window point at, by their strongest score (no topology rule, no orders, no logs).
+ * The bench's stand-in ranking for builds without GET /api/rca?incident=: the services the anomalies of
+ * the alert's window point at (core/analysis/incident-root-cause.ts accusedService), by their strongest
+ * score (no topology rule, no orders, no logs).
  */
 export function rankServicesByAnomalies(anomalies: readonly Pick<Anomaly, 'series' | 'score'>[], serviceNodes: ReadonlySet<string>): string[] {
   const best = new Map<string, number>();
   for (const a of anomalies) {
-    const service = accusedService(a, serviceNodes);
-    best.set(service, Math.max(best.get(service) ?? -Infinity, a.score));
+    const service = accusedService(a.series, serviceNodes);
+    if (service !== null) best.set(service, Math.max(best.get(service) ?? -Infinity, a.score));
   }
   return [...best].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([service]) => service);
+}
+
+/** The incident an alert heard by the webhook opened: same rule, same firing moment, same labels. */
+export function incidentOfAlert<T extends Pick<Incident, 'id' | 'rule' | 'labels' | 'startedAtMs'>>(incidents: readonly T[], alert: Pick<HeardAlert, 'labels' | 'startsAt'>): T | null {
+  const startedAtMs = Date.parse(alert.startsAt);
+  return (
+    incidents.find((i) => i.rule === alert.labels.alertname && i.startedAtMs === startedAtMs && Object.entries(i.labels).every(([k, v]) => alert.labels[k] === v)) ?? null
+  );
+}
+
+/** 1-based place of `service` among a ranking's candidates, each service counted once; null when absent. */
+export function placeOf(service: string, candidates: readonly { service: string }[]): number | null {
+  const services = [...new Set(candidates.map((c) => c.service))];
+  const i = services.indexOf(service);
+  return i < 0 ? null : i + 1;
 }

@@ -4,10 +4,11 @@ import { FAULT_KINDS } from '../../../demo/faults';
 import type { HeardAlert } from '../../../bench/alert-receiver';
 import { nextDetectionFault, untilNextMinute } from '../../../bench/detection-plan';
 import {
-  accusedService,
   callersOf,
   firstDetection,
+  incidentOfAlert,
   namesFaultedService,
+  placeOf,
   perHour,
   rankServicesByAnomalies,
   scoreDetection,
@@ -55,7 +56,7 @@ describe('callersOf', () => {
 });
 
 describe('scoreDetection', () => {
-  const trial = (kind: DetectionTrial['kind'], detectedAfterMs: number | null, rank: number | null, others: DetectionTrial['otherAlerts'] = []): DetectionTrial => ({
+  const trial = (kind: DetectionTrial['kind'], detectedAfterMs: number | null, rank: number | null, others: DetectionTrial['otherAlerts'] = [], anomalyRank: number | null = rank): DetectionTrial => ({
     faultId: `${kind}-${Math.random()}`,
     kind,
     service: 'payment',
@@ -67,21 +68,27 @@ describe('scoreDetection', () => {
     detectedBy: detectedAfterMs === null ? null : 'LatencyAnomaly{service=payment}',
     otherAlerts: others,
     rank,
-    rankedFirst: null,
+    rankedFirst: rank === null ? null : 'payment',
+    anomalyRank,
   });
 
   it('gives detection, time to detect and top-k per kind and overall, top-k over the detected faults only', () => {
     const rows = scoreDetection([
-      trial('latency', 30_000, 1),
-      trial('latency', 90_000, 2, [{ atMs: 0, alertname: 'LatencyAnomaly', services: ['order-api'], upstream: true }]),
+      trial('latency', 30_000, 1, [], 3),
+      trial('latency', 90_000, 2, [{ atMs: 0, alertname: 'LatencyAnomaly', services: ['order-api'], upstream: true }], 1),
       trial('latency', null, null),
       trial('error', 60_000, 4, [{ atMs: 0, alertname: 'ErrorRateAnomaly', services: ['billing'], upstream: false }]),
     ]);
     expect(rows.map((r) => r.kind)).toEqual(['error', 'latency', 'all']);
     const latency = rows[1];
-    expect(latency).toMatchObject({ faults: 3, detected: 2, detectionPercent: 66.7, ttdMedianS: 30, ttdMaxS: 90, top1Percent: 50, top3Percent: 100, upstreamAlerts: 1, unrelatedAlerts: 0 });
+    expect(latency).toMatchObject({ faults: 3, detected: 2, detectionPercent: 66.7, ttdMedianS: 30, ttdMaxS: 90, top1Percent: 50, top3Percent: 100, anomalyTop1Percent: 50, anomalyTop3Percent: 100, upstreamAlerts: 1, unrelatedAlerts: 0 });
     expect(rows[0]).toMatchObject({ faults: 1, detected: 1, detectionPercent: 100, top1Percent: 0, top3Percent: 0, unrelatedAlerts: 1 });
     expect(rows[2]).toMatchObject({ faults: 4, detected: 3, detectionPercent: 75, ttdMedianS: 60, ttdP90S: 90, top1Percent: 33.3, top3Percent: 66.7 });
+  });
+
+  it('has no incident top-k when no detected fault got an incident ranking (a build without GET /api/rca?incident=)', () => {
+    const unanswered = { ...trial('dbLock', 30_000, null, [], 1), rankedFirst: null };
+    expect(scoreDetection([unanswered])[0]).toMatchObject({ detected: 1, top1Percent: null, top3Percent: null, anomalyTop1Percent: 100 });
   });
 
   it('has no rates without trials', () => {
@@ -99,24 +106,45 @@ describe('rankServicesByAnomalies', () => {
   const services = new Set(['order-api', 'payment', 'inventory']);
   const anomaly = (series: Anomaly['series'], score: number): Pick<Anomaly, 'series' | 'score'> => ({ series, score });
 
-  it('puts an edge on its target service, or on its source when the target is a database or external system', () => {
-    expect(accusedService(anomaly({ kind: 'edge', source: 'order-api', target: 'payment', edgeKind: 'sync' }, 5), services)).toBe('payment');
-    expect(accusedService(anomaly({ kind: 'edge', source: 'inventory', target: 'postgres', edgeKind: 'sync' }, 5), services)).toBe('inventory');
-    expect(accusedService(anomaly({ kind: 'operation', service: 'payment', operation: 'POST' }, 5), services)).toBe('payment');
-  });
-
-  it('orders services by their strongest anomaly, each once, ties by name', () => {
+  it('orders the services the anomalies point at by their strongest score, each once, ties by name; KPI series point at none', () => {
     const ranking = rankServicesByAnomalies(
       [
         anomaly({ kind: 'service', service: 'order-api' }, 9),
         anomaly({ kind: 'edge', source: 'inventory', target: 'postgres', edgeKind: 'sync' }, 30),
+        anomaly({ kind: 'kpi', key: 'order.id' }, 99),
         anomaly({ kind: 'operation', service: 'payment', operation: 'POST' }, 9),
+        anomaly({ kind: 'edge', source: 'order-api', target: 'payment', edgeKind: 'sync' }, 5),
         anomaly({ kind: 'service', service: 'order-api' }, 6),
       ],
       services,
     );
     expect(ranking).toEqual(['inventory', 'order-api', 'payment']);
     expect(rankServicesByAnomalies([], services)).toEqual([]);
+  });
+});
+
+describe('the incident of an alert and a service’s place in its ranking', () => {
+  const incident = (id: string, rule: string, startedAtMs: number, labels: Record<string, string>) => ({ id, rule, startedAtMs, labels });
+  const firedAt = Date.UTC(2026, 11, 7, 11, 40, 5);
+  const alert = { labels: { alertname: 'LatencyAnomaly', severity: 'warning', service: 'payment', metric: 'latency_p95_ms' }, startsAt: new Date(firedAt).toISOString() };
+
+  it('finds the incident by rule, firing moment and labels', () => {
+    const incidents = [
+      incident('a', 'LatencyAnomaly', firedAt, { service: 'billing', metric: 'latency_p95_ms' }),
+      incident('b', 'ErrorRateAnomaly', firedAt, { service: 'payment', metric: 'error_rate' }),
+      incident('c', 'LatencyAnomaly', firedAt - 60_000, { service: 'payment', metric: 'latency_p95_ms' }),
+      incident('d', 'LatencyAnomaly', firedAt, { service: 'payment', metric: 'latency_p95_ms' }),
+    ];
+    expect(incidentOfAlert(incidents, alert)?.id).toBe('d');
+    expect(incidentOfAlert(incidents.slice(0, 3), alert)).toBeNull();
+    expect(incidentOfAlert(incidents, { ...alert, startsAt: 'not a date' })).toBeNull();
+  });
+
+  it('counts each service once: an operation ranked twice does not push the next service down', () => {
+    const candidates = [{ service: 'inventory' }, { service: 'inventory' }, { service: 'payment' }];
+    expect(placeOf('payment', candidates)).toBe(2);
+    expect(placeOf('inventory', candidates)).toBe(1);
+    expect(placeOf('billing', candidates)).toBeNull();
   });
 });
 
