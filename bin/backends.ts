@@ -22,7 +22,7 @@ export type Log = (line: string) => void;
 
 /** The keys the stores are built from (the stores component's section of the configuration). */
 export const STORE_KEYS = [
-  'spanStore', 'logStore', 'dataDir', 'retention', 'maxDiskBytes', 'businessKeys', 'indexedAttributes',
+  'spanStore', 'logStore', 'dataDir', 'retention', 'maxDiskBytes', 'businessKeys', 'indexedAttributes', 'chainStages',
   'clickhouseUrl', 'clickhouseDatabase', 'clickhouseUser', 'clickhousePassword',
   'elasticsearchUrl', 'elasticsearchApiKey', 'opensearchUrl', 'logIndexPrefix',
 ] as const satisfies readonly (keyof Config)[];
@@ -76,7 +76,13 @@ export function embeddedStoreOptions(config: StoreSettings): import('../storage/
     dataDir: config.dataDir,
     retention: { maxAgeUs: config.retention, maxBytes: config.maxDiskBytes },
     indexedAttributes: [...config.businessKeys, ...config.indexedAttributes],
+    orderRollup: orderRollupSettings(config),
   };
+}
+
+/** The per-minute order roll-up of every configured business key, with the configured stage rules. */
+function orderRollupSettings(config: StoreSettings): import('../core/contracts/span-store').OrderRollupSettings {
+  return { keys: config.businessKeys, stages: config.chainStages };
 }
 
 /** The embedded database is shared by its span and log stores: open it once per process. */
@@ -93,7 +99,7 @@ function embedded(config: StoreSettings, cache: Map<string, unknown>) {
 export function createSpanStore(config: StoreSettings, cache: Map<string, unknown>): SpanStore {
   if (config.spanStore === 'embedded') return embedded(config, cache).spans;
   const { ClickHouseSpanStore } = require('../storage/clickhouse') as typeof import('../storage/clickhouse');
-  return new ClickHouseSpanStore(clickhouseConnection(config));
+  return new ClickHouseSpanStore({ ...clickhouseConnection(config), orderRollup: orderRollupSettings(config) });
 }
 
 function clickhouseConnection(config: StoreSettings) {

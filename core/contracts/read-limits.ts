@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors';
+import { minuteOf, MINUTE_US } from '../topology';
 
 /**
  * Caps every store applies to its reads, part of the SpanStore / LogStore
@@ -36,6 +37,32 @@ export const CHAIN_READ_LIMITS = {
   /** Trace ids slowestBusinessKeys lists per value at most. */
   traceIdsPerValue: 1_000,
 } as const;
+
+/** Order roll-up reads (orderMinutes, slowestOrders). */
+export const ORDER_READ_LIMITS = {
+  /** Minutes one read may span (a week). */
+  windowMinutes: 7 * 24 * 60,
+  /** slowestOrders limit. */
+  slowestOrders: 1_000,
+} as const;
+
+/**
+ * The whole minutes an order roll-up read touches (core/topology.ts minutes), after checking the window:
+ * both bounds, start ≤ end, at most ORDER_READ_LIMITS.windowMinutes (else ValidationError naming the bound).
+ */
+export function orderReadMinutes(window: { startUs?: number; endUs?: number }): { first: number; last: number } {
+  const { startUs, endUs } = window;
+  if (startUs === undefined || endUs === undefined || !Number.isFinite(startUs) || !Number.isFinite(endUs)) {
+    throw new ValidationError('an order roll-up read needs both window bounds', startUs === undefined ? 'startUs' : 'endUs');
+  }
+  if (endUs < startUs) throw new ValidationError('window end is before its start', 'endUs');
+  const first = minuteOf(startUs);
+  const last = minuteOf(endUs);
+  if ((last - first) / MINUTE_US + 1 > ORDER_READ_LIMITS.windowMinutes) {
+    throw new ValidationError(`an order roll-up read spans at most ${ORDER_READ_LIMITS.windowMinutes} minutes`, 'startUs');
+  }
+  return { first, last };
+}
 
 /** Log-store reads. */
 export const LOG_READ_LIMITS = {

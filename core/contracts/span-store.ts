@@ -1,6 +1,9 @@
 import type { ServiceStats, Topology } from '../topology';
 import type { AttributeValue, BusinessKeyEntry, MessageIdEntry, Span, StatusCode, TimeWindow, TraceLinkEntry, TraceSummary } from '../model';
 import type { TraceCursor, TraceHit, TraceSort } from './trace-search';
+import type { ChainStageRule } from '../analysis/chain-stages';
+import { DEFAULT_CONFIG } from '../config';
+import type { OrderRollupRow } from '../analysis/order-rollup';
 
 /** What ingest hands a span store in one write: the spans and the index rows derived from them. */
 export interface SpanBatch {
@@ -120,6 +123,25 @@ export interface SpanStore {
    * whole number of minutes. An unknown service gives zero points and no operations.
    */
   serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats>;
+  /**
+   * The per-minute order roll-up of `key` written at ingest (core/analysis/order-rollup.ts) for every minute
+   * touching the window (both bounds required), summed per (minute, stage, bucket), rows that sum to nothing
+   * left out, sorted by minute, stage, bucket. [] for a key the store does not roll up.
+   */
+  orderMinutes(key: string, window: Required<TimeWindow>): Promise<OrderRollupRow[]>;
+  /**
+   * Orders of `key` (rolled-up values) whose first trace starts in the window, slowest first (end to end,
+   * ties by value), at most `limit` (CHAIN_READ_LIMITS.slowestKeys); `failedOnly`: only orders with an error
+   * span. Each with the trace ids its fact was made of (at most ORDER_FACT_TRACES). Read from the roll-up's
+   * order facts, a bounded read per minute, never the business-key index of the whole window.
+   */
+  slowestOrders(key: string, window: Required<TimeWindow>, limit: number, failedOnly: boolean): Promise<BusinessKeySpan[]>;
+}
+
+/** Which business keys a span store rolls up per minute at ingest, and how it names a trace's stage. */
+export interface OrderRollupSettings {
+  keys: readonly string[];
+  stages: readonly ChainStageRule[];
 }
 
 /** One business-key value with the traces that carry it directly and their time span (first start to last end). */
@@ -129,3 +151,6 @@ export interface BusinessKeySpan {
   startUs: number;
   endUs: number;
 }
+
+/** A store opened without settings rolls up the default business keys (BUSINESS_KEYS) and names stages by root (no CHAIN_STAGES). */
+export const DEFAULT_ORDER_ROLLUP: OrderRollupSettings = { keys: DEFAULT_CONFIG.businessKeys, stages: DEFAULT_CONFIG.chainStages };

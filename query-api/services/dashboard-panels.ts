@@ -1,4 +1,4 @@
-import { orderMeasure, orderSeries, slowestOrders, stageFunnel } from '../../core/analysis/order-kpis';
+import { orderMeasure, orderSeries, stageFunnel } from '../../core/analysis/order-kpis';
 import { rateWindow } from '../../core/analysis/topology-rates';
 import type { ChainStageRule } from '../../core/analysis/chain-stages';
 import type { SeverityGroup } from '../../core/contracts/log-store';
@@ -55,8 +55,7 @@ export async function panelData(panel: PanelDefinition, window: PanelWindow, sou
       return orders(q, window, sources);
     case 'order-stages': {
       const key = q.key ?? sources.defaultKey;
-      const { facts } = await sources.orders.orders(key, window);
-      return { kind: 'order-stages', key, ...stageFunnel(facts, sources.stageRules) };
+      return { kind: 'order-stages', key, ...stageFunnel(await sources.orders.minutes(key, window), sources.stageRules) };
     }
     case 'slow-orders':
       return slowOrders(q, window, sources);
@@ -127,20 +126,20 @@ async function errorBursts(q: Of<'error-bursts'>, window: PanelWindow, s: PanelS
 
 async function orders(q: Of<'orders'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
   const key = q.key ?? s.defaultKey;
-  const { facts, truncated } = await s.orders.orders(key, window);
+  const rows = await s.orders.minutes(key, window);
   const rate = rateWindow(window, DEFAULT_RATE_MINUTES);
   const before = { startUs: rate.startUs - (rate.endUs - rate.startUs), endUs: rate.startUs, seconds: rate.seconds };
   const measure = q.measure;
-  const [value, previous] = measure === 'latency' ? [null, null] : [orderMeasure(facts, measure, rate), orderMeasure(facts, measure, before)];
-  return { kind: 'orders', key, measure, value, previous, series: orderSeries(facts, window), truncated };
+  const [value, previous] = measure === 'latency' ? [null, null] : [orderMeasure(rows, measure, rate), orderMeasure(rows, measure, before)];
+  // the roll-up counts every order: nothing is left out
+  return { kind: 'orders', key, measure, value, previous, series: orderSeries(rows, window), truncated: false };
 }
 
 async function slowOrders(q: Of<'slow-orders'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
   const key = q.key ?? s.defaultKey;
   const limit = q.limit ?? DEFAULT_ROWS;
-  // ranked from the order reads the other panels share (settled minutes kept), not by a new read of the whole window
-  const { facts } = await s.orders.orders(key, window);
-  const ranked = slowestOrders(q.errorsOnly ? facts.filter((f) => f.failed) : facts, slowCandidates(limit));
+  // ranked from the roll-up's order facts (a bounded read per minute), not from the business-key index of the whole window
+  const ranked = await s.orders.slowest(key, window, slowCandidates(limit), q.errorsOnly === true);
   const chains = await s.chains.slowestOf(key, ranked, { limit, errorsOnly: q.errorsOnly, sort: 'duration' });
   return {
     kind: 'slow-orders',

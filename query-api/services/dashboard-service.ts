@@ -102,7 +102,7 @@ export function createDashboardService(
     topology: shared.topology ?? new TopologyService(spans),
     chains: shared.chains ?? new ChainService(spans, logs, options.chains),
     logs: new LogService(logs),
-    orders: new OrderKpiService(spans, stages),
+    orders: new OrderKpiService(spans),
     defaultKey: businessKeys[0] ?? '',
     stageRules: stages,
   });

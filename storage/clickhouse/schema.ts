@@ -27,6 +27,7 @@
  */
 import { qualifiedName, quoteIdentifier, quoteUInt } from './quote';
 import { featuresFor } from './version';
+import { ORDER_DATA_TABLES, orderRollupSchemaFor } from './order-rollup-schema';
 import { TOPOLOGY_DATA_TABLES, topologySchemaFor } from './topology-schema';
 import { METRIC_TABLES, metricSchemaFor } from './metric-schema';
 import type { SchemaFeatures, ServerVersion } from './version';
@@ -58,6 +59,7 @@ export const DATA_TABLES: readonly string[] = [
   ...TOPOLOGY_DATA_TABLES,
   // metric_series is not partitioned by day and never expires (metric-schema.ts)
   METRIC_TABLES.points,
+  ...ORDER_DATA_TABLES,
 ];
 
 export interface SchemaOptions {
@@ -229,6 +231,7 @@ GROUP BY day, trace_id`,
   ];
   statements.push(...topologySchemaFor(version, options));
   statements.push(...metricSchemaFor(version, options));
+  statements.push(...orderRollupSchemaFor(version, options));
   return statements;
 }
 

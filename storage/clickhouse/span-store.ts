@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { CHAIN_READ_LIMITS, checkLimit, checkTraceIds, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
-import type { BusinessKeySpan, SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
+import type { OrderRollupRow } from '../../core/analysis/order-rollup';
+import { DEFAULT_ORDER_ROLLUP, type BusinessKeySpan, type OrderRollupSettings, type SpanBatch, type SpanStore, type SpanStoreCapabilities, type TraceQuery } from '../../core/contracts/span-store';
 import { compareMatchingSpans, spanConditions, type MatchingSpan, type TraceHit } from '../../core/contracts/trace-search';
 import { BackendUnavailableError, ValidationError } from '../../core/errors';
 import type { Span, StatusCode, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
@@ -27,6 +28,7 @@ import type { BatchRows, MessageRow, StoredSpanRow } from './rows';
 import { DATA_TABLES, schemaFor } from './schema';
 import { featuresFor, parseServerVersion } from './version';
 import { ClickHouseTopology } from './topology-store';
+import { ClickHouseOrderRollup } from './order-rollup-store';
 import type { ServiceStats, Topology } from '../../core/topology';
 import type { SchemaFeatures, ServerVersion } from './version';
 
@@ -39,6 +41,8 @@ export interface ClickHouseSpanStoreOptions {
   password?: string;
   /** Keep this many days of data; default: keep everything. */
   retentionDays?: number;
+  /** The business keys rolled up per minute at write, and the stage rules; default DEFAULT_ORDER_ROLLUP. */
+  orderRollup?: OrderRollupSettings;
 }
 
 export const CLICKHOUSE_DEFAULTS = {
@@ -91,6 +95,7 @@ export class ClickHouseSpanStore implements SpanStore {
   private readonly options: ClickHouseSpanStoreOptions;
   private client: ClickHouseClient | undefined;
   private readonly topologyRollups: ClickHouseTopology;
+  private readonly orderRollup: ClickHouseOrderRollup;
   private version: ServerVersion | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
@@ -102,6 +107,15 @@ export class ClickHouseSpanStore implements SpanStore {
     this.options = validateOptions(options);
     this.database = this.options.database ?? CLICKHOUSE_DEFAULTS.database;
     this.topologyRollups = new ClickHouseTopology(this.database, (query, what) => this.select(query, what));
+    this.orderRollup = new ClickHouseOrderRollup(
+      this.options.orderRollup ?? DEFAULT_ORDER_ROLLUP,
+      (query, what) => this.select(query, what),
+      async (table, values) => {
+        await this.ready().insert({ table: qualifiedName(this.database, table), values, format: 'JSONEachRow' });
+      },
+      (ids) => this.traceSummaries(ids),
+      this.database,
+    );
   }
 
   /** The server version detected by start(). */
@@ -189,6 +203,12 @@ export class ClickHouseSpanStore implements SpanStore {
     const results = await Promise.allSettled(inserts);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw toStoreError('writeSpans', failed.reason);
+    // the order roll-up reads the summaries and business keys just written
+    try {
+      await this.orderRollup.write(batch);
+    } catch (err) {
+      throw toStoreError('writeSpans (order roll-up)', err);
+    }
   }
 
   async getTrace(traceId: string): Promise<Span[]> {
@@ -289,6 +309,16 @@ export class ClickHouseSpanStore implements SpanStore {
     return this.topologyRollups.serviceStats(service, window, stepUs);
   }
 
+  async orderMinutes(key: string, window: Required<TimeWindow>): Promise<OrderRollupRow[]> {
+    this.ready();
+    return this.orderRollup.orderMinutes(key, window);
+  }
+
+  async slowestOrders(key: string, window: Required<TimeWindow>, limit: number, failedOnly: boolean): Promise<BusinessKeySpan[]> {
+    this.ready();
+    return this.orderRollup.slowestOrders(key, window, limit, failedOnly);
+  }
+
   private ready(): ClickHouseClient {
     if (this.closed) throw new BackendUnavailableError('clickhouse span store is shut down');
     if (!this.client || !this.version) throw new BackendUnavailableError('clickhouse span store is not started');
@@ -305,7 +335,7 @@ export class ClickHouseSpanStore implements SpanStore {
 }
 
 function validateOptions(options: ClickHouseSpanStoreOptions): ClickHouseSpanStoreOptions {
-  const known = new Set(['url', 'database', 'username', 'password', 'retentionDays']);
+  const known = new Set(['url', 'database', 'username', 'password', 'retentionDays', 'orderRollup']);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) throw new ValidationError(`unknown clickhouse option '${key}'`, key);
   }

@@ -33,16 +33,31 @@ export const TOPOLOGY_DATA_TABLES: readonly string[] = Object.values(TOPOLOGY_TA
 /** Same expression as schema.ts dayOf: partitions agree. */
 export const topologyDayOf = (microsColumn: string): string => `toDate(toDateTime(intDiv(${microsColumn}, 1000000)))`;
 
-export function topologySchemaFor(version: ServerVersion, options: { database: string; retentionDays?: number }): string[] {
+export interface RollupSchemaOptions {
+  database: string;
+  retentionDays?: number;
+}
+
+/**
+ * CREATE for a roll-up table partitioned by the day of `timeColumn` (microseconds), with the retention TTL where
+ * the server has one; `lc` wraps a type in LowCardinality where the server has it.
+ */
+export function rollupTableMaker(version: ServerVersion, options: RollupSchemaOptions) {
   const f = featuresFor(version);
-  const lc = (type: string) => (f.lowCardinality ? `LowCardinality(${type})` : type);
   const retention = options.retentionDays;
-  const table = (name: string, columns: string[], timeColumn: string, orderBy: string) =>
-    `CREATE TABLE IF NOT EXISTS ${qualifiedName(options.database, name)} (\n  ${[...columns, `day Date MATERIALIZED ${topologyDayOf(timeColumn)}`].join(',\n  ')}\n) ENGINE = ReplacingMergeTree\n` +
-    `PARTITION BY day\nORDER BY (${orderBy})` +
-    (f.ttl && retention !== undefined ? `\nTTL day + INTERVAL ${quoteUInt(retention)} DAY` : '') +
-    `\nSETTINGS index_granularity = 8192` +
-    (f.ttl && retention !== undefined ? ', ttl_only_drop_parts = 1' : '');
+  return {
+    lc: (type: string) => (f.lowCardinality ? `LowCardinality(${type})` : type),
+    table: (name: string, columns: string[], timeColumn: string, orderBy: string, engine = 'ReplacingMergeTree') =>
+      `CREATE TABLE IF NOT EXISTS ${qualifiedName(options.database, name)} (\n  ${[...columns, `day Date MATERIALIZED ${topologyDayOf(timeColumn)}`].join(',\n  ')}\n) ENGINE = ${engine}\n` +
+      `PARTITION BY day\nORDER BY (${orderBy})` +
+      (f.ttl && retention !== undefined ? `\nTTL day + INTERVAL ${quoteUInt(retention)} DAY` : '') +
+      `\nSETTINGS index_granularity = 8192` +
+      (f.ttl && retention !== undefined ? ', ttl_only_drop_parts = 1' : ''),
+  };
+}
+
+export function topologySchemaFor(version: ServerVersion, options: RollupSchemaOptions): string[] {
+  const { lc, table } = rollupTableMaker(version, options);
   const call = ['trace_id String', 'span_id String', 'bucket UInt8', 'error UInt8', 'duration_us UInt64'];
   return [
     table(

@@ -10,6 +10,7 @@ import {
 import { deriveTopology, factsOf, needsParent, spanKey, type SpanFacts } from '../../core/analysis/topology-derive';
 import { bucketOf } from '../../core/analysis/topology-histogram';
 import type { Span, TimeWindow } from '../../core/model';
+import { chunks } from '../../core/util/chunks';
 import type { ServiceStats, Topology } from '../../core/topology';
 import { servicesSql } from './queries';
 import { rowToSpan, type StoredSpanRow } from './rows';
@@ -54,7 +55,7 @@ export class ClickHouseTopology {
       if (needsParent(factsOf(s))) missing.set(spanKey(s.traceId, s.parentSpanId), [s.traceId, s.parentSpanId]);
     }
     const stored = new Map<string, SpanFacts>();
-    for (const chunk of chunks([...missing.values()])) {
+    for (const chunk of chunks([...missing.values()], LOOKUP_CHUNK)) {
       const rows = await this.select<StoredSpanRow>(
         spanFactsSql(this.db, uniq(chunk.map((p) => p[0])), uniq(chunk.map((p) => p[1]))),
         'writeSpans (topology parents)',
@@ -67,7 +68,7 @@ export class ClickHouseTopology {
 
     const wanted = new Set(inBatch.keys());
     const waitingChildren: SpanFacts[] = [];
-    for (const chunk of chunks(spans)) {
+    for (const chunk of chunks(spans, LOOKUP_CHUNK)) {
       const rows = await this.select<{ trace_id: string; parent_span_id: string; facts: string }>(
         pendingChildrenSql(this.db, uniq(chunk.map((s) => s.traceId)), uniq(chunk.map((s) => s.spanId))),
         'writeSpans (topology pending)',
@@ -152,10 +153,4 @@ function numbers<T extends { bucket: number; calls: number; errors: number; minu
 
 function uniq(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-function chunks<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += LOOKUP_CHUNK) out.push(items.slice(i, i + LOOKUP_CHUNK));
-  return out;
 }

@@ -1,3 +1,4 @@
+import type { OrderRollupSettings } from '../../core/contracts/span-store';
 import { EmbeddedDatabase } from './database';
 import type { EmbeddedDatabaseOptions } from './database';
 import { EmbeddedLogStore } from './log-store';
@@ -31,6 +32,8 @@ export interface EmbeddedStoreOptions extends EmbeddedDatabaseOptions {
    * '*' = every name, at about 2.5x the write CPU per span). Default: none.
    */
   indexedAttributes?: readonly string[];
+  /** The business keys rolled up per minute at write, and the stage rules (BUSINESS_KEYS, CHAIN_STAGES); default DEFAULT_ORDER_ROLLUP. */
+  orderRollup?: OrderRollupSettings;
 }
 
 /**
@@ -40,11 +43,11 @@ export interface EmbeddedStoreOptions extends EmbeddedDatabaseOptions {
  * connection deletes old data once it has written (see retention.ts).
  */
 export function openEmbeddedStores(options: EmbeddedStoreOptions): EmbeddedStores {
-  const { retention: retentionOptions, indexedAttributes, ...databaseOptions } = options;
+  const { retention: retentionOptions, indexedAttributes, orderRollup, ...databaseOptions } = options;
   const database = new EmbeddedDatabase({ walLimitBytes: walLimitFor(retentionOptions?.maxBytes), ...databaseOptions });
   try {
     const retention = new EmbeddedRetention(database, retentionOptions);
-    return { spans: new EmbeddedSpanStore(database, retention, indexedAttributes), logs: new EmbeddedLogStore(database, retention), database, retention };
+    return { spans: new EmbeddedSpanStore(database, retention, indexedAttributes, orderRollup), logs: new EmbeddedLogStore(database, retention), database, retention };
   } catch (err) {
     database.close();
     throw err;

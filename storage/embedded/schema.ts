@@ -284,6 +284,43 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX metric_points_time ON metric_points (time_us);
   `,
+  // 10: the per-minute order roll-up (issue 15; core/analysis/order-rollup.ts, storage/embedded/order-rollup-writer.ts).
+  // order_traces: which rolled-up orders a trace carries (found from a batch's traces; deleted with the trace);
+  // order_facts: each order's last fact (its minute is the minute of its first trace start), read per minute by
+  // failed and duration for the slowest orders; order_minutes: the sums per (key, minute, stage, bucket).
+  `
+  CREATE TABLE order_traces (
+    trace_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (trace_id, key, value)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE order_facts (
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    minute INTEGER NOT NULL,
+    start_us INTEGER NOT NULL,
+    end_us INTEGER NOT NULL,
+    duration_us INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    stages TEXT NOT NULL,
+    trace_ids TEXT NOT NULL,
+    PRIMARY KEY (key, value)
+  ) WITHOUT ROWID;
+  CREATE INDEX order_facts_slowest ON order_facts (key, failed, minute, duration_us);
+
+  CREATE TABLE order_minutes (
+    key TEXT NOT NULL,
+    minute INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    orders INTEGER NOT NULL,
+    failed INTEGER NOT NULL,
+    offset_us INTEGER NOT NULL,
+    PRIMARY KEY (key, minute, stage, bucket)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

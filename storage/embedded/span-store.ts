@@ -1,7 +1,9 @@
-import type { BusinessKeySpan, SpanBatch, SpanStore, SpanStoreCapabilities, TraceQuery } from '../../core/contracts/span-store';
+import type { OrderRollupRow } from '../../core/analysis/order-rollup';
+import { DEFAULT_ORDER_ROLLUP, type BusinessKeySpan, type OrderRollupSettings, type SpanBatch, type SpanStore, type SpanStoreCapabilities, type TraceQuery } from '../../core/contracts/span-store';
 import type { TraceHit } from '../../core/contracts/trace-search';
 import type { Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
 import { ChainReader } from './chain-reader';
+import { OrderRollupReader } from './order-rollup-reader';
 import { EmbeddedStoreHandle } from './store-handle';
 import type { EmbeddedDatabase } from './database';
 import type { EmbeddedRetention } from './retention';
@@ -24,11 +26,16 @@ export class EmbeddedSpanStore extends EmbeddedStoreHandle implements SpanStore 
   private readonly reader: SpanReader;
   private readonly chainReader: ChainReader;
   private readonly topologyReader: TopologyReader;
+  private readonly orderReader: OrderRollupReader;
 
-  /** `indexedAttributes`: attribute names searched from an index instead of a walk of the window (attribute-index.ts). */
-  constructor(edb: EmbeddedDatabase, retention?: EmbeddedRetention, indexedAttributes: readonly string[] = []) {
+  /**
+   * `indexedAttributes`: attribute names searched from an index instead of a walk of the window (attribute-index.ts);
+   * `orderRollup`: the business keys rolled up per minute at write (default: the default business keys, no stage rules).
+   */
+  constructor(edb: EmbeddedDatabase, retention?: EmbeddedRetention, indexedAttributes: readonly string[] = [], orderRollup: OrderRollupSettings = DEFAULT_ORDER_ROLLUP) {
     super(edb, 'embedded span store', retention);
-    this.writer = new SpanWriter(edb, indexedAttributes);
+    this.writer = new SpanWriter(edb, indexedAttributes, orderRollup);
+    this.orderReader = new OrderRollupReader(edb);
     this.reader = new SpanReader(edb);
     this.chainReader = new ChainReader(edb);
     this.topologyReader = new TopologyReader(edb);
@@ -76,5 +83,13 @@ export class EmbeddedSpanStore extends EmbeddedStoreHandle implements SpanStore 
 
   async serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats> {
     return this.run('serviceStats', () => this.topologyReader.serviceStats(service, window, stepUs));
+  }
+
+  async orderMinutes(key: string, window: Required<TimeWindow>): Promise<OrderRollupRow[]> {
+    return this.run('orderMinutes', () => this.orderReader.orderMinutes(key, window));
+  }
+
+  async slowestOrders(key: string, window: Required<TimeWindow>, limit: number, failedOnly: boolean): Promise<BusinessKeySpan[]> {
+    return this.run('slowestOrders', () => this.orderReader.slowestOrders(key, window, limit, failedOnly));
   }
 }

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { Span } from '../../core/model';
-import type { SpanBatch } from '../../core/contracts/span-store';
+import type { OrderRollupSettings, SpanBatch } from '../../core/contracts/span-store';
 import { IndexedNames, indexBucket, syncIndexCoverage } from './attribute-index';
 import { decodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
+import { OrderRollupWriter } from './order-rollup-writer';
 import { PairInserter } from './pair-inserter';
 import { RowInserter, type SqlValue } from './row-inserter';
 import { hashSetsOf, planTraces, rootRankOf, type PlannedTrace, type TraceHashSets } from './span-write-plan';
@@ -51,15 +52,20 @@ export class SpanWriter {
   private readonly insertMessageId: Database.Statement;
   private readonly writeBatch: Database.Transaction<(batch: SpanBatch, traces: PlannedTrace[]) => void>;
   private readonly topology: TopologyWriter;
+  private readonly orders: OrderRollupWriter;
   private readonly indexedNames: IndexedNames;
   private coverageSynced = false;
   /** Spans inserted by the running transaction, by trace (topology roll-ups are derived from these only). */
   private inserted: InsertedTraceSpans[] = [];
 
-  /** `indexedAttributes`: attribute names whose pairs go to the attribute index (see attribute-index.ts). */
+  /**
+   * `indexedAttributes`: attribute names whose pairs go to the attribute index (see attribute-index.ts);
+   * `orderRollup`: the business keys rolled up per minute (order-rollup-writer.ts).
+   */
   constructor(
     private readonly edb: EmbeddedDatabase,
-    indexedAttributes: readonly string[] = [],
+    indexedAttributes: readonly string[],
+    orderRollup: OrderRollupSettings,
   ) {
     const db = edb.db;
     this.indexedNames = new IndexedNames(indexedAttributes);
@@ -102,6 +108,7 @@ export class SpanWriter {
     );
     this.writeBatch = db.transaction((batch: SpanBatch, traces: PlannedTrace[]) => this.writeInTransaction(batch, traces));
     this.topology = new TopologyWriter(edb);
+    this.orders = new OrderRollupWriter(edb, orderRollup);
   }
 
   write(batch: SpanBatch): void {
@@ -138,6 +145,7 @@ export class SpanWriter {
       this.insertTraceLink.run(l.fromTraceId, l.fromSpanId, l.toTraceId, l.toSpanId, l.kind, l.timeUs);
     }
     for (const m of batch.messageIds) this.insertMessageId.run(m.messageId, m.side, m.traceId, m.spanId, m.timeUs);
+    this.orders.write(batch);
   }
 
   /** Spans of one trace (from one batch). */

@@ -8,7 +8,9 @@ import { minuteOf } from '../../core/topology';
  * - business keys first seen before the horizon whose trace is no longer
  *   stored (a key that only a log wrote has no trace; a kept trace keeps its
  *   keys even when a log of it was earlier than the horizon);
- * - metric points older than the horizon (their series rows stay).
+ * - metric points older than the horizon (their series rows stay);
+ * - the order roll-up's minutes, and the facts of orders first seen, in
+ *   whole minutes before the horizon.
  * One call is one transaction of at most `maxRows` rows per table.
  */
 export class TimeRowsDeleter {
@@ -18,6 +20,8 @@ export class TimeRowsDeleter {
   private readonly nextKey: Database.Statement<[string], { key: string }>;
   private readonly deleteKeys: Database.Statement<[string, number, number]>;
   private readonly deleteMetricPoints: Database.Statement<[number, number]>;
+  private readonly deleteOrderMinutes: Database.Statement<[number, number]>;
+  private readonly deleteOrderFacts: Database.Statement<[number, number]>;
   private readonly run: Database.Transaction<(beforeUs: number, maxRows: number) => number>;
 
   constructor(db: Database.Database) {
@@ -42,6 +46,13 @@ export class TimeRowsDeleter {
       `DELETE FROM metric_points WHERE (series_id, time_us) IN
          (SELECT series_id, time_us FROM metric_points INDEXED BY metric_points_time WHERE time_us < ? LIMIT ?)`,
     );
+    this.deleteOrderMinutes = db.prepare(
+      `DELETE FROM order_minutes WHERE (key, minute, stage, bucket) IN
+         (SELECT key, minute, stage, bucket FROM order_minutes WHERE minute < ? LIMIT ?)`,
+    );
+    this.deleteOrderFacts = db.prepare(
+      `DELETE FROM order_facts WHERE (key, value) IN (SELECT key, value FROM order_facts WHERE minute < ? LIMIT ?)`,
+    );
     this.run = db.transaction((beforeUs: number, maxRows: number) => this.deleteInTransaction(beforeUs, maxRows));
   }
 
@@ -55,6 +66,8 @@ export class TimeRowsDeleter {
     let deleted = this.deleteEdges.run(wholeMinutesBefore, maxRows).changes;
     deleted += this.deleteOps.run(wholeMinutesBefore, maxRows).changes;
     deleted += this.deleteMetricPoints.run(beforeUs, maxRows).changes;
+    deleted += this.deleteOrderMinutes.run(wholeMinutesBefore, maxRows).changes;
+    deleted += this.deleteOrderFacts.run(wholeMinutesBefore, maxRows).changes;
     let budget = maxRows;
     for (let key = this.firstKey.get(); key && budget > 0; key = this.nextKey.get(key.key)) {
       const n = this.deleteKeys.run(key.key, beforeUs, budget).changes;

@@ -18,15 +18,15 @@ interface OldTrace {
 /**
  * Deletes whole traces, oldest start first, with every row derived from them:
  * spans, the summary, trace_ops, trace_attr_sets and the trace_attr_index rows
- * they list, topo_pending, the span links
- * and messaging ids they wrote. One call is one transaction of at most
+ * they list, topo_pending, the span links,
+ * messaging ids and order links (order_traces) they wrote. One call is one transaction of at most
  * `maxSpans` span rows (plus the few index rows of those traces): a trace with
  * more spans than that loses them over several calls and its summary goes with
  * the last ones.
  *
  * Rows that other traces wrote about these (a link from a kept trace to a
- * deleted one) stay: they belong to the kept trace. Business keys and the
- * per-minute topology are deleted by time (time-rows-deleter.ts).
+ * deleted one) stay: they belong to the kept trace. Business keys, the
+ * per-minute topology and the order roll-up are deleted by time (time-rows-deleter.ts).
  */
 export class TraceDeleter {
   private readonly oldest: Database.Statement<[number, number], OldTrace>;
@@ -37,6 +37,7 @@ export class TraceDeleter {
   private readonly deleteIndexRow: Database.Statement<[number, number, number]>;
   private readonly deleteLinks: Database.Statement<[string]>;
   private readonly deleteMessageIds: Database.Statement<[string]>;
+  private readonly deleteOrderLinks: Database.Statement<[string]>;
   private readonly deleteSummary: Database.Statement<[number]>;
   private readonly run: Database.Transaction<(beforeUs: number, maxSpans: number) => TraceDeletion>;
 
@@ -53,6 +54,7 @@ export class TraceDeleter {
     this.deleteIndexRow = db.prepare('DELETE FROM trace_attr_index WHERE bucket = ? AND hash = ? AND trace_ref = ?');
     this.deleteLinks = db.prepare('DELETE FROM trace_links WHERE from_trace_id = ?');
     this.deleteMessageIds = db.prepare('DELETE FROM message_ids WHERE trace_id = ?');
+    this.deleteOrderLinks = db.prepare('DELETE FROM order_traces WHERE trace_id = ?');
     this.deleteSummary = db.prepare('DELETE FROM traces WHERE id = ?');
     this.run = db.transaction((beforeUs: number, maxSpans: number) => this.deleteInTransaction(beforeUs, maxSpans));
   }
@@ -84,6 +86,7 @@ export class TraceDeleter {
       }
       this.deleteLinks.run(t.trace_id);
       this.deleteMessageIds.run(t.trace_id);
+      this.deleteOrderLinks.run(t.trace_id);
       this.deleteSummary.run(t.id);
       done.traces++;
     }

@@ -2,6 +2,7 @@ import type { SpanStore } from '../../core/contracts/span-store';
 import type { BusinessKeyEntry, MessageIdEntry, Span, TraceLinkEntry } from '../../core/model';
 import { BASE_US, makeSpan, makeTrace, newSpanId, newTraceId, spanBatch, uniq } from './fixtures';
 import { describeAnomalyContract } from './anomaly.contract';
+import { describeOrderRollupContract } from './order-rollup.contract';
 import { describeTopologyContract } from './topology.contract';
 import { describeTraceSearchContract } from './trace-search.contract';
 
@@ -600,6 +601,9 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
     });
 
     describeTopologyContract(() => store, async () => {
+      await opened.flush?.();
+    });
+    describeOrderRollupContract(() => store, async () => {
       await opened.flush?.();
     });
   });

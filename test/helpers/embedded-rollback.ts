@@ -15,6 +15,7 @@ const UNDO: Record<number, string | null> = {
   // 8 re-keys migration 7's index table: undone with 7
   8: null,
   9: 'DROP TABLE metric_points; DROP TABLE metric_series',
+  10: 'DROP TABLE order_minutes; DROP TABLE order_facts; DROP TABLE order_traces',
 };
 
 /** Turns an open database of the current schema into one of schema `version` (its data, none of the later tables). */

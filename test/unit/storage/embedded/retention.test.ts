@@ -108,6 +108,9 @@ describe('embedded store retention', () => {
     const oldWindow = { startUs: OLD_US - DAY_US, endUs: OLD_US + DAY_US };
     const newWindow = { startUs: NOW_US - DAY_US, endUs: NOW_US + DAY_US };
     expect((await s.spans.topology(oldWindow)).edges.length).toBeGreaterThan(0);
+    expect((await s.spans.orderMinutes('order.id', oldWindow)).length).toBeGreaterThan(0);
+    const youngOrdersBefore = await s.spans.orderMinutes('order.id', newWindow);
+    expect(youngOrdersBefore.length).toBeGreaterThan(0);
     const youngTopologyBefore = await s.spans.topology(newWindow);
 
     const report = await s.retention.runPass();
@@ -153,6 +156,11 @@ describe('embedded store retention', () => {
     expect(count(s, 'SELECT count(*) AS n FROM topo_edge_minutes WHERE minute < ?', NOW_US - DAY_US)).toBe(0);
     expect(count(s, 'SELECT count(*) AS n FROM topo_op_minutes WHERE minute < ?', NOW_US - DAY_US)).toBe(0);
     expect(count(s, 'SELECT count(*) AS n FROM logs_fts WHERE logs_fts MATCH ?', 'ancient')).toBe(0);
+    // the order roll-up: the old minutes and facts by time, the old traces' order links with them
+    expect(await s.spans.orderMinutes('order.id', oldWindow)).toEqual([]);
+    expect(count(s, 'SELECT count(*) AS n FROM order_facts WHERE minute < ?', NOW_US - DAY_US)).toBe(0);
+    expect(count(s, 'SELECT count(*) AS n FROM order_traces WHERE trace_id NOT IN (SELECT trace_id FROM traces)')).toBe(0);
+    expect(await s.spans.orderMinutes('order.id', newWindow)).toEqual(youngOrdersBefore);
     expectLogDerivedRowsConsistent(s);
 
     // the young data is all there

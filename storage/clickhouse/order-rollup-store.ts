@@ -1,0 +1,168 @@
+import { orderFactsOfTraces, type OrderFact } from '../../core/analysis/order-facts';
+import { addOrder, bucketLowerBoundUs, ORDER_STAGE, orderRollupChange, orderTraceLinks, type OrderRollupRow, type OrdersByKey } from '../../core/analysis/order-rollup';
+import { CHAIN_READ_LIMITS, checkLimit, ORDER_READ_LIMITS, orderReadMinutes } from '../../core/contracts/read-limits';
+import type { BusinessKeySpan, OrderRollupSettings, SpanBatch } from '../../core/contracts/span-store';
+import type { TimeWindow, TraceSummary } from '../../core/model';
+import { minuteOf } from '../../core/topology';
+import { chunks } from '../../core/util/chunks';
+import { currentFactsSql, orderMinutesSql, ordersOfTracesSql, slowestOrdersSql, tracesOfOrdersSql } from './order-rollup-queries';
+import { ORDER_TABLES } from './order-rollup-schema';
+
+type Select = <T>(query: string, what: string) => Promise<T[]>;
+type Insert = (table: string, rows: object[]) => Promise<void>;
+type Num = string | number;
+
+/** Most ids or values per write-path lookup statement. */
+const LOOKUP_CHUNK = 1_000;
+
+interface FactRow {
+  value: string;
+  fact_start_us: Num;
+  fact_end_us: Num;
+  fact_failed: Num;
+  fact_stages: string;
+  fact_trace_ids: string;
+}
+
+/**
+ * The order roll-up in the ClickHouse write path and its reads. A batch costs
+ * at most, per chunk: the orders of its traces (order_traces by primary key),
+ * per rolled-up key the trace ids of those orders (business_keys by key and
+ * value), their summaries, and the stored facts (order_current by key and
+ * value); then one insert per table. Concurrent writers of the same order (two
+ * ingest workers with traces of one order in the same instant) can both count
+ * one change: the embedded store serialises its writers, this one does not.
+ */
+export class ClickHouseOrderRollup {
+  private readonly keys: ReadonlySet<string>;
+  private lastVersion = 0;
+
+  constructor(
+    private readonly settings: OrderRollupSettings,
+    private readonly select: Select,
+    private readonly insert: Insert,
+    private readonly summaries: (traceIds: string[]) => Promise<TraceSummary[]>,
+    private readonly db: string,
+  ) {
+    this.keys = new Set(settings.keys);
+  }
+
+  /** After the batch's spans, summaries and business keys are stored. */
+  async write(batch: SpanBatch): Promise<void> {
+    if (this.keys.size === 0) return;
+    const links = orderTraceLinks(batch.businessKeys, this.keys);
+    if (links.length > 0) await this.insert(ORDER_TABLES.traces, links.map((l) => ({ trace_id: l.traceId, key: l.key, value: l.value, time_us: l.timeUs })));
+    const traceIds = [...new Set(batch.spans.map((s) => s.traceId))];
+    const touched: OrdersByKey = new Map();
+    for (const l of links) addOrder(touched, l.key, l.value);
+    for (const chunk of chunks(traceIds, LOOKUP_CHUNK)) {
+      for (const o of await this.select<{ key: string; value: string }>(ordersOfTracesSql(this.db, chunk), 'writeSpans (orders of traces)')) addOrder(touched, o.key, o.value);
+    }
+    const version = (this.lastVersion = Math.max(this.lastVersion + 1, Date.now() * 1000));
+    const current: object[] = [];
+    const slow: object[] = [];
+    const minutes: object[] = [];
+    for (const [key, values] of touched) {
+      for (const chunk of chunks([...values], LOOKUP_CHUNK)) {
+        const change = orderRollupChange(await this.storedFacts(key, chunk), await this.factsNow(key, chunk));
+        const movedFrom = new Map(change.moved.map((m) => [m.value, m.fromMinute]));
+        for (const f of change.facts) {
+          const row = factRow(key, f, version);
+          current.push({ ...row, stages: JSON.stringify(f.stages) });
+          slow.push({ ...row, deleted: 0 });
+          const from = movedFrom.get(f.value);
+          if (from !== undefined) slow.push({ ...row, minute: from, deleted: 1 });
+        }
+        for (const r of change.rows) minutes.push({ key, minute: r.minute, stage: r.stage, bucket: r.bucket, orders: r.orders, failed: r.failed, offset_us: r.offsetUs });
+      }
+    }
+    await Promise.all(
+      (
+        [
+          [ORDER_TABLES.current, current],
+          [ORDER_TABLES.slow, slow],
+          [ORDER_TABLES.minutes, minutes],
+        ] as const
+      )
+        .filter(([, rows]) => rows.length > 0)
+        .map(([table, rows]) => this.insert(table, rows)),
+    );
+  }
+
+  async orderMinutes(key: string, window: Required<TimeWindow>): Promise<OrderRollupRow[]> {
+    const { first, last } = orderReadMinutes(window);
+    const rows = await this.select<{ minute: Num; stage: string; bucket: Num; sum_orders: Num; sum_failed: Num; sum_offset_us: Num }>(
+      orderMinutesSql(this.db, key, first, last),
+      'orderMinutes',
+    );
+    return rows.map((r) => ({ minute: Number(r.minute), stage: r.stage, bucket: Number(r.bucket), orders: Number(r.sum_orders), failed: Number(r.sum_failed), offsetUs: Number(r.sum_offset_us) }));
+  }
+
+  /**
+   * The slowest orders, read above a duration floor taken from the window's minute sums (the lower bound of the
+   * bucket holding the `limit`-th slowest order), so the read skips most facts; again without the floor when
+   * the floor left fewer than `limit` (the minute sums count whole minutes, the window may cut its edge ones).
+   */
+  async slowestOrders(key: string, window: Required<TimeWindow>, limit: number, failedOnly: boolean): Promise<BusinessKeySpan[]> {
+    const { first, last } = orderReadMinutes(window);
+    const n = checkLimit(limit, ORDER_READ_LIMITS.slowestOrders);
+    if (n === 0) return [];
+    const span = { first, last, startUs: window.startUs, endUs: window.endUs };
+    const read = async (floorUs: number) =>
+      this.select<{ value: string; fact_start_us: Num; fact_end_us: Num; fact_trace_ids: string }>(
+        slowestOrdersSql(this.db, key, span, n, failedOnly, floorUs),
+        'slowestOrders',
+      );
+    const floorUs = durationFloorUs(await this.orderMinutes(key, window), n, failedOnly);
+    let rows = await read(floorUs);
+    if (rows.length < n && floorUs > 0) rows = await read(0);
+    return rows.map((r) => ({ value: r.value, traceIds: JSON.parse(r.fact_trace_ids), startUs: Number(r.fact_start_us), endUs: Number(r.fact_end_us) }));
+  }
+
+  private async storedFacts(key: string, values: string[]): Promise<Map<string, OrderFact>> {
+    const rows = await this.select<FactRow>(currentFactsSql(this.db, key, values), 'writeSpans (order facts)');
+    return new Map(
+      rows.map((r) => [
+        r.value,
+        { value: r.value, startUs: Number(r.fact_start_us), endUs: Number(r.fact_end_us), failed: Number(r.fact_failed) === 1, stages: JSON.parse(r.fact_stages), traceIds: JSON.parse(r.fact_trace_ids) },
+      ]),
+    );
+  }
+
+  private async factsNow(key: string, values: string[]): Promise<OrderFact[]> {
+    const rows = await this.select<{ value: string; trace_ids: string[] }>(tracesOfOrdersSql(this.db, key, values), 'writeSpans (order traces)');
+    const traceIdsByValue = new Map(rows.map((r) => [r.value, r.trace_ids]));
+    const summaries = new Map<string, TraceSummary>();
+    for (const chunk of chunks([...new Set(rows.flatMap((r) => r.trace_ids))], CHAIN_READ_LIMITS.summaryTraceIds)) {
+      for (const s of await this.summaries(chunk)) summaries.set(s.traceId, s);
+    }
+    return orderFactsOfTraces(traceIdsByValue, summaries, this.settings.stages);
+  }
+}
+
+/** The lower bound of the latency bucket holding the `limit`-th slowest order of the sums (0: fewer orders than that). */
+function durationFloorUs(rows: readonly OrderRollupRow[], limit: number, failedOnly: boolean): number {
+  const byBucket = new Map<number, number>();
+  for (const r of rows) if (r.stage === ORDER_STAGE) byBucket.set(r.bucket, (byBucket.get(r.bucket) ?? 0) + (failedOnly ? r.failed : r.orders));
+  let seen = 0;
+  for (const bucket of [...byBucket.keys()].sort((a, b) => b - a)) {
+    seen += byBucket.get(bucket)!;
+    if (seen >= limit) return bucketLowerBoundUs(bucket);
+  }
+  return 0;
+}
+
+function factRow(key: string, f: OrderFact, version: number) {
+  return {
+    key,
+    value: f.value,
+    minute: minuteOf(f.startUs),
+    start_us: f.startUs,
+    end_us: f.endUs,
+    duration_us: f.endUs - f.startUs,
+    failed: f.failed ? 1 : 0,
+    trace_ids: JSON.stringify(f.traceIds),
+    version,
+  };
+}
+
