@@ -97,7 +97,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
   api.use(chainsRouter(chains));
   api.use(topologyRouter(topology));
   api.use(metricsRouter(new MetricService(options.metricStore)));
-  const businessKpis = { keys: options.chains?.businessKeys ?? CHAIN_DEFAULTS.businessKeys, stages: options.chains?.stages ?? CHAIN_DEFAULTS.stages };
+  const businessKpis = { keys: options.chains?.businessKeys ?? CHAIN_DEFAULTS.businessKeys };
   const anomalies = new AnomalyService(options.spanStore, undefined, undefined, businessKpis);
   const rca = new RcaService(chains, options.spanStore);
   const incidents = new IncidentService({

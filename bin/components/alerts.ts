@@ -12,7 +12,7 @@ import type { ComponentFactory } from './component';
 
 interface AlertsSettings {
   rules: AlertRule[];
-  /** BUSINESS_KEYS and CHAIN_STAGES: the business KPIs the anomaly and threshold rules can judge. */
+  /** BUSINESS_KEYS: the business KPIs the anomaly and threshold rules can judge (stages as the store rolled them up). */
   kpis: KpiOptions;
   intervalMs: number;
   /** all-in-one: DATA_DIR/alerts/state.json; alerter: the lease and state tables in ClickHouse. */
@@ -59,7 +59,7 @@ export const alertsFactory: ComponentFactory<AlertsSettings> = {
     }
     return {
       rules,
-      kpis: { keys: config.businessKeys, stages: config.chainStages },
+      kpis: { keys: config.businessKeys },
       intervalMs: config.alertEvalIntervalMs,
       state: stateSettings(config, role),
       alertmanagerUrl: config.alertmanagerUrl,

@@ -1,6 +1,8 @@
 import type { SeriesRef } from '../anomaly';
 import { seriesId, type WindowSeries } from './anomaly-series';
-import { quantile, type OrderFact } from './order-kpis';
+import { tallyByStage } from './order-kpis';
+import { ORDER_STAGE, type OrderRollupRow } from './order-rollup';
+import { quantilesMs } from './topology-histogram';
 
 /**
  * Business KPIs as series of the anomaly model (docs/anomalies.md, "Business
@@ -18,27 +20,22 @@ export function kpiRef(key: string, stage?: string): SeriesRef {
   return stage === undefined ? { kind: 'kpi', key } : { kind: 'kpi', key, stage };
 }
 
-/** The KPI series of one key's orders first seen in a window (the facts given are those orders). */
-export function kpiWindowSeries(key: string, facts: readonly OrderFact[]): WindowSeries {
+/**
+ * The KPI series of one key's orders first seen in a window, from the window's per-minute order roll-up rows
+ * (core/analysis/order-rollup.ts; p95 to a histogram bucket).
+ */
+export function kpiWindowSeries(key: string, rows: readonly OrderRollupRow[]): WindowSeries {
   const series: WindowSeries = new Map();
-  const ms = (from: number, to: number) => (to - from) / 1000;
-  const asc = (values: number[]) => values.sort((a, b) => a - b);
+  const tallies = tallyByStage(rows);
+  const orders = tallies.get(ORDER_STAGE);
+  tallies.delete(ORDER_STAGE);
   series.set(seriesId(kpiRef(key)), {
     series: kpiRef(key),
-    value: { calls: facts.length, errors: facts.filter((f) => f.failed).length, p95Ms: quantile(asc(facts.map((f) => ms(f.startUs, f.endUs))), 0.95) },
+    value: { calls: orders?.orders ?? 0, errors: orders?.failed ?? 0, p95Ms: orders ? quantilesMs(orders.latency, [0.95])[0] : null },
   });
-  const stages = new Map<string, number[]>();
-  for (const f of facts) {
-    for (const s of f.stages) {
-      let durations = stages.get(s.name);
-      if (!durations) stages.set(s.name, (durations = []));
-      durations.push(ms(s.startUs, s.endUs));
-    }
-  }
-  const busiest = [...stages.entries()].sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : 1)).slice(0, MAX_STAGES_PER_KEY);
-  for (const [stage, durations] of busiest) {
-    series.set(seriesId(kpiRef(key, stage)), { series: kpiRef(key, stage), value: { calls: durations.length, errors: 0, p95Ms: quantile(asc(durations), 0.95) } });
+  const busiest = [...tallies.entries()].sort(([a, x], [b, y]) => y.orders - x.orders || (a < b ? -1 : 1)).slice(0, MAX_STAGES_PER_KEY);
+  for (const [stage, t] of busiest) {
+    series.set(seriesId(kpiRef(key, stage)), { series: kpiRef(key, stage), value: { calls: t.orders, errors: 0, p95Ms: quantilesMs(t.latency, [0.95])[0] } });
   }
   return series;
 }
-

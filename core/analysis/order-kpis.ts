@@ -12,14 +12,16 @@ import { addToHistogram, quantilesMs, type Histogram } from './topology-histogra
  * one bucket (about ±20 %) of the exact value, like the topology's.
  */
 
-interface Tally {
+/** Roll-up rows added up: orders, failed ones, the sum of stage offsets and the latency histogram. */
+export interface OrderTally {
   orders: number;
   failed: number;
   offsetUs: number;
   latency: Histogram;
 }
+type Tally = OrderTally;
 
-function tally(rows: readonly OrderRollupRow[]): Tally {
+export function tally(rows: readonly OrderRollupRow[]): Tally {
   const t: Tally = { orders: 0, failed: 0, offsetUs: 0, latency: new Map() };
   for (const r of rows) {
     t.orders += r.orders;
@@ -28,6 +30,17 @@ function tally(rows: readonly OrderRollupRow[]): Tally {
     if (r.orders !== 0) addToHistogram(t.latency, r.bucket, r.orders);
   }
   return t;
+}
+
+/** The rows added up per stage (ORDER_STAGE: the orders themselves), stages no order reached left out. */
+export function tallyByStage(rows: readonly OrderRollupRow[]): Map<string, OrderTally> {
+  const byStage = new Map<string, OrderRollupRow[]>();
+  for (const r of rows) {
+    const list = byStage.get(r.stage);
+    if (list) list.push(r);
+    else byStage.set(r.stage, [r]);
+  }
+  return new Map([...byStage].map(([name, list]) => [name, tally(list)] as const).filter(([name, t]) => t.orders > 0 || name === ORDER_STAGE));
 }
 
 const orderRows = (rows: readonly OrderRollupRow[]) => rows.filter((r) => r.stage === ORDER_STAGE);
@@ -72,15 +85,9 @@ export function orderMeasure(rows: readonly OrderRollupRow[], measure: Exclude<O
  * stage is the one with the largest p95.
  */
 export function stageFunnel(rows: readonly OrderRollupRow[], rules: readonly ChainStageRule[]) {
-  const byStage = new Map<string, OrderRollupRow[]>();
-  for (const r of rows) {
-    const list = byStage.get(r.stage);
-    if (list) list.push(r);
-    else byStage.set(r.stage, [r]);
-  }
-  const orders = tally(byStage.get(ORDER_STAGE) ?? []).orders;
-  byStage.delete(ORDER_STAGE);
-  const tallies = new Map([...byStage].map(([name, list]) => [name, tally(list)] as const).filter(([, t]) => t.orders > 0));
+  const tallies = tallyByStage(rows);
+  const orders = tallies.get(ORDER_STAGE)?.orders ?? 0;
+  tallies.delete(ORDER_STAGE);
   const configured = [...new Set(rules.map((r) => r.stage))];
   const rank = (name: string) => {
     const i = configured.indexOf(name);

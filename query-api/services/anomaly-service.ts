@@ -5,7 +5,6 @@ import { detectAnomalies } from '../../core/analysis/anomaly-detect';
 import { windowSeries, type WindowSeries } from '../../core/analysis/anomaly-series';
 import { ANOMALY_DEFAULTS, type AnomalyThresholds } from '../../core/analysis/anomaly-score';
 import { kpiWindowSeries } from '../../core/analysis/kpi-series';
-import type { ChainStageRule } from '../../core/analysis/chain-stages';
 import { MINUTE_US, minuteOf } from '../../core/topology';
 import { OrderKpiService } from './order-kpi-service';
 
@@ -21,10 +20,12 @@ const DAY_US = 24 * 60 * MINUTE_US;
 /** Store reads at a time, so one evaluation does not flood the store. */
 const READS_IN_FLIGHT = 4;
 
-/** Business KPIs to judge besides the RED series: the keys (BUSINESS_KEYS) and the stage rules (CHAIN_STAGES). */
+/**
+ * Business KPIs to judge besides the RED series: the keys (BUSINESS_KEYS). Their stages are named by the
+ * span store's order roll-up at ingest (CHAIN_STAGES, see OrderRollupSettings).
+ */
 export interface KpiOptions {
   keys: readonly string[];
-  stages: readonly ChainStageRule[];
 }
 
 export interface AnomalyWindowInput {
@@ -38,8 +39,8 @@ export interface AnomalyWindowInput {
  * before it (a topology read each, and the stats of each service the window
  * saw, for its operations), then judges every series (core/analysis/anomaly-detect.ts).
  * With `kpis`, each business key's orders of those windows (and their stages)
- * are series too (core/analysis/kpi-series.ts), read minute by minute from the
- * chain summaries (OrderKpiService, which keeps settled minutes).
+ * are series too (core/analysis/kpi-series.ts), from the per-minute order
+ * roll-up the span store keeps at ingest (OrderKpiService).
  */
 export class AnomalyService {
   private readonly orders: OrderKpiService | undefined;
@@ -48,9 +49,9 @@ export class AnomalyService {
     private readonly spans: SpanStore,
     private readonly nowUs: () => number = () => Date.now() * 1000,
     private readonly thresholds: AnomalyThresholds = ANOMALY_DEFAULTS,
-    private readonly kpis: KpiOptions = { keys: [], stages: [] },
+    private readonly kpis: KpiOptions = { keys: [] },
   ) {
-    this.orders = kpis.keys.length ? new OrderKpiService(spans, kpis.stages, nowUs) : undefined;
+    this.orders = kpis.keys.length ? new OrderKpiService(spans) : undefined;
   }
 
   /** The business keys whose KPIs are judged. */
@@ -63,8 +64,8 @@ export class AnomalyService {
     const series: WindowSeries = new Map();
     if (!this.orders) return series;
     for (const key of keys) {
-      const { facts } = await this.orders.orders(key, { startUs: window.startUs, endUs: window.endUs - 1 });
-      for (const [id, row] of kpiWindowSeries(key, facts)) series.set(id, row);
+      const rows = await this.orders.minutes(key, { startUs: window.startUs, endUs: window.endUs - 1 });
+      for (const [id, row] of kpiWindowSeries(key, rows)) series.set(id, row);
     }
     return series;
   }

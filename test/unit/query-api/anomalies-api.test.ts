@@ -67,7 +67,8 @@ describe('anomalies API over the embedded store', () => {
     const orders = report.anomalies.find((a) => a.seriesId === 'kpi:order.id' && a.metric === 'latency_p95_ms')!;
     expect(orders.series).toEqual({ kind: 'kpi', key: 'order.id' });
     expect(orders.calls).toBe(180);
-    expect(orders.value).toBeGreaterThan(400);
+    // payments take 400 ms: the order roll-up reads a p95 back as its histogram bucket's middle (within ~20 %)
+    expect(orders.value).toBeGreaterThan(300);
     const failed = report.anomalies.find((a) => a.seriesId === 'kpi:order.id' && a.metric === 'error_rate')!;
     // an order fails with its payment (every payment of the fault window fails: k stands still there)
     const payment = report.anomalies.find((a) => a.seriesId === 'service:payment' && a.metric === 'error_rate')!;
