@@ -114,7 +114,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
   api.use(incidentsRouter(incidents));
   api.use(rcaRouter(rca, incidents));
   api.use(dashboardsRouter(createDashboardService(options.spanStore, options.logStore, options, { chains, topology })));
-  api.use(openApiRouter(options.chains?.businessKeys));
+  api.use(openApiRouter(options.chains?.businessKeys, Boolean(options.authenticator)));
   api.use(settingsRouter(settingsView(options.chains)));
   api.use(accessRouter(options.authenticator && new AccessService(options.authenticator)));
   api.use((req, res) => {

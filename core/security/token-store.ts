@@ -23,7 +23,7 @@ export interface TokenRecord {
 export type TokenView = Omit<TokenRecord, 'sha256'>;
 
 const TOKEN_PREFIX = 'cs_';
-const MAX_NAME_CHARS = 100;
+export const MAX_TOKEN_NAME_CHARS = 100;
 /** A token file is re-read when it changed, looked at no more than this often (a CLI revoke takes effect within it). */
 const RELOAD_CHECK_MS = 1000;
 const MAX_TOKENS = 10_000;
@@ -52,8 +52,8 @@ export class TokenStore {
     const tenantName = tenantNameOf(tenant);
     if (!isAccessRole(role)) throw new ValidationError(`role must be ingest, read or admin, got "${String(role).slice(0, 40)}"`, 'role');
     const cleanName = String(name ?? '').trim();
-    if (cleanName === '' || cleanName.length > MAX_NAME_CHARS || /[\u0000-\u001f]/.test(cleanName)) {
-      throw new ValidationError(`name must be 1 to ${MAX_NAME_CHARS} printable characters`, 'name');
+    if (cleanName === '' || cleanName.length > MAX_TOKEN_NAME_CHARS || /[\u0000-\u001f]/.test(cleanName)) {
+      throw new ValidationError(`name must be 1 to ${MAX_TOKEN_NAME_CHARS} printable characters`, 'name');
     }
     const records = this.readFile();
     if (records.length >= MAX_TOKENS) throw new ValidationError(`at most ${MAX_TOKENS} tokens (revoked ones included); remove old ones from ${this.file}`, 'name');

@@ -6,13 +6,14 @@ import { MAX_STREAM_REFRESH_US, MIN_STREAM_REFRESH_US } from '../routes/dashboar
 import { DEFAULT_CONTEXT_LINES } from '../routes/log-context';
 import { DEFAULT_FACETS_LIMIT, DEFAULT_LOGS_LIMIT, MAX_FACETS_LIMIT, MAX_LOGS_LIMIT } from '../routes/logs';
 import { DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT } from '../routes/traces';
+import { ACCESS_SCHEMAS, ACCESS_SECURITY, ACCESS_SECURITY_SCHEMES, accessPaths, GUARD_REFUSALS } from './access-paths';
 import { jaegerPaths } from './jaeger-paths';
 import * as p from './parameters';
 import { arrayOf, object, ref, SCHEMAS, strings } from './schemas';
 import type { Parameter, Schema } from './parameters';
 
 /** Version of the API description (not of the server); bump when a route or parameter changes. */
-export const OPENAPI_DOCUMENT_VERSION = '1.4.0';
+export const OPENAPI_DOCUMENT_VERSION = '1.5.0';
 
 interface Operation {
   summary: string;
@@ -34,6 +35,11 @@ function operation(id: string, op: Operation): Record<string, unknown> {
   if (op.notFound) responses[404] = errorResponse('Not found');
   // Node's HTTP server answers this itself, before any route, for a request line plus headers over 16 KiB
   responses[431] = { description: 'Request line or headers too large' };
+  responses[429] = {
+    description: "The caller's tenant has TENANT_QUERY_CONCURRENCY requests running already; try again after Retry-After seconds",
+    headers: { 'Retry-After': { schema: { type: 'integer' } } },
+    content: json(ref('RateLimited')),
+  };
   responses[501] = errorResponse('The configured backend cannot answer this');
   responses[503] = {
     description: 'A store is unavailable or a bound is full; try again after Retry-After seconds',
@@ -46,9 +52,35 @@ function operation(id: string, op: Operation): Record<string, unknown> {
 /**
  * The OpenAPI 3.1 description of the query API, served at GET /api/openapi.json.
  * A unit test walks the express app and fails when a route is missing here or
- * a path here has no route. `businessKeys` are the configured BUSINESS_KEYS.
+ * a path here has no route. `businessKeys` are the configured BUSINESS_KEYS;
+ * `access` (AUTH=tokens) adds the log-in and admin paths, the security
+ * schemes and the guard's 401/403 on every operation.
  */
-export function openApiDocument(businessKeys: readonly string[]): Record<string, unknown> {
+export function openApiDocument(businessKeys: readonly string[], options: { access?: boolean } = {}): Record<string, unknown> {
+  const document = describeApi(businessKeys);
+  return options.access ? withAccess(document) : document;
+}
+
+function withAccess(document: Record<string, any>): Record<string, unknown> {
+  const paths: Record<string, Record<string, any>> = { ...document.paths, ...accessPaths() };
+  for (const [path, operations] of Object.entries(paths)) {
+    if (path === '/api/health') {
+      operations.get = { ...operations.get, security: [] };
+      continue;
+    }
+    for (const [method, op] of Object.entries(operations)) {
+      if (!op.security) operations[method] = { ...op, responses: { ...GUARD_REFUSALS, ...op.responses } };
+    }
+  }
+  return {
+    ...document,
+    paths,
+    security: ACCESS_SECURITY,
+    components: { ...document.components, schemas: { ...document.components.schemas, ...ACCESS_SCHEMAS }, securitySchemes: ACCESS_SECURITY_SCHEMES },
+  };
+}
+
+function describeApi(businessKeys: readonly string[]): Record<string, any> {
   const logsPage = [...p.timeWindow, ...p.logFilters];
   return {
     openapi: '3.1.0',

@@ -32,6 +32,11 @@ function jaegerOperation(id: string, summary: string, data: Schema, parameters: 
         404: jaegerError('Not found'),
         // Node's HTTP server answers this itself, before any route, for a request line plus headers over 16 KiB
         431: { description: 'Request line or headers too large' },
+        429: {
+          description: "The caller's tenant has TENANT_QUERY_CONCURRENCY requests running already (answered before the Jaeger API, in the query API's shape); try again after Retry-After seconds",
+          headers: { 'Retry-After': { schema: { type: 'integer' } } },
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/RateLimited' } } },
+        },
         503: jaegerError('A store is unavailable; try again'),
       },
     },

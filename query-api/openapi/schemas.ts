@@ -34,6 +34,7 @@ const metricTemporality = { type: 'string', enum: ['delta', 'cumulative', 'unspe
 
 export const SCHEMAS: Record<string, Schema> = {
   Error: object({ error: str, parameter: str, position: int, expected: strings }, ['error']),
+  RateLimited: object({ error: str, limit: { type: 'string', enum: ['query_concurrency'] }, tenant: str }),
   Health: object({ status: str, spanStore: str, logStore: str }, ['status']),
   Settings: object({ businessKeys: strings, expectedWaits: strings, stages: strings, chainMaxTraces: int }),
   TraceSummary: object({ traceId: str, rootService: str, rootName: str, startUs: int, durationUs: num, spanCount: int, errorCount: int, services: strings }),

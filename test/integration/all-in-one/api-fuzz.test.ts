@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { TokenStore } from '../../../core/security/token-store';
 import { ensureFreshBuild } from '../../helpers/fresh-build';
 import { otlpJsonLogs, otlpJsonTraces, randomSpanId, randomTraceId } from '../../helpers/otlp-json';
 import { spawnRole, type RoleProcess } from '../../helpers/processes';
@@ -63,6 +64,65 @@ function summarize(entries: HarEntry[]): { total: number; byStatus: Record<strin
   return { total: entries.length, byStatus, serverErrors };
 }
 
+/**
+ * One schemathesis run over the description at `api`/api/openapi.json with
+ * `extraArgs` (which operations, headers): its exit code and output, and the
+ * requests it sent summarised from its HAR report.
+ */
+async function fuzz(bin: string, api: string, workDir: string, extraArgs: string[]) {
+  const reportDir = fs.mkdtempSync(path.join(workDir, 'report-'));
+  const harPath = path.join(reportDir, 'requests.har');
+  const { code, output } = await run(
+    bin,
+    [
+      'run',
+      `${api}/api/openapi.json`,
+      ...extraArgs,
+      '--checks',
+      'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
+      '--max-examples',
+      String(MAX_EXAMPLES),
+      '--max-time',
+      String(MAX_SECONDS),
+      // one worker: hypothesis on Python 3.11 can trip over its own AST parsing when run in threads
+      '--workers',
+      '1',
+      '--request-timeout',
+      '10',
+      '--max-response-time',
+      '10',
+      '--continue-on-failure',
+      '--no-shrink',
+      '--report',
+      'har',
+      '--report-dir',
+      reportDir,
+      '--report-har-path',
+      harPath,
+    ],
+    // its example database (.schemathesis/) goes to the scratch folder, not the repository
+    workDir,
+    (MAX_SECONDS + 90) * 1000,
+  );
+  const entries = fs.existsSync(harPath) ? (JSON.parse(fs.readFileSync(harPath, 'utf8')) as { log: { entries: HarEntry[] } }).log.entries : [];
+  const summary = summarize(entries);
+  const seed = /Seed: (\d+)/.exec(output)?.[1];
+  console.log(
+    `api-fuzz: schemathesis sent ${summary.total} requests (seed ${seed ?? '?'}, max ${MAX_EXAMPLES} examples per operation); by status: ${Object.entries(summary.byStatus)
+      .map(([s, n]) => `${s}×${n}`)
+      .join(', ')}`,
+  );
+  return { code, output, summary };
+}
+
+/** Without schemathesis: a skip with a message, or under REQUIRE_ENGINES=1 a failure. */
+function skipWithoutSchemathesis(bin: string | undefined): bin is undefined {
+  if (bin) return false;
+  if (process.env.REQUIRE_ENGINES === '1') throw new Error('schemathesis is not installed: run scripts/fuzz/install-schemathesis (REQUIRE_ENGINES=1)');
+  console.warn('api-fuzz: skipped, schemathesis not installed (scripts/fuzz/install-schemathesis; REQUIRE_ENGINES=1 makes this a failure)');
+  return true;
+}
+
 describe('query API under schemathesis', () => {
   let bin: string | undefined;
   let proc: RoleProcess | undefined;
@@ -109,62 +169,48 @@ describe('query API under schemathesis', () => {
   });
 
   it('finds no 5xx, answers as described, and the process still answers /api/health afterwards', async () => {
-    if (!bin) {
-      if (process.env.REQUIRE_ENGINES === '1') throw new Error('schemathesis is not installed: run scripts/fuzz/install-schemathesis (REQUIRE_ENGINES=1)');
-      console.warn('api-fuzz: skipped, schemathesis not installed (scripts/fuzz/install-schemathesis; REQUIRE_ENGINES=1 makes this a failure)');
-      return;
-    }
-    const reportDir = path.join(workDir, 'report');
-    const harPath = path.join(reportDir, 'requests.har');
-    const { code, output } = await run(
-      bin,
-      [
-        'run',
-        `${api}/api/openapi.json`,
-        '--exclude-path',
-        '/api/logs/tail',
-        '--exclude-path',
-        '/api/dashboards/{id}/stream',
-        '--checks',
-        'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
-        '--max-examples',
-        String(MAX_EXAMPLES),
-        '--max-time',
-        String(MAX_SECONDS),
-        // one worker: hypothesis on Python 3.11 can trip over its own AST parsing when run in threads
-        '--workers',
-        '1',
-        '--request-timeout',
-        '10',
-        '--max-response-time',
-        '10',
-        '--continue-on-failure',
-        '--no-shrink',
-        '--report',
-        'har',
-        '--report-dir',
-        reportDir,
-        '--report-har-path',
-        harPath,
-      ],
-      // its example database (.schemathesis/) goes to the scratch folder, not the repository
-      workDir,
-      (MAX_SECONDS + 90) * 1000,
-    );
-    const entries = fs.existsSync(harPath) ? (JSON.parse(fs.readFileSync(harPath, 'utf8')) as { log: { entries: HarEntry[] } }).log.entries : [];
-    const summary = summarize(entries);
-    const seed = /Seed: (\d+)/.exec(output)?.[1];
-    console.log(
-      `api-fuzz: schemathesis sent ${summary.total} requests (seed ${seed ?? '?'}, max ${MAX_EXAMPLES} examples per operation); by status: ${Object.entries(summary.byStatus)
-        .map(([s, n]) => `${s}×${n}`)
-        .join(', ')}`,
-    );
+    if (skipWithoutSchemathesis(bin)) return;
+    const { code, output, summary } = await fuzz(bin, api, workDir, ['--exclude-path', '/api/logs/tail', '--exclude-path', '/api/dashboards/{id}/stream']);
 
     const health = await fetch(`${api}/api/health`, { signal: AbortSignal.timeout(5_000) });
     expect(proc!.child.exitCode).toBeNull();
     expect(health.status).toBe(200);
     expect(summary.serverErrors).toEqual([]);
     expect(summary.total).toBeGreaterThan(100);
+    if (code !== 0) throw new Error(`schemathesis exited with ${code}:\n${readableTail(output)}`);
+  }, (MAX_SECONDS + 180) * 1000);
+});
+
+describe('the log-in and admin API (AUTH=tokens) under schemathesis', () => {
+  let bin: string | undefined;
+  let proc: RoleProcess | undefined;
+  let api = '';
+  let adminToken = '';
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-fuzz-auth-'));
+
+  beforeAll(async () => {
+    bin = await schemathesisPath();
+    if (!bin) return;
+    ensureFreshBuild();
+    const dataDir = path.join(workDir, 'data');
+    adminToken = new TokenStore(path.join(dataDir, 'security', 'tokens.json')).create('fuzzer', 'admin').token;
+    proc = spawnRole('all-in-one', { DATA_DIR: dataDir, PORT: '0', OTLP_HTTP_PORT: '0', AUTH: 'tokens' });
+    api = (await proc.waitForOutput(/query API and UI listening on (http:\/\/\S+)/))[1];
+    await proc.waitForOutput(/all-in-one running/);
+  }, 120_000);
+
+  afterAll(async () => {
+    await proc?.stop();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('finds no 5xx and answers /api/session, /api/admin/tokens and /login as described; the admin token still works afterwards', async () => {
+    if (skipWithoutSchemathesis(bin)) return;
+    const { code, output, summary } = await fuzz(bin, api, workDir, ['--include-path-regex', '^/(api/session|api/admin/|login)', '--header', `Authorization: Bearer ${adminToken}`]);
+    expect(proc!.child.exitCode).toBeNull();
+    expect((await fetch(`${api}/api/admin/tokens`, { headers: { authorization: `Bearer ${adminToken}` } })).status).toBe(200);
+    expect(summary.serverErrors).toEqual([]);
+    expect(summary.total).toBeGreaterThan(50);
     if (code !== 0) throw new Error(`schemathesis exited with ${code}:\n${readableTail(output)}`);
   }, (MAX_SECONDS + 180) * 1000);
 });

@@ -6,6 +6,9 @@ import { Counters } from '../../../core/metrics';
 import { createQueryApp } from '../../../query-api/app';
 import { openApiDocument } from '../../../query-api/openapi/document';
 import { openEmbeddedStores } from '../../../storage/embedded';
+import { Authenticator } from '../../../core/security/authenticator';
+import { SessionStore } from '../../../core/security/sessions';
+import { TokenStore } from '../../../core/security/token-store';
 
 interface RouteLayer {
   rawPath?: unknown;
@@ -77,15 +80,63 @@ describe('OpenAPI description of the query API', () => {
     }
   });
 
-  it('gives every path parameter a schema and every $ref a target', () => {
-    const doc = openApiDocument(['order_id']);
+  it.each([
+    ['AUTH=none', {}],
+    ['AUTH=tokens', { access: true }],
+  ])('%s: gives every path parameter a schema and every $ref a target', (_name, options) => {
+    const doc = openApiDocument(['order_id'], options);
     const text = JSON.stringify(doc);
     const schemas = Object.keys((doc.components as { schemas: Record<string, unknown> }).schemas);
     for (const [, name] of text.matchAll(/"#\/components\/schemas\/([A-Za-z]+)"/g)) expect(schemas).toContain(name);
-    for (const [p, ops] of Object.entries(doc.paths as Record<string, { get: { parameters: { name: string; in: string; schema: unknown }[] } }>)) {
+    for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, { parameters: { name: string; in: string; schema: unknown }[] }>>)) {
       const inPath = [...p.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
-      expect(ops.get.parameters.filter((x) => x.in === 'path').map((x) => x.name).sort()).toEqual(inPath);
-      for (const param of ops.get.parameters) expect(param.schema).toBeDefined();
+      for (const op of Object.values(ops)) {
+        expect(op.parameters.filter((x) => x.in === 'path').map((x) => x.name).sort()).toEqual(inPath);
+        for (const param of op.parameters) expect(param.schema).toBeDefined();
+      }
     }
+  });
+
+  describe('with AUTH=tokens', () => {
+    let withAccess: Express;
+    beforeAll(() => {
+      const authenticator = new Authenticator(new TokenStore(path.join(dataDir, 'tokens.json')), new SessionStore());
+      withAccess = createQueryApp({ spanStore: stores.spans, logStore: stores.logs, counters: new Counters(), authenticator });
+    });
+
+    it('describes exactly the routes the app serves: the log-in exchange, the admin API and the log-in page besides the rest', () => {
+      const served = routesOf(withAccess);
+      expect(served).toEqual(expect.arrayContaining(['POST /api/session', 'DELETE /api/admin/tokens/{id}', 'GET /login']));
+      expect(describedOf(openApiDocument(['order_id'], { access: true }))).toEqual(served);
+    });
+
+    it('says which credential each operation needs and what the guard answers without one', () => {
+      const doc = openApiDocument(['order_id'], { access: true }) as any;
+      expect(Object.keys(doc.components.securitySchemes)).toEqual(['bearer', 'session']);
+      expect(doc.security).toEqual([{ bearer: [] }, { session: [] }]);
+      expect(Object.keys(doc.paths['/api/traces'].get.responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
+      expect(Object.keys(doc.paths['/api/admin/tokens'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '403']));
+      for (const open of [doc.paths['/api/health'].get, doc.paths['/api/session'].post, doc.paths['/login'].get]) {
+        expect(open.security).toEqual([]);
+        expect(open.responses['403']).toBeUndefined();
+      }
+      // the log-in's own 401 is its answer to a refused token, not the guard's
+      expect(doc.paths['/api/session'].post.responses['401'].description).toMatch(/not accepted/);
+      expect(doc.paths['/api/health'].get.responses['401']).toBeUndefined();
+      expect(doc.paths['/api/session'].post.requestBody.content['application/json'].schema.required).toEqual(['token']);
+    });
+
+    it('is what /api/openapi.json serves with AUTH=tokens (and the default document without)', async () => {
+      const server = withAccess.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      try {
+        const { port } = server.address() as { port: number };
+        const served = (await (await fetch(`http://127.0.0.1:${port}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+        expect(Object.keys(served.paths)).toEqual(expect.arrayContaining(['/api/session', '/api/admin/tokens', '/api/admin/tokens/{id}']));
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+      expect(Object.keys(openApiDocument(['order_id']).paths as object)).not.toContain('/api/session');
+    });
   });
 });
