@@ -3,7 +3,7 @@ import { stepAlerts, type ActiveInstance, type AlertInstance } from './alert-sta
 import { activeInstances, type ConditionSources } from './conditions';
 import { trackIncidents } from './incidents';
 import { postableAlert, postToAlertmanager, postToWebhook } from './notifiers';
-import type { AlertRule } from './rules';
+import { alertRuleView, type AlertRule, type AlertRuleView } from './rules';
 import { parseAlertState, serializeAlertState } from './state-file';
 import type { AlertStateStore } from '../core/contracts/alert-state-store';
 
@@ -32,7 +32,7 @@ export interface AlertsView {
   leading: boolean;
   intervalMs: number;
   lastEvaluationMs: number | null;
-  rules: { name: string; severity: string; forMs: number; windowMs: number; labels: Record<string, string>; annotations: Record<string, string>; condition: AlertRule['condition']; file: string; lastError: string | null }[];
+  rules: AlertRuleView[];
   alerts: AlertInstance[];
 }
 
@@ -92,17 +92,7 @@ export class AlertEvaluator {
       leading: this.leading,
       intervalMs,
       lastEvaluationMs: this.lastEvaluationMs,
-      rules: rules.map((r) => ({
-        name: r.name,
-        severity: r.severity,
-        forMs: r.forMs,
-        windowMs: r.windowMs,
-        labels: r.labels,
-        annotations: r.annotations,
-        condition: r.condition,
-        file: r.file,
-        lastError: this.errors.get(r.name) ?? null,
-      })),
+      rules: rules.map((r) => alertRuleView(r, this.errors.get(r.name) ?? null)),
       alerts: this.instances,
     };
   }

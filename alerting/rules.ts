@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SchemaValidator, type JsonSchema, type SchemaProblem } from '../core/dashboards/json-schema';
 import { parseLogQuery } from '../core/logql';
+import { parseRuleDocument, RULE_FILE_EXTENSIONS } from './rule-document';
 import type { SeriesMetric } from '../core/anomaly';
 import { DEFAULT_CONFIG } from '../core/config';
 
@@ -35,6 +36,14 @@ export const MAX_RULE_FILE_BYTES = 256 * 1024;
 export const MAX_RULE_FILES = 200;
 /** Labels the evaluator sets itself; a rule may not set them. */
 const RESERVED_LABELS = ['alertname', 'severity'];
+
+/** A rule as GET /api/alerts and /api/alerts/rules list it: `lastError` says why its last evaluation failed (null when it did not, or when this process evaluates no rules). */
+export type AlertRuleView = AlertRule & { lastError: string | null };
+
+export function alertRuleView(rule: AlertRule, lastError: string | null): AlertRuleView {
+  const { name, severity, forMs, windowMs, labels, annotations, condition, file } = rule;
+  return { name, severity, forMs, windowMs, labels, annotations, condition, file, lastError };
+}
 
 /** A rules file that does not conform: the file, and each problem's JSON path and what was expected there. */
 export class AlertRulesFileError extends Error {
@@ -72,14 +81,14 @@ export function durationMs(text: string): number {
 }
 
 /**
- * Every rule of the folder's *.json files (sorted by name); '' = none. Throws AlertRulesFileError naming
+ * Every rule of the folder's *.json, *.yaml and *.yml files (sorted by name); '' = none. Throws AlertRulesFileError naming
  * the file and field of the first bad file. `businessKeys` (BUSINESS_KEYS): the keys a KPI rule may name.
  */
 export function loadAlertRules(dir: string, businessKeys: readonly string[] = DEFAULT_CONFIG.businessKeys): AlertRule[] {
   if (!dir) return [];
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => n.endsWith('.json') && !n.endsWith('.schema.json')).sort();
+    names = fs.readdirSync(dir).filter((n) => RULE_FILE_EXTENSIONS.some((ext) => n.endsWith(ext)) && !n.endsWith('.schema.json')).sort();
   } catch (err) {
     throw new Error(`ALERT_RULES_DIR ${dir} cannot be read: ${(err as Error).message}`);
   }
@@ -99,16 +108,13 @@ export function loadAlertRules(dir: string, businessKeys: readonly string[] = DE
   return rules;
 }
 
-/** One rules file, validated against the schema and the rules a schema cannot say. */
+/** One rules file (JSON, or YAML by its extension), validated against the schema and the rules a schema cannot say. */
 export function loadAlertRulesFile(file: string, businessKeys: readonly string[] = DEFAULT_CONFIG.businessKeys): AlertRule[] {
   const size = fs.statSync(file).size;
   if (size > MAX_RULE_FILE_BYTES) throw new AlertRulesFileError(file, [{ path: '$', expected: `at most ${MAX_RULE_FILE_BYTES} bytes, got ${size}` }]);
-  let document: unknown;
-  try {
-    document = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new AlertRulesFileError(file, [{ path: '$', expected: `JSON (${(err as Error).message})` }]);
-  }
+  const parsed = parseRuleDocument(file, fs.readFileSync(file, 'utf8'));
+  if ('problem' in parsed) throw new AlertRulesFileError(file, [parsed.problem]);
+  const document = parsed.document;
   const problems = rulesValidator().validate(document);
   if (problems.length) throw new AlertRulesFileError(file, problems);
   const raw = (document as { rules: RawRule[] }).rules;

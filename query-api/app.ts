@@ -34,6 +34,7 @@ import { IncidentService } from './services/incident-service';
 import type { Incident } from '../core/wire/incidents';
 import { RcaService } from './services/rca-service';
 import type { AlertsView } from '../alerting/evaluator';
+import type { AlertRule } from '../alerting/rules';
 import { AnomalyService } from './services/anomaly-service';
 import { TopologyService } from './services/topology-service';
 import { ChainCompareService } from './services/chain-compare-service';
@@ -63,6 +64,8 @@ export interface QueryAppOptions {
   metricStore?: MetricStore;
   /** The alert evaluator's rules and alerts, when this process runs one (GET /api/alerts). */
   alerts?: () => AlertsView | undefined;
+  /** ALERT_RULES_DIR's rules, listed by GET /api/alerts/rules when this process runs no evaluator (the query role). */
+  alertRules?: readonly AlertRule[];
   /** The alert evaluator's incidents, when this process runs one (GET /api/incidents). */
   incidents?: () => readonly Incident[] | undefined;
   /** AUTH=tokens: the token and session checks (the server's guard asks for credentials; the app serves login and the admin API). */
@@ -110,7 +113,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
     orderKey: businessKpis.keys[0] ?? '',
   });
   api.use(anomaliesRouter(anomalies));
-  api.use(alertsRouter(options.alerts));
+  api.use(alertsRouter(options.alerts, options.alertRules));
   api.use(incidentsRouter(incidents));
   api.use(rcaRouter(rca, incidents));
   api.use(dashboardsRouter(createDashboardService(options.spanStore, options.logStore, options, { chains, topology })));

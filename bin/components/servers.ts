@@ -1,4 +1,5 @@
 import type { Config } from '../../core/config';
+import { loadAlertRules, type AlertRule } from '../../alerting/rules';
 import { httpServerLimitsFrom, type HttpServerLimits } from '../../core/util/http-server';
 import { startListening } from '../../core/util/listen-errors';
 import { QueryServer } from '../../query-api/server';
@@ -18,6 +19,8 @@ interface QueryApiSettings {
   chains: { businessKeys: string[]; maxTraces: number; stages: Config['chainStages']; expectedWaits: string[] };
   limits: HttpServerLimits;
   dashboardsDir: string;
+  /** The query role lists ALERT_RULES_DIR's rules (checked at start-up like the alerter's); the all-in-one's evaluator lists its own. */
+  alertRules: AlertRule[];
 }
 
 /** Query API and UI (all-in-one, query) on PORT. */
@@ -31,6 +34,7 @@ export const queryApiFactory: ComponentFactory<QueryApiSettings> = {
           chains: { businessKeys: config.businessKeys, maxTraces: config.chainMaxTraces, stages: config.chainStages, expectedWaits: config.chainExpectedWaits },
           limits: httpServerLimitsFrom(config),
           dashboardsDir: config.dashboardsDir,
+          alertRules: role === 'query' ? loadAlertRules(config.alertRulesDir, config.businessKeys) : [],
         }
       : null,
   create(settings, context) {
@@ -52,6 +56,7 @@ export const queryApiFactory: ComponentFactory<QueryApiSettings> = {
           limits: settings.limits,
           dashboardsDir: settings.dashboardsDir,
           alerts: () => context.alerts?.(),
+          alertRules: settings.alertRules,
           incidents: () => context.incidents?.(),
           access: context.access,
         });

@@ -223,6 +223,10 @@ function describeApi(businessKeys: readonly string[]): Record<string, any> {
         summary: 'The alert rules of ALERT_RULES_DIR (docs/alerts.md) with their last evaluation error, and their pending, firing and recently resolved alerts; evaluating false when this process runs no evaluator, leading false while another alerter holds the lease',
         ok: ref('AlertsView'),
       }),
+      '/api/alerts/rules': operation('alertRules', {
+        summary: 'The alert rules (docs/alerts.md): those this process evaluates, with their last evaluation error, else those of its ALERT_RULES_DIR (a query role beside alerters; lastError null)',
+        ok: ref('AlertRulesAnswer'),
+      }),
       '/api/incidents': operation('incidents', {
         summary: 'Incidents, newest first: one per firing of an alert, resolved with it (docs/alerts.md#incidents); evaluating false when this process runs no evaluator',
         ok: ref('IncidentsAnswer'),

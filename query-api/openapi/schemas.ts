@@ -192,15 +192,14 @@ export const SCHEMAS: Record<string, Schema> = {
     calls: int,
     errors: int,
   }),
+  AlertRule: object({ name: str, severity: { type: 'string', enum: ['critical', 'warning', 'info'] }, forMs: int, windowMs: int, labels: openObject, annotations: openObject, condition: openObject, file: str, lastError: { type: ['string', 'null'] } }),
+  AlertRulesAnswer: object({ evaluating: { type: 'boolean' }, rules: arrayOf('AlertRule') }),
   AlertsView: object({
     evaluating: { type: 'boolean' },
     leading: { type: 'boolean' },
     intervalMs: int,
     lastEvaluationMs: { type: ['integer', 'null'] },
-    rules: {
-      type: 'array',
-      items: object({ name: str, severity: str, forMs: int, windowMs: int, labels: openObject, annotations: openObject, condition: openObject, file: str, lastError: { type: ['string', 'null'] } }),
-    },
+    rules: arrayOf('AlertRule'),
     alerts: {
       type: 'array',
       items: object(

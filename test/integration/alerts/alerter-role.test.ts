@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AlertsView } from '../../../alerting/evaluator';
 import { ClickHouseSpanStore } from '../../../storage/clickhouse';
 import { describeWithEngines } from '../../helpers/engines';
+import { startRecordingWebhook, type RecordingWebhook } from '../../helpers/recording-webhook';
 import { writeSteadyTraffic } from '../../helpers/steady-traffic';
 import { waitFor } from '../../helpers/wait';
 import { Harness, roleEnv, runNames, sharedEngines, type StartedRole } from '../distributed/helpers';
@@ -28,24 +28,15 @@ describeWithEngines(['clickhouse', 'opensearch'], 'alerter role', () => {
     const engines = sharedEngines();
     const checkout = `checkout-${names.tag}`.replace(/_/g, '-');
     let am: RunningAlertmanager;
-    let hook: http.Server;
-    const posts: { status: string; alerts: { labels: Record<string, string>; startsAt: string }[] }[] = [];
+    let hook: RecordingWebhook;
     let env: Record<string, string>;
 
     beforeAll(async () => {
       harness.cleanUpNames(names, engines);
       am = await startAlertmanager(binary);
       harness.onDispose('alertmanager', () => am.stop());
-      hook = http.createServer((req, res) => {
-        let body = '';
-        req.on('data', (d) => (body += d));
-        req.on('end', () => {
-          posts.push(JSON.parse(body));
-          res.end('ok');
-        });
-      });
-      await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-      harness.onDispose('webhook', () => new Promise((resolve) => hook.close(resolve)));
+      hook = await startRecordingWebhook();
+      harness.onDispose('webhook', () => hook.close());
       const rulesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-alerter-rules-'));
       harness.onDispose('rules folder', async () => fs.rmSync(rulesDir, { recursive: true, force: true }));
       fs.writeFileSync(
@@ -65,7 +56,7 @@ describeWithEngines(['clickhouse', 'opensearch'], 'alerter role', () => {
       env = roleEnv(names, engines, {
         ALERT_RULES_DIR: rulesDir,
         ALERTMANAGER_URL: am.url,
-        ALERT_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`,
+        ALERT_WEBHOOK_URL: hook.url,
         ALERT_EVAL_INTERVAL_MS: String(INTERVAL_MS),
       });
     }, 120_000);
@@ -73,7 +64,7 @@ describeWithEngines(['clickhouse', 'opensearch'], 'alerter role', () => {
 
     const view = async (r: StartedRole): Promise<AlertsView> => (await fetch(`${r.url}/api/alerts`, { signal: AbortSignal.timeout(5_000) })).json() as Promise<AlertsView>;
     const mine = (labels: Record<string, string>) => labels.alertname === 'CheckoutSilent';
-    const posted = (status: string) => posts.filter((p) => p.status === status && p.alerts.some((a) => mine(a.labels))).length;
+    const posted = (status: string) => hook.posts.filter((p) => p.status === status && p.alerts.some((a) => mine(a.labels))).length;
     const activeInAlertmanager = async () => (await alertsOf(am.url)).filter((a) => mine(a.labels));
     /** Waits until `r` evaluated `n` more times as the leader. */
     const evaluationsBy = async (r: StartedRole, n: number) => {

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { AlertEvaluator } from '../../../alerting/evaluator';
@@ -7,6 +6,7 @@ import { loadAlertRules } from '../../../alerting/rules';
 import { FileAlertStateStore } from '../../../alerting/state-file';
 import { openEmbeddedStores } from '../../../storage/embedded';
 import { AnomalyService } from '../../../query-api/services/anomaly-service';
+import { startRecordingWebhook, type RecordingWebhook } from '../../helpers/recording-webhook';
 import { writeSteadyTraffic } from '../../helpers/steady-traffic';
 import { alertsOf, describeWithAlertmanager, startAlertmanager, type RunningAlertmanager } from './alertmanager';
 
@@ -23,9 +23,7 @@ describeWithAlertmanager('alerts to a real Alertmanager', (binary) => {
   let am: RunningAlertmanager;
   let dir: string;
   let stores: ReturnType<typeof openEmbeddedStores>;
-  let webhook: http.Server;
-  const webhookPosts: { status: string; alerts: { labels: Record<string, string> }[] }[] = [];
-  let webhookUrl: string;
+  let webhook: RecordingWebhook;
   // M: a whole minute ten minutes ago; the fault runs from M − 3 min to M + 3 min
   const M = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 10 * MINUTE_MS;
   let simulatedNow = M;
@@ -58,23 +56,14 @@ describeWithAlertmanager('alerts to a real Alertmanager', (binary) => {
         ],
       }),
     );
-    webhook = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        webhookPosts.push(JSON.parse(body));
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
-    webhookUrl = `http://127.0.0.1:${(webhook.address() as { port: number }).port}/hook`;
+    webhook = await startRecordingWebhook();
   }, 60_000);
 
   afterAll(async () => {
     await am?.stop();
     await stores?.spans.shutdown();
     await stores?.logs.shutdown();
-    await new Promise((resolve) => webhook?.close(resolve));
+    await webhook?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -87,7 +76,7 @@ describeWithAlertmanager('alerts to a real Alertmanager', (binary) => {
       state: new FileAlertStateStore(path.join(dir, 'data', 'alerts', 'state.json')),
       holder: 'all-in-one',
       alertmanagerUrl: am.url,
-      webhookUrl,
+      webhookUrl: webhook.url,
       generatorUrl: () => 'http://chainscope.test/api/alerts',
       log: () => {},
       now: () => simulatedNow,
@@ -113,7 +102,7 @@ describeWithAlertmanager('alerts to a real Alertmanager', (binary) => {
       status: { state: 'active' },
     });
     expect(Date.parse(listed[0].startsAt)).toBe(M + MINUTE_MS + 1000);
-    const firedHooks = webhookPosts.filter((p) => p.status === 'firing' && p.alerts.some((a) => paymentService(a.labels)));
+    const firedHooks = webhook.posts.filter((p) => p.status === 'firing' && p.alerts.some((a) => paymentService(a.labels)));
     expect(firedHooks).toHaveLength(1);
 
     // restart: a new evaluator over the same state file
@@ -126,7 +115,7 @@ describeWithAlertmanager('alerts to a real Alertmanager', (binary) => {
     const afterRestart = (await alertsOf(am.url)).filter((a) => paymentService(a.labels));
     expect(afterRestart).toHaveLength(1);
     expect(afterRestart[0].startsAt).toBe(listed[0].startsAt);
-    expect(webhookPosts.filter((p) => p.status === 'firing' && p.alerts.some((a) => paymentService(a.labels)))).toHaveLength(1);
+    expect(webhook.posts.filter((p) => p.status === 'firing' && p.alerts.some((a) => paymentService(a.labels)))).toHaveLength(1);
 
     // the fault ends at M + 3 min: the window [M + 3 min, M + 6 min) is healthy again
     simulatedNow = M + 6 * MINUTE_MS + 1000;
@@ -136,7 +125,7 @@ describeWithAlertmanager('alerts to a real Alertmanager', (binary) => {
     // Alertmanager no longer lists it as active (a resolved alert drops out of GET /api/v2/alerts)
     const stillActive = (await alertsOf(am.url)).filter((a) => paymentService(a.labels));
     expect(stillActive).toEqual([]);
-    expect(webhookPosts.filter((p) => p.status === 'resolved' && p.alerts.some((a) => paymentService(a.labels)))).toHaveLength(1);
+    expect(webhook.posts.filter((p) => p.status === 'resolved' && p.alerts.some((a) => paymentService(a.labels)))).toHaveLength(1);
     await ev.shutdown();
   }, 60_000);
 });

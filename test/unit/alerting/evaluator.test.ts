@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { AlertEvaluator } from '../../../alerting/evaluator';
@@ -7,14 +6,13 @@ import { FileAlertStateStore } from '../../../alerting/state-file';
 import type { AlertRule } from '../../../alerting/rules';
 import { openEmbeddedStores } from '../../../storage/embedded';
 import { AnomalyService } from '../../../query-api/services/anomaly-service';
+import { startRecordingWebhook, type RecordingWebhook } from '../../helpers/recording-webhook';
 
-/** The evaluator over a real (empty) embedded store and a local webhook: each change heard once, retried after a failure, not repeated after a restart. */
+/** The evaluator over a real (empty) embedded store and a local webhook: each change hook.posts once, retried after a failure, not repeated after a restart. */
 describe('alert evaluator and the webhook', () => {
   let dir: string;
   let stores: ReturnType<typeof openEmbeddedStores>;
-  let hook: http.Server;
-  let failNext = 0;
-  const heard: { status: string; alerts: { labels: Record<string, string> }[] }[] = [];
+  let hook: RecordingWebhook;
   const silent: AlertRule = {
     name: 'CheckoutSilent',
     forMs: 0,
@@ -31,25 +29,12 @@ describe('alert evaluator and the webhook', () => {
     stores = openEmbeddedStores({ dataDir: dir });
     await stores.spans.start();
     await stores.logs.start();
-    hook = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        if (failNext > 0) {
-          failNext--;
-          res.statusCode = 500;
-          return res.end('down');
-        }
-        heard.push(JSON.parse(body));
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    hook = await startRecordingWebhook();
   });
   afterAll(async () => {
     await stores.spans.shutdown();
     await stores.logs.shutdown();
-    await new Promise((resolve) => hook.close(resolve));
+    await hook.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -61,31 +46,31 @@ describe('alert evaluator and the webhook', () => {
       state: new FileAlertStateStore(path.join(dir, 'alerts', 'state.json')),
       holder: 'all-in-one',
       alertmanagerUrl: '',
-      webhookUrl: `http://127.0.0.1:${(hook.address() as { port: number }).port}/`,
+      webhookUrl: hook.url,
       generatorUrl: () => 'http://chainscope.test/api/alerts',
       log: (line) => lines.push(line),
     });
 
-  it('sends a firing alert again after a failed post, once; a restart does not repeat it; its end is heard once', async () => {
+  it('sends a firing alert again after a failed post, once; a restart does not repeat it; its end is hook.posts once', async () => {
     const lines: string[] = [];
     let ev = evaluator([silent], lines);
-    failNext = 1;
+    hook.failNext(1);
     await ev.evaluateOnce();
-    expect(heard).toEqual([]);
+    expect(hook.posts).toEqual([]);
     expect(lines.join('\n')).toMatch(/alerts to webhook failed .*500/);
     await ev.evaluateOnce();
     await ev.evaluateOnce();
-    expect(heard.map((h) => [h.status, h.alerts.map((a) => a.labels.alertname)])).toEqual([['firing', ['CheckoutSilent']]]);
+    expect(hook.posts.map((h) => [h.status, h.alerts.map((a) => a.labels.alertname)])).toEqual([['firing', ['CheckoutSilent']]]);
 
     ev = evaluator([silent]);
     await ev.evaluateOnce();
-    expect(heard).toHaveLength(1);
+    expect(hook.posts).toHaveLength(1);
 
     // the rule leaves the files: its firing alert resolves, and the webhook hears that once
     ev = evaluator([]);
     await ev.evaluateOnce();
     await ev.evaluateOnce();
-    expect(heard.map((h) => h.status)).toEqual(['firing', 'resolved']);
+    expect(hook.posts.map((h) => h.status)).toEqual(['firing', 'resolved']);
     expect(ev.view().alerts).toMatchObject([{ rule: 'CheckoutSilent', status: 'resolved', webhookSent: 'resolved' }]);
   });
 });

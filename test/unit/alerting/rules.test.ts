@@ -19,6 +19,14 @@ describe('alert rule files', () => {
     }
     throw new Error('no error');
   };
+  /** Loading the folder fails naming `name` and, among its problems, one at `fieldPath` saying `expected`. */
+  const expectProblem = (name: string, fieldPath: string, expected: RegExp) => {
+    const { file, problems } = problemsOf();
+    expect(file).toBe(name);
+    const problem = problems.find((p) => p.path === fieldPath);
+    expect({ problems, found: !!problem }).toMatchObject({ found: true });
+    expect(problem!.expected).toMatch(expected);
+  };
 
   it('reads threshold, anomaly and log-rate rules with their for, window, severity, labels and annotations', () => {
     write('payment.json', {
@@ -63,11 +71,52 @@ describe('alert rule files', () => {
     ['a window over 60 minutes', { rules: [{ name: 'A', severity: 'info', condition: { kind: 'anomaly', window: '2h' } }] }, '$.rules[0].condition.window', /at most 60m/],
   ])('refuses %s, naming the file and the field', (_what, body, fieldPath, expected) => {
     write('bad.json', body);
-    const { file, problems } = problemsOf();
-    expect(file).toBe('bad.json');
-    const problem = problems.find((p) => p.path === fieldPath);
-    expect({ problems, found: !!problem }).toMatchObject({ found: true });
-    expect(problem!.expected).toMatch(expected);
+    expectProblem('bad.json', fieldPath, expected);
+  });
+
+  it('reads YAML files (.yaml, .yml) as their JSON twins', () => {
+    write(
+      'payment.yaml',
+      [
+        '# payment team',
+        'rules:',
+        '  - name: PaymentSlow',
+        '    for: 2m',
+        '    severity: critical',
+        '    labels: { team: payments }',
+        '    annotations:',
+        '      runbook: https://runbooks/payment',
+        '    condition:',
+        '      kind: threshold',
+        '      metric: latency_p95_ms',
+        '      service: payment',
+        "      op: '>'",
+        '      value: 300',
+        '      window: 3m',
+        '',
+      ].join('\n'),
+    );
+    write('orders.yml', 'rules:\n  - { name: OrdersSlow, severity: warning, condition: { kind: threshold, metric: latency_p95_ms, key: order.id, stage: "2024-01-01", op: ">", value: 2000 } }\n');
+    const rules = loadAlertRules(dir);
+    expect(rules.map((r) => [r.name, r.forMs, r.windowMs, r.severity, path.basename(r.file)])).toEqual([
+      ['OrdersSlow', 0, 300_000, 'warning', 'orders.yml'],
+      ['PaymentSlow', 120_000, 180_000, 'critical', 'payment.yaml'],
+    ]);
+    expect(rules[1].labels).toEqual({ team: 'payments' });
+    expect(rules[1].condition).toEqual({ kind: 'threshold', metric: 'latency_p95_ms', service: 'payment', op: '>', value: 300, window: '3m' });
+    // a date-like stage stays text (the core schema has no dates)
+    expect(rules[0].condition).toMatchObject({ key: 'order.id', stage: '2024-01-01' });
+  });
+
+  it.each([
+    ['broken YAML', 'rules:\n  - name: A\n   severity: info\n', '$', /^YAML \(.*line 3/],
+    ['a duplicate key', 'rules:\n  - name: A\n    name: B\n    severity: info\n    condition: { kind: anomaly }\n', '$', /^YAML \(duplicated mapping key/],
+    ['a bad duration', 'rules:\n  - name: A\n    for: soon\n    severity: info\n    condition: { kind: anomaly }\n', '$.rules[0].for', /like 30s, 2m, 1h/],
+    ['a number for a severity', 'rules:\n  - name: A\n    severity: 3\n    condition: { kind: anomaly }\n', '$.rules[0].severity', /critical/],
+    ['an alias bomb', ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcdefg'[i]}`).join(', ')}]`), 'rules: *g', ''].join('\n'), '$', /at most 100000 values/],
+  ])('refuses a YAML file with %s, naming the file and the field', (_what, text, fieldPath, expected) => {
+    write('bad.yaml', text);
+    expectProblem('bad.yaml', fieldPath, expected);
   });
 
   it('refuses a rule name used in two files, naming the second', () => {
