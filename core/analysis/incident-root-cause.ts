@@ -2,6 +2,7 @@ import type { Anomaly, SeriesRef } from '../anomaly';
 import type { Topology } from '../topology';
 import type { IncidentCause, IncidentSubgraph } from '../wire/incidents';
 import { MAX_RCA_CANDIDATES, type RootCauseCandidate } from './root-cause';
+import { seriesServices } from './series-services';
 
 /**
  * Root-cause ranking of an incident, pure (docs/anomalies.md, "Root cause of
@@ -44,19 +45,6 @@ const EXPLAINED_WEIGHT = 0.25;
 /** Deepest topology walk. */
 const MAX_HOPS = 8;
 
-/** The services a series is about: a service or operation its service; an edge both ends; any other series (a business KPI) none. */
-export function focusServices(focus: SeriesRef | null): string[] {
-  switch (focus?.kind) {
-    case 'service':
-    case 'operation':
-      return [focus.service];
-    case 'edge':
-      return [focus.source, focus.target];
-    default:
-      return [];
-  }
-}
-
 /**
  * Who an anomaly accuses: its service; an edge's target when that is a service, else its source (a
  * client span to a database or external); null for a series of no service (a business KPI).
@@ -93,7 +81,7 @@ export function hopsFrom(topology: Topology, from: readonly string[]): Map<strin
 
 /** The topology within `radius` hops of the alert's series, its own nodes and edge marked. */
 export function incidentSubgraph(topology: Topology, focus: SeriesRef | null, radius = 1): IncidentSubgraph {
-  const centre = focusServices(focus);
+  const centre = seriesServices(focus);
   const hops = hopsFrom(topology, centre);
   const inside = (id: string) => (hops.get(id) ?? Infinity) <= radius;
   return {
@@ -122,7 +110,7 @@ function reachable(topology: Topology, start: string, direction: 'down' | 'up'):
 
 export function rankIncidentCauses(input: IncidentRankInput): IncidentCause[] {
   const serviceNodes = new Set(input.topology.nodes.filter((n) => n.kind === 'service').map((n) => n.id));
-  const hops = hopsFrom(input.topology, focusServices(input.focus));
+  const hops = hopsFrom(input.topology, seriesServices(input.focus));
   const causes = new Map<string, IncidentCause & { opScores: Map<string, number>; anomalyStrength: number }>();
   const cause = (service: string) => {
     let c = causes.get(service);

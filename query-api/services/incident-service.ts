@@ -3,7 +3,8 @@ import type { SpanStore } from '../../core/contracts/span-store';
 import type { TraceHit } from '../../core/contracts/trace-search';
 import { NotFoundError, ValidationError } from '../../core/errors';
 import type { Anomaly } from '../../core/anomaly';
-import { focusServices, incidentSubgraph, rankIncidentCauses } from '../../core/analysis/incident-root-cause';
+import { incidentSubgraph, rankIncidentCauses } from '../../core/analysis/incident-root-cause';
+import { seriesServices } from '../../core/analysis/series-services';
 import { risingMessages } from '../../core/analysis/log-rise';
 import type { RootCauseCandidate } from '../../core/analysis/root-cause';
 import { parseLogQuery } from '../../core/logql';
@@ -30,6 +31,9 @@ const LOG_SERVICES_COUNTED = 50;
 /** A chain is looked up this far around the window (its traces may start before or end after it). */
 const CHAIN_MARGIN_US = 10 * 60_000_000;
 const INCIDENT_ID = /^[0-9a-f]{16}$/;
+/** The topology drawn reaches the first this many causes, at most MAX_SUBGRAPH_RADIUS hops out. */
+const CAUSES_REACHED = 3;
+const MAX_SUBGRAPH_RADIUS = 3;
 const WARNINGS_AND_WORSE = 'level:>=warn';
 
 export interface IncidentSources {
@@ -99,10 +103,10 @@ export class IncidentService {
     const g = await this.gather(incident);
     const missing = [...g.missing];
     // a series of no service (a log rate, a business KPI): the topology around the first cause
-    const focus = focusServices(incident.series).length > 0 ? incident.series : g.causes[0] ? { kind: 'service' as const, service: g.causes[0].service } : null;
+    const focus = seriesServices(incident.series).length > 0 ? incident.series : g.causes[0] ? { kind: 'service' as const, service: g.causes[0].service } : null;
     const [series, traces] = await Promise.all([
       attempt(missing, 'series', () => incidentSeries(incident, g.windowEndUs, g.anomalies, (series, window) => this.sources.anomalies.seriesWindow(series, window)), null),
-      attempt(missing, 'traces', () => this.exemplarTraces(incident, focusServices(focus)[0], g), [] as TraceHit[]),
+      attempt(missing, 'traces', () => this.exemplarTraces(incident, seriesServices(focus)[0], g), [] as TraceHit[]),
     ]);
     return {
       incident,
@@ -114,7 +118,7 @@ export class IncidentService {
       orders: g.orders.map(({ view, ranked }) => affectedOrder(this.sources.orderKey, view, ranked)),
       traces,
       logs: risingMessages(g.logsNow, g.logsBefore, LOG_MESSAGES_LISTED),
-      topology: incidentSubgraph(g.topology, focus),
+      topology: incidentSubgraph(g.topology, focus, subgraphRadius(g.causes)),
       anomalies: g.anomalies,
       causes: g.causes,
       missing,
@@ -192,6 +196,12 @@ export class IncidentService {
     const seen = new Set<string>();
     return first.filter((t) => !seen.has(t.traceId) && seen.add(t.traceId)).slice(0, TRACES_LISTED);
   }
+}
+
+/** Hops drawn around the alert's series: far enough to reach the first causes (1 to MAX_SUBGRAPH_RADIUS). */
+export function subgraphRadius(causes: readonly IncidentCause[]): number {
+  const reach = Math.max(1, ...causes.slice(0, CAUSES_REACHED).map((c) => c.evidence.distance ?? 0));
+  return Math.min(MAX_SUBGRAPH_RADIUS, reach);
 }
 
 function affectedOrder(key: string, view: SlowChainView, ranked: RootCauseCandidate[] | null): AffectedOrder {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { Counters } from '../../core/metrics';
 import type { Span } from '../../core/model';
+import type { QueryAppOptions } from '../../query-api/app';
 import { QueryServer } from '../../query-api/server';
 import { openEmbeddedStores } from '../../storage/embedded';
 import { ARTIFACTS, launchBrowser, REPO } from './browser';
@@ -19,8 +20,16 @@ export interface OrdersUi {
   dispose(): Promise<void>;
 }
 
-/** Builds the UI, stores the orders (CHAIN_EXPECTED_WAITS=order-jobs) and opens a page of `viewport` size. */
-export async function startOrdersUi(orders: Span[][], viewport: { width: number; height: number }, name: string): Promise<OrdersUi> {
+/**
+ * Builds the UI, stores the orders (CHAIN_EXPECTED_WAITS=order-jobs) and opens a page of `viewport` size;
+ * `prepare` may write more to the stores first and give the query server more options.
+ */
+export async function startOrdersUi(
+  orders: Span[][],
+  viewport: { width: number; height: number },
+  name: string,
+  prepare: (stores: ReturnType<typeof openEmbeddedStores>, dataDir: string) => Promise<Partial<QueryAppOptions>> = async () => ({}),
+): Promise<OrdersUi> {
   execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build-ui.mjs')], { stdio: 'pipe' });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `chainscope-${name}-`));
@@ -38,6 +47,7 @@ export async function startOrdersUi(orders: Span[][], viewport: { width: number;
     await stores.logs.start();
     await stores.spans.start();
     for (const spans of orders) await writeOrderSpans(stores.spans, spans);
+    const more = await prepare(stores, dataDir);
     server = new QueryServer({
       host: '127.0.0.1',
       port: 0,
@@ -46,6 +56,7 @@ export async function startOrdersUi(orders: Span[][], viewport: { width: number;
       counters: new Counters(),
       uiDir: path.join(REPO, 'ui', 'dist'),
       chains: { businessKeys: ['order.id'], expectedWaits: ['order-jobs'] },
+      ...more,
     });
     const base = `http://127.0.0.1:${await server.start()}`;
     browser = await launchBrowser();

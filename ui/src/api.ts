@@ -5,6 +5,7 @@
  * `npm run typecheck`.
  */
 import type {
+  AnomalyReport,
   Bottleneck,
   ChainComparisonView,
   ChainSpanView,
@@ -12,6 +13,8 @@ import type {
   ChainView,
   ErrorView,
   HealthReport,
+  IncidentEvidence,
+  IncidentsAnswer,
   LogContextView,
   LogFacetsView,
   LogHistogramView,
@@ -177,6 +180,14 @@ export const insightApi = {
   servicesOverview: (query: Query, signal?: AbortSignal) => getJson<ServicesOverview>('services/stats', query, signal),
   serviceStats: (service: string, query: Query, signal?: AbortSignal) =>
     getJson<ServiceStats>(`services/${encodeURIComponent(service)}/stats`, query, signal),
+};
+
+/** Anomalies and incidents (docs/alerts.md#incidents). Start/end are epoch milliseconds. */
+export const incidentApi = {
+  incidents: (signal?: AbortSignal) => getJson<IncidentsAnswer>('incidents', {}, signal),
+  incident: (id: string, signal?: AbortSignal) => getJson<IncidentEvidence>(`incidents/${encodeURIComponent(id)}`, {}, signal),
+  /** The anomalies of the whole minutes from start to end (default the last 5, at most 60). */
+  anomalies: (query: Query, signal?: AbortSignal) => getJson<AnomalyReport>('anomalies', query, signal),
 };
 
 /** Log center: query language, histogram, facets, context, live tail. Start/end are epoch milliseconds. */

@@ -5,6 +5,8 @@ import { loadSettings } from './settings';
 import { renderChainCompare } from './views/chainCompare';
 import { renderChainPage } from './views/chainPage';
 import { renderHome } from './views/home';
+import { renderIncidentPage } from './views/incidentPage';
+import { renderIncidents } from './views/incidentsPage';
 import { renderScreen } from './screens/screenPage';
 import { renderLogSearch } from './views/logSearch';
 import { renderSlowOrders } from './views/slowOrders';
@@ -26,6 +28,8 @@ function pick(route: Route): { view: View; nav: string } | null {
   if (first === 'topology') return { view: renderTopologyPage, nav: 'topology' };
   if (first === 'slow') return { view: renderSlowOrders, nav: 'slow' };
   if (first === 'screens') return { view: renderScreen, nav: 'screens' };
+  if (first === 'incidents') return { view: renderIncidents, nav: 'incidents' };
+  if (first === 'incident' && second) return { view: renderIncidentPage, nav: 'incidents' };
   return null;
 }
 

@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AlertEvaluator } from '../../../alerting/evaluator';
-import { loadAlertRules } from '../../../alerting/rules';
-import { FileAlertStateStore } from '../../../alerting/state-file';
-import { AnomalyService } from '../../../query-api/services/anomaly-service';
+import type { AlertEvaluator } from '../../../alerting/evaluator';
 import type { IncidentEvidence, IncidentRcaAnswer, IncidentsAnswer } from '../../../core/wire/incidents';
 import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../helpers/embedded-query-app';
+import { evaluatorOnClock, shopFaults, writeFrontendRules } from '../../helpers/shop-incidents';
 import { writeShopTraffic } from '../../helpers/shop-orders';
 
 const MINUTE_MS = 60_000;
@@ -26,8 +24,7 @@ describe('incidents with evidence, over HTTP', () => {
   let evaluator: AlertEvaluator;
   // M: a whole minute ten minutes ago; payment is slow from M − 3 min to M + 3 min, inventory fails from M − 33 min to M − 27 min
   const M = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 10 * MINUTE_MS;
-  const paymentSlow = (t: number) => t >= M - 3 * MINUTE_MS && t < M + 3 * MINUTE_MS;
-  const inventoryFailing = (t: number) => t >= M - 33 * MINUTE_MS && t < M - 27 * MINUTE_MS;
+  const faults = shopFaults(M);
   let simulatedNow = M;
 
   beforeAll(async () => {
@@ -36,33 +33,12 @@ describe('incidents with evidence, over HTTP', () => {
       fromMs: M - 60 * MINUTE_MS,
       toMs: M + 9 * MINUTE_MS,
       perMinute: 60,
-      paymentMs: (t) => (paymentSlow(t) ? 600 + (t % 50) : 15 + (t % 7)),
-      // two orders in five fail while the fault lasts
-      inventoryFails: (t) => inventoryFailing(t) && Math.floor(t / 1000) % 5 < 2,
+      paymentMs: (t) => (faults.paymentSlow(t) ? faults.slowPaymentMs(t) : faults.usualPaymentMs(t)),
+      inventoryFails: faults.inventoryFailing,
     });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-incidents-'));
-    fs.mkdirSync(path.join(dir, 'rules'));
-    fs.writeFileSync(
-      path.join(dir, 'rules', 'front.json'),
-      JSON.stringify({
-        rules: [
-          { name: 'FrontendSlow', for: '1m', severity: 'critical', condition: { kind: 'anomaly', metric: 'latency_p95_ms', service: 'frontend', window: '3m' } },
-          { name: 'FrontendErrors', for: '1m', severity: 'warning', condition: { kind: 'anomaly', metric: 'error_rate', service: 'frontend', window: '3m' } },
-        ],
-      }),
-    );
-    evaluator = new AlertEvaluator({
-      rules: loadAlertRules(path.join(dir, 'rules')),
-      sources: { spans: app.stores.spans, logs: app.stores.logs, anomalies: new AnomalyService(app.stores.spans, () => simulatedNow * 1000) },
-      intervalMs: 30 * MINUTE_MS,
-      state: new FileAlertStateStore(path.join(dir, 'alerts', 'state.json')),
-      holder: 'all-in-one',
-      alertmanagerUrl: '',
-      webhookUrl: '',
-      generatorUrl: () => 'http://chainscope.test/api/alerts',
-      log: () => {},
-      now: () => simulatedNow,
-    });
+    writeFrontendRules(dir);
+    evaluator = evaluatorOnClock(app.stores, dir, () => simulatedNow);
     base = await app.listen({ incidents: () => evaluator.incidents() });
   }, 120_000);
 
@@ -152,8 +128,9 @@ describe('incidents with evidence, over HTTP', () => {
     expect(body.traces[0].services).toContain('frontend');
     expect(body.topology.nodes.find((n) => n.id === 'frontend')).toMatchObject({ focus: true });
     expect(body.topology.nodes.map((n) => n.id)).toContain('checkout');
-    // one hop from frontend: payment is two hops away
-    expect(body.topology.nodes.map((n) => n.id)).not.toContain('payment');
+    // far enough to reach the first causes: payment is two hops from frontend, postgres three
+    expect(body.topology.nodes.map((n) => n.id)).toContain('payment');
+    expect(body.topology.nodes.map((n) => n.id)).not.toContain('postgres');
     expect(body.anomalies.some((a) => a.series.kind === 'service' && a.series.service === 'payment' && a.metric === 'latency_p95_ms')).toBe(true);
     const band = body.series!.band!;
     expect(band.low).toBeLessThanOrEqual(band.center);
@@ -162,18 +139,7 @@ describe('incidents with evidence, over HTTP', () => {
   }, 60_000);
 
   it('keeps the incidents across a restart of the evaluator', async () => {
-    const again = new AlertEvaluator({
-      rules: loadAlertRules(path.join(dir, 'rules')),
-      sources: { spans: app.stores.spans, logs: app.stores.logs, anomalies: new AnomalyService(app.stores.spans, () => simulatedNow * 1000) },
-      intervalMs: 30 * MINUTE_MS,
-      state: new FileAlertStateStore(path.join(dir, 'alerts', 'state.json')),
-      holder: 'all-in-one',
-      alertmanagerUrl: '',
-      webhookUrl: '',
-      generatorUrl: () => 'http://chainscope.test/api/alerts',
-      log: () => {},
-      now: () => simulatedNow,
-    });
+    const again = evaluatorOnClock(app.stores, dir, () => simulatedNow);
     await again.loadSaved();
     expect(again.incidents()).toEqual(evaluator.incidents());
     simulatedNow = M + 2 * MINUTE_MS + 1000;

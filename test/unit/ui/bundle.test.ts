@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 
 const REPO = path.join(__dirname, '..', '..', '..');
 /** Modules outside ui/ the browser bundle may hold: pure code with no Node API, shared with the server on purpose. */
-const SHARED_PURE_MODULES = ['core/analysis/span-tree.ts'];
+const SHARED_PURE_MODULES = ['core/analysis/series-services.ts', 'core/analysis/span-tree.ts'];
 
 describe('the UI bundle', () => {
   it('holds the UI, d3 and the shared pure modules only: the wire types (core/wire) are types, no server module comes along', async () => {

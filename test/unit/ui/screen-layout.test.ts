@@ -1,7 +1,21 @@
-import { chartPath, deltaText, formatMeasure, funnelWidths, gridArea, niceTop, thresholdLevel } from '../../../ui/src/screens/screenLayout';
+import { chartPath, deltaText, formatMeasure, funnelWidths, gridArea, niceTop, spanBands, thresholdLevel } from '../../../ui/src/screens/screenLayout';
 import { flowSeconds } from '../../../ui/src/screens/screenTopology';
 
 describe('wall-screen panel layout', () => {
+  it('places incidents on a chart of evenly spaced points, clipped to it', () => {
+    // points from minute 0 to minute 10 across 300 units
+    const m = (minutes: number) => minutes * 60_000;
+    expect(spanBands([{ startMs: m(2), endMs: m(4) }], 0, m(10) * 1000, 300)).toEqual([{ x: 60, width: 60 }]);
+    expect(spanBands([{ startMs: -m(5), endMs: m(1) }, { startMs: m(9), endMs: m(30) }], 0, m(10) * 1000, 300)).toEqual([
+      { x: 0, width: 30 },
+      { x: 270, width: 30 },
+    ]);
+    // outside the chart, or a chart of one point: nothing; a moment: 1 wide
+    expect(spanBands([{ startMs: m(11), endMs: m(12) }], 0, m(10) * 1000, 300)).toEqual([]);
+    expect(spanBands([{ startMs: m(2), endMs: m(4) }], m(3) * 1000, m(3) * 1000, 300)).toEqual([]);
+    expect(spanBands([{ startMs: m(5), endMs: m(5) }], 0, m(10) * 1000, 300)).toEqual([{ x: 150, width: 1 }]);
+  });
+
   it.each<[number | null, object | undefined, string]>([
     [0.001, { warn: 0.01, critical: 0.05 }, 'ok'],
     [0.01, { warn: 0.01, critical: 0.05 }, 'warn'],

@@ -69,3 +69,13 @@ export function deltaText(value: number | null, previous: number | null): string
   const shown = pct >= 10 ? pct.toFixed(0) : pct.toFixed(1);
   return `${share > 0 ? '▲' : share < 0 ? '▼' : '='} ${shown} %`;
 }
+
+/**
+ * Where incidents lie on a chart whose `count` points run evenly from `firstUs` to `lastUs` across
+ * `width` (chartPath's x): one [x, width] per span, clipped to the chart, at least 1 wide; none outside it.
+ */
+export function spanBands(spans: readonly { startMs: number; endMs: number }[], firstUs: number, lastUs: number, width: number): { x: number; width: number }[] {
+  if (!(lastUs > firstUs)) return [];
+  const x = (ms: number) => Math.min(width, Math.max(0, ((ms * 1000 - firstUs) / (lastUs - firstUs)) * width));
+  return spans.filter((s) => s.endMs * 1000 >= firstUs && s.startMs * 1000 <= lastUs).map((s) => ({ x: x(s.startMs), width: Math.max(1, x(s.endMs) - x(s.startMs)) }));
+}

@@ -1,8 +1,8 @@
-import { apiUrl } from '../api';
+import { apiUrl, incidentApi } from '../api';
 import { errorBox, h, replace } from '../dom';
 import { formatClock } from '../format';
 import { formatHash, navigate, type Route } from '../route';
-import type { DashboardData, DashboardList, DashboardView } from '../../../core/wire';
+import type { DashboardData, DashboardList, DashboardView, Incident } from '../../../core/wire';
 import { drawPanel } from './screenPanels';
 import { gridArea } from './screenLayout';
 import { durationMs, MAX_REFRESH_MS, MIN_REFRESH_MS, nextInPlaylist, screenOptions, shortSpan, type ScreenOptions } from './screenOptions';
@@ -88,6 +88,20 @@ function mountScreen(root: HTMLElement, dashboard: DashboardView, options: Scree
 
   let last: DashboardData | null = null;
   let receivedMs = 0;
+  // the incidents shaded on time-series panels, read again with every refresh (none without an evaluator or when the read fails)
+  let incidents: readonly Incident[] = [];
+  const incidentsRead = new AbortController();
+  const incidentsKey = (list: readonly Incident[]) => list.map((i) => `${i.id}:${i.status}`).join(',');
+  /** Reads the incidents again; true when they changed. */
+  const readIncidents = () =>
+    incidentApi
+      .incidents(incidentsRead.signal)
+      .then((a) => {
+        const changed = incidentsKey(a.incidents) !== incidentsKey(incidents);
+        incidents = a.incidents;
+        return changed;
+      })
+      .catch(() => false);
   let state: StreamState = { connected: false, staleSinceMs: null, retryAtMs: null };
   const drawStatus = () => {
     const now = Date.now();
@@ -107,17 +121,11 @@ function mountScreen(root: HTMLElement, dashboard: DashboardView, options: Scree
     data(data) {
       last = data;
       receivedMs = Date.now();
-      for (const panel of dashboard.panels) {
-        const body = bodies.get(panel.id)!;
-        const result = data.panels[panel.id];
-        if (!result) continue;
-        // a panel that failed this time keeps its last drawing, with the reason under it
-        if (result.ok) drawPanel(body, panel, result.data);
-        else {
-          body.querySelector('.panel-error')?.remove();
-          body.appendChild(h('p', { class: 'panel-error' }, result.error));
-        }
-      }
+      void readIncidents().then((changed) => {
+        // drawn again only when they changed, and not over a later refresh
+        if (changed && last === data) drawPanels(data);
+      });
+      drawPanels(data);
       drawStatus();
     },
     state(next) {
@@ -125,6 +133,19 @@ function mountScreen(root: HTMLElement, dashboard: DashboardView, options: Scree
       drawStatus();
     },
   });
+  function drawPanels(data: DashboardData): void {
+    for (const panel of dashboard.panels) {
+      const body = bodies.get(panel.id)!;
+      const result = data.panels[panel.id];
+      if (!result) continue;
+      // a panel that failed this time keeps its last drawing, with the reason under it
+      if (result.ok) drawPanel(body, panel, result.data, incidents);
+      else {
+        body.querySelector('.panel-error')?.remove();
+        body.appendChild(h('p', { class: 'panel-error' }, result.error));
+      }
+    }
+  }
   const tick = setInterval(drawStatus, 1000);
   let rotate: ReturnType<typeof setTimeout> | undefined;
   if (options.playlist.length > 1) {
@@ -132,6 +153,7 @@ function mountScreen(root: HTMLElement, dashboard: DashboardView, options: Scree
   }
   return () => {
     close();
+    incidentsRead.abort();
     clearInterval(tick);
     if (rotate) clearTimeout(rotate);
   };

@@ -2,8 +2,9 @@ import { h, replace } from '../dom';
 import { formatClock } from '../format';
 import { formatHash } from '../route';
 import { sparkPath } from '../views/servicesTableLayout';
-import type { PanelData, PanelDefinition, SeriesPoint, Thresholds } from '../../../core/wire';
-import { chartPath, deltaText, formatMeasure, funnelWidths, niceTop, thresholdLevel } from './screenLayout';
+import type { Incident, PanelData, PanelDefinition, SeriesPoint, Thresholds } from '../../../core/wire';
+import { incidentSpans } from '../views/incidentText';
+import { chartPath, deltaText, formatMeasure, funnelWidths, niceTop, spanBands, thresholdLevel } from './screenLayout';
 import { drawTopology } from './screenTopology';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -33,14 +34,14 @@ function measured(value: number | null, unit: Unit, t: Thresholds | undefined, e
   return h('td', { class: `cell-num level-${thresholdLevel(value, t)}` }, formatMeasure(value, unit), extra ?? null);
 }
 
-/** Draws a panel's data into its body (replacing what was there). */
-export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: PanelData): void {
+/** Draws a panel's data into its body (replacing what was there); time-series panels shade the `incidents` of their window. */
+export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: PanelData, incidents: readonly Incident[] = []): void {
   const t = panel.thresholds ?? {};
   switch (data.kind) {
     case 'orders':
-      return panel.type === 'stat' ? replace(body, orderStat(data, t.value)) : replace(body, timeChart(latencyLines(data), 'ms'));
+      return panel.type === 'stat' ? replace(body, orderStat(data, t.value)) : replace(body, timeChart(latencyLines(data), 'ms', data.series, incidents));
     case 'log-rate':
-      return replace(body, timeChart(data.series.map((s) => ({ name: s.level, values: values(s.points), cls: `line-${s.level.toLowerCase()}` })), 'count'));
+      return replace(body, timeChart(data.series.map((s) => ({ name: s.level, values: values(s.points), cls: `line-${s.level.toLowerCase()}` })), 'count', data.series[0]?.points ?? [], incidents));
     case 'services':
       return replace(body, servicesTable(data, t));
     case 'topology':
@@ -156,14 +157,31 @@ function latencyLines(data: Of<'orders'>): Line[] {
   ];
 }
 
-function timeChart(lines: Line[], unit: Unit): HTMLElement {
+/** A line chart of evenly spaced points (`times`: their starts), the incidents overlapping it shaded behind the lines. */
+function timeChart(lines: Line[], unit: Unit, times: readonly { tUs: number }[], incidents: readonly Incident[]): HTMLElement {
   const top = niceTop(lines.flatMap((l) => l.values));
   const last = lines.map((l) => [...l.values].reverse().find((v) => v !== null) ?? null);
+  const plot = svg('chart-plot', 300, 100, lines.map((l) => ({ d: chartPath(l.values, 300, 100, top), cls: `chart-line ${l.cls}` })));
+  const firstUs = times[0]?.tUs ?? 0;
+  const lastUs = times[times.length - 1]?.tUs ?? 0;
+  const spans = incidentSpans(incidents, null, firstUs / 1000, lastUs / 1000, Date.now());
+  spanBands(spans, firstUs, lastUs, 300).forEach((band, i) => {
+    const rect = document.createElementNS(SVG, 'rect');
+    rect.setAttribute('class', `chart-incident${spans[i].firing ? ' firing' : ''}`);
+    rect.setAttribute('x', band.x.toFixed(1));
+    rect.setAttribute('width', band.width.toFixed(1));
+    rect.setAttribute('y', '0');
+    rect.setAttribute('height', '100');
+    const title = document.createElementNS(SVG, 'title');
+    title.textContent = spans[i].label;
+    rect.appendChild(title);
+    plot.insertBefore(rect, plot.firstChild);
+  });
   return h(
     'div',
     { class: 'screen-chart' },
-    h('div', { class: 'chart-legend' }, ...lines.map((l, i) => h('span', { class: `chart-key ${l.cls}` }, `${l.name} ${formatMeasure(last[i], unit)}`)), h('span', { class: 'chart-top' }, `max ${formatMeasure(top, unit)}`)),
-    svg('chart-plot', 300, 100, lines.map((l) => ({ d: chartPath(l.values, 300, 100, top), cls: `chart-line ${l.cls}` }))),
+    h('div', { class: 'chart-legend' }, ...lines.map((l, i) => h('span', { class: `chart-key ${l.cls}` }, `${l.name} ${formatMeasure(last[i], unit)}`)), h('span', { class: 'chart-top' }, `max ${formatMeasure(top, unit)}`), spans.length ? h('span', { class: 'chart-incidents' }, `${spans.length} incident${spans.length === 1 ? '' : 's'}`) : null),
+    plot,
   );
 }
 

@@ -50,6 +50,8 @@ body.kiosk .screen { height: 100vh; }
 .chart-legend { display: flex; gap: 1em; font-size: 0.9em; font-variant-numeric: tabular-nums; flex-wrap: wrap; }
 .chart-legend .chart-top { margin-left: auto; color: var(--muted); font-size: 0.8em; }
 .chart-plot { width: 100%; height: 100%; min-height: 2em; border-bottom: 1px solid var(--line); }
+.chart-incident { fill: var(--critical); opacity: 0.12; } .chart-incident.firing { opacity: 0.22; }
+.chart-legend .chart-incidents { color: var(--critical); font-size: 0.8em; }
 .line-p50, .chart-key.line-p50 { stroke: var(--ok); color: var(--ok); }
 .line-p95, .chart-key.line-p95, .line-warn, .chart-key.line-warn { stroke: var(--warn); color: var(--warn); }
 .line-p99, .chart-key.line-p99, .line-error, .chart-key.line-error, .line-fatal, .chart-key.line-fatal { stroke: var(--critical); color: var(--critical); }

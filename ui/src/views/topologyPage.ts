@@ -2,6 +2,7 @@ import { insightApi, isAbort, type RatedTopology, type RateWindow, type Topology
 import { errorBox, h, nameSpan, replace } from '../dom';
 import { formatHash, navigate, replaceHash, type Route } from '../route';
 import { drawRedCharts } from './redCharts';
+import { redOverlay } from './redOverlay';
 import { liveRefresh, refreshSeconds } from './liveRefresh';
 import { renderServicesTable, type ServiceSort, type ServiceSortKey } from './servicesTable';
 import { DEFAULT_WINDOW, statsStepSeconds, WINDOWS } from './topologyWindows';
@@ -153,10 +154,9 @@ export function renderTopologyPage(root: HTMLElement, route: Route, signal: Abor
     if (node.kind !== 'service') return;
     charts.appendChild(h('p', { class: 'muted' }, 'Loading…'));
     const signalSide = sideAbort.signal;
-    insightApi
-      .serviceStats(node.id, { start, end, step: statsStepSeconds(win.ms) }, signalSide)
-      .then((stats) => {
-        drawRedCharts(charts, stats.series);
+    Promise.all([insightApi.serviceStats(node.id, { start, end, step: statsStepSeconds(win.ms) }, signalSide), redOverlay(node.id, start, end, signalSide)])
+      .then(([stats, overlay]) => {
+        drawRedCharts(charts, stats.series, overlay);
         const sorted = [...stats.operations].sort((a, b) => (b.p95Ms ?? -1) - (a.p95Ms ?? -1)).slice(0, 10);
         replace(
           ops,
