@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Principal } from './authenticator';
 import type { JwksSource } from './jwks-source';
 import { ACCEPTED_JWS_ALGORITHMS, isAcceptedAlgorithm, keyFitsAlgorithm, signatureVerifies } from './jws';
@@ -23,6 +24,16 @@ export type JwtVerdict = { ok: true; principal: Principal } | { ok: false; statu
 /** Longest JWT looked at; identity providers' tokens are a few KiB. */
 const MAX_JWT_CHARS = 16 * 1024;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/**
+ * A JWT verified once is remembered (by its SHA-256) for this long at most,
+ * and never past its exp: an exporter sends the same JWT with every request,
+ * and a signature check costs a few hundred µs where a lookup costs one or
+ * two. The price: a key removed from the JWKS stops accepting its tokens up
+ * to this much later.
+ */
+export const VERIFIED_JWT_TTL_MS = 5 * 60_000;
+/** JWTs remembered at once; past it the oldest go first. */
+const MAX_VERIFIED_JWTS = 10_000;
 /** With several roles in the claim the one that may do most is taken. */
 const ROLE_STRENGTH: Record<AccessRole, number> = { ingest: 0, read: 1, admin: 2 };
 
@@ -39,6 +50,8 @@ export function looksLikeJwt(credential: string): boolean {
  * failed, never anything of the keys.
  */
 export class JwtVerifier {
+  private readonly verified = new Map<string, { principal: Principal; untilMs: number }>();
+
   constructor(
     readonly settings: JwtSettings,
     private readonly keys: JwksSource,
@@ -46,6 +59,23 @@ export class JwtVerifier {
 
   async verify(token: string, nowMs = Date.now()): Promise<JwtVerdict> {
     if (!looksLikeJwt(token)) return refuse('the bearer credential is not a JWT (three base64url parts) nor an API token');
+    const digest = crypto.createHash('sha256').update(token).digest('base64');
+    const known = this.verified.get(digest);
+    if (known && nowMs < known.untilMs) return { ok: true, principal: known.principal };
+    if (known) this.verified.delete(digest);
+    const verdict = await this.check(token, nowMs);
+    if (verdict.ok) this.remember(digest, verdict.principal, nowMs);
+    return verdict;
+  }
+
+  private remember(digest: string, principal: Principal, nowMs: number): void {
+    if (this.verified.size >= MAX_VERIFIED_JWTS) this.verified.delete(this.verified.keys().next().value!);
+    const untilMs = Math.min(nowMs + VERIFIED_JWT_TTL_MS, (principal.expiresAtMs ?? nowMs) + this.settings.clockSkewSeconds * 1000);
+    this.verified.set(digest, { principal, untilMs });
+  }
+
+  /** The whole check of a compact JWS: header, signature, then claims. */
+  private async check(token: string, nowMs: number): Promise<JwtVerdict> {
     const [headerPart, payloadPart, signaturePart] = token.split('.');
     const header = jsonPart(headerPart);
     const claims = jsonPart(payloadPart);

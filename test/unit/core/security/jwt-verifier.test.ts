@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { JwksSource } from '../../../../core/security/jwks-source';
-import { JwtVerifier, looksLikeJwt, type JwtSettings, type JwtVerdict } from '../../../../core/security/jwt-verifier';
+import { JwtVerifier, looksLikeJwt, VERIFIED_JWT_TTL_MS, type JwtSettings, type JwtVerdict } from '../../../../core/security/jwt-verifier';
 import { claimsFor, hmacJwt, jwksOf, makeKey, signJwt, unsignedJwt, type TestKey } from '../../../helpers/jwt-issuer';
 
 const ISSUER = 'https://idp.example.test/realms/shop';
@@ -117,6 +117,36 @@ describe('JwtVerifier: what is refused (401, with the reason)', () => {
     expect(looksLikeJwt(signJwt(rsa, claimsFor(ISSUER, AUDIENCE)))).toBe(true);
     expect(looksLikeJwt(`cs_${'A'.repeat(43)}`)).toBe(false);
     expect(looksLikeJwt(`a.b.${'c'.repeat(20_000)}`)).toBe(false);
+  });
+});
+
+describe('JwtVerifier: a JWT verified once is remembered', () => {
+  it('the same JWT again is answered without another signature check, for at most VERIFIED_JWT_TTL_MS and never past its exp', async () => {
+    const made = verifierWith(jwksOf(rsa));
+    await made.keys.start();
+    made.keys.stop();
+    const lookups = jest.spyOn(made.keys, 'keysFor');
+    const now = Date.now();
+    const longLived = signJwt(rsa, claimsFor(ISSUER, AUDIENCE, { exp: Math.floor(now / 1000) + 3600 }));
+    for (let i = 0; i < 5; i++) expect((await made.verifier.verify(longLived, now + i * 1000)).ok).toBe(true);
+    expect(lookups).toHaveBeenCalledTimes(1);
+    // past the remembered time the whole check runs again
+    expect((await made.verifier.verify(longLived, now + VERIFIED_JWT_TTL_MS + 1)).ok).toBe(true);
+    expect(lookups).toHaveBeenCalledTimes(2);
+    // a short-lived one is refused once its exp (plus the skew) has passed, remembered or not
+    const shortLived = signJwt(rsa, claimsFor(ISSUER, AUDIENCE, { exp: Math.floor(now / 1000) + 10 }));
+    expect((await made.verifier.verify(shortLived, now)).ok).toBe(true);
+    expect(await refusal(made.verifier.verify(shortLived, now + 10_000 + 31_000))).toMatch(/has expired/);
+  });
+
+  it('a refused JWT is not remembered: each try is checked again', async () => {
+    const made = verifierWith(jwksOf(rsa));
+    await made.keys.start();
+    made.keys.stop();
+    const lookups = jest.spyOn(made.keys, 'keysFor');
+    const forged = signJwt({ ...stranger, kid: rsa.kid }, claimsFor(ISSUER, AUDIENCE));
+    for (let i = 0; i < 3; i++) expect(await refusal(made.verifier.verify(forged))).toMatch(/signature/);
+    expect(lookups).toHaveBeenCalledTimes(3);
   });
 });
 
