@@ -99,7 +99,8 @@ export function createQueryApp(options: QueryAppOptions): Express {
   const topology = new TopologyService(options.spanStore);
   api.use(chainsRouter(chains));
   api.use(topologyRouter(topology));
-  api.use(metricsRouter(new MetricService(options.metricStore)));
+  const metrics = new MetricService(options.metricStore);
+  api.use(metricsRouter(metrics));
   const businessKpis = { keys: options.chains?.businessKeys ?? CHAIN_DEFAULTS.businessKeys };
   const anomalies = new AnomalyService(options.spanStore, undefined, undefined, businessKpis);
   const rca = new RcaService(chains, options.spanStore);
@@ -116,7 +117,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
   api.use(alertsRouter(options.alerts, options.alertRules));
   api.use(incidentsRouter(incidents));
   api.use(rcaRouter(rca, incidents));
-  api.use(dashboardsRouter(createDashboardService(options.spanStore, options.logStore, options, { chains, topology })));
+  api.use(dashboardsRouter(createDashboardService(options.spanStore, options.logStore, options, { chains, topology, metrics })));
   api.use(openApiRouter(options.chains?.businessKeys, Boolean(options.authenticator)));
   api.use(settingsRouter(settingsView(options.chains)));
   api.use(accessRouter(options.authenticator && new AccessService(options.authenticator)));

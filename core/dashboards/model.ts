@@ -4,7 +4,7 @@
  * API and the wall screen read is set.
  */
 
-export type PanelType = 'stat' | 'timeseries' | 'table' | 'funnel' | 'logs' | 'topology';
+export type PanelType = 'stat' | 'timeseries' | 'table' | 'funnel' | 'logs' | 'topology' | 'metric';
 export type SeverityLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL' | 'UNSPECIFIED';
 export type OrderMeasure = 'ordersPerMinute' | 'successRate' | 'p50Ms' | 'p95Ms' | 'p99Ms' | 'latency';
 
@@ -17,7 +17,8 @@ export type PanelQuery =
   | { kind: 'order-stages'; key?: string }
   | { kind: 'slow-orders'; key?: string; errorsOnly?: boolean; limit?: number }
   | { kind: 'log-rate'; q?: string; levels?: SeverityLevel[] }
-  | { kind: 'log-messages'; q?: string; limit?: number };
+  | { kind: 'log-messages'; q?: string; limit?: number }
+  | { kind: 'metric'; name: string; fn?: 'auto' | 'value' | 'rate' | 'avg' | 'quantile'; quantile?: number; groupBy?: string[]; step?: string };
 
 export type QueryKind = PanelQuery['kind'];
 
@@ -66,6 +67,7 @@ export const PANEL_QUERIES: Readonly<Record<PanelType, readonly QueryKind[]>> = 
   funnel: ['order-stages'],
   logs: ['log-messages'],
   topology: ['topology'],
+  metric: ['metric'],
 };
 
 /** `10s`, `5m`, `1h` → milliseconds (the schema's patterns allow nothing else). */

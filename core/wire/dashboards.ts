@@ -1,6 +1,7 @@
 import type { DashboardDefinition, OrderMeasure, PanelDefinition, SeverityLevel } from '../dashboards/model';
 import type { Bottleneck } from '../analysis/chain-bottleneck';
 import type { RatedTopology } from '../topology';
+import type { MetricSeriesAnswer } from './metrics';
 
 export type { DashboardDefinition, PanelDefinition, PanelQuery, PanelType, Thresholds } from '../dashboards/model';
 
@@ -122,7 +123,8 @@ export type PanelData =
   | { kind: 'order-stages'; key: string; orders: number; stages: StageRow[]; slowestStage: string | null }
   | { kind: 'slow-orders'; key: string; rows: SlowOrderRow[] }
   | { kind: 'log-rate'; intervalUs: number; levels: SeverityLevel[]; series: { level: SeverityLevel; points: SeriesPoint[] }[] }
-  | { kind: 'log-messages'; rows: LogMessageRow[] };
+  | { kind: 'log-messages'; rows: LogMessageRow[] }
+  | { kind: 'metric'; metric: MetricSeriesAnswer };
 
 /** A panel's answer: its data, or why it has none this time (the other panels still answer). */
 export type PanelResult = ({ ok: true; data: PanelData } | { ok: false; error: string }) & {

@@ -11,6 +11,7 @@ export type * from './errors';
 export type * from './health';
 export type * from './incidents';
 export type * from './logs';
+export type * from './metrics';
 export type * from './settings';
 export type * from './topology';
 export type * from './traces';

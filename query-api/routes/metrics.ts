@@ -9,7 +9,6 @@ import type { MetricService } from '../services/metric-service';
 export const MAX_METRIC_NAME_LENGTH = 1024;
 export const MAX_GROUP_BY = 10;
 const DEFAULT_WINDOW_US = 3_600_000_000;
-const DEFAULT_QUANTILE = 0.95;
 /** `auto`: rate for counters and histograms, value for gauges (core/analysis/metric-series.ts). */
 const FUNCTION_CHOICES = ['auto', ...SERIES_FUNCTIONS] as const;
 
@@ -28,9 +27,9 @@ export function metricsRouter(metrics: MetricService): Router {
     const endUs = optionalTimeUs(query, 'end') ?? Date.now() * 1000;
     const startUs = optionalTimeUs(query, 'start') ?? endUs - DEFAULT_WINDOW_US;
     if (!(startUs < endUs)) throw new ValidationError('start must be before end', 'start');
-    const stepUs = parseStep(optionalString(query, 'step')) ?? Math.max(1_000_000, Math.ceil((endUs - startUs) / 60));
+    const stepUs = parseStep(optionalString(query, 'step'));
     const fn = optionalEnum(query, 'fn', FUNCTION_CHOICES, 'auto');
-    const quantile = optionalNumber(query, 'quantile', 0, 1) ?? DEFAULT_QUANTILE;
+    const quantile = optionalNumber(query, 'quantile', 0, 1);
     // groupBy=a,b or groupBy=a&groupBy=b
     const groupBy = [...new Set(stringList(query, 'groupBy', MAX_GROUP_BY).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== ''))];
     if (groupBy.length > MAX_GROUP_BY) throw new ValidationError(`groupBy may name at most ${MAX_GROUP_BY} labels`, 'groupBy');

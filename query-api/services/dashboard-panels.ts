@@ -9,8 +9,9 @@ import { mapLimited } from '../../core/util/map-limited';
 import type { ErrorOperationRow, LogMessageRow, PanelData, SeriesPoint } from '../../core/wire';
 import { slowCandidates, type ChainService } from './chain-service';
 import type { LogService } from './log-service';
+import type { MetricService } from './metric-service';
 import type { OrderKpiService } from './order-kpi-service';
-import { DEFAULT_RATE_MINUTES, type TopologyService } from './topology-service';
+import { DEFAULT_RATE_MINUTES, parseStep, type TopologyService } from './topology-service';
 
 /** What the panels read through: the same services the other routes use, so a panel's numbers are the pages' numbers. */
 export interface PanelSources {
@@ -18,6 +19,7 @@ export interface PanelSources {
   chains: ChainService;
   logs: LogService;
   orders: OrderKpiService;
+  metrics: MetricService;
   /** The first configured business key: a panel without `key` uses it. */
   defaultKey: string;
   stageRules: readonly ChainStageRule[];
@@ -63,6 +65,11 @@ export async function panelData(panel: PanelDefinition, window: PanelWindow, sou
       return logRate(q, window, sources);
     case 'log-messages':
       return logMessages(q, window, sources);
+    case 'metric': {
+      const fn = q.fn === 'auto' ? undefined : q.fn;
+      const metric = await sources.metrics.series({ name: q.name, ...window, stepUs: parseStep(q.step), fn, quantile: q.quantile, groupBy: q.groupBy ?? [] });
+      return { kind: 'metric', metric };
+    }
   }
 }
 

@@ -8,6 +8,7 @@ import type { DashboardData, DashboardSummary, PanelResult } from '../../core/wi
 import { ChainService, chainOptions, type ChainServiceOptions } from './chain-service';
 import { panelData, type PanelSources } from './dashboard-panels';
 import { LogService } from './log-service';
+import { MetricService } from './metric-service';
 import { OrderKpiService } from './order-kpi-service';
 import { TopologyService } from './topology-service';
 
@@ -95,7 +96,7 @@ export function createDashboardService(
   spans: SpanStore,
   logs: LogStore,
   options: { chains?: Partial<ChainServiceOptions>; dashboardsDir?: string },
-  shared: { chains?: ChainService; topology?: TopologyService } = {},
+  shared: { chains?: ChainService; topology?: TopologyService; metrics?: MetricService } = {},
 ): DashboardService {
   const { businessKeys, stages } = chainOptions(options.chains);
   return new DashboardService(loadDashboards(options.dashboardsDir ?? '', { businessKeys }), {
@@ -103,6 +104,7 @@ export function createDashboardService(
     chains: shared.chains ?? new ChainService(spans, logs, options.chains),
     logs: new LogService(logs),
     orders: new OrderKpiService(spans),
+    metrics: shared.metrics ?? new MetricService(undefined),
     defaultKey: businessKeys[0] ?? '',
     stageRules: stages,
   });

@@ -1,7 +1,7 @@
-import { computeSeries, defaultFunction, functionRefusal, type ComputedSeries, type SeriesFunction } from '../../core/analysis/metric-series';
-import type { MetricLabel, MetricNameInfo, MetricStore } from '../../core/contracts/metric-store';
+import { computeSeries, defaultFunction, functionRefusal, type SeriesFunction } from '../../core/analysis/metric-series';
+import type { MetricStore } from '../../core/contracts/metric-store';
 import { UnsupportedError, ValidationError } from '../../core/errors';
-import type { MetricKind } from '../../core/metric-point';
+import type { MetricLabelsAnswer, MetricNamesAnswer, MetricSeriesAnswer } from '../../core/wire';
 
 /** Names listed at most by GET /api/metrics. */
 export const MAX_METRIC_NAMES = 1000;
@@ -15,39 +15,41 @@ export const MAX_SERIES_POINTS_READ = 500_000;
 /** Groups one series query answers at most. */
 export const MAX_SERIES_GROUPS = 200;
 
+/** Quantile of fn=quantile when none is asked. */
+export const DEFAULT_QUANTILE = 0.95;
+
 export interface SeriesQuery {
   name: string;
   startUs: number;
   endUs: number;
-  stepUs: number;
+  /** Default: the window over 60, at least 1 s. */
+  stepUs?: number;
+  /** Default: rate for counters and histograms, value for gauges (defaultFunction). */
   fn?: SeriesFunction;
-  quantile: number;
+  /** Default DEFAULT_QUANTILE. */
+  quantile?: number;
   groupBy: string[];
 }
 
-export interface SeriesAnswer {
-  name: string;
-  kind: MetricKind | null;
-  fn: SeriesFunction;
-  stepUs: number;
-  series: ComputedSeries[];
-  /** The store stopped at MAX_SERIES_POINTS_READ points, or groups were cut at MAX_SERIES_GROUPS. */
-  truncated: boolean;
-}
 
 /** GET /api/metrics and /api/metrics/series over the metric store. */
 export class MetricService {
   constructor(private readonly store: MetricStore | undefined) {}
 
-  async names(): Promise<{ metrics: MetricNameInfo[] }> {
+  async names(): Promise<MetricNamesAnswer> {
     return { metrics: await this.requireStore().metricNames(MAX_METRIC_NAMES) };
   }
 
-  async labels(name: string): Promise<{ name: string; labels: MetricLabel[] }> {
+  async labels(name: string): Promise<MetricLabelsAnswer> {
     return { name, labels: await this.requireStore().metricLabels(name, MAX_LABEL_SERIES, MAX_LABEL_VALUES) };
   }
 
-  async series(query: SeriesQuery): Promise<SeriesAnswer> {
+  async series(request: SeriesQuery): Promise<MetricSeriesAnswer> {
+    const query = {
+      ...request,
+      stepUs: request.stepUs ?? Math.max(1_000_000, Math.ceil((request.endUs - request.startUs) / 60)),
+      quantile: request.quantile ?? DEFAULT_QUANTILE,
+    };
     const steps = Math.ceil((query.endUs - query.startUs) / query.stepUs);
     if (steps > MAX_SERIES_STEPS) {
       throw new ValidationError(`(end - start) / step is ${steps} steps, more than ${MAX_SERIES_STEPS}: use a larger step or a shorter window`, 'step');

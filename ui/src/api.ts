@@ -20,6 +20,9 @@ import type {
   LogHistogramView,
   LogSearchView,
   LogView,
+  MetricLabelsAnswer,
+  MetricNamesAnswer,
+  MetricSeriesAnswer,
   OperationsAnswer,
   RatedTopology,
   ServicesAnswer,
@@ -48,6 +51,12 @@ export type {
   LogHighlight,
   LogHistogramView,
   MatchingSpan,
+  MetricLabel,
+  MetricLabelsAnswer,
+  MetricNameInfo,
+  MetricNamesAnswer,
+  MetricSeriesAnswer,
+  ComputedSeries,
   RatedTopology,
   RateWindow,
   ServiceStats,
@@ -198,4 +207,11 @@ export const logApi = {
   context: (id: string, query: Query = {}, signal?: AbortSignal) => getJson<LogContextView>(`logs/${encodeURIComponent(id)}/context`, query, signal),
   /** URL for an EventSource: `log` events carry one LogView as JSON, `dropped` a TailDroppedEvent. */
   tailUrl: (query: Query) => apiUrl('logs/tail', query),
+};
+
+/** OTLP metrics: names, one name's labels, computed series (start/end epoch ms). */
+export const metricsApi = {
+  names: (signal?: AbortSignal) => getJson<MetricNamesAnswer>('metrics', {}, signal).then((r) => r.metrics),
+  labels: (name: string, signal?: AbortSignal) => getJson<MetricLabelsAnswer>('metrics', { name }, signal).then((r) => r.labels),
+  series: (query: Query, signal?: AbortSignal) => getJson<MetricSeriesAnswer>('metrics/series', query, signal),
 };

@@ -9,6 +9,7 @@ import { renderIncidentPage } from './views/incidentPage';
 import { renderIncidents } from './views/incidentsPage';
 import { renderScreen } from './screens/screenPage';
 import { renderLogSearch } from './views/logSearch';
+import { renderMetricsPage } from './views/metricsPage';
 import { renderSlowOrders } from './views/slowOrders';
 import { renderTopologyPage } from './views/topologyPage';
 import { renderTracePage } from './views/tracePage';
@@ -27,6 +28,7 @@ function pick(route: Route): { view: View; nav: string } | null {
   if (first === 'chain' && second && third) return { view: renderChainPage, nav: 'home' };
   if (first === 'topology') return { view: renderTopologyPage, nav: 'topology' };
   if (first === 'slow') return { view: renderSlowOrders, nav: 'slow' };
+  if (first === 'metrics') return { view: renderMetricsPage, nav: 'metrics' };
   if (first === 'screens') return { view: renderScreen, nav: 'screens' };
   if (first === 'incidents') return { view: renderIncidents, nav: 'incidents' };
   if (first === 'incident' && second) return { view: renderIncidentPage, nav: 'incidents' };

@@ -6,6 +6,7 @@ import type { Incident, PanelData, PanelDefinition, SeriesPoint, Thresholds } fr
 import { incidentSpans } from '../views/incidentText';
 import { chartPath, deltaText, formatMeasure, funnelWidths, niceTop, spanBands, thresholdLevel } from './screenLayout';
 import { drawTopology } from './screenTopology';
+import { formatValue, seriesName } from '../views/metricChartLayout';
 
 const SVG = 'http://www.w3.org/2000/svg';
 type Unit = Parameters<typeof formatMeasure>[1];
@@ -39,9 +40,9 @@ export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: Panel
   const t = panel.thresholds ?? {};
   switch (data.kind) {
     case 'orders':
-      return panel.type === 'stat' ? replace(body, orderStat(data, t.value)) : replace(body, timeChart(latencyLines(data), 'ms', data.series, incidents));
+      return panel.type === 'stat' ? replace(body, orderStat(data, t.value)) : replace(body, timeChart(latencyLines(data), (v) => formatMeasure(v, 'ms'), data.series, incidents));
     case 'log-rate':
-      return replace(body, timeChart(data.series.map((s) => ({ name: s.level, values: values(s.points), cls: `line-${s.level.toLowerCase()}` })), 'count', data.series[0]?.points ?? [], incidents));
+      return replace(body, timeChart(data.series.map((s) => ({ name: s.level, values: values(s.points), cls: `line-${s.level.toLowerCase()}` })), (v) => formatMeasure(v, 'count'), data.series[0]?.points ?? [], incidents));
     case 'services':
       return replace(body, servicesTable(data, t));
     case 'topology':
@@ -71,6 +72,8 @@ export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: Panel
           ? h('ol', { class: 'screen-log' }, ...data.rows.map((r) => h('li', null, h('time', null, formatClock(r.lastUs).slice(0, 8)), h('span', { class: 'log-service' }, r.service), h('span', { class: 'cell-msg' }, r.body), r.count > 1 ? h('span', { class: 'times' }, `×${r.count}`) : null)))
           : h('p', { class: 'screen-empty' }, 'No matching log record in this window'),
       );
+    case 'metric':
+      return replace(body, metricChart(data, incidents));
   }
 }
 
@@ -157,8 +160,19 @@ function latencyLines(data: Of<'orders'>): Line[] {
   ];
 }
 
+/** Series colours of a metric panel, cycled (screenStyles.ts). */
+const METRIC_LINE_COLOURS = 6;
+
+/** One line per group of the metric query, named by its labels, the legend with each one's last value. */
+function metricChart(data: Of<'metric'>, incidents: readonly Incident[]): HTMLElement {
+  const { metric } = data;
+  if (!metric.series.some((s) => s.points.some((p) => p.value !== null))) return h('p', { class: 'screen-empty' }, `No point of ${metric.name} in this window`);
+  const lines = metric.series.map((s, i) => ({ name: seriesName(s, metric.name), values: s.points.map((p) => p.value), cls: `line-series-${i % METRIC_LINE_COLOURS}` }));
+  return timeChart(lines, formatValue, metric.series[0].points.map((p) => ({ tUs: p.timeUs })), incidents);
+}
+
 /** A line chart of evenly spaced points (`times`: their starts), the incidents overlapping it shaded behind the lines. */
-function timeChart(lines: Line[], unit: Unit, times: readonly { tUs: number }[], incidents: readonly Incident[]): HTMLElement {
+function timeChart(lines: Line[], format: (v: number | null) => string, times: readonly { tUs: number }[], incidents: readonly Incident[]): HTMLElement {
   const top = niceTop(lines.flatMap((l) => l.values));
   const last = lines.map((l) => [...l.values].reverse().find((v) => v !== null) ?? null);
   const plot = svg('chart-plot', 300, 100, lines.map((l) => ({ d: chartPath(l.values, 300, 100, top), cls: `chart-line ${l.cls}` })));
@@ -180,7 +194,7 @@ function timeChart(lines: Line[], unit: Unit, times: readonly { tUs: number }[],
   return h(
     'div',
     { class: 'screen-chart' },
-    h('div', { class: 'chart-legend' }, ...lines.map((l, i) => h('span', { class: `chart-key ${l.cls}` }, `${l.name} ${formatMeasure(last[i], unit)}`)), h('span', { class: 'chart-top' }, `max ${formatMeasure(top, unit)}`), spans.length ? h('span', { class: 'chart-incidents' }, `${spans.length} incident${spans.length === 1 ? '' : 's'}`) : null),
+    h('div', { class: 'chart-legend' }, ...lines.map((l, i) => h('span', { class: `chart-key ${l.cls}` }, `${l.name} ${format(last[i])}`)), h('span', { class: 'chart-top' }, `max ${format(top)}`), spans.length ? h('span', { class: 'chart-incidents' }, `${spans.length} incident${spans.length === 1 ? '' : 's'}`) : null),
     plot,
   );
 }

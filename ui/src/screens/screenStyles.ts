@@ -55,6 +55,12 @@ body.kiosk .screen { height: 100vh; }
 .line-p50, .chart-key.line-p50 { stroke: var(--ok); color: var(--ok); }
 .line-p95, .chart-key.line-p95, .line-warn, .chart-key.line-warn { stroke: var(--warn); color: var(--warn); }
 .line-p99, .chart-key.line-p99, .line-error, .chart-key.line-error, .line-fatal, .chart-key.line-fatal { stroke: var(--critical); color: var(--critical); }
+.line-series-0, .chart-key.line-series-0 { stroke: #4e79a7; color: #4e79a7; }
+.line-series-1, .chart-key.line-series-1 { stroke: #f28e2c; color: #f28e2c; }
+.line-series-2, .chart-key.line-series-2 { stroke: #76b7b2; color: #76b7b2; }
+.line-series-3, .chart-key.line-series-3 { stroke: #59a14f; color: #59a14f; }
+.line-series-4, .chart-key.line-series-4 { stroke: #edc949; color: #edc949; }
+.line-series-5, .chart-key.line-series-5 { stroke: #af7aa1; color: #af7aa1; }
 .screen-funnel { display: flex; flex-direction: column; gap: 0.5em; }
 .funnel-name { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .funnel-bar { height: 1.1em; background: var(--line); border-radius: 3px; overflow: hidden; }
