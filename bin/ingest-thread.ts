@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isRetriable } from '../core/errors';
 import { Counters } from '../core/metrics';
 import type { EdgeReport, FromThread, IngestThreadData, ToThread, WireMessage } from '../ingest/thread/protocol';
+import { CounterDeltaWriter, type CounterDeltas } from '../ingest/thread/counter-deltas';
 import { ThreadServiceGraph } from '../ingest/thread/thread-service-graph';
 import { SpanMetrics } from '../ingest/span-metrics/span-metrics';
 import { WriteTurn } from '../storage/embedded/write-turn';
@@ -43,13 +44,12 @@ async function main(): Promise<void> {
     countSpans: () => spanMetrics.batch(),
     observeSpans: (spans) => serviceGraph?.addSpans(spans),
   });
-  const edgeReport = (): { edges: EdgeReport | null; transfer: ArrayBuffer[] } => serviceGraph?.report() ?? { edges: null, transfer: [] };
-  let reported: Record<string, number> = {};
-  const counterDeltas = () => {
-    const now = counters.snapshot();
-    const delta = Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (reported[k] ?? 0)]).filter(([, v]) => v !== 0));
-    reported = now;
-    return delta;
+  const counterDeltas = new CounterDeltaWriter();
+  /** The counters' growth and the service graph's report since the last reply, with the buffers to transfer. */
+  const report = (): { counters: CounterDeltas; edges: EdgeReport | null; transfer: ArrayBuffer[] } => {
+    const grown = counterDeltas.take(counters);
+    const graph = serviceGraph?.report() ?? { edges: null, transfer: [] };
+    return { counters: grown.deltas, edges: graph.edges, transfer: [...grown.transfer, ...graph.transfer] };
   };
 
   // Batches are handled as they come (the owner's bus serialises each partition), so one batch's
@@ -60,11 +60,11 @@ async function main(): Promise<void> {
     try {
       const dead = await processor.process(msg.signal, msg.topic, messages);
       const wire: WireMessage[] = dead.map((m) => ({ key: m.key, headers: m.headers, value: new Uint8Array(m.value) }));
-      const { edges, transfer } = edgeReport();
-      reply({ type: 'done', id: msg.id, deadLetters: wire, counters: counterDeltas(), edges }, [...wire.map((m) => m.value.buffer as ArrayBuffer), ...transfer]);
+      const { counters: grown, edges, transfer } = report();
+      reply({ type: 'done', id: msg.id, deadLetters: wire, counters: grown, edges }, [...wire.map((m) => m.value.buffer as ArrayBuffer), ...transfer]);
     } catch (err) {
-      const { edges, transfer } = edgeReport();
-      reply({ type: 'failed', id: msg.id, message: (err as Error)?.message ?? String(err), retriable: isRetriable(err), counters: counterDeltas(), edges }, transfer);
+      const { counters: grown, edges, transfer } = report();
+      reply({ type: 'failed', id: msg.id, message: (err as Error)?.message ?? String(err), retriable: isRetriable(err), counters: grown, edges }, transfer);
     }
   };
   port.on('message', (msg: ToThread) => {

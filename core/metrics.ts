@@ -6,7 +6,7 @@
  * A name may carry labels (`seriesName('x_total', { a: '1' })`): series of one
  * family are printed together under one HELP/TYPE. A family described as a
  * histogram groups its `_bucket`, `_sum` and `_count` series. Every value only
- * grows, so worker threads can ship deltas of `snapshot()` to their owner.
+ * grows, so worker threads can ship deltas to their owner (ingest/thread/counter-deltas.ts).
  */
 export type MetricType = 'counter' | 'histogram';
 
@@ -29,6 +29,11 @@ export class Counters {
 
   get(name: string): number {
     return this.values.get(name) ?? 0;
+  }
+
+  /** Every series and its value, in the order they were first added. */
+  entries(): IterableIterator<[string, number]> {
+    return this.values.entries();
   }
 
   snapshot(): Record<string, number> {

@@ -4,6 +4,7 @@ import { BackendUnavailableError, ChainscopeError } from '../../core/errors';
 import type { Counters } from '../../core/metrics';
 import type { Signal } from '../batch-processor';
 import { packedBuffers, type PackedEdgeHalves } from '../span-metrics/edge-halves';
+import { CounterDeltaReader } from './counter-deltas';
 import type { EdgeReport, FromThread, ToThread, WireMessage } from './protocol';
 
 export interface IngestThreadHandleOptions {
@@ -76,11 +77,12 @@ export class IngestThreadHandle {
     if (this.worker && this.ready) return this.ready.then(() => this.worker!);
     const worker = new Worker(this.options.entry, { workerData: this.options.workerData });
     this.worker = worker;
+    const counterDeltas = new CounterDeltaReader();
     this.ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (msg: FromThread) => {
         if (msg.type === 'ready') resolve();
         else if (msg.type === 'started-failed') reject(new BackendUnavailableError(`ingest thread could not start: ${msg.message}`));
-        else this.onReply(msg);
+        else this.onReply(msg, counterDeltas);
       });
       worker.once('error', (err) => {
         reject(err);
@@ -98,10 +100,10 @@ export class IngestThreadHandle {
     return true;
   }
 
-  private onReply(msg: FromThread): void {
+  private onReply(msg: FromThread, counterDeltas: CounterDeltaReader): void {
     if (msg.type === 'edges') this.options.onEdges?.(msg.edges);
     if (msg.type !== 'done' && msg.type !== 'failed') return;
-    for (const [name, n] of Object.entries(msg.counters)) this.options.counters.add(name, n);
+    counterDeltas.addTo(this.options.counters, msg.counters);
     if (msg.edges) this.options.onEdges?.(msg.edges);
     const waiter = this.pending.get(msg.id);
     if (!waiter) return;

@@ -2,6 +2,7 @@ import type { Config } from '../../core/config';
 import type { Signal } from '../batch-processor';
 import type { PackedEdgeHalves } from '../span-metrics/edge-halves';
 import type { EdgeTotals } from '../span-metrics/edge-pairing';
+import type { CounterDeltas } from './counter-deltas';
 
 /** What an ingest thread is started with. */
 export interface IngestThreadData {
@@ -35,7 +36,7 @@ export type ToThread =
 export type FromThread =
   | { type: 'ready' }
   | { type: 'started-failed'; message: string }
-  | { type: 'done'; id: number; deadLetters: WireMessage[]; counters: Record<string, number>; edges: EdgeReport | null }
-  | { type: 'failed'; id: number; message: string; retriable: boolean; counters: Record<string, number>; edges: EdgeReport | null }
+  | { type: 'done'; id: number; deadLetters: WireMessage[]; counters: CounterDeltas; edges: EdgeReport | null }
+  | { type: 'failed'; id: number; message: string; retriable: boolean; counters: CounterDeltas; edges: EdgeReport | null }
   | { type: 'edges'; edges: EdgeReport }
   | { type: 'closed' };
