@@ -16,15 +16,20 @@ export class Counters {
   private readonly values = new Map<string, number>();
   private readonly help = new Map<string, string>();
   private readonly types = new Map<string, MetricType>();
+  /** The page's lines in order, a series line as its name (`isSeries`), until a series or description is added. */
+  private layout: { lines: string[]; isSeries: boolean[] } | null = null;
 
   describe(name: string, help: string, type: MetricType = 'counter'): void {
     this.help.set(name, help);
     this.types.set(name, type);
     if (type === 'counter' && !this.values.has(name)) this.values.set(name, 0);
+    this.layout = null;
   }
 
   add(name: string, n = 1): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + n);
+    const value = this.values.get(name);
+    if (value === undefined) this.layout = null;
+    this.values.set(name, (value ?? 0) + n);
   }
 
   get(name: string): number {
@@ -40,23 +45,41 @@ export class Counters {
     return Object.fromEntries(this.values);
   }
 
+  /** The page; the order of its lines is worked out again only after a new series or description (a scrape of thousands of series then costs a lookup per series). */
   toPrometheus(): string {
-    const families = new Map<string, { key: SortKey; line: string }[]>();
-    for (const [series, value] of this.values) {
+    const layout = (this.layout ??= this.layOut());
+    const page = new Array<string>(layout.lines.length);
+    for (let i = 0; i < page.length; i++) {
+      const line = layout.lines[i];
+      page[i] = layout.isSeries[i] ? `${line} ${this.values.get(line)}` : line;
+    }
+    return page.join('\n') + '\n';
+  }
+
+  private layOut(): { lines: string[]; isSeries: boolean[] } {
+    const families = new Map<string, { key: SortKey; series: string }[]>();
+    for (const series of this.values.keys()) {
       const family = this.familyOf(series);
       let rows = families.get(family);
       if (!rows) families.set(family, (rows = []));
-      rows.push({ key: sortKeyOf(series, family), line: `${series} ${value}` });
+      rows.push({ key: sortKeyOf(series, family), series });
     }
     const lines: string[] = [];
+    const isSeries: boolean[] = [];
+    const header = (line: string) => {
+      lines.push(line);
+      isSeries.push(false);
+    };
     for (const family of [...families.keys()].sort()) {
       const help = this.help.get(family);
-      if (help) lines.push(`# HELP ${family} ${help}`);
-      lines.push(`# TYPE ${family} ${this.types.get(family) ?? 'counter'}`);
-      const rows = families.get(family)!.sort((a, b) => compareKeys(a.key, b.key));
-      for (const row of rows) lines.push(row.line);
+      if (help) header(`# HELP ${family} ${help}`);
+      header(`# TYPE ${family} ${this.types.get(family) ?? 'counter'}`);
+      for (const row of families.get(family)!.sort((a, b) => compareKeys(a.key, b.key))) {
+        lines.push(row.series);
+        isSeries.push(true);
+      }
     }
-    return lines.join('\n') + '\n';
+    return { lines, isSeries };
   }
 
   private familyOf(series: string): string {
