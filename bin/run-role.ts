@@ -12,6 +12,7 @@ import { otlpGrpcReceiverFactory, zipkinReceiverFactory } from './components/pro
 import { opsServerFactory, queryApiFactory } from './components/servers';
 import { storesFactory } from './components/stores';
 import { alertsFactory } from './components/alerts';
+import { savedAlertsFactory } from './components/saved-alerts';
 import { securityFactory } from './components/security';
 
 export { ROLES, type Role };
@@ -53,6 +54,7 @@ const COMPONENTS: readonly ComponentFactory<any>[] = [
   storesFactory,
   busFactory,
   ingestFactory,
+  savedAlertsFactory,
   queryApiFactory,
   opsServerFactory,
   alertsFactory,

@@ -35,6 +35,7 @@ import type { Incident } from '../core/wire/incidents';
 import { RcaService } from './services/rca-service';
 import type { AlertsView } from '../alerting/evaluator';
 import type { AlertRule } from '../alerting/rules';
+import type { AlertState } from '../alerting/state-file';
 import { AnomalyService } from './services/anomaly-service';
 import { TopologyService } from './services/topology-service';
 import { ChainCompareService } from './services/chain-compare-service';
@@ -66,6 +67,8 @@ export interface QueryAppOptions {
   alerts?: () => AlertsView | undefined;
   /** ALERT_RULES_DIR's rules, listed by GET /api/alerts/rules when this process runs no evaluator (the query role). */
   alertRules?: readonly AlertRule[];
+  /** A query role beside alerters: the alert state the leading alerter saved last (GET /api/alerts shows its alerts). */
+  savedAlerts?: () => AlertState | undefined;
   /** The alert evaluator's incidents, when this process runs one (GET /api/incidents). */
   incidents?: () => readonly Incident[] | undefined;
   /** AUTH=tokens: the token and session checks (the server's guard asks for credentials; the app serves login and the admin API). */
@@ -114,7 +117,7 @@ export function createQueryApp(options: QueryAppOptions): Express {
     orderKey: businessKpis.keys[0] ?? '',
   });
   api.use(anomaliesRouter(anomalies));
-  api.use(alertsRouter(options.alerts, options.alertRules));
+  api.use(alertsRouter(options.alerts, options.alertRules, options.savedAlerts));
   api.use(incidentsRouter(incidents));
   api.use(rcaRouter(rca, incidents));
   api.use(dashboardsRouter(createDashboardService(options.spanStore, options.logStore, options, { chains, topology, metrics })));

@@ -7,6 +7,7 @@ import type { Counters } from '../../core/metrics';
 import type { SpillKeeper } from '../../bus/memory/spill-keeper';
 import type { Incident } from '../../core/wire/incidents';
 import type { AlertsView } from '../../alerting/evaluator';
+import type { AlertState } from '../../alerting/state-file';
 import type { Access } from '../../core/security/access-guard';
 
 export const ROLES = ['all-in-one', 'collector', 'ingest', 'query', 'alerter'] as const;
@@ -51,6 +52,8 @@ export interface RoleContext {
   alerts?: () => AlertsView;
   /** The alert evaluator's incidents, once it runs (GET /api/incidents). */
   incidents?: () => readonly Incident[];
+  /** A query role beside alerters: the alert state the leading alerter saved last, once read (undefined before any was saved). */
+  savedAlertState?: () => AlertState | undefined;
 }
 
 /**

@@ -57,7 +57,8 @@ export const queryApiFactory: ComponentFactory<QueryApiSettings> = {
           dashboardsDir: settings.dashboardsDir,
           alerts: () => context.alerts?.(),
           alertRules: settings.alertRules,
-          incidents: () => context.incidents?.(),
+          savedAlerts: () => context.savedAlertState?.(),
+          incidents: () => context.incidents?.() ?? context.savedAlertState?.()?.incidents,
           access: context.access,
         });
         const at = listenAddress(settings.host, await startListening(() => server!.start(), 'PORT', settings.host, settings.port));

@@ -99,6 +99,14 @@ describeWithEngines(['clickhouse', 'opensearch'], 'alerter role', () => {
       const firedAt = (await view(leader)).alerts.find((a) => a.rule === 'CheckoutSilent')!;
       expect(firedAt.status).toBe('firing');
 
+      // a query role reads what the leader saved: the alert, its incident, and the rules of its own ALERT_RULES_DIR
+      const query = await harness.start('query', env);
+      const queryAlert = async () => ((await (await fetch(`${query.url}/api/alerts`)).json()) as AlertsView).alerts.find((a) => a.rule === 'CheckoutSilent');
+      expect(await waitFor(queryAlert, 'the query role to show the alert', 30_000, 200)).toMatchObject({ status: 'firing', firedAtMs: firedAt.firedAtMs });
+      const queryIncidents = async () => ((await (await fetch(`${query.url}/api/incidents`)).json()) as { evaluating: boolean; incidents: { rule: string; status: string }[] });
+      expect(await queryIncidents()).toMatchObject({ incidents: [{ rule: 'CheckoutSilent', status: 'firing' }] });
+      expect(await (await fetch(`${query.url}/api/alerts/rules`)).json()).toMatchObject({ evaluating: false, rules: [{ name: 'CheckoutSilent', lastError: null }] });
+
       // the leader stops (SIGTERM: it gives the lease up); the standby carries on from the saved state
       await leader.proc.stop('SIGTERM');
       await waitFor(async () => (await view(standby)).leading, 'the standby to take over', 30_000, 200);
@@ -136,6 +144,8 @@ describeWithEngines(['clickhouse', 'opensearch'], 'alerter role', () => {
       await evaluationsBy(leader, 2);
       expect([posted('firing'), posted('resolved')]).toEqual([1, 1]);
       expect((await view(leader)).alerts.find((a) => a.rule === 'CheckoutSilent')).toMatchObject({ status: 'resolved', firedAtMs: firedAt.firedAtMs });
+      await waitFor(async () => (await queryAlert())?.status === 'resolved', 'the query role to show the resolution', 30_000, 200);
+      expect((await queryIncidents()).incidents.map((i) => [i.rule, i.status])).toEqual([['CheckoutSilent', 'resolved']]);
     }), 240_000);
   });
 });
