@@ -4,6 +4,7 @@ import { ROLES, startRole, type Role } from './run-role';
 import { startShip } from '../collector/shipper/start-ship';
 import { ROLE_HELP, USAGE, versionLine } from './usage';
 import { runTokensCommand } from './tokens-cli';
+import { runDataCommand } from './data-cli';
 
 /** The one entry point: the only place that calls process.exit. */
 async function main(argv: string[]): Promise<void> {
@@ -19,6 +20,12 @@ async function main(argv: string[]): Promise<void> {
   }
   if (role === 'tokens') {
     const result = runTokensCommand(argv.slice(1));
+    process.stdout.write(result.out);
+    process.stderr.write(result.err);
+    process.exit(result.code);
+  }
+  if (role === 'data') {
+    const result = await runDataCommand(argv.slice(1));
     process.stdout.write(result.out);
     process.stderr.write(result.err);
     process.exit(result.code);

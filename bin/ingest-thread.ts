@@ -8,42 +8,65 @@ import { SpanMetrics } from '../ingest/span-metrics/span-metrics';
 import { WriteTurn } from '../storage/embedded/write-turn';
 import { createLogStore, createSpanStore, embeddedStoreOptions } from './backends';
 import { storeBatchProcessor } from './components/store-processor';
+import { storeSettingsForTenant } from './tenant-stores';
+import { TenantBatchProcessor } from '../ingest/tenant-batch-processor';
+import type { BatchProcessor } from '../ingest/batch-processor';
+import type { Span } from '../core/model';
+import { DEFAULT_TENANT } from '../core/security/tenants';
 
 /**
  * Entry of an ingest worker thread: opens its own stores from the config it
  * was given and processes the batches its owner posts. Several such threads
  * write one embedded database through connections of their own, taking turns
- * for the write transaction; only the first runs retention.
+ * for the write transaction; only the first runs retention. Each tenant's
+ * batches go to that tenant's stores, opened on its first batch.
  */
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('bin/ingest-thread must run as a worker thread');
   const { config, writeTurn, deletes, shard } = workerData as IngestThreadData;
   const reply = (msg: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(msg, transfer);
-  const cache = new Map<string, unknown>();
-  if (config.spanStore === 'embedded' || config.logStore === 'embedded') {
-    const { openEmbeddedStores } = require('../storage/embedded') as typeof import('../storage/embedded');
-    const options = embeddedStoreOptions(config);
-    cache.set('embedded', openEmbeddedStores({ ...options, retention: deletes ? options.retention : undefined, writeTurn: writeTurn && new WriteTurn(writeTurn) }));
-  }
   // the store's own counters travel with the processor's to the owner's /metrics
   const counters = new Counters();
-  const spanStore = createSpanStore(config, cache);
-  const logStore = createLogStore(config, cache, counters);
+  // span metrics are counted here; service-graph pairs of this thread's shard of traces too (tallies go to the owner)
+  const spanMetrics = new SpanMetrics({ counters, maxSeries: config.spanMetricsMaxSeries });
+  const serviceGraph = config.spanMetricsMaxSeries > 0 ? new ThreadServiceGraph(shard) : null;
+  const observing = {
+    countSpans: () => spanMetrics.batch(),
+    observeSpans: (spans: Span[]) => serviceGraph?.addSpans(spans),
+  };
+  /** One tenant's stores, opened by this thread, and the processor writing them (closed with them). */
+  const openTenant = async (tenant: string): Promise<BatchProcessor> => {
+    const settings = storeSettingsForTenant(config, tenant);
+    const cache = new Map<string, unknown>();
+    if (settings.spanStore === 'embedded' || settings.logStore === 'embedded') {
+      const { openEmbeddedStores } = require('../storage/embedded') as typeof import('../storage/embedded');
+      const options = embeddedStoreOptions(settings);
+      cache.set('embedded', openEmbeddedStores({ ...options, retention: deletes ? options.retention : undefined, writeTurn: writeTurn && new WriteTurn(writeTurn) }));
+    }
+    const spanStore = createSpanStore(settings, cache);
+    const logStore = createLogStore(settings, cache, counters);
+    const shutdown = async () => {
+      await processor.close();
+    };
+    try {
+      await spanStore.start();
+      await logStore.start();
+    } catch (err) {
+      await shutdown().catch(() => undefined);
+      throw err;
+    }
+    const processor = storeBatchProcessor(config, { spanStore, logStore }, counters, observing);
+    return { process: (signal, topic, messages) => processor.process(signal, topic, messages), close: shutdown };
+  };
+  const processor = new TenantBatchProcessor(openTenant);
   try {
-    await spanStore.start();
-    await logStore.start();
+    // the default tenant's stores open at start: a store that cannot start fails the thread's start as before
+    await processor.prepare(DEFAULT_TENANT);
   } catch (err) {
     reply({ type: 'started-failed', message: (err as Error)?.message ?? String(err) });
     return;
   }
-  // span metrics are counted here; service-graph pairs of this thread's shard of traces too (tallies go to the owner)
-  const spanMetrics = new SpanMetrics({ counters, maxSeries: config.spanMetricsMaxSeries });
-  const serviceGraph = config.spanMetricsMaxSeries > 0 ? new ThreadServiceGraph(shard) : null;
-  const processor = storeBatchProcessor(config, { spanStore, logStore }, counters, {
-    countSpans: () => spanMetrics.batch(),
-    observeSpans: (spans) => serviceGraph?.addSpans(spans),
-  });
   const counterDeltas = new CounterDeltaWriter();
   /** The counters' growth and the service graph's report since the last reply, with the buffers to transfer. */
   const report = (): { counters: CounterDeltas; edges: EdgeReport | null; transfer: ArrayBuffer[] } => {
@@ -82,8 +105,7 @@ async function main(): Promise<void> {
       return;
     }
     void Promise.allSettled([...inFlight]).then(async () => {
-      await spanStore.shutdown();
-      await logStore.shutdown();
+      await processor.close();
       reply({ type: 'closed' });
       port.close();
     });

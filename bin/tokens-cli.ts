@@ -2,6 +2,8 @@ import { loadConfig } from '../core/config';
 import { ChainscopeError } from '../core/errors';
 import { DEFAULT_TENANT } from '../core/security/tenants';
 import { TokenStore, tokensFileOf, type TokenView } from '../core/security/token-store';
+import { parseFlags, UsageError } from './cli-flags';
+import { cliActor } from './cli-actor';
 
 export const TOKENS_USAGE = `usage: chainscope tokens <command>
 
@@ -27,7 +29,7 @@ export function runTokensCommand(args: string[], env: NodeJS.ProcessEnv = proces
       case 'create': {
         const flags = parseFlags(rest, ['--role', '--name', '--tenant']);
         if (!flags['--role']) return usageError('tokens create needs --role ingest|read|admin');
-        const { token, record } = store.create(flags['--name'] ?? `${flags['--role']} token`, flags['--role'], flags['--tenant'] ?? DEFAULT_TENANT);
+        const { token, record } = store.create(flags['--name'] ?? `${flags['--role']} token`, flags['--role'], flags['--tenant'] ?? DEFAULT_TENANT, cliActor());
         return {
           out: `${token}\n`,
           err: `chainscope: token ${record.id} (${record.role}, tenant ${record.tenant}, "${record.name}") created in ${store.file}; it is shown only now\n`,
@@ -39,7 +41,7 @@ export function runTokensCommand(args: string[], env: NodeJS.ProcessEnv = proces
         return { out: table(store.list()), err: '', code: 0 };
       case 'revoke': {
         if (rest.length !== 1) return usageError('tokens revoke takes one token id (see chainscope tokens list)');
-        const record = store.revoke(rest[0]);
+        const record = store.revoke(rest[0], cliActor());
         return { out: '', err: `chainscope: token ${record.id} ("${record.name}") revoked at ${record.revokedAt}\n`, code: 0 };
       }
       default:
@@ -52,21 +54,8 @@ export function runTokensCommand(args: string[], env: NodeJS.ProcessEnv = proces
   }
 }
 
-class UsageError extends Error {}
-
 function usageError(message: string) {
   return { out: '', err: `chainscope tokens: ${message}\n${TOKENS_USAGE}`, code: 2 };
-}
-
-function parseFlags(args: string[], known: string[]): Record<string, string> {
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i += 2) {
-    const [name, value] = [args[i], args[i + 1]];
-    if (!known.includes(name)) throw new UsageError(`unknown argument "${name}"`);
-    if (value === undefined) throw new UsageError(`${name} needs a value`);
-    flags[name] = value;
-  }
-  return flags;
 }
 
 function table(tokens: TokenView[]): string {

@@ -11,6 +11,7 @@ roles:
   alerter      the alert evaluator over the stores (safe to run more than once; docs/alerts.md)
   ship         tail log files and send them to a collector (chainscope ship --help)
   tokens       create, list and revoke API tokens (chainscope tokens --help; docs/security.md)
+  data         delete a tenant's data, or data older than a time (chainscope data --help; docs/security.md)
 
 chainscope <role> --help says what a role serves and which settings it reads.
 Configuration: environment variables and an optional CONFIG_FILE (JSON); see docs/configuration.md.

@@ -53,10 +53,11 @@ export class OtlpIntake {
     counters.describe('chainscope_receiver_metric_points_rejected_total', 'Metric data points rejected by validation');
   }
 
-  /** Validates and publishes one OTLP export request of `tenant` as it arrived (its decompressed body). */
+  /** Validates and publishes one OTLP export request of `tenant` (the verified credential's) as it arrived (its decompressed body), stamped with it on the bus. */
   async acceptRequest(signal: OtlpSignal, format: OtlpFormat, body: Buffer, tenant = DEFAULT_TENANT): Promise<IntakeOutcome> {
     const admit: Admit = (spans, logRecords) => this.limiter?.admit(tenant, body.length, spans, logRecords);
-    const outcome = signal === 'traces' ? await this.traces(format, body, admit) : signal === 'logs' ? await this.logs(format, body, admit) : await this.metrics(format, body, admit);
+    const outcome =
+      signal === 'traces' ? await this.traces(tenant, format, body, admit) : signal === 'logs' ? await this.logs(tenant, format, body, admit) : await this.metrics(tenant, format, body, admit);
     this.count(signal, outcome);
     return outcome;
   }
@@ -64,7 +65,7 @@ export class OtlpIntake {
   /** Publishes spans another protocol's receiver translated and validated (Zipkin) from a request of `bodyBytes`, counting them as accepted. */
   async acceptSpans(spans: Span[], bodyBytes: number, tenant = DEFAULT_TENANT): Promise<IntakeOutcome> {
     this.limiter?.admit(tenant, bodyBytes, spans.length, 0);
-    await this.publisher.publishSpans(spans);
+    await this.publisher.publishSpans(tenant, spans);
     const outcome = { accepted: spans.length, rejected: 0, reasons: [] };
     this.count('traces', outcome);
     return outcome;
@@ -76,36 +77,36 @@ export class OtlpIntake {
     this.counters.add(`chainscope_receiver_${item}_rejected_total`, outcome.rejected);
   }
 
-  private async traces(format: OtlpFormat, body: Buffer, admit: Admit): Promise<IntakeOutcome> {
+  private async traces(tenant: string, format: OtlpFormat, body: Buffer, admit: Admit): Promise<IntakeOutcome> {
     // A clean protobuf request is checked without building its spans: ingest decodes it once, from the bus.
     const clean = format === 'proto' ? validateTraceRequestProto(body) : null;
     if (clean !== null) {
       admit(clean, 0);
-      if (clean > 0) await this.publisher.publishSpanRequestProto(body);
+      if (clean > 0) await this.publisher.publishSpanRequestProto(tenant, body);
       return { accepted: clean, rejected: 0, reasons: [] };
     }
     const decoded = format === 'proto' ? decodeTraceRequestProto(body) : decodeTraceRequestJson(body.toString('utf8'));
     admit(decoded.spans.length, 0);
     const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
-    await this.publisher.publishSpans(decoded.spans, asIs);
+    await this.publisher.publishSpans(tenant, decoded.spans, asIs);
     return { accepted: decoded.spans.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
   }
 
-  private async logs(format: OtlpFormat, body: Buffer, admit: Admit): Promise<IntakeOutcome> {
+  private async logs(tenant: string, format: OtlpFormat, body: Buffer, admit: Admit): Promise<IntakeOutcome> {
     // Ids are not carried on the bus (ingest derives them again): skip hashing every record here.
     const noIds = { ids: false };
     const decoded = format === 'proto' ? decodeLogsRequestProto(body, undefined, noIds) : decodeLogsRequestJson(body.toString('utf8'), undefined, noIds);
     admit(0, decoded.logs.length);
     const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
-    await this.publisher.publishLogs(decoded.logs, asIs);
+    await this.publisher.publishLogs(tenant, decoded.logs, asIs);
     return { accepted: decoded.logs.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
   }
 
-  private async metrics(format: OtlpFormat, body: Buffer, admit: Admit): Promise<IntakeOutcome> {
+  private async metrics(tenant: string, format: OtlpFormat, body: Buffer, admit: Admit): Promise<IntakeOutcome> {
     const decoded = format === 'proto' ? decodeMetricsRequestProto(body) : decodeMetricsRequestJson(body.toString('utf8'));
     admit(0, 0);
     const asIs = format === 'proto' && decoded.rejected === 0 && !decoded.modified ? body : undefined;
-    await this.publisher.publishMetrics(decoded.points, asIs);
+    await this.publisher.publishMetrics(tenant, decoded.points, asIs);
     return { accepted: decoded.points.length, rejected: decoded.rejected, reasons: decoded.rejectReasons };
   }
 }

@@ -167,7 +167,8 @@ const DECODERS = {
   },
 } as const;
 
-function deadLetter(message: BusMessage, topic: string, err: unknown): BusMessage {
+/** The message as it goes to `<topic>_dlq`: its own headers plus the reason and the topic it came from. */
+export function deadLetter(message: BusMessage, topic: string, err: unknown): BusMessage {
   const reason = String((err as Error)?.message ?? err).slice(0, 1000);
   return {
     value: message.value,

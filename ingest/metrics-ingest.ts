@@ -4,13 +4,16 @@ import type { MetricPoint } from '../core/metric-point';
 import type { Counters } from '../core/metrics';
 import { decodeMetricsRequestJson, decodeMetricsRequestProto } from '../core/otlp';
 import { RateLimitedLog } from '../core/util/rate-limited-log';
-import { DEAD_LETTER_REASON_HEADER, DEAD_LETTER_SOURCE_HEADER } from './batch-processor';
+import { isRetriable } from '../core/errors';
+import { messagesByTenant } from '../core/tenancy/messages-by-tenant';
+import { DEAD_LETTER_REASON_HEADER, deadLetter } from './batch-processor';
 
 export interface MetricsIngestOptions {
   bus: Bus;
   topic: string;
   group: string;
-  store: MetricStore;
+  /** The metric store of a tenant (its messages' TENANT_HEADER). */
+  storeOf: (tenant: string) => Promise<MetricStore>;
   counters: Counters;
   log?: (line: string) => void;
 }
@@ -48,31 +51,35 @@ export class MetricsIngest {
   }
 
   private async handle(messages: BusMessage[]): Promise<void> {
+    const { topic } = this.options;
+    const { byTenant, invalid } = messagesByTenant(messages);
+    const dead = invalid.map((i) => deadLetter(i.message, topic, new Error(i.reason)));
+    for (const [tenant, own] of byTenant) await this.write(tenant, own, dead);
+    if (dead.length === 0) return;
+    await this.options.bus.publish(deadLetterTopic(topic), dead);
+    this.options.counters.add('chainscope_ingest_dead_lettered_total', dead.length);
+    this.warn.warn('dlq', `ingest: ${dead.length} message(s) from ${topic} dead-lettered: ${dead[0].headers?.[DEAD_LETTER_REASON_HEADER]}`);
+  }
+
+  /** One tenant's messages into its store; what cannot be used goes to `dead`. */
+  private async write(tenant: string, messages: BusMessage[], dead: BusMessage[]): Promise<void> {
+    const { topic } = this.options;
     const points: MetricPoint[] = [];
-    const dead: BusMessage[] = [];
     for (const message of messages) {
       try {
         const decoded = message.value[0] === OPEN_BRACE ? decodeMetricsRequestJson(message.value.toString('utf8')) : decodeMetricsRequestProto(message.value);
         for (const point of decoded.points) points.push(point);
       } catch (err) {
-        dead.push(this.deadLetter(message, err));
+        dead.push(deadLetter(message, topic, err));
       }
     }
     try {
-      await this.options.store.writeMetricPoints(points);
+      const store = await this.options.storeOf(tenant);
+      await store.writeMetricPoints(points);
       this.options.counters.add('chainscope_ingest_metric_points_written_total', points.length);
     } catch (err) {
-      if ((err as { retriable?: boolean })?.retriable) throw err;
-      for (const message of messages) dead.push(this.deadLetter(message, err));
+      if (isRetriable(err)) throw err;
+      for (const message of messages) dead.push(deadLetter(message, topic, err));
     }
-    if (dead.length === 0) return;
-    await this.options.bus.publish(deadLetterTopic(this.options.topic), dead);
-    this.options.counters.add('chainscope_ingest_dead_lettered_total', dead.length);
-    this.warn.warn('dlq', `ingest: ${dead.length} message(s) from ${this.options.topic} dead-lettered: ${dead[0].headers?.[DEAD_LETTER_REASON_HEADER]}`);
-  }
-
-  private deadLetter(message: BusMessage, err: unknown): BusMessage {
-    const reason = String((err as Error)?.message ?? err).slice(0, 1000);
-    return { ...message, headers: { ...message.headers, [DEAD_LETTER_REASON_HEADER]: reason, [DEAD_LETTER_SOURCE_HEADER]: this.options.topic } };
   }
 }

@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
+import { UnsupportedError } from '../core/errors';
+import { tenantOf } from '../core/security/access-guard';
+import type { AuditLog } from '../core/security/audit-log';
+import { DEFAULT_TENANT } from '../core/security/tenants';
+import { PerTenant } from '../core/tenancy/per-tenant';
+import { adminDataRouter } from './routes/admin-data';
+import { DataDeletionService, type TenantStoreSet } from './services/data-deletion-service';
 import type { LogStore } from '../core/contracts/log-store';
 import type { SpanStore } from '../core/contracts/span-store';
 import type { Counters } from '../core/metrics';
@@ -73,6 +80,18 @@ export interface QueryAppOptions {
   incidents?: () => readonly Incident[] | undefined;
   /** AUTH=tokens: the token and session checks (the server's guard asks for credentials; the app serves login and the admin API). */
   authenticator?: Authenticator;
+  /**
+   * The stores of a tenant other than the default (whose stores are the ones above), opened on first use
+   * (bin/tenant-stores.ts). Absent: this app serves the default tenant only, and a request of another
+   * tenant's credential is answered 501.
+   */
+  tenantStores?: (tenant: string) => Promise<TenantStoreSet>;
+}
+
+/** What one tenant is served through: /api's data routes and the Jaeger API, over that tenant's stores only. */
+interface TenantRouters {
+  api: Router;
+  jaeger: Router;
 }
 
 export function createQueryApp(options: QueryAppOptions): Express {
@@ -92,43 +111,29 @@ export function createQueryApp(options: QueryAppOptions): Express {
     const report = await health.report();
     res.status(report.status === 'ok' ? 200 : 503).json(report);
   });
-  api.use(tracesRouter(new TraceService(options.spanStore)));
-  // before the logs router: /logs/tail and /logs/:id/context must not be taken for other /logs routes
-  api.use(logTailRouter(new LogTailService(options.logStore)));
-  api.use(logContextRouter(new LogContextService(options.logStore)));
-  api.use(logsRouter(new LogService(options.logStore)));
-  api.use(chainCompareRouter(new ChainCompareService(options.spanStore, options.logStore, options.chains)));
-  const chains = new ChainService(options.spanStore, options.logStore, options.chains);
-  const topology = new TopologyService(options.spanStore);
-  api.use(chainsRouter(chains));
-  api.use(topologyRouter(topology));
-  const metrics = new MetricService(options.metricStore);
-  api.use(metricsRouter(metrics));
-  const businessKpis = { keys: options.chains?.businessKeys ?? CHAIN_DEFAULTS.businessKeys };
-  const anomalies = new AnomalyService(options.spanStore, undefined, undefined, businessKpis);
-  const rca = new RcaService(chains, options.spanStore);
-  const incidents = new IncidentService({
-    incidents: options.incidents,
-    spans: options.spanStore,
-    logs: options.logStore,
-    chains,
-    rca,
-    anomalies,
-    orderKey: businessKpis.keys[0] ?? '',
+  // every data route reads the stores of the request's tenant (its verified credential's) and nothing else
+  const ownRouters = tenantRouters(options, options, { alerts: options.alerts, alertRules: options.alertRules, savedAlerts: options.savedAlerts, incidents: options.incidents });
+  const others = new PerTenant<TenantRouters>(async (tenant) => {
+    if (!options.tenantStores) throw new UnsupportedError(`this server serves the default tenant only, not "${tenant}"`);
+    const stores = await options.tenantStores(tenant);
+    if (!stores.spanStore || !stores.logStore) throw new UnsupportedError(`tenant "${tenant}" has no stores in this process`);
+    // the alert evaluator reads the default tenant's data: other tenants are told it does not run for them
+    return tenantRouters({ spanStore: stores.spanStore, logStore: stores.logStore, metricStore: stores.metricStore }, options, {});
   });
-  api.use(anomaliesRouter(anomalies));
-  api.use(alertsRouter(options.alerts, options.alertRules, options.savedAlerts));
-  api.use(incidentsRouter(incidents));
-  api.use(rcaRouter(rca, incidents));
-  api.use(dashboardsRouter(createDashboardService(options.spanStore, options.logStore, options, { chains, topology, metrics })));
+  const routersOf = (req: express.Request) => {
+    const tenant = tenantOf(req);
+    return tenant === DEFAULT_TENANT ? Promise.resolve(ownRouters) : others.get(tenant);
+  };
+  api.use(dispatchByTenant(routersOf, 'api', ownRouters));
   api.use(openApiRouter(options.chains?.businessKeys, Boolean(options.authenticator)));
   api.use(settingsRouter(settingsView(options.chains)));
   api.use(accessRouter(options.authenticator && new AccessService(options.authenticator)));
+  api.use(adminDataRouter(options.authenticator && adminData(options.authenticator, options)));
   api.use((req, res) => {
     res.status(404).json({ error: `no API route ${req.method} /api${req.path}` });
   });
   app.use('/api', api);
-  app.use('/jaeger/api', jaegerRouter(new JaegerService(options.spanStore), options.log));
+  app.use('/jaeger/api', dispatchByTenant(routersOf, 'jaeger', ownRouters));
 
   if (options.authenticator) app.use(loginPageRouter());
   app.get('/metrics', (_req, res) => {
@@ -147,4 +152,66 @@ export function createQueryApp(options: QueryAppOptions): Express {
   }
   app.use(errorMiddleware(options.log));
   return app;
+}
+
+/**
+ * Hands a request to the routers of its tenant. Every tenant has the same
+ * routes, so the middleware shows the default tenant's router stack as its
+ * own: whatever lists the app's routes (the OpenAPI test) sees them.
+ */
+function dispatchByTenant(routersOf: (req: express.Request) => Promise<TenantRouters>, which: keyof TenantRouters, own: TenantRouters): express.RequestHandler {
+  const dispatch: express.RequestHandler = (req, res, next) => void routersOf(req).then((r) => r[which](req, res, next), next);
+  return Object.assign(dispatch, { stack: own[which].stack });
+}
+
+/** The data routes over one tenant's stores; `evaluator`: the alert evaluator's view when it reads this tenant's data. */
+function tenantRouters(
+  stores: Pick<QueryAppOptions, 'spanStore' | 'logStore' | 'metricStore'>,
+  options: QueryAppOptions,
+  evaluator: Pick<QueryAppOptions, 'alerts' | 'alertRules' | 'savedAlerts' | 'incidents'>,
+): TenantRouters {
+  const { spanStore, logStore } = stores;
+  const api = express.Router();
+  api.use(tracesRouter(new TraceService(spanStore)));
+  // before the logs router: /logs/tail and /logs/:id/context must not be taken for other /logs routes
+  api.use(logTailRouter(new LogTailService(logStore)));
+  api.use(logContextRouter(new LogContextService(logStore)));
+  api.use(logsRouter(new LogService(logStore)));
+  api.use(chainCompareRouter(new ChainCompareService(spanStore, logStore, options.chains)));
+  const chains = new ChainService(spanStore, logStore, options.chains);
+  const topology = new TopologyService(spanStore);
+  api.use(chainsRouter(chains));
+  api.use(topologyRouter(topology));
+  const metrics = new MetricService(stores.metricStore);
+  api.use(metricsRouter(metrics));
+  const businessKpis = { keys: options.chains?.businessKeys ?? CHAIN_DEFAULTS.businessKeys };
+  const anomalies = new AnomalyService(spanStore, undefined, undefined, businessKpis);
+  const rca = new RcaService(chains, spanStore);
+  const incidents = new IncidentService({
+    incidents: evaluator.incidents,
+    spans: spanStore,
+    logs: logStore,
+    chains,
+    rca,
+    anomalies,
+    orderKey: businessKpis.keys[0] ?? '',
+  });
+  api.use(anomaliesRouter(anomalies));
+  api.use(alertsRouter(evaluator.alerts, evaluator.alertRules, evaluator.savedAlerts));
+  api.use(incidentsRouter(incidents));
+  api.use(rcaRouter(rca, incidents));
+  api.use(dashboardsRouter(createDashboardService(spanStore, logStore, options, { chains, topology, metrics })));
+  return { api, jaeger: jaegerRouter(new JaegerService(spanStore), options.log) };
+}
+
+/** The admin API's audit log (beside the tokens file) and deletion over every tenant's stores. */
+function adminData(authenticator: Authenticator, options: QueryAppOptions): { audit: AuditLog; deletion: DataDeletionService } {
+  const audit = authenticator.tokens.audit;
+  const own: TenantStoreSet = { spanStore: options.spanStore, logStore: options.logStore, metricStore: options.metricStore };
+  const storesOf = async (tenant: string): Promise<TenantStoreSet> => {
+    if (tenant === DEFAULT_TENANT) return own;
+    if (!options.tenantStores) throw new UnsupportedError(`this server serves the default tenant only, not "${tenant}"`);
+    return options.tenantStores(tenant);
+  };
+  return { audit, deletion: new DataDeletionService(storesOf, audit) };
 }

@@ -9,6 +9,7 @@ import type { Incident } from '../../core/wire/incidents';
 import type { AlertsView } from '../../alerting/evaluator';
 import type { AlertState } from '../../alerting/state-file';
 import type { Access } from '../../core/security/access-guard';
+import type { TenantStores } from '../tenant-stores';
 
 export const ROLES = ['all-in-one', 'collector', 'ingest', 'query', 'alerter'] as const;
 export type Role = (typeof ROLES)[number];
@@ -39,6 +40,8 @@ export interface RoleContext {
   logStore?: LogStore;
   /** OTLP metric points (embedded store only); undefined when the span store is not embedded. */
   metricStore?: MetricStore;
+  /** Every tenant's stores (the three above are the default tenant's), set by the stores component. */
+  tenantStores?: TenantStores;
   /** Query API + UI or health/metrics URL, once that server listens. */
   apiUrl: string;
   /** OTLP/HTTP receiver URL, once it listens; '' otherwise. */

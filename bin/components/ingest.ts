@@ -4,6 +4,9 @@ import type { Config } from '../../core/config';
 import { MemoryBus } from '../../bus/memory/memory-bus';
 import type { BatchProcessor } from '../../ingest/batch-processor';
 import { IngestWorker } from '../../ingest/ingest-worker';
+import { TenantBatchProcessor } from '../../ingest/tenant-batch-processor';
+import { UnsupportedError } from '../../core/errors';
+import type { Span } from '../../core/model';
 import { MetricsIngest } from '../../ingest/metrics-ingest';
 import type { IngestThreadData } from '../../ingest/thread/protocol';
 import { EdgePairing, SERVICE_GRAPH_PAIRING } from '../../ingest/span-metrics/edge-pairing';
@@ -63,20 +66,30 @@ export const ingestFactory: ComponentFactory<IngestSettings> = {
         } else {
           const spanMetrics = new SpanMetrics({ counters, maxSeries: settings.spanMetricsMaxSeries });
           const pairing = new EdgePairing(SERVICE_GRAPH_PAIRING);
-          processor = storeBatchProcessor(settings, { spanStore: context.spanStore!, logStore: context.logStore! }, counters, {
+          const observing = {
             countSpans: () => spanMetrics.batch(),
-            observeSpans: (spans) => {
+            observeSpans: (spans: Span[]) => {
               if (settings.spanMetricsMaxSeries <= 0) return;
               pairing.addSpans(spans);
               serviceGraph.record(pairing.take());
             },
+          };
+          // the stores component owns every tenant's stores: these processors hold nothing to close
+          processor = new TenantBatchProcessor(async (tenant) => {
+            const { spanStore, logStore } = await context.tenantStores!.of(tenant);
+            return storeBatchProcessor(settings, { spanStore: spanStore!, logStore: logStore! }, counters, observing);
           });
         }
         const topics = { spans: settings.spansTopic, logs: settings.logsTopic, jsonLogs: settings.jsonLogsTopic || undefined };
         worker = new IngestWorker({ bus, topics, group: settings.ingestGroup, processor, counters, log });
         await worker.start();
         if (context.metricStore) {
-          metrics = new MetricsIngest({ bus, topic: settings.metricsTopic, group: settings.ingestGroup, store: context.metricStore, counters, log });
+          const storeOf = async (tenant: string) => {
+            const { metricStore } = await context.tenantStores!.of(tenant);
+            if (!metricStore) throw new UnsupportedError(`tenant ${tenant} has no metric store`);
+            return metricStore;
+          };
+          metrics = new MetricsIngest({ bus, topic: settings.metricsTopic, group: settings.ingestGroup, storeOf, counters, log });
           await metrics.start();
         }
         if (context.keeper && bus instanceof MemoryBus) context.keeper.restore(bus);

@@ -48,6 +48,7 @@ export const queryApiFactory: ComponentFactory<QueryApiSettings> = {
           spanStore: context.spanStore!,
           logStore: context.logStore!,
           metricStore: context.metricStore,
+          tenantStores: context.tenantStores && ((tenant) => context.tenantStores!.of(tenant)),
           counters: context.counters,
           uiDir: uiDir(),
           log: context.log,

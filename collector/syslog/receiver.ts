@@ -8,6 +8,7 @@ import type { OtlpPublisher } from '../publisher';
 import { SyslogFramer } from './framing';
 import { isParseError, parseSyslog } from './parse';
 import { syslogToLogRecord } from './to-log-record';
+import { DEFAULT_TENANT } from '../../core/security/tenants';
 
 export interface SyslogReceiverOptions {
   host: string;
@@ -241,7 +242,8 @@ export class SyslogReceiver {
     const batch = this.pending.slice(0, this.maxBatch);
     const run = (async () => {
       try {
-        await this.options.publisher.publishLogs(batch);
+        // syslog has no credential: its lines are the default tenant's
+        await this.options.publisher.publishLogs(DEFAULT_TENANT, batch);
         this.pending.splice(0, batch.length);
         this.backoffMs = 0;
         this.count('chainscope_syslog_logs_published_total', batch.length);

@@ -39,6 +39,14 @@ export interface Bus {
 
 export const DEFAULT_TOPICS = { spans: 'otlp_spans', logs: 'otlp_logs', metrics: 'otlp_metrics' } as const;
 
+/**
+ * Header naming the tenant a message belongs to. The collector sets it from the
+ * verified credential of the request; ingest reads the tenant from it only (a
+ * message without it is DEFAULT_TENANT's, e.g. from the OTel Collector's Kafka
+ * exporter), never from anything inside the payload.
+ */
+export const TENANT_HEADER = 'chainscope-tenant';
+
 /** Where messages a consumer cannot use are parked: `<topic>_dlq`. */
 export function deadLetterTopic(topic: string): string {
   return `${topic}_dlq`;

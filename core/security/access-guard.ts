@@ -38,6 +38,12 @@ export function tenantOf(req: http.IncomingMessage): string {
   return principals.get(req)?.tenant ?? DEFAULT_TENANT;
 }
 
+/** Who made a request, as the audit log names it: `token:<id>` of its verified credential, `anonymous` with AUTH=none. */
+export function actorOf(req: http.IncomingMessage): string {
+  const principal = principals.get(req);
+  return principal ? `token:${principal.tokenId}` : 'anonymous';
+}
+
 /**
  * Wraps a server's request listener: every request of that port passes the
  * checks first, whatever route it is for (routes added later included).
@@ -53,6 +59,10 @@ export function guarded(handler: http.RequestListener, access: Access = DEFAULT_
     access.authenticator.check(req, role).then(
       (verdict) => {
         if (!verdict.ok) return refuse(res, access, verdict);
+        if (verdict.principal.tenant !== DEFAULT_TENANT && pathOf(req) === '/metrics') {
+          // the process's counters name every tenant's services (span metrics): the default tenant's (the operator's) only
+          return refuse(res, access, { status: 403, message: `/metrics counts every tenant's telemetry: a credential of tenant ${DEFAULT_TENANT} reads it, not one of tenant ${verdict.principal.tenant}` });
+        }
         principals.set(req, verdict.principal);
         handler(req, res);
       },

@@ -18,3 +18,13 @@ export function tenantNameOf(value: unknown, parameter = 'tenant'): string {
   if (isTenantName(value)) return value;
   throw new ValidationError(`${parameter} must match ${TENANT_NAME_PATTERN.source} (lower-case letters, digits, '_' and '-'), got "${String(value).slice(0, 70)}"`, parameter);
 }
+
+/**
+ * The tenant as a part of a storage name (ClickHouse database, search index
+ * prefix): '_' written '__' and '-' written '_h', so the result is
+ * [a-z0-9_] only, no two tenants share it, and no tenant's name is another's
+ * followed by more (a '-' after it always ends it).
+ */
+export function tenantStorageName(tenant: string): string {
+  return tenantNameOf(tenant).replace(/_/g, '__').replace(/-/g, '_h');
+}

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NotFoundError, ValidationError } from '../errors';
 import { fsyncDir } from '../util/fsync-dir';
+import { AuditLog, auditFileBeside } from './audit-log';
 import { isAccessRole, type AccessRole } from './roles';
 import { DEFAULT_TENANT, isTenantName, tenantNameOf } from './tenants';
 
@@ -45,10 +46,15 @@ export class TokenStore {
   private loadedMtimeMs = -1;
   private checkedAtMs = 0;
 
-  constructor(readonly file: string) {}
+  /** Where creating and revoking a token is written down (beside the tokens file). */
+  readonly audit: AuditLog;
 
-  /** Makes a token; its text is returned once and never stored. */
-  create(name: string, role: string, tenant: string = DEFAULT_TENANT): { token: string; record: TokenView } {
+  constructor(readonly file: string) {
+    this.audit = new AuditLog(auditFileBeside(file));
+  }
+
+  /** Makes a token; its text is returned once and never stored. `actor`: who, for the audit log. */
+  create(name: string, role: string, tenant: string = DEFAULT_TENANT, actor = 'unknown'): { token: string; record: TokenView } {
     const tenantName = tenantNameOf(tenant);
     if (!isAccessRole(role)) throw new ValidationError(`role must be ingest, read or admin, got "${String(role).slice(0, 40)}"`, 'role');
     const cleanName = String(name ?? '').trim();
@@ -60,6 +66,7 @@ export class TokenStore {
     const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
     const record: TokenRecord = { id: crypto.randomBytes(6).toString('hex'), name: cleanName, role, tenant: tenantName, sha256: sha256(token), createdAt: new Date().toISOString() };
     this.writeFile([...records, record]);
+    this.audit.append('token.created', actor, auditDetail(record));
     return { token, record: view(record) };
   }
 
@@ -68,12 +75,13 @@ export class TokenStore {
   }
 
   /** Revokes a token by id (404 when there is none); revoking twice keeps the first time. */
-  revoke(id: string): TokenView {
+  revoke(id: string, actor = 'unknown'): TokenView {
     const records = this.readFile();
     const record = records.find((r) => r.id === id);
     if (!record) throw new NotFoundError(`no token with id "${String(id).slice(0, 40)}"`);
     record.revokedAt ??= new Date().toISOString();
     this.writeFile(records);
+    this.audit.append('token.revoked', actor, auditDetail(record));
     return view(record);
   }
 
@@ -148,6 +156,10 @@ export function tokensFileOf(config: { tokensFile: string; dataDir: string }): s
 
 function sha256(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+function auditDetail(record: TokenRecord): Record<string, unknown> {
+  return { tokenId: record.id, name: record.name, role: record.role, tenant: record.tenant };
 }
 
 function view(record: TokenRecord): TokenView {

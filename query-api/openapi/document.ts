@@ -7,13 +7,14 @@ import { DEFAULT_CONTEXT_LINES } from '../routes/log-context';
 import { DEFAULT_FACETS_LIMIT, DEFAULT_LOGS_LIMIT, MAX_FACETS_LIMIT, MAX_LOGS_LIMIT } from '../routes/logs';
 import { DEFAULT_TRACES_LIMIT, MAX_TRACES_LIMIT } from '../routes/traces';
 import { ACCESS_SCHEMAS, ACCESS_SECURITY, ACCESS_SECURITY_SCHEMES, accessPaths, GUARD_REFUSALS } from './access-paths';
+import { ADMIN_SCHEMAS, adminPaths } from './admin-paths';
 import { jaegerPaths } from './jaeger-paths';
 import * as p from './parameters';
 import { arrayOf, object, ref, SCHEMAS, strings } from './schemas';
 import type { Parameter, Schema } from './parameters';
 
 /** Version of the API description (not of the server); bump when a route or parameter changes. */
-export const OPENAPI_DOCUMENT_VERSION = '1.5.0';
+export const OPENAPI_DOCUMENT_VERSION = '1.6.0';
 
 interface Operation {
   summary: string;
@@ -62,7 +63,7 @@ export function openApiDocument(businessKeys: readonly string[], options: { acce
 }
 
 function withAccess(document: Record<string, any>): Record<string, unknown> {
-  const paths: Record<string, Record<string, any>> = { ...document.paths, ...accessPaths() };
+  const paths: Record<string, Record<string, any>> = { ...document.paths, ...accessPaths(), ...adminPaths() };
   for (const [path, operations] of Object.entries(paths)) {
     if (path === '/api/health') {
       operations.get = { ...operations.get, security: [] };
@@ -76,7 +77,7 @@ function withAccess(document: Record<string, any>): Record<string, unknown> {
     ...document,
     paths,
     security: ACCESS_SECURITY,
-    components: { ...document.components, schemas: { ...document.components.schemas, ...ACCESS_SCHEMAS }, securitySchemes: ACCESS_SECURITY_SCHEMES },
+    components: { ...document.components, schemas: { ...document.components.schemas, ...ACCESS_SCHEMAS, ...ADMIN_SCHEMAS }, securitySchemes: ACCESS_SECURITY_SCHEMES },
   };
 }
 

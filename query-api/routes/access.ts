@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { principalOf } from '../../core/security/access-guard';
+import { actorOf, principalOf } from '../../core/security/access-guard';
 import { sessionIdOf } from '../../core/security/sessions';
 import type { AccessService } from '../services/access-service';
 
@@ -33,10 +33,10 @@ export function accessRouter(access: AccessService | undefined): Router {
   router.get('/admin/tokens', (_req, res) => void res.json({ tokens: access.listTokens() }));
   router.post('/admin/tokens', SMALL_JSON, (req, res) => {
     const body = (req.body ?? {}) as { name?: unknown; role?: unknown; tenant?: unknown };
-    const created = access.createToken(body.name, body.role, body.tenant ?? undefined);
+    const created = access.createToken(body.name, body.role, body.tenant ?? undefined, actorOf(req));
     res.setHeader('Cache-Control', 'no-store');
     res.status(201).json({ ...created.record, token: created.token, by: principalOf(req)?.tokenId });
   });
-  router.delete('/admin/tokens/:id', (req, res) => void res.json(access.revokeToken(req.params.id)));
+  router.delete('/admin/tokens/:id', (req, res) => void res.json(access.revokeToken(req.params.id, actorOf(req))));
   return router;
 }

@@ -27,14 +27,15 @@ export class AccessService {
     return this.authenticator.tokens.list();
   }
 
-  createToken(name: unknown, role: unknown, tenant: unknown = DEFAULT_TENANT): { token: string; record: TokenView } {
+  /** `actor`: who asks, for the audit log (`token:<id>`). */
+  createToken(name: unknown, role: unknown, tenant: unknown = DEFAULT_TENANT, actor?: string): { token: string; record: TokenView } {
     if (typeof name !== 'string') throw new ValidationError('name must be a string', 'name');
     if (typeof role !== 'string') throw new ValidationError('role must be ingest, read or admin', 'role');
-    return this.authenticator.tokens.create(name, role, tenantNameOf(tenant));
+    return this.authenticator.tokens.create(name, role, tenantNameOf(tenant), actor);
   }
 
-  revokeToken(id: string): TokenView {
-    return this.authenticator.tokens.revoke(id);
+  revokeToken(id: string, actor?: string): TokenView {
+    return this.authenticator.tokens.revoke(id, actor);
   }
 
   whoami(principal: Principal | undefined): { auth: 'tokens'; role?: string; name?: string; tenant?: string } {

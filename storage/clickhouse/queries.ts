@@ -221,10 +221,19 @@ export function versionSql(): string {
 
 /** Partitions of our tables older than `retentionDays` (server calendar), for servers without TTL. */
 export function expiredPartitionsSql(db: string, tables: readonly string[], retentionDays: number): string {
+  return partitionsSql(db, tables, `toString(toYYYYMMDD(today() - ${quoteUInt(retentionDays)}))`);
+}
+
+/** The day partitions that end at or before `beforeUs` (the server's day of it is kept), or every partition (null). */
+export function partitionsBeforeSql(db: string, tables: readonly string[], beforeUs: number | null): string {
+  return partitionsSql(db, tables, beforeUs === null ? null : `toString(toYYYYMMDD(${dayOfLiteral(beforeUs)}))`);
+}
+
+function partitionsSql(db: string, tables: readonly string[], beforePartition: string | null): string {
   return `SELECT DISTINCT table, partition_id
 FROM system.parts
-WHERE database = ${quoteString(db)} AND active AND table IN ${quoteInList(tables)}
-  AND partition_id < toString(toYYYYMMDD(today() - ${quoteUInt(retentionDays)}))
+WHERE database = ${quoteString(db)} AND active AND table IN ${quoteInList(tables)}${beforePartition === null ? '' : `
+  AND partition_id < ${beforePartition}`}
 ORDER BY table, partition_id`;
 }
 

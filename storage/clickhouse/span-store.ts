@@ -8,9 +8,11 @@ import type { Span, StatusCode, TimeWindow, TraceLinkEntry, TraceSummary } from 
 import { slowestBusinessKeysSql, traceSummariesSql } from './chain-queries';
 import { openClient, selectRows } from './connection';
 import { toStoreError } from './errors';
+import type { DataDeleter, DeletionOutcome } from '../../core/contracts/data-deletion';
 import {
   dropPartitionSql,
   expiredPartitionsSql,
+  partitionsBeforeSql,
   carryingSpansSql,
   findTracesSql,
   matchingSpansSql,
@@ -86,7 +88,7 @@ interface LinkRow {
  * ReplacingMergeTree identities and replay-proof aggregate states (see
  * schema.ts); reads never depend on whether merges have happened yet.
  */
-export class ClickHouseSpanStore implements SpanStore {
+export class ClickHouseSpanStore implements SpanStore, DataDeleter {
   readonly capabilities: SpanStoreCapabilities = {
     backend: 'clickhouse',
     attributeSearch: true,
@@ -184,6 +186,22 @@ export class ClickHouseSpanStore implements SpanStore {
     } catch (err) {
       this.lastRetentionError = toStoreError('retention', err);
       throw this.lastRetentionError;
+    }
+  }
+
+  /**
+   * Deletes whole day partitions (every table's data is partitioned by day):
+   * those that end at or before `beforeUs`, or all (null). DROP PARTITION is
+   * immediate and works on every server version; the day `beforeUs` falls in
+   * is kept (granularity 'day').
+   */
+  async deleteData(beforeUs: number | null): Promise<DeletionOutcome> {
+    try {
+      const parts = await this.select<{ table: string; partition_id: string }>(partitionsBeforeSql(this.database, DATA_TABLES, beforeUs), 'deleteData');
+      for (const p of parts) await this.ready().command({ query: dropPartitionSql(this.database, p.table, p.partition_id) });
+      return { backend: 'clickhouse', granularity: 'day', deleted: { partitions: parts.length } };
+    } catch (err) {
+      throw toStoreError('deleteData', err);
     }
   }
 

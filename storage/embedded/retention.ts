@@ -157,6 +157,19 @@ export class EmbeddedRetention {
     this.timer = undefined;
   }
 
+  /**
+   * Deletes every trace, log, roll-up minute, business key and metric point
+   * older than `horizonUs` now, in the same bounded steps as a pass (an
+   * admin's deletion, not the schedule); the names the writers intern
+   * (services and operations, resources, metric series) stay.
+   */
+  async eraseBefore(horizonUs: number): Promise<PassReport> {
+    const report: PassReport = { deletedTraces: 0, deletedSpans: 0, deletedLogs: 0, deletedTimeRows: 0, steps: 0, maxStepMs: 0, reclaimedPages: 0, converted: false };
+    await this.deleteBefore(horizonUs, report);
+    if (this.live) this.truncateWal();
+    return report;
+  }
+
   /** Runs one pass now (or joins the one running). */
   runPass(): Promise<PassReport> {
     this.passing ??= this.pass().finally(() => (this.passing = undefined));
@@ -171,6 +184,7 @@ export class EmbeddedRetention {
     this.timer.unref();
   }
 
+  /** Open and not stopped by a close (an admin's eraseBefore runs on a connection whose schedule never started). */
   private get live(): boolean {
     return !this.stopped && this.edb.isOpen;
   }

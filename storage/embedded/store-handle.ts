@@ -1,3 +1,4 @@
+import type { DataDeleter, DeletionOutcome } from '../../core/contracts/data-deletion';
 import type { StatusReporter, StoreStatus } from '../../core/contracts/store-status';
 import { closedError, storageError, type EmbeddedDatabase } from './database';
 import { EmbeddedRetention } from './retention';
@@ -10,7 +11,7 @@ import { EmbeddedStatusReader } from './store-status';
  * the file's status (both stores report the same file) and its retention,
  * which the first write starts.
  */
-export abstract class EmbeddedStoreHandle implements StatusReporter {
+export abstract class EmbeddedStoreHandle implements StatusReporter, DataDeleter {
   private closed = false;
   private readonly retention: EmbeddedRetention;
   private readonly statusReader: EmbeddedStatusReader;
@@ -32,6 +33,26 @@ export abstract class EmbeddedStoreHandle implements StatusReporter {
 
   async start(): Promise<void> {
     this.ensureOpen();
+  }
+
+  /**
+   * Deletes the file's data (spans, logs and metric points alike: the span,
+   * log and metric stores of one file are one tenant's) before `beforeUs`, or
+   * all of it, exactly, through the retention's bounded steps.
+   */
+  async deleteData(beforeUs: number | null): Promise<DeletionOutcome> {
+    this.ensureOpen();
+    let report;
+    try {
+      report = await this.retention.eraseBefore(beforeUs ?? Number.MAX_SAFE_INTEGER);
+    } catch (err) {
+      throw storageError(`${this.label} deleteData`, err);
+    }
+    return {
+      backend: 'embedded',
+      granularity: 'exact',
+      deleted: { traces: report.deletedTraces, spans: report.deletedSpans, logs: report.deletedLogs, timeRows: report.deletedTimeRows },
+    };
   }
 
   async shutdown(): Promise<void> {

@@ -10,6 +10,7 @@ import type {
   LogStoreCapabilities,
 } from '../../core/contracts/log-store';
 import { checkLimit, LOG_READ_LIMITS } from '../../core/contracts/read-limits';
+import type { DataDeleter, DeletionOutcome } from '../../core/contracts/data-deletion';
 import { ChainscopeError, ValidationError } from '../../core/errors';
 import { checkInterval, foldHistogram } from '../../core/contracts/log-store';
 import { Counters } from '../../core/metrics';
@@ -67,7 +68,7 @@ export interface WriteReport extends BulkOutcome {
  * behaviour lives here (mappings, index names, query translation, bulk
  * handling, response parsing); the transport only moves requests.
  */
-export class SearchLogStore implements LogStore {
+export class SearchLogStore implements LogStore, DataDeleter {
   readonly capabilities: LogStoreCapabilities;
   readonly names: IndexNames;
   lastWrite: WriteReport | undefined;
@@ -204,14 +205,29 @@ export class SearchLogStore implements LogStore {
     const days = this.options.retentionDays;
     if (days === undefined) return [];
     const todayMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
-    const oldestKeptMs = todayMs - (days - 1) * DAY_MS;
-    const indices = await this.call('retention', () => this.transport.listIndices(this.names.read));
-    const expired = indices.filter((name) => {
+    return this.deleteDaysBefore(todayMs - (days - 1) * DAY_MS, 'retention');
+  }
+
+  /** Deletes the daily indices of days before `dayMs` (UTC midnight); returns their names. */
+  private async deleteDaysBefore(dayMs: number, what: string): Promise<string[]> {
+    const indices = await this.call(what, () => this.transport.listIndices(this.names.read));
+    const old = indices.filter((name) => {
       const day = this.names.dayOfIndex(name);
-      return day !== null && day < oldestKeptMs;
+      return day !== null && day < dayMs;
     });
-    if (expired.length > 0) await this.call('retention', () => this.transport.deleteIndices(expired));
-    return expired;
+    if (old.length > 0) await this.call(what, () => this.transport.deleteIndices(old));
+    return old;
+  }
+
+  /**
+   * Deletes whole daily indices: those whose day ends at or before `beforeUs`,
+   * or every index of this prefix, dead-letter index included (null). The day
+   * `beforeUs` falls in is kept (granularity 'day'); templates stay.
+   */
+  async deleteData(beforeUs: number | null): Promise<DeletionOutcome> {
+    if (beforeUs === null) return { backend: this.capabilities.backend, granularity: 'day', deleted: { indices: (await this.deleteAllIndices()).length } };
+    const old = await this.deleteDaysBefore(Math.floor(beforeUs / 1000 / DAY_MS) * DAY_MS, 'deleteData');
+    return { backend: this.capabilities.backend, granularity: 'day', deleted: { indices: old.length } };
   }
 
   /** Deletes every index of this prefix, dead-letter index included (tests, uninstall). Templates stay. */

@@ -11,7 +11,7 @@ describe('OtlpPublisher', () => {
     const bus = new MemoryBus({ capacityBytes: 64 << 20, log: () => {} });
     const values: Buffer[] = [];
     await bus.subscribe('logs', 'test', async (batch) => void values.push(...batch.map((m) => m.value)));
-    await new OtlpPublisher(bus, topics, maxMessageBytes).publishLogs(logs, original);
+    await new OtlpPublisher(bus, topics, maxMessageBytes).publishLogs('default', logs, original);
     await bus.shutdown(); // drains the topic into the subscriber first
     return values;
   }
@@ -49,7 +49,7 @@ describe('OtlpPublisher', () => {
       const bus = new MemoryBus({ capacityBytes: 64 << 20, log: () => {} });
       const values: Buffer[] = [];
       await bus.subscribe('spans', 'test', async (batch) => void values.push(...batch.map((m) => m.value)));
-      await new OtlpPublisher(bus, topics, maxMessageBytes).publishSpanRequestProto(request);
+      await new OtlpPublisher(bus, topics, maxMessageBytes).publishSpanRequestProto('default', request);
       await bus.shutdown();
       return values;
     }

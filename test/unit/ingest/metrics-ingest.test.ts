@@ -32,7 +32,7 @@ describe('MetricsIngest', () => {
     const store = openEmbeddedMetricStore(stores);
     const bus = new MemoryBus({ capacityBytes: 1 << 20, log: () => {} });
     const counters = new Counters();
-    const ingest = new MetricsIngest({ bus, topic: 'otlp_metrics', group: 'test', store, counters });
+    const ingest = new MetricsIngest({ bus, topic: 'otlp_metrics', group: 'test', storeOf: async () => store, counters });
     const dead: Array<{ value: string; reason?: string }> = [];
     try {
       await bus.subscribe('otlp_metrics_dlq', 'test', async (batch) => void dead.push(...batch.map((m) => ({ value: m.value.toString(), reason: m.headers?.[DEAD_LETTER_REASON_HEADER] }))));

@@ -106,7 +106,7 @@ describe('OpenAPI description of the query API', () => {
 
     it('describes exactly the routes the app serves: the log-in exchange, the admin API and the log-in page besides the rest', () => {
       const served = routesOf(withAccess);
-      expect(served).toEqual(expect.arrayContaining(['POST /api/session', 'DELETE /api/admin/tokens/{id}', 'GET /login']));
+      expect(served).toEqual(expect.arrayContaining(['POST /api/session', 'DELETE /api/admin/tokens/{id}', 'GET /login', 'GET /api/admin/audit', 'DELETE /api/admin/data']));
       expect(describedOf(openApiDocument(['order_id'], { access: true }))).toEqual(served);
     });
 

@@ -25,7 +25,9 @@ describe('TokenStore', () => {
     expect(store.verify(token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'))).toBeUndefined();
     expect(store.verify('')).toBeUndefined();
     expect(store.verify('cs_' + 'x'.repeat(500))).toBeUndefined();
-    expect(fs.readdirSync(path.dirname(file))).toEqual(['tokens.json']);
+    // no temporary file left behind; the creation is in the audit log, the token is not
+    expect(fs.readdirSync(path.dirname(file)).sort()).toEqual(['audit.jsonl', 'tokens.json']);
+    expect(fs.readFileSync(path.join(path.dirname(file), 'audit.jsonl'), 'utf8')).not.toContain(token);
   });
 
   it('a token belongs to a tenant: "default" unless named, kept in the file, seen by verify', () => {
