@@ -8,6 +8,8 @@ import { inLabelOrder, labelValues, seriesLabels } from '../../core/metric-label
 import { stableStringify } from '../../core/otlp';
 import { openClient, selectRows, type ClickHouseConnectionOptions } from './connection';
 import { toStoreError } from './errors';
+import type { DataDeleter, DeletionOutcome } from '../../core/contracts/data-deletion';
+import { dropDaysBefore } from './partition-deletion';
 import { metricNamesSql, metricPointsSql, seriesOfSql } from './metric-queries';
 import { METRIC_TABLES, metricSchemaFor } from './metric-schema';
 import { versionSql } from './queries';
@@ -51,7 +53,7 @@ interface PointRow {
  * ReplacingMergeTree tables read with GROUP BY / FINAL. Answers are the
  * embedded store's for the same points (test/contract/metric-store.contract.ts).
  */
-export class ClickHouseMetricStore implements MetricStore {
+export class ClickHouseMetricStore implements MetricStore, DataDeleter {
   readonly database: string;
   private client: ClickHouseClient | undefined;
   private starting: Promise<void> | undefined;
@@ -99,6 +101,11 @@ export class ClickHouseMetricStore implements MetricStore {
     } catch (err) {
       return { backend: 'clickhouse', problems: [`metric store: ${(err as Error).message}`] };
     }
+  }
+
+  /** Drops the metric points' day partitions before `beforeUs`, or all (null); series rows stay (one per label set, as the embedded store keeps them). */
+  async deleteData(beforeUs: number | null): Promise<DeletionOutcome> {
+    return dropDaysBefore(this.ready(), this.database, [METRIC_TABLES.points], beforeUs);
   }
 
   async writeMetricPoints(points: readonly MetricPoint[]): Promise<void> {

@@ -9,10 +9,10 @@ import { slowestBusinessKeysSql, traceSummariesSql } from './chain-queries';
 import { openClient, selectRows } from './connection';
 import { toStoreError } from './errors';
 import type { DataDeleter, DeletionOutcome } from '../../core/contracts/data-deletion';
+import { dropDaysBefore } from './partition-deletion';
 import {
   dropPartitionSql,
   expiredPartitionsSql,
-  partitionsBeforeSql,
   carryingSpansSql,
   findTracesSql,
   matchingSpansSql,
@@ -196,13 +196,7 @@ export class ClickHouseSpanStore implements SpanStore, DataDeleter {
    * is kept (granularity 'day').
    */
   async deleteData(beforeUs: number | null): Promise<DeletionOutcome> {
-    try {
-      const parts = await this.select<{ table: string; partition_id: string }>(partitionsBeforeSql(this.database, DATA_TABLES, beforeUs), 'deleteData');
-      for (const p of parts) await this.ready().command({ query: dropPartitionSql(this.database, p.table, p.partition_id) });
-      return { backend: 'clickhouse', granularity: 'day', deleted: { partitions: parts.length } };
-    } catch (err) {
-      throw toStoreError('deleteData', err);
-    }
+    return dropDaysBefore(this.ready(), this.database, DATA_TABLES, beforeUs);
   }
 
   async writeSpans(batch: SpanBatch): Promise<void> {

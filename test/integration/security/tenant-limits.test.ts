@@ -26,7 +26,8 @@ const TOKENS_MADE: [string, 'ingest' | 'read' | 'admin'][] = [
   ['acme', 'admin'],
   ['acme', 'read'],
   ['globex', 'read'],
-  ['ops', 'read'],
+  // the operator's read token: /metrics, which counts every tenant, is the default tenant's to read
+  ['default', 'read'],
 ];
 
 function tokenOf(tenant: string, role = 'ingest'): string {
@@ -60,7 +61,7 @@ beforeAll(async () => {
   });
   const store = new TokenStore(`${aio.dataDir}/security/tokens.json`);
   for (const [tenant, role] of TOKENS_MADE) tokens.set(`${tenant} ${role}`, store.create(`${tenant} ${role}`, role, tenant).token);
-  await waitFor(async () => (await rawRequest(`${aio.apiUrl}/api/services`, { headers: { authorization: `Bearer ${tokenOf('ops', 'read')}` } })).status === 200, 'the tokens made known to the running instance');
+  await waitFor(async () => (await rawRequest(`${aio.apiUrl}/api/services`, { headers: { authorization: `Bearer ${tokenOf('default', 'read')}` } })).status === 200, 'the tokens made known to the running instance');
 });
 afterAll(() => aio.dispose());
 
@@ -127,7 +128,7 @@ describe('per-tenant query concurrency (TENANT_QUERY_CONCURRENCY=1)', () => {
 
 describe('/metrics counts refusals per tenant and limit', () => {
   it('chainscope_tenant_limited_total{tenant,limit}', async () => {
-    const metrics = (await rawRequest(`${aio.apiUrl}/metrics`, { headers: { authorization: `Bearer ${tokenOf('ops', 'read')}` } })).body;
+    const metrics = (await rawRequest(`${aio.apiUrl}/metrics`, { headers: { authorization: `Bearer ${tokenOf('default', 'read')}` } })).body;
     expect(metrics).toMatch(/chainscope_tenant_limited_total\{tenant="spansy",limit="ingest_spans"\} 1\b/);
     expect(metrics).toMatch(/chainscope_tenant_limited_total\{tenant="bytesy",limit="ingest_bytes"\} 1\b/);
     expect(metrics).toMatch(/chainscope_tenant_limited_total\{tenant="grpcy",limit="ingest_spans"\} 1\b/);
