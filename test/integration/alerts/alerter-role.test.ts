@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AlertsView } from '../../../alerting/evaluator';
+import type { IncidentEvidence, IncidentRcaAnswer, IncidentsAnswer } from '../../../core/wire/incidents';
 import { ClickHouseSpanStore } from '../../../storage/clickhouse';
 import { describeWithEngines } from '../../helpers/engines';
 import { startRecordingWebhook, type RecordingWebhook } from '../../helpers/recording-webhook';
@@ -146,6 +147,14 @@ describeWithEngines(['clickhouse', 'opensearch'], 'alerter role', () => {
       expect((await view(leader)).alerts.find((a) => a.rule === 'CheckoutSilent')).toMatchObject({ status: 'resolved', firedAtMs: firedAt.firedAtMs });
       await waitFor(async () => (await queryAlert())?.status === 'resolved', 'the query role to show the resolution', 30_000, 200);
       expect((await queryIncidents()).incidents.map((i) => [i.rule, i.status])).toEqual([['CheckoutSilent', 'resolved']]);
+      // its evidence and ranking, read by the query role from ClickHouse and OpenSearch
+      const [{ id }] = ((await (await fetch(`${query.url}/api/incidents`)).json()) as IncidentsAnswer).incidents;
+      const evidence = await fetch(`${query.url}/api/incidents/${id}`, { signal: AbortSignal.timeout(30_000) });
+      expect(evidence.status).toBe(200);
+      expect(((await evidence.json()) as IncidentEvidence)).toMatchObject({ incident: { id, status: 'resolved', series: { kind: 'service', service: checkout }, metric: 'rate_per_sec' }, missing: [] });
+      const rca = await fetch(`${query.url}/api/rca?incident=${id}`, { signal: AbortSignal.timeout(30_000) });
+      expect(rca.status).toBe(200);
+      expect(((await rca.json()) as IncidentRcaAnswer).incident).toBe(id);
     }), 240_000);
   });
 });
