@@ -5,6 +5,7 @@ import { parseLogQuery } from '../core/logql';
 import { parseRuleDocument, RULE_FILE_EXTENSIONS } from './rule-document';
 import type { SeriesMetric } from '../core/anomaly';
 import { DEFAULT_CONFIG } from '../core/config';
+import { CannotStartError } from '../core/errors';
 
 /** Alert rules as files (docs/alerts.md, alert-rules/alert-rules.schema.json). */
 
@@ -46,13 +47,12 @@ export function alertRuleView(rule: AlertRule, lastError: string | null): AlertR
 }
 
 /** A rules file that does not conform: the file, and each problem's JSON path and what was expected there. */
-export class AlertRulesFileError extends Error {
+export class AlertRulesFileError extends CannotStartError {
   constructor(
     readonly file: string,
     readonly problems: SchemaProblem[],
   ) {
     super(`alert rules ${file}: ${problems.map((p) => `${p.path}: expected ${p.expected}`).join('; ')}`);
-    this.name = 'AlertRulesFileError';
   }
 }
 
@@ -90,9 +90,9 @@ export function loadAlertRules(dir: string, businessKeys: readonly string[] = DE
   try {
     names = fs.readdirSync(dir).filter((n) => RULE_FILE_EXTENSIONS.some((ext) => n.endsWith(ext)) && !n.endsWith('.schema.json')).sort();
   } catch (err) {
-    throw new Error(`ALERT_RULES_DIR ${dir} cannot be read: ${(err as Error).message}`);
+    throw new CannotStartError(`ALERT_RULES_DIR ${dir} cannot be read: ${(err as Error).message}`);
   }
-  if (names.length > MAX_RULE_FILES) throw new Error(`ALERT_RULES_DIR ${dir} holds ${names.length} rule files, at most ${MAX_RULE_FILES} are read`);
+  if (names.length > MAX_RULE_FILES) throw new CannotStartError(`ALERT_RULES_DIR ${dir} holds ${names.length} rule files, at most ${MAX_RULE_FILES} are read`);
   const rules: AlertRule[] = [];
   const seen = new Map<string, string>();
   for (const name of names) {
