@@ -3,26 +3,35 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MetricPoint } from '../core/metric-point';
 import { encodeMetricsRequestProto } from '../core/otlp';
-import { machineNote, numberFlag } from './args';
+import { createClient } from '@clickhouse/client';
+import { quoteIdentifier } from '../storage/clickhouse/quote';
+import { machineNote, numberFlag, stringFlag } from './args';
 import { counter, report, sendAll, startRoleProcess, waitForCounter } from './load';
 
 const SERIES = 1000;
 const BOUNDS = [5, 10, 25, 50, 100, 250, 500, 1000];
 
 /**
- * `npm run bench -- --metrics [--points 200000] [--batch 2000] [--concurrency 4] [--rounds 2]`:
+ * `npm run bench -- --metrics [--store embedded|clickhouse] [--points 200000] [--batch 2000] [--concurrency 4] [--rounds 2]`:
  * OTLP metric points (a third each cumulative counters, gauges and 9-bucket
  * histograms over 1,000 series of 10 services) posted as OTLP/HTTP protobuf to
- * one all-in-one (its own process, embedded store), each round timed until
- * accepted and until ingest wrote them (chainscope_ingest_metric_points_written_total).
+ * one all-in-one (its own process; the metric store is the span store's:
+ * embedded, or ClickHouse at CLICKHOUSE_URL in a database of its own, dropped
+ * after), each round timed until accepted and until ingest wrote them
+ * (chainscope_ingest_metric_points_written_total).
  */
 export async function benchOtlpMetrics(args: string[]): Promise<void> {
   const pointsPerRound = numberFlag(args, 'points', 200_000);
   const pointsPerRequest = numberFlag(args, 'batch', 2_000);
   const concurrency = numberFlag(args, 'concurrency', 4);
   const rounds = numberFlag(args, 'rounds', 2);
+  const store = stringFlag(args, 'store', 'embedded');
+  if (store !== 'embedded' && store !== 'clickhouse') throw new Error(`--store must be embedded or clickhouse, got ${store}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-bench-metrics-'));
-  const server = startRoleProcess('all-in-one', { PORT: '0', OTLP_HTTP_PORT: '0', DATA_DIR: dataDir });
+  const clickhouseUrl = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
+  const database = `bench_metrics_${Date.now().toString(36)}`;
+  const storeEnv: Record<string, string> = store === 'clickhouse' ? { SPAN_STORE: 'clickhouse', CLICKHOUSE_URL: clickhouseUrl, CLICKHOUSE_DATABASE: database } : {};
+  const server = startRoleProcess('all-in-one', { PORT: '0', OTLP_HTTP_PORT: '0', DATA_DIR: dataDir, ...storeEnv });
   const perRound: Array<{ accepted: number; written: number }> = [];
   try {
     const api = await server.url(/query API and UI listening/);
@@ -49,8 +58,13 @@ export async function benchOtlpMetrics(args: string[]): Promise<void> {
   } finally {
     await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    if (store === 'clickhouse') {
+      const clickhouse = createClient({ url: clickhouseUrl });
+      await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${quoteIdentifier(database)}` }).catch((err) => console.warn(`bench: ${err}`));
+      await clickhouse.close();
+    }
   }
-  report('otlp-metrics', { date: new Date().toISOString(), machine: machineNote(), pointsPerRound, pointsPerRequest, concurrency, rounds, pointsPerSecond: perRound });
+  report('otlp-metrics', { date: new Date().toISOString(), machine: machineNote(), store, pointsPerRound, pointsPerRequest, concurrency, rounds, pointsPerSecond: perRound });
 }
 
 /** Point `tick`: series tick % SERIES, one second apart per series, kinds in turn. */

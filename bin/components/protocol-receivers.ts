@@ -46,7 +46,7 @@ export const otlpGrpcReceiverFactory: ComponentFactory<ReceiverSettings> = {
         receiver = new OtlpGrpcReceiver({ ...options, publisher: new OtlpPublisher(context.bus!, topics, maxBusMessageBytes), counters: context.counters, log: context.log, authenticator: context.access?.authenticator, ingestLimiter: context.access?.limits?.ingest });
         const at = listenAddress(settings.host, await startListening(() => receiver!.start(), 'OTLP_GRPC_PORT', settings.host, settings.port));
         context.otlpGrpcUrl = at.url;
-        context.log(`chainscope: OTLP/gRPC receiver listening on ${at.shown} (traces, logs; gzip)`);
+        context.log(`chainscope: OTLP/gRPC receiver listening on ${at.shown} (traces, logs, metrics; gzip)`);
       },
       shutdown: async () => receiver?.shutdown(),
     };

@@ -4,25 +4,12 @@ import path from 'node:path';
 import type { MetricPoint } from '../../../../core/metric-point';
 import { openEmbeddedMetricStore, openEmbeddedStores, type EmbeddedStores } from '../../../../storage/embedded';
 import type { EmbeddedMetricStore } from '../../../../storage/embedded/metric-store';
+import { metricPoint } from '../../../contract/metric-store.contract';
 
 const NOW_US = 1_800_000_000_000_000;
 
 function point(over: Partial<MetricPoint>): MetricPoint {
-  return {
-    name: 'orders',
-    unit: '1',
-    kind: 'sum',
-    temporality: 'cumulative',
-    monotonic: true,
-    service: 'checkout',
-    resource: { 'service.name': 'checkout' },
-    attributes: {},
-    startUs: NOW_US - 100_000_000,
-    timeUs: NOW_US,
-    value: 1,
-    count: 0,
-    ...over,
-  };
+  return metricPoint(over.name ?? 'orders', { startUs: NOW_US - 100_000_000, timeUs: NOW_US, ...over });
 }
 
 describe('EmbeddedMetricStore', () => {
