@@ -24,7 +24,11 @@ import { seededRandom } from './seeded-random';
 
 const INTENDED_DESTINATIONS = ['order-jobs'];
 const MINUTE_MS = 60_000;
-/** After its fault ended, how long an alert for it still counts (the rules judge whole minutes: the last one is judged at the first evaluation after it). */
+/**
+ * The alerts that belong to a fault are those heard from the end of its first whole minute (a one-minute
+ * rule judges a minute at the first evaluation after it) until this long after the fault ended; faults
+ * follow each other minute by minute, so each alert belongs to one fault (the one-minute rules' windows).
+ */
 const DETECTION_GRACE_MS = 60_000;
 /** Between the last fault and the healthy phase: its minute and one normal minute judged, its alerts resolved. */
 const SETTLE_MS = 3 * 60_000;
@@ -100,7 +104,9 @@ export async function benchRcaDetect(args: string[]): Promise<void> {
 
     const trials: DetectionTrial[] = [];
     for (const { fault, injectedAtMs, clearedAtMs } of injected) {
-      const found = firstDetection(receiver.heard, fault.service, injectedAtMs, clearedAtMs + DETECTION_GRACE_MS);
+      const fromMs = injectedAtMs - (injectedAtMs % MINUTE_MS) + MINUTE_MS;
+      const toMs = clearedAtMs + DETECTION_GRACE_MS;
+      const found = firstDetection(receiver.heard, fault.service, fromMs, toMs);
       const incidentCauses = found ? await incidentRanking(api, found) : null;
       const anomalyRanking = found ? await rankingOfAlertWindow(api, found, serviceNodes) : [];
       const anomalyPlace = anomalyRanking.indexOf(fault.service);
@@ -116,7 +122,7 @@ export async function benchRcaDetect(args: string[]): Promise<void> {
         detectedAtMs: found?.atMs ?? null,
         detectedBy: found ? alertName(found) : null,
         otherAlerts: receiver.heard
-          .filter((a) => a.status === 'firing' && a.atMs >= injectedAtMs && a.atMs <= clearedAtMs + DETECTION_GRACE_MS && !namedServices(a.labels).includes(fault.service))
+          .filter((a) => a.status === 'firing' && a.atMs >= fromMs && a.atMs <= toMs && !namedServices(a.labels).includes(fault.service))
           .map((a) => ({ atMs: a.atMs, alertname: alertName(a), services: namedServices(a.labels), upstream: namedServices(a.labels).some((s) => callers.has(s)) })),
         rank: incidentCauses ? placeOf(fault.service, incidentCauses) : null,
         rankedFirst: incidentCauses ? (incidentCauses[0]?.service ?? '(none)') : null,
