@@ -1,68 +1,70 @@
 /**
- * `npm run bench -- --dashboards [--spans 1000000] [--refreshes 30] [--spans-per-trace 10]`
+ * `npm run bench -- --dashboards [--backend embedded|clickhouse] [--spans 1000000] [--refreshes 30]
+ *   [--spans-per-trace 10] [--writers N] [--batch-traces N] [--keep | --reuse FILE]`
  *
- * Writes `--spans` spans straight into a fresh embedded store (no collector,
- * no bus; topology roll-ups and business keys as ingest writes them), one
- * order per trace, spread over the last hour (one in 97 spans an error, so
- * about one order in ten fails), and one log line per trace (one in ten at
- * WARN, one in fifty at ERROR). Then times full refreshes of the Order center and Service health
- * dashboards over the last hour, the server side only (DashboardService.data,
- * every panel): the first refresh (nothing kept) and then `--refreshes` more,
- * each 10 s of wall time later, as a wall screen does.
+ * Writes `--spans` spans straight into fresh stores through SpanStore.writeSpans
+ * (no collector, no bus; topology roll-ups, business keys and the per-minute
+ * order roll-up as ingest writes them), one order per trace, spread over the
+ * last hour (one in 97 spans an error, so about one order in ten fails), and
+ * one log line per trace (one in ten at WARN, one in fifty at ERROR). The
+ * embedded backend is one file (spans and logs); `clickhouse` is ClickHouse
+ * (CLICKHOUSE_URL) with the logs in OpenSearch (OPENSEARCH_URL), `--writers`
+ * batches of `--batch-traces` traces at once (default 4 of 2,000; embedded 1 of 200). Then times full refreshes of the
+ * Order center and Service health dashboards over the last hour, server side
+ * only (DashboardService.data, every panel): the first refresh (nothing kept)
+ * and then `--refreshes` more, each 10 s of wall time later, as a wall screen
+ * does. `--keep` leaves the data and writes where it is to
+ * bench-results/dashboards-store-<backend>.json; `--reuse FILE` times that
+ * data again without writing (its hour ends when it was written).
  * `--heap-refreshes N` then leaves the Order center open in Chromium for N
  * pushes (refresh 1 s; build the UI first: node scripts/build-ui.mjs) and
  * reports the growth of its JS heap after garbage collection.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { businessKeysOfSpans } from '../ingest/business-keys';
 import { createDashboardService } from '../query-api/services/dashboard-service';
-import { openEmbeddedStores } from '../storage/embedded';
-import { machineNote, numberFlag } from './args';
+import { machineNote, numberFlag, stringFlag } from './args';
+import { newPlace, openBenchStores, type BenchPlace, type BenchStores } from './dashboard-stores';
 import { percentile, round } from './stats';
 import { syntheticLogs } from './synthetic-logs';
 import { syntheticTrace } from './synthetic-spans';
 import { screenHeapGrowth } from './screen-heap';
 
 const HOUR_US = 3_600_000_000;
-const BATCH_TRACES = 200;
+
+interface Loaded extends BenchPlace {
+  endUs: number;
+  spans: number;
+  orders: number;
+  writeSeconds: number;
+}
 
 export async function benchDashboards(args: string[]): Promise<void> {
-  const total = numberFlag(args, 'spans', 1_000_000);
   const refreshes = numberFlag(args, 'refreshes', 30);
-  const perTrace = numberFlag(args, 'spans-per-trace', 10);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-bench-dashboards-'));
-  const stores = openEmbeddedStores({ dataDir });
-  await stores.spans.start();
-  await stores.logs.start();
+  const reuse = args.includes('--reuse') ? stringFlag(args, 'reuse', '') : '';
+  const keep = args.includes('--keep') || reuse !== '';
+  let loaded: Loaded;
+  let stores: BenchStores;
+  if (reuse) {
+    loaded = JSON.parse(fs.readFileSync(reuse, 'utf8')) as Loaded;
+    stores = await openBenchStores(loaded);
+    console.log(`dashboards: reusing ${loaded.spans} spans (${loaded.orders} orders) on ${loaded.backend} from ${reuse}`);
+  } else {
+    const backend = stringFlag(args, 'backend', 'embedded');
+    if (backend !== 'embedded' && backend !== 'clickhouse') throw new Error('--backend is embedded or clickhouse');
+    const place = newPlace(backend);
+    stores = await openBenchStores(place);
+    loaded = { ...place, ...(await load(stores, args, backend)) };
+  }
   try {
-    const traces = Math.max(1, Math.floor(total / perTrace));
-    const endUs = Date.now() * 1000;
-    const startUs = endUs - HOUR_US;
-    const writeStarted = performance.now();
-    for (let t = 0; t < traces; t += BATCH_TRACES) {
-      const spans = [];
-      const logs = [];
-      for (let k = t; k < Math.min(traces, t + BATCH_TRACES); k++) {
-        const at = startUs + Math.floor((k / traces) * (HOUR_US - 60_000_000));
-        spans.push(...syntheticTrace(perTrace, at, k));
-        logs.push(...syntheticLogs(1, at, k));
-      }
-      await stores.spans.writeSpans({ spans, businessKeys: businessKeysOfSpans(spans, { attributeNames: ['order.id'] }), traceLinks: [], messageIds: [] });
-      await stores.logs.writeLogs({ logs, businessKeys: [] });
-    }
-    const writeS = (performance.now() - writeStarted) / 1000;
-    console.log(`dashboards: ${traces * perTrace} spans (${traces} orders) and ${traces} log lines written in ${round(writeS)} s`);
-
     const dashboards = createDashboardService(stores.spans, stores.logs, { chains: { businessKeys: ['order.id'] } });
     const results: Record<string, unknown> = {};
     for (const id of ['order-center', 'service-health']) {
       const times: number[] = [];
-      let endMs = Math.floor(endUs / 1000);
-      let failed: string[] = [];
+      let endMs = Math.floor(loaded.endUs / 1000);
       const first = await dashboards.data(id, endMs);
-      failed = Object.entries(first.panels).filter(([, r]) => !r.ok).map(([p, r]) => `${p}: ${(r as { error: string }).error}`);
+      const failed = Object.entries(first.panels).filter(([, r]) => !r.ok).map(([p, r]) => `${p}: ${(r as { error: string }).error}`);
       for (let i = 0; i < refreshes; i++) {
         endMs += 10_000;
         const started = performance.now();
@@ -70,21 +72,72 @@ export async function benchDashboards(args: string[]): Promise<void> {
         times.push(performance.now() - started);
         for (const [p, r] of Object.entries(data.panels)) if (!r.ok) failed.push(`${p}: ${r.error}`);
       }
-      const slowest = Object.entries((await dashboards.data(id, endMs + 10_000)).panels).map(([p, r]) => `${p} ${r.ms} ms`).join(', ');
-      console.log(`dashboards: ${id}: panels of one more refresh: ${slowest}`);
-      results[id] = { firstMs: round(first.computeMs), p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)), maxMs: round(Math.max(...times)), failedPanels: [...new Set(failed)] };
-      console.log(`dashboards: ${id}: first refresh ${round(first.computeMs)} ms; next ${refreshes}: p50 ${round(percentile(times, 50))} ms, p95 ${round(percentile(times, 95))} ms${failed.length ? `; failed panels: ${[...new Set(failed)].join('; ')}` : ''}`);
+      const panels = Object.entries((await dashboards.data(id, endMs + 10_000)).panels).map(([p, r]) => `${p} ${r.ms} ms`).join(', ');
+      console.log(`dashboards: ${loaded.backend}: ${id}: panels of one more refresh: ${panels}`);
+      const all = [first.computeMs, ...times];
+      results[id] = {
+        firstMs: round(first.computeMs),
+        p50Ms: round(percentile(all, 50)),
+        p95Ms: round(percentile(all, 95)),
+        maxMs: round(Math.max(...all)),
+        failedPanels: [...new Set(failed)],
+      };
+      console.log(
+        `dashboards: ${loaded.backend}: ${id}: ${all.length} full refreshes: first ${round(first.computeMs)} ms, p50 ${round(percentile(all, 50))} ms, p95 ${round(percentile(all, 95))} ms, max ${round(Math.max(...all))} ms` +
+          (failed.length ? `; failed panels: ${[...new Set(failed)].join('; ')}` : ''),
+      );
     }
     const heapRefreshes = args.includes('--heap-refreshes') ? numberFlag(args, 'heap-refreshes', 2000) : 0;
     const heap = heapRefreshes ? await screenHeapGrowth(stores.spans, stores.logs, 'order-center', heapRefreshes) : null;
     if (heap) console.log(`dashboards: order-center in Chromium, ${heap.refreshes} pushes in ${heap.seconds} s: JS heap ${heap.startMiB} → ${heap.endMiB} MiB after GC (${heap.growthPercent} %)`);
-    const report = { bench: 'dashboards', spans: traces * perTrace, orders: traces, writeSeconds: round(writeS), refreshes, results, heap, machine: machineNote() };
+    const os = await import('node:os');
+    const report = { bench: 'dashboards', backend: loaded.backend, spans: loaded.spans, orders: loaded.orders, writeSeconds: loaded.writeSeconds, refreshes, results, heap, loadAverage: os.loadavg().map(round), machine: machineNote() };
     fs.mkdirSync('bench-results', { recursive: true });
-    fs.writeFileSync(path.join('bench-results', `dashboards-${Date.now()}.json`), JSON.stringify(report, null, 2));
-    console.log(`dashboards: ${machineNote()}`);
+    fs.writeFileSync(path.join('bench-results', `dashboards-${loaded.backend}-${Date.now()}.json`), JSON.stringify(report, null, 2));
+    if (keep && !reuse) {
+      const file = path.join('bench-results', `dashboards-store-${loaded.backend}.json`);
+      fs.writeFileSync(file, JSON.stringify(loaded, null, 2));
+      console.log(`dashboards: data kept; time it again with --reuse ${file}`);
+    }
+    console.log(`dashboards: load average ${os.loadavg().map(round).join(' ')}; ${machineNote()}`);
   } finally {
-    await stores.spans.shutdown();
-    await stores.logs.shutdown();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stores.close(!keep);
   }
+}
+
+/** Writes the spans and logs; `--writers` batches at once (their orders are distinct, so concurrent roll-up writes never touch one order). */
+async function load(stores: BenchStores, args: string[], backend: string): Promise<Omit<Loaded, keyof BenchPlace>> {
+  const total = numberFlag(args, 'spans', 1_000_000);
+  const perTrace = numberFlag(args, 'spans-per-trace', 10);
+  const writers = numberFlag(args, 'writers', backend === 'embedded' ? 1 : 4);
+  const batchTraces = numberFlag(args, 'batch-traces', backend === 'embedded' ? 200 : 2000);
+  const traces = Math.max(1, Math.floor(total / perTrace));
+  const endUs = Date.now() * 1000;
+  const startUs = endUs - HOUR_US;
+  const started = performance.now();
+  let next = 0;
+  let lastNote = started;
+  const writer = async () => {
+    for (let t = next; t < traces; t = next) {
+      next += batchTraces;
+      const spans = [];
+      const logs = [];
+      for (let k = t; k < Math.min(traces, t + batchTraces); k++) {
+        const at = startUs + Math.floor((k / traces) * (HOUR_US - 60_000_000));
+        spans.push(...syntheticTrace(perTrace, at, k));
+        logs.push(...syntheticLogs(1, at, k));
+      }
+      await stores.spans.writeSpans({ spans, businessKeys: businessKeysOfSpans(spans, { attributeNames: ['order.id'] }), traceLinks: [], messageIds: [] });
+      await stores.logs.writeLogs({ logs, businessKeys: [] });
+      if (performance.now() - lastNote > 60_000) {
+        lastNote = performance.now();
+        console.log(`dashboards: ${Math.min(next, traces) * perTrace} spans written in ${round((lastNote - started) / 1000)} s`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: writers }, writer));
+  await stores.flushLogs();
+  const writeSeconds = round((performance.now() - started) / 1000);
+  console.log(`dashboards: ${backend}: ${traces * perTrace} spans (${traces} orders) and ${traces} log lines written in ${writeSeconds} s`);
+  return { endUs, spans: traces * perTrace, orders: traces, writeSeconds };
 }

@@ -71,6 +71,14 @@ export interface SlowChainQuery {
 /** The store ranks this many times `limit` values by the traces carrying the key; the assembled chains are then filtered and sorted. */
 const SLOW_CANDIDATES_PER_ROW = 3;
 const MAX_SLOW_CANDIDATES = 300;
+/**
+ * A chain whose key-carrying traces ended this long ago is settled: its slow-chains row (fully assembled, not
+ * cut by the span budget) is kept and given again while its value keeps the same span and traces, so a wall
+ * screen's next refresh assembles only new candidates. A trace joining it later only through a link (not
+ * carrying the key) is not seen until the row leaves the cache.
+ */
+const SETTLED_CHAIN_US = 2 * 60_000_000;
+const MAX_SETTLED_ROWS = 5_000;
 
 interface Assembly {
   traceIds: string[];
@@ -91,6 +99,8 @@ interface Assembly {
  */
 export class ChainService {
   private readonly options: ChainServiceOptions;
+
+  private readonly settledRows = new Map<string, SlowChainView>();
 
   constructor(
     private readonly spans: SpanStore,
@@ -163,24 +173,39 @@ export class ChainService {
   async slowestOf(key: string, ranked: readonly BusinessKeySpan[], query: SlowChainQuery): Promise<SlowChainView[]> {
     this.checkKey(key);
     const limit = Math.max(0, Math.floor(query.limit));
+    const exclude = query.excludeIntendedWaits === true;
+    const settledBefore = Date.now() * 1000 - SETTLED_CHAIN_US;
+    const rowId = (r: BusinessKeySpan) => [key, r.value, r.startUs, r.endUs, r.traceIds.length, exclude ? 1 : 0].join('\u0000');
+    const known: { r: BusinessKeySpan; a?: Assembly; row: SlowChainView }[] = [];
+    const fresh: BusinessKeySpan[] = [];
+    for (const r of ranked) {
+      const row = r.endUs <= settledBefore ? this.settledRows.get(rowId(r)) : undefined;
+      if (row) known.push({ r, row });
+      else fresh.push(r);
+    }
     let budget = this.options.maxSpansPerSlowList;
     const perChain = Math.max(1, Math.min(this.options.maxSpansPerSlowChain, Math.floor(budget / Math.max(1, ranked.length))));
-    const assembled = await mapLimited(ranked, 4, async (r) => ({ r, a: await this.assemble(r.traceIds.slice(0, this.options.maxTraces), perChain) }));
+    const assembled = await mapLimited(fresh, 4, async (r) => ({ r, a: await this.assemble(r.traceIds.slice(0, this.options.maxTraces), perChain) }));
     for (const { a } of assembled) budget -= Math.min(perChain, a.spanTotal);
 
-    const exclude = query.excludeIntendedWaits === true;
-    const listed = assembled
-      .map(({ r, a }) => ({ r, a, row: slowRow(r, a, exclude) }))
+    const listed = [...known, ...assembled.map(({ r, a }): { r: BusinessKeySpan; a?: Assembly; row: SlowChainView } => ({ r, a, row: slowRow(r, a, exclude) }))]
       .filter(({ row }) => !query.errorsOnly || row.errorCount > 0)
       .sort((x, y) => compareSlow(x.row, y.row, query))
       .slice(0, limit);
     for (const item of listed) {
-      if (!item.a.spansCut || item.a.spanTotal > this.options.maxSpans || item.a.spanTotal > budget) continue;
+      if (!item.a?.spansCut || item.a.spanTotal > this.options.maxSpans || item.a.spanTotal > budget) continue;
       budget -= item.a.spanTotal;
       item.a = await this.assemble(item.r.traceIds.slice(0, this.options.maxTraces), this.options.maxSpans);
       item.row = slowRow(item.r, item.a, exclude);
     }
+    for (const { r, a, row } of listed) if (a && !a.spansCut && r.endUs <= settledBefore) this.keepSettledRow(rowId(r), row);
     return listed.map(({ row }) => row).sort((x, y) => compareSlow(x, y, query));
+  }
+
+  private keepSettledRow(id: string, row: SlowChainView): void {
+    this.settledRows.set(id, row);
+    // Map keeps insertion order: the first entry is the oldest kept
+    while (this.settledRows.size > MAX_SETTLED_ROWS) this.settledRows.delete(this.settledRows.keys().next().value!);
   }
 
   private checkKey(key: string): void {
