@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient, ClickHouseLogLevel } from '@clickhouse/client';
+import type { LogStore } from '../../core/contracts/log-store';
+import type { SpanStore } from '../../core/contracts/span-store';
+import type { LogRecord, Span } from '../../core/model';
+import type { DashboardData } from '../../core/wire';
+import { createDashboardService } from '../../query-api/services/dashboard-service';
+import { ClickHouseSpanStore } from '../../storage/clickhouse';
+import { openEmbeddedStores, type EmbeddedStores } from '../../storage/embedded';
+import { openSearchLogStore, type SearchLogStore } from '../../storage/search';
+import { demoLikeOrder, writeOrderSpans } from '../helpers/chain-orders';
+import { describeWithEngines, ENGINE_ADDRESSES, uniqueName } from '../helpers/engines';
+import { makeLog, uniq } from './fixtures';
+
+const DASHBOARDS = ['order-center', 'service-health', 'logs'];
+
+/** A panel's data without its timing: what two backends must agree on. */
+function numbers(data: DashboardData): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(data.panels).map(([id, r]) => [id, r.ok ? r.data : { error: r.error }]));
+}
+
+/**
+ * The wall screens' panel numbers for the same data on the embedded store and
+ * on ClickHouse (spans) with OpenSearch (logs): every panel of the three
+ * shipped dashboards, computed for the same end time, is equal. The data is
+ * demo-like orders (three traces joined by links and messaging ids, some
+ * failing, each trace's spans in two batches and one batch replayed) and log
+ * lines of several services and levels, in minutes of their own.
+ */
+describeWithEngines(['clickhouse', 'opensearch'], 'dashboard panels on every backend', () => {
+  let embedded: EmbeddedStores;
+  let dataDir: string;
+  let clickhouse: ClickHouseSpanStore;
+  let opensearch: SearchLogStore;
+  const database = uniqueName('chainscope_parity');
+  // own names, so other tests' data on the shared engines stays out of the services and log panels
+  const tag = uniq('p').replace(/-/g, '');
+  const endMs = Math.floor(Date.now() / 60_000) * 60_000 - 30 * 24 * 3_600_000 + 20_000;
+
+  function orders(): { spans: Span[][]; logs: LogRecord[] } {
+    const spans: Span[][] = [];
+    const logs: LogRecord[] = [];
+    for (let i = 0; i < 24; i++) {
+      const t0 = endMs - 40 * 60_000 + i * 97_000;
+      const order = demoLikeOrder({ orderId: `ORD-${tag}-${i}`, t0, paymentMs: 20 + ((i * 37) % 300), delayMs: 200 + ((i * 53) % 900), error: i % 5 === 2 });
+      for (const s of order) {
+        s.service = `${s.service}-${tag}`;
+        s.resource = { 'service.name': s.service };
+      }
+      spans.push(order);
+      const level = i % 4 === 0 ? (['ERROR', 17] as const) : i % 4 === 1 ? (['WARN', 13] as const) : (['INFO', 9] as const);
+      for (const [k, service] of [`payment-${tag}`, `notification-${tag}`, `order-api-${tag}`].entries()) {
+        logs.push(
+          makeLog({
+            service,
+            timeUs: (t0 + 100 + k * 10) * 1000,
+            body: i % 3 === 0 ? `card declined for ORD-${tag}-${i}` : `step ${k} of order ${i % 2}`,
+            severityText: level[0],
+            severityNumber: level[1],
+            traceId: order[0].traceId,
+          }),
+        );
+      }
+    }
+    return { spans, logs };
+  }
+
+  async function write(spans: SpanStore, logs: LogStore, data: { spans: Span[][]; logs: LogRecord[] }) {
+    for (const order of data.spans) {
+      // each order in two batches (the intake trace, then the rest), and the second one again (a replay)
+      await writeOrderSpans(spans, order.slice(0, 3));
+      await writeOrderSpans(spans, order.slice(3));
+      await writeOrderSpans(spans, order.slice(3));
+    }
+    await logs.writeLogs({ logs: data.logs, businessKeys: [] });
+  }
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-parity-'));
+    embedded = openEmbeddedStores({ dataDir });
+    clickhouse = new ClickHouseSpanStore({ url: ENGINE_ADDRESSES.clickhouse(), database });
+    opensearch = openSearchLogStore({ url: ENGINE_ADDRESSES.opensearch(), indexPrefix: uniqueName('cs_parity'), numberOfReplicas: 0 });
+    await Promise.all([embedded.spans.start(), embedded.logs.start(), clickhouse.start(), opensearch.start()]);
+    const data = orders();
+    await write(embedded.spans, embedded.logs, data);
+    await write(clickhouse, opensearch, data);
+    await opensearch.refresh();
+  }, 180_000);
+  afterAll(async () => {
+    await embedded?.spans.shutdown();
+    await embedded?.logs.shutdown();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await opensearch?.uninstall();
+    await opensearch?.shutdown();
+    await clickhouse?.shutdown();
+    // a busy server can take a while to drop the tables
+    const admin = createClient({ url: ENGINE_ADDRESSES.clickhouse(), log: { level: ClickHouseLogLevel.OFF }, request_timeout: 150_000 });
+    try {
+      await admin.command({ query: `DROP DATABASE IF EXISTS \`${database}\`` });
+    } finally {
+      await admin.close();
+    }
+  }, 180_000);
+
+  it.each(DASHBOARDS)('%s: every panel has the same numbers on embedded and on ClickHouse + OpenSearch', async (id) => {
+    const options = { chains: { businessKeys: ['order.id'] } };
+    const [a, b] = await Promise.all([
+      createDashboardService(embedded.spans, embedded.logs, options).data(id, endMs),
+      createDashboardService(clickhouse, opensearch, options).data(id, endMs),
+    ]);
+    const failed = Object.entries({ ...a.panels }).filter(([, r]) => !r.ok);
+    expect(failed).toEqual([]);
+    expect(numbers(b)).toEqual(numbers(a));
+  });
+
+  it('the numbers compared are the data written, not empty panels', async () => {
+    const data = numbers(await createDashboardService(clickhouse, opensearch, { chains: { businessKeys: ['order.id'] } }).data('order-center', endMs)) as Record<string, { series?: { orders: number; failed: number }[]; rows?: unknown[]; stages?: unknown[] }>;
+    const series = data['orders-per-minute'].series!;
+    expect(series.reduce((n, p) => n + p.orders, 0)).toBe(24);
+    expect(series.reduce((n, p) => n + p.failed, 0)).toBe(5);
+    expect(data.stages.stages).toHaveLength(3);
+    expect(data['slow-orders'].rows!.length).toBeGreaterThan(0);
+    const health = numbers(await createDashboardService(embedded.spans, embedded.logs, { chains: { businessKeys: ['order.id'] } }).data('service-health', endMs)) as Record<string, { rows: { service: string }[] }>;
+    expect(health.services.rows.some((r) => r.service.endsWith(tag))).toBe(true);
+    expect(health['error-bursts'].rows.map((r) => r.service).sort()).toEqual([`notification-${tag}`, `order-api-${tag}`, `payment-${tag}`]);
+  });
+});
