@@ -22,6 +22,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { LogRecord, Span } from '../core/model';
 import { businessKeysOfSpans } from '../ingest/business-keys';
 import { createDashboardService } from '../query-api/services/dashboard-service';
 import { machineNote, numberFlag, stringFlag } from './args';
@@ -120,15 +121,16 @@ async function load(stores: BenchStores, args: string[], backend: string): Promi
   const writer = async () => {
     for (let t = next; t < traces; t = next) {
       next += batchTraces;
-      const spans = [];
-      const logs = [];
+      const spans: Span[] = [];
+      const logs: LogRecord[] = [];
       for (let k = t; k < Math.min(traces, t + batchTraces); k++) {
         const at = startUs + Math.floor((k / traces) * (HOUR_US - 60_000_000));
         spans.push(...syntheticTrace(perTrace, at, k));
         logs.push(...syntheticLogs(1, at, k));
       }
-      await stores.spans.writeSpans({ spans, businessKeys: businessKeysOfSpans(spans, { attributeNames: ['order.id'] }), traceLinks: [], messageIds: [] });
-      await stores.logs.writeLogs({ logs, businessKeys: [] });
+      const batch = { spans, businessKeys: businessKeysOfSpans(spans, { attributeNames: ['order.id'] }), traceLinks: [], messageIds: [] };
+      await retried(() => stores.spans.writeSpans(batch));
+      await retried(() => stores.logs.writeLogs({ logs, businessKeys: [] }));
       if (performance.now() - lastNote > 60_000) {
         lastNote = performance.now();
         console.log(`dashboards: ${Math.min(next, traces) * perTrace} spans written in ${round((lastNote - started) / 1000)} s`);
@@ -140,4 +142,17 @@ async function load(stores: BenchStores, args: string[], backend: string): Promi
   const writeSeconds = round((performance.now() - started) / 1000);
   console.log(`dashboards: ${backend}: ${traces * perTrace} spans (${traces} orders) and ${traces} log lines written in ${writeSeconds} s`);
   return { endUs, spans: traces * perTrace, orders: traces, writeSeconds };
+}
+
+/** A write retried as ingest retries it: a retriable store error (a dropped connection) up to 5 times with backoff; writes are idempotent. */
+async function retried(write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      if (attempt >= 5 || !(err as { retriable?: boolean }).retriable) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
 }

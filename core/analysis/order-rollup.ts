@@ -42,6 +42,21 @@ export function orderRollupRows(fact: OrderFact, sign: 1 | -1): OrderRollupRow[]
   return rows;
 }
 
+/** A fact as both stores keep it (their column names; stages and trace ids as JSON text). */
+export function storedOrderFact(key: string, f: OrderFact) {
+  return {
+    key,
+    value: f.value,
+    minute: minuteOf(f.startUs),
+    start_us: f.startUs,
+    end_us: f.endUs,
+    duration_us: f.endUs - f.startUs,
+    failed: f.failed ? 1 : 0,
+    stages: JSON.stringify(f.stages),
+    trace_ids: JSON.stringify(f.traceIds),
+  };
+}
+
 /** Whether two facts of one order count the same (trace ids aside: they do not show in the roll-up). */
 export function sameOrderFact(a: OrderFact, b: OrderFact): boolean {
   return (

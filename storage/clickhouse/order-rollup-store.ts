@@ -1,9 +1,8 @@
 import { orderFactsOfTraces, type OrderFact } from '../../core/analysis/order-facts';
-import { addOrder, bucketLowerBoundUs, ORDER_STAGE, orderRollupChange, orderTraceLinks, type OrderRollupRow, type OrdersByKey } from '../../core/analysis/order-rollup';
+import { addOrder, bucketLowerBoundUs, ORDER_STAGE, orderRollupChange, orderTraceLinks, storedOrderFact, type OrderRollupRow, type OrdersByKey } from '../../core/analysis/order-rollup';
 import { CHAIN_READ_LIMITS, checkLimit, ORDER_READ_LIMITS, orderReadMinutes } from '../../core/contracts/read-limits';
 import type { BusinessKeySpan, OrderRollupSettings, SpanBatch } from '../../core/contracts/span-store';
 import type { TimeWindow, TraceSummary } from '../../core/model';
-import { minuteOf } from '../../core/topology';
 import { chunks } from '../../core/util/chunks';
 import { currentFactsSql, orderMinutesSql, ordersOfTracesSql, slowestOrdersSql, tracesOfOrdersSql } from './order-rollup-queries';
 import { ORDER_TABLES } from './order-rollup-schema';
@@ -67,8 +66,8 @@ export class ClickHouseOrderRollup {
         const change = orderRollupChange(await this.storedFacts(key, chunk), await this.factsNow(key, chunk));
         const movedFrom = new Map(change.moved.map((m) => [m.value, m.fromMinute]));
         for (const f of change.facts) {
-          const row = factRow(key, f, version);
-          current.push({ ...row, stages: JSON.stringify(f.stages) });
+          const { stages, ...row } = { ...storedOrderFact(key, f), version };
+          current.push({ ...row, stages });
           slow.push({ ...row, deleted: 0 });
           const from = movedFrom.get(f.value);
           if (from !== undefined) slow.push({ ...row, minute: from, deleted: 1 });
@@ -152,17 +151,4 @@ function durationFloorUs(rows: readonly OrderRollupRow[], limit: number, failedO
   return 0;
 }
 
-function factRow(key: string, f: OrderFact, version: number) {
-  return {
-    key,
-    value: f.value,
-    minute: minuteOf(f.startUs),
-    start_us: f.startUs,
-    end_us: f.endUs,
-    duration_us: f.endUs - f.startUs,
-    failed: f.failed ? 1 : 0,
-    trace_ids: JSON.stringify(f.traceIds),
-    version,
-  };
-}
 

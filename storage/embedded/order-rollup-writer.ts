@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
 import { ORDER_FACT_TRACES, orderFactsOfTraces, type OrderFact } from '../../core/analysis/order-facts';
-import { addOrder, orderRollupChange, orderTraceLinks, type OrdersByKey } from '../../core/analysis/order-rollup';
+import { addOrder, orderRollupChange, orderTraceLinks, storedOrderFact, type OrdersByKey } from '../../core/analysis/order-rollup';
 import type { OrderRollupSettings, SpanBatch } from '../../core/contracts/span-store';
 import type { TraceSummary } from '../../core/model';
-import { minuteOf } from '../../core/topology';
 import type { EmbeddedDatabase } from './database';
 
 interface FactRow {
@@ -47,7 +46,7 @@ export class OrderRollupWriter {
     this.factOf = db.prepare('SELECT value, start_us, end_us, failed, stages, trace_ids FROM order_facts WHERE key = ? AND value = ?');
     this.upsertFact = db.prepare(
       `INSERT INTO order_facts (key, value, minute, start_us, end_us, duration_us, failed, stages, trace_ids)
-       VALUES (@key, @value, @minute, @startUs, @endUs, @durationUs, @failed, @stages, @traceIds)
+       VALUES (@key, @value, @minute, @start_us, @end_us, @duration_us, @failed, @stages, @trace_ids)
        ON CONFLICT (key, value) DO UPDATE SET minute = excluded.minute, start_us = excluded.start_us, end_us = excluded.end_us,
          duration_us = excluded.duration_us, failed = excluded.failed, stages = excluded.stages, trace_ids = excluded.trace_ids`,
     );
@@ -84,17 +83,7 @@ export class OrderRollupWriter {
     }
     const change = orderRollupChange(before, orderFactsOfTraces(traceIdsByValue, summaries, this.settings.stages));
     for (const f of change.facts) {
-      this.upsertFact.run({
-        key,
-        value: f.value,
-        minute: minuteOf(f.startUs),
-        startUs: f.startUs,
-        endUs: f.endUs,
-        durationUs: f.endUs - f.startUs,
-        failed: f.failed ? 1 : 0,
-        stages: JSON.stringify(f.stages),
-        traceIds: JSON.stringify(f.traceIds),
-      });
+      this.upsertFact.run(storedOrderFact(key, f));
     }
     for (const r of change.rows) this.addMinute.run(key, r.minute, r.stage, r.bucket, r.orders, r.failed, r.offsetUs);
   }
