@@ -34,7 +34,7 @@ import { benchOtlpMetrics } from './otlp-metrics';
  * `npm run bench -- --big-trace [--spans 20000]` (one big trace by id: bytes and time, identity/gzip/br) or
  * `npm run bench -- --metrics [--store embedded|clickhouse] [--points 200000] [--rounds 2]` (OTLP metric points/s over OTLP/HTTP into one all-in-one, accepted and stored) or
  * `npm run bench -- --grpc [--spans 200000] [--rounds 2]` (spans/s over OTLP/HTTP, OTLP/gRPC and Zipkin into one all-in-one, alternating) or
- * `npm run bench -- --dashboards [--spans 1000000] [--refreshes 30]` (server time of a full wall-screen refresh, Order center and Service health over the last hour).
+ * `npm run bench -- --dashboards [--backend embedded|clickhouse] [--spans 1000000] [--refreshes 30]` (server time of a full wall-screen refresh, Order center and Service health over the last hour).
  * Figures are printed and written to bench-results/.
  */
 const args = process.argv.slice(2);
