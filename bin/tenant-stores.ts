@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import type { LogStore } from '../core/contracts/log-store';
 import type { MetricStore } from '../core/contracts/metric-store';
@@ -7,6 +8,8 @@ import { DEFAULT_TENANT, tenantNameOf, tenantStorageName } from '../core/securit
 import { PerTenant } from '../core/tenancy/per-tenant';
 import { createLogStore, createMetricStore, createSpanStore, type StoreSettings } from './backends';
 
+const MAX_CLICKHOUSE_NAME = 128;
+
 /**
  * Where a tenant's data lives: the default tenant where data has always been
  * (so single-tenant installs change nothing), every other tenant in places of
@@ -15,15 +18,18 @@ import { createLogStore, createMetricStore, createSpanStore, type StoreSettings 
  * - ClickHouse: database `<CLICKHOUSE_DATABASE>_t_<name>`;
  * - Elasticsearch/OpenSearch: index prefix `<LOG_INDEX_PREFIX>.<name>`
  *   (the default tenant's read pattern `<prefix>-*.*.*` never matches it);
- * `<name>` is tenantStorageName (only [a-z0-9_], one per tenant).
+ * `<name>` is tenantStorageName (only [a-z0-9_], one per tenant; for a
+ * database name past 128 characters, 32 hex digits of the tenant's SHA-256).
  */
 export function storeSettingsForTenant<S extends Pick<StoreSettings, 'dataDir' | 'clickhouseDatabase' | 'logIndexPrefix'>>(settings: S, tenant: string): S {
   if (tenantNameOf(tenant) === DEFAULT_TENANT) return settings;
   const name = tenantStorageName(tenant);
+  const database = `${settings.clickhouseDatabase}_t_${name}`;
   return {
     ...settings,
     dataDir: path.join(settings.dataDir, 'tenants', tenant),
-    clickhouseDatabase: `${settings.clickhouseDatabase}_t_${name}`,
+    // a ClickHouse name has at most 128 characters: a name with many '-' (each written as two) uses a hash of it instead
+    clickhouseDatabase: database.length <= MAX_CLICKHOUSE_NAME ? database : `${settings.clickhouseDatabase}_t_${crypto.createHash('sha256').update(tenant).digest('hex').slice(0, 32)}`,
     logIndexPrefix: `${settings.logIndexPrefix}.${name}`,
   };
 }

@@ -21,6 +21,11 @@ export interface DeletionOutcome {
 export interface DataDeleter {
   /** Deletes this store's data older than `beforeUs` (µs since the epoch), or all of it when null. Idempotent. */
   deleteData(beforeUs: number | null): Promise<DeletionOutcome>;
+  /**
+   * Stores that hold one body of data (the embedded file's span, log and
+   * metric stores) give the same object here, and one of them is asked.
+   */
+  readonly dataUnit?: object;
 }
 
 export function isDataDeleter(store: unknown): store is DataDeleter {

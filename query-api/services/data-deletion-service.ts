@@ -22,8 +22,8 @@ export interface DataDeletion {
 
 /**
  * An admin's deletion of a tenant's data, older than a time or all of it, on
- * every store the tenant has (span, log, metric; a file shared by several is
- * asked once per store, which is harmless: deleting is idempotent), written to
+ * every store the tenant has (span, log, metric; stores that share one body
+ * of data, as the embedded file's do, are asked once), written to
  * the audit log once done. A store that cannot delete makes it a 501 before
  * anything is deleted.
  */
@@ -36,13 +36,14 @@ export async function deleteTenantData(
 ): Promise<DataDeletion> {
   tenantNameOf(tenant);
   const present = [stores.spanStore, stores.logStore, stores.metricStore].filter((s) => s !== undefined);
-  const deleters: DataDeleter[] = [];
-  for (const store of new Set(present)) {
+  const deleters = new Map<object, DataDeleter>();
+  for (const store of present) {
     if (!isDataDeleter(store)) throw new UnsupportedError(`the ${(store as SpanStore).capabilities?.backend ?? 'configured'} store cannot delete data`);
-    deleters.push(store);
+    const unit = store.dataUnit ?? store;
+    if (!deleters.has(unit)) deleters.set(unit, store);
   }
   const outcomes: DeletionOutcome[] = [];
-  for (const store of deleters) outcomes.push(await store.deleteData(beforeUs));
+  for (const store of deleters.values()) outcomes.push(await store.deleteData(beforeUs));
   const deletion: DataDeletion = { tenant, before: beforeUs === null ? null : new Date(beforeUs / 1000).toISOString(), stores: outcomes };
   audit.append('data.deleted', actor, { ...deletion });
   return deletion;

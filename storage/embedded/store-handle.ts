@@ -35,6 +35,11 @@ export abstract class EmbeddedStoreHandle implements StatusReporter, DataDeleter
     this.ensureOpen();
   }
 
+  /** The file: its span, log and metric stores delete one body of data. */
+  get dataUnit(): object {
+    return this.edb;
+  }
+
   /**
    * Deletes the file's data (spans, logs and metric points alike: the span,
    * log and metric stores of one file are one tenant's) before `beforeUs`, or
