@@ -1,5 +1,6 @@
 import { MemoryBus } from '../../../bus/memory/memory-bus';
 import { OtlpPublisher } from '../../../collector/publisher';
+import { TENANT_HEADER } from '../../../core/contracts/bus';
 import type { LogRecord } from '../../../core/model';
 import { decodeLogsRequestProto, decodeTraceRequestProto, encodeLogsRequestProto, encodeTraceRequestProto } from '../../../core/otlp';
 import { modelLogs, modelSpans } from '../core/otlp/model-fixtures';
@@ -21,6 +22,23 @@ describe('OtlpPublisher', () => {
       const log = modelLogs()[i % 3];
       return { ...log, timeUs: log.timeUs + i, body: `${log.body} #${i}` };
     });
+
+  it('stamps every message, whole, cut or re-encoded, with the tenant it publishes for (header chainscope-tenant)', async () => {
+    const bus = new MemoryBus({ capacityBytes: 64 << 20, log: () => {} });
+    const seen: { topic: string; tenant?: string }[] = [];
+    for (const topic of ['spans', 'logs']) await bus.subscribe(topic, 'test', async (batch) => void seen.push(...batch.map((m) => ({ topic, tenant: m.headers?.[TENANT_HEADER] }))));
+    const publisher = new OtlpPublisher(bus, topics, 8 * 1024);
+    const logs = manyLogs();
+    await publisher.publishLogs('acme', logs, Buffer.from(encodeLogsRequestProto(logs)));
+    await publisher.publishLogs('globex-2', logs);
+    await publisher.publishSpanRequestProto('acme', encodeTraceRequestProto(modelSpans()));
+    await publisher.publishSpans('default', modelSpans());
+    await bus.shutdown();
+    const by = (topic: string) => [...new Set(seen.filter((m) => m.topic === topic).map((m) => m.tenant))];
+    expect(seen.filter((m) => m.topic === 'logs').length).toBeGreaterThan(2);
+    expect(by('logs')).toEqual(['acme', 'globex-2']);
+    expect(by('spans')).toEqual(['acme', 'default']);
+  });
 
   it('forwards a valid request within the limit as it came', async () => {
     const logs = manyLogs();
