@@ -202,7 +202,7 @@ describeInBrowser('chain, topology and slow-orders views in Chromium', () => {
   test('home search with an order id opens the chain timeline: lanes, joins, waits, critical path, stages, logs, details', async () => {
     await open('#/');
     await page.waitForSelector('input[name=q]');
-    expect(await page.locator('.nav a').allTextContents()).toEqual(['Home', 'Traces', 'Logs', 'Topology', 'Slow orders', 'Screens']);
+    expect(await page.locator('.nav a').allTextContents()).toEqual(['Home', 'Traces', 'Logs', 'Topology', 'Slow orders', 'Incidents', 'Metrics', 'Screens']);
     await page.fill('input[name=q]', orderId);
     expect(await page.textContent('.home-hint')).toContain(`order.id = ${orderId}`);
     await shot('home');
