@@ -23,7 +23,7 @@ export type Log = (line: string) => void;
 /** The keys the stores are built from (the stores component's section of the configuration). */
 export const STORE_KEYS = [
   'spanStore', 'logStore', 'dataDir', 'retention', 'maxDiskBytes', 'businessKeys', 'indexedAttributes', 'chainStages',
-  'clickhouseUrl', 'clickhouseDatabase', 'clickhouseUser', 'clickhousePassword',
+  'clickhouseUrl', 'clickhouseDatabase', 'clickhouseUser', 'clickhousePassword', 'clickhouseRetentionDays',
   'elasticsearchUrl', 'elasticsearchApiKey', 'opensearchUrl', 'logIndexPrefix',
 ] as const satisfies readonly (keyof Config)[];
 export type StoreSettings = Pick<Config, (typeof STORE_KEYS)[number]>;
@@ -102,8 +102,10 @@ export function createSpanStore(config: StoreSettings, cache: Map<string, unknow
   return new ClickHouseSpanStore({ ...clickhouseConnection(config), orderRollup: orderRollupSettings(config) });
 }
 
-function clickhouseConnection(config: StoreSettings) {
-  return { url: config.clickhouseUrl, database: config.clickhouseDatabase, username: config.clickhouseUser, password: config.clickhousePassword };
+/** Where and how the ClickHouse stores connect; a configured retention goes to the span and metric stores alike. */
+export function clickhouseConnection(config: StoreSettings) {
+  const connection = { url: config.clickhouseUrl, database: config.clickhouseDatabase, username: config.clickhouseUser, password: config.clickhousePassword };
+  return config.clickhouseRetentionDays === null ? connection : { ...connection, retentionDays: config.clickhouseRetentionDays };
 }
 
 /**

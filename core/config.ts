@@ -125,6 +125,8 @@ export interface Config {
   clickhouseDatabase: string;
   clickhouseUser: string;
   clickhousePassword: string;
+  /** ClickHouse: whole days kept (CLICKHOUSE_RETENTION_DAYS): TTL where the server has it, else a partition sweep; null (`off`) = kept forever. */
+  clickhouseRetentionDays: number | null;
   elasticsearchUrl: string;
   elasticsearchApiKey: string;
   opensearchUrl: string;
@@ -242,6 +244,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   clickhouseDatabase: 'chainscope',
   clickhouseUser: 'default',
   clickhousePassword: '',
+  clickhouseRetentionDays: null,
   elasticsearchUrl: 'http://127.0.0.1:9200',
   elasticsearchApiKey: '',
   opensearchUrl: 'http://127.0.0.1:9200',
@@ -661,6 +664,10 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   } },
   clickhouseUser: { env: 'CLICKHOUSE_USER', parse: nonEmpty },
   clickhousePassword: { env: 'CLICKHOUSE_PASSWORD', parse: anyString },
+  clickhouseRetentionDays: { env: 'CLICKHOUSE_RETENTION_DAYS', parse: (raw, name) => {
+    if (raw === null || ['off', 'none', 'forever'].includes(text(raw, name).toLowerCase())) return null;
+    return integer(1, 3650)(raw, name);
+  } },
   elasticsearchUrl: { env: 'ELASTICSEARCH_URL', parse: url },
   elasticsearchApiKey: { env: 'ELASTICSEARCH_API_KEY', parse: anyString },
   opensearchUrl: { env: 'OPENSEARCH_URL', parse: url },

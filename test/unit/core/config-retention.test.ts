@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { clickhouseConnection } from '../../../bin/backends';
 import { loadConfig } from '../../../core/config';
 import { ValidationError } from '../../../core/errors';
 
@@ -28,7 +29,18 @@ describe('config: RETENTION and MAX_DISK_BYTES', () => {
     expect(loadConfig({ MAX_DISK_BYTES: 'unlimited' }).maxDiskBytes).toBeNull();
   });
 
+  it('CLICKHOUSE_RETENTION_DAYS: whole days, or off; kept forever by default; the ClickHouse span and metric stores get it', () => {
+    expect(loadConfig({}).clickhouseRetentionDays).toBeNull();
+    expect(loadConfig({ CLICKHOUSE_RETENTION_DAYS: '30' }).clickhouseRetentionDays).toBe(30);
+    expect(loadConfig({ CLICKHOUSE_RETENTION_DAYS: 'off' }).clickhouseRetentionDays).toBeNull();
+    expect(clickhouseConnection(loadConfig({ CLICKHOUSE_RETENTION_DAYS: '14' }))).toMatchObject({ retentionDays: 14 });
+    expect(clickhouseConnection(loadConfig({}))).not.toHaveProperty('retentionDays');
+  });
+
   it.each([
+    ['CLICKHOUSE_RETENTION_DAYS', '0'],
+    ['CLICKHOUSE_RETENTION_DAYS', '7d'],
+    ['CLICKHOUSE_RETENTION_DAYS', '3651'],
     ['RETENTION', '7'],
     ['RETENTION', '7 days'],
     ['RETENTION', '0m'],
