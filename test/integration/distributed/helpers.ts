@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { decodeLogsRequestProto, encodeLogsRequestProto, encodeTraceRequestProto } from '../../../core/otlp';
 import type { LogRecord, Span } from '../../../core/model';
+import { DEFAULT_TENANT } from '../../../core/security/tenants';
+import { storeSettingsForTenant } from '../../../bin/tenant-stores';
 import { openSearchLogStore } from '../../../storage/search';
 import { ENGINE_ADDRESSES, uniqueName } from '../../helpers/engines';
 import { spawnRole, type RoleProcess } from '../../helpers/processes';
@@ -116,8 +118,8 @@ export class Harness {
     return started;
   }
 
-  /** Registers the clean-up of everything a run's names create on the engines. */
-  cleanUpNames(names: RunNames, engines: EngineUrls): void {
+  /** Registers the clean-up of everything a run's names create on the engines, for the default tenant and for `tenants`. */
+  cleanUpNames(names: RunNames, engines: EngineUrls, tenants: string[] = []): void {
     this.onDispose('kafka topics and group', () =>
       withAdmin(engines.kafka, async (admin) => {
         const existing = new Set(await admin.listTopics());
@@ -126,15 +128,20 @@ export class Harness {
         if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
       }),
     );
-    this.onDispose('clickhouse database', () => clickhouseQuery(engines.clickhouse, `DROP DATABASE IF EXISTS ${names.database}`));
-    this.onDispose('opensearch indices', async () => {
-      const store = openSearchLogStore({ url: engines.opensearch, indexPrefix: names.indexPrefix });
-      try {
-        await store.uninstall();
-      } finally {
-        await store.shutdown();
-      }
-    });
+    const stores = [DEFAULT_TENANT, ...tenants].map((tenant) =>
+      storeSettingsForTenant({ dataDir: '', clickhouseDatabase: names.database, logIndexPrefix: names.indexPrefix }, tenant),
+    );
+    for (const { clickhouseDatabase, logIndexPrefix } of stores) {
+      this.onDispose(`clickhouse database ${clickhouseDatabase}`, () => clickhouseQuery(engines.clickhouse, `DROP DATABASE IF EXISTS ${clickhouseDatabase}`));
+      this.onDispose(`opensearch indices ${logIndexPrefix}`, async () => {
+        const store = openSearchLogStore({ url: engines.opensearch, indexPrefix: logIndexPrefix });
+        try {
+          await store.uninstall();
+        } finally {
+          await store.shutdown();
+        }
+      });
+    }
   }
 
   /** The test body, with every role's output added to its failure message. */
