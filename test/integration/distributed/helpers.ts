@@ -212,6 +212,34 @@ export async function withAdmin<T>(brokers: string, fn: (admin: Admin) => Promis
   }
 }
 
+export interface TopicMessage {
+  value: Buffer;
+  /** Headers as text. */
+  headers: Record<string, string>;
+}
+
+/** The first `count` messages of `topic`, read from its start by a group of their own (`group`, deleted after). */
+export async function readFromStart(brokers: string, topic: string, group: string, count: number, timeoutMs = 30_000): Promise<TopicMessage[]> {
+  const kafka = new Kafka({ clientId: 'chainscope-distributed-tests', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: group, sessionTimeout: 10_000 });
+  const seen: TopicMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        seen.push({ value: message.value ?? Buffer.alloc(0), headers });
+      },
+    });
+    await waitFor(() => seen.length >= count, `${count} message(s) on ${topic}`, timeoutMs);
+  } finally {
+    await consumer.disconnect();
+    await withAdmin(brokers, (admin) => admin.deleteGroups([group])).catch(() => undefined);
+  }
+  return seen;
+}
+
 /** The group's committed offsets on one topic, by partition (-1 = nothing committed yet). */
 export async function committedOffsets(brokers: string, group: string, topic: string): Promise<Record<number, number>> {
   return withAdmin(brokers, async (admin) => {

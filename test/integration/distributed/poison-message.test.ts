@@ -3,11 +3,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { decodeTraceRequestProto } from '../../../core/otlp';
 import { DEAD_LETTER_REASON_HEADER, DEAD_LETTER_SOURCE_HEADER } from '../../../ingest/ingest-worker';
 import { describeWithEngines } from '../../helpers/engines';
-import { waitFor } from '../../helpers/wait';
 import {
   elapsed,
   expectEverySpanOnce,
   Harness,
+  readFromStart,
   roleEnv,
   runNames,
   sendAll,
@@ -16,11 +16,6 @@ import {
   waitForAllSpans,
   withAdmin,
 } from './helpers';
-
-interface DeadLetter {
-  value: Buffer;
-  headers: Record<string, string>;
-}
 
 describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: a poison message on the spans topic', () => {
   const harness = new Harness();
@@ -60,22 +55,7 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: a poiso
 
     // read the dead-letter topic from the start with a group of our own
     const dlqTopic = `${names.spansTopic}_dlq`;
-    const consumer = kafka.consumer({ groupId: `${names.group}_dlq_reader`, sessionTimeout: 10_000 });
-    const letters: DeadLetter[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics: [dlqTopic], fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-          letters.push({ value: message.value ?? Buffer.alloc(0), headers });
-        },
-      });
-      await waitFor(() => letters.length >= 1, `a message on ${dlqTopic}`, 30_000);
-    } finally {
-      await consumer.disconnect();
-      await withAdmin(engines.kafka, (admin) => admin.deleteGroups([`${names.group}_dlq_reader`])).catch(() => undefined);
-    }
+    const letters = await readFromStart(engines.kafka, dlqTopic, `${names.group}_dlq_reader`, 1);
     expect(letters).toHaveLength(1);
     const [letter] = letters;
     expect(Buffer.compare(letter.value, poison)).toBe(0);

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel, type IHeaders } from 'kafkajs';
+import { isDeepStrictEqual } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
 import { TENANT_HEADER } from '../../../core/contracts/bus';
 import { encodeTraceRequestProto } from '../../../core/otlp';
 import type { Span } from '../../../core/model';
@@ -11,7 +12,7 @@ import { TokenStore } from '../../../core/security/token-store';
 import { DEAD_LETTER_REASON_HEADER, DEAD_LETTER_SOURCE_HEADER } from '../../../ingest/batch-processor';
 import { describeWithEngines } from '../../helpers/engines';
 import { waitFor } from '../../helpers/wait';
-import { Harness, logStream, roleEnv, runNames, sharedEngines, spanStream, type LogStream, type SpanStream, type StartedRole, withAdmin } from './helpers';
+import { Harness, logStream, roleEnv, runNames, sharedEngines, spanStream, type LogStream, type SpanStream, readFromStart, type StartedRole } from './helpers';
 
 /**
  * Two tenants through the distributed roles (AUTH=tokens on the collector and
@@ -30,6 +31,8 @@ const READERS = [...TENANTS, DEFAULT_TENANT] as const;
 type Reader = (typeof READERS)[number];
 
 const DEAD_LETTERED = 'chainscope_ingest_dead_lettered_total';
+
+const sorted = (ids: Iterable<string>) => [...ids].sort();
 
 interface Written {
   spans: SpanStream;
@@ -64,6 +67,18 @@ async function logsOfService(queryUrl: string, service: string, token: string): 
   return (json.logs as { id: string }[]).map((l) => l.id).sort();
 }
 
+/** GET /api/traces/:id for `token`: the status and the span ids answered. */
+async function spanIdsOfTrace(queryUrl: string, traceId: string, token: string): Promise<{ status: number; spanIds: string[] }> {
+  const { status, json } = await api(queryUrl, `/api/traces/${traceId}`, token);
+  return { status, spanIds: status === 200 ? sorted((json.spans as { spanId: string }[]).map((s) => s.spanId)) : [] };
+}
+
+/** Waits (with a deadline) until `read` answers `want`, then asserts it: a timeout fails with the difference. */
+async function expectEventually<T>(read: () => Promise<T>, want: T, what: string): Promise<void> {
+  await waitFor(async () => isDeepStrictEqual(await read(), want), what, 60_000).catch(() => undefined);
+  expect(await read()).toEqual(want);
+}
+
 /** One trace of two spans whose payload claims tenant `claimed` everywhere a client could write it. */
 function forgedTrace(service: string, claimed: string): { traceId: string; body: Buffer } {
   const traceId = crypto.randomBytes(16).toString('hex');
@@ -89,7 +104,6 @@ function forgedTrace(service: string, claimed: string): { traceId: string; body:
   return { traceId, body: Buffer.from(encodeTraceRequestProto([span(rootId, '', 'GET /forged'), span(crypto.randomBytes(8).toString('hex'), rootId, 'step')])) };
 }
 
-const sorted = (ids: Iterable<string>) => [...ids].sort();
 
 describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: two tenants, AUTH=tokens', () => {
   const harness = new Harness();
@@ -146,26 +160,22 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: two ten
       const own = written[tenant];
       const wantTraces = sorted(own.spans.expected.keys());
       const wantLogs = sorted(own.logs.ids);
-      await waitFor(async () => (await tracesOfService(query.url, names.service, readToken[tenant])).length >= wantTraces.length, `${tenant}'s traces`, 60_000);
-      await waitFor(async () => (await logsOfService(query.url, names.service, readToken[tenant])).length >= wantLogs.length, `${tenant}'s logs`, 60_000);
-      expect(await tracesOfService(query.url, names.service, readToken[tenant])).toEqual(wantTraces);
-      expect(await logsOfService(query.url, names.service, readToken[tenant])).toEqual(wantLogs);
+      await expectEventually(() => tracesOfService(query.url, names.service, readToken[tenant]), wantTraces, `${tenant}'s traces by search`);
+      await expectEventually(() => logsOfService(query.url, names.service, readToken[tenant]), wantLogs, `${tenant}'s logs by search`);
       for (const [traceId, spanIds] of own.spans.expected) {
-        const { status, json } = await api(query.url, `/api/traces/${traceId}`, readToken[tenant]);
-        expect({ traceId, status }).toEqual({ traceId, status: 200 });
-        expect(sorted((json.spans as { spanId: string }[]).map((s) => s.spanId))).toEqual(sorted(spanIds));
+        await expectEventually(() => spanIdsOfTrace(query.url, traceId, readToken[tenant]), { status: 200, spanIds: sorted(spanIds) }, `${tenant}'s trace ${traceId} by id`);
       }
     }
 
     // the message without a header is the default tenant's, whatever its payload claims
-    await waitFor(async () => (await api(query.url, `/api/traces/${forged.traceId}`, readToken.default)).status === 200, 'the headerless message in the default tenant', 60_000);
-    expect(await tracesOfService(query.url, names.service, readToken.default)).toEqual([forged.traceId]);
+    await expectEventually(() => tracesOfService(query.url, names.service, readToken.default), [forged.traceId], 'the headerless message in the default tenant');
+    expect((await spanIdsOfTrace(query.url, forged.traceId, readToken.default)).status).toBe(200);
     expect(await logsOfService(query.url, names.service, readToken.default)).toEqual([]);
 
     // the message whose header is no tenant name is dead-lettered, with the reason, and nobody reads it
     await waitFor(async () => (await ingest.counter(DEAD_LETTERED)) >= 1, 'the bad-header message dead-lettered', 60_000);
     expect(await ingest.counter(DEAD_LETTERED)).toBe(1);
-    const letter = await firstMessage(kafka, `${names.spansTopic}_dlq`, `${names.group}_dlq_reader`, engines.kafka, harness);
+    const [letter] = await readFromStart(engines.kafka, `${names.spansTopic}_dlq`, `${names.group}_dlq_reader`, 1);
     expect(Buffer.compare(letter.value, badHeader.body)).toBe(0);
     expect(letter.headers[DEAD_LETTER_REASON_HEADER]).toContain(TENANT_HEADER);
     expect(letter.headers[DEAD_LETTER_SOURCE_HEADER]).toBe(names.spansTopic);
@@ -190,20 +200,3 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: two ten
     expect([collector, ingest, query].every((r) => r.alive())).toBe(true);
   }), 240_000);
 });
-
-/** The first message of `topic`, read from the start with a group of its own (deleted afterwards). */
-async function firstMessage(kafka: Kafka, topic: string, groupId: string, brokers: string, harness: Harness): Promise<{ value: Buffer; headers: Record<string, string> }> {
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000 });
-  harness.onDispose(`group ${groupId}`, () => withAdmin(brokers, (admin) => admin.deleteGroups([groupId])));
-  const seen: { value: Buffer; headers: Record<string, string> }[] = [];
-  const text = (headers: IHeaders | undefined) => Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void seen.push({ value: message.value ?? Buffer.alloc(0), headers: text(message.headers) }) });
-    await waitFor(() => seen.length >= 1, `a message on ${topic}`, 30_000);
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen[0];
-}
