@@ -17,11 +17,15 @@ export interface ConditionSources {
   anomalies: AnomalyService;
 }
 
-const UNITS: Record<SeriesMetric, (v: number) => string> = {
-  latency_p95_ms: (v) => `p95 ${round(v)} ms`,
-  error_rate: (v) => `error rate ${round(v * 100)} %`,
-  rate_per_sec: (v) => `${round(v)} calls/s`,
-};
+/** How a value of the metric reads in a summary; a business KPI counts orders, the other series calls. */
+function unitOf(metric: SeriesMetric, series: SeriesRef): (v: number) => string {
+  const what = series.kind === 'kpi' ? 'orders' : 'calls';
+  switch (metric) {
+    case 'latency_p95_ms': return (v) => `p95 ${round(v)} ms`;
+    case 'error_rate': return (v) => (series.kind === 'kpi' ? `failed share ${round(v * 100)} %` : `error rate ${round(v * 100)} %`);
+    case 'rate_per_sec': return (v) => `${round(v)} ${what}/s`;
+  }
+}
 const round = (v: number) => Math.round(v * 100) / 100;
 
 /** The whole minutes a rule judges at `nowMs`: the `windowMs` before the minute now falls in (still filling). */
@@ -63,7 +67,7 @@ async function threshold(c: Threshold, window: { startUs: number; endUs: number 
   // a series without calls (a stage no order reached) has rate 0 and no latency or error rate
   const value = metricValue(c.metric, series.has(id) ? series : new Map([[id, { series: ref, value: { calls: 0, errors: 0, p95Ms: null } }]]), id, (window.endUs - window.startUs) / 1e6);
   if (!Number.isFinite(value) || !holds(value, c.op, c.value)) return [];
-  const unit = UNITS[c.metric];
+  const unit = unitOf(c.metric, ref);
   return [{ labels: {}, value, summary: `${unit(value)} ${c.op} ${unit(c.value)}` }];
 }
 
@@ -76,7 +80,7 @@ async function anomaly(c: Extract<AlertCondition, { kind: 'anomaly' }>, window: 
     .map((a) => ({
       labels: { ...seriesLabels(a.series), metric: a.metric },
       value: a.value,
-      summary: `${UNITS[a.metric](a.value)} against a usual ${UNITS[a.metric](a.baseline.center)} (score ${round(a.score)}, ${a.baseline.method} baseline)`,
+      summary: `${unitOf(a.metric, a.series)(a.value)} against a usual ${unitOf(a.metric, a.series)(a.baseline.center)} (score ${round(a.score)}, ${a.baseline.method} baseline)`,
     }));
 }
 

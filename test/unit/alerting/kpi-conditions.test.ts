@@ -56,8 +56,11 @@ describe('alert conditions on business KPIs', () => {
     expect(stage).toHaveLength(1);
     const failing = await activeInstances(rule({ kind: 'threshold', metric: 'error_rate', key: 'order.id', op: '>', value: 0.3 }), sources, nowMs);
     expect(failing.map((i) => Math.round(i.value * 10) / 10)).toEqual([0.5]);
+    expect(failing[0].summary).toMatch(/^failed share \d+(\.\d+)? % > failed share 30 %$/);
     // orders per second: 1 (60 a minute), so "fewer than 2/s" holds and "fewer than 0.5/s" does not
-    expect(await activeInstances(rule({ kind: 'threshold', metric: 'rate_per_sec', key: 'order.id', op: '<', value: 2 }), sources, nowMs)).toHaveLength(1);
+    const slowOrders = await activeInstances(rule({ kind: 'threshold', metric: 'rate_per_sec', key: 'order.id', op: '<', value: 2 }), sources, nowMs);
+    expect(slowOrders).toHaveLength(1);
+    expect(slowOrders[0].summary).toMatch(/^\d+(\.\d+)? orders\/s < 2 orders\/s$/);
     expect(await activeInstances(rule({ kind: 'threshold', metric: 'rate_per_sec', key: 'order.id', op: '<', value: 0.5 }), sources, nowMs)).toEqual([]);
     // a window before the fault, and a key no trace carries (no orders: no latency, never holds)
     expect(await activeInstances(rule({ kind: 'threshold', metric: 'latency_p95_ms', key: 'order.id', op: '>', value: 300 }), sources, nowMs - 5 * 60_000)).toEqual([]);
