@@ -91,7 +91,8 @@ export async function benchRcaDetect(args: string[]): Promise<void> {
     for (let i = 0; i < faultCount; i++) {
       const avoid = previous === null ? new Set<string>() : new Set([previous, ...callersOf(previous, topology.edges)]);
       const fault = nextDetectionFault(i, random, avoid);
-      await sleep(untilNextMinute(Date.now()));
+      // a timer may fire a millisecond early: wait until the clock is really in the new minute
+      while (untilNextMinute(Date.now()) > 0) await sleep(untilNextMinute(Date.now()));
       const injectedAtMs = Date.now();
       await demo.setFault(fault);
       await sleep(injectedAtMs - (injectedAtMs % MINUTE_MS) + faultMs - Date.now());
