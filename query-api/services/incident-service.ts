@@ -173,12 +173,16 @@ export class IncidentService {
       chains.slowest(orderKey, window, { limit: ORDERS_LISTED, errorsOnly: true }),
     ]);
     const byValue = new Map<string, SlowChainView>();
-    // failed ones first, so that a burst of errors is not hidden behind slow but healthy orders
-    for (const v of [...failed, ...slowest]) if (!byValue.has(v.value)) byValue.set(v.value, v);
-    const listed = [...byValue.values()].slice(0, ORDERS_LISTED).sort((a, b) => b.durationUs - a.durationUs || (a.value < b.value ? -1 : 1));
+    // failed ones first, so that a burst of errors is not hidden behind slow but healthy orders;
+    // only orders that began in the window: a slow order still running from an earlier fault is that fault's evidence
+    for (const v of [...failed, ...slowest]) if (v.startUs >= startUs && !byValue.has(v.value)) byValue.set(v.value, v);
+    const chosen = [...byValue.values()].slice(0, ORDERS_LISTED);
+    // the first ORDERS_RANKED in that priority are ranked; the list is shown slowest first
+    const rankedValues = new Set(chosen.slice(0, ORDERS_RANKED).map((v) => v.value));
+    const listed = chosen.sort((a, b) => b.durationUs - a.durationUs || (a.value < b.value ? -1 : 1));
     const lookup = { startUs: startUs - CHAIN_MARGIN_US, endUs: endUs + CHAIN_MARGIN_US };
-    return mapLimited(listed, 2, async (view, i) => {
-      if (i >= ORDERS_RANKED) return { view, ranked: null };
+    return mapLimited(listed, 2, async (view) => {
+      if (!rankedValues.has(view.value)) return { view, ranked: null };
       // an order whose chain cannot be ranked (e.g. cut by retention meanwhile) is listed without its cause
       const ranked = await rca.rank(orderKey, view.value, lookup).then((a) => a.candidates, () => null);
       return { view, ranked };
