@@ -102,9 +102,14 @@ export function createSpanStore(config: StoreSettings, cache: Map<string, unknow
   return new ClickHouseSpanStore({ ...clickhouseConnection(config), orderRollup: orderRollupSettings(config) });
 }
 
-/** Where and how the ClickHouse stores connect; a configured retention goes to the span and metric stores alike. */
+/** Where ClickHouse is and who connects: the address, database and credentials every ClickHouse store takes. */
+export function clickhouseCredentials(config: Pick<Config, 'clickhouseUrl' | 'clickhouseDatabase' | 'clickhouseUser' | 'clickhousePassword'>) {
+  return { url: config.clickhouseUrl, database: config.clickhouseDatabase, username: config.clickhouseUser, password: config.clickhousePassword };
+}
+
+/** Where and how the ClickHouse span and metric stores connect; a configured retention goes to both alike. */
 export function clickhouseConnection(config: StoreSettings) {
-  const connection = { url: config.clickhouseUrl, database: config.clickhouseDatabase, username: config.clickhouseUser, password: config.clickhousePassword };
+  const connection = clickhouseCredentials(config);
   return config.clickhouseRetentionDays === null ? connection : { ...connection, retentionDays: config.clickhouseRetentionDays };
 }
 

@@ -8,6 +8,7 @@ import { AlertEvaluator } from '../../alerting/evaluator';
 import { loadAlertRules, type AlertRule } from '../../alerting/rules';
 import { FileAlertStateStore } from '../../alerting/state-file';
 import { AnomalyService, type KpiOptions } from '../../query-api/services/anomaly-service';
+import { clickhouseCredentials } from '../backends';
 import type { ComponentFactory } from './component';
 
 interface AlertsSettings {
@@ -31,7 +32,7 @@ function stateSettings(config: Config, role: string): AlertsSettings['state'] {
   if (config.spanStore !== 'clickhouse') {
     throw new CannotStartError('the alerter role keeps its lease and alert state beside the spans in ClickHouse (SPAN_STORE=clickhouse), so that alerters on several hosts share them');
   }
-  return { kind: 'clickhouse', url: config.clickhouseUrl, database: config.clickhouseDatabase, username: config.clickhouseUser, password: config.clickhousePassword };
+  return { kind: 'clickhouse', ...clickhouseCredentials(config) };
 }
 
 function openState(settings: AlertsSettings['state']): AlertStateStore {

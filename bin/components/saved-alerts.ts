@@ -1,5 +1,6 @@
 import type { Config } from '../../core/config';
 import { parseAlertState, type AlertState } from '../../alerting/state-file';
+import { clickhouseCredentials } from '../backends';
 import type { ComponentFactory } from './component';
 
 interface SavedAlertsSettings {
@@ -18,7 +19,7 @@ export const savedAlertsFactory: ComponentFactory<SavedAlertsSettings> = {
   settings: (config: Config, role) =>
     role === 'query' && config.spanStore === 'clickhouse'
       ? {
-          clickhouse: { url: config.clickhouseUrl, database: config.clickhouseDatabase, username: config.clickhouseUser, password: config.clickhousePassword },
+          clickhouse: clickhouseCredentials(config),
           refreshMs: config.alertEvalIntervalMs,
         }
       : null,

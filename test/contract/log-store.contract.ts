@@ -4,14 +4,9 @@ import { parseLogQuery, matchesLogQuery } from '../../core/logql';
 import { logRatePerMinute } from '../../alerting/conditions';
 import { BASE_US, logBatch, makeLog, newSpanId, newTraceId, uniq } from './fixtures';
 import { VALID_QUERIES, corpusLogs } from './logql-corpus';
+import { openStoreForSuite, type OpenedStore } from './opened-store';
 
-export interface OpenedLogStore {
-  /** Not started yet: the suite calls start() once before its tests and cleanup() after them. */
-  store: LogStore;
-  cleanup: () => Promise<void>;
-  /** For eventually-indexing backends (search engines): refresh so written records are searchable. */
-  flush?: () => Promise<void>;
-}
+export type OpenedLogStore = OpenedStore<LogStore>;
 
 /** Strings that mean something in FTS5, Lucene query syntax or SQL; a store must treat them as text. */
 export const SYNTAX_INJECTION_INPUTS = [
@@ -50,13 +45,9 @@ export function describeLogStoreContract(name: string, open: () => Promise<Opene
     let opened: OpenedLogStore;
     let store: LogStore;
 
-    beforeAll(async () => {
-      opened = await open();
-      store = opened.store;
-      await store.start();
-    });
-    afterAll(async () => {
-      await opened?.cleanup();
+    openStoreForSuite(open, (o) => {
+      opened = o;
+      store = o.store;
     });
 
     async function write(logs: LogRecord[]): Promise<void> {

@@ -1,12 +1,9 @@
 import type { MetricStore } from '../../core/contracts/metric-store';
 import type { MetricPoint } from '../../core/metric-point';
 import { BASE_US, uniq } from './fixtures';
+import { openStoreForSuite, type OpenedStore } from './opened-store';
 
-export interface OpenedMetricStore {
-  /** Not started yet: the suite calls start() once before its tests and cleanup() after them. */
-  store: MetricStore;
-  cleanup: () => Promise<void>;
-}
+export type OpenedMetricStore = OpenedStore<MetricStore>;
 
 /** A cumulative counter point of `name` (override anything). */
 export function metricPoint(name: string, over: Partial<MetricPoint> = {}): MetricPoint {
@@ -37,13 +34,9 @@ export function describeMetricStoreContract(name: string, open: () => Promise<Op
     let opened: OpenedMetricStore;
     let store: MetricStore;
 
-    beforeAll(async () => {
-      opened = await open();
-      store = opened.store;
-      await store.start();
-    });
-    afterAll(async () => {
-      await opened?.cleanup();
+    openStoreForSuite(open, (o) => {
+      opened = o;
+      store = o.store;
     });
 
     const all = (metric: string, maxPoints = 1000) => store.seriesPoints(metric, 0, BASE_US + 3_600_000_000, maxPoints);

@@ -5,14 +5,9 @@ import { describeAnomalyContract } from './anomaly.contract';
 import { describeOrderRollupContract } from './order-rollup.contract';
 import { describeTopologyContract } from './topology.contract';
 import { describeTraceSearchContract } from './trace-search.contract';
+import { openStoreForSuite, type OpenedStore } from './opened-store';
 
-export interface OpenedSpanStore {
-  /** Not started yet: the suite calls start() once before its tests and cleanup() after them. */
-  store: SpanStore;
-  cleanup: () => Promise<void>;
-  /** For eventually-indexing backends: make everything written so far searchable. */
-  flush?: () => Promise<void>;
-}
+export type OpenedSpanStore = OpenedStore<SpanStore>;
 
 /**
  * The behaviour every SpanStore backend must show. Each test scopes its data
@@ -24,13 +19,9 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
     let opened: OpenedSpanStore;
     let store: SpanStore;
 
-    beforeAll(async () => {
-      opened = await open();
-      store = opened.store;
-      await store.start();
-    });
-    afterAll(async () => {
-      await opened?.cleanup();
+    openStoreForSuite(open, (o) => {
+      opened = o;
+      store = o.store;
     });
 
     async function write(spans: Span[], extra: Parameters<typeof spanBatch>[1] = {}): Promise<void> {
