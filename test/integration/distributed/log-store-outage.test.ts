@@ -45,7 +45,7 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: the log
 
   it('a private OpenSearch stopped mid-stream: ingest holds the logs offsets, dead-letters nothing, and stores every record once after', harness.withOutputs(async () => {
     const t0 = performance.now();
-    const opensearch = await startPrivateEngine('opensearch', { timeoutMs: 90_000 });
+    const opensearch = await startPrivateEngine('opensearch', { timeoutMs: 150_000 });
     harness.onDispose(`private opensearch in ${opensearch.dir}`, () => opensearch.destroy());
     const firstUp = elapsed(t0);
     const osUrl = opensearch.env.OPENSEARCH_URL;
@@ -144,5 +144,5 @@ describeWithEngines(['kafka', 'clickhouse', 'opensearch'], 'distributed: the log
         `held at ${written} written and ${sumOffsets(committed)} of ${fullEnd} messages committed for ${heldFor} (${retries - firstRetry + 1} failed deliveries); ` +
         `up again in ${upTook}, first write ${firstWrite} after up, all written ${allWritten} after up; all ${stream.total} records once ${caughtUp} after up; ingest counted ${await ingest.counter(WRITTEN)} written (replayed records included); total ${elapsed(t0)}`,
     );
-  }), 300_000);
+  }), 480_000);
 });
