@@ -74,8 +74,13 @@ describeWithJaeger('a real OpenTelemetry Collector (Jaeger v2) writing otlp_prot
       }, 'the log record the collector wrote to Kafka, in OpenSearch', 60_000);
       expect(logs[0]).toMatchObject({ service, body: `payment declined ${names.tag}`, spanId: child.spanContext().spanId });
 
-      const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
-      expect(metrics).toContain(`traces_span_metrics_calls_total{service_name="${service}",span_name="psp charge",span_kind="SPAN_KIND_CLIENT",status_code="STATUS_CODE_ERROR"} 1`);
+      // The ingest threads pass their counter growth to the main thread after the write, so
+      // the trace can be readable a moment before /metrics counts it.
+      const clientCalls = `traces_span_metrics_calls_total{service_name="${service}",span_name="psp charge",span_kind="SPAN_KIND_CLIENT",status_code="STATUS_CODE_ERROR"} 1`;
+      const metrics = await waitFor(async () => {
+        const text = await (await fetch(`${ingest.url}/metrics`)).text();
+        return text.includes(clientCalls) ? text : undefined;
+      }, 'the span metrics of the two spans on the ingest /metrics', 30_000);
       expect(metrics).toContain(`traces_span_metrics_calls_total{service_name="${service}",span_name="POST /pay",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_UNSET"} 1`);
       expect(await counter(`${ingest.url}/metrics`, 'chainscope_ingest_dead_lettered_total')).toBe(0);
       await Promise.all([tracerProvider.shutdown(), loggerProvider.shutdown()]);
