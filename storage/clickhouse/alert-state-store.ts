@@ -1,7 +1,8 @@
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { MAX_ALERT_STATE_BYTES, type AlertStateStore } from '../../core/contracts/alert-state-store';
 import { BackendUnavailableError, ValidationError } from '../../core/errors';
 import { toStoreError } from './errors';
+import { openClient } from './connection';
 import { qualifiedName, quoteIdentifier, quoteString, quoteUInt } from './quote';
 
 export interface ClickHouseAlertStateOptions {
@@ -77,7 +78,7 @@ export class ClickHouseAlertStateStore implements AlertStateStore {
   }
 
   async start(): Promise<void> {
-    const client = createClient({ url: this.options.url, username: this.options.username, password: this.options.password, log: { level: ClickHouseLogLevel.OFF } });
+    const client = openClient(this.options);
     this.client = client;
     try {
       for (const ddl of alertStateSchema(this.options.database)) await client.command({ query: ddl });
