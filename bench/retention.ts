@@ -18,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openEmbeddedStores, type EmbeddedStores, type PassReport, type RetentionOptions } from '../storage/embedded';
 import { fileSizes } from '../storage/embedded/store-files';
+import { countStoredSpans } from '../storage/embedded/trace-chunks';
 import { machineNote, numberFlag } from './args';
 import { report } from './load';
 import { round } from './stats';
@@ -162,7 +163,7 @@ export async function benchRetention(args: string[]): Promise<void> {
     });
     await stores.retention.runPass();
     const finalBytes = fileSizes(stores.database.file).totalBytes;
-    const kept = stores.database.db.prepare('SELECT count(*) AS n FROM spans').get() as { n: number };
+    const kept = { n: countStoredSpans(stores.database.db) };
     await close(stores);
     const r = {
       ...w,

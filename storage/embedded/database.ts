@@ -6,6 +6,7 @@ import { BackendUnavailableError, ChainscopeError } from '../../core/errors';
 import { hashSetHas } from './codec';
 import { syncCommits } from './commit-sync';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import { spanMatchFunction } from './span-match-function';
 import type { WriteTurn } from './write-turn';
 
 export interface EmbeddedDatabaseOptions {
@@ -109,6 +110,7 @@ export class EmbeddedDatabase {
     db.function('cs_has_hash', { deterministic: true, directOnly: true }, (set: unknown, hash: unknown) =>
       set instanceof Uint8Array && typeof hash === 'number' && hashSetHas(set, hash) ? 1 : 0,
     );
+    db.function('cs_span_match', { deterministic: true, directOnly: true }, spanMatchFunction());
 
     this.stmts = {
       findResource: db.prepare('SELECT id FROM resources WHERE json = ?'),
@@ -153,7 +155,9 @@ export class EmbeddedDatabase {
     }
     for (let v = current; v < SCHEMA_VERSION; v++) {
       this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]);
+        const migration = MIGRATIONS[v];
+        if (typeof migration === 'string') this.db.exec(migration);
+        else migration(this.db);
         this.db.pragma(`user_version = ${v + 1}`);
       })();
     }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-export type SqlValue = number | string | null;
+export type SqlValue = number | string | Buffer | null;
 
 /**
  * Buffers rows for an `INSERT OR IGNORE INTO table (columns…)` and writes

@@ -1,3 +1,6 @@
+import type Database from 'better-sqlite3';
+import { migrateSpansToChunks } from './span-chunk-migration';
+
 /**
  * Embedded store schema. `PRAGMA user_version` holds the number of migrations
  * applied; append new migrations to MIGRATIONS, never edit an applied one.
@@ -14,7 +17,10 @@
  * - trace_attr_index holds the same hashes the other way round (hash -> trace
  *   refs), so a search for a pair starts from the traces that carry it.
  */
-export const MIGRATIONS: readonly string[] = [
+/** SQL, or a function for a migration SQL alone cannot do (it runs inside the migration's transaction). */
+export type Migration = string | ((db: Database.Database) => void);
+
+export const MIGRATIONS: readonly Migration[] = [
   // 1: initial schema
   `
   CREATE TABLE resources (
@@ -321,6 +327,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (key, minute, stage, bucket)
   ) WITHOUT ROWID;
   `,
+  // 11: the spans a write adds to a trace as one row (span_chunks) instead of one row per span
+  // (storage/embedded/span-chunk.ts); existing span rows are carried over and the spans table dropped.
+  migrateSpansToChunks,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { Attributes, Span, SpanEvent, SpanLink, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
+import type { Attributes, Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
 import { checkLimit, checkTraceIds, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { AttributeFilter, TraceQuery } from '../../core/contracts/span-store';
 import { compareHits, spanConditions, traceDurationApplies, type TraceHit, type TraceSort } from '../../core/contracts/trace-search';
 import { AttributeIndexCoverage, bucketList } from './attribute-index';
-import { attributeHash, hashBytes, intToKind, intToStatus } from './codec';
+import { attributeHash, hashBytes } from './codec';
+import { spanOf } from './span-chunk';
+import { compareTuples, TraceChunkReader } from './trace-chunks';
 import { TraceSummaryReader, type TraceRow } from './trace-summary';
 import type { EmbeddedDatabase } from './database';
 import { afterCursor, hasMatchingSpan, traceOrder, type SqlFilter } from './trace-query';
@@ -17,24 +19,6 @@ function addWhere(filter: SqlFilter, condition: string, param: unknown): SqlFilt
   return { where: [...filter.where, condition], params: [...filter.params, param] };
 }
 
-interface SpanRow {
-  span_id: string;
-  parent_span_id: string;
-  op_id: number;
-  kind: number;
-  start_us: number;
-  duration_us: number;
-  status_code: number;
-  status_message: string;
-  attributes: string;
-  resource_id: number;
-  events: string | null;
-  links: string | null;
-  scope_name: string;
-  scope_version: string;
-}
-
-
 interface LinkRow {
   from_trace_id: string;
   from_span_id: string;
@@ -46,7 +30,7 @@ interface LinkRow {
 
 export class SpanReader {
   private readonly traceRef: Database.Statement<[string], { id: number }>;
-  private readonly traceSpans: Database.Statement<[number, number], SpanRow>;
+  private readonly traceChunks: TraceChunkReader;
   private readonly summaries: TraceSummaryReader;
   private readonly matchingSpans: MatchingSpanReader;
   private readonly servicesStmt: Database.Statement<[number], { service: string }>;
@@ -65,7 +49,7 @@ export class SpanReader {
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
     this.traceRef = db.prepare('SELECT id FROM traces WHERE trace_id = ?');
-    this.traceSpans = db.prepare('SELECT * FROM spans WHERE trace_ref = ? ORDER BY start_us, span_id LIMIT ?');
+    this.traceChunks = new TraceChunkReader(edb);
     this.summaries = new TraceSummaryReader(edb);
     this.matchingSpans = new MatchingSpanReader(edb);
     this.coverage = new AttributeIndexCoverage(db);
@@ -99,37 +83,23 @@ export class SpanReader {
     );
   }
 
+  /** The trace's spans by start time, then span id; at most SPAN_READ_LIMITS.spansPerTrace (the first in that order). */
   getTrace(traceId: string): Span[] {
     const trace = this.traceRef.get(traceId);
     if (!trace) return [];
-    const rows = this.traceSpans.all(trace.id, SPAN_READ_LIMITS.spansPerTrace);
+    const tuples = this.traceChunks.tuples(trace.id);
+    tuples.sort(compareTuples);
+    if (tuples.length > SPAN_READ_LIMITS.spansPerTrace) tuples.length = SPAN_READ_LIMITS.spansPerTrace;
     const resources = new Map<number, Attributes>();
-    return rows.map((r) => this.toSpan(traceId, r, resources));
-  }
-
-  private toSpan(traceId: string, r: SpanRow, resources: Map<number, Attributes>): Span {
-    let resource = resources.get(r.resource_id);
-    if (resource === undefined) {
-      resource = JSON.parse(this.edb.resourceJson(r.resource_id)) as Attributes;
-      resources.set(r.resource_id, resource);
-    }
-    const op = this.edb.operation(r.op_id);
-    return {
-      traceId,
-      spanId: r.span_id,
-      parentSpanId: r.parent_span_id,
-      service: op.service,
-      name: op.name,
-      kind: intToKind(r.kind),
-      startUs: r.start_us,
-      durationUs: r.duration_us,
-      status: { code: intToStatus(r.status_code), message: r.status_message },
-      attributes: JSON.parse(r.attributes) as Attributes,
-      resource,
-      events: r.events === null ? [] : (JSON.parse(r.events) as SpanEvent[]),
-      links: r.links === null ? [] : (JSON.parse(r.links) as SpanLink[]),
-      scope: { name: r.scope_name, version: r.scope_version },
+    const resourceOf = (id: number) => {
+      let r = resources.get(id);
+      if (r === undefined) {
+        r = JSON.parse(this.edb.resourceJson(id)) as Attributes;
+        resources.set(id, r);
+      }
+      return r;
     };
+    return tuples.map((t) => spanOf(traceId, t, (id) => this.edb.operation(id), resourceOf));
   }
 
   /**

@@ -2,12 +2,14 @@ import type Database from 'better-sqlite3';
 import type { Span } from '../../core/model';
 import type { OrderRollupSettings, SpanBatch } from '../../core/contracts/span-store';
 import { IndexedNames, indexBucket, syncIndexCoverage } from './attribute-index';
-import { decodeHashSet, kindToInt, STATUS_ERROR, statusToInt } from './codec';
+import { decodeHashSet, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
 import { OrderRollupWriter } from './order-rollup-writer';
 import { PairInserter } from './pair-inserter';
-import { RowInserter, type SqlValue } from './row-inserter';
+import { RowInserter } from './row-inserter';
+import { ChunkBuilder, chunkKey, MAX_CHUNKS_PER_TRACE, SPAN_CHUNK_MAX } from './span-chunk';
 import { hashSetsOf, planTraces, rootRankOf, type PlannedTrace, type TraceHashSets } from './span-write-plan';
+import { StoredChunks } from './stored-chunks';
 import { TopologyWriter, type InsertedTraceSpans } from './topology-writer';
 
 /** What the spans of one trace that were really inserted in this batch add to its summary. */
@@ -23,26 +25,27 @@ interface TraceDelta {
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
-/** Columns of a span row, in the order both insert paths bind them. */
-const SPAN_COLUMNS = [
-  'trace_ref', 'span_id', 'parent_span_id', 'op_id', 'kind', 'start_us', 'duration_us',
-  'status_code', 'status_message', 'attributes', 'resource_id', 'events', 'links', 'scope_name', 'scope_version',
-] as const;
+/** Columns of a span_chunks row (span-chunk.ts). */
+const CHUNK_COLUMNS = ['id', 'span_ids', 'facts', 'spans'] as const;
+
+/** Chunk rows per insert statement. */
+const CHUNK_ROWS_PER_STATEMENT = 8;
 
 /**
- * Writes a SpanBatch in one transaction. Every derived row (summary, trace
- * operations, attribute hashes and index) is computed only from spans whose INSERT OR
- * IGNORE reported a change, so a replayed batch leaves the database as it was.
+ * Writes a SpanBatch in one transaction. The spans it adds to a trace go in as
+ * chunks of at most SPAN_CHUNK_MAX (span-chunk.ts), one row each. Every derived
+ * row (summary, trace operations, attribute hashes and index) is computed only
+ * from spans that were not stored yet (a stored trace's span ids are checked
+ * first, stored-chunks.ts), so a replayed batch leaves the database as it was.
  * What needs no database (grouping by trace, attribute hash sets, a new trace's summary) is planned
  * before the transaction, outside the write turn (span-write-plan.ts).
  */
 export class SpanWriter {
   private readonly selectTraceRef: Database.Statement<[string], { id: number; span_count: number }>;
   private readonly insertNewTrace: Database.Statement<[string, number, number, number, number, number, number, number], { id: number }>;
-  private readonly insertSpan: Database.Statement;
-  /** Spans of traces created by this write: nothing of theirs is stored yet, so they go in many rows per statement. */
-  private readonly newSpanRows: RowInserter;
-  private readonly oneSpanRow: SqlValue[] = new Array(SPAN_COLUMNS.length).fill(null);
+  private readonly chunkRows: RowInserter;
+  private readonly chunk = new ChunkBuilder();
+  private readonly stored: StoredChunks;
   private readonly updateTrace: Database.Statement;
   private readonly traceOps: PairInserter;
   private readonly insertAttrSet: Database.Statement;
@@ -75,10 +78,8 @@ export class SpanWriter {
       `INSERT INTO traces (trace_id, start_us, end_us, span_count, error_count, root_rank, root_start_us, root_op_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING RETURNING id`,
     );
-    this.insertSpan = db.prepare(
-      `INSERT OR IGNORE INTO spans (${SPAN_COLUMNS.join(', ')}) VALUES (${SPAN_COLUMNS.map(() => '?').join(', ')})`,
-    );
-    this.newSpanRows = new RowInserter(db, 'spans', SPAN_COLUMNS, 32);
+    this.chunkRows = new RowInserter(db, 'span_chunks', CHUNK_COLUMNS, CHUNK_ROWS_PER_STATEMENT);
+    this.stored = new StoredChunks(db);
     const better = `(@rootRank < root_rank OR (@rootRank = root_rank AND @rootStartUs < root_start_us))`;
     this.updateTrace = db.prepare(
       `UPDATE traces SET
@@ -121,7 +122,8 @@ export class SpanWriter {
       this.edb.dropCaches();
       this.traceOps.reset();
       this.attrIndex.reset();
-      this.newSpanRows.reset();
+      this.chunkRows.reset();
+      this.chunk.reset();
       this.coverageSynced = false;
       throw err;
     }
@@ -133,11 +135,12 @@ export class SpanWriter {
       this.coverageSynced = true;
     }
     this.inserted = [];
+    this.stored.reset();
     for (const trace of traces) this.writeTrace(trace);
-    this.newSpanRows.flush();
+    this.chunkRows.flush();
     this.traceOps.flush();
     this.attrIndex.flush();
-    this.topology.write(batch.spans, this.inserted, (traceId) => this.selectTraceRef.get(traceId)?.id);
+    this.topology.write(batch.spans, this.inserted, (traceId) => this.selectTraceRef.get(traceId)?.id, this.stored);
     this.inserted = [];
 
     for (const k of batch.businessKeys) this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs);
@@ -166,24 +169,44 @@ export class SpanWriter {
     else this.addToStoredTrace(plan, this.selectTraceRef.get(traceId)!);
   }
 
-  /** A trace this write created: nothing of it is stored, so all its spans go in, many rows per statement. */
+  /** A trace this write created: nothing of it is stored, so all its spans go in. */
   private writeNewTrace(plan: PlannedTrace, ref: number): void {
-    const ops = new Set<number>();
-    for (let i = 0; i < plan.spans.length; i++) {
-      const span = plan.spans[i];
-      const opId = this.edb.operationId(span.service, span.name);
-      spanRow(this.newSpanRows.params, this.newSpanRows.begin(), ref, span, opId, this.edb.resourceId(span.resource));
-      this.newSpanRows.end();
-      ops.add(opId);
-    }
+    const ops = this.writeChunks(ref, 0, plan.spans);
     this.inserted.push({ traceRef: ref, existed: false, spans: plan.spans });
     for (const op of ops) this.traceOps.add(ref, op);
     this.writeHashSets(ref, 0, plan.hashes);
   }
 
-  /** A stored trace: each span goes in unless stored already, and the summary grows by those that did. */
+  /** `spans` as chunks of the trace from chunk `ordinal` on; returns their operation ids. */
+  private writeChunks(ref: number, ordinal: number, spans: readonly Span[]): Set<number> {
+    const ops = new Set<number>();
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i];
+      const opId = this.edb.operationId(span.service, span.name);
+      this.chunk.add(span, opId, this.edb.resourceId(span.resource));
+      ops.add(opId);
+      if (this.chunk.size === SPAN_CHUNK_MAX || i === spans.length - 1) {
+        const c = this.chunk.take();
+        const at = this.chunkRows.begin();
+        const row = this.chunkRows.params;
+        row[at] = chunkKey(ref, ordinal++);
+        row[at + 1] = c.spanIds;
+        row[at + 2] = c.facts;
+        row[at + 3] = c.spans;
+        this.chunkRows.end();
+      }
+    }
+    return ops;
+  }
+
+  /**
+   * A stored trace: the spans not stored yet go in, and the summary grows by them. A trace that has
+   * MAX_CHUNKS_PER_TRACE chunks takes no more spans.
+   */
   private addToStoredTrace(plan: PlannedTrace, trace: { id: number; span_count: number }): void {
     const ref = trace.id;
+    const stored = this.stored.ofTrace(ref);
+    if (stored.nextOrdinal + Math.ceil(plan.spans.length / SPAN_CHUNK_MAX) > MAX_CHUNKS_PER_TRACE) return;
     const d: TraceDelta = {
       startUs: MAX_SAFE,
       endUs: -MAX_SAFE,
@@ -193,14 +216,12 @@ export class SpanWriter {
       rootStartUs: MAX_SAFE,
       rootOpId: 0,
     };
-    const ops = new Set<number>();
     const inserted: InsertedTraceSpans = { traceRef: ref, existed: trace.span_count > 0, spans: [] };
     for (let i = 0; i < plan.spans.length; i++) {
       const span = plan.spans[i];
-      const opId = this.edb.operationId(span.service, span.name);
-      spanRow(this.oneSpanRow, 0, ref, span, opId, this.edb.resourceId(span.resource));
-      if (this.insertSpan.run(this.oneSpanRow).changes === 0) continue;
+      if (stored.chunkOf.has(span.spanId)) continue;
       inserted.spans.push(span);
+      const opId = this.edb.operationId(span.service, span.name);
 
       const endUs = span.startUs + span.durationUs;
       if (span.startUs < d.startUs) d.startUs = span.startUs;
@@ -213,10 +234,10 @@ export class SpanWriter {
       }
       d.count++;
       if (statusToInt(span.status.code) === STATUS_ERROR) d.errors++;
-      ops.add(opId);
     }
 
     if (d.count === 0) return;
+    const ops = this.writeChunks(ref, stored.nextOrdinal, inserted.spans);
     this.inserted.push(inserted);
     this.updateTrace.run({ ref, ...d });
     for (const op of ops) this.traceOps.add(ref, op);
@@ -238,30 +259,4 @@ export class SpanWriter {
       this.attrIndex.end();
     }
   }
-}
-
-/** Writes the values of a span row (SPAN_COLUMNS) to `into` from `at`. */
-function spanRow(
-  into: SqlValue[],
-  at: number,
-  ref: number,
-  span: Span,
-  opId: number,
-  resourceId: number,
-): void {
-  into[at] = ref;
-  into[at + 1] = span.spanId;
-  into[at + 2] = span.parentSpanId;
-  into[at + 3] = opId;
-  into[at + 4] = kindToInt(span.kind);
-  into[at + 5] = span.startUs;
-  into[at + 6] = span.durationUs;
-  into[at + 7] = statusToInt(span.status.code);
-  into[at + 8] = span.status.message;
-  into[at + 9] = JSON.stringify(span.attributes);
-  into[at + 10] = resourceId;
-  into[at + 11] = span.events.length ? JSON.stringify(span.events) : null;
-  into[at + 12] = span.links.length ? JSON.stringify(span.links) : null;
-  into[at + 13] = span.scope.name;
-  into[at + 14] = span.scope.version;
 }

@@ -4,6 +4,8 @@ import { deriveTopology, factsOf, spanKey, type SpanFacts } from '../../core/ana
 import type { Span } from '../../core/model';
 import { intToKind, STATUS_ERROR } from './codec';
 import type { EmbeddedDatabase } from './database';
+import { T } from './span-chunk';
+import type { StoredChunks } from './stored-chunks';
 
 /** A child span waits this long (wall clock, from when it was stored) for its parent; then its edge is given up. */
 export const PENDING_PARENT_MAX_AGE_US = 60 * 60 * 1_000_000;
@@ -26,7 +28,6 @@ export interface InsertedTraceSpans {
  * the two is stored second.
  */
 export class TopologyWriter {
-  private readonly spanFacts: Database.Statement<[number, string], { op_id: number; kind: number; parent_span_id: string; start_us: number; duration_us: number; status_code: number; attributes: string }>;
   private readonly pendingOf: Database.Statement<[number, string], { facts: string }>;
   private readonly deletePending: Database.Statement;
   private readonly insertPending: Database.Statement;
@@ -38,9 +39,6 @@ export class TopologyWriter {
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
-    this.spanFacts = db.prepare(
-      'SELECT op_id, kind, parent_span_id, start_us, duration_us, status_code, attributes FROM spans WHERE trace_ref = ? AND span_id = ?',
-    );
     this.pendingOf = db.prepare('SELECT facts FROM topo_pending WHERE trace_ref = ? AND parent_span_id = ?');
     this.deletePending = db.prepare('DELETE FROM topo_pending WHERE trace_ref = ? AND parent_span_id = ?');
     this.insertPending = db.prepare(
@@ -59,8 +57,16 @@ export class TopologyWriter {
     this.addAlias = db.prepare('INSERT OR IGNORE INTO topo_aliases (peer, service) VALUES (?, ?)');
   }
 
-  /** `batch`: every span of the write (replayed ones too: they can still be parents); `inserted`: the new ones, by trace. */
-  write(batch: readonly Span[], inserted: readonly InsertedTraceSpans[], traceRefOf: (traceId: string) => number | undefined): void {
+  /**
+   * `batch`: every span of the write (replayed ones too: they can still be parents); `inserted`: the new ones, by trace;
+   * `stored`: the write's view of stored chunks, where a parent or child outside the batch is looked up.
+   */
+  write(
+    batch: readonly Span[],
+    inserted: readonly InsertedTraceSpans[],
+    traceRefOf: (traceId: string) => number | undefined,
+    stored: StoredChunks,
+  ): void {
     if (inserted.length === 0) return;
     const inBatch = new Map<string, Span>();
     for (const s of batch) inBatch.set(spanKey(s.traceId, s.spanId), s);
@@ -81,20 +87,20 @@ export class TopologyWriter {
       if (s) return factsOf(s);
       const ref = traceRefOf(traceId);
       if (ref === undefined) return undefined;
-      const row = this.spanFacts.get(ref, spanId);
-      if (!row) return undefined;
-      const op = this.edb.operation(row.op_id);
+      const t = stored.span(ref, spanId);
+      if (!t) return undefined;
+      const op = this.edb.operation(t[T.opId]);
       return factsOf({
         traceId,
         spanId,
-        parentSpanId: row.parent_span_id,
+        parentSpanId: t[T.parentSpanId],
         service: op.service,
         name: op.name,
-        kind: intToKind(row.kind),
-        startUs: row.start_us,
-        durationUs: row.duration_us,
-        status: { code: row.status_code === STATUS_ERROR ? 'error' : 'unset', message: '' },
-        attributes: JSON.parse(row.attributes),
+        kind: intToKind(t[T.kind]),
+        startUs: t[T.startUs],
+        durationUs: t[T.durationUs],
+        status: { code: t[T.status] === STATUS_ERROR ? 'error' : 'unset', message: '' },
+        attributes: t[T.attributes],
         resource: {},
         events: [],
         links: [],

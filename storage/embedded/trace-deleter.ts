@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import { indexBucket } from './attribute-index';
 import { decodeHashSet } from './codec';
+import { chunkRange } from './span-chunk';
 
 export interface TraceDeletion {
   /** Traces whose every row is gone. */
   traces: number;
-  /** Span rows deleted (of those traces, or of one trace too big for a single step). */
+  /** Spans deleted (of those traces, or of one trace too big for a single step). */
   spans: number;
 }
 
@@ -17,12 +18,12 @@ interface OldTrace {
 
 /**
  * Deletes whole traces, oldest start first, with every row derived from them:
- * spans, the summary, trace_ops, trace_attr_sets and the trace_attr_index rows
+ * span chunks, the summary, trace_ops, trace_attr_sets and the trace_attr_index rows
  * they list, topo_pending, the span links,
  * messaging ids and order links (order_traces) they wrote. One call is one transaction of at most
- * `maxSpans` span rows (plus the few index rows of those traces): a trace with
- * more spans than that loses them over several calls and its summary goes with
- * the last ones.
+ * `maxSpans` spans (plus the few index rows of those traces), or of one chunk when a trace's first
+ * chunk holds more: a trace with more spans than that loses them chunk by chunk over several
+ * calls and its summary goes with the last ones.
  *
  * Rows that other traces wrote about these (a link from a kept trace to a
  * deleted one) stay: they belong to the kept trace. Business keys, the
@@ -30,7 +31,9 @@ interface OldTrace {
  */
 export class TraceDeleter {
   private readonly oldest: Database.Statement<[number, number], OldTrace>;
-  private readonly deleteSomeSpans: Database.Statement<[number, number, number]>;
+  private readonly chunkSizes: Database.Statement<[number, number], { id: number; n: number }>;
+  private readonly deleteChunk: Database.Statement<[number]>;
+  private readonly deleteChunks: Database.Statement<[number, number]>;
   private readonly shrinkSummary: Database.Statement<[number, number]>;
   private readonly deleteRows: Database.Statement<[number]>[];
   private readonly indexedHashes: Database.Statement<[number], { indexed: Buffer }>;
@@ -43,11 +46,11 @@ export class TraceDeleter {
 
   constructor(db: Database.Database) {
     this.oldest = db.prepare('SELECT id, trace_id, span_count FROM traces WHERE start_us < ? ORDER BY start_us LIMIT ?');
-    this.deleteSomeSpans = db.prepare(
-      'DELETE FROM spans WHERE trace_ref = ? AND span_id IN (SELECT span_id FROM spans WHERE trace_ref = ? LIMIT ?)',
-    );
+    this.chunkSizes = db.prepare('SELECT id, json_array_length(span_ids) AS n FROM span_chunks WHERE id BETWEEN ? AND ? ORDER BY id');
+    this.deleteChunk = db.prepare('DELETE FROM span_chunks WHERE id = ?');
+    this.deleteChunks = db.prepare('DELETE FROM span_chunks WHERE id BETWEEN ? AND ?');
     this.shrinkSummary = db.prepare('UPDATE traces SET span_count = max(0, span_count - ?) WHERE id = ?');
-    this.deleteRows = ['spans', 'trace_ops', 'trace_attr_sets', 'topo_pending'].map((table) =>
+    this.deleteRows = ['trace_ops', 'trace_attr_sets', 'topo_pending'].map((table) =>
       db.prepare(`DELETE FROM ${table} WHERE trace_ref = ?`),
     );
     this.indexedHashes = db.prepare('SELECT indexed FROM trace_attr_sets WHERE trace_ref = ? AND indexed IS NOT NULL');
@@ -59,7 +62,7 @@ export class TraceDeleter {
     this.run = db.transaction((beforeUs: number, maxSpans: number) => this.deleteInTransaction(beforeUs, maxSpans));
   }
 
-  /** Deletes traces that started before `beforeUs`, oldest first, at most `maxSpans` span rows; all zero when none is left. */
+  /** Deletes traces that started before `beforeUs`, oldest first, at most `maxSpans` spans (or one chunk); all zero when none is left. */
   deleteBefore(beforeUs: number, maxSpans: number): TraceDeletion {
     return this.run.immediate(beforeUs, maxSpans);
   }
@@ -70,20 +73,27 @@ export class TraceDeleter {
       const budget = maxSpans - done.spans;
       if (t.span_count > budget) {
         if (done.traces > 0) break;
-        // a trace bigger than one step: take what fits now, the rest (and the summary) in later steps
-        const n = this.deleteSomeSpans.run(t.id, t.id, budget).changes;
+        // a trace bigger than one step: the chunks that fit now (at least one), the rest (and the summary) in later steps
+        const chunks = this.chunkSizes.all(...chunkRange(t.id));
+        let n = 0;
+        let left = chunks.length;
+        for (const c of chunks) {
+          if (n > 0 && n + c.n > budget) break;
+          this.deleteChunk.run(c.id);
+          n += c.n;
+          left--;
+        }
         this.shrinkSummary.run(n, t.id);
         done.spans += n;
-        if (n === budget) break;
+        if (left > 0) break;
       }
       // the index is keyed by hash: the trace's rows are the hashes its attribute sets say were indexed
       for (const { indexed } of this.indexedHashes.all(t.id)) {
         for (const hash of decodeHashSet(indexed)) this.deleteIndexRow.run(indexBucket(t.id), hash, t.id);
       }
-      for (const stmt of this.deleteRows) {
-        const n = stmt.run(t.id).changes;
-        if (stmt === this.deleteRows[0]) done.spans += n;
-      }
+      for (const { n } of this.chunkSizes.all(...chunkRange(t.id))) done.spans += n;
+      this.deleteChunks.run(...chunkRange(t.id));
+      for (const stmt of this.deleteRows) stmt.run(t.id);
       this.deleteLinks.run(t.trace_id);
       this.deleteMessageIds.run(t.trace_id);
       this.deleteOrderLinks.run(t.trace_id);

@@ -1,5 +1,6 @@
 import { descending, type SpanConditions, type TraceCursor, type TraceSort } from '../../core/contracts/trace-search';
 import { statusToInt } from './codec';
+import { chunksOfTrace } from './span-chunk';
 
 /** SQL conditions with their parameters, in order. */
 export interface SqlFilter {
@@ -28,30 +29,6 @@ export function afterCursor(sort: TraceSort, cursor: TraceCursor): SqlFilter {
   };
 }
 
-/** Conditions on a span row `s` for the span-level conditions. */
-export function spanWhere(c: SpanConditions): SqlFilter {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const ops = operationWhere(c);
-  if (ops) {
-    where.push(`s.op_id IN (SELECT id FROM operations WHERE ${ops.where.join(' AND ')})`);
-    params.push(...ops.params);
-  }
-  if (c.status !== undefined) {
-    where.push('s.status_code = ?');
-    params.push(statusToInt(c.status));
-  }
-  if (c.minDurationUs !== undefined) {
-    where.push('s.duration_us >= ?');
-    params.push(c.minDurationUs);
-  }
-  if (c.maxDurationUs !== undefined) {
-    where.push('s.duration_us <= ?');
-    params.push(c.maxDurationUs);
-  }
-  return { where, params };
-}
-
 function operationWhere(c: SpanConditions): SqlFilter | undefined {
   if (c.service === undefined && c.operation === undefined) return undefined;
   const where: string[] = [];
@@ -69,8 +46,8 @@ function operationWhere(c: SpanConditions): SqlFilter | undefined {
 
 /**
  * A trace `t` has a span meeting the conditions. The cheap summaries answer first: trace_ops for
- * service/operation, error_count for "any span errored"; the trace's spans (one key range) are
- * read only for status or span duration.
+ * service/operation, error_count for "any span errored"; the trace's span chunks (one key range)
+ * are scanned only for status or span duration, through their facts (cs_span_match, span-chunk.ts).
  */
 export function hasMatchingSpan(c: SpanConditions): SqlFilter {
   const where: string[] = [];
@@ -83,9 +60,11 @@ export function hasMatchingSpan(c: SpanConditions): SqlFilter {
   if (c.status === 'error') where.push('t.error_count > 0');
   const needsSpans = c.minDurationUs !== undefined || c.maxDurationUs !== undefined || (c.status !== undefined && (c.status !== 'error' || ops !== undefined));
   if (needsSpans) {
-    const spans = spanWhere(c);
-    where.push(`EXISTS (SELECT 1 FROM spans s WHERE s.trace_ref = t.id AND ${spans.where.join(' AND ')})`);
-    params.push(...spans.params);
+    // the operations' ids as one JSON array: an uncorrelated subquery, evaluated once per statement
+    const opIds = ops ? `(SELECT json_group_array(id) FROM operations WHERE ${ops.where.join(' AND ')})` : 'NULL';
+    where.push(`EXISTS (SELECT 1 FROM span_chunks s WHERE ${chunksOfTrace('s.id', 't.id')} AND cs_span_match(s.facts, ${opIds}, ?, ?, ?))`);
+    if (ops) params.push(...ops.params);
+    params.push(c.status === undefined ? null : statusToInt(c.status), c.minDurationUs ?? null, c.maxDurationUs ?? null);
   }
   return { where, params };
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { SCHEMA_VERSION } from '../../storage/embedded/schema';
+import { MAX_CHUNKS_PER_TRACE } from '../../storage/embedded/span-chunk';
 
 /**
  * What undoes each embedded-store migration from 4 on (key = the migration's number), for tests
@@ -16,6 +17,24 @@ const UNDO: Record<number, string | null> = {
   8: null,
   9: 'DROP TABLE metric_points; DROP TABLE metric_series',
   10: 'DROP TABLE order_minutes; DROP TABLE order_facts; DROP TABLE order_traces',
+  // span chunks back to one row per span, as the table migration 1 made
+  11: `
+    CREATE TABLE spans (
+      trace_ref INTEGER NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT NOT NULL, op_id INTEGER NOT NULL,
+      kind INTEGER NOT NULL, start_us INTEGER NOT NULL, duration_us INTEGER NOT NULL, status_code INTEGER NOT NULL,
+      status_message TEXT NOT NULL, attributes TEXT NOT NULL, resource_id INTEGER NOT NULL, events TEXT, links TEXT,
+      scope_name TEXT NOT NULL, scope_version TEXT NOT NULL,
+      PRIMARY KEY (trace_ref, span_id)
+    ) WITHOUT ROWID;
+    INSERT INTO spans
+      SELECT c.id / ${MAX_CHUNKS_PER_TRACE}, s.value ->> 0, s.value ->> 1, s.value ->> 2, s.value ->> 3, s.value ->> 4, s.value ->> 5,
+        s.value ->> 6, s.value ->> 7, s.value -> 8, s.value ->> 9,
+        CASE WHEN json_array_length(s.value, '$[10]') = 0 THEN NULL ELSE s.value -> 10 END,
+        CASE WHEN json_array_length(s.value, '$[11]') = 0 THEN NULL ELSE s.value -> 11 END,
+        s.value ->> 12, s.value ->> 13
+      FROM span_chunks c, json_each(c.spans) s;
+    DROP TABLE span_chunks;
+  `,
 };
 
 /** Turns an open database of the current schema into one of schema `version` (its data, none of the later tables). */

@@ -6,6 +6,8 @@ import type { SpanBatch } from '../../../../core/contracts/span-store';
 import { openEmbeddedStores, type EmbeddedStores, type RetentionOptions } from '../../../../storage/embedded';
 import { LogDeleter } from '../../../../storage/embedded/log-deleter';
 import { fileSizes, pageUsage } from '../../../../storage/embedded/store-files';
+import { MAX_CHUNKS_PER_TRACE, SPAN_CHUNK_MAX } from '../../../../storage/embedded/span-chunk';
+import { countStoredSpans } from '../../../../storage/embedded/trace-chunks';
 import { TraceDeleter } from '../../../../storage/embedded/trace-deleter';
 import { hexId, makeLog, makeSpan, newTraceId, uniq } from '../../../contract/fixtures';
 import { waitFor } from '../../../helpers/wait';
@@ -147,7 +149,7 @@ describe('embedded store retention', () => {
 
     // in the tables: no row left of them
     expect(count(s, 'SELECT count(*) AS n FROM traces')).toBe(5);
-    expect(count(s, 'SELECT count(*) AS n FROM spans WHERE trace_ref NOT IN (SELECT id FROM traces)')).toBe(0);
+    expect(count(s, `SELECT count(*) AS n FROM span_chunks WHERE id / ${MAX_CHUNKS_PER_TRACE} NOT IN (SELECT id FROM traces)`)).toBe(0);
     for (const table of ['trace_ops', 'trace_attr_sets', 'topo_pending']) {
       expect(count(s, `SELECT count(*) AS n FROM ${table} WHERE trace_ref NOT IN (SELECT id FROM traces)`)).toBe(0);
     }
@@ -186,12 +188,15 @@ describe('embedded store retention', () => {
   it('each step deletes at most maxRowsPerStep spans or logs; a trace bigger than a step goes over several', async () => {
     const s = open({});
     const big = Array.from({ length: 120 }, (_, i) => makeSpan({ traceId: 'a'.repeat(32), parentSpanId: i ? 'b'.repeat(16) : '', startUs: OLD_US + i }));
-    await s.spans.writeSpans({ spans: big, businessKeys: [], traceLinks: [], messageIds: [] });
+    // three writes, three chunks of 50, 50 and 20 spans (a step deletes whole chunks)
+    for (const part of [big.slice(0, 50), big.slice(50, 100), big.slice(100)]) {
+      await s.spans.writeSpans({ spans: part, businessKeys: [], traceLinks: [], messageIds: [] });
+    }
     for (let i = 0; i < 10; i++) await s.spans.writeSpans(crossServiceTrace('a', 'b', OLD_US + MIN_US + i, `K${i}`));
     await s.logs.writeLogs({ logs: Array.from({ length: 130 }, (_, i) => makeLog({ timeUs: OLD_US + i })), businessKeys: [] });
     const traces = new TraceDeleter(s.database.db);
     const logs = new LogDeleter(s.database.db);
-    const spansLeft = () => count(s, 'SELECT count(*) AS n FROM spans');
+    const spansLeft = () => countStoredSpans(s.database.db);
 
     // the 120-span trace: 50, 50, then its last 20 with its summary
     expect(traces.deleteBefore(NOW_US, 50)).toEqual({ traces: 0, spans: 50 });
@@ -202,6 +207,13 @@ describe('embedded store retention', () => {
     expect(await s.spans.getTrace('a'.repeat(32))).toEqual([]);
     // 3-span traces: as many whole ones as fit in 10 spans
     expect(traces.deleteBefore(NOW_US, 10)).toEqual({ traces: 3, spans: 9 });
+    expect(spansLeft()).toBe(21);
+
+    // a chunk bigger than the step goes whole: one write of SPAN_CHUNK_MAX spans is one chunk
+    const oneChunk = Array.from({ length: SPAN_CHUNK_MAX }, (_, i) => makeSpan({ traceId: 'c'.repeat(32), parentSpanId: i ? 'd'.repeat(16) : '', startUs: OLD_US - 1 }));
+    await s.spans.writeSpans({ spans: oneChunk, businessKeys: [], traceLinks: [], messageIds: [] });
+    expect(traces.deleteBefore(NOW_US, 10)).toEqual({ traces: 1, spans: SPAN_CHUNK_MAX });
+    expect(await s.spans.getTrace('c'.repeat(32))).toEqual([]);
     expect(spansLeft()).toBe(21);
 
     expect(logs.deleteBefore(NOW_US, 50)).toBe(50);

@@ -1,0 +1,200 @@
+import type { Attributes, Span, SpanEvent, SpanLink } from '../../core/model';
+import { intToKind, intToStatus, kindToInt, statusToInt } from './codec';
+
+/**
+ * A span chunk: the spans one write adds to one trace, at most SPAN_CHUNK_MAX of them, stored as
+ * one `span_chunks` row instead of one row per span (schema migration 11). The row's key is
+ * chunkKey(trace ref, ordinal): a trace's chunks are one rowid range in write order, and new
+ * traces append at the end of the table. The row has three encodings of its spans, each for one
+ * kind of reader:
+ *
+ * - `span_ids`: the span ids as a JSON array, what a write to a stored trace checks its spans
+ *   against (a replayed span is not stored twice) without parsing the spans;
+ * - `facts`: CHUNK_FACT_BYTES per span (operation id, status, duration), what a trace search with
+ *   span-level conditions scans in SQL through cs_span_match() without parsing the spans;
+ * - `spans`: a JSON array of SpanTuple, everything else (trace by id, matching spans, topology).
+ */
+
+/** Spans per chunk at most: a bigger write to one trace is split, so rows stay small and retention steps short. */
+export const SPAN_CHUNK_MAX = 64;
+
+/** Chunks per trace at most (the low bits of the key); spans of a trace past them are not stored. */
+export const MAX_CHUNKS_PER_TRACE = 2 ** 20;
+
+/** The rowid of a trace's chunk (exact while trace refs stay below 2^33). */
+export function chunkKey(traceRef: number, ordinal: number): number {
+  return traceRef * MAX_CHUNKS_PER_TRACE + ordinal;
+}
+
+/** The ordinal of a chunk within its trace. */
+export function chunkOrdinal(key: number): number {
+  return key % MAX_CHUNKS_PER_TRACE;
+}
+
+/** The first and last possible key of a trace's chunks (`id BETWEEN ? AND ?`). */
+export function chunkRange(traceRef: number): [number, number] {
+  return [chunkKey(traceRef, 0), chunkKey(traceRef, MAX_CHUNKS_PER_TRACE - 1)];
+}
+
+/** SQL condition: chunk rowid column `idColumn` is of the trace whose ref is column `refColumn`. */
+export function chunksOfTrace(idColumn: string, refColumn: string): string {
+  return `${idColumn} BETWEEN ${refColumn} * ${MAX_CHUNKS_PER_TRACE} AND ${refColumn} * ${MAX_CHUNKS_PER_TRACE} + ${MAX_CHUNKS_PER_TRACE - 1}`;
+}
+
+/** Bytes per span in a chunk's `facts`: operation id (u32 LE), status code (u8), 3 unused, duration µs (f64 LE). */
+export const CHUNK_FACT_BYTES = 16;
+
+/** A span as stored in a chunk's JSON; service and name are the operation (`operations`), the resource is interned. */
+export type SpanTuple = [
+  spanId: string,
+  parentSpanId: string,
+  opId: number,
+  kind: number,
+  startUs: number,
+  durationUs: number,
+  status: number,
+  statusMessage: string,
+  attributes: Attributes,
+  resourceId: number,
+  events: SpanEvent[],
+  links: SpanLink[],
+  scopeName: string,
+  scopeVersion: string,
+];
+
+/** Positions in a SpanTuple. */
+export const T = {
+  spanId: 0,
+  parentSpanId: 1,
+  opId: 2,
+  kind: 3,
+  startUs: 4,
+  durationUs: 5,
+  status: 6,
+  statusMessage: 7,
+  attributes: 8,
+  resourceId: 9,
+  events: 10,
+  links: 11,
+  scopeName: 12,
+  scopeVersion: 13,
+} as const;
+
+/** The three column values of a chunk row. */
+export interface EncodedChunk {
+  spanIds: string;
+  facts: Buffer;
+  spans: string;
+}
+
+/** Builds a chunk's tuples one span at a time, then encodes them. */
+export class ChunkBuilder {
+  private tuples: SpanTuple[] = [];
+
+  get size(): number {
+    return this.tuples.length;
+  }
+
+  add(span: Span, opId: number, resourceId: number): void {
+    this.tuples.push(tupleOf(span, opId, resourceId));
+  }
+
+  /** Forgets the spans added (after a failed transaction). */
+  reset(): void {
+    this.tuples = [];
+  }
+
+  /** The chunk of the spans added since the last take(), and starts a new one. */
+  take(): EncodedChunk {
+    const chunk = encodeTuples(this.tuples);
+    this.tuples = [];
+    return chunk;
+  }
+}
+
+export function tupleOf(span: Span, opId: number, resourceId: number): SpanTuple {
+  return [
+    span.spanId,
+    span.parentSpanId,
+    opId,
+    kindToInt(span.kind),
+    span.startUs,
+    span.durationUs,
+    statusToInt(span.status.code),
+    span.status.message,
+    span.attributes,
+    resourceId,
+    span.events,
+    span.links,
+    span.scope.name,
+    span.scope.version,
+  ];
+}
+
+export function encodeTuples(tuples: readonly SpanTuple[]): EncodedChunk {
+  const ids: string[] = new Array(tuples.length);
+  const facts = Buffer.alloc(tuples.length * CHUNK_FACT_BYTES);
+  for (let i = 0; i < tuples.length; i++) {
+    const t = tuples[i];
+    ids[i] = t[T.spanId];
+    const at = i * CHUNK_FACT_BYTES;
+    facts.writeUInt32LE(t[T.opId], at);
+    facts[at + 4] = t[T.status];
+    facts.writeDoubleLE(t[T.durationUs], at + 8);
+  }
+  return { spanIds: JSON.stringify(ids), facts, spans: JSON.stringify(tuples) };
+}
+
+export function decodeTuples(spans: string): SpanTuple[] {
+  return JSON.parse(spans) as SpanTuple[];
+}
+
+/** The span a tuple holds; `resource` and `operation` resolve the interned ids. */
+export function spanOf(
+  traceId: string,
+  t: SpanTuple,
+  operation: (opId: number) => { service: string; name: string },
+  resource: (resourceId: number) => Attributes,
+): Span {
+  const op = operation(t[T.opId]);
+  return {
+    traceId,
+    spanId: t[T.spanId],
+    parentSpanId: t[T.parentSpanId],
+    service: op.service,
+    name: op.name,
+    kind: intToKind(t[T.kind]),
+    startUs: t[T.startUs],
+    durationUs: t[T.durationUs],
+    status: { code: intToStatus(t[T.status]), message: t[T.statusMessage] },
+    attributes: t[T.attributes],
+    resource: resource(t[T.resourceId]),
+    events: t[T.events],
+    links: t[T.links],
+    scope: { name: t[T.scopeName], version: t[T.scopeVersion] },
+  };
+}
+
+/** Span-level conditions as cs_span_match() takes them: null = no condition. */
+export interface FactConditions {
+  /** Operation ids a span must have one of. */
+  opIds: ReadonlySet<number> | null;
+  status: number | null;
+  minDurationUs: number | null;
+  maxDurationUs: number | null;
+}
+
+/** Whether any span of a chunk's `facts` meets the conditions. */
+export function factsMatch(facts: Uint8Array, c: FactConditions): boolean {
+  const buf = Buffer.isBuffer(facts) ? facts : Buffer.from(facts.buffer, facts.byteOffset, facts.byteLength);
+  for (let at = 0; at + CHUNK_FACT_BYTES <= buf.length; at += CHUNK_FACT_BYTES) {
+    if (c.opIds !== null && !c.opIds.has(buf.readUInt32LE(at))) continue;
+    if (c.status !== null && buf[at + 4] !== c.status) continue;
+    if (c.minDurationUs === null && c.maxDurationUs === null) return true;
+    const d = buf.readDoubleLE(at + 8);
+    if (c.minDurationUs !== null && d < c.minDurationUs) continue;
+    if (c.maxDurationUs !== null && d > c.maxDurationUs) continue;
+    return true;
+  }
+  return false;
+}
