@@ -6,8 +6,10 @@ import { migrateSpansToChunks } from './span-chunk-migration';
  * applied; append new migrations to MIGRATIONS, never edit an applied one.
  *
  * Layout notes (why, not what):
- * - spans is keyed by (trace_ref, span_id), trace_ref being traces.id: new
- *   traces get growing refs, so writes append and a trace is one key range.
+ * - span_chunks (migration 11, replacing migration 1's spans) holds the spans
+ *   one write adds to one trace as one row, keyed trace ref × 2^20 + ordinal,
+ *   trace_ref being traces.id: new traces get growing refs, so writes append
+ *   and a trace is one key range (storage/embedded/span-chunk.ts).
  *   service/name are interned into `operations` (op_id), resources into
  *   `resources` (resource_id), so the hot table stays small.
  * - traces is the per-trace summary maintained at write time; findTraces walks
