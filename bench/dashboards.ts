@@ -16,8 +16,10 @@
  * does. `--keep` leaves the data and writes where it is to
  * bench-results/dashboards-store-<backend>.json; `--reuse FILE` times that
  * data again without writing (its hour ends when it was written).
- * `--heap-refreshes N` then leaves the Order center open in Chromium for N
- * pushes (refresh 1 s; build the UI first: node scripts/build-ui.mjs) and
+ * `--heap-refreshes N` then leaves a screen (`--heap-screen`, default
+ * order-center) open in Chromium for N pushes (refresh 1 s; build the UI
+ * first: node scripts/build-ui.mjs) while `--live-orders` (default 3) new
+ * orders a second are written, so every push has new figures to draw, and
  * reports the growth of its JS heap after garbage collection.
  */
 import fs from 'node:fs';
@@ -30,7 +32,7 @@ import { newPlace, openBenchStores, type BenchPlace, type BenchStores } from './
 import { percentile, round } from './stats';
 import { syntheticLogs } from './synthetic-logs';
 import { syntheticTrace } from './synthetic-spans';
-import { screenHeapGrowth } from './screen-heap';
+import { screenHeapGrowth, type ScreenHeapGrowth } from './screen-heap';
 
 const HOUR_US = 3_600_000_000;
 
@@ -89,10 +91,22 @@ export async function benchDashboards(args: string[]): Promise<void> {
       );
     }
     const heapRefreshes = args.includes('--heap-refreshes') ? numberFlag(args, 'heap-refreshes', 2000) : 0;
-    const heap = heapRefreshes ? await screenHeapGrowth(stores.spans, stores.logs, 'order-center', heapRefreshes) : null;
-    if (heap) console.log(`dashboards: order-center in Chromium, ${heap.refreshes} pushes in ${heap.seconds} s: JS heap ${heap.startMiB} → ${heap.endMiB} MiB after GC (${heap.growthPercent} %)`);
+    const heapScreen = stringFlag(args, 'heap-screen', 'order-center');
+    let heap: ScreenHeapGrowth | null = null;
+    if (heapRefreshes) {
+      const stop = liveOrders(stores, numberFlag(args, 'spans-per-trace', 10), loaded.orders, numberFlag(args, 'live-orders', 3));
+      try {
+        heap = await screenHeapGrowth(stores.spans, stores.logs, heapScreen, heapRefreshes);
+      } finally {
+        await stop();
+      }
+      console.log(
+        `dashboards: ${heapScreen} in Chromium, ${heap.refreshes} pushes in ${heap.seconds} s: JS heap ${heap.startMiB} → ${heap.endMiB} MiB after GC (${heap.growthPercent} %); ` +
+          `embedder (DOM) heap ${heap.embedderStartMiB} → ${heap.embedderEndMiB} MiB (${heap.embedderGrowthPercent} %); DOM nodes ${heap.nodesStart} → ${heap.nodesEnd}`,
+      );
+    }
     const os = await import('node:os');
-    const report = { bench: 'dashboards', backend: loaded.backend, spans: loaded.spans, orders: loaded.orders, writeSeconds: loaded.writeSeconds, refreshes, results, heap, loadAverage: os.loadavg().map(round), machine: machineNote() };
+    const report = { bench: 'dashboards', heapScreen, backend: loaded.backend, spans: loaded.spans, orders: loaded.orders, writeSeconds: loaded.writeSeconds, refreshes, results, heap, loadAverage: os.loadavg().map(round), machine: machineNote() };
     fs.mkdirSync('bench-results', { recursive: true });
     fs.writeFileSync(path.join('bench-results', `dashboards-${loaded.backend}-${Date.now()}.json`), JSON.stringify(report, null, 2));
     if (keep && !reuse) {
@@ -121,16 +135,8 @@ async function load(stores: BenchStores, args: string[], backend: string): Promi
   const writer = async () => {
     for (let t = next; t < traces; t = next) {
       next += batchTraces;
-      const spans: Span[] = [];
-      const logs: LogRecord[] = [];
-      for (let k = t; k < Math.min(traces, t + batchTraces); k++) {
-        const at = startUs + Math.floor((k / traces) * (HOUR_US - 60_000_000));
-        spans.push(...syntheticTrace(perTrace, at, k));
-        logs.push(...syntheticLogs(1, at, k));
-      }
-      const batch = { spans, businessKeys: businessKeysOfSpans(spans, { attributeNames: ['order.id'] }), traceLinks: [], messageIds: [] };
-      await retried(() => stores.spans.writeSpans(batch));
-      await retried(() => stores.logs.writeLogs({ logs, businessKeys: [] }));
+      const end = Math.min(traces, t + batchTraces);
+      await writeOrders(stores, perTrace, t, end - t, (k) => startUs + Math.floor((k / traces) * (HOUR_US - 60_000_000)));
       if (performance.now() - lastNote > 60_000) {
         lastNote = performance.now();
         console.log(`dashboards: ${Math.min(next, traces) * perTrace} spans written in ${round((lastNote - started) / 1000)} s`);
@@ -142,6 +148,43 @@ async function load(stores: BenchStores, args: string[], backend: string): Promi
   const writeSeconds = round((performance.now() - started) / 1000);
   console.log(`dashboards: ${backend}: ${traces * perTrace} spans (${traces} orders) and ${traces} log lines written in ${writeSeconds} s`);
   return { endUs, spans: traces * perTrace, orders: traces, writeSeconds };
+}
+
+/** Orders `first` .. `first + count - 1` (one trace of `perTrace` spans and one log line each, the k-th at `atUs(k)`), written as ingest writes them. */
+async function writeOrders(stores: BenchStores, perTrace: number, first: number, count: number, atUs: (k: number) => number): Promise<void> {
+  const spans: Span[] = [];
+  const logs: LogRecord[] = [];
+  for (let k = first; k < first + count; k++) {
+    spans.push(...syntheticTrace(perTrace, atUs(k), k));
+    logs.push(...syntheticLogs(1, atUs(k), k));
+  }
+  const batch = { spans, businessKeys: businessKeysOfSpans(spans, { attributeNames: ['order.id'] }), traceLinks: [], messageIds: [] };
+  await retried(() => stores.spans.writeSpans(batch));
+  await retried(() => stores.logs.writeLogs({ logs, businessKeys: [] }));
+}
+
+/**
+ * New orders while a screen is watched, so every refresh has new figures to
+ * draw: `perSecond` orders a second stamped a second ago, numbered after the
+ * loaded ones. Returns a function that stops it (and waits for the last write).
+ */
+function liveOrders(stores: BenchStores, perTrace: number, firstOrder: number, perSecond: number): () => Promise<void> {
+  let next = firstOrder;
+  let writing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    writing = writing
+      .then(async () => {
+        const atUs = Date.now() * 1000 - 1_000_000;
+        await writeOrders(stores, perTrace, next, perSecond, (k) => atUs + (k - next) * 1000);
+        next += perSecond;
+        await stores.flushLogs();
+      })
+      .catch((err) => console.error(`dashboards: live orders: ${(err as Error).message}`));
+  }, 1000);
+  return async () => {
+    clearInterval(timer);
+    await writing;
+  };
 }
 
 /** A write retried as ingest retries it: a retriable store error (a dropped connection) up to 5 times with backoff; writes are idempotent. */

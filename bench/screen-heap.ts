@@ -6,14 +6,27 @@ import { Counters } from '../core/metrics';
 import { QueryServer } from '../query-api/server';
 import { round } from './stats';
 
+export interface ScreenHeapGrowth {
+  refreshes: number;
+  startMiB: number;
+  endMiB: number;
+  growthPercent: number;
+  embedderStartMiB: number;
+  embedderEndMiB: number;
+  embedderGrowthPercent: number;
+  nodesStart: number;
+  nodesEnd: number;
+  seconds: number;
+}
+
 /**
  * A wall screen left running: Chromium (CHROMIUM_PATH, default /usr/bin/chromium)
  * at 1920×1080 on `#/screens/<id>?kiosk=1&refresh=1s` over the given stores,
- * the JS heap measured after a forced garbage collection (DevTools protocol)
+ * the JS heap (and Blink's, and the DOM node count) measured after a forced garbage collection (DevTools protocol)
  * once the screen has settled (after `warmup` pushes) and after `refreshes`
  * more, counting the stream's data events as they arrive.
  */
-export async function screenHeapGrowth(spans: SpanStore, logs: LogStore, id: string, refreshes: number, warmup = 20): Promise<{ refreshes: number; startMiB: number; endMiB: number; growthPercent: number; seconds: number }> {
+export async function screenHeapGrowth(spans: SpanStore, logs: LogStore, id: string, refreshes: number, warmup = 20): Promise<ScreenHeapGrowth> {
   const server = new QueryServer({
     host: '127.0.0.1',
     port: 0,
@@ -43,24 +56,40 @@ export async function screenHeapGrowth(spans: SpanStore, logs: LogStore, id: str
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     };
+    // the V8 heap (the JS heap DevTools shows) and Blink's own (DOM nodes, styles), after a full collection
     const heapMiB = async () => {
       await cdp.send('HeapProfiler.collectGarbage');
-      const { usedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number };
-      return usedSize / 2 ** 20;
+      const { usedSize, embedderHeapUsedSize } = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; embedderHeapUsedSize?: number };
+      const { metrics } = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
+      return { js: usedSize / 2 ** 20, embedder: (embedderHeapUsedSize ?? 0) / 2 ** 20, nodes: metrics.find((m) => m.name === 'Nodes')?.value ?? 0 };
     };
+    await cdp.send('Performance.enable');
     await page.goto(`http://127.0.0.1:${port}/#/screens/${id}?kiosk=1&refresh=1s&theme=dark`);
     await until(warmup);
-    const startMiB = await heapMiB();
+    const start = await heapMiB();
     const started = Date.now();
-    console.log(`screen-heap: ${warmup} pushes to settle: ${round(startMiB, 2)} MiB after GC`);
+    const line = (h: typeof start) => `${round(h.js, 2)} MiB JS, ${round(h.embedder, 2)} MiB embedder, ${h.nodes} DOM nodes after GC`;
+    console.log(`screen-heap: ${id}: ${warmup} pushes to settle: ${line(start)}`);
     // a line every 100 pushes, so a long run shows its trend as it goes
     for (let n = 100; n < refreshes; n += 100) {
       await until(warmup + n);
-      console.log(`screen-heap: ${n} pushes: ${round(await heapMiB(), 2)} MiB after GC (start ${round(startMiB, 2)})`);
+      console.log(`screen-heap: ${id}: ${n} pushes (${round((Date.now() - started) / 1000)} s): ${line(await heapMiB())}`);
     }
     await until(warmup + refreshes);
-    const endMiB = await heapMiB();
-    return { refreshes, startMiB: round(startMiB, 2), endMiB: round(endMiB, 2), growthPercent: round(((endMiB - startMiB) / startMiB) * 100, 1), seconds: round((Date.now() - started) / 1000) };
+    const end = await heapMiB();
+    const growth = (a: number, b: number) => round(((b - a) / a) * 100, 1);
+    return {
+      refreshes,
+      startMiB: round(start.js, 2),
+      endMiB: round(end.js, 2),
+      growthPercent: growth(start.js, end.js),
+      embedderStartMiB: round(start.embedder, 2),
+      embedderEndMiB: round(end.embedder, 2),
+      embedderGrowthPercent: growth(start.embedder, end.embedder),
+      nodesStart: start.nodes,
+      nodesEnd: end.nodes,
+      seconds: round((Date.now() - started) / 1000),
+    };
   } finally {
     await browser.close();
     await server.shutdown();
