@@ -1,6 +1,7 @@
 import { minuteOf, MINUTE_US, type RateWindow } from '../topology';
 import type { OrderMeasure } from '../dashboards/model';
 import type { ChainStageRule } from './chain-stages';
+import type { LatencyBucketCount } from './latency-heatmap';
 import { ORDER_STAGE, type OrderRollupRow } from './order-rollup';
 import { addToHistogram, quantilesMs, type Histogram } from './topology-histogram';
 
@@ -44,6 +45,11 @@ export function tallyByStage(rows: readonly OrderRollupRow[]): Map<string, Order
 }
 
 const orderRows = (rows: readonly OrderRollupRow[]) => rows.filter((r) => r.stage === ORDER_STAGE);
+
+/** The orders themselves per minute and latency bucket, for a latency heatmap (latency-heatmap.ts). */
+export function orderLatencyCounts(rows: readonly OrderRollupRow[]): LatencyBucketCount[] {
+  return orderRows(rows).map((r) => ({ minute: r.minute, bucket: r.bucket, count: r.orders }));
+}
 
 /** One point per minute from the minute holding startUs to the one holding endUs: orders first seen then, failed ones, latency quantiles. */
 export function orderSeries(rows: readonly OrderRollupRow[], window: { startUs: number; endUs: number }) {

@@ -69,6 +69,17 @@ export function minuteRange(window: TimeWindow): MinuteRange {
   return { startUs, endUs, fromMinute: minuteOf(startUs), toMinute: minuteOf(endUs) };
 }
 
+/** Most minutes a latency read (SpanStore.latencyMinutes) covers: a day, the longest panel window. */
+export const MAX_LATENCY_MINUTES = 1440;
+
+/** The minutes of a latency read: both bounds required, at most MAX_LATENCY_MINUTES whole minutes touched. */
+export function latencyMinuteRange(window: TimeWindow): MinuteRange {
+  const r = minuteRange(window);
+  const minutes = (r.toMinute - r.fromMinute) / MINUTE_US + 1;
+  if (minutes > MAX_LATENCY_MINUTES) throw new ValidationError(`the window touches ${minutes} minutes, more than ${MAX_LATENCY_MINUTES}`, 'end');
+  return r;
+}
+
 export function checkStep(stepUs: number, window: MinuteRange): void {
   if (!Number.isSafeInteger(stepUs) || stepUs <= 0 || stepUs % MINUTE_US !== 0) {
     throw new ValidationError('step must be a whole number of minutes (roll-ups are per minute)', 'step');

@@ -4,6 +4,7 @@ import type { TraceCursor, TraceHit, TraceSort } from './trace-search';
 import type { ChainStageRule } from '../analysis/chain-stages';
 import { DEFAULT_CONFIG } from '../config';
 import type { OrderRollupRow } from '../analysis/order-rollup';
+import type { LatencyBucketCount } from '../analysis/latency-heatmap';
 
 /** What ingest hands a span store in one write: the spans and the index rows derived from them. */
 export interface SpanBatch {
@@ -123,6 +124,14 @@ export interface SpanStore {
    * whole number of minutes. An unknown service gives zero points and no operations.
    */
   serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats>;
+  /**
+   * Entry-span calls (server, consumer and root spans, as serviceStats counts them) per minute and latency
+   * bucket (core/analysis/topology-histogram.ts) for every minute touching the window (both bounds required,
+   * at most MAX_LATENCY_MINUTES minutes, else ValidationError), of one service or, without `service`, of
+   * every service; sorted by minute, bucket. From the per-minute operation roll-ups, never raw spans. An
+   * unknown service gives [].
+   */
+  latencyMinutes(window: Required<TimeWindow>, service?: string): Promise<LatencyBucketCount[]>;
   /**
    * The per-minute order roll-up of `key` written at ingest (core/analysis/order-rollup.ts) for every minute
    * touching the window (both bounds required), summed per (minute, stage, bucket), rows that sum to nothing

@@ -4,7 +4,7 @@
  * API and the wall screen read is set.
  */
 
-export type PanelType = 'stat' | 'timeseries' | 'table' | 'funnel' | 'logs' | 'topology' | 'metric';
+export type PanelType = 'stat' | 'timeseries' | 'table' | 'funnel' | 'logs' | 'topology' | 'metric' | 'heatmap' | 'logstream';
 export type SeverityLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL' | 'UNSPECIFIED';
 export type OrderMeasure = 'ordersPerMinute' | 'successRate' | 'p50Ms' | 'p95Ms' | 'p99Ms' | 'latency';
 
@@ -18,6 +18,9 @@ export type PanelQuery =
   | { kind: 'slow-orders'; key?: string; errorsOnly?: boolean; limit?: number }
   | { kind: 'log-rate'; q?: string; levels?: SeverityLevel[] }
   | { kind: 'log-messages'; q?: string; limit?: number }
+  | { kind: 'order-latency'; key?: string }
+  | { kind: 'service-latency'; service?: string }
+  | { kind: 'log-tail'; q?: string; limit?: number }
   | { kind: 'metric'; name: string; fn?: 'auto' | 'value' | 'rate' | 'avg' | 'quantile'; quantile?: number; groupBy?: string[]; step?: string };
 
 export type QueryKind = PanelQuery['kind'];
@@ -56,6 +59,9 @@ export interface DashboardDefinition {
 
 export const DASHBOARD_DEFAULTS = { window: '1h', refresh: '10s', columns: 12, rows: 6 } as const;
 
+/** Records a log-stream panel keeps without a `limit` (the server sends that many newest, the screen keeps that many). */
+export const LOG_TAIL_DEFAULT_ROWS = 30;
+
 /** Longest window a panel may read: the roll-ups answer any window, but a wall screen refreshes every few seconds. */
 export const MAX_PANEL_WINDOW_MS = 24 * 3_600_000;
 
@@ -68,6 +74,8 @@ export const PANEL_QUERIES: Readonly<Record<PanelType, readonly QueryKind[]>> = 
   logs: ['log-messages'],
   topology: ['topology'],
   metric: ['metric'],
+  heatmap: ['order-latency', 'service-latency'],
+  logstream: ['log-tail'],
 };
 
 /** `10s`, `5m`, `1h` → milliseconds (the schema's patterns allow nothing else). */

@@ -1,9 +1,11 @@
 import type { DashboardDefinition, OrderMeasure, PanelDefinition, SeverityLevel } from '../dashboards/model';
 import type { Bottleneck } from '../analysis/chain-bottleneck';
+import type { LatencyHeatmap } from '../analysis/latency-heatmap';
 import type { RatedTopology } from '../topology';
 import type { MetricSeriesAnswer } from './metrics';
 
 export type { DashboardDefinition, PanelDefinition, PanelQuery, PanelType, Thresholds } from '../dashboards/model';
+export type { HeatmapBand, HeatmapColumn, LatencyHeatmap } from '../analysis/latency-heatmap';
 
 /** A row of GET /api/dashboards. */
 export interface DashboardSummary {
@@ -102,6 +104,18 @@ export interface LogMessageRow {
   traceId: string | null;
 }
 
+/** A record of a log-stream panel. */
+export interface LogTailRow {
+  id: string;
+  timeUs: number;
+  service: string;
+  severity: string;
+  severityNumber: number;
+  /** Cut to LOG_TAIL_CHARS characters (with …). */
+  body: string;
+  traceId: string | null;
+}
+
 export type PanelData =
   | { kind: 'services'; stepUs: number; rows: ServiceRowData[]; truncated: boolean }
   | ({ kind: 'topology' } & RatedTopology)
@@ -124,7 +138,11 @@ export type PanelData =
   | { kind: 'slow-orders'; key: string; rows: SlowOrderRow[] }
   | { kind: 'log-rate'; intervalUs: number; levels: SeverityLevel[]; series: { level: SeverityLevel; points: SeriesPoint[] }[] }
   | { kind: 'log-messages'; rows: LogMessageRow[] }
-  | { kind: 'metric'; metric: MetricSeriesAnswer };
+  | { kind: 'metric'; metric: MetricSeriesAnswer }
+  | ({ kind: 'order-latency'; key: string } & LatencyHeatmap)
+  | ({ kind: 'service-latency'; service: string | null } & LatencyHeatmap)
+  /** The `limit` newest matching records, newest first; a screen keeps `limit` rows, adding new ones on top. */
+  | { kind: 'log-tail'; limit: number; rows: LogTailRow[] };
 
 /** A panel's answer: its data, or why it has none this time (the other panels still answer). */
 export type PanelResult = ({ ok: true; data: PanelData } | { ok: false; error: string }) & {

@@ -1,8 +1,9 @@
-import { orderMeasure, orderSeries, stageFunnel } from '../../core/analysis/order-kpis';
+import { latencyHeatmap } from '../../core/analysis/latency-heatmap';
+import { orderLatencyCounts, orderMeasure, orderSeries, stageFunnel } from '../../core/analysis/order-kpis';
 import { rateWindow } from '../../core/analysis/topology-rates';
 import type { ChainStageRule } from '../../core/analysis/chain-stages';
 import type { SeverityGroup } from '../../core/contracts/log-store';
-import type { PanelDefinition, PanelQuery, SeverityLevel } from '../../core/dashboards/model';
+import { LOG_TAIL_DEFAULT_ROWS, type PanelDefinition, type PanelQuery, type SeverityLevel } from '../../core/dashboards/model';
 import { parseLogQuery } from '../../core/logql';
 import { MINUTE_US } from '../../core/topology';
 import { mapLimited } from '../../core/util/map-limited';
@@ -38,6 +39,8 @@ const MESSAGE_SAMPLE = 200;
 /** Longest message body shown (and grouped on). */
 const MESSAGE_CHARS = 300;
 const ERROR_QUERY = 'level:>=error';
+/** Longest record body a log stream sends (the screen shows one line of it). */
+const LOG_TAIL_CHARS = 500;
 
 type Of<K extends PanelQuery['kind']> = Extract<PanelQuery, { kind: K }>;
 
@@ -65,6 +68,14 @@ export async function panelData(panel: PanelDefinition, window: PanelWindow, sou
       return logRate(q, window, sources);
     case 'log-messages':
       return logMessages(q, window, sources);
+    case 'order-latency': {
+      const key = q.key ?? sources.defaultKey;
+      return { kind: 'order-latency', key, ...latencyHeatmap(orderLatencyCounts(await sources.orders.minutes(key, window)), window) };
+    }
+    case 'service-latency':
+      return { kind: 'service-latency', service: q.service ?? null, ...latencyHeatmap(await sources.topology.latencyMinutes(window, q.service), window) };
+    case 'log-tail':
+      return logTail(q, window, sources);
     case 'metric': {
       const fn = q.fn === 'auto' ? undefined : q.fn;
       const metric = await sources.metrics.series({ name: q.name, ...window, stepUs: parseStep(q.step), fn, quantile: q.quantile, groupBy: q.groupBy ?? [] });
@@ -179,11 +190,32 @@ async function logMessages(q: Of<'log-messages'>, window: PanelWindow, s: PanelS
   return { kind: 'log-messages', rows: distinctMessages(found.logs).slice(0, q.limit ?? DEFAULT_ROWS) };
 }
 
+/** The newest matching records, newest first; the screen keeps those it has and adds the new ones on top. */
+async function logTail(q: Of<'log-tail'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
+  const limit = q.limit ?? LOG_TAIL_DEFAULT_ROWS;
+  const found = await s.logs.search({ ...window, filter: q.q ? withQuery(q.q) : undefined, limit });
+  return {
+    kind: 'log-tail',
+    limit,
+    rows: found.logs.map((log) => ({
+      id: log.id,
+      timeUs: log.timeUs,
+      service: log.service,
+      severity: log.severity,
+      severityNumber: log.severityNumber,
+      body: cut(log.body, LOG_TAIL_CHARS),
+      traceId: log.traceId || null,
+    })),
+  };
+}
+
+const cut = (text: string, chars: number) => (text.length > chars ? `${text.slice(0, chars)}…` : text);
+
 /** Newest first: one row per distinct body (cut to MESSAGE_CHARS) and service, with how many of the sample carried it. */
 export function distinctMessages(logs: readonly { body: string; service: string; severity: string; timeUs: number; traceId?: string | null }[]): LogMessageRow[] {
   const rows = new Map<string, LogMessageRow>();
   for (const log of logs) {
-    const body = log.body.length > MESSAGE_CHARS ? `${log.body.slice(0, MESSAGE_CHARS)}…` : log.body;
+    const body = cut(log.body, MESSAGE_CHARS);
     const id = `${log.service}\u0000${body}`;
     const row = rows.get(id);
     if (row) {

@@ -1,3 +1,4 @@
+import type { LatencyBucketCount } from '../../core/analysis/latency-heatmap';
 import type { SpanStore } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
 import { rateReadWindow, rateWindow, withRates } from '../../core/analysis/topology-rates';
@@ -46,6 +47,11 @@ export class TopologyService {
     const rate = rateWindow(window, rateMinutes);
     const [topology, recent] = await Promise.all([this.spans.topology(window), this.spans.topology(rateReadWindow(rate))]);
     return withRates(topology, recent, rate);
+  }
+
+  /** Entry-span calls per minute and latency bucket of one service or of all, for a latency heatmap. */
+  latencyMinutes(input: WindowInput, service?: string): Promise<LatencyBucketCount[]> {
+    return this.spans.latencyMinutes(this.window(input), service);
   }
 
   /** `stepUs` undefined: a whole number of minutes giving about 60 points. */

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { CHAIN_READ_LIMITS, checkLimit, checkTraceIds, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
+import type { LatencyBucketCount } from '../../core/analysis/latency-heatmap';
 import type { OrderRollupRow } from '../../core/analysis/order-rollup';
 import { DEFAULT_ORDER_ROLLUP, type BusinessKeySpan, type OrderRollupSettings, type SpanBatch, type SpanStore, type SpanStoreCapabilities, type TraceQuery } from '../../core/contracts/span-store';
 import { compareMatchingSpans, spanConditions, type MatchingSpan, type TraceHit } from '../../core/contracts/trace-search';
@@ -319,6 +320,11 @@ export class ClickHouseSpanStore implements SpanStore, DataDeleter {
   async serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats> {
     this.ready();
     return this.topologyRollups.serviceStats(service, window, stepUs);
+  }
+
+  async latencyMinutes(window: Required<TimeWindow>, service?: string): Promise<LatencyBucketCount[]> {
+    this.ready();
+    return this.topologyRollups.latencyMinutes(window, service);
   }
 
   async orderMinutes(key: string, window: Required<TimeWindow>): Promise<OrderRollupRow[]> {

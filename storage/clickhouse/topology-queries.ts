@@ -34,6 +34,15 @@ GROUP BY minute, operation, bucket
 LIMIT ${quoteUInt(CLICKHOUSE_TOPOLOGY_LIMITS.operationRows)}`;
 }
 
+/** Entry-span calls per minute and latency bucket, of one service or (undefined) of all. */
+export function latencyMinutesSql(db: string, service: string | undefined, fromMinute: number, toMinute: number): string {
+  return `SELECT minute, bucket, count() AS count
+FROM ${qualifiedName(db, TOPOLOGY_TABLES.operations)} FINAL
+WHERE ${service === undefined ? '' : `service = ${quoteString(service)} AND `}${minuteWhere(fromMinute, toMinute)}
+GROUP BY minute, bucket
+ORDER BY minute, bucket`;
+}
+
 export function aliasPeersSql(db: string): string {
   return `SELECT DISTINCT peer FROM ${qualifiedName(db, TOPOLOGY_TABLES.aliases)} LIMIT ${quoteUInt(CLICKHOUSE_TOPOLOGY_LIMITS.aliases)}`;
 }

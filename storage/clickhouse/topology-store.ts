@@ -2,6 +2,7 @@ import {
   assembleServiceStats,
   assembleTopology,
   checkStep,
+  latencyMinuteRange,
   minuteRange,
   type EdgeRollupRow,
   type OperationRollupRow,
@@ -9,6 +10,7 @@ import {
 } from '../../core/analysis/topology-assemble';
 import { deriveTopology, factsOf, needsParent, spanKey, type SpanFacts } from '../../core/analysis/topology-derive';
 import { bucketOf } from '../../core/analysis/topology-histogram';
+import type { LatencyBucketCount } from '../../core/analysis/latency-heatmap';
 import type { Span, TimeWindow } from '../../core/model';
 import { chunks } from '../../core/util/chunks';
 import type { ServiceStats, Topology } from '../../core/topology';
@@ -16,6 +18,7 @@ import { servicesSql } from './queries';
 import { rowToSpan, type StoredSpanRow } from './rows';
 import {
   aliasPeersSql,
+  latencyMinutesSql,
   pendingChildrenSql,
   serviceOperationsSql,
   spanFactsSql,
@@ -139,6 +142,12 @@ export class ClickHouseTopology {
     checkStep(stepUs, r);
     const rows = await this.select<Numbered<OperationRollupRow>>(serviceOperationsSql(this.db, service, r.fromMinute, r.toMinute), 'serviceStats');
     return assembleServiceStats(service, r, stepUs, rows.map(numbers));
+  }
+
+  async latencyMinutes(window: TimeWindow, service?: string): Promise<LatencyBucketCount[]> {
+    const r = latencyMinuteRange(window);
+    const rows = await this.select<Numbered<LatencyBucketCount>>(latencyMinutesSql(this.db, service, r.fromMinute, r.toMinute), 'latencyMinutes');
+    return rows.map((x) => ({ minute: Number(x.minute), bucket: Number(x.bucket), count: Number(x.count) }));
   }
 }
 

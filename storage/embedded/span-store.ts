@@ -1,3 +1,4 @@
+import type { LatencyBucketCount } from '../../core/analysis/latency-heatmap';
 import type { OrderRollupRow } from '../../core/analysis/order-rollup';
 import { DEFAULT_ORDER_ROLLUP, type BusinessKeySpan, type OrderRollupSettings, type SpanBatch, type SpanStore, type SpanStoreCapabilities, type TraceQuery } from '../../core/contracts/span-store';
 import type { TraceHit } from '../../core/contracts/trace-search';
@@ -83,6 +84,10 @@ export class EmbeddedSpanStore extends EmbeddedStoreHandle implements SpanStore 
 
   async serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats> {
     return this.run('serviceStats', () => this.topologyReader.serviceStats(service, window, stepUs));
+  }
+
+  async latencyMinutes(window: Required<TimeWindow>, service?: string): Promise<LatencyBucketCount[]> {
+    return this.run('latencyMinutes', () => this.topologyReader.latencyMinutes(window, service));
   }
 
   async orderMinutes(key: string, window: Required<TimeWindow>): Promise<OrderRollupRow[]> {

@@ -3,11 +3,13 @@ import {
   assembleServiceStats,
   assembleTopology,
   checkStep,
+  latencyMinuteRange,
   minuteRange,
   type EdgeRollupRow,
   type OperationRollupRow,
   type ServiceRollupRow,
 } from '../../core/analysis/topology-assemble';
+import type { LatencyBucketCount } from '../../core/analysis/latency-heatmap';
 import type { TimeWindow } from '../../core/model';
 import type { ServiceStats, Topology } from '../../core/topology';
 import type { EmbeddedDatabase } from './database';
@@ -15,13 +17,15 @@ import type { EmbeddedDatabase } from './database';
 /** Caps on roll-up rows one answer reads (a window's rows are summed by SQLite first, so these are distinct groups). */
 export const EMBEDDED_TOPOLOGY_LIMITS = { edgeRows: 200_000, serviceRows: 200_000, aliases: 100_000, services: 10_000 } as const;
 
-/** topology() and serviceStats() from the per-minute roll-ups; never reads spans. */
+/** topology(), serviceStats() and latencyMinutes() from the per-minute roll-ups; never reads spans. */
 export class TopologyReader {
   private readonly edgeRows: Database.Statement<[number, number, number], EdgeRollupRow>;
   private readonly serviceRows: Database.Statement<[number, number, number], ServiceRollupRow>;
   private readonly opRows: Database.Statement<[string, number, number, number], OperationRollupRow>;
   private readonly aliases: Database.Statement<[number], { peer: string }>;
   private readonly services: Database.Statement<[number], { service: string }>;
+  private readonly latencyRows: Database.Statement<[number, number], LatencyBucketCount>;
+  private readonly serviceLatencyRows: Database.Statement<[string, number, number], LatencyBucketCount>;
 
   constructor(edb: EmbeddedDatabase) {
     const db = edb.db;
@@ -41,6 +45,14 @@ export class TopologyReader {
        FROM topo_op_minutes INDEXED BY topo_op_minutes_service
        WHERE service = ? AND minute >= ? AND minute <= ? LIMIT ?`,
     );
+    this.latencyRows = db.prepare(
+      `SELECT minute, bucket, sum(calls) AS count FROM topo_op_minutes
+       WHERE minute >= ? AND minute <= ? GROUP BY minute, bucket ORDER BY minute, bucket`,
+    );
+    this.serviceLatencyRows = db.prepare(
+      `SELECT minute, bucket, sum(calls) AS count FROM topo_op_minutes INDEXED BY topo_op_minutes_service
+       WHERE service = ? AND minute >= ? AND minute <= ? GROUP BY minute, bucket ORDER BY minute, bucket`,
+    );
     this.aliases = db.prepare('SELECT DISTINCT peer FROM topo_aliases LIMIT ?');
     this.services = db.prepare('SELECT DISTINCT service FROM operations LIMIT ?');
   }
@@ -59,5 +71,10 @@ export class TopologyReader {
     checkStep(stepUs, r);
     const rows = this.opRows.all(service, r.fromMinute, r.toMinute, EMBEDDED_TOPOLOGY_LIMITS.serviceRows * 5);
     return assembleServiceStats(service, r, stepUs, rows);
+  }
+
+  latencyMinutes(window: TimeWindow, service?: string): LatencyBucketCount[] {
+    const r = latencyMinuteRange(window);
+    return service === undefined ? this.latencyRows.all(r.fromMinute, r.toMinute) : this.serviceLatencyRows.all(service, r.fromMinute, r.toMinute);
   }
 }

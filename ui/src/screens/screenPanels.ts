@@ -5,6 +5,8 @@ import { sparkPath } from '../views/servicesTableLayout';
 import type { Incident, PanelData, PanelDefinition, SeriesPoint, Thresholds } from '../../../core/wire';
 import { incidentSpans } from '../views/incidentText';
 import { chartPath, deltaText, formatMeasure, funnelWidths, niceTop, spanBands, thresholdLevel } from './screenLayout';
+import { drawHeatmap } from './screenHeatmap';
+import { drawLogStream } from './screenLogStream';
 import { drawTopology } from './screenTopology';
 import { formatValue, seriesName } from '../views/metricChartLayout';
 
@@ -74,6 +76,11 @@ export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: Panel
       );
     case 'metric':
       return replace(body, metricChart(data, incidents));
+    case 'order-latency':
+    case 'service-latency':
+      return drawHeatmap(body, data, t.p95Ms);
+    case 'log-tail':
+      return drawLogStream(body, data, t.severityNumber);
   }
 }
 

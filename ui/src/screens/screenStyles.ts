@@ -82,6 +82,21 @@ body.kiosk .screen { height: 100vh; }
 .topo-node.health-warn path { stroke: var(--warn); } .topo-node.health-bad path { stroke: var(--critical); fill: color-mix(in srgb, var(--critical) 25%, var(--panel)); }
 .topo-node.health-none path { stroke: var(--muted); }
 .topo-node text { fill: var(--text); font-size: 0.8em; }
+.screen-heatmap { display: grid; grid-template-rows: auto 1fr; height: 100%; }
+.heatmap-plot { width: 100%; height: 100%; display: block; }
+.heatmap-plot text { fill: var(--muted); font-size: 0.75em; font-variant-numeric: tabular-nums; }
+.heatmap-p95-line { fill: none; stroke: var(--text); stroke-width: 2; stroke-dasharray: 5 3; }
+.heatmap-p95-line.level-warn { stroke: var(--warn); } .heatmap-p95-line.level-critical { stroke: var(--critical); } .heatmap-p95-line.level-ok { stroke: var(--ok); }
+.heatmap-mark line { stroke-width: 1.5; stroke-dasharray: 2 4; }
+.heatmap-mark.level-warn line { stroke: var(--warn); } .heatmap-mark.level-critical line { stroke: var(--critical); }
+.heatmap-mark.level-warn text { fill: var(--warn); } .heatmap-mark.level-critical text { fill: var(--critical); }
+.chart-legend .heatmap-p95 { font-weight: 600; } .chart-legend .heatmap-p95.level-none { color: var(--text); }
+.chart-legend .heatmap-subject { color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 60%; }
+.screen-tail .log-severity { min-width: 4em; }
+.screen-tail .tail-row.level-warn .log-severity { color: var(--warn); } .screen-tail .tail-row.level-critical .log-severity { color: var(--critical); font-weight: 600; }
+.screen-tail .tail-row.level-critical { box-shadow: inset 0.25em 0 0 var(--critical); padding-left: 0.4em; }
+.screen-tail .tail-new { animation: tail-new 3s ease-out; }
+@keyframes tail-new { from { background: color-mix(in srgb, var(--accent) 35%, transparent); } to { background: transparent; } }
 .screen-index { list-style: none; padding: 0; }
 .screen-index li { margin: 0.5em 0; }
 `;

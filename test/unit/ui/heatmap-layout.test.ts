@@ -1,0 +1,81 @@
+import { latencyHeatmap } from '../../../core/analysis/latency-heatmap';
+import { bucketOf } from '../../../core/analysis/topology-histogram';
+import { MINUTE_US } from '../../../core/topology';
+import { heatmapScene, latencyLabel, latencyY, shadeOf } from '../../../ui/src/screens/heatmapLayout';
+
+const T0 = 28_333_334 * MINUTE_US;
+const box = { width: 464, height: 222, left: 64, bottom: 22 };
+
+function sample() {
+  return latencyHeatmap(
+    [
+      { minute: T0, bucket: bucketOf(10_000), count: 100 },
+      { minute: T0, bucket: bucketOf(800_000), count: 1 },
+      { minute: T0 + MINUTE_US, bucket: bucketOf(10_000), count: 10 },
+      { minute: T0 + 3 * MINUTE_US, bucket: bucketOf(100_000), count: 4 },
+    ],
+    { startUs: T0, endUs: T0 + 3 * MINUTE_US },
+  );
+}
+
+describe('heatmap layout', () => {
+  it('one column per minute across the plot, the fastest band at the bottom, empty cells left out', () => {
+    const h = sample();
+    const scene = heatmapScene(h, box);
+    expect(scene.cells).toHaveLength(4);
+    const [first, slow, second, last] = scene.cells;
+    expect(first.x).toBe(64);
+    expect(first.width).toBe(100);
+    expect(second.x).toBe(164);
+    expect(last.x).toBe(364);
+    expect(first.y + first.height).toBeCloseTo(200);
+    expect(slow.y).toBeCloseTo(0);
+    expect(slow.y).toBeLessThan(last.y);
+    expect(last.y).toBeLessThan(first.y);
+    expect(new Set(scene.cells.map((c) => c.key)).size).toBe(4);
+  });
+
+  it('shades by a log scale: one call still shows, the fullest is 1', () => {
+    expect(shadeOf(100, 100)).toBe(1);
+    expect(shadeOf(10, 100)).toBeCloseTo(0.5);
+    expect(shadeOf(1, 100)).toBe(0);
+    expect(shadeOf(0, 100)).toBe(0);
+    expect(shadeOf(1, 1)).toBe(1);
+    const shades = heatmapScene(sample(), box).cells.map((c) => c.shade);
+    expect(shades[0]).toBe(1);
+    expect(shades[2]).toBeCloseTo(0.5);
+  });
+
+  it('the p95 line breaks over empty minutes; thresholds inside the bands are marked, others not', () => {
+    const h = sample();
+    const scene = heatmapScene(h, box, { warn: 50, critical: 5000 });
+    expect(scene.p95Path.match(/M/g)).toHaveLength(2);
+    expect(scene.p95Path.match(/L/g)).toHaveLength(1);
+    expect(scene.marks.map((m) => m.level)).toEqual(['warn']);
+    const y50 = latencyY(50, h, box)!;
+    expect(scene.marks[0].y).toBe(y50);
+    expect(y50).toBeGreaterThan(latencyY(500, h, box)!);
+    expect(latencyY(null, h, box)).toBeNull();
+    expect(latencyY(1e9, h, box)).toBe(0);
+  });
+
+  it('labels at most 6 band edges and the first, middle and last minute', () => {
+    const scene = heatmapScene(sample(), box);
+    expect(scene.bandLabels.length).toBeLessThanOrEqual(6);
+    expect(scene.bandLabels[0].y).toBe(200);
+    expect(scene.timeLabels.map((t) => t.tUs)).toEqual([T0, T0 + 2 * MINUTE_US, T0 + 3 * MINUTE_US]);
+  });
+
+  it('an empty heatmap has nothing to draw', () => {
+    const scene = heatmapScene(latencyHeatmap([], { startUs: T0, endUs: T0 }), box, { warn: 1, critical: 2 });
+    expect(scene).toMatchObject({ cells: [], p95Path: '', marks: [], bandLabels: [] });
+  });
+
+  it('band labels read as durations', () => {
+    expect(latencyLabel(0.25)).toBe('250 µs');
+    expect(latencyLabel(3.14)).toBe('3.1 ms');
+    expect(latencyLabel(250)).toBe('250 ms');
+    expect(latencyLabel(2500)).toBe('2.5 s');
+    expect(latencyLabel(0)).toBe('0');
+  });
+});

@@ -1,0 +1,137 @@
+import type { LatencyHeatmap, Thresholds } from '../../../core/wire';
+
+/**
+ * Geometry of a latency heatmap panel (screenHeatmap.ts draws it): one column
+ * per minute left to right, one row per latency band from the fastest at the
+ * bottom, a cell's shade by its count on a log scale (a few slow calls stay
+ * visible beside thousands of fast ones), the p95 of each minute as a line
+ * and the p95 thresholds as marks. Pure: tested in test/unit/ui/heatmap-layout.test.ts.
+ */
+
+export interface HeatmapBox {
+  width: number;
+  height: number;
+  /** Room left of the plot for band labels, below it for times. */
+  left: number;
+  bottom: number;
+}
+
+export interface HeatmapCell {
+  /** Stable across refreshes: minute and band. */
+  key: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  count: number;
+  /** 0 (one call) .. 1 (the fullest cell). */
+  shade: number;
+}
+
+export interface HeatmapMark {
+  level: 'warn' | 'critical';
+  ms: number;
+  y: number;
+}
+
+export interface HeatmapScene {
+  cells: HeatmapCell[];
+  /** The p95 line through the minutes' centres (null breaks it). */
+  p95Path: string;
+  marks: HeatmapMark[];
+  /** Band edges to label on the left axis, at most MAX_BAND_LABELS. */
+  bandLabels: { y: number; ms: number }[];
+  /** Minutes to label under the plot: first, middle and last. */
+  timeLabels: { x: number; tUs: number }[];
+}
+
+const MAX_BAND_LABELS = 6;
+
+/** A count's shade: log scale from 1 to the fullest cell. */
+export function shadeOf(count: number, maxCount: number): number {
+  if (count <= 0 || maxCount <= 0) return 0;
+  if (maxCount === 1) return 1;
+  return Math.log(count) / Math.log(maxCount);
+}
+
+/**
+ * Where a latency (ms) stands on the band axis: y of the plot (top = slowest),
+ * log-interpolated inside its band; clamped to the plot; null when there are
+ * no bands or no value.
+ */
+export function latencyY(ms: number | null, heatmap: Pick<LatencyHeatmap, 'bands'>, box: HeatmapBox): number | null {
+  const bands = heatmap.bands;
+  if (ms === null || !Number.isFinite(ms) || bands.length === 0) return null;
+  const plotHeight = box.height - box.bottom;
+  const rowHeight = plotHeight / bands.length;
+  const logOf = (v: number) => Math.log(Math.max(v, 1e-6));
+  let position: number;
+  if (ms <= bands[0].lowMs) position = 0;
+  else if (ms > bands[bands.length - 1].highMs) position = bands.length;
+  else {
+    const i = bands.findIndex((b) => ms <= b.highMs);
+    const b = bands[i];
+    const within = b.lowMs > 0 ? (logOf(ms) - logOf(b.lowMs)) / (logOf(b.highMs) - logOf(b.lowMs)) : ms / b.highMs;
+    position = i + Math.min(1, Math.max(0, within));
+  }
+  return plotHeight - position * rowHeight;
+}
+
+export function heatmapScene(heatmap: LatencyHeatmap, box: HeatmapBox, p95Thresholds?: Thresholds): HeatmapScene {
+  const columns = heatmap.columns;
+  const plotWidth = Math.max(0, box.width - box.left);
+  const plotHeight = Math.max(0, box.height - box.bottom);
+  const columnWidth = columns.length ? plotWidth / columns.length : 0;
+  const rowHeight = heatmap.bands.length ? plotHeight / heatmap.bands.length : 0;
+  const cells: HeatmapCell[] = [];
+  columns.forEach((column, i) => {
+    column.counts.forEach((count, band) => {
+      if (count <= 0) return;
+      cells.push({
+        key: `${column.tUs}:${heatmap.bands[band].bucket}`,
+        x: box.left + i * columnWidth,
+        y: plotHeight - (band + 1) * rowHeight,
+        width: columnWidth,
+        height: rowHeight,
+        count,
+        shade: shadeOf(count, heatmap.maxCount),
+      });
+    });
+  });
+  let p95Path = '';
+  let drawing = false;
+  columns.forEach((column, i) => {
+    const y = latencyY(column.p95Ms, heatmap, box);
+    if (y === null) {
+      drawing = false;
+      return;
+    }
+    p95Path += `${drawing ? 'L' : 'M'}${(box.left + (i + 0.5) * columnWidth).toFixed(1)},${y.toFixed(1)}`;
+    drawing = true;
+  });
+  const marks: HeatmapMark[] = [];
+  if (p95Thresholds && heatmap.bands.length) {
+    const top = heatmap.bands[heatmap.bands.length - 1].highMs;
+    const bottom = heatmap.bands[0].lowMs;
+    for (const level of ['warn', 'critical'] as const) {
+      const ms = p95Thresholds[level];
+      // a mark outside the bands seen would sit on the plot's edge and say nothing
+      if (ms > bottom && ms <= top) marks.push({ level, ms, y: latencyY(ms, heatmap, box)! });
+    }
+  }
+  const every = Math.max(1, Math.ceil((heatmap.bands.length + 1) / MAX_BAND_LABELS));
+  const bandLabels: { y: number; ms: number }[] = [];
+  for (let edge = 0; edge <= heatmap.bands.length; edge += every) {
+    bandLabels.push({ y: plotHeight - edge * rowHeight, ms: edge === 0 ? heatmap.bands[0]?.lowMs ?? 0 : heatmap.bands[edge - 1].highMs });
+  }
+  const timeLabels = columns.length ? [...new Set([0, Math.floor(columns.length / 2), columns.length - 1])].map((i) => ({ x: box.left + (i + 0.5) * columnWidth, tUs: columns[i].tUs })) : [];
+  return { cells, p95Path, marks, bandLabels: heatmap.bands.length ? bandLabels : [], timeLabels };
+}
+
+/** A band edge as a label: microseconds below 1 ms, one decimal below 10 ms, then as every panel shows ms. */
+export function latencyLabel(ms: number): string {
+  if (!Number.isFinite(ms) || ms <= 0) return '0';
+  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
