@@ -1,5 +1,6 @@
 import type { SpanStore } from '../../core/contracts/span-store';
 import type { Span } from '../../core/model';
+import { bucketOf } from '../../core/analysis/topology-histogram';
 import type { Topology } from '../../core/topology';
 import { BASE_US, makeSpan, newTraceId, spanBatch, uniq } from './fixtures';
 
@@ -167,6 +168,30 @@ export function describeTopologyContract(getStore: () => SpanStore, flush: () =>
       const unknown = await getStore().serviceStats(uniq('nobody'), fx.window, MIN);
       expect(unknown.series.map((p) => p.calls)).toEqual([0, 0]);
       expect(unknown.operations).toEqual([]);
+    });
+
+    it('latency minutes: entry-span calls per minute and latency bucket, per service or of all, as service stats count them', async () => {
+      const { fx } = await written();
+      const rows = await getStore().latencyMinutes(fx.window, fx.names.orders);
+      expect(rows.map((r) => [r.minute, r.bucket])).toEqual(rows.map((r) => [r.minute, r.bucket]).sort((a, b) => a[0] - b[0] || a[1] - b[1]));
+      const perMinute = (list: { minute: number; count: number }[]) => {
+        const m = new Map<number, number>();
+        for (const r of list) m.set(r.minute, (m.get(r.minute) ?? 0) + r.count);
+        return [...m];
+      };
+      expect(perMinute(rows)).toEqual([
+        [fx.t0, 2],
+        [fx.t0 + MIN, 2],
+      ]);
+      // the orders server span of the first request took 30 ms
+      expect(rows.some((r) => r.minute === fx.t0 && r.bucket === bucketOf(30_000))).toBe(true);
+      const stats = await Promise.all([fx.names.frontend, fx.names.orders, fx.names.billing].map((s) => getStore().serviceStats(s, fx.window, MIN)));
+      const every = await getStore().latencyMinutes(fx.window);
+      expect(perMinute(every)).toEqual(stats[0].series.map((p, i) => [p.tUs, p.calls + stats[1].series[i].calls + stats[2].series[i].calls]));
+      await write(fx.batches);
+      expect(await getStore().latencyMinutes(fx.window, fx.names.orders)).toEqual(rows);
+      expect(await getStore().latencyMinutes(fx.window, uniq('nobody'))).toEqual([]);
+      await expect(getStore().latencyMinutes({ startUs: fx.t0, endUs: fx.t0 + 1440 * MIN })).rejects.toMatchObject({ parameter: 'end' });
     });
 
     it('an empty window is empty; bad windows and steps are refused', async () => {

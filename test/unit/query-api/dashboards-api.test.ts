@@ -53,7 +53,7 @@ describe('dashboards API over the embedded store', () => {
     expect(list.dashboards.map((d) => d.id)).toEqual(['logs', 'order-center', 'service-health']);
     const health = await get<{ id: string; refresh: string; panels: { id: string }[] }>('/api/dashboards/service-health');
     expect(health.refresh).toBe('10s');
-    expect(health.panels.map((p) => p.id)).toEqual(['services', 'error-operations', 'error-rate', 'error-bursts', 'topology']);
+    expect(health.panels.map((p) => p.id)).toEqual(['services', 'error-operations', 'latency', 'error-rate', 'error-bursts', 'topology']);
   });
 
   it('answers 404 for an unknown dashboard and 400 naming the parameter for bad ones', async () => {
@@ -103,6 +103,31 @@ describe('dashboards API over the embedded store', () => {
       ['ERROR', 4],
       ['FATAL', 0],
     ]);
+
+    // the heatmap counts every entry span the services table counts, each in its minute and latency band
+    const latency = panel(data, 'latency', 'service-latency');
+    expect(latency.service).toBeNull();
+    expect(latency.columns).toHaveLength(61);
+    expect(latency.total).toBe(services.rows.reduce((n, r) => n + r.calls, 0));
+    expect(latency.columns.reduce((n, c) => n + c.counts.reduce((a, b) => a + b, 0), 0)).toBe(latency.total);
+    const minutesWithCalls = latency.columns.filter((c) => c.total > 0);
+    expect(minutesWithCalls.length).toBeGreaterThan(0);
+    // read from the same histograms: no minute's p95 lies past the slowest service's p99 over the window
+    const slowestP95 = Math.max(...services.rows.map((r) => r.p99Ms ?? 0));
+    for (const c of minutesWithCalls) expect(c.p95Ms!).toBeLessThanOrEqual(slowestP95 * 1.0001);
+    const band = latency.bands.findIndex((b) => b.lowMs < services.rows[0].p50Ms! && services.rows[0].p50Ms! <= b.highMs);
+    expect(band).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a heatmap of one service counts only its entry spans; an unknown service is an empty heatmap', async () => {
+    const endUs = Date.now() * 1000;
+    const window = { startUs: endUs - 3_600_000_000, endUs };
+    const one = await app.stores.spans.latencyMinutes(window, 'scheduler');
+    expect(one.reduce((n, r) => n + r.count, 0)).toBe(3);
+    const every = await app.stores.spans.latencyMinutes(window);
+    expect(every.reduce((n, r) => n + r.count, 0)).toBeGreaterThan(3);
+    expect(await app.stores.spans.latencyMinutes(window, 'nobody')).toEqual([]);
+    await expect(app.stores.spans.latencyMinutes({ startUs: endUs - 2 * 86_400_000_000, endUs })).rejects.toMatchObject({ parameter: 'end' });
   });
 
   it('order center: orders per minute, success rate and latency from the chains, slow orders as /api/chains/slow, the stages', async () => {
@@ -148,6 +173,17 @@ describe('dashboards API over the embedded store', () => {
       ['payment', 'gateway timeout', 1],
       ['payment', 'card declined for ORD-3', 2],
     ]);
+    // the live tail: warnings and errors, newest first, each once
+    const tail = panel(data, 'live-tail', 'log-tail');
+    expect(tail.limit).toBe(14);
+    expect(tail.rows.map((r) => [r.service, r.severity, r.body])).toEqual([
+      ['order-api', 'WARN', 'slow payment'],
+      ['notification', 'ERROR', 'smtp refused'],
+      ['payment', 'ERROR', 'gateway timeout'],
+      ['payment', 'ERROR', 'card declined for ORD-3'],
+      ['payment', 'ERROR', 'card declined for ORD-3'],
+    ]);
+    expect(new Set(tail.rows.map((r) => r.id)).size).toBe(5);
     const rate = panel(data, 'error-warn-rate', 'log-rate');
     expect(rate.series.map((s) => [s.level, s.points.reduce((n, p) => n + (p.value ?? 0), 0)])).toEqual([
       ['ERROR', 4],
