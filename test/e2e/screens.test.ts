@@ -135,7 +135,10 @@ describeInBrowser('wall screens in Chromium', () => {
     expect(await places()).toEqual(before);
     expect(await page.locator('[data-panel="topology"] path.topo-edge').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-panel="topology"] path.topo-flow').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'screen-service-health.png') });
+    // the latency heatmap of every service's entry spans: a cell per minute and band with calls, the p95 line
+    expect(await page.locator('[data-panel="latency"] .heatmap-cells rect').count()).toBeGreaterThan(10);
+    expect(await page.locator('[data-panel="latency"] path.heatmap-p95-line').getAttribute('d')).toMatch(/^M/);
+    await page.screenshot({ path: path.join(REPO, 'docs', 'screenshot-screen-service-health.png') });
   });
 
   test('logs: errors and warnings per minute, by service, the newest distinct errors', async () => {
@@ -144,7 +147,11 @@ describeInBrowser('wall screens in Chromium', () => {
     expect(await page.locator('[data-panel="error-warn-rate"] .chart-key').allTextContents()).toEqual([expect.stringMatching(/^ERROR \d+$/), expect.stringMatching(/^WARN \d+$/)]);
     const messages = await page.locator('[data-panel="newest-errors"] .cell-msg').allTextContents();
     expect(messages).toEqual(expect.arrayContaining(['smtp relay refused the connection', 'template order-shipped missing', 'charge declined: insufficient funds']));
-    await page.screenshot({ path: path.join(ARTIFACTS, 'screen-logs.png') });
+    // the live tail: warnings and errors, newest first, as many as the panel's limit
+    const tail = await page.locator('[data-panel="live-tail"] li.tail-row .log-severity').allTextContents();
+    expect(tail).toHaveLength(14);
+    expect(new Set(tail)).toEqual(new Set(['ERROR', 'WARN']));
+    await page.screenshot({ path: path.join(REPO, 'docs', 'screenshot-screen-logs.png') });
   });
 
   test('at 3840×2160 the same screens fit, with type twice as large', async () => {

@@ -63,7 +63,21 @@ describe('heatmap layout', () => {
     const scene = heatmapScene(sample(), box);
     expect(scene.bandLabels.length).toBeLessThanOrEqual(6);
     expect(scene.bandLabels[0].y).toBe(200);
-    expect(scene.timeLabels.map((t) => t.tUs)).toEqual([T0, T0 + 2 * MINUTE_US, T0 + 3 * MINUTE_US]);
+    expect(scene.timeLabels.map((t) => [t.tUs, t.anchor])).toEqual([
+      [T0, 'start'],
+      [T0 + 2 * MINUTE_US, 'middle'],
+      [T0 + 3 * MINUTE_US, 'end'],
+    ]);
+    expect(scene.timeLabels[2].x).toBe(box.width);
+  });
+
+  it('a top margin moves the plot down and keeps the bottom where it was', () => {
+    const h = sample();
+    const withTop = heatmapScene(h, { ...box, top: 20 });
+    const without = heatmapScene(h, box);
+    expect(withTop.bandLabels[0].y).toBe(without.bandLabels[0].y);
+    expect(withTop.bandLabels[withTop.bandLabels.length - 1].y).toBeGreaterThanOrEqual(20);
+    expect(Math.min(...withTop.cells.map((c) => c.y))).toBeCloseTo(20);
   });
 
   it('an empty heatmap has nothing to draw', () => {

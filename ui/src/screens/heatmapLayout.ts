@@ -11,9 +11,10 @@ import type { LatencyHeatmap, Thresholds } from '../../../core/wire';
 export interface HeatmapBox {
   width: number;
   height: number;
-  /** Room left of the plot for band labels, below it for times. */
+  /** Room left of the plot for band labels, below it for times, above it for the top label (default 0). */
   left: number;
   bottom: number;
+  top?: number;
 }
 
 export interface HeatmapCell {
@@ -41,8 +42,8 @@ export interface HeatmapScene {
   marks: HeatmapMark[];
   /** Band edges to label on the left axis, at most MAX_BAND_LABELS. */
   bandLabels: { y: number; ms: number }[];
-  /** Minutes to label under the plot: first, middle and last. */
-  timeLabels: { x: number; tUs: number }[];
+  /** Minutes to label under the plot: first, middle and last (anchored so none leaves the plot). */
+  timeLabels: { x: number; tUs: number; anchor: 'start' | 'middle' | 'end' }[];
 }
 
 const MAX_BAND_LABELS = 6;
@@ -62,7 +63,8 @@ export function shadeOf(count: number, maxCount: number): number {
 export function latencyY(ms: number | null, heatmap: Pick<LatencyHeatmap, 'bands'>, box: HeatmapBox): number | null {
   const bands = heatmap.bands;
   if (ms === null || !Number.isFinite(ms) || bands.length === 0) return null;
-  const plotHeight = box.height - box.bottom;
+  const top = box.top ?? 0;
+  const plotHeight = box.height - box.bottom - top;
   const rowHeight = plotHeight / bands.length;
   const logOf = (v: number) => Math.log(Math.max(v, 1e-6));
   let position: number;
@@ -74,13 +76,14 @@ export function latencyY(ms: number | null, heatmap: Pick<LatencyHeatmap, 'bands
     const within = b.lowMs > 0 ? (logOf(ms) - logOf(b.lowMs)) / (logOf(b.highMs) - logOf(b.lowMs)) : ms / b.highMs;
     position = i + Math.min(1, Math.max(0, within));
   }
-  return plotHeight - position * rowHeight;
+  return top + plotHeight - position * rowHeight;
 }
 
 export function heatmapScene(heatmap: LatencyHeatmap, box: HeatmapBox, p95Thresholds?: Thresholds): HeatmapScene {
   const columns = heatmap.columns;
   const plotWidth = Math.max(0, box.width - box.left);
-  const plotHeight = Math.max(0, box.height - box.bottom);
+  const top = box.top ?? 0;
+  const plotHeight = Math.max(0, box.height - box.bottom - top);
   const columnWidth = columns.length ? plotWidth / columns.length : 0;
   const rowHeight = heatmap.bands.length ? plotHeight / heatmap.bands.length : 0;
   const cells: HeatmapCell[] = [];
@@ -90,7 +93,7 @@ export function heatmapScene(heatmap: LatencyHeatmap, box: HeatmapBox, p95Thresh
       cells.push({
         key: `${column.tUs}:${heatmap.bands[band].bucket}`,
         x: box.left + i * columnWidth,
-        y: plotHeight - (band + 1) * rowHeight,
+        y: top + plotHeight - (band + 1) * rowHeight,
         width: columnWidth,
         height: rowHeight,
         count,
@@ -122,9 +125,16 @@ export function heatmapScene(heatmap: LatencyHeatmap, box: HeatmapBox, p95Thresh
   const every = Math.max(1, Math.ceil((heatmap.bands.length + 1) / MAX_BAND_LABELS));
   const bandLabels: { y: number; ms: number }[] = [];
   for (let edge = 0; edge <= heatmap.bands.length; edge += every) {
-    bandLabels.push({ y: plotHeight - edge * rowHeight, ms: edge === 0 ? heatmap.bands[0]?.lowMs ?? 0 : heatmap.bands[edge - 1].highMs });
+    bandLabels.push({ y: top + plotHeight - edge * rowHeight, ms: edge === 0 ? heatmap.bands[0]?.lowMs ?? 0 : heatmap.bands[edge - 1].highMs });
   }
-  const timeLabels = columns.length ? [...new Set([0, Math.floor(columns.length / 2), columns.length - 1])].map((i) => ({ x: box.left + (i + 0.5) * columnWidth, tUs: columns[i].tUs })) : [];
+  const last = columns.length - 1;
+  const timeLabels = columns.length
+    ? [...new Set([0, Math.floor(columns.length / 2), last])].map((i) => ({
+        x: i === 0 && last > 0 ? box.left : i === last && last > 0 ? box.left + plotWidth : box.left + (i + 0.5) * columnWidth,
+        tUs: columns[i].tUs,
+        anchor: i === 0 && last > 0 ? ('start' as const) : i === last && last > 0 ? ('end' as const) : ('middle' as const),
+      }))
+    : [];
   return { cells, p95Path, marks, bandLabels: heatmap.bands.length ? bandLabels : [], timeLabels };
 }
 

@@ -10,6 +10,7 @@ type HeatmapData = Extract<PanelData, { kind: 'order-latency' | 'service-latency
 /** Room for the band labels and the times, in pixels of the panel (the SVG's viewBox is the panel's size, so text keeps its size). */
 const LEFT = 64;
 const BOTTOM = 22;
+const TOP = 10;
 
 /** The shade of a cell: Inferno from its dark third (one call still shows on the dark theme) to its light end. */
 const cellColour = (shade: number) => interpolateInferno(0.25 + 0.7 * shade);
@@ -23,7 +24,7 @@ export function drawHeatmap(body: HTMLElement, data: HeatmapData, thresholds: Th
   const width = Math.max(300, Math.round(body.clientWidth));
   const height = Math.max(120, Math.round(body.clientHeight));
   const legendHeight = 24;
-  const box: HeatmapBox = { width, height: height - legendHeight, left: LEFT, bottom: BOTTOM };
+  const box: HeatmapBox = { width, height: height - legendHeight, left: LEFT, bottom: BOTTOM, top: TOP };
   const scene = heatmapScene(data, box, thresholds);
   const root = select(body);
   root.selectAll(':scope > :not(.screen-heatmap)').remove();
@@ -38,10 +39,10 @@ export function drawHeatmap(body: HTMLElement, data: HeatmapData, thresholds: Th
     .data([
       `p95 ${formatMeasure(whole?.p95Ms ?? null, 'ms')}`,
       `${formatMeasure(data.total, 'count')} ${visibleText(subject)}`,
-      data.total ? `fullest minute band ${formatMeasure(data.maxCount, 'count')}` : 'nothing in this window',
+      data.total ? `at most ${formatMeasure(data.maxCount, 'count')} a cell` : 'nothing in this window',
     ])
     .join('span')
-    .attr('class', (_d, i) => (i === 0 ? `heatmap-p95 level-${level}` : i === 1 ? 'heatmap-subject' : 'chart-top'))
+    .attr('class', (_d, i) => (i === 0 ? `heatmap-now level-${level}` : i === 1 ? 'heatmap-subject' : 'chart-top'))
     .text((d) => d);
 
   const svg = wrap
@@ -106,6 +107,6 @@ export function drawHeatmap(body: HTMLElement, data: HeatmapData, thresholds: Th
     .join('text')
     .attr('x', (d) => d.x.toFixed(1))
     .attr('y', box.height - 4)
-    .attr('text-anchor', 'middle')
+    .attr('text-anchor', (d) => d.anchor)
     .text((d) => formatClock(d.tUs).slice(0, 5));
 }

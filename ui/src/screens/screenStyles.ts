@@ -90,7 +90,7 @@ body.kiosk .screen { height: 100vh; }
 .heatmap-mark line { stroke-width: 1.5; stroke-dasharray: 2 4; }
 .heatmap-mark.level-warn line { stroke: var(--warn); } .heatmap-mark.level-critical line { stroke: var(--critical); }
 .heatmap-mark.level-warn text { fill: var(--warn); } .heatmap-mark.level-critical text { fill: var(--critical); }
-.chart-legend .heatmap-p95 { font-weight: 600; } .chart-legend .heatmap-p95.level-none { color: var(--text); }
+.chart-legend .heatmap-now { font-weight: 600; } .chart-legend .heatmap-now.level-none { color: var(--text); }
 .chart-legend .heatmap-subject { color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 60%; }
 .screen-tail .log-severity { min-width: 4em; }
 .screen-tail .tail-row.level-warn .log-severity { color: var(--warn); } .screen-tail .tail-row.level-critical .log-severity { color: var(--critical); font-weight: 600; }
