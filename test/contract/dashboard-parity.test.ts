@@ -104,8 +104,21 @@ describeWithEngines(['clickhouse', 'opensearch'], 'dashboard panels on every bac
     }
   }, 180_000);
 
-  it.each(DASHBOARDS)('%s: every panel has the same numbers on embedded and on ClickHouse + OpenSearch', async (id) => {
-    const options = { chains: { businessKeys: ['order.id'] } };
+  /** Panel kinds no shipped dashboard uses, on a dashboard of their own (DASHBOARDS_DIR). */
+  function extraDashboards(): string {
+    const dir = path.join(dataDir, 'dashboards');
+    fs.mkdirSync(dir, { recursive: true });
+    const panels = [
+      { id: 'order-latency', title: 'Order latency', type: 'heatmap', x: 0, y: 0, w: 6, h: 3, query: { kind: 'order-latency' } },
+      { id: 'order-api-latency', title: 'Order API latency', type: 'heatmap', x: 6, y: 0, w: 6, h: 3, query: { kind: 'service-latency', service: `order-api-${tag}` } },
+      { id: 'declined-tail', title: 'Declined', type: 'logstream', x: 0, y: 3, w: 12, h: 3, query: { kind: 'log-tail', q: 'declined', limit: 50 } },
+    ];
+    fs.writeFileSync(path.join(dir, 'parity-extra.json'), JSON.stringify({ id: 'parity-extra', title: 'Parity', panels }));
+    return dir;
+  }
+
+  it.each([...DASHBOARDS, 'parity-extra'])('%s: every panel has the same numbers on embedded and on ClickHouse + OpenSearch', async (id) => {
+    const options = { chains: { businessKeys: ['order.id'] }, dashboardsDir: extraDashboards() };
     const [a, b] = await Promise.all([
       createDashboardService(embedded.spans, embedded.logs, options).data(id, endMs),
       createDashboardService(clickhouse, opensearch, options).data(id, endMs),
@@ -125,5 +138,12 @@ describeWithEngines(['clickhouse', 'opensearch'], 'dashboard panels on every bac
     const health = numbers(await createDashboardService(embedded.spans, embedded.logs, { chains: { businessKeys: ['order.id'] } }).data('service-health', endMs)) as Record<string, { rows: { service: string }[] }>;
     expect(health.services.rows.some((r) => r.service.endsWith(tag))).toBe(true);
     expect(health['error-bursts'].rows.map((r) => r.service).sort()).toEqual([`notification-${tag}`, `order-api-${tag}`, `payment-${tag}`]);
+    expect((health.latency as unknown as { total: number }).total).toBeGreaterThan(24);
+    const extra = numbers(await createDashboardService(clickhouse, opensearch, { chains: { businessKeys: ['order.id'] }, dashboardsDir: extraDashboards() }).data('parity-extra', endMs)) as Record<string, { total?: number; rows?: { body: string }[] }>;
+    expect(extra['order-latency'].total).toBe(24);
+    expect(extra['order-api-latency'].total).toBe(24);
+    // one order in three has a declined card, logged by three services
+    expect(extra['declined-tail'].rows!.length).toBe(24);
+    expect(extra['declined-tail'].rows!.every((r) => r.body.startsWith('card declined for'))).toBe(true);
   });
 });
