@@ -61,7 +61,7 @@ describe('DASHBOARDS_DIR at start-up', () => {
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe(
-      `chainscope: cannot start: dashboard ${path.join(dir, 'payments.json')}: $.panels[0].query.kind: expected one of "services", "topology", "error-operations", "error-bursts", "orders", "order-stages", "slow-orders", "log-rate", "log-messages", "metric"`,
+      `chainscope: cannot start: dashboard ${path.join(dir, 'payments.json')}: $.panels[0].query.kind: expected one of "services", "topology", "error-operations", "error-bursts", "orders", "order-stages", "slow-orders", "log-rate", "log-messages", "order-latency", "service-latency", "log-tail", "metric"`,
     );
   }, 60_000);
 

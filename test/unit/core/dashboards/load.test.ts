@@ -54,7 +54,7 @@ describe('dashboards: shipped files and DASHBOARDS_DIR', () => {
     write('payments.json', variant((d) => (d.id = 'payments')));
     const all = loadDashboards(dir, options);
     expect(all.get('service-health')!.title).toBe('Our services');
-    expect(all.get('payments')!.panels).toHaveLength(5);
+    expect(all.get('payments')!.panels).toHaveLength(6);
     expect(all.has('order-center')).toBe(true);
   });
 
@@ -64,6 +64,8 @@ describe('dashboards: shipped files and DASHBOARDS_DIR', () => {
     ['an unknown property', (d) => (d.panels[0].colour = 'red'), '$.panels[0].colour', /no property "colour" here \(known: id, title, type/],
     ['an unknown query kind', (d) => (d.panels[2].query.kind = 'cpu'), '$.panels[2].query.kind', /one of "services", "topology", "error-operations", .*"log-messages"/],
     ['a property of another query kind', (d) => (d.panels[0].query.measure = 'p95Ms'), '$.panels[0].query.measure', /no property "measure"/],
+    ['a limit on a service heatmap', (d) => (d.panels[2].query.limit = 5), '$.panels[2].query.limit', /no property "limit"/],
+    ['a log tail of more than 50 records', (d) => (d.panels[2] = { ...d.panels[2], type: 'logstream', query: { kind: 'log-tail', limit: 51 } }), '$.panels[2].query.limit', /a number ≤ 50, got 51/],
     ['a bad window', (d) => (d.window = '1 hour'), '$.window', /a string matching/],
     ['a threshold without critical', (d) => delete d.panels[0].thresholds.p95Ms.critical, '$.panels[0].thresholds.p95Ms.critical', /required property "critical"/],
     ['a panel type that is not known', (d) => (d.panels[3].type = 'pie'), '$.panels[3].type', /one of "stat", "timeseries", "table", "funnel", "logs", "topology"/],
@@ -83,6 +85,10 @@ describe('dashboards: shipped files and DASHBOARDS_DIR', () => {
     ['a business key that is not configured', (d) => (d.panels[0] = { ...d.panels[0], type: 'table', query: { kind: 'slow-orders', key: 'cart.id' } }), '$.panels[0].query.key', /BUSINESS_KEYS \(order.id\), got "cart.id"/],
     ['thresholds the wrong way round', (d) => (d.panels[0].thresholds.p95Ms = { warn: 900, critical: 100 }), '$.panels[0].thresholds.p95Ms', /critical ≥ warn/],
     ['a window over a day', (d) => (d.panels[0].window = '25h'), '$.panels[0].window', /at most 24h/],
+    ['a log tail on a heatmap', (d) => (d.panels[2].query = { kind: 'log-tail' }), '$.panels[2].query.kind', /for a heatmap panel one of "order-latency", "service-latency"$/],
+    ['a latency heatmap on a log stream', (d) => (d.panels[2].type = 'logstream'), '$.panels[2].query.kind', /for a logstream panel one of "log-tail"$/],
+    ['an order heatmap of a key that is not configured', (d) => (d.panels[2].query = { kind: 'order-latency', key: 'cart.id' }), '$.panels[2].query.key', /BUSINESS_KEYS \(order.id\), got "cart.id"/],
+    ['a log tail whose query does not parse', (d) => Object.assign(d.panels[2], { type: 'logstream', query: { kind: 'log-tail', q: 'service:(' } }), '$.panels[2].query.q', /a log query/],
   ])('refuses %s (rules beyond the schema)', (_what, change, jsonPath, expected) => {
     const found = problems('service-health.json', variant(change));
     expect(found.find(([p]) => p === jsonPath)?.[1]).toMatch(expected);
