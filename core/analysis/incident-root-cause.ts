@@ -9,15 +9,15 @@ import { seriesServices } from './series-services';
  * an incident"): services as candidates, each with the operation most
  * implicated, from three kinds of evidence, each scaled to 0..1:
  *
- * - **affected orders** (weight 0.6): each slow or failed order of the window
- *   ranked on its own (root-cause.ts: critical path, deviation, error
+ * - **affected orders** (weight 0.6): each failed or slow order that began in
+ *   the window the rule judged, ranked on its own (root-cause.ts: critical path, deviation, error
  *   origin); a service's share of an order's total score, averaged;
  * - **anomalies** (0.3): its series' strongest score in the detection window
  *   (saturating: score / (score + 10)), a quarter of it when the topology explains it: a latency
  *   or error anomaly is explained by one of a callee (downstream), a call
  *   rate drop by one of a caller (upstream);
- * - **error logs** (0.1): the rise of its warning and error records over the
- *   window before, relative to the largest rise.
+ * - **error logs** (0.1): the rise of its warning and error records in the
+ *   judged window over the window as long before it, relative to the largest rise.
  *
  * Without ranked orders the anomalies weigh 0.75 and the logs 0.25.
  */

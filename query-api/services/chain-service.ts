@@ -165,6 +165,17 @@ export class ChainService {
   }
 
   /**
+   * The slowest failed chains whose order began in the window (both bounds required), at most `limit`:
+   * the candidates come from the order roll-up's failed facts (SpanStore.slowestOrders), so failed
+   * orders that were quick (an early error) are found even when healthy orders are slower.
+   */
+  async slowestFailed(key: string, window: Required<TimeWindow>, limit: number): Promise<SlowChainView[]> {
+    this.checkKey(key);
+    const ranked = await this.spans.slowestOrders(key, window, slowCandidates(limit), true);
+    return this.slowestOf(key, ranked, { limit, errorsOnly: true });
+  }
+
+  /**
    * The slow-chains rows of values already ranked by the time span of the
    * traces carrying them (slowest first, at most slowCandidates(limit) of
    * them): the second half of `slowest`, for a caller that holds the ranking

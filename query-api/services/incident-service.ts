@@ -49,6 +49,11 @@ export interface IncidentSources {
   nowUs?: () => number;
 }
 
+interface Window {
+  startUs: number;
+  endUs: number;
+}
+
 /** What the ranking and the page share. */
 interface Gathered {
   windowStartUs: number;
@@ -140,14 +145,18 @@ export class IncidentService {
     const read = { startUs, endUs: endUs - 1 };
     const before = { startUs: baselineStartUs, endUs: startUs - 1 };
     const warnings = parseLogQuery(WARNINGS_AND_WORSE, 'query');
+    // the ranking's own evidence is that of the window the rule judged (later minutes of the evidence window may hold another fault's)
+    const judged = judgedWindow(incident);
+    const judgedRead = { startUs: judged.startUs, endUs: judged.endUs - 1 };
+    const judgedBefore = { startUs: Math.max(1, 2 * judged.startUs - judged.endUs), endUs: judged.startUs - 1 };
     const [report, topology, orders, logsNow, logsBefore, countsNow, countsBefore] = await Promise.all([
-      attempt(missing, 'anomalies', () => this.sources.anomalies.anomalies({ startUs: incident.detectionStartUs, endUs: incident.detectionEndUs }), null),
+      attempt(missing, 'anomalies', () => this.sources.anomalies.anomalies(judged), null),
       attempt(missing, 'topology', () => spans.topology(read), { nodes: [], edges: [] } as Topology),
-      attempt(missing, 'orders', () => this.affectedOrders(startUs, endUs), []),
+      attempt(missing, 'orders', () => this.affectedOrders(judged, { startUs, endUs }), []),
       attempt(missing, 'logs', () => logs.search({ ...read, filter: warnings, limit: LOG_RECORDS_READ }).then((r) => r.logs), [] as LogRecord[]),
       attempt(missing, 'logs', () => logs.search({ ...before, filter: warnings, limit: LOG_RECORDS_READ }).then((r) => r.logs), [] as LogRecord[]),
-      attempt(missing, 'logs', () => logs.facets({ ...read, filter: warnings }, { kind: 'service' }, LOG_SERVICES_COUNTED), []),
-      attempt(missing, 'logs', () => logs.facets({ ...before, filter: warnings }, { kind: 'service' }, LOG_SERVICES_COUNTED), []),
+      attempt(missing, 'logs', () => logs.facets({ ...judgedRead, filter: warnings }, { kind: 'service' }, LOG_SERVICES_COUNTED), []),
+      attempt(missing, 'logs', () => logs.facets({ ...judgedBefore, filter: warnings }, { kind: 'service' }, LOG_SERVICES_COUNTED), []),
     ]);
     const errorLogs = new Map<string, { now: number; before: number }>();
     for (const f of countsNow) errorLogs.set(f.value, { now: f.count, before: 0 });
@@ -163,30 +172,37 @@ export class IncidentService {
     return { windowStartUs: startUs, windowEndUs: endUs, baselineStartUs, anomalies, topology, orders, logsNow, logsBefore, errorLogs, causes, missing: [...new Set(missing)] };
   }
 
-  /** The slowest and the failed orders of the window, slowest first; the first ORDERS_RANKED ranked one by one. */
-  private async affectedOrders(startUs: number, endUs: number): Promise<{ view: SlowChainView; ranked: RootCauseCandidate[] | null }[]> {
-    const { chains, rca, orderKey } = this.sources;
+  /**
+   * The affected orders: those that began in the evidence window, failed ones first, then the slowest; at
+   * most ORDERS_LISTED, shown slowest first. The ones ranked one by one (at most ORDERS_RANKED) are those
+   * that began in the window the rule judged, failed ones first (so a burst of quick failures is not
+   * hidden behind slow but healthy orders, nor behind the orders of a later minute).
+   */
+  private async affectedOrders(judged: Window, evidence: Window): Promise<{ view: SlowChainView; ranked: RootCauseCandidate[] | null }[]> {
+    const { rca, orderKey } = this.sources;
     if (!orderKey) return [];
-    const window = { startUs, endUs: endUs - 1 };
-    const [slowest, failed] = await Promise.all([
-      chains.slowest(orderKey, window, { limit: ORDERS_LISTED }),
-      chains.slowest(orderKey, window, { limit: ORDERS_LISTED, errorsOnly: true }),
-    ]);
+    const [toRank, inWindow] = await Promise.all([this.ordersBegunIn(judged, ORDERS_RANKED), this.ordersBegunIn(evidence, ORDERS_LISTED)]);
     const byValue = new Map<string, SlowChainView>();
-    // failed ones first, so that a burst of errors is not hidden behind slow but healthy orders;
-    // only orders that began in the window: a slow order still running from an earlier fault is that fault's evidence
-    for (const v of [...failed, ...slowest]) if (v.startUs >= startUs && !byValue.has(v.value)) byValue.set(v.value, v);
-    const chosen = [...byValue.values()].slice(0, ORDERS_LISTED);
-    // the first ORDERS_RANKED in that priority are ranked; the list is shown slowest first
-    const rankedValues = new Set(chosen.slice(0, ORDERS_RANKED).map((v) => v.value));
-    const listed = chosen.sort((a, b) => b.durationUs - a.durationUs || (a.value < b.value ? -1 : 1));
-    const lookup = { startUs: startUs - CHAIN_MARGIN_US, endUs: endUs + CHAIN_MARGIN_US };
+    for (const v of [...toRank, ...inWindow]) if (!byValue.has(v.value)) byValue.set(v.value, v);
+    const rankedValues = new Set(toRank.map((v) => v.value));
+    const listed = [...byValue.values()].slice(0, ORDERS_LISTED).sort((a, b) => b.durationUs - a.durationUs || (a.value < b.value ? -1 : 1));
+    const lookup = { startUs: evidence.startUs - CHAIN_MARGIN_US, endUs: evidence.endUs + CHAIN_MARGIN_US };
     return mapLimited(listed, 2, async (view) => {
       if (!rankedValues.has(view.value)) return { view, ranked: null };
       // an order whose chain cannot be ranked (e.g. cut by retention meanwhile) is listed without its cause
       const ranked = await rca.rank(orderKey, view.value, lookup).then((a) => a.candidates, () => null);
       return { view, ranked };
     });
+  }
+
+  /** Up to `limit` orders that began in the window (a slow order still running from an earlier fault is that fault's evidence): the failed ones first, then the slowest. */
+  private async ordersBegunIn(window: Window, limit: number): Promise<SlowChainView[]> {
+    const { chains, orderKey } = this.sources;
+    const read = { startUs: window.startUs, endUs: window.endUs - 1 };
+    const [failed, slowest] = await Promise.all([chains.slowestFailed(orderKey, read, limit), chains.slowest(orderKey, read, { limit })]);
+    const byValue = new Map<string, SlowChainView>();
+    for (const v of [...failed, ...slowest]) if (v.startUs >= window.startUs && !byValue.has(v.value)) byValue.set(v.value, v);
+    return [...byValue.values()].slice(0, limit);
   }
 
   /** Slowest traces through the focus service in the window, and its failed ones (an error metric: those first). */
@@ -200,6 +216,11 @@ export class IncidentService {
     const seen = new Set<string>();
     return first.filter((t) => !seen.has(t.traceId) && seen.add(t.traceId)).slice(0, TRACES_LISTED);
   }
+}
+
+/** The window the alert's rule judged when it fired (whole minutes). */
+function judgedWindow(incident: Incident): Window {
+  return { startUs: incident.detectionStartUs, endUs: Math.max(incident.detectionStartUs + 1, incident.detectionEndUs) };
 }
 
 /** Hops drawn around the alert's series: far enough to reach the first causes (1 to MAX_SUBGRAPH_RADIUS). */

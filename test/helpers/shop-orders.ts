@@ -19,14 +19,17 @@ export interface ShopTrafficSpec {
   paymentMs: (tMs: number) => number;
   /** Whether inventory's reserve fails at a moment. */
   inventoryFails?: (tMs: number) => boolean;
+  /** A failed reservation ends the order at once (no payment): failed orders are then the quickest. */
+  failureEndsOrder?: boolean;
 }
 
-export function shopOrder(orderId: string, t0Ms: number, paymentMs: number, inventoryFails: boolean): { spans: Span[]; logs: LogRecord[] } {
+export function shopOrder(orderId: string, t0Ms: number, paymentMs: number, inventoryFails: boolean, failureEndsOrder = false): { spans: Span[]; logs: LogRecord[] } {
   const traceId = newTraceId();
   const us = (ms: number) => Math.round(ms * 1000);
   const error = { code: 'error' as const, message: 'stock reservation failed' };
   const ok = { code: 'unset' as const, message: '' };
-  const total = 8 + 12 + paymentMs;
+  const paid = !(inventoryFails && failureEndsOrder);
+  const total = paid ? 8 + 12 + paymentMs : 12;
   const root = makeSpan({ traceId, service: 'frontend', name: 'POST /checkout', kind: 'server', startUs: us(t0Ms), durationUs: us(total), attributes: { 'order.id': orderId }, status: inventoryFails ? error : ok });
   const toCheckout = makeSpan({ traceId, service: 'frontend', name: 'POST /order', kind: 'client', parentSpanId: root.spanId, startUs: us(t0Ms + 1), durationUs: us(total - 2), attributes: { 'peer.service': 'checkout' }, status: inventoryFails ? error : ok });
   const checkout = makeSpan({ traceId, service: 'checkout', name: 'POST /order', kind: 'server', parentSpanId: toCheckout.spanId, startUs: us(t0Ms + 2), durationUs: us(total - 4), attributes: { 'order.id': orderId }, status: inventoryFails ? error : ok });
@@ -39,7 +42,7 @@ export function shopOrder(orderId: string, t0Ms: number, paymentMs: number, inve
   if (inventoryFails) {
     logs.push(makeLog({ service: 'inventory', severityText: 'ERROR', severityNumber: 17, timeUs: us(t0Ms + 7), observedTimeUs: us(t0Ms + 8), body: `reserve failed for ${orderId}: row lock timeout after ${Math.round(3 + (t0Ms % 5))} ms`, traceId, spanId: inventory.spanId }));
   }
-  return { spans: [root, toCheckout, checkout, toInventory, inventory, toPayment, payment, query], logs };
+  return { spans: paid ? [root, toCheckout, checkout, toInventory, inventory, toPayment, payment, query] : [root, toCheckout, checkout, toInventory, inventory], logs };
 }
 
 /** Writes the shop's orders, evenly spread over the window, with their business keys and log lines; returns how many. */
@@ -56,7 +59,7 @@ export async function writeShopTraffic(spans: SpanStore, logs: LogStore, spec: S
   };
   for (let t = spec.fromMs; t < spec.toMs; t += gapMs) {
     const tMs = Math.round(t);
-    const order = shopOrder(`ORD-${tMs}`, tMs, spec.paymentMs(tMs), spec.inventoryFails?.(tMs) ?? false);
+    const order = shopOrder(`ORD-${tMs}`, tMs, spec.paymentMs(tMs), spec.inventoryFails?.(tMs) ?? false, spec.failureEndsOrder);
     batchSpans.push(...order.spans);
     batchLogs.push(...order.logs);
     if (n % 7 === 0) batchLogs.push(makeLog({ service: 'search', severityText: 'WARN', severityNumber: 13, timeUs: tMs * 1000, observedTimeUs: tMs * 1000, body: 'index refresh took longer than usual' }));
