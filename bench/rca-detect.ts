@@ -7,7 +7,7 @@ import type { Incident } from '../core/wire/incidents';
 import { startDemo } from '../demo';
 import { startAlertReceiver, type HeardAlert } from './alert-receiver';
 import { machineNote, numberFlag } from './args';
-import { nextDetectionFault, untilNextMinute, type DetectionFault } from './detection-plan';
+import { planDetectionFaults, untilNextMinute, type DetectionFault } from './detection-plan';
 import { report, startRoleProcess } from './load';
 import {
   callersOf,
@@ -85,12 +85,9 @@ export async function benchRcaDetect(args: string[]): Promise<void> {
 
     const topology = (await getJson<Topology>(`${api}/api/topology?start=${startedMs}`)) ?? { nodes: [], edges: [] };
     const serviceNodes = new Set(topology.nodes.filter((n) => n.kind === 'service').map((n) => n.id));
-    const random = seededRandom(seed);
+    const plan = planDetectionFaults(faultCount, seededRandom(seed), (previous) => new Set([previous, ...callersOf(previous, topology.edges)]));
     const injected: { fault: DetectionFault; injectedAtMs: number; clearedAtMs: number }[] = [];
-    let previous: string | null = null;
-    for (let i = 0; i < faultCount; i++) {
-      const avoid = previous === null ? new Set<string>() : new Set([previous, ...callersOf(previous, topology.edges)]);
-      const fault = nextDetectionFault(i, random, avoid);
+    for (const [i, fault] of plan.entries()) {
       // a timer may fire a millisecond early: wait until the clock is really in the new minute
       while (untilNextMinute(Date.now()) > 0) await sleep(untilNextMinute(Date.now()));
       const injectedAtMs = Date.now();
@@ -99,7 +96,6 @@ export async function benchRcaDetect(args: string[]): Promise<void> {
       await demo.clearFaults(fault.id);
       injected.push({ fault, injectedAtMs, clearedAtMs: Date.now() });
       console.log(`bench: ${i + 1}/${faultCount} ${fault.kind} ${fault.service} ${fault.operation} +${fault.addedMs} ms, ${new Date(injectedAtMs).toISOString()} – ${new Date(Date.now()).toISOString()}`);
-      previous = fault.service;
     }
     if (injected.length > 0) await sleep(Math.max(0, injected[injected.length - 1].clearedAtMs + DETECTION_GRACE_MS - Date.now()));
 

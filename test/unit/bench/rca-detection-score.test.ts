@@ -1,8 +1,8 @@
 import type { Anomaly } from '../../../core/anomaly';
-import { FAULT_TARGETS } from '../../../demo/fault-targets';
+import { FAULT_ADDED_MS, FAULT_TARGETS } from '../../../demo/fault-targets';
 import { FAULT_KINDS } from '../../../demo/faults';
 import type { HeardAlert } from '../../../bench/alert-receiver';
-import { nextDetectionFault, untilNextMinute } from '../../../bench/detection-plan';
+import { planDetectionFaults, untilNextMinute } from '../../../bench/detection-plan';
 import {
   callersOf,
   firstDetection,
@@ -148,28 +148,56 @@ describe('the incident of an alert and a service’s place in its ranking', () =
   });
 });
 
-describe('nextDetectionFault', () => {
+describe('planDetectionFaults', () => {
+  const none = () => new Set<string>();
+
   it('draws a demo target of its kind, an added time in the kind’s range, and repeats from the seed', () => {
-    const a = Array.from({ length: 30 }, (_, i) => nextDetectionFault(i, seededRandom(i + 1), new Set()));
-    const b = Array.from({ length: 30 }, (_, i) => nextDetectionFault(i, seededRandom(i + 1), new Set()));
-    expect(a).toEqual(b);
+    const a = planDetectionFaults(30, seededRandom(7), none);
+    expect(planDetectionFaults(30, seededRandom(7), none)).toEqual(a);
+    expect(planDetectionFaults(30, seededRandom(8), none)).not.toEqual(a);
     for (const f of a) {
       expect(FAULT_KINDS).toContain(f.kind);
       expect(FAULT_TARGETS[f.kind]).toContainEqual({ service: f.service, operation: f.operation });
+      const [lo, hi] = FAULT_ADDED_MS[f.kind];
+      expect(f.addedMs).toBeGreaterThanOrEqual(lo);
+      expect(f.addedMs).toBeLessThanOrEqual(hi);
       expect(f.rate).toBe(1);
-      expect(f.id).toMatch(new RegExp(`^detect-\\d+-${f.kind}$`));
+    }
+    expect(a.map((f) => f.id)).toEqual(a.map((f, i) => `detect-${i + 1}-${f.kind}`));
+  });
+
+  it('samples every kind evenly: each round of six holds every kind once, in a drawn order', () => {
+    for (const seed of [1, 17, 2026]) {
+      const plan = planDetectionFaults(52, seededRandom(seed), none);
+      const counts = new Map<string, number>();
+      for (const f of plan) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
+      expect([...counts.keys()].sort()).toEqual([...FAULT_KINDS].sort());
+      for (const kind of FAULT_KINDS) expect(counts.get(kind)).toBeGreaterThanOrEqual(8);
+      for (let r = 0; r + FAULT_KINDS.length <= plan.length; r += FAULT_KINDS.length) {
+        expect(plan.slice(r, r + FAULT_KINDS.length).map((f) => f.kind).sort()).toEqual([...FAULT_KINDS].sort());
+      }
     }
   });
 
-  it('never picks an avoided service while another target exists', () => {
-    const random = seededRandom(42);
-    const avoid = new Set(['payment', 'order-api', 'fulfilment']);
-    for (let i = 0; i < 200; i++) expect(avoid.has(nextDetectionFault(i, random, avoid).service)).toBe(false);
+  it('never puts a fault on a service the previous fault avoids while its round has a kind with another target', () => {
+    // like the bench: the previous service and its callers
+    const callers: Record<string, string[]> = { inventory: ['order-api', 'fulfilment'], fulfilment: ['order-api'], payment: ['order-api', 'billing', 'scheduler', 'fulfilment'] };
+    const avoidAfter = (s: string) => new Set([s, ...(callers[s] ?? [])]);
+    for (const seed of [3, 42, 99]) {
+      const plan = planDetectionFaults(60, seededRandom(seed), avoidAfter);
+      for (let i = 1; i < plan.length; i++) expect(avoidAfter(plan[i - 1].service).has(plan[i].service)).toBe(false);
+      // and still every kind about evenly, queue backlog (fulfilment only) included
+      const counts = FAULT_KINDS.map((kind) => plan.filter((f) => f.kind === kind).length);
+      expect(Math.min(...counts)).toBeGreaterThanOrEqual(9);
+      expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
+    }
   });
 
-  it('ignores `avoid` when it covers every target rather than looping', () => {
+  it('ignores the avoided services when they cover every target rather than looping', () => {
     const every = new Set(Object.values(FAULT_TARGETS).flatMap((ts) => ts.map((t) => t.service)));
-    expect(every.has(nextDetectionFault(0, seededRandom(3), every).service)).toBe(true);
+    const plan = planDetectionFaults(12, seededRandom(3), () => every);
+    expect(plan).toHaveLength(12);
+    expect(new Set(plan.map((f) => f.kind)).size).toBe(FAULT_KINDS.length);
   });
 });
 
