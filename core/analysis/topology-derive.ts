@@ -7,7 +7,9 @@
  * Rules, one sample per span at most (identity: trace id + span id):
  * - SERVER span whose parent span belongs to another service:
  *   parent's service → this service, sync (measured on the server side).
- * - CONSUMER span with messaging.destination.name: queue → this service, async.
+ * - CONSUMER span with messaging.destination.name: queue → this service, async;
+ *   its latency is the message's time in the queue (messaging.message.queue_time_ms,
+ *   when the span says) plus the processing, so a backlog shows on the edge.
  *   A CONSUMER without a destination whose parent belongs to another service:
  *   parent's service → this service, async.
  * - PRODUCER span with messaging.destination.name: this service → queue, async.
@@ -41,6 +43,8 @@ export interface SpanFacts {
   queue: string;
   /** Database node id of a CLIENT span with db.system ('' otherwise). */
   database: string;
+  /** How long a CONSUMER span's message waited in its queue (messaging.message.queue_time_ms); absent when it does not say. */
+  queueWaitUs?: number;
 }
 
 export interface TopologyDerivation {
@@ -93,7 +97,18 @@ export function factsOf(span: Span): SpanFacts {
     peer: isClient && database === '' ? first(a, ['peer.service', 'server.address', 'net.peer.name']) : '',
     queue: messaging ? text(a, 'messaging.destination.name') : '',
     database,
+    ...(span.kind === 'consumer' ? queueWait(a) : {}),
   };
+}
+
+/** Longest queue wait believed (a day): a larger or malformed value is ignored. */
+const MAX_QUEUE_WAIT_MS = 24 * 3_600_000;
+
+/** A consumer's messaging.message.queue_time_ms (ms, a number or numeric text) as µs, when it is one. */
+function queueWait(attrs: Attributes): { queueWaitUs?: number } {
+  const v = attrs['messaging.message.queue_time_ms'];
+  const ms = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(ms) && ms >= 0 && ms <= MAX_QUEUE_WAIT_MS ? { queueWaitUs: Math.round(ms * 1000) } : {};
 }
 
 /** True when the span's edge comes from its parent's service: it must find the parent. */
@@ -106,8 +121,8 @@ export function isEntrySpan(f: SpanFacts): boolean {
   return f.kind === 'server' || f.kind === 'consumer' || f.parentSpanId === '';
 }
 
-function sample(f: SpanFacts, rest: Omit<EdgeSample, 'minute' | 'durationUs' | 'error' | 'traceId' | 'spanId'>): EdgeSample {
-  return { minute: minuteOf(f.startUs), durationUs: f.durationUs, error: f.error, traceId: f.traceId, spanId: f.spanId, ...rest };
+function sample(f: SpanFacts, rest: Omit<EdgeSample, 'minute' | 'durationUs' | 'error' | 'traceId' | 'spanId'>, durationUs = f.durationUs): EdgeSample {
+  return { minute: minuteOf(f.startUs), durationUs, error: f.error, traceId: f.traceId, spanId: f.spanId, ...rest };
 }
 
 /** The edge a span makes by itself (database, queue, external peer), if any. */
@@ -122,7 +137,8 @@ export function ownEdge(f: SpanFacts): EdgeSample | undefined {
     return sample(f, { source: f.service, sourceKind: 'service', target: f.queue, targetKind: 'queue', kind: 'async', side: 'producer' });
   }
   if (f.kind === 'consumer' && f.queue !== '') {
-    return sample(f, { source: f.queue, sourceKind: 'queue', target: f.service, targetKind: 'service', kind: 'async', side: 'consumer' });
+    // the queue's hop lasts from the message's arrival in the queue to the end of its processing
+    return sample(f, { source: f.queue, sourceKind: 'queue', target: f.service, targetKind: 'service', kind: 'async', side: 'consumer' }, (f.queueWaitUs ?? 0) + f.durationUs);
   }
   return undefined;
 }

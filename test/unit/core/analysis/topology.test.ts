@@ -56,6 +56,20 @@ describe('edge derivation rules', () => {
     for (const e of d.edges) expect(e).toMatchObject({ minute: T, durationUs: 1000, error: false, spanId: c.span.spanId });
   });
 
+  it('measures a queue → consumer edge from the message\'s arrival in the queue (messaging.message.queue_time_ms) to the end of its processing', () => {
+    const consumer = (queueTime: unknown) =>
+      span({ kind: 'consumer', service: 'billing', attributes: { 'messaging.destination.name': 'orders', ...(queueTime === undefined ? {} : { 'messaging.message.queue_time_ms': queueTime as number }) } });
+    const edgeUs = (s: Span) => deriveTopology({ spans: [s], lookup: () => undefined, waitingChildren: [] }).edges.map((e) => e.durationUs);
+    expect(edgeUs(consumer(2500))).toEqual([2_501_000]);
+    expect(edgeUs(consumer('12.5'))).toEqual([13_500]);
+    // no wait said, or a value not to believe: the processing only
+    for (const bad of [undefined, -1, 'soon', '', Number.NaN, 90_000_000_000]) expect(edgeUs(consumer(bad))).toEqual([1000]);
+    // the consumer's own operation keeps its processing time; a producer's edge ignores the attribute
+    expect(deriveTopology({ spans: [consumer(2500)], lookup: () => undefined, waitingChildren: [] }).operations.map((o) => o.durationUs)).toEqual([1000]);
+    const producer = span({ kind: 'producer', service: 'orders', attributes: { 'messaging.destination.name': 'orders', 'messaging.message.queue_time_ms': 2500 } });
+    expect(edgeUs(producer)).toEqual([1000]);
+  });
+
   it('a waiting child becomes an edge when its parent arrives', () => {
     const child = span({ kind: 'server', service: 'orders', parentSpanId: 'late' });
     const first = deriveTopology({ spans: [child], lookup: () => undefined, waitingChildren: [] });
