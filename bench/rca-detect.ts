@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AnomalyReport } from '../core/anomaly';
 import type { Topology } from '../core/topology';
-import type { Incident } from '../core/wire/incidents';
+import type { Incident, IncidentEvidence } from '../core/wire/incidents';
 import { startDemo } from '../demo';
 import { startAlertReceiver, type HeardAlert } from './alert-receiver';
 import { machineNote, numberFlag } from './args';
@@ -104,7 +104,8 @@ export async function benchRcaDetect(args: string[]): Promise<void> {
       const fromMs = injectedAtMs - (injectedAtMs % MINUTE_MS) + MINUTE_MS;
       const toMs = clearedAtMs + DETECTION_GRACE_MS;
       const found = firstDetection(receiver.heard, fault.service, fromMs, toMs);
-      const incidentCauses = found ? await incidentRanking(api, found) : null;
+      const incident = found ? await incidentRanking(api, found) : null;
+      const incidentCauses = incident?.candidates ?? null;
       const anomalyRanking = found ? await rankingOfAlertWindow(api, found, serviceNodes) : [];
       const anomalyPlace = anomalyRanking.indexOf(fault.service);
       const callers = callersOf(fault.service, topology.edges);
@@ -125,6 +126,7 @@ export async function benchRcaDetect(args: string[]): Promise<void> {
         rankedFirst: incidentCauses ? (incidentCauses[0]?.service ?? '(none)') : null,
         anomalyRank: anomalyPlace < 0 ? null : anomalyPlace + 1,
       };
+      if (incident && trial.rank !== 1) trial.rankedOrders = await rankedOrders(api, incident.id);
       trials.push(trial);
       console.log(
         `bench: ${fault.id} ${fault.service} ${fault.operation}: ` +
@@ -161,12 +163,20 @@ export async function benchRcaDetect(args: string[]): Promise<void> {
 }
 
 /** GET /api/rca?incident= for the incident the alert opened; null when this server has no incidents or did not find it. */
-async function incidentRanking(api: string, alert: HeardAlert): Promise<{ service: string }[] | null> {
+async function incidentRanking(api: string, alert: HeardAlert): Promise<{ id: string; candidates: { service: string }[] } | null> {
   const list = await getJson<{ incidents: Incident[] }>(`${api}/api/incidents`);
   const incident = list ? incidentOfAlert(list.incidents ?? [], alert) : null;
   if (!incident) return null;
   const rca = await getJson<{ candidates: { service: string }[] }>(`${api}/api/rca?incident=${incident.id}`);
-  return rca?.candidates ?? null;
+  return rca ? { id: incident.id, candidates: rca.candidates } : null;
+}
+
+/** The ranked orders of an incident (those with a cause of their own), for a miss. */
+async function rankedOrders(api: string, incidentId: string): Promise<NonNullable<DetectionTrial['rankedOrders']>> {
+  const evidence = await getJson<IncidentEvidence>(`${api}/api/incidents/${incidentId}`);
+  return (evidence?.orders ?? [])
+    .filter((o) => o.topCause !== null)
+    .map((o) => ({ value: o.value, startUs: o.startUs, durationUs: o.durationUs, errorCount: o.errorCount, topCause: `${o.topCause!.service} ${o.topCause!.operation}` }));
 }
 
 /** The stand-in ranking for an alert: the anomalies of the whole minute its rule judged when it fired. */

@@ -49,6 +49,8 @@ export interface DetectionTrial {
   rank: number | null;
   /** That ranking's first service, for the misses. */
   rankedFirst: string | null;
+  /** For a miss (rank not 1): the incident's ranked orders and their own first cause (GET /api/incidents/:id), to see why. */
+  rankedOrders?: { value: string; startUs: number; durationUs: number; errorCount: number; topCause: string | null }[];
   /** The same place in the stand-in ranking (rankServicesByAnomalies) of the detecting alert's window. */
   anomalyRank: number | null;
 }
