@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { AlertEvaluator } from '../../alerting/evaluator';
 import { loadAlertRules } from '../../alerting/rules';
@@ -6,6 +7,8 @@ import { FileAlertStateStore } from '../../alerting/state-file';
 import type { LogStore } from '../../core/contracts/log-store';
 import type { SpanStore } from '../../core/contracts/span-store';
 import { AnomalyService } from '../../query-api/services/anomaly-service';
+import { startEmbeddedQueryApp, type EmbeddedQueryApp } from './embedded-query-app';
+import { writeShopTraffic, type ShopTrafficSpec } from './shop-orders';
 
 const MINUTE_MS = 60_000;
 
@@ -54,4 +57,54 @@ export function evaluatorOnClock(stores: { spans: SpanStore; logs: LogStore }, d
     log: () => {},
     now: nowMs,
   });
+}
+
+/** A query API over the shop's traffic with an evaluator of some rules on a simulated clock. */
+export interface ShopIncidents {
+  app: EmbeddedQueryApp;
+  /** Holds rules/ and alerts/ (the evaluator's saved state). */
+  dir: string;
+  evaluator: AlertEvaluator;
+  base: string;
+  /** The simulated clock (ms). */
+  now(): number;
+  /** Moves the clock to `ms` and evaluates once. */
+  at(ms: number): Promise<void>;
+  get<T>(p: string): Promise<{ status: number; body: T }>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The shop's traffic (`traffic`) written to fresh embedded stores, the rules `writeRules` puts in a
+ * fresh folder, an evaluator of them on a simulated clock starting at `startMs`, and a query API
+ * over the stores listing the evaluator's incidents.
+ */
+export async function startShopIncidents(name: string, traffic: ShopTrafficSpec, writeRules: (dir: string) => void, startMs: number): Promise<ShopIncidents> {
+  const app = await startEmbeddedQueryApp(name);
+  await writeShopTraffic(app.stores.spans, app.stores.logs, traffic);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `chainscope-${name}-`));
+  writeRules(dir);
+  let nowMs = startMs;
+  const evaluator = evaluatorOnClock(app.stores, dir, () => nowMs);
+  const base = await app.listen({ incidents: () => evaluator.incidents() });
+  return {
+    app,
+    dir,
+    evaluator,
+    base,
+    now: () => nowMs,
+    async at(ms) {
+      nowMs = ms;
+      await evaluator.evaluateOnce();
+    },
+    async get<T>(p: string) {
+      const res = await fetch(`${base}${p}`);
+      return { status: res.status, body: (await res.json()) as T };
+    },
+    async dispose() {
+      await evaluator.shutdown();
+      await app.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

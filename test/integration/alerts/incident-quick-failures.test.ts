@@ -1,11 +1,7 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { AlertEvaluator } from '../../../alerting/evaluator';
 import type { IncidentEvidence, IncidentRcaAnswer, IncidentsAnswer } from '../../../core/wire/incidents';
-import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../helpers/embedded-query-app';
-import { evaluatorOnClock } from '../../helpers/shop-incidents';
-import { writeShopTraffic } from '../../helpers/shop-orders';
+import { startShopIncidents, type ShopIncidents } from '../../helpers/shop-incidents';
 
 const MINUTE_MS = 60_000;
 
@@ -20,51 +16,39 @@ const MINUTE_MS = 60_000;
  * window, and inventory must come first.
  */
 describe('an incident of quick failures followed by another fault', () => {
-  let app: EmbeddedQueryApp;
-  let dir: string;
-  let base: string;
-  let evaluator: AlertEvaluator;
+  let shop: ShopIncidents;
   const M = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 10 * MINUTE_MS;
   const inventoryFailing = (t: number) => t >= M && t < M + MINUTE_MS;
   const paymentSlow = (t: number) => t >= M + MINUTE_MS && t < M + 3 * MINUTE_MS;
-  let simulatedNow = M;
+  // like the shipped default rule: the last whole minute, no `for`
+  const writeErrorRule = (dir: string) => {
+    fs.mkdirSync(path.join(dir, 'rules'), { recursive: true });
+    const rule = { name: 'FrontendErrors', severity: 'critical', condition: { kind: 'anomaly', metric: 'error_rate', service: 'frontend', window: '1m' } };
+    fs.writeFileSync(path.join(dir, 'rules', 'errors.json'), JSON.stringify({ rules: [rule] }));
+  };
 
   beforeAll(async () => {
-    app = await startEmbeddedQueryApp('incident-quick-failures');
-    await writeShopTraffic(app.stores.spans, app.stores.logs, {
+    const traffic = {
       fromMs: M - 30 * MINUTE_MS,
       toMs: M + 4 * MINUTE_MS,
       perMinute: 120,
-      paymentMs: (t) => (paymentSlow(t) ? 600 + (t % 50) : 15 + (t % 7)),
+      paymentMs: (t: number) => (paymentSlow(t) ? 600 + (t % 50) : 15 + (t % 7)),
       inventoryFails: inventoryFailing,
       failureEndsOrder: true,
-    });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-quick-failures-'));
-    fs.mkdirSync(path.join(dir, 'rules'), { recursive: true });
-    // like the shipped default rule: the last whole minute, no `for`
-    fs.writeFileSync(
-      path.join(dir, 'rules', 'errors.json'),
-      JSON.stringify({ rules: [{ name: 'FrontendErrors', severity: 'critical', condition: { kind: 'anomaly', metric: 'error_rate', service: 'frontend', window: '1m' } }] }),
-    );
-    evaluator = evaluatorOnClock(app.stores, dir, () => simulatedNow);
-    base = await app.listen({ incidents: () => evaluator.incidents() });
+    };
+    shop = await startShopIncidents('incident-quick-failures', traffic, writeErrorRule, M);
   }, 120_000);
 
   afterAll(async () => {
-    await evaluator?.shutdown();
-    await app?.dispose();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await shop?.dispose();
   });
 
   const get = async <T>(p: string): Promise<T> => {
-    const res = await fetch(`${base}${p}`);
-    expect(res.status).toBe(200);
-    return (await res.json()) as T;
+    const { status, body } = await shop.get<T>(p);
+    expect(status).toBe(200);
+    return body;
   };
-  const at = async (ms: number) => {
-    simulatedNow = ms;
-    await evaluator.evaluateOnce();
-  };
+  const at = (ms: number) => shop.at(ms);
 
   it('ranks the failed orders of the judged minute and puts inventory first, though slower orders of payment\'s fault fill the rest of the window', async () => {
     await at(M + MINUTE_MS + 1000);

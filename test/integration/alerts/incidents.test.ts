@@ -1,11 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { AlertEvaluator } from '../../../alerting/evaluator';
 import type { IncidentEvidence, IncidentRcaAnswer, IncidentsAnswer } from '../../../core/wire/incidents';
-import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../helpers/embedded-query-app';
-import { evaluatorOnClock, shopFaults, writeFrontendRules } from '../../helpers/shop-incidents';
-import { writeShopTraffic } from '../../helpers/shop-orders';
+import { evaluatorOnClock, shopFaults, startShopIncidents, writeFrontendRules, type ShopIncidents } from '../../helpers/shop-incidents';
 
 const MINUTE_MS = 60_000;
 
@@ -18,44 +12,32 @@ const MINUTE_MS = 60_000;
  * runs on a simulated clock in the past, the API on the real one.
  */
 describe('incidents with evidence, over HTTP', () => {
-  let app: EmbeddedQueryApp;
-  let dir: string;
-  let base: string;
-  let evaluator: AlertEvaluator;
+  let shop: ShopIncidents;
   // M: a whole minute ten minutes ago; payment is slow from M − 3 min to M + 3 min, inventory fails from M − 33 min to M − 27 min
   const M = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS - 10 * MINUTE_MS;
   const faults = shopFaults(M);
-  let simulatedNow = M;
 
   beforeAll(async () => {
-    app = await startEmbeddedQueryApp('incidents');
-    await writeShopTraffic(app.stores.spans, app.stores.logs, {
-      fromMs: M - 60 * MINUTE_MS,
-      toMs: M + 9 * MINUTE_MS,
-      perMinute: 60,
-      paymentMs: (t) => (faults.paymentSlow(t) ? faults.slowPaymentMs(t) : faults.usualPaymentMs(t)),
-      inventoryFails: faults.inventoryFailing,
-    });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-incidents-'));
-    writeFrontendRules(dir);
-    evaluator = evaluatorOnClock(app.stores, dir, () => simulatedNow);
-    base = await app.listen({ incidents: () => evaluator.incidents() });
+    shop = await startShopIncidents(
+      'incidents',
+      {
+        fromMs: M - 60 * MINUTE_MS,
+        toMs: M + 9 * MINUTE_MS,
+        perMinute: 60,
+        paymentMs: (t) => (faults.paymentSlow(t) ? faults.slowPaymentMs(t) : faults.usualPaymentMs(t)),
+        inventoryFails: faults.inventoryFailing,
+      },
+      writeFrontendRules,
+      M,
+    );
   }, 120_000);
 
   afterAll(async () => {
-    await evaluator?.shutdown();
-    await app?.dispose();
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await shop?.dispose();
   });
 
-  const get = async <T>(p: string): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${base}${p}`);
-    return { status: res.status, body: (await res.json()) as T };
-  };
-  const at = async (ms: number) => {
-    simulatedNow = ms;
-    await evaluator.evaluateOnce();
-  };
+  const get = <T>(p: string) => shop.get<T>(p);
+  const at = (ms: number) => shop.at(ms);
   /** The incident of a rule on frontend's own entry calls (the rule's service filter also takes its operations and edges). */
   const frontendIncident = (answer: IncidentsAnswer, rule: string) =>
     answer.incidents.find((i) => i.rule === rule && i.series?.kind === 'service' && i.series.service === 'frontend');
@@ -139,7 +121,9 @@ describe('incidents with evidence, over HTTP', () => {
   }, 60_000);
 
   it('keeps the incidents across a restart of the evaluator', async () => {
-    const again = evaluatorOnClock(app.stores, dir, () => simulatedNow);
+    const { evaluator } = shop;
+    let simulatedNow = shop.now();
+    const again = evaluatorOnClock(shop.app.stores, shop.dir, () => simulatedNow);
     await again.loadSaved();
     expect(again.incidents()).toEqual(evaluator.incidents());
     simulatedNow = M + 2 * MINUTE_MS + 1000;
