@@ -5,6 +5,7 @@ import type { Attributes } from '../../core/model';
 import { BackendUnavailableError, ChainscopeError } from '../../core/errors';
 import { hashSetHas } from './codec';
 import { syncCommits } from './commit-sync';
+import { registerLogIdHash } from './log-ids';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { spanMatchFunction } from './span-match-function';
 import type { WriteTurn } from './write-turn';
@@ -106,6 +107,7 @@ export class EmbeddedDatabase {
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     db.pragma(`wal_autocheckpoint = ${Math.max(64, Math.floor(walLimitBytes / pageSize))}`);
     db.pragma(`journal_size_limit = ${walLimitBytes}`);
+    registerLogIdHash(db);
     this.migrate();
     db.function('cs_has_hash', { deterministic: true, directOnly: true }, (set: unknown, hash: unknown) =>
       set instanceof Uint8Array && typeof hash === 'number' && hashSetHas(set, hash) ? 1 : 0,

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { blockOf, LOG_BLOCK_ROWS } from './log-blocks';
+import { logIdHash } from './log-ids';
 import { minuteOf } from './log-minutes';
 
 interface OldLog {
@@ -10,11 +11,13 @@ interface OldLog {
   severity_number: number;
   resource_id: number;
   body: string;
+  id: string;
 }
 
 /**
  * Deletes log records, oldest first, keeping what is derived from them exact:
  * the FTS5 entries (external content: the index is told the deleted text),
+ * the id hashes (log-ids.ts),
  * the per-minute counts (decremented, a row going at zero) and the block
  * ranges (recomputed from the rows the block still holds, gone when empty).
  * One call is one transaction of at most `maxLogs` records.
@@ -23,6 +26,7 @@ export class LogDeleter {
   private readonly oldest: Database.Statement<[number, number], OldLog>;
   private readonly unindex: Database.Statement<[number, string]>;
   private readonly deleteLog: Database.Statement<[number]>;
+  private readonly deleteId: Database.Statement<[number, number, number]>;
   private readonly uncount: Database.Statement<[number, number, string, string, number, number]>;
   private readonly dropEmptyMinute: Database.Statement<[number, string, string, number, number]>;
   private readonly blockRange: Database.Statement<[number, number], { lo: number | null; hi: number | null }>;
@@ -32,11 +36,12 @@ export class LogDeleter {
 
   constructor(db: Database.Database) {
     this.oldest = db.prepare(
-      `SELECT rowid, time_us, service, severity_text, severity_number, resource_id, body
+      `SELECT rowid, time_us, service, severity_text, severity_number, resource_id, body, id
        FROM logs WHERE time_us < ? ORDER BY time_us LIMIT ?`,
     );
     this.unindex = db.prepare(`INSERT INTO logs_fts (logs_fts, rowid, body) VALUES ('delete', ?, ?)`);
     this.deleteLog = db.prepare('DELETE FROM logs WHERE rowid = ?');
+    this.deleteId = db.prepare('DELETE FROM log_ids WHERE block = ? AND hash = ? AND log_rowid = ?');
     const minuteKey = 'minute_us = ? AND service = ? AND severity_text = ? AND severity_number = ? AND resource_id = ?';
     this.uncount = db.prepare(`UPDATE log_minutes SET n = n - ? WHERE ${minuteKey}`);
     this.dropEmptyMinute = db.prepare(`DELETE FROM log_minutes WHERE ${minuteKey} AND n <= 0`);
@@ -58,6 +63,7 @@ export class LogDeleter {
     for (const log of this.oldest.all(beforeUs, maxLogs)) {
       this.unindex.run(log.rowid, log.body);
       this.deleteLog.run(log.rowid);
+      this.deleteId.run(blockOf(log.rowid), logIdHash(log.id), log.rowid);
       deleted++;
       blocks.add(blockOf(log.rowid));
       const key: [number, string, string, number, number] = [

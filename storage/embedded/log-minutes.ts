@@ -38,7 +38,8 @@ export class LogMinuteWriter {
 
   count(timeUs: number, service: string, severityText: string, severityNumber: number, resourceId: number): void {
     const minute = minuteOf(timeUs);
-    const key = JSON.stringify([minute, service, severityText, severityNumber, resourceId]);
+    // the text's length first makes the key injective without escaping (cheaper per record than JSON.stringify)
+    const key = `${minute} ${resourceId} ${severityNumber} ${severityText.length} ${severityText}${service}`;
     const seen = this.pending.get(key);
     if (seen) seen.n++;
     else this.pending.set(key, { minute, service, text: severityText, number: severityNumber, resource: resourceId, n: 1 });

@@ -9,6 +9,7 @@ import { JSON_SCALAR_TEXT, filterSql, ftsOfText, jsonPath } from './log-filter';
 import type { EmbeddedDatabase } from './database';
 import { searchBlocks } from './block-search';
 import { LogBlockReader } from './log-blocks';
+import { LOG_BY_ID_SQL, logIdHash } from './log-ids';
 import { MINUTE_US, answerableByMinutes, splitWindow } from './log-minutes';
 import type { MinuteSplit } from './log-minutes';
 
@@ -37,14 +38,14 @@ const FTS_DRIVE_MAX = 2_000;
 export class LogReader {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly blocks: LogBlockReader;
-  private readonly anchorStmt: Database.Statement<[string], { rowid: number; time_us: number; service: string }>;
+  private readonly anchorStmt: Database.Statement<[number, string], { rowid: number; time_us: number; service: string }>;
   private readonly beforeStmt: Database.Statement<[string, number, number, number], LogRow>;
   private readonly afterStmt: Database.Statement<[string, number, number, number], LogRow>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
     this.blocks = new LogBlockReader(db);
-    this.anchorStmt = db.prepare('SELECT rowid, time_us, service FROM logs WHERE id = ?');
+    this.anchorStmt = db.prepare(LOG_BY_ID_SQL);
     this.beforeStmt = db.prepare(
       `SELECT ${COLUMNS} FROM logs l WHERE l.service = ? AND (l.time_us, l.rowid) < (?, ?)
        ORDER BY l.time_us DESC, l.rowid DESC LIMIT ?`,
@@ -318,7 +319,7 @@ export class LogReader {
   context(logId: string, before: number, after: number): LogRecord[] | null {
     const b = checkLimit(before, LOG_READ_LIMITS.contextSide);
     const a = checkLimit(after, LOG_READ_LIMITS.contextSide);
-    const anchor = this.anchorStmt.get(logId);
+    const anchor = this.anchorStmt.get(logIdHash(logId), logId);
     if (!anchor) return null;
     const older = this.beforeStmt.all(anchor.service, anchor.time_us, anchor.rowid, b).reverse();
     // the anchor itself is the first row at or after (time, rowid)

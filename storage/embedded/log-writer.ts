@@ -1,17 +1,31 @@
 import type Database from 'better-sqlite3';
 import type { LogBatch } from '../../core/contracts/log-store';
 import type { EmbeddedDatabase } from './database';
-import { LogBlockWriter } from './log-blocks';
+import type { LogRecord } from '../../core/model';
+import { blockOf, LogBlockWriter } from './log-blocks';
+import { logIdHash } from './log-ids';
 import { LogMinuteWriter } from './log-minutes';
 
-/** Writes a LogBatch in one transaction; the FTS row, block range and minute count are added only for records really inserted. */
+/** What a record's write derives without the database, done before the write turn. */
+interface PlannedLog {
+  log: LogRecord;
+  attributes: string;
+  idHash: number;
+}
+
+/**
+ * Writes a LogBatch in one transaction; the FTS row, id hash, block range and
+ * minute count are added only for records really inserted (a replayed record
+ * meets its (time, id) twin and is ignored).
+ */
 export class LogWriter {
   private readonly insertLog: Database.Statement;
   private readonly insertFts: Database.Statement;
+  private readonly insertId: Database.Statement<[number, number, number]>;
   private readonly upsertBusinessKey: Database.Statement;
   private readonly blocks: LogBlockWriter;
   private readonly minutes: LogMinuteWriter;
-  private readonly writeBatch: Database.Transaction<(batch: LogBatch) => void>;
+  private readonly writeBatch: Database.Transaction<(planned: PlannedLog[], businessKeys: LogBatch['businessKeys']) => void>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
     const db = edb.db;
@@ -21,6 +35,7 @@ export class LogWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertFts = db.prepare('INSERT INTO logs_fts (rowid, body) VALUES (?, ?)');
+    this.insertId = db.prepare('INSERT INTO log_ids (block, hash, log_rowid) VALUES (?, ?, ?)');
     this.upsertBusinessKey = db.prepare(
       `INSERT INTO business_keys (key, value, trace_id, time_us) VALUES (?, ?, ?, ?)
        ON CONFLICT (key, value, trace_id) DO UPDATE SET time_us = excluded.time_us
@@ -28,10 +43,10 @@ export class LogWriter {
     );
     this.blocks = new LogBlockWriter(db);
     this.minutes = new LogMinuteWriter(db);
-    this.writeBatch = db.transaction((batch: LogBatch) => {
+    this.writeBatch = db.transaction((planned: PlannedLog[], businessKeys: LogBatch['businessKeys']) => {
       this.blocks.begin();
       this.minutes.begin();
-      for (const log of batch.logs) {
+      for (const { log, attributes, idHash } of planned) {
         const resourceId = this.edb.resourceId(log.resource);
         const info = this.insertLog.run(
           log.id,
@@ -43,27 +58,31 @@ export class LogWriter {
           log.body,
           log.traceId,
           log.spanId,
-          JSON.stringify(log.attributes),
+          attributes,
           resourceId,
           log.scope.name,
           log.scope.version,
         );
         if (info.changes !== 0) {
-          this.insertFts.run(info.lastInsertRowid, log.body);
-          this.blocks.note(Number(info.lastInsertRowid), log.timeUs);
+          const rowid = Number(info.lastInsertRowid);
+          this.insertFts.run(rowid, log.body);
+          this.insertId.run(blockOf(rowid), idHash, rowid);
+          this.blocks.note(rowid, log.timeUs);
           this.minutes.count(log.timeUs, log.service, log.severityText, log.severityNumber, resourceId);
         }
       }
       this.blocks.flush();
       this.minutes.flush();
-      for (const k of batch.businessKeys) this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs);
+      for (const k of businessKeys) this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs);
     });
   }
 
   write(batch: LogBatch): void {
+    // outside the write turn: another thread may hold it meanwhile
+    const planned = batch.logs.map((log): PlannedLog => ({ log, attributes: JSON.stringify(log.attributes), idHash: logIdHash(log.id) }));
     try {
       // IMMEDIATE: take the write lock up front, so a second process waits (busy_timeout) instead of failing on upgrade
-      this.edb.inWriteTurn(() => this.writeBatch.immediate(batch));
+      this.edb.inWriteTurn(() => this.writeBatch.immediate(planned, batch.businessKeys));
     } catch (err) {
       this.edb.dropCaches();
       throw err;

@@ -35,6 +35,18 @@ const UNDO: Record<number, string | null> = {
       FROM span_chunks c, json_each(c.spans) s;
     DROP TABLE span_chunks;
   `,
+  // logs unique by id again (the logs table rebuilt as migration 1 made it)
+  12: `DROP TABLE log_ids;
+    CREATE TABLE logs_by_id (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time_us INTEGER NOT NULL, observed_time_us INTEGER NOT NULL,
+      service TEXT NOT NULL, severity_text TEXT NOT NULL, severity_number INTEGER NOT NULL, body TEXT NOT NULL, trace_id TEXT NOT NULL,
+      span_id TEXT NOT NULL, attributes TEXT NOT NULL, resource_id INTEGER NOT NULL, scope_name TEXT NOT NULL, scope_version TEXT NOT NULL);
+    INSERT INTO logs_by_id SELECT rowid, id, time_us, observed_time_us, service, severity_text, severity_number, body, trace_id, span_id,
+      attributes, resource_id, scope_name, scope_version FROM logs;
+    DROP TABLE logs;
+    ALTER TABLE logs_by_id RENAME TO logs;
+    CREATE INDEX logs_time ON logs (time_us);
+    CREATE INDEX logs_service_time ON logs (service, time_us);
+    CREATE INDEX logs_trace ON logs (trace_id, time_us) WHERE trace_id <> '';`,
 };
 
 /** Turns an open database of the current schema into one of schema `version` (its data, none of the later tables). */
