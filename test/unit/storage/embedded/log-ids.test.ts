@@ -19,7 +19,7 @@ import { rollBackTo } from '../../../helpers/embedded-rollback';
  * The logs table is unique by (time, id), and a record is found by its id
  * alone through log_ids (a hash per block of rowids). These check what that
  * changes underneath the contract suite: the lookup across blocks, replays,
- * retention keeping log_ids exact, and migration 11 carrying a file over.
+ * retention keeping log_ids exact, and migration 12 carrying a file over.
  */
 const BASE_US = 1_700_000_000_000_000;
 const SERVICES = ['checkout', 'stock'];
@@ -119,7 +119,7 @@ describe('embedded logs by (time, id), found by id through log_ids', () => {
     await stores.spans.shutdown();
   });
 
-  it('migration 11 carries a file over: the same answers, ids found, replays still ignored', async () => {
+  it('migration 12 carries a file over: the same answers, ids found, replays still ignored', async () => {
     const traceId = newTraceId();
     const logs = corpus(LOG_BLOCK_ROWS + 500, traceId);
     const probe = [logs[0].id, logs[97].id, logs[LOG_BLOCK_ROWS + 10].id, '0'.repeat(32)];
@@ -132,7 +132,7 @@ describe('embedded logs by (time, id), found by id through log_ids', () => {
 
     const file = path.join(dataDir, 'chainscope.db');
     const raw = new Database(file);
-    rollBackTo(raw, 10);
+    rollBackTo(raw, 11);
     const indexes = (db: Database.Database) =>
       (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'logs' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
     expect(indexes(raw)).toEqual(['logs_service_time', 'logs_time', 'logs_trace', 'sqlite_autoindex_logs_1']);
