@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { CHUNK_FACT_BYTES, chunkKey, SPAN_CHUNK_MAX } from './span-chunk';
+import { CHUNK_FACT_BYTES, chunkKey, SPAN_CHUNK_MAX, writeFacts } from './span-chunk';
 
 /** Rows read from the old `spans` table per statement (an open iterator would keep the connection busy). */
 const PAGE = 4_096;
@@ -24,8 +24,8 @@ interface OldSpanRow {
 
 /**
  * Migration 11: span rows become span chunks (span-chunk.ts), SPAN_CHUNK_MAX spans of a trace per
- * row in key order; then the old table goes. The stored JSON texts are spliced into the chunk's
- * JSON as they are, not parsed and printed again.
+ * row in key order, as plain SpanTuple arrays (span-chunk.ts); then the old table goes. The stored
+ * JSON texts are spliced into the chunk's JSON as they are, not parsed and printed again.
  */
 export function migrateSpansToChunks(db: Database.Database): void {
   db.exec(`
@@ -45,11 +45,7 @@ export function migrateSpansToChunks(db: Database.Database): void {
   const flush = () => {
     if (chunk.length === 0) return;
     const facts = Buffer.alloc(chunk.length * CHUNK_FACT_BYTES);
-    chunk.forEach((r, i) => {
-      facts.writeUInt32LE(r.op_id, i * CHUNK_FACT_BYTES);
-      facts[i * CHUNK_FACT_BYTES + 4] = r.status_code;
-      facts.writeDoubleLE(r.duration_us, i * CHUNK_FACT_BYTES + 8);
-    });
+    chunk.forEach((r, i) => writeFacts(facts, i, r.op_id, r.status_code, r.duration_us));
     insert.run(chunkKey(chunk[0].trace_ref, ordinal), JSON.stringify(chunk.map((r) => r.span_id)), facts, `[${chunk.map(tupleText).join(',')}]`);
     ordinal++;
     chunk = [];

@@ -12,7 +12,11 @@ import { intToKind, intToStatus, kindToInt, statusToInt } from './codec';
  *   against (a replayed span is not stored twice) without parsing the spans;
  * - `facts`: CHUNK_FACT_BYTES per span (operation id, status, duration), what a trace search with
  *   span-level conditions scans in SQL through cs_span_match() without parsing the spans;
- * - `spans`: a JSON array of SpanTuple, everything else (trace by id, matching spans, topology).
+ * - `spans`: the spans as JSON, everything else (trace by id, matching spans, topology). A write
+ *   stores `{"k": [attribute names], "s": [tuples]}`, each tuple's attributes a flat array of
+ *   name index and value, so the names the spans repeat are stored once per chunk (about a third
+ *   fewer bytes); migration 11 stores a plain array of SpanTuple (attributes as objects). Both
+ *   read as SpanTuple.
  */
 
 /** Spans per chunk at most: a bigger write to one trace is split, so rows stay small and retention steps short. */
@@ -87,32 +91,56 @@ export interface EncodedChunk {
   spans: string;
 }
 
+/** The `spans` JSON a write stores: attribute names once, tuples with attributes as [name index, value, …]. */
+interface KeyedChunk {
+  k: string[];
+  s: SpanTuple[];
+}
+
 /** Builds a chunk's tuples one span at a time, then encodes them. */
 export class ChunkBuilder {
   private tuples: SpanTuple[] = [];
+  private names: string[] = [];
+  private nameIndex = new Map<string, number>();
 
   get size(): number {
     return this.tuples.length;
   }
 
   add(span: Span, opId: number, resourceId: number): void {
-    this.tuples.push(tupleOf(span, opId, resourceId));
+    const t = tupleOf(span, opId, resourceId);
+    const flat: unknown[] = [];
+    const attributes = span.attributes;
+    for (const name in attributes) {
+      if (!Object.prototype.hasOwnProperty.call(attributes, name)) continue;
+      let i = this.nameIndex.get(name);
+      if (i === undefined) {
+        i = this.names.length;
+        this.names.push(name);
+        this.nameIndex.set(name, i);
+      }
+      flat.push(i, attributes[name]);
+    }
+    (t as unknown[])[T.attributes] = flat;
+    this.tuples.push(t);
   }
 
   /** Forgets the spans added (after a failed transaction). */
   reset(): void {
     this.tuples = [];
+    this.names = [];
+    this.nameIndex = new Map();
   }
 
   /** The chunk of the spans added since the last take(), and starts a new one. */
   take(): EncodedChunk {
-    const chunk = encodeTuples(this.tuples);
-    this.tuples = [];
+    const keyed: KeyedChunk = { k: this.names, s: this.tuples };
+    const chunk = encodeChunk(this.tuples, keyed);
+    this.reset();
     return chunk;
   }
 }
-
-export function tupleOf(span: Span, opId: number, resourceId: number): SpanTuple {
+function tupleOf(span: Span, opId: number, resourceId: number): SpanTuple {
   return [
     span.spanId,
     span.parentSpanId,
@@ -131,22 +159,43 @@ export function tupleOf(span: Span, opId: number, resourceId: number): SpanTuple
   ];
 }
 
-export function encodeTuples(tuples: readonly SpanTuple[]): EncodedChunk {
+function encodeChunk(tuples: readonly SpanTuple[], json: KeyedChunk): EncodedChunk {
   const ids: string[] = new Array(tuples.length);
   const facts = Buffer.alloc(tuples.length * CHUNK_FACT_BYTES);
   for (let i = 0; i < tuples.length; i++) {
     const t = tuples[i];
     ids[i] = t[T.spanId];
-    const at = i * CHUNK_FACT_BYTES;
-    facts.writeUInt32LE(t[T.opId], at);
-    facts[at + 4] = t[T.status];
-    facts.writeDoubleLE(t[T.durationUs], at + 8);
+    writeFacts(facts, i, t[T.opId], t[T.status], t[T.durationUs]);
   }
-  return { spanIds: JSON.stringify(ids), facts, spans: JSON.stringify(tuples) };
+  return { spanIds: JSON.stringify(ids), facts, spans: JSON.stringify(json) };
 }
 
+/** Writes the facts of the `i`-th span of a chunk. */
+export function writeFacts(facts: Buffer, i: number, opId: number, status: number, durationUs: number): void {
+  const at = i * CHUNK_FACT_BYTES;
+  facts.writeUInt32LE(opId, at);
+  facts[at + 4] = status;
+  facts.writeDoubleLE(durationUs, at + 8);
+}
+
+/** The tuples of a chunk's `spans`, in either form, with attributes as objects. */
 export function decodeTuples(spans: string): SpanTuple[] {
-  return JSON.parse(spans) as SpanTuple[];
+  const parsed = JSON.parse(spans) as SpanTuple[] | KeyedChunk;
+  if (Array.isArray(parsed)) return parsed;
+  const names = parsed.k;
+  for (const t of parsed.s) {
+    const flat = t[T.attributes] as unknown as unknown[];
+    const attributes: Attributes = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const name = names[flat[i] as number];
+      const value = flat[i + 1] as Attributes[string];
+      // an own property even for '__proto__', as JSON.parse would make it
+      if (name === '__proto__') Object.defineProperty(attributes, name, { value, enumerable: true, writable: true, configurable: true });
+      else attributes[name] = value;
+    }
+    t[T.attributes] = attributes;
+  }
+  return parsed.s;
 }
 
 /** The span a tuple holds; `resource` and `operation` resolve the interned ids. */

@@ -28,11 +28,16 @@ const UNDO: Record<number, string | null> = {
     ) WITHOUT ROWID;
     INSERT INTO spans
       SELECT c.id / ${MAX_CHUNKS_PER_TRACE}, s.value ->> 0, s.value ->> 1, s.value ->> 2, s.value ->> 3, s.value ->> 4, s.value ->> 5,
-        s.value ->> 6, s.value ->> 7, s.value -> 8, s.value ->> 9,
+        s.value ->> 6, s.value ->> 7,
+        CASE WHEN json_type(c.spans) = 'array' THEN s.value -> 8 ELSE
+          (SELECT json_group_object(c.spans ->> ('$.k[' || a.value || ']'), s.value -> ('$[8][' || (a.key + 1) || ']'))
+           FROM json_each(s.value, '$[8]') a WHERE a.key % 2 = 0)
+        END,
+        s.value ->> 9,
         CASE WHEN json_array_length(s.value, '$[10]') = 0 THEN NULL ELSE s.value -> 10 END,
         CASE WHEN json_array_length(s.value, '$[11]') = 0 THEN NULL ELSE s.value -> 11 END,
         s.value ->> 12, s.value ->> 13
-      FROM span_chunks c, json_each(c.spans) s;
+      FROM span_chunks c, json_each(c.spans, CASE WHEN json_type(c.spans) = 'array' THEN '$' ELSE '$.s' END) s;
     DROP TABLE span_chunks;
   `,
   // logs unique by id again (the logs table rebuilt as migration 1 made it)

@@ -8,7 +8,7 @@ describe('span chunks: one row for the spans a write adds to a trace', () => {
   const spans: Span[] = [
     makeSpan({ name: 'a', durationUs: 5, status: { code: 'ok', message: '' }, attributes: { 'k"ey': 'v\n', n: 1.5, list: [1, 'x'] } }),
     makeSpan({ name: 'b', parentSpanId: 'c'.repeat(16), kind: 'consumer', durationUs: 2 ** 40 + 3, status: { code: 'error', message: 'bad \u2028' } }),
-    makeSpan({ name: 'c', events: [{ name: 'e', timeUs: 7, attributes: { x: true } }], links: [{ traceId: '1'.repeat(32), spanId: '2'.repeat(16), attributes: {} }] }),
+    makeSpan({ name: 'c', attributes: JSON.parse('{"__proto__": "own", "k\\"ey": 2, "n": null}') as Span['attributes'], events: [{ name: 'e', timeUs: 7, attributes: { x: true } }], links: [{ traceId: '1'.repeat(32), spanId: '2'.repeat(16), attributes: {} }] }),
   ];
   const opIds = [7, 8, 4_000_000_000];
 
@@ -26,6 +26,10 @@ describe('span chunks: one row for the spans a write adds to a trace', () => {
       spanOf(spans[i].traceId, t, (id) => ({ service: spans[opIds.indexOf(id)].service, name: spans[opIds.indexOf(id)].name }), (id) => spans[id - 40].resource),
     );
     expect(back).toEqual(spans);
+    expect(Object.getPrototypeOf(back[2].attributes)).toBe(Object.prototype);
+    expect(Object.keys(back[2].attributes)).toEqual(['__proto__', 'k"ey', 'n']);
+    // the names the spans share are stored once
+    expect(chunk.spans.split('"k\\"ey"')).toHaveLength(2);
   });
 
   it('matches facts by operation, status and duration, each condition on the same span', () => {
