@@ -8,8 +8,9 @@ import { TraceChunkReader } from './trace-chunks';
 
 /**
  * The matching spans of a hit (at most MAX_MATCHING_SPANS, in compareMatchingSpans order), from
- * the hit's own chunks: those meeting the span-level conditions, or with only attribute filters,
- * those whose span or resource attributes carry one of the pairs.
+ * the hit's own chunks: those meeting the span-level conditions (only chunks whose facts have such
+ * a span are parsed), or with only attribute filters, those whose span or resource attributes
+ * carry one of the pairs (every chunk is parsed).
  */
 export class MatchingSpanReader {
   private readonly chunks: TraceChunkReader;
@@ -30,7 +31,7 @@ export class MatchingSpanReader {
       }
       return yes;
     };
-    return this.select(traceRef, (t) =>
+    return this.select(this.chunks.tuplesOfChunksMatching(traceRef, c), (t) =>
       opMatch(t[T.opId]) &&
       (status === undefined || t[T.status] === status) &&
       (c.minDurationUs === undefined || t[T.durationUs] >= c.minDurationUs) &&
@@ -50,12 +51,12 @@ export class MatchingSpanReader {
       }
       return yes;
     };
-    return this.select(traceRef, (t) => resourceCarries(t[T.resourceId]) || carries(t[T.attributes], pairs));
+    return this.select(this.chunks.tuples(traceRef), (t) => resourceCarries(t[T.resourceId]) || carries(t[T.attributes], pairs));
   }
 
-  private select(traceRef: number, keep: (t: SpanTuple) => boolean): MatchingSpan[] {
+  private select(tuples: readonly SpanTuple[], keep: (t: SpanTuple) => boolean): MatchingSpan[] {
     const out: MatchingSpan[] = [];
-    for (const t of this.chunks.tuples(traceRef)) if (keep(t)) out.push(this.toMatchingSpan(t));
+    for (const t of tuples) if (keep(t)) out.push(this.toMatchingSpan(t));
     out.sort(compareMatchingSpans);
     if (out.length > MAX_MATCHING_SPANS) out.length = MAX_MATCHING_SPANS;
     return out;

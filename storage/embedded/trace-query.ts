@@ -60,11 +60,20 @@ export function hasMatchingSpan(c: SpanConditions): SqlFilter {
   if (c.status === 'error') where.push('t.error_count > 0');
   const needsSpans = c.minDurationUs !== undefined || c.maxDurationUs !== undefined || (c.status !== undefined && (c.status !== 'error' || ops !== undefined));
   if (needsSpans) {
-    // the operations' ids as one JSON array: an uncorrelated subquery, evaluated once per statement
-    const opIds = ops ? `(SELECT json_group_array(id) FROM operations WHERE ${ops.where.join(' AND ')})` : 'NULL';
-    where.push(`EXISTS (SELECT 1 FROM span_chunks s WHERE ${chunksOfTrace('s.id', 't.id')} AND cs_span_match(s.facts, ${opIds}, ?, ?, ?))`);
-    if (ops) params.push(...ops.params);
-    params.push(c.status === undefined ? null : statusToInt(c.status), c.minDurationUs ?? null, c.maxDurationUs ?? null);
+    const match = chunkHasMatchingSpan('s.facts', c);
+    where.push(`EXISTS (SELECT 1 FROM span_chunks s WHERE ${chunksOfTrace('s.id', 't.id')} AND ${match.where[0]})`);
+    params.push(...match.params);
   }
   return { where, params };
+}
+
+/** A chunk whose facts are in column `facts` has a span meeting every one of the conditions (cs_span_match). */
+export function chunkHasMatchingSpan(facts: string, c: SpanConditions): SqlFilter {
+  const ops = operationWhere(c);
+  // the operations' ids as one JSON array: an uncorrelated subquery, evaluated once per statement
+  const opIds = ops ? `(SELECT json_group_array(id) FROM operations WHERE ${ops.where.join(' AND ')})` : 'NULL';
+  return {
+    where: [`cs_span_match(${facts}, ${opIds}, ?, ?, ?)`],
+    params: [...(ops?.params ?? []), c.status === undefined ? null : statusToInt(c.status), c.minDurationUs ?? null, c.maxDurationUs ?? null],
+  };
 }
