@@ -2,14 +2,14 @@ import type Database from 'better-sqlite3';
 import { bucketOf } from '../../core/analysis/topology-histogram';
 import { deriveTopology, factsOf, spanKey, type SpanFacts } from '../../core/analysis/topology-derive';
 import type { Span } from '../../core/model';
-import { intToKind, STATUS_ERROR } from './codec';
 import type { EmbeddedDatabase } from './database';
-import { T } from './span-chunk';
+import { spanOf } from './span-chunk';
 import type { StoredChunks } from './stored-chunks';
 
 /** A child span waits this long (wall clock, from when it was stored) for its parent; then its edge is given up. */
 export const PENDING_PARENT_MAX_AGE_US = 60 * 60 * 1_000_000;
 const PRUNE_EVERY_MS = 60_000;
+const NO_RESOURCE = Object.freeze({});
 
 /** Spans of one trace that this write inserted for the first time. */
 export interface InsertedTraceSpans {
@@ -89,23 +89,8 @@ export class TopologyWriter {
       if (ref === undefined) return undefined;
       const t = stored.span(ref, spanId);
       if (!t) return undefined;
-      const op = this.edb.operation(t[T.opId]);
-      return factsOf({
-        traceId,
-        spanId,
-        parentSpanId: t[T.parentSpanId],
-        service: op.service,
-        name: op.name,
-        kind: intToKind(t[T.kind]),
-        startUs: t[T.startUs],
-        durationUs: t[T.durationUs],
-        status: { code: t[T.status] === STATUS_ERROR ? 'error' : 'unset', message: '' },
-        attributes: t[T.attributes],
-        resource: {},
-        events: [],
-        links: [],
-        scope: { name: '', version: '' },
-      });
+      // the resource is not a topology fact: not looked up
+      return factsOf(spanOf(traceId, t, (opId) => this.edb.operation(opId), () => NO_RESOURCE));
     };
 
     const d = deriveTopology({ spans: inserted.flatMap((t) => t.spans), lookup, waitingChildren });
