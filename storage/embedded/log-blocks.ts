@@ -20,37 +20,21 @@ interface BlockRow {
 
 /** Keeps log_blocks up to date inside the log write transaction. */
 export class LogBlockWriter {
-  private readonly upsert: Database.Statement<[number, number, number]>;
-  private readonly pending = new Map<number, { min: number; max: number }>();
+  private readonly widen: Database.Statement<[number]>;
 
   constructor(db: Database.Database) {
-    this.upsert = db.prepare(
-      `INSERT INTO log_blocks (block, min_time_us, max_time_us) VALUES (?, ?, ?)
+    this.widen = db.prepare(
+      `INSERT INTO log_blocks (block, min_time_us, max_time_us)
+         SELECT rowid >> ${LOG_BLOCK_SHIFT}, min(time_us), max(time_us) FROM logs WHERE rowid > ? GROUP BY 1
        ON CONFLICT (block) DO UPDATE SET
          min_time_us = min(min_time_us, excluded.min_time_us),
          max_time_us = max(max_time_us, excluded.max_time_us)`,
     );
   }
 
-  /** Starts a batch: forgets what a rolled-back batch noted. */
-  begin(): void {
-    this.pending.clear();
-  }
-
-  note(rowid: number, timeUs: number): void {
-    const block = blockOf(rowid);
-    const seen = this.pending.get(block);
-    if (seen === undefined) this.pending.set(block, { min: timeUs, max: timeUs });
-    else {
-      if (timeUs < seen.min) seen.min = timeUs;
-      if (timeUs > seen.max) seen.max = timeUs;
-    }
-  }
-
-  /** Writes the noted blocks; call before the transaction commits. */
-  flush(): void {
-    for (const [block, { min, max }] of this.pending) this.upsert.run(block, min, max);
-    this.pending.clear();
+  /** Takes in the rows inserted after `rowid` (the rows this transaction added). */
+  addRowsAfter(rowid: number): void {
+    this.widen.run(rowid);
   }
 }
 

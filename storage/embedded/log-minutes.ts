@@ -19,36 +19,27 @@ export function minuteOf(timeUs: number): number {
   return timeUs - (((timeUs % MINUTE_US) + MINUTE_US) % MINUTE_US);
 }
 
+/** The minute of a time column, as minuteOf computes it, in SQL. */
+export function minuteOfSql(column: string): string {
+  return `${column} - ((${column} % ${MINUTE_US}) + ${MINUTE_US}) % ${MINUTE_US}`;
+}
+
 /** Keeps log_minutes up to date inside the log write transaction. */
 export class LogMinuteWriter {
-  private readonly upsert: Database.Statement<[number, string, string, number, number, number]>;
-  private readonly pending = new Map<string, { minute: number; service: string; text: string; number: number; resource: number; n: number }>();
+  private readonly add: Database.Statement<[number]>;
 
   constructor(db: Database.Database) {
-    this.upsert = db.prepare(
-      `INSERT INTO log_minutes (minute_us, service, severity_text, severity_number, resource_id, n) VALUES (?, ?, ?, ?, ?, ?)
+    this.add = db.prepare(
+      `INSERT INTO log_minutes (minute_us, service, severity_text, severity_number, resource_id, n)
+         SELECT ${minuteOfSql('time_us')}, service, severity_text, severity_number, resource_id, count(*)
+         FROM logs WHERE rowid > ? GROUP BY 1, 2, 3, 4, 5
        ON CONFLICT (minute_us, service, severity_text, severity_number, resource_id) DO UPDATE SET n = n + excluded.n`,
     );
   }
 
-  /** Starts a batch: forgets what a rolled-back batch counted. */
-  begin(): void {
-    this.pending.clear();
-  }
-
-  count(timeUs: number, service: string, severityText: string, severityNumber: number, resourceId: number): void {
-    const minute = minuteOf(timeUs);
-    // the text's length first makes the key injective without escaping (cheaper per record than JSON.stringify)
-    const key = `${minute} ${resourceId} ${severityNumber} ${severityText.length} ${severityText}${service}`;
-    const seen = this.pending.get(key);
-    if (seen) seen.n++;
-    else this.pending.set(key, { minute, service, text: severityText, number: severityNumber, resource: resourceId, n: 1 });
-  }
-
-  /** Adds the counted rows; call before the transaction commits. */
-  flush(): void {
-    for (const c of this.pending.values()) this.upsert.run(c.minute, c.service, c.text, c.number, c.resource, c.n);
-    this.pending.clear();
+  /** Counts the rows inserted after `rowid` (the rows this transaction added). */
+  addRowsAfter(rowid: number): void {
+    this.add.run(rowid);
   }
 }
 
