@@ -101,7 +101,7 @@ export async function benchDashboards(args: string[]): Promise<void> {
         await stop();
       }
       console.log(
-        `dashboards: ${heapScreen} in Chromium, ${heap.refreshes} pushes in ${heap.seconds} s: JS heap ${heap.startMiB} → ${heap.endMiB} MiB after GC (${heap.growthPercent} %); ` +
+        `dashboards: ${heapScreen} in Chromium, ${heap.refreshes} pushes in ${heap.seconds} s: JS heap ${heap.startMiB} → ${heap.endMiB} MiB after GC (${heap.growthPercent} %; ${heap.growthAfter100Percent} % from the 100th push); ` +
           `embedder (DOM) heap ${heap.embedderStartMiB} → ${heap.embedderEndMiB} MiB (${heap.embedderGrowthPercent} %); DOM nodes ${heap.nodesStart} → ${heap.nodesEnd}`,
       );
     }
