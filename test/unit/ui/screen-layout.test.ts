@@ -1,5 +1,5 @@
 import { chartPath, deltaText, formatMeasure, funnelWidths, gridArea, niceTop, spanBands, thresholdLevel } from '../../../ui/src/screens/screenLayout';
-import { flowSeconds } from '../../../ui/src/screens/screenTopology';
+import { flowSeconds, forgetGone, MAX_GONE_PLACES } from '../../../ui/src/screens/screenTopology';
 
 describe('wall-screen panel layout', () => {
   it('places incidents on a chart of evenly spaced points, clipped to it', () => {
@@ -60,5 +60,20 @@ describe('wall-screen panel layout', () => {
 
   it('writes a stat delta as a signed share of the value before', () => {
     expect([deltaText(1.12, 1), deltaText(0.965, 1), deltaText(5, 5), deltaText(3, 0), deltaText(null, 1), deltaText(200, 100)]).toEqual(['▲ 12 %', '▼ 3.5 %', '= 0.0 %', null, null, '▲ 100 %']);
+  });
+
+  it('forgets the places of nodes gone from the topology beyond MAX_GONE_PLACES, oldest first, never a present one', () => {
+    const place = { x: 1, y: 2, pinned: true };
+    const places = new Map(Array.from({ length: MAX_GONE_PLACES + 10 }, (_, i) => [`n${i}`, place] as const));
+    const present = new Set(['n0', 'n5', `n${MAX_GONE_PLACES + 9}`]);
+    forgetGone(places, present);
+    expect(places.size).toBe(MAX_GONE_PLACES + present.size);
+    for (const id of present) expect(places.has(id)).toBe(true);
+    // the oldest gone ones (n1 .. n4, n6 ..) went first
+    expect(places.has('n1')).toBe(false);
+    expect(places.has(`n${MAX_GONE_PLACES + 8}`)).toBe(true);
+    const few = new Map([['a', place], ['b', place]]);
+    forgetGone(few, new Set(['a']));
+    expect([...few.keys()]).toEqual(['a', 'b']);
   });
 });

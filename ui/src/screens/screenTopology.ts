@@ -27,6 +27,22 @@ function firstPlaces(data: TopologyData, width: number, height: number): Map<str
   return places;
 }
 
+/** Places kept for nodes not in the current graph (one that comes back finds its place); past this, they are forgotten. */
+export const MAX_GONE_PLACES = 200;
+
+/** A screen runs for weeks: places of nodes gone from the graph are dropped, oldest first, beyond MAX_GONE_PLACES. */
+export function forgetGone(places: Map<string, RememberedPosition>, present: ReadonlySet<string>): void {
+  let gone = places.size - present.size;
+  if (gone <= MAX_GONE_PLACES) return;
+  // a Map iterates in insertion order: the first gone ones are the oldest
+  for (const id of places.keys()) {
+    if (gone <= MAX_GONE_PLACES) break;
+    if (present.has(id)) continue;
+    places.delete(id);
+    gone--;
+  }
+}
+
 function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
@@ -46,6 +62,7 @@ export function drawTopology(body: HTMLElement, data: TopologyData): void {
     keepInFrame(n, width, height);
     places.set(n.id, { x: n.x!, y: n.y!, pinned: true });
   }
+  forgetGone(places, new Set(model.nodes.map((n) => n.id)));
   const svg = el('svg', { class: 'screen-topology', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Live topology' });
   for (const e of model.edges) {
     const d = edgePath(e);
