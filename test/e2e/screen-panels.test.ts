@@ -1,14 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { Counters } from '../../core/metrics';
+import type { Page } from 'playwright-core';
 import type { DashboardData, PanelData } from '../../core/wire';
-import { QueryServer } from '../../query-api/server';
-import { openEmbeddedStores } from '../../storage/embedded';
-import { ARTIFACTS, describeInBrowser, launchBrowser, REPO } from '../helpers/browser';
-import { demoLikeOrder, writeOrderSpans } from '../helpers/chain-orders';
+import type { openEmbeddedStores } from '../../storage/embedded';
+import { describeInBrowser, REPO } from '../helpers/browser';
+import { demoLikeOrder } from '../helpers/chain-orders';
+import { startOrdersUi, type OrdersUi } from '../helpers/orders-ui';
 import { makeLog, makeSpan, spanBatch } from '../contract/fixtures';
 
 /** A service name and log bodies that try to become markup or to reorder the text around them. */
@@ -23,13 +21,10 @@ const HOSTILE_BODY = '<script>window.__pwned=2</script> card \u202Egnp.exe decli
  * on top; hostile service names and log bodies show as text.
  */
 describeInBrowser('heatmap and log-stream panels in Chromium', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-screen-panels-'));
   const dashboardsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-screen-panels-dash-'));
-  const stores = openEmbeddedStores({ dataDir });
-  let server: QueryServer;
-  let browser: Browser;
+  let ui: OrdersUi;
   let page: Page;
-  const pageErrors: string[] = [];
+  let stores: ReturnType<typeof openEmbeddedStores>;
   const now = Date.now();
   let base = '';
 
@@ -49,59 +44,40 @@ describeInBrowser('heatmap and log-stream panels in Chromium', () => {
   };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [path.join(REPO, 'scripts', 'build-ui.mjs')], { stdio: 'pipe' });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
     fs.writeFileSync(path.join(dashboardsDir, 'panels.json'), JSON.stringify(dashboard));
-    await stores.logs.start();
-    await stores.spans.start();
-    // the hostile service: 30 minutes of fast calls (5–40 ms) and a few slow ones (0.8–2 s), slower in the last ten
-    const spans = [];
-    for (let m = 0; m < 30; m++) {
-      for (let i = 0; i < 12; i++) {
-        const slow = i === 0 || (m >= 20 && i < 4);
-        spans.push(makeSpan({ service: HOSTILE_SERVICE, name: 'POST /charge', kind: 'server', startUs: (now - (30 - m) * 60_000 + i * 3_000) * 1000, durationUs: slow ? 800_000 + m * 40_000 : 5_000 + i * 3_000 }));
+    const orders = Array.from({ length: 12 }, (_, i) => demoLikeOrder({ orderId: `ORD-${i}`, t0: now - (25 - 2 * i) * 60_000, paymentMs: 30 + i * 80, delayMs: 200 + (i % 3) * 500 }));
+    ui = await startOrdersUi(orders, { width: 1920, height: 1080 }, 'screen-panels', async (opened) => {
+      stores = opened;
+      // the hostile service: 30 minutes of fast calls (5–40 ms) and a few slow ones (0.8–2 s), slower in the last ten
+      const spans = [];
+      for (let m = 0; m < 30; m++) {
+        for (let i = 0; i < 12; i++) {
+          const slow = i === 0 || (m >= 20 && i < 4);
+          spans.push(makeSpan({ service: HOSTILE_SERVICE, name: 'POST /charge', kind: 'server', startUs: (now - (30 - m) * 60_000 + i * 3_000) * 1000, durationUs: slow ? 800_000 + m * 40_000 : 5_000 + i * 3_000 }));
+        }
       }
-    }
-    await stores.spans.writeSpans(spanBatch(spans));
-    for (let i = 0; i < 12; i++) {
-      await writeOrderSpans(stores.spans, demoLikeOrder({ orderId: `ORD-${i}`, t0: now - (25 - 2 * i) * 60_000, paymentMs: 30 + i * 80, delayMs: 200 + (i % 3) * 500 }));
-    }
-    const logs = [];
-    for (let i = 0; i < 6; i++) {
-      logs.push(makeLog({ service: HOSTILE_SERVICE, timeUs: (now - (6 - i) * 60_000) * 1000, body: `${HOSTILE_BODY} #${i}`, severityText: 'ERROR', severityNumber: 17 }));
-      logs.push(makeLog({ service: 'order-api', timeUs: (now - (6 - i) * 60_000) * 1000 + 5, body: `slow answer #${i}`, severityText: 'WARN', severityNumber: 13 }));
-      logs.push(makeLog({ service: 'order-api', timeUs: (now - (6 - i) * 60_000) * 1000 + 9, body: `fine #${i}`, severityText: 'INFO', severityNumber: 9 }));
-    }
-    await stores.logs.writeLogs({ logs, businessKeys: [] });
-    server = new QueryServer({
-      host: '127.0.0.1',
-      port: 0,
-      spanStore: stores.spans,
-      logStore: stores.logs,
-      counters: new Counters(),
-      uiDir: path.join(REPO, 'ui', 'dist'),
-      chains: { businessKeys: ['order.id'] },
-      dashboardsDir,
+      await stores.spans.writeSpans(spanBatch(spans));
+      const logs = [];
+      for (let i = 0; i < 6; i++) {
+        logs.push(makeLog({ service: HOSTILE_SERVICE, timeUs: (now - (6 - i) * 60_000) * 1000, body: `${HOSTILE_BODY} #${i}`, severityText: 'ERROR', severityNumber: 17 }));
+        logs.push(makeLog({ service: 'order-api', timeUs: (now - (6 - i) * 60_000) * 1000 + 5, body: `slow answer #${i}`, severityText: 'WARN', severityNumber: 13 }));
+        logs.push(makeLog({ service: 'order-api', timeUs: (now - (6 - i) * 60_000) * 1000 + 9, body: `fine #${i}`, severityText: 'INFO', severityNumber: 9 }));
+      }
+      await stores.logs.writeLogs({ logs, businessKeys: [] });
+      return { dashboardsDir };
     });
-    base = `http://127.0.0.1:${await server.start()}`;
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    ({ base, page } = ui);
     await page.goto(`${base}/#/screens/panels?kiosk=1&refresh=1s&theme=dark`);
     await page.waitForFunction(() => document.querySelector('.screen-status')?.textContent?.startsWith('updated'), null, { timeout: 20_000 });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.shutdown();
-    await stores.logs.shutdown();
-    await stores.spans.shutdown();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await ui?.dispose();
     fs.rmSync(dashboardsDir, { recursive: true, force: true });
   });
 
   afterEach(async () => {
-    expect(pageErrors).toEqual([]);
+    expect(ui.pageErrors).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 
