@@ -46,25 +46,27 @@ export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: Panel
     case 'log-rate':
       return replace(body, timeChart(data.series.map((s) => ({ name: s.level, values: values(s.points), cls: `line-${s.level.toLowerCase()}` })), (v) => formatMeasure(v, 'count'), data.series[0]?.points ?? [], incidents));
     case 'services':
-      return replace(body, servicesTable(data, t));
+      return servicesTable(body, data, t);
     case 'topology':
       return drawTopology(body, data);
     case 'error-operations':
-      return replace(
+      return drawTable(
         body,
-        table(['Service', 'Operation', 'Errors', 'Error %', 'p95'], data.rows.map((r) =>
+        ['Service', 'Operation', 'Errors', 'Error %', 'p95'], data.rows.map((r) =>
           h('tr', null, h('td', { class: 'cell-name' }, r.service), h('td', { class: 'cell-name' }, r.operation), h('td', { class: 'cell-num' }, formatMeasure(r.errors, 'count')), measured(r.errorRate, 'ratio', t.errorRate), measured(r.p95Ms, 'ms', t.p95Ms)),
-        ), 'No operation failed in this window'),
+        ),
+        'No operation failed in this window',
       );
     case 'error-bursts':
-      return replace(
+      return drawTable(
         body,
-        table(['Service', 'Errors', '', 'Top message'], data.rows.map((r) =>
+        ['Service', 'Errors', '', 'Top message'], data.rows.map((r) =>
           h('tr', null, h('td', { class: 'cell-name' }, r.service), measured(r.count, 'count', t.count), h('td', { class: 'spark-cell' }, spark(values(r.series), 'spark-error')), h('td', { class: 'cell-msg' }, r.topMessage, h('span', { class: 'times' }, ` ×${r.topMessageCount}`))),
-        ), 'No error logged in this window'),
+        ),
+        'No error logged in this window',
       );
     case 'slow-orders':
-      return replace(body, slowOrders(data, t));
+      return slowOrders(body, data, t);
     case 'order-stages':
       return replace(body, funnel(data));
     case 'log-messages':
@@ -84,13 +86,26 @@ export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: Panel
   }
 }
 
-function table(head: string[], rows: HTMLElement[], empty: string): HTMLElement {
-  if (!rows.length) return h('p', { class: 'screen-empty' }, empty);
-  return h('table', { class: 'screen-table' }, h('thead', null, h('tr', null, ...head.map((c) => h('th', null, c)))), h('tbody', null, ...rows));
+/**
+ * A table panel. The header is kept across refreshes and only the rows are
+ * replaced: Chromium (156) keeps a media-query set in its style engine for
+ * every <thead> it lays out, so a table built anew on every push grew Blink's
+ * heap by one of those per table and push (bench/screen-heap.ts, docs/benchmarks.md).
+ */
+function drawTable(body: HTMLElement, head: string[], rows: HTMLElement[], empty: string): void {
+  if (!rows.length) return replace(body, h('p', { class: 'screen-empty' }, empty));
+  const key = head.join('|');
+  let table = body.querySelector<HTMLTableElement>(':scope > table.screen-table');
+  if (!table || table.dataset.head !== key) {
+    table = h('table', { class: 'screen-table', data: { head: key } }, h('thead', null, h('tr', null, ...head.map((c) => h('th', null, c)))));
+    replace(body, table);
+  } else for (const other of [...body.children]) if (other !== table) other.remove();
+  for (const old of [...table.tBodies]) old.remove();
+  table.appendChild(h('tbody', null, ...rows));
 }
 
-function servicesTable(data: Of<'services'>, t: Record<string, Thresholds>): HTMLElement {
-  return table(['Service', 'Rate', '', 'Error %', '', 'p95', '', 'p99'], data.rows.map((r) => {
+function servicesTable(body: HTMLElement, data: Of<'services'>, t: Record<string, Thresholds>): void {
+  drawTable(body, ['Service', 'Rate', '', 'Error %', '', 'p95', '', 'p99'], data.rows.map((r) => {
     const errorLevel = thresholdLevel(r.errorRate, t.errorRate);
     const p95Level = thresholdLevel(r.p95Ms, t.p95Ms);
     return h(
@@ -108,8 +123,8 @@ function servicesTable(data: Of<'services'>, t: Record<string, Thresholds>): HTM
   }), 'No service sent spans in this window');
 }
 
-function slowOrders(data: Of<'slow-orders'>, t: Record<string, Thresholds>): HTMLElement {
-  return table(['Order', 'Started', 'End to end', 'Working', 'Waiting', 'Errors', 'Bottleneck'], data.rows.map((r) =>
+function slowOrders(body: HTMLElement, data: Of<'slow-orders'>, t: Record<string, Thresholds>): void {
+  drawTable(body, ['Order', 'Started', 'End to end', 'Working', 'Waiting', 'Errors', 'Bottleneck'], data.rows.map((r) =>
     h(
       'tr',
       { class: r.errorCount > 0 ? 'row-critical' : '' },
