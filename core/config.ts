@@ -109,6 +109,8 @@ export interface Config {
   ingestThread: boolean;
   /** Ingest worker threads (with INGEST_THREAD): each takes its own batches, one decodes while another holds the embedded store's write transaction. */
   ingestThreads: number;
+  /** Old-generation limit of each ingest thread's V8 heap, MiB: keeps the heap near its live size (a thread that runs out is started again with twice the limit). */
+  ingestThreadMaxOldSpaceMiB: number;
   /** wal (all-in-one default: durable before 200), memory (all-in-one, not durable across a crash) or kafka. */
   bus: 'wal' | 'memory' | 'kafka';
   spanStore: 'embedded' | 'clickhouse';
@@ -230,6 +232,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   maxBusMessageBytes: 900 * 1024,
   ingestThread: true,
   ingestThreads: 2,
+  ingestThreadMaxOldSpaceMiB: 256,
   bus: 'wal',
   spanStore: 'embedded',
   logStore: 'embedded',
@@ -646,6 +649,7 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   maxBusMessageBytes: { env: 'MAX_BUS_MESSAGE_BYTES', parse: integer(1024, 64 * 1024 * 1024) },
   ingestThread: { env: 'INGEST_THREAD', parse: boolean },
   ingestThreads: { env: 'INGEST_THREADS', parse: integer(1, 4) },
+  ingestThreadMaxOldSpaceMiB: { env: 'INGEST_THREAD_MAX_OLD_SPACE_MIB', parse: integer(16, 4096) },
   bus: { env: 'BUS', parse: oneOf('wal', 'memory', 'kafka') },
   spanStore: { env: 'SPAN_STORE', parse: oneOf('embedded', 'clickhouse') },
   logStore: { env: 'LOG_STORE', parse: oneOf('embedded', 'elasticsearch', 'opensearch') },

@@ -21,7 +21,7 @@ import { PROCESSOR_KEYS, storeBatchProcessor } from './store-processor';
 
 const WITH_INGEST: readonly Role[] = ['all-in-one', 'ingest'];
 
-const INGEST_KEYS = [...PROCESSOR_KEYS, 'ingestThread', 'ingestThreads', 'spansTopic', 'logsTopic', 'metricsTopic', 'jsonLogsTopic', 'ingestGroup'] as const satisfies readonly (keyof Config)[];
+const INGEST_KEYS = [...PROCESSOR_KEYS, 'ingestThread', 'ingestThreads', 'ingestThreadMaxOldSpaceMiB', 'spansTopic', 'logsTopic', 'metricsTopic', 'jsonLogsTopic', 'ingestGroup'] as const satisfies readonly (keyof Config)[];
 type IngestSettings = Pick<Config, (typeof INGEST_KEYS)[number]>;
 
 /** The compiled ingest thread when this role ingests on threads (INGEST_THREAD); without a build (sources only) ingest stays on the main thread. */
@@ -56,8 +56,11 @@ export const ingestFactory: ComponentFactory<IngestSettings> = {
           const threaded = new ThreadedBatchProcessor({
             entry: context.ingestThreadEntry,
             threads: settings.ingestThreads,
+            maxOldSpaceMiB: settings.ingestThreadMaxOldSpaceMiB,
             workerData: (index): IngestThreadData => ({ config, writeTurn, deletes: index === 0, shard: { index, count: settings.ingestThreads } }),
             counters,
+            // a thread that stopped mid-write (out of memory) must not leave the others waiting for its turn
+            onStopped: (threadId) => writeTurn && WriteTurn.releaseHeldBy(writeTurn, threadId),
             onEdgeTotals: (totals) => serviceGraph.record(totals),
             log,
           });

@@ -7,12 +7,25 @@ import { packedBuffers, type PackedEdgeHalves } from '../span-metrics/edge-halve
 import { CounterDeltaReader } from './counter-deltas';
 import type { EdgeReport, FromThread, ToThread, WireMessage } from './protocol';
 
+/** Highest old-generation limit a thread is given after running out of memory: about V8's own default on a 64-bit machine. */
+export const MAX_OLD_SPACE_MIB = 4096;
+
 export interface IngestThreadHandleOptions {
   /** Compiled entry of the thread (bin/ingest-thread.js), which opens its own stores. */
   entry: string;
   /** Passed to the thread as workerData (the config it builds its stores from). */
   workerData: unknown;
   counters: Counters;
+  /**
+   * Old-generation limit of the thread's V8 heap, in MiB (see
+   * docs/all-in-one.md#memory). A thread that runs out of it stops, its
+   * batches are delivered again, and the next thread gets twice the limit
+   * (up to MAX_OLD_SPACE_MIB), so a batch larger than the limit allows is
+   * written, not retried forever. Undefined: V8's default.
+   */
+  maxOldSpaceMiB?: number;
+  /** Called with a thread's id once it stopped (crashed, ran out of memory or closed), e.g. to free a turn it held. */
+  onStopped?: (threadId: number) => void;
   /** What the thread's service graph reports (its tallies, and halves for the other threads to pair). */
   onEdges?: (edges: EdgeReport) => void;
   log?: (line: string) => void;
@@ -30,8 +43,17 @@ export class IngestThreadHandle {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (dead: BusMessage[]) => void; reject: (err: Error) => void }>();
   private closing = false;
+  /** The next thread's old-generation limit: the configured one, doubled after each time a thread ran out of it. */
+  private maxOldSpaceMiB: number | undefined;
 
-  constructor(private readonly options: IngestThreadHandleOptions) {}
+  constructor(private readonly options: IngestThreadHandleOptions) {
+    this.maxOldSpaceMiB = options.maxOldSpaceMiB;
+  }
+
+  /** The old-generation limit the next (or current) thread runs with; undefined: V8's default. */
+  get oldSpaceLimitMiB(): number | undefined {
+    return this.maxOldSpaceMiB;
+  }
 
   /** Batches posted and not answered yet. */
   get busy(): number {
@@ -75,8 +97,11 @@ export class IngestThreadHandle {
 
   private ensureWorker(): Promise<Worker> {
     if (this.worker && this.ready) return this.ready.then(() => this.worker!);
-    const worker = new Worker(this.options.entry, { workerData: this.options.workerData });
+    const limit = this.maxOldSpaceMiB;
+    const worker = new Worker(this.options.entry, { workerData: this.options.workerData, resourceLimits: limit === undefined ? {} : { maxOldGenerationSizeMb: limit } });
     this.worker = worker;
+    const threadId = worker.threadId;
+    worker.once('exit', () => this.options.onStopped?.(threadId));
     const counterDeltas = new CounterDeltaReader();
     this.ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (msg: FromThread) => {
@@ -119,6 +144,11 @@ export class IngestThreadHandle {
     if (this.worker !== worker) return;
     this.worker = null;
     this.ready = null;
+    if ((err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' && this.maxOldSpaceMiB !== undefined) {
+      const ranOut = this.maxOldSpaceMiB;
+      this.maxOldSpaceMiB = Math.min(MAX_OLD_SPACE_MIB, ranOut * 2);
+      this.options.log?.(`ingest: thread ran out of its ${ranOut} MiB heap limit; the next thread gets ${this.maxOldSpaceMiB} MiB (INGEST_THREAD_MAX_OLD_SPACE_MIB)`);
+    }
     if (!this.closing) this.options.log?.(`ingest: thread stopped (${err.message}); batches in flight will be delivered again`);
     for (const waiter of this.pending.values()) waiter.reject(new BackendUnavailableError(`ingest thread stopped: ${err.message}`));
     this.pending.clear();

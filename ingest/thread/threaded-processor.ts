@@ -11,6 +11,10 @@ export interface ThreadedBatchProcessorOptions {
   entry: string;
   /** Worker threads (default 1). */
   threads?: number;
+  /** Old-generation limit of each thread's V8 heap, MiB (IngestThreadHandleOptions.maxOldSpaceMiB). */
+  maxOldSpaceMiB?: number;
+  /** Called with a thread's id once it stopped. */
+  onStopped?: (threadId: number) => void;
   /** Passed to thread `index` as workerData (the config it builds its stores from). */
   workerData: (index: number) => unknown;
   counters: Counters;

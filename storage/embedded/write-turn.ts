@@ -1,3 +1,5 @@
+import { threadId } from 'node:worker_threads';
+
 /**
  * Whose turn it is to hold the database's write transaction, among threads
  * of one process that each have their own connection (the all-in-one's ingest
@@ -8,19 +10,31 @@
  *
  * Only an optimisation: correctness stays with SQLite's own locking. A thread
  * that waited `maxWaitMs` (its holder died mid-write, say) goes ahead and lets
- * SQLite's busy timeout decide.
+ * SQLite's busy timeout decide. The cell names its holder, so the owner of
+ * the threads frees the turn of one that stopped (`releaseHeldBy`); without
+ * that, every later write would wait `maxWaitMs` first.
  */
 export class WriteTurn {
   private readonly cell: Int32Array;
+  /** What this thread writes into the cell while it holds the turn: its thread id + 1 (0 = free). */
+  private readonly holder = threadId + 1;
 
   /** `shared`: from WriteTurn.shared(), the same buffer in every thread that writes. */
   constructor(shared: SharedArrayBuffer, private readonly maxWaitMs = 10_000) {
     this.cell = new Int32Array(shared, 0, 1);
   }
 
-  /** The memory the threads share: one 32-bit cell, 0 = free, 1 = taken. */
+  /** The memory the threads share: one 32-bit cell, 0 = free, else the holder's thread id + 1. */
   static shared(): SharedArrayBuffer {
     return new SharedArrayBuffer(4);
+  }
+
+  /** Frees the turn if the thread `stoppedThreadId` (a Worker's threadId) held it when it stopped; true if it did. */
+  static releaseHeldBy(shared: SharedArrayBuffer, stoppedThreadId: number): boolean {
+    const cell = new Int32Array(shared, 0, 1);
+    if (Atomics.compareExchange(cell, 0, stoppedThreadId + 1, 0) !== stoppedThreadId + 1) return false;
+    Atomics.notify(cell, 0, 1);
+    return true;
   }
 
   /** Runs `fn` (a write transaction) once it is this thread's turn. */
@@ -38,10 +52,11 @@ export class WriteTurn {
 
   private take(): boolean {
     const deadline = Date.now() + this.maxWaitMs;
-    while (Atomics.compareExchange(this.cell, 0, 0, 1) !== 0) {
+    let held: number;
+    while ((held = Atomics.compareExchange(this.cell, 0, 0, this.holder)) !== 0) {
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      Atomics.wait(this.cell, 0, 1, left);
+      Atomics.wait(this.cell, 0, held, left);
     }
     return true;
   }
