@@ -19,11 +19,20 @@ for (let i = 0; i < workerData.rounds; i++) {
 parentPort.postMessage('done');
 `;
 
+/** A worker thread that takes the turn and stops in the middle of its write, never letting go. */
+const DIES_MID_WRITE = `
+const { workerData } = require('node:worker_threads');
+const { WriteTurn } = require(workerData.module);
+new WriteTurn(workerData.turn).run(() => process.exit(1));
+`;
+
+const MODULE = path.resolve(__dirname, '../../../../dist/storage/embedded/write-turn.js');
+
 describe('WriteTurn', () => {
   it('lets one thread at a time run its write: no increment of two threads is lost', async () => {
     const turn = WriteTurn.shared();
     const counter = new SharedArrayBuffer(4);
-    const module = path.resolve(__dirname, '../../../../dist/storage/embedded/write-turn.js');
+    const module = MODULE;
     const rounds = 300;
     await Promise.all(
       [0, 1].map(
@@ -53,5 +62,20 @@ describe('WriteTurn', () => {
     expect(new WriteTurn(shared, 60).run(() => 'written')).toBe('written');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(55);
     expect(new Int32Array(shared)[0]).toBe(1);
+  });
+
+  it('is freed by the owner when the thread holding it stopped, and only then', async () => {
+    const shared = WriteTurn.shared();
+    const worker = new Worker(DIES_MID_WRITE, { eval: true, workerData: { turn: shared, module: MODULE } });
+    const threadId = worker.threadId;
+    await new Promise((resolve) => worker.once('exit', resolve));
+    expect(new Int32Array(shared)[0]).not.toBe(0);
+    expect(WriteTurn.releaseHeldBy(shared, threadId + 1)).toBe(false); // another thread's id frees nothing
+    expect(new Int32Array(shared)[0]).not.toBe(0);
+    expect(WriteTurn.releaseHeldBy(shared, threadId)).toBe(true);
+    const t0 = Date.now();
+    expect(new WriteTurn(shared, 5_000).run(() => 'written')).toBe('written');
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(new Int32Array(shared)[0]).toBe(0);
   });
 });
