@@ -50,11 +50,6 @@ export class IngestThreadHandle {
     this.maxOldSpaceMiB = options.maxOldSpaceMiB;
   }
 
-  /** The old-generation limit the next (or current) thread runs with; undefined: V8's default. */
-  get oldSpaceLimitMiB(): number | undefined {
-    return this.maxOldSpaceMiB;
-  }
-
   /** Batches posted and not answered yet. */
   get busy(): number {
     return this.pending.size;
