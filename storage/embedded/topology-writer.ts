@@ -21,7 +21,7 @@ export interface InsertedTraceSpans {
 
 /**
  * Adds the topology and service roll-ups of a write, inside its transaction.
- * It sees only the spans whose INSERT actually happened, so a replayed batch
+ * It sees only the spans the write stored for the first time, so a replayed batch
  * adds nothing. A server/consumer span whose parent is neither in the batch
  * nor stored is parked in topo_pending and turned into an edge when its parent
  * is inserted later: each parent/child pair is counted once, by whichever of
