@@ -1,6 +1,7 @@
 import { attributeText, type AttributeFilter } from '../../core/contracts/span-store';
 import { compareMatchingSpans, MAX_MATCHING_SPANS, type MatchingSpan, type SpanConditions } from '../../core/contracts/trace-search';
 import type { Attributes } from '../../core/model';
+import { firstInOrder } from '../../core/util/first-in-order';
 import { intToStatus, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
 import { T, type SpanTuple } from './span-chunk';
@@ -54,18 +55,19 @@ export class MatchingSpanReader {
     return this.select(this.chunks.tuples(traceRef), (t) => resourceCarries(t[T.resourceId]) || carries(t[T.attributes], pairs));
   }
 
-  private select(tuples: readonly SpanTuple[], keep: (t: SpanTuple) => boolean): MatchingSpan[] {
-    const out: MatchingSpan[] = [];
-    for (const t of tuples) if (keep(t)) out.push(this.toMatchingSpan(t));
-    out.sort(compareMatchingSpans);
-    if (out.length > MAX_MATCHING_SPANS) out.length = MAX_MATCHING_SPANS;
-    return out;
+  private select(tuples: Iterable<SpanTuple>, keep: (t: SpanTuple) => boolean): MatchingSpan[] {
+    const edb = this.edb;
+    function* matching(): Generator<MatchingSpan> {
+      for (const t of tuples) if (keep(t)) yield toMatchingSpan(edb, t);
+    }
+    return firstInOrder(matching(), MAX_MATCHING_SPANS, compareMatchingSpans);
   }
 
-  private toMatchingSpan(t: SpanTuple): MatchingSpan {
-    const op = this.edb.operation(t[T.opId]);
-    return { spanId: t[T.spanId], service: op.service, name: op.name, startUs: t[T.startUs], durationUs: t[T.durationUs], status: intToStatus(t[T.status]) };
-  }
+}
+
+function toMatchingSpan(edb: EmbeddedDatabase, t: SpanTuple): MatchingSpan {
+  const op = edb.operation(t[T.opId]);
+  return { spanId: t[T.spanId], service: op.service, name: op.name, startUs: t[T.startUs], durationUs: t[T.durationUs], status: intToStatus(t[T.status]) };
 }
 
 function carries(attributes: Attributes, pairs: readonly AttributeFilter[]): boolean {

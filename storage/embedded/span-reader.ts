@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Attributes, Span, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
 import { checkLimit, checkTraceIds, SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
+import { firstInOrder } from '../../core/util/first-in-order';
 import type { AttributeFilter, TraceQuery } from '../../core/contracts/span-store';
 import { compareHits, spanConditions, traceDurationApplies, type TraceHit, type TraceSort } from '../../core/contracts/trace-search';
 import { AttributeIndexCoverage, bucketList } from './attribute-index';
@@ -87,9 +88,7 @@ export class SpanReader {
   getTrace(traceId: string): Span[] {
     const trace = this.traceRef.get(traceId);
     if (!trace) return [];
-    const tuples = this.traceChunks.tuples(trace.id);
-    tuples.sort(compareTuples);
-    if (tuples.length > SPAN_READ_LIMITS.spansPerTrace) tuples.length = SPAN_READ_LIMITS.spansPerTrace;
+    const tuples = firstInOrder(this.traceChunks.tuples(trace.id), SPAN_READ_LIMITS.spansPerTrace, compareTuples);
     const resources = new Map<number, Attributes>();
     const resourceOf = (id: number) => {
       let r = resources.get(id);

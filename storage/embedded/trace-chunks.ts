@@ -4,36 +4,47 @@ import type { EmbeddedDatabase } from './database';
 import { chunkHasMatchingSpan } from './trace-query';
 import { chunkRange, decodeTuples, T, type SpanTuple } from './span-chunk';
 
-/** Reads the spans of a stored trace from its chunks (span-chunk.ts), in chunk order. */
+/** Chunk rows one read statement returns (each statement completes before the caller sees a span, so it may query). */
+const CHUNKS_PER_READ = 64;
+
+/**
+ * Reads the spans of a stored trace from its chunks (span-chunk.ts), in chunk order, CHUNKS_PER_READ
+ * chunks at a time: a trace of any size streams through, it is never held whole.
+ */
 export class TraceChunkReader {
-  private readonly chunks: Database.Statement<[number, number], { spans: string }>;
-  private readonly matching = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly edb: EmbeddedDatabase) {
-    this.chunks = edb.db.prepare('SELECT spans FROM span_chunks WHERE id BETWEEN ? AND ? ORDER BY id');
-  }
+  constructor(private readonly edb: EmbeddedDatabase) {}
 
-  tuples(traceRef: number): SpanTuple[] {
-    return this.decode(this.chunks.all(...chunkRange(traceRef)));
+  /** Every span of the trace. */
+  tuples(traceRef: number): Generator<SpanTuple> {
+    return this.read(traceRef, '', []);
   }
 
   /** The spans of the trace's chunks whose facts have a span meeting the conditions (other chunks are not parsed). */
-  tuplesOfChunksMatching(traceRef: number, c: SpanConditions): SpanTuple[] {
+  tuplesOfChunksMatching(traceRef: number, c: SpanConditions): Generator<SpanTuple> {
     const match = chunkHasMatchingSpan('facts', c);
-    const sql = `SELECT spans FROM span_chunks WHERE id BETWEEN ? AND ? AND ${match.where[0]} ORDER BY id`;
-    let stmt = this.matching.get(sql);
-    if (stmt === undefined) {
-      stmt = this.edb.db.prepare(sql);
-      this.matching.set(sql, stmt); // bounded: one per shape of conditions
-    }
-    return this.decode(stmt.all(...chunkRange(traceRef), ...match.params) as { spans: string }[]);
+    return this.read(traceRef, ` AND ${match.where[0]}`, match.params);
   }
 
-  private decode(rows: { spans: string }[]): SpanTuple[] {
-    if (rows.length === 1) return decodeTuples(rows[0].spans);
-    const out: SpanTuple[] = [];
-    for (const row of rows) for (const t of decodeTuples(row.spans)) out.push(t);
-    return out;
+  private *read(traceRef: number, condition: string, params: unknown[]): Generator<SpanTuple> {
+    const stmt = this.statement(`SELECT id, spans FROM span_chunks WHERE id BETWEEN ? AND ?${condition} ORDER BY id LIMIT ${CHUNKS_PER_READ}`);
+    let [from, to] = chunkRange(traceRef);
+    for (;;) {
+      const rows = stmt.all(from, to, ...params) as { id: number; spans: string }[];
+      for (const row of rows) yield* decodeTuples(row.spans);
+      if (rows.length < CHUNKS_PER_READ) return;
+      from = rows[rows.length - 1].id + 1;
+    }
+  }
+
+  private statement(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.edb.db.prepare(sql);
+      this.statements.set(sql, stmt); // bounded: one per shape of conditions
+    }
+    return stmt;
   }
 }
 
