@@ -1,21 +1,26 @@
 /**
  * `npm run bench -- --dashboards [--backend embedded|clickhouse] [--spans 1000000] [--refreshes 30]
- *   [--spans-per-trace 10] [--writers N] [--batch-traces N] [--keep | --reuse FILE]`
+ *   [--spans-per-trace 10] [--processes N] [--writers N] [--batch-traces N] [--load-spans N] [--load-seconds S]
+ *   [--keep | --reuse FILE | --resume FILE]`
  *
  * Writes `--spans` spans straight into fresh stores through SpanStore.writeSpans
  * (no collector, no bus; topology roll-ups, business keys and the per-minute
  * order roll-up as ingest writes them), one order per trace, spread over the
  * last hour (one in 97 spans an error, so about one order in ten fails), and
- * one log line per trace (one in ten at WARN, one in fifty at ERROR). The
- * embedded backend is one file (spans and logs); `clickhouse` is ClickHouse
- * (CLICKHOUSE_URL) with the logs in OpenSearch (OPENSEARCH_URL), `--writers`
- * batches of `--batch-traces` traces at once (default 4 of 2,000; embedded 1 of 200). Then times full refreshes of the
+ * one log line per trace (one in ten at WARN, one in fifty at ERROR): see
+ * dashboard-load.ts. The embedded backend is one file (spans and logs);
+ * `clickhouse` is ClickHouse (CLICKHOUSE_URL) with the logs in OpenSearch
+ * (OPENSEARCH_URL), written by `--processes` (3) processes with `--writers`
+ * (2) batches of `--batch-traces` (2,000) traces in flight each, a retriable
+ * failure (a dropped connection) retried with backoff. Then times full refreshes of the
  * Order center and Service health dashboards over the last hour, server side
  * only (DashboardService.data, every panel): the first refresh (nothing kept)
  * and then `--refreshes` more, each 10 s of wall time later, as a wall screen
  * does. `--keep` leaves the data and writes where it is to
- * bench-results/dashboards-store-<backend>.json; `--reuse FILE` times that
- * data again without writing (its hour ends when it was written).
+ * bench-results/dashboards-store-<backend>-<time>.json; `--reuse FILE` times that
+ * data again without writing (its hour ends when it was first written);
+ * `--resume FILE` writes more of its planned spans first (`--load-spans`,
+ * `--load-seconds` bound each run).
  * `--heap-refreshes N` then leaves a screen (`--heap-screen`, default
  * order-center) open in Chromium for N pushes (refresh 1 s; build the UI
  * first: node scripts/build-ui.mjs) while `--live-orders` (default 3) new
@@ -24,29 +29,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LogRecord, Span } from '../core/model';
-import { businessKeysOfSpans } from '../ingest/business-keys';
 import { createDashboardService } from '../query-api/services/dashboard-service';
 import { machineNote, numberFlag, stringFlag } from './args';
+import { loadDashboardData, writeOrders, type LoadResult } from './dashboard-load';
 import { newPlace, openBenchStores, type BenchPlace, type BenchStores } from './dashboard-stores';
 import { percentile, round } from './stats';
-import { syntheticLogs } from './synthetic-logs';
-import { syntheticTrace } from './synthetic-spans';
 import { screenHeapGrowth, type ScreenHeapGrowth } from './screen-heap';
 
-const HOUR_US = 3_600_000_000;
-
-interface Loaded extends BenchPlace {
-  endUs: number;
-  spans: number;
-  orders: number;
-  writeSeconds: number;
-}
+type Loaded = BenchPlace & LoadResult;
 
 export async function benchDashboards(args: string[]): Promise<void> {
   const refreshes = numberFlag(args, 'refreshes', 30);
   const reuse = args.includes('--reuse') ? stringFlag(args, 'reuse', '') : '';
-  const keep = args.includes('--keep') || reuse !== '';
+  const resume = args.includes('--resume') ? stringFlag(args, 'resume', '') : '';
+  const keep = args.includes('--keep') || reuse !== '' || resume !== '';
   let loaded: Loaded;
   let stores: BenchStores;
   if (reuse) {
@@ -54,11 +50,24 @@ export async function benchDashboards(args: string[]): Promise<void> {
     stores = await openBenchStores(loaded);
     console.log(`dashboards: reusing ${loaded.spans} spans (${loaded.orders} orders) on ${loaded.backend} from ${reuse}`);
   } else {
-    const backend = stringFlag(args, 'backend', 'embedded');
-    if (backend !== 'embedded' && backend !== 'clickhouse') throw new Error('--backend is embedded or clickhouse');
-    const place = newPlace(backend);
+    let place: BenchPlace;
+    let resumed: Loaded | undefined;
+    if (resume) {
+      place = resumed = JSON.parse(fs.readFileSync(resume, 'utf8')) as Loaded;
+      console.log(`dashboards: going on with the load of ${resumed.spans} spans on ${resumed.backend} from ${resume}`);
+    } else {
+      const backend = stringFlag(args, 'backend', 'embedded');
+      if (backend !== 'embedded' && backend !== 'clickhouse') throw new Error('--backend is embedded or clickhouse');
+      place = newPlace(backend);
+    }
     stores = await openBenchStores(place);
-    loaded = { ...place, ...(await load(stores, args, backend)) };
+    loaded = { ...place, ...(await loadDashboardData(place, stores, args, resumed)) };
+    if (keep) {
+      const file = resume || path.join('bench-results', `dashboards-store-${loaded.backend}-${Date.now()}.json`);
+      fs.mkdirSync('bench-results', { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(loaded, null, 2));
+      console.log(`dashboards: data kept; time it again with --reuse ${file}, load more with --resume ${file}`);
+    }
   }
   try {
     const dashboards = createDashboardService(stores.spans, stores.logs, { chains: { businessKeys: ['order.id'] } });
@@ -109,58 +118,10 @@ export async function benchDashboards(args: string[]): Promise<void> {
     const report = { bench: 'dashboards', heapScreen, backend: loaded.backend, spans: loaded.spans, orders: loaded.orders, writeSeconds: loaded.writeSeconds, refreshes, results, heap, loadAverage: os.loadavg().map(round), machine: machineNote() };
     fs.mkdirSync('bench-results', { recursive: true });
     fs.writeFileSync(path.join('bench-results', `dashboards-${loaded.backend}-${Date.now()}.json`), JSON.stringify(report, null, 2));
-    if (keep && !reuse) {
-      const file = path.join('bench-results', `dashboards-store-${loaded.backend}.json`);
-      fs.writeFileSync(file, JSON.stringify(loaded, null, 2));
-      console.log(`dashboards: data kept; time it again with --reuse ${file}`);
-    }
     console.log(`dashboards: load average ${os.loadavg().map(round).join(' ')}; ${machineNote()}`);
   } finally {
     await stores.close(!keep);
   }
-}
-
-/** Writes the spans and logs; `--writers` batches at once (their orders are distinct, so concurrent roll-up writes never touch one order). */
-async function load(stores: BenchStores, args: string[], backend: string): Promise<Omit<Loaded, keyof BenchPlace>> {
-  const total = numberFlag(args, 'spans', 1_000_000);
-  const perTrace = numberFlag(args, 'spans-per-trace', 10);
-  const writers = numberFlag(args, 'writers', backend === 'embedded' ? 1 : 4);
-  const batchTraces = numberFlag(args, 'batch-traces', backend === 'embedded' ? 200 : 2000);
-  const traces = Math.max(1, Math.floor(total / perTrace));
-  const endUs = Date.now() * 1000;
-  const startUs = endUs - HOUR_US;
-  const started = performance.now();
-  let next = 0;
-  let lastNote = started;
-  const writer = async () => {
-    for (let t = next; t < traces; t = next) {
-      next += batchTraces;
-      const end = Math.min(traces, t + batchTraces);
-      await writeOrders(stores, perTrace, t, end - t, (k) => startUs + Math.floor((k / traces) * (HOUR_US - 60_000_000)));
-      if (performance.now() - lastNote > 60_000) {
-        lastNote = performance.now();
-        console.log(`dashboards: ${Math.min(next, traces) * perTrace} spans written in ${round((lastNote - started) / 1000)} s`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: writers }, writer));
-  await stores.flushLogs();
-  const writeSeconds = round((performance.now() - started) / 1000);
-  console.log(`dashboards: ${backend}: ${traces * perTrace} spans (${traces} orders) and ${traces} log lines written in ${writeSeconds} s`);
-  return { endUs, spans: traces * perTrace, orders: traces, writeSeconds };
-}
-
-/** Orders `first` .. `first + count - 1` (one trace of `perTrace` spans and one log line each, the k-th at `atUs(k)`), written as ingest writes them. */
-async function writeOrders(stores: BenchStores, perTrace: number, first: number, count: number, atUs: (k: number) => number): Promise<void> {
-  const spans: Span[] = [];
-  const logs: LogRecord[] = [];
-  for (let k = first; k < first + count; k++) {
-    spans.push(...syntheticTrace(perTrace, atUs(k), k));
-    logs.push(...syntheticLogs(1, atUs(k), k));
-  }
-  const batch = { spans, businessKeys: businessKeysOfSpans(spans, { attributeNames: ['order.id'] }), traceLinks: [], messageIds: [] };
-  await retried(() => stores.spans.writeSpans(batch));
-  await retried(() => stores.logs.writeLogs({ logs, businessKeys: [] }));
 }
 
 /**
@@ -175,7 +136,8 @@ function liveOrders(stores: BenchStores, perTrace: number, firstOrder: number, p
     writing = writing
       .then(async () => {
         const atUs = Date.now() * 1000 - 1_000_000;
-        await writeOrders(stores, perTrace, next, perSecond, (k) => atUs + (k - next) * 1000);
+        const orders = Array.from({ length: perSecond }, (_, i) => next + i);
+        await writeOrders(stores, perTrace, orders, (k) => atUs + (k - next) * 1000);
         next += perSecond;
         await stores.flushLogs();
       })
@@ -185,17 +147,4 @@ function liveOrders(stores: BenchStores, perTrace: number, firstOrder: number, p
     clearInterval(timer);
     await writing;
   };
-}
-
-/** A write retried as ingest retries it: a retriable store error (a dropped connection) up to 5 times with backoff; writes are idempotent. */
-async function retried(write: () => Promise<unknown>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await write();
-      return;
-    } catch (err) {
-      if (attempt >= 5 || !(err as { retriable?: boolean }).retriable) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
 }

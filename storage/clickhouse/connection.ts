@@ -22,16 +22,43 @@ export function openClient(options: ClickHouseConnectionOptions): ClickHouseClie
     url: options.url,
     username: options.username,
     password: options.password,
-    keep_alive: { enabled: true, idle_socket_ttl: IDLE_SOCKET_TTL_MS },
     log: { level: ClickHouseLogLevel.OFF },
+    keep_alive: { enabled: true, idle_socket_ttl: IDLE_SOCKET_TTL_MS },
   });
+}
+
+/** Tries of one request that keeps meeting a socket the server had already closed. */
+const STALE_SOCKET_TRIES = 3;
+
+/** The failures of a request sent on a kept-alive socket the server had closed meanwhile (nothing was answered). */
+export function isStaleSocket(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || (err instanceof Error && /socket hang up/.test(err.message));
+}
+
+/**
+ * Sends a request again at once when it went out on a socket the server had
+ * closed. Even with IDLE_SOCKET_TTL_MS a busy process meets such sockets: a
+ * long synchronous stretch (building a large batch's rows) keeps the client
+ * from retiring them in time, and the next request takes one. Every request
+ * the stores send may be repeated (selects; inserts and marks are
+ * idempotent by the schema), so the request is repeated rather than the whole
+ * write failing and backing off.
+ */
+export async function onFreshSocket<T>(request: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (err) {
+      if (attempt >= STALE_SOCKET_TRIES || !isStaleSocket(err)) throw err;
+    }
+  }
 }
 
 /** Runs a SELECT and reads its JSONEachRow rows; a failure becomes a store error named after `what`. */
 export async function selectRows<T>(client: ClickHouseClient, query: string, what: string): Promise<T[]> {
   try {
-    const result = await client.query({ query, format: 'JSONEachRow' });
-    return await result.json<T>();
+    return await onFreshSocket(async () => (await client.query({ query, format: 'JSONEachRow' })).json<T>());
   } catch (err) {
     throw toStoreError(what, err);
   }

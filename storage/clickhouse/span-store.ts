@@ -7,7 +7,7 @@ import { compareMatchingSpans, spanConditions, type MatchingSpan, type TraceHit 
 import { BackendUnavailableError, ValidationError } from '../../core/errors';
 import type { Span, StatusCode, TimeWindow, TraceLinkEntry, TraceSummary } from '../../core/model';
 import { slowestBusinessKeysSql, traceSummariesSql } from './chain-queries';
-import { openClient, selectRows } from './connection';
+import { onFreshSocket, openClient, selectRows } from './connection';
 import { toStoreError } from './errors';
 import type { DataDeleter, DeletionOutcome } from '../../core/contracts/data-deletion';
 import { dropDaysBefore } from './partition-deletion';
@@ -31,6 +31,7 @@ import type { BatchRows, MessageRow, StoredSpanRow } from './rows';
 import { DATA_TABLES, schemaFor } from './schema';
 import { featuresFor, parseServerVersion } from './version';
 import { ClickHouseTopology } from './topology-store';
+import { DEFAULT_QUIET_SECONDS } from './topology-minutes';
 import { ClickHouseOrderRollup } from './order-rollup-store';
 import type { ServiceStats, Topology } from '../../core/topology';
 import type { SchemaFeatures, ServerVersion } from './version';
@@ -46,6 +47,11 @@ export interface ClickHouseSpanStoreOptions {
   retentionDays?: number;
   /** The business keys rolled up per minute at write, and the stage rules; default DEFAULT_ORDER_ROLLUP. */
   orderRollup?: OrderRollupSettings;
+  /**
+   * Seconds a minute must have gone without writes (and be over) before a topology read summarizes it;
+   * default 60 (DEFAULT_QUIET_SECONDS). Tests set 0 to reach the summaries without waiting.
+   */
+  topologyQuietSeconds?: number;
 }
 
 export const CLICKHOUSE_DEFAULTS = {
@@ -109,13 +115,19 @@ export class ClickHouseSpanStore implements SpanStore, DataDeleter {
   constructor(options: ClickHouseSpanStoreOptions) {
     this.options = validateOptions(options);
     this.database = this.options.database ?? CLICKHOUSE_DEFAULTS.database;
-    this.topologyRollups = new ClickHouseTopology(this.database, (query, what) => this.select(query, what));
+    this.topologyRollups = new ClickHouseTopology(
+      this.database,
+      (query, what) => this.select(query, what),
+      (table, values) => this.insertRows(table, values),
+      async (query) => {
+        await onFreshSocket(() => this.ready().command({ query }));
+      },
+      this.options.topologyQuietSeconds ?? DEFAULT_QUIET_SECONDS,
+    );
     this.orderRollup = new ClickHouseOrderRollup(
       this.options.orderRollup ?? DEFAULT_ORDER_ROLLUP,
       (query, what) => this.select(query, what),
-      async (table, values) => {
-        await this.ready().insert({ table: qualifiedName(this.database, table), values, format: 'JSONEachRow' });
-      },
+      (table, values) => this.insertRows(table, values),
       (ids) => this.traceSummaries(ids),
       this.database,
     );
@@ -201,21 +213,24 @@ export class ClickHouseSpanStore implements SpanStore, DataDeleter {
   }
 
   async writeSpans(batch: SpanBatch): Promise<void> {
-    const client = this.ready();
+    this.ready();
     const rows = batchRows(batch);
     const topologyRows = await this.topologyRollups.rowsFor(batch.spans);
     // one insert per table; a failed write is retried whole, which the schema makes harmless
     const inserts = (Object.keys(rows) as (keyof BatchRows)[])
       .filter((table) => rows[table].length > 0)
-      .map((table) =>
-        client.insert({ table: qualifiedName(this.database, table), values: rows[table] as object[], format: 'JSONEachRow' }),
-      );
+      .map((table) => this.insertRows(table, rows[table] as object[]));
     for (const [table, values] of Object.entries(topologyRows)) {
-      if (values.length > 0) inserts.push(client.insert({ table: qualifiedName(this.database, table), values, format: 'JSONEachRow' }));
+      if (values.length > 0) inserts.push(this.insertRows(table, values));
     }
     const results = await Promise.allSettled(inserts);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw toStoreError('writeSpans', failed.reason);
+    try {
+      await this.topologyRollups.markWritten(topologyRows);
+    } catch (err) {
+      throw toStoreError('writeSpans (topology minute marks)', err);
+    }
     // the order roll-up reads the summaries and business keys just written
     try {
       await this.orderRollup.write(batch);
@@ -337,6 +352,16 @@ export class ClickHouseSpanStore implements SpanStore, DataDeleter {
     return this.orderRollup.slowestOrders(key, window, limit, failedOnly);
   }
 
+  /** The last failure to store a topology summary (reads answered exactly anyway), for health reporting. */
+  get lastTopologySummaryError(): Error | undefined {
+    return this.topologyRollups.lastSummaryError;
+  }
+
+  private async insertRows(table: string, values: object[]): Promise<void> {
+    const client = this.ready();
+    await onFreshSocket(() => client.insert({ table: qualifiedName(this.database, table), values, format: 'JSONEachRow' }));
+  }
+
   private ready(): ClickHouseClient {
     if (this.closed) throw new BackendUnavailableError('clickhouse span store is shut down');
     if (!this.client || !this.version) throw new BackendUnavailableError('clickhouse span store is not started');
@@ -353,7 +378,7 @@ export class ClickHouseSpanStore implements SpanStore, DataDeleter {
 }
 
 function validateOptions(options: ClickHouseSpanStoreOptions): ClickHouseSpanStoreOptions {
-  const known = new Set(['url', 'database', 'username', 'password', 'retentionDays', 'orderRollup']);
+  const known = new Set(['url', 'database', 'username', 'password', 'retentionDays', 'orderRollup', 'topologyQuietSeconds']);
   for (const key of Object.keys(options)) {
     if (!known.has(key)) throw new ValidationError(`unknown clickhouse option '${key}'`, key);
   }
@@ -372,6 +397,10 @@ function validateOptions(options: ClickHouseSpanStoreOptions): ClickHouseSpanSto
   const days = options.retentionDays;
   if (days !== undefined && (!Number.isSafeInteger(days) || days < 1)) {
     throw new ValidationError('clickhouse retentionDays must be a positive integer', 'retentionDays');
+  }
+  const quiet = options.topologyQuietSeconds;
+  if (quiet !== undefined && (!Number.isSafeInteger(quiet) || quiet < 0 || quiet > 86_400)) {
+    throw new ValidationError('clickhouse topologyQuietSeconds must be an integer from 0 to 86400', 'topologyQuietSeconds');
   }
   return { ...options };
 }

@@ -16,6 +16,20 @@
  * - topology_aliases: caller-side peer names seen calling an instrumented service.
  * - topology_pending: server/consumer spans whose parent had not arrived; the
  *   batch that brings the parent turns them into edges. Never deleted (retention drops them).
+ *
+ * FINAL over an hour of calls is too slow for a wall screen (millions of rows
+ * at 10 M spans an hour), so settled minutes are read from summaries
+ * (topology-minutes.ts):
+ *
+ * - topology_edge_minutes / topology_operation_minutes: the per-call tables
+ *   counted per minute and group, each summary of a minute stamped with the
+ *   server time it was taken (`version`); the newest wins (argMax at read).
+ * - topology_minute_marks: per minute, the server time (seconds) of the last
+ *   write into it (kind 0, after the write's rows are stored) and of the last
+ *   summary (kind 1, taken before its read). A minute is read from its summary
+ *   only while the summary is newer than the last write, so a replayed or late
+ *   batch sends the minute back to the exact FINAL read until it is summarized
+ *   again.
  */
 import { qualifiedName, quoteUInt } from './quote';
 import { featuresFor } from './version';
@@ -26,7 +40,13 @@ export const TOPOLOGY_TABLES = {
   operations: 'topology_operations',
   aliases: 'topology_aliases',
   pending: 'topology_pending',
+  edgeMinutes: 'topology_edge_minutes',
+  operationMinutes: 'topology_operation_minutes',
+  minuteMarks: 'topology_minute_marks',
 } as const;
+
+/** The kinds of row in topology_minute_marks. */
+export const MINUTE_MARK = { written: 0, summarized: 1 } as const;
 
 export const TOPOLOGY_DATA_TABLES: readonly string[] = Object.values(TOPOLOGY_TABLES);
 
@@ -59,6 +79,7 @@ export function rollupTableMaker(version: ServerVersion, options: RollupSchemaOp
 export function topologySchemaFor(version: ServerVersion, options: RollupSchemaOptions): string[] {
   const { lc, table } = rollupTableMaker(version, options);
   const call = ['trace_id String', 'span_id String', 'bucket UInt8', 'error UInt8', 'duration_us UInt64'];
+  const summed = ['bucket UInt8', 'calls UInt64', 'errors UInt64', 'version UInt32'];
   return [
     table(
       TOPOLOGY_TABLES.edges,
@@ -87,5 +108,20 @@ export function topologySchemaFor(version: ServerVersion, options: RollupSchemaO
       'start_us',
       'trace_id, parent_span_id, span_id',
     ),
+    table(
+      TOPOLOGY_TABLES.edgeMinutes,
+      ['minute UInt64', ...[`source`, `source_kind`, `target`, `target_kind`, `kind`].map((c) => `${c} ${lc('String')}`), ...summed],
+      'minute',
+      'minute, source, source_kind, target, target_kind, kind, bucket',
+      'ReplacingMergeTree(version)',
+    ),
+    table(
+      TOPOLOGY_TABLES.operationMinutes,
+      ['minute UInt64', `service ${lc('String')}`, `operation ${lc('String')}`, ...summed],
+      'minute',
+      'service, minute, operation, bucket',
+      'ReplacingMergeTree(version)',
+    ),
+    table(TOPOLOGY_TABLES.minuteMarks, ['minute UInt64', 'kind UInt8', 'at UInt32'], 'minute', 'minute, kind', 'ReplacingMergeTree(at)'),
   ];
 }

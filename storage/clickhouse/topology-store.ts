@@ -19,15 +19,26 @@ import { rowToSpan, type StoredSpanRow } from './rows';
 import {
   aliasPeersSql,
   latencyMinutesSql,
+  edgeMinutesToSummarizeSql,
+  markMinutesWrittenSql,
+  minuteMarksSql,
+  operationMinutesToSummarizeSql,
   pendingChildrenSql,
   serviceOperationsSql,
   spanFactsSql,
+  summarizedEdgesSql,
+  summarizedLatencyMinutesSql,
+  summarizedServiceOperationsSql,
+  summarizedServicesSql,
   topologyEdgesSql,
   topologyServicesSql,
 } from './topology-queries';
-import { TOPOLOGY_TABLES } from './topology-schema';
+import { minuteRanges, splitMinutes, type MinuteRanges, type MinuteSplit } from './topology-minutes';
+import { MINUTE_MARK, TOPOLOGY_TABLES } from './topology-schema';
 
 type Select = <T>(query: string, what: string) => Promise<T[]>;
+type Insert = (table: string, rows: object[]) => Promise<void>;
+type Command = (query: string) => Promise<void>;
 type Num = string | number;
 
 /** Rows for the topology tables, keyed by table name. */
@@ -40,13 +51,32 @@ const LOOKUP_CHUNK = 2_000;
  * Topology derivation in the ClickHouse write path and the roll-up reads.
  * Per batch at most two lookups: stored parents of the batch's server/consumer
  * spans whose parent is not in the batch (primary-key read on spans), and
- * parked children waiting for one of the batch's spans.
+ * parked children waiting for one of the batch's spans; after the rows are
+ * stored, one mark of the minutes they fell in. Reads take settled minutes
+ * from their summaries and the rest exactly (topology-minutes.ts); a read
+ * that meets quiet minutes without a current summary summarizes them first.
  */
 export class ClickHouseTopology {
+  /** Summaries being taken, by their minutes: concurrent reads of one window take them once. */
+  private readonly summarizing = new Map<string, Promise<boolean>>();
+  /** The last failure to store a summary (the read that met it answered exactly anyway). */
+  lastSummaryError: Error | undefined;
+
   constructor(
     private readonly db: string,
     private readonly select: Select,
+    private readonly insert: Insert,
+    private readonly command: Command,
+    /** How long a minute must have been left alone before it is summarized (topology-minutes.ts). */
+    private readonly quietSeconds: number,
   ) {}
+
+  /** Marks the minutes of rows just stored as written (after them: a summary taken before this mark is not trusted). */
+  async markWritten(rows: TopologyRows): Promise<void> {
+    const minutes = new Set<number>();
+    for (const table of [TOPOLOGY_TABLES.edges, TOPOLOGY_TABLES.operations]) for (const r of rows[table] ?? []) minutes.add((r as { minute: number }).minute);
+    if (minutes.size > 0) await this.command(markMinutesWrittenSql(this.db, [...minutes].sort((a, b) => a - b)));
+  }
 
   async rowsFor(spans: readonly Span[]): Promise<TopologyRows> {
     const inBatch = new Map<string, Span>();
@@ -125,9 +155,10 @@ export class ClickHouseTopology {
 
   async topology(window: TimeWindow): Promise<Topology> {
     const r = minuteRange(window);
+    const split = await this.split(r.fromMinute, r.toMinute);
     const [edges, services, aliases, names] = await Promise.all([
-      this.select<Numbered<EdgeRollupRow>>(topologyEdgesSql(this.db, r.fromMinute, r.toMinute), 'topology'),
-      this.select<Numbered<ServiceRollupRow>>(topologyServicesSql(this.db, r.fromMinute, r.toMinute), 'topology'),
+      this.read<Numbered<EdgeRollupRow>>(split, (m) => summarizedEdgesSql(this.db, m), (m) => topologyEdgesSql(this.db, m), 'topology'),
+      this.read<Numbered<ServiceRollupRow>>(split, (m) => summarizedServicesSql(this.db, m), (m) => topologyServicesSql(this.db, m), 'topology'),
       this.select<{ peer: string }>(aliasPeersSql(this.db), 'topology'),
       this.select<{ service: string }>(servicesSql(this.db), 'topology'),
     ]);
@@ -140,14 +171,84 @@ export class ClickHouseTopology {
   async serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats> {
     const r = minuteRange(window);
     checkStep(stepUs, r);
-    const rows = await this.select<Numbered<OperationRollupRow>>(serviceOperationsSql(this.db, service, r.fromMinute, r.toMinute), 'serviceStats');
+    const split = await this.split(r.fromMinute, r.toMinute);
+    const rows = await this.read<Numbered<OperationRollupRow>>(
+      split,
+      (m) => summarizedServiceOperationsSql(this.db, service, m),
+      (m) => serviceOperationsSql(this.db, service, m),
+      'serviceStats',
+    );
     return assembleServiceStats(service, r, stepUs, rows.map(numbers));
   }
 
   async latencyMinutes(window: TimeWindow, service?: string): Promise<LatencyBucketCount[]> {
     const r = latencyMinuteRange(window);
-    const rows = await this.select<Numbered<LatencyBucketCount>>(latencyMinutesSql(this.db, service, r.fromMinute, r.toMinute), 'latencyMinutes');
-    return rows.map((x) => ({ minute: Number(x.minute), bucket: Number(x.bucket), count: Number(x.count) }));
+    const split = await this.split(r.fromMinute, r.toMinute);
+    const rows = await this.read<Numbered<LatencyBucketCount>>(
+      split,
+      (m) => summarizedLatencyMinutesSql(this.db, service, m),
+      (m) => latencyMinutesSql(this.db, service, m),
+      'latencyMinutes',
+    );
+    return rows
+      .map((x) => ({ minute: Number(x.minute), bucket: Number(x.bucket), count: Number(x.count) }))
+      .sort((a, b) => a.minute - b.minute || a.bucket - b.bucket);
+  }
+
+  /** The minutes from..to split by their marks, after summarizing the quiet ones that had no current summary. */
+  private async split(fromMinute: number, toMinute: number): Promise<MinuteSplit> {
+    const read = async () => {
+      const [row] = await this.select<{ marks: [Num, Num, Num][]; as_of: Num }>(minuteMarksSql(this.db, fromMinute, toMinute), 'topology (minute marks)');
+      const marks = row.marks.map(([minute, written, summarized]) => ({ minute: Number(minute), written: Number(written), summarized: Number(summarized) }));
+      return splitMinutes(fromMinute, toMinute, marks, Number(row.as_of), this.quietSeconds);
+    };
+    const split = await read();
+    return split.toSummarize.length > 0 && (await this.summarize(split.toSummarize, split.asOf)) ? read() : split;
+  }
+
+  /** Rows of the summarized minutes and of the exact ones, each read only when there are such minutes. */
+  private async read<T>(split: MinuteSplit, summarized: (m: MinuteRanges) => string, exact: (m: MinuteRanges) => string, what: string): Promise<T[]> {
+    const reads: Promise<T[]>[] = [];
+    if (split.summarized.length > 0) reads.push(this.select<T>(summarized(split.summarized), what));
+    if (split.exact.length > 0) reads.push(this.select<T>(exact(split.exact), what));
+    return (await Promise.all(reads)).flat();
+  }
+
+  /** Summarizes these minutes as of `asOf` (server seconds); false when that failed (the read goes on exactly). */
+  private summarize(minutes: number[], asOf: number): Promise<boolean> {
+    const key = minutes.join(',');
+    let taking = this.summarizing.get(key);
+    if (!taking) {
+      taking = this.takeSummaries(minutes, asOf)
+        .then(
+          () => true,
+          (err: Error) => {
+            this.lastSummaryError = err;
+            return false;
+          },
+        )
+        .finally(() => this.summarizing.delete(key));
+      this.summarizing.set(key, taking);
+    }
+    return taking;
+  }
+
+  /** The minutes' counts per group read exactly, stored with version `asOf`, then their summary marks (last: a mark promises the rows). */
+  private async takeSummaries(minutes: number[], asOf: number): Promise<void> {
+    const ranges = minuteRanges(minutes);
+    const [edges, operations] = await Promise.all([
+      this.select<Record<string, Num>>(edgeMinutesToSummarizeSql(this.db, ranges), 'topology (summary)'),
+      this.select<Record<string, Num>>(operationMinutesToSummarizeSql(this.db, ranges), 'topology (summary)'),
+    ]);
+    const versioned = (rows: Record<string, Num>[]) => rows.map((r) => ({ ...r, minute: Number(r.minute), calls: Number(r.calls), errors: Number(r.errors), version: asOf }));
+    await Promise.all([
+      edges.length > 0 ? this.insert(TOPOLOGY_TABLES.edgeMinutes, versioned(edges)) : undefined,
+      operations.length > 0 ? this.insert(TOPOLOGY_TABLES.operationMinutes, versioned(operations)) : undefined,
+    ]);
+    await this.insert(
+      TOPOLOGY_TABLES.minuteMarks,
+      minutes.map((minute) => ({ minute, kind: MINUTE_MARK.summarized, at: asOf })),
+    );
   }
 }
 

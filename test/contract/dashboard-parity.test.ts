@@ -12,6 +12,7 @@ import { openEmbeddedStores, type EmbeddedStores } from '../../storage/embedded'
 import { openSearchLogStore, type SearchLogStore } from '../../storage/search';
 import { demoLikeOrder, writeOrderSpans } from '../helpers/chain-orders';
 import { describeWithEngines, ENGINE_ADDRESSES, uniqueName } from '../helpers/engines';
+import { waitFor } from '../helpers/wait';
 import { makeLog, uniq } from './fixtures';
 
 const DASHBOARDS = ['order-center', 'service-health', 'logs'];
@@ -145,5 +146,72 @@ describeWithEngines(['clickhouse', 'opensearch'], 'dashboard panels on every bac
     // one order in three has a declined card, logged by three services
     expect(extra['declined-tail'].rows!.length).toBe(24);
     expect(extra['declined-tail'].rows!.every((r) => r.body.startsWith('card declined for'))).toBe(true);
+  });
+
+  /**
+   * ClickHouse reads a topology minute from its per-minute summary once it is quiet (topology-minutes.ts): a
+   * second store handle on the same database with no quiet period takes the summaries; the numbers stay the
+   * embedded store's, and a late batch or replay into a summarized minute sends it back to the exact read.
+   */
+  describe('ClickHouse topology minutes read from their summaries', () => {
+    let summarizing: ClickHouseSpanStore;
+    const options = { chains: { businessKeys: ['order.id'] } };
+    const marks = async () => {
+      const admin = createClient({ url: ENGINE_ADDRESSES.clickhouse(), log: { level: ClickHouseLogLevel.OFF } });
+      try {
+        const rows = await (
+          await admin.query({
+            query: `SELECT minute, maxIf(at, kind = 0) AS written, maxIf(at, kind = 1) AS summarized, toUInt32(now()) AS now FROM \`${database}\`.topology_minute_marks GROUP BY minute`,
+            format: 'JSONEachRow',
+          })
+        ).json<{ minute: string; written: number; summarized: number; now: number }>();
+        return rows.map((r) => ({ minute: Number(r.minute), written: Number(r.written), summarized: Number(r.summarized), now: Number(r.now) }));
+      } finally {
+        await admin.close();
+      }
+    };
+    const serverPastLastWrite = () => waitFor(async () => (await marks()).every((m) => m.now > m.written), 'the server clock past the last write mark');
+    const compare = async (id: string) => {
+      const [a, b] = await Promise.all([createDashboardService(embedded.spans, embedded.logs, options).data(id, endMs), createDashboardService(summarizing, opensearch, options).data(id, endMs)]);
+      expect(Object.entries(a.panels).filter(([, r]) => !r.ok)).toEqual([]);
+      expect(numbers(b)).toEqual(numbers(a));
+      return numbers(b) as Record<string, { rows: { service: string; calls: number }[] }>;
+    };
+
+    beforeAll(async () => {
+      summarizing = new ClickHouseSpanStore({ url: ENGINE_ADDRESSES.clickhouse(), database, topologyQuietSeconds: 0 });
+      await summarizing.start();
+    });
+    afterAll(async () => {
+      await summarizing?.shutdown();
+    });
+
+    it.each(['service-health', 'order-center'])('%s: the same numbers once the written minutes are summarized', async (id) => {
+      await serverPastLastWrite();
+      await compare(id);
+      const written = (await marks()).filter((m) => m.written > 0);
+      expect(written.length).toBeGreaterThan(0);
+      expect(written.filter((m) => m.summarized <= m.written)).toEqual([]);
+    });
+
+    it('a replayed batch and a late order in summarized minutes: read exactly again, then summarized again, still equal', async () => {
+      await serverPastLastWrite();
+      const before = await compare('service-health');
+      const late = demoLikeOrder({ orderId: `ORD-${tag}-late`, t0: endMs - 40 * 60_000 + 5 * 97_000 + 500, paymentMs: 44, delayMs: 300, error: true });
+      for (const s of late) {
+        s.service = `${s.service}-${tag}`;
+        s.resource = { 'service.name': s.service };
+      }
+      await write(embedded.spans, embedded.logs, { spans: [late], logs: [] });
+      await write(summarizing, opensearch, { spans: [late], logs: [] });
+      const dirty = (await marks()).filter((m) => m.written >= m.summarized);
+      expect(dirty.length).toBeGreaterThan(0);
+      const after = await compare('service-health');
+      const calls = (n: typeof before) => n.services.rows.filter((r) => r.service.endsWith(tag)).reduce((sum, r) => sum + r.calls, 0);
+      expect(calls(after)).toBeGreaterThan(calls(before));
+      await serverPastLastWrite();
+      await compare('service-health');
+      expect((await marks()).filter((m) => m.written > 0 && m.summarized <= m.written)).toEqual([]);
+    });
   });
 });
