@@ -1,5 +1,8 @@
 import { assembleChain, type AssembledChain } from '../../core/analysis/chain';
 import { mapLimited } from '../../core/util/map-limited';
+import { chunks } from '../../core/util/chunks';
+import { CHAIN_READ_LIMITS } from '../../core/contracts/read-limits';
+import { coalescedLinkedTraces } from './coalesced-links';
 import type { ChainStageRule } from '../../core/analysis/chain-stages';
 import { walkChain } from '../../core/analysis/chain-walk';
 import { DEFAULT_CONFIG } from '../../core/config';
@@ -67,6 +70,12 @@ export interface SlowChainQuery {
   /** Leave intended waits out of durationUs and waitingUs (intendedWaitUs still says how much they were). */
   excludeIntendedWaits?: boolean;
 }
+
+/**
+ * Sorts whose order (and the errors filter) the trace summaries decide alone: a chain's first start, last end and
+ * error count are the same from its summaries as from its spans.
+ */
+const SUMMARY_SORTS: ReadonlySet<SlowChainSort> = new Set<SlowChainSort>(['duration', 'errors', 'start']);
 
 /** The store ranks this many times `limit` values by the traces carrying the key; the assembled chains are then filtered and sorted. */
 const SLOW_CANDIDATES_PER_ROW = 3;
@@ -147,8 +156,9 @@ export class ChainService {
   /**
    * The slowest chains whose key value was first seen in the window. The
    * store ranks values by the traces that carry the key directly; the top
-   * SLOW_CANDIDATES_PER_ROW × limit are assembled (linked traces included,
-   * spans capped per chain so the whole answer stays within
+   * SLOW_CANDIDATES_PER_ROW × limit are assembled together (linked traces
+   * included; for the SUMMARY_SORTS from their trace summaries alone, else
+   * with spans capped per chain so the whole answer stays within
    * maxSpansPerSlowList), filtered, sorted and cut to `limit`. Listed chains
    * whose spans were cut are then assembled again with the chain page's cap
    * while the answer's span budget lasts, so their bottleneck is the page's;
@@ -196,20 +206,41 @@ export class ChainService {
     }
     let budget = this.options.maxSpansPerSlowList;
     const perChain = Math.max(1, Math.min(this.options.maxSpansPerSlowChain, Math.floor(budget / Math.max(1, ranked.length))));
-    const assembled = await mapLimited(fresh, 4, async (r) => ({ r, a: await this.assemble(r.traceIds.slice(0, this.options.maxTraces), perChain) }));
-    for (const { a } of assembled) budget -= Math.min(perChain, a.spanTotal);
+    // the summaries decide these sorts and the errors filter alone: rank without spans, and read spans for the listed rows only
+    const bySummaries = SUMMARY_SORTS.has(query.sort ?? 'duration');
+    const seeds = (r: BusinessKeySpan) => r.traceIds.slice(0, this.options.maxTraces);
+    const assemblies = await this.assembleMany(fresh.map(seeds), bySummaries ? 0 : perChain);
+    const assembled = fresh.map((r, i): { r: BusinessKeySpan; a?: Assembly; row: SlowChainView } => ({ r, a: assemblies[i], row: slowRow(r, assemblies[i], exclude) }));
+    for (const a of assemblies) budget -= Math.min(perChain, a.spanTotal);
+    // a settled candidate's row is final unless its spans were cut, listed or not: the next refresh ranks it without reading it again
+    for (const { r, a, row } of assembled) if (!a!.spansCut && r.endUs <= settledBefore) this.keepSettledRow(rowId(r), row);
 
-    const listed = [...known, ...assembled.map(({ r, a }): { r: BusinessKeySpan; a?: Assembly; row: SlowChainView } => ({ r, a, row: slowRow(r, a, exclude) }))]
+    const listed = [...known, ...assembled]
       .filter(({ row }) => !query.errorsOnly || row.errorCount > 0)
       .sort((x, y) => compareSlow(x.row, y.row, query))
       .slice(0, limit);
+    // listed chains cut: whole while the budget lasts, else (ranked by summaries) with the ranking's cap per chain
+    const whole: typeof listed = [];
+    const capped: typeof listed = [];
     for (const item of listed) {
-      if (!item.a?.spansCut || item.a.spanTotal > this.options.maxSpans || item.a.spanTotal > budget) continue;
-      budget -= item.a.spanTotal;
-      item.a = await this.assemble(item.r.traceIds.slice(0, this.options.maxTraces), this.options.maxSpans);
-      item.row = slowRow(item.r, item.a, exclude);
+      if (!item.a?.spansCut) continue;
+      if (item.a.spanTotal <= this.options.maxSpans && item.a.spanTotal <= budget) {
+        budget -= item.a.spanTotal;
+        whole.push(item);
+      } else if (bySummaries) capped.push(item);
     }
-    for (const { r, a, row } of listed) if (a && !a.spansCut && r.endUs <= settledBefore) this.keepSettledRow(rowId(r), row);
+    const [wholeAgain, cappedAgain] = await Promise.all([
+      this.assembleMany(whole.map((item) => seeds(item.r)), this.options.maxSpans),
+      this.assembleMany(capped.map((item) => seeds(item.r)), perChain),
+    ]);
+    for (const [items, again] of [[whole, wholeAgain], [capped, cappedAgain]] as const) {
+      items.forEach((item, i) => {
+        item.a = again[i];
+        item.row = slowRow(item.r, again[i], exclude);
+      });
+    }
+    // and a listed one read again whole above
+    for (const { r, a, row } of listed) if (a?.spansCut === false && r.endUs <= settledBefore) this.keepSettledRow(rowId(r), row);
     return listed.map(({ row }) => row).sort((x, y) => compareSlow(x, y, query));
   }
 
@@ -226,31 +257,47 @@ export class ChainService {
   }
 
   private async assemble(seeds: string[], maxSpans: number): Promise<Assembly> {
-    const walk = await walkChain(seeds, (ids) => this.spans.linkedTraces(ids), { maxTraces: this.options.maxTraces });
-    const summaries: TraceSummary[] = [];
-    for (let i = 0; i < walk.traceIds.length; i += 1_000) {
-      summaries.push(...(await this.spans.traceSummaries(walk.traceIds.slice(i, i + 1_000))));
+    return (await this.assembleMany([seeds], maxSpans))[0];
+  }
+
+  /**
+   * Several chains assembled together, so their store reads are shared: the
+   * walks' link reads coalesce, one summaries read per 1,000 traces of all
+   * chains, and every loaded trace is read once at READ_CONCURRENCY.
+   */
+  private async assembleMany(seedLists: readonly string[][], maxSpans: number): Promise<Assembly[]> {
+    const linked = coalescedLinkedTraces((ids) => this.spans.linkedTraces(ids));
+    const walks = await Promise.all(seedLists.map((seeds) => walkChain(seeds, linked, { maxTraces: this.options.maxTraces })));
+    const summaryOf = new Map<string, TraceSummary>();
+    for (const ids of chunks([...new Set(walks.flatMap((w) => w.traceIds))], CHAIN_READ_LIMITS.summaryTraceIds)) {
+      for (const s of await this.spans.traceSummaries(ids)) summaryOf.set(s.traceId, s);
     }
-    summaries.sort((a, b) => a.startUs - b.startUs || (a.traceId < b.traceId ? -1 : 1));
-    // whole traces within the span budget, earliest first; the rest are shown by their summaries
-    let budget = maxSpans;
-    let truncated = walk.truncated;
-    const load: string[] = [];
-    for (const s of summaries) {
-      if (s.spanCount <= budget) {
-        load.push(s.traceId);
-        budget -= s.spanCount;
-      } else truncated = true;
-    }
+    const plans = walks.map((walk) => {
+      const summaries = walk.traceIds.flatMap((id) => summaryOf.get(id) ?? []);
+      summaries.sort((a, b) => a.startUs - b.startUs || (a.traceId < b.traceId ? -1 : 1));
+      // whole traces within the span budget, earliest first; the rest are shown by their summaries
+      let budget = maxSpans;
+      let truncated = walk.truncated;
+      const load: string[] = [];
+      for (const s of summaries) {
+        if (s.spanCount <= budget) {
+          load.push(s.traceId);
+          budget -= s.spanCount;
+        } else truncated = true;
+      }
+      return { walk, summaries, load, truncated };
+    });
     const loaded = new Map<string, Span[]>();
-    await mapLimited(load, READ_CONCURRENCY, async (id) => loaded.set(id, await this.spans.getTrace(id)));
-    const chain = assembleChain(
-      summaries.map((summary) => ({ traceId: summary.traceId, spans: loaded.get(summary.traceId) ?? [], summary })),
-      walk.joins,
-      { stageRules: this.options.stages, expectedWaits: this.options.expectedWaits },
-    );
-    const spanTotal = summaries.reduce((n, s) => n + s.spanCount, 0);
-    return { traceIds: walk.traceIds, summaries, chain, truncated, spansCut: load.length < summaries.length, spanTotal };
+    await mapLimited([...new Set(plans.flatMap((p) => p.load))], READ_CONCURRENCY, async (id) => loaded.set(id, await this.spans.getTrace(id)));
+    return plans.map(({ walk, summaries, load, truncated }) => {
+      const chain = assembleChain(
+        summaries.map((summary) => ({ traceId: summary.traceId, spans: loaded.get(summary.traceId) ?? [], summary })),
+        walk.joins,
+        { stageRules: this.options.stages, expectedWaits: this.options.expectedWaits },
+      );
+      const spanTotal = summaries.reduce((n, s) => n + s.spanCount, 0);
+      return { traceIds: walk.traceIds, summaries, chain, truncated, spansCut: load.length < summaries.length, spanTotal };
+    });
   }
 
   /** Logs of every trace of the chain (a fair share of the cap each), merged oldest first. */
