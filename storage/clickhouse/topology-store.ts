@@ -59,6 +59,8 @@ const LOOKUP_CHUNK = 2_000;
 export class ClickHouseTopology {
   /** Summaries being taken, by their minutes: concurrent reads of one window take them once. */
   private readonly summarizing = new Map<string, Promise<boolean>>();
+  /** Reads in flight, by their SQL: a screen's panels ask for the same window at once, the server answers once. */
+  private readonly reading = new Map<string, Promise<unknown[]>>();
   /** The last failure to store a summary (the read that met it answered exactly anyway). */
   lastSummaryError: Error | undefined;
 
@@ -70,6 +72,16 @@ export class ClickHouseTopology {
     /** How long a minute must have been left alone before it is summarized (topology-minutes.ts). */
     private readonly quietSeconds: number,
   ) {}
+
+  /** `select`, shared with a caller already waiting for the same query. */
+  private shared<T>(query: string, what: string): Promise<T[]> {
+    let reading = this.reading.get(query);
+    if (!reading) {
+      reading = this.select<T>(query, what).finally(() => this.reading.delete(query));
+      this.reading.set(query, reading);
+    }
+    return reading as Promise<T[]>;
+  }
 
   /** Marks the minutes of rows just stored as written (after them: a summary taken before this mark is not trusted). */
   async markWritten(rows: TopologyRows): Promise<void> {
@@ -159,8 +171,8 @@ export class ClickHouseTopology {
     const [edges, services, aliases, names] = await Promise.all([
       this.read<Numbered<EdgeRollupRow>>(split, (m) => summarizedEdgesSql(this.db, m), (m) => topologyEdgesSql(this.db, m), 'topology'),
       this.read<Numbered<ServiceRollupRow>>(split, (m) => summarizedServicesSql(this.db, m), (m) => topologyServicesSql(this.db, m), 'topology'),
-      this.select<{ peer: string }>(aliasPeersSql(this.db), 'topology'),
-      this.select<{ service: string }>(servicesSql(this.db), 'topology'),
+      this.shared<{ peer: string }>(aliasPeersSql(this.db), 'topology'),
+      this.shared<{ service: string }>(servicesSql(this.db), 'topology'),
     ]);
     return assembleTopology(edges.map(numbers), services.map(numbers), {
       services: new Set(names.map((n) => n.service)),
@@ -198,7 +210,7 @@ export class ClickHouseTopology {
   /** The minutes from..to split by their marks, after summarizing the quiet ones that had no current summary. */
   private async split(fromMinute: number, toMinute: number): Promise<MinuteSplit> {
     const read = async () => {
-      const [row] = await this.select<{ marks: [Num, Num, Num][]; as_of: Num }>(minuteMarksSql(this.db, fromMinute, toMinute), 'topology (minute marks)');
+      const [row] = await this.shared<{ marks: [Num, Num, Num][]; as_of: Num }>(minuteMarksSql(this.db, fromMinute, toMinute), 'topology (minute marks)');
       const marks = row.marks.map(([minute, written, summarized]) => ({ minute: Number(minute), written: Number(written), summarized: Number(summarized) }));
       return splitMinutes(fromMinute, toMinute, marks, Number(row.as_of), this.quietSeconds);
     };
@@ -209,8 +221,8 @@ export class ClickHouseTopology {
   /** Rows of the summarized minutes and of the exact ones, each read only when there are such minutes. */
   private async read<T>(split: MinuteSplit, summarized: (m: MinuteRanges) => string, exact: (m: MinuteRanges) => string, what: string): Promise<T[]> {
     const reads: Promise<T[]>[] = [];
-    if (split.summarized.length > 0) reads.push(this.select<T>(summarized(split.summarized), what));
-    if (split.exact.length > 0) reads.push(this.select<T>(exact(split.exact), what));
+    if (split.summarized.length > 0) reads.push(this.shared<T>(summarized(split.summarized), what));
+    if (split.exact.length > 0) reads.push(this.shared<T>(exact(split.exact), what));
     return (await Promise.all(reads)).flat();
   }
 
