@@ -140,7 +140,7 @@ export class EmbeddedRetention {
     if (this.stopped || !this.enabled) return;
     if (!this.scheduled) {
       this.scheduled = true;
-      this.state.start(this.o.nowUs());
+      this.edb.inWriteTurn(() => this.state.start(this.o.nowUs()));
       this.schedule(Math.min(1_000, this.o.intervalMs));
       return;
     }
@@ -216,7 +216,7 @@ export class EmbeddedRetention {
     }
     if (this.live) {
       try {
-        this.state.recordPass(this.o.nowUs(), report.deletedTraces, report.deletedLogs, report.error ?? null);
+        this.edb.inWriteTurn(() => this.state.recordPass(this.o.nowUs(), report.deletedTraces, report.deletedLogs, report.error ?? null));
       } catch (err) {
         this.o.log(`chainscope: embedded store retention could not record its state: ${(err as Error)?.message ?? err}`);
       }
@@ -354,16 +354,21 @@ export class EmbeddedRetention {
     const busy = this.db.pragma('busy_timeout', { simple: true }) as number;
     this.db.pragma('busy_timeout = 200');
     try {
-      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.edb.inWriteTurn(() => this.db.pragma('wal_checkpoint(TRUNCATE)'));
     } finally {
       this.db.pragma(`busy_timeout = ${busy}`);
     }
   }
 
+  /**
+   * Runs one step in the writers' turn (the ingest threads share the file: a
+   * step that went around the turn lost SQLite's lock to a flood of writes and
+   * failed with "database is locked"); the time counted includes the wait.
+   */
   private timed<T>(report: PassReport, fn: () => T): T {
     const t = process.hrtime.bigint();
     try {
-      return fn();
+      return this.edb.inWriteTurn(fn);
     } finally {
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
       report.steps++;

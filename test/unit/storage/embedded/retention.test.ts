@@ -9,6 +9,7 @@ import { fileSizes, pageUsage } from '../../../../storage/embedded/store-files';
 import { MAX_CHUNKS_PER_TRACE, SPAN_CHUNK_MAX } from '../../../../storage/embedded/span-chunk';
 import { countStoredSpans } from '../../../../storage/embedded/trace-chunks';
 import { TraceDeleter } from '../../../../storage/embedded/trace-deleter';
+import { WriteTurn } from '../../../../storage/embedded/write-turn';
 import { hexId, makeLog, makeSpan, newTraceId, uniq } from '../../../contract/fixtures';
 import { waitFor } from '../../../helpers/wait';
 
@@ -90,6 +91,20 @@ describe('embedded store retention', () => {
     expect(pageUsage(s.database.db).autoVacuum).toBe(2);
     expect(s.database.db.pragma('journal_size_limit', { simple: true })).toBe(8 * 1024 * 1024); // an eighth of the limit
     expect(s.database.db.pragma('wal_autocheckpoint', { simple: true })).toBe(512); // 8 MiB of 16 KiB pages
+    await close(s);
+  });
+
+  it('deletes in the writers\' turn: while another ingest thread holds it, each step waits for it', async () => {
+    const turn = WriteTurn.shared();
+    const s = openEmbeddedStores({ dataDir, writeTurn: new WriteTurn(turn, 150), retention: { nowUs: () => NOW_US, log: () => {}, maxAgeUs: 7 * DAY_US } });
+    const [caller, callee] = [uniq('shop'), uniq('stock')];
+    for (let i = 0; i < 3; i++) await s.spans.writeSpans(crossServiceTrace(caller, callee, OLD_US + i * MIN_US, `ORD-TURN-${i}`));
+    new Int32Array(turn)[0] = 999; // another thread's turn, never given back: each step waits its longest (150 ms), then goes ahead
+    const report = await s.retention.runPass();
+    expect(report.error).toBeUndefined();
+    expect(report.deletedTraces).toBe(3);
+    expect(report.maxStepMs).toBeGreaterThanOrEqual(140);
+    new Int32Array(turn)[0] = 0;
     await close(s);
   });
 
