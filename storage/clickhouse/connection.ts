@@ -41,9 +41,11 @@ export function isStaleSocket(err: unknown): boolean {
  * closed. Even with IDLE_SOCKET_TTL_MS a busy process meets such sockets: a
  * long synchronous stretch (building a large batch's rows) keeps the client
  * from retiring them in time, and the next request takes one. Every request
- * the stores send may be repeated (selects; inserts and marks are
- * idempotent by the schema), so the request is repeated rather than the whole
- * write failing and backing off.
+ * the stores send through here may be repeated (selects; inserts into
+ * tables that collapse copies), so the request is repeated rather than the
+ * whole write failing and backing off. Inserts into tables whose rows add up
+ * (order-rollup-schema.ts SUMMED_TABLES) are not sent through here: the
+ * server may have stored the first copy before the socket broke.
  */
 export async function onFreshSocket<T>(request: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -30,6 +30,15 @@ export const ORDER_TABLES = {
 
 export const ORDER_DATA_TABLES: readonly string[] = Object.values(ORDER_TABLES);
 
+/**
+ * Tables whose rows add up at read (signed counts): a row inserted twice
+ * counts twice, so an insert into one is never sent again on a stale-socket
+ * failure (connection.ts `onFreshSocket`): the server may have stored it
+ * before the socket broke. Every other table collapses copies (Replacing or
+ * idempotent aggregate states), where a resend is harmless.
+ */
+export const SUMMED_TABLES: ReadonlySet<string> = new Set([ORDER_TABLES.minutes]);
+
 export function orderRollupSchemaFor(version: ServerVersion, options: RollupSchemaOptions): string[] {
   const { lc, table } = rollupTableMaker(version, options);
   const fact = ['minute UInt64', 'start_us UInt64', 'end_us UInt64', 'duration_us UInt64', 'failed UInt8', 'trace_ids String', 'version UInt64'];

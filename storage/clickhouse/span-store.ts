@@ -33,6 +33,7 @@ import { featuresFor, parseServerVersion } from './version';
 import { ClickHouseTopology } from './topology-store';
 import { DEFAULT_QUIET_SECONDS } from './topology-minutes';
 import { ClickHouseOrderRollup } from './order-rollup-store';
+import { SUMMED_TABLES } from './order-rollup-schema';
 import type { ServiceStats, Topology } from '../../core/topology';
 import type { SchemaFeatures, ServerVersion } from './version';
 
@@ -359,7 +360,8 @@ export class ClickHouseSpanStore implements SpanStore, DataDeleter {
 
   private async insertRows(table: string, values: object[]): Promise<void> {
     const client = this.ready();
-    await onFreshSocket(() => client.insert({ table: qualifiedName(this.database, table), values, format: 'JSONEachRow' }));
+    const send = () => client.insert({ table: qualifiedName(this.database, table), values, format: 'JSONEachRow' });
+    await (SUMMED_TABLES.has(table) ? send() : onFreshSocket(send));
   }
 
   private ready(): ClickHouseClient {

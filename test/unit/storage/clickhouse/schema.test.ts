@@ -1,4 +1,5 @@
 import { DATA_TABLES, schemaFor, TABLES } from '../../../../storage/clickhouse/schema';
+import { SUMMED_TABLES } from '../../../../storage/clickhouse/order-rollup-schema';
 import { featuresFor, parseServerVersion } from '../../../../storage/clickhouse/version';
 
 const V18 = parseServerVersion('18.16.1');
@@ -90,5 +91,28 @@ describe('schemaFor', () => {
 
   it('refuses a database name that is not a plain identifier', () => {
     expect(() => schemaFor(V18, { database: 'x`; DROP' })).toThrow();
+  });
+});
+
+describe('tables an insert may be sent to twice', () => {
+  const engines = new Map(
+    schemaFor(V18, { database: 'cs' })
+      .map((s) => /^CREATE TABLE IF NOT EXISTS `cs`\.`(\w+)`[\s\S]*?\bENGINE = (\w+)/.exec(s))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2]] as const),
+  );
+
+  it('lists every table whose rows add up (never resent on a stale socket) and no other', () => {
+    const adding = [...engines].filter(([, engine]) => engine === 'SummingMergeTree' || engine === 'MergeTree').map(([name]) => name);
+    expect(adding).toEqual(['order_minutes']);
+    expect([...SUMMED_TABLES].sort()).toEqual(adding.sort());
+  });
+
+  it('keeps every other table collapsing copies (a resent insert changes no answer)', () => {
+    for (const [name, engine] of engines) {
+      if (SUMMED_TABLES.has(name)) continue;
+      expect([name, engine]).toEqual([name, expect.stringMatching(/^(Replacing|Aggregating)MergeTree$/)]);
+    }
+    expect(engines.size).toBeGreaterThan(20);
   });
 });
