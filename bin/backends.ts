@@ -103,7 +103,14 @@ export function createSpanStore(config: StoreSettings, cache: Map<string, unknow
 }
 
 /** Where ClickHouse is and who connects: the address, database and credentials every ClickHouse store takes. */
-export function clickhouseCredentials(config: Pick<Config, 'clickhouseUrl' | 'clickhouseDatabase' | 'clickhouseUser' | 'clickhousePassword'>) {
+export interface ClickHouseCredentials {
+  url: string;
+  database: string;
+  username: string;
+  password: string;
+}
+
+export function clickhouseCredentials(config: Pick<Config, 'clickhouseUrl' | 'clickhouseDatabase' | 'clickhouseUser' | 'clickhousePassword'>): ClickHouseCredentials {
   return { url: config.clickhouseUrl, database: config.clickhouseDatabase, username: config.clickhouseUser, password: config.clickhousePassword };
 }
 

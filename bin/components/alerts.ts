@@ -8,7 +8,7 @@ import { AlertEvaluator } from '../../alerting/evaluator';
 import { loadAlertRules, type AlertRule } from '../../alerting/rules';
 import { FileAlertStateStore } from '../../alerting/state-file';
 import { AnomalyService, type KpiOptions } from '../../query-api/services/anomaly-service';
-import { clickhouseCredentials } from '../backends';
+import { clickhouseCredentials, type ClickHouseCredentials } from '../backends';
 import type { ComponentFactory } from './component';
 
 interface AlertsSettings {
@@ -17,7 +17,7 @@ interface AlertsSettings {
   kpis: KpiOptions;
   intervalMs: number;
   /** all-in-one: DATA_DIR/alerts/state.json; alerter: the lease and state tables in ClickHouse. */
-  state: { kind: 'file'; file: string } | { kind: 'clickhouse'; url: string; database: string; username: string; password: string };
+  state: { kind: 'file'; file: string } | ({ kind: 'clickhouse' } & ClickHouseCredentials);
   alertmanagerUrl: string;
   webhookUrl: string;
 }
