@@ -12,8 +12,10 @@ import { minuteOf, MINUTE_US } from '../topology';
 
 /** Span-store reads. */
 export const SPAN_READ_LIMITS = {
-  /** Spans getTrace returns at most. */
+  /** Spans getTrace returns at most (and getTraces per trace). */
   spansPerTrace: 100_000,
+  /** Trace ids one getTraces call may take. */
+  traceIdsPerRead: 100,
   /** Names services() returns at most. */
   services: 10_000,
   /** Names operations(service) returns at most. */

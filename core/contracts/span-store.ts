@@ -91,6 +91,12 @@ export interface SpanStore {
   /** All spans of a trace, ordered by start time; [] when the trace is unknown. */
   getTrace(traceId: string): Promise<Span[]>;
   /**
+   * The spans of several traces in one read, each as getTrace gives it; an unknown id has no entry. At most
+   * SPAN_READ_LIMITS.traceIdsPerRead ids (else ValidationError): a caller loading many traces (a business chain,
+   * the slow-orders table) pays one round trip per read instead of one per trace, and budgets the spans itself.
+   */
+  getTraces(traceIds: string[]): Promise<Map<string, Span[]>>;
+  /**
    * Traces matching the query in `sort` order (ties by trace id, see TraceCursor), after `after`,
    * at most `limit`, each with its matching spans; [] when none. A backend may answer attribute filters from an index or by walking
    * the window (the embedded store indexes the names it is configured with, see

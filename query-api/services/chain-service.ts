@@ -1,10 +1,11 @@
 import { assembleChain, type AssembledChain } from '../../core/analysis/chain';
 import { mapLimited } from '../../core/util/map-limited';
+import { readTraces } from './trace-reads';
 import { chunks } from '../../core/util/chunks';
 import { CHAIN_READ_LIMITS } from '../../core/contracts/read-limits';
 import { coalescedLinkedTraces } from './coalesced-links';
 import type { ChainStageRule } from '../../core/analysis/chain-stages';
-import { walkChain } from '../../core/analysis/chain-walk';
+import { walkChain, type ChainWalk } from '../../core/analysis/chain-walk';
 import { DEFAULT_CONFIG } from '../../core/config';
 import type { LogStore } from '../../core/contracts/log-store';
 import type { BusinessKeySpan, SpanStore } from '../../core/contracts/span-store';
@@ -52,7 +53,7 @@ export function chainOptions(options: Partial<ChainServiceOptions> = {}): ChainS
   return { ...CHAIN_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
 }
 
-/** Concurrent store reads per chain (ClickHouse answers in parallel; the embedded store is synchronous anyway). */
+/** Concurrent log reads per chain (the stores answer in parallel; the embedded store is synchronous anyway). */
 const READ_CONCURRENCY = 8;
 
 export type { ChainSpanView, ChainView, SlowChainView } from '../../core/wire';
@@ -89,6 +90,13 @@ const MAX_SLOW_CANDIDATES = 300;
 const SETTLED_CHAIN_US = 2 * 60_000_000;
 const MAX_SETTLED_ROWS = 5_000;
 
+/** A chain's traces and joins (the walk) with their summaries: what assembling it needs before any span. */
+interface ChainPlan {
+  walk: ChainWalk;
+  /** Summaries of the walk's traces, by start time. */
+  summaries: TraceSummary[];
+}
+
 interface Assembly {
   traceIds: string[];
   summaries: TraceSummary[];
@@ -110,6 +118,8 @@ export class ChainService {
   private readonly options: ChainServiceOptions;
 
   private readonly settledRows = new Map<string, SlowChainView>();
+  /** Plans of settled candidates, so a candidate ranked again (listed or not) is not walked and summarized again. */
+  private readonly settledPlans = new Map<string, ChainPlan>();
 
   constructor(
     private readonly spans: SpanStore,
@@ -197,7 +207,8 @@ export class ChainService {
     const exclude = query.excludeIntendedWaits === true;
     const settledBefore = Date.now() * 1000 - SETTLED_CHAIN_US;
     const rowId = (r: BusinessKeySpan) => [key, r.value, r.startUs, r.endUs, r.traceIds.length, exclude ? 1 : 0].join('\u0000');
-    const known: { r: BusinessKeySpan; a?: Assembly; row: SlowChainView }[] = [];
+    type Candidate = { r: BusinessKeySpan; plan?: ChainPlan; a?: Assembly; row: SlowChainView };
+    const known: Candidate[] = [];
     const fresh: BusinessKeySpan[] = [];
     for (const r of ranked) {
       const row = r.endUs <= settledBefore ? this.settledRows.get(rowId(r)) : undefined;
@@ -208,12 +219,12 @@ export class ChainService {
     const perChain = Math.max(1, Math.min(this.options.maxSpansPerSlowChain, Math.floor(budget / Math.max(1, ranked.length))));
     // the summaries decide these sorts and the errors filter alone: rank without spans, and read spans for the listed rows only
     const bySummaries = SUMMARY_SORTS.has(query.sort ?? 'duration');
-    const seeds = (r: BusinessKeySpan) => r.traceIds.slice(0, this.options.maxTraces);
-    const assemblies = await this.assembleMany(fresh.map(seeds), bySummaries ? 0 : perChain);
-    const assembled = fresh.map((r, i): { r: BusinessKeySpan; a?: Assembly; row: SlowChainView } => ({ r, a: assemblies[i], row: slowRow(r, assemblies[i], exclude) }));
+    const plans = await this.slowPlans(fresh, (r) => (r.endUs <= settledBefore ? rowId(r) : undefined));
+    const assemblies = await this.assemblePlans(plans, bySummaries ? 0 : perChain);
+    const assembled = fresh.map((r, i): Candidate => ({ r, plan: plans[i], a: assemblies[i], row: slowRow(r, assemblies[i], exclude) }));
     for (const a of assemblies) budget -= Math.min(perChain, a.spanTotal);
     // a settled candidate's row is final unless its spans were cut, listed or not: the next refresh ranks it without reading it again
-    for (const { r, a, row } of assembled) if (!a!.spansCut && r.endUs <= settledBefore) this.keepSettledRow(rowId(r), row);
+    for (const { r, a, row } of assembled) if (!a!.spansCut && r.endUs <= settledBefore) keepBounded(this.settledRows, rowId(r), row);
 
     const listed = [...known, ...assembled]
       .filter(({ row }) => !query.errorsOnly || row.errorCount > 0)
@@ -229,9 +240,10 @@ export class ChainService {
         whole.push(item);
       } else if (bySummaries) capped.push(item);
     }
+    // from the ranking's plans: the same walks and summaries, now with spans
     const [wholeAgain, cappedAgain] = await Promise.all([
-      this.assembleMany(whole.map((item) => seeds(item.r)), this.options.maxSpans),
-      this.assembleMany(capped.map((item) => seeds(item.r)), perChain),
+      this.assemblePlans(whole.map((item) => item.plan!), this.options.maxSpans),
+      this.assemblePlans(capped.map((item) => item.plan!), perChain),
     ]);
     for (const [items, again] of [[whole, wholeAgain], [capped, cappedAgain]] as const) {
       items.forEach((item, i) => {
@@ -240,14 +252,22 @@ export class ChainService {
       });
     }
     // and a listed one read again whole above
-    for (const { r, a, row } of listed) if (a?.spansCut === false && r.endUs <= settledBefore) this.keepSettledRow(rowId(r), row);
+    for (const { r, a, row } of listed) if (a?.spansCut === false && r.endUs <= settledBefore) keepBounded(this.settledRows, rowId(r), row);
     return listed.map(({ row }) => row).sort((x, y) => compareSlow(x, y, query));
   }
 
-  private keepSettledRow(id: string, row: SlowChainView): void {
-    this.settledRows.set(id, row);
-    // Map keeps insertion order: the first entry is the oldest kept
-    while (this.settledRows.size > MAX_SETTLED_ROWS) this.settledRows.delete(this.settledRows.keys().next().value!);
+  /** The plans of these candidates: kept ones of settled candidates (`settledId` names them), the others walked and summarized together. */
+  private async slowPlans(candidates: readonly BusinessKeySpan[], settledId: (r: BusinessKeySpan) => string | undefined): Promise<ChainPlan[]> {
+    const ids = candidates.map(settledId);
+    const plans = ids.map((id) => (id === undefined ? undefined : this.settledPlans.get(id)));
+    const missing = candidates.flatMap((_, i) => (plans[i] ? [] : [i]));
+    const made = await this.planMany(missing.map((i) => candidates[i].traceIds.slice(0, this.options.maxTraces)));
+    missing.forEach((i, k) => {
+      plans[i] = made[k];
+      const id = ids[i];
+      if (id !== undefined) keepBounded(this.settledPlans, id, made[k]);
+    });
+    return plans as ChainPlan[];
   }
 
   private checkKey(key: string): void {
@@ -257,46 +277,51 @@ export class ChainService {
   }
 
   private async assemble(seeds: string[], maxSpans: number): Promise<Assembly> {
-    return (await this.assembleMany([seeds], maxSpans))[0];
+    return (await this.assemblePlans(await this.planMany([seeds]), maxSpans))[0];
   }
 
   /**
-   * Several chains assembled together, so their store reads are shared: the
-   * walks' link reads coalesce, one summaries read per 1,000 traces of all
-   * chains, and every loaded trace is read once at READ_CONCURRENCY.
+   * Several chains walked and summarized together, so their store reads are shared: the walks' link reads
+   * coalesce, and there is one summaries read per 1,000 traces of all chains.
    */
-  private async assembleMany(seedLists: readonly string[][], maxSpans: number): Promise<Assembly[]> {
+  private async planMany(seedLists: readonly string[][]): Promise<ChainPlan[]> {
+    if (seedLists.length === 0) return [];
     const linked = coalescedLinkedTraces((ids) => this.spans.linkedTraces(ids));
     const walks = await Promise.all(seedLists.map((seeds) => walkChain(seeds, linked, { maxTraces: this.options.maxTraces })));
     const summaryOf = new Map<string, TraceSummary>();
     for (const ids of chunks([...new Set(walks.flatMap((w) => w.traceIds))], CHAIN_READ_LIMITS.summaryTraceIds)) {
       for (const s of await this.spans.traceSummaries(ids)) summaryOf.set(s.traceId, s);
     }
-    const plans = walks.map((walk) => {
+    return walks.map((walk) => {
       const summaries = walk.traceIds.flatMap((id) => summaryOf.get(id) ?? []);
       summaries.sort((a, b) => a.startUs - b.startUs || (a.traceId < b.traceId ? -1 : 1));
-      // whole traces within the span budget, earliest first; the rest are shown by their summaries
+      return { walk, summaries };
+    });
+  }
+
+  /** The planned chains with at most `maxSpans` spans each (whole traces, earliest first; the rest shown by their summaries), all their spans read together. */
+  private async assemblePlans(plans: readonly ChainPlan[], maxSpans: number): Promise<Assembly[]> {
+    const loads = plans.map(({ walk, summaries }) => {
       let budget = maxSpans;
       let truncated = walk.truncated;
-      const load: string[] = [];
+      const load: TraceSummary[] = [];
       for (const s of summaries) {
         if (s.spanCount <= budget) {
-          load.push(s.traceId);
+          load.push(s);
           budget -= s.spanCount;
         } else truncated = true;
       }
-      return { walk, summaries, load, truncated };
+      return { load, truncated };
     });
-    const loaded = new Map<string, Span[]>();
-    await mapLimited([...new Set(plans.flatMap((p) => p.load))], READ_CONCURRENCY, async (id) => loaded.set(id, await this.spans.getTrace(id)));
-    return plans.map(({ walk, summaries, load, truncated }) => {
+    const loaded = await readTraces(this.spans, loads.flatMap((l) => l.load));
+    return plans.map(({ walk, summaries }, i) => {
       const chain = assembleChain(
         summaries.map((summary) => ({ traceId: summary.traceId, spans: loaded.get(summary.traceId) ?? [], summary })),
         walk.joins,
         { stageRules: this.options.stages, expectedWaits: this.options.expectedWaits },
       );
       const spanTotal = summaries.reduce((n, s) => n + s.spanCount, 0);
-      return { traceIds: walk.traceIds, summaries, chain, truncated, spansCut: load.length < summaries.length, spanTotal };
+      return { traceIds: walk.traceIds, summaries, chain, truncated: loads[i].truncated, spansCut: loads[i].load.length < summaries.length, spanTotal };
     });
   }
 
@@ -315,6 +340,12 @@ export class ChainService {
     if (merged.length > maxLogs) logsTruncated = true;
     return { logs: merged.slice(0, maxLogs).map(logView), logsTruncated };
   }
+}
+
+/** Keeps `value` under `id`, dropping the oldest entries past MAX_SETTLED_ROWS (a Map keeps insertion order). */
+function keepBounded<T>(kept: Map<string, T>, id: string, value: T): void {
+  kept.set(id, value);
+  while (kept.size > MAX_SETTLED_ROWS) kept.delete(kept.keys().next().value!);
 }
 
 /** How many ranked values `slowest` assembles for `limit` rows. */

@@ -7,7 +7,11 @@ import type { TimeWindow } from '../../core/model';
 import { qualifiedName, quoteInList, quoteString, quoteUInt } from './quote';
 import { dayOf, TABLES } from './schema';
 
-/** The exact summary of each trace, merged across all its partitions (replay-proof states). */
+/**
+ * The exact summary of each trace, merged across all its partitions (replay-proof states). PREWHERE: a condition
+ * on the primary key alone is not moved there, and then the aggregate states of every row of the matching
+ * granules are read and decoded (291 MiB against 81 MiB for 30 traces at 5.6 M spans).
+ */
 export function traceSummariesSql(db: string, traceIds: readonly string[]): string {
   return `SELECT
   trace_id,
@@ -18,7 +22,7 @@ export function traceSummariesSql(db: string, traceIds: readonly string[]): stri
   minMerge(root) AS root,
   groupUniqArrayMerge(services) AS services
 FROM ${qualifiedName(db, TABLES.traceSummaries)}
-WHERE trace_id IN ${quoteInList(traceIds)}
+PREWHERE trace_id IN ${quoteInList(traceIds)}
 GROUP BY trace_id
 LIMIT ${quoteUInt(CHAIN_READ_LIMITS.summaryTraceIds)}`;
 }

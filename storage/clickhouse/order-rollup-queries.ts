@@ -39,32 +39,42 @@ HAVING sum_orders != 0 OR sum_failed != 0 OR sum_offset_us != 0
 ORDER BY minute, stage, bucket`;
 }
 
+/** Which rows of order_slow a slowest-orders read looks at. */
+export interface SlowOrderRead {
+  key: string;
+  /** Minutes `first`..`last` (µs) holding the window [startUs, endUs]. */
+  span: { first: number; last: number; startUs: number; endUs: number };
+  failedOnly: boolean;
+}
+
+function slowOrderWhere(r: SlowOrderRead): string {
+  return [`key = ${quoteString(r.key)}`, `minute >= ${quoteUInt(r.span.first)}`, `minute <= ${quoteUInt(r.span.last)}`, ...(r.failedOnly ? ['failed = 1'] : [])].join(
+    ' AND ',
+  );
+}
+
 /**
  * The slowest orders first seen in [startUs, endUs] (minutes `first`..`last`), each order's newest fact in its
- * minute; a minute the order left holds a `deleted` row. `minDurationUs` narrows the read (a fact's duration only
- * grows, and its failed flag never clears, so the newest version passes every filter an older one passes).
+ * minute; a minute the order left holds a `deleted` row. A fact's duration only grows and its failed flag never
+ * clears, so an order's newest fact is the slowest row of its (value, minute) and passes every filter an older
+ * one passes. `candidateRows`: only the orders named by the window's `candidateRows` slowest rows (any version,
+ * deleted or not; a top-N sort of small columns), grouped: when `limit` of them are live facts of the window,
+ * they are the answer (every order ranking above the last of them has a row among those), at a tenth of the
+ * cost of grouping every order of the window (PREWHERE: the other columns are read only where they are).
  */
-export function slowestOrdersSql(
-  db: string,
-  key: string,
-  span: { first: number; last: number; startUs: number; endUs: number },
-  limit: number,
-  failedOnly: boolean,
-  minDurationUs: number,
-): string {
-  const where = [
-    `key = ${quoteString(key)}`,
-    `minute >= ${quoteUInt(span.first)}`,
-    `minute <= ${quoteUInt(span.last)}`,
-    `duration_us >= ${quoteUInt(minDurationUs)}`,
-    ...(failedOnly ? ['failed = 1'] : []),
-  ];
+export function slowestOrdersSql(db: string, r: SlowOrderRead, limit: number, candidateRows?: number): string {
+  const table = qualifiedName(db, ORDER_TABLES.slow);
+  const where = slowOrderWhere(r);
+  const candidates =
+    candidateRows === undefined
+      ? ''
+      : `PREWHERE value IN (SELECT value FROM ${table} WHERE ${where} ORDER BY duration_us DESC, value, minute LIMIT ${quoteUInt(candidateRows)})\n`;
   return `SELECT value, argMax(start_us, version) AS fact_start_us, argMax(end_us, version) AS fact_end_us,
   argMax(trace_ids, version) AS fact_trace_ids, argMax(deleted, version) AS fact_deleted
-FROM ${qualifiedName(db, ORDER_TABLES.slow)}
-WHERE ${where.join(' AND ')}
+FROM ${table}
+${candidates}WHERE ${where}
 GROUP BY value, minute
-HAVING fact_deleted = 0 AND fact_start_us >= ${quoteUInt(span.startUs)} AND fact_start_us <= ${quoteUInt(span.endUs)}
+HAVING fact_deleted = 0 AND fact_start_us >= ${quoteUInt(r.span.startUs)} AND fact_start_us <= ${quoteUInt(r.span.endUs)}
 ORDER BY fact_end_us - fact_start_us DESC, value
 LIMIT ${quoteUInt(limit)}`;
 }

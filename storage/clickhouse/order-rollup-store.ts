@@ -1,10 +1,10 @@
 import { orderFactsOfTraces, type OrderFact } from '../../core/analysis/order-facts';
-import { addOrder, bucketLowerBoundUs, ORDER_STAGE, orderRollupChange, orderTraceLinks, storedOrderFact, type OrderRollupRow, type OrdersByKey } from '../../core/analysis/order-rollup';
+import { addOrder, orderRollupChange, orderTraceLinks, storedOrderFact, type OrderRollupRow, type OrdersByKey } from '../../core/analysis/order-rollup';
 import { CHAIN_READ_LIMITS, checkLimit, ORDER_READ_LIMITS, orderReadMinutes } from '../../core/contracts/read-limits';
 import type { BusinessKeySpan, OrderRollupSettings, SpanBatch } from '../../core/contracts/span-store';
 import type { TimeWindow, TraceSummary } from '../../core/model';
 import { chunks } from '../../core/util/chunks';
-import { currentFactsSql, orderMinutesSql, ordersOfTracesSql, slowestOrdersSql, tracesOfOrdersSql } from './order-rollup-queries';
+import { currentFactsSql, orderMinutesSql, ordersOfTracesSql, slowestOrdersSql, tracesOfOrdersSql, type SlowOrderRead } from './order-rollup-queries';
 import { ORDER_TABLES } from './order-rollup-schema';
 
 type Select = <T>(query: string, what: string) => Promise<T[]>;
@@ -13,6 +13,15 @@ type Num = string | number;
 
 /** Most ids or values per write-path lookup statement. */
 const LOOKUP_CHUNK = 1_000;
+/** Fact rows whose orders a slowest-orders read groups, per order asked for (slowestOrdersSql). */
+const SLOW_ROWS_PER_ORDER = 4;
+
+interface SlowFactRow {
+  value: string;
+  fact_start_us: Num;
+  fact_end_us: Num;
+  fact_trace_ids: string;
+}
 
 interface FactRow {
   value: string;
@@ -98,23 +107,17 @@ export class ClickHouseOrderRollup {
   }
 
   /**
-   * The slowest orders, read above a duration floor taken from the window's minute sums (the lower bound of the
-   * bucket holding the `limit`-th slowest order), so the read skips most facts; again without the floor when
-   * the floor left fewer than `limit` (the minute sums count whole minutes, the window may cut its edge ones).
+   * The slowest orders: grouped from the window's slowest fact rows (slowestOrdersSql with candidate rows), one
+   * statement; every order of the window grouped only when those rows held fewer than `limit` live facts (a
+   * window with fewer orders, or one where older versions and deleted rows took the places).
    */
   async slowestOrders(key: string, window: Required<TimeWindow>, limit: number, failedOnly: boolean): Promise<BusinessKeySpan[]> {
     const { first, last } = orderReadMinutes(window);
     const n = checkLimit(limit, ORDER_READ_LIMITS.slowestOrders);
     if (n === 0) return [];
-    const span = { first, last, startUs: window.startUs, endUs: window.endUs };
-    const read = async (floorUs: number) =>
-      this.select<{ value: string; fact_start_us: Num; fact_end_us: Num; fact_trace_ids: string }>(
-        slowestOrdersSql(this.db, key, span, n, failedOnly, floorUs),
-        'slowestOrders',
-      );
-    const floorUs = durationFloorUs(await this.orderMinutes(key, window), n, failedOnly);
-    let rows = await read(floorUs);
-    if (rows.length < n && floorUs > 0) rows = await read(0);
+    const read: SlowOrderRead = { key, span: { first, last, startUs: window.startUs, endUs: window.endUs }, failedOnly };
+    let rows = await this.select<SlowFactRow>(slowestOrdersSql(this.db, read, n, n * SLOW_ROWS_PER_ORDER), 'slowestOrders');
+    if (rows.length < n) rows = await this.select<SlowFactRow>(slowestOrdersSql(this.db, read, n), 'slowestOrders');
     return rows.map((r) => ({ value: r.value, traceIds: JSON.parse(r.fact_trace_ids), startUs: Number(r.fact_start_us), endUs: Number(r.fact_end_us) }));
   }
 
@@ -138,17 +141,3 @@ export class ClickHouseOrderRollup {
     return orderFactsOfTraces(traceIdsByValue, summaries, this.settings.stages);
   }
 }
-
-/** The lower bound of the latency bucket holding the `limit`-th slowest order of the sums (0: fewer orders than that). */
-function durationFloorUs(rows: readonly OrderRollupRow[], limit: number, failedOnly: boolean): number {
-  const byBucket = new Map<number, number>();
-  for (const r of rows) if (r.stage === ORDER_STAGE) byBucket.set(r.bucket, (byBucket.get(r.bucket) ?? 0) + (failedOnly ? r.failed : r.orders));
-  let seen = 0;
-  for (const bucket of [...byBucket.keys()].sort((a, b) => b - a)) {
-    seen += byBucket.get(bucket)!;
-    if (seen >= limit) return bucketLowerBoundUs(bucket);
-  }
-  return 0;
-}
-
-

@@ -28,12 +28,25 @@ export const SPAN_COLUMNS = [
   'scope_version',
 ] as const;
 
-export function getTraceSql(db: string, traceId: string): string {
+/**
+ * The spans of these traces, by trace, start time and span id, at most SPAN_READ_LIMITS.spansPerTrace per trace.
+ * Without FINAL: on 18.16 FINAL reads a whole 8,192-row granule of every column per part and cannot skip them
+ * (0.5–4 s a trace on a loaded server); spans are immutable, so a replayed copy is the same row, and LIMIT 1 BY
+ * the span identity drops it. PREWHERE: a condition on the primary key alone is not moved there, and without it
+ * every column of the matching granules is read (586 MiB against 44 MiB for 30 traces at 5.6 M spans).
+ */
+export function tracesSpansSql(db: string, traceIds: readonly string[]): string {
+  const order = 'ORDER BY trace_id, start_us, span_id';
   return `SELECT ${SPAN_COLUMNS.join(', ')}
-FROM ${qualifiedName(db, TABLES.spans)} FINAL
-WHERE trace_id = ${quoteString(traceId)}
-ORDER BY start_us, span_id
-LIMIT ${quoteUInt(SPAN_READ_LIMITS.spansPerTrace)}`;
+FROM (
+  SELECT ${SPAN_COLUMNS.join(', ')}
+  FROM ${qualifiedName(db, TABLES.spans)}
+  PREWHERE trace_id IN ${quoteInList(traceIds)}
+  ${order}
+  LIMIT 1 BY trace_id, span_id
+)
+${order}
+LIMIT ${quoteUInt(SPAN_READ_LIMITS.spansPerTrace)} BY trace_id`;
 }
 
 /** Server-side day of a microsecond literal, the same expression the tables partition by. */

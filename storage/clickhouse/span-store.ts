@@ -17,7 +17,7 @@ import {
   carryingSpansSql,
   findTracesSql,
   matchingSpansSql,
-  getTraceSql,
+  tracesSpansSql,
   messageRowsSql,
   operationsSql,
   servicesSql,
@@ -241,8 +241,25 @@ export class ClickHouseSpanStore implements SpanStore, DataDeleter {
   }
 
   async getTrace(traceId: string): Promise<Span[]> {
-    const rows = await this.select<StoredSpanRow>(getTraceSql(this.database, traceId), 'getTrace');
-    return rows.map(rowToSpan);
+    return (await this.readTraces([traceId], 'getTrace')).get(traceId) ?? [];
+  }
+
+  async getTraces(traceIds: string[]): Promise<Map<string, Span[]>> {
+    checkTraceIds('getTraces', traceIds, SPAN_READ_LIMITS.traceIdsPerRead);
+    return this.readTraces(traceIds, 'getTraces');
+  }
+
+  private async readTraces(traceIds: string[], what: string): Promise<Map<string, Span[]>> {
+    this.ready();
+    const byTrace = new Map<string, Span[]>();
+    if (traceIds.length === 0) return byTrace;
+    for (const row of await this.select<StoredSpanRow>(tracesSpansSql(this.database, [...new Set(traceIds)]), what)) {
+      const span = rowToSpan(row);
+      const list = byTrace.get(span.traceId);
+      if (list) list.push(span);
+      else byTrace.set(span.traceId, [span]);
+    }
+    return byTrace;
   }
 
   async findTraces(query: TraceQuery): Promise<TraceHit[]> {

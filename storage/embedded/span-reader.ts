@@ -84,6 +84,17 @@ export class SpanReader {
     );
   }
 
+  /** getTrace of each id (the file is local: one read per trace costs no round trip); unknown ids have no entry. */
+  getTraces(traceIds: readonly string[]): Map<string, Span[]> {
+    checkTraceIds('getTraces', traceIds, SPAN_READ_LIMITS.traceIdsPerRead);
+    const byTrace = new Map<string, Span[]>();
+    for (const id of new Set(traceIds)) {
+      const spans = this.getTrace(id);
+      if (spans.length > 0) byTrace.set(id, spans);
+    }
+    return byTrace;
+  }
+
   /** The trace's spans by start time, then span id; at most SPAN_READ_LIMITS.spansPerTrace (the first in that order). */
   getTrace(traceId: string): Span[] {
     const trace = this.traceRef.get(traceId);

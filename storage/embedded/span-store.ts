@@ -50,6 +50,10 @@ export class EmbeddedSpanStore extends EmbeddedStoreHandle implements SpanStore 
     return this.run('getTrace', () => this.reader.getTrace(traceId));
   }
 
+  async getTraces(traceIds: string[]): Promise<Map<string, Span[]>> {
+    return this.run('getTraces', () => this.reader.getTraces(traceIds));
+  }
+
   async findTraces(query: TraceQuery): Promise<TraceHit[]> {
     return this.run('findTraces', () => this.reader.findTraces(query));
   }

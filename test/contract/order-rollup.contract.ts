@@ -122,6 +122,25 @@ export function describeOrderRollupContract(getStore: () => SpanStore, flush: ()
       expect(await getStore().orderMinutes(uniq('not-rolled-up'), hour)).toEqual([]);
     });
 
+    it('ranks orders by their newest fact, past slower rows of older versions and of orders that moved to an earlier minute', async () => {
+      const t0 = BASE + 60 * M;
+      const svc = uniq('svc');
+      const [w, v, z] = [uniq('w'), uniq('v'), uniq('z')];
+      // z grows in five batches in minute t0+M (five versions, each slower), then an earlier trace moves it to minute t0
+      for (let k = 0; k < 5; k++) await write(orderTrace(z, svc, t0 + M + 1_000_000 + k * 10_000, 200_000 * (k + 1)));
+      await write([...orderTrace(w, svc, t0 + M + 5_000_000, 50_000), ...orderTrace(v, svc, t0 + M + 6_000_000, 20_000)]);
+      await write(orderTrace(z, svc, t0 + 30_000_000, 10_000));
+      const later = { startUs: t0 + M, endUs: t0 + 2 * M - 1 };
+      expect((await getStore().slowestOrders('order.id', later, 1, false)).map((o) => o.value)).toEqual([w]);
+      expect((await getStore().slowestOrders('order.id', later, 2, false)).map((o) => o.value)).toEqual([w, v]);
+      const both = await getStore().slowestOrders('order.id', { startUs: t0, endUs: t0 + 2 * M - 1 }, 2, false);
+      expect(both.map((o) => [o.value, o.startUs, o.endUs])).toEqual([
+        [z, t0 + 30_000_000, t0 + M + 1_040_000 + 1_000_000],
+        [w, t0 + M + 5_000_000, t0 + M + 5_050_000],
+      ]);
+      expect(both[0].traceIds).toHaveLength(6);
+    });
+
     it('refuses a window without bounds, reversed or longer than a week, naming the bound', async () => {
       const store = getStore();
       await expect(store.orderMinutes('order.id', { startUs: BASE, endUs: BASE - 1 })).rejects.toMatchObject({ parameter: 'endUs' });

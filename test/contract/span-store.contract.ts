@@ -1,3 +1,4 @@
+import { SPAN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { SpanStore } from '../../core/contracts/span-store';
 import type { BusinessKeyEntry, MessageIdEntry, Span, TraceLinkEntry } from '../../core/model';
 import { BASE_US, makeSpan, makeTrace, newSpanId, newTraceId, spanBatch, uniq } from './fixtures';
@@ -88,6 +89,26 @@ export function describeSpanStoreContract(name: string, open: () => Promise<Open
         await write([...a, ...b]);
         expect(sortById(await store.getTrace(a[0].traceId))).toEqual(sortById(a));
         expect(sortById(await store.getTrace(b[0].traceId))).toEqual(sortById(b));
+      });
+
+      it('getTraces gives each trace as getTrace does, in one read; unknown ids have no entry, a replay shows nothing twice', async () => {
+        const a = makeTrace({ spans: 3 });
+        const b = makeTrace({ spans: 2 });
+        await write([...a, ...b]);
+        await write(a); // replayed
+        const unknown = newTraceId();
+        const got = await store.getTraces([b[0].traceId, a[0].traceId, unknown, a[0].traceId]);
+        expect([...got.keys()].sort()).toEqual([a[0].traceId, b[0].traceId].sort());
+        expect(got.get(a[0].traceId)).toEqual(await store.getTrace(a[0].traceId));
+        expect(got.get(a[0].traceId)).toEqual(a);
+        expect(got.get(b[0].traceId)).toEqual(b);
+        expect((await store.getTraces([])).size).toBe(0);
+      });
+
+      it('getTraces refuses more than SPAN_READ_LIMITS.traceIdsPerRead ids, naming traceIds', async () => {
+        const ids = Array.from({ length: SPAN_READ_LIMITS.traceIdsPerRead + 1 }, () => newTraceId());
+        await expect(store.getTraces(ids)).rejects.toMatchObject({ parameter: 'traceIds' });
+        expect((await store.getTraces(ids.slice(1))).size).toBe(0);
       });
     });
 

@@ -1,6 +1,6 @@
 import { BackendUnavailableError, ChainscopeError } from '../../../../core/errors';
 import { toStoreError } from '../../../../storage/clickhouse/errors';
-import { findTracesSql, getTraceSql, tracesByBusinessKeySql } from '../../../../storage/clickhouse/queries';
+import { findTracesSql, tracesByBusinessKeySql, tracesSpansSql } from '../../../../storage/clickhouse/queries';
 import { batchRows, pairMessages, rowToSpan, spanToRow } from '../../../../storage/clickhouse/rows';
 import type { MessageRow } from '../../../../storage/clickhouse/rows';
 import { BASE_US, makeSpan, makeTrace, spanBatch } from '../../../contract/fixtures';
@@ -51,7 +51,7 @@ describe('rows', () => {
 
 describe('queries', () => {
   it('quotes every value', () => {
-    expect(getTraceSql('db', "x'y")).toContain("WHERE trace_id = 'x\\'y'");
+    expect(tracesSpansSql('db', ["x'y"])).toContain("PREWHERE trace_id IN ('x\\'y')");
     const sql = findTracesSql('db', { service: "s'", attributes: [{ key: 'k\\', value: '\n' }], startUs: 5, limit: 3 }, 3);
     expect(sql).toContain("service = 's\\''");
     expect(sql).toContain("key = 'k\\\\' AND value = '\\n'");
