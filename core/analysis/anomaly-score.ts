@@ -1,4 +1,5 @@
 import type { Baseline } from './baseline';
+import { HISTOGRAM_FACTOR } from './topology-histogram';
 
 /**
  * How far a window's value is from its series' baseline, in the direction
@@ -15,11 +16,18 @@ export const BAD_DIRECTION: Record<SeriesMetric, 1 | -1> = { latency_p95_ms: 1, 
 
 /**
  * Floors of the scale: a relative part of the baseline's center and an
- * absolute part in the metric's unit. Latency: 10 % of the usual p95 or 2 ms;
+ * absolute part in the metric's unit. Latency: 12 % of the usual p95 or 2 ms;
  * error rate: 1 percentage point; rate: 10 % of the usual rate or 0.05/s.
+ *
+ * The latency p95s are read from log-scale histograms whose buckets are
+ * HISTOGRAM_FACTOR (1.45) apart, so a p95 moves one bucket (+45 %) for a
+ * change of the true p95 as small as you like: that step is the resolution,
+ * not evidence. 12 % makes it score 0.45 / 0.12 = 3.75, under the anomaly
+ * threshold of 4 (`LATENCY_BUCKET_STEP`, tested).
  */
+export const LATENCY_BUCKET_STEP = HISTOGRAM_FACTOR - 1;
 const SCALE_FLOOR: Record<SeriesMetric, { relative: number; absolute: number }> = {
-  latency_p95_ms: { relative: 0.1, absolute: 2 },
+  latency_p95_ms: { relative: 0.12, absolute: 2 },
   error_rate: { relative: 0.1, absolute: 0.01 },
   rate_per_sec: { relative: 0.1, absolute: 0.05 },
 };

@@ -14,8 +14,12 @@ export const ANOMALY_DEFAULT_WINDOW_US = 5 * MINUTE_US;
 export const ANOMALY_MAX_WINDOW_US = 60 * MINUTE_US;
 /** Past days whose same window make the seasonal baseline. */
 export const SEASONAL_DAYS = 7;
-/** Windows just before the judged one that make the recent baseline. */
-export const RECENT_WINDOWS = 6;
+/**
+ * Windows just before the judged one that make the recent baseline: 10, so that up to 4 of them may
+ * be anomalous (earlier faults) without moving its median (core/analysis/baseline.ts), and a lasting
+ * change is taken as the new level after 6 (the one-minute alert rules: 6 minutes).
+ */
+export const RECENT_WINDOWS = 10;
 const DAY_US = 24 * 60 * MINUTE_US;
 /** Store reads at a time, so one evaluation does not flood the store. */
 const READS_IN_FLIGHT = 4;

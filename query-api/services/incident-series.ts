@@ -4,12 +4,13 @@ import { normalBand } from '../../core/analysis/anomaly-score';
 import { seriesId, type WindowSeries } from '../../core/analysis/anomaly-series';
 import { MINUTE_US } from '../../core/topology';
 import { mapLimited } from '../../core/util/map-limited';
+import { RECENT_WINDOWS } from './anomaly-service';
 import type { Incident, IncidentSeriesView } from '../../core/wire/incidents';
 
 /** Points drawn at most; the oldest are left out first. */
 export const MAX_SERIES_POINTS = 40;
-/** Windows drawn before the detection window (the recent baseline's windows: RECENT_WINDOWS). */
-const LEAD_WINDOWS = 6;
+/** Windows drawn before the detection window: the recent baseline's. */
+const LEAD_WINDOWS = RECENT_WINDOWS;
 const READS_IN_FLIGHT = 4;
 
 /**

@@ -7,7 +7,8 @@ describe('the band a baseline calls normal', () => {
   it('ends where the score reaches the threshold, on either side', () => {
     const b = baseline(100, 8);
     const band = normalBand('latency_p95_ms', b);
-    expect(band).toEqual({ low: 100 - 4 * 10, high: 100 + 4 * 10 }); // scale floored at 10 % of the center
+    expect(band.low).toBeCloseTo(100 - 4 * 12, 9); // latency's scale floored at 12 % of the center
+    expect(band.high).toBeCloseTo(100 + 4 * 12, 9);
     expect(anomalyScore('latency_p95_ms', band.high, b)).toBeCloseTo(ANOMALY_DEFAULTS.minScore, 9);
     expect(anomalyScore('rate_per_sec', normalBand('rate_per_sec', baseline(50, 6)).low, baseline(50, 6))).toBeCloseTo(ANOMALY_DEFAULTS.minScore, 9);
   });

@@ -1,5 +1,6 @@
-import { MAX_BASELINE_SAMPLES, baselineOf, medianMad, robustEwma } from '../../../../core/analysis/baseline';
-import { ANOMALY_DEFAULTS, anomalyScore, enoughVolume } from '../../../../core/analysis/anomaly-score';
+import { MAX_BASELINE_SAMPLES, baselineOf, medianMad, recentBaseline, robustEwma } from '../../../../core/analysis/baseline';
+import { ANOMALY_DEFAULTS, LATENCY_BUCKET_STEP, anomalyScore, enoughVolume } from '../../../../core/analysis/anomaly-score';
+import { HISTOGRAM_FACTOR, bucketValueUs } from '../../../../core/analysis/topology-histogram';
 
 /** Deterministic noise in [-1, 1) (a linear congruential generator), so every run sees the same series. */
 function noise(seed: number): () => number {
@@ -58,6 +59,49 @@ describe('baselines', () => {
     const shifted = [50, 50, 51, 49, ...Array(20).fill(200)];
     const b = robustEwma(shifted)!;
     expect(b.center).toBeGreaterThan(180);
+  });
+
+  it('leaves an earlier fault out of the recent baseline: one two windows before does not mask a new one', () => {
+    const calm = [120, 121, 119, 120, 122, 118, 120, 121, 119, 120];
+    // the same series faulted two windows before (and its aftermath a window later)
+    const afterFault = [120, 121, 119, 120, 122, 118, 120, 900, 400, 120];
+    const a = baselineOf([], calm)!;
+    const b = baselineOf([], afterFault)!;
+    expect(Math.abs(b.center - a.center)).toBeLessThan(2);
+    expect(b.scale).toBeLessThan(a.scale + 2);
+    // the new fault scores as it would on a calm series
+    expect(anomalyScore('latency_p95_ms', 600, b)).toBeGreaterThan(25);
+    expect(anomalyScore('latency_p95_ms', 600, b)).toBeCloseTo(anomalyScore('latency_p95_ms', 600, a), 0);
+  });
+
+  it('leaves out faults of either sign and of several windows, up to fewer than half of them', () => {
+    const b = recentBaseline([50, 5000, 51, 0, 49, 3000, 50, 52, 4000, 48])!;
+    expect(b.center).toBeGreaterThan(48);
+    expect(b.center).toBeLessThan(52);
+    expect(b.scale).toBeLessThan(3);
+  });
+
+  it('adopts a lasting level shift once it holds most of the recent windows, not before', () => {
+    // 3 minutes of a change in 10: still a fault, judged against the old level
+    expect(recentBaseline([50, 51, 49, 50, 52, 48, 50, 200, 201, 199])!.center).toBeLessThan(52);
+    // 6 of 10: the new level (a lasting change stops alerting)
+    const shifted = recentBaseline([50, 51, 49, 50, 200, 201, 199, 200, 202, 198])!;
+    expect(shifted.center).toBeGreaterThan(195);
+    expect(anomalyScore('latency_p95_ms', 205, { method: 'recent', ...shifted, samples: 10 })).toBeLessThan(ANOMALY_DEFAULTS.minScore);
+  });
+
+  it('does not call a flat latency with one-bucket jitter anomalous (the p95 comes from a 1.45x bucket histogram)', () => {
+    const bucketMs = (b: number) => bucketValueUs(b) / 1000;
+    const flat = 33; // ≈ 535 ms
+    const rand = noise(11);
+    const jittery = Array.from({ length: 10 }, () => bucketMs(flat + (rand() > 0.6 ? 1 : 0)));
+    for (const history of [Array(10).fill(bucketMs(flat)), jittery]) {
+      const b = baselineOf([], history)!;
+      expect(anomalyScore('latency_p95_ms', bucketMs(flat + 1), b)).toBeLessThan(ANOMALY_DEFAULTS.minScore);
+    }
+    expect(LATENCY_BUCKET_STEP).toBeCloseTo(HISTOGRAM_FACTOR - 1, 10);
+    // a real slowdown (several buckets) still is one
+    expect(anomalyScore('latency_p95_ms', bucketMs(flat + 4), baselineOf([], Array(10).fill(bucketMs(flat)))!)).toBeGreaterThan(25);
   });
 
   it('gives no baseline without enough values (sparse traffic: NaN = no calls)', () => {
