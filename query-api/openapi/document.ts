@@ -216,7 +216,7 @@ function describeApi(businessKeys: readonly string[]): Record<string, any> {
       '/api/anomalies': operation('anomalies', {
         summary:
           'Services, operations and edges whose latency (p95) or error rate rose, or whose call rate fell, against their baseline (docs/anomalies.md): the whole minutes from start to end (default the last 5, at most 60), ' +
-          'each judged against the same window on the past 7 days (median/MAD) or, with fewer than 3 such days, the 6 windows before it (robust EWMA); highest score first',
+          'each judged against the same window on the past 7 days (median/MAD) or, with fewer than 3 such days, the 10 windows before it (robust EWMA of those not anomalous themselves); highest score first',
         parameters: [...p.timeWindow],
         ok: ref('AnomalyReport'),
       }),
