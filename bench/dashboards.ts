@@ -25,7 +25,9 @@
  * order-center) open in Chromium for N pushes (refresh 1 s; build the UI
  * first: node scripts/build-ui.mjs) while `--live-orders` (default 3) new
  * orders a second are written, so every push has new figures to draw, and
- * reports the growth of its JS heap after garbage collection.
+ * reports the growth of its JS heap after garbage collection;
+ * `--heap-snapshots 0,200,500` adds heap snapshots after those pushes (past
+ * the first 20) and prints what grew between them, by kind (code, strings, …).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -105,7 +107,8 @@ export async function benchDashboards(args: string[]): Promise<void> {
     if (heapRefreshes) {
       const stop = liveOrders(stores, numberFlag(args, 'spans-per-trace', 10), loaded.orders, numberFlag(args, 'live-orders', 3));
       try {
-        heap = await screenHeapGrowth(stores.spans, stores.logs, heapScreen, heapRefreshes);
+        const snapshotsAt = args.includes('--heap-snapshots') ? stringFlag(args, 'heap-snapshots', '').split(',').map(Number) : [];
+        heap = await screenHeapGrowth(stores.spans, stores.logs, heapScreen, heapRefreshes, snapshotsAt);
       } finally {
         await stop();
       }

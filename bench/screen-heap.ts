@@ -1,9 +1,11 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { LogStore } from '../core/contracts/log-store';
 import type { SpanStore } from '../core/contracts/span-store';
 import { Counters } from '../core/metrics';
 import { QueryServer } from '../query-api/server';
+import { heapGrowthLines, heapSnapshotStats, type HeapSnapshotStats } from './heap-snapshot-stats';
 import { round } from './stats';
 
 /** The time of the last push the screen shows (page-side expression: the bench is compiled without the DOM's types). */
@@ -29,9 +31,11 @@ export interface ScreenHeapGrowth {
  * at 1920×1080 on `#/screens/<id>?kiosk=1&refresh=1s` over the given stores,
  * the JS heap (and Blink's, and the DOM node count) measured after a forced garbage collection (DevTools protocol)
  * once the screen has settled (after `warmup` pushes) and after `refreshes`
- * more, counting the pushes as the screen shows them.
+ * more, counting the pushes as the screen shows them. At the measures after
+ * `snapshotsAt` pushes (0: the first, then multiples of 100 and the last) it also takes a
+ * heap snapshot (kept in bench-results/) and prints what grew since the previous one, by kind.
  */
-export async function screenHeapGrowth(spans: SpanStore, logs: LogStore, id: string, refreshes: number, warmup = 20): Promise<ScreenHeapGrowth> {
+export async function screenHeapGrowth(spans: SpanStore, logs: LogStore, id: string, refreshes: number, snapshotsAt: readonly number[] = [], warmup = 20): Promise<ScreenHeapGrowth> {
   const server = new QueryServer({
     host: '127.0.0.1',
     port: 0,
@@ -80,6 +84,17 @@ export async function screenHeapGrowth(spans: SpanStore, logs: LogStore, id: str
     const started = Date.now();
     const line = (h: typeof start) => `${round(h.js, 2)} MiB JS, ${round(h.embedder, 2)} MiB embedder, ${h.nodes} DOM nodes after GC`;
     console.log(`screen-heap: ${id}: ${warmup} pushes to settle: ${line(start)}`);
+    let snapshot: { n: number; stats: HeapSnapshotStats } | null = null;
+    const snapshotAt = async (n: number) => {
+      if (!snapshotsAt.includes(n)) return;
+      fs.mkdirSync('bench-results', { recursive: true });
+      const file = path.join('bench-results', `screen-heap-${id}-${n}.heapsnapshot`);
+      const stats = await heapSnapshotStats(cdp, file);
+      const lines = snapshot ? heapGrowthLines(snapshot.stats, stats) : heapGrowthLines(stats, stats, 0);
+      console.log(`screen-heap: ${id}: heap snapshot after ${n} pushes (${file})${snapshot ? `, against ${snapshot.n}` : ''}:\n${lines.join('\n')}`);
+      snapshot = { n, stats };
+    };
+    await snapshotAt(0);
     // a line every 100 pushes, so a long run shows its trend as it goes
     let at100 = start;
     for (let n = 100; n < refreshes; n += 100) {
@@ -87,9 +102,11 @@ export async function screenHeapGrowth(spans: SpanStore, logs: LogStore, id: str
       const now = await heapMiB();
       if (n === 100) at100 = now;
       console.log(`screen-heap: ${id}: ${n} pushes (${round((Date.now() - started) / 1000)} s): ${line(now)}`);
+      await snapshotAt(n);
     }
     await until(warmup + refreshes);
     const end = await heapMiB();
+    await snapshotAt(refreshes);
     const growth = (a: number, b: number) => round(((b - a) / a) * 100, 1);
     return {
       refreshes,

@@ -1,23 +1,23 @@
 import { timeFormat } from 'd3';
+import { decimalText, wholeText } from './numberText';
 
 /** Microseconds as a short human duration: 850µs, 12.3ms, 4.56s, 2m 5s. */
 export function formatDuration(us: number): string {
   if (!Number.isFinite(us)) return '–';
   const abs = Math.abs(us);
   if (us === 0) return '0';
-  if (abs < 1000) return `${Math.round(us)}µs`;
+  if (abs < 1000) return `${wholeText(us)}µs`;
   if (abs < 1_000_000) return `${trim(us / 1000)}ms`;
   if (abs < 60_000_000) return `${trim(us / 1_000_000)}s`;
   const totalSeconds = Math.round(us / 1_000_000);
   const m = Math.floor(totalSeconds / 60);
   const s = totalSeconds % 60;
-  if (m < 60) return `${m}m ${s}s`;
-  return `${Math.floor(m / 60)}h ${m % 60}m`;
+  if (m < 60) return `${wholeText(m)}m ${wholeText(s)}s`;
+  return `${wholeText(Math.floor(m / 60))}h ${wholeText(m % 60)}m`;
 }
 
 function trim(n: number): string {
-  const digits = Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2;
-  return String(Number(n.toFixed(digits)));
+  return decimalText(n, Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2);
 }
 
 const fullTime = timeFormat('%Y-%m-%d %H:%M:%S.%L');

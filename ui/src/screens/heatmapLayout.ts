@@ -1,4 +1,5 @@
 import type { LatencyHeatmap, Thresholds } from '../../../core/wire';
+import { wholeText } from '../numberText';
 
 /**
  * Geometry of a latency heatmap panel (screenHeatmap.ts draws it): one column
@@ -91,7 +92,7 @@ export function heatmapScene(heatmap: LatencyHeatmap, box: HeatmapBox, p95Thresh
     column.counts.forEach((count, band) => {
       if (count <= 0) return;
       cells.push({
-        key: `${column.tUs}:${heatmap.bands[band].bucket}`,
+        key: `${wholeText(column.tUs)}:${wholeText(heatmap.bands[band].bucket)}`,
         x: box.left + i * columnWidth,
         y: top + plotHeight - (band + 1) * rowHeight,
         width: columnWidth,
@@ -141,7 +142,7 @@ export function heatmapScene(heatmap: LatencyHeatmap, box: HeatmapBox, p95Thresh
 /** A band edge as a label: microseconds below 1 ms, one decimal below 10 ms, then as every panel shows ms. */
 export function latencyLabel(ms: number): string {
   if (!Number.isFinite(ms) || ms <= 0) return '0';
-  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
+  if (ms < 1) return `${wholeText(ms * 1000)} µs`;
   if (ms < 10) return `${ms.toFixed(1)} ms`;
-  return ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${wholeText(ms)} ms`;
 }

@@ -1,4 +1,5 @@
 import type { Thresholds } from '../../../core/wire';
+import { wholeText } from '../numberText';
 
 /** Pure helpers of the wall screen's panels: threshold colours, value formats. Tested in test/unit/ui/screen-layout.test.ts. */
 
@@ -11,20 +12,20 @@ export function thresholdLevel(value: number | null | undefined, t: Thresholds |
   return past(t.critical) ? 'critical' : past(t.warn) ? 'warn' : 'ok';
 }
 
-/** How a measure reads on a wall: large, short, with its unit. */
+/** How a measure reads on a wall: large, short, with its unit (numberText.ts: no number goes through V8's number-string cache). */
 export function formatMeasure(value: number | null | undefined, unit: 'ms' | 'ratio' | 'rate' | 'count' | 'perMinute'): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
   switch (unit) {
     case 'ms':
-      return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
+      return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${wholeText(value)} ms`;
     case 'ratio':
       return value >= 0.9995 && value < 1 ? '99.9 %' : `${(value * 100).toFixed(value === 0 || value === 1 ? 0 : value > 0.99 || value < 0.01 ? 2 : 1)} %`;
     case 'rate':
-      return value >= 100 ? `${Math.round(value)}/s` : value >= 1 ? `${value.toFixed(1)}/s` : `${value.toFixed(2)}/s`;
+      return value >= 100 ? `${wholeText(value)}/s` : value >= 1 ? `${value.toFixed(1)}/s` : `${value.toFixed(2)}/s`;
     case 'perMinute':
-      return value >= 100 ? `${Math.round(value)}` : value.toFixed(1);
+      return value >= 100 ? wholeText(value) : value.toFixed(1);
     case 'count':
-      return value >= 10_000 ? `${(value / 1000).toFixed(0)}k` : String(Math.round(value));
+      return value >= 10_000 ? `${(value / 1000).toFixed(0)}k` : wholeText(value);
   }
 }
 

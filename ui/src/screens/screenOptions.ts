@@ -3,6 +3,8 @@
  * read once per route. Pure: tested in test/unit/ui/screen-options.test.ts.
  */
 
+import { wholeText } from '../numberText';
+
 export interface ScreenOptions {
   /** No navigation chrome: the screen is the whole page. */
   kiosk: boolean;
@@ -62,8 +64,8 @@ export function backoffMs(attempt: number, random: number): number {
 /** "12s", "3m 05s", "2h 10m": how long ago, for "stale since …" and the countdown. */
 export function shortSpan(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
+  if (s < 60) return `${wholeText(s)}s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+  if (m < 60) return `${wholeText(m)}m ${wholeText(s % 60).padStart(2, '0')}s`;
+  return `${wholeText(Math.floor(m / 60))}h ${wholeText(m % 60).padStart(2, '0')}m`;
 }

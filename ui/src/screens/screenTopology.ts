@@ -1,4 +1,5 @@
 import type { PanelData, RatedTopologyEdge } from '../../../core/wire';
+import { svgNumber, wholeText } from '../numberText';
 import { shortLabel } from '../safeText';
 import { edgeHealth, edgePath, graphModel, health, keepInFrame, LABEL_CHARS, ranks, shapePath, type RememberedPosition } from '../views/topologyLayout';
 
@@ -43,9 +44,10 @@ export function forgetGone(places: Map<string, RememberedPosition>, present: Rea
   }
 }
 
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+/** Attribute values are text already: a number given to setAttribute goes through V8's number-string cache (numberText.ts). */
+function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string>): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
   return node;
 }
 
@@ -63,7 +65,7 @@ export function drawTopology(body: HTMLElement, data: TopologyData): void {
     places.set(n.id, { x: n.x!, y: n.y!, pinned: true });
   }
   forgetGone(places, new Set(model.nodes.map((n) => n.id)));
-  const svg = el('svg', { class: 'screen-topology', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Live topology' });
+  const svg = el('svg', { class: 'screen-topology', viewBox: `0 0 ${svgNumber(width)} ${svgNumber(height)}`, role: 'img', 'aria-label': 'Live topology' });
   for (const e of model.edges) {
     const d = edgePath(e);
     svg.appendChild(el('path', { d, class: `topo-edge health-${edgeHealth('errors', e.data)}`, 'stroke-width': model.strokeWidth(e).toFixed(1) }));
@@ -72,13 +74,13 @@ export function drawTopology(body: HTMLElement, data: TopologyData): void {
     if (seconds !== null) svg.appendChild(el('path', { d, class: 'topo-flow', style: `animation-duration: ${seconds.toFixed(2)}s` }));
   }
   for (const n of model.nodes) {
-    const g = el('g', { class: `topo-node health-${health('errors', n.data.errorRate, n.data.p95Ms, n.data.calls)}`, transform: `translate(${n.x!.toFixed(1)},${n.y!.toFixed(1)})`, 'data-node': n.id });
+    const g = el('g', { class: `topo-node health-${health('errors', n.data.errorRate, n.data.p95Ms, n.data.calls)}`, transform: `translate(${svgNumber(n.x!)},${svgNumber(n.y!)})`, 'data-node': n.id });
     g.appendChild(el('path', { d: shapePath(n.data.kind, n.r) }));
-    const label = el('text', { y: n.r + 16, 'text-anchor': 'middle' });
+    const label = el('text', { y: svgNumber(n.r + 16), 'text-anchor': 'middle' });
     label.textContent = shortLabel(n.id, LABEL_CHARS);
     g.appendChild(label);
     const title = el('title', {});
-    title.textContent = `${n.id}: ${n.data.calls} calls, ${(n.data.errorRate * 100).toFixed(1)} % errors`;
+    title.textContent = `${n.id}: ${wholeText(n.data.calls)} calls, ${(n.data.errorRate * 100).toFixed(1)} % errors`;
     g.appendChild(title);
     svg.appendChild(g);
   }

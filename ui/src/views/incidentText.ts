@@ -1,4 +1,5 @@
 import { seriesServices } from '../../../core/analysis/series-services';
+import { decimalText } from '../numberText';
 import type { Anomaly, Incident, IncidentCause, IncidentSeriesView, SeriesMetric, SeriesRef } from '../../../core/wire';
 
 /** Pure wording and selection of the incident views (no DOM): what a series, a metric value and a cause's evidence read as. */
@@ -25,20 +26,19 @@ export function metricLabel(metric: SeriesMetric | null): string {
   return metric ? METRIC_NAMES[metric] : 'log records';
 }
 
-const round = (v: number, digits: number) => String(Number(v.toFixed(digits)));
 
 /** A metric's value in its unit: 412 ms, 3.5 %, 12.4/s. */
 export function formatMetric(metric: SeriesMetric | null, value: number): string {
   if (!Number.isFinite(value)) return '–';
   switch (metric) {
     case 'latency_p95_ms':
-      return `${round(value, value >= 100 ? 0 : 1)} ms`;
+      return `${decimalText(value, value >= 100 ? 0 : 1)} ms`;
     case 'error_rate':
-      return `${round(value * 100, 1)} %`;
+      return `${decimalText(value * 100, 1)} %`;
     case 'rate_per_sec':
-      return `${round(value, value >= 100 ? 0 : 2)}/s`;
+      return `${decimalText(value, value >= 100 ? 0 : 2)}/s`;
     default:
-      return round(value, 1);
+      return decimalText(value, 1);
   }
 }
 
@@ -47,12 +47,12 @@ export function causeEvidence(cause: IncidentCause, metricOf: (m: SeriesMetric) 
   const e = cause.evidence;
   const lines: string[] = [];
   if (e.ordersRanked > 0 && e.orderShare >= 0.005) {
-    lines.push(`${round(e.orderShare * 100, 0)} % of the affected orders' cause score${e.ordersRankedFirst > 0 ? `; first in ${e.ordersRankedFirst} of ${e.ordersRanked} orders` : ''}`);
+    lines.push(`${decimalText(e.orderShare * 100, 0)} % of the affected orders' cause score${e.ordersRankedFirst > 0 ? `; first in ${e.ordersRankedFirst} of ${e.ordersRanked} orders` : ''}`);
   }
   if (e.originErrors > 0) lines.push(`${e.originErrors} error${e.originErrors === 1 ? '' : 's'} started here`);
   const own = e.anomalies.filter((a) => !a.explained);
   const explained = e.anomalies.length - own.length;
-  if (own.length) lines.push(`anomal${own.length === 1 ? 'y' : 'ies'}: ${strongestByMetric(own).map(({ metric, score, series }) => `${metricOf(metric)} score ${round(score, 1)}${series > 1 ? ` (${series} series)` : ''}`).join(', ')}`);
+  if (own.length) lines.push(`anomal${own.length === 1 ? 'y' : 'ies'}: ${strongestByMetric(own).map(({ metric, score, series }) => `${metricOf(metric)} score ${decimalText(score, 1)}${series > 1 ? ` (${series} series)` : ''}`).join(', ')}`);
   if (explained) lines.push(`${explained} anomal${explained === 1 ? 'y' : 'ies'} explained by ${e.explainedBy.join(', ') || 'a callee'}`);
   if (e.errorLogs.now > e.errorLogs.before) lines.push(`warning/error logs ${e.errorLogs.before} → ${e.errorLogs.now}`);
   if (e.distance !== null) lines.push(e.distance === 0 ? 'the alert\'s own service' : `${e.distance} hop${e.distance === 1 ? '' : 's'} from the alert's series`);

@@ -1,4 +1,5 @@
 import type { Topology, TopologyEdge, TopologyNode } from '../api';
+import { svgNumber } from '../numberText';
 import { shortLabel } from '../safeText';
 
 /**
@@ -196,32 +197,36 @@ export function edgeGeometry(e: GraphEdge): EdgeGeometry {
   return { x1, y1, x2, y2, control: { x: (x1 + x2) / 2 - uy * len * e.curve, y: (y1 + y2) / 2 + ux * len * e.curve } };
 }
 
+/** A point of a path: coordinates to one decimal (numberText.ts). */
+const point = (x: number, y: number) => `${svgNumber(x)},${svgNumber(y)}`;
+
 /** The SVG path of edgeGeometry. */
 export function edgePath(e: GraphEdge): string {
   const g = edgeGeometry(e);
-  return g.control ? `M${g.x1},${g.y1} Q${g.control.x},${g.control.y} ${g.x2},${g.y2}` : `M${g.x1},${g.y1} L${g.x2},${g.y2}`;
+  return g.control ? `M${point(g.x1, g.y1)} Q${point(g.control.x, g.control.y)} ${point(g.x2, g.y2)}` : `M${point(g.x1, g.y1)} L${point(g.x2, g.y2)}`;
 }
 
 /** A node's outline, centred on 0,0: circle = service, cylinder = database, segmented box = queue, diamond = external. */
 export function shapePath(kind: string, r: number): string {
+  const n = svgNumber;
   switch (kind) {
     case 'database': {
       const a = r * 0.85;
       const b = r;
       const e = r * 0.3;
-      return `M${-a},${-b + e} A${a},${e} 0 0,1 ${a},${-b + e} V${b - e} A${a},${e} 0 0,1 ${-a},${b - e} Z M${-a},${-b + e} A${a},${e} 0 0,0 ${a},${-b + e}`;
+      return `M${point(-a, -b + e)} A${point(a, e)} 0 0,1 ${point(a, -b + e)} V${n(b - e)} A${point(a, e)} 0 0,1 ${point(-a, b - e)} Z M${point(-a, -b + e)} A${point(a, e)} 0 0,0 ${point(a, -b + e)}`;
     }
     case 'queue': {
       const w = r * 1.4;
       const hh = r * 0.7;
       const seg = (w * 2) / 4;
-      let d = `M${-w},${-hh} H${w} V${hh} H${-w} Z`;
-      for (let i = 1; i < 4; i++) d += ` M${-w + seg * i},${-hh} V${hh}`;
+      let d = `M${point(-w, -hh)} H${n(w)} V${n(hh)} H${n(-w)} Z`;
+      for (let i = 1; i < 4; i++) d += ` M${point(-w + seg * i, -hh)} V${n(hh)}`;
       return d;
     }
     case 'external':
-      return `M0,${-r * 1.1} L${r * 1.1},0 L0,${r * 1.1} L${-r * 1.1},0 Z`;
+      return `M${point(0, -r * 1.1)} L${point(r * 1.1, 0)} L${point(0, r * 1.1)} L${point(-r * 1.1, 0)} Z`;
     default:
-      return `M${r},0 A${r},${r} 0 1,1 ${-r},0 A${r},${r} 0 1,1 ${r},0 Z`;
+      return `M${point(r, 0)} A${point(r, r)} 0 1,1 ${point(-r, 0)} A${point(r, r)} 0 1,1 ${point(r, 0)} Z`;
   }
 }
