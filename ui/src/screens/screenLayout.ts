@@ -29,17 +29,6 @@ export function formatMeasure(value: number | null | undefined, unit: 'ms' | 'ra
   }
 }
 
-/**
- * A 32-bit FNV-1a hash of `text`: what a panel last drew, kept as a number
- * (keeping the text would hold a copy of every panel's data). Two different
- * drawings share a hash once in about 4 billion pushes; the next push redraws.
- */
-export function textHash(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
 /** The CSS grid placement of a panel (x, y from 0; w, h in cells). */
 export function gridArea(p: { x: number; y: number; w: number; h: number }): string {
   return `${p.y + 1} / ${p.x + 1} / span ${p.h} / span ${p.w}`;

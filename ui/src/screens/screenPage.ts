@@ -4,7 +4,7 @@ import { formatClock } from '../format';
 import { formatHash, navigate, type Route } from '../route';
 import type { DashboardData, DashboardList, DashboardView, Incident } from '../../../core/wire';
 import { drawPanel } from './screenPanels';
-import { gridArea, textHash } from './screenLayout';
+import { gridArea } from './screenLayout';
 import { durationMs, MAX_REFRESH_MS, MIN_REFRESH_MS, nextInPlaylist, screenOptions, shortSpan, type ScreenOptions } from './screenOptions';
 import { openScreenStream, type StreamState } from './screenStream';
 import { addScreenStyles } from './screenStyles';
@@ -133,21 +133,11 @@ function mountScreen(root: HTMLElement, dashboard: DashboardView, options: Scree
       drawStatus();
     },
   });
-  /**
-   * What each panel last drew (its data or error, the incidents, its size), hashed: a push that brings a
-   * panel the same draws nothing there. A screen over an hour of minutes gets the same tables and stages
-   * push after push; redrawing them only churned the DOM and kept the drawing code hot (docs/benchmarks.md).
-   */
-  const drawnAs = new Map<string, number>();
   function drawPanels(data: DashboardData): void {
-    const shaded = incidentsKey(incidents);
     for (const panel of dashboard.panels) {
       const body = bodies.get(panel.id)!;
       const result = data.panels[panel.id];
       if (!result) continue;
-      const drawing = textHash(`${body.clientWidth}x${body.clientHeight} ${shaded} ${JSON.stringify(result.ok ? result.data : result.error)}`);
-      if (drawnAs.get(panel.id) === drawing) continue;
-      drawnAs.set(panel.id, drawing);
       // a panel that failed this time keeps its last drawing, with the reason under it
       if (result.ok) drawPanel(body, panel, result.data, incidents);
       else {
