@@ -83,7 +83,9 @@ export function ranks(nodes: readonly TopologyNode[], edges: readonly TopologyEd
   for (const e of edges) {
     if (e.source === e.target) continue;
     incoming.set(e.target, (incoming.get(e.target) ?? 0) + 1);
-    out.set(e.source, [...(out.get(e.source) ?? []), e.target]);
+    const targets = out.get(e.source);
+    if (targets) targets.push(e.target);
+    else out.set(e.source, [e.target]);
   }
   const rank = new Map<string, number>();
   let frontier = nodes.filter((n) => !incoming.get(n.id)).map((n) => n.id);
