@@ -9,6 +9,7 @@ import { openEmbeddedStores } from '../../storage/embedded';
 import { ARTIFACTS, describeInBrowser, launchBrowser, REPO } from '../helpers/browser';
 import { demoLikeOrder, writeOrderSpans } from '../helpers/chain-orders';
 import { makeLog } from '../contract/fixtures';
+import { heapSnapshotStats } from '../../bench/heap-snapshot-stats';
 
 /**
  * Wall screens in Chromium at 1920×1080: the three shipped dashboards in kiosk
@@ -144,6 +145,35 @@ describeInBrowser('wall screens in Chromium', () => {
     expect(await page.locator('[data-panel="latency"] path.heatmap-p95-line').getAttribute('d')).toMatch(/^M/);
     await page.screenshot({ path: path.join(REPO, 'docs', 'screenshot-screen-service-health.png') });
   });
+
+  test("a screen turns its numbers into text without filling V8's number-to-string caches", async () => {
+    // a page of its own (its own renderer, its own V8 heap), both screens with numbers, a push a second
+    const own = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    own.on('pageerror', (err) => pageErrors.push(err.message));
+    try {
+      const cdp = await own.context().newCDPSession(own);
+      const cacheBytes = async () => {
+        const { numberStringCaches } = await heapSnapshotStats(cdp);
+        if (!numberStringCaches.smi || !numberStringCaches.double) throw new Error(`this Chromium's heap snapshot shows no number-string caches (${JSON.stringify(numberStringCaches)}): look for them again`);
+        return numberStringCaches;
+      };
+      const initial = await cacheBytes();
+      for (const id of ['service-health', 'order-center']) {
+        await own.goto(`${base()}/#/screens/${id}?kiosk=1&refresh=1s&theme=dark`);
+        for (let push = 0; push < 6; push++) {
+          // "updated HH:MM:SS" of the push shown now (none while the screen connects)
+          const shown = /^updated \d\d:\d\d:\d\d/.exec((await own.locator('.screen-status').textContent()) ?? '')?.[0] ?? 'none';
+          await own.waitForFunction((was) => /^updated /.test(document.querySelector('.screen-status')?.textContent ?? '') && !document.querySelector('.screen-status')!.textContent!.startsWith(was), shown, { timeout: 15_000 });
+        }
+      }
+      // the caches start small (Smis 512 entries, 4 KiB; doubles 128, 1.5 KiB) and grow for good to 64 and 48 KiB on their first collision
+      expect(initial.smi).toBeLessThan(8192);
+      expect(initial.double).toBeLessThan(4096);
+      expect(await cacheBytes()).toEqual(initial);
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
 
   test('logs: errors and warnings per minute, by service, the newest distinct errors', async () => {
     await openScreen('logs');

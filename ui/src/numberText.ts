@@ -1,12 +1,13 @@
 /**
- * Numbers as text without V8's number-to-string cache. `String(x)`, a
- * template literal, `setAttribute(name, x)` or `textContent = x` look a
- * number that is not a small integer (a fraction, a timestamp, the result of
- * Math.round on a fraction) up in a table of the isolate; the first time two
- * such numbers collide there the table grows from 1.5 KiB to 48 KiB, for good.
- * A wall screen turns new numbers into text on every push, so that growth
- * landed in its JS heap a few minutes after it opened (bench/screen-heap.ts,
- * docs/benchmarks.md). `toFixed` formats without the table. Pure: tested in
+ * Numbers as text without V8's number-to-string caches. `String(x)`, a
+ * template literal, `setAttribute(name, x)` or `textContent = x` look the
+ * number up in a table of the isolate (one for small integers, one for the
+ * rest: fractions, timestamps, what Math.round returns for a fraction); the
+ * first time two numbers collide in a table it grows for good (small integers
+ * 4 → 64 KiB, once two of them 512 apart meet; the others 1.5 → 48 KiB).
+ * A wall screen turns new numbers into text on every push, so both grew its
+ * JS heap some minutes after it opened (bench/screen-heap.ts,
+ * docs/benchmarks.md). `toFixed` formats without them. Pure: tested in
  * test/unit/ui/number-text.test.ts.
  */
 
@@ -31,4 +32,14 @@ export function decimalText(n: number, digits: number): string {
 /** An SVG coordinate or length: one decimal, none when it is whole. */
 export function svgNumber(n: number): string {
   return decimalText(n, 1);
+}
+
+/**
+ * HH:MM:SS (local) of a time in µs, as the wall screens show it, without the
+ * caches. formatClock(us).slice(0, 8) reads the same, but d3's format turns the
+ * milliseconds into text too: two of them 512 apart grow the small-integer table.
+ */
+export function clockSeconds(us: number): string {
+  const d = new Date(us / 1000);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => wholeText(n).padStart(2, '0')).join(':');
 }

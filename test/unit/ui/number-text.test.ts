@@ -1,4 +1,4 @@
-import { decimalText, svgNumber, wholeText } from '../../../ui/src/numberText';
+import { clockSeconds, decimalText, svgNumber, wholeText } from '../../../ui/src/numberText';
 
 /** The cache-free formats read exactly as the String() forms they replace, for every number up to 2^53 (beyond, toFixed writes every digit) and from 1e21 on. */
 describe('numbers as text without the number-string cache', () => {
@@ -10,6 +10,10 @@ describe('numbers as text without the number-string cache', () => {
 
   it.each(samples.flatMap((n) => [0, 1, 2].map((d) => [n, d] as const)))('decimalText(%s, %s) is String(Number(n.toFixed(d)))', (n, digits) => {
     expect(decimalText(n, digits)).toBe(String(Number(n.toFixed(digits))));
+  });
+
+  it.each([0, 1_733_580_000_000_000, 1_733_616_999_999_999, Date.now() * 1000, 1_800_000_000_123_456])('clockSeconds(%s) is the local HH:MM:SS', (us) => {
+    expect(clockSeconds(us)).toBe(new Date(us / 1000).toTimeString().slice(0, 8));
   });
 
   it('writes SVG numbers with at most one decimal, none when whole', () => {

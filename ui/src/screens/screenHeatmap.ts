@@ -1,9 +1,10 @@
-import { interpolateInferno, select } from 'd3';
+import { interpolateInferno } from 'd3';
 import type { PanelData, Thresholds } from '../../../core/wire';
-import { formatClock } from '../format';
+import { clockSeconds, svgNumber, wholeText } from '../numberText';
 import { visibleText } from '../safeText';
 import { heatmapScene, latencyLabel, type HeatmapBox } from './heatmapLayout';
 import { formatMeasure, thresholdLevel } from './screenLayout';
+import { childrenByKey, childrenByPosition, svgElement, updateAttrs } from './svgElements';
 
 type HeatmapData = Extract<PanelData, { kind: 'order-latency' | 'service-latency' }>;
 
@@ -15,10 +16,48 @@ const TOP = 10;
 /** The shade of a cell: Inferno from its dark third (one call still shows on the dark theme) to its light end. */
 const cellColour = (shade: number) => interpolateInferno(0.25 + 0.7 * shade);
 
+/** The elements of a heatmap panel, kept across refreshes (gone with the panel's element). */
+interface HeatmapElements {
+  wrap: HTMLDivElement;
+  legend: HTMLSpanElement[];
+  svg: SVGSVGElement;
+  cellLayer: SVGGElement;
+  cells: Map<string, SVGRectElement>;
+  p95: SVGPathElement;
+  markLayer: SVGGElement;
+  marks: Map<string, SVGGElement>;
+  bandLayer: SVGGElement;
+  timeLayer: SVGGElement;
+}
+
+const elementsOf = new WeakMap<HTMLElement, HeatmapElements>();
+
+function mount(body: HTMLElement): HeatmapElements {
+  const wrap = document.createElement('div');
+  wrap.className = 'screen-heatmap';
+  const legendRow = document.createElement('div');
+  legendRow.className = 'chart-legend';
+  const legend = ['heatmap-now', 'heatmap-subject', 'chart-top'].map((cls) => {
+    const span = legendRow.appendChild(document.createElement('span'));
+    span.className = cls;
+    return span;
+  });
+  wrap.appendChild(legendRow);
+  const svg = svgElement('svg', { class: 'heatmap-plot', role: 'img' }, wrap);
+  const layer = (cls: string) => svgElement('g', { class: cls }, svg);
+  const cellLayer = layer('heatmap-cells');
+  const p95 = svgElement('path', {}, layer('heatmap-p95'));
+  const elements = { wrap, legend, svg, cellLayer, cells: new Map(), p95, markLayer: layer('heatmap-marks'), marks: new Map(), bandLayer: layer('heatmap-bands'), timeLayer: layer('heatmap-times') };
+  body.replaceChildren(wrap);
+  return elements;
+}
+
 /**
- * A latency heatmap panel drawn with D3 joins on one SVG kept across refreshes:
- * cells keyed by minute and band, so a refresh moves, adds and removes
- * elements instead of building the panel again (a screen runs for days).
+ * A latency heatmap panel on one SVG kept across refreshes: cells keyed by
+ * minute and band, so a refresh moves, adds and removes elements instead of
+ * building the panel again (a screen runs for days). Plain DOM rather than
+ * D3 joins: the selection machinery was the largest piece of code a Service
+ * health screen compiles in its first hundreds of pushes (docs/benchmarks.md).
  */
 export function drawHeatmap(body: HTMLElement, data: HeatmapData, thresholds: Thresholds | undefined): void {
   const width = Math.max(300, Math.round(body.clientWidth));
@@ -26,87 +65,56 @@ export function drawHeatmap(body: HTMLElement, data: HeatmapData, thresholds: Th
   const legendHeight = 24;
   const box: HeatmapBox = { width, height: height - legendHeight, left: LEFT, bottom: BOTTOM, top: TOP };
   const scene = heatmapScene(data, box, thresholds);
-  const root = select(body);
-  root.selectAll(':scope > :not(.screen-heatmap)').remove();
-  const wrap = root.selectAll<HTMLDivElement, null>(':scope > .screen-heatmap').data([null]).join('div').attr('class', 'screen-heatmap');
+  let elements = elementsOf.get(body);
+  if (!elements || elements.wrap.parentNode !== body) elementsOf.set(body, (elements = mount(body)));
+  for (const other of [...body.children]) if (other !== elements.wrap) other.remove();
 
   const whole = data.columns.slice(0, -1).reverse().find((c) => c.p95Ms !== null);
   const level = thresholdLevel(whole?.p95Ms, thresholds);
   const subject = data.kind === 'order-latency' ? `orders (${data.key})` : data.service === null ? 'entry spans of every service' : `entry spans of ${data.service}`;
-  const legend = wrap.selectAll<HTMLDivElement, null>('.chart-legend').data([null]).join('div').attr('class', 'chart-legend');
-  legend
-    .selectAll<HTMLSpanElement, string>('span')
-    .data([
-      `p95 ${formatMeasure(whole?.p95Ms ?? null, 'ms')}`,
-      `${formatMeasure(data.total, 'count')} ${visibleText(subject)}`,
-      data.total ? `at most ${formatMeasure(data.maxCount, 'count')} a cell` : 'nothing in this window',
-    ])
-    .join('span')
-    .attr('class', (_d, i) => (i === 0 ? `heatmap-now level-${level}` : i === 1 ? 'heatmap-subject' : 'chart-top'))
-    .text((d) => d);
+  const [now, about, top] = elements.legend;
+  now.className = `heatmap-now level-${level}`;
+  now.textContent = `p95 ${formatMeasure(whole?.p95Ms ?? null, 'ms')}`;
+  about.textContent = `${formatMeasure(data.total, 'count')} ${visibleText(subject)}`;
+  top.textContent = data.total ? `at most ${formatMeasure(data.maxCount, 'count')} a cell` : 'nothing in this window';
 
-  const svg = wrap
-    .selectAll<SVGSVGElement, null>('svg')
-    .data([null])
-    .join('svg')
-    .attr('class', 'heatmap-plot')
-    .attr('viewBox', `0 0 ${box.width} ${box.height}`)
-    .attr('role', 'img')
-    .attr('aria-label', `Latency heatmap of ${visibleText(subject)}`);
-  const layer = (name: string) => svg.selectAll<SVGGElement, string>(`g.${name}`).data([name]).join('g').attr('class', name);
+  updateAttrs(elements.svg, { viewBox: `0 0 ${svgNumber(box.width)} ${svgNumber(box.height)}`, 'aria-label': `Latency heatmap of ${visibleText(subject)}` });
+  const cells = childrenByKey(elements.cellLayer, elements.cells, scene.cells.map((c) => c.key), () => svgElement('rect'));
+  scene.cells.forEach((c, i) =>
+    updateAttrs(cells[i], {
+      x: svgNumber(c.x),
+      y: svgNumber(c.y),
+      width: svgNumber(Math.max(1, c.width - 1)),
+      height: svgNumber(Math.max(1, c.height - 1)),
+      fill: cellColour(c.shade),
+      'data-count': wholeText(c.count),
+    }),
+  );
+  updateAttrs(elements.p95, { class: `heatmap-p95-line level-${level}`, d: scene.p95Path });
 
-  layer('heatmap-cells')
-    .selectAll<SVGRectElement, (typeof scene.cells)[number]>('rect')
-    .data(scene.cells, (d) => d.key)
-    .join('rect')
-    .attr('x', (d) => d.x.toFixed(1))
-    .attr('y', (d) => d.y.toFixed(1))
-    .attr('width', (d) => Math.max(1, d.width - 1).toFixed(1))
-    .attr('height', (d) => Math.max(1, d.height - 1).toFixed(1))
-    .attr('fill', (d) => cellColour(d.shade))
-    .attr('data-count', (d) => d.count);
+  const marks = childrenByKey(elements.markLayer, elements.marks, scene.marks.map((m) => m.level), () => {
+    const g = svgElement('g');
+    svgElement('line', {}, g);
+    svgElement('text', { 'text-anchor': 'end' }, g);
+    return g;
+  });
+  scene.marks.forEach((m, i) => {
+    const [line, text] = marks[i].children;
+    marks[i].setAttribute('class', `heatmap-mark level-${m.level}`);
+    updateAttrs(line, { x1: svgNumber(LEFT), x2: svgNumber(box.width), y1: svgNumber(m.y), y2: svgNumber(m.y) });
+    updateAttrs(text, { x: svgNumber(box.width - 4), y: svgNumber(m.y - 3) });
+    text.textContent = `${m.level} ${latencyLabel(m.ms)}`;
+  });
 
-  layer('heatmap-p95')
-    .selectAll<SVGPathElement, string>('path')
-    .data([scene.p95Path])
-    .join('path')
-    .attr('class', `heatmap-p95-line level-${level}`)
-    .attr('d', (d) => d);
+  const bands = childrenByPosition(elements.bandLayer, scene.bandLabels.length, () => svgElement('text', { x: svgNumber(LEFT - 6), 'text-anchor': 'end', 'dominant-baseline': 'middle' }));
+  scene.bandLabels.forEach((b, i) => {
+    bands[i].setAttribute('y', svgNumber(b.y));
+    bands[i].textContent = latencyLabel(b.ms);
+  });
 
-  const marks = layer('heatmap-marks')
-    .selectAll<SVGGElement, (typeof scene.marks)[number]>('g')
-    .data(scene.marks, (d) => d.level)
-    .join((enter) => {
-      const g = enter.append('g');
-      g.append('line');
-      g.append('text');
-      return g;
-    })
-    .attr('class', (d) => `heatmap-mark level-${d.level}`);
-  marks.select('line').attr('x1', LEFT).attr('x2', box.width).attr('y1', (d) => d.y.toFixed(1)).attr('y2', (d) => d.y.toFixed(1));
-  marks
-    .select('text')
-    .attr('x', box.width - 4)
-    .attr('y', (d) => (d.y - 3).toFixed(1))
-    .attr('text-anchor', 'end')
-    .text((d) => `${d.level} ${latencyLabel(d.ms)}`);
-
-  layer('heatmap-bands')
-    .selectAll<SVGTextElement, (typeof scene.bandLabels)[number]>('text')
-    .data(scene.bandLabels)
-    .join('text')
-    .attr('x', LEFT - 6)
-    .attr('y', (d) => d.y.toFixed(1))
-    .attr('text-anchor', 'end')
-    .attr('dominant-baseline', 'middle')
-    .text((d) => latencyLabel(d.ms));
-
-  layer('heatmap-times')
-    .selectAll<SVGTextElement, (typeof scene.timeLabels)[number]>('text')
-    .data(scene.timeLabels)
-    .join('text')
-    .attr('x', (d) => d.x.toFixed(1))
-    .attr('y', box.height - 4)
-    .attr('text-anchor', (d) => d.anchor)
-    .text((d) => formatClock(d.tUs).slice(0, 5));
+  const times = childrenByPosition(elements.timeLayer, scene.timeLabels.length, () => svgElement('text'));
+  scene.timeLabels.forEach((t, i) => {
+    updateAttrs(times[i], { x: svgNumber(t.x), y: svgNumber(box.height - 4), 'text-anchor': t.anchor });
+    times[i].textContent = clockSeconds(t.tUs).slice(0, 5);
+  });
 }

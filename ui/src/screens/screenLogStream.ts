@@ -1,6 +1,6 @@
 import { select } from 'd3';
 import type { LogTailRow, PanelData, Thresholds } from '../../../core/wire';
-import { formatClock } from '../format';
+import { clockSeconds } from '../numberText';
 import { visibleText } from '../safeText';
 import { mergeTail } from './logTail';
 import { thresholdLevel } from './screenLayout';
@@ -46,7 +46,7 @@ export function drawLogStream(body: HTMLElement, data: TailData, thresholds: Thr
     .attr('class', (d) => `tail-row level-${thresholdLevel(d.severityNumber, thresholds ?? SEVERITY_LEVELS)}${kept && fresh.has(d.id) ? ' tail-new' : ''}`)
     .attr('data-id', (d) => d.id)
     .call((li) => {
-      li.select('time').text((d) => formatClock(d.timeUs).slice(0, 8));
+      li.select('time').text((d) => clockSeconds(d.timeUs));
       li.select('.log-severity').text((d) => visibleText(d.severity));
       li.select('.log-service').text((d) => visibleText(d.service));
       li.select('.cell-msg').text((d) => visibleText(d.body)).attr('title', (d) => visibleText(d.body));

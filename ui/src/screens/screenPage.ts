@@ -1,6 +1,6 @@
 import { apiUrl, incidentApi } from '../api';
+import { clockSeconds } from '../numberText';
 import { errorBox, h, replace } from '../dom';
-import { formatClock } from '../format';
 import { formatHash, navigate, type Route } from '../route';
 import type { DashboardData, DashboardList, DashboardView, Incident } from '../../../core/wire';
 import { drawPanel } from './screenPanels';
@@ -107,10 +107,10 @@ function mountScreen(root: HTMLElement, dashboard: DashboardView, options: Scree
     const now = Date.now();
     const parts: (string | HTMLElement)[] = [];
     if (state.staleSinceMs !== null) {
-      parts.push(h('span', { class: 'stale-note' }, `stale since ${formatClock(state.staleSinceMs * 1000).slice(0, 8)} (${shortSpan(now - state.staleSinceMs)})`));
+      parts.push(h('span', { class: 'stale-note' }, `stale since ${clockSeconds(state.staleSinceMs * 1000)} (${shortSpan(now - state.staleSinceMs)})`));
       parts.push(state.retryAtMs !== null ? `retrying in ${shortSpan(state.retryAtMs - now)}` : 'reconnecting…');
     } else if (last) {
-      parts.push(`updated ${formatClock(last.generatedAtUs).slice(0, 8)} · next in ${shortSpan(receivedMs + last.refreshMs - now)}`);
+      parts.push(`updated ${clockSeconds(last.generatedAtUs)} · next in ${shortSpan(receivedMs + last.refreshMs - now)}`);
     } else parts.push('connecting…');
     replace(status, ...parts);
     screen.classList.toggle('stale', state.staleSinceMs !== null);

@@ -1,5 +1,5 @@
 import { h, replace } from '../dom';
-import { formatClock } from '../format';
+import { clockSeconds, wholeText } from '../numberText';
 import { formatHash } from '../route';
 import { sparkPath } from '../views/servicesTableLayout';
 import type { Incident, PanelData, PanelDefinition, SeriesPoint, Thresholds } from '../../../core/wire';
@@ -61,7 +61,7 @@ export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: Panel
       return drawTable(
         body,
         ['Service', 'Errors', '', 'Top message'], data.rows.map((r) =>
-          h('tr', null, h('td', { class: 'cell-name' }, r.service), measured(r.count, 'count', t.count), h('td', { class: 'spark-cell' }, spark(values(r.series), 'spark-error')), h('td', { class: 'cell-msg' }, r.topMessage, h('span', { class: 'times' }, ` ×${r.topMessageCount}`))),
+          h('tr', null, h('td', { class: 'cell-name' }, r.service), measured(r.count, 'count', t.count), h('td', { class: 'spark-cell' }, spark(values(r.series), 'spark-error')), h('td', { class: 'cell-msg' }, r.topMessage, h('span', { class: 'times' }, ` ×${wholeText(r.topMessageCount)}`))),
         ),
         'No error logged in this window',
       );
@@ -73,7 +73,7 @@ export function drawPanel(body: HTMLElement, panel: PanelDefinition, data: Panel
       return replace(
         body,
         data.rows.length
-          ? h('ol', { class: 'screen-log' }, ...data.rows.map((r) => h('li', null, h('time', null, formatClock(r.lastUs).slice(0, 8)), h('span', { class: 'log-service' }, r.service), h('span', { class: 'cell-msg' }, r.body), r.count > 1 ? h('span', { class: 'times' }, `×${r.count}`) : null)))
+          ? h('ol', { class: 'screen-log' }, ...data.rows.map((r) => h('li', null, h('time', null, clockSeconds(r.lastUs)), h('span', { class: 'log-service' }, r.service), h('span', { class: 'cell-msg' }, r.body), r.count > 1 ? h('span', { class: 'times' }, `×${wholeText(r.count)}`) : null)))
           : h('p', { class: 'screen-empty' }, 'No matching log record in this window'),
       );
     case 'metric':
@@ -129,11 +129,11 @@ function slowOrders(body: HTMLElement, data: Of<'slow-orders'>, t: Record<string
       'tr',
       { class: r.errorCount > 0 ? 'row-critical' : '' },
       h('td', { class: 'cell-name' }, h('a', { href: formatHash(['chain', data.key, r.value]) }, r.value)),
-      h('td', { class: 'cell-num' }, formatClock(r.startUs).slice(0, 8)),
+      h('td', { class: 'cell-num' }, clockSeconds(r.startUs)),
       measured(r.durationMs, 'ms', t.durationMs),
       h('td', { class: 'cell-num' }, formatMeasure(r.workingMs, 'ms')),
       h('td', { class: 'cell-num' }, formatMeasure(r.waitingMs, 'ms')),
-      h('td', { class: `cell-num ${r.errorCount > 0 ? 'level-critical' : ''}` }, String(r.errorCount)),
+      h('td', { class: `cell-num ${r.errorCount > 0 ? 'level-critical' : ''}` }, wholeText(r.errorCount)),
       h('td', { class: 'cell-name' }, r.bottleneck ? `${r.bottleneck.service}: ${r.bottleneck.operation}` : '–'),
     ),
   ), 'No order in this window');
@@ -216,7 +216,7 @@ function timeChart(lines: Line[], format: (v: number | null) => string, times: r
   return h(
     'div',
     { class: 'screen-chart' },
-    h('div', { class: 'chart-legend' }, ...lines.map((l, i) => h('span', { class: `chart-key ${l.cls}` }, `${l.name} ${format(last[i])}`)), h('span', { class: 'chart-top' }, `max ${format(top)}`), spans.length ? h('span', { class: 'chart-incidents' }, `${spans.length} incident${spans.length === 1 ? '' : 's'}`) : null),
+    h('div', { class: 'chart-legend' }, ...lines.map((l, i) => h('span', { class: `chart-key ${l.cls}` }, `${l.name} ${format(last[i])}`)), h('span', { class: 'chart-top' }, `max ${format(top)}`), spans.length ? h('span', { class: 'chart-incidents' }, `${wholeText(spans.length)} incident${spans.length === 1 ? '' : 's'}`) : null),
     plot,
   );
 }
@@ -233,7 +233,7 @@ function funnel(data: Of<'order-stages'>): HTMLElement {
         { class: `funnel-stage${s.name === data.slowestStage ? ' slowest' : ''}` },
         h('div', { class: 'funnel-name' }, s.name, s.name === data.slowestStage ? h('span', { class: 'screen-badge' }, 'slowest') : null),
         h('div', { class: 'funnel-bar' }, h('div', { class: 'funnel-fill', style: { width: `${(widths[i] * 100).toFixed(1)}%` } })),
-        h('div', { class: 'funnel-figures' }, `${formatMeasure(s.orders, 'count')} orders`, s.dropOff ? h('span', { class: 'level-critical' }, ` −${s.dropOff}`) : null, ` · p95 ${formatMeasure(s.p95Ms, 'ms')}`),
+        h('div', { class: 'funnel-figures' }, `${formatMeasure(s.orders, 'count')} orders`, s.dropOff ? h('span', { class: 'level-critical' }, ` −${wholeText(s.dropOff)}`) : null, ` · p95 ${formatMeasure(s.p95Ms, 'ms')}`),
       ),
     ),
   );

@@ -1,10 +1,10 @@
 import type { PanelData, RatedTopologyEdge } from '../../../core/wire';
 import { svgNumber, wholeText } from '../numberText';
 import { shortLabel } from '../safeText';
+import { svgElement } from './svgElements';
 import { edgeHealth, edgePath, graphModel, health, keepInFrame, LABEL_CHARS, ranks, shapePath, type RememberedPosition } from '../views/topologyLayout';
 
 type TopologyData = Extract<PanelData, { kind: 'topology' }>;
-const SVG = 'http://www.w3.org/2000/svg';
 
 /** Where each node of a panel stands: kept across refreshes, so an unchanged graph never moves and a new node never moves the others. */
 const placesOf = new WeakMap<HTMLElement, Map<string, RememberedPosition>>();
@@ -44,13 +44,6 @@ export function forgetGone(places: Map<string, RememberedPosition>, present: Rea
   }
 }
 
-/** Attribute values are text already: a number given to setAttribute goes through V8's number-string cache (numberText.ts). */
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string>): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  return node;
-}
-
 /** The live topology of a wall-screen panel: the topology page's layout (topologyLayout.ts), no force simulation, flow on edges by rate. */
 export function drawTopology(body: HTMLElement, data: TopologyData): void {
   const width = Math.max(300, Math.round(body.clientWidth));
@@ -65,21 +58,21 @@ export function drawTopology(body: HTMLElement, data: TopologyData): void {
     places.set(n.id, { x: n.x!, y: n.y!, pinned: true });
   }
   forgetGone(places, new Set(model.nodes.map((n) => n.id)));
-  const svg = el('svg', { class: 'screen-topology', viewBox: `0 0 ${svgNumber(width)} ${svgNumber(height)}`, role: 'img', 'aria-label': 'Live topology' });
+  const svg = svgElement('svg', { class: 'screen-topology', viewBox: `0 0 ${svgNumber(width)} ${svgNumber(height)}`, role: 'img', 'aria-label': 'Live topology' });
   for (const e of model.edges) {
     const d = edgePath(e);
-    svg.appendChild(el('path', { d, class: `topo-edge health-${edgeHealth('errors', e.data)}`, 'stroke-width': model.strokeWidth(e).toFixed(1) }));
+    svg.appendChild(svgElement('path', { d, class: `topo-edge health-${edgeHealth('errors', e.data)}`, 'stroke-width': model.strokeWidth(e).toFixed(1) }));
     // graphModel keeps the answer's edge objects, which carry their rate
     const seconds = flowSeconds((e.data as RatedTopologyEdge).ratePerSec);
-    if (seconds !== null) svg.appendChild(el('path', { d, class: 'topo-flow', style: `animation-duration: ${seconds.toFixed(2)}s` }));
+    if (seconds !== null) svg.appendChild(svgElement('path', { d, class: 'topo-flow', style: `animation-duration: ${seconds.toFixed(2)}s` }));
   }
   for (const n of model.nodes) {
-    const g = el('g', { class: `topo-node health-${health('errors', n.data.errorRate, n.data.p95Ms, n.data.calls)}`, transform: `translate(${svgNumber(n.x!)},${svgNumber(n.y!)})`, 'data-node': n.id });
-    g.appendChild(el('path', { d: shapePath(n.data.kind, n.r) }));
-    const label = el('text', { y: svgNumber(n.r + 16), 'text-anchor': 'middle' });
+    const g = svgElement('g', { class: `topo-node health-${health('errors', n.data.errorRate, n.data.p95Ms, n.data.calls)}`, transform: `translate(${svgNumber(n.x!)},${svgNumber(n.y!)})`, 'data-node': n.id });
+    g.appendChild(svgElement('path', { d: shapePath(n.data.kind, n.r) }));
+    const label = svgElement('text', { y: svgNumber(n.r + 16), 'text-anchor': 'middle' });
     label.textContent = shortLabel(n.id, LABEL_CHARS);
     g.appendChild(label);
-    const title = el('title', {});
+    const title = svgElement('title');
     title.textContent = `${n.id}: ${wholeText(n.data.calls)} calls, ${(n.data.errorRate * 100).toFixed(1)} % errors`;
     g.appendChild(title);
     svg.appendChild(g);
