@@ -282,16 +282,19 @@ export class ChainService {
 
   /**
    * Several chains walked and summarized together, so their store reads are shared: the walks' link reads
-   * coalesce, and there is one summaries read per 1,000 traces of all chains.
+   * coalesce, and there is one summaries read per 1,000 traces of all chains. The seeds' summaries are read
+   * while the walks look for linked traces, and only the traces the walks added after them.
    */
   private async planMany(seedLists: readonly string[][]): Promise<ChainPlan[]> {
     if (seedLists.length === 0) return [];
-    const linked = coalescedLinkedTraces((ids) => this.spans.linkedTraces(ids));
-    const walks = await Promise.all(seedLists.map((seeds) => walkChain(seeds, linked, { maxTraces: this.options.maxTraces })));
     const summaryOf = new Map<string, TraceSummary>();
-    for (const ids of chunks([...new Set(walks.flatMap((w) => w.traceIds))], CHAIN_READ_LIMITS.summaryTraceIds)) {
-      for (const s of await this.spans.traceSummaries(ids)) summaryOf.set(s.traceId, s);
-    }
+    const summarize = async (ids: string[]) => {
+      for (const chunk of chunks(ids, CHAIN_READ_LIMITS.summaryTraceIds)) for (const s of await this.spans.traceSummaries(chunk)) summaryOf.set(s.traceId, s);
+    };
+    const seeds = new Set(seedLists.flat());
+    const linked = coalescedLinkedTraces((ids) => this.spans.linkedTraces(ids));
+    const [walks] = await Promise.all([Promise.all(seedLists.map((list) => walkChain(list, linked, { maxTraces: this.options.maxTraces }))), summarize([...seeds])]);
+    await summarize([...new Set(walks.flatMap((w) => w.traceIds))].filter((id) => !seeds.has(id)));
     return walks.map((walk) => {
       const summaries = walk.traceIds.flatMap((id) => summaryOf.get(id) ?? []);
       summaries.sort((a, b) => a.startUs - b.startUs || (a.traceId < b.traceId ? -1 : 1));

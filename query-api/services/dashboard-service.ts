@@ -13,7 +13,7 @@ import { OrderKpiService } from './order-kpi-service';
 import { TopologyService } from './topology-service';
 
 /** Panels computed at a time for one refresh. */
-const PANELS_IN_FLIGHT = 3;
+const PANELS_IN_FLIGHT = 6;
 
 /**
  * The dashboards loaded at start-up (core/dashboards/load.ts) and their data.

@@ -79,6 +79,8 @@ const LINK_KIND_ENUM = "Enum8('link' = 1, 'message' = 2)";
 const SIDE_ENUM = "Enum8('producer' = 1, 'consumer' = 2)";
 /** Root candidate: (0 for a real root else 1, start, span id, service, name); the min wins. */
 export const ROOT_TUPLE_TYPE = 'Tuple(UInt8, UInt64, String, String, String)';
+/** A span's root candidate (ROOT_TUPLE_TYPE); CAST drops LowCardinality so the states match the column types on every version. */
+export const ROOT_CANDIDATE = "tuple(toUInt8(parent_span_id != ''), start_us, span_id, CAST(service AS String), CAST(name AS String))";
 
 /** CREATE statements (all IF NOT EXISTS, so start-up can run them every time), in order. */
 export function schemaFor(version: ServerVersion, options: SchemaOptions): string[] {
@@ -159,7 +161,7 @@ SELECT
   maxState(start_us + duration_us) AS end_max,
   uniqExactState(span_id) AS span_ids,
   uniqExactIfState(span_id, status_code = 'error') AS error_span_ids,
-  minState(tuple(toUInt8(parent_span_id != ''), start_us, span_id, CAST(service AS String), CAST(name AS String))) AS root,
+  minState(${ROOT_CANDIDATE}) AS root,
   groupUniqArrayState(CAST(service AS String)) AS services
 FROM ${t(TABLES.spans)}
 GROUP BY day, trace_id`,

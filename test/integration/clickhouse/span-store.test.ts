@@ -3,6 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { BackendUnavailableError, ChainscopeError, ValidationError } from '../../../core/errors';
 import type { Span } from '../../../core/model';
 import { ClickHouseSpanStore, DATA_TABLES, TABLES } from '../../../storage/clickhouse';
+import { SUMMARIES_FROM_SPANS_MAX_IDS } from '../../../storage/clickhouse/chain-queries';
 import { BASE_US, makeSpan, makeTrace, newSpanId, newTraceId, spanBatch, uniq } from '../../contract/fixtures';
 import { describeWithEngines, ENGINE_ADDRESSES, uniqueName } from '../../helpers/engines';
 
@@ -30,6 +31,28 @@ describeWithEngines(['clickhouse'], 'ClickHouseSpanStore on a real server', () =
     await store?.shutdown();
     await admin.command({ query: `DROP DATABASE IF EXISTS \`${database}\`` });
     await admin.close();
+  });
+
+  it('summarizes traces the same from their spans (up to SUMMARIES_FROM_SPANS_MAX_IDS ids) as from trace_summaries (more)', async () => {
+    const services = [uniq('sa'), uniq('sb'), uniq('sc')];
+    const traces = Array.from({ length: SUMMARIES_FROM_SPANS_MAX_IDS + 5 }, (_, i) =>
+      makeTrace({
+        service: services[i % 3],
+        spans: 1 + (i % 4),
+        startUs: BASE_US + i * 1_000 + (i % 2 ? 86_400_000_000 : 0),
+        durationUs: 500 + i,
+        overrides: (k) => ({ ...(k === 1 ? { service: services[(i + 1) % 3] } : {}), ...(k === 2 && i % 5 === 0 ? { status: { code: 'error', message: 'x' } } : {}) }),
+      }),
+    );
+    await store.writeSpans(spanBatch(traces.flat()));
+    await store.writeSpans(spanBatch(traces.slice(0, 20).flat())); // replayed
+    const ids = traces.map((t) => t[0].traceId);
+    const byId = (list: { traceId: string }[]) => new Map(list.map((s) => [s.traceId, s]));
+    const fromSummaries = byId(await store.traceSummaries(ids));
+    const fromSpans = byId([...(await store.traceSummaries(ids.slice(0, SUMMARIES_FROM_SPANS_MAX_IDS))), ...(await store.traceSummaries(ids.slice(SUMMARIES_FROM_SPANS_MAX_IDS)))]);
+    expect(fromSummaries.size).toBe(ids.length);
+    expect(fromSpans).toEqual(fromSummaries);
+    expect(fromSpans.get(ids[10])).toMatchObject({ spanCount: 3, errorCount: 1, services: [services[1], services[2]].sort() });
   });
 
   it('detects the server version and reports its capabilities', () => {
