@@ -15,7 +15,7 @@ export interface HeapSnapshotStats {
   /**
    * V8's number-to-string caches (bytes): Smis and doubles each turned into
    * text look their string up there; each table grows for good to its full
-   * size on its first collision (smi 4 KiB → 64 KiB, double 1.5 → 48 KiB).
+   * size on its first collision (smi 1 → 64 KiB, double 1.5 → 48 KiB).
    */
   numberStringCaches: { smi: number; double: number };
 }

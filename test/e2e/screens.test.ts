@@ -166,7 +166,7 @@ describeInBrowser('wall screens in Chromium', () => {
           await own.waitForFunction((was) => /^updated /.test(document.querySelector('.screen-status')?.textContent ?? '') && !document.querySelector('.screen-status')!.textContent!.startsWith(was), shown, { timeout: 15_000 });
         }
       }
-      // the caches start small (Smis 512 entries, 4 KiB; doubles 128, 1.5 KiB) and grow for good to 64 and 48 KiB on their first collision
+      // the caches start with 128 entries (Smis 1 KiB, doubles 1.5 KiB) and grow for good to 64 and 48 KiB on their first collision
       expect(initial.smi).toBeLessThan(8192);
       expect(initial.double).toBeLessThan(4096);
       expect(await cacheBytes()).toEqual(initial);

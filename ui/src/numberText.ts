@@ -4,7 +4,8 @@
  * number up in a table of the isolate (one for small integers, one for the
  * rest: fractions, timestamps, what Math.round returns for a fraction); the
  * first time two numbers collide in a table it grows for good (small integers
- * 4 → 64 KiB, once two of them 512 apart meet; the others 1.5 → 48 KiB).
+ * 1 → 64 KiB, once two of them a multiple of 128 apart meet; the others
+ * 1.5 → 48 KiB).
  * A wall screen turns new numbers into text on every push, so both grew its
  * JS heap some minutes after it opened (bench/screen-heap.ts,
  * docs/benchmarks.md). `toFixed` formats without them. Pure: tested in
@@ -37,7 +38,7 @@ export function svgNumber(n: number): string {
 /**
  * HH:MM:SS (local) of a time in µs, as the wall screens show it, without the
  * caches. formatClock(us).slice(0, 8) reads the same, but d3's format turns the
- * milliseconds into text too: two of them 512 apart grow the small-integer table.
+ * milliseconds into text too: two of them 128 apart grow the small-integer table.
  */
 export function clockSeconds(us: number): string {
   const d = new Date(us / 1000);

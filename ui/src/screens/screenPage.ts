@@ -12,6 +12,14 @@ import { addScreenStyles } from './screenStyles';
 /** No data for this many refresh periods: the server counts as gone. */
 const SILENT_REFRESHES = 3;
 
+/**
+ * The incidents shaded on time-series panels are read again at most this
+ * often, not with every push: a screen at a 1 s refresh fetched them every
+ * second beside its one stream, and the fetch path was among the code a
+ * screen compiled in its first ~500 pushes (docs/benchmarks.md).
+ */
+const INCIDENTS_EVERY_MS = 30_000;
+
 async function getJson<T>(path: string, signal: AbortSignal): Promise<T> {
   const res = await fetch(apiUrl(path), { signal, headers: { accept: 'application/json' } });
   // AUTH=tokens and no (or an expired) session: the server's login page
@@ -88,8 +96,9 @@ function mountScreen(root: HTMLElement, dashboard: DashboardView, options: Scree
 
   let last: DashboardData | null = null;
   let receivedMs = 0;
-  // the incidents shaded on time-series panels, read again with every refresh (none without an evaluator or when the read fails)
+  // the incidents shaded on time-series panels, read again with a push at most every INCIDENTS_EVERY_MS (none without an evaluator or when the read fails)
   let incidents: readonly Incident[] = [];
+  let incidentsReadMs = -Infinity;
   const incidentsRead = new AbortController();
   const incidentsKey = (list: readonly Incident[]) => list.map((i) => `${i.id}:${i.status}`).join(',');
   /** Reads the incidents again; true when they changed. */
@@ -121,10 +130,13 @@ function mountScreen(root: HTMLElement, dashboard: DashboardView, options: Scree
     data(data) {
       last = data;
       receivedMs = Date.now();
-      void readIncidents().then((changed) => {
-        // drawn again only when they changed, and not over a later refresh
-        if (changed && last === data) drawPanels(data);
-      });
+      if (receivedMs - incidentsReadMs >= INCIDENTS_EVERY_MS) {
+        incidentsReadMs = receivedMs;
+        void readIncidents().then((changed) => {
+          // drawn again only when they changed, and not over a later refresh
+          if (changed && last === data) drawPanels(data);
+        });
+      }
       drawPanels(data);
       drawStatus();
     },
