@@ -42,7 +42,12 @@ async function main(): Promise<void> {
     if (settings.spanStore === 'embedded' || settings.logStore === 'embedded') {
       const { openEmbeddedStores } = require('../storage/embedded') as typeof import('../storage/embedded');
       const options = embeddedStoreOptions(settings);
-      cache.set('embedded', openEmbeddedStores({ ...options, retention: deletes ? options.retention : undefined, writeTurn: writeTurn && new WriteTurn(writeTurn) }));
+      cache.set('embedded', openEmbeddedStores({
+        ...options,
+        retention: deletes ? options.retention : undefined,
+        writeTurn: writeTurn && new WriteTurn(writeTurn),
+        cacheSizeMiB: config.ingestThreadCacheMiB,
+      }));
     }
     const spanStore = createSpanStore(settings, cache);
     const logStore = createLogStore(settings, cache, counters);

@@ -111,6 +111,8 @@ export interface Config {
   ingestThreads: number;
   /** Old-generation limit of each ingest thread's V8 heap, MiB: keeps the heap near its live size (a thread that runs out is started again with twice the limit). */
   ingestThreadMaxOldSpaceMiB: number;
+  /** SQLite page cache of each ingest thread's embedded-store connection, MiB (the writers take turns, so it serves within one write transaction). */
+  ingestThreadCacheMiB: number;
   /** wal (all-in-one default: durable before 200), memory (all-in-one, not durable across a crash) or kafka. */
   bus: 'wal' | 'memory' | 'kafka';
   spanStore: 'embedded' | 'clickhouse';
@@ -233,6 +235,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   ingestThread: true,
   ingestThreads: 2,
   ingestThreadMaxOldSpaceMiB: 256,
+  ingestThreadCacheMiB: 64,
   bus: 'wal',
   spanStore: 'embedded',
   logStore: 'embedded',
@@ -650,6 +653,7 @@ const SCHEMA: { [K in keyof Config]: { env: string; parse: Parser<Config[K]> } }
   ingestThread: { env: 'INGEST_THREAD', parse: boolean },
   ingestThreads: { env: 'INGEST_THREADS', parse: integer(1, 4) },
   ingestThreadMaxOldSpaceMiB: { env: 'INGEST_THREAD_MAX_OLD_SPACE_MIB', parse: integer(16, 4096) },
+  ingestThreadCacheMiB: { env: 'INGEST_THREAD_CACHE_MIB', parse: integer(1, 1024) },
   bus: { env: 'BUS', parse: oneOf('wal', 'memory', 'kafka') },
   spanStore: { env: 'SPAN_STORE', parse: oneOf('embedded', 'clickhouse') },
   logStore: { env: 'LOG_STORE', parse: oneOf('embedded', 'elasticsearch', 'opensearch') },

@@ -21,7 +21,7 @@ import { PROCESSOR_KEYS, storeBatchProcessor } from './store-processor';
 
 const WITH_INGEST: readonly Role[] = ['all-in-one', 'ingest'];
 
-const INGEST_KEYS = [...PROCESSOR_KEYS, 'ingestThread', 'ingestThreads', 'ingestThreadMaxOldSpaceMiB', 'spansTopic', 'logsTopic', 'metricsTopic', 'jsonLogsTopic', 'ingestGroup'] as const satisfies readonly (keyof Config)[];
+const INGEST_KEYS = [...PROCESSOR_KEYS, 'ingestThread', 'ingestThreads', 'ingestThreadMaxOldSpaceMiB', 'ingestThreadCacheMiB', 'spansTopic', 'logsTopic', 'metricsTopic', 'jsonLogsTopic', 'ingestGroup'] as const satisfies readonly (keyof Config)[];
 type IngestSettings = Pick<Config, (typeof INGEST_KEYS)[number]>;
 
 /** The compiled ingest thread when this role ingests on threads (INGEST_THREAD); without a build (sources only) ingest stays on the main thread. */
