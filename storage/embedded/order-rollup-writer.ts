@@ -5,6 +5,10 @@ import type { OrderRollupSettings, SpanBatch } from '../../core/contracts/span-s
 import type { TraceSummary } from '../../core/model';
 import type { EmbeddedDatabase } from './database';
 
+/** A trace of an order and its summary's columns (null: the trace has no spans stored). */
+type OrderTraceRow = { trace_id: string } & ({ start_us: number; end_us: number; error_count: number; root_op_id: number } | { start_us: null; end_us: null; error_count: null; root_op_id: null });
+type SummarizedOrderTrace = Extract<OrderTraceRow, { start_us: number }>;
+
 interface FactRow {
   value: string;
   start_us: number;
@@ -27,8 +31,7 @@ export class OrderRollupWriter {
   private readonly keys: ReadonlySet<string>;
   private readonly insertLink: Database.Statement;
   private readonly ordersOfTrace: Database.Statement<[string], { key: string; value: string }>;
-  private readonly tracesOfOrder: Database.Statement<[string, string, number], { trace_id: string }>;
-  private readonly summaryOf: Database.Statement<[string], { start_us: number; end_us: number; error_count: number; root_op_id: number }>;
+  private readonly tracesOfOrder: Database.Statement<[string, string, number], OrderTraceRow>;
   private readonly factOf: Database.Statement<[string, string], FactRow>;
   private readonly upsertFact: Database.Statement;
   private readonly addMinute: Database.Statement;
@@ -41,8 +44,12 @@ export class OrderRollupWriter {
     this.keys = new Set(settings.keys);
     this.insertLink = db.prepare('INSERT OR IGNORE INTO order_traces (trace_id, key, value) VALUES (?, ?, ?)');
     this.ordersOfTrace = db.prepare('SELECT key, value FROM order_traces WHERE trace_id = ?');
-    this.tracesOfOrder = db.prepare('SELECT trace_id FROM business_keys WHERE key = ? AND value = ? ORDER BY trace_id LIMIT ?');
-    this.summaryOf = db.prepare('SELECT start_us, end_us, error_count, root_op_id FROM traces WHERE trace_id = ? AND span_count > 0');
+    // an order's first traces with their summaries in one statement (a trace without spans yet has none)
+    this.tracesOfOrder = db.prepare(
+      `SELECT b.trace_id, t.start_us, t.end_us, t.error_count, t.root_op_id
+       FROM business_keys b LEFT JOIN traces t ON t.trace_id = b.trace_id AND t.span_count > 0
+       WHERE b.key = ? AND b.value = ? ORDER BY b.trace_id LIMIT ?`,
+    );
     this.factOf = db.prepare('SELECT value, start_us, end_us, failed, stages, trace_ids FROM order_facts WHERE key = ? AND value = ?');
     this.upsertFact = db.prepare(
       `INSERT INTO order_facts (key, value, minute, start_us, end_us, duration_us, failed, stages, trace_ids)
@@ -56,17 +63,19 @@ export class OrderRollupWriter {
     );
   }
 
-  /** Runs inside the span write's transaction, after its business keys are stored. */
-  write(batch: SpanBatch): void {
+  /**
+   * Runs inside the span write's transaction, after its business keys are stored. `storedTraceIds`:
+   * the batch's traces that were stored before it; the others' order links are all the batch's own
+   * (links are written with a trace's spans and deleted with its row).
+   */
+  write(batch: SpanBatch, storedTraceIds: readonly string[]): void {
     if (this.keys.size === 0) return;
     const touched: OrdersByKey = new Map();
     for (const l of orderTraceLinks(batch.businessKeys, this.keys)) {
       this.insertLink.run(l.traceId, l.key, l.value);
       addOrder(touched, l.key, l.value);
     }
-    const traceIds = new Set<string>();
-    for (const s of batch.spans) traceIds.add(s.traceId);
-    for (const id of traceIds) for (const o of this.ordersOfTrace.all(id)) addOrder(touched, o.key, o.value);
+    for (const id of storedTraceIds) for (const o of this.ordersOfTrace.all(id)) addOrder(touched, o.key, o.value);
     for (const [key, values] of touched) this.rollUp(key, values);
   }
 
@@ -75,9 +84,9 @@ export class OrderRollupWriter {
     const summaries = new Map<string, TraceSummary>();
     const before = new Map<string, OrderFact>();
     for (const value of values) {
-      const ids = this.tracesOfOrder.all(key, value, ORDER_FACT_TRACES).map((r) => r.trace_id);
-      traceIdsByValue.set(value, ids);
-      for (const id of ids) if (!summaries.has(id)) this.addSummary(id, summaries);
+      const rows = this.tracesOfOrder.all(key, value, ORDER_FACT_TRACES);
+      traceIdsByValue.set(value, rows.map((r) => r.trace_id));
+      for (const row of rows) if (row.start_us !== null && !summaries.has(row.trace_id)) summaries.set(row.trace_id, this.summaryOfRow(row));
       const stored = this.factOf.get(key, value);
       if (stored) before.set(value, factOfRow(stored));
     }
@@ -89,12 +98,10 @@ export class OrderRollupWriter {
   }
 
   /** The parts of a summary an order fact reads (start, duration, errors, root), from the `traces` row. */
-  private addSummary(traceId: string, into: Map<string, TraceSummary>): void {
-    const row = this.summaryOf.get(traceId);
-    if (!row) return;
+  private summaryOfRow(row: SummarizedOrderTrace): TraceSummary {
     const root = this.edb.operation(row.root_op_id);
-    into.set(traceId, {
-      traceId,
+    return {
+      traceId: row.trace_id,
       rootService: root.service,
       rootName: root.name,
       startUs: row.start_us,
@@ -102,7 +109,7 @@ export class OrderRollupWriter {
       spanCount: 0,
       errorCount: row.error_count,
       services: [],
-    });
+    };
   }
 }
 

@@ -60,6 +60,8 @@ export class SpanWriter {
   private coverageSynced = false;
   /** Spans inserted by the running transaction, by trace (topology roll-ups are derived from these only). */
   private inserted: InsertedTraceSpans[] = [];
+  /** The running transaction's traces that were stored before it (the order roll-up reads their order links). */
+  private storedTraceIds: string[] = [];
 
   /**
    * `indexedAttributes`: attribute names whose pairs go to the attribute index (see attribute-index.ts);
@@ -135,6 +137,7 @@ export class SpanWriter {
       this.coverageSynced = true;
     }
     this.inserted = [];
+    this.storedTraceIds = [];
     this.stored.reset();
     for (const trace of traces) this.writeTrace(trace);
     this.chunkRows.flush();
@@ -148,7 +151,8 @@ export class SpanWriter {
       this.insertTraceLink.run(l.fromTraceId, l.fromSpanId, l.toTraceId, l.toSpanId, l.kind, l.timeUs);
     }
     for (const m of batch.messageIds) this.insertMessageId.run(m.messageId, m.side, m.traceId, m.spanId, m.timeUs);
-    this.orders.write(batch);
+    this.orders.write(batch, this.storedTraceIds);
+    this.storedTraceIds = [];
   }
 
   /** Spans of one trace (from one batch). */
@@ -166,7 +170,10 @@ export class SpanWriter {
       this.edb.operationId(root.service, root.name),
     );
     if (created !== undefined) this.writeNewTrace(plan, created.id);
-    else this.addToStoredTrace(plan, this.selectTraceRef.get(traceId)!);
+    else {
+      this.storedTraceIds.push(traceId);
+      this.addToStoredTrace(plan, this.selectTraceRef.get(traceId)!);
+    }
   }
 
   /** A trace this write created: nothing of it is stored, so all its spans go in. */

@@ -78,6 +78,19 @@ export function describeOrderRollupContract(getStore: () => SpanStore, flush: ()
       expect(new Set(rows.map((r) => `${r.minute}\u0000${r.stage}\u0000${r.bucket}`)).size).toBe(rows.length);
     });
 
+    it('counts again an order whose stored trace gets spans without the key in a later batch', async () => {
+      const t0 = BASE + 10 * M;
+      const svc = uniq('svc');
+      const d = uniq('D');
+      const trace = orderTrace(d, svc, t0 + 1_000_000, 40_000);
+      await write(trace);
+      // a late span of the same trace: no order.id of its own, failing, ending 500 ms after the root
+      const late: Span = { ...trace[2], spanId: 'f'.repeat(16), attributes: {}, status: { code: 'error', message: 'late' }, durationUs: 500_000 };
+      await write([late]);
+      const rows = await getStore().orderMinutes('order.id', { startUs: t0, endUs: t0 + M - 1 });
+      expect(rows.filter((r) => r.stage === ORDER_STAGE).map((r) => [r.bucket, r.orders, r.failed])).toEqual([[bucketOf(late.startUs + 500_000 - trace[0].startUs), 1, 1]]);
+    });
+
     it('moves an order to an earlier minute when an earlier trace of it arrives later', async () => {
       const t0 = BASE + 20 * M;
       const svc = uniq('svc');
