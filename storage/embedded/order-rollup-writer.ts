@@ -5,10 +5,6 @@ import type { OrderRollupSettings, SpanBatch } from '../../core/contracts/span-s
 import type { TraceSummary } from '../../core/model';
 import type { EmbeddedDatabase } from './database';
 
-/** A trace of an order and its summary's columns (null: the trace has no spans stored). */
-type OrderTraceRow = { trace_id: string } & ({ start_us: number; end_us: number; error_count: number; root_op_id: number } | { start_us: null; end_us: null; error_count: null; root_op_id: null });
-type SummarizedOrderTrace = Extract<OrderTraceRow, { start_us: number }>;
-
 interface FactRow {
   value: string;
   start_us: number;
@@ -31,7 +27,8 @@ export class OrderRollupWriter {
   private readonly keys: ReadonlySet<string>;
   private readonly insertLink: Database.Statement;
   private readonly ordersOfTrace: Database.Statement<[string], { key: string; value: string }>;
-  private readonly tracesOfOrder: Database.Statement<[string, string, number], OrderTraceRow>;
+  private readonly tracesOfOrder: Database.Statement<[string, string, number], { trace_id: string }>;
+  private readonly summaryOf: Database.Statement<[string], { start_us: number; end_us: number; error_count: number; root_op_id: number }>;
   private readonly factOf: Database.Statement<[string, string], FactRow>;
   private readonly upsertFact: Database.Statement;
   private readonly addMinute: Database.Statement;
@@ -44,12 +41,8 @@ export class OrderRollupWriter {
     this.keys = new Set(settings.keys);
     this.insertLink = db.prepare('INSERT OR IGNORE INTO order_traces (trace_id, key, value) VALUES (?, ?, ?)');
     this.ordersOfTrace = db.prepare('SELECT key, value FROM order_traces WHERE trace_id = ?');
-    // an order's first traces with their summaries in one statement (a trace without spans yet has none)
-    this.tracesOfOrder = db.prepare(
-      `SELECT b.trace_id, t.start_us, t.end_us, t.error_count, t.root_op_id
-       FROM business_keys b LEFT JOIN traces t ON t.trace_id = b.trace_id AND t.span_count > 0
-       WHERE b.key = ? AND b.value = ? ORDER BY b.trace_id LIMIT ?`,
-    );
+    this.tracesOfOrder = db.prepare('SELECT trace_id FROM business_keys WHERE key = ? AND value = ? ORDER BY trace_id LIMIT ?');
+    this.summaryOf = db.prepare('SELECT start_us, end_us, error_count, root_op_id FROM traces WHERE trace_id = ? AND span_count > 0');
     this.factOf = db.prepare('SELECT value, start_us, end_us, failed, stages, trace_ids FROM order_facts WHERE key = ? AND value = ?');
     this.upsertFact = db.prepare(
       `INSERT INTO order_facts (key, value, minute, start_us, end_us, duration_us, failed, stages, trace_ids)
@@ -84,9 +77,9 @@ export class OrderRollupWriter {
     const summaries = new Map<string, TraceSummary>();
     const before = new Map<string, OrderFact>();
     for (const value of values) {
-      const rows = this.tracesOfOrder.all(key, value, ORDER_FACT_TRACES);
-      traceIdsByValue.set(value, rows.map((r) => r.trace_id));
-      for (const row of rows) if (row.start_us !== null && !summaries.has(row.trace_id)) summaries.set(row.trace_id, this.summaryOfRow(row));
+      const ids = this.tracesOfOrder.all(key, value, ORDER_FACT_TRACES).map((r) => r.trace_id);
+      traceIdsByValue.set(value, ids);
+      for (const id of ids) if (!summaries.has(id)) this.addSummary(id, summaries);
       const stored = this.factOf.get(key, value);
       if (stored) before.set(value, factOfRow(stored));
     }
@@ -98,10 +91,12 @@ export class OrderRollupWriter {
   }
 
   /** The parts of a summary an order fact reads (start, duration, errors, root), from the `traces` row. */
-  private summaryOfRow(row: SummarizedOrderTrace): TraceSummary {
+  private addSummary(traceId: string, into: Map<string, TraceSummary>): void {
+    const row = this.summaryOf.get(traceId);
+    if (!row) return;
     const root = this.edb.operation(row.root_op_id);
-    return {
-      traceId: row.trace_id,
+    into.set(traceId, {
+      traceId,
       rootService: root.service,
       rootName: root.name,
       startUs: row.start_us,
@@ -109,7 +104,7 @@ export class OrderRollupWriter {
       spanCount: 0,
       errorCount: row.error_count,
       services: [],
-    };
+    });
   }
 }
 
