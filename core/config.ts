@@ -111,7 +111,7 @@ export interface Config {
   ingestThreads: number;
   /** Old-generation limit of each ingest thread's V8 heap, MiB: keeps the heap near its live size (a thread that runs out is started again with twice the limit). */
   ingestThreadMaxOldSpaceMiB: number;
-  /** SQLite page cache of each ingest thread's embedded-store connection, MiB (the writers take turns, so it serves within one write transaction). */
+  /** SQLite page cache of each ingest thread's embedded-store connection, MiB (the writers take turns, so it serves within one write transaction; 64 MiB each grew the threads' memory with the store). */
   ingestThreadCacheMiB: number;
   /** wal (all-in-one default: durable before 200), memory (all-in-one, not durable across a crash) or kafka. */
   bus: 'wal' | 'memory' | 'kafka';
@@ -235,7 +235,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   ingestThread: true,
   ingestThreads: 2,
   ingestThreadMaxOldSpaceMiB: 256,
-  ingestThreadCacheMiB: 64,
+  ingestThreadCacheMiB: 16,
   bus: 'wal',
   spanStore: 'embedded',
   logStore: 'embedded',

@@ -44,6 +44,7 @@ describe('config', () => {
       spanStore: 'clickhouse',
       clickhouseUrl: 'http://ch:8123',
     });
+    expect(loadConfig({ INGEST_THREAD_CACHE_MIB: '24' }).ingestThreadCacheMiB).toBe(24);
   });
 
   it.each([
@@ -57,6 +58,8 @@ describe('config', () => {
     ['CLICKHOUSE_DATABASE', 'a;drop'],
     ['KAFKA_SPANS_TOPIC', 'bad topic'],
     ['DEMO_RATE', '-1'],
+    ['INGEST_THREAD_CACHE_MIB', '0'],
+    ['INGEST_THREAD_CACHE_MIB', '2048'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     const err = failure(() => loadConfig({ [name]: value }));
     expect(err.parameter).toBe(name);
