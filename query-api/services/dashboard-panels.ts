@@ -103,14 +103,16 @@ async function services(q: Of<'services'>, window: PanelWindow, s: PanelSources)
 }
 
 async function errorOperations(q: Of<'error-operations'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
-  const topology = await s.topology.topology(window);
-  const erring = topology.nodes
-    .filter((n) => n.kind === 'service' && n.errorRate > 0)
-    .sort((a, b) => b.errorRate * b.calls - a.errorRate * a.calls)
-    .slice(0, ERROR_OPERATION_SERVICES);
   // one step over the whole window: the operations' totals are what is shown
   const step = Math.ceil((window.endUs - window.startUs + 1) / MINUTE_US) * MINUTE_US;
-  const stats = await mapLimited(erring, 3, (n) => s.topology.serviceStats(n.id, window, step));
+  const { stats: byService } = await s.topology.topologyWithStats('error-operations', window, step, DEFAULT_RATE_MINUTES, (topology) =>
+    topology.nodes
+      .filter((n) => n.kind === 'service' && n.errorRate > 0)
+      .sort((a, b) => b.errorRate * b.calls - a.errorRate * a.calls)
+      .slice(0, ERROR_OPERATION_SERVICES)
+      .map((n) => n.id),
+  );
+  const stats = [...byService.values()];
   const rows: ErrorOperationRow[] = stats.flatMap((st) =>
     st.operations.filter((o) => o.errors > 0).map((o) => ({ service: st.service, operation: o.name, calls: o.calls, errors: o.errors, errorRate: o.errorRate, p95Ms: o.p95Ms })),
   );

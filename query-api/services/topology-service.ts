@@ -3,6 +3,7 @@ import type { SpanStore } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
 import { rateReadWindow, rateWindow, withRates } from '../../core/analysis/topology-rates';
 import type { RatedTopology, ServiceStats, ServiceSummary, ServicesOverview } from '../../core/topology';
+import { mapLimited } from '../../core/util/map-limited';
 
 export const TOPOLOGY_DEFAULT_WINDOW_US = 15 * 60_000_000;
 export const TOPOLOGY_MAX_WINDOW_US = 7 * 24 * 3_600_000_000;
@@ -25,6 +26,9 @@ export interface WindowInput {
 
 /** Topology and service health for the API: window defaults and caps; the numbers come from the store's roll-ups. */
 export class TopologyService {
+  /** The services each kind of topologyWithStats read chose last time (at most SERVICES_OVERVIEW_MAX each). */
+  private readonly lastChosen = new Map<string, string[]>();
+
   constructor(
     private readonly spans: SpanStore,
     private readonly nowUs: () => number = () => Date.now() * 1000,
@@ -68,28 +72,51 @@ export class TopologyService {
   async servicesOverview(input: WindowInput, stepUs: number | undefined, rateMinutes = DEFAULT_RATE_MINUTES): Promise<ServicesOverview> {
     const window = this.window(input);
     const step = this.step(window, stepUs);
+    let services: RatedTopology['nodes'] = [];
+    const { topology, stats } = await this.topologyWithStats('overview', window, step, rateMinutes, (t) => {
+      services = t.nodes.filter((n) => n.kind === 'service').sort((a, b) => b.calls - a.calls || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return services.slice(0, SERVICES_OVERVIEW_MAX).map((n) => n.id);
+    });
+    const rows: ServiceSummary[] = services.slice(0, SERVICES_OVERVIEW_MAX).map((n) => ({
+      service: n.id,
+      calls: n.calls,
+      errors: Math.round(n.errorRate * n.calls),
+      errorRate: n.errorRate,
+      ratePerSec: n.ratePerSec,
+      p50Ms: n.p50Ms,
+      p95Ms: n.p95Ms,
+      p99Ms: n.p99Ms,
+      series: stats.get(n.id)!.series,
+    }));
+    return { stepUs: step, rate: topology.rate, services: rows, truncated: services.length > SERVICES_OVERVIEW_MAX };
+  }
+
+  /**
+   * The window's topology and serviceStats (with `stepUs`) of the services `choose` picks from it (at most
+   * SERVICES_OVERVIEW_MAX), SERIES_READS_IN_FLIGHT reads at a time. The services this `kind` of read chose last
+   * time are read while the topology is, so a screen refreshing the same list waits for one round of reads, not
+   * two; a service chosen now and not then is read after the topology, one read before and not chosen now is
+   * dropped.
+   */
+  async topologyWithStats(
+    kind: string,
+    input: WindowInput,
+    stepUs: number,
+    rateMinutes: number,
+    choose: (topology: RatedTopology) => string[],
+  ): Promise<{ topology: RatedTopology; stats: Map<string, ServiceStats> }> {
+    const window = this.window(input);
+    const step = this.step(window, stepUs);
+    const read = (ids: readonly string[]) => mapLimited(ids, SERIES_READS_IN_FLIGHT, async (id) => [id, await this.spans.serviceStats(id, window, step)] as const);
+    const early = read(this.lastChosen.get(kind) ?? []);
+    // a read that failed early is read again below if it is still chosen; one no longer chosen must not go unhandled
+    early.catch(() => undefined);
     const topology = await this.topology(window, rateMinutes);
-    const services = topology.nodes.filter((n) => n.kind === 'service').sort((a, b) => b.calls - a.calls || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const shown = services.slice(0, SERVICES_OVERVIEW_MAX);
-    const rows: ServiceSummary[] = [];
-    for (let i = 0; i < shown.length; i += SERIES_READS_IN_FLIGHT) {
-      const part = shown.slice(i, i + SERIES_READS_IN_FLIGHT);
-      const stats = await Promise.all(part.map((n) => this.spans.serviceStats(n.id, window, step)));
-      part.forEach((n, k) =>
-        rows.push({
-          service: n.id,
-          calls: n.calls,
-          errors: Math.round(n.errorRate * n.calls),
-          errorRate: n.errorRate,
-          ratePerSec: n.ratePerSec,
-          p50Ms: n.p50Ms,
-          p95Ms: n.p95Ms,
-          p99Ms: n.p99Ms,
-          series: stats[k].series,
-        }),
-      );
-    }
-    return { stepUs: step, rate: topology.rate, services: rows, truncated: services.length > shown.length };
+    const chosen = choose(topology).slice(0, SERVICES_OVERVIEW_MAX);
+    this.lastChosen.set(kind, chosen);
+    const readEarly = new Map<string, ServiceStats>(await early.catch(() => []));
+    const readNow = new Map(await read(chosen.filter((id) => !readEarly.has(id))));
+    return { topology, stats: new Map(chosen.map((id) => [id, readEarly.get(id) ?? readNow.get(id)!])) };
   }
 
   /** The step of a series over the window: given (whole minutes), or whole minutes giving about 60 points; at most STATS_MAX_POINTS points. */
