@@ -1,23 +1,7 @@
-import type { SpanStore } from '../../../../core/contracts/span-store';
 import { TopologyService } from '../../../../query-api/services/topology-service';
 import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../../helpers/embedded-query-app';
 import { demoLikeOrder, writeOrderSpans } from '../../../helpers/chain-orders';
-
-/** The order in which the real embedded store was called (its reads run when called). */
-function recorded(store: SpanStore): { store: SpanStore; calls: string[] } {
-  const calls: string[] = [];
-  const proxy = new Proxy(store, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push(name === 'serviceStats' ? `serviceStats ${String(args[0])}` : String(name));
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { store: proxy, calls };
-}
+import { recordedStore } from '../../../helpers/recorded-store';
 
 describe('TopologyService.topologyWithStats: a refreshing screen reads its services with the topology', () => {
   let app: EmbeddedQueryApp;
@@ -32,22 +16,26 @@ describe('TopologyService.topologyWithStats: a refreshing screen reads its servi
   afterAll(() => app?.dispose());
 
   it("reads last time's choice alongside the topology, then only what is newly chosen, and gives the choice's stats alone", async () => {
-    const { store, calls } = recorded(app.stores.spans);
-    const topology = new TopologyService(store);
+    const recorded = recordedStore(app.stores.spans);
+    // the embedded store reads when called: the order of calls is the order of reads
+    const seen = () => recorded.calls.map((c) => (c.method === 'serviceStats' ? `serviceStats ${String(c.args[0])}` : c.method));
+    const topology = new TopologyService(recorded.store);
     const services = (await topology.topology(window)).nodes.filter((n) => n.kind === 'service').map((n) => n.id).sort();
     expect(services.length).toBeGreaterThanOrEqual(3);
     const [a, b, c] = services;
-    calls.length = 0;
+    recorded.calls.length = 0;
 
     const first = await topology.topologyWithStats('screen', window, minute, 5, () => [a, b]);
+    let calls = seen();
     expect(calls.filter((x) => x.startsWith('serviceStats'))).toEqual([`serviceStats ${a}`, `serviceStats ${b}`]);
     // nothing chosen before: the stats wait for the topology
     expect(calls.indexOf(`serviceStats ${a}`)).toBeGreaterThan(calls.indexOf('topology'));
     expect([...first.stats.keys()]).toEqual([a, b]);
     expect(first.stats.get(a)).toEqual(await app.stores.spans.serviceStats(a, window, minute));
 
-    calls.length = 0;
+    recorded.calls.length = 0;
     const second = await topology.topologyWithStats('screen', window, minute, 5, () => [b, c]);
+    calls = seen();
     // a and b (chosen last time) before the topology; c after it; a read but not given
     expect(calls.slice(0, 2)).toEqual([`serviceStats ${a}`, `serviceStats ${b}`]);
     expect(calls.filter((x) => x.startsWith('serviceStats'))).toEqual([`serviceStats ${a}`, `serviceStats ${b}`, `serviceStats ${c}`]);
