@@ -77,6 +77,14 @@ describeInBrowser('log search page in Chromium', () => {
     const res = await fetch(`${app.otlpUrl}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     if (res.status !== 200) throw new Error(`POST /v1/logs → ${res.status} ${await res.text()}`);
   };
+  /** Posts lines of one service and waits until a search finds them all: 200 means durable, searchable follows once ingest wrote them, and a page opened before that shows nothing. */
+  const postStored = async (service: string, body: string, count: number) => {
+    await post(body);
+    await waitFor(async () => {
+      const res = await fetch(`${app.apiUrl}/api/logs?limit=1&q=${encodeURIComponent(`service:${service}`)}&start=${Date.now() - 3_600_000}`);
+      return res.status === 200 && ((await res.json()) as { total: number }).total >= count;
+    }, `${count} stored lines of ${service}`, 30_000);
+  };
   const open = (hash: string) => page.goto(`${app.apiUrl}/${hash}`);
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
   const bodies = () => page.locator('.log-main .log-row .log-body').allTextContents();
@@ -320,12 +328,14 @@ describeInBrowser('log search page in Chromium', () => {
 
   test('free text error finds the ERROR lines; a line with only a severity text is found by level ranges', async () => {
     const svc = `sev-${run}`;
-    await post(
+    await postStored(
+      svc,
       logsBody([
         { service: svc, host: 'h', timeMs: Date.now() - 1_000, severityText: 'ERROR', severityNumber: 17, body: `card expired ${run}` },
         { service: svc, host: 'h', timeMs: Date.now() - 900, severityText: 'Warning', severityNumber: 0, body: `disk almost full ${run}` },
         { service: svc, host: 'h', timeMs: Date.now() - 800, severityText: 'INFO', severityNumber: 9, body: `all good ${run}` },
       ]),
+      3,
     );
     await open(`#/logs?q=${encodeURIComponent(`error service:${svc}`)}`);
     await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 1, undefined, { timeout: 10_000 });
@@ -339,7 +349,7 @@ describeInBrowser('log search page in Chromium', () => {
   test('shipper noise fields are no facets; attribute rows filter in and out; the example names services that exist', async () => {
     const svc = `ship-${run}`;
     const file = (i: number) => ({ 'log.file.path': `/var/log/${run}.log`, 'log.file.offset': String(i * 80), 'order.id': `ORD-${run}-${i % 2}` });
-    await post(logsBody([1, 2, 3, 4].map((i) => ({ service: svc, host: 'h', timeMs: Date.now() - 1_000 + i, severityText: 'INFO', severityNumber: 9, body: `shipped line ${i} ${run}`, attributes: file(i) }))));
+    await postStored(svc, logsBody([1, 2, 3, 4].map((i) => ({ service: svc, host: 'h', timeMs: Date.now() - 1_000 + i, severityText: 'INFO', severityNumber: 9, body: `shipped line ${i} ${run}`, attributes: file(i) }))), 4);
     await open(`#/logs?q=${encodeURIComponent(`service:${svc}`)}`);
     await page.waitForFunction(() => document.querySelectorAll('.log-main .log-row').length === 4, undefined, { timeout: 10_000 });
     await page.locator('.facet[data-field="order.id"] .facet-pick').first().waitFor();
