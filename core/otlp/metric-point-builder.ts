@@ -47,6 +47,10 @@ export function metricRefusal(header: MetricHeader): string | null {
 export function buildPoint(header: MetricHeader, raw: RawPoint, report: DecodeReport): MetricPoint {
   const name = header.name;
   if (!(raw.timeUs > 0)) throw new ItemRejection(`metric ${name}: data point timeUnixNano must be set`);
+  // µs are exact JS numbers only below 2^53 (the year 2255); a later time would be stored as another one
+  if (!Number.isSafeInteger(raw.timeUs) || !Number.isSafeInteger(raw.startUs)) {
+    throw new ItemRejection(`metric ${name}: timeUnixNano and startTimeUnixNano must be before the year 2255 (2^53 µs)`);
+  }
   const histogram = header.kind === 'histogram' || header.kind === 'exponential_histogram';
   if (!histogram && !Number.isFinite(raw.value)) throw new ItemRejection(`metric ${name}: data point value must be a finite number`);
   if (histogram && !Number.isNaN(raw.value) && !Number.isFinite(raw.value)) throw new ItemRejection(`metric ${name}: histogram sum must be finite`);
