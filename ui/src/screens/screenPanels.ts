@@ -8,24 +8,15 @@ import { chartPath, deltaText, formatMeasure, funnelWidths, niceTop, spanBands, 
 import { drawHeatmap } from './screenHeatmap';
 import { drawLogStream } from './screenLogStream';
 import { drawTopology } from './screenTopology';
+import { svgElement } from './svgElements';
 import { formatValue, seriesName } from '../views/metricChartLayout';
 
-const SVG = 'http://www.w3.org/2000/svg';
 type Unit = Parameters<typeof formatMeasure>[1];
 type Of<K extends PanelData['kind']> = Extract<PanelData, { kind: K }>;
 
 function svg(cls: string, width: number, height: number, paths: { d: string; cls: string }[]): SVGSVGElement {
-  const el = document.createElementNS(SVG, 'svg');
-  el.setAttribute('class', cls);
-  el.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  el.setAttribute('preserveAspectRatio', 'none');
-  for (const p of paths) {
-    const path = document.createElementNS(SVG, 'path');
-    path.setAttribute('d', p.d);
-    path.setAttribute('class', p.cls);
-    path.setAttribute('vector-effect', 'non-scaling-stroke');
-    el.appendChild(path);
-  }
+  const el = svgElement('svg', { class: cls, viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none' });
+  for (const p of paths) svgElement('path', { d: p.d, class: p.cls, 'vector-effect': 'non-scaling-stroke' }, el);
   return el;
 }
 
@@ -202,15 +193,8 @@ function timeChart(lines: Line[], format: (v: number | null) => string, times: r
   const lastUs = times[times.length - 1]?.tUs ?? 0;
   const spans = incidentSpans(incidents, null, firstUs / 1000, lastUs / 1000, Date.now());
   spanBands(spans, firstUs, lastUs, 300).forEach((band, i) => {
-    const rect = document.createElementNS(SVG, 'rect');
-    rect.setAttribute('class', `chart-incident${spans[i].firing ? ' firing' : ''}`);
-    rect.setAttribute('x', band.x.toFixed(1));
-    rect.setAttribute('width', band.width.toFixed(1));
-    rect.setAttribute('y', '0');
-    rect.setAttribute('height', '100');
-    const title = document.createElementNS(SVG, 'title');
-    title.textContent = spans[i].label;
-    rect.appendChild(title);
+    const rect = svgElement('rect', { class: `chart-incident${spans[i].firing ? ' firing' : ''}`, x: band.x.toFixed(1), width: band.width.toFixed(1), y: '0', height: '100' });
+    svgElement('title', {}, rect).textContent = spans[i].label;
     plot.insertBefore(rect, plot.firstChild);
   });
   return h(
