@@ -5,7 +5,7 @@
 import { CHAIN_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { TimeWindow } from '../../core/model';
 import { qualifiedName, quoteInList, quoteString, quoteUInt } from './quote';
-import { dayOf, ROOT_CANDIDATE, TABLES } from './schema';
+import { dayOf, TABLES, TRACE_SUMMARY_AGGREGATES } from './schema';
 
 /**
  * Up to this many ids, traceSummaries merges the traces' spans rather than their trace_summaries rows: each id
@@ -26,19 +26,7 @@ export const SUMMARIES_FROM_SPANS_MAX_IDS = 100;
  */
 export function traceSummariesSql(db: string, traceIds: readonly string[]): string {
   const fromSpans = traceIds.length <= SUMMARIES_FROM_SPANS_MAX_IDS;
-  const columns = fromSpans
-    ? `min(start_us) AS trace_start_us,
-  max(start_us + duration_us) AS trace_end_us,
-  uniqExact(span_id) AS span_count,
-  uniqExactIf(span_id, status_code = 'error') AS error_count,
-  min(${ROOT_CANDIDATE}) AS root,
-  groupUniqArray(CAST(service AS String)) AS services`
-    : `minMerge(start_min) AS trace_start_us,
-  maxMerge(end_max) AS trace_end_us,
-  uniqExactMerge(span_ids) AS span_count,
-  uniqExactIfMerge(error_span_ids) AS error_count,
-  minMerge(root) AS root,
-  groupUniqArrayMerge(services) AS services`;
+  const columns = TRACE_SUMMARY_AGGREGATES.map((a) => (fromSpans ? `${a.fn}(${a.args}) AS ${a.answer}` : `${a.fn}Merge(${a.state}) AS ${a.answer}`)).join(',\n  ');
   return `SELECT
   trace_id,
   ${columns}

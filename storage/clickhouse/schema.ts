@@ -80,7 +80,22 @@ const SIDE_ENUM = "Enum8('producer' = 1, 'consumer' = 2)";
 /** Root candidate: (0 for a real root else 1, start, span id, service, name); the min wins. */
 export const ROOT_TUPLE_TYPE = 'Tuple(UInt8, UInt64, String, String, String)';
 /** A span's root candidate (ROOT_TUPLE_TYPE); CAST drops LowCardinality so the states match the column types on every version. */
-export const ROOT_CANDIDATE = "tuple(toUInt8(parent_span_id != ''), start_us, span_id, CAST(service AS String), CAST(name AS String))";
+const ROOT_CANDIDATE = "tuple(toUInt8(parent_span_id != ''), start_us, span_id, CAST(service AS String), CAST(name AS String))";
+
+/**
+ * A trace's summary as aggregates of its spans, each replay-proof (a span's copy changes no min, max,
+ * uniqExact or set): `trace_summaries_mv` keeps them as `<fn>State(args) AS state`, a read merges those
+ * (`<fn>Merge(state) AS answer`) or takes them straight from the spans (`<fn>(args) AS answer`): one list, so
+ * the two reads cannot drift apart. CAST drops LowCardinality so the states match the column types on every version.
+ */
+export const TRACE_SUMMARY_AGGREGATES: readonly { fn: string; args: string; state: string; answer: string }[] = [
+  { fn: 'min', args: 'start_us', state: 'start_min', answer: 'trace_start_us' },
+  { fn: 'max', args: 'start_us + duration_us', state: 'end_max', answer: 'trace_end_us' },
+  { fn: 'uniqExact', args: 'span_id', state: 'span_ids', answer: 'span_count' },
+  { fn: 'uniqExactIf', args: "span_id, status_code = 'error'", state: 'error_span_ids', answer: 'error_count' },
+  { fn: 'min', args: ROOT_CANDIDATE, state: 'root', answer: 'root' },
+  { fn: 'groupUniqArray', args: 'CAST(service AS String)', state: 'services', answer: 'services' },
+];
 
 /** CREATE statements (all IF NOT EXISTS, so start-up can run them every time), in order. */
 export function schemaFor(version: ServerVersion, options: SchemaOptions): string[] {
@@ -157,12 +172,7 @@ export function schemaFor(version: ServerVersion, options: SchemaOptions): strin
 SELECT
   ${dayOf('start_us')} AS day,
   trace_id,
-  minState(start_us) AS start_min,
-  maxState(start_us + duration_us) AS end_max,
-  uniqExactState(span_id) AS span_ids,
-  uniqExactIfState(span_id, status_code = 'error') AS error_span_ids,
-  minState(${ROOT_CANDIDATE}) AS root,
-  groupUniqArrayState(CAST(service AS String)) AS services
+  ${TRACE_SUMMARY_AGGREGATES.map((a) => `${a.fn}State(${a.args}) AS ${a.state}`).join(',\n  ')}
 FROM ${t(TABLES.spans)}
 GROUP BY day, trace_id`,
     table(
