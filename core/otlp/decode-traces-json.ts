@@ -17,7 +17,7 @@ import {
   parseJsonBody,
   rejectOnItemError,
 } from './json-common';
-import { jsonNanosToMicros } from './time';
+import { inexactTimeReason, isExactMicros, jsonNanosToMicros } from './time';
 import type { DecodedTraces } from './types';
 
 /**
@@ -72,6 +72,7 @@ function jsonSpan(v: unknown, resource: Attributes, service: string, scope: Inst
   if (startUs < 0) throw new ItemRejection('startTimeUnixNano must be a uint64 (decimal string or number)');
   const endUs = jsonNanosToMicros(field(v, 'endTimeUnixNano', 'end_time_unix_nano'));
   if (endUs < 0) throw new ItemRejection('endTimeUnixNano must be a uint64 (decimal string or number)');
+  if (!isExactMicros(startUs) || !isExactMicros(endUs)) throw new ItemRejection(inexactTimeReason('startTimeUnixNano and endTimeUnixNano'));
 
   const eventList = itemList(v.events, 'events');
   const events: SpanEvent[] = [];
@@ -116,6 +117,7 @@ function jsonEvent(v: unknown, report: DecodeReport): SpanEvent {
   if (!isObject(v)) throw new ItemRejection('span event must be an object');
   const timeUs = jsonNanosToMicros(field(v, 'timeUnixNano', 'time_unix_nano'));
   if (timeUs < 0) throw new ItemRejection('event timeUnixNano must be a uint64 (decimal string or number)');
+  if (!isExactMicros(timeUs)) throw new ItemRejection(inexactTimeReason('event timeUnixNano'));
   return {
     timeUs,
     name: report.cut(itemString(v.name, 'event name'), report.limits.maxNameLength),

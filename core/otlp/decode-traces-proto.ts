@@ -6,7 +6,7 @@ import { allZero, bytesToHex } from './hex';
 import { readKeyValueInto, readResource, readScope } from './proto-any-value';
 import { createReader, enterLengthDelimited, leaveMessage, readString, skipField, skipTo, wrapDecodeError } from './proto-reader';
 import { spanKindFromNumber, statusFromNumber } from './enums';
-import { nanosBitsToMicros } from './time';
+import { inexactTimeReason, isExactMicros, nanosBitsToMicros } from './time';
 import type { DecodedTraces } from './types';
 
 /**
@@ -163,6 +163,8 @@ function readSpan(r: Reader, end: number, spans: Span[], report: DecodeReport): 
 
   const startUs = nanosBitsToMicros(startLo, startHi);
   const endUs = nanosBitsToMicros(endLo, endHi);
+  if (!isExactMicros(startUs) || !isExactMicros(endUs)) return report.reject(inexactTimeReason('startTimeUnixNano and endTimeUnixNano'));
+  if (!events.every(eventTimeExact)) return report.reject(inexactTimeReason('event timeUnixNano'));
   spans.push({
     traceId: bytesToHex(buf, traceStart, traceStart + 16),
     spanId: bytesToHex(buf, spanStart, spanStart + 8),
@@ -179,6 +181,10 @@ function readSpan(r: Reader, end: number, spans: Span[], report: DecodeReport): 
     links,
     scope: NO_SCOPE,
   });
+}
+
+function eventTimeExact(event: SpanEvent): boolean {
+  return isExactMicros(event.timeUs);
 }
 
 const NO_SCOPE: InstrumentationScope = Object.freeze({ name: '', version: '' }) as InstrumentationScope;

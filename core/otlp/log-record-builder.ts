@@ -3,6 +3,7 @@ import { logRecordId } from '../log-id';
 import { severityFromValue, severityTextFromNumber } from '../log-normalise/severity';
 import { DecodeReport, serviceOf } from './decode-report';
 import { stableStringify } from './stable-json';
+import { inexactTimeReason, isExactMicros } from './time';
 
 /**
  * Rules shared by the protobuf and JSON log decoders, so both give the same model.
@@ -39,6 +40,10 @@ export function pendingLog(
 ): PendingLog | null {
   if (timeUs === 0 && observedTimeUs === 0) {
     report.reject('log record has no timestamp (time_unix_nano and observed_time_unix_nano are 0)');
+    return null;
+  }
+  if (!isExactMicros(timeUs) || !isExactMicros(observedTimeUs)) {
+    report.reject(inexactTimeReason('log record time_unix_nano and observed_time_unix_nano'));
     return null;
   }
   if (!(Number.isInteger(severityNumber) && severityNumber >= 0 && severityNumber <= 24)) {

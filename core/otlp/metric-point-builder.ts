@@ -1,6 +1,7 @@
 import type { Attributes } from '../model';
 import type { MetricKind, MetricPoint, MetricTemporality } from '../metric-point';
 import { type DecodeReport, ItemRejection, serviceOf } from './decode-report';
+import { inexactTimeReason, isExactMicros } from './time';
 
 /**
  * The validation rules shared by the protobuf and JSON metric decoders, so both
@@ -47,9 +48,8 @@ export function metricRefusal(header: MetricHeader): string | null {
 export function buildPoint(header: MetricHeader, raw: RawPoint, report: DecodeReport): MetricPoint {
   const name = header.name;
   if (!(raw.timeUs > 0)) throw new ItemRejection(`metric ${name}: data point timeUnixNano must be set`);
-  // µs are exact JS numbers only below 2^53 (the year 2255); a later time would be stored as another one
-  if (!Number.isSafeInteger(raw.timeUs) || !Number.isSafeInteger(raw.startUs)) {
-    throw new ItemRejection(`metric ${name}: timeUnixNano and startTimeUnixNano must be before the year 2255 (2^53 µs)`);
+  if (!isExactMicros(raw.timeUs) || !isExactMicros(raw.startUs)) {
+    throw new ItemRejection(`metric ${name}: ${inexactTimeReason('timeUnixNano and startTimeUnixNano')}`);
   }
   const histogram = header.kind === 'histogram' || header.kind === 'exponential_histogram';
   if (!histogram && !Number.isFinite(raw.value)) throw new ItemRejection(`metric ${name}: data point value must be a finite number`);

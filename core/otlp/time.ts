@@ -8,6 +8,21 @@
 const TWO_32 = 4294967296;
 
 /**
+ * Whether a microsecond time is an exact JS number: below 2^53 µs, the year 2255.
+ * A later time decodes to another one (10875926879456918 µs reads back as …916),
+ * so every decoder refuses the item with {@link inexactTimeReason} instead of
+ * storing a time the sender did not send.
+ */
+export function isExactMicros(us: number): boolean {
+  return Number.isSafeInteger(us);
+}
+
+/** The refusal for a time past 2^53 µs, naming its field(s). */
+export function inexactTimeReason(fields: string): string {
+  return `${fields} must be before the year 2255 (2^53 µs)`;
+}
+
+/**
  * Microseconds (floor) from a uint64 nanosecond count given as its 32-bit halves.
  *
  * hi·2^32 + lo = hi·(4294967·1000 + 296) + lo, so

@@ -2,6 +2,7 @@ import type { Reader } from 'protobufjs/minimal';
 import { resolveInputLimits, type InputLimits } from '../limits';
 import { allZero } from './hex';
 import { createReader, enterLengthDelimited, leaveMessage, skipField } from './proto-reader';
+import { isExactMicros, nanosBitsToMicros } from './time';
 
 /**
  * Checks an OTLP ExportTraceServiceRequest (protobuf) without building any
@@ -34,6 +35,11 @@ export function validateTraceRequestProto(bytes: Uint8Array, limits?: Partial<In
 /** Thrown (and caught above) as soon as the request is not clean. */
 class NotClean extends Error {}
 const NOT_CLEAN = new NotClean('not clean');
+
+/** Reads a fixed64 nanosecond time; the decoder refuses one past 2^53 µs: not clean. */
+function exactTime(r: Reader): void {
+  if (!isExactMicros(nanosBitsToMicros(r.fixed32(), r.fixed32()))) throw NOT_CLEAN;
+}
 
 class Check {
   constructor(private readonly limits: InputLimits) {}
@@ -109,7 +115,7 @@ class Check {
           break;
         case 57:
         case 65:
-          r.skip(8);
+          exactTime(r);
           break;
         case 74:
           if (++attributes > limits.maxAttributesPerItem) throw NOT_CLEAN;
@@ -140,7 +146,7 @@ class Check {
     let attributes = 0;
     while (r.pos < end) {
       const tag = r.uint32();
-      if (tag === 9) r.skip(8);
+      if (tag === 9) exactTime(r);
       else if (tag === 18) this.string(r, this.limits.maxNameLength);
       else if (tag === 26) {
         if (++attributes > this.limits.maxAttributesPerItem) throw NOT_CLEAN;
