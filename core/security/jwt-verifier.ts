@@ -4,6 +4,7 @@ import type { JwksSource } from './jwks-source';
 import { ACCEPTED_JWS_ALGORITHMS, isAcceptedAlgorithm, keyFitsAlgorithm, signatureVerifies } from './jws';
 import { ACCESS_ROLES, isAccessRole, type AccessRole } from './roles';
 import { DEFAULT_TENANT, isTenantName, TENANT_NAME_PATTERN } from './tenants';
+import { setBounded } from '../util/bounded-map';
 
 /** What a JWT must say to be let in (AUTH=jwt, docs/security.md). */
 export interface JwtSettings {
@@ -69,9 +70,8 @@ export class JwtVerifier {
   }
 
   private remember(digest: string, principal: Principal, nowMs: number): void {
-    if (this.verified.size >= MAX_VERIFIED_JWTS) this.verified.delete(this.verified.keys().next().value!);
     const untilMs = Math.min(nowMs + VERIFIED_JWT_TTL_MS, (principal.expiresAtMs ?? nowMs) + this.settings.clockSkewSeconds * 1000);
-    this.verified.set(digest, { principal, untilMs });
+    setBounded(this.verified, digest, { principal, untilMs }, MAX_VERIFIED_JWTS);
   }
 
   /** The whole check of a compact JWS: header, signature, then claims. */

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Principal } from './authenticator';
 import type { AccessRole } from './roles';
+import { setBounded } from '../util/bounded-map';
 
 export interface Session {
   id: string;
@@ -28,7 +29,6 @@ export class SessionStore {
 
   /** A session for a verified credential: 12 hours, or until a JWT's expiry when that comes first. */
   open(principal: Pick<Principal, 'tokenId' | 'role' | 'tenant' | 'expiresAtMs'>): Session {
-    if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
     const { tokenId, role, tenant, expiresAtMs } = principal;
     const session: Session = {
       id: crypto.randomBytes(32).toString('base64url'),
@@ -39,7 +39,7 @@ export class SessionStore {
       expiresAtMs: Math.min(Date.now() + SESSION_TTL_MS, expiresAtMs ?? Infinity),
       revocable: expiresAtMs === undefined,
     };
-    this.sessions.set(session.id, session);
+    setBounded(this.sessions, session.id, session, MAX_SESSIONS);
     return session;
   }
 

@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import { RateLimitedError } from '../errors';
 import { seriesName, type Counters } from '../metrics';
 import { TokenBucket } from './token-bucket';
+import { setBounded } from '../util/bounded-map';
 
 /** Per-tenant limits (core/config.ts: TENANT_*); null = no limit. Every tenant gets the same ones, each its own share. */
 export interface TenantLimits {
@@ -84,15 +85,14 @@ class PerTenant<T> {
   of(tenant: string): T {
     let entry = this.entries.get(tenant);
     if (entry === undefined) {
-      if (this.entries.size >= MAX_TENANTS_TRACKED) this.forgetSome();
-      this.entries.set(tenant, (entry = this.make()));
+      if (this.entries.size >= MAX_TENANTS_TRACKED) this.forgetIdle();
+      setBounded(this.entries, tenant, (entry = this.make()), MAX_TENANTS_TRACKED);
     }
     return entry;
   }
 
-  private forgetSome(): void {
+  private forgetIdle(): void {
     for (const [tenant, entry] of this.entries) if (this.idle(entry)) this.entries.delete(tenant);
-    if (this.entries.size >= MAX_TENANTS_TRACKED) this.entries.delete(this.entries.keys().next().value!);
   }
 }
 

@@ -13,6 +13,7 @@ import { NotFoundError, ValidationError } from '../../core/errors';
 import type { Span, TimeWindow, TraceSummary } from '../../core/model';
 import type { ChainSpanView, ChainView, LogView, SlowChainView } from '../../core/wire';
 import { logView } from './log-service';
+import { setBounded } from '../../core/util/bounded-map';
 
 export interface ChainServiceOptions {
   /** The configured business keys; `key` must be one of them. */
@@ -224,7 +225,7 @@ export class ChainService {
     const assembled = fresh.map((r, i): Candidate => ({ r, plan: plans[i], a: assemblies[i], row: slowRow(r, assemblies[i], exclude) }));
     for (const a of assemblies) budget -= Math.min(perChain, a.spanTotal);
     // a settled candidate's row is final unless its spans were cut, listed or not: the next refresh ranks it without reading it again
-    for (const { r, a, row } of assembled) if (!a!.spansCut && r.endUs <= settledBefore) keepBounded(this.settledRows, rowId(r), row);
+    for (const { r, a, row } of assembled) if (!a!.spansCut && r.endUs <= settledBefore) setBounded(this.settledRows, rowId(r), row, MAX_SETTLED_ROWS);
 
     const listed = [...known, ...assembled]
       .filter(({ row }) => !query.errorsOnly || row.errorCount > 0)
@@ -252,7 +253,7 @@ export class ChainService {
       });
     }
     // and a listed one read again whole above
-    for (const { r, a, row } of listed) if (a?.spansCut === false && r.endUs <= settledBefore) keepBounded(this.settledRows, rowId(r), row);
+    for (const { r, a, row } of listed) if (a?.spansCut === false && r.endUs <= settledBefore) setBounded(this.settledRows, rowId(r), row, MAX_SETTLED_ROWS);
     return listed.map(({ row }) => row).sort((x, y) => compareSlow(x, y, query));
   }
 
@@ -265,7 +266,7 @@ export class ChainService {
     missing.forEach((i, k) => {
       plans[i] = made[k];
       const id = ids[i];
-      if (id !== undefined) keepBounded(this.settledPlans, id, made[k]);
+      if (id !== undefined) setBounded(this.settledPlans, id, made[k], MAX_SETTLED_ROWS);
     });
     return plans as ChainPlan[];
   }
@@ -345,11 +346,6 @@ export class ChainService {
   }
 }
 
-/** Keeps `value` under `id`, dropping the oldest entries past MAX_SETTLED_ROWS (a Map keeps insertion order). */
-function keepBounded<T>(kept: Map<string, T>, id: string, value: T): void {
-  kept.set(id, value);
-  while (kept.size > MAX_SETTLED_ROWS) kept.delete(kept.keys().next().value!);
-}
 
 /** How many ranked values `slowest` assembles for `limit` rows. */
 export function slowCandidates(limit: number): number {
