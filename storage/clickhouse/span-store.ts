@@ -210,7 +210,11 @@ export class ClickHouseSpanStore implements SpanStore, DataDeleter {
    * is kept (granularity 'day').
    */
   async deleteData(beforeUs: number | null): Promise<DeletionOutcome> {
-    return dropDaysBefore(this.ready(), this.database, DATA_TABLES, beforeUs);
+    try {
+      return await dropDaysBefore(this.ready(), this.database, DATA_TABLES, beforeUs);
+    } finally {
+      this.topologyRollups.forgetSummaries();
+    }
   }
 
   async writeSpans(batch: SpanBatch): Promise<void> {

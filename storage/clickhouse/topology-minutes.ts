@@ -24,9 +24,17 @@ export const DEFAULT_QUIET_SECONDS = 60;
 /** Most minutes one read summarizes (their per-minute rows are read in one go); the rest wait for later reads. */
 export const SUMMARIZE_MAX_MINUTES = 120;
 
+/** A summarized minute and the version (server seconds) of its newest summary: its summary rows change only with it. */
+export interface MinuteVersion {
+  minute: number;
+  version: number;
+}
+
 export interface MinuteSplit {
   /** Minutes whose newest summary is newer than their last write. */
   summarized: MinuteRanges;
+  /** The same minutes, ascending, each with the version of its newest summary. */
+  summaryVersions: MinuteVersion[];
   /** Every other minute of the read. */
   exact: MinuteRanges;
   /** Exact minutes quiet enough to be summarized now, oldest first, at most SUMMARIZE_MAX_MINUTES. */
@@ -43,6 +51,7 @@ export interface MinuteSplit {
 export function splitMinutes(fromMinute: number, toMinute: number, marks: readonly MinuteMark[], asOf: number, quietSeconds = DEFAULT_QUIET_SECONDS): MinuteSplit {
   const byMinute = new Map(marks.map((m) => [m.minute, m]));
   const summarized: number[] = [];
+  const summaryVersions: MinuteVersion[] = [];
   const exact: number[] = [];
   const toSummarize: number[] = [];
   const quietBefore = asOf - quietSeconds;
@@ -50,13 +59,14 @@ export function splitMinutes(fromMinute: number, toMinute: number, marks: readon
     const m = byMinute.get(minute);
     if (m && m.summarized > m.written) {
       summarized.push(minute);
+      summaryVersions.push({ minute, version: m.summarized });
       continue;
     }
     exact.push(minute);
     const ended = (minute + MINUTE_US) / 1_000_000;
     if (ended <= quietBefore && (m?.written ?? 0) < quietBefore && toSummarize.length < SUMMARIZE_MAX_MINUTES) toSummarize.push(minute);
   }
-  return { summarized: minuteRanges(summarized), exact: minuteRanges(exact), toSummarize, asOf };
+  return { summarized: minuteRanges(summarized), summaryVersions, exact: minuteRanges(exact), toSummarize, asOf };
 }
 
 /** Ascending minute starts as ranges of consecutive minutes. */

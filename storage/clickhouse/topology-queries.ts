@@ -98,16 +98,30 @@ WHERE ${minutesWhere(minutes)}
 GROUP BY minute, service, operation, bucket`;
 }
 
+/** The newest summary rows of the edges of these minutes. */
+function summarizedEdgeGroups(db: string, minutes: MinuteRanges): string {
+  return `SELECT minute, ${EDGE_GROUP}, argMax(calls, version) AS c, argMax(errors, version) AS e
+  FROM ${qualifiedName(db, TOPOLOGY_TABLES.edgeMinutes)}
+  WHERE ${minutesWhere(minutes)}
+  GROUP BY minute, ${EDGE_GROUP}`;
+}
+
 /** Edge calls per group and bucket over summarized minutes: each minute's newest summary, summed. */
 export function summarizedEdgesSql(db: string, minutes: MinuteRanges): string {
   return `SELECT ${EDGE_NAMES}, sum(c) AS calls, sum(e) AS errors
 FROM (
-  SELECT minute, ${EDGE_GROUP}, argMax(calls, version) AS c, argMax(errors, version) AS e
-  FROM ${qualifiedName(db, TOPOLOGY_TABLES.edgeMinutes)}
-  WHERE ${minutesWhere(minutes)}
-  GROUP BY minute, ${EDGE_GROUP}
+  ${summarizedEdgeGroups(db, minutes)}
 )
 GROUP BY ${EDGE_GROUP}
+LIMIT ${quoteUInt(CLICKHOUSE_TOPOLOGY_LIMITS.edgeRows)}`;
+}
+
+/** Edge calls per minute, group and bucket of summarized minutes (each minute's newest summary), as kept between reads. */
+export function summarizedEdgeMinutesSql(db: string, minutes: MinuteRanges): string {
+  return `SELECT minute, ${EDGE_NAMES}, c AS calls, e AS errors
+FROM (
+  ${summarizedEdgeGroups(db, minutes)}
+)
 LIMIT ${quoteUInt(CLICKHOUSE_TOPOLOGY_LIMITS.edgeRows)}`;
 }
 
@@ -130,9 +144,9 @@ GROUP BY service, bucket
 LIMIT ${quoteUInt(CLICKHOUSE_TOPOLOGY_LIMITS.serviceRows)}`;
 }
 
-/** One service's entry calls per minute, operation and bucket over summarized minutes. */
-export function summarizedServiceOperationsSql(db: string, service: string, minutes: MinuteRanges): string {
-  return `SELECT minute, operation, bucket, c AS calls, e AS errors
+/** Entry calls per minute, service, operation and bucket of summarized minutes, of one service or (undefined) of all. */
+export function summarizedOperationMinutesSql(db: string, minutes: MinuteRanges, service?: string): string {
+  return `SELECT minute, service, operation, bucket, c AS calls, e AS errors
 FROM (
   ${summarizedOperations(db, minutes, service)}
 )

@@ -27,19 +27,26 @@ import {
   serviceOperationsSql,
   spanFactsSql,
   summarizedEdgesSql,
+  summarizedEdgeMinutesSql,
   summarizedLatencyMinutesSql,
-  summarizedServiceOperationsSql,
+  summarizedOperationMinutesSql,
   summarizedServicesSql,
   topologyEdgesSql,
   topologyServicesSql,
+  CLICKHOUSE_TOPOLOGY_LIMITS,
 } from './topology-queries';
-import { minuteRanges, splitMinutes, type MinuteRanges, type MinuteSplit } from './topology-minutes';
+import { minuteRanges, splitMinutes, type MinuteMark, type MinuteRanges, type MinuteSplit } from './topology-minutes';
+import { SummarizedMinuteCache } from './topology-minute-cache';
 import { MINUTE_MARK, TOPOLOGY_TABLES } from './topology-schema';
 
 type Select = <T>(query: string, what: string) => Promise<T[]>;
 type Insert = (table: string, rows: object[]) => Promise<void>;
 type Command = (query: string) => Promise<void>;
 type Num = string | number;
+
+/** Summary rows of one minute as kept between reads. */
+type EdgeMinuteRow = EdgeRollupRow & { minute: number };
+type OperationMinuteRow = OperationRollupRow & { service: string };
 
 /** Rows for the topology tables, keyed by table name. */
 export type TopologyRows = Record<string, object[]>;
@@ -55,12 +62,27 @@ const LOOKUP_CHUNK = 2_000;
  * stored, one mark of the minutes they fell in. Reads take settled minutes
  * from their summaries and the rest exactly (topology-minutes.ts); a read
  * that meets quiet minutes without a current summary summarizes them first.
+ * Summarized minutes' rows are kept between reads under their summary's
+ * version (topology-minute-cache.ts), and reads in flight at once share one
+ * read of the minute marks: a screen's refresh reads the marks and only the
+ * minutes summarized or written since its last refresh.
  */
 export class ClickHouseTopology {
   /** Summaries being taken, by their minutes: concurrent reads of one window take them once. */
   private readonly summarizing = new Map<string, Promise<boolean>>();
   /** Reads in flight, by their SQL: a screen's panels ask for the same window at once, the server answers once. */
   private readonly reading = new Map<string, Promise<unknown[]>>();
+  /** Minute-mark reads in flight, by their minutes: a read of minutes within one of them waits for it instead. */
+  private readonly marksReading: { from: number; to: number; marks: Promise<{ marks: MinuteMark[]; asOf: number }> }[] = [];
+  /** Each summarized minute's newest summary rows, kept while the minute's summary version stays the same. */
+  readonly edgeMinutes = new SummarizedMinuteCache<EdgeMinuteRow>(
+    (m) => this.counted<EdgeMinuteRow>(summarizedEdgeMinutesSql(this.db, m), 'topology (summarized minutes)'),
+    CLICKHOUSE_TOPOLOGY_LIMITS.edgeRows,
+  );
+  readonly operationMinutes = new SummarizedMinuteCache<OperationMinuteRow>(
+    (m) => this.counted<OperationMinuteRow>(summarizedOperationMinutesSql(this.db, m), 'topology (summarized minutes)'),
+    CLICKHOUSE_TOPOLOGY_LIMITS.operationRows,
+  );
   /** The last failure to store a summary (the read that met it answered exactly anyway). */
   lastSummaryError: Error | undefined;
 
@@ -81,6 +103,17 @@ export class ClickHouseTopology {
       this.reading.set(query, reading);
     }
     return reading as Promise<T[]>;
+  }
+
+  /** Rows with counts (JSONEachRow sends 64-bit integers as strings) as numbers. */
+  private async counted<T extends { bucket: number; calls: number; errors: number; minute?: number }>(query: string, what: string): Promise<T[]> {
+    return (await this.shared<Numbered<T>>(query, what)).map(numbers);
+  }
+
+  /** Forgets every kept summary row (after data was deleted). */
+  forgetSummaries(): void {
+    this.edgeMinutes.clear();
+    this.operationMinutes.clear();
   }
 
   /** Marks the minutes of rows just stored as written (after them: a summary taken before this mark is not trusted). */
@@ -167,14 +200,28 @@ export class ClickHouseTopology {
 
   async topology(window: TimeWindow): Promise<Topology> {
     const r = minuteRange(window);
+    // the names do not depend on the minutes: read while the marks are
+    const known = Promise.all([this.shared<{ peer: string }>(aliasPeersSql(this.db), 'topology'), this.shared<{ service: string }>(servicesSql(this.db), 'topology')]);
+    known.catch(() => undefined);
     const split = await this.split(r.fromMinute, r.toMinute);
-    const [edges, services, aliases, names] = await Promise.all([
-      this.read<Numbered<EdgeRollupRow>>(split, (m) => summarizedEdgesSql(this.db, m), (m) => topologyEdgesSql(this.db, m), 'topology'),
-      this.read<Numbered<ServiceRollupRow>>(split, (m) => summarizedServicesSql(this.db, m), (m) => topologyServicesSql(this.db, m), 'topology'),
-      this.shared<{ peer: string }>(aliasPeersSql(this.db), 'topology'),
-      this.shared<{ service: string }>(servicesSql(this.db), 'topology'),
+    const [edges, services, [aliases, names]] = await Promise.all([
+      this.read<EdgeMinuteRow, EdgeRollupRow>(
+        split,
+        this.edgeMinutes,
+        (rows) => rows,
+        (m) => this.counted(summarizedEdgesSql(this.db, m), 'topology'),
+        (m) => this.counted(topologyEdgesSql(this.db, m), 'topology'),
+      ),
+      this.read<OperationMinuteRow, ServiceRollupRow>(
+        split,
+        this.operationMinutes,
+        (rows) => rows,
+        (m) => this.counted(summarizedServicesSql(this.db, m), 'topology'),
+        (m) => this.counted(topologyServicesSql(this.db, m), 'topology'),
+      ),
+      known,
     ]);
-    return assembleTopology(edges.map(numbers), services.map(numbers), {
+    return assembleTopology(edges, services, {
       services: new Set(names.map((n) => n.service)),
       aliasPeers: new Set(aliases.map((a) => a.peer)),
     });
@@ -184,46 +231,75 @@ export class ClickHouseTopology {
     const r = minuteRange(window);
     checkStep(stepUs, r);
     const split = await this.split(r.fromMinute, r.toMinute);
-    const rows = await this.read<Numbered<OperationRollupRow>>(
+    const rows = await this.read<OperationMinuteRow, OperationRollupRow>(
       split,
-      (m) => summarizedServiceOperationsSql(this.db, service, m),
-      (m) => serviceOperationsSql(this.db, service, m),
-      'serviceStats',
+      this.operationMinutes,
+      (kept) => kept.filter((x) => x.service === service),
+      (m) => this.counted(summarizedOperationMinutesSql(this.db, m, service), 'serviceStats'),
+      (m) => this.counted(serviceOperationsSql(this.db, service, m), 'serviceStats'),
     );
-    return assembleServiceStats(service, r, stepUs, rows.map(numbers));
+    return assembleServiceStats(service, r, stepUs, rows);
   }
 
   async latencyMinutes(window: TimeWindow, service?: string): Promise<LatencyBucketCount[]> {
     const r = latencyMinuteRange(window);
     const split = await this.split(r.fromMinute, r.toMinute);
-    const rows = await this.read<Numbered<LatencyBucketCount>>(
+    const read = async (query: string) =>
+      (await this.shared<Numbered<LatencyBucketCount>>(query, 'latencyMinutes')).map((x) => ({ minute: Number(x.minute), bucket: Number(x.bucket), count: Number(x.count) }));
+    const rows = await this.read<OperationMinuteRow, LatencyBucketCount>(
       split,
-      (m) => summarizedLatencyMinutesSql(this.db, service, m),
-      (m) => latencyMinutesSql(this.db, service, m),
-      'latencyMinutes',
+      this.operationMinutes,
+      (kept) => latencyCounts(service === undefined ? kept : kept.filter((x) => x.service === service)),
+      (m) => read(summarizedLatencyMinutesSql(this.db, service, m)),
+      (m) => read(latencyMinutesSql(this.db, service, m)),
     );
-    return rows
-      .map((x) => ({ minute: Number(x.minute), bucket: Number(x.bucket), count: Number(x.count) }))
-      .sort((a, b) => a.minute - b.minute || a.bucket - b.bucket);
+    return rows.sort((a, b) => a.minute - b.minute || a.bucket - b.bucket);
   }
 
   /** The minutes from..to split by their marks, after summarizing the quiet ones that had no current summary. */
   private async split(fromMinute: number, toMinute: number): Promise<MinuteSplit> {
-    const read = async () => {
-      const [row] = await this.shared<{ marks: [Num, Num, Num][]; as_of: Num }>(minuteMarksSql(this.db, fromMinute, toMinute), 'topology (minute marks)');
-      const marks = row.marks.map(([minute, written, summarized]) => ({ minute: Number(minute), written: Number(written), summarized: Number(summarized) }));
-      return splitMinutes(fromMinute, toMinute, marks, Number(row.as_of), this.quietSeconds);
+    const read = async (fresh: boolean) => {
+      const { marks, asOf } = await this.marks(fromMinute, toMinute, fresh);
+      return splitMinutes(fromMinute, toMinute, marks, asOf, this.quietSeconds);
     };
-    const split = await read();
-    return split.toSummarize.length > 0 && (await this.summarize(split.toSummarize, split.asOf)) ? read() : split;
+    const split = await read(false);
+    // read again after the summary, not from a read that began before it
+    return split.toSummarize.length > 0 && (await this.summarize(split.toSummarize, split.asOf)) ? read(true) : split;
   }
 
-  /** Rows of the summarized minutes and of the exact ones, each read only when there are such minutes. */
-  private async read<T>(split: MinuteSplit, summarized: (m: MinuteRanges) => string, exact: (m: MinuteRanges) => string, what: string): Promise<T[]> {
-    const reads: Promise<T[]>[] = [];
-    if (split.summarized.length > 0) reads.push(this.shared<T>(summarized(split.summarized), what));
-    if (split.exact.length > 0) reads.push(this.shared<T>(exact(split.exact), what));
-    return (await Promise.all(reads)).flat();
+  /** The marks of from..to, from a read of wider minutes already in flight unless `fresh`. */
+  private marks(from: number, to: number, fresh: boolean): Promise<{ marks: MinuteMark[]; asOf: number }> {
+    const covering = fresh ? undefined : this.marksReading.find((r) => r.from <= from && r.to >= to);
+    if (covering) return covering.marks;
+    const marks = this.select<{ marks: [Num, Num, Num][]; as_of: Num }>(minuteMarksSql(this.db, from, to), 'topology (minute marks)').then(([row]) => ({
+      marks: row.marks.map(([minute, written, summarized]) => ({ minute: Number(minute), written: Number(written), summarized: Number(summarized) })),
+      asOf: Number(row.as_of),
+    }));
+    const entry = { from, to, marks };
+    this.marksReading.push(entry);
+    const done = () => this.marksReading.splice(this.marksReading.indexOf(entry), 1);
+    marks.then(done, done);
+    return marks;
+  }
+
+  /**
+   * Rows of the split's minutes: the summarized ones from their kept per-minute rows (`fromKept`), those the
+   * cache leaves to the caller summed by the server (`summed`), the others read exactly.
+   */
+  private async read<Kept extends { minute: number }, T>(
+    split: MinuteSplit,
+    cache: SummarizedMinuteCache<Kept>,
+    fromKept: (rows: Kept[]) => T[],
+    summed: (m: MinuteRanges) => Promise<T[]>,
+    exact: (m: MinuteRanges) => Promise<T[]>,
+  ): Promise<T[]> {
+    const fromSummaries = async (): Promise<T[]> => {
+      if (split.summaryVersions.length === 0) return [];
+      const { rows, notKept } = await cache.rows(split.summaryVersions);
+      return [...fromKept(rows), ...(notKept.length > 0 ? await summed(notKept) : [])];
+    };
+    const [summarized, exactRows] = await Promise.all([fromSummaries(), split.exact.length > 0 ? exact(split.exact) : []]);
+    return [...summarized, ...exactRows];
   }
 
   /** Summarizes these minutes as of `asOf` (server seconds); false when that failed (the read goes on exactly). */
@@ -271,6 +347,18 @@ function numbers<T extends { bucket: number; calls: number; errors: number; minu
   const out = { ...r, bucket: Number(r.bucket), calls: Number(r.calls), errors: Number(r.errors) } as unknown as T;
   if ('minute' in r) (out as { minute: number }).minute = Number((r as { minute: Num }).minute);
   return out;
+}
+
+/** Entry calls per minute and latency bucket of per-operation rows. */
+function latencyCounts(rows: readonly OperationMinuteRow[]): LatencyBucketCount[] {
+  const counts = new Map<string, LatencyBucketCount>();
+  for (const r of rows) {
+    const key = `${r.minute}:${r.bucket}`;
+    const c = counts.get(key);
+    if (c) c.count += r.calls;
+    else counts.set(key, { minute: r.minute, bucket: r.bucket, count: r.calls });
+  }
+  return [...counts.values()];
 }
 
 function uniq(values: string[]): string[] {
