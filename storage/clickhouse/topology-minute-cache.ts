@@ -44,31 +44,23 @@ export class SummarizedMinuteCache<Row extends { minute: number }> {
     return this.size;
   }
 
-  /** The rows of these summarized minutes (ascending): kept ones at the same version, ones another caller is reading, and the rest in one read. */
+  /** The rows of these summarized minutes, in their order: kept ones at the same version, ones another caller is reading, and the rest in one read. */
   async rows(wanted: readonly MinuteVersion[]): Promise<CachedMinuteRows<Row>> {
-    const parts: (readonly Row[] | Promise<readonly Row[] | undefined>)[] = [];
-    const partMinutes: number[] = [];
-    const toRead: MinuteVersion[] = [];
-    const notKept: number[] = [];
-    for (const w of wanted) {
+    const current = (w: MinuteVersion) => {
       const kept = this.kept.get(w.minute);
+      if (kept?.version === w.version) return kept.rows;
       const reading = this.reading.get(w.minute);
-      if (kept?.version === w.version) parts.push(kept.rows);
-      else if (reading?.version === w.version) parts.push(reading.rows);
-      else {
-        toRead.push(w);
-        continue;
-      }
-      partMinutes.push(w.minute);
-    }
-    if (toRead.length * this.rowsPerMinute > this.maxRows) notKept.push(...toRead.map((w) => w.minute));
-    else if (toRead.length > 0) {
-      parts.push(...this.read(toRead));
-      partMinutes.push(...toRead.map((w) => w.minute));
-    }
+      return reading?.version === w.version ? reading.rows : undefined;
+    };
+    const toRead = wanted.filter((w) => current(w) === undefined);
+    // expected to overflow the cache: the caller reads these summed instead
+    const leave = new Set(toRead.length * this.rowsPerMinute > this.maxRows ? toRead.map((w) => w.minute) : []);
+    if (leave.size === 0 && toRead.length > 0) this.read(toRead);
+    const parts = await Promise.all(wanted.map((w) => (leave.has(w.minute) ? undefined : current(w))));
     const rows: Row[] = [];
-    (await Promise.all(parts)).forEach((part, i) => (part ? rows.push(...part) : notKept.push(partMinutes[i])));
-    return { rows, notKept: minuteRanges(notKept.sort((a, b) => a - b)) };
+    const notKept: number[] = [];
+    parts.forEach((part, i) => (part ? rows.push(...part) : notKept.push(wanted[i].minute)));
+    return { rows, notKept: minuteRanges(notKept) };
   }
 
   /** Drops every kept row (after data is deleted). */
@@ -78,7 +70,7 @@ export class SummarizedMinuteCache<Row extends { minute: number }> {
   }
 
   /** One read of these minutes; each minute's rows are kept (and given to callers asking meanwhile) under its version. */
-  private read(minutes: readonly MinuteVersion[]): Promise<readonly Row[] | undefined>[] {
+  private read(minutes: readonly MinuteVersion[]): void {
     const byMinute = this.load(minuteRanges(minutes.map((m) => m.minute))).then((rows) => {
       this.rowsPerMinute = rows.length / minutes.length;
       // a read cut at its limit is not every row: none of it is kept or given
@@ -87,7 +79,7 @@ export class SummarizedMinuteCache<Row extends { minute: number }> {
       for (const r of rows) out.get(r.minute)?.push(r);
       return out;
     });
-    return minutes.map((m) => {
+    for (const m of minutes) {
       const rows = byMinute.then((out) => out?.get(m.minute));
       this.reading.set(m.minute, { version: m.version, rows });
       rows.then(
@@ -96,8 +88,7 @@ export class SummarizedMinuteCache<Row extends { minute: number }> {
       ).finally(() => {
         if (this.reading.get(m.minute)?.rows === rows) this.reading.delete(m.minute);
       });
-      return rows;
-    });
+    }
   }
 
   private keep(m: MinuteVersion, rows: readonly Row[]): void {

@@ -27,6 +27,8 @@ describe('splitMinutes', () => {
       { minute: minute(3), written: 100, summarized: 0 }, // never summarized
     ], asOf);
     expect(split.summarized).toEqual([[minute(0), minute(0)]]);
+    // the version a kept copy of its rows is checked against (topology-minute-cache.ts)
+    expect(split.summaryVersions).toEqual([{ minute: minute(0), version: 101 }]);
     // minute 4 has no mark at all (no data, or data from before the marks): read exactly
     expect(split.exact).toEqual([[minute(1), minute(4)]]);
     expect(split.toSummarize).toEqual([minute(1), minute(2), minute(3), minute(4)]);
