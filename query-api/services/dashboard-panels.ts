@@ -34,6 +34,8 @@ export interface PanelWindow {
 const DEFAULT_ROWS = 10;
 /** Services whose operations are read for the top error operations, the most erring first. */
 const ERROR_OPERATION_SERVICES = 6;
+/** Services of the error-bursts panel whose histogram and newest records are read at a time (the shipped panel lists 5: one round). */
+const ERROR_BURST_SERVICES_IN_FLIGHT = 5;
 /** Newest matching records grouped into distinct messages. */
 const MESSAGE_SAMPLE = 200;
 /** Longest message body shown (and grouped on). */
@@ -125,7 +127,7 @@ const withQuery = (q: string | undefined, extra?: string) => parseLogQuery([q &&
 async function errorBursts(q: Of<'error-bursts'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
   const filter = withQuery(q.q, ERROR_QUERY);
   const facets = await s.logs.facets({ ...window, filter }, 'service', q.limit ?? 5);
-  const rows = await mapLimited(facets.values, 3, async (f) => {
+  const rows = await mapLimited(facets.values, ERROR_BURST_SERVICES_IN_FLIGHT, async (f) => {
     const byService = { ...window, filter, service: f.value };
     const [histogram, newest] = await Promise.all([
       s.logs.histogram(byService, MINUTE_US),
