@@ -48,6 +48,15 @@ export interface OperationRollupRow {
 export const MAX_STATS_POINTS = 10_000;
 /** Most operations listed in one serviceStats answer (busiest first). */
 export const MAX_STATS_OPERATIONS = 100;
+/** Most services one servicesStats read may ask for. */
+export const MAX_STATS_SERVICES = 100;
+
+/** Refuses a servicesStats read of more than MAX_STATS_SERVICES services. */
+export function checkStatsServices(services: readonly string[]): void {
+  if (services.length > MAX_STATS_SERVICES) {
+    throw new ValidationError(`stats of at most ${MAX_STATS_SERVICES} services are read at once, ${services.length} asked for`, 'services');
+  }
+}
 
 /** A window with both bounds, and the first and last minute rows it covers. */
 export interface MinuteRange {

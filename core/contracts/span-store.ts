@@ -131,6 +131,12 @@ export interface SpanStore {
    */
   serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats>;
   /**
+   * serviceStats of each of these services, in their order (at most MAX_STATS_SERVICES, else
+   * ValidationError; core/analysis/topology-assemble.ts): a screen's services table and the error
+   * operations ask for many services at once, and a backend answers them from one read where it can.
+   */
+  servicesStats(services: readonly string[], window: TimeWindow, stepUs: number): Promise<ServiceStats[]>;
+  /**
    * Entry-span calls (server, consumer and root spans, as serviceStats counts them) per minute and latency
    * bucket (core/analysis/topology-histogram.ts) for every minute touching the window (both bounds required,
    * at most MAX_LATENCY_MINUTES minutes, else ValidationError), of one service or, without `service`, of

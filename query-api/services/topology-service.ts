@@ -3,7 +3,6 @@ import type { SpanStore } from '../../core/contracts/span-store';
 import { ValidationError } from '../../core/errors';
 import { rateReadWindow, rateWindow, withRates } from '../../core/analysis/topology-rates';
 import type { RatedTopology, ServiceStats, ServiceSummary, ServicesOverview } from '../../core/topology';
-import { mapLimited } from '../../core/util/map-limited';
 
 export const TOPOLOGY_DEFAULT_WINDOW_US = 15 * 60_000_000;
 export const TOPOLOGY_MAX_WINDOW_US = 7 * 24 * 3_600_000_000;
@@ -16,8 +15,6 @@ export const DEFAULT_RATE_MINUTES = 5;
 export const MAX_RATE_MINUTES = 60;
 /** GET /api/services/stats answers for at most this many services (the busiest). */
 export const SERVICES_OVERVIEW_MAX = 100;
-/** Series read at a time for the services overview, so one request does not flood the store. */
-const SERIES_READS_IN_FLIGHT = 4;
 
 export interface WindowInput {
   startUs?: number;
@@ -93,10 +90,10 @@ export class TopologyService {
 
   /**
    * The window's topology and serviceStats (with `stepUs`) of the services `choose` picks from it (at most
-   * SERVICES_OVERVIEW_MAX), SERIES_READS_IN_FLIGHT reads at a time. The services this `kind` of read chose last
+   * SERVICES_OVERVIEW_MAX), all in one store read (`servicesStats`). The services this `kind` of read chose last
    * time are read while the topology is, so a screen refreshing the same list waits for one round of reads, not
-   * two; a service chosen now and not then is read after the topology, one read before and not chosen now is
-   * dropped.
+   * two; the services chosen now and not then are read after the topology (a second read), one read before and
+   * not chosen now is dropped.
    */
   async topologyWithStats(
     kind: string,
@@ -107,7 +104,7 @@ export class TopologyService {
   ): Promise<{ topology: RatedTopology; stats: Map<string, ServiceStats> }> {
     const window = this.window(input);
     const step = this.step(window, stepUs);
-    const read = (ids: readonly string[]) => mapLimited(ids, SERIES_READS_IN_FLIGHT, async (id) => [id, await this.spans.serviceStats(id, window, step)] as const);
+    const read = async (ids: readonly string[]) => (ids.length === 0 ? [] : (await this.spans.servicesStats(ids, window, step)).map((s, i) => [ids[i], s] as const));
     const early = read(this.lastChosen.get(kind) ?? []);
     // a read that failed early is read again below if it is still chosen; one no longer chosen must not go unhandled
     early.catch(() => undefined);

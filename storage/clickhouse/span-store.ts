@@ -356,7 +356,12 @@ export class ClickHouseSpanStore implements SpanStore, DataDeleter {
 
   async serviceStats(service: string, window: TimeWindow, stepUs: number): Promise<ServiceStats> {
     this.ready();
-    return this.topologyRollups.serviceStats(service, window, stepUs);
+    return (await this.topologyRollups.servicesStats([service], window, stepUs))[0];
+  }
+
+  async servicesStats(services: readonly string[], window: TimeWindow, stepUs: number): Promise<ServiceStats[]> {
+    this.ready();
+    return this.topologyRollups.servicesStats(services, window, stepUs);
   }
 
   async latencyMinutes(window: Required<TimeWindow>, service?: string): Promise<LatencyBucketCount[]> {

@@ -37,12 +37,15 @@ GROUP BY service, bucket
 LIMIT ${quoteUInt(CLICKHOUSE_TOPOLOGY_LIMITS.serviceRows)}`;
 }
 
-/** One service's entry calls per minute, operation and bucket over these minutes, exact. */
-export function serviceOperationsSql(db: string, service: string, minutes: MinuteRanges): string {
-  return `SELECT minute, operation, bucket, count() AS calls, sum(error) AS errors
+/** Rows of one service, or of any of several. */
+const ofServices = (services: string | readonly string[]) => (typeof services === 'string' ? `service = ${quoteString(services)}` : `service IN ${quoteInList(services)}`);
+
+/** These services' entry calls per minute, operation and bucket over these minutes, exact. */
+export function serviceOperationsSql(db: string, services: readonly string[], minutes: MinuteRanges): string {
+  return `SELECT minute, service, operation, bucket, count() AS calls, sum(error) AS errors
 FROM ${qualifiedName(db, TOPOLOGY_TABLES.operations)} FINAL
-WHERE service = ${quoteString(service)} AND ${minutesWhere(minutes)}
-GROUP BY minute, operation, bucket
+WHERE ${ofServices(services)} AND ${minutesWhere(minutes)}
+GROUP BY minute, service, operation, bucket
 LIMIT ${quoteUInt(CLICKHOUSE_TOPOLOGY_LIMITS.operationRows)}`;
 }
 
@@ -125,9 +128,9 @@ FROM (
 LIMIT ${quoteUInt(CLICKHOUSE_TOPOLOGY_LIMITS.edgeRows)}`;
 }
 
-/** The newest summary rows of the operations of these minutes (of one service, or all). */
-function summarizedOperations(db: string, minutes: MinuteRanges, service?: string): string {
-  const where = service === undefined ? minutesWhere(minutes) : `service = ${quoteString(service)} AND ${minutesWhere(minutes)}`;
+/** The newest summary rows of the operations of these minutes (of one service, several, or all). */
+function summarizedOperations(db: string, minutes: MinuteRanges, services?: string | readonly string[]): string {
+  const where = services === undefined ? minutesWhere(minutes) : `${ofServices(services)} AND ${minutesWhere(minutes)}`;
   return `SELECT minute, service, operation, bucket, argMax(calls, version) AS c, argMax(errors, version) AS e
   FROM ${qualifiedName(db, TOPOLOGY_TABLES.operationMinutes)}
   WHERE ${where}
@@ -144,11 +147,11 @@ GROUP BY service, bucket
 LIMIT ${quoteUInt(CLICKHOUSE_TOPOLOGY_LIMITS.serviceRows)}`;
 }
 
-/** Entry calls per minute, service, operation and bucket of summarized minutes, of one service or (undefined) of all. */
-export function summarizedOperationMinutesSql(db: string, minutes: MinuteRanges, service?: string): string {
+/** Entry calls per minute, service, operation and bucket of summarized minutes, of these services or (undefined) of all. */
+export function summarizedOperationMinutesSql(db: string, minutes: MinuteRanges, services?: readonly string[]): string {
   return `SELECT minute, service, operation, bucket, c AS calls, e AS errors
 FROM (
-  ${summarizedOperations(db, minutes, service)}
+  ${summarizedOperations(db, minutes, services)}
 )
 LIMIT ${quoteUInt(CLICKHOUSE_TOPOLOGY_LIMITS.operationRows)}`;
 }

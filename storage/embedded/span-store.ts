@@ -90,6 +90,10 @@ export class EmbeddedSpanStore extends EmbeddedStoreHandle implements SpanStore 
     return this.run('serviceStats', () => this.topologyReader.serviceStats(service, window, stepUs));
   }
 
+  async servicesStats(services: readonly string[], window: TimeWindow, stepUs: number): Promise<ServiceStats[]> {
+    return this.run('servicesStats', () => this.topologyReader.servicesStats(services, window, stepUs));
+  }
+
   async latencyMinutes(window: Required<TimeWindow>, service?: string): Promise<LatencyBucketCount[]> {
     return this.run('latencyMinutes', () => this.topologyReader.latencyMinutes(window, service));
   }

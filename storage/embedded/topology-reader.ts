@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import {
   assembleServiceStats,
   assembleTopology,
+  checkStatsServices,
   checkStep,
   latencyMinuteRange,
   minuteRange,
@@ -67,10 +68,14 @@ export class TopologyReader {
   }
 
   serviceStats(service: string, window: TimeWindow, stepUs: number): ServiceStats {
+    return this.servicesStats([service], window, stepUs)[0];
+  }
+
+  servicesStats(services: readonly string[], window: TimeWindow, stepUs: number): ServiceStats[] {
+    checkStatsServices(services);
     const r = minuteRange(window);
     checkStep(stepUs, r);
-    const rows = this.opRows.all(service, r.fromMinute, r.toMinute, EMBEDDED_TOPOLOGY_LIMITS.serviceRows * 5);
-    return assembleServiceStats(service, r, stepUs, rows);
+    return services.map((service) => assembleServiceStats(service, r, stepUs, this.opRows.all(service, r.fromMinute, r.toMinute, EMBEDDED_TOPOLOGY_LIMITS.serviceRows * 5)));
   }
 
   latencyMinutes(window: TimeWindow, service?: string): LatencyBucketCount[] {

@@ -1,6 +1,7 @@
 import type { SpanStore } from '../../core/contracts/span-store';
 import type { Span } from '../../core/model';
 import { bucketOf } from '../../core/analysis/topology-histogram';
+import { MAX_STATS_SERVICES } from '../../core/analysis/topology-assemble';
 import type { Topology } from '../../core/topology';
 import { BASE_US, makeSpan, newTraceId, spanBatch, uniq } from './fixtures';
 
@@ -192,6 +193,23 @@ export function describeTopologyContract(getStore: () => SpanStore, flush: () =>
       expect(await getStore().latencyMinutes(fx.window, fx.names.orders)).toEqual(rows);
       expect(await getStore().latencyMinutes(fx.window, uniq('nobody'))).toEqual([]);
       await expect(getStore().latencyMinutes({ startUs: fx.t0, endUs: fx.t0 + 1440 * MIN })).rejects.toMatchObject({ parameter: 'end' });
+    });
+
+    it('servicesStats gives each service serviceStats gives, in the order asked; more than MAX_STATS_SERVICES are refused', async () => {
+      const { fx } = await written();
+      const names = [fx.names.billing, uniq('nobody'), fx.names.frontend, fx.names.orders, fx.names.billing];
+      const one = await Promise.all(names.map((s) => getStore().serviceStats(s, fx.window, MIN)));
+      const all = await getStore().servicesStats(names, fx.window, MIN);
+      expect(all).toEqual(one);
+      expect(all.map((x) => x.service)).toEqual(names);
+      expect(all[3].series.reduce((sum, p) => sum + p.calls, 0)).toBeGreaterThan(0);
+      expect(all[1]).toMatchObject({ operations: [] });
+      // a step of five minutes, as the error-operations panel asks for a whole window
+      expect(await getStore().servicesStats([fx.names.orders], fx.window, 5 * MIN)).toEqual([await getStore().serviceStats(fx.names.orders, fx.window, 5 * MIN)]);
+      expect(await getStore().servicesStats([], fx.window, MIN)).toEqual([]);
+      const many = Array.from({ length: MAX_STATS_SERVICES + 1 }, (_, i) => `s${i}`);
+      await expect(getStore().servicesStats(many, fx.window, MIN)).rejects.toMatchObject({ parameter: 'services' });
+      await expect(getStore().servicesStats([fx.names.orders], fx.window, MIN + 1)).rejects.toMatchObject({ parameter: 'step' });
     });
 
     it('an empty window is empty; bad windows and steps are refused', async () => {

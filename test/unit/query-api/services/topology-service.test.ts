@@ -18,7 +18,7 @@ describe('TopologyService.topologyWithStats: a refreshing screen reads its servi
   it("reads last time's choice alongside the topology, then only what is newly chosen, and gives the choice's stats alone", async () => {
     const recorded = recordedStore(app.stores.spans);
     // the embedded store reads when called: the order of calls is the order of reads
-    const seen = () => recorded.calls.map((c) => (c.method === 'serviceStats' ? `serviceStats ${String(c.args[0])}` : c.method));
+    const seen = () => recorded.calls.map((c) => (c.method === 'servicesStats' ? `servicesStats ${(c.args[0] as string[]).join(',')}` : c.method));
     const topology = new TopologyService(recorded.store);
     const services = (await topology.topology(window)).nodes.filter((n) => n.kind === 'service').map((n) => n.id).sort();
     expect(services.length).toBeGreaterThanOrEqual(3);
@@ -27,19 +27,20 @@ describe('TopologyService.topologyWithStats: a refreshing screen reads its servi
 
     const first = await topology.topologyWithStats('screen', window, minute, 5, () => [a, b]);
     let calls = seen();
-    expect(calls.filter((x) => x.startsWith('serviceStats'))).toEqual([`serviceStats ${a}`, `serviceStats ${b}`]);
+    // one read of both services' stats
+    expect(calls.filter((x) => x.startsWith('servicesStats'))).toEqual([`servicesStats ${a},${b}`]);
     // nothing chosen before: the stats wait for the topology
-    expect(calls.indexOf(`serviceStats ${a}`)).toBeGreaterThan(calls.indexOf('topology'));
+    expect(calls.indexOf(`servicesStats ${a},${b}`)).toBeGreaterThan(calls.indexOf('topology'));
     expect([...first.stats.keys()]).toEqual([a, b]);
     expect(first.stats.get(a)).toEqual(await app.stores.spans.serviceStats(a, window, minute));
 
     recorded.calls.length = 0;
     const second = await topology.topologyWithStats('screen', window, minute, 5, () => [b, c]);
     calls = seen();
-    // a and b (chosen last time) before the topology; c after it; a read but not given
-    expect(calls.slice(0, 2)).toEqual([`serviceStats ${a}`, `serviceStats ${b}`]);
-    expect(calls.filter((x) => x.startsWith('serviceStats'))).toEqual([`serviceStats ${a}`, `serviceStats ${b}`, `serviceStats ${c}`]);
-    expect(calls.indexOf(`serviceStats ${c}`)).toBeGreaterThan(calls.indexOf('topology'));
+    // a and b (chosen last time) in one read before the topology; c after it; a read but not given
+    expect(calls[0]).toBe(`servicesStats ${a},${b}`);
+    expect(calls.filter((x) => x.startsWith('servicesStats'))).toEqual([`servicesStats ${a},${b}`, `servicesStats ${c}`]);
+    expect(calls.indexOf(`servicesStats ${c}`)).toBeGreaterThan(calls.indexOf('topology'));
     expect([...second.stats.keys()]).toEqual([b, c]);
     expect(second.stats.get(c)).toEqual(await app.stores.spans.serviceStats(c, window, minute));
     expect(second.topology).toEqual(first.topology);
