@@ -24,23 +24,40 @@ export const ORDER_FACT_TRACES = 50;
 /** Orders from the key read and the summaries of their traces (a trace without a summary counts neither as failed nor in a stage). */
 export function orderFacts(keys: readonly BusinessKeySpan[], summaries: ReadonlyMap<string, TraceSummary>, rules: readonly ChainStageRule[]): OrderFact[] {
   return keys.map((k) => {
-    const stages = new Map<string, { name: string; startUs: number; endUs: number }>();
+    const stages: StagesByName = new Map();
     let failed = false;
     for (const id of k.traceIds) {
       const s = summaries.get(id);
       if (!s) continue;
       if (s.errorCount > 0) failed = true;
-      const name = stageOfSummary(s, rules);
-      const stage = stages.get(name);
-      const endUs = s.startUs + s.durationUs;
-      if (!stage) stages.set(name, { name, startUs: s.startUs, endUs });
-      else {
-        stage.startUs = Math.min(stage.startUs, s.startUs);
-        stage.endUs = Math.max(stage.endUs, endUs);
-      }
+      widenStage(stages, stageOfSummary(s, rules), s);
     }
-    return { value: k.value, startUs: k.startUs, endUs: k.endUs, traceIds: k.traceIds, failed, stages: [...stages.values()].sort((a, b) => a.startUs - b.startUs || (a.name < b.name ? -1 : 1)) };
+    return { value: k.value, startUs: k.startUs, endUs: k.endUs, traceIds: k.traceIds, failed, stages: stagesInOrder(stages) };
   });
+}
+
+/** An order's stages by name, while they are being made. */
+export type StagesByName = Map<string, OrderFact['stages'][number]>;
+
+/** The stage `name` stretched to cover the trace of summary `s` (first start to last end). */
+export function widenStage(stages: StagesByName, name: string, s: TraceSummary): void {
+  const stage = stages.get(name);
+  const endUs = s.startUs + s.durationUs;
+  if (!stage) stages.set(name, { name, startUs: s.startUs, endUs });
+  else {
+    stage.startUs = Math.min(stage.startUs, s.startUs);
+    stage.endUs = Math.max(stage.endUs, endUs);
+  }
+}
+
+/** The stages as a fact keeps them: by start, then name. */
+export function stagesInOrder(stages: StagesByName): OrderFact['stages'] {
+  return [...stages.values()].sort((a, b) => a.startUs - b.startUs || (a.name < b.name ? -1 : 1));
+}
+
+/** An order's trace ids as its fact lists them: the first ORDER_FACT_TRACES by id, once each. */
+export function orderFactTraceIds(ids: Iterable<string>): string[] {
+  return [...new Set(ids)].sort().slice(0, ORDER_FACT_TRACES);
 }
 
 /**
@@ -51,7 +68,7 @@ export function orderFacts(keys: readonly BusinessKeySpan[], summaries: Readonly
 export function orderFactsOfTraces(traceIdsByValue: ReadonlyMap<string, readonly string[]>, summaries: ReadonlyMap<string, TraceSummary>, rules: readonly ChainStageRule[]): OrderFact[] {
   const keys: BusinessKeySpan[] = [];
   for (const [value, ids] of traceIdsByValue) {
-    const traceIds = [...new Set(ids)].sort().slice(0, ORDER_FACT_TRACES);
+    const traceIds = orderFactTraceIds(ids);
     let startUs = Infinity;
     let endUs = -Infinity;
     for (const id of traceIds) {
@@ -71,7 +88,7 @@ export function orderFactsOfTraces(traceIdsByValue: ReadonlyMap<string, readonly
  * holds no other span, so a rule matching only an inner span is not seen here
  * (the chain page, which loads the spans, would see it).
  */
-function stageOfSummary(s: TraceSummary, rules: readonly ChainStageRule[]): string {
+export function stageOfSummary(s: TraceSummary, rules: readonly ChainStageRule[]): string {
   const byRoot = rules.find((r) => ruleMatches(r, { service: s.rootService, name: s.rootName }));
   return byRoot?.stage ?? stageOfTrace({ traceId: s.traceId, root: undefined, spans: [], rootService: s.rootService, rootName: s.rootName, startUs: s.startUs, endUs: s.startUs + s.durationUs }, []);
 }

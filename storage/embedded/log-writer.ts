@@ -4,6 +4,7 @@ import type { EmbeddedDatabase } from './database';
 import { LOG_BLOCK_SHIFT, LogBlockWriter } from './log-blocks';
 import { LOG_ID_HASH_FUNCTION } from './log-ids';
 import { LogMinuteWriter } from './log-minutes';
+import { prepareOrderRecount } from './order-rollup-writer';
 import { RowInserter } from './row-inserter';
 
 const LOG_COLUMNS = [
@@ -40,6 +41,7 @@ export class LogWriter {
   private readonly indexText: Database.Statement<[number]>;
   private readonly indexIds: Database.Statement<[number]>;
   private readonly upsertBusinessKey: Database.Statement;
+  private readonly recountOrder: Database.Statement<[string, string]>;
   private readonly blocks: LogBlockWriter;
   private readonly minutes: LogMinuteWriter;
   private readonly writeBatch: Database.Transaction<(batch: LogBatch, attributes: string[]) => void>;
@@ -57,6 +59,7 @@ export class LogWriter {
        ON CONFLICT (key, value, trace_id) DO UPDATE SET time_us = excluded.time_us
        WHERE excluded.time_us < time_us`,
     );
+    this.recountOrder = prepareOrderRecount(db);
     this.blocks = new LogBlockWriter(db);
     this.minutes = new LogMinuteWriter(db);
     this.writeBatch = db.transaction((batch: LogBatch, attributes: string[]) => {
@@ -85,7 +88,10 @@ export class LogWriter {
       this.indexIds.run(before);
       this.blocks.addRowsAfter(before);
       this.minutes.addRowsAfter(before);
-      for (const k of batch.businessKeys) this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs);
+      for (const k of batch.businessKeys) {
+        // a trace the order's stored fact does not know of (order-rollup-writer.ts)
+        if (this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs).changes > 0) this.recountOrder.run(k.key, k.value);
+      }
     });
   }
 

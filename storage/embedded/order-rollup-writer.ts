@@ -1,9 +1,24 @@
 import type Database from 'better-sqlite3';
+import { grownOrderFact, type OrderGrowth, type TraceSummaryGrowth } from '../../core/analysis/order-fact-growth';
 import { ORDER_FACT_TRACES, orderFactsOfTraces, type OrderFact } from '../../core/analysis/order-facts';
-import { addOrder, orderRollupChange, orderTraceLinks, storedOrderFact, type OrdersByKey } from '../../core/analysis/order-rollup';
+import { orderRollupChange, orderTraceLinks, storedOrderFact } from '../../core/analysis/order-rollup';
 import type { OrderRollupSettings, SpanBatch } from '../../core/contracts/span-store';
 import type { TraceSummary } from '../../core/model';
 import type { EmbeddedDatabase } from './database';
+
+/** The summary columns of a `traces` row that an order fact reads. */
+export interface SummaryRow {
+  start_us: number;
+  end_us: number;
+  error_count: number;
+  root_op_id: number;
+}
+
+/** What a span write did to a trace's summary row (`before`: undefined when the trace had no summary). */
+export interface SummaryRowGrowth {
+  before: SummaryRow | undefined;
+  after: SummaryRow;
+}
 
 interface FactRow {
   value: string;
@@ -12,23 +27,38 @@ interface FactRow {
   failed: number;
   stages: string;
   trace_ids: string;
+  recount: number;
 }
+
+/** Orders a write touches: per rolled-up key, per value, the traces the write linked to the order. */
+type TouchedOrders = Map<string, Map<string, string[]>>;
 
 /**
  * Keeps the per-minute order roll-up (core/analysis/order-rollup.ts) inside
  * the span write's transaction, after the spans, summaries and business keys
- * are in: the orders the batch touches (its rolled-up key rows, and the
- * orders of its traces from order_traces) get their fact again from the
- * stored summaries; a changed fact replaces the stored one and moves the
- * minute sums from the old fact to the new. The write turn serialises
- * writers, so two ingest threads never both count one change.
+ * are in. The orders the batch touches (its rolled-up key rows, and the orders
+ * of its traces from order_traces) get their new fact; a changed fact replaces
+ * the stored one and moves the minute sums from the old fact to the new. The
+ * write turn serialises writers, so two ingest threads never both count one
+ * change.
+ *
+ * The new fact comes from the stored fact and what the write did to the
+ * summaries (core/analysis/order-fact-growth.ts), one fact read per order,
+ * while every trace of the order is one its spans linked (order_traces), so
+ * that each change to their summaries came through here. An order with a
+ * trace that carries it in logs only, or whose stored fact cannot tell the new
+ * one (a trace leaves its first ORDER_FACT_TRACES, a trace's root and stage
+ * changed), is counted again from its first traces and their summaries; its
+ * fact keeps `recount = 1` while some of those is not linked, and a log write
+ * that adds a trace to an order sets it (log-writer.ts).
  */
 export class OrderRollupWriter {
   private readonly keys: ReadonlySet<string>;
   private readonly insertLink: Database.Statement;
+  private readonly linkOf: Database.Statement<[string, string, string], { one: number }>;
   private readonly ordersOfTrace: Database.Statement<[string], { key: string; value: string }>;
-  private readonly tracesOfOrder: Database.Statement<[string, string, number], { trace_id: string }>;
-  private readonly summaryOf: Database.Statement<[string], { start_us: number; end_us: number; error_count: number; root_op_id: number }>;
+  private readonly tracesOfOrder: Database.Statement<[string, string, number], string>;
+  private readonly summaryOf: Database.Statement<[string], SummaryRow>;
   private readonly factOf: Database.Statement<[string, string], FactRow>;
   private readonly upsertFact: Database.Statement;
   private readonly addMinute: Database.Statement;
@@ -40,15 +70,17 @@ export class OrderRollupWriter {
     const db = edb.db;
     this.keys = new Set(settings.keys);
     this.insertLink = db.prepare('INSERT OR IGNORE INTO order_traces (trace_id, key, value) VALUES (?, ?, ?)');
+    this.linkOf = db.prepare('SELECT 1 AS one FROM order_traces WHERE trace_id = ? AND key = ? AND value = ?');
     this.ordersOfTrace = db.prepare('SELECT key, value FROM order_traces WHERE trace_id = ?');
-    this.tracesOfOrder = db.prepare('SELECT trace_id FROM business_keys WHERE key = ? AND value = ? ORDER BY trace_id LIMIT ?');
+    this.tracesOfOrder = db.prepare<[string, string, number], string>('SELECT trace_id FROM business_keys WHERE key = ? AND value = ? ORDER BY trace_id LIMIT ?').pluck();
     this.summaryOf = db.prepare('SELECT start_us, end_us, error_count, root_op_id FROM traces WHERE trace_id = ? AND span_count > 0');
-    this.factOf = db.prepare('SELECT value, start_us, end_us, failed, stages, trace_ids FROM order_facts WHERE key = ? AND value = ?');
+    this.factOf = db.prepare('SELECT value, start_us, end_us, failed, stages, trace_ids, recount FROM order_facts WHERE key = ? AND value = ?');
     this.upsertFact = db.prepare(
-      `INSERT INTO order_facts (key, value, minute, start_us, end_us, duration_us, failed, stages, trace_ids)
-       VALUES (@key, @value, @minute, @start_us, @end_us, @duration_us, @failed, @stages, @trace_ids)
+      `INSERT INTO order_facts (key, value, minute, start_us, end_us, duration_us, failed, stages, trace_ids, recount)
+       VALUES (@key, @value, @minute, @start_us, @end_us, @duration_us, @failed, @stages, @trace_ids, @recount)
        ON CONFLICT (key, value) DO UPDATE SET minute = excluded.minute, start_us = excluded.start_us, end_us = excluded.end_us,
-         duration_us = excluded.duration_us, failed = excluded.failed, stages = excluded.stages, trace_ids = excluded.trace_ids`,
+         duration_us = excluded.duration_us, failed = excluded.failed, stages = excluded.stages, trace_ids = excluded.trace_ids,
+         recount = excluded.recount`,
     );
     this.addMinute = db.prepare(
       `INSERT INTO order_minutes (key, minute, stage, bucket, orders, failed, offset_us) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -57,45 +89,136 @@ export class OrderRollupWriter {
   }
 
   /**
-   * Runs inside the span write's transaction, after its business keys are stored. `storedTraceIds`:
-   * the batch's traces that were stored before it; the others' order links are all the batch's own
-   * (links are written with a trace's spans and deleted with its row).
+   * Runs inside the span write's transaction, after its business keys are stored. `grown`: what the
+   * write did to its traces' summaries, by trace id; `storedTraceIds`: the batch's traces that were stored
+   * before it (the others' order links are all the batch's own: links are written with a trace's spans
+   * and deleted with its row).
    */
-  write(batch: SpanBatch, storedTraceIds: readonly string[]): void {
+  write(batch: SpanBatch, grown: ReadonlyMap<string, SummaryRowGrowth>, storedTraceIds: readonly string[]): void {
     if (this.keys.size === 0) return;
-    const touched: OrdersByKey = new Map();
+    const touched: TouchedOrders = new Map();
     for (const l of orderTraceLinks(batch.businessKeys, this.keys)) {
       this.insertLink.run(l.traceId, l.key, l.value);
-      addOrder(touched, l.key, l.value);
+      linkedOf(touched, l.key, l.value).push(l.traceId);
     }
-    for (const id of storedTraceIds) for (const o of this.ordersOfTrace.all(id)) addOrder(touched, o.key, o.value);
-    for (const [key, values] of touched) this.rollUp(key, values);
+    for (const id of storedTraceIds) for (const o of this.ordersOfTrace.all(id)) linkedOf(touched, o.key, o.value);
+    const summaries = new WriteSummaries(this.edb, grown, this.summaryOf);
+    for (const [key, orders] of touched) this.rollUp(key, orders, summaries);
   }
 
-  private rollUp(key: string, values: ReadonlySet<string>): void {
-    const traceIdsByValue = new Map<string, string[]>();
-    const summaries = new Map<string, TraceSummary>();
+  private rollUp(key: string, orders: ReadonlyMap<string, string[]>, summaries: WriteSummaries): void {
     const before = new Map<string, OrderFact>();
-    for (const value of values) {
-      const ids = this.tracesOfOrder.all(key, value, ORDER_FACT_TRACES).map((r) => r.trace_id);
-      traceIdsByValue.set(value, ids);
-      for (const id of ids) if (!summaries.has(id)) this.addSummary(id, summaries);
-      const stored = this.factOf.get(key, value);
-      if (stored) before.set(value, factOfRow(stored));
+    const storedRecount = new Map<string, number>();
+    const now: OrderFact[] = [];
+    const again = new Map<string, string[]>();
+    for (const [value, linked] of orders) {
+      const row = this.factOf.get(key, value);
+      const stored = row && factOfRow(row);
+      if (stored) {
+        before.set(value, stored);
+        storedRecount.set(value, row.recount);
+      }
+      const grown = stored && row.recount === 0 ? grownOrderFact(stored, summaries.growthFor(linked), this.settings.stages) : undefined;
+      if (grown) now.push(grown);
+      else again.set(value, linked);
     }
-    const change = orderRollupChange(before, orderFactsOfTraces(traceIdsByValue, summaries, this.settings.stages));
-    for (const f of change.facts) {
-      this.upsertFact.run(storedOrderFact(key, f));
+    const recount = new Map<string, number>();
+    const counted = again.size > 0 ? this.countAgain(key, again, summaries, recount) : [];
+    now.push(...counted);
+
+    const change = orderRollupChange(before, now);
+    const store = (f: OrderFact) => this.upsertFact.run({ ...storedOrderFact(key, f), recount: recount.get(f.value) ?? 0 });
+    for (const f of change.facts) store(f);
+    // a fact counted again with the same figures is stored again when its trace list or recount moved: the next write grows it
+    const rewritten = new Set(change.facts.map((f) => f.value));
+    for (const f of counted) {
+      const old = before.get(f.value);
+      if (old && !rewritten.has(f.value) && (!sameTraceIds(old, f) || storedRecount.get(f.value) !== recount.get(f.value))) store(f);
     }
     for (const r of change.rows) this.addMinute.run(key, r.minute, r.stage, r.bucket, r.orders, r.failed, r.offsetUs);
   }
 
-  /** The parts of a summary an order fact reads (start, duration, errors, root), from the `traces` row. */
-  private addSummary(traceId: string, into: Map<string, TraceSummary>): void {
-    const row = this.summaryOf.get(traceId);
-    if (!row) return;
+  /**
+   * Facts of orders from their first traces and those traces' summaries; `recount` gets, per fact, 1 when
+   * one of its traces carries the order without an order link (in logs only), else 0.
+   */
+  private countAgain(key: string, orders: ReadonlyMap<string, string[]>, summaries: WriteSummaries, recount: Map<string, number>): OrderFact[] {
+    const traceIdsByValue = new Map<string, string[]>();
+    const known = new Map<string, TraceSummary>();
+    for (const value of orders.keys()) {
+      const ids = this.tracesOfOrder.all(key, value, ORDER_FACT_TRACES);
+      traceIdsByValue.set(value, ids);
+      for (const id of ids) {
+        if (known.has(id)) continue;
+        const s = summaries.summaryOf(id);
+        if (s) known.set(id, s);
+      }
+    }
+    const facts = orderFactsOfTraces(traceIdsByValue, known, this.settings.stages);
+    for (const f of facts) {
+      const linked = new Set(orders.get(f.value));
+      const unlinked = f.traceIds.some((id) => !linked.has(id) && this.linkOf.get(id, key, f.value) === undefined);
+      recount.set(f.value, unlinked ? 1 : 0);
+    }
+    return facts;
+  }
+}
+
+/**
+ * `(key, value)`: an order a write outside the span writer gave a trace (a log carrying its key): its stored
+ * fact, if any, no longer knows all its traces, so its next span write counts it again.
+ */
+export function prepareOrderRecount(db: Database.Database): Database.Statement<[string, string]> {
+  return db.prepare('UPDATE order_facts SET recount = 1 WHERE key = ? AND value = ? AND recount = 0');
+}
+
+/** The traces a write linked to order (key, value), as a list to add to. */
+function linkedOf(touched: TouchedOrders, key: string, value: string): string[] {
+  let orders = touched.get(key);
+  if (!orders) touched.set(key, (orders = new Map()));
+  let linked = orders.get(value);
+  if (!linked) orders.set(value, (linked = []));
+  return linked;
+}
+
+/** One write's view of trace summaries: what it changed (from the span writer), else the stored `traces` row. */
+class WriteSummaries {
+  private readonly growths = new Map<string, TraceSummaryGrowth | null>();
+  private readonly readOnes = new Map<string, TraceSummary | null>();
+  readonly growthOf = (traceId: string): TraceSummaryGrowth | undefined => {
+    let g = this.growths.get(traceId);
+    if (g === undefined) {
+      const row = this.grown.get(traceId);
+      g = row ? { before: row.before && this.summary(traceId, row.before), after: this.summary(traceId, row.after) } : null;
+      this.growths.set(traceId, g);
+    }
+    return g ?? undefined;
+  };
+  readonly summaryOf = (traceId: string): TraceSummary | undefined => {
+    const g = this.growthOf(traceId);
+    if (g) return g.after;
+    let s = this.readOnes.get(traceId);
+    if (s === undefined) {
+      const row = this.read.get(traceId);
+      this.readOnes.set(traceId, (s = row ? this.summary(traceId, row) : null));
+    }
+    return s ?? undefined;
+  };
+
+  constructor(
+    private readonly edb: EmbeddedDatabase,
+    private readonly grown: ReadonlyMap<string, SummaryRowGrowth>,
+    private readonly read: Database.Statement<[string], SummaryRow>,
+  ) {}
+
+  growthFor(linked: readonly string[]): OrderGrowth {
+    return { linked, growthOf: this.growthOf, summaryOf: this.summaryOf };
+  }
+
+  /** The parts of a summary an order fact reads (start, duration, errors, root). */
+  private summary(traceId: string, row: SummaryRow): TraceSummary {
     const root = this.edb.operation(row.root_op_id);
-    into.set(traceId, {
+    return {
       traceId,
       rootService: root.service,
       rootName: root.name,
@@ -104,8 +227,12 @@ export class OrderRollupWriter {
       spanCount: 0,
       errorCount: row.error_count,
       services: [],
-    });
+    };
   }
+}
+
+function sameTraceIds(a: OrderFact, b: OrderFact): boolean {
+  return a.traceIds.length === b.traceIds.length && a.traceIds.every((id, i) => id === b.traceIds[i]);
 }
 
 function factOfRow(r: FactRow): OrderFact {

@@ -372,6 +372,10 @@ export const MIGRATIONS: readonly Migration[] = [
   ) WITHOUT ROWID;
   INSERT INTO log_ids (block, hash, log_rowid) SELECT rowid >> 12, cs_log_id_hash(id), rowid FROM logs;
   `,
+  // 13: order_facts.recount: 1 when an order's stored fact may not tell its next one (storage/embedded/order-rollup-writer.ts):
+  // a trace of it carries it only in logs, or a log write added a trace to it since. The roll-up grows a fact whose
+  // recount is 0 from what the write did, without reading the order's traces; facts stored before are counted again once.
+  `ALTER TABLE order_facts ADD COLUMN recount INTEGER NOT NULL DEFAULT 1`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -4,7 +4,7 @@ import type { OrderRollupSettings, SpanBatch } from '../../core/contracts/span-s
 import { IndexedNames, indexBucket, syncIndexCoverage } from './attribute-index';
 import { decodeHashSet, STATUS_ERROR, statusToInt } from './codec';
 import type { EmbeddedDatabase } from './database';
-import { OrderRollupWriter } from './order-rollup-writer';
+import { OrderRollupWriter, type SummaryRow, type SummaryRowGrowth } from './order-rollup-writer';
 import { PairInserter } from './pair-inserter';
 import { RowInserter } from './row-inserter';
 import { ChunkBuilder, chunkKey, MAX_CHUNKS_PER_TRACE, SPAN_CHUNK_MAX } from './span-chunk';
@@ -25,6 +25,12 @@ interface TraceDelta {
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+/** A stored trace's row as a write finds it. */
+interface StoredTraceRow extends SummaryRow {
+  id: number;
+  span_count: number;
+}
+
 /** Columns of a span_chunks row (span-chunk.ts). */
 const CHUNK_COLUMNS = ['id', 'span_ids', 'facts', 'spans'] as const;
 
@@ -41,12 +47,12 @@ const CHUNK_ROWS_PER_STATEMENT = 8;
  * before the transaction, outside the write turn (span-write-plan.ts).
  */
 export class SpanWriter {
-  private readonly selectTraceRef: Database.Statement<[string], { id: number; span_count: number }>;
+  private readonly selectTraceRef: Database.Statement<[string], StoredTraceRow>;
   private readonly insertNewTrace: Database.Statement<[string, number, number, number, number, number, number, number], { id: number }>;
   private readonly chunkRows: RowInserter;
   private readonly chunk = new ChunkBuilder();
   private readonly stored: StoredChunks;
-  private readonly updateTrace: Database.Statement;
+  private readonly updateTrace: Database.Statement<[object], SummaryRow>;
   private readonly traceOps: PairInserter;
   private readonly insertAttrSet: Database.Statement;
   private readonly attrIndex: RowInserter;
@@ -62,6 +68,8 @@ export class SpanWriter {
   private inserted: InsertedTraceSpans[] = [];
   /** The running transaction's traces that were stored before it (the order roll-up reads their order links). */
   private storedTraceIds: string[] = [];
+  /** What the running transaction did to its traces' summaries (the order roll-up grows order facts from it). */
+  private grown = new Map<string, SummaryRowGrowth>();
 
   /**
    * `indexedAttributes`: attribute names whose pairs go to the attribute index (see attribute-index.ts);
@@ -74,7 +82,7 @@ export class SpanWriter {
   ) {
     const db = edb.db;
     this.indexedNames = new IndexedNames(indexedAttributes);
-    this.selectTraceRef = db.prepare('SELECT id, span_count FROM traces WHERE trace_id = ?');
+    this.selectTraceRef = db.prepare('SELECT id, span_count, start_us, end_us, error_count, root_op_id FROM traces WHERE trace_id = ?');
     // a trace this write creates gets its whole summary at once (planned from its spans, which all go in)
     this.insertNewTrace = db.prepare(
       `INSERT INTO traces (trace_id, start_us, end_us, span_count, error_count, root_rank, root_start_us, root_op_id)
@@ -92,7 +100,8 @@ export class SpanWriter {
          root_op_id = CASE WHEN ${better} THEN @rootOpId ELSE root_op_id END,
          root_start_us = CASE WHEN ${better} THEN @rootStartUs ELSE root_start_us END,
          root_rank = min(root_rank, @rootRank)
-       WHERE id = @ref`,
+       WHERE id = @ref
+       RETURNING start_us, end_us, error_count, root_op_id`,
     );
     this.traceOps = new PairInserter(db, 'trace_ops', 'trace_ref', 'op_id');
     this.insertAttrSet = db.prepare('INSERT INTO trace_attr_sets (trace_ref, seq, hashes, indexed) VALUES (?, ?, ?, ?)');
@@ -138,6 +147,7 @@ export class SpanWriter {
     }
     this.inserted = [];
     this.storedTraceIds = [];
+    this.grown = new Map();
     this.stored.reset();
     for (const trace of traces) this.writeTrace(trace);
     this.chunkRows.flush();
@@ -151,26 +161,21 @@ export class SpanWriter {
       this.insertTraceLink.run(l.fromTraceId, l.fromSpanId, l.toTraceId, l.toSpanId, l.kind, l.timeUs);
     }
     for (const m of batch.messageIds) this.insertMessageId.run(m.messageId, m.side, m.traceId, m.spanId, m.timeUs);
-    this.orders.write(batch, this.storedTraceIds);
+    this.orders.write(batch, this.grown, this.storedTraceIds);
     this.storedTraceIds = [];
+    this.grown = new Map();
   }
 
   /** Spans of one trace (from one batch). */
   private writeTrace(plan: PlannedTrace): void {
     const { traceId, spans, summary } = plan;
     const root = spans[summary.root];
-    const created = this.insertNewTrace.get(
-      traceId,
-      summary.startUs,
-      summary.endUs,
-      spans.length,
-      summary.errors,
-      summary.rootRank,
-      summary.startUsOfRoot,
-      this.edb.operationId(root.service, root.name),
-    );
-    if (created !== undefined) this.writeNewTrace(plan, created.id);
-    else {
+    const rootOpId = this.edb.operationId(root.service, root.name);
+    const created = this.insertNewTrace.get(traceId, summary.startUs, summary.endUs, spans.length, summary.errors, summary.rootRank, summary.startUsOfRoot, rootOpId);
+    if (created !== undefined) {
+      this.writeNewTrace(plan, created.id);
+      this.grown.set(traceId, { before: undefined, after: { start_us: summary.startUs, end_us: summary.endUs, error_count: summary.errors, root_op_id: rootOpId } });
+    } else {
       this.storedTraceIds.push(traceId);
       this.addToStoredTrace(plan, this.selectTraceRef.get(traceId)!);
     }
@@ -210,7 +215,7 @@ export class SpanWriter {
    * A stored trace: the spans not stored yet go in, and the summary grows by them. A trace that has
    * MAX_CHUNKS_PER_TRACE chunks takes no more spans.
    */
-  private addToStoredTrace(plan: PlannedTrace, trace: { id: number; span_count: number }): void {
+  private addToStoredTrace(plan: PlannedTrace, trace: StoredTraceRow): void {
     const ref = trace.id;
     const stored = this.stored.ofTrace(ref);
     if (stored.nextOrdinal + Math.ceil(plan.spans.length / SPAN_CHUNK_MAX) > MAX_CHUNKS_PER_TRACE) return;
@@ -246,7 +251,8 @@ export class SpanWriter {
     if (d.count === 0) return;
     const ops = this.writeChunks(ref, stored.nextOrdinal, inserted.spans);
     this.inserted.push(inserted);
-    this.updateTrace.run({ ref, ...d });
+    const after = this.updateTrace.get({ ref, ...d })!;
+    this.grown.set(plan.traceId, { before: trace.span_count > 0 ? trace : undefined, after });
     for (const op of ops) this.traceOps.add(ref, op);
     // the planned sets hold every span's pairs: right only when none of them was stored already
     this.writeHashSets(ref, trace.span_count, d.count === plan.spans.length ? plan.hashes : hashSetsOf(inserted.spans, this.indexedNames));

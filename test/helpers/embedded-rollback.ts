@@ -52,6 +52,7 @@ const UNDO: Record<number, string | null> = {
     CREATE INDEX logs_time ON logs (time_us);
     CREATE INDEX logs_service_time ON logs (service, time_us);
     CREATE INDEX logs_trace ON logs (trace_id, time_us) WHERE trace_id <> '';`,
+  13: 'ALTER TABLE order_facts DROP COLUMN recount',
 };
 
 /** Turns an open database of the current schema into one of schema `version` (its data, none of the later tables). */

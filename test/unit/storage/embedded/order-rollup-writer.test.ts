@@ -1,0 +1,191 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ORDER_FACT_TRACES, orderFactsOfTraces, type OrderFact } from '../../../../core/analysis/order-facts';
+import { orderRollupRows } from '../../../../core/analysis/order-rollup';
+import type { Span, TraceSummary } from '../../../../core/model';
+import { businessKeysOfSpans } from '../../../../ingest/business-keys';
+import { seededRandom } from '../../../../bench/seeded-random';
+import { openEmbeddedStores, type EmbeddedStores } from '../../../../storage/embedded';
+import { BASE_US, makeLog, makeTrace, spanBatch, uniq } from '../../../contract/fixtures';
+import { rollBackTo } from '../../../helpers/embedded-rollback';
+
+const KEY = 'order.id';
+const M = 60_000_000;
+
+/**
+ * The embedded order roll-up grows a stored fact from what a write did instead of reading the
+ * order's traces again (storage/embedded/order-rollup-writer.ts). Whatever the write, every stored
+ * fact must be the fact the order's first traces and their summaries give now, and the minute sums
+ * must be the sums of the stored facts' rows.
+ */
+describe('embedded order roll-up: stored facts are always the facts of the stored traces', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  function open(dataDir?: string): EmbeddedStores {
+    const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-order-rollup-'));
+    if (!dataDir) dirs.push(dir);
+    return openEmbeddedStores({ dataDir: dir, orderRollup: { keys: [KEY], stages: [] } });
+  }
+  async function close(s: EmbeddedStores): Promise<void> {
+    await s.spans.shutdown();
+    await s.logs.shutdown();
+  }
+  const write = (s: EmbeddedStores, spans: Span[]) => s.spans.writeSpans(spanBatch(spans, { businessKeys: businessKeysOfSpans(spans, { attributeNames: [KEY] }) }));
+
+  /** Facts as a recount from every stored business key and summary gives them, by value. */
+  function factsFromScratch(s: EmbeddedStores): Map<string, OrderFact> {
+    const db = s.database.db;
+    const ids = new Map<string, string[]>();
+    for (const r of db.prepare('SELECT value, trace_id FROM business_keys WHERE key = ?').all(KEY) as { value: string; trace_id: string }[]) {
+      ids.set(r.value, [...(ids.get(r.value) ?? []), r.trace_id]);
+    }
+    const rows = db
+      .prepare('SELECT t.trace_id, t.start_us, t.end_us, t.error_count, o.service, o.name FROM traces t JOIN operations o ON o.id = t.root_op_id WHERE t.span_count > 0')
+      .all() as { trace_id: string; start_us: number; end_us: number; error_count: number; service: string; name: string }[];
+    const summaries = new Map<string, TraceSummary>(
+      rows.map((r) => [
+        r.trace_id,
+        { traceId: r.trace_id, rootService: r.service, rootName: r.name, startUs: r.start_us, durationUs: r.end_us - r.start_us, spanCount: 1, errorCount: r.error_count, services: [] },
+      ]),
+    );
+    return new Map(orderFactsOfTraces(ids, summaries, []).map((f) => [f.value, f]));
+  }
+
+  function storedFacts(s: EmbeddedStores): Map<string, OrderFact> {
+    const rows = s.database.db.prepare('SELECT value, start_us, end_us, failed, stages, trace_ids FROM order_facts WHERE key = ?').all(KEY) as {
+      value: string;
+      start_us: number;
+      end_us: number;
+      failed: number;
+      stages: string;
+      trace_ids: string;
+    }[];
+    return new Map(rows.map((r) => [r.value, { value: r.value, startUs: r.start_us, endUs: r.end_us, failed: r.failed === 1, stages: JSON.parse(r.stages), traceIds: JSON.parse(r.trace_ids) }]));
+  }
+
+  /** The minute sums, without rows that came back to zero, as "minute stage bucket" → [orders, failed, offset]. */
+  function storedMinutes(s: EmbeddedStores): Map<string, number[]> {
+    const rows = s.database.db.prepare('SELECT minute, stage, bucket, orders, failed, offset_us FROM order_minutes WHERE key = ?').all(KEY) as {
+      minute: number;
+      stage: string;
+      bucket: number;
+      orders: number;
+      failed: number;
+      offset_us: number;
+    }[];
+    return new Map(rows.filter((r) => r.orders !== 0 || r.failed !== 0 || r.offset_us !== 0).map((r) => [`${r.minute} ${r.stage} ${r.bucket}`, [r.orders, r.failed, r.offset_us]]));
+  }
+
+  function minutesOf(facts: Iterable<OrderFact>): Map<string, number[]> {
+    const sums = new Map<string, number[]>();
+    for (const f of facts) {
+      for (const r of orderRollupRows(f, 1)) {
+        const id = `${r.minute} ${r.stage} ${r.bucket}`;
+        const [o, fl, off] = sums.get(id) ?? [0, 0, 0];
+        sums.set(id, [o + r.orders, fl + r.failed, off + r.offsetUs]);
+      }
+    }
+    return sums;
+  }
+
+  function expectExact(s: EmbeddedStores, what: string): void {
+    const want = factsFromScratch(s);
+    expect({ what, facts: storedFacts(s) }).toEqual({ what, facts: want });
+    expect({ what, minutes: storedMinutes(s) }).toEqual({ what, minutes: minutesOf(want.values()) });
+  }
+
+  it('traces cut into batches in any order, late roots, late failures, a full first-50 list, replays: every write leaves exact facts and sums', async () => {
+    const random = seededRandom(20261207);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+    const s = open();
+    const orders = Array.from({ length: 5 }, (_, i) => uniq(`O${i}`));
+    const services = [uniq('intake'), uniq('fulfil'), uniq('ship')];
+    // the first order gets enough traces to fill and pass its first-50 list
+    const traces: Span[][] = [];
+    for (let i = 0; i < 140; i++) {
+      const order = i < ORDER_FACT_TRACES + 20 ? orders[0] : pick(orders);
+      const n = 2 + Math.floor(random() * 5);
+      const failing = random() < 0.2 ? Math.floor(random() * n) : -1;
+      const trace = makeTrace({
+        service: pick(services),
+        spans: n,
+        startUs: BASE_US + Math.floor(random() * 3 * M),
+        durationUs: 1_000 + Math.floor(random() * 2_000_000),
+        rootName: pick(['POST /orders', 'process', 'deliver']),
+        overrides: (k) => ({
+          // the key on some spans only: a trace may be stored before the span that links it to its order
+          attributes: k === 0 || random() < 0.4 ? { [KEY]: order } : {},
+          ...(k === failing ? { status: { code: 'error' as const, message: 'boom' } } : {}),
+        }),
+      });
+      traces.push(trace);
+    }
+    // every trace in one to three parts; a part holding the root goes last half the time (the root, and with it the stage, changes)
+    const parts: Span[][] = [];
+    for (const t of traces) {
+      const rest = random() < 0.5 ? [...t.slice(1), t[0]] : t;
+      const cuts = 1 + Math.floor(random() * 3);
+      const size = Math.ceil(rest.length / cuts);
+      for (let k = 0; k < rest.length; k += size) parts.push(rest.slice(k, k + size));
+    }
+    const pending = parts.map((p, i) => ({ p, at: i + Math.floor(random() * 40) })).sort((a, b) => a.at - b.at);
+    const written: Span[][] = [];
+    while (pending.length > 0) {
+      const batch = pending.splice(0, 1 + Math.floor(random() * 6)).flatMap((x) => x.p);
+      await write(s, batch);
+      written.push(batch);
+      if (random() < 0.15) await write(s, pick(written));
+      expectExact(s, `after ${written.length} batches`);
+    }
+    expect(storedFacts(s).get(orders[0])?.traceIds).toHaveLength(ORDER_FACT_TRACES);
+    const recounts = s.database.db.prepare('SELECT count(*) AS n FROM order_facts WHERE recount <> 0').get() as { n: number };
+    expect(recounts.n).toBe(0);
+    await close(s);
+  });
+
+  it('an order with a trace carried in logs only is counted again from its traces at each span write, as before', async () => {
+    const s = open();
+    const order = uniq('L');
+    const svc = uniq('svc');
+    const traceOf = (startUs: number, durationUs: number, key: boolean) => makeTrace({ service: svc, spans: 3, startUs, durationUs, overrides: () => ({ attributes: key ? { [KEY]: order } : {} }) });
+    const linked = traceOf(BASE_US + 10 * M + 1_000_000, 40_000, true);
+    await write(s, linked);
+    // a log of another trace names the order; that trace's spans (without the key) come later, one failing
+    const logged = traceOf(BASE_US + 10 * M + 500_000, 30_000, false);
+    const log = makeLog({ traceId: logged[0].traceId, spanId: logged[0].spanId, timeUs: logged[0].startUs, attributes: { [KEY]: order } });
+    await s.logs.writeLogs({ logs: [log], businessKeys: [{ key: KEY, value: order, traceId: logged[0].traceId, timeUs: log.timeUs }] });
+    expect(s.database.db.prepare('SELECT recount FROM order_facts WHERE key = ? AND value = ?').get(KEY, order)).toEqual({ recount: 1 });
+    await write(s, logged.slice(0, 2));
+    await write(s, traceOf(BASE_US + 10 * M + 2_000_000, 10_000, true));
+    expectExact(s, 'the logged trace counted with its summary');
+    await write(s, [{ ...logged[2], status: { code: 'error', message: 'late' }, durationUs: 900_000 }]);
+    await write(s, traceOf(BASE_US + 10 * M + 3_000_000, 10_000, true));
+    expectExact(s, 'its later spans counted at the next span write of the order');
+    expect(storedFacts(s).get(order)?.failed).toBe(true);
+    await close(s);
+  });
+
+  it('facts stored before migration 13 are counted again once, then grown', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-order-rollup-'));
+    dirs.push(dir);
+    const order = uniq('P');
+    const svc = uniq('svc');
+    const traceOf = (startUs: number, durationUs: number) => makeTrace({ service: svc, spans: 2, startUs, durationUs, overrides: () => ({ attributes: { [KEY]: order } }) });
+    const old = open(dir);
+    await write(old, traceOf(BASE_US + 20 * M, 10_000));
+    rollBackTo(old.database.db, 12);
+    await close(old);
+    const migrated = open(dir);
+    expect(migrated.database.db.prepare('SELECT recount FROM order_facts WHERE key = ? AND value = ?').get(KEY, order)).toEqual({ recount: 1 });
+    await write(migrated, traceOf(BASE_US + 20 * M + 5_000_000, 20_000));
+    expect(migrated.database.db.prepare('SELECT recount FROM order_facts WHERE key = ? AND value = ?').get(KEY, order)).toEqual({ recount: 0 });
+    await write(migrated, traceOf(BASE_US + 20 * M - 1_000_000, 20_000));
+    expectExact(migrated, 'after the upgrade');
+    expect(storedFacts(migrated).get(order)?.traceIds).toHaveLength(3);
+    await close(migrated);
+  });
+});
