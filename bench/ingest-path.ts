@@ -17,7 +17,8 @@ import { syntheticTrace } from './synthetic-spans';
  * protobuf requests (as the receiver forwards them) through StoreBatchProcessor
  * into a fresh embedded store — decode, business keys, span rows, summaries,
  * attribute sets and index, topology — `--rounds` times. Prints CPU µs per
- * span of each round (process CPU, so GC helper threads count) and wall
+ * span of each round (process CPU, so GC helper threads count), the same
+ * for each third of the round's spans (what grows with the store) and wall
  * spans/s. On a shared machine the CPU figure moves far less than throughput:
  * compare two builds by running them alternately and taking the best rounds.
  */
@@ -40,6 +41,7 @@ export async function benchIngestPath(args: string[]): Promise<void> {
   }
 
   const cpuUsPerSpan: number[] = [];
+  const cpuUsPerSpanByThird: number[][] = [];
   const spansPerSecond: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-bench-ingest-'));
@@ -55,10 +57,19 @@ export async function benchIngestPath(args: string[]): Promise<void> {
       });
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
+      const thirds: number[] = [];
+      let third = { cpu: cpu0, spans: 0 };
       for (let i = 0; i < requests.length; i += messagesPerBusBatch) {
         const dead = await processor.process('spans', 'spans', requests.slice(i, i + messagesPerBusBatch).map((value) => ({ value })));
         if (dead.length > 0) throw new Error(`${dead.length} messages dead-lettered`);
+        third.spans += Math.min(messagesPerBusBatch, requests.length - i) * spansPerRequest;
+        if (third.spans >= prepared / 3 || i + messagesPerBusBatch >= requests.length) {
+          const used = process.cpuUsage(third.cpu);
+          thirds.push(round((used.user + used.system) / third.spans, 2));
+          third = { cpu: process.cpuUsage(), spans: 0 };
+        }
       }
+      cpuUsPerSpanByThird.push(thirds);
       const cpu = process.cpuUsage(cpu0);
       const seconds = (performance.now() - t0) / 1000;
       cpuUsPerSpan.push(round((cpu.user + cpu.system) / prepared, 2));
@@ -75,7 +86,7 @@ export async function benchIngestPath(args: string[]): Promise<void> {
     spans: prepared,
     spansPerRequest,
     messagesPerBusBatch,
-    cpuUsPerSpan: { best: Math.min(...cpuUsPerSpan), median: round(percentile(cpuUsPerSpan, 50), 2), rounds: cpuUsPerSpan },
+    cpuUsPerSpan: { best: Math.min(...cpuUsPerSpan), median: round(percentile(cpuUsPerSpan, 50), 2), rounds: cpuUsPerSpan, byThird: cpuUsPerSpanByThird },
     spansPerSecond: { best: Math.max(...spansPerSecond), rounds: spansPerSecond },
   });
 }
