@@ -63,6 +63,11 @@ export class SummarizedMinuteCache<Row extends { minute: number }> {
     return { rows, notKept: minuteRanges(notKept) };
   }
 
+  /** Keeps the rows of a summary just taken (these minutes, all its rows) under its version, as a read of them would give. */
+  keepSummary(minutes: readonly number[], version: number, rows: readonly Row[]): void {
+    for (const [minute, ofMinute] of byMinute(minutes, rows)) this.keep({ minute, version }, ofMinute);
+  }
+
   /** Drops every kept row (after data is deleted). */
   clear(): void {
     this.kept.clear();
@@ -71,16 +76,14 @@ export class SummarizedMinuteCache<Row extends { minute: number }> {
 
   /** One read of these minutes; each minute's rows are kept (and given to callers asking meanwhile) under its version. */
   private read(minutes: readonly MinuteVersion[]): void {
-    const byMinute = this.load(minuteRanges(minutes.map((m) => m.minute))).then((rows) => {
+    const read = this.load(minuteRanges(minutes.map((m) => m.minute))).then((rows) => {
       this.rowsPerMinute = rows.length / minutes.length;
       // a read cut at its limit is not every row: none of it is kept or given
       if (rows.length >= this.loadLimit) return undefined;
-      const out = new Map<number, Row[]>(minutes.map((m) => [m.minute, []]));
-      for (const r of rows) out.get(r.minute)?.push(r);
-      return out;
+      return byMinute(minutes.map((m) => m.minute), rows);
     });
     for (const m of minutes) {
-      const rows = byMinute.then((out) => out?.get(m.minute));
+      const rows = read.then((out) => out?.get(m.minute));
       this.reading.set(m.minute, { version: m.version, rows });
       rows.then(
         (r) => r && this.keep(m, r),
@@ -112,4 +115,11 @@ export class SummarizedMinuteCache<Row extends { minute: number }> {
     this.kept.delete(minute);
     this.size -= Math.max(1, kept.rows.length);
   }
+}
+
+/** Rows grouped by minute, every one of `minutes` present (a minute without rows has none). */
+function byMinute<Row extends { minute: number }>(minutes: readonly number[], rows: readonly Row[]): Map<number, Row[]> {
+  const out = new Map<number, Row[]>(minutes.map((m) => [m, []]));
+  for (const r of rows) out.get(r.minute)?.push(r);
+  return out;
 }

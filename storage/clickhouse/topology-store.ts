@@ -344,6 +344,9 @@ export class ClickHouseTopology {
       TOPOLOGY_TABLES.minuteMarks,
       minutes.map((minute) => ({ minute, kind: MINUTE_MARK.summarized, at: asOf })),
     );
+    // the rows just stored are what a read of these minutes at this version gives: no read of them follows
+    this.edgeMinutes.keepSummary(minutes, asOf, edges.map(edgeMinuteRow));
+    this.operationMinutes.keepSummary(minutes, asOf, operations.map(operationMinuteRow));
   }
 }
 
@@ -354,6 +357,26 @@ function numbers<T extends { bucket: number; calls: number; errors: number; minu
   const out = { ...r, bucket: Number(r.bucket), calls: Number(r.calls), errors: Number(r.errors) } as unknown as T;
   if ('minute' in r) (out as { minute: number }).minute = Number((r as { minute: Num }).minute);
   return out;
+}
+
+/** A row of edgeMinutesToSummarizeSql as summarizedEdgeMinutesSql names it. */
+function edgeMinuteRow(r: Record<string, Num>): EdgeMinuteRow {
+  return {
+    minute: Number(r.minute),
+    source: String(r.source),
+    sourceKind: String(r.source_kind) as EdgeMinuteRow['sourceKind'],
+    target: String(r.target),
+    targetKind: String(r.target_kind) as EdgeMinuteRow['targetKind'],
+    kind: String(r.kind) as EdgeMinuteRow['kind'],
+    bucket: Number(r.bucket),
+    calls: Number(r.calls),
+    errors: Number(r.errors),
+  };
+}
+
+/** A row of operationMinutesToSummarizeSql as summarizedOperationMinutesSql gives it. */
+function operationMinuteRow(r: Record<string, Num>): OperationMinuteRow {
+  return { minute: Number(r.minute), service: String(r.service), operation: String(r.operation), bucket: Number(r.bucket), calls: Number(r.calls), errors: Number(r.errors) };
 }
 
 /** Entry calls per minute and latency bucket of per-operation rows. */

@@ -122,6 +122,20 @@ describe('SummarizedMinuteCache', () => {
     expect((await cache.rows(t.wanted(0, 1, 2))).rows).toEqual(t.rowsOf(0, 1, 2));
   });
 
+  it('keeps the rows of a summary just taken under its version, so no read of those minutes follows', async () => {
+    const t = table();
+    for (let i = 0; i < 3; i++) t.summarize(i, 10);
+    const cache = new SummarizedMinuteCache<Row>(t.load, 1_000);
+    cache.keepSummary([minute(0), minute(1), minute(2)], 10, t.rowsOf(0, 2));
+    // minute 1 had no rows in the summary: kept as none
+    expect(await cache.rows(t.wanted(0, 1, 2))).toEqual({ rows: t.rowsOf(0, 2), notKept: [] });
+    expect(t.reads).toEqual([]);
+    // another summary of minute 2 since: its rows are read
+    t.summarize(2, 12);
+    expect((await cache.rows(t.wanted(2))).rows).toEqual(t.rowsOf(2));
+    expect(t.reads).toEqual([[minute(2)]]);
+  });
+
   it('counts a minute without rows as one row, so empty minutes are bounded too', async () => {
     const t = table(0);
     for (let i = 0; i < 10; i++) t.summarize(i, 10);
