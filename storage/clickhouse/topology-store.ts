@@ -5,6 +5,7 @@ import {
   checkStep,
   latencyMinuteRange,
   minuteRange,
+  type MinuteRange,
   type EdgeRollupRow,
   type OperationRollupRow,
   type ServiceRollupRow,
@@ -71,8 +72,8 @@ const LOOKUP_CHUNK = 2_000;
 export class ClickHouseTopology {
   /** Summaries being taken, by their minutes: concurrent reads of one window take them once. */
   private readonly summarizing = new Map<string, Promise<boolean>>();
-  /** Reads in flight, by their SQL: a screen's panels ask for the same window at once, the server answers once. */
-  private readonly reading = new Map<string, Promise<unknown[]>>();
+  /** Reads and answers in flight, by their SQL or their minutes: a screen's panels ask for the same window at once, it is answered once. */
+  private readonly reading = new Map<string, Promise<unknown>>();
   /** Minute-mark reads in flight, by their minutes: a read of minutes within one of them waits for it instead. */
   private readonly marksReading: { from: number; to: number; marks: Promise<{ marks: MinuteMark[]; asOf: number }> }[] = [];
   /** Each summarized minute's newest summary rows, kept while the minute's summary version stays the same. */
@@ -96,14 +97,19 @@ export class ClickHouseTopology {
     private readonly quietSeconds: number,
   ) {}
 
+  /** `start()`, or the promise of a caller that started the same `key` and is still waiting. */
+  private inFlight<T>(key: string, start: () => Promise<T>): Promise<T> {
+    let reading = this.reading.get(key);
+    if (!reading) {
+      reading = start().finally(() => this.reading.delete(key));
+      this.reading.set(key, reading);
+    }
+    return reading as Promise<T>;
+  }
+
   /** `select`, shared with a caller already waiting for the same query. */
   private shared<T>(query: string, what: string): Promise<T[]> {
-    let reading = this.reading.get(query);
-    if (!reading) {
-      reading = this.select<T>(query, what).finally(() => this.reading.delete(query));
-      this.reading.set(query, reading);
-    }
-    return reading as Promise<T[]>;
+    return this.inFlight(query, () => this.select<T>(query, what));
   }
 
   /** Rows with counts (JSONEachRow sends 64-bit integers as strings) as numbers. */
@@ -199,8 +205,13 @@ export class ClickHouseTopology {
     };
   }
 
-  async topology(window: TimeWindow): Promise<Topology> {
+  /** The topology of the minutes the window touches; callers asking for the same minutes at once share one answer (not to be changed). */
+  topology(window: TimeWindow): Promise<Topology> {
     const r = minuteRange(window);
+    return this.inFlight(`topology ${r.fromMinute} ${r.toMinute}`, () => this.topologyOf(r));
+  }
+
+  private async topologyOf(r: MinuteRange): Promise<Topology> {
     // the names do not depend on the minutes: read while the marks are
     const known = Promise.all([this.shared<{ peer: string }>(aliasPeersSql(this.db), 'topology'), this.shared<{ service: string }>(servicesSql(this.db), 'topology')]);
     known.catch(() => undefined);
