@@ -295,7 +295,10 @@ export class ClickHouseTopology {
     }));
     const entry = { from, to, marks };
     this.marksReading.push(entry);
-    const done = () => this.marksReading.splice(this.marksReading.indexOf(entry), 1);
+    const done = () => {
+      const i = this.marksReading.indexOf(entry);
+      if (i >= 0) this.marksReading.splice(i, 1);
+    };
     marks.then(done, done);
     return marks;
   }
