@@ -200,7 +200,7 @@ function tenantRouters(
   api.use(alertsRouter(evaluator.alerts, evaluator.alertRules, evaluator.savedAlerts));
   api.use(incidentsRouter(incidents));
   api.use(rcaRouter(rca, incidents));
-  api.use(dashboardsRouter(createDashboardService(spanStore, logStore, options, { chains, topology, metrics })));
+  api.use(dashboardsRouter(createDashboardService(spanStore, logStore, options, { chains, topology, metrics }), incidents));
   return { api, jaeger: jaegerRouter(new JaegerService(spanStore), options.log) };
 }
 

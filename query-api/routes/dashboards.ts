@@ -3,6 +3,7 @@ import { OverloadedError } from '../../core/errors';
 import type { DashboardData, DashboardList } from '../../core/wire';
 import { dashboardIdParam, optionalDurationUs, optionalTimeUs, type Query } from '../params';
 import type { DashboardService } from '../services/dashboard-service';
+import type { IncidentService } from '../services/incident-service';
 
 /** Open dashboard streams at most (a wall screen holds one); more are a 503 with Retry-After. */
 export const MAX_DASHBOARD_STREAMS = 200;
@@ -16,7 +17,8 @@ function writeEvent(res: Response, event: string, data: unknown): void {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-export function dashboardsRouter(dashboards: DashboardService): Router {
+/** `incidents`: the incidents a screen's time series shade, sent on its stream (none without). */
+export function dashboardsRouter(dashboards: DashboardService, incidents?: Pick<IncidentService, 'list' | 'listVersion'>): Router {
   const router = Router();
   let openStreams = 0;
 
@@ -37,7 +39,9 @@ export function dashboardsRouter(dashboards: DashboardService): Router {
   /**
    * Server-Sent Events: `event: data` with every panel's data (DashboardData) at
    * once and then every refresh, `event: problem` when a refresh failed as a
-   * whole. One stream per screen; the server computes, the screen only draws.
+   * whole, `event: incidents` (IncidentsAnswer) before the first data and then
+   * before the data of a refresh when they changed. One stream per screen; the server computes, the
+   * screen only draws (it makes no other request while it runs).
    */
   router.get('/dashboards/:id/stream', (req, res) => {
     const id = dashboardIdParam(req.params.id);
@@ -47,6 +51,7 @@ export function dashboardsRouter(dashboards: DashboardService): Router {
     openStreams++;
     let timer: NodeJS.Timeout | undefined;
     let closed = false;
+    let incidentsSent: string | null = null;
     const close = () => {
       if (closed) return;
       closed = true;
@@ -65,6 +70,13 @@ export function dashboardsRouter(dashboards: DashboardService): Router {
     const push = async () => {
       try {
         const data: DashboardData = await dashboards.data(id, undefined, refreshMs);
+        // the incidents just before the data they are drawn with
+        if (incidents && !closed) {
+          const answer = incidents.list();
+          const version = incidents.listVersion(answer);
+          if (version !== incidentsSent) writeEvent(res, 'incidents', answer);
+          incidentsSent = version;
+        }
         if (!closed) writeEvent(res, 'data', { ...data, refreshMs });
       } catch (err) {
         if (!closed) writeEvent(res, 'problem', { error: (err as Error).message });

@@ -90,6 +90,15 @@ export class IncidentService {
     return { evaluating: incidents !== undefined, incidents: incidents ? [...incidents] : [] };
   }
 
+  /**
+   * Text that changes when list() would answer differently for a screen: an
+   * incident opened, resolved or gone, the evaluator started or stopped (the
+   * dashboard stream sends the incidents again only then).
+   */
+  listVersion(answer: IncidentsAnswer = this.list()): string {
+    return `${answer.evaluating ? 'on' : 'off'} ${answer.incidents.map((i) => `${i.id}:${i.status}`).join(',')}`;
+  }
+
   find(id: string): Incident {
     if (!INCIDENT_ID.test(id)) throw new ValidationError(`incident must be an incident id (16 hex digits), got "${id.slice(0, 40)}"`, 'incident');
     const incident = this.sources.incidents?.()?.find((i) => i.id === id);

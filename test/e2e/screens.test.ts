@@ -133,11 +133,15 @@ describeInBrowser('wall screens in Chromium', () => {
     expect(before.length).toBeGreaterThanOrEqual(3);
     // a table keeps its header across pushes (Chromium keeps something of every <thead> it lays out)
     await page.locator('[data-panel="services"] thead').evaluate((el) => ((el as unknown as { kept: boolean }).kept = true));
+    // an unchanged graph keeps its drawing: the same elements, their figures set again
+    await page.locator('[data-panel="topology"] svg.screen-topology').evaluate((el) => ((el as unknown as { kept: boolean }).kept = true));
     const updated = await page.locator('.screen-status').textContent();
     await page.waitForFunction((was) => document.querySelector('.screen-status')?.textContent?.startsWith('updated') && !document.querySelector('.screen-status')!.textContent!.startsWith(was!.slice(0, 16)), updated, { timeout: 15_000 });
     expect(await places()).toEqual(before);
     expect(await page.locator('[data-panel="services"] thead').evaluate((el) => (el as unknown as { kept?: boolean }).kept)).toBe(true);
     expect(await page.locator('[data-panel="services"] table').count()).toBe(1);
+    expect(await page.locator('[data-panel="topology"] svg.screen-topology').evaluate((el) => (el as unknown as { kept?: boolean }).kept)).toBe(true);
+    expect(await page.locator('[data-panel="topology"] svg.screen-topology').count()).toBe(1);
     expect(await page.locator('[data-panel="topology"] path.topo-edge').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-panel="topology"] path.topo-flow').count()).toBeGreaterThan(0);
     // the latency heatmap of every service's entry spans: a cell per minute and band with calls, the p95 line

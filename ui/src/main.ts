@@ -64,7 +64,8 @@ function render(): void {
 
 function checkHealth(): void {
   const badge = document.getElementById('health');
-  if (!badge) return;
+  // a wall screen in kiosk mode hides the top bar with the badge, and its stream tells when the server is gone: no request of its own
+  if (!badge || document.body.classList.contains('kiosk')) return;
   api
     .health()
     .then((h) => {

@@ -2,7 +2,7 @@ import { bucketOf, bucketValueUs } from '../../../core/analysis/topology-histogr
 import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../helpers/embedded-query-app';
 import { demoLikeOrder, writeOrderSpans } from '../../helpers/chain-orders';
 import { makeLog } from '../../contract/fixtures';
-import type { DashboardData, DashboardList, PanelData } from '../../../core/wire';
+import type { DashboardData, DashboardList, Incident, IncidentsAnswer, PanelData } from '../../../core/wire';
 
 /** The dashboards API through the real app and embedded store: the panels' numbers are the pages' numbers. */
 describe('dashboards API over the embedded store', () => {
@@ -191,16 +191,17 @@ describe('dashboards API over the embedded store', () => {
     ]);
   });
 
-  it('pushes the same data over one SSE stream per screen, at once and on every refresh', async () => {
+  /** The events of a dashboard's stream until `enough` says so (or 10 s), in order: name and parsed data. */
+  async function streamEvents(url: string, enough: (events: { event: string; data: unknown }[]) => boolean): Promise<{ event: string; data: unknown }[]> {
     const abort = new AbortController();
-    const res = await fetch(`${base}/api/dashboards/logs/stream?refresh=1s`, { signal: abort.signal });
+    const res = await fetch(url, { signal: abort.signal });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
-    const events: DashboardData[] = [];
+    const events: { event: string; data: unknown }[] = [];
     const deadline = Date.now() + 10_000;
-    while (events.length < 2 && Date.now() < deadline) {
+    while (!enough(events) && Date.now() < deadline) {
       const { value, done } = await reader.read();
       if (done) break;
       text += decoder.decode(value, { stream: true });
@@ -208,15 +209,51 @@ describe('dashboards API over the embedded store', () => {
       while ((cut = text.indexOf('\n\n')) >= 0) {
         const block = text.slice(0, cut);
         text = text.slice(cut + 2);
-        const m = /^event: data\ndata: (.*)$/m.exec(block);
-        if (m) events.push(JSON.parse(m[1]) as DashboardData);
+        const m = /^event: (\w+)\ndata: (.*)$/m.exec(block);
+        if (m) events.push({ event: m[1], data: JSON.parse(m[2]) });
       }
     }
     abort.abort();
+    return events;
+  }
+  const dataEvents = (events: { event: string; data: unknown }[]) => events.filter((e) => e.event === 'data').map((e) => e.data as DashboardData);
+
+  it('pushes the same data over one SSE stream per screen, at once and on every refresh', async () => {
+    const events = dataEvents(await streamEvents(`${base}/api/dashboards/logs/stream?refresh=1s`, (all) => dataEvents(all).length >= 2));
     expect(events).toHaveLength(2);
     expect(events[0].id).toBe('logs');
     expect(events[0].refreshMs).toBe(1000);
     expect(events[1].generatedAtUs).toBeGreaterThan(events[0].generatedAtUs);
     expect(panel(events[1], 'newest-errors', 'log-messages').rows).toHaveLength(3);
+  });
+
+  it("sends the evaluator's incidents on the stream before the first data, then only before a refresh after they changed", async () => {
+    const incident = (id: string, status: Incident['status']): Incident => ({
+      id, rule: 'order-api p95', severity: 'critical', labels: { service: 'order-api' }, series: null, metric: null, threshold: null, status,
+      startedAtMs: t0, activeAtMs: t0, resolvedAtMs: status === 'resolved' ? t0 + 60_000 : null, detectionStartUs: t0 * 1000, detectionEndUs: (t0 + 60_000) * 1000, value: 1, summary: 's',
+    });
+    let incidents: Incident[] = [incident('00000000000000a1', 'firing')];
+    const withEvaluator = await app.listen({ chains: { businessKeys: ['order.id'] }, incidents: () => incidents });
+    let datas = 0;
+    const events = await streamEvents(`${withEvaluator}/api/dashboards/logs/stream?refresh=1s`, (all) => {
+      // after the second data the first incident resolves: the fourth data comes after the incidents again
+      if (dataEvents(all).length === 2 && datas < 2) incidents = [incident('00000000000000a1', 'resolved')];
+      datas = dataEvents(all).length;
+      return datas >= 4;
+    });
+    const order = events.map((e) => e.event);
+    expect(order.slice(0, 3)).toEqual(['incidents', 'data', 'data']);
+    expect(order.filter((e) => e === 'incidents')).toHaveLength(2);
+    // the change is sent once, just before the data drawn with it
+    expect(order[order.indexOf('incidents', 1) + 1]).toBe('data');
+    const sent = events.filter((e) => e.event === 'incidents').map((e) => e.data as IncidentsAnswer);
+    expect(sent.map((a) => [a.evaluating, a.incidents.map((i) => i.status)])).toEqual([
+      [true, ['firing']],
+      [true, ['resolved']],
+    ]);
+    // without an evaluator: once, none (the screen shades none)
+    const plain = await streamEvents(`${base}/api/dashboards/logs/stream?refresh=1s`, (all) => dataEvents(all).length >= 2);
+    expect(plain.map((e) => e.event)).toEqual(['incidents', 'data', 'data']);
+    expect(plain[0].data).toEqual({ evaluating: false, incidents: [] });
   });
 });

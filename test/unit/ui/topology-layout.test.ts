@@ -1,5 +1,5 @@
 import type { Topology, TopologyEdge, TopologyNode } from '../../../ui/src/api';
-import { ARROW, edgeHealth, edgePath, graphModel, health, keepInFrame, rankX, ranks, shapePath, type GraphEdge, type GraphNode } from '../../../ui/src/views/topologyLayout';
+import { ARROW, edgeHealth, edgePath, graphModel, health, keepInFrame, rankX, ranks, refigureModel, sameGraph, shapePath, type GraphEdge, type GraphNode } from '../../../ui/src/views/topologyLayout';
 
 const node = (id: string, calls: number, kind: TopologyNode['kind'] = 'service'): TopologyNode => ({ id, kind, calls, errorRate: 0, p50Ms: 1, p95Ms: 2, p99Ms: 3 });
 const edge = (source: string, target: string, calls: number, errors = 0): TopologyEdge => ({ source, target, kind: 'sync', calls, errors, p50Ms: 1, p95Ms: 2, p99Ms: 3 });
@@ -43,6 +43,35 @@ describe('topology layout', () => {
     const [web, api] = model.nodes;
     expect([web.x, web.y, web.fx, web.fy]).toEqual([11, 22, 11, 22]);
     expect([api.x, api.y, api.fx]).toEqual([33, 44, undefined]);
+  });
+
+  it('tells the same graph (same nodes and edge ends, in order) whatever its figures', () => {
+    const refigured: Topology = { nodes: topo.nodes.map((n) => ({ ...n, calls: n.calls * 3, errorRate: 0.5 })), edges: topo.edges.map((e) => ({ ...e, calls: 1, p95Ms: 99 })) };
+    expect(sameGraph(topo, refigured)).toBe(true);
+    expect(sameGraph(topo, { ...topo, nodes: [...topo.nodes, node('new', 1)] })).toBe(false);
+    expect(sameGraph(topo, { ...topo, nodes: topo.nodes.map((n) => (n.id === 'db' ? { ...n, kind: 'service' as const } : n)) })).toBe(false);
+    expect(sameGraph(topo, { ...topo, edges: topo.edges.slice(1) })).toBe(false);
+    expect(sameGraph(topo, { ...topo, edges: topo.edges.map((e, i) => (i === 1 ? { ...e, target: 'cache' } : e)) })).toBe(false);
+    expect(sameGraph(topo, { ...topo, nodes: [...topo.nodes].reverse() })).toBe(false);
+  });
+
+  it('refigures a model of the same graph in place: new sizes and data, the same places, as a new model of the new figures would have', () => {
+    const model = graphModel(topo, { width: 1000, height: 600, windowSeconds: 60 }, new Map(), () => 0.5);
+    const places = model.nodes.map((n) => [n.x, n.y]);
+    const nodes = [...model.nodes];
+    const refigured: Topology = {
+      nodes: topo.nodes.map((n) => (n.id === 'api' ? { ...n, calls: 1600, errorRate: 0.2 } : n)),
+      edges: topo.edges.map((e) => (e.source === 'db' ? { ...e, calls: 2400 } : e)),
+    };
+    refigureModel(model, refigured, 60);
+    const fresh = graphModel(refigured, { width: 1000, height: 600, windowSeconds: 60 }, new Map(), () => 0.5);
+    expect(model.nodes.every((n, i) => n === nodes[i])).toBe(true);
+    expect(model.nodes.map((n) => [n.x, n.y])).toEqual(places);
+    expect(model.nodes.map((n) => [n.r, n.data])).toEqual(fresh.nodes.map((n) => [n.r, n.data]));
+    expect(model.nodes.find((n) => n.id === 'api')!.r).toBe(26);
+    // the self-call and the edge to an unknown node stay out; each kept edge has its new figures
+    expect(model.edges.map((e) => [e.source.id, e.target.id, e.data.calls, model.strokeWidth(e)])).toEqual(fresh.edges.map((e) => [e.source.id, e.target.id, e.data.calls, fresh.strokeWidth(e)]));
+    expect(model.strokeWidth(model.edges[2])).toBe(9);
   });
 
   it('draws an edge from rim to just before the target rim, leaving room for the arrow head', () => {

@@ -1,4 +1,4 @@
-import { apiUrl, incidentApi } from '../api';
+import { apiUrl } from '../api';
 import { clockSeconds } from '../numberText';
 import { errorBox, h, replace } from '../dom';
 import { formatHash, navigate, type Route } from '../route';
@@ -11,14 +11,6 @@ import { addScreenStyles } from './screenStyles';
 
 /** No data for this many refresh periods: the server counts as gone. */
 const SILENT_REFRESHES = 3;
-
-/**
- * The incidents shaded on time-series panels are read again at most this
- * often, not with every push: a screen at a 1 s refresh fetched them every
- * second beside its one stream, and the fetch path was among the code a
- * screen compiled in its first ~500 pushes (docs/benchmarks.md).
- */
-const INCIDENTS_EVERY_MS = 30_000;
 
 async function getJson<T>(path: string, signal: AbortSignal): Promise<T> {
   const res = await fetch(apiUrl(path), { signal, headers: { accept: 'application/json' } });
@@ -96,21 +88,8 @@ function mountScreen(root: HTMLElement, dashboard: DashboardView, options: Scree
 
   let last: DashboardData | null = null;
   let receivedMs = 0;
-  // the incidents shaded on time-series panels, read again with a push at most every INCIDENTS_EVERY_MS (none without an evaluator or when the read fails)
+  // the incidents shaded on time-series panels: the stream sends them before its first data and when they change (none without an evaluator)
   let incidents: readonly Incident[] = [];
-  let incidentsReadMs = -Infinity;
-  const incidentsRead = new AbortController();
-  const incidentsKey = (list: readonly Incident[]) => list.map((i) => `${i.id}:${i.status}`).join(',');
-  /** Reads the incidents again; true when they changed. */
-  const readIncidents = () =>
-    incidentApi
-      .incidents(incidentsRead.signal)
-      .then((a) => {
-        const changed = incidentsKey(a.incidents) !== incidentsKey(incidents);
-        incidents = a.incidents;
-        return changed;
-      })
-      .catch(() => false);
   let state: StreamState = { connected: false, staleSinceMs: null, retryAtMs: null };
   const drawStatus = () => {
     const now = Date.now();
@@ -130,15 +109,12 @@ function mountScreen(root: HTMLElement, dashboard: DashboardView, options: Scree
     data(data) {
       last = data;
       receivedMs = Date.now();
-      if (receivedMs - incidentsReadMs >= INCIDENTS_EVERY_MS) {
-        incidentsReadMs = receivedMs;
-        void readIncidents().then((changed) => {
-          // drawn again only when they changed, and not over a later refresh
-          if (changed && last === data) drawPanels(data);
-        });
-      }
       drawPanels(data);
       drawStatus();
+    },
+    // drawn with the data that follows them on the stream
+    incidents(answer) {
+      incidents = answer.incidents;
     },
     state(next) {
       state = next;
@@ -165,7 +141,6 @@ function mountScreen(root: HTMLElement, dashboard: DashboardView, options: Scree
   }
   return () => {
     close();
-    incidentsRead.abort();
     clearInterval(tick);
     if (rotate) clearTimeout(rotate);
   };

@@ -1,5 +1,5 @@
 import { apiUrl } from '../api';
-import type { DashboardData } from '../../../core/wire';
+import type { DashboardData, IncidentsAnswer } from '../../../core/wire';
 import { backoffMs } from './screenOptions';
 
 export interface StreamState {
@@ -12,6 +12,8 @@ export interface StreamState {
 
 export interface StreamHandlers {
   data(data: DashboardData): void;
+  /** The incidents time series shade: before the first data, then before a refresh's data when they changed. */
+  incidents(answer: IncidentsAnswer): void;
   state(state: StreamState): void;
 }
 
@@ -49,6 +51,14 @@ export function openScreenStream(id: string, refreshMs: number | null, silenceMs
       staleSinceMs = null;
       on.state({ connected: true, staleSinceMs: null, retryAtMs: null });
       on.data(data);
+    });
+    es.addEventListener('incidents', (event) => {
+      lastHeardMs = Date.now();
+      try {
+        on.incidents(JSON.parse((event as MessageEvent<string>).data) as IncidentsAnswer);
+      } catch {
+        // a broken event changes nothing: the screen keeps the incidents it has
+      }
     });
     es.addEventListener('problem', () => {
       lastHeardMs = Date.now();

@@ -1,8 +1,8 @@
 import type { PanelData, RatedTopologyEdge } from '../../../core/wire';
 import { svgNumber, wholeText } from '../numberText';
 import { shortLabel } from '../safeText';
-import { svgElement } from './svgElements';
-import { edgeHealth, edgePath, graphModel, health, keepInFrame, LABEL_CHARS, ranks, shapePath, type RememberedPosition } from '../views/topologyLayout';
+import { svgElement, updateAttrs } from './svgElements';
+import { edgeHealth, edgePath, graphModel, health, keepInFrame, LABEL_CHARS, ranks, refigureModel, sameGraph, shapePath, type GraphModel, type RememberedPosition } from '../views/topologyLayout';
 
 type TopologyData = Extract<PanelData, { kind: 'topology' }>;
 
@@ -44,14 +44,41 @@ export function forgetGone(places: Map<string, RememberedPosition>, present: Rea
   }
 }
 
-/** The live topology of a wall-screen panel: the topology page's layout (topologyLayout.ts), no force simulation, flow on edges by rate. */
+/** A panel's drawing, kept across refreshes: redrawn in place while the graph is the same (sameGraph). */
+interface TopologyDrawing {
+  svg: SVGSVGElement;
+  data: TopologyData;
+  model: GraphModel;
+  edges: { line: SVGPathElement; flow: SVGPathElement }[];
+  nodes: { g: SVGGElement; shape: SVGPathElement; label: SVGTextElement; title: SVGTitleElement }[];
+}
+
+const drawingsOf = new WeakMap<HTMLElement, TopologyDrawing>();
+
+/**
+ * The live topology of a wall-screen panel: the topology page's layout
+ * (topologyLayout.ts), no force simulation, flow on edges by rate. While the
+ * graph stays the same (nodes and edges; their figures change every push) its
+ * model and elements are kept and only their figures, sizes and colours set
+ * again: no ranks, no layout, no new elements (a screen runs for days, and
+ * every function it runs on a push is compiled code kept in its heap:
+ * docs/benchmarks.md). A new or gone node or edge, or a new panel size, draws it anew.
+ */
 export function drawTopology(body: HTMLElement, data: TopologyData): void {
   const width = Math.max(300, Math.round(body.clientWidth));
   const height = Math.max(200, Math.round(body.clientHeight));
+  const windowSeconds = Math.max(1, data.rate.seconds);
+  const kept = drawingsOf.get(body);
+  if (kept && kept.svg.parentNode === body && kept.model.width === width && kept.model.height === height && sameGraph(kept.data, data)) {
+    refigureModel(kept.model, data, windowSeconds);
+    kept.data = data;
+    setFigures(kept);
+    return;
+  }
   let places = placesOf.get(body);
   if (!places) placesOf.set(body, (places = firstPlaces(data, width, height)));
   let seed = 1;
-  const model = graphModel(data, { width, height, windowSeconds: Math.max(1, data.rate.seconds) }, places, () => ((seed = (seed * 16807) % 2147483647) / 2147483647));
+  const model = graphModel(data, { width, height, windowSeconds }, places, () => ((seed = (seed * 16807) % 2147483647) / 2147483647));
   for (const n of model.nodes) {
     if (places.has(n.id)) continue;
     keepInFrame(n, width, height);
@@ -59,23 +86,40 @@ export function drawTopology(body: HTMLElement, data: TopologyData): void {
   }
   forgetGone(places, new Set(model.nodes.map((n) => n.id)));
   const svg = svgElement('svg', { class: 'screen-topology', viewBox: `0 0 ${svgNumber(width)} ${svgNumber(height)}`, role: 'img', 'aria-label': 'Live topology' });
-  for (const e of model.edges) {
+  const edges = model.edges.map(() => ({ line: svgElement('path', {}, svg), flow: svgElement('path', { class: 'topo-flow' }) }));
+  const nodes = model.nodes.map((n) => {
+    const g = svgElement('g', { transform: `translate(${svgNumber(n.x!)},${svgNumber(n.y!)})`, 'data-node': n.id }, svg);
+    const shape = svgElement('path', {}, g);
+    const label = svgElement('text', { 'text-anchor': 'middle' }, g);
+    label.textContent = shortLabel(n.id, LABEL_CHARS);
+    return { g, shape, label, title: svgElement('title', {}, g) };
+  });
+  const drawing = { svg, data, model, edges, nodes };
+  drawingsOf.set(body, drawing);
+  setFigures(drawing);
+  body.replaceChildren(svg);
+}
+
+/** What changes with the figures: node sizes (and so where their labels sit), colours and tooltips, edge curves (they end at the rims), widths, colours and flow. */
+function setFigures({ model, edges, nodes }: TopologyDrawing): void {
+  model.edges.forEach((e, i) => {
+    const { line, flow } = edges[i];
     const d = edgePath(e);
-    svg.appendChild(svgElement('path', { d, class: `topo-edge health-${edgeHealth('errors', e.data)}`, 'stroke-width': model.strokeWidth(e).toFixed(1) }));
+    updateAttrs(line, { d, class: `topo-edge health-${edgeHealth('errors', e.data)}`, 'stroke-width': model.strokeWidth(e).toFixed(1) });
     // graphModel keeps the answer's edge objects, which carry their rate
     const seconds = flowSeconds((e.data as RatedTopologyEdge).ratePerSec);
-    if (seconds !== null) svg.appendChild(svgElement('path', { d, class: 'topo-flow', style: `animation-duration: ${seconds.toFixed(2)}s` }));
-  }
-  for (const n of model.nodes) {
-    const g = svgElement('g', { class: `topo-node health-${health('errors', n.data.errorRate, n.data.p95Ms, n.data.calls)}`, transform: `translate(${svgNumber(n.x!)},${svgNumber(n.y!)})`, 'data-node': n.id });
-    g.appendChild(svgElement('path', { d: shapePath(n.data.kind, n.r) }));
-    const label = svgElement('text', { y: svgNumber(n.r + 16), 'text-anchor': 'middle' });
-    label.textContent = shortLabel(n.id, LABEL_CHARS);
-    g.appendChild(label);
-    const title = svgElement('title');
-    title.textContent = `${n.id}: ${wholeText(n.data.calls)} calls, ${(n.data.errorRate * 100).toFixed(1)} % errors`;
-    g.appendChild(title);
-    svg.appendChild(g);
-  }
-  body.replaceChildren(svg);
+    if (seconds === null) flow.remove();
+    else {
+      updateAttrs(flow, { d, style: `animation-duration: ${seconds.toFixed(2)}s` });
+      if (flow.previousSibling !== line) line.after(flow);
+    }
+  });
+  model.nodes.forEach((n, i) => {
+    const { g, shape, label, title } = nodes[i];
+    updateAttrs(g, { class: `topo-node health-${health('errors', n.data.errorRate, n.data.p95Ms, n.data.calls)}` });
+    updateAttrs(shape, { d: shapePath(n.data.kind, n.r) });
+    updateAttrs(label, { y: svgNumber(n.r + 16) });
+    const tip = `${n.id}: ${wholeText(n.data.calls)} calls, ${(n.data.errorRate * 100).toFixed(1)} % errors`;
+    if (title.textContent !== tip) title.textContent = tip;
+  });
 }

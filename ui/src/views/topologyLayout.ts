@@ -132,9 +132,8 @@ export function graphModel(
   const { width, height } = frame;
   const rank = ranks(topo.nodes, topo.edges);
   const maxRank = Math.max(1, ...rank.values());
-  const radius = sqrtScale(Math.max(1, maxOf(topo.nodes.map((n) => n.calls)) ?? 1), 14, 26);
   const nodes: GraphNode[] = topo.nodes.map((n) => {
-    const g: GraphNode = { id: n.id, data: n, r: n.kind === 'service' ? radius(Math.max(0, n.calls)) : 17, rank: rank.get(n.id) ?? 0 };
+    const g: GraphNode = { id: n.id, data: n, r: 0, rank: rank.get(n.id) ?? 0 };
     const prev = remembered.get(n.id);
     if (prev) {
       g.x = prev.x;
@@ -154,9 +153,45 @@ export function graphModel(
   const edges: GraphEdge[] = topo.edges
     .filter((e) => e.source !== e.target && byId.has(e.source) && byId.has(e.target))
     .map((e) => ({ source: byId.get(e.source)!, target: byId.get(e.target)!, data: e, curve: pairs.has(`${e.target}→${e.source}`) ? 0.18 : 0 }));
-  const maxRate = (maxOf(edges.map((e) => e.data.calls)) ?? 1) / frame.windowSeconds;
+  const model: GraphModel = { width, height, maxRank, nodes, edges, strokeWidth: () => 0 };
+  sizeModel(model, frame.windowSeconds);
+  return model;
+}
+
+/** Node radii (services by calls, square root scale, others fixed) and edge widths (by calls per second) from the nodes' and edges' data. */
+function sizeModel(model: GraphModel, windowSeconds: number): void {
+  const radius = sqrtScale(Math.max(1, maxOf(model.nodes.map((n) => n.data.calls)) ?? 1), 14, 26);
+  for (const n of model.nodes) n.r = n.data.kind === 'service' ? radius(Math.max(0, n.data.calls)) : 17;
+  const maxRate = (maxOf(model.edges.map((e) => e.data.calls)) ?? 1) / windowSeconds;
   const widthScale = sqrtScale(Math.max(maxRate, 1e-9), 1.5, 9);
-  return { width, height, maxRank, nodes, edges, strokeWidth: (e) => widthScale(e.data.calls / frame.windowSeconds) };
+  model.strokeWidth = (e) => widthScale(e.data.calls / windowSeconds);
+}
+
+/** Whether `b` has the nodes (same ids, same order) and edges (same ends, same order) of `a`: the same graph, whatever its figures. */
+export function sameGraph(a: Topology, b: Topology): boolean {
+  if (a.nodes.length !== b.nodes.length || a.edges.length !== b.edges.length) return false;
+  for (let i = 0; i < a.nodes.length; i++) if (a.nodes[i].id !== b.nodes[i].id || a.nodes[i].kind !== b.nodes[i].kind) return false;
+  for (let i = 0; i < a.edges.length; i++) if (a.edges[i].source !== b.edges[i].source || a.edges[i].target !== b.edges[i].target) return false;
+  return true;
+}
+
+/**
+ * The model of `topo` when it is the same graph as the one `model` was made
+ * from (sameGraph): the same nodes and edges, in place, with the new figures
+ * and the sizes they give. No ranks, no places: nothing moves.
+ */
+export function refigureModel(model: GraphModel, topo: Topology, windowSeconds: number): void {
+  for (let i = 0; i < topo.nodes.length; i++) model.nodes[i].data = topo.nodes[i];
+  // the model's edges are the answer's in order, less self-calls and unknown ends
+  let k = 0;
+  for (const e of topo.edges) {
+    const kept = model.edges[k];
+    if (kept && kept.source.id === e.source && kept.target.id === e.target && e.source !== e.target) {
+      kept.data = e;
+      k++;
+    }
+  }
+  sizeModel(model, windowSeconds);
 }
 
 /** Where the x force pulls a node: its rank's column. */
