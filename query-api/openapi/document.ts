@@ -266,7 +266,7 @@ function describeApi(businessKeys: readonly string[]): Record<string, any> {
         notFound: true,
       }),
       '/api/dashboards/{id}/stream': operation('dashboardStream', {
-        summary: 'Server-Sent Events for one screen: event data (the body of /data) at once and after every refresh, event problem when a refresh failed; never ends by itself',
+        summary: 'Server-Sent Events for one screen: event data (the body of /data) at once and after every refresh, event problem when a refresh failed, event incidents (the body of /api/incidents) before the first data and before a refresh\'s data when they changed; never ends by itself',
         parameters: [p.dashboardId, p.streamRefresh(MIN_STREAM_REFRESH_US / 1e6, MAX_STREAM_REFRESH_US / 1e6)],
         ok: { content: { 'text/event-stream': { schema: { type: 'string' } } } },
         notFound: true,

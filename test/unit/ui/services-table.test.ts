@@ -1,5 +1,5 @@
 import type { ServiceSummary } from '../../../ui/src/api';
-import { sortServices, sparkPath } from '../../../ui/src/views/servicesTableLayout';
+import { largestOrZero, sortServices, sparkPath } from '../../../ui/src/views/servicesTableLayout';
 
 const row = (service: string, ratePerSec: number, errorRate: number, p95Ms: number | null): ServiceSummary => ({
   service,
@@ -33,6 +33,15 @@ describe('services table order', () => {
   it('does not reorder its input', () => {
     sortServices(rows, { key: 'p95', desc: true });
     expect(names(rows)).toEqual(['orders', 'payments', 'billing', 'api']);
+  });
+});
+
+describe('largestOrZero', () => {
+  it('is the largest finite value, 0 when none is above it', () => {
+    expect(largestOrZero([3, null, 7.5, undefined, NaN, Infinity, 2])).toBe(7.5);
+    expect(largestOrZero([-3, -1])).toBe(0);
+    expect(largestOrZero([null, NaN])).toBe(0);
+    expect(largestOrZero([])).toBe(0);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Thresholds } from '../../../core/wire';
 import { wholeText } from '../numberText';
+import { largestOrZero } from '../views/servicesTableLayout';
 
 /** Pure helpers of the wall screen's panels: threshold colours, value formats. Tested in test/unit/ui/screen-layout.test.ts. */
 
@@ -55,11 +56,10 @@ export function chartPath(values: readonly (number | null)[], width: number, hei
 
 /** A round top for a chart's value axis: the next 1, 2, 5 × 10^n at or above the largest value (1 when all are 0 or absent). */
 export function niceTop(values: readonly (number | null)[]): number {
-  const top = Math.max(0, ...values.filter((v): v is number => v !== null && Number.isFinite(v)));
+  const top = largestOrZero(values);
   if (top <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(top));
-  for (const m of [1, 2, 5, 10]) if (m * p >= top) return m * p;
-  return 10 * p;
+  return p >= top ? p : 2 * p >= top ? 2 * p : 5 * p >= top ? 5 * p : 10 * p;
 }
 
 /** The change from `previous` to `value` as a signed share ("▲ 12 %", "▼ 3.5 %", "= 0 %"); null when either is missing or previous is 0. */

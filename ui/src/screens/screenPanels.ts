@@ -191,8 +191,9 @@ function timeChart(lines: Line[], format: (v: number | null) => string, times: r
   const plot = svg('chart-plot', 300, 100, lines.map((l) => ({ d: chartPath(l.values, 300, 100, top), cls: `chart-line ${l.cls}` })));
   const firstUs = times[0]?.tUs ?? 0;
   const lastUs = times[times.length - 1]?.tUs ?? 0;
-  const spans = incidentSpans(incidents, null, firstUs / 1000, lastUs / 1000, Date.now());
-  spanBands(spans, firstUs, lastUs, 300).forEach((band, i) => {
+  // most pushes have no incident to shade: nothing more to run then
+  const spans = incidents.length ? incidentSpans(incidents, null, firstUs / 1000, lastUs / 1000, Date.now()) : [];
+  if (spans.length) spanBands(spans, firstUs, lastUs, 300).forEach((band, i) => {
     const rect = svgElement('rect', { class: `chart-incident${spans[i].firing ? ' firing' : ''}`, x: band.x.toFixed(1), width: band.width.toFixed(1), y: '0', height: '100' });
     svgElement('title', {}, rect).textContent = spans[i].label;
     plot.insertBefore(rect, plot.firstChild);

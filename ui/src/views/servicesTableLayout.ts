@@ -30,8 +30,15 @@ export function sortServices(rows: readonly ServiceSummary[], sort: ServiceSort)
 }
 
 /** The `d` of a sparkline through `values` (null: no value, the line breaks; a lone value is a dot) in a width × height box, 0 at the bottom. */
+/** The largest finite value, 0 when there is none or all are below it (one loop: a wall screen runs this on every push, docs/benchmarks.md). */
+export function largestOrZero(values: readonly (number | null | undefined)[]): number {
+  let top = 0;
+  for (const v of values) if (v !== null && v !== undefined && v > top && v !== Infinity) top = v;
+  return top;
+}
+
 export function sparkPath(values: readonly (number | null)[], width: number, height: number): string {
-  const top = Math.max(0, ...values.filter((v): v is number => v !== null && Number.isFinite(v)));
+  const top = largestOrZero(values);
   const x = (i: number) => (values.length === 1 ? width / 2 : (i / (values.length - 1)) * width);
   const y = (v: number) => (top > 0 ? height - 1 - (v / top) * (height - 2) : height - 1);
   const known = (v: number | null | undefined): v is number => v !== null && v !== undefined && Number.isFinite(v);

@@ -105,13 +105,6 @@ export function ranks(nodes: readonly TopologyNode[], edges: readonly TopologyEd
   return rank;
 }
 
-/** The largest number among `values`, ignoring what is not a number (as d3's max does); undefined when there is none. */
-function maxOf(values: Iterable<number>): number | undefined {
-  let best: number | undefined;
-  for (const v of values) if (!Number.isNaN(v) && v !== null && v !== undefined && (best === undefined || v > best)) best = v;
-  return best;
-}
-
 /** d3's scaleSqrt over [0, domainMax] → [from, to], unclamped. */
 function sqrtScale(domainMax: number, from: number, to: number): (v: number) => number {
   const top = Math.sqrt(domainMax);
@@ -160,9 +153,14 @@ export function graphModel(
 
 /** Node radii (services by calls, square root scale, others fixed) and edge widths (by calls per second) from the nodes' and edges' data. */
 function sizeModel(model: GraphModel, windowSeconds: number): void {
-  const radius = sqrtScale(Math.max(1, maxOf(model.nodes.map((n) => n.data.calls)) ?? 1), 14, 26);
+  // plain loops, no arrays: a wall screen sizes its topology on every push (docs/benchmarks.md)
+  let maxCalls = 1;
+  for (const n of model.nodes) if (n.data.calls > maxCalls) maxCalls = n.data.calls;
+  let maxEdgeCalls = 0;
+  for (const e of model.edges) if (e.data.calls > maxEdgeCalls) maxEdgeCalls = e.data.calls;
+  const radius = sqrtScale(maxCalls, 14, 26);
   for (const n of model.nodes) n.r = n.data.kind === 'service' ? radius(Math.max(0, n.data.calls)) : 17;
-  const maxRate = (maxOf(model.edges.map((e) => e.data.calls)) ?? 1) / windowSeconds;
+  const maxRate = maxEdgeCalls / windowSeconds;
   const widthScale = sqrtScale(Math.max(maxRate, 1e-9), 1.5, 9);
   model.strokeWidth = (e) => widthScale(e.data.calls / windowSeconds);
 }
