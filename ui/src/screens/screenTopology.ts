@@ -2,7 +2,7 @@ import type { PanelData, RatedTopologyEdge } from '../../../core/wire';
 import { svgNumber, wholeText } from '../numberText';
 import { shortLabel } from '../safeText';
 import { svgElement, updateAttrs } from './svgElements';
-import { edgeHealth, edgePath, graphModel, health, keepInFrame, LABEL_CHARS, ranks, refigureModel, sameGraph, shapePath, type GraphModel, type RememberedPosition } from '../views/topologyLayout';
+import { edgeHealth, edgePath, graphModel, health, keepInFrame, LABEL_CHARS, ranks, refigureModel, shapePath, type GraphModel, type RememberedPosition } from '../views/topologyLayout';
 
 type TopologyData = Extract<PanelData, { kind: 'topology' }>;
 
@@ -44,10 +44,9 @@ export function forgetGone(places: Map<string, RememberedPosition>, present: Rea
   }
 }
 
-/** A panel's drawing, kept across refreshes: redrawn in place while the graph is the same (sameGraph). */
+/** A panel's drawing, kept across refreshes: redrawn in place while the graph is the same (refigureModel). */
 interface TopologyDrawing {
   svg: SVGSVGElement;
-  data: TopologyData;
   model: GraphModel;
   edges: { line: SVGPathElement; flow: SVGPathElement }[];
   nodes: { g: SVGGElement; shape: SVGPathElement; label: SVGTextElement; title: SVGTitleElement }[];
@@ -69,9 +68,7 @@ export function drawTopology(body: HTMLElement, data: TopologyData): void {
   const height = Math.max(200, Math.round(body.clientHeight));
   const windowSeconds = Math.max(1, data.rate.seconds);
   const kept = drawingsOf.get(body);
-  if (kept && kept.svg.parentNode === body && kept.model.width === width && kept.model.height === height && sameGraph(kept.data, data)) {
-    refigureModel(kept.model, data, windowSeconds);
-    kept.data = data;
+  if (kept && kept.svg.parentNode === body && kept.model.width === width && kept.model.height === height && refigureModel(kept.model, data, windowSeconds)) {
     setFigures(kept);
     return;
   }
@@ -94,7 +91,7 @@ export function drawTopology(body: HTMLElement, data: TopologyData): void {
     label.textContent = shortLabel(n.id, LABEL_CHARS);
     return { g, shape, label, title: svgElement('title', {}, g) };
   });
-  const drawing = { svg, data, model, edges, nodes };
+  const drawing = { svg, model, edges, nodes };
   drawingsOf.set(body, drawing);
   setFigures(drawing);
   body.replaceChildren(svg);

@@ -165,31 +165,33 @@ function sizeModel(model: GraphModel, windowSeconds: number): void {
   model.strokeWidth = (e) => widthScale(e.data.calls / windowSeconds);
 }
 
-/** Whether `b` has the nodes (same ids, same order) and edges (same ends, same order) of `a`: the same graph, whatever its figures. */
-export function sameGraph(a: Topology, b: Topology): boolean {
-  if (a.nodes.length !== b.nodes.length || a.edges.length !== b.edges.length) return false;
-  for (let i = 0; i < a.nodes.length; i++) if (a.nodes[i].id !== b.nodes[i].id || a.nodes[i].kind !== b.nodes[i].kind) return false;
-  for (let i = 0; i < a.edges.length; i++) if (a.edges[i].source !== b.edges[i].source || a.edges[i].target !== b.edges[i].target) return false;
-  return true;
-}
-
 /**
- * The model of `topo` when it is the same graph as the one `model` was made
- * from (sameGraph): the same nodes and edges, in place, with the new figures
- * and the sizes they give. No ranks, no places: nothing moves.
+ * The model of `topo` when it is the graph `model` was made from (the same
+ * nodes, kinds and order, the same drawn edges in the same order; their
+ * figures change): its nodes and edges get the new figures and sizes, in
+ * place, and it answers true. No ranks, no places: nothing moves. False when
+ * the graph changed (then the model is half updated: make a new one).
  */
-export function refigureModel(model: GraphModel, topo: Topology, windowSeconds: number): void {
-  for (let i = 0; i < topo.nodes.length; i++) model.nodes[i].data = topo.nodes[i];
-  // the model's edges are the answer's in order, less self-calls and unknown ends
+export function refigureModel(model: GraphModel, topo: Topology, windowSeconds: number): boolean {
+  if (topo.nodes.length !== model.nodes.length) return false;
+  for (let i = 0; i < topo.nodes.length; i++) {
+    const n = model.nodes[i];
+    if (n.id !== topo.nodes[i].id || n.data.kind !== topo.nodes[i].kind) return false;
+    n.data = topo.nodes[i];
+  }
+  // the model's edges are the answer's in order, less self-calls and edges to unknown nodes
   let k = 0;
   for (const e of topo.edges) {
+    if (e.source === e.target) continue;
     const kept = model.edges[k];
-    if (kept && kept.source.id === e.source && kept.target.id === e.target && e.source !== e.target) {
+    if (kept && kept.source.id === e.source && kept.target.id === e.target) {
       kept.data = e;
       k++;
-    }
+    } else if (model.nodes.some((n) => n.id === e.source) && model.nodes.some((n) => n.id === e.target)) return false;
   }
+  if (k !== model.edges.length) return false;
   sizeModel(model, windowSeconds);
+  return true;
 }
 
 /** Where the x force pulls a node: its rank's column. */
