@@ -4,9 +4,13 @@
  * items as null), so that a large answer can be written as it is serialised
  * instead of as one string. Arrays and objects are walked down to
  * `walkDepth` levels; below that each value is one JSON.stringify, which is
- * fast and small for the leaves of an answer (a span, a log line).
+ * fast and small for the leaves of an answer (a span, a log line). The default
+ * 2 makes the items of an answer's top-level lists (`{ spans: [...] }`) the
+ * leaves: one level deeper walks every field of every span, a piece and a
+ * JSON.stringify each, and made a 1,000-span trace's text cost 19 ms of CPU
+ * instead of 3.7 ms (JSON.stringify of the whole: 2.6 ms).
  */
-export function* jsonPieces(value: unknown, walkDepth = 3): Generator<string> {
+export function* jsonPieces(value: unknown, walkDepth = 2): Generator<string> {
   yield* piecesOf(value, walkDepth, '');
 }
 

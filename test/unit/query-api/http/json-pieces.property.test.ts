@@ -38,4 +38,11 @@ describe('jsonPieces', () => {
     expect(pieces.length).toBeGreaterThan(1000);
     expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(100);
   });
+
+  it('writes each item of a top-level list as one piece: a span is a leaf, its fields are not walked one by one', () => {
+    const spans = Array.from({ length: 50 }, (_, i) => ({ spanId: String(i), name: `op ${i}`, attributes: { k: 'v', n: i } }));
+    const pieces = [...jsonPieces({ traceId: 't', spans, warnings: [] })];
+    for (const span of spans) expect(pieces).toContain(JSON.stringify(span));
+    expect(pieces).not.toContain('"spanId":');
+  });
 });
