@@ -126,6 +126,50 @@ describeInBrowser('heatmap and log-stream panels in Chromium', () => {
     expect(await page.locator('[data-panel="service-latency"] svg').count()).toBe(1);
   });
 
+  test('calls added to the current minute: its cells and the rescaled shades set in place, as a fresh drawing of the same data shows them', async () => {
+    const cellsOf = (p: Page) =>
+      p.locator('[data-panel="service-latency"] .heatmap-cells rect').evaluateAll((rects) =>
+        rects
+          .map((r) => {
+            const column = /translate\(([-\d.]+),/.exec(r.parentElement?.getAttribute('transform') ?? '')?.[1] ?? 'none';
+            return [Number(column) + Number(r.getAttribute('x')), ...['y', 'width', 'height', 'fill', 'data-count'].map((a) => r.getAttribute(a))].join(' ');
+          })
+          .sort(),
+      );
+    const total = async (p: Page) => (await cellsOf(p)).reduce((n, cell) => n + Number(cell.split(' ')[5]), 0);
+    // the fullest cell so far: its shade is the top of the scale until the new calls come
+    const fullest = await page.locator('[data-panel="service-latency"] .heatmap-cells').evaluateHandle((layer) => {
+      const rects = [...layer.querySelectorAll('rect')];
+      return rects.reduce((a, b) => (Number(b.getAttribute('data-count')) > Number(a.getAttribute('data-count')) ? b : a));
+    });
+    const fillBefore = await fullest.evaluate((el) => el.getAttribute('fill'));
+    // 200 fast calls (in a band already drawn) in the current minute: a new fullest cell, so the other cells' shades move down the scale
+    const calls = Array.from({ length: 200 }, (_, i) => makeSpan({ service: HOSTILE_SERVICE, name: 'POST /charge', kind: 'server', startUs: Date.now() * 1000 - i, durationUs: 9_000 }));
+    await stores.spans.writeSpans(spanBatch(calls));
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-panel="service-latency"] .heatmap-cells rect')].reduce((n, r) => n + Number(r.getAttribute('data-count')), 0) === 560, null, { timeout: 15_000 });
+    // the same element, in the page still, with a darker shade
+    expect(await fullest.evaluate((el) => el.isConnected)).toBe(true);
+    expect(await fullest.evaluate((el) => el.getAttribute('fill'))).not.toBe(fillBefore);
+
+    const fresh = await page.context().browser()!.newPage({ viewport: page.viewportSize() });
+    try {
+      await fresh.goto(page.url());
+      // the same data in both (a minute turning over between two pushes moves both windows: compare once both show it)
+      const deadline = Date.now() + 15_000;
+      let inPlace: string[] = [];
+      let drawnFresh: string[] = [];
+      do {
+        [inPlace, drawnFresh] = await Promise.all([cellsOf(page), cellsOf(fresh)]);
+        if (inPlace.length && inPlace.join() === drawnFresh.join()) break;
+        await fresh.waitForTimeout(250);
+      } while (Date.now() < deadline);
+      expect(await total(fresh)).toBe(560);
+      expect(inPlace).toEqual(drawnFresh);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('the live tail: warnings and errors newest first, new records on top of the same rows, hostile text shown as text', async () => {
     const tail = page.locator('[data-panel="tail"]');
     const rows = () => tail.locator('li.tail-row .cell-msg').allTextContents();

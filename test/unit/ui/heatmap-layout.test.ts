@@ -1,7 +1,7 @@
 import { latencyHeatmap } from '../../../core/analysis/latency-heatmap';
 import { bucketOf } from '../../../core/analysis/topology-histogram';
 import { MINUTE_US } from '../../../core/topology';
-import { heatmapScene, latencyLabel, latencyY, shadeOf } from '../../../ui/src/screens/heatmapLayout';
+import { bandY, columnX, heatmapScene, latencyLabel, latencyY, shadeOf } from '../../../ui/src/screens/heatmapLayout';
 
 const T0 = 28_333_334 * MINUTE_US;
 const box = { width: 464, height: 222, left: 64, bottom: 22 };
@@ -19,20 +19,14 @@ function sample() {
 }
 
 describe('heatmap layout', () => {
-  it('one column per minute across the plot, the fastest band at the bottom, empty cells left out', () => {
+  it('one column per minute across the plot, the fastest band at the bottom', () => {
     const h = sample();
-    const scene = heatmapScene(h, box);
-    expect(scene.cells).toHaveLength(4);
-    const [first, slow, second, last] = scene.cells;
-    expect(first.x).toBe(64);
-    expect(first.width).toBe(100);
-    expect(second.x).toBe(164);
-    expect(last.x).toBe(364);
-    expect(first.y + first.height).toBeCloseTo(200);
-    expect(slow.y).toBeCloseTo(0);
-    expect(slow.y).toBeLessThan(last.y);
-    expect(last.y).toBeLessThan(first.y);
-    expect(new Set(scene.cells.map((c) => c.key)).size).toBe(4);
+    const { grid } = heatmapScene(h, box);
+    expect(grid.columnWidth).toBe(100);
+    expect([0, 1, 3].map((i) => columnX(grid, i))).toEqual([64, 164, 364]);
+    expect(bandY(grid, 0) + grid.rowHeight).toBeCloseTo(200);
+    expect(bandY(grid, h.bands.length - 1)).toBeCloseTo(0);
+    expect(bandY(grid, 1)).toBeLessThan(bandY(grid, 0));
   });
 
   it('shades by a log scale: one call still shows, the fullest is 1', () => {
@@ -41,9 +35,6 @@ describe('heatmap layout', () => {
     expect(shadeOf(1, 100)).toBe(0);
     expect(shadeOf(0, 100)).toBe(0);
     expect(shadeOf(1, 1)).toBe(1);
-    const shades = heatmapScene(sample(), box).cells.map((c) => c.shade);
-    expect(shades[0]).toBe(1);
-    expect(shades[2]).toBeCloseTo(0.5);
   });
 
   it('the p95 line breaks over empty minutes; thresholds inside the bands are marked, others not', () => {
@@ -77,12 +68,13 @@ describe('heatmap layout', () => {
     const without = heatmapScene(h, box);
     expect(withTop.bandLabels[0].y).toBe(without.bandLabels[0].y);
     expect(withTop.bandLabels[withTop.bandLabels.length - 1].y).toBeGreaterThanOrEqual(20);
-    expect(Math.min(...withTop.cells.map((c) => c.y))).toBeCloseTo(20);
+    expect(bandY(withTop.grid, h.bands.length - 1)).toBeCloseTo(20);
+    expect(withTop.grid.bottomY).toBe(without.grid.bottomY);
   });
 
   it('an empty heatmap has nothing to draw', () => {
     const scene = heatmapScene(latencyHeatmap([], { startUs: T0, endUs: T0 }), box, { warn: 1, critical: 2 });
-    expect(scene).toMatchObject({ cells: [], p95Path: '', marks: [], bandLabels: [] });
+    expect(scene).toMatchObject({ p95Path: '', marks: [], bandLabels: [] });
   });
 
   it('band labels read as durations', () => {

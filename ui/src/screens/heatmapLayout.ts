@@ -18,17 +18,21 @@ export interface HeatmapBox {
   top?: number;
 }
 
-export interface HeatmapCell {
-  /** Stable across refreshes: minute and band. */
-  key: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  count: number;
-  /** 0 (one call) .. 1 (the fullest cell). */
-  shade: number;
+/**
+ * Where the cells stand: column i's left edge at `left + i * columnWidth`,
+ * band b's cell from `bottomY - (b + 1) * rowHeight` down to `bottomY - b * rowHeight`
+ * (the fastest band at the bottom). The cells themselves are drawn a column
+ * at a time (heatmapColumns.ts): a push changes the current minute's.
+ */
+export interface HeatmapGrid {
+  left: number;
+  bottomY: number;
+  columnWidth: number;
+  rowHeight: number;
 }
+
+export const columnX = (grid: HeatmapGrid, column: number) => grid.left + column * grid.columnWidth;
+export const bandY = (grid: HeatmapGrid, band: number) => grid.bottomY - (band + 1) * grid.rowHeight;
 
 export interface HeatmapMark {
   level: 'warn' | 'critical';
@@ -37,7 +41,7 @@ export interface HeatmapMark {
 }
 
 export interface HeatmapScene {
-  cells: HeatmapCell[];
+  grid: HeatmapGrid;
   /** The p95 line through the minutes' centres (null breaks it). */
   p95Path: string;
   marks: HeatmapMark[];
@@ -87,21 +91,6 @@ export function heatmapScene(heatmap: LatencyHeatmap, box: HeatmapBox, p95Thresh
   const plotHeight = Math.max(0, box.height - box.bottom - top);
   const columnWidth = columns.length ? plotWidth / columns.length : 0;
   const rowHeight = heatmap.bands.length ? plotHeight / heatmap.bands.length : 0;
-  const cells: HeatmapCell[] = [];
-  columns.forEach((column, i) => {
-    column.counts.forEach((count, band) => {
-      if (count <= 0) return;
-      cells.push({
-        key: `${wholeText(column.tUs)}:${wholeText(heatmap.bands[band].bucket)}`,
-        x: box.left + i * columnWidth,
-        y: top + plotHeight - (band + 1) * rowHeight,
-        width: columnWidth,
-        height: rowHeight,
-        count,
-        shade: shadeOf(count, heatmap.maxCount),
-      });
-    });
-  });
   let p95Path = '';
   let drawing = false;
   columns.forEach((column, i) => {
@@ -136,7 +125,7 @@ export function heatmapScene(heatmap: LatencyHeatmap, box: HeatmapBox, p95Thresh
         anchor: i === 0 && last > 0 ? ('start' as const) : i === last && last > 0 ? ('end' as const) : ('middle' as const),
       }))
     : [];
-  return { cells, p95Path, marks, bandLabels: heatmap.bands.length ? bandLabels : [], timeLabels };
+  return { grid: { left: box.left, bottomY: top + plotHeight, columnWidth, rowHeight }, p95Path, marks, bandLabels: heatmap.bands.length ? bandLabels : [], timeLabels };
 }
 
 /** A band edge as a label: microseconds below 1 ms, one decimal below 10 ms, then as every panel shows ms. */

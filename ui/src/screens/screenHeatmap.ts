@@ -2,7 +2,8 @@ import { interpolateInferno } from 'd3';
 import type { PanelData, Thresholds } from '../../../core/wire';
 import { clockSeconds, svgNumber, wholeText } from '../numberText';
 import { visibleText } from '../safeText';
-import { heatmapScene, latencyLabel, type HeatmapBox } from './heatmapLayout';
+import { changedBands, drawnAlready, drawnColumn, SHADE_STEPS, type DrawnColumn } from './heatmapColumns';
+import { bandY, columnX, heatmapScene, latencyLabel, type HeatmapBox, type HeatmapGrid } from './heatmapLayout';
 import { formatMeasure, thresholdLevel } from './screenLayout';
 import { childrenByKey, childrenByPosition, svgElement, updateAttrs } from './svgElements';
 
@@ -13,8 +14,14 @@ const LEFT = 64;
 const BOTTOM = 22;
 const TOP = 10;
 
-/** The shade of a cell: Inferno from its dark third (one call still shows on the dark theme) to its light end. */
-const cellColour = (shade: number) => interpolateInferno(0.25 + 0.7 * shade);
+/** The shades of the cells, by step: Inferno from its dark third (one call still shows on the dark theme) to its light end. */
+const CELL_COLOURS = Array.from({ length: SHADE_STEPS + 1 }, (_, step) => interpolateInferno(0.25 + (0.7 * step) / SHADE_STEPS));
+
+/** A minute's cells as drawn: an element per band with calls. */
+interface ColumnCells {
+  drawn: DrawnColumn | undefined;
+  rects: (SVGRectElement | undefined)[];
+}
 
 /** The elements of a heatmap panel, kept across refreshes (gone with the panel's element). */
 interface HeatmapElements {
@@ -22,7 +29,10 @@ interface HeatmapElements {
   legend: HTMLSpanElement[];
   svg: SVGSVGElement;
   cellLayer: SVGGElement;
-  cells: Map<string, SVGRectElement>;
+  /** A `g` per minute, moved as the window slides; its cells drawn on `cellGrid`. */
+  columns: Map<string, SVGGElement>;
+  cellsOf: WeakMap<SVGGElement, ColumnCells>;
+  cellGrid: string;
   p95: SVGPathElement;
   markLayer: SVGGElement;
   marks: Map<string, SVGGElement>;
@@ -47,15 +57,53 @@ function mount(body: HTMLElement): HeatmapElements {
   const layer = (cls: string) => svgElement('g', { class: cls }, svg);
   const cellLayer = layer('heatmap-cells');
   const p95 = svgElement('path', {}, layer('heatmap-p95'));
-  const elements = { wrap, legend, svg, cellLayer, cells: new Map(), p95, markLayer: layer('heatmap-marks'), marks: new Map(), bandLayer: layer('heatmap-bands'), timeLayer: layer('heatmap-times') };
+  const elements = { wrap, legend, svg, cellLayer, columns: new Map(), cellsOf: new WeakMap(), cellGrid: '', p95, markLayer: layer('heatmap-marks'), marks: new Map(), bandLayer: layer('heatmap-bands'), timeLayer: layer('heatmap-times') };
   body.replaceChildren(wrap);
   return elements;
 }
 
 /**
- * A latency heatmap panel on one SVG kept across refreshes: cells keyed by
- * minute and band, so a refresh moves, adds and removes elements instead of
- * building the panel again (a screen runs for days). Plain DOM rather than
+ * The cells, a `g` per minute: a push sets the cells of the minutes whose
+ * counts or shades changed (the current minute's, all on a rescale) and
+ * moves the minutes' groups when the window slides. A new size, band set or
+ * number of minutes draws them all again.
+ */
+function drawCells(elements: HeatmapElements, data: HeatmapData, grid: HeatmapGrid): void {
+  const cellGrid = `${svgNumber(grid.columnWidth)} ${svgNumber(grid.rowHeight)} ${svgNumber(grid.bottomY)} ${data.bands.map((b) => wholeText(b.bucket)).join(',')}`;
+  if (cellGrid !== elements.cellGrid) {
+    elements.cellLayer.replaceChildren();
+    elements.columns.clear();
+    elements.cellGrid = cellGrid;
+  }
+  const width = svgNumber(Math.max(1, grid.columnWidth - 1));
+  const height = svgNumber(Math.max(1, grid.rowHeight - 1));
+  const groups = childrenByKey(elements.cellLayer, elements.columns, data.columns.map((c) => wholeText(c.tUs)), () => svgElement('g'));
+  data.columns.forEach((column, i) => {
+    const g = groups[i];
+    updateAttrs(g, { transform: `translate(${svgNumber(columnX(grid, i))},0)` });
+    let cells = elements.cellsOf.get(g);
+    if (!cells) elements.cellsOf.set(g, (cells = { drawn: undefined, rects: [] }));
+    if (drawnAlready(cells.drawn, column.counts, data.maxCount)) return;
+    const drawn = drawnColumn(column.counts, data.maxCount);
+    for (const band of changedBands(cells.drawn, drawn)) {
+      const step = drawn.steps[band];
+      if (step < 0) {
+        cells.rects[band]?.remove();
+        cells.rects[band] = undefined;
+        continue;
+      }
+      const rect = (cells.rects[band] ??= svgElement('rect', { x: '0', y: svgNumber(bandY(grid, band)), width, height }, g));
+      rect.setAttribute('fill', CELL_COLOURS[step]);
+      rect.setAttribute('data-count', wholeText(drawn.counts[band]));
+    }
+    cells.drawn = drawn;
+  });
+}
+
+/**
+ * A latency heatmap panel on one SVG kept across refreshes: cells grouped by
+ * minute and set only where a push changed them (drawCells), so a refresh
+ * moves, adds and removes elements instead of building the panel again (a screen runs for days). Plain DOM rather than
  * D3 joins: the selection machinery was the largest piece of code a Service
  * health screen compiles in its first hundreds of pushes (docs/benchmarks.md).
  */
@@ -79,17 +127,7 @@ export function drawHeatmap(body: HTMLElement, data: HeatmapData, thresholds: Th
   top.textContent = data.total ? `at most ${formatMeasure(data.maxCount, 'count')} a cell` : 'nothing in this window';
 
   updateAttrs(elements.svg, { viewBox: `0 0 ${svgNumber(box.width)} ${svgNumber(box.height)}`, 'aria-label': `Latency heatmap of ${visibleText(subject)}` });
-  const cells = childrenByKey(elements.cellLayer, elements.cells, scene.cells.map((c) => c.key), () => svgElement('rect'));
-  scene.cells.forEach((c, i) =>
-    updateAttrs(cells[i], {
-      x: svgNumber(c.x),
-      y: svgNumber(c.y),
-      width: svgNumber(Math.max(1, c.width - 1)),
-      height: svgNumber(Math.max(1, c.height - 1)),
-      fill: cellColour(c.shade),
-      'data-count': wholeText(c.count),
-    }),
-  );
+  drawCells(elements, data, scene.grid);
   updateAttrs(elements.p95, { class: `heatmap-p95-line level-${level}`, d: scene.p95Path });
 
   const marks = childrenByKey(elements.markLayer, elements.marks, scene.marks.map((m) => m.level), () => {
