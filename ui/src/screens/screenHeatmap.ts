@@ -19,6 +19,8 @@ const CELL_COLOURS = Array.from({ length: SHADE_STEPS + 1 }, (_, step) => interp
 
 /** A minute's cells as drawn: an element per band with calls. */
 interface ColumnCells {
+  /** Where the minute stands in the window (its group's place), -1 before its first drawing. */
+  index: number;
   drawn: DrawnColumn | undefined;
   rects: (SVGRectElement | undefined)[];
 }
@@ -80,9 +82,12 @@ function drawCells(elements: HeatmapElements, data: HeatmapData, grid: HeatmapGr
   const groups = childrenByKey(elements.cellLayer, elements.columns, data.columns.map((c) => wholeText(c.tUs)), () => svgElement('g'));
   data.columns.forEach((column, i) => {
     const g = groups[i];
-    updateAttrs(g, { transform: `translate(${svgNumber(columnX(grid, i))},0)` });
     let cells = elements.cellsOf.get(g);
-    if (!cells) elements.cellsOf.set(g, (cells = { drawn: undefined, rects: [] }));
+    if (!cells) elements.cellsOf.set(g, (cells = { index: -1, drawn: undefined, rects: [] }));
+    if (cells.index !== i) {
+      g.setAttribute('transform', `translate(${svgNumber(columnX(grid, i))},0)`);
+      cells.index = i;
+    }
     if (drawnAlready(cells.drawn, column.counts, data.maxCount)) return;
     const drawn = drawnColumn(column.counts, data.maxCount);
     for (const band of changedBands(cells.drawn, drawn)) {
