@@ -20,7 +20,8 @@ export interface SummaryRowGrowth {
   after: SummaryRow;
 }
 
-interface FactRow {
+/** An `order_facts` row as stored. */
+export interface FactRow {
   value: string;
   start_us: number;
   end_us: number;
@@ -235,6 +236,7 @@ function sameTraceIds(a: OrderFact, b: OrderFact): boolean {
   return a.traceIds.length === b.traceIds.length && a.traceIds.every((id, i) => id === b.traceIds[i]);
 }
 
-function factOfRow(r: FactRow): OrderFact {
+/** The fact an `order_facts` row holds. */
+export function factOfRow(r: FactRow): OrderFact {
   return { value: r.value, startUs: r.start_us, endUs: r.end_us, failed: r.failed === 1, stages: JSON.parse(r.stages), traceIds: JSON.parse(r.trace_ids) };
 }

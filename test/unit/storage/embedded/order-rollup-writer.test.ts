@@ -7,6 +7,7 @@ import type { Span, TraceSummary } from '../../../../core/model';
 import { businessKeysOfSpans } from '../../../../ingest/business-keys';
 import { seededRandom } from '../../../../bench/seeded-random';
 import { openEmbeddedStores, type EmbeddedStores } from '../../../../storage/embedded';
+import { factOfRow, type FactRow } from '../../../../storage/embedded/order-rollup-writer';
 import { BASE_US, makeLog, makeTrace, spanBatch, uniq } from '../../../contract/fixtures';
 import { rollBackTo } from '../../../helpers/embedded-rollback';
 
@@ -56,15 +57,8 @@ describe('embedded order roll-up: stored facts are always the facts of the store
   }
 
   function storedFacts(s: EmbeddedStores): Map<string, OrderFact> {
-    const rows = s.database.db.prepare('SELECT value, start_us, end_us, failed, stages, trace_ids FROM order_facts WHERE key = ?').all(KEY) as {
-      value: string;
-      start_us: number;
-      end_us: number;
-      failed: number;
-      stages: string;
-      trace_ids: string;
-    }[];
-    return new Map(rows.map((r) => [r.value, { value: r.value, startUs: r.start_us, endUs: r.end_us, failed: r.failed === 1, stages: JSON.parse(r.stages), traceIds: JSON.parse(r.trace_ids) }]));
+    const rows = s.database.db.prepare('SELECT value, start_us, end_us, failed, stages, trace_ids, recount FROM order_facts WHERE key = ?').all(KEY) as FactRow[];
+    return new Map(rows.map((r) => [r.value, factOfRow(r)]));
   }
 
   /** The minute sums, without rows that came back to zero, as "minute stage bucket" → [orders, failed, offset]. */
