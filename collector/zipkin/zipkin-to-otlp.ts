@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '../../core/errors';
 import type { SpanKind } from '../../core/model';
 import { spanKindToNumber } from '../../core/otlp/enums';
+import { inexactTimeReason, isExactMicros } from '../../core/otlp/time';
 
 /**
  * Zipkin v2 JSON spans → one OTLP/JSON ExportTraceServiceRequest, by the
@@ -92,6 +93,9 @@ function translateSpan(value: unknown, path: string): { resourceKey: string; sco
   const parentId = value.parentId === undefined || value.parentId === null ? '' : hexId(value.parentId, 16, `${path}.parentId`, false);
   const startUs = micros(value.timestamp, `${path}.timestamp`, true);
   const durationUs = value.duration === undefined || value.duration === null ? 0 : micros(value.duration, `${path}.duration`, false);
+  if (!isExactMicros(startUs + durationUs)) {
+    throw new ValidationError(inexactTimeReason(`${path}.timestamp + ${path}.duration (the span's end)`), `${path}.duration`);
+  }
   const name = optionalString(value.name, `${path}.name`);
   const local = endpoint(value.localEndpoint, `${path}.localEndpoint`);
   const remote = endpoint(value.remoteEndpoint, `${path}.remoteEndpoint`);

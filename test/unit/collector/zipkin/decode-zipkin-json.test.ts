@@ -126,6 +126,11 @@ describe('Zipkin v2 JSON → model spans (OpenTelemetry Zipkin translation)', ()
     expect(spans[1].resource).toEqual({ 'service.name': 'frontend', 'host.name': 'web-2' });
   });
 
+  it('keeps a span that ends at 2^53 − 1 µs exactly', () => {
+    const [s] = decode([span({ timestamp: 2 ** 53 - 11, duration: 10 })]);
+    expect(s.startUs + s.durationUs).toBe(2 ** 53 - 1);
+  });
+
   it('applies the OTLP input limits (long tag values cut)', () => {
     const [s] = decodeZipkinJson(Buffer.from(JSON.stringify([span({ tags: { big: 'x'.repeat(100) } })])), { maxAttributeValueLength: 10 });
     expect((s.attributes.big as string).length).toBe(10);
@@ -146,6 +151,7 @@ describe('Zipkin v2 JSON → model spans (OpenTelemetry Zipkin translation)', ()
     ['an object tag', [span({ tags: { a: { b: 1 } } })], /span\[0\]\.tags\["a"\] must be a string/],
     ['a bad port', [span({ remoteEndpoint: { port: 70000 } })], /span\[0\]\.remoteEndpoint\.port/],
     ['an annotation without timestamp', [span({ annotations: [{ value: 'x' }] })], /span\[0\]\.annotations\[0\]\.timestamp/],
+    ['a span ending past 2^53 µs (the year 2255)', [span({ timestamp: 2 ** 53 - 10, duration: 10 })], /span\[0\]\.timestamp \+ span\[0\]\.duration \(the span's end\) must be before the year 2255/],
   ])('refuses %s with a message naming it', (_what, body, message) => {
     const err = refusal(body);
     expect(err).toBeInstanceOf(ValidationError);
