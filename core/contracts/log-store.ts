@@ -2,6 +2,9 @@ import { ValidationError } from '../errors';
 import { severityTextFromNumber } from '../log-normalise/severity';
 import { hasFreeText, type LogQlNode } from '../logql/ast';
 import type { BusinessKeyEntry, LogRecord, TimeWindow } from '../model';
+import type { BurstLimits, ServiceBurst } from './log-bursts';
+
+export type { BurstLimits, ServiceBurst } from './log-bursts';
 
 export interface LogBatch {
   logs: LogRecord[];
@@ -128,6 +131,12 @@ export interface LogStore {
   histogram(query: LogFilterQuery, intervalUs: number): Promise<HistogramBucket[]>;
   /** Top values of a field among matching records: count descending, then value ascending; at most `limit`. */
   facets(query: LogFilterQuery, field: FacetField, limit: number): Promise<FacetValue[]>;
+  /**
+   * Per service, in one read: the top `limits.services` services of the matching records (as `facets` by
+   * service ranks them), each with its non-empty `intervalUs` buckets (as `histogram`) and its top
+   * `limits.messages` messages (log-bursts.ts). What a wall screen's error-bursts panel shows.
+   */
+  bursts(query: LogFilterQuery, intervalUs: number, limits: BurstLimits): Promise<ServiceBurst[]>;
   /** Logs of a trace (optionally one span), oldest first, at most `limit`. */
   byTrace(traceId: string, limit: number, spanId?: string): Promise<LogRecord[]>;
   /** Records from the same source (service) around one record, oldest first; null if the id is unknown. */

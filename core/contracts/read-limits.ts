@@ -78,6 +78,15 @@ export const LOG_READ_LIMITS = {
   contextSide: 1_000,
   /** facets limit. */
   facets: 1_000,
+  /** Services one bursts read returns at most (a dashboard panel's largest `limit`). */
+  burstServices: 50,
+  /** Messages per service one bursts read returns at most. */
+  burstMessages: 10,
+  /**
+   * Newest records per service a bursts read groups into messages: OpenSearch's and Elasticsearch's default
+   * index.max_inner_result_window, the most a top_hits aggregation returns per bucket.
+   */
+  burstSample: 100,
 } as const;
 
 /** A read's `limit` argument: a non-negative whole number (else ValidationError naming `parameter`), lowered to `max`. */

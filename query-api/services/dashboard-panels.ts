@@ -6,8 +6,8 @@ import type { SeverityGroup } from '../../core/contracts/log-store';
 import { LOG_TAIL_DEFAULT_ROWS, type PanelDefinition, type PanelQuery, type SeverityLevel } from '../../core/dashboards/model';
 import { parseLogQuery } from '../../core/logql';
 import { MINUTE_US } from '../../core/topology';
-import { mapLimited } from '../../core/util/map-limited';
-import type { ErrorOperationRow, LogMessageRow, PanelData, SeriesPoint } from '../../core/wire';
+import { cutText, distinctMessages } from '../../core/analysis/log-messages';
+import type { ErrorOperationRow, PanelData, SeriesPoint } from '../../core/wire';
 import { slowCandidates, type ChainService } from './chain-service';
 import type { LogService } from './log-service';
 import type { MetricService } from './metric-service';
@@ -34,12 +34,8 @@ export interface PanelWindow {
 const DEFAULT_ROWS = 10;
 /** Services whose operations are read for the top error operations, the most erring first. */
 const ERROR_OPERATION_SERVICES = 6;
-/** Services of the error-bursts panel whose histogram and newest records are read at a time (the shipped panel lists 5: one round). */
-const ERROR_BURST_SERVICES_IN_FLIGHT = 5;
 /** Newest matching records grouped into distinct messages. */
 const MESSAGE_SAMPLE = 200;
-/** Longest message body shown (and grouped on). */
-const MESSAGE_CHARS = 300;
 const ERROR_QUERY = 'level:>=error';
 /** Longest record body a log stream sends (the screen shows one line of it). */
 const LOG_TAIL_CHARS = 500;
@@ -125,24 +121,16 @@ async function errorOperations(q: Of<'error-operations'>, window: PanelWindow, s
 const withQuery = (q: string | undefined, extra?: string) => parseLogQuery([q && `(${q})`, extra].filter(Boolean).join(' AND ') || '*');
 
 async function errorBursts(q: Of<'error-bursts'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
-  const filter = withQuery(q.q, ERROR_QUERY);
-  const facets = await s.logs.facets({ ...window, filter }, 'service', q.limit ?? 5);
-  const rows = await mapLimited(facets.values, ERROR_BURST_SERVICES_IN_FLIGHT, async (f) => {
-    const byService = { ...window, filter, service: f.value };
-    const [histogram, newest] = await Promise.all([
-      s.logs.histogram(byService, MINUTE_US),
-      s.logs.search({ ...byService, limit: MESSAGE_SAMPLE }),
-    ]);
-    // the most frequent message (the newest of equals), not merely the newest
-    const top = distinctMessages(newest.logs).reduce<LogMessageRow | undefined>((best, row) => (!best || row.count > best.count ? row : best), undefined);
-    return {
-      service: f.value,
-      count: f.count,
-      series: histogram.buckets.map((b) => ({ tUs: b.tUs, value: b.total })),
-      topMessage: top?.body ?? '',
-      topMessageCount: top?.count ?? 0,
-    };
-  });
+  // one store read for every service (not a facet read, then a histogram and a search per service)
+  const { bursts } = await s.logs.bursts({ ...window, filter: withQuery(q.q, ERROR_QUERY) }, MINUTE_US, { services: q.limit ?? 5, messages: 1 });
+  const rows = bursts.map((b) => ({
+    service: b.service,
+    count: b.count,
+    series: b.buckets.map((bucket) => ({ tUs: bucket.tUs, value: bucket.total })),
+    // the most frequent message of the service's newest error records (the newest of equals)
+    topMessage: b.messages[0]?.body ?? '',
+    topMessageCount: b.messages[0]?.count ?? 0,
+  }));
   return { kind: 'error-bursts', intervalUs: MINUTE_US, rows };
 }
 
@@ -207,25 +195,9 @@ async function logTail(q: Of<'log-tail'>, window: PanelWindow, s: PanelSources):
       service: log.service,
       severity: log.severity,
       severityNumber: log.severityNumber,
-      body: cut(log.body, LOG_TAIL_CHARS),
+      body: cutText(log.body, LOG_TAIL_CHARS),
       traceId: log.traceId || null,
     })),
   };
 }
 
-const cut = (text: string, chars: number) => (text.length > chars ? `${text.slice(0, chars)}…` : text);
-
-/** Newest first: one row per distinct body (cut to MESSAGE_CHARS) and service, with how many of the sample carried it. */
-export function distinctMessages(logs: readonly { body: string; service: string; severity: string; timeUs: number; traceId?: string | null }[]): LogMessageRow[] {
-  const rows = new Map<string, LogMessageRow>();
-  for (const log of logs) {
-    const body = cut(log.body, MESSAGE_CHARS);
-    const id = `${log.service}\u0000${body}`;
-    const row = rows.get(id);
-    if (row) {
-      row.count++;
-      row.lastUs = Math.max(row.lastUs, log.timeUs);
-    } else rows.set(id, { body, service: log.service, severity: log.severity, count: 1, lastUs: log.timeUs, traceId: log.traceId || null });
-  }
-  return [...rows.values()].sort((a, b) => b.lastUs - a.lastUs || b.count - a.count);
-}

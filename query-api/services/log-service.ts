@@ -1,4 +1,4 @@
-import type { FacetField, HistogramBucket, LogFilterQuery, LogQuery, LogStore } from '../../core/contracts/log-store';
+import type { BurstLimits, FacetField, HistogramBucket, LogFilterQuery, LogQuery, LogStore, ServiceBurst } from '../../core/contracts/log-store';
 import { ValidationError } from '../../core/errors';
 import { FIELD_NAME, highlightTerms } from '../../core/logql';
 import { MIN_TIME_US } from '../../core/limits';
@@ -54,6 +54,39 @@ export function facetField(name: string): FacetField {
   return { kind: 'attribute', name };
 }
 
+/** The window and buckets of a histogram read (defaults: the last hour up to `nowUs`, about 60 buckets). */
+interface HistogramFrame {
+  startUs: number;
+  endUs: number;
+  intervalUs: number;
+  /** Start of the first bucket. */
+  firstUs: number;
+  buckets: number;
+}
+
+function histogramFrame(query: LogFilterQuery, intervalUs: number | undefined, nowUs: number): HistogramFrame {
+  const endUs = query.endUs ?? nowUs;
+  const startUs = query.startUs ?? Math.max(MIN_TIME_US, endUs - 3_600_000_000);
+  const interval = intervalUs ?? autoInterval(Math.max(1, endUs - startUs));
+  // Bucket i starts at first + i·interval; the count is known before any loop, so no window/interval pair can make it run away.
+  const buckets = Math.floor(endUs / interval) - Math.floor(startUs / interval) + 1;
+  if (!(buckets <= MAX_HISTOGRAM_BUCKETS)) {
+    throw new ValidationError(`interval is too small for the time range: ${buckets} buckets, at most ${MAX_HISTOGRAM_BUCKETS}`, 'interval');
+  }
+  return { startUs, endUs, intervalUs: interval, firstUs: Math.floor(startUs / interval) * interval, buckets };
+}
+
+/** Every bucket of the frame, oldest first: the found ones, empty ones in between (so the UI can draw the axis). */
+function everyBucket(found: readonly HistogramBucket[], frame: HistogramFrame): HistogramBucket[] {
+  const byStart = new Map(found.map((b) => [b.tUs, b]));
+  const buckets: HistogramBucket[] = [];
+  for (let i = 0; i < frame.buckets; i++) {
+    const t = frame.firstUs + i * frame.intervalUs;
+    buckets.push(byStart.get(t) ?? { tUs: t, total: 0, counts: {} });
+  }
+  return buckets;
+}
+
 export class LogService {
   constructor(private readonly logs: LogStore) {}
 
@@ -76,23 +109,21 @@ export class LogService {
    */
   async histogram(query: LogFilterQuery, intervalUs: number | undefined, nowUs = Date.now() * 1000): Promise<LogHistogramView> {
     requireFullText(this.logs, query);
-    const endUs = query.endUs ?? nowUs;
-    const startUs = query.startUs ?? Math.max(MIN_TIME_US, endUs - 3_600_000_000);
-    const interval = intervalUs ?? autoInterval(Math.max(1, endUs - startUs));
-    // Bucket i starts at first + i·interval; the count is known before the loop, so no window/interval pair can make it run away.
-    const first = Math.floor(startUs / interval) * interval;
-    const count = Math.floor(endUs / interval) - Math.floor(startUs / interval) + 1;
-    if (!(count <= MAX_HISTOGRAM_BUCKETS)) {
-      throw new ValidationError(`interval is too small for the time range: ${count} buckets, at most ${MAX_HISTOGRAM_BUCKETS}`, 'interval');
-    }
-    const found = await this.logs.histogram({ ...query, startUs, endUs }, interval);
-    const byStart = new Map(found.map((b) => [b.tUs, b]));
-    const buckets: HistogramBucket[] = [];
-    for (let i = 0; i < count; i++) {
-      const t = first + i * interval;
-      buckets.push(byStart.get(t) ?? { tUs: t, total: 0, counts: {} });
-    }
-    return { intervalUs: interval, buckets };
+    const frame = histogramFrame(query, intervalUs, nowUs);
+    const found = await this.logs.histogram({ ...query, startUs: frame.startUs, endUs: frame.endUs }, frame.intervalUs);
+    return { intervalUs: frame.intervalUs, buckets: everyBucket(found, frame) };
+  }
+
+  /**
+   * Per service, in one store read: the top `limits.services` services of the matching records over
+   * [start, end] (defaults as `histogram`), each with its counts per interval (empty buckets filled in)
+   * and its top `limits.messages` messages.
+   */
+  async bursts(query: LogFilterQuery, intervalUs: number, limits: BurstLimits, nowUs = Date.now() * 1000): Promise<{ intervalUs: number; bursts: ServiceBurst[] }> {
+    requireFullText(this.logs, query);
+    const frame = histogramFrame(query, intervalUs, nowUs);
+    const found = await this.logs.bursts({ ...query, startUs: frame.startUs, endUs: frame.endUs }, frame.intervalUs, limits);
+    return { intervalUs: frame.intervalUs, bursts: found.map((b) => ({ ...b, buckets: everyBucket(b.buckets, frame) })) };
   }
 
   async facets(query: LogFilterQuery, field: string, limit: number): Promise<LogFacetsView> {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { checkInterval, foldHistogram } from '../../core/contracts/log-store';
-import type { FacetField, FacetValue, HistogramBucket, LogFilterQuery, LogQuery, LogSearchResult } from '../../core/contracts/log-store';
+import type { BurstLimits, FacetField, FacetValue, HistogramBucket, LogFilterQuery, LogQuery, LogSearchResult, ServiceBurst } from '../../core/contracts/log-store';
+import { burstMessages, checkBurstLimits } from '../../core/contracts/log-bursts';
 import { checkLimit, LOG_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { LogQlNode } from '../../core/logql/ast';
 import type { Attributes, LogRecord } from '../../core/model';
@@ -213,6 +214,18 @@ export class LogReader {
       // ties in UTF-8 byte order, as SQLite (BINARY) and the search engines order them; JS `<` compares UTF-16 units
       .sort((a, b) => b.count - a.count || Buffer.compare(Buffer.from(a.value), Buffer.from(b.value)))
       .slice(0, n);
+  }
+
+  /** The top services' buckets and newest records, each read as `facets`, `histogram` and `search` read them (from log_minutes where they can). */
+  bursts(query: LogFilterQuery, intervalUs: number, limits: BurstLimits): ServiceBurst[] {
+    checkInterval(intervalUs);
+    const { services, messages } = checkBurstLimits(limits);
+    if (services === 0) return [];
+    return this.facets(query, { kind: 'service' }, services).map((f) => {
+      const own = { ...query, service: f.value };
+      const newest = messages === 0 ? [] : this.search({ ...own, limit: LOG_READ_LIMITS.burstSample }).logs;
+      return { service: f.value, count: f.count, buckets: this.histogram(own, intervalUs), messages: burstMessages(newest, messages) };
+    });
   }
 
   /** Matching rows, counted up to `max`. */

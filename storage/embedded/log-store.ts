@@ -1,4 +1,5 @@
 import type {
+  BurstLimits,
   FacetField,
   FacetValue,
   HistogramBucket,
@@ -8,6 +9,7 @@ import type {
   LogSearchResult,
   LogStore,
   LogStoreCapabilities,
+  ServiceBurst,
 } from '../../core/contracts/log-store';
 import type { LogRecord } from '../../core/model';
 import { EmbeddedStoreHandle } from './store-handle';
@@ -42,6 +44,10 @@ export class EmbeddedLogStore extends EmbeddedStoreHandle implements LogStore {
 
   async facets(query: LogFilterQuery, field: FacetField, limit: number): Promise<FacetValue[]> {
     return this.run('facets', () => this.reader.facets(query, field, limit));
+  }
+
+  async bursts(query: LogFilterQuery, intervalUs: number, limits: BurstLimits): Promise<ServiceBurst[]> {
+    return this.run('bursts', () => this.reader.bursts(query, intervalUs, limits));
   }
 
   async byTrace(traceId: string, limit: number, spanId?: string): Promise<LogRecord[]> {

@@ -1,4 +1,5 @@
 import type {
+  BurstLimits,
   FacetField,
   FacetValue,
   HistogramBucket,
@@ -8,7 +9,9 @@ import type {
   LogSearchResult,
   LogStore,
   LogStoreCapabilities,
+  ServiceBurst,
 } from '../../core/contracts/log-store';
+import { burstMessages, checkBurstLimits } from '../../core/contracts/log-bursts';
 import { checkLimit, LOG_READ_LIMITS } from '../../core/contracts/read-limits';
 import type { DataDeleter, DeletionOutcome } from '../../core/contracts/data-deletion';
 import { ChainscopeError, ValidationError } from '../../core/errors';
@@ -30,6 +33,7 @@ import {
 } from './mappings';
 import {
   buildAnchorBody,
+  buildBurstsBody,
   buildByTraceBody,
   buildContextBodies,
   buildFacetsBody,
@@ -155,11 +159,22 @@ export class SearchLogStore implements LogStore, DataDeleter {
     if (body === null) return [];
     await this.start();
     const response = (await this.call('histogram', () => this.transport.search(this.names.read, body))) as AggResponse;
-    const rows: { t: number; sn: number; n: number }[] = [];
-    for (const b of response.aggregations?.t?.buckets ?? []) {
-      for (const s of b.sn?.buckets ?? []) rows.push({ t: Math.round(Number(b.key)), sn: Number(s.key), n: s.doc_count });
-    }
-    return foldHistogram(rows);
+    return histogramOf(response.aggregations?.t);
+  }
+
+  async bursts(query: LogFilterQuery, intervalUs: number, limits: BurstLimits): Promise<ServiceBurst[]> {
+    checkInterval(intervalUs);
+    const { services, messages } = checkBurstLimits(limits);
+    const body = buildBurstsBody(query, intervalUs, services, messages === 0 ? 0 : LOG_READ_LIMITS.burstSample);
+    if (body === null || services === 0) return [];
+    await this.start();
+    const response = (await this.call('bursts', () => this.transport.search(this.names.read, body))) as AggResponse;
+    return (response.aggregations?.s?.buckets ?? []).map((b) => ({
+      service: String(b.key),
+      count: b.doc_count,
+      buckets: histogramOf(b.t),
+      messages: burstMessages(hitsOf(b.m?.hits?.hits), messages),
+    }));
   }
 
   async facets(query: LogFilterQuery, field: FacetField, limit: number): Promise<FacetValue[]> {
@@ -308,9 +323,20 @@ interface AggBucket {
   key: number | string;
   doc_count: number;
   sn?: { buckets: AggBucket[] };
+  t?: { buckets: AggBucket[] };
+  m?: { hits?: { hits?: SearchHit[] } };
 }
 interface AggResponse {
-  aggregations?: { t?: { buckets: AggBucket[] }; f?: { buckets: AggBucket[] } };
+  aggregations?: { t?: { buckets: AggBucket[] }; f?: { buckets: AggBucket[] }; s?: { buckets: AggBucket[] } };
+}
+
+/** A histogram aggregation (buildHistogramBody's `t`) as buckets by severity group. */
+function histogramOf(agg: { buckets: AggBucket[] } | undefined): HistogramBucket[] {
+  const rows: { t: number; sn: number; n: number }[] = [];
+  for (const b of agg?.buckets ?? []) {
+    for (const s of b.sn?.buckets ?? []) rows.push({ t: Math.round(Number(b.key)), sn: Number(s.key), n: s.doc_count });
+  }
+  return foldHistogram(rows);
 }
 
 function hitsOf(hits: SearchHit[] | undefined): LogRecord[] {

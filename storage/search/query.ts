@@ -160,21 +160,37 @@ export function buildQueryClause(query: LogFilterQuery): Clause | null {
   return filter.length ? { bool: { filter } } : { match_all: {} };
 }
 
+/** Non-empty `intervalUs` buckets of time_us with the severity numbers in each (folded into severity groups by the store). */
+function histogramAgg(intervalUs: number): Clause {
+  return {
+    histogram: { field: 'time_us', interval: intervalUs, min_doc_count: 1 },
+    aggs: { sn: { terms: { field: 'severity_number', size: 100 } } },
+  };
+}
+
+/** Facet order: count descending, then value ascending. */
+const FACET_ORDER = [{ _count: 'desc' }, { _key: 'asc' }];
+
 /** Severity numbers per bucket; folded into severity groups by the store. */
 export function buildHistogramBody(query: LogFilterQuery, intervalUs: number): Record<string, unknown> | null {
   const q = buildQueryClause(query);
   if (q === null) return null;
-  return {
-    query: q,
-    size: 0,
-    track_total_hits: false,
-    aggs: {
-      t: {
-        histogram: { field: 'time_us', interval: intervalUs, min_doc_count: 1 },
-        aggs: { sn: { terms: { field: 'severity_number', size: 100 } } },
-      },
-    },
-  };
+  return { query: q, size: 0, track_total_hits: false, aggs: { t: histogramAgg(intervalUs) } };
+}
+
+/** Fields of a record a bursts read needs for its messages. */
+const BURST_SOURCE = ['id', 'time_us', 'service', 'severity_text', 'body', 'trace_id'];
+
+/**
+ * One request for LogStore.bursts: the top `services` services (`facets` order), in each the histogram
+ * and, unless `sample` is 0, the newest `sample` records (time, then id, descending; a top_hits per service).
+ */
+export function buildBurstsBody(query: LogFilterQuery, intervalUs: number, services: number, sample: number): Record<string, unknown> | null {
+  const q = buildQueryClause(query);
+  if (q === null) return null;
+  const aggs: Record<string, Clause> = { t: histogramAgg(intervalUs) };
+  if (sample > 0) aggs.m = { top_hits: { size: sample, sort: NEWEST_FIRST, _source: { includes: BURST_SOURCE } } };
+  return { query: q, size: 0, track_total_hits: false, aggs: { s: { terms: { field: 'service', size: services, order: FACET_ORDER }, aggs } } };
 }
 
 /** Lucene regular expression matching `text` literally. */
@@ -199,7 +215,7 @@ export function buildFacetsBody(query: LogFilterQuery, field: FacetField, limit:
     };
   }
   return {
-    body: { query: q, size: 0, track_total_hits: false, aggs: { f: { terms: { ...terms, size: limit, order: [{ _count: 'desc' }, { _key: 'asc' }] } } } },
+    body: { query: q, size: 0, track_total_hits: false, aggs: { f: { terms: { ...terms, size: limit, order: FACET_ORDER } } } },
     strip,
   };
 }

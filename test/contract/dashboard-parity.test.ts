@@ -139,6 +139,12 @@ describeWithEngines(['clickhouse', 'opensearch'], 'dashboard panels on every bac
     const health = numbers(await createDashboardService(embedded.spans, embedded.logs, { chains: { businessKeys: ['order.id'] } }).data('service-health', endMs)) as Record<string, { rows: { service: string }[] }>;
     expect(health.services.rows.some((r) => r.service.endsWith(tag))).toBe(true);
     expect(health['error-bursts'].rows.map((r) => r.service).sort()).toEqual([`notification-${tag}`, `order-api-${tag}`, `payment-${tag}`]);
+    // orders 16 and 20 are the errors of the bursts' 15 minutes, each logged by the three services as "step k of order 0"
+    const bursts = (health['error-bursts'] as unknown as { rows: { service: string; count: number; series: { value: number }[]; topMessage: string; topMessageCount: number }[] }).rows;
+    for (const row of bursts) {
+      const k = [`payment-${tag}`, `notification-${tag}`, `order-api-${tag}`].indexOf(row.service);
+      expect([row.count, row.series.reduce((n, p) => n + p.value, 0), row.topMessage, row.topMessageCount]).toEqual([2, 2, `step ${k} of order 0`, 2]);
+    }
     expect((health.latency as unknown as { total: number }).total).toBeGreaterThan(24);
     const extra = numbers(await createDashboardService(clickhouse, opensearch, { chains: { businessKeys: ['order.id'] }, dashboardsDir: extraDashboards() }).data('parity-extra', endMs)) as Record<string, { total?: number; rows?: { body: string }[] }>;
     expect(extra['order-latency'].total).toBe(24);

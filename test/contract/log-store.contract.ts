@@ -1,6 +1,8 @@
 import type { LogQuery, LogStore } from '../../core/contracts/log-store';
 import type { LogRecord } from '../../core/model';
 import { parseLogQuery, matchesLogQuery } from '../../core/logql';
+import { LOG_READ_LIMITS } from '../../core/contracts/read-limits';
+import { ValidationError } from '../../core/errors';
 import { logRatePerMinute } from '../../alerting/conditions';
 import { BASE_US, logBatch, makeLog, newSpanId, newTraceId, uniq } from './fixtures';
 import { VALID_QUERIES, corpusLogs } from './logql-corpus';
@@ -325,6 +327,81 @@ export function describeLogStoreContract(name: string, open: () => Promise<Opene
       expect(result.total).toBe(4);
       expect(result.logs).toHaveLength(4);
       expect(await store.byTrace(traceId, 100)).toHaveLength(4);
+    });
+
+    describe('bursts (per service: buckets and top messages in one read)', () => {
+      const minute = 60_000_000;
+      const tag = uniq('burst');
+      const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((s) => `${tag}-${s}`);
+      const startUs = Math.floor(BASE_US / minute) * minute + 40 * minute;
+      const window = { startUs, endUs: startUs + 4 * minute - 1 };
+      const errors = parseLogQuery(`service:${tag}-* AND level:>=error`);
+      const error = (service: string, timeUs: number, body: string, fatal = false) =>
+        makeLog({ service, timeUs, body, severityText: fatal ? 'FATAL' : 'ERROR', severityNumber: fatal ? 21 : 17, traceId: newTraceId() });
+
+      beforeAll(async () => {
+        await write([
+          // a: 60 old "pool exhausted" (minutes 0 and 1), then 25 + 25 alternating messages and a FATAL (minute 2): 111 records,
+          // more than the burst sample, so the sample's oldest 11 "pool exhausted" are left out of its message counts
+          ...Array.from({ length: 60 }, (_, i) => error(a, startUs + i * 1_500_000, 'pool exhausted')),
+          ...Array.from({ length: 50 }, (_, j) => error(a, startUs + 2 * minute + j * 1_000_000, j % 2 ? 'card declined' : 'timeout calling bank')),
+          error(a, startUs + 2 * minute + 55_000_000, 'disk full', true),
+          ...Array.from({ length: 3 }, (_, i) => error(b, startUs + minute + i, 'b broke')),
+          ...Array.from({ length: 5 }, (_, i) => makeLog({ service: b, timeUs: startUs + minute + 10 + i, severityText: 'WARN', severityNumber: 13, body: 'b slow' })),
+          ...Array.from({ length: 3 }, (_, i) => error(c, startUs + 3 * minute + i, `c broke ${i % 2}`)),
+          error(d, startUs + 3 * minute, 'd broke'),
+          // just outside the window
+          error(a, startUs - 1, 'pool exhausted'),
+          error(a, window.endUs + 1, 'pool exhausted'),
+        ]);
+      });
+
+      it('ranks services as facets do and gives each its buckets and its most frequent messages among its newest records', async () => {
+        expect(LOG_READ_LIMITS.burstSample).toBe(100);
+        const bursts = await store.bursts({ ...window, filter: errors }, minute, { services: 3, messages: 3 });
+        expect(bursts.map((x) => [x.service, x.count])).toEqual([[a, 111], [b, 3], [c, 3]]);
+        expect(bursts[0].buckets).toEqual([
+          { tUs: startUs, total: 40, counts: { ERROR: 40 } },
+          { tUs: startUs + minute, total: 20, counts: { ERROR: 20 } },
+          { tUs: startUs + 2 * minute, total: 51, counts: { ERROR: 50, FATAL: 1 } },
+        ]);
+        // the newest 100: the FATAL, the 50 alternating ones and 49 "pool exhausted"; equal counts: the newest first
+        expect(bursts[0].messages.map((m) => [m.body, m.count, m.severity])).toEqual([
+          ['pool exhausted', 49, 'ERROR'],
+          ['card declined', 25, 'ERROR'],
+          ['timeout calling bank', 25, 'ERROR'],
+        ]);
+        expect(bursts[0].messages[1].lastUs).toBe(startUs + 2 * minute + 49_000_000);
+        expect(bursts[0].messages[0].traceId).toMatch(/^[0-9a-f]{32}$/);
+        expect(bursts[1].buckets).toEqual([{ tUs: startUs + minute, total: 3, counts: { ERROR: 3 } }]);
+        expect(bursts[1].messages.map((m) => [m.body, m.count])).toEqual([['b broke', 3]]);
+        expect(bursts[2].messages.map((m) => [m.body, m.count])).toEqual([
+          ['c broke 0', 2],
+          ['c broke 1', 1],
+        ]);
+      });
+
+      it('gives what facets, histogram and search give for each service', async () => {
+        const query = { ...window, filter: errors };
+        const bursts = await store.bursts(query, minute, { services: 10, messages: 10 });
+        expect(bursts.map((x) => ({ value: x.service, count: x.count }))).toEqual(await store.facets(query, { kind: 'service' }, 10));
+        for (const burst of bursts) {
+          expect(burst.buckets).toEqual(await store.histogram({ ...query, service: burst.service }, minute));
+          const newest = await store.search({ ...query, service: burst.service, limit: LOG_READ_LIMITS.burstSample });
+          expect(burst.messages.reduce((n, m) => n + m.count, 0)).toBe(newest.logs.length);
+        }
+      });
+
+      it('keeps to its limits and answers an impossible query with nothing', async () => {
+        const query = { ...window, filter: errors };
+        expect((await store.bursts(query, minute, { services: 1, messages: 0 })).map((x) => [x.service, x.messages])).toEqual([[a, []]]);
+        expect(await store.bursts(query, minute, { services: 0, messages: 3 })).toEqual([]);
+        expect((await store.bursts(query, minute, { services: 2, messages: 1 }))[0].messages.map((m) => m.body)).toEqual(['pool exhausted']);
+        await expect(store.bursts(query, minute, { services: -1, messages: 1 })).rejects.toThrow(ValidationError);
+        await expect(store.bursts(query, minute, { services: 1, messages: 1.5 })).rejects.toThrow(ValidationError);
+        await expect(store.bursts(query, 0, { services: 1, messages: 1 })).rejects.toThrow(ValidationError);
+        expect(await store.bursts({ ...window, filter: parseLogQuery('"*:*"') }, minute, { services: 5, messages: 1 })).toEqual([]);
+      });
     });
 
     it("gives a log query's rate per minute over whole minutes (the log_rate alert condition)", async () => {

@@ -1,13 +1,11 @@
-import type { SpanStore } from '../../core/contracts/span-store';
-
 /** One call of a store method, in the order made. */
 export interface StoreCall {
   method: string;
   args: unknown[];
 }
 
-/** The real store behind a proxy that records every method call (for tests of how many reads, and in what order, a service makes). */
-export function recordedStore(store: SpanStore): { store: SpanStore; calls: StoreCall[] } {
+/** The real store (a SpanStore, a LogStore, …) behind a proxy that records every method call (for tests of how many reads, and in what order, a service makes). */
+export function recordedStore<T extends object>(store: T): { store: T; calls: StoreCall[] } {
   const calls: StoreCall[] = [];
   const proxy = new Proxy(store, {
     get(target, name, receiver) {

@@ -2,6 +2,7 @@ import { LOG_READ_LIMITS } from '../../../../core/contracts/read-limits';
 import { ValidationError } from '../../../../core/errors';
 import {
   buildAnchorBody,
+  buildBurstsBody,
   buildByTraceBody,
   buildContextBodies,
   buildSearchBody,
@@ -126,6 +127,29 @@ describe('search query translation', () => {
       // the JSON the engine receives still carries the string verbatim
       expect(JSON.parse(JSON.stringify(body))).toEqual(body);
     }
+  });
+
+  it('bursts: one terms aggregation by service with the histogram and the newest records of each; user text only as term values', () => {
+    const service = '*:* OR _exists_:x';
+    const body = buildBurstsBody({ service, startUs: 1, endUs: 2 }, 60_000_000, 5, 100)!;
+    expect(body).toEqual({
+      query: { bool: { filter: [{ term: { service: { value: service } } }, { range: { time_us: { gte: 1, lte: 2 } } }] } },
+      size: 0,
+      track_total_hits: false,
+      aggs: {
+        s: {
+          terms: { field: 'service', size: 5, order: [{ _count: 'desc' }, { _key: 'asc' }] },
+          aggs: {
+            t: { histogram: { field: 'time_us', interval: 60_000_000, min_doc_count: 1 }, aggs: { sn: { terms: { field: 'severity_number', size: 100 } } } },
+            m: { top_hits: { size: 100, sort: NEWEST_FIRST, _source: { includes: ['id', 'time_us', 'service', 'severity_text', 'body', 'trace_id'] } } },
+          },
+        },
+      },
+    });
+    expect(stringLeaves(body).filter(([, v]) => v === service).map(([p]) => p)).toEqual(['query.bool.filter.0.term.service.value']);
+    // no messages asked: no records read
+    expect(clauseNames(buildBurstsBody({}, 60_000_000, 5, 0)).has('top_hits')).toBe(false);
+    expect(buildBurstsBody({ text: { terms: ['('], phrases: [] } }, 60_000_000, 5, 100)).toBeNull();
   });
 
   it('validates limits and times', () => {

@@ -1,0 +1,68 @@
+import type { LogRecord } from '../../../../core/model';
+import type { ErrorBurstRow } from '../../../../core/wire';
+import { createDashboardService } from '../../../../query-api/services/dashboard-service';
+import { makeLog } from '../../../contract/fixtures';
+import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../../helpers/embedded-query-app';
+import { recordedStore } from '../../../helpers/recorded-store';
+
+/**
+ * The Service health screen's log reads: a fixed number a refresh, however many services log errors (the
+ * error-bursts panel reads every service's minutes and messages at once, not a facet read and then a histogram
+ * and a search per service).
+ */
+describe('Service health: log-store reads per refresh', () => {
+  let app: EmbeddedQueryApp;
+  const minute = 60_000;
+  const endMs = Math.floor(Date.now() / minute) * minute - 30 * minute;
+
+  /** `services` services logging errors in the last 15 minutes: service i logs i + 1 errors of two messages. */
+  function errors(prefix: string, services: number): LogRecord[] {
+    return Array.from({ length: services }, (_, i) =>
+      Array.from({ length: i + 1 }, (_, k) =>
+        makeLog({ service: `${prefix}-${i}`, timeUs: (endMs - (k + 1) * minute) * 1000, severityText: 'ERROR', severityNumber: 17, body: k % 3 === 2 ? 'rare' : `failed in ${prefix}-${i}` }),
+      ),
+    ).flat();
+  }
+
+  async function refresh(endAtMs: number): Promise<{ logCalls: string[]; rows: ErrorBurstRow[] }> {
+    const logs = recordedStore(app.stores.logs);
+    const dashboards = createDashboardService(app.stores.spans, logs.store, { chains: { businessKeys: ['order.id'] } });
+    const data = await dashboards.data('service-health', endAtMs);
+    const bursts = data.panels['error-bursts'];
+    if (!bursts.ok || bursts.data.kind !== 'error-bursts') throw new Error(`error-bursts: ${JSON.stringify(bursts)}`);
+    return { logCalls: logs.calls.map((c) => c.method), rows: bursts.data.rows };
+  }
+
+  beforeAll(async () => {
+    app = await startEmbeddedQueryApp('dashboard-log-reads');
+  });
+  afterAll(() => app?.dispose());
+
+  it('reads the logs the same number of times with 2 and with 8 erring services, the bursts in one read', async () => {
+    await app.stores.logs.writeLogs({ logs: errors('two', 2), businessKeys: [] });
+    const two = await refresh(endMs);
+    expect(two.rows.map((r) => [r.service, r.count])).toEqual([
+      ['two-1', 2],
+      ['two-0', 1],
+    ]);
+    // an hour later, in minutes of their own: 8 services, of which the panel shows 5
+    const laterMs = endMs + 60 * minute;
+    await app.stores.logs.writeLogs({ logs: errors('eight', 8).map((l) => ({ ...l, timeUs: l.timeUs + 60 * minute * 1000 })), businessKeys: [] });
+    const eight = await refresh(laterMs);
+    expect(eight.rows.map((r) => [r.service, r.count])).toEqual([
+      ['eight-7', 8],
+      ['eight-6', 7],
+      ['eight-5', 6],
+      ['eight-4', 5],
+      ['eight-3', 4],
+    ]);
+    expect(eight.logCalls).toEqual(two.logCalls);
+    expect(eight.logCalls.filter((m) => m === 'bursts')).toEqual(['bursts']);
+    expect(eight.logCalls.length).toBeLessThanOrEqual(2);
+    // the panel's rows: minutes over its 15-minute window, the most frequent message of each
+    const top = eight.rows[0];
+    expect(top.series).toHaveLength(16);
+    expect(top.series.reduce((n, p) => n + (p.value ?? 0), 0)).toBe(8);
+    expect([top.topMessage, top.topMessageCount]).toEqual(['failed in eight-7', 6]);
+  });
+});
