@@ -53,6 +53,10 @@ const UNDO: Record<number, string | null> = {
     CREATE INDEX logs_service_time ON logs (service, time_us);
     CREATE INDEX logs_trace ON logs (trace_id, time_us) WHERE trace_id <> '';`,
   13: 'ALTER TABLE order_facts DROP COLUMN recount',
+  // the text index as migration 1 made it (with its size table, FTS5's default merging)
+  14: `DROP TABLE logs_fts;
+    CREATE VIRTUAL TABLE logs_fts USING fts5 (body, content = 'logs', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2');
+    INSERT INTO logs_fts (logs_fts) VALUES ('rebuild');`,
 };
 
 /** Turns an open database of the current schema into one of schema `version` (its data, none of the later tables). */
