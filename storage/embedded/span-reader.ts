@@ -12,6 +12,7 @@ import { TraceSummaryReader, type TraceRow } from './trace-summary';
 import type { EmbeddedDatabase } from './database';
 import { afterCursor, hasMatchingSpan, traceOrder, type SqlFilter } from './trace-query';
 import { MatchingSpanReader } from './matching-spans';
+import { PairCandidates } from './pair-candidates';
 
 /** An attribute filter drives a search from the index when it matches fewer traces than this. */
 export const INDEX_DRIVEN_MAX_TRACES = 1_000;
@@ -42,9 +43,8 @@ export class SpanReader {
   private readonly messagePairsStmt: Database.Statement<[{ ids: string; cap: number }], LinkRow>;
   private readonly coverage: AttributeIndexCoverage;
   private readonly anyTraceBelow: Database.Statement<[number], { id: number }>;
-  private readonly countIndexed: Database.Statement<[string, number, number], { n: number }>;
+  private readonly candidates: PairCandidates;
   private readonly refRange: Database.Statement<[], { lo: number | null; hi: number | null }>;
-  private readonly countKeyed: Database.Statement<[string, string, number], { n: number }>;
   private readonly keyedPair: Database.Statement<[string, string], { one: number }>;
 
   constructor(private readonly edb: EmbeddedDatabase) {
@@ -55,12 +55,9 @@ export class SpanReader {
     this.matchingSpans = new MatchingSpanReader(edb);
     this.coverage = new AttributeIndexCoverage(db);
     this.anyTraceBelow = db.prepare('SELECT id FROM traces WHERE id < ? LIMIT 1');
-    this.countIndexed = db.prepare(
-      'SELECT count(*) AS n FROM (SELECT 1 FROM trace_attr_index WHERE bucket IN (SELECT value FROM json_each(?)) AND hash = ? LIMIT ?)',
-    );
+    this.candidates = new PairCandidates(db);
     this.refRange = db.prepare('SELECT (SELECT min(id) FROM traces) AS lo, (SELECT max(id) FROM traces) AS hi');
     this.keyedPair = db.prepare('SELECT 1 AS one FROM business_keys WHERE key = ? AND value = ? LIMIT 1');
-    this.countKeyed = db.prepare('SELECT count(*) AS n FROM (SELECT 1 FROM business_keys WHERE key = ? AND value = ? LIMIT ?)');
     this.servicesStmt = db.prepare('SELECT DISTINCT service FROM operations ORDER BY service LIMIT ?');
     this.operationsStmt = db.prepare('SELECT name FROM operations WHERE service = ? ORDER BY name LIMIT ?');
     this.linksStmt = db.prepare(
@@ -137,13 +134,9 @@ export class SpanReader {
     if (driver === undefined) return this.selectTraces('traces t', [], this.traceFilter(query, attributes), sort, limit);
     // the candidates carry the driving pair: only the other filters are checked on them
     const rest = this.traceFilter(query, attributes.filter((f) => f !== driver.filter));
-
-    const hash = attributeHash(driver.filter.key, driver.filter.value);
-    const candidates = `(SELECT trace_ref AS ref FROM trace_attr_index WHERE bucket IN (SELECT value FROM json_each(?)) AND hash = ?
-        UNION SELECT id FROM traces WHERE trace_id IN (SELECT trace_id FROM business_keys WHERE key = ? AND value = ?)) c
-       CROSS JOIN traces t ON t.id = c.ref`;
-    const buckets = driver.buckets;
-    const covered = this.selectTraces(candidates, [buckets, hash, driver.filter.key, driver.filter.value], addWhere(rest, 't.id >= ?', driver.since), sort, limit);
+    // the refs the driver's read found (index and business keys, distinct), not read again
+    const candidates = '(SELECT value AS ref FROM json_each(?)) c CROSS JOIN traces t ON t.id = c.ref';
+    const covered = this.selectTraces(candidates, [driver.refs], addWhere(rest, 't.id >= ?', driver.since), sort, limit);
     if (driver.since <= 1 || this.anyTraceBelow.get(driver.since) === undefined) return covered;
     // traces written before the index held the name: walked, and merged into the first `limit` in sort order
     const older = this.selectTraces('traces t', [], addWhere(this.traceFilter(query, attributes), 't.id < ?', driver.since), sort, limit);
@@ -211,22 +204,21 @@ export class SpanReader {
   /**
    * The attribute filter to start from: of those whose pair the index holds, the one the fewest
    * traces carry, if fewer than INDEX_DRIVEN_MAX_TRACES (a pair most traces carry is found sooner
-   * by walking the window newest first).
+   * by walking the window newest first). Its traces are read here, once: `refs` (a JSON array) are
+   * the search's candidates.
    */
-  private indexDriver(filters: readonly AttributeFilter[]): { filter: AttributeFilter; since: number; buckets: string } | undefined {
-    let best: { filter: AttributeFilter; since: number; buckets: string } | undefined;
+  private indexDriver(filters: readonly AttributeFilter[]): { filter: AttributeFilter; since: number; refs: string } | undefined {
+    let best: { filter: AttributeFilter; since: number; refs: string } | undefined;
     let bestCount = INDEX_DRIVEN_MAX_TRACES;
     const refs = this.refRange.get()!;
     for (const filter of filters) {
       const since = this.coverage.coveredFrom(filter.key, filter.value);
       if (since === undefined) continue;
       const buckets = bucketList(Math.max(since, refs.lo ?? since), Math.max(since, refs.hi ?? since));
-      const n =
-        this.countIndexed.get(buckets, attributeHash(filter.key, filter.value), bestCount)!.n +
-        this.countKeyed.get(filter.key, filter.value, bestCount)!.n;
-      if (n < bestCount) {
-        best = { filter, since, buckets };
-        bestCount = n;
+      const found = this.candidates.read(buckets, filter.key, filter.value, bestCount);
+      if (found !== undefined) {
+        best = { filter, since, refs: JSON.stringify(found) };
+        bestCount = found.length;
       }
     }
     return best;

@@ -151,6 +151,40 @@ describe('embedded attribute index', () => {
     expect(await ids(s, { service: 'billing', attributes: [{ key: 'order.id', value: order }] })).toEqual([t[0].traceId]);
   });
 
+  it('reads the pair from the index once per search: the driver\'s read is the candidates, with keyed and log-only traces', async () => {
+    const s = open(['order.id']);
+    const order = uniq('ORD');
+    const both = tagged({ 'order.id': order }, BASE_US + 3_000);
+    const spansOnly = tagged({ 'order.id': order }, BASE_US + 2_000, 'stock');
+    const logsOnly = makeTrace({ service: 'billing', startUs: BASE_US + 1_000 });
+    const other = tagged({ 'order.id': uniq('ORD') }, BASE_US + 4_000);
+    const keys = [both, logsOnly].map((t) => ({ key: 'order.id', value: order, traceId: t[0].traceId, timeUs: BASE_US }));
+    // a key seen in logs whose trace never arrived: no trace to find, still a row of the key table
+    keys.push({ key: 'order.id', value: order, traceId: 'f'.repeat(32), timeUs: BASE_US });
+    await s.spans.writeSpans(spanBatch([...both, ...spansOnly, ...logsOnly, ...other], { businessKeys: keys }));
+
+    const proto = Object.getPrototypeOf(s.database.db.prepare('SELECT 1')) as Record<string, (...args: unknown[]) => unknown>;
+    const reads: string[] = [];
+    const spies = ['all', 'get', 'iterate', 'run'].map((method) => {
+      const original = proto[method];
+      return jest.spyOn(proto, method as never).mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+        reads.push(this.source);
+        return original.apply(this, args);
+      } as never);
+    });
+    try {
+      const indexReads = () => reads.splice(0).filter((sql) => sql.includes('trace_attr_index')).length;
+      expect(await ids(s, { attributes: [{ key: 'order.id', value: order }] })).toEqual([both, spansOnly, logsOnly].map((t) => t[0].traceId));
+      expect(indexReads()).toBe(1);
+      expect(await ids(s, { attributes: [{ key: 'order.id', value: order }], service: 'billing' })).toEqual([logsOnly[0].traceId]);
+      expect(indexReads()).toBe(1);
+      expect(await ids(s, { attributes: [{ key: 'order.id', value: order }], limit: 1, sort: 'oldest' })).toEqual([logsOnly[0].traceId]);
+      expect(indexReads()).toBe(1);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
   it('retention deletes the index rows of the traces it deletes', async () => {
     const s = open(['order.id']);
     const gone = tagged({ 'order.id': uniq('ORD') }, BASE_US - 10_000_000);
