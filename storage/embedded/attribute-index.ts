@@ -48,20 +48,76 @@ export class IndexedNames {
   }
 }
 
-/** Collects the hashes of one trace's attribute pairs: all of them (for trace_attr_sets) and the indexed ones. */
+/** An attribute name's last pair in a batch (PairMemo): its value, hash, whether indexed, and the set that last took it. */
+interface LastPair {
+  value: unknown;
+  hash: number;
+  indexed: boolean;
+  set: number;
+}
+
+/**
+ * What the hash sets of one batch share: per attribute name, the last value
+ * seen and its hash. Spans repeat most of their pairs (method, route, host,
+ * the order id of the whole trace), so most pairs are neither put into text
+ * nor hashed again, and a pair a set already holds is not added twice.
+ * Bounded by the batch's distinct attribute names (kept for one batch).
+ */
+export class PairMemo {
+  readonly last = new Map<string, LastPair>();
+  private sets = 0;
+
+  /** A number naming one set (PairHashes) among those sharing this memo. */
+  nextSet(): number {
+    return ++this.sets;
+  }
+}
+
+/**
+ * Collects the hashes of one trace's attribute pairs: all of them (for
+ * trace_attr_sets) and the indexed ones. A pair may come more than once
+ * (encodeHashSet keeps one); one equal to the last pair of its name this set
+ * took is skipped.
+ */
 export class PairHashes {
   readonly all: number[] = [];
   readonly indexed: number[] = [];
+  /** This set's number in `memo`. */
+  readonly id: number;
 
-  constructor(private readonly names: IndexedNames) {}
+  constructor(
+    private readonly names: IndexedNames,
+    private readonly memo = new PairMemo(),
+  ) {
+    this.id = memo.nextSet();
+  }
 
   addAttributes(attributes: Attributes): void {
+    const memo = this.memo.last;
     for (const key in attributes) {
-      const text = attributeText(attributes[key]);
+      const value = attributes[key];
+      let last = memo.get(key);
+      // === on a string, number or boolean means the same text (0 and -0 both print "0"; NaN never matches)
+      if (last !== undefined && last.value === value) {
+        if (last.set === this.id) continue;
+        last.set = this.id;
+        this.all.push(last.hash);
+        if (last.indexed) this.indexed.push(last.hash);
+        continue;
+      }
+      const text = attributeText(value);
       if (text === undefined) continue;
       const hash = attributeHash(key, text);
+      const indexed = this.names.holds(key, text);
       this.all.push(hash);
-      if (this.names.holds(key, text)) this.indexed.push(hash);
+      if (indexed) this.indexed.push(hash);
+      if (last === undefined) memo.set(key, (last = { value, hash, indexed, set: this.id }));
+      else {
+        last.value = value;
+        last.hash = hash;
+        last.indexed = indexed;
+        last.set = this.id;
+      }
     }
   }
 

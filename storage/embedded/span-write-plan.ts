@@ -1,6 +1,6 @@
 import type { Attributes, Span } from '../../core/model';
 import type { IndexedNames } from './attribute-index';
-import { PairHashes } from './attribute-index';
+import { PairHashes, PairMemo } from './attribute-index';
 import { encodeHashSet, STATUS_ERROR, statusToInt } from './codec';
 
 /**
@@ -57,7 +57,7 @@ export function planTraces(spans: readonly Span[], names: IndexedNames): Planned
       g.spans.push(span);
     }
   }
-  const resources = new ResourceHashes(names);
+  const resources = new ResourceHashes(names, new PairMemo());
   const out: PlannedTrace[] = [];
   for (const [traceId, g] of groups) {
     out.push({ traceId, spans: g.spans, hashes: hashSetsOf(g.spans, names, resources), summary: summaryOf(g.spans) });
@@ -67,19 +67,16 @@ export function planTraces(spans: readonly Span[], names: IndexedNames): Planned
 
 /**
  * The hash sets of the pairs of `spans`: their attributes, their events'
- * attributes (like Jaeger's tag search) and their resources'.
+ * attributes (like Jaeger's tag search) and their resources'. `resources`:
+ * shared by the traces of one batch (its memo of pairs too, PairMemo).
  */
-export function hashSetsOf(spans: readonly Span[], names: IndexedNames, resources = new ResourceHashes(names)): TraceHashSets {
-  const hashes = new PairHashes(names);
-  let lastResource: Attributes | null = null;
+export function hashSetsOf(spans: readonly Span[], names: IndexedNames, resources = new ResourceHashes(names, new PairMemo())): TraceHashSets {
+  const hashes = new PairHashes(names, resources.memo);
   for (const span of spans) {
     hashes.addAttributes(span.attributes);
     for (const event of span.events) hashes.addAttributes(event.attributes);
-    // spans of one resource share its object: add its hashes once per run of them
-    if (span.resource !== lastResource) {
-      hashes.addAll(resources.of(span.resource));
-      lastResource = span.resource;
-    }
+    // spans of one resource share its object: its hashes go in once per set
+    resources.addTo(hashes, span.resource);
   }
   return {
     all: hashes.all.length ? encodeHashSet(hashes.all) : null,
@@ -107,17 +104,23 @@ function summaryOf(spans: readonly Span[]): PlannedSummary {
 
 /** Pair hashes of resources, computed once per resource object. */
 class ResourceHashes {
-  private readonly seen = new Map<Attributes, PairHashes>();
+  private readonly seen = new Map<Attributes, { hashes: PairHashes; addedTo: number }>();
 
-  constructor(private readonly names: IndexedNames) {}
+  constructor(
+    private readonly names: IndexedNames,
+    readonly memo: PairMemo,
+  ) {}
 
-  of(resource: Attributes): PairHashes {
-    let hashes = this.seen.get(resource);
-    if (hashes === undefined) {
-      hashes = new PairHashes(this.names);
+  /** Adds the pairs of `resource` to `set` unless they are in it already. */
+  addTo(set: PairHashes, resource: Attributes): void {
+    let entry = this.seen.get(resource);
+    if (entry === undefined) {
+      const hashes = new PairHashes(this.names, this.memo);
       hashes.addAttributes(resource);
-      this.seen.set(resource, hashes);
+      this.seen.set(resource, (entry = { hashes, addedTo: 0 }));
     }
-    return hashes;
+    if (entry.addedTo === set.id) return;
+    entry.addedTo = set.id;
+    set.addAll(entry.hashes);
   }
 }
