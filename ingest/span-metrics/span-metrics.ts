@@ -1,6 +1,6 @@
 import { seriesName, type Counters } from '../../core/metrics';
 import type { Span } from '../../core/model';
-import { declare, firstBucketOf, observeCounted } from './histogram';
+import { firstBucketOf, HistogramSeries } from './histogram';
 
 /** Names and labels of the OpenTelemetry Collector's spanmetrics connector as its Prometheus exporter prints them. */
 export const SPAN_METRICS = {
@@ -32,6 +32,15 @@ export interface SpanMetricsOptions {
   maxSeries: number;
 }
 
+/** One label set's series: named once, when the label set is first seen. */
+interface LabelSeries {
+  calls: string;
+  duration: HistogramSeries;
+}
+
+/** Label sets by service, span name, kind and status code: found per span without building a key. */
+type SeriesIndex = Map<string, Map<string, Map<string, Map<string, LabelSeries>>>>;
+
 /**
  * Calls and duration histograms per service, operation, kind and status,
  * counted as spans are ingested. Label sets are bounded like the collector's
@@ -39,7 +48,9 @@ export interface SpanMetricsOptions {
  * overflow series.
  */
 export class SpanMetrics {
-  private readonly seen = new Set<string>();
+  private readonly index: SeriesIndex = new Map();
+  private kept = 0;
+  private overflow: LabelSeries | null = null;
 
   constructor(private readonly options: SpanMetricsOptions) {
     describeSpanMetrics(options.counters);
@@ -56,24 +67,25 @@ export class SpanMetrics {
    * A bus batch's count, held until the whole bus batch is stored: `add` per
    * store write, `commit` once every write succeeded. A batch dropped without
    * commit (a store failure, so the bus delivers it again) counts nothing, so
-   * its redelivery counts its spans once. Spans are tallied per label set (a
-   * key lookup and a bucket index each) and each label set goes to the
-   * counters once at commit — building series names per span cost ~55 µs a
-   * span, more than storing it. Held: one entry per label set, at most
-   * maxSeries + 1.
+   * its redelivery counts its spans once. Spans are tallied per label set (
+   * nested map lookups and a bucket index each, no key string per span) and
+   * each label set goes to the counters once at commit, through series names
+   * made when the label set was first seen — building series names per span
+   * cost ~55 µs a span, more than storing it. Held: one entry per label set,
+   * at most maxSeries + 1.
    */
   batch(): SpanMetricsBatch {
-    const tally = new Map<string, { labels: Record<string, string>; calls: number; sumMs: number; firstBucket: number[] }>();
+    const tally = new Map<LabelSeries, { calls: number; sumMs: number; firstBucket: number[] }>();
     let committed = false;
     return {
       add: (spans) => {
         if (this.options.maxSeries <= 0) return;
         for (const span of spans) {
-          const key = `${span.service}\u0000${span.name}\u0000${span.kind}\u0000${span.status.code}`;
-          let entry = tally.get(key);
+          const series = this.seriesOf(span);
+          let entry = tally.get(series);
           if (!entry) {
-            entry = { labels: this.labelsOf(span, key), calls: 0, sumMs: 0, firstBucket: new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0) };
-            tally.set(key, entry);
+            entry = { calls: 0, sumMs: 0, firstBucket: new Array<number>(DURATION_BUCKETS_MS.length + 1).fill(0) };
+            tally.set(series, entry);
           }
           const ms = span.durationUs / 1000;
           entry.calls++;
@@ -85,31 +97,42 @@ export class SpanMetrics {
         if (committed) return;
         committed = true;
         const { counters } = this.options;
-        for (const { labels, calls, sumMs, firstBucket } of tally.values()) {
-          counters.add(seriesName(SPAN_METRICS.calls, labels), calls);
-          observeCounted(counters, SPAN_METRICS.duration, labels, DURATION_BUCKETS_MS, firstBucket, sumMs);
+        for (const [series, { calls, sumMs, firstBucket }] of tally) {
+          counters.add(series.calls, calls);
+          series.duration.observeCounted(counters, firstBucket, sumMs);
         }
       },
     };
   }
 
-  private labelsOf(span: Span, key: string): Record<string, string> {
-    if (!this.seen.has(key)) {
-      if (this.seen.size >= this.options.maxSeries) return OVERFLOW_LABELS;
-      this.seen.add(key);
-      const labels = this.labelsFor(span);
-      declare(this.options.counters, SPAN_METRICS.duration, labels, DURATION_BUCKETS_MS);
-      return labels;
-    }
-    return this.labelsFor(span);
+  private seriesOf(span: Span): LabelSeries {
+    const found = this.index.get(span.service)?.get(span.name)?.get(span.kind)?.get(span.status.code);
+    return found ?? this.addSeries(span);
   }
 
-  private labelsFor(span: Span): Record<string, string> {
-    return {
+  /** A label set seen for the first time: kept (its histogram declared) while fewer than maxSeries are, else the overflow series. */
+  private addSeries(span: Span): LabelSeries {
+    if (this.kept >= this.options.maxSeries) return (this.overflow ??= seriesFor(OVERFLOW_LABELS));
+    const labels = {
       service_name: span.service,
       span_name: span.name,
       span_kind: `SPAN_KIND_${span.kind.toUpperCase()}`,
       status_code: `STATUS_CODE_${span.status.code.toUpperCase()}`,
     };
+    const series = seriesFor(labels);
+    series.duration.declare(this.options.counters);
+    this.kept++;
+    innerMap(innerMap(innerMap(this.index, span.service), span.name), span.kind).set(span.status.code, series);
+    return series;
   }
+}
+
+function seriesFor(labels: Record<string, string>): LabelSeries {
+  return { calls: seriesName(SPAN_METRICS.calls, labels), duration: new HistogramSeries(SPAN_METRICS.duration, labels, DURATION_BUCKETS_MS) };
+}
+
+function innerMap<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = outer.get(key);
+  if (!inner) outer.set(key, (inner = new Map()));
+  return inner;
 }
