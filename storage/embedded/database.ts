@@ -67,7 +67,8 @@ export class EmbeddedDatabase {
   private resourceIdsByObject = new WeakMap<object, number>();
   private readonly resourceIdsByJson = new Map<string, number>();
   private readonly resourceJsonById = new Map<number, string>();
-  private readonly opIdsByKey = new Map<string, number>();
+  /** Operation ids by service, then span name (no key string made per lookup). */
+  private readonly opIdsByService = new Map<string, Map<string, number>>();
   private readonly opsById = new Map<number, Operation>();
 
   private readonly stmts: {
@@ -221,8 +222,7 @@ export class EmbeddedDatabase {
 
   /** Id of a (service, span name) pair, inserting it the first time; `isNew` when inserted now. */
   operationId(service: string, name: string): number {
-    const key = service + '\u0000' + name;
-    let id = this.opIdsByKey.get(key);
+    let id = this.opIdsByService.get(service)?.get(name);
     if (id !== undefined) return id;
     const row = this.stmts.findOp.get(service, name);
     id = row ? row.id : Number(this.stmts.insertOp.run(service, name).lastInsertRowid);
@@ -247,18 +247,21 @@ export class EmbeddedDatabase {
   dropCaches(): void {
     this.resourceIdsByJson.clear();
     this.resourceJsonById.clear();
-    this.opIdsByKey.clear();
+    this.opIdsByService.clear();
     this.opsById.clear();
     // WeakMap has no clear(); objects seen in the failed batch may still map to stale ids.
     this.resourceIdsByObject = new WeakMap();
   }
 
   private rememberOp(id: number, service: string, name: string): void {
-    if (this.opIdsByKey.size >= MAX_CACHED_OPERATIONS) {
-      this.opIdsByKey.clear();
+    // opsById holds one entry per cached (service, name): its size bounds both
+    if (this.opsById.size >= MAX_CACHED_OPERATIONS) {
+      this.opIdsByService.clear();
       this.opsById.clear();
     }
-    this.opIdsByKey.set(service + '\u0000' + name, id);
+    let byName = this.opIdsByService.get(service);
+    if (byName === undefined) this.opIdsByService.set(service, (byName = new Map()));
+    byName.set(name, id);
     this.opsById.set(id, { service, name });
   }
 }
