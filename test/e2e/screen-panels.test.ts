@@ -8,6 +8,7 @@ import { describeInBrowser, REPO } from '../helpers/browser';
 import { demoLikeOrder } from '../helpers/chain-orders';
 import { startOrdersUi, type OrdersUi } from '../helpers/orders-ui';
 import { makeLog, makeSpan, spanBatch } from '../contract/fixtures';
+import { paintedAsData, paintedCells, paintMismatches, type PaintedCell } from '../helpers/heatmap-canvas';
 
 /** A service name and log bodies that try to become markup or to reorder the text around them. */
 const HOSTILE_SERVICE = '<img src=x onerror="window.__pwned=1">pay\u202Ement';
@@ -15,8 +16,9 @@ const HOSTILE_BODY = '<script>window.__pwned=2</script> card \u202Egnp.exe decli
 
 /**
  * The heatmap and log-stream panels in Chromium at 1920×1080 on a dashboard
- * of their own (DASHBOARDS_DIR): the heatmap's cells add up to the panel's
- * data, with its p95 line and threshold marks; the live tail keeps its rows
+ * of their own (DASHBOARDS_DIR): the heatmap's canvas shows a cell for every
+ * minute and band with calls in the shade its count gives, with its p95 line
+ * and threshold marks; the live tail keeps its rows
  * as the same elements across pushes of the one stream and adds new records
  * on top; hostile service names and log bodies show as text.
  */
@@ -89,20 +91,28 @@ describeInBrowser('heatmap and log-stream panels in Chromium', () => {
     return result.data as Extract<PanelData, { kind: K }>;
   }
 
-  test('heatmaps: every count in a cell, the p95 line, the thresholds marked, the service name shown as text', async () => {
-    const data = await panelData('service-latency', 'service-latency');
+  test('heatmaps: a painted cell for every minute and band with calls in its shade, the p95 line, the thresholds marked, the service name shown as text', async () => {
+    const { data, cells, wrong } = await paintedAsData(page, 'service-latency', () => panelData('service-latency', 'service-latency'));
     expect(data.total).toBe(360);
+    expect(wrong).toEqual([]);
+    const painted = cells.filter((c) => c.step >= 0);
+    expect(painted.reduce((n, c) => n + c.count, 0)).toBe(360);
+    expect(painted.length).toBe(data.columns.reduce((n, c) => n + c.counts.filter((x) => x > 0).length, 0));
+    // several shades: the fullest cell the lightest, the slow calls' cells darker
+    expect(new Set(painted.map((c) => c.step)).size).toBeGreaterThan(2);
     const heatmap = page.locator('[data-panel="service-latency"]');
-    const counts = await heatmap.locator('.heatmap-cells rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-count'))));
-    expect(counts.reduce((a, b) => a + b, 0)).toBe(360);
-    expect(counts.length).toBe(data.columns.reduce((n, c) => n + c.counts.filter((x) => x > 0).length, 0));
-    // slow calls sit above fast ones: the highest cell is one of the few slow calls of a minute
-    const topCell = await heatmap.locator('.heatmap-cells rect').evaluateAll((rects) => {
-      const ys = rects.map((r) => Number(r.getAttribute('y')));
-      return Number(rects[ys.indexOf(Math.min(...ys))].getAttribute('data-count'));
+    // the p95 line in its level's colour (the canvas's CSS colour) across the plot
+    expect(await heatmap.locator('canvas.heatmap-canvas').getAttribute('class')).toMatch(/level-(warn|critical)/);
+    const linePixels = await heatmap.locator('canvas.heatmap-canvas').evaluate((el) => {
+      const c = el as HTMLCanvasElement;
+      const rgb = /(\d+), (\d+), (\d+)/.exec(getComputedStyle(c).color)!.slice(1).map(Number);
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] === rgb[0] && d[i + 1] === rgb[1] && d[i + 2] === rgb[2] && d[i + 3] === 255) n++;
+      return n;
     });
-    expect(topCell).toBeLessThanOrEqual(3);
-    expect(await heatmap.locator('path.heatmap-p95-line').getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+)+$/);
+    expect(linePixels).toBeGreaterThan(50);
+    expect(await heatmap.locator('canvas.heatmap-canvas').getAttribute('aria-label')).toContain('Latency heatmap of entry spans of <img');
     expect(await heatmap.locator('.heatmap-mark text').allTextContents()).toEqual(['warn 500 ms', 'critical 1.5 s']);
     // the last whole minute's p95 is one of the slow calls: past warn
     expect(await heatmap.locator('.heatmap-now').getAttribute('class')).toMatch(/level-(warn|critical)/);
@@ -111,59 +121,76 @@ describeInBrowser('heatmap and log-stream panels in Chromium', () => {
     expect(subject).not.toContain('\u202E');
     expect(await page.locator('.screen img').count()).toBe(0);
 
-    const orders = await panelData('order-latency', 'order-latency');
-    expect(orders.total).toBe(12);
-    const orderCounts = await page.locator('[data-panel="order-latency"] .heatmap-cells rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-count'))));
-    expect(orderCounts.reduce((a, b) => a + b, 0)).toBe(12);
+    const orders = await paintedAsData(page, 'order-latency', () => panelData('order-latency', 'order-latency'));
+    expect(orders.data.total).toBe(12);
+    expect(orders.wrong).toEqual([]);
+    expect(orders.cells.filter((c) => c.step >= 0).reduce((n, c) => n + c.count, 0)).toBe(12);
   });
 
-  test('the heatmap keeps its elements across pushes (a D3 join, not a new drawing)', async () => {
-    const firstCell = page.locator('[data-panel="service-latency"] .heatmap-cells rect').first();
-    await firstCell.evaluate((el) => ((el as unknown as { kept: boolean }).kept = true));
+  test('the heatmap keeps its canvas and SVG across pushes, painted again in place', async () => {
+    const canvas = page.locator('[data-panel="service-latency"] canvas.heatmap-canvas');
+    await canvas.evaluate((el) => ((el as unknown as { kept: boolean }).kept = true));
     const updated = await page.locator('.screen-status').textContent();
     await page.waitForFunction((was) => !document.querySelector('.screen-status')!.textContent!.startsWith(was!.slice(0, 16)), updated, { timeout: 15_000 });
-    expect(await firstCell.evaluate((el) => (el as unknown as { kept?: boolean }).kept)).toBe(true);
+    expect(await canvas.evaluate((el) => (el as unknown as { kept?: boolean }).kept)).toBe(true);
+    expect(await page.locator('[data-panel="service-latency"] canvas').count()).toBe(1);
     expect(await page.locator('[data-panel="service-latency"] svg').count()).toBe(1);
   });
 
-  test('calls added to the current minute: its cells and the rescaled shades set in place, as a fresh drawing of the same data shows them', async () => {
-    const cellsOf = (p: Page) =>
-      p.locator('[data-panel="service-latency"] .heatmap-cells rect').evaluateAll((rects) =>
-        rects
-          .map((r) => {
-            const column = /translate\(([-\d.]+),/.exec(r.parentElement?.getAttribute('transform') ?? '')?.[1] ?? 'none';
-            return [Number(column) + Number(r.getAttribute('x')), ...['y', 'width', 'height', 'fill', 'data-count'].map((a) => r.getAttribute(a))].join(' ');
-          })
-          .sort(),
-      );
-    const total = async (p: Page) => (await cellsOf(p)).reduce((n, cell) => n + Number(cell.split(' ')[5]), 0);
-    // the fullest cell so far: its shade is the top of the scale until the new calls come
-    const fullest = await page.locator('[data-panel="service-latency"] .heatmap-cells').evaluateHandle((layer) => {
-      const rects = [...layer.querySelectorAll('rect')];
-      return rects.reduce((a, b) => (Number(b.getAttribute('data-count')) > Number(a.getAttribute('data-count')) ? b : a));
-    });
-    const fillBefore = await fullest.evaluate((el) => el.getAttribute('fill'));
+  test('a push within the same minute leaves the marks and labels as they are: no element, attribute or text of the SVG set again', async () => {
+    // a minute turning over moves the time labels: up to three pushes, one of them must change nothing
+    let changes = -1;
+    for (let tries = 0; tries < 3 && changes !== 0; tries++) {
+      changes = await page.evaluate(async () => {
+        const plot = document.querySelector('[data-panel="service-latency"] svg.heatmap-plot')!;
+        const status = document.querySelector('.screen-status')!;
+        const was = status.textContent!.slice(0, 16);
+        let seen = 0;
+        const observer = new MutationObserver((records) => (seen += records.length));
+        observer.observe(plot, { subtree: true, childList: true, attributes: true, characterData: true });
+        const deadline = Date.now() + 10_000;
+        while (status.textContent!.slice(0, 16) === was && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 100));
+        observer.disconnect();
+        return status.textContent!.slice(0, 16) === was ? -1 : seen;
+      });
+    }
+    expect(changes).toBe(0);
+    expect(await page.locator('[data-panel="service-latency"] .heatmap-bands text').count()).toBeGreaterThan(1);
+    expect(await page.locator('[data-panel="service-latency"] .heatmap-times text').allTextContents()).toHaveLength(3);
+  });
+
+  test('calls added to the current minute: the shades rescaled on the same canvas, as a fresh drawing of the same data shows them', async () => {
+    const before = await paintedAsData(page, 'service-latency', () => panelData('service-latency', 'service-latency'), (d) => d.total === 360);
+    expect(before.wrong).toEqual([]);
+    const fullest = before.cells.reduce((a, b) => (b.count > a.count ? b : a));
     // 200 fast calls (in a band already drawn) in the current minute: a new fullest cell, so the other cells' shades move down the scale
     const calls = Array.from({ length: 200 }, (_, i) => makeSpan({ service: HOSTILE_SERVICE, name: 'POST /charge', kind: 'server', startUs: Date.now() * 1000 - i, durationUs: 9_000 }));
     await stores.spans.writeSpans(spanBatch(calls));
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-panel="service-latency"] .heatmap-cells rect')].reduce((n, r) => n + Number(r.getAttribute('data-count')), 0) === 560, null, { timeout: 15_000 });
-    // the same element, in the page still, with a darker shade
-    expect(await fullest.evaluate((el) => el.isConnected)).toBe(true);
-    expect(await fullest.evaluate((el) => el.getAttribute('fill'))).not.toBe(fillBefore);
+    const after = await paintedAsData(page, 'service-latency', () => panelData('service-latency', 'service-latency'), (d) => d.total === 560);
+    expect(after.data.total).toBe(560);
+    expect(after.wrong).toEqual([]);
+    // the cell that was fullest (found by its minute, the window may have slid) is a darker shade now
+    const shift = after.data.columns.findIndex((c) => c.tUs === before.data.columns[fullest.column].tUs);
+    const same = after.cells.find((c) => c.column === shift && c.band === fullest.band)!;
+    expect(same.step).toBeLessThan(fullest.step);
+    expect(same.rgba).not.toEqual(fullest.rgba);
 
     const fresh = await page.context().browser()!.newPage({ viewport: page.viewportSize() });
     try {
       await fresh.goto(page.url());
       // the same data in both (a minute turning over between two pushes moves both windows: compare once both show it)
       const deadline = Date.now() + 15_000;
-      let inPlace: string[] = [];
-      let drawnFresh: string[] = [];
+      let inPlace: PaintedCell[] = [];
+      let drawnFresh: PaintedCell[] = [];
       do {
-        [inPlace, drawnFresh] = await Promise.all([cellsOf(page), cellsOf(fresh)]);
-        if (inPlace.length && inPlace.join() === drawnFresh.join()) break;
+        const data = await panelData('service-latency', 'service-latency');
+        [inPlace, drawnFresh] = await Promise.all([paintedCells(page, 'service-latency', data), paintedCells(fresh, 'service-latency', data)]);
+        if (!paintMismatches(inPlace).length && JSON.stringify(inPlace) === JSON.stringify(drawnFresh)) break;
         await fresh.waitForTimeout(250);
       } while (Date.now() < deadline);
-      expect(await total(fresh)).toBe(560);
+      expect(drawnFresh.reduce((n, c) => n + c.count, 0)).toBe(560);
+      expect(paintMismatches(drawnFresh)).toEqual([]);
       expect(inPlace).toEqual(drawnFresh);
     } finally {
       await fresh.close();

@@ -10,6 +10,8 @@ import { ARTIFACTS, describeInBrowser, launchBrowser, REPO } from '../helpers/br
 import { demoLikeOrder, writeOrderSpans } from '../helpers/chain-orders';
 import { makeLog } from '../contract/fixtures';
 import { heapSnapshotStats } from '../../bench/heap-snapshot-stats';
+import type { DashboardData } from '../../core/wire';
+import { paintedAsData } from '../helpers/heatmap-canvas';
 
 /**
  * Wall screens in Chromium at 1920×1080: the three shipped dashboards in kiosk
@@ -144,9 +146,39 @@ describeInBrowser('wall screens in Chromium', () => {
     expect(await page.locator('[data-panel="topology"] svg.screen-topology').count()).toBe(1);
     expect(await page.locator('[data-panel="topology"] path.topo-edge').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-panel="topology"] path.topo-flow').count()).toBeGreaterThan(0);
-    // the latency heatmap of every service's entry spans: a cell per minute and band with calls, the p95 line
-    expect(await page.locator('[data-panel="latency"] .heatmap-cells rect').count()).toBeGreaterThan(10);
-    expect(await page.locator('[data-panel="latency"] path.heatmap-p95-line').getAttribute('d')).toMatch(/^M/);
+    // node outlines are one shape per kind scaled to the node's radius (14–26 px for services, by calls), set as numbers, not as path text each push
+    const outlines = await page.locator('[data-panel="topology"] g.topo-node').evaluateAll((gs) =>
+      gs.map((g) => {
+        const shape = g.querySelector('path')!;
+        return { id: g.getAttribute('data-node')!, d: shape.getAttribute('d'), width: shape.getBoundingClientRect().width, scale: (shape as SVGPathElement).transform.baseVal.getItem(0).matrix.a };
+      }),
+    );
+    const topology = ((await (await fetch(`${base()}/api/dashboards/service-health/data`)).json()) as DashboardData).panels.topology;
+    if (!topology.ok || topology.data.kind !== 'topology') throw new Error('no topology');
+    const serviceNodes = topology.data.nodes.filter((n) => n.kind === 'service');
+    const serviceOutlines = outlines.filter((o) => serviceNodes.some((n) => n.id === o.id));
+    expect(serviceOutlines.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(serviceOutlines.map((o) => o.d)).size).toBe(1);
+    for (const o of serviceOutlines) {
+      expect(o.width).toBeGreaterThanOrEqual(2 * 14 - 1);
+      expect(o.width).toBeLessThanOrEqual(2 * 26 + 4);
+    }
+    // the node with the most calls is drawn at the largest radius
+    const busiest = serviceNodes.reduce((a, b) => (b.calls > a.calls ? b : a));
+    expect(serviceOutlines.find((o) => o.id === busiest.id)!.scale).toBeCloseTo(0.26, 2);
+    // a node's tooltip is written when the pointer comes onto it, from the figures the screen has now
+    const node = page.locator(`[data-panel="topology"] g.topo-node[data-node="${busiest.id}"]`);
+    await node.locator('path').hover();
+    expect(await node.locator('title').textContent()).toMatch(new RegExp(`^${busiest.id}: \\d+ calls, \\d+\\.\\d % errors$`));
+    // the latency heatmap of every service's entry spans: a cell per minute and band with calls, in the shade of its count
+    const latency = await paintedAsData(page, 'latency', async () => {
+      const data = (await (await fetch(`${base()}/api/dashboards/service-health/data`)).json()) as DashboardData;
+      const panel = data.panels.latency;
+      if (!panel.ok || panel.data.kind !== 'service-latency') throw new Error('no latency heatmap');
+      return panel.data;
+    });
+    expect(latency.cells.filter((c) => c.step >= 0).length).toBeGreaterThan(10);
+    expect(latency.wrong).toEqual([]);
     await page.screenshot({ path: path.join(REPO, 'docs', 'screenshot-screen-service-health.png') });
   });
 

@@ -1,22 +1,7 @@
 import { latencyHeatmap } from '../../../core/analysis/latency-heatmap';
-import { bucketOf } from '../../../core/analysis/topology-histogram';
 import { MINUTE_US } from '../../../core/topology';
+import { box, sampleHeatmap as sample, T0 } from '../../helpers/heatmap-sample';
 import { bandY, columnX, heatmapScene, latencyLabel, latencyY, shadeOf } from '../../../ui/src/screens/heatmapLayout';
-
-const T0 = 28_333_334 * MINUTE_US;
-const box = { width: 464, height: 222, left: 64, bottom: 22 };
-
-function sample() {
-  return latencyHeatmap(
-    [
-      { minute: T0, bucket: bucketOf(10_000), count: 100 },
-      { minute: T0, bucket: bucketOf(800_000), count: 1 },
-      { minute: T0 + MINUTE_US, bucket: bucketOf(10_000), count: 10 },
-      { minute: T0 + 3 * MINUTE_US, bucket: bucketOf(100_000), count: 4 },
-    ],
-    { startUs: T0, endUs: T0 + 3 * MINUTE_US },
-  );
-}
 
 describe('heatmap layout', () => {
   it('one column per minute across the plot, the fastest band at the bottom', () => {
@@ -37,11 +22,9 @@ describe('heatmap layout', () => {
     expect(shadeOf(1, 1)).toBe(1);
   });
 
-  it('the p95 line breaks over empty minutes; thresholds inside the bands are marked, others not', () => {
+  it('thresholds inside the bands are marked, others not', () => {
     const h = sample();
     const scene = heatmapScene(h, box, { warn: 50, critical: 5000 });
-    expect(scene.p95Path.match(/M/g)).toHaveLength(2);
-    expect(scene.p95Path.match(/L/g)).toHaveLength(1);
     expect(scene.marks.map((m) => m.level)).toEqual(['warn']);
     const y50 = latencyY(50, h, box)!;
     expect(scene.marks[0].y).toBe(y50);
@@ -74,7 +57,7 @@ describe('heatmap layout', () => {
 
   it('an empty heatmap has nothing to draw', () => {
     const scene = heatmapScene(latencyHeatmap([], { startUs: T0, endUs: T0 }), box, { warn: 1, critical: 2 });
-    expect(scene).toMatchObject({ p95Path: '', marks: [], bandLabels: [] });
+    expect(scene).toMatchObject({ marks: [], bandLabels: [] });
   });
 
   it('band labels read as durations', () => {

@@ -6,7 +6,9 @@ import { wholeText } from '../numberText';
  * per minute left to right, one row per latency band from the fastest at the
  * bottom, a cell's shade by its count on a log scale (a few slow calls stay
  * visible beside thousands of fast ones), the p95 of each minute as a line
- * and the p95 thresholds as marks. Pure: tested in test/unit/ui/heatmap-layout.test.ts.
+ * and the p95 thresholds as marks. The cells and the line are painted on a
+ * canvas (heatmapPaint.ts), the marks and labels are SVG text over it.
+ * Pure: tested in test/unit/ui/heatmap-layout.test.ts.
  */
 
 export interface HeatmapBox {
@@ -21,8 +23,7 @@ export interface HeatmapBox {
 /**
  * Where the cells stand: column i's left edge at `left + i * columnWidth`,
  * band b's cell from `bottomY - (b + 1) * rowHeight` down to `bottomY - b * rowHeight`
- * (the fastest band at the bottom). The cells themselves are drawn a column
- * at a time (heatmapColumns.ts): a push changes the current minute's.
+ * (the fastest band at the bottom); heatmapPaint.ts paints them.
  */
 export interface HeatmapGrid {
   left: number;
@@ -42,8 +43,6 @@ export interface HeatmapMark {
 
 export interface HeatmapScene {
   grid: HeatmapGrid;
-  /** The p95 line through the minutes' centres (null breaks it). */
-  p95Path: string;
   marks: HeatmapMark[];
   /** Band edges to label on the left axis, at most MAX_BAND_LABELS. */
   bandLabels: { y: number; ms: number }[];
@@ -52,6 +51,9 @@ export interface HeatmapScene {
 }
 
 const MAX_BAND_LABELS = 6;
+
+/** A screen panel's room around the plot, in CSS pixels: band labels on the left, times below, the top band's label above. */
+export const PLOT_MARGINS = { left: 64, bottom: 22, top: 10 } as const;
 
 /** A count's shade: log scale from 1 to the fullest cell. */
 export function shadeOf(count: number, maxCount: number): number {
@@ -76,7 +78,8 @@ export function latencyY(ms: number | null, heatmap: Pick<LatencyHeatmap, 'bands
   if (ms <= bands[0].lowMs) position = 0;
   else if (ms > bands[bands.length - 1].highMs) position = bands.length;
   else {
-    const i = bands.findIndex((b) => ms <= b.highMs);
+    let i = 0;
+    while (ms > bands[i].highMs) i++;
     const b = bands[i];
     const within = b.lowMs > 0 ? (logOf(ms) - logOf(b.lowMs)) / (logOf(b.highMs) - logOf(b.lowMs)) : ms / b.highMs;
     position = i + Math.min(1, Math.max(0, within));
@@ -84,24 +87,24 @@ export function latencyY(ms: number | null, heatmap: Pick<LatencyHeatmap, 'bands
   return top + plotHeight - position * rowHeight;
 }
 
+/** Where the cells stand in `box` (what a push needs to paint them; heatmapScene adds the marks and labels). */
+export function heatmapGrid(heatmap: Pick<LatencyHeatmap, 'columns' | 'bands'>, box: HeatmapBox): HeatmapGrid {
+  const plotHeight = Math.max(0, box.height - box.bottom - (box.top ?? 0));
+  return {
+    left: box.left,
+    bottomY: (box.top ?? 0) + plotHeight,
+    columnWidth: heatmap.columns.length ? Math.max(0, box.width - box.left) / heatmap.columns.length : 0,
+    rowHeight: heatmap.bands.length ? plotHeight / heatmap.bands.length : 0,
+  };
+}
+
 export function heatmapScene(heatmap: LatencyHeatmap, box: HeatmapBox, p95Thresholds?: Thresholds): HeatmapScene {
   const columns = heatmap.columns;
   const plotWidth = Math.max(0, box.width - box.left);
   const top = box.top ?? 0;
   const plotHeight = Math.max(0, box.height - box.bottom - top);
-  const columnWidth = columns.length ? plotWidth / columns.length : 0;
-  const rowHeight = heatmap.bands.length ? plotHeight / heatmap.bands.length : 0;
-  let p95Path = '';
-  let drawing = false;
-  columns.forEach((column, i) => {
-    const y = latencyY(column.p95Ms, heatmap, box);
-    if (y === null) {
-      drawing = false;
-      return;
-    }
-    p95Path += `${drawing ? 'L' : 'M'}${(box.left + (i + 0.5) * columnWidth).toFixed(1)},${y.toFixed(1)}`;
-    drawing = true;
-  });
+  const grid = heatmapGrid(heatmap, box);
+  const { columnWidth, rowHeight } = grid;
   const marks: HeatmapMark[] = [];
   if (p95Thresholds && heatmap.bands.length) {
     const top = heatmap.bands[heatmap.bands.length - 1].highMs;
@@ -125,7 +128,7 @@ export function heatmapScene(heatmap: LatencyHeatmap, box: HeatmapBox, p95Thresh
         anchor: i === 0 && last > 0 ? ('start' as const) : i === last && last > 0 ? ('end' as const) : ('middle' as const),
       }))
     : [];
-  return { grid: { left: box.left, bottomY: top + plotHeight, columnWidth, rowHeight }, p95Path, marks, bandLabels: heatmap.bands.length ? bandLabels : [], timeLabels };
+  return { grid, marks, bandLabels: heatmap.bands.length ? bandLabels : [], timeLabels };
 }
 
 /** A band edge as a label: microseconds below 1 ms, one decimal below 10 ms, then as every panel shows ms. */

@@ -1,41 +1,41 @@
 import { interpolateInferno } from 'd3';
 import type { PanelData, Thresholds } from '../../../core/wire';
-import { clockSeconds, svgNumber, wholeText } from '../numberText';
+import { clockSeconds, svgNumber } from '../numberText';
 import { visibleText } from '../safeText';
-import { changedBands, drawnAlready, drawnColumn, SHADE_STEPS, type DrawnColumn } from './heatmapColumns';
-import { bandY, columnX, heatmapScene, latencyLabel, type HeatmapBox, type HeatmapGrid } from './heatmapLayout';
+import { heatmapGrid, heatmapScene, latencyLabel, PLOT_MARGINS, type HeatmapBox, type HeatmapGrid } from './heatmapLayout';
+import { paintCells, paintP95Line, SHADE_STEPS } from './heatmapPaint';
 import { formatMeasure, thresholdLevel } from './screenLayout';
 import { childrenByKey, childrenByPosition, svgElement, updateAttrs } from './svgElements';
 
 type HeatmapData = Extract<PanelData, { kind: 'order-latency' | 'service-latency' }>;
 
-/** Room for the band labels and the times, in pixels of the panel (the SVG's viewBox is the panel's size, so text keeps its size). */
-const LEFT = 64;
-const BOTTOM = 22;
-const TOP = 10;
+/** Room for the band labels and the times (the SVG's viewBox is the plot's size in CSS pixels, so text keeps its size). */
+const LEFT = PLOT_MARGINS.left;
 
 /** The shades of the cells, by step: Inferno from its dark third (one call still shows on the dark theme) to its light end. */
-const CELL_COLOURS = Array.from({ length: SHADE_STEPS + 1 }, (_, step) => interpolateInferno(0.25 + (0.7 * step) / SHADE_STEPS));
-
-/** A minute's cells as drawn: an element per band with calls. */
-interface ColumnCells {
-  /** Where the minute stands in the window (its group's place), -1 before its first drawing. */
-  index: number;
-  drawn: DrawnColumn | undefined;
-  rects: (SVGRectElement | undefined)[];
-}
+export const CELL_COLOURS = Array.from({ length: SHADE_STEPS + 1 }, (_, step) => interpolateInferno(0.25 + (0.7 * step) / SHADE_STEPS));
 
 /** The elements of a heatmap panel, kept across refreshes (gone with the panel's element). */
 interface HeatmapElements {
   wrap: HTMLDivElement;
   legend: HTMLSpanElement[];
+  /** The plot's place: the canvas (cells, p95 line) under the SVG (marks, labels), both its size. */
+  area: HTMLDivElement;
+  canvas: HTMLCanvasElement;
+  context: CanvasRenderingContext2D | null;
+  /** The p95 line's colour for its level (the canvas's CSS colour), read when the level changes. */
+  lineLevel: string;
+  lineColour: string;
+  /** What the legend and the axes show now (undefined, -1: nothing yet). */
+  p95Ms: number | null | undefined;
+  level: string;
+  subjectKind: string;
+  subjectName: string | null | undefined;
+  subject: string;
+  total: number;
+  maxCount: number;
+  axes: AxesDrawn | undefined;
   svg: SVGSVGElement;
-  cellLayer: SVGGElement;
-  /** A `g` per minute, moved as the window slides; its cells drawn on `cellGrid`. */
-  columns: Map<string, SVGGElement>;
-  cellsOf: WeakMap<SVGGElement, ColumnCells>;
-  cellGrid: string;
-  p95: SVGPathElement;
   markLayer: SVGGElement;
   marks: Map<string, SVGGElement>;
   bandLayer: SVGGElement;
@@ -55,86 +55,92 @@ function mount(body: HTMLElement): HeatmapElements {
     return span;
   });
   wrap.appendChild(legendRow);
-  const svg = svgElement('svg', { class: 'heatmap-plot', role: 'img' }, wrap);
+  const area = wrap.appendChild(document.createElement('div'));
+  area.className = 'heatmap-area';
+  const canvas = area.appendChild(document.createElement('canvas'));
+  canvas.className = 'heatmap-canvas';
+  canvas.setAttribute('role', 'img');
+  const svg = svgElement('svg', { class: 'heatmap-plot' }, area);
   const layer = (cls: string) => svgElement('g', { class: cls }, svg);
-  const cellLayer = layer('heatmap-cells');
-  const p95 = svgElement('path', {}, layer('heatmap-p95'));
-  const elements = { wrap, legend, svg, cellLayer, columns: new Map(), cellsOf: new WeakMap(), cellGrid: '', p95, markLayer: layer('heatmap-marks'), marks: new Map(), bandLayer: layer('heatmap-bands'), timeLayer: layer('heatmap-times') };
+  const elements = {
+    wrap, legend, area, canvas, context: canvas.getContext('2d'), lineLevel: '', lineColour: '',
+    p95Ms: undefined, level: '', subjectKind: '', subjectName: undefined, subject: '', total: -1, maxCount: -1, axes: undefined,
+    svg, markLayer: layer('heatmap-marks'), marks: new Map(), bandLayer: layer('heatmap-bands'), timeLayer: layer('heatmap-times'),
+  };
   body.replaceChildren(wrap);
   return elements;
 }
 
 /**
- * The cells, a `g` per minute: a push sets the cells of the minutes whose
- * counts or shades changed (the current minute's, all on a rescale) and
- * moves the minutes' groups when the window slides. A new size, band set or
- * number of minutes draws them all again.
+ * The cells and the p95 line, painted anew on the canvas each push (a loop
+ * of fillRect: no element, attribute or text per cell). The canvas gets
+ * device pixels for its CSS size, so cells stay sharp on a 4K wall.
  */
-function drawCells(elements: HeatmapElements, data: HeatmapData, grid: HeatmapGrid): void {
-  const cellGrid = `${svgNumber(grid.columnWidth)} ${svgNumber(grid.rowHeight)} ${svgNumber(grid.bottomY)} ${data.bands.map((b) => wholeText(b.bucket)).join(',')}`;
-  if (cellGrid !== elements.cellGrid) {
-    elements.cellLayer.replaceChildren();
-    elements.columns.clear();
-    elements.cellGrid = cellGrid;
+function paint(elements: HeatmapElements, data: HeatmapData, box: HeatmapBox, grid: HeatmapGrid, level: string): void {
+  const { canvas, context } = elements;
+  if (!context) return;
+  const ratio = window.devicePixelRatio || 1;
+  const width = Math.round(box.width * ratio);
+  const height = Math.round(box.height * ratio);
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  context.clearRect(0, 0, box.width, box.height);
+  paintCells(context, data, grid, CELL_COLOURS);
+  if (level !== elements.lineLevel) {
+    canvas.className = `heatmap-canvas level-${level}`;
+    elements.lineLevel = level;
+    elements.lineColour = getComputedStyle(canvas).color;
   }
-  const width = svgNumber(Math.max(1, grid.columnWidth - 1));
-  const height = svgNumber(Math.max(1, grid.rowHeight - 1));
-  const groups = childrenByKey(elements.cellLayer, elements.columns, data.columns.map((c) => wholeText(c.tUs)), () => svgElement('g'));
-  data.columns.forEach((column, i) => {
-    const g = groups[i];
-    let cells = elements.cellsOf.get(g);
-    if (!cells) elements.cellsOf.set(g, (cells = { index: -1, drawn: undefined, rects: [] }));
-    if (cells.index !== i) {
-      g.setAttribute('transform', `translate(${svgNumber(columnX(grid, i))},0)`);
-      cells.index = i;
-    }
-    if (drawnAlready(cells.drawn, column.counts, data.maxCount)) return;
-    const drawn = drawnColumn(column.counts, data.maxCount);
-    for (const band of changedBands(cells.drawn, drawn)) {
-      const step = drawn.steps[band];
-      if (step < 0) {
-        cells.rects[band]?.remove();
-        cells.rects[band] = undefined;
-        continue;
-      }
-      const rect = (cells.rects[band] ??= svgElement('rect', { x: '0', y: svgNumber(bandY(grid, band)), width, height }, g));
-      rect.setAttribute('fill', CELL_COLOURS[step]);
-      rect.setAttribute('data-count', wholeText(drawn.counts[band]));
-    }
-    cells.drawn = drawn;
-  });
+  context.strokeStyle = elements.lineColour;
+  context.lineWidth = 2;
+  context.setLineDash(P95_DASHES);
+  paintP95Line(context, data, box, grid);
+  context.setLineDash(NO_DASHES);
 }
 
+const P95_DASHES = [5, 3];
+const NO_DASHES: number[] = [];
+
 /**
- * A latency heatmap panel on one SVG kept across refreshes: cells grouped by
- * minute and set only where a push changed them (drawCells), so a refresh
- * moves, adds and removes elements instead of building the panel again (a screen runs for days). Plain DOM rather than
- * D3 joins: the selection machinery was the largest piece of code a Service
- * health screen compiles in its first hundreds of pushes (docs/benchmarks.md).
+ * What the marks and labels were drawn for: the plot's size, the bands, the
+ * thresholds, the minutes. A push compares numbers and draws them again only
+ * when one changed (a minute turning over, a new band): the text and
+ * elements they need are then built in a function a screen seldom runs.
  */
-export function drawHeatmap(body: HTMLElement, data: HeatmapData, thresholds: Thresholds | undefined): void {
-  const width = Math.max(300, Math.round(body.clientWidth));
-  const height = Math.max(120, Math.round(body.clientHeight));
-  const legendHeight = 24;
-  const box: HeatmapBox = { width, height: height - legendHeight, left: LEFT, bottom: BOTTOM, top: TOP };
+interface AxesDrawn {
+  width: number;
+  height: number;
+  bands: number[];
+  warn: number;
+  critical: number;
+  columns: number;
+  firstUs: number;
+}
+
+function axesDrawnFor(data: HeatmapData, box: HeatmapBox, thresholds: Thresholds | undefined, drawn: AxesDrawn | undefined): boolean {
+  if (!drawn || drawn.width !== box.width || drawn.height !== box.height || drawn.columns !== data.columns.length) return false;
+  if (drawn.firstUs !== (data.columns.length ? data.columns[0].tUs : 0)) return false;
+  if (drawn.warn !== (thresholds ? thresholds.warn : -1) || drawn.critical !== (thresholds ? thresholds.critical : -1)) return false;
+  const bands = data.bands;
+  if (drawn.bands.length !== bands.length * 2) return false;
+  for (let i = 0; i < bands.length; i++) if (drawn.bands[2 * i] !== bands[i].lowMs || drawn.bands[2 * i + 1] !== bands[i].highMs) return false;
+  return true;
+}
+
+/** The threshold marks, the band edges' and the minutes' labels, in place (childrenByKey, childrenByPosition). */
+function drawAxes(elements: HeatmapElements, data: HeatmapData, box: HeatmapBox, thresholds: Thresholds | undefined): void {
+  elements.axes = {
+    width: box.width,
+    height: box.height,
+    bands: data.bands.flatMap((b) => [b.lowMs, b.highMs]),
+    warn: thresholds ? thresholds.warn : -1,
+    critical: thresholds ? thresholds.critical : -1,
+    columns: data.columns.length,
+    firstUs: data.columns.length ? data.columns[0].tUs : 0,
+  };
   const scene = heatmapScene(data, box, thresholds);
-  let elements = elementsOf.get(body);
-  if (!elements || elements.wrap.parentNode !== body) elementsOf.set(body, (elements = mount(body)));
-  for (const other of [...body.children]) if (other !== elements.wrap) other.remove();
-
-  const whole = data.columns.slice(0, -1).reverse().find((c) => c.p95Ms !== null);
-  const level = thresholdLevel(whole?.p95Ms, thresholds);
-  const subject = data.kind === 'order-latency' ? `orders (${data.key})` : data.service === null ? 'entry spans of every service' : `entry spans of ${data.service}`;
-  const [now, about, top] = elements.legend;
-  now.className = `heatmap-now level-${level}`;
-  now.textContent = `p95 ${formatMeasure(whole?.p95Ms ?? null, 'ms')}`;
-  about.textContent = `${formatMeasure(data.total, 'count')} ${visibleText(subject)}`;
-  top.textContent = data.total ? `at most ${formatMeasure(data.maxCount, 'count')} a cell` : 'nothing in this window';
-
-  updateAttrs(elements.svg, { viewBox: `0 0 ${svgNumber(box.width)} ${svgNumber(box.height)}`, 'aria-label': `Latency heatmap of ${visibleText(subject)}` });
-  drawCells(elements, data, scene.grid);
-  updateAttrs(elements.p95, { class: `heatmap-p95-line level-${level}`, d: scene.p95Path });
-
+  updateAttrs(elements.svg, { viewBox: `0 0 ${svgNumber(box.width)} ${svgNumber(box.height)}` });
   const marks = childrenByKey(elements.markLayer, elements.marks, scene.marks.map((m) => m.level), () => {
     const g = svgElement('g');
     svgElement('line', {}, g);
@@ -160,4 +166,55 @@ export function drawHeatmap(body: HTMLElement, data: HeatmapData, thresholds: Th
     updateAttrs(times[i], { x: svgNumber(t.x), y: svgNumber(box.height - 4), 'text-anchor': t.anchor });
     times[i].textContent = clockSeconds(t.tUs).slice(0, 5);
   });
+}
+
+/** Whose latency: the business key of an order heatmap, the service of a service one (null: every service). */
+const subjectName = (data: HeatmapData) => (data.kind === 'order-latency' ? data.key : data.service);
+
+/** The legend's p95 (the last whole minute's) and the heatmap's subject: they change with a minute or a new panel, set then. */
+function drawLegendHead(elements: HeatmapElements, data: HeatmapData, p95Ms: number | null, level: string): void {
+  elements.p95Ms = p95Ms;
+  elements.level = level;
+  const [now] = elements.legend;
+  now.className = `heatmap-now level-${level}`;
+  now.textContent = `p95 ${formatMeasure(p95Ms, 'ms')}`;
+  const name = subjectName(data);
+  if (elements.subjectKind === data.kind && elements.subjectName === name) return;
+  elements.subjectKind = data.kind;
+  elements.subjectName = name;
+  const subject = data.kind === 'order-latency' ? `orders (${data.key})` : data.service === null ? 'entry spans of every service' : `entry spans of ${data.service}`;
+  elements.subject = visibleText(subject);
+  elements.canvas.setAttribute('aria-label', `Latency heatmap of ${elements.subject}`);
+}
+
+/** The legend's figures that change with every push: how many calls, the fullest cell. */
+function drawLegendCounts(elements: HeatmapElements, data: HeatmapData): void {
+  elements.total = data.total;
+  elements.maxCount = data.maxCount;
+  const [, about, top] = elements.legend;
+  about.textContent = `${formatMeasure(data.total, 'count')} ${elements.subject}`;
+  top.textContent = data.total ? `at most ${formatMeasure(data.maxCount, 'count')} a cell` : 'nothing in this window';
+}
+
+/**
+ * A latency heatmap panel kept across refreshes: the cells and the p95 line
+ * painted on a canvas (paint), the threshold marks, band and time labels as
+ * SVG text over it (drawAxes), set in place when what they show changed. A
+ * push compares a few numbers and runs one small loop of canvas calls: what
+ * a screen runs once a push is what V8 compiles and keeps in its heap over
+ * the first hundreds of pushes (docs/benchmarks.md).
+ */
+export function drawHeatmap(body: HTMLElement, data: HeatmapData, thresholds: Thresholds | undefined): void {
+  let elements = elementsOf.get(body);
+  if (!elements || elements.wrap.parentNode !== body) elementsOf.set(body, (elements = mount(body)));
+  if (body.childElementCount > 1) for (const other of [...body.children]) if (other !== elements.wrap) other.remove();
+  const box: HeatmapBox = { width: Math.max(200, Math.round(elements.area.clientWidth)), height: Math.max(96, Math.round(elements.area.clientHeight)), ...PLOT_MARGINS };
+  // the legend's p95: the last whole minute's (the current one is still filling)
+  let p95Ms: number | null = null;
+  for (let i = data.columns.length - 2; i >= 0 && p95Ms === null; i--) p95Ms = data.columns[i].p95Ms;
+  const level = thresholdLevel(p95Ms, thresholds);
+  if (p95Ms !== elements.p95Ms || level !== elements.level || data.kind !== elements.subjectKind || subjectName(data) !== elements.subjectName) drawLegendHead(elements, data, p95Ms, level);
+  if (data.total !== elements.total || data.maxCount !== elements.maxCount) drawLegendCounts(elements, data);
+  if (!axesDrawnFor(data, box, thresholds, elements.axes)) drawAxes(elements, data, box, thresholds);
+  paint(elements, data, box, heatmapGrid(data, box), level);
 }

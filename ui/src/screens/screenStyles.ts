@@ -78,15 +78,16 @@ body.kiosk .screen { height: 100vh; }
 .topo-edge.health-warn { stroke: var(--warn); } .topo-edge.health-bad { stroke: var(--critical); }
 .topo-flow { fill: none; stroke: var(--text); stroke-width: 2; stroke-dasharray: 3 15; animation: topo-flow linear infinite; opacity: 0.8; }
 @keyframes topo-flow { to { stroke-dashoffset: -18; } }
-.topo-node path { fill: var(--panel); stroke: var(--ok); stroke-width: 3; }
+.topo-node path { fill: var(--panel); stroke: var(--ok); stroke-width: 3; vector-effect: non-scaling-stroke; } /* outlines are drawn at one size and scaled (screenTopology.ts) */
 .topo-node.health-warn path { stroke: var(--warn); } .topo-node.health-bad path { stroke: var(--critical); fill: color-mix(in srgb, var(--critical) 25%, var(--panel)); }
 .topo-node.health-none path { stroke: var(--muted); }
 .topo-node text { fill: var(--text); font-size: 0.8em; }
 .screen-heatmap { display: grid; grid-template-rows: auto 1fr; height: 100%; }
-.heatmap-plot { width: 100%; height: 100%; display: block; }
+.heatmap-area { position: relative; min-height: 0; }
+.heatmap-canvas, .heatmap-plot { position: absolute; inset: 0; width: 100%; height: 100%; display: block; }
 .heatmap-plot text { fill: var(--muted); font-size: 0.75em; font-variant-numeric: tabular-nums; }
-.heatmap-p95-line { fill: none; stroke: var(--text); stroke-width: 2; stroke-dasharray: 5 3; }
-.heatmap-p95-line.level-warn { stroke: var(--warn); } .heatmap-p95-line.level-critical { stroke: var(--critical); } .heatmap-p95-line.level-ok { stroke: var(--ok); }
+.heatmap-canvas { color: var(--text); } /* the p95 line's colour, painted on the canvas */
+.heatmap-canvas.level-warn { color: var(--warn); } .heatmap-canvas.level-critical { color: var(--critical); } .heatmap-canvas.level-ok { color: var(--ok); }
 .heatmap-mark line { stroke-width: 1.5; stroke-dasharray: 2 4; }
 .heatmap-mark.level-warn line { stroke: var(--warn); } .heatmap-mark.level-critical line { stroke: var(--critical); }
 .heatmap-mark.level-warn text { fill: var(--warn); } .heatmap-mark.level-critical text { fill: var(--critical); }

@@ -1,7 +1,7 @@
 import type { PanelData, RatedTopologyEdge } from '../../../core/wire';
 import { svgNumber, wholeText } from '../numberText';
 import { shortLabel } from '../safeText';
-import { svgElement, updateAttrs } from './svgElements';
+import { svgElement } from './svgElements';
 import { edgeHealth, edgePath, graphModel, health, keepInFrame, LABEL_CHARS, ranks, refigureModel, shapePath, type GraphModel, type RememberedPosition } from '../views/topologyLayout';
 
 type TopologyData = Extract<PanelData, { kind: 'topology' }>;
@@ -44,24 +44,56 @@ export function forgetGone(places: Map<string, RememberedPosition>, present: Rea
   }
 }
 
+/** A node's elements and what they show, so a push sets only what changed. */
+interface DrawnNode {
+  g: SVGGElement;
+  label: SVGTextElement;
+  title: SVGTitleElement;
+  /** The outline's scale and the label's offset (SVG transforms set as numbers: no text per push). */
+  scale: SVGTransform;
+  below: SVGTransform;
+  health: string;
+  /** The radius drawn, in tenths of a pixel (-1: none yet). */
+  r10: number;
+}
+
+/** An edge's elements and what they show. */
+interface DrawnEdge {
+  line: SVGPathElement;
+  flow: SVGPathElement;
+  health: string;
+  /** Its ends' radii drawn (tenths of a pixel, source × 10,000 + target), width (tenths), flow trip (hundredths of a second, -1: none). */
+  ends: number;
+  width10: number;
+  flow100: number;
+}
+
 /** A panel's drawing, kept across refreshes: redrawn in place while the graph is the same (refigureModel). */
 interface TopologyDrawing {
   svg: SVGSVGElement;
   model: GraphModel;
-  edges: { line: SVGPathElement; flow: SVGPathElement }[];
-  nodes: { g: SVGGElement; shape: SVGPathElement; label: SVGTextElement; title: SVGTitleElement }[];
+  edges: DrawnEdge[];
+  nodes: DrawnNode[];
 }
 
+/** Node outlines are drawn at this radius and scaled to the node's (their stroke does not scale: screenStyles.ts). */
+const OUTLINE_R = 100;
+
 const drawingsOf = new WeakMap<HTMLElement, TopologyDrawing>();
+
+/** A node's tooltip from its figures now: written when the pointer comes onto it, not on every push (a wall screen is rarely pointed at). */
+function tooltip(n: GraphModel['nodes'][number]): string {
+  return `${n.id}: ${wholeText(n.data.calls)} calls, ${(n.data.errorRate * 100).toFixed(1)} % errors`;
+}
 
 /**
  * The live topology of a wall-screen panel: the topology page's layout
  * (topologyLayout.ts), no force simulation, flow on edges by rate. While the
  * graph stays the same (nodes and edges; their figures change every push) its
- * model and elements are kept and only their figures, sizes and colours set
- * again: no ranks, no layout, no new elements (a screen runs for days, and
- * every function it runs on a push is compiled code kept in its heap:
- * docs/benchmarks.md). A new or gone node or edge, or a new panel size, draws it anew.
+ * model and elements are kept and only the figures that changed what is
+ * drawn are set again: no ranks, no layout, no new elements (a screen runs
+ * for days, and every function it runs on a push is compiled code kept in its
+ * heap: docs/benchmarks.md). A new or gone node or edge, or a new panel size, draws it anew.
  */
 export function drawTopology(body: HTMLElement, data: TopologyData): void {
   const width = Math.max(300, Math.round(body.clientWidth));
@@ -83,40 +115,82 @@ export function drawTopology(body: HTMLElement, data: TopologyData): void {
   }
   forgetGone(places, new Set(model.nodes.map((n) => n.id)));
   const svg = svgElement('svg', { class: 'screen-topology', viewBox: `0 0 ${svgNumber(width)} ${svgNumber(height)}`, role: 'img', 'aria-label': 'Live topology' });
-  const edges = model.edges.map(() => ({ line: svgElement('path', {}, svg), flow: svgElement('path', { class: 'topo-flow' }) }));
+  const edges = model.edges.map(() => ({ line: svgElement('path', {}, svg), flow: svgElement('path', { class: 'topo-flow' }), health: '', ends: -1, width10: -1, flow100: -1 }));
+  const transform = (el: SVGGraphicsElement) => el.transform.baseVal.appendItem(svg.createSVGTransform());
   const nodes = model.nodes.map((n) => {
     const g = svgElement('g', { transform: `translate(${svgNumber(n.x!)},${svgNumber(n.y!)})`, 'data-node': n.id }, svg);
-    const shape = svgElement('path', {}, g);
+    const shape = svgElement('path', { d: shapePath(n.data.kind, OUTLINE_R) }, g);
     const label = svgElement('text', { 'text-anchor': 'middle' }, g);
     label.textContent = shortLabel(n.id, LABEL_CHARS);
-    return { g, shape, label, title: svgElement('title', {}, g) };
+    return { g, label, title: svgElement('title', {}, g), scale: transform(shape), below: transform(label), health: '', r10: -1 };
   });
   const drawing = { svg, model, edges, nodes };
+  nodes.forEach(({ g, title }, i) => g.addEventListener('pointerenter', () => (title.textContent = tooltip(drawing.model.nodes[i]))));
   drawingsOf.set(body, drawing);
   setFigures(drawing);
   body.replaceChildren(svg);
 }
 
-/** What changes with the figures: node sizes (and so where their labels sit), colours and tooltips, edge curves (they end at the rims), widths, colours and flow. */
+/**
+ * What changes with the figures: node sizes (and so where their labels sit
+ * and where edges end), colours, edge widths and flow. Each is compared as a
+ * number in the units it is drawn in and set only when it changed, so an
+ * ordinary push (the same picture, a few more calls) builds no text; what a
+ * change sets is in the small functions below, which a push seldom calls.
+ */
 function setFigures({ model, edges, nodes }: TopologyDrawing): void {
-  model.edges.forEach((e, i) => {
-    const { line, flow } = edges[i];
-    const d = edgePath(e);
-    updateAttrs(line, { d, class: `topo-edge health-${edgeHealth('errors', e.data)}`, 'stroke-width': model.strokeWidth(e).toFixed(1) });
+  for (let i = 0; i < model.nodes.length; i++) {
+    const n = model.nodes[i];
+    const drawn = nodes[i];
+    const h = health('errors', n.data.errorRate, n.data.p95Ms, n.data.calls);
+    if (h !== drawn.health) setHealth(drawn, drawn.g, 'topo-node', h);
+    const r10 = Math.round(n.r * 10);
+    if (r10 !== drawn.r10) setNodeSize(drawn, r10);
+  }
+  for (let i = 0; i < model.edges.length; i++) {
+    const e = model.edges[i];
+    const drawn = edges[i];
+    const h = edgeHealth('errors', e.data);
+    if (h !== drawn.health) setHealth(drawn, drawn.line, 'topo-edge', h);
+    const ends = Math.round(e.source.r * 10) * 10_000 + Math.round(e.target.r * 10);
+    if (ends !== drawn.ends) setEdgeEnds(drawn, e, ends);
+    const width10 = Math.round(model.strokeWidth(e) * 10);
+    if (width10 !== drawn.width10) setEdgeWidth(drawn, width10);
     // graphModel keeps the answer's edge objects, which carry their rate
     const seconds = flowSeconds((e.data as RatedTopologyEdge).ratePerSec);
-    if (seconds === null) flow.remove();
-    else {
-      updateAttrs(flow, { d, style: `animation-duration: ${seconds.toFixed(2)}s` });
-      if (flow.previousSibling !== line) line.after(flow);
-    }
-  });
-  model.nodes.forEach((n, i) => {
-    const { g, shape, label, title } = nodes[i];
-    updateAttrs(g, { class: `topo-node health-${health('errors', n.data.errorRate, n.data.p95Ms, n.data.calls)}` });
-    updateAttrs(shape, { d: shapePath(n.data.kind, n.r) });
-    updateAttrs(label, { y: svgNumber(n.r + 16) });
-    const tip = `${n.id}: ${wholeText(n.data.calls)} calls, ${(n.data.errorRate * 100).toFixed(1)} % errors`;
-    if (title.textContent !== tip) title.textContent = tip;
-  });
+    const flow100 = seconds === null ? -1 : Math.round(seconds * 100);
+    if (flow100 !== drawn.flow100) setFlow(drawn, flow100);
+  }
+}
+
+function setHealth(drawn: { health: string }, el: Element, cls: string, health: string): void {
+  drawn.health = health;
+  el.setAttribute('class', `${cls} health-${health}`);
+}
+
+function setNodeSize(drawn: DrawnNode, r10: number): void {
+  drawn.r10 = r10;
+  drawn.scale.setScale(r10 / 10 / OUTLINE_R, r10 / 10 / OUTLINE_R);
+  drawn.below.setTranslate(0, r10 / 10 + 16);
+}
+
+function setEdgeEnds(drawn: DrawnEdge, e: GraphModel['edges'][number], ends: number): void {
+  drawn.ends = ends;
+  const d = edgePath(e);
+  drawn.line.setAttribute('d', d);
+  drawn.flow.setAttribute('d', d);
+}
+
+function setEdgeWidth(drawn: DrawnEdge, width10: number): void {
+  drawn.width10 = width10;
+  drawn.line.setAttribute('stroke-width', (width10 / 10).toFixed(1));
+}
+
+function setFlow(drawn: DrawnEdge, flow100: number): void {
+  drawn.flow100 = flow100;
+  if (flow100 < 0) drawn.flow.remove();
+  else {
+    drawn.flow.setAttribute('style', `animation-duration: ${(flow100 / 100).toFixed(2)}s`);
+    if (drawn.flow.previousSibling !== drawn.line) drawn.line.after(drawn.flow);
+  }
 }

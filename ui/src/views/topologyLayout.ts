@@ -158,8 +158,9 @@ function sizeModel(model: GraphModel, windowSeconds: number): void {
   for (const n of model.nodes) if (n.data.calls > maxCalls) maxCalls = n.data.calls;
   let maxEdgeCalls = 0;
   for (const e of model.edges) if (e.data.calls > maxEdgeCalls) maxEdgeCalls = e.data.calls;
-  const radius = sqrtScale(maxCalls, 14, 26);
-  for (const n of model.nodes) n.r = n.data.kind === 'service' ? radius(Math.max(0, n.data.calls)) : 17;
+  // services 14..26 px by the square root of their calls (sqrtScale, written out: no function made per push)
+  const rootMax = Math.sqrt(maxCalls);
+  for (const n of model.nodes) n.r = n.data.kind === 'service' ? 14 + 12 * (Math.sqrt(Math.max(0, n.data.calls)) / rootMax) : 17;
   const maxRate = maxEdgeCalls / windowSeconds;
   const widthScale = sqrtScale(Math.max(maxRate, 1e-9), 1.5, 9);
   model.strokeWidth = (e) => widthScale(e.data.calls / windowSeconds);
