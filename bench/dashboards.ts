@@ -15,8 +15,8 @@
  * failure (a dropped connection) retried with backoff. Then times full refreshes of the
  * Order center and Service health dashboards over the last hour, server side
  * only (DashboardService.data, every panel): the first refresh (nothing kept)
- * and then `--refreshes` more, each 10 s of wall time later, as a wall screen
- * does. `--keep` leaves the data and writes where it is to
+ * and then `--refreshes` more, each with its window 10 s later (run back to
+ * back), with this process's CPU per refresh (the engines' CPU is not in it). `--keep` leaves the data and writes where it is to
  * bench-results/dashboards-store-<backend>-<time>.json; `--reuse FILE` times that
  * data again without writing (its hour ends when it was first written);
  * `--resume FILE` writes more of its planned spans first (`--load-spans`,
@@ -79,6 +79,8 @@ export async function benchDashboards(args: string[]): Promise<void> {
       let endMs = Math.floor(loaded.endUs / 1000);
       const first = await dashboards.data(id, endMs);
       const failed = Object.entries(first.panels).filter(([, r]) => !r.ok).map(([p, r]) => `${p}: ${(r as { error: string }).error}`);
+      // this process's CPU over the timed refreshes (the engines' own is not in it): a cost the box's load does not stretch
+      const cpuStart = process.cpuUsage();
       for (let i = 0; i < refreshes; i++) {
         endMs += 10_000;
         const started = performance.now();
@@ -86,6 +88,8 @@ export async function benchDashboards(args: string[]): Promise<void> {
         times.push(performance.now() - started);
         for (const [p, r] of Object.entries(data.panels)) if (!r.ok) failed.push(`${p}: ${r.error}`);
       }
+      const cpu = process.cpuUsage(cpuStart);
+      const cpuMs = refreshes > 0 ? round((cpu.user + cpu.system) / 1000 / refreshes) : null;
       const panels = Object.entries((await dashboards.data(id, endMs + 10_000)).panels).map(([p, r]) => `${p} ${r.ms} ms`).join(', ');
       console.log(`dashboards: ${loaded.backend}: ${id}: panels of one more refresh: ${panels}`);
       const all = [first.computeMs, ...times];
@@ -94,10 +98,11 @@ export async function benchDashboards(args: string[]): Promise<void> {
         p50Ms: round(percentile(all, 50)),
         p95Ms: round(percentile(all, 95)),
         maxMs: round(Math.max(...all)),
+        cpuMsPerRefresh: cpuMs,
         failedPanels: [...new Set(failed)],
       };
       console.log(
-        `dashboards: ${loaded.backend}: ${id}: ${all.length} full refreshes: first ${round(first.computeMs)} ms, p50 ${round(percentile(all, 50))} ms, p95 ${round(percentile(all, 95))} ms, max ${round(Math.max(...all))} ms` +
+        `dashboards: ${loaded.backend}: ${id}: ${all.length} full refreshes: first ${round(first.computeMs)} ms, p50 ${round(percentile(all, 50))} ms, p95 ${round(percentile(all, 95))} ms, max ${round(Math.max(...all))} ms; this process's CPU ${cpuMs} ms a refresh` +
           (failed.length ? `; failed panels: ${[...new Set(failed)].join('; ')}` : ''),
       );
     }
