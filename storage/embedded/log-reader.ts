@@ -125,6 +125,11 @@ export class LogReader {
   }
 
   search(query: LogQuery): LogSearchResult {
+    return this.page(query, true);
+  }
+
+  /** A search page; without `count`, `total` is only the page's length (no counting of every match). */
+  private page(query: LogQuery, count: boolean): LogSearchResult {
     const limit = checkLimit(query.limit, LOG_READ_LIMITS.search);
     const cap = LOG_READ_LIMITS.countCap;
     const c = this.conditions(query);
@@ -149,15 +154,15 @@ export class LogReader {
         asc,
         cursor: query.cursor,
         limit,
-        countCap: textOnly ? undefined : cap,
+        countCap: textOnly || !count ? undefined : cap,
         startUs: query.startUs,
         endUs: query.endUs,
       });
       rows = this.rowsInOrder(found.rowids);
-      counted = found.counted ?? ftsMatches;
+      counted = count ? (found.counted ?? ftsMatches) : rows.length;
     } else {
       rows = limit === 0 ? [] : this.sortedPage(where, params, query.cursor, asc, limit, ftsMatches >= 0);
-      counted = ftsMatches >= 0 && where.length === c.textOnly ? ftsMatches : this.countUpTo(query, cap + 1);
+      counted = !count ? rows.length : ftsMatches >= 0 && where.length === c.textOnly ? ftsMatches : this.countUpTo(query, cap + 1);
     }
     const resources = new Map<number, Attributes>();
     const result: LogSearchResult = {
@@ -200,6 +205,11 @@ export class LogReader {
     return foldHistogram(parts.flatMap(([part, minutes]) => this.histogramRows(part, intervalUs, minutes)));
   }
 
+  /** Facet order: count descending, ties in UTF-8 byte order, as SQLite (BINARY) and the search engines order them (JS `<` compares UTF-16 units). */
+  private static byCountThenValue(a: FacetValue, b: FacetValue): number {
+    return b.count - a.count || Buffer.compare(Buffer.from(a.value), Buffer.from(b.value));
+  }
+
   facets(query: LogFilterQuery, field: FacetField, limit: number): FacetValue[] {
     const n = checkLimit(limit, LOG_READ_LIMITS.facets);
     if (n === 0) return [];
@@ -211,20 +221,31 @@ export class LogReader {
     }
     return [...counts]
       .map(([value, count]) => ({ value, count }))
-      // ties in UTF-8 byte order, as SQLite (BINARY) and the search engines order them; JS `<` compares UTF-16 units
-      .sort((a, b) => b.count - a.count || Buffer.compare(Buffer.from(a.value), Buffer.from(b.value)))
+      .sort(LogReader.byCountThenValue)
       .slice(0, n);
   }
 
-  /** The top services' buckets and newest records, each read as `facets`, `histogram` and `search` read them (from log_minutes where they can). */
+  /**
+   * The top services' buckets from one grouped read by service, minute buckets and severity (from log_minutes
+   * where it can, the window's partial minutes from the logs, as `histogram`), their counts and ranking from
+   * those buckets (as `facets` ranks), then each service's newest records (as `search` pages them, uncounted).
+   */
   bursts(query: LogFilterQuery, intervalUs: number, limits: BurstLimits): ServiceBurst[] {
     checkInterval(intervalUs);
     const { services, messages } = checkBurstLimits(limits);
     if (services === 0) return [];
-    return this.facets(query, { kind: 'service' }, services).map((f) => {
-      const own = { ...query, service: f.value };
-      const newest = messages === 0 ? [] : this.search({ ...own, limit: LOG_READ_LIMITS.burstSample }).logs;
-      return { service: f.value, count: f.count, buckets: this.histogram(own, intervalUs), messages: burstMessages(newest, messages) };
+    const rows = new Map<string, { t: number; sn: number; n: number }[]>();
+    for (const [part, minutes] of this.windowParts(query, intervalUs % MINUTE_US === 0)) {
+      for (const r of this.histogramRowsBy(part, intervalUs, minutes, true)) {
+        const own = rows.get(r.s!);
+        if (own) own.push(r);
+        else rows.set(r.s!, [r]);
+      }
+    }
+    const ranked = [...rows].map(([value, own]) => ({ value, count: own.reduce((n, r) => n + r.n, 0) })).sort(LogReader.byCountThenValue).slice(0, services);
+    return ranked.map((f) => {
+      const newest = messages === 0 ? [] : this.page({ ...query, service: f.value, limit: LOG_READ_LIMITS.burstSample }, false).logs;
+      return { service: f.value, count: f.count, buckets: foldHistogram(rows.get(f.value)!), messages: burstMessages(newest, messages) };
     });
   }
 
@@ -276,12 +297,18 @@ export class LogReader {
   }
 
   private histogramRows(query: LogFilterQuery, intervalUs: number, minutes?: MinuteSplit): { t: number; sn: number; n: number }[] {
+    return this.histogramRowsBy(query, intervalUs, minutes, false);
+  }
+
+  /** (bucket, severity number, count) rows, oldest first; `byService`: per service too (`s`). */
+  private histogramRowsBy(query: LogFilterQuery, intervalUs: number, minutes: MinuteSplit | undefined, byService: boolean): { s?: string; t: number; sn: number; n: number }[] {
     const src = this.source(query, minutes);
     if (src === null) return [];
     const whereSql = src.where.length ? ` WHERE ${src.where.join(' AND ')}` : '';
+    const service = byService ? 'l.service AS s, ' : '';
     return this.statement(
-      `SELECT (${src.time} - (${src.time} % ?)) AS t, l.severity_number AS sn, ${src.count} AS n FROM ${src.from}${whereSql} GROUP BY t, sn ORDER BY t`,
-    ).all(intervalUs, ...src.params) as { t: number; sn: number; n: number }[];
+      `SELECT ${service}(${src.time} - (${src.time} % ?)) AS t, l.severity_number AS sn, ${src.count} AS n FROM ${src.from}${whereSql} GROUP BY ${byService ? 's, ' : ''}t, sn ORDER BY t`,
+    ).all(intervalUs, ...src.params) as { s?: string; t: number; sn: number; n: number }[];
   }
 
   /** Top values (at most `limit`; every value when undefined) of a field. */
