@@ -9,6 +9,7 @@ import { INDEX_DRIVEN_MAX_TRACES } from '../../../../storage/embedded/span-reade
 import { TraceDeleter } from '../../../../storage/embedded/trace-deleter';
 import { BASE_US, makeTrace, spanBatch, uniq } from '../../../contract/fixtures';
 import { rollBackTo } from '../../../helpers/embedded-rollback';
+import { recordSqlReads } from '../../../helpers/sql-reads';
 import { SCHEMA_VERSION } from '../../../../storage/embedded/schema';
 
 const dirs: string[] = [];
@@ -163,15 +164,7 @@ describe('embedded attribute index', () => {
     keys.push({ key: 'order.id', value: order, traceId: 'f'.repeat(32), timeUs: BASE_US });
     await s.spans.writeSpans(spanBatch([...both, ...spansOnly, ...logsOnly, ...other], { businessKeys: keys }));
 
-    const proto = Object.getPrototypeOf(s.database.db.prepare('SELECT 1')) as Record<string, (...args: unknown[]) => unknown>;
-    const reads: string[] = [];
-    const spies = ['all', 'get', 'iterate', 'run'].map((method) => {
-      const original = proto[method];
-      return jest.spyOn(proto, method as never).mockImplementation(function (this: { source: string }, ...args: unknown[]) {
-        reads.push(this.source);
-        return original.apply(this, args);
-      } as never);
-    });
+    const { reads, restore } = recordSqlReads(s.database.db);
     try {
       const indexReads = () => reads.splice(0).filter((sql) => sql.includes('trace_attr_index')).length;
       expect(await ids(s, { attributes: [{ key: 'order.id', value: order }] })).toEqual([both, spansOnly, logsOnly].map((t) => t[0].traceId));
@@ -181,7 +174,7 @@ describe('embedded attribute index', () => {
       expect(await ids(s, { attributes: [{ key: 'order.id', value: order }], limit: 1, sort: 'oldest' })).toEqual([logsOnly[0].traceId]);
       expect(indexReads()).toBe(1);
     } finally {
-      for (const spy of spies) spy.mockRestore();
+      restore();
     }
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseLogQuery } from '../../../../core/logql';
 import { openEmbeddedStores, type EmbeddedStores } from '../../../../storage/embedded';
 import { BASE_US, makeLog } from '../../../contract/fixtures';
+import { recordSqlReads } from '../../../helpers/sql-reads';
 
 /**
  * The embedded bursts read scans the window's partial minutes once for every service (one grouped read by
@@ -34,15 +35,7 @@ describe('embedded LogStore.bursts: one grouped read of the window', () => {
   });
 
   it('reads the logs table grouped once per partial minute, whatever the number of services', async () => {
-    const proto = Object.getPrototypeOf(stores.database.db.prepare('SELECT 1')) as Record<string, (...args: unknown[]) => unknown>;
-    const reads: string[] = [];
-    const spies = ['all', 'get', 'iterate'].map((method) => {
-      const original = proto[method];
-      return jest.spyOn(proto, method as never).mockImplementation(function (this: { source: string }, ...args: unknown[]) {
-        reads.push(this.source);
-        return original.apply(this, args);
-      } as never);
-    });
+    const { reads, restore } = recordSqlReads(stores.database.db);
     try {
       const bursts = await stores.logs.bursts({ ...window, filter: parseLogQuery('level:>=error') }, minute, { services: 5, messages: 1 });
       expect(bursts.map((b) => [b.service, b.count])).toEqual([4, 3, 2, 1, 0].map((s) => [`svc-${s}`, 3 * (s + 1)]));
@@ -52,7 +45,7 @@ describe('embedded LogStore.bursts: one grouped read of the window', () => {
       expect(grouped(/FROM logs l\b/)).toBe(2);
       expect(grouped(/FROM log_minutes l\b/)).toBe(1);
     } finally {
-      for (const spy of spies) spy.mockRestore();
+      restore();
     }
   });
 });
