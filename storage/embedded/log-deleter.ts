@@ -12,12 +12,13 @@ interface OldLog {
   resource_id: number;
   body: string;
   id: string;
+  trace_id: string;
 }
 
 /**
  * Deletes log records, oldest first, keeping what is derived from them exact:
  * the FTS5 entries (external content: the index is told the deleted text),
- * the id hashes (log-ids.ts),
+ * the id and trace id hashes (log-ids.ts),
  * the per-minute counts (decremented, a row going at zero) and the block
  * ranges (recomputed from the rows the block still holds, gone when empty).
  * One call is one transaction of at most `maxLogs` records.
@@ -27,6 +28,7 @@ export class LogDeleter {
   private readonly unindex: Database.Statement<[number, string]>;
   private readonly deleteLog: Database.Statement<[number]>;
   private readonly deleteId: Database.Statement<[number, number, number]>;
+  private readonly deleteTrace: Database.Statement<[number, number, number]>;
   private readonly uncount: Database.Statement<[number, number, string, string, number, number]>;
   private readonly dropEmptyMinute: Database.Statement<[number, string, string, number, number]>;
   private readonly blockRange: Database.Statement<[number, number], { lo: number | null; hi: number | null }>;
@@ -36,12 +38,13 @@ export class LogDeleter {
 
   constructor(db: Database.Database) {
     this.oldest = db.prepare(
-      `SELECT rowid, time_us, service, severity_text, severity_number, resource_id, body, id
+      `SELECT rowid, time_us, service, severity_text, severity_number, resource_id, body, id, trace_id
        FROM logs WHERE time_us < ? ORDER BY time_us LIMIT ?`,
     );
     this.unindex = db.prepare(`INSERT INTO logs_fts (logs_fts, rowid, body) VALUES ('delete', ?, ?)`);
     this.deleteLog = db.prepare('DELETE FROM logs WHERE rowid = ?');
     this.deleteId = db.prepare('DELETE FROM log_ids WHERE block = ? AND hash = ? AND log_rowid = ?');
+    this.deleteTrace = db.prepare('DELETE FROM log_traces WHERE block = ? AND hash = ? AND log_rowid = ?');
     const minuteKey = 'minute_us = ? AND service = ? AND severity_text = ? AND severity_number = ? AND resource_id = ?';
     this.uncount = db.prepare(`UPDATE log_minutes SET n = n - ? WHERE ${minuteKey}`);
     this.dropEmptyMinute = db.prepare(`DELETE FROM log_minutes WHERE ${minuteKey} AND n <= 0`);
@@ -64,6 +67,7 @@ export class LogDeleter {
       this.unindex.run(log.rowid, log.body);
       this.deleteLog.run(log.rowid);
       this.deleteId.run(blockOf(log.rowid), logIdHash(log.id), log.rowid);
+      if (log.trace_id !== '') this.deleteTrace.run(blockOf(log.rowid), logIdHash(log.trace_id), log.rowid);
       deleted++;
       blocks.add(blockOf(log.rowid));
       const key: [number, string, string, number, number] = [

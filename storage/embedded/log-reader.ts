@@ -10,7 +10,7 @@ import { JSON_SCALAR_TEXT, filterSql, ftsOfText, jsonPath } from './log-filter';
 import type { EmbeddedDatabase } from './database';
 import { searchBlocks } from './block-search';
 import { LogBlockReader } from './log-blocks';
-import { LOG_BY_ID_SQL, logIdHash } from './log-ids';
+import { LOG_BY_ID_SQL, LOG_ROWS_OF_TRACE_SQL, logIdHash } from './log-ids';
 import { MINUTE_US, answerableByMinutes, splitWindow } from './log-minutes';
 import type { MinuteSplit } from './log-minutes';
 
@@ -100,9 +100,8 @@ export class LogReader {
       params.push(query.severity);
     }
     if (query.traceId) {
-      // the trace index is partial (trace_id <> ''); say so for the planner
-      where.push("l.trace_id = ? AND l.trace_id <> ''");
-      params.push(query.traceId);
+      where.push(LOG_ROWS_OF_TRACE_SQL);
+      params.push(logIdHash(query.traceId), query.traceId);
     }
     if (query.spanId) {
       where.push('l.span_id = ?');
@@ -345,13 +344,13 @@ export class LogReader {
     if (!traceId) return [];
     const rows = spanId
       ? (this.statement(
-          `SELECT ${COLUMNS} FROM logs l WHERE l.trace_id = ? AND l.trace_id <> '' AND l.span_id = ?
+          `SELECT ${COLUMNS} FROM logs l WHERE ${LOG_ROWS_OF_TRACE_SQL} AND l.span_id = ?
            ORDER BY l.time_us, l.rowid LIMIT ?`,
-        ).all(traceId, spanId, n) as LogRow[])
+        ).all(logIdHash(traceId), traceId, spanId, n) as LogRow[])
       : (this.statement(
-          `SELECT ${COLUMNS} FROM logs l WHERE l.trace_id = ? AND l.trace_id <> ''
+          `SELECT ${COLUMNS} FROM logs l WHERE ${LOG_ROWS_OF_TRACE_SQL}
            ORDER BY l.time_us, l.rowid LIMIT ?`,
-        ).all(traceId, n) as LogRow[]);
+        ).all(logIdHash(traceId), traceId, n) as LogRow[]);
     const resources = new Map<number, Attributes>();
     return rows.map((r) => this.toLog(r, resources));
   }

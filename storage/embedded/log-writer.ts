@@ -33,13 +33,14 @@ const ROWS_PER_INSERT = 32;
  * inside the transaction, so the rows it really inserted are exactly those
  * after the largest rowid before it; the FTS rows, id hashes, block ranges
  * and minute counts are then added from those rows by one statement each,
- * instead of one call per record from here.
+ * instead of one call per record from here (`log_traces`: the trace id's hash, for the rows with one).
  */
 export class LogWriter {
   private readonly rows: RowInserter;
   private readonly lastRowid: Database.Statement<[], { rowid: number }>;
   private readonly indexText: Database.Statement<[number]>;
   private readonly indexIds: Database.Statement<[number]>;
+  private readonly indexTraces: Database.Statement<[number]>;
   private readonly upsertBusinessKey: Database.Statement;
   private readonly recountOrder: Database.Statement<[string, string]>;
   private readonly blocks: LogBlockWriter;
@@ -53,6 +54,9 @@ export class LogWriter {
     this.indexText = db.prepare('INSERT INTO logs_fts (rowid, body) SELECT rowid, body FROM logs WHERE rowid > ?');
     this.indexIds = db.prepare(
       `INSERT INTO log_ids (block, hash, log_rowid) SELECT rowid >> ${LOG_BLOCK_SHIFT}, ${LOG_ID_HASH_FUNCTION}(id), rowid FROM logs WHERE rowid > ?`,
+    );
+    this.indexTraces = db.prepare(
+      `INSERT INTO log_traces (block, hash, log_rowid) SELECT rowid >> ${LOG_BLOCK_SHIFT}, ${LOG_ID_HASH_FUNCTION}(trace_id), rowid FROM logs WHERE rowid > ? AND trace_id <> ''`,
     );
     this.upsertBusinessKey = db.prepare(
       `INSERT INTO business_keys (key, value, trace_id, time_us) VALUES (?, ?, ?, ?)
@@ -86,6 +90,7 @@ export class LogWriter {
       this.rows.flush();
       this.indexText.run(before);
       this.indexIds.run(before);
+      this.indexTraces.run(before);
       this.blocks.addRowsAfter(before);
       this.minutes.addRowsAfter(before);
       for (const k of batch.businessKeys) {

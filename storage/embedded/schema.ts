@@ -392,6 +392,19 @@ export const MIGRATIONS: readonly Migration[] = [
   INSERT INTO logs_fts (logs_fts, rank) VALUES ('automerge', 8);
   INSERT INTO logs_fts (logs_fts) VALUES ('rebuild');
   `,
+  // 15: the records of a trace found through log_traces (a hash of the trace id per log block, like log_ids,
+  // storage/embedded/log-ids.ts) instead of the index on (trace_id, time_us), which put every record with trace
+  // context on a random page of a tree as big as the table.
+  `
+  CREATE TABLE log_traces (
+    block INTEGER NOT NULL,
+    hash INTEGER NOT NULL,
+    log_rowid INTEGER NOT NULL,
+    PRIMARY KEY (block, hash, log_rowid)
+  ) WITHOUT ROWID;
+  INSERT INTO log_traces (block, hash, log_rowid) SELECT rowid >> 12, cs_log_id_hash(trace_id), rowid FROM logs WHERE trace_id <> '';
+  DROP INDEX logs_trace;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

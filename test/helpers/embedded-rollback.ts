@@ -57,6 +57,7 @@ const UNDO: Record<number, string | null> = {
   14: `DROP TABLE logs_fts;
     CREATE VIRTUAL TABLE logs_fts USING fts5 (body, content = 'logs', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2');
     INSERT INTO logs_fts (logs_fts) VALUES ('rebuild');`,
+  15: `DROP TABLE log_traces; CREATE INDEX logs_trace ON logs (trace_id, time_us) WHERE trace_id <> '';`,
 };
 
 /** Turns an open database of the current schema into one of schema `version` (its data, none of the later tables). */

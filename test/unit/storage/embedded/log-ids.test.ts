@@ -10,7 +10,7 @@ import { openEmbeddedStores } from '../../../../storage/embedded';
 import type { EmbeddedLogStore } from '../../../../storage/embedded';
 import { LOG_BLOCK_ROWS } from '../../../../storage/embedded/log-blocks';
 import { LogDeleter } from '../../../../storage/embedded/log-deleter';
-import { logIdHash } from '../../../../storage/embedded/log-ids';
+import { LOG_ROWS_OF_TRACE_SQL, logIdHash } from '../../../../storage/embedded/log-ids';
 import { SCHEMA_VERSION } from '../../../../storage/embedded/schema';
 import { makeLog, newTraceId } from '../../../contract/fixtures';
 import { rollBackTo } from '../../../helpers/embedded-rollback';
@@ -103,6 +103,62 @@ describe('embedded logs by (time, id), found by id through log_ids', () => {
     await stores.spans.shutdown();
   });
 
+  it('finds a trace\'s records through log_traces (migration 15): same answers as the old index, kept exact by writes, replays and retention', async () => {
+    const traceA = newTraceId();
+    const traceB = newTraceId();
+    const logs = [...corpus(LOG_BLOCK_ROWS + 300, traceA), ...corpus(200, traceB).map((l, i) => ({ ...l, timeUs: l.timeUs + 7, id: `b-${i}` }))];
+    let stores = open();
+    for (let i = 0; i < logs.length; i += 1_000) await stores.logs.writeLogs({ logs: logs.slice(i, i + 1_000), businessKeys: [] });
+    const spanOf = logs.find((l) => l.traceId === traceA)!.spanId;
+    const read = async (s: EmbeddedLogStore) => ({
+      a: await s.byTrace(traceA, 500),
+      aSpan: await s.byTrace(traceA, 500, spanOf),
+      b: await s.byTrace(traceB, 7),
+      search: await s.search({ traceId: traceA, limit: 40, sort: 'time_asc' }),
+      text: await s.search({ traceId: traceB, text: { terms: ['failed'], phrases: [] }, limit: 40 }),
+      none: await s.byTrace(newTraceId(), 10),
+    });
+    const withTrace = logs.filter((l) => l.traceId !== '').length;
+    const rows = (db: Database.Database) => db.prepare('SELECT count(*) AS n FROM log_traces').pluck().get();
+    const after = await read(stores.logs);
+    expect(after.a.length).toBe(logs.filter((l) => l.traceId === traceA).length);
+    expect(after.b).toHaveLength(7);
+    expect(after.search.logs.length).toBeGreaterThan(0);
+    expect(after.text.logs.length).toBeGreaterThan(0);
+    expect(rows(stores.database.db)).toBe(withTrace);
+    // a trace's rows come from log_traces, not a scan of the logs
+    const plan = (stores.database.db.prepare(`EXPLAIN QUERY PLAN SELECT rowid FROM logs l WHERE ${LOG_ROWS_OF_TRACE_SQL}`).all(1, traceA) as { detail: string }[])
+      .map((r) => r.detail).join('\n');
+    expect(plan).toMatch(/SEARCH l USING INTEGER PRIMARY KEY/);
+    expect(plan).not.toMatch(/SCAN l\b/);
+    await stores.logs.shutdown();
+    await stores.spans.shutdown();
+
+    // the same file at schema 14 (the (trace_id, time_us) index), migrated again: the same answers
+    const raw = new Database(path.join(dataDir, 'chainscope.db'));
+    rollBackTo(raw, 14);
+    expect(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'logs_trace'").get()).toEqual({ n: 1 });
+    raw.close();
+    stores = open();
+    const db = stores.database.db;
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'logs_trace'").get()).toEqual({ n: 0 });
+    expect(rows(db)).toBe(withTrace);
+    expect(await read(stores.logs)).toEqual(after);
+
+    // a replay adds no row; retention takes the rows of what it deletes
+    await stores.logs.writeLogs({ logs: logs.slice(0, 500), businessKeys: [] });
+    expect(rows(db)).toBe(withTrace);
+    const cut = BASE_US + 2_000_000;
+    expect(new LogDeleter(db).deleteBefore(cut, 100_000)).toBe(logs.filter((l) => l.timeUs < cut).length);
+    const kept = db.prepare("SELECT rowid, trace_id FROM logs WHERE trace_id <> '' ORDER BY rowid").all() as { rowid: number; trace_id: string }[];
+    expect(db.prepare('SELECT block, hash, log_rowid FROM log_traces ORDER BY log_rowid').all()).toEqual(
+      kept.map((r) => ({ block: Math.floor(r.rowid / LOG_BLOCK_ROWS), hash: logIdHash(r.trace_id), log_rowid: r.rowid })),
+    );
+    expect((await stores.logs.byTrace(traceA, 500)).map((l) => l.id)).toEqual(after.a.filter((l) => l.timeUs >= cut).map((l) => l.id));
+    await stores.logs.shutdown();
+    await stores.spans.shutdown();
+  });
+
   it('retention deletes the id rows of the records it deletes', async () => {
     const stores = open();
     const logs = corpus(1_000, newTraceId());
@@ -142,7 +198,7 @@ describe('embedded logs by (time, id), found by id through log_ids', () => {
     stores = open();
     const db = stores.database.db;
     expect(stores.database.schemaVersion).toBe(SCHEMA_VERSION);
-    expect(indexes(db)).toEqual(['logs_service_time', 'logs_time_id', 'logs_trace']);
+    expect(indexes(db)).toEqual(['logs_service_time', 'logs_time_id']);
     expect(db.prepare('SELECT count(*) AS n FROM log_ids').get()).toEqual({ n: logs.length });
     expect(await answers(stores.logs, probe, traceId)).toEqual(before);
     await stores.logs.writeLogs({ logs: logs.slice(0, 700), businessKeys: [] });
