@@ -5,7 +5,7 @@ import type { ChainStageRule } from '../../core/analysis/chain-stages';
 import type { SeverityGroup } from '../../core/contracts/log-store';
 import { LOG_TAIL_DEFAULT_ROWS, type PanelDefinition, type PanelQuery, type SeverityLevel } from '../../core/dashboards/model';
 import { parseLogQuery } from '../../core/logql';
-import { MINUTE_US } from '../../core/topology';
+import { MINUTE_US, minuteOf } from '../../core/topology';
 import { cutText, distinctMessages } from '../../core/analysis/log-messages';
 import type { ErrorOperationRow, PanelData, SeriesPoint } from '../../core/wire';
 import { slowCandidates, type ChainService } from './chain-service';
@@ -118,11 +118,18 @@ async function errorOperations(q: Of<'error-operations'>, window: PanelWindow, s
   return { kind: 'error-operations', rows: rows.slice(0, q.limit ?? DEFAULT_ROWS) };
 }
 
+/**
+ * A per-minute log panel's window from the start of its first minute: every bucket drawn is a whole minute
+ * (the first is not a partial minute looking like a dip), and a store with per-minute counts reads whole
+ * minutes up to the current one rather than also scanning the records of a partial minute an hour ago.
+ */
+const wholeMinutes = (window: PanelWindow): PanelWindow => ({ startUs: minuteOf(window.startUs), endUs: window.endUs });
+
 const withQuery = (q: string | undefined, extra?: string) => parseLogQuery([q && `(${q})`, extra].filter(Boolean).join(' AND ') || '*');
 
 async function errorBursts(q: Of<'error-bursts'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
   // one store read for every service (not a facet read, then a histogram and a search per service)
-  const { bursts } = await s.logs.bursts({ ...window, filter: withQuery(q.q, ERROR_QUERY) }, MINUTE_US, { services: q.limit ?? 5, messages: 1 });
+  const { bursts } = await s.logs.bursts({ ...wholeMinutes(window), filter: withQuery(q.q, ERROR_QUERY) }, MINUTE_US, { services: q.limit ?? 5, messages: 1 });
   const rows = bursts.map((b) => ({
     service: b.service,
     count: b.count,
@@ -169,7 +176,7 @@ async function slowOrders(q: Of<'slow-orders'>, window: PanelWindow, s: PanelSou
 
 async function logRate(q: Of<'log-rate'>, window: PanelWindow, s: PanelSources): Promise<PanelData> {
   const levels: SeverityLevel[] = q.levels ?? ['ERROR', 'WARN'];
-  const histogram = await s.logs.histogram({ ...window, filter: q.q ? withQuery(q.q) : undefined }, MINUTE_US);
+  const histogram = await s.logs.histogram({ ...wholeMinutes(window), filter: q.q ? withQuery(q.q) : undefined }, MINUTE_US);
   const series = levels.map((level) => ({
     level,
     points: histogram.buckets.map((b): SeriesPoint => ({ tUs: b.tUs, value: b.counts[level as SeverityGroup] ?? 0 })),

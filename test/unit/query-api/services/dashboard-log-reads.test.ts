@@ -1,5 +1,5 @@
 import type { LogRecord } from '../../../../core/model';
-import type { ErrorBurstRow } from '../../../../core/wire';
+import type { DashboardData, ErrorBurstRow } from '../../../../core/wire';
 import { createDashboardService } from '../../../../query-api/services/dashboard-service';
 import { makeLog } from '../../../contract/fixtures';
 import { startEmbeddedQueryApp, type EmbeddedQueryApp } from '../../../helpers/embedded-query-app';
@@ -24,13 +24,14 @@ describe('Service health: log-store reads per refresh', () => {
     ).flat();
   }
 
-  async function refresh(endAtMs: number): Promise<{ logCalls: string[]; rows: ErrorBurstRow[] }> {
+  async function refresh(endAtMs: number): Promise<{ logCalls: string[]; rows: ErrorBurstRow[]; windows: { startUs: number; endUs: number }[]; data: DashboardData }> {
     const logs = recordedStore(app.stores.logs);
     const dashboards = createDashboardService(app.stores.spans, logs.store, { chains: { businessKeys: ['order.id'] } });
     const data = await dashboards.data('service-health', endAtMs);
     const bursts = data.panels['error-bursts'];
     if (!bursts.ok || bursts.data.kind !== 'error-bursts') throw new Error(`error-bursts: ${JSON.stringify(bursts)}`);
-    return { logCalls: logs.calls.map((c) => c.method), rows: bursts.data.rows };
+    const windows = logs.calls.map((c) => c.args[0] as { startUs: number; endUs: number });
+    return { logCalls: logs.calls.map((c) => c.method), rows: bursts.data.rows, windows, data };
   }
 
   beforeAll(async () => {
@@ -64,5 +65,21 @@ describe('Service health: log-store reads per refresh', () => {
     expect(top.series).toHaveLength(16);
     expect(top.series.reduce((n, p) => n + (p.value ?? 0), 0)).toBe(8);
     expect([top.topMessage, top.topMessageCount]).toEqual(['failed in eight-7', 6]);
+  });
+
+  it('reads the log panels from the start of their first minute: whole minutes, the first one counted whole', async () => {
+    // a window ending half a minute into a minute: it starts half a minute into its first minute
+    const endAtMs = endMs + 3 * 60 * minute + 30_000;
+    const firstMinuteMs = endAtMs - 30_000 - 15 * minute;
+    const early = makeLog({ service: 'early', timeUs: (firstMinuteMs + 5_000) * 1000, severityText: 'ERROR', severityNumber: 17, body: 'before the window, in its first minute' });
+    const late = makeLog({ service: 'early', timeUs: (endAtMs - 1_000) * 1000, severityText: 'ERROR', severityNumber: 17, body: 'in the window' });
+    await app.stores.logs.writeLogs({ logs: [early, late], businessKeys: [] });
+    const { rows, windows, data } = await refresh(endAtMs);
+    for (const w of windows) expect(w.startUs % (minute * 1000)).toBe(0);
+    expect(rows.map((r) => [r.service, r.count])).toEqual([['early', 2]]);
+    expect(rows[0].series[0]).toEqual({ tUs: firstMinuteMs * 1000, value: 1 });
+    const rate = data.panels['error-rate'];
+    if (!rate.ok || rate.data.kind !== 'log-rate') throw new Error('error-rate');
+    expect(rate.data.series.find((s) => s.level === 'ERROR')!.points.reduce((n, p) => n + (p.value ?? 0), 0)).toBe(2);
   });
 });
