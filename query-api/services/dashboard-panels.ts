@@ -119,11 +119,12 @@ async function errorOperations(q: Of<'error-operations'>, window: PanelWindow, s
 }
 
 /**
- * A per-minute log panel's window from the start of its first minute: every bucket drawn is a whole minute
- * (the first is not a partial minute looking like a dip), and a store with per-minute counts reads whole
- * minutes up to the current one rather than also scanning the records of a partial minute an hour ago.
+ * A per-minute log panel's window as the whole minutes it touches, as the span panels' per-minute roll-ups
+ * count them: every bucket drawn is a whole minute (the first is not a partial minute looking like a dip,
+ * the last holds what the minute being written has so far), and a store with per-minute counts answers
+ * from them instead of scanning the records of the partial minutes at the window's ends.
  */
-const wholeMinutes = (window: PanelWindow): PanelWindow => ({ startUs: minuteOf(window.startUs), endUs: window.endUs });
+const wholeMinutes = (window: PanelWindow): PanelWindow => ({ startUs: minuteOf(window.startUs), endUs: minuteOf(window.endUs) + MINUTE_US - 1 });
 
 const withQuery = (q: string | undefined, extra?: string) => parseLogQuery([q && `(${q})`, extra].filter(Boolean).join(' AND ') || '*');
 

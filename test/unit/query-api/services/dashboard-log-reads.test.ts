@@ -67,19 +67,22 @@ describe('Service health: log-store reads per refresh', () => {
     expect([top.topMessage, top.topMessageCount]).toEqual(['failed in eight-7', 6]);
   });
 
-  it('reads the log panels from the start of their first minute: whole minutes, the first one counted whole', async () => {
+  it('reads the log panels over the whole minutes their window touches, the first and the last counted whole', async () => {
     // a window ending half a minute into a minute: it starts half a minute into its first minute
     const endAtMs = endMs + 3 * 60 * minute + 30_000;
     const firstMinuteMs = endAtMs - 30_000 - 15 * minute;
-    const early = makeLog({ service: 'early', timeUs: (firstMinuteMs + 5_000) * 1000, severityText: 'ERROR', severityNumber: 17, body: 'before the window, in its first minute' });
-    const late = makeLog({ service: 'early', timeUs: (endAtMs - 1_000) * 1000, severityText: 'ERROR', severityNumber: 17, body: 'in the window' });
-    await app.stores.logs.writeLogs({ logs: [early, late], businessKeys: [] });
+    const error = (atMs: number, body: string) => makeLog({ service: 'edges', timeUs: atMs * 1000, severityText: 'ERROR', severityNumber: 17, body });
+    const logs = [error(firstMinuteMs - 1, 'the minute before'), error(firstMinuteMs + 5_000, 'before the window, in its first minute'), error(endAtMs - 1_000, 'in the window')];
+    logs.push(error(endAtMs + 10_000, 'after the window end, in its last minute'), error(endAtMs + 30_000, 'the minute after'));
+    await app.stores.logs.writeLogs({ logs, businessKeys: [] });
     const { rows, windows, data } = await refresh(endAtMs);
-    for (const w of windows) expect(w.startUs % (minute * 1000)).toBe(0);
-    expect(rows.map((r) => [r.service, r.count])).toEqual([['early', 2]]);
+    for (const w of windows) expect([w.startUs % (minute * 1000), (w.endUs + 1) % (minute * 1000)]).toEqual([0, 0]);
+    expect(rows.map((r) => [r.service, r.count])).toEqual([['edges', 3]]);
     expect(rows[0].series[0]).toEqual({ tUs: firstMinuteMs * 1000, value: 1 });
+    expect(rows[0].series[rows[0].series.length - 1]).toEqual({ tUs: (endAtMs - 30_000) * 1000, value: 2 });
     const rate = data.panels['error-rate'];
     if (!rate.ok || rate.data.kind !== 'log-rate') throw new Error('error-rate');
-    expect(rate.data.series.find((s) => s.level === 'ERROR')!.points.reduce((n, p) => n + (p.value ?? 0), 0)).toBe(2);
+    // the 1-hour panel: the minute before the 15-minute window is inside it
+    expect(rate.data.series.find((s) => s.level === 'ERROR')!.points.reduce((n, p) => n + (p.value ?? 0), 0)).toBe(4);
   });
 });
