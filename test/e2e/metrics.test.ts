@@ -9,6 +9,7 @@ import { QueryServer } from '../../query-api/server';
 import { openEmbeddedMetricStore, openEmbeddedStores } from '../../storage/embedded';
 import { ARTIFACTS, describeInBrowser, launchBrowser, REPO } from '../helpers/browser';
 import { metricPoint } from '../contract/metric-store.contract';
+import { waitForScreenUpdate } from '../helpers/wall-screen';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 
@@ -135,7 +136,7 @@ describeInBrowser('OTLP metrics in Chromium: the metrics page and the metric pan
 
   test('a dashboard `metric` panel draws one line per group and its legend', async () => {
     await page.goto(`${base()}/#/screens/app-metrics?refresh=2s`);
-    await page.waitForFunction(() => document.querySelector('.screen-status')?.textContent?.startsWith('updated'), null, { timeout: 20_000 });
+    await waitForScreenUpdate(page, 20_000);
     expect(await page.locator('.panel-error').count()).toBe(0);
     expect(await page.locator('[data-panel="requests"] path.chart-line').count()).toBe(3);
     expect(await page.locator('[data-panel="requests"] .chart-key').allTextContents()).toEqual([`region=${HOSTILE} 1`, 'region=eu 6', 'region=us 2']);

@@ -9,6 +9,7 @@ import { demoLikeOrder } from '../helpers/chain-orders';
 import { startOrdersUi, type OrdersUi } from '../helpers/orders-ui';
 import { makeLog, makeSpan, spanBatch } from '../contract/fixtures';
 import { paintedAsData, paintedCells, paintMismatches, type PaintedCell } from '../helpers/heatmap-canvas';
+import { waitForScreenUpdate } from '../helpers/wall-screen';
 
 /** A service name and log bodies that try to become markup or to reorder the text around them. */
 const HOSTILE_SERVICE = '<img src=x onerror="window.__pwned=1">pay\u202Ement';
@@ -70,7 +71,7 @@ describeInBrowser('heatmap and log-stream panels in Chromium', () => {
     });
     ({ base, page } = ui);
     await page.goto(`${base}/#/screens/panels?kiosk=1&refresh=1s&theme=dark`);
-    await page.waitForFunction(() => document.querySelector('.screen-status')?.textContent?.startsWith('updated'), null, { timeout: 20_000 });
+    await waitForScreenUpdate(page, 20_000);
   }, 120_000);
 
   afterAll(async () => {

@@ -9,6 +9,7 @@ import { ensureFreshBuild } from '../helpers/fresh-build';
 import { otlpJsonTraces, randomSpanId, randomTraceId } from '../helpers/otlp-json';
 import { spawnRole, type RoleProcess } from '../helpers/processes';
 import { waitFor } from '../helpers/wait';
+import { screenGridFilter, waitForScreenUpdate } from '../helpers/wall-screen';
 
 /**
  * The issue's recovery test, as an operations room lives it: the real
@@ -75,7 +76,7 @@ describeInBrowser('a wall screen outlives a 30 s stop of the all-in-one', () => 
 
   test('stale while it is down, recovered without a reload when it is back', async () => {
     await page.goto(`http://127.0.0.1:${port}/#/screens/service-health?kiosk=1&refresh=2s&theme=dark`);
-    await page.waitForFunction(() => document.querySelector('.screen-status')?.textContent?.startsWith('updated'), null, { timeout: 30_000 });
+    await waitForScreenUpdate(page, 30_000);
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
     const serviceRows = page.locator('[data-panel="services"] tbody tr');
     await waitFor(async () => ((await serviceRows.count()) >= 2 ? true : undefined), 'the services table to list both services', 20_000);
@@ -89,18 +90,18 @@ describeInBrowser('a wall screen outlives a 30 s stop of the all-in-one', () => 
     const status = (await page.locator('.screen-status').textContent()) ?? '';
     expect(status).toMatch(/^stale since \d\d:\d\d:\d\d \((2\d|3\d)s\)/);
     expect(await serviceRows.count()).toBe(rows);
-    expect(await page.locator('.screen-grid').evaluate((g) => getComputedStyle(g).filter)).toContain('grayscale');
+    expect(await screenGridFilter(page)).toContain('grayscale');
     await page.screenshot({ path: path.join(ARTIFACTS, 'screen-recovery-stale.png') });
 
     await startAllInOne();
     const restartedAt = Date.now();
     // the reconnect waits at most 30 s (+20 % jitter) between attempts
     await page.waitForSelector('.screen:not(.stale)', { timeout: 45_000 });
-    await page.waitForFunction(() => document.querySelector('.screen-status')?.textContent?.startsWith('updated'), null, { timeout: 15_000 });
+    await waitForScreenUpdate(page, 15_000);
     console.log(`screen recovery: stale after the stop, recovered ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after the restart (down ${((restartedAt - stoppedAt) / 1000).toFixed(1)} s)`);
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     expect(await serviceRows.count()).toBe(rows);
-    expect(await page.locator('.screen-grid').evaluate((g) => getComputedStyle(g).filter)).not.toContain('grayscale');
+    expect(await screenGridFilter(page)).not.toContain('grayscale');
     await page.screenshot({ path: path.join(ARTIFACTS, 'screen-recovery-back.png') });
     expect(pageErrors).toEqual([]);
   }, 150_000);

@@ -12,6 +12,7 @@ import { makeLog } from '../contract/fixtures';
 import { heapSnapshotStats } from '../../bench/heap-snapshot-stats';
 import type { DashboardData } from '../../core/wire';
 import { paintedAsData } from '../helpers/heatmap-canvas';
+import { screenGridFilter, waitForScreenUpdate } from '../helpers/wall-screen';
 
 /**
  * Wall screens in Chromium at 1920×1080: the three shipped dashboards in kiosk
@@ -83,7 +84,7 @@ describeInBrowser('wall screens in Chromium', () => {
   /** Opens a screen and waits until every panel has drawn its first data. */
   async function openScreen(id: string, query = 'kiosk=1&refresh=2s&theme=dark'): Promise<void> {
     await page.goto(`${base()}/#/screens/${id}?${query}`);
-    await page.waitForFunction(() => document.querySelector('.screen-status')?.textContent?.startsWith('updated'), null, { timeout: 20_000 });
+    await waitForScreenUpdate(page, 20_000);
     expect(await page.locator('.panel-body', { hasText: 'Waiting for data…' }).count()).toBe(0);
     expect(await page.locator('.panel-error').count()).toBe(0);
   }
@@ -247,13 +248,13 @@ describeInBrowser('wall screens in Chromium', () => {
     expect(await page.locator('.screen-status').textContent()).toMatch(/^stale since \d\d:\d\d:\d\d \(\d+s\)(retrying in \d+s|reconnecting…)$/);
     // the data is kept, greyed
     expect(await page.locator('[data-panel="services"] tbody tr').count()).toBe(rows);
-    expect(await page.locator('.screen-grid').evaluate((g) => getComputedStyle(g).filter)).toContain('grayscale');
+    expect(await screenGridFilter(page)).toContain('grayscale');
     await page.screenshot({ path: path.join(ARTIFACTS, 'screen-stale.png') });
     // down a few retries long (1 s, 2 s, 4 s …), then back on the same port
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     await startServer();
     await page.waitForSelector('.screen:not(.stale)', { timeout: 30_000 });
-    await page.waitForFunction(() => document.querySelector('.screen-status')?.textContent?.startsWith('updated'), null, { timeout: 10_000 });
+    await waitForScreenUpdate(page, 10_000);
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
     expect(await page.locator('[data-panel="services"] tbody tr').count()).toBe(rows);
   }, 90_000);
