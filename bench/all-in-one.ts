@@ -58,6 +58,7 @@ export async function benchAllInOne(args: string[]): Promise<void> {
     const tQueryable = performance.now();
     const cpuAtQueryable = cpuSeconds(server.child.pid!);
     const peakRssParts = rssParts.stop();
+    const turn = await writeTurnFigures(api, probe.spans, (tQueryable - t0) / 1000);
     if (keptDir) fs.writeFileSync(path.join(keptDir, PROBE_FILE), JSON.stringify(probe));
     report('all-in-one', {
       date: new Date().toISOString(),
@@ -75,6 +76,7 @@ export async function benchAllInOne(args: string[]): Promise<void> {
         mainThread: round(cpuAtQueryable.mainThread - cpuAtStart.mainThread, 2),
         busiestOtherThreads: cpuAtQueryable.busiestOtherThreads,
       },
+      writeTurn: turn,
       peakServerRssMiB: peakRssMiB(server.child.pid!),
       // anonymous = heaps and buffers; file-backed = mostly SQLite's mmap of its database (up to 256 MiB), pages the kernel can drop
       peakServerRssPartsMiB: peakRssParts,
@@ -85,6 +87,21 @@ export async function benchAllInOne(args: string[]): Promise<void> {
     await server.stop();
     if (!keptDir) fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The ingest threads' write turn (ingest/thread/write-turn-counters.ts): the
+ * serial part of the write, per span and as a share of the run (1 = the turn
+ * was never free, so it and not the cores set the pace).
+ */
+async function writeTurnFigures(api: string, spans: number, seconds: number): Promise<Record<string, number>> {
+  const held = await counter(`${api}/metrics`, 'chainscope_ingest_write_turn_held_seconds_total');
+  const waited = await counter(`${api}/metrics`, 'chainscope_ingest_write_turn_waited_seconds_total');
+  return {
+    heldUsPerSpan: round((held * 1e6) / spans, 2),
+    waitedUsPerSpan: round((waited * 1e6) / spans, 2),
+    heldShareOfRun: round(held / seconds, 3),
+  };
 }
 
 /**

@@ -27,7 +27,7 @@ export async function sendAll(url: string, requests: Buffer[], concurrency: numb
 /** Reads one counter from a /metrics endpoint. */
 export async function counter(metricsUrl: string, name: string): Promise<number> {
   const text = await fetch(metricsUrl).then((r) => r.text());
-  const m = new RegExp(`^${name} (\\d+)`, 'm').exec(text);
+  const m = new RegExp(`^${name} (\\S+)`, 'm').exec(text);
   return m ? Number(m[1]) : 0;
 }
 

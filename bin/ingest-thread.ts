@@ -3,6 +3,7 @@ import { isRetriable } from '../core/errors';
 import { Counters } from '../core/metrics';
 import type { EdgeReport, FromThread, IngestThreadData, ToThread, WireMessage } from '../ingest/thread/protocol';
 import { CounterDeltaWriter, type CounterDeltas } from '../ingest/thread/counter-deltas';
+import { writeTurnTimer } from '../ingest/thread/write-turn-counters';
 import { ThreadServiceGraph } from '../ingest/thread/thread-service-graph';
 import { SpanMetrics } from '../ingest/span-metrics/span-metrics';
 import { WriteTurn } from '../storage/embedded/write-turn';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
       cache.set('embedded', openEmbeddedStores({
         ...options,
         retention: deletes ? options.retention : undefined,
-        writeTurn: writeTurn && new WriteTurn(writeTurn),
+        writeTurn: writeTurn && new WriteTurn(writeTurn, undefined, writeTurnTimer(counters)),
         cacheSizeMiB: config.ingestThreadCacheMiB,
       }));
     }

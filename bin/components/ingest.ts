@@ -13,6 +13,7 @@ import { EdgePairing, SERVICE_GRAPH_PAIRING } from '../../ingest/span-metrics/ed
 import { ServiceGraph } from '../../ingest/span-metrics/service-graph';
 import { describeSpanMetrics, SpanMetrics } from '../../ingest/span-metrics/span-metrics';
 import { ThreadedBatchProcessor } from '../../ingest/thread/threaded-processor';
+import { describeWriteTurnCounters } from '../../ingest/thread/write-turn-counters';
 import { WriteTurn } from '../../storage/embedded/write-turn';
 import type { ComponentFactory, Log, Role } from './component';
 import { repoRoot } from './paths';
@@ -53,6 +54,8 @@ export const ingestFactory: ComponentFactory<IngestSettings> = {
           describeSpanMetrics(counters);
           const writeTurn = settings.ingestThreads > 1 ? WriteTurn.shared() : undefined;
           const config = context.config;
+          // the turn is taken by embedded writes only
+          if (writeTurn && (config.spanStore === 'embedded' || config.logStore === 'embedded')) describeWriteTurnCounters(counters);
           const threaded = new ThreadedBatchProcessor({
             entry: context.ingestThreadEntry,
             threads: settings.ingestThreads,

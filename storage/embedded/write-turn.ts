@@ -14,13 +14,20 @@ import { threadId } from 'node:worker_threads';
  * the threads frees the turn of one that stopped (`releaseHeldBy`); without
  * that, every later write would wait `maxWaitMs` first.
  */
+/** How long a write waited for its turn and then held it, in seconds (the write transaction's serial cost). */
+export type TurnTimer = (waitedSeconds: number, heldSeconds: number) => void;
+
 export class WriteTurn {
   private readonly cell: Int32Array;
   /** What this thread writes into the cell while it holds the turn: its thread id + 1 (0 = free). */
   private readonly holder = threadId + 1;
 
-  /** `shared`: from WriteTurn.shared(), the same buffer in every thread that writes. */
-  constructor(shared: SharedArrayBuffer, private readonly maxWaitMs = 10_000) {
+  /** `shared`: from WriteTurn.shared(), the same buffer in every thread that writes; `timer` hears every turn's wait and hold. */
+  constructor(
+    shared: SharedArrayBuffer,
+    private readonly maxWaitMs = 10_000,
+    private readonly timer?: TurnTimer,
+  ) {
     this.cell = new Int32Array(shared, 0, 1);
   }
 
@@ -39,7 +46,9 @@ export class WriteTurn {
 
   /** Runs `fn` (a write transaction) once it is this thread's turn. */
   run<T>(fn: () => T): T {
+    const asked = this.timer && performance.now();
     const taken = this.take();
+    const got = this.timer && performance.now();
     try {
       return fn();
     } finally {
@@ -47,6 +56,7 @@ export class WriteTurn {
         Atomics.store(this.cell, 0, 0);
         Atomics.notify(this.cell, 0, 1);
       }
+      if (this.timer) this.timer(((got as number) - (asked as number)) / 1000, (performance.now() - (got as number)) / 1000);
     }
   }
 

@@ -64,6 +64,27 @@ describe('WriteTurn', () => {
     expect(new Int32Array(shared)[0]).toBe(1);
   });
 
+  it('tells its timer how long each write waited for the turn and then held it', () => {
+    const shared = WriteTurn.shared();
+    new Int32Array(shared)[0] = 1; // held by another thread for the whole wait
+    const turns: [number, number][] = [];
+    const turn = new WriteTurn(shared, 60, (waited, held) => turns.push([waited, held]));
+    const busyFor = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    turn.run(() => busyFor(30));
+    expect(turns).toHaveLength(1);
+    expect(turns[0][0]).toBeGreaterThanOrEqual(0.055);
+    expect(turns[0][1]).toBeGreaterThanOrEqual(0.03);
+    expect(turns[0][1]).toBeLessThan(turns[0][0]);
+    new Int32Array(shared)[0] = 0;
+    expect(() => turn.run(() => { busyFor(20); throw new Error('rolled back'); })).toThrow('rolled back');
+    expect(turns).toHaveLength(2);
+    expect(turns[1][0]).toBeLessThan(0.02); // free: no wait
+    expect(turns[1][1]).toBeGreaterThanOrEqual(0.02); // a write that threw still held the turn
+  });
+
   it('is freed by the owner when the thread holding it stopped, and only then', async () => {
     const shared = WriteTurn.shared();
     const worker = new Worker(DIES_MID_WRITE, { eval: true, workerData: { turn: shared, module: MODULE } });
