@@ -8,6 +8,7 @@ import { syncCommits } from './commit-sync';
 import { registerLogIdHash } from './log-ids';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { spanMatchFunction } from './span-match-function';
+import { WalCheckpoints } from './wal-checkpoint';
 import type { WriteTurn } from './write-turn';
 
 export interface EmbeddedDatabaseOptions {
@@ -24,8 +25,10 @@ export interface EmbeddedDatabaseOptions {
   /** How long a writer waits for a lock held by another connection (default 5000 ms). */
   busyTimeoutMs?: number;
   /**
-   * Bytes the write-ahead log may hold before it is checkpointed, and the size
-   * it is cut back to after a checkpoint (default 16 MiB, DEFAULT_WAL_LIMIT_BYTES).
+   * Bytes the write-ahead log may hold before the writer checkpoints it (after
+   * its write turn), and the size it is cut back to when it starts again
+   * (default 16 MiB, DEFAULT_WAL_LIMIT_BYTES); past WAL_BOUND_FACTOR times this
+   * the writer checkpoints in its turn (RESTART).
    */
   walLimitBytes?: number;
   /** Shared with the other threads that write this file through connections of their own (write-turn.ts). */
@@ -63,6 +66,7 @@ export class EmbeddedDatabase {
   private readonly closeListeners: (() => void)[] = [];
   private readonly writeTurn: WriteTurn | undefined;
   private readonly syncCommits: boolean;
+  private readonly checkpoints: WalCheckpoints;
 
   private resourceIdsByObject = new WeakMap<object, number>();
   private readonly resourceIdsByJson = new Map<string, number>();
@@ -102,12 +106,14 @@ export class EmbeddedDatabase {
     db.pragma(`cache_size = ${-1024 * (options.cacheSizeMiB ?? 64)}`);
     db.pragma(`mmap_size = ${1024 * 1024 * (options.mmapSizeMiB ?? 256)}`);
     db.pragma('temp_store = MEMORY');
-    // A bounded WAL: checkpoint once it holds walLimitBytes of pages, and cut the file back to
-    // that size after a checkpoint (without the limit the file keeps its largest size ever).
+    // A bounded WAL: the writer checkpoints it once it holds walLimitBytes, after its write turn
+    // (wal-checkpoint.ts; SQLite's own auto-checkpoint would run inside the committing transaction,
+    // i.e. in the turn), and SQLite cuts the file back to that size when it starts it again
+    // (without the limit the file keeps its largest size ever).
     const walLimitBytes = options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES;
-    const pageSize = db.pragma('page_size', { simple: true }) as number;
-    db.pragma(`wal_autocheckpoint = ${Math.max(64, Math.floor(walLimitBytes / pageSize))}`);
+    db.pragma('wal_autocheckpoint = 0');
     db.pragma(`journal_size_limit = ${walLimitBytes}`);
+    this.checkpoints = new WalCheckpoints(db, this.file, walLimitBytes);
     registerLogIdHash(db);
     this.migrate();
     db.function('cs_has_hash', { deterministic: true, directOnly: true }, (set: unknown, hash: unknown) =>
@@ -136,13 +142,18 @@ export class EmbeddedDatabase {
 
   /**
    * Runs a write transaction, in this thread's turn when other threads write
-   * the file too; then (syncCommits) waits until the commit is on disk,
-   * outside the turn.
+   * the file too; then, outside the turn, (syncCommits) waits until the commit
+   * is on disk and checkpoints the WAL when it passed its limit (wal-checkpoint.ts).
    */
   inWriteTurn<T>(fn: () => T): T {
-    const result = this.writeTurn ? this.writeTurn.run(fn) : fn();
+    const result = this.inTurn(fn);
     if (this.syncCommits) syncCommits(this.file);
+    this.checkpoints.afterWrite((restart) => this.inTurn(restart));
     return result;
+  }
+
+  private inTurn<T>(fn: () => T): T {
+    return this.writeTurn ? this.writeTurn.run(fn) : fn();
   }
 
   get schemaVersion(): number {

@@ -5,6 +5,7 @@ import { RetentionStateTable } from './retention-state';
 import { fileSizes, pageUsage } from './store-files';
 import { TimeRowsDeleter } from './time-rows-deleter';
 import { TraceDeleter } from './trace-deleter';
+import { withBusyTimeout } from './wal-checkpoint';
 
 export interface RetentionOptions {
   /** Data older than this (by span start / log time) is deleted; null or absent: kept by age forever. */
@@ -351,13 +352,7 @@ export class EmbeddedRetention {
 
   /** Checkpoints and cuts the WAL to zero, waiting at most 200 ms for readers (a busy reader only defers it). */
   private truncateWal(): void {
-    const busy = this.db.pragma('busy_timeout', { simple: true }) as number;
-    this.db.pragma('busy_timeout = 200');
-    try {
-      this.edb.inWriteTurn(() => this.db.pragma('wal_checkpoint(TRUNCATE)'));
-    } finally {
-      this.db.pragma(`busy_timeout = ${busy}`);
-    }
+    withBusyTimeout(this.db, 200, () => this.edb.inWriteTurn(() => this.db.pragma('wal_checkpoint(TRUNCATE)')));
   }
 
   /**

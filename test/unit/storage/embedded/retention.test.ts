@@ -90,7 +90,7 @@ describe('embedded store retention', () => {
     const s = open({ maxBytes: 64 * 1024 * 1024 });
     expect(pageUsage(s.database.db).autoVacuum).toBe(2);
     expect(s.database.db.pragma('journal_size_limit', { simple: true })).toBe(8 * 1024 * 1024); // an eighth of the limit
-    expect(s.database.db.pragma('wal_autocheckpoint', { simple: true })).toBe(512); // 8 MiB of 16 KiB pages
+    expect(s.database.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0); // the writer checkpoints after its turn (wal-checkpoint.ts)
     await close(s);
   });
 
