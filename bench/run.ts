@@ -8,6 +8,7 @@ import { benchLogSearch } from './log-search';
 import { benchPeers } from './peers';
 import { benchReceivers } from './receivers';
 import { benchRetention } from './retention';
+import { benchServiceGraph } from './service-graph';
 import { benchShipper } from './shipper';
 import { benchWal } from './wal';
 import { benchWhySlow } from './why-slow';
@@ -30,6 +31,7 @@ import { benchOtlpMetrics } from './otlp-metrics';
  * `npm run bench -- --rca --healthy [--minutes 30]` (the shipped alert rules on a healthy demo: false alerts per hour) or
  * `npm run bench -- --kill [--kills 5] [--bus wal|memory]` (kill -9 at full speed: acknowledged − stored, spans and logs) or
  * `npm run bench -- --ingest [--spans 200000] [--rounds 3]` (the ingest thread's work alone: CPU µs per span) or
+ * `npm run bench -- --service-graph [--spans 1000000] [--shape bench|paired] [--rounds 3]` (the service graph's pairing alone: CPU µs per span) or
  * `npm run bench -- --peers [--spans 300000] [--rounds 3]` (Chainscope against Jaeger v2 and Zipkin 3 on the same load) or
  * `npm run bench -- --big-trace [--spans 20000]` (one big trace by id: bytes and time, identity/gzip/br) or
  * `npm run bench -- --metrics [--store embedded|clickhouse] [--points 200000] [--rounds 2]` (OTLP metric points/s over OTLP/HTTP into one all-in-one, accepted and stored) or
@@ -50,6 +52,8 @@ const bench = args.includes('--dashboards')
   ? benchKill
   : args.includes('--ingest')
   ? benchIngestPath
+  : args.includes('--service-graph')
+  ? benchServiceGraph
   : args.includes('--rca') && (args.includes('--detect') || args.includes('--healthy'))
   ? benchRcaDetect
   : args.includes('--rca')
