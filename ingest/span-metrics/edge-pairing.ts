@@ -64,12 +64,12 @@ export class EdgePairing {
 
   addSpans(spans: readonly Span[]): void {
     this.expire();
-    forEachEdgeHalf(spans, (_traceId, key, flags, durationUs, service) => this.add(key, flags, durationUs, service));
+    forEachEdgeHalf(spans, this.add);
   }
 
   addPacked(halves: PackedEdgeHalves): void {
     this.expire();
-    forEachPackedHalf(halves, (key, flags, durationUs, service) => this.add(key, flags, durationUs, service));
+    forEachPackedHalf(halves, this.add);
   }
 
   /** Starts a run of `add` calls: expires what waited too long and fixes the arrival time of what comes. */
@@ -79,21 +79,21 @@ export class EdgePairing {
   }
 
   /** One half (see `forEachEdgeHalf`); call `expire` before a run of them. */
-  add(key: string, flags: number, durationUs: number, service: string): void {
+  readonly add = (traceId: string, clientSpanId: string, flags: number, durationUs: number, service: string): void => {
     const pending = this.pending;
-    const slot = pending.slotOf(key);
+    const slot = pending.slotOf(traceId, clientSpanId);
     if (slot < 0) {
-      this.unpaired += pending.add(key, this.at, flags, durationUs, service);
+      this.unpaired += pending.add(traceId, clientSpanId, this.at, flags, durationUs, service);
       return;
     }
     const otherFlags = pending.flags[slot];
     if ((otherFlags & HALF_SERVER) === (flags & HALF_SERVER)) return;
     const otherService = pending.service[slot];
     const otherUs = pending.durationUs[slot];
-    pending.removeSlot(key, slot);
+    pending.removeSlot(slot);
     if (flags & HALF_SERVER) this.tally(otherService, otherUs, service, durationUs, otherFlags | flags);
     else this.tally(service, durationUs, otherService, otherUs, otherFlags | flags);
-  }
+  };
 
   /** Halves waiting now. */
   get waiting(): number {

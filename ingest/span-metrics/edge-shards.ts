@@ -31,10 +31,10 @@ export class EdgeHalfRouter {
   add(spans: readonly Span[]): void {
     const { index, count } = this.shard;
     this.pairing.expire();
-    forEachEdgeHalf(spans, (traceId, key, flags, durationUs, service) => {
+    forEachEdgeHalf(spans, (traceId, clientSpanId, flags, durationUs, service) => {
       const owner = edgeShardOf(traceId, count);
-      if (owner === index) this.pairing.add(key, flags, durationUs, service);
-      else this.outbound[owner].push(key, flags, durationUs, service);
+      if (owner === index) this.pairing.add(traceId, clientSpanId, flags, durationUs, service);
+      else this.outbound[owner].push(traceId, clientSpanId, flags, durationUs, service);
     });
   }
 

@@ -52,13 +52,13 @@ describe('EdgeHalfPacker', () => {
     expect(packer.size).toBe(3002);
     const halves = packer.take();
     expect(packer.size).toBe(0);
-    const seen: [string, number, number, string][] = [];
-    forEachPackedHalf(halves, (key, flags, durationUs, service) => seen.push([key, flags, durationUs, service]));
+    const seen: [string, string, number, number, string][] = [];
+    forEachPackedHalf(halves, (...half) => seen.push(half));
     expect(seen.slice(0, 2)).toEqual([
-      [`${traceId}:${client.spanId}`, HALF_MESSAGING | HALF_FAILED, 12.5, 'wéb-☃'],
-      [`${traceId}:${client.spanId}`, HALF_SERVER | HALF_MESSAGING, 7, 'orders'],
+      [traceId, client.spanId, HALF_MESSAGING | HALF_FAILED, 12.5, 'wéb-☃'],
+      [traceId, client.spanId, HALF_SERVER | HALF_MESSAGING, 7, 'orders'],
     ]);
-    expect(seen[2001]).toEqual([`${many[1999].traceId}:${many[1999].spanId}`, 0, 1999, 's4']);
+    expect(seen[2001]).toEqual([many[1999].traceId, many[1999].spanId, 0, 1999, 's4']);
     expect(halves.services.length).toBe(7);
   });
 });
