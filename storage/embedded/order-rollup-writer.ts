@@ -31,6 +31,13 @@ export interface FactRow {
   recount: number;
 }
 
+/** A trace's link to an order (key, value). */
+interface OrderLink {
+  traceId: string;
+  key: string;
+  value: string;
+}
+
 /** Orders a write touches: per rolled-up key, per value, the traces the write linked to the order. */
 type TouchedOrders = Map<string, Map<string, string[]>>;
 
@@ -38,14 +45,14 @@ type TouchedOrders = Map<string, Map<string, string[]>>;
  * Keeps the per-minute order roll-up (core/analysis/order-rollup.ts) inside
  * the span write's transaction, after the spans, summaries and business keys
  * are in. The orders the batch touches (its rolled-up key rows, and the orders
- * of its traces from order_traces) get their new fact; a changed fact replaces
+ * of its traces from their order links) get their new fact; a changed fact replaces
  * the stored one and moves the minute sums from the old fact to the new. The
  * write turn serialises writers, so two ingest threads never both count one
  * change.
  *
  * The new fact comes from the stored fact and what the write did to the
  * summaries (core/analysis/order-fact-growth.ts), one fact read per order,
- * while every trace of the order is one its spans linked (order_traces), so
+ * while every trace of the order is one its spans linked (order_trace_refs), so
  * that each change to their summaries came through here. An order with a
  * trace that carries it in logs only, or whose stored fact cannot tell the new
  * one (a trace leaves its first ORDER_FACT_TRACES, a trace's root and stage
@@ -55,9 +62,11 @@ type TouchedOrders = Map<string, Map<string, string[]>>;
  */
 export class OrderRollupWriter {
   private readonly keys: ReadonlySet<string>;
-  private readonly insertLink: Database.Statement;
-  private readonly linkOf: Database.Statement<[string, string, string], { one: number }>;
-  private readonly ordersOfTrace: Database.Statement<[string], { key: string; value: string }>;
+  private readonly traceRef: Database.Statement<[string], number>;
+  private readonly insertRefLink: Database.Statement<[number, string, string]>;
+  private readonly insertIdLink: Database.Statement<[string, string, string]>;
+  private readonly linkOf: Database.Statement<[OrderLink], { one: number }>;
+  private readonly ordersOfTrace: Database.Statement<[{ traceId: string }], { key: string; value: string }>;
   private readonly tracesOfOrder: Database.Statement<[string, string, number], string>;
   private readonly summaryOf: Database.Statement<[string], SummaryRow>;
   private readonly factOf: Database.Statement<[string, string], FactRow>;
@@ -70,9 +79,18 @@ export class OrderRollupWriter {
   ) {
     const db = edb.db;
     this.keys = new Set(settings.keys);
-    this.insertLink = db.prepare('INSERT OR IGNORE INTO order_traces (trace_id, key, value) VALUES (?, ?, ?)');
-    this.linkOf = db.prepare('SELECT 1 AS one FROM order_traces WHERE trace_id = ? AND key = ? AND value = ?');
-    this.ordersOfTrace = db.prepare('SELECT key, value FROM order_traces WHERE trace_id = ?');
+    // a link is keyed by the trace's ref (appends: new traces have the highest refs), by its id while it has no row (schema.ts, 16)
+    this.traceRef = db.prepare<[string], number>('SELECT id FROM traces WHERE trace_id = ?').pluck();
+    this.insertRefLink = db.prepare('INSERT OR IGNORE INTO order_trace_refs (trace_ref, key, value) VALUES (?, ?, ?)');
+    this.insertIdLink = db.prepare('INSERT OR IGNORE INTO order_traces (trace_id, key, value) VALUES (?, ?, ?)');
+    this.linkOf = db.prepare(
+      `SELECT 1 AS one FROM order_trace_refs WHERE trace_ref = (SELECT id FROM traces WHERE trace_id = @traceId) AND key = @key AND value = @value
+       UNION ALL SELECT 1 FROM order_traces WHERE trace_id = @traceId AND key = @key AND value = @value LIMIT 1`,
+    );
+    this.ordersOfTrace = db.prepare(
+      `SELECT key, value FROM order_trace_refs WHERE trace_ref = (SELECT id FROM traces WHERE trace_id = @traceId)
+       UNION SELECT key, value FROM order_traces WHERE trace_id = @traceId`,
+    );
     this.tracesOfOrder = db.prepare<[string, string, number], string>('SELECT trace_id FROM business_keys WHERE key = ? AND value = ? ORDER BY trace_id LIMIT ?').pluck();
     this.summaryOf = db.prepare('SELECT start_us, end_us, error_count, root_op_id FROM traces WHERE trace_id = ? AND span_count > 0');
     this.factOf = db.prepare('SELECT value, start_us, end_us, failed, stages, trace_ids, recount FROM order_facts WHERE key = ? AND value = ?');
@@ -99,10 +117,12 @@ export class OrderRollupWriter {
     if (this.keys.size === 0) return;
     const touched: TouchedOrders = new Map();
     for (const l of orderTraceLinks(batch.businessKeys, this.keys)) {
-      this.insertLink.run(l.traceId, l.key, l.value);
+      const ref = this.traceRef.get(l.traceId);
+      if (ref === undefined) this.insertIdLink.run(l.traceId, l.key, l.value);
+      else this.insertRefLink.run(ref, l.key, l.value);
       linkedOf(touched, l.key, l.value).push(l.traceId);
     }
-    for (const id of storedTraceIds) for (const o of this.ordersOfTrace.all(id)) linkedOf(touched, o.key, o.value);
+    for (const traceId of storedTraceIds) for (const o of this.ordersOfTrace.all({ traceId })) linkedOf(touched, o.key, o.value);
     const summaries = new WriteSummaries(this.edb, grown, this.summaryOf);
     for (const [key, orders] of touched) this.rollUp(key, orders, summaries);
   }
@@ -158,7 +178,7 @@ export class OrderRollupWriter {
     const facts = orderFactsOfTraces(traceIdsByValue, known, this.settings.stages);
     for (const f of facts) {
       const linked = new Set(orders.get(f.value));
-      const unlinked = f.traceIds.some((id) => !linked.has(id) && this.linkOf.get(id, key, f.value) === undefined);
+      const unlinked = f.traceIds.some((id) => !linked.has(id) && this.linkOf.get({ traceId: id, key, value: f.value }) === undefined);
       recount.set(f.value, unlinked ? 1 : 0);
     }
     return facts;

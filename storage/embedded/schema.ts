@@ -405,6 +405,21 @@ export const MIGRATIONS: readonly Migration[] = [
   INSERT INTO log_traces (block, hash, log_rowid) SELECT rowid >> 12, cs_log_id_hash(trace_id), rowid FROM logs WHERE trace_id <> '';
   DROP INDEX logs_trace;
   `,
+  // 16: a trace's order links keyed by its trace ref (order_trace_refs) instead of its id: a new trace's links append at
+  // the end of the tree, where order_traces put each on a random page of a tree that grows with the store (22 % of the
+  // pages the all-in-one wrote to SQLite's WAL at 1 M spans). order_traces keeps the links of trace ids with no trace
+  // row yet (a key seen in logs first); a link is in one table or both, and read from both.
+  `
+  CREATE TABLE order_trace_refs (
+    trace_ref INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (trace_ref, key, value)
+  ) WITHOUT ROWID;
+  INSERT INTO order_trace_refs (trace_ref, key, value)
+    SELECT t.id, o.key, o.value FROM order_traces o JOIN traces t ON t.trace_id = o.trace_id ORDER BY 1, 2, 3;
+  DELETE FROM order_traces WHERE trace_id IN (SELECT trace_id FROM traces);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -20,7 +20,7 @@ interface OldTrace {
  * Deletes whole traces, oldest start first, with every row derived from them:
  * span chunks, the summary, trace_ops, trace_attr_sets and the trace_attr_index rows
  * they list, topo_pending, the span links,
- * messaging ids and order links (order_traces) they wrote. One call is one transaction of at most
+ * messaging ids and order links (order_trace_refs, order_traces) they wrote. One call is one transaction of at most
  * `maxSpans` spans (plus the few index rows of those traces), or of one chunk when a trace's first
  * chunk holds more: a trace with more spans than that loses them chunk by chunk over several
  * calls and its summary goes with the last ones.
@@ -50,7 +50,7 @@ export class TraceDeleter {
     this.deleteChunk = db.prepare('DELETE FROM span_chunks WHERE id = ?');
     this.deleteChunks = db.prepare('DELETE FROM span_chunks WHERE id BETWEEN ? AND ?');
     this.shrinkSummary = db.prepare('UPDATE traces SET span_count = max(0, span_count - ?) WHERE id = ?');
-    this.deleteRows = ['trace_ops', 'trace_attr_sets', 'topo_pending'].map((table) =>
+    this.deleteRows = ['trace_ops', 'trace_attr_sets', 'topo_pending', 'order_trace_refs'].map((table) =>
       db.prepare(`DELETE FROM ${table} WHERE trace_ref = ?`),
     );
     this.indexedHashes = db.prepare('SELECT indexed FROM trace_attr_sets WHERE trace_ref = ? AND indexed IS NOT NULL');

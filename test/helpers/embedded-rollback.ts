@@ -58,6 +58,9 @@ const UNDO: Record<number, string | null> = {
     CREATE VIRTUAL TABLE logs_fts USING fts5 (body, content = 'logs', content_rowid = 'rowid', tokenize = 'unicode61 remove_diacritics 2');
     INSERT INTO logs_fts (logs_fts) VALUES ('rebuild');`,
   15: `DROP TABLE log_traces; CREATE INDEX logs_trace ON logs (trace_id, time_us) WHERE trace_id <> '';`,
+  16: `INSERT OR IGNORE INTO order_traces (trace_id, key, value)
+      SELECT t.trace_id, r.key, r.value FROM order_trace_refs r JOIN traces t ON t.id = r.trace_ref;
+    DROP TABLE order_trace_refs;`,
 };
 
 /** Turns an open database of the current schema into one of schema `version` (its data, none of the later tables). */

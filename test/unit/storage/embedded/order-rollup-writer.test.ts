@@ -163,6 +163,48 @@ describe('embedded order roll-up: stored facts are always the facts of the store
     await close(s);
   });
 
+  it('links a trace to its orders by its trace ref (appended), by its id while it has no row; migration 16 moves the links of stored traces', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-order-rollup-'));
+    dirs.push(dir);
+    const order = uniq('R');
+    const svc = uniq('svc');
+    const traceOf = (startUs: number, durationUs: number, key: boolean) => makeTrace({ service: svc, spans: 3, startUs, durationUs, overrides: () => ({ attributes: key ? { [KEY]: order } : {} }) });
+    const links = (s: EmbeddedStores) => ({
+      byRef: s.database.db.prepare('SELECT t.trace_id, r.key, r.value FROM order_trace_refs r JOIN traces t ON t.id = r.trace_ref ORDER BY t.id').all(),
+      byId: s.database.db.prepare('SELECT trace_id, key, value FROM order_traces ORDER BY trace_id').all(),
+    });
+    const s = open(dir);
+    const first = traceOf(BASE_US + 30 * M, 40_000, true);
+    const second = traceOf(BASE_US + 30 * M + 1_000_000, 20_000, true);
+    await write(s, first.slice(0, 2));
+    await write(s, second);
+    // a log names the order for a trace whose spans have not come: no trace row to key the link by (ingest hands
+    // the span store a log's keys as a write without spans, ingest/batch-processor.ts)
+    const logged = traceOf(BASE_US + 30 * M + 2_000_000, 30_000, false);
+    const loggedKey = { key: KEY, value: order, traceId: logged[0].traceId, timeUs: logged[0].startUs };
+    await s.logs.writeLogs({ logs: [makeLog({ traceId: logged[0].traceId, spanId: logged[0].spanId, timeUs: logged[0].startUs, attributes: { [KEY]: order } })], businessKeys: [loggedKey] });
+    await s.spans.writeSpans(spanBatch([], { businessKeys: [loggedKey] }));
+    const link = (traceId: string) => ({ trace_id: traceId, key: KEY, value: order });
+    expect(links(s)).toEqual({ byRef: [link(first[0].traceId), link(second[0].traceId)], byId: [link(logged[0].traceId)] });
+    expectExact(s, 'linked by ref and by id');
+
+    // the same file at schema 15 (every link by trace id), migrated again: the links of stored traces move to their refs
+    rollBackTo(s.database.db, 15);
+    expect(s.database.db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'order_trace_refs'").get()).toEqual({ n: 0 });
+    expect(s.database.db.prepare('SELECT count(*) AS n FROM order_traces').get()).toEqual({ n: 3 });
+    await close(s);
+    const migrated = open(dir);
+    expect(links(migrated)).toEqual({ byRef: [link(first[0].traceId), link(second[0].traceId)], byId: [link(logged[0].traceId)] });
+    // a later, failing span of a trace linked before the upgrade reaches its order through the moved link; the logged trace's through its id
+    await write(migrated, [{ ...first[2], status: { code: 'error', message: 'late' }, durationUs: 900_000 }]);
+    expectExact(migrated, 'a stored trace grown after the upgrade');
+    expect(storedFacts(migrated).get(order)?.failed).toBe(true);
+    await write(migrated, logged);
+    await write(migrated, traceOf(BASE_US + 30 * M + 3_000_000, 10_000, true));
+    expectExact(migrated, 'the logged trace stored');
+    await close(migrated);
+  });
+
   it('facts stored before migration 13 are counted again once, then grown', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-order-rollup-'));
     dirs.push(dir);

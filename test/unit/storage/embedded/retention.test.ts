@@ -165,7 +165,7 @@ describe('embedded store retention', () => {
     // in the tables: no row left of them
     expect(count(s, 'SELECT count(*) AS n FROM traces')).toBe(5);
     expect(count(s, `SELECT count(*) AS n FROM span_chunks WHERE id / ${MAX_CHUNKS_PER_TRACE} NOT IN (SELECT id FROM traces)`)).toBe(0);
-    for (const table of ['trace_ops', 'trace_attr_sets', 'topo_pending']) {
+    for (const table of ['trace_ops', 'trace_attr_sets', 'topo_pending', 'order_trace_refs']) {
       expect(count(s, `SELECT count(*) AS n FROM ${table} WHERE trace_ref NOT IN (SELECT id FROM traces)`)).toBe(0);
     }
     expect(count(s, 'SELECT count(*) AS n FROM message_ids WHERE trace_id NOT IN (SELECT trace_id FROM traces)')).toBe(0);
@@ -177,6 +177,7 @@ describe('embedded store retention', () => {
     expect(await s.spans.orderMinutes('order.id', oldWindow)).toEqual([]);
     expect(count(s, 'SELECT count(*) AS n FROM order_facts WHERE minute < ?', NOW_US - DAY_US)).toBe(0);
     expect(count(s, 'SELECT count(*) AS n FROM order_traces WHERE trace_id NOT IN (SELECT trace_id FROM traces)')).toBe(0);
+    expect(count(s, 'SELECT count(*) AS n FROM order_trace_refs')).toBeGreaterThan(0); // the young traces' links
     expect(await s.spans.orderMinutes('order.id', newWindow)).toEqual(youngOrdersBefore);
     expectLogDerivedRowsConsistent(s);
 
