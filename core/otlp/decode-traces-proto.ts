@@ -2,7 +2,8 @@ import type { Reader } from 'protobufjs/minimal';
 import type { Attributes, InstrumentationScope, Span, SpanEvent, SpanLink, SpanStatus } from '../model';
 import { InputLimits, resolveInputLimits } from '../limits';
 import { DecodeReport, serviceOf } from './decode-report';
-import { allZero, bytesToHex } from './hex';
+import { allZero } from './hex';
+import { spanIdHex, traceIdHex } from './id-strings';
 import { readKeyValueInto, readResource, readScope } from './proto-any-value';
 import { createReader, enterLengthDelimited, leaveMessage, readString, skipField, skipTo, wrapDecodeError } from './proto-reader';
 import { spanKindFromNumber, statusFromNumber } from './enums';
@@ -35,6 +36,27 @@ export function decodeTraceRequestProto(bytes: Uint8Array, limits?: Partial<Inpu
 }
 
 const EMPTY_RESOURCE: Attributes = Object.freeze({}) as Attributes;
+
+/*
+ * Most spans have no events, no links and a status without a message: they share
+ * these frozen values instead of allocating their own (fewer objects for the
+ * garbage collector to copy while a batch is written). Nothing writes into a
+ * decoded span's status, events or links; a write would throw (strict mode).
+ */
+const NO_EVENTS: SpanEvent[] = Object.freeze([]) as unknown as SpanEvent[];
+const NO_LINKS: SpanLink[] = Object.freeze([]) as unknown as SpanLink[];
+const UNSET_STATUS: SpanStatus = Object.freeze({ code: 'unset', message: '' });
+const OK_STATUS: SpanStatus = Object.freeze({ code: 'ok', message: '' });
+const ERROR_STATUS: SpanStatus = Object.freeze({ code: 'error', message: '' });
+
+/**
+ * A span's attribute object: a plain object (prototype Object.prototype, as `{}`),
+ * made by `new` so that V8 sizes it to the attributes spans have (in-object slack
+ * tracking) instead of starting at four fields and growing an out-of-object
+ * property array for the rest.
+ */
+const SpanAttributes = function SpanAttributes(this: Attributes) {} as unknown as new () => Attributes;
+SpanAttributes.prototype = Object.prototype;
 
 function readResourceSpans(r: Reader, end: number, spans: Span[], report: DecodeReport): void {
   const first = spans.length;
@@ -84,10 +106,10 @@ function readSpan(r: Reader, end: number, spans: Span[], report: DecodeReport): 
   let startHi = 0;
   let endLo = 0;
   let endHi = 0;
-  const attributes: Attributes = {};
+  const attributes: Attributes = new SpanAttributes();
   let attrCount = 0;
-  const events: SpanEvent[] = [];
-  const links: SpanLink[] = [];
+  let events: SpanEvent[] | null = null;
+  let links: SpanLink[] | null = null;
   let status: SpanStatus | undefined;
   while (r.pos < end) {
     const tag = r.uint32();
@@ -127,6 +149,7 @@ function readSpan(r: Reader, end: number, spans: Span[], report: DecodeReport): 
       case 90: {
         // events
         const inner = enterLengthDelimited(r);
+        if (events === null) events = [];
         if (events.length >= limits.maxEventsPerSpan) {
           skipTo(r, inner);
           report.truncated++;
@@ -136,6 +159,7 @@ function readSpan(r: Reader, end: number, spans: Span[], report: DecodeReport): 
       case 106: {
         // links
         const inner = enterLengthDelimited(r);
+        if (links === null) links = [];
         if (links.length >= limits.maxLinksPerSpan) {
           skipTo(r, inner);
           report.truncated++;
@@ -164,23 +188,34 @@ function readSpan(r: Reader, end: number, spans: Span[], report: DecodeReport): 
   const startUs = nanosBitsToMicros(startLo, startHi);
   const endUs = nanosBitsToMicros(endLo, endHi);
   if (!isExactMicros(startUs) || !isExactMicros(endUs)) return report.reject(inexactTimeReason('startTimeUnixNano and endTimeUnixNano'));
-  if (!events.every(eventTimeExact)) return report.reject(inexactTimeReason('event timeUnixNano'));
+  if (events !== null && !events.every(eventTimeExact)) return report.reject(inexactTimeReason('event timeUnixNano'));
   spans.push({
-    traceId: bytesToHex(buf, traceStart, traceStart + 16),
-    spanId: bytesToHex(buf, spanStart, spanStart + 8),
-    parentSpanId: parentLen === 8 && !allZero(buf, parentStart, parentStart + 8) ? bytesToHex(buf, parentStart, parentStart + 8) : '',
+    traceId: traceIdHex(buf, traceStart),
+    spanId: spanIdHex(buf, spanStart),
+    parentSpanId: parentLen === 8 && !allZero(buf, parentStart, parentStart + 8) ? spanIdHex(buf, parentStart) : '',
     service: '',
     name,
     kind: spanKindFromNumber(kind),
     startUs,
-    durationUs: endUs > startUs ? endUs - startUs : 0,
-    status: status ?? { code: 'unset', message: '' },
+    durationUs: durationOf(startUs, endUs),
+    status: status ?? UNSET_STATUS,
     attributes,
     resource: EMPTY_RESOURCE,
-    events,
-    links,
+    events: events ?? NO_EVENTS,
+    links: links ?? NO_LINKS,
     scope: NO_SCOPE,
   });
+}
+
+/**
+ * end - start in µs, 0 when the end is not after the start. Below 2^31 (35 minutes)
+ * as an int32, which V8 stores in the span itself rather than in a number box of
+ * its own as it does the result of a subtraction of two large numbers.
+ */
+function durationOf(startUs: number, endUs: number): number {
+  const d = endUs - startUs;
+  if (d <= 0) return 0;
+  return d < 0x80000000 ? d | 0 : d;
 }
 
 function eventTimeExact(event: SpanEvent): boolean {
@@ -234,8 +269,8 @@ function readLink(r: Reader, end: number, report: DecodeReport): SpanLink | null
   if (traceLen !== 16 || spanLen !== 8) return null;
   if (allZero(buf, traceStart, traceStart + 16) || allZero(buf, spanStart, spanStart + 8)) return null;
   return {
-    traceId: bytesToHex(buf, traceStart, traceStart + 16),
-    spanId: bytesToHex(buf, spanStart, spanStart + 8),
+    traceId: traceIdHex(buf, traceStart),
+    spanId: spanIdHex(buf, spanStart),
     attributes,
   };
 }
@@ -250,5 +285,7 @@ function readStatus(r: Reader, end: number, report: DecodeReport): SpanStatus {
     else skipField(r, tag);
   }
   leaveMessage(r, end);
-  return { code: statusFromNumber(code), message };
+  const statusCode = statusFromNumber(code);
+  if (message === '') return statusCode === 'unset' ? UNSET_STATUS : statusCode === 'ok' ? OK_STATUS : ERROR_STATUS;
+  return { code: statusCode, message };
 }

@@ -19,6 +19,40 @@ function int64Value(v: Long64 | number): number | string {
 }
 
 /**
+ * An int64 varint as a number, or a decimal string beyond 2^53. Values below 2^49
+ * (at most 7 varint bytes: counts, sizes, ports, status codes) are summed here
+ * without the Long object protobufjs would build; the rest (negative numbers take
+ * 10 bytes) go through protobufjs.
+ */
+function readInt64(r: Reader): number | string {
+  const buf = r.buf;
+  const last = Math.min(r.pos + 7, r.len);
+  let pos = r.pos;
+  // up to 4 bytes (below 2^28) in integer arithmetic, so the value stays a small integer
+  let small = 0;
+  for (let shift = 0; shift < 28 && pos < last; shift += 7) {
+    const b = buf[pos++];
+    small |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      r.pos = pos;
+      return small;
+    }
+  }
+  let value = small;
+  let scale = 0x10000000;
+  while (pos < last) {
+    const b = buf[pos++];
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) {
+      r.pos = pos;
+      return value;
+    }
+    scale *= 128;
+  }
+  return int64Value(r.int64() as unknown as Long64 | number);
+}
+
+/**
  * Decodes the AnyValue occupying [r.pos, end). `level` is the nesting level of this
  * value (an attribute's value is level 1); a container at a level above
  * limits.maxNestingDepth becomes NESTING_MARKER without being decoded.
@@ -35,7 +69,7 @@ export function readAnyValue(r: Reader, end: number, level: number, report: Deco
         value = r.bool();
         break;
       case 24: // int_value
-        value = int64Value(r.int64() as unknown as Long64 | number);
+        value = readInt64(r);
         break;
       case 33: // double_value
         value = r.double();
