@@ -88,9 +88,12 @@ export function readString(r: Reader): string {
   const buf = r.buf as Utf8SliceBuffer;
   if (len > INTERN_MAX_BYTES) return buf.utf8Slice(start, end);
   if (len === 0) return '';
+  // hashed four bytes a step, then the tail byte by byte
   let h = len;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-  const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
+  let i = start;
+  for (; i + 4 <= end; i += 4) h = Math.imul(h ^ (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24)), 0x01000193);
+  for (; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  const slot = (h ^ (h >>> 15) ^ (h >>> 24)) & (INTERN_SLOTS - 1);
   const base = slot * INTERN_MAX_BYTES;
   if (internLengths[slot] === len) {
     let same = true;

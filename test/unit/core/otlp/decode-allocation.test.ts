@@ -2,11 +2,11 @@ import { setFlagsFromString } from 'node:v8';
 import { getHeapStatistics } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as fc from 'fast-check';
-import { Writer } from 'protobufjs/minimal';
 import { decodeTraceRequestProto, encodeTraceRequestProto } from '../../../../core/otlp';
 import type { Span } from '../../../../core/model';
 import { syntheticTrace } from '../../../../bench/synthetic-spans';
 import { modelSpans } from './model-fixtures';
+import { intAnyValue, requestWithAnyValue } from './any-value-request';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -23,24 +23,9 @@ function benchRequests(count: number): Buffer[] {
   return requests;
 }
 
-/** One span with a single attribute `n` whose AnyValue holds int_value `value` (protobufjs writes the varint). */
-function spanWithInt(value: bigint): Uint8Array {
-  const w = Writer.create();
-  w.uint32(10).fork(); // resource_spans
-  w.uint32(18).fork(); // scope_spans
-  w.uint32(18).fork(); // span
-  w.uint32(10).bytes(Buffer.alloc(16, 1));
-  w.uint32(18).bytes(Buffer.alloc(8, 2));
-  w.uint32(74).fork(); // attributes
-  w.uint32(10).string('n');
-  w.uint32(18).fork().uint32(24).int64(value.toString() as unknown as number).ldelim();
-  w.ldelim().ldelim().ldelim().ldelim();
-  return w.finish();
-}
-
 describe('decoded spans share what they can', () => {
   it('int64 attribute values: a number when exact, else the decimal string, over the whole int64 range', () => {
-    const decoded = (v: bigint) => decodeTraceRequestProto(spanWithInt(v)).spans[0].attributes.n;
+    const decoded = (v: bigint) => decodeTraceRequestProto(requestWithAnyValue(intAnyValue(v))).spans[0].attributes.n;
     const expected = (v: bigint) => (v >= -(2n ** 53n) + 1n && v <= 2n ** 53n - 1n ? Number(v) : v.toString());
     const edges = [0n, 1n, 127n, 128n, 2n ** 28n - 1n, 2n ** 28n, 2n ** 31n, 2n ** 32n, 2n ** 49n - 1n, 2n ** 49n, 2n ** 53n - 1n, 2n ** 53n, -1n, -(2n ** 53n), -(2n ** 63n), 2n ** 63n - 1n];
     for (const v of edges) expect(decoded(v)).toBe(expected(v));
@@ -49,7 +34,7 @@ describe('decoded spans share what they can', () => {
   });
 
   it('a truncated int64 varint is still refused', () => {
-    const bytes = spanWithInt(2n ** 40n);
+    const bytes = requestWithAnyValue(intAnyValue(2n ** 40n));
     // cut inside the varint: the enclosing lengths now run past the end
     expect(() => decodeTraceRequestProto(bytes.subarray(0, bytes.length - 2))).toThrow('malformed protobuf');
   });

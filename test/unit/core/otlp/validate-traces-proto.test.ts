@@ -5,6 +5,7 @@ import type { Span } from '../../../../core/model';
 import { modelSpans } from './model-fixtures';
 import { mutated } from './mutated-bytes';
 import { sdkSpans } from './sdk-fixtures';
+import { intAnyValue, requestWithAnyValue } from './any-value-request';
 
 const traceBytes = encodeTraceRequestProto(modelSpans());
 
@@ -87,5 +88,16 @@ describe('validateTraceRequestProto', () => {
     const cut = traceBytes.subarray(0, traceBytes.length - 3);
     expect(validateTraceRequestProto(cut)).toBeNull();
     expect(() => decodeTraceRequestProto(cut)).toThrow(/malformed protobuf/);
+  });
+
+  it('int64 values: clean over the whole range; a varint past 10 bytes is not clean (the decoder refuses it)', () => {
+    for (const v of [0n, 127n, 2n ** 49n, 2n ** 53n, -1n, -(2n ** 63n), 2n ** 63n - 1n]) expect(countIsExact(requestWithAnyValue(intAnyValue(v)))).toBe('clean');
+    const eleven = requestWithAnyValue(Uint8Array.from([24, ...new Array(10).fill(0xff), 0x01]));
+    expect(validateTraceRequestProto(eleven)).toBeNull();
+    expect(() => decodeTraceRequestProto(eleven)).toThrow(/malformed protobuf/);
+    // a varint whose last byte still says "more" runs into the end of its AnyValue
+    const open = requestWithAnyValue(Uint8Array.from([24, 0x80, 0x80]));
+    expect(validateTraceRequestProto(open)).toBeNull();
+    expect(() => decodeTraceRequestProto(open)).toThrow(/malformed protobuf/);
   });
 });
