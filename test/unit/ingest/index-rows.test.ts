@@ -76,6 +76,26 @@ describe('business keys', () => {
     for (let k = 0; k < 50; k++) expect(rows[k]).toEqual({ key: 'order.id', value: `ORD-${k}`, traceId: T1, timeUs: 1000 - (k + 50) });
   });
 
+  it('reads a resource shared by a run of spans once, with the same rows as reading it per span', () => {
+    let reads = 0;
+    const counted = (attrs: Record<string, string>) => new Proxy(attrs, { get: (t, k) => (reads++, Reflect.get(t, k)) });
+    const shared = counted({ 'service.name': 'order-api', 'customer.id': 'C-1' });
+    const other = counted({ 'service.name': 'billing' });
+    const spans = [
+      ...Array.from({ length: 50 }, (_, i) => span({ traceId: i % 2 ? T1 : T2, startUs: 100 - i, resource: shared })),
+      span({ traceId: T2, startUs: 1, resource: other }),
+      span({ traceId: T1, startUs: 2, resource: shared, attributes: { 'order.id': 'ORD-7' } }),
+    ];
+    const rows = businessKeysOfSpans(spans, rules);
+    expect(rows).toEqual([
+      { key: 'customer.id', value: 'C-1', traceId: T2, timeUs: 52 },
+      { key: 'customer.id', value: 'C-1', traceId: T1, timeUs: 2 },
+      { key: 'order.id', value: 'ORD-7', traceId: T1, timeUs: 2 },
+    ]);
+    // two names, read per run of spans sharing the resource (three runs), not per span (52)
+    expect(reads).toBe(3 * rules.attributeNames.length);
+  });
+
   it('keeps the earliest time of a key found in log bodies and attributes alike', () => {
     const base = { id: 'x', observedTimeUs: 0, service: 's', severityText: 'INFO', severityNumber: 9, spanId: '', resource: {}, scope: { name: '', version: '' } };
     const rows = businessKeysOfLogs(
