@@ -42,6 +42,8 @@ const EMPTY_RESOURCE: Attributes = Object.freeze({}) as Attributes;
  * these frozen values instead of allocating their own (fewer objects for the
  * garbage collector to copy while a batch is written). Nothing writes into a
  * decoded span's status, events or links; a write would throw (strict mode).
+ * V8 iterates a frozen array with for-of through a generic iterator (an object
+ * per loop, ~6x slower): loops run per span check the length first.
  */
 const NO_EVENTS: SpanEvent[] = Object.freeze([]) as unknown as SpanEvent[];
 const NO_LINKS: SpanLink[] = Object.freeze([]) as unknown as SpanLink[];

@@ -74,7 +74,7 @@ export function hashSetsOf(spans: readonly Span[], names: IndexedNames, resource
   const hashes = new PairHashes(names, resources.memo);
   for (const span of spans) {
     hashes.addAttributes(span.attributes);
-    for (const event of span.events) hashes.addAttributes(event.attributes);
+    if (span.events.length > 0) for (const event of span.events) hashes.addAttributes(event.attributes);
     // spans of one resource share its object: its hashes go in once per set
     resources.addTo(hashes, span.resource);
   }
