@@ -13,7 +13,8 @@ import { syntheticTrace } from './synthetic-spans';
  * of `--batch` spans, given in turn to `--threads` ThreadServiceGraphs in this
  * process, each report's tallies recorded and its outbound halves passed to
  * their owners the way ThreadedBatchProcessor does. Prints CPU µs per span of
- * the pairing alone (process CPU around the pairing calls, not the decode).
+ * the pairing alone (process CPU around the pairing calls, not the decode),
+ * and the part of it spent by the owners on the halves passed on to them.
  * `--shape bench` is the all-in-one bench's traces (6 client spans per trace,
  * none with a server child: every half waits and is pushed out);
  * `--shape paired` has 4 calls per trace, both sides in one request (every half pairs).
@@ -37,28 +38,34 @@ export async function benchServiceGraph(args: string[]): Promise<void> {
     requests.push(Buffer.from(encodeTraceRequestProto(spans)));
   }
 
-  const results: { cpuUsPerSpan: number; requests: number; unpaired: number }[] = [];
+  const results: { cpuUsPerSpan: number; passedOnUsPerSpan: number; requests: number; unpaired: number }[] = [];
   for (let r = 0; r < rounds; r++) {
     const counters = new Counters();
     const graph = new ServiceGraph({ counters, maxSeries: 2000 });
     const shards = Array.from({ length: threads }, (_, index) => new ThreadServiceGraph({ index, count: threads }));
     let cpuUs = 0;
+    let passedOnUs = 0;
     let spansSeen = 0;
     let thread = 0;
     let batch: Span[] = [];
+    const cpuSince = (t0: NodeJS.CpuUsage) => {
+      const used = process.cpuUsage(t0);
+      return used.user + used.system;
+    };
     const pair = (spans: Span[]) => {
       const t0 = process.cpuUsage();
       const own = shards[thread];
       own.addSpans(spans);
       const { edges } = own.report();
       graph.record(edges.totals);
+      const t1 = process.cpuUsage();
       edges.outbound.forEach((halves, owner) => {
         if (!halves) return;
         shards[owner].addForeign(halves);
         graph.record(shards[owner].report().edges.totals);
       });
-      const used = process.cpuUsage(t0);
-      cpuUs += used.user + used.system;
+      passedOnUs += cpuSince(t1);
+      cpuUs += cpuSince(t0);
       spansSeen += spans.length;
       thread = (thread + 1) % threads;
     };
@@ -74,6 +81,7 @@ export async function benchServiceGraph(args: string[]): Promise<void> {
     if (batch.length > 0) pair(batch);
     results.push({
       cpuUsPerSpan: round(cpuUs / spansSeen, 3),
+      passedOnUsPerSpan: round(passedOnUs / spansSeen, 3),
       requests: [...counters.entries()].reduce((sum, [name, n]) => sum + (name.startsWith(`${SERVICE_GRAPH_METRICS.requests}{`) ? n : 0), 0),
       unpaired: counters.get(SERVICE_GRAPH_METRICS.unpaired),
     });
