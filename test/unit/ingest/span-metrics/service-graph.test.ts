@@ -78,6 +78,20 @@ describe('ServiceGraph fed by an EdgePairing', () => {
     expect(counters.get(`traces_service_graph_request_client_seconds_sum{${EDGE}}`)).toBeCloseTo(0.03, 6);
   });
 
+  it('pairs sides by trace and span id: a span id taken by a side of another trace pairs only within its own trace', () => {
+    const { counters, add } = graphOf({ maxSeries: 10, maxPending: 100, waitMs: 10_000 });
+    const spanId = 'same-span-id';
+    const clients = ['1', '2', '3'].map((c) => makeSpan({ traceId: c.repeat(32), spanId, service: 'web', kind: 'client', durationUs: Number(c) * 1_000_000 }));
+    const servers = clients.map((c) => makeSpan({ traceId: c.traceId, service: 'orders', kind: 'server', parentSpanId: spanId, durationUs: 10_000 }));
+    add(clients);
+    add([servers[1], makeSpan({ traceId: '4'.repeat(32), service: 'orders', kind: 'server', parentSpanId: spanId })]);
+    expect(counters.get(`traces_service_graph_request_total{${EDGE}}`)).toBe(1);
+    expect(counters.get(`traces_service_graph_request_client_seconds_sum{${EDGE}}`)).toBeCloseTo(2, 6);
+    add([servers[2], servers[0]]);
+    expect(counters.get(`traces_service_graph_request_total{${EDGE}}`)).toBe(3);
+    expect(counters.get(`traces_service_graph_request_client_seconds_sum{${EDGE}}`)).toBeCloseTo(6, 6);
+  });
+
   it('counts edges past the cap under otel_metric_overflow="true"', () => {
     const { counters, add } = graphOf({ maxSeries: 1, maxPending: 100, waitMs: 10_000 });
     const first = callPair('d'.repeat(32));
