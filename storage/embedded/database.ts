@@ -219,6 +219,23 @@ export class EmbeddedDatabase {
     return id;
   }
 
+  /**
+   * The id of a resource if this connection knows it already, without touching the database (a
+   * write plans with it before its transaction); undefined when only resourceId() can tell.
+   */
+  knownResourceId(resource: Attributes): number | undefined {
+    const byObject = this.resourceIdsByObject.get(resource);
+    if (byObject !== undefined) return byObject;
+    const id = this.resourceIdsByJson.get(JSON.stringify(resource));
+    if (id !== undefined) this.resourceIdsByObject.set(resource, id);
+    return id;
+  }
+
+  /** The id of an operation if this connection knows it already, without touching the database (see knownResourceId). */
+  knownOperationId(service: string, name: string): number | undefined {
+    return this.opIdsByService.get(service)?.get(name);
+  }
+
   /** The JSON text of the resource attributes behind an id. */
   resourceJson(id: number): string {
     let r = this.resourceJsonById.get(id);

@@ -140,6 +140,41 @@ export class ChunkBuilder {
     return chunk;
   }
 }
+
+/** The ids a chunk stores in place of a span's operation and resource; undefined: not known now. */
+export interface ChunkIds {
+  operationId(service: string, name: string): number | undefined;
+  resourceId(resource: Attributes): number | undefined;
+}
+
+/** A run of spans as chunk rows: the chunks in order, and the distinct operation ids of the spans. */
+export interface EncodedSpans {
+  chunks: EncodedChunk[];
+  opIds: number[];
+}
+
+/**
+ * `spans` as chunks of at most SPAN_CHUNK_MAX spans each, in order; undefined when `ids` does not
+ * know the id of one of their operations or resources (nothing is kept in `builder` then).
+ */
+export function encodeSpans(spans: readonly Span[], ids: ChunkIds, builder: ChunkBuilder): EncodedSpans | undefined {
+  const chunks: EncodedChunk[] = [];
+  const ops = new Set<number>();
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i];
+    const opId = ids.operationId(span.service, span.name);
+    const resourceId = opId === undefined ? undefined : ids.resourceId(span.resource);
+    if (opId === undefined || resourceId === undefined) {
+      builder.reset();
+      return undefined;
+    }
+    builder.add(span, opId, resourceId);
+    ops.add(opId);
+    if (builder.size === SPAN_CHUNK_MAX || i === spans.length - 1) chunks.push(builder.take());
+  }
+  return { chunks, opIds: [...ops] };
+}
+
 function tupleOf(span: Span, opId: number, resourceId: number): SpanTuple {
   return [
     span.spanId,

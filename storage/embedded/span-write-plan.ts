@@ -2,6 +2,7 @@ import type { Attributes, Span } from '../../core/model';
 import type { IndexedNames } from './attribute-index';
 import { PairHashes, PairMemo } from './attribute-index';
 import { encodeHashSet, STATUS_ERROR, statusToInt } from './codec';
+import { ChunkBuilder, encodeSpans, type ChunkIds, type EncodedSpans } from './span-chunk';
 
 /**
  * What a span write derives from the spans alone, without the database: done
@@ -16,6 +17,10 @@ export interface PlannedTrace {
   hashes: TraceHashSets;
   /** The summary of `spans`: the trace's row when the write creates it. */
   summary: PlannedSummary;
+  /** The operation id of the root (`summary.root`); undefined when not known before the transaction. */
+  rootOpId: number | undefined;
+  /** All of `spans` as chunk rows, what the write stores when it inserts every one of them; undefined when an id was not known before the transaction. */
+  encoded: EncodedSpans | undefined;
 }
 
 export interface PlannedSummary {
@@ -43,11 +48,11 @@ export interface TraceHashSets {
 
 /**
  * Groups a batch's spans by trace (in order of first appearance) and derives
- * each trace's hash sets and summary. The rows' JSON texts are made as the
- * rows are bound instead: kept for a whole 20,000-span batch they outlived the
- * young generation and cost more in GC than they saved.
+ * each trace's hash sets, summary and chunk rows (with the operation and
+ * resource ids `ids` knows already: a trace with an id only the database can
+ * tell is encoded in the transaction instead).
  */
-export function planTraces(spans: readonly Span[], names: IndexedNames): PlannedTrace[] {
+export function planTraces(spans: readonly Span[], names: IndexedNames, ids: ChunkIds): PlannedTrace[] {
   const groups = new Map<string, { spans: Span[]; ids: Set<string> }>();
   for (const span of spans) {
     const g = groups.get(span.traceId);
@@ -58,9 +63,14 @@ export function planTraces(spans: readonly Span[], names: IndexedNames): Planned
     }
   }
   const resources = new ResourceHashes(names, new PairMemo());
+  const builder = new ChunkBuilder();
   const out: PlannedTrace[] = [];
   for (const [traceId, g] of groups) {
-    out.push({ traceId, spans: g.spans, hashes: hashSetsOf(g.spans, names, resources), summary: summaryOf(g.spans) });
+    const summary = summaryOf(g.spans);
+    const root = g.spans[summary.root];
+    const encoded = encodeSpans(g.spans, ids, builder);
+    const rootOpId = encoded && ids.operationId(root.service, root.name);
+    out.push({ traceId, spans: g.spans, hashes: hashSetsOf(g.spans, names, resources), summary, rootOpId, encoded });
   }
   return out;
 }

@@ -7,7 +7,7 @@ import type { EmbeddedDatabase } from './database';
 import { OrderRollupWriter, type SummaryRow, type SummaryRowGrowth } from './order-rollup-writer';
 import { PairInserter } from './pair-inserter';
 import { RowInserter } from './row-inserter';
-import { ChunkBuilder, chunkKey, MAX_CHUNKS_PER_TRACE, SPAN_CHUNK_MAX } from './span-chunk';
+import { ChunkBuilder, chunkKey, encodeSpans, MAX_CHUNKS_PER_TRACE, SPAN_CHUNK_MAX, type ChunkIds, type EncodedChunk, type EncodedSpans } from './span-chunk';
 import { hashSetsOf, planTraces, rootRankOf, type PlannedTrace, type TraceHashSets } from './span-write-plan';
 import { StoredChunks } from './stored-chunks';
 import { TopologyWriter, type InsertedTraceSpans } from './topology-writer';
@@ -51,6 +51,8 @@ export class SpanWriter {
   private readonly insertNewTrace: Database.Statement<[string, number, number, number, number, number, number, number], { id: number }>;
   private readonly chunkRows: RowInserter;
   private readonly chunk = new ChunkBuilder();
+  /** The ids the connection knows without asking the database: what a plan encodes chunks with before the transaction. */
+  private readonly knownIds: ChunkIds;
   private readonly stored: StoredChunks;
   private readonly updateTrace: Database.Statement<[object], SummaryRow>;
   private readonly traceOps: PairInserter;
@@ -121,10 +123,11 @@ export class SpanWriter {
     this.writeBatch = db.transaction((batch: SpanBatch, traces: PlannedTrace[]) => this.writeInTransaction(batch, traces));
     this.topology = new TopologyWriter(edb);
     this.orders = new OrderRollupWriter(edb, orderRollup);
+    this.knownIds = { operationId: (service, name) => edb.knownOperationId(service, name), resourceId: (resource) => edb.knownResourceId(resource) };
   }
 
   write(batch: SpanBatch): void {
-    const traces = planTraces(batch.spans, this.indexedNames);
+    const traces = planTraces(batch.spans, this.indexedNames, this.knownIds);
     try {
       // IMMEDIATE: take the write lock up front, so a second process waits (busy_timeout) instead of failing on upgrade
       this.edb.inWriteTurn(() => this.writeBatch.immediate(batch, traces));
@@ -170,7 +173,7 @@ export class SpanWriter {
   private writeTrace(plan: PlannedTrace): void {
     const { traceId, spans, summary } = plan;
     const root = spans[summary.root];
-    const rootOpId = this.edb.operationId(root.service, root.name);
+    const rootOpId = plan.rootOpId ?? this.edb.operationId(root.service, root.name);
     const created = this.insertNewTrace.get(traceId, summary.startUs, summary.endUs, spans.length, summary.errors, summary.rootRank, summary.startUsOfRoot, rootOpId);
     if (created !== undefined) {
       this.writeNewTrace(plan, created.id);
@@ -183,32 +186,29 @@ export class SpanWriter {
 
   /** A trace this write created: nothing of it is stored, so all its spans go in. */
   private writeNewTrace(plan: PlannedTrace, ref: number): void {
-    const ops = this.writeChunks(ref, 0, plan.spans);
+    const encoded = plan.encoded ?? this.encode(plan.spans);
+    this.writeChunks(ref, 0, encoded.chunks);
     this.inserted.push({ traceRef: ref, existed: false, spans: plan.spans });
-    for (const op of ops) this.traceOps.add(ref, op);
+    for (const op of encoded.opIds) this.traceOps.add(ref, op);
     this.writeHashSets(ref, 0, plan.hashes);
   }
 
-  /** `spans` as chunks of the trace from chunk `ordinal` on; returns their operation ids. */
-  private writeChunks(ref: number, ordinal: number, spans: readonly Span[]): Set<number> {
-    const ops = new Set<number>();
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i];
-      const opId = this.edb.operationId(span.service, span.name);
-      this.chunk.add(span, opId, this.edb.resourceId(span.resource));
-      ops.add(opId);
-      if (this.chunk.size === SPAN_CHUNK_MAX || i === spans.length - 1) {
-        const c = this.chunk.take();
-        const at = this.chunkRows.begin();
-        const row = this.chunkRows.params;
-        row[at] = chunkKey(ref, ordinal++);
-        row[at + 1] = c.spanIds;
-        row[at + 2] = c.facts;
-        row[at + 3] = c.spans;
-        this.chunkRows.end();
-      }
+  /** Spans as chunk rows, in the transaction: ids the plan did not know are looked up (or made) now. */
+  private encode(spans: readonly Span[]): EncodedSpans {
+    return encodeSpans(spans, this.edb, this.chunk)!;
+  }
+
+  /** Chunk rows of the trace from chunk `ordinal` on. */
+  private writeChunks(ref: number, ordinal: number, chunks: readonly EncodedChunk[]): void {
+    for (const c of chunks) {
+      const at = this.chunkRows.begin();
+      const row = this.chunkRows.params;
+      row[at] = chunkKey(ref, ordinal++);
+      row[at + 1] = c.spanIds;
+      row[at + 2] = c.facts;
+      row[at + 3] = c.spans;
+      this.chunkRows.end();
     }
-    return ops;
   }
 
   /**
@@ -249,13 +249,15 @@ export class SpanWriter {
     }
 
     if (d.count === 0) return;
-    const ops = this.writeChunks(ref, stored.nextOrdinal, inserted.spans);
+    // the planned sets and chunks hold every span: right only when none of them was stored already
+    const all = d.count === plan.spans.length;
+    const encoded = (all && plan.encoded) || this.encode(inserted.spans);
+    this.writeChunks(ref, stored.nextOrdinal, encoded.chunks);
     this.inserted.push(inserted);
     const after = this.updateTrace.get({ ref, ...d })!;
     this.grown.set(plan.traceId, { before: trace.span_count > 0 ? trace : undefined, after });
-    for (const op of ops) this.traceOps.add(ref, op);
-    // the planned sets hold every span's pairs: right only when none of them was stored already
-    this.writeHashSets(ref, trace.span_count, d.count === plan.spans.length ? plan.hashes : hashSetsOf(inserted.spans, this.indexedNames));
+    for (const op of encoded.opIds) this.traceOps.add(ref, op);
+    this.writeHashSets(ref, trace.span_count, all ? plan.hashes : hashSetsOf(inserted.spans, this.indexedNames));
   }
 
   /** The trace's attribute set for the spans from `seq` on, and its index rows. */
