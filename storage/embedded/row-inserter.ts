@@ -20,10 +20,11 @@ export class RowInserter {
   private readonly width: number;
   private size = 0;
 
-  constructor(db: Database.Database, table: string, columns: readonly string[], private readonly chunk: number) {
+  /** `values`: the SQL value of each column from its parameter (`?` when left out, e.g. `CAST(? AS TEXT)`). */
+  constructor(db: Database.Database, table: string, columns: readonly string[], private readonly chunk: number, values?: readonly string[]) {
     this.width = columns.length;
     this.params = new Array(chunk * this.width).fill(null);
-    const row = `(${new Array(this.width).fill('?').join(', ')})`;
+    const row = `(${columns.map((_, i) => values?.[i] ?? '?').join(', ')})`;
     this.stmt = db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${new Array(chunk).fill(row).join(', ')}`);
   }
 

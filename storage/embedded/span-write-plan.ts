@@ -1,3 +1,4 @@
+import { deriveTopology, factsOf, type TopologyDerivation } from '../../core/analysis/topology-derive';
 import type { Attributes, Span } from '../../core/model';
 import type { IndexedNames } from './attribute-index';
 import { PairHashes, PairMemo } from './attribute-index';
@@ -13,6 +14,8 @@ export interface PlannedTrace {
   traceId: string;
   /** The trace's spans in batch order; a span id repeated in the batch is kept once (the first wins). */
   spans: Span[];
+  /** The trace's spans in the batch by span id (the last copy of a repeated one: what a child's parent lookup finds). */
+  byId: ReadonlyMap<string, Span>;
   /** Hash sets (encodeHashSet) of the pairs of all of `spans`, what the write stores when it inserts every one of them. */
   hashes: TraceHashSets;
   /** The summary of `spans`: the trace's row when the write creates it. */
@@ -21,6 +24,8 @@ export interface PlannedTrace {
   rootOpId: number | undefined;
   /** All of `spans` as chunk rows, what the write stores when it inserts every one of them; undefined when an id was not known before the transaction. */
   encoded: EncodedSpans | undefined;
+  /** What `spans` derive for the topology when the write inserts every one of them (a new trace: parents only from the batch). */
+  topology: TopologyDerivation;
 }
 
 export interface PlannedSummary {
@@ -53,13 +58,13 @@ export interface TraceHashSets {
  * tell is encoded in the transaction instead).
  */
 export function planTraces(spans: readonly Span[], names: IndexedNames, ids: ChunkIds): PlannedTrace[] {
-  const groups = new Map<string, { spans: Span[]; ids: Set<string> }>();
+  const groups = new Map<string, { spans: Span[]; byId: Map<string, Span> }>();
   for (const span of spans) {
     const g = groups.get(span.traceId);
-    if (g === undefined) groups.set(span.traceId, { spans: [span], ids: new Set([span.spanId]) });
-    else if (!g.ids.has(span.spanId)) {
-      g.ids.add(span.spanId);
-      g.spans.push(span);
+    if (g === undefined) groups.set(span.traceId, { spans: [span], byId: new Map([[span.spanId, span]]) });
+    else {
+      if (!g.byId.has(span.spanId)) g.spans.push(span);
+      g.byId.set(span.spanId, span);
     }
   }
   const resources = new ResourceHashes(names, new PairMemo());
@@ -70,7 +75,9 @@ export function planTraces(spans: readonly Span[], names: IndexedNames, ids: Chu
     const root = g.spans[summary.root];
     const encoded = encodeSpans(g.spans, ids, builder);
     const rootOpId = encoded && ids.operationId(root.service, root.name);
-    out.push({ traceId, spans: g.spans, hashes: hashSetsOf(g.spans, names, resources), summary, rootOpId, encoded });
+    const byId = g.byId;
+    const topology = deriveTopology({ spans: g.spans, lookup: (_, spanId) => { const s = byId.get(spanId); return s && factsOf(s); }, waitingChildren: [] });
+    out.push({ traceId, spans: g.spans, byId, hashes: hashSetsOf(g.spans, names, resources), summary, rootOpId, encoded, topology });
   }
   return out;
 }

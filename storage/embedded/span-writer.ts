@@ -7,10 +7,11 @@ import type { EmbeddedDatabase } from './database';
 import { OrderRollupWriter, type SummaryRow, type SummaryRowGrowth } from './order-rollup-writer';
 import { PairInserter } from './pair-inserter';
 import { RowInserter } from './row-inserter';
-import { ChunkBuilder, chunkKey, encodeSpans, MAX_CHUNKS_PER_TRACE, SPAN_CHUNK_MAX, type ChunkIds, type EncodedChunk, type EncodedSpans } from './span-chunk';
+import { CHUNK_TEXT, ChunkBuilder, chunkKey, encodeSpans, MAX_CHUNKS_PER_TRACE, SPAN_CHUNK_MAX, type ChunkIds, type EncodedChunk, type EncodedSpans } from './span-chunk';
 import { hashSetsOf, planTraces, rootRankOf, type PlannedTrace, type TraceHashSets } from './span-write-plan';
 import { StoredChunks } from './stored-chunks';
-import { TopologyWriter, type InsertedTraceSpans } from './topology-writer';
+import type { TopologyRows } from './topology-rows';
+import { planTopology, TopologyWriter, type CreatedTrace, type InsertedTraceSpans } from './topology-writer';
 
 /** What the spans of one trace that were really inserted in this batch add to its summary. */
 interface TraceDelta {
@@ -31,8 +32,9 @@ interface StoredTraceRow extends SummaryRow {
   span_count: number;
 }
 
-/** Columns of a span_chunks row (span-chunk.ts). */
+/** Columns of a span_chunks row (span-chunk.ts), and the SQL value of each from its parameter. */
 const CHUNK_COLUMNS = ['id', 'span_ids', 'facts', 'spans'] as const;
+const CHUNK_VALUES = ['?', CHUNK_TEXT, '?', CHUNK_TEXT] as const;
 
 /** Chunk rows per insert statement. */
 const CHUNK_ROWS_PER_STATEMENT = 8;
@@ -61,12 +63,16 @@ export class SpanWriter {
   private readonly upsertBusinessKey: Database.Statement;
   private readonly insertTraceLink: Database.Statement;
   private readonly insertMessageId: Database.Statement;
-  private readonly writeBatch: Database.Transaction<(batch: SpanBatch, traces: PlannedTrace[]) => void>;
+  private readonly writeBatch: Database.Transaction<(batch: SpanBatch, traces: PlannedTrace[], topology: TopologyRows) => void>;
   private readonly topology: TopologyWriter;
   private readonly orders: OrderRollupWriter;
   private readonly indexedNames: IndexedNames;
   private coverageSynced = false;
-  /** Spans inserted by the running transaction, by trace (topology roll-ups are derived from these only). */
+  /** The running transaction's new traces (their planned topology holds). */
+  private created: CreatedTrace[] = [];
+  /** The running transaction's traces that were stored before it, as planned (their planned topology does not hold)... */
+  private storedPlans: PlannedTrace[] = [];
+  /** ...and the spans it inserted into them, by trace (topology roll-ups are derived from these only). */
   private inserted: InsertedTraceSpans[] = [];
   /** The running transaction's traces that were stored before it (the order roll-up reads their order links). */
   private storedTraceIds: string[] = [];
@@ -90,7 +96,7 @@ export class SpanWriter {
       `INSERT INTO traces (trace_id, start_us, end_us, span_count, error_count, root_rank, root_start_us, root_op_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING RETURNING id`,
     );
-    this.chunkRows = new RowInserter(db, 'span_chunks', CHUNK_COLUMNS, CHUNK_ROWS_PER_STATEMENT);
+    this.chunkRows = new RowInserter(db, 'span_chunks', CHUNK_COLUMNS, CHUNK_ROWS_PER_STATEMENT, CHUNK_VALUES);
     this.stored = new StoredChunks(db);
     const better = `(@rootRank < root_rank OR (@rootRank = root_rank AND @rootStartUs < root_start_us))`;
     this.updateTrace = db.prepare(
@@ -120,7 +126,7 @@ export class SpanWriter {
     this.insertMessageId = db.prepare(
       'INSERT OR IGNORE INTO message_ids (message_id, side, trace_id, span_id, time_us) VALUES (?, ?, ?, ?, ?)',
     );
-    this.writeBatch = db.transaction((batch: SpanBatch, traces: PlannedTrace[]) => this.writeInTransaction(batch, traces));
+    this.writeBatch = db.transaction((batch: SpanBatch, traces: PlannedTrace[], topology: TopologyRows) => this.writeInTransaction(batch, traces, topology));
     this.topology = new TopologyWriter(edb);
     this.orders = new OrderRollupWriter(edb, orderRollup);
     this.knownIds = { operationId: (service, name) => edb.knownOperationId(service, name), resourceId: (resource) => edb.knownResourceId(resource) };
@@ -128,9 +134,10 @@ export class SpanWriter {
 
   write(batch: SpanBatch): void {
     const traces = planTraces(batch.spans, this.indexedNames, this.knownIds);
+    const topology = planTopology(traces);
     try {
       // IMMEDIATE: take the write lock up front, so a second process waits (busy_timeout) instead of failing on upgrade
-      this.edb.inWriteTurn(() => this.writeBatch.immediate(batch, traces));
+      this.edb.inWriteTurn(() => this.writeBatch.immediate(batch, traces, topology));
     } catch (err) {
       // ids interned inside the rolled-back transaction no longer exist
       this.edb.dropCaches();
@@ -143,11 +150,13 @@ export class SpanWriter {
     }
   }
 
-  private writeInTransaction(batch: SpanBatch, traces: PlannedTrace[]): void {
+  private writeInTransaction(batch: SpanBatch, traces: PlannedTrace[], topology: TopologyRows): void {
     if (!this.coverageSynced) {
       syncIndexCoverage(this.edb.db, this.indexedNames);
       this.coverageSynced = true;
     }
+    this.created = [];
+    this.storedPlans = [];
     this.inserted = [];
     this.storedTraceIds = [];
     this.grown = new Map();
@@ -156,7 +165,11 @@ export class SpanWriter {
     this.chunkRows.flush();
     this.traceOps.flush();
     this.attrIndex.flush();
-    this.topology.write(batch.spans, this.inserted, (traceId) => this.selectTraceRef.get(traceId)?.id, this.stored);
+    const planned = this.storedPlans.length > 0 ? new Map(traces.map((t) => [t.traceId, t])) : new Map<string, PlannedTrace>();
+    const w = { planned, created: this.created, stored: this.storedPlans, inserted: this.inserted };
+    this.topology.write(topology, w, (traceId) => this.selectTraceRef.get(traceId)?.id, this.stored);
+    this.created = [];
+    this.storedPlans = [];
     this.inserted = [];
 
     for (const k of batch.businessKeys) this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs);
@@ -180,6 +193,7 @@ export class SpanWriter {
       this.grown.set(traceId, { before: undefined, after: { start_us: summary.startUs, end_us: summary.endUs, error_count: summary.errors, root_op_id: rootOpId } });
     } else {
       this.storedTraceIds.push(traceId);
+      this.storedPlans.push(plan);
       this.addToStoredTrace(plan, this.selectTraceRef.get(traceId)!);
     }
   }
@@ -188,7 +202,7 @@ export class SpanWriter {
   private writeNewTrace(plan: PlannedTrace, ref: number): void {
     const encoded = plan.encoded ?? this.encode(plan.spans);
     this.writeChunks(ref, 0, encoded.chunks);
-    this.inserted.push({ traceRef: ref, existed: false, spans: plan.spans });
+    this.created.push({ traceRef: ref, waiting: plan.topology.waiting });
     for (const op of encoded.opIds) this.traceOps.add(ref, op);
     this.writeHashSets(ref, 0, plan.hashes);
   }

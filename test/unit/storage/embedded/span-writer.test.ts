@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openEmbeddedStores } from '../../../../storage/embedded';
-import { makeTrace, spanBatch } from '../../../contract/fixtures';
+import { makeSpan, makeTrace, spanBatch, uniq } from '../../../contract/fixtures';
 
 /**
  * Spans of a trace the write creates go in many rows per statement (only a
@@ -85,6 +85,32 @@ describe('SpanWriter: new traces in multi-row chunks, stored traces row by row',
     await spans.writeSpans(spanBatch([...trace.slice(4), trace[0]]));
     [summary] = await spans.findTraces({ service: trace[0].service, limit: 5 });
     expect(summary).toMatchObject({ rootName: 'GET /root', spanCount: 6, errorCount: 1, startUs: 1_000_000, durationUs: 10_000 });
+    await spans.shutdown();
+    await logs.shutdown();
+  });
+
+  it('topology planned before the transaction: a batch of new and stored traces counts each call once', async () => {
+    const { spans, logs } = openEmbeddedStores({ dataDir });
+    const [front, back] = [uniq('front'), uniq('back')];
+    const startUs = 1_000_000_000;
+    // front calls back: the server span's edge comes from its parent in another service
+    const request = (i: number, late = false) => {
+      const root = makeSpan({ service: front, name: 'GET /', kind: 'server', startUs: startUs + i, durationUs: 5_000 });
+      const call = makeSpan({ traceId: root.traceId, service: front, name: 'GET', kind: 'client', parentSpanId: root.spanId, startUs: startUs + i, durationUs: 4_000 });
+      const server = makeSpan({ traceId: root.traceId, service: back, name: 'GET /x', kind: 'server', parentSpanId: call.spanId, startUs: startUs + i, durationUs: 3_000, status: { code: late ? 'error' : 'unset', message: '' } });
+      return [root, call, server];
+    };
+    const [a, b, c] = [request(0), request(1), request(2, true)];
+    await spans.writeSpans(spanBatch(a));
+    await spans.writeSpans(spanBatch(c.slice(0, 2)));
+    // a again (stored: nothing new), b new, c's server span new in a stored trace (its parent stored)
+    await spans.writeSpans(spanBatch([...a, ...b, c[2]]));
+
+    const window = { startUs, endUs: startUs + 60_000_000 };
+    const edge = (await spans.topology(window)).edges.find((e) => e.source === front && e.target === back);
+    expect(edge).toMatchObject({ calls: 3, errors: 1 });
+    const stats = await spans.serviceStats(back, window, 60_000_000);
+    expect(stats.series.reduce((n, p) => n + p.calls, 0)).toBe(3);
     await spans.shutdown();
     await logs.shutdown();
   });
