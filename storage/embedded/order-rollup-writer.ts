@@ -5,6 +5,7 @@ import { orderRollupChange, orderTraceLinks, storedOrderFact } from '../../core/
 import type { OrderRollupSettings, SpanBatch } from '../../core/contracts/span-store';
 import type { TraceSummary } from '../../core/model';
 import type { EmbeddedDatabase } from './database';
+import { RowInserter } from './row-inserter';
 
 /** The summary columns of a `traces` row that an order fact reads. */
 export interface SummaryRow {
@@ -38,6 +39,12 @@ interface OrderLink {
   value: string;
 }
 
+/** Columns of an order_facts row. */
+const FACT_COLUMNS = ['key', 'value', 'minute', 'start_us', 'end_us', 'duration_us', 'failed', 'stages', 'trace_ids', 'recount'];
+
+/** Rows per insert statement (order links, facts). */
+const ROWS_PER_STATEMENT = 32;
+
 /** Orders a write touches: per rolled-up key, per value, the traces the write linked to the order. */
 type TouchedOrders = Map<string, Map<string, string[]>>;
 
@@ -63,14 +70,14 @@ type TouchedOrders = Map<string, Map<string, string[]>>;
 export class OrderRollupWriter {
   private readonly keys: ReadonlySet<string>;
   private readonly traceRef: Database.Statement<[string], number>;
-  private readonly insertRefLink: Database.Statement<[number, string, string]>;
+  private readonly refLinks: RowInserter;
   private readonly insertIdLink: Database.Statement<[string, string, string]>;
   private readonly linkOf: Database.Statement<[OrderLink], { one: number }>;
   private readonly ordersOfTrace: Database.Statement<[{ traceId: string }], { key: string; value: string }>;
   private readonly tracesOfOrder: Database.Statement<[string, string, number], string>;
   private readonly summaryOf: Database.Statement<[string], SummaryRow>;
   private readonly factOf: Database.Statement<[string, string], FactRow>;
-  private readonly upsertFact: Database.Statement;
+  private readonly facts: RowInserter;
   private readonly addMinute: Database.Statement;
 
   constructor(
@@ -81,7 +88,7 @@ export class OrderRollupWriter {
     this.keys = new Set(settings.keys);
     // a link is keyed by the trace's ref (appends: new traces have the highest refs), by its id while it has no row (schema.ts, 16)
     this.traceRef = db.prepare<[string], number>('SELECT id FROM traces WHERE trace_id = ?').pluck();
-    this.insertRefLink = db.prepare('INSERT OR IGNORE INTO order_trace_refs (trace_ref, key, value) VALUES (?, ?, ?)');
+    this.refLinks = new RowInserter(db, 'order_trace_refs', ['trace_ref', 'key', 'value'], ROWS_PER_STATEMENT);
     this.insertIdLink = db.prepare('INSERT OR IGNORE INTO order_traces (trace_id, key, value) VALUES (?, ?, ?)');
     this.linkOf = db.prepare(
       `SELECT 1 AS one FROM order_trace_refs WHERE trace_ref = (SELECT id FROM traces WHERE trace_id = @traceId) AND key = @key AND value = @value
@@ -94,13 +101,11 @@ export class OrderRollupWriter {
     this.tracesOfOrder = db.prepare<[string, string, number], string>('SELECT trace_id FROM business_keys WHERE key = ? AND value = ? ORDER BY trace_id LIMIT ?').pluck();
     this.summaryOf = db.prepare('SELECT start_us, end_us, error_count, root_op_id FROM traces WHERE trace_id = ? AND span_count > 0');
     this.factOf = db.prepare('SELECT value, start_us, end_us, failed, stages, trace_ids, recount FROM order_facts WHERE key = ? AND value = ?');
-    this.upsertFact = db.prepare(
-      `INSERT INTO order_facts (key, value, minute, start_us, end_us, duration_us, failed, stages, trace_ids, recount)
-       VALUES (@key, @value, @minute, @start_us, @end_us, @duration_us, @failed, @stages, @trace_ids, @recount)
-       ON CONFLICT (key, value) DO UPDATE SET minute = excluded.minute, start_us = excluded.start_us, end_us = excluded.end_us,
+    this.facts = new RowInserter(db, 'order_facts', FACT_COLUMNS, ROWS_PER_STATEMENT, {
+      onConflict: `ON CONFLICT (key, value) DO UPDATE SET minute = excluded.minute, start_us = excluded.start_us, end_us = excluded.end_us,
          duration_us = excluded.duration_us, failed = excluded.failed, stages = excluded.stages, trace_ids = excluded.trace_ids,
          recount = excluded.recount`,
-    );
+    });
     this.addMinute = db.prepare(
       `INSERT INTO order_minutes (key, minute, stage, bucket, orders, failed, offset_us) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, failed = failed + excluded.failed, offset_us = offset_us + excluded.offset_us`,
@@ -111,20 +116,28 @@ export class OrderRollupWriter {
    * Runs inside the span write's transaction, after its business keys are stored. `grown`: what the
    * write did to its traces' summaries, by trace id; `storedTraceIds`: the batch's traces that were stored
    * before it (the others' order links are all the batch's own: links are written with a trace's spans
-   * and deleted with its row).
+   * and deleted with its row); `traceRefOf`: the refs of the batch's traces, as the write knows them.
    */
-  write(batch: SpanBatch, grown: ReadonlyMap<string, SummaryRowGrowth>, storedTraceIds: readonly string[]): void {
+  write(batch: SpanBatch, grown: ReadonlyMap<string, SummaryRowGrowth>, storedTraceIds: readonly string[], traceRefOf: (traceId: string) => number | undefined): void {
     if (this.keys.size === 0) return;
     const touched: TouchedOrders = new Map();
-    for (const l of orderTraceLinks(batch.businessKeys, this.keys)) {
-      const ref = this.traceRef.get(l.traceId);
-      if (ref === undefined) this.insertIdLink.run(l.traceId, l.key, l.value);
-      else this.insertRefLink.run(ref, l.key, l.value);
-      linkedOf(touched, l.key, l.value).push(l.traceId);
+    try {
+      for (const l of orderTraceLinks(batch.businessKeys, this.keys)) {
+        const ref = traceRefOf(l.traceId) ?? this.traceRef.get(l.traceId);
+        if (ref === undefined) this.insertIdLink.run(l.traceId, l.key, l.value);
+        else this.refLinks.add(ref, l.key, l.value);
+        linkedOf(touched, l.key, l.value).push(l.traceId);
+      }
+      this.refLinks.flush();
+      for (const traceId of storedTraceIds) for (const o of this.ordersOfTrace.all({ traceId })) linkedOf(touched, o.key, o.value);
+      const summaries = new WriteSummaries(this.edb, grown, this.summaryOf);
+      for (const [key, orders] of touched) this.rollUp(key, orders, summaries);
+      this.facts.flush();
+    } catch (err) {
+      this.refLinks.reset();
+      this.facts.reset();
+      throw err;
     }
-    for (const traceId of storedTraceIds) for (const o of this.ordersOfTrace.all({ traceId })) linkedOf(touched, o.key, o.value);
-    const summaries = new WriteSummaries(this.edb, grown, this.summaryOf);
-    for (const [key, orders] of touched) this.rollUp(key, orders, summaries);
   }
 
   private rollUp(key: string, orders: ReadonlyMap<string, string[]>, summaries: WriteSummaries): void {
@@ -148,7 +161,10 @@ export class OrderRollupWriter {
     now.push(...counted);
 
     const change = orderRollupChange(before, now);
-    const store = (f: OrderFact) => this.upsertFact.run({ ...storedOrderFact(key, f), recount: recount.get(f.value) ?? 0 });
+    const store = (f: OrderFact) => {
+      const r = storedOrderFact(key, f);
+      this.facts.add(r.key, r.value, r.minute, r.start_us, r.end_us, r.duration_us, r.failed, r.stages, r.trace_ids, recount.get(f.value) ?? 0);
+    };
     for (const f of change.facts) store(f);
     // a fact counted again with the same figures is stored again when its trace list or recount moved: the next write grows it
     const rewritten = new Set(change.facts.map((f) => f.value));

@@ -2,6 +2,17 @@ import type Database from 'better-sqlite3';
 
 export type SqlValue = number | string | Buffer | null;
 
+/** How a RowInserter writes a row. */
+export interface RowInserterOptions {
+  /** The SQL value of each column from its parameter (`?` when left out), e.g. `CAST(? AS TEXT)`. */
+  values?: readonly string[];
+  /**
+   * An upsert clause (`ON CONFLICT (…) DO UPDATE SET …`) instead of OR IGNORE. The padding repeats
+   * the last row, so the update must leave a row as it is when it meets the same row again.
+   */
+  onConflict?: string;
+}
+
 /**
  * Buffers rows for an `INSERT OR IGNORE INTO table (columns…)` and writes
  * `chunk` of them with one multi-row statement: the per-statement cost of a
@@ -9,7 +20,8 @@ export type SqlValue = number | string | Buffer | null;
  * once per chunk instead of once per row. A short last chunk is padded by
  * repeating its last row, which OR IGNORE turns into a no-op, so one prepared
  * statement serves all. Rows are written in the order they were added, so
- * within one chunk the first of two equal keys wins, as with single inserts.
+ * within one chunk the first of two equal keys wins, as with single inserts
+ * (with `onConflict`, a later row meets the earlier one as single upserts would).
  *
  * Usage without allocating a row: `const at = rows.begin()`, write the row's
  * values to `rows.params[at]`, `rows.params[at + 1]`…, then `rows.end()`.
@@ -20,17 +32,28 @@ export class RowInserter {
   private readonly width: number;
   private size = 0;
 
-  /** `values`: the SQL value of each column from its parameter (`?` when left out, e.g. `CAST(? AS TEXT)`). */
-  constructor(db: Database.Database, table: string, columns: readonly string[], private readonly chunk: number, values?: readonly string[]) {
+  constructor(db: Database.Database, table: string, columns: readonly string[], private readonly chunk: number, options: RowInserterOptions = {}) {
     this.width = columns.length;
     this.params = new Array(chunk * this.width).fill(null);
-    const row = `(${columns.map((_, i) => values?.[i] ?? '?').join(', ')})`;
-    this.stmt = db.prepare(`INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${new Array(chunk).fill(row).join(', ')}`);
+    const row = `(${columns.map((_, i) => options.values?.[i] ?? '?').join(', ')})`;
+    const rows = new Array(chunk).fill(row).join(', ');
+    this.stmt = db.prepare(
+      options.onConflict === undefined
+        ? `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${rows}`
+        : `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows} ${options.onConflict}`,
+    );
   }
 
   /** Offset in `params` of the next row's first value. */
   begin(): number {
     return this.size * this.width;
+  }
+
+  /** Adds a row of these values (begin, set, end). */
+  add(...values: SqlValue[]): void {
+    const at = this.begin();
+    for (let i = 0; i < values.length; i++) this.params[at + i] = values[i];
+    this.end();
   }
 
   /** The row at begin() is complete; writes the chunk when it is full. */

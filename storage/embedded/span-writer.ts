@@ -38,6 +38,8 @@ const CHUNK_VALUES = ['?', CHUNK_TEXT, '?', CHUNK_TEXT] as const;
 
 /** Chunk rows per insert statement. */
 const CHUNK_ROWS_PER_STATEMENT = 8;
+/** Rows per insert statement of the other small rows (business keys, attribute sets, links). */
+const ROWS_PER_STATEMENT = 32;
 
 /**
  * Writes a SpanBatch in one transaction. The spans it adds to a trace go in as
@@ -58,11 +60,11 @@ export class SpanWriter {
   private readonly stored: StoredChunks;
   private readonly updateTrace: Database.Statement<[object], SummaryRow>;
   private readonly traceOps: PairInserter;
-  private readonly insertAttrSet: Database.Statement;
+  private readonly attrSets: RowInserter;
   private readonly attrIndex: RowInserter;
-  private readonly upsertBusinessKey: Database.Statement;
-  private readonly insertTraceLink: Database.Statement;
-  private readonly insertMessageId: Database.Statement;
+  private readonly businessKeys: RowInserter;
+  private readonly traceLinks: RowInserter;
+  private readonly messageIds: RowInserter;
   private readonly writeBatch: Database.Transaction<(batch: SpanBatch, traces: PlannedTrace[], topology: TopologyRows) => void>;
   private readonly topology: TopologyWriter;
   private readonly orders: OrderRollupWriter;
@@ -76,6 +78,8 @@ export class SpanWriter {
   private inserted: InsertedTraceSpans[] = [];
   /** The running transaction's traces that were stored before it (the order roll-up reads their order links). */
   private storedTraceIds: string[] = [];
+  /** The refs of the running transaction's traces, by trace id. */
+  private refs = new Map<string, number>();
   /** What the running transaction did to its traces' summaries (the order roll-up grows order facts from it). */
   private grown = new Map<string, SummaryRowGrowth>();
 
@@ -96,7 +100,7 @@ export class SpanWriter {
       `INSERT INTO traces (trace_id, start_us, end_us, span_count, error_count, root_rank, root_start_us, root_op_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING RETURNING id`,
     );
-    this.chunkRows = new RowInserter(db, 'span_chunks', CHUNK_COLUMNS, CHUNK_ROWS_PER_STATEMENT, CHUNK_VALUES);
+    this.chunkRows = new RowInserter(db, 'span_chunks', CHUNK_COLUMNS, CHUNK_ROWS_PER_STATEMENT, { values: CHUNK_VALUES });
     this.stored = new StoredChunks(db);
     const better = `(@rootRank < root_rank OR (@rootRank = root_rank AND @rootStartUs < root_start_us))`;
     this.updateTrace = db.prepare(
@@ -112,20 +116,14 @@ export class SpanWriter {
        RETURNING start_us, end_us, error_count, root_op_id`,
     );
     this.traceOps = new PairInserter(db, 'trace_ops', 'trace_ref', 'op_id');
-    this.insertAttrSet = db.prepare('INSERT INTO trace_attr_sets (trace_ref, seq, hashes, indexed) VALUES (?, ?, ?, ?)');
+    this.attrSets = new RowInserter(db, 'trace_attr_sets', ['trace_ref', 'seq', 'hashes', 'indexed'], ROWS_PER_STATEMENT);
     this.attrIndex = new RowInserter(db, 'trace_attr_index', ['bucket', 'hash', 'trace_ref'], 64);
-    this.upsertBusinessKey = db.prepare(
-      `INSERT INTO business_keys (key, value, trace_id, time_us) VALUES (?, ?, ?, ?)
-       ON CONFLICT (key, value, trace_id) DO UPDATE SET time_us = excluded.time_us
-       WHERE excluded.time_us < time_us`,
-    );
-    this.insertTraceLink = db.prepare(
-      `INSERT OR IGNORE INTO trace_links (from_trace_id, from_span_id, to_trace_id, to_span_id, kind, time_us)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertMessageId = db.prepare(
-      'INSERT OR IGNORE INTO message_ids (message_id, side, trace_id, span_id, time_us) VALUES (?, ?, ?, ?, ?)',
-    );
+    // the earliest time of a (key, value, trace) stays
+    this.businessKeys = new RowInserter(db, 'business_keys', ['key', 'value', 'trace_id', 'time_us'], ROWS_PER_STATEMENT, {
+      onConflict: 'ON CONFLICT (key, value, trace_id) DO UPDATE SET time_us = excluded.time_us WHERE excluded.time_us < time_us',
+    });
+    this.traceLinks = new RowInserter(db, 'trace_links', ['from_trace_id', 'from_span_id', 'to_trace_id', 'to_span_id', 'kind', 'time_us'], ROWS_PER_STATEMENT);
+    this.messageIds = new RowInserter(db, 'message_ids', ['message_id', 'side', 'trace_id', 'span_id', 'time_us'], ROWS_PER_STATEMENT);
     this.writeBatch = db.transaction((batch: SpanBatch, traces: PlannedTrace[], topology: TopologyRows) => this.writeInTransaction(batch, traces, topology));
     this.topology = new TopologyWriter(edb);
     this.orders = new OrderRollupWriter(edb, orderRollup);
@@ -141,9 +139,7 @@ export class SpanWriter {
     } catch (err) {
       // ids interned inside the rolled-back transaction no longer exist
       this.edb.dropCaches();
-      this.traceOps.reset();
-      this.attrIndex.reset();
-      this.chunkRows.reset();
+      for (const rows of [this.traceOps, this.attrSets, this.attrIndex, this.chunkRows, this.businessKeys, this.traceLinks, this.messageIds]) rows.reset();
       this.chunk.reset();
       this.coverageSynced = false;
       throw err;
@@ -159,26 +155,31 @@ export class SpanWriter {
     this.storedPlans = [];
     this.inserted = [];
     this.storedTraceIds = [];
+    this.refs = new Map();
     this.grown = new Map();
     this.stored.reset();
     for (const trace of traces) this.writeTrace(trace);
     this.chunkRows.flush();
     this.traceOps.flush();
+    this.attrSets.flush();
     this.attrIndex.flush();
     const planned = this.storedPlans.length > 0 ? new Map(traces.map((t) => [t.traceId, t])) : new Map<string, PlannedTrace>();
     const w = { planned, created: this.created, stored: this.storedPlans, inserted: this.inserted };
-    this.topology.write(topology, w, (traceId) => this.selectTraceRef.get(traceId)?.id, this.stored);
+    this.topology.write(topology, w, (traceId) => this.refs.get(traceId) ?? this.selectTraceRef.get(traceId)?.id, this.stored);
     this.created = [];
     this.storedPlans = [];
     this.inserted = [];
 
-    for (const k of batch.businessKeys) this.upsertBusinessKey.run(k.key, k.value, k.traceId, k.timeUs);
-    for (const l of batch.traceLinks) {
-      this.insertTraceLink.run(l.fromTraceId, l.fromSpanId, l.toTraceId, l.toSpanId, l.kind, l.timeUs);
-    }
-    for (const m of batch.messageIds) this.insertMessageId.run(m.messageId, m.side, m.traceId, m.spanId, m.timeUs);
-    this.orders.write(batch, this.grown, this.storedTraceIds);
+    for (const k of batch.businessKeys) this.businessKeys.add(k.key, k.value, k.traceId, k.timeUs);
+    for (const l of batch.traceLinks) this.traceLinks.add(l.fromTraceId, l.fromSpanId, l.toTraceId, l.toSpanId, l.kind, l.timeUs);
+    for (const m of batch.messageIds) this.messageIds.add(m.messageId, m.side, m.traceId, m.spanId, m.timeUs);
+    // the order roll-up reads the business keys back
+    this.businessKeys.flush();
+    this.traceLinks.flush();
+    this.messageIds.flush();
+    this.orders.write(batch, this.grown, this.storedTraceIds, (traceId) => this.refs.get(traceId));
     this.storedTraceIds = [];
+    this.refs = new Map();
     this.grown = new Map();
   }
 
@@ -189,12 +190,15 @@ export class SpanWriter {
     const rootOpId = plan.rootOpId ?? this.edb.operationId(root.service, root.name);
     const created = this.insertNewTrace.get(traceId, summary.startUs, summary.endUs, spans.length, summary.errors, summary.rootRank, summary.startUsOfRoot, rootOpId);
     if (created !== undefined) {
+      this.refs.set(traceId, created.id);
       this.writeNewTrace(plan, created.id);
       this.grown.set(traceId, { before: undefined, after: { start_us: summary.startUs, end_us: summary.endUs, error_count: summary.errors, root_op_id: rootOpId } });
     } else {
       this.storedTraceIds.push(traceId);
       this.storedPlans.push(plan);
-      this.addToStoredTrace(plan, this.selectTraceRef.get(traceId)!);
+      const row = this.selectTraceRef.get(traceId)!;
+      this.refs.set(traceId, row.id);
+      this.addToStoredTrace(plan, row);
     }
   }
 
@@ -277,7 +281,7 @@ export class SpanWriter {
   /** The trace's attribute set for the spans from `seq` on, and its index rows. */
   private writeHashSets(ref: number, seq: number, hashes: TraceHashSets): void {
     if (hashes.all === null) return;
-    this.insertAttrSet.run(ref, seq, hashes.all, hashes.indexed);
+    this.attrSets.add(ref, seq, hashes.all, hashes.indexed);
     if (hashes.indexed === null) return;
     const bucket = indexBucket(ref);
     for (const h of decodeHashSet(hashes.indexed)) {
