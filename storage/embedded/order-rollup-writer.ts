@@ -6,6 +6,7 @@ import type { OrderRollupSettings, SpanBatch } from '../../core/contracts/span-s
 import type { TraceSummary } from '../../core/model';
 import type { EmbeddedDatabase } from './database';
 import { RowInserter } from './row-inserter';
+import { readByValues } from './value-batches';
 
 /** The summary columns of a `traces` row that an order fact reads. */
 export interface SummaryRow {
@@ -77,6 +78,8 @@ export class OrderRollupWriter {
   private readonly tracesOfOrder: Database.Statement<[string, string, number], string>;
   private readonly summaryOf: Database.Statement<[string], SummaryRow>;
   private readonly factOf: Database.Statement<[string, string], FactRow>;
+  private readonly factsOf: Database.Statement<[string, string], FactRow>;
+  private readonly tracesOfOrders: Database.Statement<[{ key: string; values: string; limit: number }], { value: string; ids: string }>;
   private readonly facts: RowInserter;
   private readonly addMinute: Database.Statement;
 
@@ -101,6 +104,15 @@ export class OrderRollupWriter {
     this.tracesOfOrder = db.prepare<[string, string, number], string>('SELECT trace_id FROM business_keys WHERE key = ? AND value = ? ORDER BY trace_id LIMIT ?').pluck();
     this.summaryOf = db.prepare('SELECT start_us, end_us, error_count, root_op_id FROM traces WHERE trace_id = ? AND span_count > 0');
     this.factOf = db.prepare('SELECT value, start_us, end_us, failed, stages, trace_ids, recount FROM order_facts WHERE key = ? AND value = ?');
+    // the same reads for many orders at once (value-batches.ts)
+    this.factsOf = db.prepare(
+      'SELECT value, start_us, end_us, failed, stages, trace_ids, recount FROM order_facts WHERE key = ? AND value IN (SELECT value FROM json_each(?))',
+    );
+    this.tracesOfOrders = db.prepare(
+      `SELECT j.value AS value, (SELECT json_group_array(trace_id) FROM
+         (SELECT trace_id FROM business_keys WHERE key = @key AND value = j.value ORDER BY trace_id LIMIT @limit)) AS ids
+       FROM json_each(@values) AS j`,
+    );
     this.facts = new RowInserter(db, 'order_facts', FACT_COLUMNS, ROWS_PER_STATEMENT, {
       onConflict: `ON CONFLICT (key, value) DO UPDATE SET minute = excluded.minute, start_us = excluded.start_us, end_us = excluded.end_us,
          duration_us = excluded.duration_us, failed = excluded.failed, stages = excluded.stages, trace_ids = excluded.trace_ids,
@@ -145,9 +157,15 @@ export class OrderRollupWriter {
     const storedRecount = new Map<string, number>();
     const now: OrderFact[] = [];
     const again = new Map<string, string[]>();
+    const rows = readByValues(
+      orders.keys(),
+      (values) => this.factsOf.all(key, values).map((r) => [r.value, r] as const),
+      (value) => this.factOf.get(key, value),
+    );
     for (const [value, linked] of orders) {
-      const row = this.factOf.get(key, value);
-      const stored = row && factOfRow(row);
+      const row = rows.get(value);
+      // the order's value as this write has it: one with a lone surrogate (JSON input) reads back with U+FFFD in its place
+      const stored = row && { ...factOfRow(row), value };
       if (stored) {
         before.set(value, stored);
         storedRecount.set(value, row.recount);
@@ -182,8 +200,13 @@ export class OrderRollupWriter {
   private countAgain(key: string, orders: ReadonlyMap<string, string[]>, summaries: WriteSummaries, recount: Map<string, number>): OrderFact[] {
     const traceIdsByValue = new Map<string, string[]>();
     const known = new Map<string, TraceSummary>();
+    const read = readByValues(
+      orders.keys(),
+      (values) => this.tracesOfOrders.all({ key, values, limit: ORDER_FACT_TRACES }).map((r) => [r.value, JSON.parse(r.ids) as string[]] as const),
+      (value) => this.tracesOfOrder.all(key, value, ORDER_FACT_TRACES),
+    );
     for (const value of orders.keys()) {
-      const ids = this.tracesOfOrder.all(key, value, ORDER_FACT_TRACES);
+      const ids = read.get(value) ?? [];
       traceIdsByValue.set(value, ids);
       for (const id of ids) {
         if (known.has(id)) continue;

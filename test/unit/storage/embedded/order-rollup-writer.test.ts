@@ -10,6 +10,7 @@ import { openEmbeddedStores, type EmbeddedStores } from '../../../../storage/emb
 import { factOfRow, type FactRow } from '../../../../storage/embedded/order-rollup-writer';
 import { BASE_US, makeLog, makeTrace, spanBatch, uniq } from '../../../contract/fixtures';
 import { rollBackTo } from '../../../helpers/embedded-rollback';
+import { VALUES_PER_READ } from '../../../../storage/embedded/value-batches';
 
 const KEY = 'order.id';
 const M = 60_000_000;
@@ -203,6 +204,23 @@ describe('embedded order roll-up: stored facts are always the facts of the store
     await write(migrated, traceOf(BASE_US + 30 * M + 3_000_000, 10_000, true));
     expectExact(migrated, 'the logged trace stored');
     await close(migrated);
+  });
+
+  it('many orders in one write, values JSON escapes or cannot carry among them: read in few statements, facts and sums exact', async () => {
+    const s = open();
+    const svc = uniq('svc');
+    const special = ['O "q" \\ /', 'O\u0001\n', 'O\u{1F600}', 'O\ud800', "O'; --"];
+    // more orders than one batched read takes (VALUES_PER_READ)
+    const orders = [...special, ...Array.from({ length: VALUES_PER_READ + 20 }, (_, i) => uniq(`B${i}`))];
+    const traceOf = (order: string, i: number, round: number) =>
+      makeTrace({ service: svc, spans: 2, startUs: BASE_US + 40 * M + i * 1_000 + round * 2 * M, durationUs: 5_000 + round, overrides: () => ({ attributes: { [KEY]: order } }) });
+    await write(s, orders.flatMap((o, i) => traceOf(o, i, 0)));
+    expectExact(s, 'first traces');
+    // each order grows by a later trace: its stored fact must be found, or its minute sums would count it twice
+    await write(s, orders.flatMap((o, i) => traceOf(o, i, 1)));
+    expectExact(s, 'second traces');
+    expect([...storedFacts(s).values()].filter((f) => f.traceIds.length === 2)).toHaveLength(orders.length);
+    await close(s);
   });
 
   it('facts stored before migration 13 are counted again once, then grown', async () => {
