@@ -11,6 +11,9 @@ export interface RowInserterOptions {
    * the last row, so the update must leave a row as it is when it meets the same row again.
    */
   onConflict?: string;
+  /** A RETURNING clause's columns (`id, trace_id`): each statement hands the rows it really inserted (or upserted) to `returned`. */
+  returning?: string;
+  returned?: (rows: unknown[]) => void;
 }
 
 /**
@@ -30,6 +33,7 @@ export class RowInserter {
   readonly params: SqlValue[];
   private readonly stmt: Database.Statement;
   private readonly width: number;
+  private readonly returned: ((rows: unknown[]) => void) | undefined;
   private size = 0;
 
   constructor(db: Database.Database, table: string, columns: readonly string[], private readonly chunk: number, options: RowInserterOptions = {}) {
@@ -37,11 +41,13 @@ export class RowInserter {
     this.params = new Array(chunk * this.width).fill(null);
     const row = `(${columns.map((_, i) => options.values?.[i] ?? '?').join(', ')})`;
     const rows = new Array(chunk).fill(row).join(', ');
+    const returning = options.returning === undefined ? '' : ` RETURNING ${options.returning}`;
     this.stmt = db.prepare(
       options.onConflict === undefined
-        ? `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${rows}`
-        : `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows} ${options.onConflict}`,
+        ? `INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES ${rows}${returning}`
+        : `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${rows} ${options.onConflict}${returning}`,
     );
+    this.returned = options.returned;
   }
 
   /** Offset in `params` of the next row's first value. */
@@ -78,7 +84,8 @@ export class RowInserter {
   }
 
   private write(): void {
-    this.stmt.run(this.params);
+    if (this.returned) this.returned(this.stmt.all(this.params));
+    else this.stmt.run(this.params);
     this.size = 0;
   }
 }

@@ -36,6 +36,12 @@ interface StoredTraceRow extends SummaryRow {
 const CHUNK_COLUMNS = ['id', 'span_ids', 'facts', 'spans'] as const;
 const CHUNK_VALUES = ['?', CHUNK_TEXT, '?', CHUNK_TEXT] as const;
 
+/** Columns of a traces row a write creates. */
+const TRACE_COLUMNS = ['trace_id', 'start_us', 'end_us', 'span_count', 'error_count', 'root_rank', 'root_start_us', 'root_op_id'];
+
+/** A surrogate code unit: a trace id with one is created alone (see createTraces). */
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** Chunk rows per insert statement. */
 const CHUNK_ROWS_PER_STATEMENT = 8;
 /** Rows per insert statement of the other small rows (business keys, attribute sets, links). */
@@ -53,6 +59,9 @@ const ROWS_PER_STATEMENT = 32;
 export class SpanWriter {
   private readonly selectTraceRef: Database.Statement<[string], StoredTraceRow>;
   private readonly insertNewTrace: Database.Statement<[string, number, number, number, number, number, number, number], { id: number }>;
+  private readonly newTraces: RowInserter;
+  /** The traces the running transaction created (newTraces), their refs by trace id. */
+  private createdRefs = new Map<string, number>();
   private readonly chunkRows: RowInserter;
   private readonly chunk = new ChunkBuilder();
   /** The ids the connection knows without asking the database: what a plan encodes chunks with before the transaction. */
@@ -100,6 +109,13 @@ export class SpanWriter {
       `INSERT INTO traces (trace_id, start_us, end_us, span_count, error_count, root_rank, root_start_us, root_op_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO NOTHING RETURNING id`,
     );
+    this.newTraces = new RowInserter(db, 'traces', TRACE_COLUMNS, ROWS_PER_STATEMENT, {
+      onConflict: 'ON CONFLICT (trace_id) DO NOTHING',
+      returning: 'id, trace_id',
+      returned: (rows) => {
+        for (const r of rows as { id: number; trace_id: string }[]) this.createdRefs.set(r.trace_id, r.id);
+      },
+    });
     this.chunkRows = new RowInserter(db, 'span_chunks', CHUNK_COLUMNS, CHUNK_ROWS_PER_STATEMENT, { values: CHUNK_VALUES });
     this.stored = new StoredChunks(db);
     const better = `(@rootRank < root_rank OR (@rootRank = root_rank AND @rootStartUs < root_start_us))`;
@@ -139,7 +155,8 @@ export class SpanWriter {
     } catch (err) {
       // ids interned inside the rolled-back transaction no longer exist
       this.edb.dropCaches();
-      for (const rows of [this.traceOps, this.attrSets, this.attrIndex, this.chunkRows, this.businessKeys, this.traceLinks, this.messageIds]) rows.reset();
+      this.createdRefs = new Map();
+      for (const rows of [this.newTraces, this.traceOps, this.attrSets, this.attrIndex, this.chunkRows, this.businessKeys, this.traceLinks, this.messageIds]) rows.reset();
       this.chunk.reset();
       this.coverageSynced = false;
       throw err;
@@ -158,7 +175,9 @@ export class SpanWriter {
     this.refs = new Map();
     this.grown = new Map();
     this.stored.reset();
-    for (const trace of traces) this.writeTrace(trace);
+    const rootOpIds = this.createTraces(traces);
+    for (let i = 0; i < traces.length; i++) this.writeTrace(traces[i], rootOpIds[i]);
+    this.createdRefs = new Map();
     this.chunkRows.flush();
     this.traceOps.flush();
     this.attrSets.flush();
@@ -183,15 +202,34 @@ export class SpanWriter {
     this.grown = new Map();
   }
 
+  /**
+   * Creates the row of each trace not stored yet, with its whole summary, many rows a statement (the
+   * refs of those created come back by trace id; a trace id that would not read back as written, with
+   * a lone surrogate, goes alone). Returns each trace's root operation id.
+   */
+  private createTraces(traces: readonly PlannedTrace[]): number[] {
+    const rootOpIds = new Array<number>(traces.length);
+    for (let i = 0; i < traces.length; i++) {
+      const { traceId, spans, summary } = traces[i];
+      const root = spans[summary.root];
+      const rootOpId = (rootOpIds[i] = traces[i].rootOpId ?? this.edb.operationId(root.service, root.name));
+      const row = [traceId, summary.startUs, summary.endUs, spans.length, summary.errors, summary.rootRank, summary.startUsOfRoot, rootOpId] as const;
+      if (SURROGATE.test(traceId)) {
+        const created = this.insertNewTrace.get(...row);
+        if (created !== undefined) this.createdRefs.set(traceId, created.id);
+      } else this.newTraces.add(...row);
+    }
+    this.newTraces.flush();
+    return rootOpIds;
+  }
+
   /** Spans of one trace (from one batch). */
-  private writeTrace(plan: PlannedTrace): void {
-    const { traceId, spans, summary } = plan;
-    const root = spans[summary.root];
-    const rootOpId = plan.rootOpId ?? this.edb.operationId(root.service, root.name);
-    const created = this.insertNewTrace.get(traceId, summary.startUs, summary.endUs, spans.length, summary.errors, summary.rootRank, summary.startUsOfRoot, rootOpId);
-    if (created !== undefined) {
-      this.refs.set(traceId, created.id);
-      this.writeNewTrace(plan, created.id);
+  private writeTrace(plan: PlannedTrace, rootOpId: number): void {
+    const { traceId, summary } = plan;
+    const createdRef = this.createdRefs.get(traceId);
+    if (createdRef !== undefined) {
+      this.refs.set(traceId, createdRef);
+      this.writeNewTrace(plan, createdRef);
       this.grown.set(traceId, { before: undefined, after: { start_us: summary.startUs, end_us: summary.endUs, error_count: summary.errors, root_op_id: rootOpId } });
     } else {
       this.storedTraceIds.push(traceId);

@@ -89,6 +89,20 @@ describe('SpanWriter: new traces in multi-row chunks, stored traces row by row',
     await logs.shutdown();
   });
 
+  it('new traces created many rows a statement, one whose id has a lone surrogate (JSON input) among them: each counted once', async () => {
+    const { spans, logs } = openEmbeddedStores({ dataDir });
+    const odd = makeTrace({ traceId: `${'a'.repeat(30)}\ud800x`, spans: 3 });
+    const many = Array.from({ length: 40 }, () => makeTrace({ spans: 2 }));
+    await spans.writeSpans(spanBatch([...many.flat(), ...odd]));
+    for (const t of [...many, odd]) {
+      const [summary] = await spans.findTraces({ service: t[0].service, limit: 5 });
+      expect(summary.spanCount).toBe(t.length);
+    }
+    expect(await spans.getTrace(odd[0].traceId)).toHaveLength(3);
+    await spans.shutdown();
+    await logs.shutdown();
+  });
+
   it('topology planned before the transaction: a batch of new and stored traces counts each call once', async () => {
     const { spans, logs } = openEmbeddedStores({ dataDir });
     const [front, back] = [uniq('front'), uniq('back')];
