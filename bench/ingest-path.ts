@@ -4,6 +4,8 @@ import path from 'node:path';
 import { DEFAULT_CONFIG } from '../core/config';
 import { Counters } from '../core/metrics';
 import { encodeTraceRequestProto } from '../core/otlp';
+import type { LogStore } from '../core/contracts/log-store';
+import type { SpanStore } from '../core/contracts/span-store';
 import { StoreBatchProcessor } from '../ingest/batch-processor';
 import { compileBodyPatterns } from '../ingest/business-keys';
 import { openEmbeddedStores } from '../storage/embedded';
@@ -29,16 +31,7 @@ export async function benchIngestPath(args: string[]): Promise<void> {
   // about what the write-ahead log hands ingest at once (8 MiB)
   const messagesPerBusBatch = numberFlag(args, 'bus-batch', 10);
 
-  const startUs = Date.now() * 1000 - 3_600_000_000;
-  const requests: Buffer[] = [];
-  let seq = 0;
-  let prepared = 0;
-  while (prepared < totalSpans) {
-    const spans = [];
-    while (spans.length < spansPerRequest) for (const s of syntheticTrace(20, startUs + seq * 1000, seq++)) spans.push(s);
-    prepared += spans.length;
-    requests.push(Buffer.from(encodeTraceRequestProto(spans)));
-  }
+  const { requests, spans: prepared } = syntheticRequests(totalSpans, spansPerRequest);
 
   const cpuUsPerSpan: number[] = [];
   const cpuUsPerSpanByThird: number[][] = [];
@@ -47,14 +40,7 @@ export async function benchIngestPath(args: string[]): Promise<void> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-bench-ingest-'));
     const { spans: spanStore, logs: logStore } = openEmbeddedStores({ dataDir });
     try {
-      const config = DEFAULT_CONFIG;
-      const processor = new StoreBatchProcessor({
-        spanStore,
-        logStore,
-        businessKeys: { attributeNames: config.businessKeys, bodyPatterns: compileBodyPatterns(config.businessKeyPatterns) },
-        batchSize: config.ingestBatchSize,
-        counters: new Counters(),
-      });
+      const processor = ingestProcessor(spanStore, logStore);
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       const thirds: number[] = [];
@@ -88,5 +74,32 @@ export async function benchIngestPath(args: string[]): Promise<void> {
     messagesPerBusBatch,
     cpuUsPerSpan: { best: Math.min(...cpuUsPerSpan), median: round(percentile(cpuUsPerSpan, 50), 2), rounds: cpuUsPerSpan, byThird: cpuUsPerSpanByThird },
     spansPerSecond: { best: Math.max(...spansPerSecond), rounds: spansPerSecond },
+  });
+}
+
+/** Protobuf requests of at least `spansPerRequest` synthetic spans each (whole 20-span traces, an hour ago on), at least `totalSpans` in all. */
+export function syntheticRequests(totalSpans: number, spansPerRequest: number): { requests: Buffer[]; spans: number } {
+  const startUs = Date.now() * 1000 - 3_600_000_000;
+  const requests: Buffer[] = [];
+  let seq = 0;
+  let prepared = 0;
+  while (prepared < totalSpans) {
+    const spans = [];
+    while (spans.length < spansPerRequest) for (const s of syntheticTrace(20, startUs + seq * 1000, seq++)) spans.push(s);
+    prepared += spans.length;
+    requests.push(Buffer.from(encodeTraceRequestProto(spans)));
+  }
+  return { requests, spans: prepared };
+}
+
+/** What an ingest thread runs bus messages through, with the default settings, into these stores. */
+export function ingestProcessor(spanStore: SpanStore, logStore: LogStore): StoreBatchProcessor {
+  const config = DEFAULT_CONFIG;
+  return new StoreBatchProcessor({
+    spanStore,
+    logStore,
+    businessKeys: { attributeNames: config.businessKeys, bodyPatterns: compileBodyPatterns(config.businessKeyPatterns) },
+    batchSize: config.ingestBatchSize,
+    counters: new Counters(),
   });
 }

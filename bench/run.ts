@@ -3,6 +3,7 @@ import { benchBigTrace } from './big-trace';
 import { benchDashboards } from './dashboards';
 import { benchDistributed } from './distributed';
 import { benchIngestPath } from './ingest-path';
+import { benchWalPages } from './wal-pages';
 import { benchKill } from './kill';
 import { benchLogSearch } from './log-search';
 import { benchPeers } from './peers';
@@ -31,6 +32,7 @@ import { benchOtlpMetrics } from './otlp-metrics';
  * `npm run bench -- --rca --healthy [--minutes 30]` (the shipped alert rules on a healthy demo: false alerts per hour) or
  * `npm run bench -- --kill [--kills 5] [--bus wal|memory]` (kill -9 at full speed: acknowledged − stored, spans and logs) or
  * `npm run bench -- --ingest [--spans 200000] [--rounds 3]` (the ingest thread's work alone: CPU µs per span) or
+ * `npm run bench -- --wal-pages [--spans 1000000]` (the pages the span write makes SQLite write, per table and index) or
  * `npm run bench -- --service-graph [--spans 1000000] [--shape bench|paired] [--rounds 3]` (the service graph's pairing alone: CPU µs per span) or
  * `npm run bench -- --peers [--spans 300000] [--rounds 3]` (Chainscope against Jaeger v2 and Zipkin 3 on the same load) or
  * `npm run bench -- --big-trace [--spans 20000]` (one big trace by id: bytes and time, identity/gzip/br) or
@@ -62,6 +64,8 @@ const bench = args.includes('--dashboards')
   ? benchOtlpMetrics
   : args.includes('--why-slow')
   ? benchWhySlow
+  : args.includes('--wal-pages')
+  ? benchWalPages
   : args.includes('--wal')
   ? benchWal
   : args.includes('--retention')
