@@ -13,6 +13,7 @@ import { machineNote, numberFlag } from './args';
 import { report } from './load';
 import { percentile, round } from './stats';
 import { syntheticTrace } from './synthetic-spans';
+import { timeWriteTransactions } from './write-transaction-cpu';
 
 /**
  * The all-in-one's ingest thread alone, in this process: bus messages of
@@ -20,8 +21,9 @@ import { syntheticTrace } from './synthetic-spans';
  * into a fresh embedded store — decode, business keys, span rows, summaries,
  * attribute sets and index, topology — `--rounds` times. Prints CPU µs per
  * span of each round (process CPU, so GC helper threads count), the same
- * for each third of the round's spans (what grows with the store) and wall
- * spans/s. On a shared machine the CPU figure moves far less than throughput:
+ * for each third of the round's spans (what grows with the store), the CPU
+ * µs per span spent inside the write transactions (the serial part when two
+ * ingest threads take turns; Linux only) and wall spans/s. On a shared machine the CPU figure moves far less than throughput:
  * compare two builds by running them alternately and taking the best rounds.
  */
 export async function benchIngestPath(args: string[]): Promise<void> {
@@ -35,10 +37,12 @@ export async function benchIngestPath(args: string[]): Promise<void> {
 
   const cpuUsPerSpan: number[] = [];
   const cpuUsPerSpanByThird: number[][] = [];
+  const transactionCpuUsPerSpan: number[] = [];
   const spansPerSecond: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chainscope-bench-ingest-'));
-    const { spans: spanStore, logs: logStore } = openEmbeddedStores({ dataDir });
+    const { spans: spanStore, logs: logStore, database } = openEmbeddedStores({ dataDir });
+    const transactionNs = timeWriteTransactions(database);
     try {
       const processor = ingestProcessor(spanStore, logStore);
       const cpu0 = process.cpuUsage();
@@ -59,6 +63,8 @@ export async function benchIngestPath(args: string[]): Promise<void> {
       const cpu = process.cpuUsage(cpu0);
       const seconds = (performance.now() - t0) / 1000;
       cpuUsPerSpan.push(round((cpu.user + cpu.system) / prepared, 2));
+      const ns = transactionNs();
+      if (ns !== undefined) transactionCpuUsPerSpan.push(round(ns / 1000 / prepared, 2));
       spansPerSecond.push(Math.round(prepared / seconds));
     } finally {
       await spanStore.shutdown();
@@ -73,6 +79,9 @@ export async function benchIngestPath(args: string[]): Promise<void> {
     spansPerRequest,
     messagesPerBusBatch,
     cpuUsPerSpan: { best: Math.min(...cpuUsPerSpan), median: round(percentile(cpuUsPerSpan, 50), 2), rounds: cpuUsPerSpan, byThird: cpuUsPerSpanByThird },
+    ...(transactionCpuUsPerSpan.length > 0
+      ? { writeTransactionCpuUsPerSpan: { best: Math.min(...transactionCpuUsPerSpan), rounds: transactionCpuUsPerSpan } }
+      : {}),
     spansPerSecond: { best: Math.max(...spansPerSecond), rounds: spansPerSecond },
   });
 }
