@@ -256,15 +256,7 @@ export class SpanWriter {
 
   /** Chunk rows of the trace from chunk `ordinal` on. */
   private writeChunks(ref: number, ordinal: number, chunks: readonly EncodedChunk[]): void {
-    for (const c of chunks) {
-      const at = this.chunkRows.begin();
-      const row = this.chunkRows.params;
-      row[at] = chunkKey(ref, ordinal++);
-      row[at + 1] = c.spanIds;
-      row[at + 2] = c.facts;
-      row[at + 3] = c.spans;
-      this.chunkRows.end();
-    }
+    for (const c of chunks) this.chunkRows.add(chunkKey(ref, ordinal++), c.spanIds, c.facts, c.spans);
   }
 
   /**
